@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from accounts.models import Membership, Role
+
+
+def user_has_role(*, user: Any, entity_id: int, roles: Iterable[str] = tuple(Role.values)) -> bool:
+    """True when the user holds one of `roles` in the entity (superusers hold every role)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, entity_id=entity_id, role__in=list(roles)).exists()
+
+
+def user_entities(*, user: Any) -> Any:
+    from entities.models import Entity
+
+    return Entity.objects.for_user(user).select_related("program").order_by("legal_name")

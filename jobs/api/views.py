@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import mixins, viewsets
+
+from jobs.api.serializers import JobSerializer
+from jobs.models import Job
+
+
+class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Background jobs of the caller's entities: state, progress, error and result."""
+
+    serializer_class = JobSerializer
+    filterset_fields = ["kind", "state"]
+
+    def get_queryset(self) -> Any:
+        return Job.objects.for_user(self.request.user).select_related("entity")

@@ -1,0 +1,89 @@
+"""The cast every test can call on: two entities, users in each role, and logged-in clients.
+
+Entity A is an MSSP ACO, entity B a REACH DCE. `other_entity_user` belongs to B only: tests use
+that user to prove A's rows are invisible to B.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role, User
+from entities.models import Entity
+from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
+
+PASSWORD = "correct horse battery"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
+        if missing:
+            raise pytest.UsageError(f"REQUIRE_SERVICES=1 but {', '.join(missing)} is not set.")
+
+
+@pytest.fixture
+def entity_a(db: None) -> Entity:
+    return EntityFactory(program=ProgramFactory(code="mssp"), cms_id="A9001", legal_name="Synthetic Valley ACO")
+
+
+@pytest.fixture
+def entity_b(db: None) -> Entity:
+    return EntityFactory(
+        program=ProgramFactory(code="reach", name="ACO REACH"), cms_id="D9002", legal_name="Synthetic Coast DCE"
+    )
+
+
+@pytest.fixture
+def make_member(db: None) -> Callable[..., User]:
+    def make(entity: Entity, role: str = Role.CARE_COORDINATOR, email: str | None = None) -> User:
+        user = UserFactory(email=email) if email else UserFactory()
+        MembershipFactory(user=user, entity=entity, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def aco_admin(entity_a: Entity, make_member: Callable[..., User]) -> User:
+    return make_member(entity_a, Role.ENTITY_ADMIN, "admin@a.example.test")
+
+
+@pytest.fixture
+def aco_analyst(entity_a: Entity, make_member: Callable[..., User]) -> User:
+    return make_member(entity_a, Role.ANALYST, "analyst@a.example.test")
+
+
+@pytest.fixture
+def aco_coordinator(entity_a: Entity, make_member: Callable[..., User]) -> User:
+    return make_member(entity_a, Role.CARE_COORDINATOR, "coordinator@a.example.test")
+
+
+@pytest.fixture
+def other_entity_user(entity_b: Entity, make_member: Callable[..., User]) -> User:
+    return make_member(entity_b, Role.CARE_COORDINATOR, "coordinator@b.example.test")
+
+
+def _client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_a(aco_coordinator: User) -> Client:
+    return _client_for(aco_coordinator)
+
+
+@pytest.fixture
+def client_b(other_entity_user: User) -> Client:
+    return _client_for(other_entity_user)
+
+
+@pytest.fixture
+def login_client() -> Callable[[User], Client]:
+    return _client_for
