@@ -1,10 +1,19 @@
-"""Every API route of /api/v1/ is registered here."""
+"""Every API route of /api/v1/. Each of our apps registers its routes in `<app>/api/routes.py`:
 
+    def register(router: DefaultRouter) -> list[URLPattern]:
+        router.register("providers", ProviderViewSet, basename="provider")
+        return [path("beneficiaries/search", BeneficiarySearchApi.as_view())]  # non-router routes
+"""
+
+from importlib import import_module
+
+from django.conf import settings
 from rest_framework.routers import DefaultRouter
 
-from jobs.api.views import JobViewSet
-
 router = DefaultRouter()
-router.register("jobs", JobViewSet, basename="job")
+extra_urlpatterns = []
+for app in settings.PROJECT_APPS:
+    if (settings.BASE_DIR / app / "api" / "routes.py").exists():
+        extra_urlpatterns += import_module(f"{app}.api.routes").register(router) or []
 
-urlpatterns = router.urls
+urlpatterns = extra_urlpatterns + router.urls

@@ -31,7 +31,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    # Ours
+]
+# Ours, in dependency order: `load_demo` runs each app's demo hook in this order.
+PROJECT_APPS = [
     "core",
     "accounts",
     "entities",
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "benchmarks",
     "settlement",
 ]
+INSTALLED_APPS += PROJECT_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,0 +1,63 @@
+"""Demo data: the two demo entities and a user for every role. Each app adds its own part in
+`<app>/demo.py`, a `load(*, entities, stdout)` function that `manage.py load_demo` calls in the
+order of settings.PROJECT_APPS. Every part is idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import Membership, Role, User
+from entities.models import Entity, Program
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - synthetic demo accounts on a local database
+
+
+@dataclass(frozen=True)
+class DemoEntity:
+    key: str
+    program: str
+    cms_id: str
+    legal_name: str
+    email_domain: str
+
+
+DEMO_ENTITIES = [
+    DemoEntity("mssp", "mssp", "A9901", "Demo Valley Health ACO", "valley.demo"),
+    DemoEntity("reach", "reach", "D9902", "Demo Coastal Care DCE", "coastal.demo"),
+]
+
+ROLE_LOGINS = [
+    (Role.ENTITY_ADMIN, "admin"),
+    (Role.ANALYST, "analyst"),
+    (Role.CARE_COORDINATOR, "coordinator"),
+]
+
+
+def _user(email: str, full_name: str, **flags: Any) -> User:
+    user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name, **flags})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+@transaction.atomic
+def load(*, entities: dict[str, Entity], stdout: Any) -> None:
+    for demo in DEMO_ENTITIES:
+        program = Program.objects.get(code=demo.program)
+        entity, _ = Entity.objects.get_or_create(
+            cms_id=demo.cms_id, defaults={"program": program, "legal_name": demo.legal_name}
+        )
+        entities[demo.key] = entity
+        for role, login in ROLE_LOGINS:
+            user = _user(
+                f"{login}@{demo.email_domain}",
+                f"Demo {Role(role).label} ({demo.legal_name})",
+                # Entity admins work in the admin console.
+                is_staff=role == Role.ENTITY_ADMIN,
+            )
+            Membership.objects.get_or_create(user=user, entity=entity, defaults={"role": role})
+    _user("staff@openvbc.demo", "Demo platform staff", is_staff=True, is_superuser=True)

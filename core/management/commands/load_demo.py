@@ -1,0 +1,28 @@
+"""`python manage.py load_demo`: demo entities, users, and every app's demo data. Idempotent."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from core.demo import DEMO_ENTITIES, DEMO_PASSWORD, ROLE_LOGINS
+
+
+class Command(BaseCommand):
+    help = "Create the demo MSSP ACO and REACH DCE with users, providers, claims and results."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        entities: dict[str, Any] = {}
+        for app in settings.PROJECT_APPS:
+            if (settings.BASE_DIR / app / "demo.py").exists():
+                self.stdout.write(f"demo: {app}")
+                import_module(f"{app}.demo").load(entities=entities, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("\nDemo users (password for all: %s)" % DEMO_PASSWORD))
+        for demo in DEMO_ENTITIES:
+            self.stdout.write(f"  {demo.legal_name} ({demo.cms_id})")
+            for role, login in ROLE_LOGINS:
+                self.stdout.write(f"    {role.label:<17} {login}@{demo.email_domain}")
+        self.stdout.write("  Platform staff      staff@openvbc.demo")
