@@ -1,0 +1,47 @@
+"""Fixtures of the entities tests: a second ACO and DCE, and valid synthetic identifiers."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from entities.identifiers import npi_check_digit
+from entities.models import Entity, Program
+from tests.factories import EntityFactory
+
+
+def make_npi(serial: int) -> str:
+    """A valid synthetic NPI (first digit 1, Luhn check digit over 80840 + the first nine)."""
+    first_nine = f"1{serial:08d}"
+    return first_nine + str(npi_check_digit(first_nine))
+
+
+@pytest.fixture
+def npis() -> Iterator[str]:
+    return (make_npi(n) for n in itertools.count(10_000))
+
+
+@pytest.fixture
+def other_aco(db: None) -> Entity:
+    return EntityFactory(
+        program=Program.objects.get(code="mssp"), cms_id="A9003", legal_name="Other Synthetic ACO"
+    )
+
+
+@pytest.fixture
+def other_dce(db: None) -> Entity:
+    return EntityFactory(
+        program=Program.objects.get(code="reach"), cms_id="D9004", legal_name="Other Synthetic DCE"
+    )
+
+
+@pytest.fixture
+def csv_text() -> Callable[..., str]:
+    header = "tin,npi,ccn,specialty_code,role,effective_start,effective_end"
+
+    def build(*rows: str) -> str:
+        return "\n".join([header, *rows]) + "\n"
+
+    return build
