@@ -45,3 +45,30 @@ def csv_text() -> Callable[..., str]:
         return "\n".join([header, *rows]) + "\n"
 
     return build
+
+
+SPECIALTIES = ("08", "11", "01", "38", "50", "97", "06", "13", "26", "02")
+
+
+def roster_rows(count: int, *, start_serial: int = 50_000, tins: int = 40) -> list[dict[str, str]]:
+    """`count` valid participant rows spread over `tins` TINs, mixing primary care and specialists."""
+    rows = []
+    for i in range(count):
+        rows.append(
+            {
+                "tin": f"{800000000 + (i % tins):09d}",
+                "npi": make_npi(start_serial + i),
+                "ccn": "",
+                "specialty_code": SPECIALTIES[i % len(SPECIALTIES)],
+                "role": "participant",
+                "effective_start": "2025-01-01",
+                "effective_end": "" if i % 7 else "2025-06-30",
+            }
+        )
+    return rows
+
+
+def to_csv(rows: list[dict[str, str]]) -> str:
+    columns = ["tin", "npi", "ccn", "specialty_code", "role", "effective_start", "effective_end"]
+    lines = [",".join(columns)] + [",".join(row[c] for c in columns) for row in rows]
+    return "\n".join(lines) + "\n"
