@@ -57,7 +57,7 @@ def _participation_to_drop(change: ParticipantChangeRequest) -> Participation:
     return row
 
 
-def _check(change: ParticipantChangeRequest) -> None:
+def change_request_check(change: ParticipantChangeRequest) -> None:
     """Field formats, the performance year, and the participant-list rules as they stand now."""
     py = _performance_year(change.entity, change.performance_year)
     if not (py.start_date <= change.effective_date <= py.end_date):
@@ -121,7 +121,7 @@ def change_request_create(
     )
     if action not in ChangeAction.values:
         raise ValidationError({"action": f"Action '{action}' is not known: use add or drop."})
-    _check(change)
+    change_request_check(change)
     change.full_clean()
     change._history_user = acting_user  # type: ignore[attr-defined]
     change.save()
@@ -170,7 +170,7 @@ def change_request_submit(
                     f"was {deadline:%Y-%m-%d}."
                 }
             )
-        _check(change)
+        change_request_check(change)
         change.submitted_at = timezone.now()
         change.save()
     return change

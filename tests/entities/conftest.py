@@ -72,3 +72,22 @@ def to_csv(rows: list[dict[str, str]]) -> str:
     columns = ["tin", "npi", "ccn", "specialty_code", "role", "effective_start", "effective_end"]
     lines = [",".join(columns)] + [",".join(row[c] for c in columns) for row in rows]
     return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def console_admin(aco_admin):
+    """Entity A's administrator, with access to the admin console (is_staff)."""
+    aco_admin.is_staff = True
+    aco_admin.save(update_fields=["is_staff"])
+    return aco_admin
+
+
+@pytest.fixture
+def console_admin_b(entity_b, make_member):
+    """Entity B's administrator in the admin console: the user who must never see A's rows."""
+    from accounts.models import Role
+
+    user = make_member(entity_b, Role.ENTITY_ADMIN, "admin@b.example.test")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
