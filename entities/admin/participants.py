@@ -511,7 +511,7 @@ class ParticipantChangeRequestAdmin(ScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is not None:
             # A request is a record of what was asked: it changes only through the actions.
-            return [f for f in ChangeRequestForm.Meta.fields] + self.readonly_fields
+            return list(ChangeRequestForm.Meta.fields) + self.readonly_fields
         return self.readonly_fields
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
