@@ -91,3 +91,79 @@ def console_admin_b(entity_b, make_member):
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     return user
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium():
+    """Headless Debian Chromium driven by Playwright. Skipped when Chromium is missing, unless
+    REQUIRE_SERVICES=1, when a missing browser is a failure."""
+    import os
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(
+                f"REQUIRE_SERVICES=1 but {CHROMIUM} is missing (apt-get install -y chromium)."
+            )
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test does its database work
+    # before the browser starts, and this keeps Django from refusing a stray ORM call.
+    # Restored afterwards: left set, it would fail `check --deploy` in later tests.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def registry_after_flush(django_db_blocker):
+    """Request it before `transactional_db`: its teardown runs after the flush and reloads the
+    program registry, so the tests that follow in this session find it."""
+    yield
+    from entities.registry_data import ensure_registry
+
+    with django_db_blocker.unblock():
+        ensure_registry()
+
+
+@pytest.fixture
+def browser_session():
+    """A function that logs a user in and returns the session cookie for a browser context."""
+    from django.conf import settings
+    from django.test import Client
+
+    def make(user, live_server_url: str) -> dict:
+        client = Client()
+        client.force_login(user)
+        return {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": live_server_url,
+        }
+
+    return make
