@@ -244,3 +244,40 @@ def test_entity_admins_read_the_registry_but_only_staff_edit_it(
     listing = client.get(reverse("admin:entities_programparameter_changelist"), {"to_confirm": "1"})
     assert b"max_sharing_rate" in listing.content
     assert admin_client.get(url).status_code == 200
+
+
+def test_change_requests_are_added_submitted_and_accepted_from_the_console(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    from entities.models import ParticipantChangeRequest
+
+    client = login_client(console_admin)
+    add_url = reverse("admin:entities_participantchangerequest_add")
+    data = {
+        "entity": entity_a.pk,
+        "action": "drop",
+        "performance_year": "2026",
+        "tin": "123456789",
+        "npi": "1234567893",
+        "ccn": "",
+        "specialty_code": "",
+        "role": "participant",
+        "effective_date": "2026-01-01",
+        "reason": "",
+    }
+    body = client.post(add_url, data).content.decode()
+    assert "NPI 1234567893 is not on the participant list on 2025-12-31" in body
+    data["npi"] = a_rows[1].provider.npi
+    assert client.post(add_url, data).status_code == 302
+    change = ParticipantChangeRequest.objects.get()
+    assert change.created_by == console_admin
+
+    listing = reverse("admin:entities_participantchangerequest_changelist")
+    page = client.get(listing).content.decode()
+    assert "not set for this performance year" in page
+    for action in ("submit_requests", "accept_requests"):
+        client.post(listing, {"action": action, "_selected_action": [change.pk]})
+    change.refresh_from_db()
+    assert change.status == "accepted"
+    a_rows[1].refresh_from_db()
+    assert a_rows[1].end_date == D(2025, 12, 31)
