@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
@@ -236,7 +236,24 @@ class EntityAdmin(ScopedAdmin):
         return self.inlines if obj is not None else []
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("program")
+        today = timezone.localdate()
+        track = EntityYear.objects.filter(
+            entity=OuterRef("pk"), performance_year=today.year
+        ).values("track__name")[:1]
+        on_list = (
+            Participation.objects.filter(entity=OuterRef("pk"))
+            .active_on(today)
+            .order_by()
+            .values("entity")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("program")
+            .annotate(track_this_year=Subquery(track), on_list_today=Subquery(on_list))
+        )
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
@@ -269,16 +286,11 @@ class EntityAdmin(ScopedAdmin):
 
     @admin.display(description="track this year")
     def current_track(self, obj: Entity) -> str:
-        row = (
-            obj.years.filter(performance_year=timezone.localdate().year)
-            .select_related("track")
-            .first()
-        )
-        return row.track.name if row else "-"
+        return getattr(obj, "track_this_year", None) or "-"
 
     @admin.display(description="on the list today")
     def participants_today(self, obj: Entity) -> int:
-        return obj.participations.active_on(timezone.localdate()).count()
+        return getattr(obj, "on_list_today", None) or 0
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool

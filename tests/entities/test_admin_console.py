@@ -10,9 +10,10 @@ import io
 import pytest
 from django.urls import reverse
 
-from entities.models import Participation, ProgramParameter
+from entities.models import EntityYear, Participation, PerformanceYear, ProgramParameter, Track
 from entities.services.participations import participation_add
 from tests.entities.conftest import roster_rows, to_csv
+from tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -281,3 +282,22 @@ def test_change_requests_are_added_submitted_and_accepted_from_the_console(
     assert change.status == "accepted"
     a_rows[1].refresh_from_db()
     assert a_rows[1].end_date == D(2025, 12, 31)
+
+
+def test_the_entity_list_shows_this_years_track_and_headcount_in_few_queries(
+    entity_a, a_rows, admin_client, django_assert_max_num_queries
+) -> None:
+    year = dt.date.today().year  # noqa: DTZ011 - the admin shows the current calendar year
+    PerformanceYear.objects.get_or_create(
+        program=entity_a.program,
+        year=year,
+        defaults={"start_date": D(year, 1, 1), "end_date": D(year, 12, 31)},
+    )
+    EntityYear.objects.create(
+        entity=entity_a, performance_year=year, track=Track.objects.get(code="basic_d")
+    )
+    for n in range(5):
+        EntityFactory(program=entity_a.program, cms_id=f"A80{n:02d}")
+    with django_assert_max_num_queries(12):
+        body = admin_client.get(reverse("admin:entities_entity_changelist")).content.decode()
+    assert "BASIC Level D" in body
