@@ -67,7 +67,7 @@ def job_dispatch(*, job_id: int) -> None:
     if mode == "celery":
         from jobs.tasks import run_job
 
-        run_job.delay(job_id)
+        run_job.apply_async(args=[job_id], queue=settings.JOBS_QUEUE)
     elif mode == "thread":
         threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True, name=f"job-{job_id}").start()
     else:

@@ -130,7 +130,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Collected static files exist only where `collectstatic` ran (the production image);
+# elsewhere WhiteNoise serves straight from the finders.
+STATIC_ROOT = env("STATIC_ROOT", default=None)
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 STORAGES = {
@@ -170,6 +173,9 @@ JOBS_DISPATCH = env("JOBS_DISPATCH", default="celery" if REDIS_URL else "thread"
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# The queue jobs are sent to; workers listen on it (`celery worker -Q`).
+JOBS_QUEUE = env("CELERY_QUEUE", default="celery")
+CELERY_TASK_DEFAULT_QUEUE = JOBS_QUEUE
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -17,7 +17,9 @@ def test_the_suite_runs_on_postgresql_when_services_are_required() -> None:
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="vbc.example.test")
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="vbc.example.test"
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, check=False
     )
@@ -34,7 +36,10 @@ def test_production_passes_the_deploy_check_without_warnings() -> None:
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "WARNINGS" not in result.stderr
