@@ -83,6 +83,7 @@ TEMPLATES = [
 SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    SQLITE_PATH.parent.mkdir(exist_ok=True)
     # Jobs run in threads of the web process on SQLite: WAL and immediate transactions keep
     # readers and the one writer from tripping over each other.
     DATABASES["default"]["OPTIONS"] = {
