@@ -46,7 +46,9 @@ def test_healthz_checks_the_real_redis_when_one_is_configured(client, settings) 
 
 @pytest.mark.parametrize("mbi", SYNTHETIC_MBIS)
 def test_mbi_shaped_strings_are_masked(mbi: str) -> None:
-    assert mask_mbis(f"loaded beneficiary {mbi} from CCLF8") == f"loaded beneficiary {MASK} from CCLF8"
+    assert (
+        mask_mbis(f"loaded beneficiary {mbi} from CCLF8") == f"loaded beneficiary {MASK} from CCLF8"
+    )
 
 
 def test_things_that_are_not_mbis_are_left_alone() -> None:
@@ -73,7 +75,9 @@ def test_the_configured_handlers_mask_mbis() -> None:
 
 
 @pytest.mark.django_db
-def test_a_user_sees_only_the_entities_they_belong_to(aco_coordinator, other_entity_user, entity_a, entity_b) -> None:
+def test_a_user_sees_only_the_entities_they_belong_to(
+    aco_coordinator, other_entity_user, entity_a, entity_b
+) -> None:
     assert list(Entity.objects.for_user(aco_coordinator)) == [entity_a]
     assert list(Entity.objects.for_user(other_entity_user)) == [entity_b]
 
@@ -86,7 +90,11 @@ def test_the_home_page_names_only_the_users_entity(client_b, entity_a, entity_b)
 
 
 def _totp_now(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
 
     return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
