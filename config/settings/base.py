@@ -38,6 +38,7 @@ PROJECT_APPS = [
     "accounts",
     "entities",
     "jobs",
+    "audit",
     "beneficiaries",
     "claims",
     "alignment",
