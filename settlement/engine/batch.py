@@ -24,6 +24,7 @@ from settlement.engine.columns import (
     REACH_OUTPUT,
     REACH_REQUIRED,
 )
+from settlement.engine.distribution import ParticipantFigures
 from settlement.engine.errors import ParameterError, SettlementInputError
 from settlement.engine.explanation import explanation_text
 from settlement.engine.mssp import VARIABLE, MSSPInput, MSSPResult, settle_mssp
@@ -76,23 +77,23 @@ class _RowParser:
     def _text(self, column: str) -> str:
         return (self.row.get(column) or "").strip()
 
-    def _fail(self, column: str, message: str) -> None:
+    def fail(self, column: str, message: str) -> None:
         self.errors.append(RowError(self.line, column, message))
 
     def text(self, column: str) -> str:
         value = self._text(column)
         if not value:
-            self._fail(column, "is empty")
+            self.fail(column, "is empty")
         return value
 
     def integer(self, column: str, *, required: bool = True) -> int | None:
         value = self._text(column)
         if not value:
             if required:
-                self._fail(column, "is empty")
+                self.fail(column, "is empty")
             return None
         if not value.isdigit():
-            self._fail(column, f"{value!r} is not a whole number")
+            self.fail(column, f"{value!r} is not a whole number")
             return None
         return int(value)
 
@@ -102,7 +103,7 @@ class _RowParser:
         value = self._text(column)
         if not value:
             if required:
-                self._fail(column, "is empty")
+                self.fail(column, "is empty")
             return None
         cleaned = value.replace(",", "").replace("$", "")
         if percent:
@@ -110,10 +111,10 @@ class _RowParser:
         try:
             number = Decimal(cleaned)
         except InvalidOperation:
-            self._fail(column, f"{value!r} is not a number")
+            self.fail(column, f"{value!r} is not a number")
             return None
         if not number.is_finite():
-            self._fail(column, f"{value!r} is not a number")
+            self.fail(column, f"{value!r} is not a number")
             return None
         return number
 
@@ -121,10 +122,10 @@ class _RowParser:
         value = self._text(column).lower()
         if not value:
             if required:
-                self._fail(column, "is empty (true or false)")
+                self.fail(column, "is empty (true or false)")
             return None
         if value not in ("true", "false"):
-            self._fail(column, f"{self._text(column)!r} is not true or false")
+            self.fail(column, f"{self._text(column)!r} is not true or false")
             return None
         return value == "true"
 
@@ -135,7 +136,7 @@ class _RowParser:
         try:
             return enum(value.upper())
         except ValueError:
-            self._fail(column, f"{value!r} is not one of {', '.join(m.value for m in enum)}")
+            self.fail(column, f"{value!r} is not one of {', '.join(m.value for m in enum)}")
             return None
 
 
@@ -350,3 +351,53 @@ def write_rows(outcome: BatchOutcome, stream: TextIO) -> None:
     writer = csv.DictWriter(stream, fieldnames=list(outcome.columns), lineterminator="\n")
     writer.writeheader()
     writer.writerows(outcome.rows)
+
+
+PARTICIPANT_COLUMNS = (
+    "tin",
+    "name",
+    "attributed_beneficiaries",
+    "benchmark",
+    "expenditure",
+    "quality_score",
+)
+
+
+def parse_participants(
+    stream: TextIO | Iterable[str],
+) -> tuple[list[ParticipantFigures], list[RowError]]:
+    """Participant TINs for a distribution, one per row: tin (nine digits), name, attributed
+    beneficiaries, and optionally the TIN's benchmark, expenditure and quality score."""
+    reader = csv.DictReader(stream)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    errors = [
+        RowError(1, c, "required column is missing from the header")
+        for c in PARTICIPANT_COLUMNS[:3]
+        if c not in header
+    ]
+    errors += [RowError(1, c, "unknown column") for c in header if c not in PARTICIPANT_COLUMNS]
+    if errors:
+        return [], errors
+    participants: list[ParticipantFigures] = []
+    seen: set[str] = set()
+    for row in reader:
+        p = _RowParser(reader.line_num, row)
+        tin = p.text("tin")
+        if tin and (len(tin) != 9 or not tin.isdigit()):
+            p.fail("tin", f"{tin!r} is not a nine-digit TIN")
+        elif tin in seen:
+            p.fail("tin", f"{tin} appears twice")
+        name = p.text("name")
+        n = p.integer("attributed_beneficiaries")
+        benchmark = p.decimal("benchmark", required=False)
+        expenditure = p.decimal("expenditure", required=False)
+        score = p.decimal("quality_score", required=False)
+        if score is not None and not 0 <= score <= 100:
+            p.fail("quality_score", "must be between 0 and 100")
+        if p.errors:
+            errors.extend(p.errors)
+            continue
+        seen.add(tin)
+        participants.append(ParticipantFigures(tin, name, n, benchmark, expenditure, score))  # type: ignore[arg-type]
+    return participants, errors

@@ -54,11 +54,21 @@ def _half_up(value: Fraction) -> int:
     return sign * quotient
 
 
+# Decimal.quantize with ROUND_HALF_UP rounds halves away from zero, like _half_up; a context
+# this wide never rounds anything but the digits quantize drops.
+_QUANTIZE = decimal.Context(
+    prec=80, rounding=decimal.ROUND_HALF_UP, traps=[decimal.InvalidOperation]
+)
+
+
 def round_to_cent(amount: Decimal | Fraction | int) -> Decimal:
     """A final money amount to the cent, halves away from zero (issue 7: exact to the cent).
 
     To confirm: the rounding mode (see the module docstring).
     """
+    if isinstance(amount, Decimal):
+        rounded = amount.quantize(CENT, context=_QUANTIZE)
+        return rounded if rounded else abs(rounded)  # no "-0.00"
     cents = _half_up(_as_fraction(amount) * 100)
     return from_cents(cents)
 
@@ -83,6 +93,8 @@ def from_cents(cents: int) -> Decimal:
 
 def rate_pct_for_display(rate: Decimal | Fraction, places: int = 4) -> Decimal:
     """A rate (a fraction of one) as a percentage with `places` decimals, for display only."""
+    if isinstance(rate, Decimal):
+        return (rate * 100).quantize(Decimal(1).scaleb(-places), context=_QUANTIZE)
     scaled = _half_up(_as_fraction(rate) * 100 * 10**places)
     return Decimal(scaled).scaleb(-places)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -173,3 +174,12 @@ def test_reach_keeps_at_most_what_it_saves_and_is_monotone(
         replace(inputs, total_cost_of_care=inputs.total_cost_of_care - Decimal("1000")), params
     )
     assert cheaper.earned_savings_losses >= result.earned_savings_losses
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(min_value=-(10**12), max_value=10**12, places=6))
+def test_rounding_a_decimal_and_its_exact_fraction_agree(amount: Decimal) -> None:
+    rounded = round_to_cent(amount)
+    assert rounded == round_to_cent(Fraction(amount))
+    assert abs(rounded - amount) <= Decimal("0.005")
+    assert str(rounded) != "-0.00"
