@@ -2,8 +2,9 @@
 
 The ORM meets the engine here only: figures arrive in the batch calculator's columns (text), are
 parsed and settled by the pure engine, and the result is written back with its explanation and
-participant shares. Settlement inputs come from CMS report figures today; the seam for the
-platform's own data (alignment + benchmarks + claims) is `settlement.sources`.
+participant shares. Settlement inputs come from CMS report figures today; what a collector of
+the platform's own data (alignment + benchmarks + claims) must hand these services is described
+in README.md ("Still to come: settlement on the platform's own data").
 """
 
 from __future__ import annotations

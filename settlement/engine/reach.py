@@ -196,6 +196,10 @@ def _cash_flows(inputs: ReachInput, ex: ExplanationBuilder) -> tuple[CashFlowLin
                 "TCC paid during the year (already in TCOC at FFS value)", flows.tcc_paid, False
             )
         )
+    for line in lines:
+        ex.figure(
+            line.label + " (no settlement effect)", fmt_money(line.amount), citation="domain.md 4.3"
+        )
     if flows.pcc_enhanced_paid:
         lines.append(
             CashFlowLine("Enhanced PCC recouped at settlement", -flows.pcc_enhanced_paid, True)

@@ -94,6 +94,10 @@ def test_capitation_cash_flows_do_not_change_the_savings() -> None:
     assert with_flows.net_settlement == Decimal("3430800.25")
     informational = [line for line in with_flows.cash_flows if not line.settles]
     assert {line.amount for line in informational} == {Decimal("1800000"), Decimal("20000000")}
+    labels = [step.label for step in with_flows.explanation]
+    assert (
+        "TCC paid during the year (already in TCOC at FFS value) (no settlement effect)" in labels
+    )
 
 
 def test_tcc_is_refused_for_a_professional_dce() -> None:
