@@ -8,16 +8,37 @@ import io
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from entities.models import Participation
 from tests.entities.conftest import roster_rows, to_csv
 
+# live_server needs a transactional database; serialized_rollback puts the program registry (rows
+# of a data migration) back for each test, since a transactional test flushes every table.
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+@pytest.fixture
+def console_admin(aco_admin: Any) -> Any:
+    """Entity A's administrator, with access to the admin console (is_staff)."""
+    aco_admin.is_staff = True
+    aco_admin.save(update_fields=["is_staff"])
+    return aco_admin
+
+
+def session_cookie(user: Any, live_server_url: str) -> dict:
+    """Log the user in before the browser starts and hand the session to the browser."""
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return {"name": name, "value": client.cookies[name].value, "url": live_server_url}
 
 
 def _shot(page, tmp_path: Path, name: str) -> None:
@@ -30,14 +51,7 @@ def _shot(page, tmp_path: Path, name: str) -> None:
 
 
 def test_an_entity_admin_enrolls_1000_providers_from_a_csv_in_chromium(
-    registry_after_flush,
-    transactional_db,
-    live_server,
-    entity_a,
-    console_admin,
-    browser_session,
-    chromium,
-    tmp_path,
+    live_server: Any, entity_a: Any, console_admin: Any, browser: Any, tmp_path: Path
 ) -> None:
     rows = roster_rows(1000)
     rows[99]["npi"] = "1234567890"
@@ -52,10 +66,10 @@ def test_an_entity_admin_enrolls_1000_providers_from_a_csv_in_chromium(
     )
     good_file = tmp_path / "participants.csv"
     good_file.write_text(to_csv(rows))
-    cookie = browser_session(console_admin, live_server.url)
+    cookie = session_cookie(console_admin, live_server.url)
     entity_url = f"{live_server.url}/admin/entities/entity/{entity_a.pk}/change/"
 
-    context = chromium.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     context.add_cookies([cookie])
     page = context.new_page()
 
