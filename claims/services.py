@@ -199,11 +199,10 @@ def _register(entity: Entity, files: Any, layout_version: str, user: Any, job: A
             },
         )
         if delivery.status == DeliveryStatus.LOADED:
+            # CMS names each delivery once (to a tenth of a second): the same name is the same
+            # delivery, even re-zipped (which changes the fingerprint).
             if delivery.sha256 != files.sha256:
-                raise ApplicationError(
-                    f"Delivery {name.name} is already loaded with different content; CMS names each "
-                    "delivery once, so this file is not the delivery that was loaded."
-                )
+                logger.info("delivery %s offered again with another fingerprint; already loaded", delivery.pk)
             return delivery
         delivery.sha256 = files.sha256
         delivery.layout_version = layout_version
