@@ -202,7 +202,10 @@ def _register(entity: Entity, files: Any, layout_version: str, user: Any, job: A
             # CMS names each delivery once (to a tenth of a second): the same name is the same
             # delivery, even re-zipped (which changes the fingerprint).
             if delivery.sha256 != files.sha256:
-                logger.info("delivery %s offered again with another fingerprint; already loaded", delivery.pk)
+                logger.info(
+                    "delivery %s offered again with another fingerprint; already loaded",
+                    delivery.pk,
+                )
             return delivery
         delivery.sha256 = files.sha256
         delivery.layout_version = layout_version
