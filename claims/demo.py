@@ -26,11 +26,19 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
         if entity is None:
             continue
         for year in DEMO_YEARS:
-            config = GeneratorConfig(entity_id=entity.cms_id, year=year, beneficiaries=DEMO_BENEFICIARIES, seed=2026)
-            name = file_name(
-                entity_id=entity.cms_id, code="", runout=False, year=year, delivered_at=config.delivery_time
+            config = GeneratorConfig(
+                entity_id=entity.cms_id, year=year, beneficiaries=DEMO_BENEFICIARIES, seed=2026
             )
-            if Delivery.objects.filter(entity=entity, name=name, status=DeliveryStatus.LOADED).exists():
+            name = file_name(
+                entity_id=entity.cms_id,
+                code="",
+                runout=False,
+                year=year,
+                delivered_at=config.delivery_time,
+            )
+            if Delivery.objects.filter(
+                entity=entity, name=name, status=DeliveryStatus.LOADED
+            ).exists():
                 continue
             providers, ccns = entity_participants(entity.cms_id, year)
             config.participants, config.facilities = providers, ccns

@@ -19,7 +19,8 @@ from claims.synthetic import GeneratorConfig, generate_delivery
 from tests.factories import EntityFactory, ProgramFactory
 
 pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="kills a loader on PostgreSQL"
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="kills a loader on PostgreSQL",
 )
 
 
@@ -35,7 +36,9 @@ def _merge_running() -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_a_load_killed_midway_leaves_nothing_visible_and_a_rerun_succeeds(tmp_path: Path) -> None:
     EntityFactory(program=ProgramFactory(code="mssp"), cms_id="A9001")
-    path = generate_delivery(GeneratorConfig(entity_id="A9001", year=2025, beneficiaries=3000, seed=2), tmp_path)
+    path = generate_delivery(
+        GeneratorConfig(entity_id="A9001", year=2025, beneficiaries=3000, seed=2), tmp_path
+    )
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
