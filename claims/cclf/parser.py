@@ -448,9 +448,8 @@ class BatchRenderer:
         # float64 keeps the exponent exact here: every byte is below 0x80.
         _, exponent = np.frexp(words.astype(np.float64))
         word_len = ((exponent + 7) // 8).astype(np.int8)  # 0 for an all-blank word
-        lengths = np.zeros(
-            (n, len(self.plan.fields) + 1), dtype=np.int8
-        )  # fields are at most 100 bytes
+        # int8: a field is at most 100 bytes.
+        lengths = np.zeros((n, len(self.plan.fields) + 1), dtype=np.int8)
         for i, first, count in self.words_of:
             best = word_len[:, first]
             for k in range(1, count):
@@ -462,7 +461,6 @@ class BatchRenderer:
     def _copy_text(
         self, data: np.ndarray, lines: np.ndarray, nulls: dict[str, np.ndarray]
     ) -> bytes:
-        n = len(data)
         out = np.take(data, self.src, axis=1)
         lengths = self._text_lengths(data)
         lengths[:, -1] = 127  # line number and tabs: always kept
