@@ -38,31 +38,32 @@ def test_originals_pass_through(loaded: pd.DataFrame) -> None:
     assert set(claims_of(loaded, "01")) == {1001, 1002, 1003, 1004, 1005}
 
 
-@pytest.mark.parametrize(
-    ("mbi", "expected"),
-    [
-        ("02", {1010: Decimal("325.50")}),  # original, then cancel + adjustment later
-        (
-            "03",
-            {1012: Decimal("190.00")},
-        ),  # cancel and adjustment share a date: cancel takes the original
-        ("05", {1021: Decimal("9850.10"), 1022: Decimal("1215.40")}),  # two originals
-        ("06", {1024: Decimal("95.00")}),  # two originals, one cancelled
-        ("07", {}),  # original + cancellation
-        ("08", {1029: Decimal("6650.00")}),  # original predates the files; a lone cancellation
-        ("09", {1031: Decimal("2210.75")}),  # a lone adjustment
-        ("10", {1034: Decimal("7480.00")}),  # through date corrected: new natural key
-        ("11", {1039: Decimal("505.00")}),  # 0, 1, 2, 1, 2 over three deliveries
-        ("13", {}),  # denied: Part A non-payment reason, Part B claim and line denials
-        ("23", {1066: Decimal("707.00")}),  # the IP Table 6 pattern in Part B
-        ("24", {1070: Decimal("149.34")}),  # Part B cancellation + adjustment
-        ("25", {}),  # Part B original + cancellation in the run into the next year
-    ],
-)
+SCENARIOS = {
+    "02": {1010: Decimal("325.50")},  # original, then cancel + adjustment later
+    "03": {
+        1012: Decimal("190.00")
+    },  # cancel and adjustment share a date: the cancel takes the original
+    "05": {1021: Decimal("9850.10"), 1022: Decimal("1215.40")},  # two originals
+    "06": {1024: Decimal("95.00")},  # two originals, one cancelled
+    "07": {},  # original + cancellation
+    "08": {1029: Decimal("6650.00")},  # original predates the files; a lone cancellation
+    "09": {1031: Decimal("2210.75")},  # a lone adjustment
+    "10": {
+        1034: Decimal("7480.00")
+    },  # through date corrected: the adjustment has a new natural key
+    "11": {1039: Decimal("505.00")},  # 0, 1, 2, 1, 2 over three deliveries
+    "13": {},  # denied: Part A non-payment reason, Part B claim and line denials
+    "23": {1066: Decimal("707.00")},  # the IP Table 6 pattern in Part B
+    "24": {1070: Decimal("149.34")},  # Part B cancellation + adjustment
+    "25": {},  # Part B original + cancellation delivered in the next year
+}
+
+
 def test_cancellations_adjustments_and_denials_leave_the_final_action_claims(
-    loaded: pd.DataFrame, mbi: str, expected: dict[int, Decimal]
+    loaded: pd.DataFrame,
 ) -> None:
-    assert claims_of(loaded, mbi) == expected
+    found = {mbi: claims_of(loaded, mbi) for mbi in SCENARIOS}
+    assert found == SCENARIOS
 
 
 def test_the_ip_table_4_pattern_keeps_claims_4_and_7_and_one_of_2_or_5(
