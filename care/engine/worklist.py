@@ -12,6 +12,7 @@ import pandas as pd
 from care.engine import columns as c
 from care.engine.value_sets import value_sets
 
+CONTACT_WITHIN = timedelta(days=2)
 OUTPUT_COLUMNS = [c.BENEFICIARY_ID, c.KIND, c.SOURCE_KEY, c.DUE_DATE, c.DETAIL]
 
 
@@ -22,7 +23,9 @@ def discharges_without_follow_up(
 
     Inputs: `stays` [beneficiary_id, claim_id, admission_date, discharge_date];
     `procedures` [beneficiary_id, service_date, code]. A discharge still inside its window is
-    returned too (the visit is still to be arranged); due date = discharge + window.
+    returned too (the visit is still to be arranged). The item is due two days after discharge:
+    transitional care management (CPT 99495/99496) asks for an interactive contact within two
+    business days of discharge (counted here as calendar days, which is never later).
     Follow-up codes and the 7-day window: `value_sets.json` "follow_up_visit".
     """
     spec = value_sets()["follow_up_visit"]
@@ -49,8 +52,12 @@ def discharges_without_follow_up(
             c.BENEFICIARY_ID: row[c.BENEFICIARY_ID],
             c.KIND: "discharge_follow_up",
             c.SOURCE_KEY: f"discharge:{row[c.CLAIM_ID]}",
-            c.DUE_DATE: (pd.Timestamp(row[c.DISCHARGE_DATE]) + window).date(),
-            c.DETAIL: f"Discharged {pd.Timestamp(row[c.DISCHARGE_DATE]).date():%Y-%m-%d}; no follow-up visit on claims within {window.days} days",
+            c.DUE_DATE: (pd.Timestamp(row[c.DISCHARGE_DATE]) + CONTACT_WITHIN).date(),
+            c.DETAIL: (
+                f"Discharged {pd.Timestamp(row[c.DISCHARGE_DATE]).date():%Y-%m-%d}; no follow-up "
+                f"visit on claims within {window.days} days (visit due by "
+                f"{(pd.Timestamp(row[c.DISCHARGE_DATE]) + window).date():%Y-%m-%d})"
+            ),
         }
         for row in open_stays.to_dict("records")
     ]

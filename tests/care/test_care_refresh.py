@@ -40,7 +40,7 @@ def test_it_finds_gaps_discharges_and_ed_visits_from_claims_and_is_safe_to_repea
     assert profile.last_ed_visit == date(2025, 6, 25)
 
     item = WorklistItem.objects.get(beneficiary=discharged, kind=ItemKind.DISCHARGE_FOLLOW_UP)
-    assert item.due_date == date(2025, 6, 29)
+    assert item.due_date == date(2025, 6, 24)
     worklist_item_update(item=item, acting_user=aco_coordinator, status="done")
     before = WorklistItem.objects.count()
     care_refresh(entity=entity_a, as_of=AS_OF)

@@ -45,7 +45,7 @@ def test_a_discharge_followed_by_an_office_visit_within_seven_days_makes_no_item
     )
     assert list(result["beneficiary_id"]) == [2]
     assert result.iloc[0]["source_key"] == "discharge:c2"
-    assert result.iloc[0]["due_date"] == date(2025, 6, 17)
+    assert result.iloc[0]["due_date"] == date(2025, 6, 12)  # contact within two days
 
 
 def test_old_discharges_and_other_peoples_visits_are_handled() -> None:
