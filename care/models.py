@@ -165,3 +165,31 @@ class WorklistNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note on item {self.item_id}"
+
+
+class ClaimEvent(models.Model):
+    """One final-action claim of a beneficiary since 1 January of the year before the refresh,
+    for the beneficiary page's timeline and paid-amount comparison. Rebuilt by `care.refresh`
+    (a read model: the page reads one indexed table instead of re-deriving final action)."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="claim_events"
+    )
+    claim_id = models.CharField(max_length=20)
+    kind = models.CharField(max_length=30)
+    from_date = models.DateField()
+    thru_date = models.DateField()
+    codes = models.CharField(max_length=200, blank=True)
+    dx = models.CharField(max_length=10, blank=True)
+    paid = models.DecimalField(max_digits=12, decimal_places=2)
+    as_of = models.DateField()
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-thru_date", "-from_date"]
+        indexes = [models.Index(fields=["beneficiary", "-thru_date"], name="care_event_bene")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.thru_date}"

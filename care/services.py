@@ -16,12 +16,14 @@ from django.utils import timezone
 from accounts.models import Membership
 from care.engine import columns as c
 from care.engine.gaps import care_gaps
+from care.engine.timeline import claim_events
 from care.engine.value_sets import value_sets
 from care.engine.worklist import discharges_without_follow_up, ed_visits
 from care.models import (
     OPEN_STATUSES,
     CareGap,
     CareProfile,
+    ClaimEvent,
     ItemKind,
     ItemStatus,
     WorklistItem,
@@ -124,7 +126,7 @@ def worklist_item_update(
 # Refresh from claims
 
 
-def _claims_frames(*, entity: Any, as_of: date) -> dict[str, pd.DataFrame]:
+def _claims_frames(*, entity: Any, as_of: date) -> dict[str, Any]:
     """Engine inputs from the final-action claims interface (`claims.selectors`)."""
     from claims.selectors import (
         final_action_claims,
@@ -199,7 +201,14 @@ def _claims_frames(*, entity: Any, as_of: date) -> dict[str, pd.DataFrame]:
         ],
         ignore_index=True,
     ).drop_duplicates(subset=[c.CLAIM_ID])
-    return {"procedures": procedures, "diagnoses": diagnoses, "stays": stays, "ed": ed}
+    events = claim_events(claims, since=date(as_of.year - 1, 1, 1))
+    return {
+        "procedures": procedures,
+        "diagnoses": diagnoses,
+        "stays": stays,
+        "ed": ed,
+        "events": events,
+    }
 
 
 def care_refresh(*, entity: Any, as_of: date, progress: Any = None) -> dict[str, int]:
@@ -276,6 +285,25 @@ def care_refresh(*, entity: Any, as_of: date, progress: Any = None) -> dict[str,
                     open_gap_count=int(gap_count.get(bid, 0)),
                 )
                 for bid in people[c.BENEFICIARY_ID]
+            ],
+            batch_size=5000,
+        )
+        ClaimEvent.objects.filter(entity=entity).delete()
+        ClaimEvent.objects.bulk_create(
+            [
+                ClaimEvent(
+                    entity=entity,
+                    beneficiary_id=int(e["beneficiary_id"]),
+                    claim_id=e["claim_id"],
+                    kind=e["kind"],
+                    from_date=e["from_date"],
+                    thru_date=e["thru_date"],
+                    codes=", ".join(e["codes"])[:200],
+                    dx=e["dx"][:10],
+                    paid=e["paid"],
+                    as_of=as_of,
+                )
+                for e in frames["events"]
             ],
             batch_size=5000,
         )

@@ -67,3 +67,63 @@ def test_ed_visits_in_the_last_thirty_days_become_items_once_each() -> None:
     result = ed_visits(visits=visits, as_of=AS_OF)
     assert list(result["source_key"]) == ["ed:e1"]
     assert result.iloc[0]["due_date"] == date(2025, 6, 23)
+
+
+def test_claim_events_group_lines_by_claim_and_name_the_visit() -> None:
+    from decimal import Decimal
+
+    from care.engine.timeline import claim_events
+
+    claims = pd.DataFrame(
+        [
+            {
+                "beneficiary_id": 1,
+                "claim_id": 5,
+                "source": "B",
+                "claim_type_cd": "71",
+                "from_date": pd.Timestamp("2025-03-01"),
+                "thru_date": pd.Timestamp("2025-03-01"),
+                "hcpcs_cd": "36415",
+                "principal_dx": "E119",
+                "paid_amount": Decimal("3.00"),
+            },
+            {
+                "beneficiary_id": 1,
+                "claim_id": 5,
+                "source": "B",
+                "claim_type_cd": "71",
+                "from_date": pd.Timestamp("2025-03-01"),
+                "thru_date": pd.Timestamp("2025-03-01"),
+                "hcpcs_cd": "99214",
+                "principal_dx": "E119",
+                "paid_amount": Decimal("95.00"),
+            },
+            {
+                "beneficiary_id": 1,
+                "claim_id": 6,
+                "source": "A",
+                "claim_type_cd": "60",
+                "from_date": pd.Timestamp("2025-04-01"),
+                "thru_date": pd.Timestamp("2025-04-05"),
+                "hcpcs_cd": "",
+                "principal_dx": "I5020",
+                "paid_amount": Decimal("12000.00"),
+            },
+            {
+                "beneficiary_id": 1,
+                "claim_id": 7,
+                "source": "B",
+                "claim_type_cd": "71",
+                "from_date": pd.Timestamp("2023-04-01"),
+                "thru_date": pd.Timestamp("2023-04-01"),
+                "hcpcs_cd": "99284",
+                "principal_dx": "R079",
+                "paid_amount": Decimal("200.00"),
+            },
+        ]
+    )
+    events = {e["claim_id"]: e for e in claim_events(claims, since=date(2024, 1, 1))}
+    assert set(events) == {"5", "6"}
+    assert events["5"]["kind"] == "Office visit"
+    assert events["5"]["paid"] == Decimal("98.00")
+    assert events["6"]["kind"] == "Inpatient"
