@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.my_work, name="today"),
     path("<int:entity_id>/", views.overview, name="overview"),
     path("<int:entity_id>/roster/", views.roster, name="roster"),
+    path("<int:entity_id>/refresh/", views.refresh, name="refresh"),
     path("<int:entity_id>/roster/export/", views.roster_export, name="roster_export"),
     path("exports/<int:job_id>/", views.export, name="export"),
     path("<int:entity_id>/worklist/", views.worklist, name="worklist"),

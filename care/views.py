@@ -175,6 +175,19 @@ def export(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, template, {"job": job})
 
 
+@require_POST
+@phi_view
+def refresh(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Start the care refresh (gaps, profiles, generated tasks) from the entity's claims."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    as_of = timezone.localdate().isoformat()
+    job = job_enqueue(
+        kind="care.refresh", entity=entity, parameters={"as_of": as_of}, user=request.user
+    )
+    messages.success(request, "Care refresh started.")
+    return redirect("jobs:detail", pk=job.pk)
+
+
 @require_GET
 @phi_view
 def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> HttpResponse:

@@ -220,3 +220,17 @@ def test_no_synthetic_mbi_reaches_the_logs_or_a_url(setup, entity_a, caplog):
         assert mbi not in logged
         assert all(mbi not in u for u in urls)
         assert all(mbi not in body for body in bodies)
+
+
+def test_the_refresh_runs_as_a_job_for_members_only(
+    setup, entity_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = setup["a"].post(reverse("care:refresh", args=[entity_a.pk]))
+    assert response.status_code == 302
+    from jobs.models import Job
+
+    job = Job.objects.get(kind="care.refresh")
+    assert job.state == "succeeded"
+    assert job.result["beneficiaries"] == 4
+    assert setup["b"].post(reverse("care:refresh", args=[entity_a.pk])).status_code == 404
