@@ -193,3 +193,25 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.thru_date}"
+
+
+class CareSummary(models.Model):
+    """Entity-wide counts for the overview, computed by the refresh (aggregating 250,000
+    profiles and their gaps on every page view would cost half a second)."""
+
+    entity = models.OneToOneField(
+        "entities.Entity", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    as_of = models.DateField()
+    beneficiaries = models.PositiveIntegerField(default=0)
+    profiled = models.PositiveIntegerField(default=0)
+    with_gaps = models.PositiveIntegerField(default=0)
+    recent_ip = models.PositiveIntegerField(default=0)
+    recent_ed = models.PositiveIntegerField(default=0)
+    gaps = models.JSONField(default=list, help_text="[{gap, label, n}] open gaps by measure")
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    def __str__(self) -> str:
+        return f"Care summary of entity {self.entity_id} as of {self.as_of}"

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary
-from care.models import OPEN_STATUSES, CareGap, CareProfile, ItemStatus, WorklistItem
+from care.models import OPEN_STATUSES, CareGap, CareSummary, ItemStatus, WorklistItem
 from entities.models import Entity
 
 PAGE_SIZE = 50
@@ -90,7 +90,11 @@ def _after(qs: QuerySet[Beneficiary], sort: str, anchor: Beneficiary) -> QuerySe
             prev_name = prev.lstrip("-")
             step &= Q(**{prev_name: getattr(anchor, prev_name)})
         condition |= step
-    return qs.filter(condition)
+    # The same bound on the leading column alone, redundant but sargable: it lets PostgreSQL
+    # start the index scan at the anchor instead of filtering every row before it.
+    lead = columns[0].lstrip("-")
+    lead_op = "lte" if columns[0].startswith("-") else "gte"
+    return qs.filter(Q(**{f"{lead}__{lead_op}": getattr(anchor, lead)}) & condition)
 
 
 def roster_page(
@@ -192,23 +196,11 @@ def worklist_item_for_user(*, user: Any, item_id: int) -> WorklistItem:
 
 
 def overview_figures(*, entity: Entity) -> dict[str, Any]:
-    """Counts for the overview, each one aggregate query over indexed columns."""
-    since = timezone.localdate() - timedelta(days=RECENT_DAYS)
-    profile = CareProfile.objects.filter(entity=entity).aggregate(
-        profiled=Count("pk"),
-        with_gaps=Count("pk", filter=Q(open_gap_count__gt=0)),
-        recent_ip=Count("pk", filter=Q(last_inpatient_discharge__gte=since)),
-        recent_ed=Count("pk", filter=Q(last_ed_visit__gte=since)),
-    )
-    gaps = list(
-        CareGap.objects.filter(entity=entity)
-        .values("gap", "label")
-        .annotate(n=Count("pk"))
-        .order_by("label")
-    )
+    """The overview's counts: the refresh's summary (as of its date) and the live task counts
+    (one aggregate over the indexed open items)."""
+    summary = CareSummary.objects.filter(entity=entity).first()
     items = WorklistItem.objects.filter(entity=entity, status__in=OPEN_STATUSES).aggregate(
         open=Count("pk"),
         overdue=Count("pk", filter=Q(due_date__lt=timezone.localdate())),
     )
-    beneficiaries = Beneficiary.objects.filter(entity=entity, merged_into__isnull=True).count()
-    return {"beneficiaries": beneficiaries, "profile": profile, "gaps": gaps, "items": items}
+    return {"summary": summary, "gaps": summary.gaps if summary else [], "items": items}

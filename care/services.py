@@ -6,11 +6,12 @@ the item from what to what, and why.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -23,6 +24,7 @@ from care.models import (
     OPEN_STATUSES,
     CareGap,
     CareProfile,
+    CareSummary,
     ClaimEvent,
     ItemKind,
     ItemStatus,
@@ -336,6 +338,7 @@ def care_refresh(*, entity: Any, as_of: date, progress: Any = None) -> dict[str,
         created = WorklistItem.objects.bulk_create(
             generated, batch_size=5000, ignore_conflicts=True
         )
+        care_summary_rebuild(entity=entity, as_of=as_of)
     report(100, "Done")
     return {
         "beneficiaries": len(people),
@@ -344,3 +347,38 @@ def care_refresh(*, entity: Any, as_of: date, progress: Any = None) -> dict[str,
         "discharges_without_follow_up": len(discharges),
         "ed_visits": len(ed),
     }
+
+
+RECENT_DAYS = 90
+
+
+def care_summary_rebuild(*, entity: Any, as_of: date) -> CareSummary:
+    """Recount the overview's figures from the profiles and gaps (recent = 90 days before
+    `as_of`)."""
+    from beneficiaries.models import Beneficiary
+
+    since = as_of - timedelta(days=RECENT_DAYS)
+    counts = CareProfile.objects.filter(entity=entity).aggregate(
+        profiled=Count("pk"),
+        with_gaps=Count("pk", filter=Q(open_gap_count__gt=0)),
+        recent_ip=Count("pk", filter=Q(last_inpatient_discharge__gte=since)),
+        recent_ed=Count("pk", filter=Q(last_ed_visit__gte=since)),
+    )
+    gaps = list(
+        CareGap.objects.filter(entity=entity)
+        .values("gap", "label")
+        .annotate(n=Count("pk"))
+        .order_by("label")
+    )
+    summary, _ = CareSummary.objects.update_or_create(
+        entity=entity,
+        defaults={
+            "as_of": as_of,
+            "beneficiaries": Beneficiary.objects.filter(
+                entity=entity, merged_into__isnull=True
+            ).count(),
+            "gaps": gaps,
+            **counts,
+        },
+    )
+    return summary
