@@ -39,6 +39,20 @@ def pmpm_summary(*, entity: Any) -> Any:
     return func(entity=entity) if func else None
 
 
-def savings_projection(*, entity: Any) -> Any:
-    func = _selector("settlement.selectors", "savings_projection")
-    return func(entity=entity) if func else None
+def savings_projection(*, user: Any, entity: Any) -> dict[str, Any] | None:
+    """The latest projected settlement with a band (settlement.selectors), drawn by the
+    settlement app's own band chart."""
+    run_list = _selector("settlement.selectors", "settlement_run_list")
+    band_chart = _selector("settlement.charts", "band_chart")
+    if run_list is None or band_chart is None:
+        return None
+    run = (
+        run_list(user=user, entity=entity)
+        .filter(kind="projection")
+        .exclude(band={})
+        .order_by("-performance_year", "-version")
+        .first()
+    )
+    if run is None:
+        return None
+    return {"projection": run, "chart": band_chart(run.band)}

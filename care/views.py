@@ -85,7 +85,7 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
         "figures": overview_figures(entity=entity),
         "alignment": upstream.alignment_summary(entity=entity),
         "pmpm": upstream.pmpm_summary(entity=entity),
-        "savings": upstream.savings_projection(entity=entity),
+        "savings": upstream.savings_projection(user=request.user, entity=entity),
         "jobs": jobs,
     }
     return render(request, "care/overview.html", context)

@@ -98,6 +98,16 @@ def world(request: pytest.FixtureRequest) -> dict[str, Any]:
     others = [new_bene(b, last_name=last, first_name="Zoe") for last in ("Quinn", "Reyes")]
     inpatient(others[0], 8001, today - timedelta(days=5), today - timedelta(days=2))
     care_refresh(entity=a, as_of=today)
+    from settlement.demo import _ytd_frame
+    from settlement.services import settlement_projection_create
+    from tests.settlement.test_settlement_projection_create import ASSUMPTIONS
+
+    settlement_projection_create(
+        entity=a,
+        performance_year=2025,
+        frame=_ytd_frame(beneficiaries=200, months=6, seed=5),
+        assumptions=ASSUMPTIONS,
+    )
     care_refresh(entity=b, as_of=today)
     WorklistItem.objects.filter(entity=a, kind=ItemKind.DISCHARGE_FOLLOW_UP).update(
         assigned_to=coord_a

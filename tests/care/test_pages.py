@@ -234,3 +234,24 @@ def test_the_refresh_runs_as_a_job_for_members_only(
     assert job.state == "succeeded"
     assert job.result["beneficiaries"] == 4
     assert setup["b"].post(reverse("care:refresh", args=[entity_a.pk])).status_code == 404
+
+
+def test_the_overview_shows_the_latest_projection_band_against_the_msr(setup, entity_a):
+    from settlement.demo import _ytd_frame
+    from settlement.services import settlement_projection_create
+    from tests.settlement.test_settlement_projection_create import ASSUMPTIONS
+
+    url = reverse("care:overview", args=[entity_a.pk])
+    assert "No settlement projection yet" in setup["a"].get(url).content.decode()
+    settlement_projection_create(
+        entity=entity_a,
+        performance_year=2025,
+        frame=_ytd_frame(beneficiaries=200, months=6, seed=5),
+        assumptions=ASSUMPTIONS,
+    )
+    body = setup["a"].get(url).content.decode()
+    assert "No settlement projection yet" not in body
+    assert "MSR" in body
+    assert "band-chart" in body
+    # Entity B's coordinator still gets a 404 for A's overview, projection or not.
+    assert setup["b"].get(url).status_code == 404
