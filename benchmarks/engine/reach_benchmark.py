@@ -371,13 +371,13 @@ def reach_benchmark(
         for name in ("heba_top_decile_months", "heba_bottom_deciles_months"):
             if ref.find(name, py, g) is not None:
                 heba_inputs.append(ref.figure(name, py, g))
-        heba[g] = (top_pbpm * top_months - bottom_pbpm * bottom_months) / py_months[g]
+        heba[g] = (top_pbpm * top_months + bottom_pbpm * bottom_months) / py_months[g]
     with_heba = {g: risk_adjusted[g] + heba[g] for g in groups}
     chain.add(
         "heba",
         "Health Equity Benchmark Adjustment",
         "domain.md 4.1.5 [R REACH RFA 2022]: +$30 PBPM for top-decile beneficiaries, -$6 PBPM for "
-        "the bottom five deciles, spread over the group's aligned member-months",
+        "the bottom five deciles (a signed amount), spread over the group's aligned member-months",
         heba_inputs,
         [
             *_by_group("heba_pbpm", heba, USD_PBPM),

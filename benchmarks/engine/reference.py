@@ -341,7 +341,7 @@ CATALOGUE: dict[str, ReferenceName] = _names(
     ),
     ReferenceName(
         "heba_bottom_deciles_pbpm",
-        "HEBA decrease for bottom-five-decile beneficiaries",
+        "HEBA amount (negative: a decrease) for bottom-five-decile beneficiaries",
         "USD per beneficiary per month",
         (REACH,),
     ),
@@ -389,6 +389,16 @@ CATALOGUE: dict[str, ReferenceName] = _names(
     ReferenceName(
         "quality_withhold_pct", "Quality withhold, share of the benchmark", "share", (REACH,)
     ),
+    # Year-to-date reporting
+    *(
+        ReferenceName(
+            f"completion_factor_month_{m}",
+            f"Completion factor for claims incurred in month {m} (ultimate / paid to date)",
+            "ratio",
+            BOTH,
+        )
+        for m in range(1, 13)
+    ),
 )
 
 
@@ -412,10 +422,11 @@ class ReferenceValue:
     value: Decimal
     source: str
     status: str = "cms"
+    flagged: bool | None = None  # None: to confirm unless the status is a confirmed one
 
     @property
     def to_confirm(self) -> bool:
-        return self.status not in CONFIRMED_STATUSES
+        return self.status not in CONFIRMED_STATUSES if self.flagged is None else self.flagged
 
 
 class ReferenceTable:

@@ -332,9 +332,17 @@ def recapture_gaps(prior: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
 
 
 def person_year_weighted_mean(scores: pd.Series, person_years: pd.Series) -> Decimal:
-    """Mean score weighted by person-years (each beneficiary counts for the time enrolled)."""
-    total = sum(person_years, ZERO)
-    return safe_divide(sum((s * p for s, p in zip(scores, person_years, strict=True)), ZERO), total)
+    """Mean score weighted by person-years (each beneficiary counts for the time enrolled).
+
+    Beneficiaries without a score (null: no birth date or sex in CCLF8) are left out of the mean.
+    """
+    pairs = [
+        (s, p)
+        for s, p in zip(scores, person_years, strict=True)
+        if s is not None and not pd.isna(s)
+    ]
+    total = sum((p for _, p in pairs), ZERO)
+    return safe_divide(sum((s * p for s, p in pairs), ZERO), total)
 
 
 def normalize(score: Decimal, factor: Decimal) -> Decimal:
