@@ -37,7 +37,7 @@ def reference(**overrides: object) -> dict:
         ("blend_ceiling_pct", PY, ""): "0.05",
         ("adjusted_uspcc", PY, ""): "1000",
         ("heba_top_decile_pbpm", PY, ""): "30",
-        ("heba_bottom_deciles_pbpm", PY, ""): "6",
+        ("heba_bottom_deciles_pbpm", PY, ""): "-6",
         ("rta_threshold_pct", PY, ""): "0.01",
         ("discount_pct_global", PY, ""): "0.03",
         ("discount_pct_professional", PY, ""): "0",
