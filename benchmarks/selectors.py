@@ -19,6 +19,7 @@ from benchmarks.models import (
     ReferenceValue,
     RiskHcc,
     RiskScore,
+    RiskScoreComponent,
 )
 from core.tenancy import entity_ids_for_user
 
@@ -172,7 +173,13 @@ def recapture_gaps(
     *, user: Any, entity: Any, year: int, beneficiary_id: int | None = None
 ) -> QuerySet[RiskHcc]:
     """HCCs seen last year (payment year `year`, from diagnoses of year - 1) and not yet this year
-    (payment year `year` + 1, from this year's diagnoses so far), model by model."""
+    (payment year `year` + 1, from this year's diagnoses so far), compared model by model for the
+    models both years' scores use (V24 leaves the blend in 2026: its HCCs are no gaps)."""
+    next_year_model = RiskScoreComponent.objects.filter(
+        risk_score__beneficiary_id=OuterRef("risk_score__beneficiary_id"),
+        risk_score__payment_year=year + 1,
+        model=OuterRef("model"),
+    )
     this_year = RiskHcc.objects.filter(
         risk_score__beneficiary_id=OuterRef("risk_score__beneficiary_id"),
         risk_score__payment_year=year + 1,
@@ -182,7 +189,7 @@ def recapture_gaps(
     qs = (
         RiskHcc.objects.for_user(user)
         .filter(risk_score__entity=entity, risk_score__payment_year=year)
-        .filter(~Exists(this_year))
+        .filter(Exists(next_year_model), ~Exists(this_year))
         .select_related("risk_score__beneficiary")
         .order_by("risk_score__beneficiary_id", "model", "hcc")
     )
