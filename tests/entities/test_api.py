@@ -144,9 +144,8 @@ def test_the_api_explains_bad_rows_like_the_console(
     entity_a, entity_b, listed, admin_api, npis
 ) -> None:
     def post(data):
-        return admin_api.post(
-            "/api/v1/participations/", data, content_type="application/json"
-        )  # noqa: E731
+        return admin_api.post("/api/v1/participations/", data, content_type="application/json")  # noqa: E731
+
     base = {"entity": entity_a.pk, "tin": "123456789", "start_date": "2025-01-01"}
     response = post({**base, "npi": "1234567890"})
     assert response.status_code == 400
