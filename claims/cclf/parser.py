@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 
@@ -173,17 +173,35 @@ def _slow_batch(
 # Field checks. Each returns (null_mask, bad_mask) over the rows of a (n, width) slice.
 
 
+# Row-wise tests are written as loops over the (few) columns of a field: numpy is slow at
+# reducing many short rows, fast at combining whole columns.
+
+
+def _all_equal(s: np.ndarray, value: int) -> np.ndarray:
+    out = s[:, 0] == value
+    for i in range(1, s.shape[1]):
+        out &= s[:, i] == value
+    return out
+
+
 def _blank(s: np.ndarray) -> np.ndarray:
-    return (s == SPACE).all(axis=1)
+    return _all_equal(s, SPACE)
 
 
 def _placeholder(s: np.ndarray) -> np.ndarray:
     """A lone "~": CMS's placeholder for a missing value (seen in CCLF extracts), read as blank."""
-    return (s[:, 0] == TILDE) & (s[:, 1:] == SPACE).all(axis=1)
+    out = s[:, 0] == TILDE
+    for i in range(1, s.shape[1]):
+        out &= s[:, i] == SPACE
+    return out
 
 
 def _digits(s: np.ndarray) -> np.ndarray:
-    return ((s >= ZERO) & (s <= NINE)).all(axis=1)
+    # uint8 arithmetic wraps, so one comparison tests 0 <= byte - "0" <= 9.
+    out = (s[:, 0] - ZERO) <= 9
+    for i in range(1, s.shape[1]):
+        out &= (s[:, i] - ZERO) <= 9
+    return out
 
 
 def _number(s: np.ndarray) -> np.ndarray:
@@ -244,7 +262,9 @@ def check_mbi(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def check_text(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     null = _blank(s) | _placeholder(s)
     # Control characters (tab, CR, NUL...) cannot be data in a fixed-width CMS file.
-    bad = (s < SPACE).any(axis=1)
+    bad = s[:, 0] < SPACE
+    for i in range(1, s.shape[1]):
+        bad |= s[:, i] < SPACE
     return null, bad
 
 
@@ -252,15 +272,21 @@ _MESSAGES = {
     "date": "not a date (YYYY-MM-DD)",
     "amount": "not a signed amount ({picture})",
     "integer": "not a number ({picture})",
-    "mbi": "not a valid MBI",
+    "mbi": "not a valid MBI (blank or malformed)",
+    "required": "missing (this field may not be blank)",
     "text": "control character in text",
 }
 
 
+# Fields a record cannot do without: its key and the beneficiary it is about.
+REQUIRED_FIELDS = MBI_FIELDS | {"CUR_CLM_UNIQ_ID", "CLM_LINE_NUM", "CLM_VAL_SQNC_NUM"}
+
+
 def field_check(f: Field, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """(null, bad, check): rows read as null, rows in error, and the check that applied."""
     if f.label in MBI_FIELDS:
         null, bad = check_mbi(s)
-        return null, bad, "mbi"
+        return null, bad | null, "mbi"
     if f.kind == "date":
         null, bad = check_date(s)
     elif f.kind == "amount":
@@ -269,6 +295,9 @@ def field_check(f: Field, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
         null, bad = check_integer(s)
     else:
         null, bad = check_text(s)
+    if f.label in REQUIRED_FIELDS and null.any():
+        # A blank key is reported as missing; a malformed one keeps its own message.
+        return null, bad | null, "required" if not bad.any() else f.kind
     return null, bad, f.kind
 
 
@@ -312,80 +341,154 @@ class ParsedBatch:
     rows: int
     errors: list[RecordError]
     error_count: int
+    mbis: np.ndarray | None = None  # distinct MBI codes (int64) of the batch, when asked for
+
+
+class BatchRenderer:
+    """Checks batches of one layout and renders them as COPY text.
+
+    The work is done on whole byte matrices (a few passes per batch) rather than field by field:
+    text fields are right-trimmed through a running count of non-blank bytes, other fields are
+    checked column by column, and the output row (fields separated by tabs) is one gather.
+    """
+
+    def __init__(self, plan: CopyPlan, file_name: str, mbi_field: str | None = None) -> None:
+        self.plan, self.file_name, self.layout = plan, file_name, plan.layout
+        self.mbi_field = mbi_field
+        self.checked_fields = [
+            f for f in self.layout.fields if f.kind != "text" or f.label in MBI_FIELDS
+        ]
+        # Output row: line number, tab, then per field its bytes (at least 2, room for "\\N") and a
+        # tab; the last tab is the line end.
+        kinds = [0] * (LINE_DIGITS + 1)  # 0 kept, 1 text (kept up to the trim point), 2 "\\N" room
+        const = [ZERO] * LINE_DIGITS + [TAB]
+        self.slots: list[tuple[Field, int, int]] = []  # (field, output position, output width)
+        for f in plan.fields:
+            width = max(f.width, 2)
+            self.slots.append((f, len(kinds), width))
+            is_text = f.kind == "text" and f.label not in MBI_FIELDS
+            kinds += [1 if is_text else 0] * f.width + [2] * (width - f.width) + [0]
+            const += [SPACE] * width + [TAB]
+        const[-1] = NEWLINE
+        self.width = len(kinds)
+        self.length = self.layout.record_length
+        self.fixed_keep = np.array(kinds) == 0
+        self.const_row = np.array(const, dtype=np.uint8)
+
+    def render(self, batch: Batch, want_copy: bool = True) -> ParsedBatch:
+        data, n = batch.data, len(batch.data)
+        errors: list[RecordError] = []
+        count = 0
+
+        def report(rows: np.ndarray, f: Field | None, message: Any) -> None:
+            nonlocal count
+            count += len(rows)
+            for r in rows[: MAX_ERRORS_PER_FILE - min(len(errors), MAX_ERRORS_PER_FILE)]:
+                text = message(r) if callable(message) else message
+                errors.append(
+                    RecordError(self.file_name, int(batch.lines[r]), f.label if f else None, text)
+                )
+
+        # Control characters anywhere in a record (tab, CR, NUL...) make it unreadable.
+        ctrl = (data < SPACE).any(axis=1)
+        if ctrl.any():
+            report(np.flatnonzero(ctrl), None, "control character in record")
+        tilde_rows = np.flatnonzero((data == TILDE).any(axis=1))
+        nulls: dict[str, np.ndarray] = {}
+        for f in self.checked_fields:
+            s = data[:, f.start : f.end]
+            null, bad, check = field_check(f, s)
+            nulls[f.label] = null
+            if bad.any():
+                rows = np.flatnonzero(bad)
+                report(rows, f, lambda r, f=f, check=check, s=s: error_message(f, check, s[r]))
+        mbis = None
+        if self.mbi_field is not None:
+            mbis = np.unique(mbi_codes(data[:, self.layout.field(self.mbi_field).start :][:, :11]))
+        if count or not want_copy or n == 0:
+            return ParsedBatch(b"", n, errors, count, mbis)
+        return ParsedBatch(self._copy_text(data, batch.lines, nulls, tilde_rows), n, [], 0, mbis)
+
+    def _copy_text(
+        self,
+        data: np.ndarray,
+        lines: np.ndarray,
+        nulls: dict[str, np.ndarray],
+        tilde_rows: np.ndarray,
+    ) -> bytes:
+        n = len(data)
+        out = np.empty((n, self.width), dtype=np.uint8)
+        out[:] = self.const_row
+        keep = np.empty((n, self.width), dtype=bool)
+        keep[:] = self.fixed_keep
+        digits = lines.copy()
+        for i in range(LINE_DIGITS - 1, -1, -1):
+            out[:, i] = ZERO + digits % 10
+            digits //= 10
+        # Right-trim text: a byte is kept when a non-blank byte follows it within its field. The
+        # running count wraps at 256; a field is at most 100 bytes, so differences are exact.
+        nonblank = np.zeros((n, self.length + 1), dtype=np.uint8)
+        np.cumsum(data != SPACE, axis=1, dtype=np.uint8, out=nonblank[:, 1:])
+        for f, pos, width in self.slots:
+            out[:, pos : pos + f.width] = data[:, f.start : f.end]
+            if f.kind == "text" and f.label not in MBI_FIELDS:
+                keep[:, pos : pos + f.width] = (
+                    nonblank[:, f.end : f.end + 1] != nonblank[:, f.start : f.end]
+                )
+                continue
+            null = nulls.get(f.label)
+            if null is not None and null.any():
+                rows = np.flatnonzero(null)
+                out[rows, pos] = BACKSLASH
+                out[rows, pos + 1] = ord("N")
+                keep[rows, pos : pos + width] = np.arange(width) < 2
+        if len(tilde_rows):
+            # "~" alone stands for a missing value (seen in CCLF extracts): blank text.
+            for f, pos, _ in self.slots:
+                if f.kind == "text" and f.label not in MBI_FIELDS:
+                    lone = tilde_rows[_placeholder(data[tilde_rows, f.start : f.end])]
+                    keep[lone, pos : pos + f.width] = False
+        escape_rows = np.flatnonzero((data == BACKSLASH).any(axis=1))
+        if len(escape_rows):
+            # COPY text treats "\\" as an escape: those few rows are rendered again, doubled.
+            keep[escape_rows] = False
+            text = out[keep].tobytes()
+            return text + b"".join(
+                _render_row_escaped(data[r], int(lines[r]), self.plan) for r in escape_rows
+            )
+        return out[keep].tobytes()
+
+
+_MBI_VALUE = np.zeros(256, dtype=np.int64)
+for _i, _c in enumerate(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+    _MBI_VALUE[_c] = _i
+
+
+def mbi_codes(s: np.ndarray) -> np.ndarray:
+    """Each 11-character MBI as an int64 (base 36), for fast distinct counts."""
+    code = np.zeros(len(s), dtype=np.int64)
+    for i in range(11):
+        code = code * 36 + _MBI_VALUE[s[:, i]]
+    return code
+
+
+def mbi_decode(codes: Any) -> list[str]:
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = []
+    for code in list(codes):
+        chars = []
+        for _ in range(11):
+            code, r = divmod(code, 36)
+            chars.append(alphabet[r])
+        out.append("".join(reversed(chars)))
+    return out
 
 
 def render_batch(
     batch: Batch, plan: CopyPlan, file_name: str, want_copy: bool = True
 ) -> ParsedBatch:
-    """Validate every field of a batch and render PostgreSQL COPY text (tab-separated, \\N for
-    null, text right-trimmed, dates and amounts as printed). Rows are rendered only when the batch
-    has no error, since a delivery with any error is rejected whole."""
-    data, n = batch.data, len(batch.data)
-    errors: list[RecordError] = []
-    error_count = 0
-    null_by_label: dict[str, np.ndarray] = {}
-    for f in plan.layout.fields:
-        s = data[:, f.start : f.end]
-        null, bad, check = field_check(f, s)
-        null_by_label[f.label] = null
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            error_count += len(rows)
-            for r in rows[:MAX_ERRORS_PER_FILE]:
-                errors.append(
-                    RecordError(
-                        file_name, int(batch.lines[r]), f.label, error_message(f, check, s[r])
-                    )
-                )
-    if error_count or not want_copy or n == 0:
-        return ParsedBatch(b"", n, errors, error_count)
-    nulls = [null_by_label[f.label] for f in plan.fields]
-    return ParsedBatch(_render(data, batch.lines, plan, nulls), n, errors, 0)
-
-
-def _render(data: np.ndarray, lines: np.ndarray, plan: CopyPlan, nulls: list[np.ndarray]) -> bytes:
-    n = len(data)
-    widths = [max(f.width, 2) for f in plan.fields]
-    total = LINE_DIGITS + 1 + sum(w + 1 for w in widths)
-    out = np.full((n, total), SPACE, dtype=np.uint8)
-    keep = np.zeros((n, total), dtype=bool)
-    # The source line number, zero-padded (PostgreSQL reads leading zeros).
-    digits = lines.copy()
-    for i in range(LINE_DIGITS - 1, -1, -1):
-        out[:, i] = ZERO + digits % 10
-        digits //= 10
-    keep[:, : LINE_DIGITS + 1] = True
-    out[:, LINE_DIGITS] = TAB
-    pos = LINE_DIGITS + 1
-    for f, w, null in zip(plan.fields, widths, nulls, strict=True):
-        s = data[:, f.start : f.end]
-        out[:, pos : pos + f.width] = s
-        if f.kind == "text":
-            nonblank = s != SPACE
-            # Right-trim: the length up to the last non-blank byte.
-            length = f.width - np.argmax(nonblank[:, ::-1], axis=1)
-        else:
-            length = np.full(n, f.width, dtype=np.int64)
-        if null.any():
-            rows = np.flatnonzero(null)
-            out[rows, pos] = BACKSLASH
-            out[rows, pos + 1] = ord("N")
-            length[rows] = 2
-        keep[:, pos : pos + w] = np.arange(w) < length[:, None]
-        pos += w
-        out[:, pos] = TAB
-        keep[:, pos] = True
-        pos += 1
-    out[:, pos - 1] = NEWLINE
-    escape_rows = np.flatnonzero((data == BACKSLASH).any(axis=1))
-    if len(escape_rows):
-        # COPY text treats "\" as an escape: render those few rows again with it doubled.
-        keep[escape_rows] = False
-        text = out[keep].tobytes()
-        return text + b"".join(
-            _render_row_escaped(data[r], int(lines[r]), plan) for r in escape_rows
-        )
-    return out[keep].tobytes()
+    """Validate every field of a batch and render PostgreSQL COPY text (see BatchRenderer)."""
+    return BatchRenderer(plan, file_name).render(batch, want_copy)
 
 
 def _render_row_escaped(record: np.ndarray, line: int, plan: CopyPlan) -> bytes:
@@ -395,7 +498,7 @@ def _render_row_escaped(record: np.ndarray, line: int, plan: CopyPlan) -> bytes:
         s = record[f.start : f.end][None, :]
         null, _, _ = field_check(f, s)
         if null[0]:
-            values.append(b"\\N")
+            values.append(b"\\N" if f.kind != "text" or f.label in MBI_FIELDS else b"")
             continue
         value = raw[f.start : f.end]
         if f.kind == "text":

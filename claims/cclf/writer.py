@@ -111,3 +111,61 @@ def record(layout: Layout, values: Mapping[str, Any], line_end: bytes = b"\n") -
         else:
             columns[label] = np.array(["" if value is None else str(value)], dtype=object)
     return records(layout, columns, 1, line_end)
+
+
+def summary_file(
+    contents: Mapping[str, bytes], version: str = "v38", line_end: bytes = b"\n"
+) -> bytes:
+    """CCLF0: the header record, then one pipe-delimited detail record per file (IP Table 25-26)."""
+    from claims.cclf.layouts import FILE_DESCRIPTIONS, layout
+
+    lines = ["File Number  |File Description    |Total Records Count |Record Length"]
+    for code in sorted(contents):
+        count = contents[code].count(b"\n")
+        length = layout(code, version).record_length
+        lines.append(f"{code:<7}|{FILE_DESCRIPTIONS[code]:<43}|{count:>11}|{length:>5} ")
+    return (line_end.decode().join(lines) + line_end.decode()).encode("ascii")
+
+
+def write_delivery(
+    out: Any,
+    *,
+    entity_id: str,
+    year: int,
+    delivered_at: Any,
+    contents: Mapping[str, bytes],
+    runout: bool = False,
+    as_zip: bool = True,
+    summary: bytes | None = None,
+) -> Any:
+    """Write a delivery (zip, or a folder) named as CMS names it, with its CCLF0, into folder `out`.
+    `contents` maps file codes (CCLF1..CCLFB) to their records; returns the path written."""
+    import zipfile
+    from pathlib import Path
+
+    from claims.cclf.names import file_name
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = dict(contents)
+    files["CCLF0"] = summary if summary is not None else summary_file(contents)
+    names = {
+        code: file_name(
+            entity_id=entity_id, code=code, runout=runout, year=year, delivered_at=delivered_at
+        )
+        for code in files
+    }
+    delivery_name = file_name(
+        entity_id=entity_id, code="", runout=runout, year=year, delivered_at=delivered_at
+    )
+    if as_zip:
+        path = out / f"{delivery_name}.zip"
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            for code in sorted(files):
+                zf.writestr(names[code], files[code])
+        return path
+    folder = out / delivery_name
+    folder.mkdir(exist_ok=True)
+    for code in sorted(files):
+        (folder / names[code]).write_bytes(files[code])
+    return folder
