@@ -29,9 +29,26 @@ def alignment_history(*, beneficiary: Any) -> Any:
     return func(beneficiary=beneficiary) if func else None
 
 
-def risk_profile(*, beneficiary: Any) -> Any:
-    func = _selector("benchmarks.selectors", "beneficiary_risk_profile")
-    return func(beneficiary=beneficiary) if func else None
+def risk_profile(*, user: Any, beneficiary: Any, year: int) -> dict[str, Any] | None:
+    """The beneficiary's latest risk score with its HCCs and the diagnoses behind them, and the
+    HCCs of last year's diagnoses not yet seen this year (benchmarks.selectors)."""
+    scores = _selector("benchmarks.selectors", "beneficiary_risk")
+    recapture = _selector("benchmarks.selectors", "recapture_gaps")
+    if scores is None:
+        return None
+    latest = list(scores(user=user, beneficiary_id=beneficiary.pk)[:1])
+    if not latest:
+        return None
+    gaps = (
+        list(
+            recapture(
+                user=user, entity=beneficiary.entity, year=year, beneficiary_id=beneficiary.pk
+            )
+        )
+        if recapture
+        else []
+    )
+    return {"score": latest[0], "recapture": gaps, "year": year}
 
 
 def pmpm_summary(*, entity: Any) -> Any:

@@ -209,7 +209,7 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         "items": beneficiary_items(beneficiary=bene),
         "claims": beneficiary_claims_summary(entity=entity, beneficiary=bene, today=today),
         "alignment": upstream.alignment_history(beneficiary=bene),
-        "risk": upstream.risk_profile(beneficiary=bene),
+        "risk": upstream.risk_profile(user=request.user, beneficiary=bene, year=today.year),
         "item_form": ItemCreateForm(members=_members(entity)),
         "statuses": ItemStatus.choices,
     }
