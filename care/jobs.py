@@ -14,7 +14,9 @@ def refresh(job: Any, progress: Progress) -> dict[str, Any] | None:
     from care.services import care_refresh
 
     as_of = date.fromisoformat(job.parameters["as_of"])
-    return care_refresh(entity=job.entity, as_of=as_of, progress=progress)
+    return care_refresh(
+        entity=job.entity, as_of=as_of, progress=progress, acting_user=job.created_by
+    )
 
 
 @job_handler("care.roster_export")

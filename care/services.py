@@ -213,11 +213,35 @@ def _claims_frames(*, entity: Any, as_of: date) -> dict[str, Any]:
     }
 
 
-def care_refresh(*, entity: Any, as_of: date, progress: Any = None) -> dict[str, int]:
+def _recapture_items(*, entity: Any, as_of: date, acting_user: Any) -> list[WorklistItem]:
+    """HCC recapture tasks: HCCs coded last year and not yet this year (benchmarks.selectors,
+    read with the scope of the user who asked for the refresh). Due 31 December: a risk score
+    counts only the diagnoses of its calendar year (domain.md 6)."""
+    from care import upstream
+
+    hccs = upstream.recapture_gaps(user=acting_user, entity=entity, year=as_of.year)
+    return [
+        WorklistItem(
+            entity=entity,
+            beneficiary_id=h.risk_score.beneficiary_id,
+            kind=ItemKind.HCC_RECAPTURE,
+            source_key=f"hcc:{h.risk_score.beneficiary_id}:{h.model}:{h.hcc}:{as_of.year}"[:100],
+            title=f"HCC recapture: {h.model} {h.hcc}",
+            detail=f"{h.label} was coded in {as_of.year - 1} and not yet in {as_of.year}".strip(),
+            due_date=date(as_of.year, 12, 31),
+        )
+        for h in hccs
+    ]
+
+
+def care_refresh(
+    *, entity: Any, as_of: date, progress: Any = None, acting_user: Any = None
+) -> dict[str, int]:
     """Recompute care gaps, care profiles and generated worklist items of one entity from its
     final-action claims, as of a date. Safe to repeat: gaps and profiles are replaced in one
     transaction; generated items are keyed by their source event and never duplicated, and
-    items someone already worked on keep their status."""
+    items someone already worked on keep their status. HCC recapture tasks are made when the
+    refresh has an acting user (whose scope the risk results are read with)."""
     from beneficiaries.models import Beneficiary
 
     report = progress or (lambda percent, message="": None)
@@ -335,6 +359,8 @@ def care_refresh(*, entity: Any, as_of: date, progress: Any = None) -> dict[str,
             )
             for bid in awv_due[c.BENEFICIARY_ID]
         ]
+        if acting_user is not None:
+            generated += _recapture_items(entity=entity, as_of=as_of, acting_user=acting_user)
         created = WorklistItem.objects.bulk_create(
             generated, batch_size=5000, ignore_conflicts=True
         )

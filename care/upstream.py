@@ -73,3 +73,11 @@ def savings_projection(*, user: Any, entity: Any) -> dict[str, Any] | None:
     if run is None:
         return None
     return {"projection": run, "chart": band_chart(run.band)}
+
+
+def recapture_gaps(*, user: Any, entity: Any, year: int) -> list[Any]:
+    """HCCs of last year's diagnoses not yet seen this year, for the whole entity."""
+    func = _selector("benchmarks.selectors", "recapture_gaps")
+    if func is None:
+        return []
+    return list(func(user=user, entity=entity, year=year).select_related("risk_score"))

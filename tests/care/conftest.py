@@ -122,3 +122,43 @@ def mfa_client() -> Callable[[Any], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def make_risk_score(db: None) -> Callable[..., Any]:
+    """A stored risk score (benchmarks) with V28 HCCs, each backed by one diagnosis."""
+    from benchmarks.models import RiskDiagnosis, RiskHcc, RiskScore, RiskScoreComponent
+
+    def make(bene: Beneficiary, payment_year: int, hccs: list[tuple[str, str]]) -> Any:
+        row = RiskScore.objects.create(
+            entity_id=bene.entity_id,
+            beneficiary=bene,
+            payment_year=payment_year,
+            model_family="cms_hcc",
+            segment="CNA",
+            raw_score=Decimal("1.234"),
+            demographic_score=Decimal("0.4"),
+            blend={"V28": "1"},
+            diagnosis_year=payment_year - 1,
+            diagnoses_through=date(payment_year - 1, 12, 31),
+        )
+        RiskScoreComponent.objects.create(
+            risk_score=row,
+            model="V28",
+            weight=Decimal("1"),
+            segment="CNA",
+            raw_score=Decimal("1.234"),
+            demographic_score=Decimal("0.4"),
+        )
+        for code, label in hccs:
+            hcc = RiskHcc.objects.create(risk_score=row, model="V28", hcc=code, label=label)
+            RiskDiagnosis.objects.create(
+                hcc=hcc,
+                dx_code="I5020",
+                claim_count=2,
+                last_date=date(payment_year - 1, 3, 1),
+                last_claim_id="7001",
+            )
+        return row
+
+    return make

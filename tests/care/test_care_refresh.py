@@ -59,3 +59,18 @@ def test_it_touches_only_the_entity_it_refreshes(entity_a, entity_b, make_bene, 
     assert set(
         CareGap.objects.filter(entity=entity_a).values_list("beneficiary_id", flat=True)
     ) == {a.pk}
+
+
+def test_a_refresh_asked_by_a_member_adds_hcc_recapture_tasks_once(
+    entity_a, aco_coordinator, make_bene, make_risk_score
+):
+    bene = make_bene(entity_a)
+    make_risk_score(bene, AS_OF.year, [("226", "Heart Failure"), ("38", "Diabetes")])
+    make_risk_score(bene, AS_OF.year + 1, [("226", "Heart Failure")])
+    care_refresh(entity=entity_a, as_of=AS_OF)
+    assert not WorklistItem.objects.filter(kind=ItemKind.HCC_RECAPTURE).exists()
+    care_refresh(entity=entity_a, as_of=AS_OF, acting_user=aco_coordinator)
+    care_refresh(entity=entity_a, as_of=AS_OF, acting_user=aco_coordinator)
+    items = WorklistItem.objects.filter(kind=ItemKind.HCC_RECAPTURE)
+    assert [i.title for i in items] == ["HCC recapture: V28 38"]
+    assert items[0].due_date == date(AS_OF.year, 12, 31)

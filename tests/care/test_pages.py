@@ -258,49 +258,13 @@ def test_the_overview_shows_the_latest_projection_band_against_the_msr(setup, en
 
 
 def test_the_beneficiary_page_shows_the_risk_score_hccs_their_claims_and_recapture(
-    setup, entity_a, django_assert_max_num_queries
+    setup, entity_a, make_risk_score, django_assert_max_num_queries
 ):
-    from decimal import Decimal
-
-    from benchmarks.models import RiskDiagnosis, RiskHcc, RiskScore, RiskScoreComponent
-
     bene = setup["benes"][0]
     year = timezone.localdate().year
 
-    def score(payment_year, hccs):
-        row = RiskScore.objects.create(
-            entity=entity_a,
-            beneficiary=bene,
-            payment_year=payment_year,
-            model_family="cms_hcc",
-            segment="CNA",
-            raw_score=Decimal("1.234"),
-            demographic_score=Decimal("0.4"),
-            blend={"V28": "1"},
-            diagnosis_year=payment_year - 1,
-            diagnoses_through=date(payment_year - 1, 12, 31),
-        )
-        RiskScoreComponent.objects.create(
-            risk_score=row,
-            model="V28",
-            weight=Decimal("1"),
-            segment="CNA",
-            raw_score=Decimal("1.234"),
-            demographic_score=Decimal("0.4"),
-        )
-        for code, label in hccs:
-            hcc = RiskHcc.objects.create(risk_score=row, model="V28", hcc=code, label=label)
-            RiskDiagnosis.objects.create(
-                hcc=hcc,
-                dx_code="I5020",
-                claim_count=2,
-                last_date=date(payment_year - 1, 3, 1),
-                last_claim_id="7001",
-            )
-        return row
-
-    score(year, [("226", "Heart Failure"), ("38", "Diabetes")])
-    score(year + 1, [("226", "Heart Failure")])
+    make_risk_score(bene, year, [("226", "Heart Failure"), ("38", "Diabetes")])
+    make_risk_score(bene, year + 1, [("226", "Heart Failure")])
     url = reverse("care:beneficiary", args=[entity_a.pk, bene.pk])
     with django_assert_max_num_queries(24):
         body = setup["a"].get(url).content.decode()
