@@ -19,7 +19,12 @@ from accounts.models import Role
 from audit.models import AccessRecord
 from care.models import ItemKind, WorklistItem
 from care.services import care_refresh
-from tests.care.conftest import add_inpatient, add_visit, make_bene  # noqa: F401 (fixtures)
+from tests.care.conftest import (  # noqa: F401 (fixtures)
+    add_inpatient,
+    add_visit,
+    make_bene,
+    make_risk_score,
+)
 from tests.conftest import PASSWORD
 from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
 
@@ -63,6 +68,7 @@ def world(request: pytest.FixtureRequest) -> dict[str, Any]:
     new_bene = request.getfixturevalue("make_bene")
     inpatient = request.getfixturevalue("add_inpatient")
     visit = request.getfixturevalue("add_visit")
+    risk = request.getfixturevalue("make_risk_score")
     today = timezone.localdate()
     a = EntityFactory(
         program=ProgramFactory(code="mssp"), cms_id="A9001", legal_name="Synthetic Valley ACO"
@@ -97,6 +103,12 @@ def world(request: pytest.FixtureRequest) -> dict[str, Any]:
         visit(bene, 7100 + i, today - timedelta(days=40 + i), "99213", dx="I10")
     others = [new_bene(b, last_name=last, first_name="Zoe") for last in ("Quinn", "Reyes")]
     inpatient(others[0], 8001, today - timedelta(days=5), today - timedelta(days=2))
+    risk(
+        benes[0],
+        today.year,
+        [("226", "Heart Failure"), ("38", "Diabetes with Chronic Complications")],
+    )
+    risk(benes[0], today.year + 1, [("226", "Heart Failure")])
     care_refresh(entity=a, as_of=today)
     from settlement.demo import _ytd_frame
     from settlement.services import settlement_projection_create
@@ -162,6 +174,7 @@ def test_a_coordinator_works_the_day_from_the_browser(
     assert page.get_by_role("heading", name="Alma Abbott").is_visible()
     assert page.get_by_text("Inpatient", exact=True).first.is_visible()
     assert page.get_by_text("Annual wellness visit", exact=True).first.is_visible()
+    assert page.get_by_text("HCC recapture: seen in").is_visible()
     screenshot(page, "dashboard-beneficiary")
 
     # Add a task by hand, then close it; close the discharge task too.
