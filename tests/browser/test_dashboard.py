@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import struct
 import time
 from datetime import timedelta
@@ -136,8 +137,16 @@ def world(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 def test_a_coordinator_works_the_day_from_the_browser(
-    live_server: Any, page: Any, screenshot: Any, world: dict[str, Any], tmp_path: Any
+    live_server: Any,
+    page: Any,
+    screenshot: Any,
+    world: dict[str, Any],
+    tmp_path: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
+    visited: list[str] = []
+    page.on("request", lambda request: visited.append(request.url))
     base = live_server.url
     a = world["a"]
     sign_in_with_mfa(page, base, "coordinator@a.example.test")
@@ -219,6 +228,13 @@ def test_a_coordinator_works_the_day_from_the_browser(
     } <= purposes
     record = AccessRecord.objects.filter(purpose="beneficiary page").latest("pk")
     assert record.beneficiary_ids == [world["benes"][0].pk]
+    # No synthetic MBI in the server's logs or in any URL the browser asked for.
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "queued: care.roster_export" in logged  # the capture does see the server's logs
+    for bene in world["benes"]:
+        assert bene.current_mbi not in logged
+        assert all(bene.current_mbi not in url for url in visited)
+        assert all(bene.last_name not in url for url in visited)
 
 
 def test_a_coordinator_of_another_entity_sees_none_of_entity_as_people(
