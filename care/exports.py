@@ -43,6 +43,7 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
         recent_ed=bool(params.get("recent_ed")),
         open_gaps=bool(params.get("open_gaps")),
         gap=params.get("gap", ""),
+        hcc_recapture=bool(params.get("hcc_recapture")),
         sort=params.get("sort", "name"),
     )
     qs = roster_queryset(user=job.created_by, entity=job.entity, filters=filters).select_related(

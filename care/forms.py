@@ -29,6 +29,7 @@ class RosterForm(forms.Form):
     recent_inpatient = forms.BooleanField(required=False, label="Inpatient stay, last 90 days")
     recent_ed = forms.BooleanField(required=False, label="ED visit, last 90 days")
     open_gaps = forms.BooleanField(required=False, label="Any open care gap")
+    hcc_recapture = forms.BooleanField(required=False, label="Open HCC recapture task")
     gap = forms.ChoiceField(
         required=False,
         label="Care gap",

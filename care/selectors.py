@@ -50,6 +50,7 @@ class RosterFilters:
     recent_ed: bool = False
     open_gaps: bool = False
     gap: str = ""
+    hcc_recapture: bool = False
     sort: str = "name"
     after: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -74,6 +75,12 @@ def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> Que
     if filters.gap:
         qs = qs.filter(
             pk__in=CareGap.objects.filter(entity=entity, gap=filters.gap).values("beneficiary_id")
+        )
+    if filters.hcc_recapture:
+        qs = qs.filter(
+            pk__in=WorklistItem.objects.filter(
+                entity=entity, kind="hcc_recapture", status__in=OPEN_STATUSES
+            ).values("beneficiary_id")
         )
     return qs.order_by(*SORTS.get(filters.sort, SORTS["name"]))
 

@@ -107,6 +107,7 @@ def roster(request: HttpRequest, entity_id: int) -> HttpResponse:
             recent_ed=data["recent_ed"],
             open_gaps=data["open_gaps"],
             gap=data["gap"],
+            hcc_recapture=data["hcc_recapture"],
             sort=data["sort"],
             after=data["after"],
         )

@@ -274,3 +274,16 @@ def test_the_beneficiary_page_shows_the_risk_score_hccs_their_claims_and_recaptu
     assert "HCC recapture" in body
     assert "V28 38" in body
     assert "No risk score computed yet" not in body
+
+
+def test_the_roster_filters_on_open_hcc_recapture_tasks(setup, entity_a, aco_coordinator):
+    carter = setup["benes"][2]
+    worklist_item_create(
+        entity=entity_a,
+        beneficiary=carter,
+        title="HCC recapture: V28 38",
+        kind="hcc_recapture",
+        acting_user=aco_coordinator,
+    )
+    response = setup["a"].post(reverse("care:roster", args=[entity_a.pk]), {"hcc_recapture": "on"})
+    assert [b.pk for b in response.context["rows"]] == [carter.pk]
