@@ -7,6 +7,7 @@ app_name = "care"
 urlpatterns = [
     path("", views.my_work, name="today"),
     path("<int:entity_id>/", views.overview, name="overview"),
+    path("<int:entity_id>/jobs/", views.overview_jobs, name="overview_jobs"),
     path("<int:entity_id>/roster/", views.roster, name="roster"),
     path("<int:entity_id>/refresh/", views.refresh, name="refresh"),
     path("<int:entity_id>/roster/export/", views.roster_export, name="roster_export"),

@@ -91,6 +91,17 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
     return render(request, "care/overview.html", context)
 
 
+@require_GET
+@phi_view
+def overview_jobs(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """The overview's jobs panel, polled by htmx while a job runs (no beneficiary data)."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    jobs = list(
+        Job.objects.filter(entity=entity, state__in=ACTIVE_STATES).order_by("-created_at")[:10]
+    )
+    return render(request, "care/_jobs.html", {"entity": entity, "jobs": jobs})
+
+
 @require_http_methods(["GET", "POST"])
 @phi_view
 def roster(request: HttpRequest, entity_id: int) -> HttpResponse:

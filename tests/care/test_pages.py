@@ -287,3 +287,16 @@ def test_the_roster_filters_on_open_hcc_recapture_tasks(setup, entity_a, aco_coo
     )
     response = setup["a"].post(reverse("care:roster", args=[entity_a.pk]), {"hcc_recapture": "on"})
     assert [b.pk for b in response.context["rows"]] == [carter.pk]
+
+
+def test_the_overview_jobs_panel_polls_while_a_job_runs_and_stops_after(setup, entity_a):
+    from jobs.models import Job
+
+    url = reverse("care:overview_jobs", args=[entity_a.pk])
+    assert "hx-trigger" not in setup["a"].get(url).content.decode()
+    job = Job.objects.create(entity=entity_a, kind="care.refresh", state="running", progress=40)
+    body = setup["a"].get(url).content.decode()
+    assert "hx-trigger" in body
+    assert 'value="40"' in body
+    assert f"#{job.pk}" in body
+    assert setup["b"].get(url).status_code == 404
