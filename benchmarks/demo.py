@@ -34,7 +34,7 @@ TYPES = ("esrd", "disabled", "aged_dual", "aged_nondual")
 STATUS = {"esrd": "31", "disabled": "20", "aged_dual": "10", "aged_nondual": "10"}
 # Cost scale by enrollment type, so per capitas look like FFS Medicare's shape.
 SCALE = {
-    "esrd": Decimal("6.5"),
+    "esrd": Decimal("2.2"),
     "disabled": Decimal("1.1"),
     "aged_dual": Decimal("1.8"),
     "aged_nondual": Decimal(1),
@@ -342,7 +342,12 @@ class _Claims:
         for claim_type, bill, low, high, hcpcs in part_a:
             thru = when()
             claim = self._claim_id()
-            paid = money(low, high)
+            # Dialysis is priced per treatment month, whatever the beneficiary's cost scale.
+            paid = (
+                money(low, high)
+                if bill != "721"
+                else Decimal(str(round(rng.uniform(low, high), 2)))
+            )
             inpatient = claim_type == "60"
             ime = (
                 (paid * Decimal("0.06")).quantize(Decimal("0.01"))
