@@ -55,13 +55,17 @@ class Membership(models.Model):
     """A user's role in one entity (ACO or DCE). A user may belong to several entities."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="memberships")
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=32, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "entity"], name="membership_one_role_per_entity"),
+            models.UniqueConstraint(
+                fields=["user", "entity"], name="membership_one_role_per_entity"
+            ),
         ]
 
     def __str__(self) -> str:

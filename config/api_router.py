@@ -1,8 +1,8 @@
 """Every API route of /api/v1/. Each of our apps registers its routes in `<app>/api/routes.py`:
 
-    def register(router: DefaultRouter) -> list[URLPattern]:
-        router.register("providers", ProviderViewSet, basename="provider")
-        return [path("beneficiaries/search", BeneficiarySearchApi.as_view())]  # non-router routes
+def register(router: DefaultRouter) -> list[URLPattern]:
+    router.register("providers", ProviderViewSet, basename="provider")
+    return [path("beneficiaries/search", BeneficiarySearchApi.as_view())]  # non-router routes
 """
 
 from importlib import import_module

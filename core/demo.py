@@ -19,14 +19,32 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - synthetic demo accounts on 
 class DemoEntity:
     key: str
     program: str
+    program_name: str
     cms_id: str
     legal_name: str
     email_domain: str
+    people: tuple[str, str, str]  # synthetic names of its admin, analyst and coordinator
 
 
 DEMO_ENTITIES = [
-    DemoEntity("mssp", "mssp", "A9901", "Demo Valley Health ACO", "valley.demo"),
-    DemoEntity("reach", "reach", "D9902", "Demo Coastal Care DCE", "coastal.demo"),
+    DemoEntity(
+        "mssp",
+        "mssp",
+        "Medicare Shared Savings Program",
+        "A9901",
+        "Demo Valley Health ACO",
+        "valley.demo",
+        ("Avery Park", "Jordan Lee", "Casey Morgan"),
+    ),
+    DemoEntity(
+        "reach",
+        "reach",
+        "ACO REACH",
+        "D9902",
+        "Demo Coastal Care DCE",
+        "coastal.demo",
+        ("Riley Chen", "Sam Ortiz", "Taylor Brooks"),
+    ),
 ]
 
 ROLE_LOGINS = [
@@ -37,7 +55,9 @@ ROLE_LOGINS = [
 
 
 def _user(email: str, full_name: str, **flags: Any) -> User:
-    user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name, **flags})
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": full_name, **flags}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -47,15 +67,18 @@ def _user(email: str, full_name: str, **flags: Any) -> User:
 @transaction.atomic
 def load(*, entities: dict[str, Entity], stdout: Any) -> None:
     for demo in DEMO_ENTITIES:
-        program = Program.objects.get(code=demo.program)
+        # The registry ships with the migrations; a flushed test database may lack it.
+        program, _ = Program.objects.get_or_create(
+            code=demo.program, defaults={"name": demo.program_name}
+        )
         entity, _ = Entity.objects.get_or_create(
             cms_id=demo.cms_id, defaults={"program": program, "legal_name": demo.legal_name}
         )
         entities[demo.key] = entity
-        for role, login in ROLE_LOGINS:
+        for (role, login), person in zip(ROLE_LOGINS, demo.people, strict=True):
             user = _user(
                 f"{login}@{demo.email_domain}",
-                f"Demo {Role(role).label} ({demo.legal_name})",
+                person,
                 # Entity admins work in the admin console.
                 is_staff=role == Role.ENTITY_ADMIN,
             )

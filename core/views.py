@@ -29,7 +29,9 @@ def _broker_state() -> dict[str, Any]:
     import redis
 
     try:
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2)
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2
+        )
         client.ping()
     except Exception as exc:  # noqa: BLE001 - any failure is the answer
         return {"ok": False, "mode": "celery", "error": exc.__class__.__name__}
@@ -41,13 +43,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """The state of the database and the broker, for load balancers and people."""
     checks = {"database": _database_state(), "broker": _broker_state()}
     ok = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503
+    )
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = (
-        Membership.objects.filter(user=request.user).select_related("entity__program").order_by("entity__legal_name")
+        Membership.objects.filter(user=request.user)
+        .select_related("entity__program")
+        .order_by("entity__legal_name")
     )
     jobs = Job.objects.for_user(request.user).select_related("entity")[:10]
     return render(request, "core/home.html", {"memberships": memberships, "jobs": jobs})

@@ -5,7 +5,16 @@ from jobs.models import Job
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "entity", "state", "progress", "attempts", "created_at", "finished_at"]
+    list_display = [
+        "id",
+        "kind",
+        "entity",
+        "state",
+        "progress",
+        "attempts",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["state", "kind"]
     readonly_fields = [f.name for f in Job._meta.fields]
 

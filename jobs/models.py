@@ -72,13 +72,13 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.state})"
 
-    @property
-    def is_active(self) -> bool:
-        return self.state in ACTIVE_STATES
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.parameters_key = parameters_key(self.parameters)
         super().save(*args, **kwargs)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
 
 
 class JobEffect(models.Model):

@@ -40,7 +40,9 @@ def job_enqueue(
     get_handler(kind)  # an unknown kind fails here, in the caller, not later in a worker
     parameters = parameters or {}
     key = parameters_key(parameters)
-    active = Job.objects.filter(entity=entity, kind=kind, parameters_key=key, state__in=ACTIVE_STATES)
+    active = Job.objects.filter(
+        entity=entity, kind=kind, parameters_key=key, state__in=ACTIVE_STATES
+    )
     with transaction.atomic():
         existing = active.first()
         if existing is not None:
@@ -67,9 +69,11 @@ def job_dispatch(*, job_id: int) -> None:
     if mode == "celery":
         from jobs.tasks import run_job
 
-        run_job.delay(job_id)
+        run_job.apply_async(args=[job_id], queue=settings.JOBS_QUEUE)
     elif mode == "thread":
-        threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True, name=f"job-{job_id}").start()
+        threading.Thread(
+            target=_run_in_thread, args=(job_id,), daemon=True, name=f"job-{job_id}"
+        ).start()
     else:
         job_execute(job_id=job_id)
 
@@ -118,7 +122,9 @@ def job_lock_is_free(*, job_id: int) -> bool:
 def _progress_reporter(job_id: int) -> Any:
     def report(percent: int, message: str = "") -> None:
         Job.objects.filter(pk=job_id).update(
-            progress=max(0, min(int(percent), 100)), message=message[:500], updated_at=timezone.now()
+            progress=max(0, min(int(percent), 100)),
+            message=message[:500],
+            updated_at=timezone.now(),
         )
 
     return report
@@ -168,7 +174,10 @@ def job_execute(*, job_id: int) -> None:
 
 def job_mark_failed(*, job_id: int, error: str) -> None:
     Job.objects.filter(pk=job_id, state__in=ACTIVE_STATES).update(
-        state=JobState.FAILED, error=error[:5000], finished_at=timezone.now(), updated_at=timezone.now()
+        state=JobState.FAILED,
+        error=error[:5000],
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
     )
 
 

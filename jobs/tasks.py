@@ -20,7 +20,9 @@ def run_job(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
         if self.request.retries >= MAX_RETRIES:
             job_mark_failed(job_id=job_id, error=f"Gave up after {MAX_RETRIES} retries: {exc}")
             return
-        raise self.retry(exc=exc, countdown=job_retry_delay(self.request.retries).total_seconds()) from exc
+        raise self.retry(
+            exc=exc, countdown=job_retry_delay(self.request.retries).total_seconds()
+        ) from exc
 
 
 @shared_task

@@ -28,13 +28,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def entity_a(db: None) -> Entity:
-    return EntityFactory(program=ProgramFactory(code="mssp"), cms_id="A9001", legal_name="Synthetic Valley ACO")
+    return EntityFactory(
+        program=ProgramFactory(code="mssp"), cms_id="A9001", legal_name="Synthetic Valley ACO"
+    )
 
 
 @pytest.fixture
 def entity_b(db: None) -> Entity:
     return EntityFactory(
-        program=ProgramFactory(code="reach", name="ACO REACH"), cms_id="D9002", legal_name="Synthetic Coast DCE"
+        program=ProgramFactory(code="reach", name="ACO REACH"),
+        cms_id="D9002",
+        legal_name="Synthetic Coast DCE",
     )
 
 

@@ -38,6 +38,7 @@ PROJECT_APPS = [
     "accounts",
     "entities",
     "jobs",
+    "audit",
     "beneficiaries",
     "claims",
     "alignment",
@@ -83,6 +84,7 @@ TEMPLATES = [
 SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    SQLITE_PATH.parent.mkdir(exist_ok=True)
     # Jobs run in threads of the web process on SQLite: WAL and immediate transactions keep
     # readers and the one writer from tripping over each other.
     DATABASES["default"]["OPTIONS"] = {
@@ -130,7 +132,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Collected static files exist only where `collectstatic` ran (the production image);
+# elsewhere WhiteNoise serves straight from the finders.
+STATIC_ROOT = env("STATIC_ROOT", default=None)
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "media/"
 STORAGES = {
@@ -170,6 +175,9 @@ JOBS_DISPATCH = env("JOBS_DISPATCH", default="celery" if REDIS_URL else "thread"
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# The queue jobs are sent to; workers listen on it (`celery worker -Q`).
+JOBS_QUEUE = env("CELERY_QUEUE", default="celery")
+CELERY_TASK_DEFAULT_QUEUE = JOBS_QUEUE
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -180,7 +188,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 3600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A job longer than this is redelivered by Redis; the job's advisory lock makes that harmless.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7 * 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7 * 3600)
+}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "requeue-orphaned-jobs": {"task": "jobs.tasks.requeue_orphans", "schedule": 300.0},
@@ -192,7 +202,11 @@ LOGGING = {
     "filters": {"mask_mbi": {"()": "core.logging.MaskMBIFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_mbi"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_mbi"],
+        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

@@ -14,4 +14,4 @@ STORAGES = {
 }
 # Tests run jobs in the calling thread when its transaction commits; the worker tests switch
 # to "celery" and run a real worker on the real Redis broker.
-JOBS_DISPATCH = "sync"
+JOBS_DISPATCH = env("JOBS_DISPATCH", default="sync")

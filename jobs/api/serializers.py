@@ -9,7 +9,18 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = Job
         fields = [
-            "id", "kind", "entity", "parameters", "state", "progress", "message", "error",
-            "result", "attempts", "created_at", "started_at", "finished_at",
+            "id",
+            "kind",
+            "entity",
+            "parameters",
+            "state",
+            "progress",
+            "message",
+            "error",
+            "result",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields

@@ -20,7 +20,7 @@ class Command(BaseCommand):
             if (settings.BASE_DIR / app / "demo.py").exists():
                 self.stdout.write(f"demo: {app}")
                 import_module(f"{app}.demo").load(entities=entities, stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("\nDemo users (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo users (password for all: {DEMO_PASSWORD})"))
         for demo in DEMO_ENTITIES:
             self.stdout.write(f"  {demo.legal_name} ({demo.cms_id})")
             for role, login in ROLE_LOGINS:
