@@ -99,3 +99,49 @@ def reason_text(reason: str, competitor: str = "") -> str:
     if r is Reason.TIE_UNRESOLVED and competitor:
         return f"Tie with {competitor} on charges and on the most recent service"
     return r.label
+
+
+# Short phrases for change explanations ("dropped: plurality moved to TIN 123456789").
+_CHANGE_PHRASES: dict[Reason, str] = {
+    Reason.ALIGNED_VOLUNTARY: "voluntary alignment to one of the entity's clinicians",
+    Reason.ALIGNED_PLURALITY: "plurality of primary care charges with the entity",
+    Reason.ALIGNED_TIE_MOST_RECENT: "tie broken toward the entity's more recent service",
+    Reason.NOT_ELIGIBLE_NO_PART_A_AND_B: "no month with both Part A and Part B",
+    Reason.NOT_ELIGIBLE_PART_A_OR_B_ONLY: "a month with only Part A or only Part B",
+    Reason.NOT_ELIGIBLE_GROUP_HEALTH_PLAN: "months in Medicare Advantage or another group health plan",
+    Reason.NOT_ELIGIBLE_OTHER_INITIATIVE: "aligned to another shared-savings initiative",
+    Reason.NOT_ELIGIBLE_OUTSIDE_US: "moved outside the US",
+    Reason.NO_PRIMARY_CARE_SERVICE: "no qualifying primary care service in the window",
+    Reason.NO_ENTITY_SERVICE: "no qualifying primary care service from the entity's clinicians",
+    Reason.PLURALITY_LOST: "plurality moved to {competitor}",
+    Reason.TIE_LOST_MOST_RECENT: "tie went to {competitor}'s more recent service",
+    Reason.TIE_UNRESOLVED: "tie with {competitor}",
+}
+
+
+def change_text(
+    *,
+    kind: str,
+    reason: str,
+    competitor: str = "",
+    previous_step: str = "",
+    step: str = "",
+    previous_tin: str = "",
+    tin: str = "",
+    previous_npi: str = "",
+    npi: str = "",
+) -> str:
+    """Why a beneficiary was added, dropped or changed between two runs, in one line."""
+    if kind == "dropped" and not reason:
+        return "dropped: no longer in the entity's beneficiary data"
+    if kind in ("added", "dropped"):
+        phrase = _CHANGE_PHRASES[Reason(reason)].format(competitor=competitor or "another entity")
+        return f"{kind}: {phrase}"
+    parts = []
+    if previous_step != step:
+        parts.append(f"{Step(previous_step).label} -> {Step(step).label}")
+    if previous_tin != tin:
+        parts.append(f"attributed TIN {previous_tin or '-'} -> {tin or '-'}")
+    if previous_npi != npi:
+        parts.append(f"attributed NPI {previous_npi or '-'} -> {npi or '-'}")
+    return "changed: " + "; ".join(parts)
