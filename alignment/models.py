@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from alignment.engine.vocabulary import REASON_LABELS, STEP_LABELS, Reason, Step, change_text
 from core.tenancy import TenantManager
@@ -282,6 +283,7 @@ class VoluntaryAlignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-signature_date", "-id"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -103,10 +104,93 @@ class Synth:
     providers: pd.DataFrame  # tin, npi, specialty, aco, role
     aco_ccns: list[str]
     benes: pd.DataFrame  # mbi, part_a_start, part_b_start, death_date, state_fips
-    part_b: pd.DataFrame  # bene, claim_id, line_num, cntl, adj, efctv, date, hcpcs, cents, tin, npi, specialty, pos, prcsg
+    part_b_context: dict[str, Any]
     part_a: pd.DataFrame  # bene, claim_id, cntl, claim_type, from, thru, bill (3 chars), ccn, npi, cents
     revenue: pd.DataFrame  # claim_id, line_num, date, rev, hcpcs, cents
     voluntary: pd.DataFrame  # bene, tin, npi, signed
+    config: SynthConfig
+
+    def part_b_chunks(self) -> Iterator[pd.DataFrame]:
+        """The Part B lines (bene, claim_id, line_num, cntl, adj, efctv, date, hcpcs, cents, tin,
+        npi, specialty, pos, prcsg), generated chunk by chunk to bound memory."""
+        total = self.config.claim_lines
+        for k, start in enumerate(range(0, total, PART_B_CHUNK_LINES)):
+            rng = np.random.default_rng([self.config.seed, k])
+            size = min(PART_B_CHUNK_LINES, total - start)
+            yield _part_b(rng, size, claim_offset=k * PART_B_CHUNK_LINES, ctx=self.part_b_context)
+
+
+PART_B_CHUNK_LINES = 2_000_000
+
+
+def _part_b(rng: np.random.Generator, target: int, claim_offset: int, ctx: dict[str, Any]) -> pd.DataFrame:
+    """About `target` Part B lines: 40% primary care claims (1.25 lines on average: an E/M and
+    sometimes an add-on) mostly from the beneficiary's usual clinicians, and other claims (2.5
+    lines: labs, imaging, procedures) from specialists and other suppliers."""
+    b = len(ctx["home_pcp"])
+    n_claims = max(1, int(target / 2.0 * 1.05) + 10)
+    c_bene = np.minimum(np.searchsorted(ctx["activity_cdf"], rng.random(n_claims), side="right"), b - 1)
+    c_day = ctx["first"] + rng.integers(0, ctx["span"], n_claims).astype("timedelta64[D]")
+    c_pc = rng.random(n_claims) < 0.4
+    who = rng.random(n_claims)
+    usual = np.where(
+        who < 0.6,
+        ctx["home_pcp"][c_bene],
+        np.where(who < 0.75, ctx["second_pcp"][c_bene], np.where(who < 0.9, ctx["home_npp"][c_bene], ctx["spec"][c_bene, 0])),
+    )
+    other = np.where(rng.random(n_claims) < 0.5, ctx["spec"][c_bene, 1], rng.choice(ctx["other_all"], n_claims))
+    provider = np.where(c_pc, usual, other)
+    c_lines = np.where(c_pc, 1 + (rng.random(n_claims) < 0.25), rng.integers(1, 5, n_claims))
+    n_claims = int((np.cumsum(c_lines) <= target).sum())
+    c_bene, c_day, c_pc, provider, c_lines = (x[:n_claims] for x in (c_bene, c_day, c_pc, provider, c_lines))
+    n_lines = int(c_lines.sum())
+    l_claim = np.repeat(np.arange(n_claims), c_lines)
+    first_line = np.concatenate([[0], np.cumsum(c_lines)[:-1]])
+    l_num = np.arange(n_lines) - np.repeat(first_line, c_lines) + 1
+    l_pc = c_pc[l_claim] & (l_num == 1)
+    pc_code = rng.choice(len(PC_CODES), n_lines, p=PC_CODE_WEIGHTS)
+    ot_code = rng.integers(0, len(OTHER_CODES), n_lines)
+    hcpcs = np.where(l_pc, PC_CODES[pc_code], OTHER_CODES[ot_code])
+    mean = np.where(l_pc, PC_MEAN_CENTS[pc_code], OTHER_MEAN_CENTS[ot_code])
+    cents = np.maximum(1, (mean * rng.lognormal(0.0, 0.25, n_lines)).astype(np.int64))
+    cents[rng.random(n_lines) < 0.01] = 0
+    pos = np.full(n_lines, "11", dtype="<U2")
+    nf = hcpcs == "99309"
+    pos[nf] = np.where(rng.random(int(nf.sum())) < 0.6, "31", "32")
+    pos[(hcpcs == "99497") & (rng.random(n_lines) < 0.3)] = "21"
+    prcsg = np.where(rng.random(n_lines) < 0.015, "D", "A")
+    l_prov = provider[l_claim]
+    claim_id = np.arange(n_claims, dtype=np.int64) + 10_000_000_000 + claim_offset
+    part_b = pd.DataFrame(
+        {
+            "bene": c_bene[l_claim],
+            "claim_id": claim_id[l_claim],
+            "line_num": l_num,
+            "cntl": claim_id[l_claim],
+            "adj": "0",
+            "efctv": c_day[l_claim],
+            "date": c_day[l_claim],
+            "hcpcs": pd.Categorical(hcpcs),
+            "cents": cents,
+            "tin": pd.Categorical(ctx["tin"][l_prov]),
+            "npi": pd.Categorical(ctx["npi"][l_prov]),
+            "specialty": pd.Categorical(ctx["specialty"][l_prov]),
+            "pos": pd.Categorical(pos),
+            "prcsg": pd.Categorical(prcsg),
+        }
+    )
+    # One claim in a hundred was cancelled and re-issued: the cancellation repeats the original
+    # (same control number, later effective date) and the adjustment replaces it.
+    redo = np.flatnonzero(rng.random(n_claims) < 0.01)
+    if len(redo):
+        orig = part_b[np.isin(part_b["claim_id"].to_numpy(), claim_id[redo])]
+        later = orig["efctv"] + np.timedelta64(30, "D")
+        cancel = orig.assign(claim_id=orig["claim_id"] + 20_000_000_000, adj="1", efctv=later)
+        adjusted = orig.assign(
+            claim_id=orig["claim_id"] + 40_000_000_000, adj="2", efctv=later, cents=(orig["cents"] * 11 // 10)
+        )
+        part_b = pd.concat([part_b, cancel, adjusted], ignore_index=True)
+    return part_b
 
 
 def generate(cfg: SynthConfig) -> Synth:
@@ -169,72 +253,11 @@ def generate(cfg: SynthConfig) -> Synth:
         }
     )
 
-    # Part B claims, about 2.5 lines each.
-    # Primary care claims carry 1.25 lines on average and the others 2.5: 2.0 overall, then trim.
-    n_claims = max(1, int(cfg.claim_lines / 2.0 * 1.05) + 10)
-    c_bene = np.searchsorted(np.cumsum(activity / activity.sum()), rng.random(n_claims), side="right")
-    c_bene = np.minimum(c_bene, b - 1)
-    c_day = first + rng.integers(0, span, n_claims).astype("timedelta64[D]")
-    c_pc = rng.random(n_claims) < 0.4
-    who = rng.random(n_claims)
-    provider = np.where(
-        who < 0.6, home_pcp[c_bene], np.where(who < 0.75, second_pcp[c_bene], np.where(who < 0.9, home_npp[c_bene], spec[c_bene, 0]))
-    )
-    other_provider = np.where(rng.random(n_claims) < 0.5, spec[c_bene, 1], rng.choice(other_all, n_claims))
-    provider = np.where(c_pc, provider, other_provider)
-    c_lines = np.where(c_pc, 1 + (rng.random(n_claims) < 0.25), rng.integers(1, 5, n_claims))
-    keep = np.cumsum(c_lines) <= cfg.claim_lines
-    n_claims = int(keep.sum())
-    c_bene, c_day, c_pc, provider, c_lines = (x[:n_claims] for x in (c_bene, c_day, c_pc, provider, c_lines))
-    n_lines = int(c_lines.sum())
-    l_claim = np.repeat(np.arange(n_claims), c_lines)
-    first_line = np.concatenate([[0], np.cumsum(c_lines)[:-1]])
-    l_num = np.arange(n_lines) - np.repeat(first_line, c_lines) + 1
-    l_pc = c_pc[l_claim] & (l_num == 1)
-    pc_code = rng.choice(len(PC_CODES), n_lines, p=PC_CODE_WEIGHTS)
-    ot_code = rng.integers(0, len(OTHER_CODES), n_lines)
-    hcpcs = np.where(l_pc, PC_CODES[pc_code], OTHER_CODES[ot_code]).astype(object)
-    mean = np.where(l_pc, PC_MEAN_CENTS[pc_code], OTHER_MEAN_CENTS[ot_code])
-    cents = np.maximum(1, (mean * rng.lognormal(0.0, 0.25, n_lines)).astype(np.int64))
-    cents[rng.random(n_lines) < 0.01] = 0
-    pos = np.full(n_lines, "11", dtype=object)
-    nf = hcpcs == "99309"
-    pos[nf] = np.where(rng.random(int(nf.sum())) < 0.6, "31", "32")
-    pos[(hcpcs == "99497") & (rng.random(n_lines) < 0.3)] = "21"
-    prcsg = np.where(rng.random(n_lines) < 0.015, "D", "A").astype(object)
-    l_prov = provider[l_claim]
-    claim_id = np.arange(n_claims, dtype=np.int64) + 10_000_000_000
-    part_b = pd.DataFrame(
-        {
-            "bene": c_bene[l_claim],
-            "claim_id": claim_id[l_claim],
-            "line_num": l_num,
-            "cntl": claim_id[l_claim],
-            "adj": "0",
-            "efctv": c_day[l_claim],
-            "date": c_day[l_claim],
-            "hcpcs": hcpcs,
-            "cents": cents,
-            "tin": providers["tin"].to_numpy()[l_prov],
-            "npi": providers["npi"].to_numpy()[l_prov],
-            "specialty": providers["specialty"].to_numpy()[l_prov],
-            "pos": pos,
-            "prcsg": prcsg,
-        }
-    )
-    # One claim in a hundred was cancelled and re-issued: the cancellation repeats the original
-    # (same control number, later effective date) and the adjustment replaces it.
-    redo = np.flatnonzero(rng.random(n_claims) < 0.01)
-    if len(redo):
-        orig = part_b[np.isin(part_b["claim_id"].to_numpy(), claim_id[redo])]
-        cancel = orig.assign(claim_id=orig["claim_id"] + 20_000_000_000, adj="1", efctv=orig["efctv"] + np.timedelta64(30, "D"))
-        adjusted = orig.assign(
-            claim_id=orig["claim_id"] + 40_000_000_000,
-            adj="2",
-            efctv=orig["efctv"] + np.timedelta64(30, "D"),
-            cents=(orig["cents"] * 1.1).astype(np.int64),
-        )
-        part_b = pd.concat([part_b, cancel, adjusted], ignore_index=True)
+    ctx = {
+        "activity_cdf": np.cumsum(activity / activity.sum()), "home_pcp": home_pcp, "second_pcp": second_pcp,
+        "home_npp": home_npp, "spec": spec, "other_all": other_all, "first": first, "span": span,
+        "tin": providers["tin"].to_numpy(), "npi": providers["npi"].to_numpy(), "specialty": providers["specialty"].to_numpy(),
+    }  # fmt: skip
 
     # Part A: FQHC/RHC visits, SNF stays and inpatient stays.
     aco_ccns = [f"{10 + i:02d}1{800 + i:03d}" for i in range(3)]
@@ -288,7 +311,7 @@ def generate(cfg: SynthConfig) -> Synth:
             "signed": np.datetime64("2024-03-01") + rng.integers(0, 200, len(va)).astype("timedelta64[D]"),
         }
     )
-    return Synth(providers, aco_ccns, benes, part_b, part_a, revenue, voluntary)
+    return Synth(providers, aco_ccns, benes, ctx, part_a, revenue, voluntary, cfg)
 
 
 # ------------------------------------------------------------------ writing it to the database
@@ -387,32 +410,33 @@ def write(synth: Synth, *, entity: Entity, delivered: date = date(2026, 2, 1)) -
     mbi_of = mbis.reindex(bene_id).to_numpy(dtype=np.int64)
 
     lineage = {"entity_id": entity.pk, "delivery_id": delivery.pk, "delivered_on": f"'{delivered.isoformat()}'"}
-    pb = synth.part_b
-    stage_b = pd.DataFrame(
-        {
-            "mbi_id": mbi_of[pb["bene"].to_numpy()],
-            "claim_id": pb["claim_id"], "line_num": pb["line_num"], "cntl": pb["cntl"],
-            "adj": pb["adj"], "efctv": _days(pb["efctv"]), "day": _days(pb["date"]), "hcpcs": pb["hcpcs"],
-            "cents": pb["cents"],
-            "tin": pb["tin"], "npi": pb["npi"], "specialty": pb["specialty"], "pos": pb["pos"], "prcsg": pb["prcsg"],
-            "source_line": np.arange(1, len(pb) + 1),
-        }  # fmt: skip
-    )
-    _stage_and_insert(
-        "claims_partbphysicianline",
-        stage_b,
-        {
-            **lineage, "source_file_id": files["CCLF5"].pk, "source_line": "s.source_line", "mbi_id": "s.mbi_id",
-            "cur_clm_uniq_id": "s.claim_id", "clm_line_num": "s.line_num", "clm_type_cd": "'71'",
-            "clm_from_dt": "s.day", "clm_thru_dt": "s.day", "clm_line_from_dt": "s.day",
-            "clm_line_thru_dt": "s.day", "clm_prvdr_spclty_cd": "s.specialty", "clm_pos_cd": "s.pos",
-            "clm_line_hcpcs_cd": "s.hcpcs", "clm_line_cvrd_pd_amt": "round(s.cents::numeric * 0.008, 2)",
-            "clm_line_alowd_chrg_amt": "s.cents::numeric / 100", "clm_rndrg_prvdr_tax_num": "s.tin",
-            "rndrg_prvdr_npi_num": "s.npi", "clm_carr_pmt_dnl_cd": "'1'", "clm_prcsg_ind_cd": "s.prcsg",
-            "clm_adjsmt_type_cd": "s.adj", "clm_efctv_dt": "s.efctv", "clm_idr_ld_dt": "s.efctv",
-            "clm_cntl_num": "s.cntl::text", "clm_line_srvc_unit_qty": "1",
-        },  # fmt: skip
-    )
+    part_b_lines = 0
+    for pb in synth.part_b_chunks():
+        stage_b = pd.DataFrame(
+            {
+                "mbi_id": mbi_of[pb["bene"].to_numpy()],
+                "claim_id": pb["claim_id"], "line_num": pb["line_num"], "cntl": pb["cntl"],
+                "adj": pb["adj"], "efctv": _days(pb["efctv"]), "day": _days(pb["date"]), "hcpcs": pb["hcpcs"],
+                "cents": pb["cents"], "tin": pb["tin"], "npi": pb["npi"], "specialty": pb["specialty"],
+                "pos": pb["pos"], "prcsg": pb["prcsg"], "source_line": np.arange(1, len(pb) + 1) + part_b_lines,
+            }  # fmt: skip
+        )
+        part_b_lines += len(pb)
+        _stage_and_insert(
+            "claims_partbphysicianline",
+            stage_b,
+            {
+                **lineage, "source_file_id": files["CCLF5"].pk, "source_line": "s.source_line", "mbi_id": "s.mbi_id",
+                "cur_clm_uniq_id": "s.claim_id", "clm_line_num": "s.line_num", "clm_type_cd": "'71'",
+                "clm_from_dt": "s.day", "clm_thru_dt": "s.day", "clm_line_from_dt": "s.day",
+                "clm_line_thru_dt": "s.day", "clm_prvdr_spclty_cd": "s.specialty", "clm_pos_cd": "s.pos",
+                "clm_line_hcpcs_cd": "s.hcpcs", "clm_line_cvrd_pd_amt": _money("s.cents", 0.8),
+                "clm_line_alowd_chrg_amt": _money("s.cents"), "clm_rndrg_prvdr_tax_num": "s.tin",
+                "rndrg_prvdr_npi_num": "s.npi", "clm_carr_pmt_dnl_cd": "'1'", "clm_prcsg_ind_cd": "s.prcsg",
+                "clm_adjsmt_type_cd": "s.adj", "clm_efctv_dt": "s.efctv", "clm_idr_ld_dt": "s.efctv",
+                "clm_cntl_num": "CAST(s.cntl AS TEXT)", "clm_line_srvc_unit_qty": "1",
+            },  # fmt: skip
+        )
     pa = synth.part_a
     stage_a = pd.DataFrame(
         {
@@ -429,9 +453,9 @@ def write(synth: Synth, *, entity: Entity, delivered: date = date(2026, 2, 1)) -
             **lineage, "source_file_id": files["CCLF1"].pk, "source_line": "s.source_line", "mbi_id": "s.mbi_id",
             "cur_clm_uniq_id": "s.claim_id", "prvdr_oscar_num": "s.ccn", "clm_type_cd": "s.claim_type",
             "clm_from_dt": "s.from_day", "clm_thru_dt": "s.thru_day", "clm_bill_fac_type_cd": "s.fac",
-            "clm_bill_clsfctn_cd": "s.cls", "clm_bill_freq_cd": "s.freq", "clm_pmt_amt": "s.cents::numeric / 100",
+            "clm_bill_clsfctn_cd": "s.cls", "clm_bill_freq_cd": "s.freq", "clm_pmt_amt": _money("s.cents"),
             "atndg_prvdr_npi_num": "s.npi", "clm_adjsmt_type_cd": "'0'", "clm_efctv_dt": "s.thru_day",
-            "clm_idr_ld_dt": "s.thru_day", "clm_blg_prvdr_oscar_num": "s.ccn", "clm_cntl_num": "s.claim_id::text",
+            "clm_idr_ld_dt": "s.thru_day", "clm_blg_prvdr_oscar_num": "s.ccn", "clm_cntl_num": "CAST(s.claim_id AS TEXT)",
         },  # fmt: skip
     )
     rv = synth.revenue
@@ -451,7 +475,7 @@ def write(synth: Synth, *, entity: Entity, delivered: date = date(2026, 2, 1)) -
             "cur_clm_uniq_id": "s.claim_id", "clm_line_num": "s.line_num", "clm_type_cd": "'40'",
             "clm_line_from_dt": "s.day", "clm_line_thru_dt": "s.day", "clm_line_prod_rev_ctr_cd": "s.rev",
             "clm_line_hcpcs_cd": "s.hcpcs", "clm_from_dt": "s.day", "clm_thru_dt": "s.day",
-            "clm_line_cvrd_pd_amt": "s.cents::numeric / 100", "clm_line_srvc_unit_qty": "1",
+            "clm_line_cvrd_pd_amt": _money("s.cents"), "clm_line_srvc_unit_qty": "1",
         },  # fmt: skip
     )
     _write_voluntary(synth, entity=entity, bene_id=bene_id)
@@ -460,7 +484,21 @@ def write(synth: Synth, *, entity: Entity, delivered: date = date(2026, 2, 1)) -
             for table in ("claims_partbphysicianline", "claims_partaclaimheader", "claims_partarevenuecenter",
                           "beneficiaries_beneficiary", "beneficiaries_beneficiarymbi"):  # fmt: skip
                 cursor.execute(f"ANALYZE {table}")
-    return {"beneficiaries": len(benes), "part_b_lines": len(pb), "part_a_claims": len(pa), "revenue_lines": len(rv)}
+    return {"beneficiaries": len(benes), "part_b_lines": part_b_lines, "part_a_claims": len(pa), "revenue_lines": len(rv)}
+
+
+def _money(column: str, share: float = 1.0) -> str:
+    """Cents as a decimal amount, in SQL."""
+    if connection.vendor == "postgresql":
+        return f"round(CAST({column} AS NUMERIC) * {share / 100}, 2)"
+    return f"round({column} * {share / 100}, 2)"
+
+
+def _date(column: str) -> str:
+    """Days since 1970-01-01 as a date, in SQL."""
+    if connection.vendor == "postgresql":
+        return f"DATE '1970-01-01' + CAST({column} AS INTEGER)"
+    return f"date(CAST({column} AS INTEGER) * 86400, 'unixepoch')"
 
 
 def _stage_and_insert(table: str, stage: pd.DataFrame, given: dict[str, Any]) -> None:
@@ -472,16 +510,13 @@ def _stage_and_insert(table: str, stage: pd.DataFrame, given: dict[str, Any]) ->
     cols = list(stage.columns)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({', '.join(f'{c} text' for c in cols)})")
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({', '.join(f'{col} text' for col in cols)})")
     _copy(name, cols, stage)
     names, exprs = _blank_filled(table, given)
     casts = {"mbi_id": "bigint", "claim_id": "bigint", "line_num": "bigint", "source_line": "bigint", "cents": "bigint"}
     casts.update(dict.fromkeys(("day", "efctv", "from_day", "thru_day"), "date"))
     select = ", ".join(exprs)
-    inner = ", ".join(
-        (f"DATE '1970-01-01' + {c}::int AS {c}" if casts[c] == "date" else f"{c}::{casts[c]} AS {c}") if c in casts else c
-        for c in cols
-    )
+    inner = ", ".join((f"{_date(c)} AS {c}" if casts[c] == "date" else f"CAST({c} AS {casts[c]}) AS {c}") if c in casts else c for c in cols)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {select} FROM (SELECT {inner} FROM {name}) s")
         cursor.execute(f"DROP TABLE {name}")

@@ -15,6 +15,9 @@ from alignment.synthetic import Synth, SynthConfig, generate, write
 from entities.models import Entity
 
 SMALL = SynthConfig(beneficiaries=240, claim_lines=12_000, seed=11, aco_tins=4, aco_npis=40, external_tins=30, external_npis=120)
+SMALL_REACH = SynthConfig(
+    beneficiaries=200, claim_lines=10_000, seed=12, aco_tins=4, aco_npis=40, external_tins=30, external_npis=120, program="reach"
+)
 
 
 @pytest.fixture
@@ -22,6 +25,21 @@ def population_a(entity_a: Entity) -> Synth:
     synth = generate(SMALL)
     write(synth, entity=entity_a)
     return synth
+
+
+@pytest.fixture
+def population_b(entity_b: Entity) -> Synth:
+    synth = generate(SMALL_REACH)
+    write(synth, entity=entity_b)
+    return synth
+
+
+def enrol_mfa(user: Any) -> Any:
+    """Give the user a TOTP authenticator: coordinators and analysts need one for PHI pages."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    return user
 
 
 @pytest.fixture
