@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from alignment import views
 
 app_name = "alignment"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("runs/start/", views.run_start, name="run_start"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/status/", views.run_status, name="run_status"),
+    path("runs/<int:pk>/beneficiaries/", views.run_results, name="run_results"),
+    path("beneficiaries/<int:pk>/", views.beneficiary_history, name="beneficiary_history"),
+    path("voluntary/", views.voluntary, name="voluntary"),
+]

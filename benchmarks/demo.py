@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 
 from benchmarks.models import BenchmarkCalculation, ReferenceDataset, RiskScore
 from benchmarks.services.calculations import benchmark_calculate
@@ -34,7 +35,7 @@ TYPES = ("esrd", "disabled", "aged_dual", "aged_nondual")
 STATUS = {"esrd": "31", "disabled": "20", "aged_dual": "10", "aged_nondual": "10"}
 # Cost scale by enrollment type, so per capitas look like FFS Medicare's shape.
 SCALE = {
-    "esrd": Decimal("6.5"),
+    "esrd": Decimal("2.2"),
     "disabled": Decimal("1.1"),
     "aged_dual": Decimal("1.8"),
     "aged_nondual": Decimal(1),
@@ -119,20 +120,32 @@ def _upload(program: Any, year: int, entity: Any, text: str, name: str) -> None:
     )
 
 
+def _enrollment_type(bene: Any) -> str:
+    status = bene.medicare_status_code
+    if status in ("11", "21", "31"):
+        return "esrd"
+    if status == "20":
+        return "disabled"
+    return "aged_dual" if bene.dual_status_code not in ("", "NA", "00") else "aged_nondual"
+
+
 class _Claims:
     """Seeded synthetic CCLF rows for the years an entity lacks (bulk inserts, portable SQL)."""
 
     def __init__(self, entity: Any, seed: int) -> None:
-        from claims.models import PartAClaimHeader
+        from claims.models import PartAClaimHeader, PartBDmeLine, PartBPhysicianLine
 
         self.entity = entity
         self.rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
-        last = (
-            PartAClaimHeader.objects.order_by("-cur_clm_uniq_id")
-            .values_list("cur_clm_uniq_id", flat=True)
-            .first()
+        # Claim ids are unique across the Part A, B and DME files: start after the largest.
+        last = max(
+            (
+                model.objects.aggregate(top=Max("cur_clm_uniq_id"))["top"] or 0
+                for model in (PartAClaimHeader, PartBPhysicianLine, PartBDmeLine)
+            ),
+            default=0,
         )
-        self.next_claim = max(int(last or 0) + 1, 90_000_000_000)
+        self.next_claim = max(int(last) + 1, 90_000_000_000)
         self.rows: dict[str, list[Any]] = {}
         self.line = 0
 
@@ -140,62 +153,66 @@ class _Claims:
         self.next_claim += 1
         return self.next_claim
 
-    def beneficiaries(self) -> list[Any]:
-        from beneficiaries.models import Beneficiary, BeneficiaryMbi
+    def beneficiaries(self, first_year: int) -> list[Any]:
+        """Who gets the synthetic history: a sample of the entity's beneficiaries entitled to
+        Parts A and B from `first_year` (alive in the performance year), and new synthetic
+        beneficiaries for each enrollment type the sample lacks, since the benchmark needs every
+        type of the performance year in every benchmark year."""
+        from beneficiaries.models import Beneficiary
 
+        start = date(first_year, 1, 1)
         existing = list(
             Beneficiary.objects.for_entity(self.entity)
-            .filter(merged_into__isnull=True)
+            .filter(merged_into__isnull=True, part_a_start__lte=start, part_b_start__lte=start)
+            .exclude(death_date__lt=date(DEMO_PY, 1, 1))
             .order_by("pk")
         )
-        if existing:
-            # A sample that keeps every enrollment type the claims demo has, round-robin.
-            by_kind: dict[str, list[Any]] = {}
-            for bene in existing:
-                by_kind.setdefault(
-                    f"{bene.medicare_status_code}{bene.dual_status_code}", []
-                ).append(bene)
-            sample: list[Any] = []
-            while len(sample) < min(BENEFICIARIES, len(existing)):
-                for group in by_kind.values():
-                    if group and len(sample) < BENEFICIARIES:
-                        sample.append(group.pop(0))
-            return sample
+        by_type: dict[str, list[Any]] = {}
+        for bene in existing:
+            by_type.setdefault(_enrollment_type(bene), []).append(bene)
+        sample: list[Any] = []
+        while len(sample) < min(BENEFICIARIES, len(existing)):
+            for group in by_type.values():  # round-robin keeps every type present
+                if group and len(sample) < BENEFICIARIES:
+                    sample.append(group.pop(0))
+        present = {_enrollment_type(b) for b in sample}
+        if not sample:
+            plan = (
+                [TYPES[0]] * 3 + [TYPES[1]] * 5 + [TYPES[2]] * 8 + [TYPES[3]] * (BENEFICIARIES - 16)
+            )
+        else:
+            plan = [t for t in TYPES if t not in present for _ in range(4)]
+        return sample + [self._new_beneficiary(i, etype) for i, etype in enumerate(plan)]
+
+    def _new_beneficiary(self, i: int, etype: str) -> Any:
+        from beneficiaries.models import Beneficiary, BeneficiaryMbi
+
+        age = self.rng.randint(66, 92) if etype.startswith("aged") else self.rng.randint(38, 63)
         prefix = 5 if self.entity.cms_id.startswith("A") else 6
         letters = "ACDEFGHJKMNPQRTUVWXY"
-        created = []
-        for i in range(BENEFICIARIES):
-            etype = TYPES[0] if i < 3 else TYPES[1] if i < 8 else TYPES[2] if i < 16 else TYPES[3]
-            age = self.rng.randint(66, 92) if etype.startswith("aged") else self.rng.randint(38, 63)
-            mbi = f"{prefix}{letters[i % 20]}{letters[(i // 20) % 20]}{i % 10}TE{(i // 10) % 10}MK{i % 100:02d}"
-            bene = Beneficiary.objects.create(
-                entity=self.entity,
-                current_mbi=mbi,
-                first_name=self.rng.choice(
-                    ["Ada", "Ben", "Cora", "Dov", "Eli", "Fay", "Gus", "Hal", "Ivy", "Jo"]
-                ),
-                last_name=f"Demo{i + 1:03d}",
-                birth_date=date(2025 - age, self.rng.randint(1, 12), self.rng.randint(1, 28)),
-                sex_code=self.rng.choice("12"),
-                medicare_status_code=STATUS[etype],
-                dual_status_code="02"
-                if etype == "aged_dual"
-                else ("02" if etype == "disabled" and i % 2 else "NA"),
-                original_entitlement_code="2"
-                if etype == "esrd"
-                else "1"
-                if etype == "disabled"
-                else "0",
-                part_a_start=date(2000, 1, 1),
-                part_b_start=date(2000, 1, 1),
-                # Two deaths in the performance year show person-years running to death.
-                death_date=date(DEMO_PY, 7, 14) if i in (20, 33) else None,
-            )
-            BeneficiaryMbi.objects.create(
-                entity=self.entity, mbi=mbi, beneficiary=bene, first_seen_on=date(2016, 1, 1)
-            )
-            created.append(bene)
-        return created
+        mbi = f"{prefix}{letters[i % 20]}{letters[(i // 20) % 20]}{i % 10}TE{(i // 10) % 10}MK{i % 100:02d}"
+        dual = "02" if etype == "aged_dual" or (etype == "disabled" and i % 2) else "NA"
+        bene = Beneficiary.objects.create(
+            entity=self.entity,
+            current_mbi=mbi,
+            first_name=self.rng.choice(
+                ["Ada", "Ben", "Cora", "Dov", "Eli", "Fay", "Gus", "Hal", "Ivy", "Jo"]
+            ),
+            last_name=f"Demo{i + 1:03d}",
+            birth_date=date(DEMO_PY - age, self.rng.randint(1, 12), self.rng.randint(1, 28)),
+            sex_code=self.rng.choice("12"),
+            medicare_status_code=STATUS[etype],
+            dual_status_code=dual,
+            original_entitlement_code={"esrd": "2", "disabled": "1"}.get(etype, "0"),
+            part_a_start=date(2000, 1, 1),
+            part_b_start=date(2000, 1, 1),
+            # Two deaths in the performance year show person-years running to death.
+            death_date=date(DEMO_PY, 7, 14) if i in (20, 33) else None,
+        )
+        BeneficiaryMbi.objects.create(
+            entity=self.entity, mbi=mbi, beneficiary=bene, first_seen_on=date(2016, 1, 1)
+        )
+        return bene
 
     def add_year(self, year: int, benes: list[Any], reductions: bool) -> None:
         from beneficiaries.models import BeneficiaryDemographics, BeneficiaryMbi
@@ -265,14 +282,7 @@ class _Claims:
         )
 
         rng = random.Random(f"{self.entity.cms_id}-{bene.pk}-{year}")  # noqa: S311 - demo data
-        status = bene.medicare_status_code
-        etype = (
-            "esrd"
-            if status in ("11", "21", "31")
-            else "disabled"
-            if status == "20"
-            else ("aged_dual" if bene.dual_status_code not in ("", "NA", "00") else "aged_nondual")
-        )
+        etype = _enrollment_type(bene)
         scale = SCALE[etype]
         conditions = random.Random(f"{self.entity.cms_id}-{bene.pk}").sample(  # noqa: S311
             CONDITIONS, k=index % 4
@@ -342,7 +352,12 @@ class _Claims:
         for claim_type, bill, low, high, hcpcs in part_a:
             thru = when()
             claim = self._claim_id()
-            paid = money(low, high)
+            # Dialysis is priced per treatment month, whatever the beneficiary's cost scale.
+            paid = (
+                money(low, high)
+                if bill != "721"
+                else Decimal(str(round(rng.uniform(low, high), 2)))
+            )
             inpatient = claim_type == "60"
             ime = (
                 (paid * Decimal("0.06")).quantize(Decimal("0.01"))
@@ -461,7 +476,7 @@ def _claims_history(
         return
     builder = _Claims(entity, seed)
     with transaction.atomic():
-        benes = builder.beneficiaries()
+        benes = builder.beneficiaries(min(missing))
         for year in missing:
             builder.add_year(year, benes, reductions)
     stdout.write(

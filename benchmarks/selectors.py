@@ -196,3 +196,39 @@ def recapture_gaps(
     if beneficiary_id is not None:
         qs = qs.filter(risk_score__beneficiary_id=beneficiary_id)
     return qs
+
+
+def entity_data_years(*, entity: Any, current_year: int) -> dict[str, int]:
+    """The years the entity's pages have data for: `risk_year` (the latest payment year whose next
+    year is scored too, so recapture gaps show) and `claims_year` (the latest loaded delivery)."""
+    from claims.models import Delivery
+
+    scored = sorted(
+        set(RiskScore.objects.filter(entity=entity).values_list("payment_year", flat=True))
+    )
+    risk_year = next(
+        (y for y in reversed(scored) if y + 1 in scored), scored[-1] if scored else current_year
+    )
+    claims_year = (
+        Delivery.objects.filter(entity=entity, status="loaded")
+        .order_by("-performance_year")
+        .values_list("performance_year", flat=True)
+        .first()
+    )
+    return {"risk_year": risk_year, "claims_year": claims_year or current_year}
+
+
+def claims_through_month(*, entity: Any, year: int) -> int:
+    """The last complete month of claims for a year: the month before the latest delivery of that
+    year, or December once a delivery dated after the year exists."""
+    from claims.models import Delivery
+
+    latest = (
+        Delivery.objects.filter(entity=entity, status="loaded", performance_year=year)
+        .order_by("-delivered_at")
+        .values_list("delivered_at", flat=True)
+        .first()
+    )
+    if latest is None or latest.year > year:
+        return 12
+    return max(latest.month - 1, 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -49,6 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "entity": entity,
+            **selectors.entity_data_years(entity=entity, current_year=today.year),
             "calculations": by_entity.get(entity.pk, []),
             "can_write": user_has_role(user=request.user, entity_id=entity.pk, roles=WRITERS),
             "form": RecomputeForm(initial={"performance_year": today.year}, prefix=f"e{entity.pk}"),
@@ -112,6 +115,9 @@ def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "to_confirm": to_confirm,
         "versions": versions.only("pk", "version", "created_at", "total"),
         "per_capita": format_value(calculation.per_capita, "USD"),
+        "parameters": [
+            (k.replace("_", " ").capitalize(), v) for k, v in calculation.parameters.items()
+        ],
     }
     return render(request, "benchmarks/calculation_detail.html", context)
 
@@ -289,10 +295,11 @@ def beneficiary_risk(request: HttpRequest, beneficiary_id: int) -> HttpResponse:
 @login_required
 def pmpm(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
     entity = _entity(request, entity_id)
+    default = selectors.claims_through_month(entity=entity, year=year)
     try:
-        through = int(request.GET.get("through", "12"))
+        through = int(request.GET.get("through", default))
     except ValueError:
-        through = 12
+        through = default
     through = min(max(through, 1), 12)
     try:
         report = pmpm_report(entity=entity, year=year, through_month=through)
@@ -322,6 +329,7 @@ def pmpm(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
             "entity": entity,
             "year": year,
             "through": through,
+            "through_name": calendar.month_name[through],
             "months": range(1, 13),
             "report": report,
             "headers": [c.SERVICE_CATEGORY_LABELS.get(cat, "All services") for cat in categories],

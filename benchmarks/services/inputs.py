@@ -7,9 +7,10 @@ This module is the one seam between the benchmark engine and the rest of the pla
   final-action Part A headers and the PBP/AIPBP reduction amounts (CCLFA/CCLFB) the unified frame
   does not carry;
 * beneficiaries: `beneficiaries.Beneficiary` (the latest CCLF8 demographics);
-* populations: `population_months()`. The alignment app (issue 5) has no read interface yet; until
-  it has, the population of a year is the entity's CCLF8 roster (see `population_source`). The
-  source used is recorded on every calculation.
+* populations: `population_months()`, from the alignment app's read interface
+  (`alignment.selectors.aligned_beneficiaries`, issue 5) when the year has a succeeded run, else
+  the entity's CCLF8 roster (see `population_source`). The source used is recorded on every
+  calculation.
 """
 
 from __future__ import annotations
@@ -100,33 +101,44 @@ def _eligible_month_rows(benes: pd.DataFrame, year: int) -> list[dict[str, Any]]
 def population_source(*, entity: Any, year: int) -> tuple[list[int], str]:
     """The beneficiary ids of a year's population and a description of where they came from.
 
-    Until the alignment app publishes a read interface, the population is the entity's CCLF8
-    roster: beneficiaries on a delivery for that performance year, else those with a
-    final-action claim that year. Both are CMS's own assigned/aligned lists as delivered, not
-    a recomputation with the current participant list.
+    First choice: the aligned beneficiaries of the entity's latest succeeded alignment run for
+    that year (`alignment.selectors.aligned_beneficiaries`: the final list, else the latest
+    quarterly one). Without a run for the year, the entity's CCLF8 roster: beneficiaries on a
+    delivery for that performance year, else those with a final-action claim that year (CMS's own
+    assigned/aligned list as delivered, not a recomputation with the current participant list).
     """
+    from alignment.selectors import aligned_beneficiaries
     from beneficiaries.models import BeneficiaryDemographics
     from claims.models import Delivery
 
+    aligned = aligned_beneficiaries(entity=entity, performance_year=year)
+    ids = sorted(set(aligned.values_list("beneficiary_id", flat=True)))
+    if ids:
+        run = aligned.first().run
+        return (
+            ids,
+            f"alignment run {run} ({run.get_list_kind_display().lower()}, {len(ids)} aligned)",
+        )
     deliveries = Delivery.objects.for_entity(entity).filter(performance_year=year, status="loaded")
-    ids = set(
-        BeneficiaryDemographics.objects.filter(delivery__in=deliveries).values_list(
-            "beneficiary_id", flat=True
+    ids = sorted(
+        set(
+            BeneficiaryDemographics.objects.filter(delivery__in=deliveries).values_list(
+                "beneficiary_id", flat=True
+            )
         )
     )
     if ids:
-        return sorted(
-            ids
-        ), f"CCLF8 roster of the {year} deliveries (alignment results not yet available)"
+        return ids, f"CCLF8 roster of the {year} deliveries (no alignment run for {year})"
     from claims.selectors import final_action_claims
 
     claims = final_action_claims(
         entity=entity, thru_from=date(year, 1, 1), thru_to=date(year, 12, 31)
     )
-    ids = {int(b) for b in claims["beneficiary_id"].dropna()}
-    return sorted(
-        ids
-    ), f"beneficiaries with final-action claims in {year} (no {year} roster or alignment results)"
+    ids = sorted({int(b) for b in claims["beneficiary_id"].dropna()})
+    return (
+        ids,
+        f"beneficiaries with final-action claims in {year} (no alignment run or roster for {year})",
+    )
 
 
 def population_months(*, entity: Any, year: int) -> Population:

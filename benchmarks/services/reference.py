@@ -298,6 +298,7 @@ def reference_table_for(
         by_dataset.setdefault(row[0], []).append(row)
     for dataset in datasets:
         for _, name, segment, value, status, note in by_dataset.get(dataset.pk, []):
-            source = dataset.source + (f" ({note})" if note else "") + f" [{dataset}]"
+            # A value's own note names its source (the shipped defaults); else the dataset's.
+            source = f"{note} [{dataset}]" if note else f"{dataset.source} [{dataset}]"
             values.append(EngineValue(name, dataset.year, segment, _plain(value), source, status))
     return ReferenceTable(values), datasets

@@ -1,0 +1,112 @@
+"""Admin console: voluntary alignment records (entered one by one, checked against the
+participant list at the signature date) and read-only alignment runs, scoped like the
+entities console: an entity admin sees only the entities they administer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils import timezone
+
+from alignment.models import AlignmentRun, VoluntaryAlignment, VoluntarySource
+from alignment.services.voluntary import voluntary_alignment_check, voluntary_alignment_create
+from beneficiaries.models import BeneficiaryMbi
+from core.api import ApplicationError
+from core.logging import MBI_PATTERN
+from entities.admin.base import ScopedAdmin
+from entities.models import Entity
+from entities.selectors import admin_entity_ids
+
+
+class VoluntaryAlignmentForm(forms.ModelForm):
+    mbi = forms.CharField(
+        label="Beneficiary MBI", max_length=13, help_text="As on the designation; dashes are ignored. It is not stored here."
+    )
+
+    class Meta:
+        model = VoluntaryAlignment
+        fields = ["entity", "npi", "tin", "signature_date", "source"]
+        help_texts = {"tin": "Only needed when the clinician bills through several of the entity's TINs."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tin"].required = False
+        self.fields["source"].initial = VoluntarySource.MEDICARE_GOV
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        mbi = (data.get("mbi") or "").replace("-", "").strip().upper()
+        entity = data.get("entity")
+        if not MBI_PATTERN.fullmatch(mbi):
+            self.add_error("mbi", "Not a valid MBI.")
+        elif entity is not None:
+            bene = BeneficiaryMbi.objects.filter(entity=entity, mbi=mbi, beneficiary__isnull=False).values_list("beneficiary_id", flat=True).first()
+            if bene is None:
+                self.add_error("mbi", f"No beneficiary of {entity.cms_id} has this MBI.")
+            data["beneficiary_id"] = bene
+        if not self.errors and entity is not None:
+            # The service's own checks, as form errors: NPI on the participant list at the
+            # signature date, not in the future, not recorded twice.
+            for field, message in voluntary_alignment_check(
+                entity=entity,
+                beneficiary_id=data["beneficiary_id"],
+                npi=data.get("npi") or "",
+                tin=data.get("tin") or "",
+                signature_date=data["signature_date"],
+                source=data.get("source") or "",
+                today=timezone.localdate(),
+            ):
+                self.add_error(field if field in self.fields else None, message)
+        return data
+
+
+@admin.register(VoluntaryAlignment)
+class VoluntaryAlignmentAdmin(ScopedAdmin):
+    form = VoluntaryAlignmentForm
+    entity_admin_can_change = False
+    list_display = ["beneficiary_id", "entity", "tin", "npi", "signature_date", "source", "created_by", "created_at"]
+    list_filter = ["source", ("entity", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["npi", "tin"]
+    list_select_related = ["entity", "created_by"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "entity":
+            kwargs["queryset"] = Entity.objects.filter(pk__in=admin_entity_ids(user=request.user), program__code__in=("mssp", "reach"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: VoluntaryAlignment, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        try:
+            record = voluntary_alignment_create(
+                entity=data["entity"],
+                beneficiary_id=data["beneficiary_id"],
+                npi=data["npi"],
+                tin=data.get("tin") or "",
+                signature_date=data["signature_date"],
+                source=data["source"],
+                today=timezone.localdate(),
+                acting_user=request.user,
+            )
+        except ApplicationError as exc:  # a race with another entry since the form was checked
+            raise ValidationError(exc.message) from exc
+        obj.pk, obj.tin, obj.beneficiary_id = record.pk, record.tin, record.beneficiary_id
+
+
+@admin.register(AlignmentRun)
+class AlignmentRunAdmin(ScopedAdmin):
+    entity_admin_can_add = False
+    entity_admin_can_change = False
+    list_display = ["__str__", "status", "as_of", "aligned_count", "beneficiary_count", "created_by", "created_at"]
+    list_filter = ["status", "list_kind", "performance_year", ("entity", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["entity", "created_by"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,46 @@
+"""Forms of the alignment pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from alignment.models import AssignmentMethod, ListKind
+from entities.models import Entity
+
+
+class RunStartForm(forms.Form):
+    entity = forms.ModelChoiceField(queryset=Entity.objects.none(), empty_label=None)
+    performance_year = forms.IntegerField(min_value=2024, max_value=2027, initial=2025)
+    list_kind = forms.ChoiceField(choices=ListKind.choices, initial=ListKind.FINAL)
+    as_of = forms.DateField(
+        label="Run date (as of)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Quarterly lists use the 12 months to the last complete quarter before it; the participant list is taken as of it.",
+    )
+    method = forms.ChoiceField(
+        label="MSSP assignment method",
+        choices=[c for c in AssignmentMethod.choices if c[0]],
+        initial=AssignmentMethod.PPWRR,
+        required=False,
+        help_text="Ignored for ACO REACH.",
+    )
+
+    def __init__(self, *args: Any, entities: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = entities
+        self.fields["as_of"].initial = today
+
+
+class VoluntaryImportForm(forms.Form):
+    entity = forms.ModelChoiceField(queryset=Entity.objects.none(), empty_label=None)
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns mbi, npi, signature_date (YYYY-MM-DD), and optionally source (medicare_gov or attestation) and tin.",
+    )
+
+    def __init__(self, *args: Any, entities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = entities

@@ -1,0 +1,107 @@
+"""Reads of the alignment app, always scoped to a user (pages, API) or to an entity the caller
+already checked (commands, other apps)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, RunStatus, VoluntaryAlignment
+from beneficiaries.models import Beneficiary
+from entities.models import Entity
+
+EXPORT_COLUMNS = (
+    "mbi", "aligned", "step", "reason", "attributed_tin", "attributed_npi", "entity_allowed", "top_competitor",
+    "competitor_allowed",
+)  # fmt: skip
+
+
+def alignment_run_list(*, user: Any, entity: Entity | None = None) -> QuerySet[AlignmentRun]:
+    runs = AlignmentRun.objects.for_user(user).select_related("entity", "entity__program", "created_by")
+    return runs.filter(entity=entity) if entity is not None else runs
+
+
+def alignment_run_get(*, user: Any, run_id: int) -> AlignmentRun:
+    """One run the user may see; `AlignmentRun.DoesNotExist` otherwise (a 404 for the pages)."""
+    return alignment_run_list(user=user).select_related("previous_run", "snapshot").get(pk=run_id)
+
+
+def alignment_latest_run(
+    *, entity: Entity, performance_year: int, list_kind: str | None = None
+) -> AlignmentRun | None:
+    """The entity's most recent succeeded run of the year (of one list kind if given)."""
+    runs = AlignmentRun.objects.filter(entity=entity, performance_year=performance_year, status=RunStatus.SUCCEEDED)
+    if list_kind:
+        runs = runs.filter(list_kind=list_kind)
+    return runs.order_by("-created_at", "-id").first()
+
+
+def alignment_result_list(
+    *, run: AlignmentRun, step: str = "", reason: str = "", aligned: bool | None = None
+) -> QuerySet[AlignmentResult]:
+    results = AlignmentResult.objects.filter(run=run).select_related("beneficiary")
+    if step:
+        results = results.filter(step=step)
+    if reason:
+        results = results.filter(reason=reason)
+    if aligned is not None:
+        results = results.filter(aligned=aligned)
+    return results.order_by("beneficiary_id")
+
+
+def alignment_change_list(*, run: AlignmentRun, kind: str = "") -> QuerySet[AlignmentChange]:
+    changes = AlignmentChange.objects.filter(run=run).select_related("beneficiary")
+    return changes.filter(kind=kind) if kind else changes
+
+
+def beneficiary_alignment_get(*, user: Any, beneficiary_id: int) -> Beneficiary:
+    """A beneficiary of one of the user's entities; `Beneficiary.DoesNotExist` otherwise."""
+    return Beneficiary.objects.for_user(user).select_related("entity").get(pk=beneficiary_id)
+
+
+def beneficiary_alignment_history(*, beneficiary: Beneficiary) -> QuerySet[AlignmentResult]:
+    """Every run's result for the beneficiary, newest first, with the run."""
+    return (
+        AlignmentResult.objects.filter(beneficiary=beneficiary, run__entity_id=beneficiary.entity_id)
+        .select_related("run")
+        .order_by("-run__created_at", "-run_id")
+    )
+
+
+def beneficiary_alignment_changes(*, beneficiary: Beneficiary) -> dict[int, AlignmentChange]:
+    """The beneficiary's change rows, by run id."""
+    return {
+        change.run_id: change
+        for change in AlignmentChange.objects.filter(beneficiary=beneficiary, run__entity_id=beneficiary.entity_id)
+    }
+
+
+def voluntary_alignment_list(*, user: Any, entity: Entity | None = None) -> QuerySet[VoluntaryAlignment]:
+    records = VoluntaryAlignment.objects.for_user(user).select_related("entity")
+    return records.filter(entity=entity) if entity is not None else records
+
+
+def alignment_export_rows(*, run: AlignmentRun) -> Iterator[tuple[Any, ...]]:
+    """The run's roster for export_alignment, one tuple per beneficiary in EXPORT_COLUMNS order."""
+    rows = (
+        AlignmentResult.objects.filter(run=run)
+        .order_by("beneficiary_id")
+        .values_list(
+            "beneficiary__current_mbi", "aligned", "step", "reason", "attributed_tin", "attributed_npi",
+            "entity_allowed", "top_competitor", "competitor_allowed",
+        )  # fmt: skip
+    )
+    yield from rows.iterator(chunk_size=5000)
+
+
+def aligned_beneficiaries(*, entity: Entity, performance_year: int) -> QuerySet[AlignmentResult]:
+    """The aligned population of the entity's latest succeeded final list of the year (or, when
+    there is none yet, of its latest quarterly list), with attributed TIN/NPI: the read interface
+    for settlement and other apps. Empty when the year has no succeeded run."""
+    run = alignment_latest_run(entity=entity, performance_year=performance_year, list_kind="final")
+    run = run or alignment_latest_run(entity=entity, performance_year=performance_year)
+    if run is None:
+        return AlignmentResult.objects.none()
+    return AlignmentResult.objects.filter(run=run, aligned=True).order_by("beneficiary_id")

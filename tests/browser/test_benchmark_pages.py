@@ -1,0 +1,54 @@
+"""The benchmark page in headless Chromium: a user of the ACO follows every step; another
+entity's user gets a 404."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.services.calculations import benchmark_calculate
+from benchmarks.services.risk import risk_scores_compute
+from tests.benchmarks.conftest import mssp_aco  # noqa: F401 - the fixture, shared with the DB tests
+from tests.conftest import PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _login(page, live_server, email: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_a_coordinator_follows_every_step_of_the_benchmark(
+    live_server,
+    page,
+    screenshot,
+    mssp_aco,  # noqa: F811
+    aco_coordinator,
+) -> None:
+    calculation = benchmark_calculate(entity=mssp_aco, performance_year=2024)
+    risk_scores_compute(entity=mssp_aco, payment_year=2024)
+    _login(page, live_server, aco_coordinator.email)
+    page.get_by_role("link", name="Benchmarks", exact=True).first.click()
+    page.get_by_role("link", name="PY2024").click()
+    assert page.get_by_role("heading", name="Every step").is_visible()
+    for step in calculation.steps.all():
+        assert page.get_by_role("heading", name=step.title).is_visible()
+    assert "to confirm" in page.content()
+    screenshot(page, "benchmark")
+    page.goto(f"{live_server.url}/benchmarks/entities/{mssp_aco.pk}/risk/2024/")
+    page.get_by_role("link", name=f"#{mssp_aco.beneficiaries_built[0].pk}").first.click()
+    assert "E1122" in page.content()
+    screenshot(page, "beneficiary_risk")
+
+
+def test_another_entitys_user_gets_404(live_server, page, mssp_aco, other_entity_user) -> None:  # noqa: F811
+    calculation = benchmark_calculate(entity=mssp_aco, performance_year=2024)
+    _login(page, live_server, other_entity_user.email)
+    response = page.goto(f"{live_server.url}/benchmarks/calculations/{calculation.pk}/")
+    assert response.status == 404
