@@ -247,6 +247,7 @@ def settlement_projection_create(
     assumptions: dict[str, str],
     acting_user: Any = None,
     note: str = "",
+    job: Any = None,
 ) -> SettlementRun:
     """Project the year's MSSP settlement from year-to-date beneficiary figures (`frame`, the
     engine's projection columns) and store it as a new projection version with its band.
@@ -324,5 +325,5 @@ def settlement_projection_create(
         participants=(),
         acting_user=acting_user,
         note=note,
-        job=None,
+        job=job,
     )
