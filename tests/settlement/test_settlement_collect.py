@@ -253,3 +253,56 @@ def test_a_job_with_a_missing_input_fails_with_the_reason(
     job = Job.objects.get(pk=job.pk)
     assert job.state == "failed"
     assert "No alignment run for A9001 PY2025" in (job.error + job.message)
+
+
+def _post(client: Any, entity: Entity, **fields: str) -> Any:
+    data = {
+        "platform-kind": "final", "platform-track": "BASIC_E", "platform-msr_mlr": "2.0",
+        "platform-msr_pct": "3.9", "platform-participant_revenue": "20000.00",
+    }  # fmt: skip
+    data.update({f"platform-{k}": v for k, v in fields.items()})
+    return client.post(f"/settlement/entities/{entity.pk}/{PY}/collect/", data)
+
+
+def test_an_entity_admin_starts_the_job_from_the_entity_year_page(
+    complete_inputs: Entity,
+    aco_admin: Any,
+    login_client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client = login_client(aco_admin)
+    page = client.get(f"/settlement/entities/{complete_inputs.pk}/{PY}/")
+    assert b'name="platform-kind"' in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, complete_inputs)
+    job = Job.objects.get(kind="settlement.collect")
+    assert response.status_code == 302
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert job.state == "succeeded", job.error
+    assert job.result["version"] == 1
+    page = client.get(f"/settlement/entities/{complete_inputs.pk}/{PY}/")
+    assert b"55,900.00" in page.content
+
+
+def test_a_projection_needs_its_month_and_completion_factor(
+    complete_inputs: Entity, aco_admin: Any, login_client: Any
+) -> None:
+    response = _post(login_client(aco_admin), complete_inputs, kind="projection")
+    assert response.status_code == 302
+    assert not Job.objects.filter(kind="settlement.collect").exists()
+
+
+def test_another_entitys_user_gets_a_404_and_starts_nothing(
+    complete_inputs: Entity, client_b: Any
+) -> None:
+    assert _post(client_b, complete_inputs).status_code == 404
+    assert client_b.get(f"/settlement/entities/{complete_inputs.pk}/{PY}/").status_code == 404
+    assert not Job.objects.filter(kind="settlement.collect").exists()
+
+
+def test_a_care_coordinator_of_the_entity_may_not_run_it(
+    complete_inputs: Entity, client_a: Any
+) -> None:
+    assert _post(client_a, complete_inputs).status_code == 403
+    assert not Job.objects.filter(kind="settlement.collect").exists()
