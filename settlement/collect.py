@@ -22,6 +22,7 @@ is estimated or defaulted. MSSP only for now (see README.md).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -162,6 +163,7 @@ def settlement_inputs_collect(
     msr_mlr: str,
     report_figures: dict[str, str] | None = None,
     through_month: int = 12,
+    progress: Callable[[int, str], None] | None = None,
 ) -> CollectedInputs:
     """Collect an MSSP entity-year's settlement inputs from alignment, claims, the benchmark
     and the quality result. `through_month` limits the claims to months 1..N (projections).
@@ -178,7 +180,10 @@ def settlement_inputs_collect(
             f"{entity.program.code}. Settle it from CMS's report figures.",
             {"field": "program"},
         )
+    step = progress or (lambda _pct, _message: None)
+    step(10, "Reading the alignment run")
     run, aligned = _alignment(entity, performance_year)
+    step(20, "Reading the benchmark and the quality result")
     benchmark = benchmark_for(entity=entity, performance_year=performance_year)
     if benchmark is None:
         raise _missing(
@@ -194,6 +199,7 @@ def settlement_inputs_collect(
             "quality",
         )
     aligned_ids = [bene_id for bene_id, _ in aligned]
+    step(30, f"Reading claims of {len(aligned_ids):,} aligned beneficiaries")
     years = _beneficiary_years(entity, performance_year, aligned_ids, through_month)
     member_months = int(sum(int(m) for m in years[c.MONTHS]))
     if through_month == 12 and member_months != benchmark.member_months:
@@ -203,6 +209,7 @@ def settlement_inputs_collect(
             f"{member_months:,}: recalculate the benchmark on this alignment run.",
             {"field": "benchmark"},
         )
+    step(70, "Totalling expenditures")
     thresholds = _thresholds(entity, performance_year, set(years[c.ENROLLMENT_TYPE]))
     if through_month == 12:
         years = x.truncate(years, thresholds)
@@ -329,6 +336,7 @@ def settlement_collect_final(
     acting_user: Any = None,
     note: str = "",
     job: Any = None,
+    progress: Callable[[int, str], None] | None = None,
 ) -> SettlementRun:
     """Settle an MSSP entity-year on the platform's data as a new immutable final version."""
     collected = settlement_inputs_collect(
@@ -337,7 +345,10 @@ def settlement_collect_final(
         track=track,
         msr_mlr=msr_mlr,
         report_figures=report_figures,
+        progress=progress,
     )
+    if progress:
+        progress(85, "Settling and storing the version")
     lineage = "; ".join(f"{k}={v}" for k, v in collected.lineage.items() if k != "quality_source")
     return settlement_run_create(
         entity=entity,
@@ -365,6 +376,7 @@ def settlement_collect_projection(
     acting_user: Any = None,
     note: str = "",
     job: Any = None,
+    progress: Callable[[int, str], None] | None = None,
 ) -> SettlementRun:
     """Project an MSSP entity-year from year-to-date claims (months 1..through_month) with a
     completion factor, and store it as a new projection version with its band."""
@@ -379,7 +391,10 @@ def settlement_collect_projection(
         msr_mlr=msr_mlr,
         report_figures=report_figures,
         through_month=through_month,
+        progress=progress,
     )
+    if progress:
+        progress(85, "Projecting (bootstrap) and storing the version")
     assumptions = {
         k: v
         for k, v in collected.figures.items()

@@ -77,7 +77,6 @@ def settlement_collect(job: Job, progress: Progress) -> dict[str, Any]:
     if existing is not None:
         return {"run_id": existing.pk, "version": existing.version, "reused": True}
     params = job.parameters
-    progress(10, "Reading the alignment run, claims, benchmark and quality result")
     common = {
         "entity": job.entity,
         "performance_year": int(params["performance_year"]),
@@ -87,6 +86,7 @@ def settlement_collect(job: Job, progress: Progress) -> dict[str, Any]:
         "acting_user": job.created_by,
         "note": params.get("note", ""),
         "job": job,
+        "progress": progress,
     }
     if params.get("kind") == "projection":
         run = settlement_collect_projection(
