@@ -40,6 +40,7 @@ from settlement.engine.columns import (
     PROJECTION_COLUMNS,
 )
 from settlement.engine.distribution import AllocationMethod, ParticipantFigures
+from settlement.engine.explanation import Step, StepKind
 from settlement.engine.rounding import round_to_cent
 from settlement.models import QualityResult, SettlementRun
 from settlement.services import settlement_projection_create, settlement_run_create
@@ -53,6 +54,7 @@ class CollectedInputs:
     """What the settlement services take, built from the platform's data, with its lineage."""
 
     figures: dict[str, str]  # batch calculator columns (text)
+    sources: list[Step]  # where each figure came from, for the explanation
     beneficiaries: pd.DataFrame  # one row per aligned beneficiary: PROJECTION_COLUMNS + month
     participants: list[ParticipantFigures]
     lineage: dict[str, str] = field(default_factory=dict)
@@ -286,8 +288,46 @@ def settlement_inputs_collect(
         "through_month": str(through_month),
         "person_years": f"{Decimal(member_months) / TWELVE:f}",
     }
+    period = "the year" if through_month == 12 else f"months 1-{through_month}"
+    sources = [
+        Step(
+            StepKind.INPUT,
+            "Aligned population (platform data)",
+            f"alignment run {run}: {len(aligned):,} aligned beneficiaries, "
+            f"{Decimal(member_months) / TWELVE:f} person-years",
+        ),
+        Step(
+            StepKind.INPUT,
+            "Expenditures (platform data)",
+            f"final-action Part A/B claims of {period}, IME/DSH/uncompensated care removed, "
+            f"eligible months only"
+            + (
+                ", truncated per beneficiary at the truncation threshold"
+                if through_month == 12
+                else ", not truncated (year to date)"
+            )
+            + f": {total_expenditure:,.2f}",
+            citation="domain.md 2.2-2.4, 3",
+        ),
+        Step(
+            StepKind.INPUT,
+            "Benchmark (platform data)",
+            f"benchmark v{benchmark.version} ({benchmark.method}): {benchmark.total:,.2f}",
+        ),
+        Step(
+            StepKind.INPUT,
+            "Quality result (admin console)",
+            f"score {quality.quality_score}, standard {'met' if quality.met_standard else 'not met'}, "
+            f"alternative {'met' if quality.met_alternative else 'not met'}, reporting "
+            f"{'met' if quality.met_reporting else 'not met'}; source: {quality.source}",
+        ),
+    ]
     return CollectedInputs(
-        figures=figures, beneficiaries=frame, participants=participants, lineage=lineage
+        figures=figures,
+        sources=sources,
+        beneficiaries=frame,
+        participants=participants,
+        lineage=lineage,
     )
 
 
@@ -359,6 +399,7 @@ def settlement_collect_final(
         acting_user=acting_user,
         note=(note or f"From the platform's data ({lineage})")[:300],
         job=job,
+        sources=collected.sources,
     )
 
 
@@ -414,4 +455,5 @@ def settlement_collect_projection(
         acting_user=acting_user,
         note=note or f"From the platform's data through month {through_month}",
         job=job,
+        sources=collected.sources,
     )

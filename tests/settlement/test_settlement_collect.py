@@ -135,7 +135,15 @@ def test_it_settles_to_the_engines_figure_for_the_same_totals(complete_inputs: E
     assert run.earned_savings_losses == expected.earned
     assert run.gross_savings == Decimal("24100.00")
     assert run.figures == expected.figures
-    assert run.explanation
+    labels = [step["label"] for step in run.explanation]
+    assert labels[:4] == [
+        "Aligned population (platform data)",
+        "Expenditures (platform data)",
+        "Benchmark (platform data)",
+        "Quality result (admin console)",
+    ]
+    assert "55,900.00" in run.explanation[1]["value"]
+    assert len(run.explanation) > 4
     shares = {s.tin: s for s in run.shares.all()}
     assert set(shares) == {TIN_1, TIN_2}
     assert shares[TIN_1].expenditure == Decimal("5900.00")
