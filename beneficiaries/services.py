@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from beneficiaries.models import Beneficiary, BeneficiaryMbi, MbiCrosswalk
+from beneficiaries.models import Beneficiary, BeneficiaryDemographics, BeneficiaryMbi, MbiCrosswalk
 from claims.cclf.columns import IDENTIFIER_FIELDS, stored_fields
 
 
@@ -192,15 +192,10 @@ def _resolve_crosswalked(
         )
         stats["merged"] += 1
     # Demographics rows follow their MBI to its person.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE beneficiaries_beneficiarydemographics SET beneficiary_id = "
-            "(SELECT m.beneficiary_id FROM beneficiaries_beneficiarymbi m WHERE m.id = mbi_id) "
-            "WHERE entity_id = %s AND mbi_id IN (SELECT id FROM beneficiaries_beneficiarymbi WHERE entity_id = %s "
-            "AND beneficiary_id IS NOT NULL) AND beneficiary_id <> "
-            "(SELECT m.beneficiary_id FROM beneficiaries_beneficiarymbi m WHERE m.id = mbi_id)",
-            [entity_id, entity_id],
-        )
+    for root, ben_id in assignment.items():
+        moved = [m for m in groups[root] if owner[m] != ben_id]
+        if moved:
+            BeneficiaryDemographics.objects.filter(mbi_id__in=moved).update(beneficiary_id=ben_id)
     return stats
 
 
