@@ -20,6 +20,8 @@ again. A claim delivered again in a later delivery is stored once.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -126,56 +128,159 @@ def cclf_delivery_load(
                 RecordError(files.name.name, None, None, f"no {code} file in the delivery")
             )
             total_errors += 1
-    staged: dict[str, StagedFile] = {}
-    mbis: set[int] = set()
-    started = time.monotonic()
     codes = [c for c in DATA_FILE_CODES if c in files.members]
     drop_stages(delivery.pk)
+    started = time.monotonic()
+    messages: queue.Queue[tuple[Any, ...]] = queue.Queue()
+    stop = threading.Event()
+    # On PostgreSQL the merge runs while later files are still being read: a thread (with its
+    # own connection) checks and stages the files, the merge transaction takes each staged
+    # file as it comes. Nothing is visible before the commit, and any error rolls it back. On
+    # SQLite, whose staging tables belong to one connection, the two run one after the other.
+    # Inside a caller's transaction (a test, say) the stager's own connection could neither see
+    # that transaction's rows nor drop its tables after it: stay on one connection there.
+    pipelined = connection.vendor == "postgresql" and not connection.in_atomic_block
+    stager_args = (
+        files,
+        codes,
+        delivery.pk,
+        layout_version,
+        total_errors,
+        messages,
+        stop,
+        progress,
+        pipelined,
+    )
+    if pipelined:
+        stager = threading.Thread(
+            target=_stage_all, args=stager_args, name="cclf-stager", daemon=True
+        )
+        stager.start()
+    else:
+        _stage_all(*stager_args)
+    sequential_stage_seconds = None if pipelined else time.monotonic() - started
+    file_updates: list[tuple[str, StagedFile, list[RecordError]]] = []
+    counts: dict[str, Any] = {}
+    stage_seconds = 0.0
+
+    def take() -> tuple[Any, ...]:
+        nonlocal stage_seconds
+        message = messages.get()
+        if message[0] == "done":
+            stage_seconds = sequential_stage_seconds or time.monotonic() - started
+        elif message[0] == "failed":
+            raise message[1]
+        else:
+            file_updates.append((message[1], message[2], message[3]))
+        return message
+
     try:
-        for number, code in enumerate(codes):
-            progress(5 + 50 * number // len(codes), f"Checking and staging {code}")
-            lay = layout(code, layout_version)
-            result = stage_file(
-                files,
-                code,
-                layout_version,
-                stage_table(delivery.pk, code),
-                copy=total_errors == 0,
-                mbi_columns=_MBI_COLUMNS[code],
-            )
-            staged[code] = result
-            mbis |= result.mbis
-            file_errors = result.scan.errors + check_against_summary(files, result, lay)
-            total_errors += result.scan.error_count + (len(file_errors) - len(result.scan.errors))
-            errors += file_errors
-            DeliveryFile.objects.filter(delivery=delivery, file_code=code).update(
-                records=result.scan.records,
-                status=DeliveryStatus.REJECTED if file_errors else DeliveryStatus.VALIDATED,
-                errors=[e.as_dict() for e in file_errors[:MAX_REPORTED_ERRORS]],
-            )
-        if total_errors:
-            _reject(delivery, errors, total_errors)
-            raise DeliveryRejected(delivery.name, errors, total_errors)
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.VALIDATED, validated_at=timezone.now(), errors=[], error_count=0
-        )
-        staged_at = time.monotonic()
-        progress(60, "Merging into the claims tables")
-        counts = _merge(
-            delivery, files, staged, sorted(mbi_decode(sorted(mbis))), layout_version, progress
-        )
-        timings = {
-            "stage_seconds": round(staged_at - started, 3),
-            "merge_seconds": round(time.monotonic() - staged_at, 3),
-        }
-        counts = {**counts, "timings": timings}
-        Delivery.objects.filter(pk=delivery.pk).update(row_counts=counts)
+        try:
+            merge_started = time.monotonic()
+            with transaction.atomic(durable=True):
+                session = _MergeSession(delivery, layout_version)
+                if not session.begin():
+                    stop.set()  # another run loaded it meanwhile
+                    counts = session.loaded_counts
+                else:
+                    while (message := take())[0] != "done":
+                        _, code, result, file_errors, n = message
+                        errors += file_errors
+                        total_errors += n
+                        if total_errors:
+                            raise _Rejected
+                        session.add(code, result)
+                    if total_errors == 0:
+                        progress(90, "Linking beneficiaries and recording the load")
+                        now = time.monotonic()
+                        # The merge transaction overlaps staging when pipelined; its wall time is
+                        # reported whole, and so is the time from the first read to the last write.
+                        counts = session.finish(
+                            {
+                                "stage_seconds": round(stage_seconds, 3),
+                                "merge_seconds": round(now - merge_started, 3),
+                                "total_seconds": round(now - started, 3),
+                                "pipelined": pipelined,
+                            }
+                        )
+        except _Rejected:
+            pass
+        # A rejected delivery: the stager goes on checking the other files, to report every error.
+        while file_updates and (not counts) and (message := take())[0] != "done":
+            errors += message[3]
+            total_errors += message[4]
+    except BaseException:
+        stop.set()
+        raise
     finally:
+        if pipelined:
+            stager.join()
         drop_stages(delivery.pk)
+    for code, result, file_errors in file_updates:
+        DeliveryFile.objects.filter(delivery=delivery, file_code=code).update(
+            records=result.scan.records,
+            **(
+                {
+                    "status": DeliveryStatus.REJECTED if file_errors else DeliveryStatus.VALIDATED,
+                    "errors": [e.as_dict() for e in file_errors[:MAX_REPORTED_ERRORS]],
+                }
+                if total_errors
+                else {}
+            ),
+        )
+    if total_errors:
+        _reject(delivery, errors, total_errors)
+        raise DeliveryRejected(delivery.name, errors, total_errors)
     delivery.refresh_from_db()
     progress(100, "Loaded")
     logger.info("CCLF delivery %s loaded for entity %s", delivery.pk, entity.pk)
     return LoadResult(delivery=delivery, counts=counts)
+
+
+class _Rejected(Exception):
+    """Raised inside the merge transaction to roll it back when a file has errors."""
+
+
+def _stage_all(
+    files: Any,
+    codes: list[str],
+    delivery_id: int,
+    layout_version: str,
+    errors_before: int,
+    messages: queue.Queue[tuple[Any, ...]],
+    stop: threading.Event,
+    progress: ProgressFn,
+    own_connection: bool,
+) -> None:
+    """Check and stage every file, in order, posting ("file", code, result, errors, count) for
+    each, then ("done",); ("failed", exc) on an unexpected error. Staging stops at the first
+    error; checking goes on."""
+    total = errors_before
+    try:
+        for number, code in enumerate(codes):
+            if stop.is_set():
+                break
+            progress(5 + 80 * number // len(codes), f"Checking and staging {code}")
+            result = stage_file(
+                files,
+                code,
+                layout_version,
+                stage_table(delivery_id, code),
+                copy=total == 0,
+                mbi_columns=_MBI_COLUMNS[code],
+            )
+            file_errors = result.scan.errors + check_against_summary(
+                files, result, layout(code, layout_version)
+            )
+            count = result.scan.error_count + len(file_errors) - len(result.scan.errors)
+            total += count
+            messages.put(("file", code, result, file_errors, count))
+    except BaseException as exc:  # noqa: BLE001 - handed to the merging thread
+        messages.put(("failed", exc))
+    finally:
+        messages.put(("done",))
+        if own_connection:
+            connection.close()
 
 
 def _entity_for(named: str, given: str | None) -> Entity:
@@ -253,71 +358,88 @@ def _reject(delivery: Delivery, errors: list[RecordError], total: int) -> None:
     logger.warning("CCLF delivery %s rejected with %s error(s)", delivery.pk, total)
 
 
-def _merge(
-    delivery: Delivery,
-    files: Any,
-    staged: dict[str, StagedFile],
-    mbis: list[str],
-    layout_version: str,
-    progress: ProgressFn,
-) -> dict[str, dict[str, int]]:
-    entity_id, delivered_on = delivery.entity_id, delivery.delivered_at.date()
-    file_ids = dict(DeliveryFile.objects.filter(delivery=delivery).values_list("file_code", "pk"))
-    counts: dict[str, dict[str, int]] = {}
-    with transaction.atomic(durable=True):
+class _MergeSession:
+    """The merge of one delivery, inside the load's transaction: files are added as they are
+    staged, beneficiaries are worked out at the end."""
+
+    def __init__(self, delivery: Delivery, layout_version: str) -> None:
+        self.delivery, self.layout_version = delivery, layout_version
+        self.entity_id, self.delivered_on = delivery.entity_id, delivery.delivered_at.date()
+        self.file_ids = dict(
+            DeliveryFile.objects.filter(delivery=delivery).values_list("file_code", "pk")
+        )
+        self.common = {
+            "entity_id": self.entity_id,
+            "delivery_id": delivery.pk,
+            "delivered_on": self.delivered_on,
+        }
+        self.counts: dict[str, Any] = {}
+        self.staged: dict[str, StagedFile] = {}
+        self.new_mbis = 0
+        self.loaded_counts: dict[str, Any] = {}
+
+    def begin(self) -> bool:
+        """Lock; False when another run loaded the delivery meanwhile."""
         if connection.vendor == "postgresql":
             # One merge at a time per entity: beneficiaries are worked out from the whole history.
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x434C46, entity_id])
-        current = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        if current.status == DeliveryStatus.LOADED:
-            return current.row_counts
-        new_mbis = beneficiary_mbis_register(
-            entity_id=entity_id, mbis=mbis, delivered_on=delivered_on
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x434C46, self.entity_id])
+        current = Delivery.objects.select_for_update().get(pk=self.delivery.pk)
+        self.loaded_counts = current.row_counts
+        return current.status != DeliveryStatus.LOADED
+
+    def add(self, code: str, staged: StagedFile) -> None:
+        self.staged[code] = staged
+        mbis = mbi_decode(sorted(staged.mbis))
+        self.new_mbis += beneficiary_mbis_register(
+            entity_id=self.entity_id, mbis=mbis, delivered_on=self.delivered_on
         )
-        common = {"entity_id": entity_id, "delivery_id": delivery.pk, "delivered_on": delivered_on}
-        if "CCLF9" in staged:
-            n = mbi_crosswalk_store(
-                **common, file_id=file_ids["CCLF9"], stage=staged["CCLF9"].table
-            )
-            counts["CCLF9"] = {"records": staged["CCLF9"].scan.records, "inserted": n}
-        resolved = beneficiaries_resolve(entity_id=entity_id, delivered_on=delivered_on)
-        if "CCLF8" in staged:
-            n = beneficiary_demographics_store(
-                **common, file_id=file_ids["CCLF8"], stage=staged["CCLF8"].table
-            )
-            counts["CCLF8"] = {"records": staged["CCLF8"].scan.records, "inserted": n}
-        for code in CLAIM_FILE_CODES:
-            if code not in staged:
-                continue
+        if code == "CCLF9":
+            n = mbi_crosswalk_store(**self.common, file_id=self.file_ids[code], stage=staged.table)
+            self.counts[code] = {"records": staged.scan.records, "inserted": n}
+        elif code in CLAIM_FILE_CODES:
             result = merge_claims(
                 code=code,
-                plan=plan_for(code, layout_version),
-                stage=staged[code].table,
-                file_id=file_ids[code],
-                **common,
+                plan=plan_for(code, self.layout_version),
+                stage=staged.table,
+                file_id=self.file_ids[code],
+                **self.common,
             )
-            counts[code] = {
-                "records": staged[code].scan.records,
+            self.counts[code] = {
+                "records": staged.scan.records,
                 "inserted": result.inserted,
                 "replaced": result.replaced,
                 "unchanged": result.unchanged,
             }
-        for code, c in counts.items():
-            DeliveryFile.objects.filter(pk=file_ids[code]).update(
+
+    def finish(self, timings: dict[str, float]) -> dict[str, Any]:
+        resolved = beneficiaries_resolve(entity_id=self.entity_id, delivered_on=self.delivered_on)
+        if "CCLF8" in self.staged:
+            staged = self.staged["CCLF8"]
+            n = beneficiary_demographics_store(
+                **self.common, file_id=self.file_ids["CCLF8"], stage=staged.table
+            )
+            self.counts["CCLF8"] = {"records": staged.scan.records, "inserted": n}
+        for code, c in self.counts.items():
+            DeliveryFile.objects.filter(pk=self.file_ids[code]).update(
                 inserted=c.get("inserted", 0),
                 replaced=c.get("replaced", 0),
                 unchanged=c.get("unchanged", 0),
                 status=DeliveryStatus.LOADED,
             )
-        DeliveryFile.objects.filter(pk=file_ids.get("CCLF0", 0)).update(
+        DeliveryFile.objects.filter(pk=self.file_ids.get("CCLF0", 0)).update(
             status=DeliveryStatus.LOADED
         )
-        counts["beneficiaries"] = {"new_mbis": new_mbis, **resolved}
-        Delivery.objects.filter(pk=delivery.pk).update(
+        counts = {
+            **self.counts,
+            "beneficiaries": {"new_mbis": self.new_mbis, **resolved},
+            "timings": timings,
+        }
+        Delivery.objects.filter(pk=self.delivery.pk).update(
             status=DeliveryStatus.LOADED,
             row_counts=counts,
+            validated_at=timezone.now(),
             loaded_at=timezone.now(),
             updated_at=timezone.now(),
         )
-    return counts
+        return counts

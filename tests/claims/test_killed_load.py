@@ -71,5 +71,8 @@ def test_a_load_killed_midway_leaves_nothing_visible_and_a_rerun_succeeds(tmp_pa
     assert delivery.status == DeliveryStatus.LOADED
     assert PartBPhysicianLine.objects.count() == delivery.row_counts["CCLF5"]["inserted"] > 0
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'claims_stage_%%'")
+        cursor.execute(
+            "SELECT count(*) FROM pg_tables WHERE tablename LIKE %s",
+            [f"claims_stage_{delivery.pk}_%"],
+        )
         assert cursor.fetchone()[0] == 0  # the staging tables of both runs are gone
