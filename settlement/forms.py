@@ -188,3 +188,73 @@ class DistributionForm(forms.Form):
             }
             for p in participants
         ]
+
+
+class PlatformRunForm(forms.Form):
+    """Settle (or project) an MSSP entity-year on the platform's own data. Alignment, claims,
+    the benchmark and the quality result are read by the job; the fields here are the choices
+    and CMS report figures the platform does not hold."""
+
+    kind = forms.ChoiceField(
+        choices=[("final", "Final settlement"), ("projection", "Projection (year to date)")],
+        initial="final",
+    )
+    track = forms.ChoiceField(
+        choices=[(t.value, t.value.replace("_", " ")) for t in MSSPTrack], initial="BASIC_E"
+    )
+    msr_mlr = forms.ChoiceField(label="MSR/MLR", choices=MSR_CHOICES, initial="variable")
+    msr_pct = forms.DecimalField(
+        label="Entity-specific MSR (%)", required=False, max_digits=7, decimal_places=4,
+        help_text="From CMS's report; needed below 5,000 assigned beneficiaries",
+    )  # fmt: skip
+    participant_revenue = forms.DecimalField(
+        label="ACO participant FFS revenue ($)", required=False, min_value=0, **MONEY,
+        help_text="From CMS's report; needed for BASIC two-sided losses",
+    )  # fmt: skip
+    low_revenue = forms.BooleanField(label="Low-revenue ACO", required=False)
+    euc_loss_reduction = forms.DecimalField(
+        label="EUC loss reduction ($)", required=False, min_value=0, **MONEY
+    )
+    through_month = forms.IntegerField(
+        label="Claims through month", min_value=1, max_value=12, required=False,
+        help_text="Projection only: the last complete month of claims",
+    )  # fmt: skip
+    completion_factor = forms.DecimalField(
+        min_value=Decimal("0.01"), max_value=1, max_digits=5, decimal_places=4, required=False,
+        help_text="Projection only: the share of the months' claims already paid",
+    )  # fmt: skip
+    seed = forms.IntegerField(initial=1, min_value=0, required=False)
+    note = forms.CharField(label="Why this version", max_length=300, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == "projection":
+            for name in ("through_month", "completion_factor"):
+                if data.get(name) in (None, ""):
+                    self.add_error(name, "Needed for a projection.")
+        return data
+
+    def job_parameters(self, year: int) -> dict[str, Any]:
+        data = self.cleaned_data
+        report = {
+            name: f"{data[name]:f}"
+            for name in ("msr_pct", "participant_revenue", "euc_loss_reduction")
+            if data.get(name) is not None
+        }
+        if data.get("low_revenue"):
+            report["low_revenue"] = "true"
+        params: dict[str, Any] = {
+            "performance_year": year,
+            "kind": data["kind"],
+            "track": data["track"],
+            "msr_mlr": data["msr_mlr"],
+            "report_figures": report,
+            "note": data.get("note", ""),
+        }
+        if data["kind"] == "projection":
+            params.update(
+                through_month=data["through_month"],
+                completion_factor=f"{data['completion_factor']:f}",
+                seed=data.get("seed") or 1,
+            )
+        return params

@@ -59,3 +59,48 @@ def settlement_run(job: Job, progress: Progress) -> dict[str, Any]:
         job=job,
     )
     return {"run_id": run.pk, "version": run.version, "reused": False}
+
+
+@job_handler("settlement.collect")
+def settlement_collect(job: Job, progress: Progress) -> dict[str, Any]:
+    """Settle (kind "final") or project (kind "projection") one MSSP entity x performance year
+    on the platform's own data: alignment, claims, benchmark and quality result.
+
+    Parameters: performance_year, kind, track, msr_mlr, report_figures (msr_pct,
+    participant_revenue, low_revenue, euc_loss_reduction from CMS's report), and for projections through_month,
+    completion_factor, seed; optional method ([[basis, weight], ...]) and note. Idempotent: a
+    job that already wrote its version returns it instead of writing another.
+    """
+    from settlement.collect import settlement_collect_final, settlement_collect_projection
+
+    existing = SettlementRun.objects.filter(job=job).first()
+    if existing is not None:
+        return {"run_id": existing.pk, "version": existing.version, "reused": True}
+    params = job.parameters
+    common = {
+        "entity": job.entity,
+        "performance_year": int(params["performance_year"]),
+        "track": str(params["track"]),
+        "msr_mlr": str(params["msr_mlr"]),
+        "report_figures": {k: str(v) for k, v in (params.get("report_figures") or {}).items()},
+        "acting_user": job.created_by,
+        "note": params.get("note", ""),
+        "job": job,
+        "progress": progress,
+    }
+    if params.get("kind") == "projection":
+        run = settlement_collect_projection(
+            **common,
+            through_month=int(params["through_month"]),
+            completion_factor=str(params["completion_factor"]),
+            seed=int(params.get("seed", 1)),
+        )
+    else:
+        method = None
+        if params.get("method"):
+            method = AllocationMethod(
+                tuple((AllocationBasis(b), Decimal(str(w))) for b, w in params["method"])
+            )
+        run = settlement_collect_final(**common, method=method)
+    progress(95, "Stored")
+    return {"run_id": run.pk, "version": run.version, "kind": run.kind, "reused": False}

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from core.tenancy import TenantManager
@@ -125,3 +125,48 @@ class ParticipantShare(models.Model):
     def weight_pct(self) -> Decimal:
         """The share of the whole in percent, to two decimals (display only)."""
         return (self.weight * 100).quantize(Decimal("0.01"))
+
+
+class QualityResult(models.Model):
+    """An entity's quality result for a performance year, as CMS reported it (entered by an
+    entity admin in the admin console). Settlement reads it; each settlement version copies the
+    values it used into its inputs, so correcting a result later never changes a stored version.
+    """
+
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.PROTECT, related_name="quality_results"
+    )
+    performance_year = models.PositiveSmallIntegerField()
+    quality_score = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="0-100, as on CMS's quality report.",
+    )
+    met_standard = models.BooleanField("met the quality performance standard", default=False)
+    met_alternative = models.BooleanField("met the alternative quality standard", default=False)
+    met_reporting = models.BooleanField("met the quality reporting requirement", default=False)
+    source = models.CharField(
+        max_length=300, help_text="Where the figures come from (CMS report, date)."
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["entity", "-performance_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "performance_year"], name="quality_result_one_per_entity_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quality_score__gte=0) & models.Q(quality_score__lte=100),
+                name="quality_result_score_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity.cms_id} PY{self.performance_year} quality {self.quality_score}"

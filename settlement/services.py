@@ -199,9 +199,11 @@ def settlement_run_create(
     acting_user: Any = None,
     note: str = "",
     job: Any = None,
+    sources: Sequence[Step] = (),
 ) -> SettlementRun:
     """Settle an entity-year from figures (batch columns) and store it as a new final version,
-    with the earned amount distributed to `participants` by `method` when both are given."""
+    with the earned amount distributed to `participants` by `method` when both are given.
+    `sources` (where the figures came from) open the stored explanation."""
     figures = {**figures, "entity_id": entity.cms_id, "performance_year": str(performance_year)}
     settled = settle_figures(program=entity.program.code, figures=figures)
     allocation = None
@@ -219,9 +221,11 @@ def settlement_run_create(
         figures_in=figures,
         settled=settled,
         band={},
-        explanation=(
-            settled.result.explanation + allocation.explanation if allocation is not None else None
-        ),
+        explanation=[
+            *sources,
+            *settled.result.explanation,
+            *(allocation.explanation if allocation is not None else ()),
+        ],
         allocation=allocation,
         participants=participants,
         acting_user=acting_user,
@@ -247,6 +251,8 @@ def settlement_projection_create(
     assumptions: dict[str, str],
     acting_user: Any = None,
     note: str = "",
+    job: Any = None,
+    sources: Sequence[Step] = (),
 ) -> SettlementRun:
     """Project the year's MSSP settlement from year-to-date beneficiary figures (`frame`, the
     engine's projection columns) and store it as a new projection version with its band.
@@ -319,10 +325,10 @@ def settlement_projection_create(
         figures_in={k: v for k, v in template_row.items() if k not in _PROJECTED},
         settled=settled,
         band=band,
-        explanation=projection.explanation,
+        explanation=[*sources, *projection.explanation],
         allocation=None,
         participants=(),
         acting_user=acting_user,
         note=note,
-        job=None,
+        job=job,
     )

@@ -22,7 +22,12 @@ from jobs.services import job_enqueue
 from settlement.charts import band_chart
 from settlement.engine.batch import run_batch, write_rows
 from settlement.engine.distribution import ParticipantFigures
-from settlement.forms import BatchUploadForm, DistributionForm, figures_form_class
+from settlement.forms import (
+    BatchUploadForm,
+    DistributionForm,
+    PlatformRunForm,
+    figures_form_class,
+)
 from settlement.models import SettlementKind
 from settlement.parameters import load_parameter_book
 from settlement.presentation import figure_rows
@@ -224,8 +229,39 @@ def entity_year(request: HttpRequest, entity_id: int, year: int) -> HttpResponse
             "can_write": can_write,
             "figures_form": figures_form,
             "distribution_form": distribution_form,
+            "platform_form": PlatformRunForm(prefix="platform") if program == "mssp" else None,
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def entity_year_collect(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
+    """Start a `settlement.collect` job: settle (or project) the entity-year on the platform's
+    own data (alignment, claims, benchmark, quality result). The job page shows its progress
+    and, when an input is missing, which one."""
+    entity = settlement_entity_get(user=request.user, entity_id=entity_id)
+    if not _can_write(request.user, entity.pk):
+        raise PermissionDenied("Only entity admins and analysts run settlements.")
+    if entity.program.code != "mssp":
+        raise Http404
+    form = PlatformRunForm(request.POST, prefix="platform")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+        return redirect("settlement:entity_year", entity.pk, year)
+    with transaction.atomic():
+        job = job_enqueue(
+            kind="settlement.collect",
+            entity=entity,
+            user=request.user,
+            parameters=form.job_parameters(year),
+        )
+    messages.success(
+        request,
+        f"Settlement job #{job.pk} queued: it reads alignment, claims, benchmark and quality.",
+    )
+    return redirect("jobs:detail", job.pk)
 
 
 @login_required

@@ -44,6 +44,7 @@ PROJECT_APPS = [
     "alignment",
     "benchmarks",
     "settlement",
+    "care",
 ]
 INSTALLED_APPS += PROJECT_APPS
 

@@ -54,11 +54,17 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def screenshot() -> Any:
+def screenshot(tmp_path: Path) -> Any:
+    """Takes a full-page screenshot. With UPDATE_SCREENSHOTS=1 it lands in docs/screenshots/ (the
+    pictures the README shows); otherwise in the test's temporary folder, so a test run leaves
+    the working tree clean."""
+
     def take(page: Any, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 0
         return path
 
     return take

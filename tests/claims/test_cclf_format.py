@@ -129,3 +129,14 @@ def test_mbi_checks_follow_the_cms_format() -> None:
     arr = np.frombuffer(b"".join(values), dtype=np.uint8).reshape(len(values), 11)
     _, bad = check_mbi(arr)
     assert bad.tolist() == [False, False, True, True, True]
+
+
+def test_crlf_line_ends_and_a_last_line_without_its_end_are_read() -> None:
+    first = fixed_width(
+        "CCLF9", {"HICN_MBI_XREF_IND": "M", "CRNT_NUM": "6U50TE7GG18", "PRVS_NUM": "1EG4TE5MK73"}
+    )
+    records = [first[:-1] + b"\r\n", first[:-1]]
+    text, scan, errors = _render("CCLF9", records)
+    assert not errors
+    assert scan.records == 2
+    assert text.count(b"\n") == 2

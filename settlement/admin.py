@@ -1,0 +1,47 @@
+"""Admin console: entity-year quality results, entered by the entity's admins (scoped like the
+entities console: an entity admin sees and enters only the entities they administer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from entities.admin.base import ScopedAdmin
+from entities.models import Entity
+from entities.selectors import admin_entity_ids
+from settlement.models import QualityResult
+
+
+@admin.register(QualityResult)
+class QualityResultAdmin(ScopedAdmin):
+    list_display = (
+        "entity",
+        "performance_year",
+        "quality_score",
+        "met_standard",
+        "met_alternative",
+        "met_reporting",
+        "entered_by",
+        "entered_at",
+    )
+    list_filter = ("performance_year",)
+    fields = (
+        "entity",
+        "performance_year",
+        "quality_score",
+        "met_standard",
+        "met_alternative",
+        "met_reporting",
+        "source",
+    )
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "entity" and not request.user.is_superuser:
+            kwargs["queryset"] = Entity.objects.filter(pk__in=admin_entity_ids(user=request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: QualityResult, form: Any, change: bool) -> None:
+        obj.entered_by = request.user
+        super().save_model(request, obj, form, change)

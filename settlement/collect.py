@@ -1,0 +1,459 @@
+"""Settlement on the platform's own data: the collector that builds the settlement services'
+inputs for an entity x performance year from alignment, claims, benchmarks and the quality
+result, then writes a final version (`settlement_run_create`) or a projection
+(`settlement_projection_create`).
+
+Inputs and where they come from (all read through the other apps' read interfaces):
+
+* aligned population: the latest succeeded alignment run of the year (the final list, else the
+  latest quarterly one; `alignment.selectors`), its aligned beneficiaries and attributed TINs;
+* expenditures: final-action Part A/B claims of the year through the benchmarks app's inputs
+  (`benchmarks.services.inputs`), with IME, DSH and uncompensated care removed, in the
+  beneficiary's eligible months (to death), truncated per beneficiary at the year's
+  truncation threshold (domain.md 2.2-2.4 and 3: "PY per-capita expenditures of assigned benes
+  (truncated, same exclusions as benchmark)");
+* benchmark: `benchmarks.selectors.benchmark_for` (the latest stored version);
+* quality: `settlement.models.QualityResult`.
+
+A missing input is an ApplicationError naming it ("No alignment run for A9901 PY2025"); nothing
+is estimated or defaulted. MSSP only for now (see README.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from core.api import ApplicationError
+from entities.models import Entity
+from settlement.engine.columns import (
+    BENCHMARK_PBPM,
+    BENEFICIARY_KEY,
+    ELIGIBLE_MONTHS,
+    MSSP_OPTIONAL,
+    PAID_AMOUNT,
+    PROJECTION_COLUMNS,
+)
+from settlement.engine.distribution import AllocationMethod, ParticipantFigures
+from settlement.engine.explanation import Step, StepKind
+from settlement.engine.rounding import round_to_cent
+from settlement.models import QualityResult, SettlementRun
+from settlement.services import settlement_projection_create, settlement_run_create
+
+ZERO = Decimal(0)
+TWELVE = Decimal(12)
+
+
+@dataclass(frozen=True)
+class CollectedInputs:
+    """What the settlement services take, built from the platform's data, with its lineage."""
+
+    figures: dict[str, str]  # batch calculator columns (text)
+    sources: list[Step]  # where each figure came from, for the explanation
+    beneficiaries: pd.DataFrame  # one row per aligned beneficiary: PROJECTION_COLUMNS + month
+    participants: list[ParticipantFigures]
+    lineage: dict[str, str] = field(default_factory=dict)
+
+
+def _label(entity: Entity, performance_year: int) -> str:
+    return f"{entity.cms_id} PY{performance_year}"
+
+
+def _missing(
+    what: str, entity: Entity, performance_year: int, hint: str, name: str
+) -> ApplicationError:
+    return ApplicationError(
+        f"No {what} for {_label(entity, performance_year)}: {hint}",
+        {"field": name, "missing": name},
+    )
+
+
+def _alignment(entity: Entity, performance_year: int) -> tuple[Any, list[tuple[int, str]]]:
+    from alignment.models import AlignmentResult
+    from alignment.selectors import alignment_latest_run
+
+    run = alignment_latest_run(
+        entity=entity, performance_year=performance_year, list_kind="final"
+    ) or alignment_latest_run(entity=entity, performance_year=performance_year)
+    if run is None:
+        raise _missing(
+            "alignment run",
+            entity,
+            performance_year,
+            "run alignment for the year first.",
+            "alignment",
+        )
+    rows = list(
+        AlignmentResult.objects.filter(run=run, aligned=True)
+        .order_by("beneficiary_id")
+        .values_list("beneficiary_id", "attributed_tin")
+    )
+    if not rows:
+        raise ApplicationError(
+            f"Alignment run {run} of {_label(entity, performance_year)} has no aligned beneficiaries.",
+            {"field": "alignment", "missing": "alignment"},
+        )
+    return run, rows
+
+
+def _beneficiary_years(
+    entity: Entity, performance_year: int, aligned_ids: list[int], through_month: int
+) -> pd.DataFrame:
+    """Per aligned beneficiary x enrollment type: eligible months (to death) and the
+    expenditure (exact) of months 1..through_month."""
+    from benchmarks.engine import columns as c
+    from benchmarks.engine import expenditures as x
+    from benchmarks.services import inputs
+
+    population = inputs.population_months(entity=entity, year=performance_year)
+    if not population.source.startswith("alignment run"):
+        # The benchmarks app fell back to the roster: alignment and benchmarks disagree on the
+        # year's run. Refuse rather than settle another population.
+        raise ApplicationError(
+            f"The expenditure population of {_label(entity, performance_year)} is not the aligned "
+            f"population ({population.source}).",
+            {"field": "alignment"},
+        )
+    months = population.months
+    months = months[months[c.BENE_ID].isin(aligned_ids) & (months[c.MONTH] <= through_month)]
+    claims = x.claim_expenditures(
+        inputs.claims_frame(entity=entity, year=performance_year), valuation="paid"
+    )
+    monthly = x.month_expenditures(claims, months)
+    return x.beneficiary_years(monthly, months)
+
+
+def _thresholds(
+    entity: Entity, performance_year: int, types: set[str]
+) -> dict[tuple[int, str], Decimal]:
+    from benchmarks.services.reference import reference_table_for
+
+    reference, _ = reference_table_for(
+        entity=entity, program_code=entity.program.code, years=[performance_year]
+    )
+    thresholds = {}
+    for etype in sorted(types):
+        entry = reference.find("truncation_threshold", performance_year, etype)
+        if entry is None:
+            raise _missing(
+                f"truncation threshold ({etype})",
+                entity,
+                performance_year,
+                "upload the year's national reference data (truncation_threshold) in benchmarks.",
+                "truncation_threshold",
+            )
+        thresholds[(performance_year, etype)] = entry.value
+    return thresholds
+
+
+def beneficiary_key(entity: Entity, beneficiary_id: int) -> str:
+    """A pseudonymous key for the projection frame (never an MBI, not the database id)."""
+    digest = hashlib.sha256(f"{entity.pk}:{beneficiary_id}".encode()).hexdigest()
+    return digest[:16]
+
+
+def settlement_inputs_collect(
+    *,
+    entity: Entity,
+    performance_year: int,
+    track: str,
+    msr_mlr: str,
+    report_figures: dict[str, str] | None = None,
+    through_month: int = 12,
+    progress: Callable[[int, str], None] | None = None,
+) -> CollectedInputs:
+    """Collect an MSSP entity-year's settlement inputs from alignment, claims, the benchmark
+    and the quality result. `through_month` limits the claims to months 1..N (projections).
+
+    Raises ApplicationError naming the first missing input.
+    """
+    from benchmarks.engine import columns as c
+    from benchmarks.engine import expenditures as x
+    from benchmarks.selectors import benchmark_for
+
+    if entity.program.code != "mssp":
+        raise ApplicationError(
+            f"Settlement from the platform's data is built for MSSP; {entity.cms_id} is "
+            f"{entity.program.code}. Settle it from CMS's report figures.",
+            {"field": "program"},
+        )
+    step = progress or (lambda _pct, _message: None)
+    step(10, "Reading the alignment run")
+    run, aligned = _alignment(entity, performance_year)
+    step(20, "Reading the benchmark and the quality result")
+    benchmark = benchmark_for(entity=entity, performance_year=performance_year)
+    if benchmark is None:
+        raise _missing(
+            "benchmark", entity, performance_year, "calculate the benchmark first.", "benchmark"
+        )
+    quality = QualityResult.objects.filter(entity=entity, performance_year=performance_year).first()
+    if quality is None:
+        raise _missing(
+            "quality result",
+            entity,
+            performance_year,
+            "enter it in the admin console (Settlement > Quality results).",
+            "quality",
+        )
+    aligned_ids = [bene_id for bene_id, _ in aligned]
+    step(30, f"Reading claims of {len(aligned_ids):,} aligned beneficiaries")
+    years = _beneficiary_years(entity, performance_year, aligned_ids, through_month)
+    member_months = int(sum(int(m) for m in years[c.MONTHS]))
+    if through_month == 12 and member_months != benchmark.member_months:
+        raise ApplicationError(
+            f"Benchmark v{benchmark.version} of {_label(entity, performance_year)} counts "
+            f"{benchmark.member_months:,} member-months, but alignment run {run} gives "
+            f"{member_months:,}: recalculate the benchmark on this alignment run.",
+            {"field": "benchmark"},
+        )
+    step(70, "Totalling expenditures")
+    thresholds = _thresholds(entity, performance_year, set(years[c.ENROLLMENT_TYPE]))
+    if through_month == 12:
+        years = x.truncate(years, thresholds)
+        spent_column = c.TRUNCATED_EXPENDITURE
+    else:
+        spent_column = c.EXPENDITURE
+    per_capita = {s.segment: s.per_capita for s in benchmark.segments}
+    missing_types = sorted(set(years[c.ENROLLMENT_TYPE]) - set(per_capita))
+    if missing_types:
+        raise _missing(
+            f"benchmark per capita for {', '.join(missing_types)}",
+            entity,
+            performance_year,
+            "the benchmark has no segment for these enrollment types.",
+            "benchmark",
+        )
+
+    by_bene: dict[int, dict[str, Any]] = {}
+    for row in years.itertuples(index=False):
+        bene = int(getattr(row, c.BENE_ID))
+        entry = by_bene.setdefault(bene, {"months": 0, "spent": ZERO, "benchmark": ZERO})
+        months = int(getattr(row, c.MONTHS))
+        entry["months"] += months
+        entry["spent"] += getattr(row, spent_column)
+        entry["benchmark"] += per_capita[getattr(row, c.ENROLLMENT_TYPE)] * months / TWELVE
+    tin_of = dict(aligned)
+    frame = pd.DataFrame(
+        [
+            {
+                BENEFICIARY_KEY: beneficiary_key(entity, bene),
+                ELIGIBLE_MONTHS: v["months"],
+                PAID_AMOUNT: v["spent"],
+                # The benchmark per beneficiary-month of the beneficiary's enrollment type(s),
+                # to the cent as the projection engine takes it (projection.py; a projection
+                # assumption, not a CMS rule). Final settlement uses the exact benchmark total.
+                BENCHMARK_PBPM: round_to_cent(v["benchmark"] / v["months"])
+                if v["months"]
+                else ZERO,
+                "tin": tin_of.get(bene, ""),
+            }
+            for bene, v in sorted(by_bene.items())
+        ],
+        columns=[*PROJECTION_COLUMNS, "tin"],
+    )
+    total_expenditure = sum(frame[PAID_AMOUNT], ZERO)
+    figures = {
+        "track": track,
+        "msr_mlr": msr_mlr,
+        # The MSR band is read on the number of assigned beneficiaries (a head count).
+        "assigned_beneficiaries": str(len(aligned)),
+        "total_benchmark": f"{benchmark.total:f}",
+        "total_expenditure": f"{total_expenditure:f}",
+        "quality_score": f"{quality.quality_score:f}",
+        "met_qps": "true" if quality.met_standard else "false",
+        "met_alt_qps": "true" if quality.met_alternative else "false",
+        "met_reporting": "true" if quality.met_reporting else "false",
+    }
+    # Figures the platform does not hold, from CMS's report as the user gives them: msr_pct (an
+    # entity-specific MSR, needed below 5,000 assigned beneficiaries), participant_revenue
+    # (BASIC loss limit), low_revenue, euc_loss_reduction.
+    for name, value in (report_figures or {}).items():
+        if name not in MSSP_OPTIONAL:
+            raise ApplicationError(
+                f"{name!r} is not a figure taken from CMS's report.", {"field": name}
+            )
+        figures[name] = str(value)
+    participants = _participants(entity, frame, by_bene, tin_of)
+    lineage = {
+        "alignment_run": str(run),
+        "alignment_run_id": str(run.pk),
+        "benchmark_version": str(benchmark.version),
+        "benchmark_calculation_id": str(benchmark.calculation_id),
+        "quality_source": quality.source,
+        "through_month": str(through_month),
+        "person_years": f"{Decimal(member_months) / TWELVE:f}",
+    }
+    period = "the year" if through_month == 12 else f"months 1-{through_month}"
+    sources = [
+        Step(
+            StepKind.INPUT,
+            "Aligned population (platform data)",
+            f"alignment run {run}: {len(aligned):,} aligned beneficiaries, "
+            f"{Decimal(member_months) / TWELVE:f} person-years",
+        ),
+        Step(
+            StepKind.INPUT,
+            "Expenditures (platform data)",
+            f"final-action Part A/B claims of {period}, IME/DSH/uncompensated care removed, "
+            f"eligible months only"
+            + (
+                ", truncated per beneficiary at the truncation threshold"
+                if through_month == 12
+                else ", not truncated (year to date)"
+            )
+            + f": {total_expenditure:,.2f}",
+            citation="domain.md 2.2-2.4, 3",
+        ),
+        Step(
+            StepKind.INPUT,
+            "Benchmark (platform data)",
+            f"benchmark v{benchmark.version} ({benchmark.method}): {benchmark.total:,.2f}",
+        ),
+        Step(
+            StepKind.INPUT,
+            "Quality result (admin console)",
+            f"score {quality.quality_score}, standard {'met' if quality.met_standard else 'not met'}, "
+            f"alternative {'met' if quality.met_alternative else 'not met'}, reporting "
+            f"{'met' if quality.met_reporting else 'not met'}; source: {quality.source}",
+        ),
+    ]
+    return CollectedInputs(
+        figures=figures,
+        sources=sources,
+        beneficiaries=frame,
+        participants=participants,
+        lineage=lineage,
+    )
+
+
+def _participants(
+    entity: Entity, frame: pd.DataFrame, by_bene: dict[int, dict[str, Any]], tin_of: dict[int, str]
+) -> list[ParticipantFigures]:
+    """The attributed TINs with their aligned beneficiaries, benchmark and expenditure."""
+    from entities.models import ParticipantOrganization
+
+    totals: dict[str, dict[str, Any]] = {}
+    for bene, v in by_bene.items():
+        tin = tin_of.get(bene) or ""
+        if not tin:
+            continue
+        t = totals.setdefault(tin, {"n": 0, "benchmark": ZERO, "spent": ZERO})
+        t["n"] += 1
+        t["benchmark"] += v["benchmark"]
+        t["spent"] += v["spent"]
+    names = dict(
+        ParticipantOrganization.objects.filter(tin__in=list(totals)).values_list(
+            "tin", "legal_name"
+        )
+    )
+    return [
+        ParticipantFigures(
+            tin=tin,
+            name=names.get(tin) or f"TIN {tin}",
+            attributed_beneficiaries=t["n"],
+            # Stored figures of a share, to the cent (rounding.py); the split uses counts.
+            benchmark=round_to_cent(t["benchmark"]),
+            expenditure=round_to_cent(t["spent"]),
+            quality_score=None,
+        )
+        for tin, t in sorted(totals.items())
+    ]
+
+
+def settlement_collect_final(
+    *,
+    entity: Entity,
+    performance_year: int,
+    track: str,
+    msr_mlr: str,
+    report_figures: dict[str, str] | None = None,
+    method: AllocationMethod | None = None,
+    acting_user: Any = None,
+    note: str = "",
+    job: Any = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> SettlementRun:
+    """Settle an MSSP entity-year on the platform's data as a new immutable final version."""
+    collected = settlement_inputs_collect(
+        entity=entity,
+        performance_year=performance_year,
+        track=track,
+        msr_mlr=msr_mlr,
+        report_figures=report_figures,
+        progress=progress,
+    )
+    if progress:
+        progress(85, "Settling and storing the version")
+    lineage = "; ".join(f"{k}={v}" for k, v in collected.lineage.items() if k != "quality_source")
+    return settlement_run_create(
+        entity=entity,
+        performance_year=performance_year,
+        figures=collected.figures,
+        participants=collected.participants,
+        method=method,
+        acting_user=acting_user,
+        note=(note or f"From the platform's data ({lineage})")[:300],
+        job=job,
+        sources=collected.sources,
+    )
+
+
+def settlement_collect_projection(
+    *,
+    entity: Entity,
+    performance_year: int,
+    track: str,
+    msr_mlr: str,
+    through_month: int,
+    report_figures: dict[str, str] | None = None,
+    completion_factor: str,
+    seed: int = 1,
+    replicates: int = 500,
+    acting_user: Any = None,
+    note: str = "",
+    job: Any = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> SettlementRun:
+    """Project an MSSP entity-year from year-to-date claims (months 1..through_month) with a
+    completion factor, and store it as a new projection version with its band."""
+    if not 1 <= through_month <= 12:
+        raise ApplicationError(
+            "through_month must be between 1 and 12.", {"field": "through_month"}
+        )
+    collected = settlement_inputs_collect(
+        entity=entity,
+        performance_year=performance_year,
+        track=track,
+        msr_mlr=msr_mlr,
+        report_figures=report_figures,
+        through_month=through_month,
+        progress=progress,
+    )
+    if progress:
+        progress(85, "Projecting (bootstrap) and storing the version")
+    assumptions = {
+        k: v
+        for k, v in collected.figures.items()
+        if k not in ("assigned_beneficiaries", "total_benchmark", "total_expenditure")
+    }
+    assumptions.update(
+        months_elapsed=str(through_month),
+        completion_factor=completion_factor,
+        seed=str(seed),
+        replicates=str(replicates),
+    )
+    return settlement_projection_create(
+        entity=entity,
+        performance_year=performance_year,
+        frame=collected.beneficiaries[list(PROJECTION_COLUMNS)],
+        assumptions=assumptions,
+        acting_user=acting_user,
+        note=note or f"From the platform's data through month {through_month}",
+        job=job,
+        sources=collected.sources,
+    )
