@@ -16,7 +16,6 @@ from benchmarks.models import (
     BenchmarkCalculation,
     BenchmarkStep,
     ReferenceDataset,
-    ReferenceValue,
     RiskHcc,
     RiskScore,
     RiskScoreComponent,
@@ -127,24 +126,6 @@ def reference_dataset_list(*, user: Any) -> QuerySet[ReferenceDataset]:
     if not user.is_superuser:
         qs = qs.filter(Q(entity__isnull=True) | Q(entity__in=entity_ids_for_user(user)))
     return qs
-
-
-def reference_values_latest(
-    *, program_code: str, years: set[int], entity: Any
-) -> list[ReferenceValue]:
-    """The values in force for an entity: for each (program, year), the latest national dataset
-    and the latest dataset of the entity (whose values win over the national ones)."""
-    datasets = ReferenceDataset.objects.filter(program__code=program_code, year__in=years).filter(
-        Q(entity__isnull=True) | Q(entity=entity)
-    )
-    latest: dict[tuple[int, bool], ReferenceDataset] = {}
-    for dataset in datasets.order_by("year", "version"):
-        latest[(dataset.year, dataset.entity_id is not None)] = dataset
-    chosen = sorted(latest.values(), key=lambda d: (d.year, d.entity_id is not None))
-    values: list[ReferenceValue] = []
-    for dataset in chosen:
-        values.extend(dataset.values.select_related("dataset").all())
-    return values
 
 
 def risk_score_list(*, user: Any, entity: Any, payment_year: int) -> QuerySet[RiskScore]:

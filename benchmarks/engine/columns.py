@@ -58,6 +58,11 @@ PBP_REDUCTION_AMOUNT = "pbp_reduction_amount"  # CCLFA/CCLFB CLM_PBP_RDCTN_AMT (
 EXCLUDED_AMOUNT = "excluded_amount"
 REDUCTION_ADDED = "reduction_added"
 EXPENDITURE = "expenditure"
+# The same, as whole cents (int64) in claim-level frames, where numpy sums them exactly
+PAID_CENTS = "paid_cents"
+EXCLUDED_CENTS = "excluded_cents"
+REDUCTION_CENTS = "reduction_cents"
+EXPENDITURE_CENTS = "expenditure_cents"
 
 # Per beneficiary-year figures
 MONTHS = "months"

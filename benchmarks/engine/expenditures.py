@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from benchmarks.engine import columns as c
@@ -25,8 +26,6 @@ Valuation = Literal["paid", "pre_reduction"]
 # partial and full benefit duals). domain.md does not say which codes MSSP counts as dual for the
 # enrollment type; a parameter of enrollment_types() [to confirm against the MSSP benchmark spec].
 DEFAULT_DUAL_CODES = frozenset({"01", "02", "03", "04", "05", "06", "08"})
-
-_MONEY_COLUMNS = (c.PAID_AMOUNT, c.IME_AMOUNT, c.DSH_AMOUNT, c.UNCOMPENSATED_CARE_AMOUNT)
 
 
 def enrollment_types(
@@ -71,51 +70,77 @@ def eligible_months(member_months: pd.DataFrame) -> pd.DataFrame:
     return member_months[alive].reset_index(drop=True)
 
 
+def _cents(values: pd.Series, column: str) -> np.ndarray:
+    """Decimal amounts as whole cents (int64): exact, and summed by numpy rather than Python.
+
+    CCLF amounts have two decimals; anything finer is refused rather than rounded.
+    """
+    out = np.zeros(len(values), dtype=np.int64)
+    for i, value in enumerate(values):
+        if not value or value != value:  # zero, None or NaN: nothing to add
+            continue
+        scaled = Decimal(value).scaleb(2)
+        whole = int(scaled)
+        if whole != scaled:
+            raise ValueError(f"{column} {value} is not a whole number of cents.")
+        out[i] = whole
+    return out
+
+
+def _money(cents: Iterable[int]) -> list[Decimal]:
+    return [Decimal(int(v)).scaleb(-2) for v in cents]
+
+
 def claim_expenditures(claims: pd.DataFrame, *, valuation: Valuation) -> pd.DataFrame:
     """Each claim's expenditure: paid (pre-reduction for REACH) minus IME, DSH, uncompensated care.
 
     claims: BENE_ID, YEAR, MONTH, SERVICE_CATEGORY, PAID_AMOUNT, IME_AMOUNT, DSH_AMOUNT,
         UNCOMPENSATED_CARE_AMOUNT, and for valuation="pre_reduction" PBP_REDUCTION_AMOUNT
-        (Decimals; missing amounts are zero).
-    Adds EXCLUDED_AMOUNT, REDUCTION_ADDED and EXPENDITURE.
+        (Decimals with two decimals; missing amounts are zero).
+    Returns BENE_ID, YEAR, MONTH, SERVICE_CATEGORY and the money as whole cents (int64):
+    PAID_CENTS, EXCLUDED_CENTS (IME + DSH + uncompensated care), REDUCTION_CENTS (the
+    PBP/AIPBP reduction added back; zero for "paid") and EXPENDITURE_CENTS.
     """
-    out = claims.copy()
-    for column in _MONEY_COLUMNS:
-        out[column] = (
-            out[column].map(lambda v: ZERO if v is None or pd.isna(v) else v).astype(object)
-        )
-    out[c.EXCLUDED_AMOUNT] = (
-        out[c.IME_AMOUNT] + out[c.DSH_AMOUNT] + out[c.UNCOMPENSATED_CARE_AMOUNT]
+    out = claims[[c.BENE_ID, c.YEAR, c.MONTH, c.SERVICE_CATEGORY]].copy()
+    out[c.PAID_CENTS] = _cents(claims[c.PAID_AMOUNT], c.PAID_AMOUNT)
+    out[c.EXCLUDED_CENTS] = (
+        _cents(claims[c.IME_AMOUNT], c.IME_AMOUNT)
+        + _cents(claims[c.DSH_AMOUNT], c.DSH_AMOUNT)
+        + _cents(claims[c.UNCOMPENSATED_CARE_AMOUNT], c.UNCOMPENSATED_CARE_AMOUNT)
     )
-    if valuation == "pre_reduction":
-        reduction = out.get(c.PBP_REDUCTION_AMOUNT, pd.Series(ZERO, index=out.index, dtype=object))
-        out[c.REDUCTION_ADDED] = reduction.map(
-            lambda v: ZERO if v is None or pd.isna(v) else v
-        ).astype(object)
+    if valuation == "pre_reduction" and c.PBP_REDUCTION_AMOUNT in claims.columns:
+        out[c.REDUCTION_CENTS] = _cents(claims[c.PBP_REDUCTION_AMOUNT], c.PBP_REDUCTION_AMOUNT)
     else:
-        out[c.REDUCTION_ADDED] = pd.Series([ZERO] * len(out), index=out.index, dtype=object)
-    out[c.EXPENDITURE] = out[c.PAID_AMOUNT] + out[c.REDUCTION_ADDED] - out[c.EXCLUDED_AMOUNT]
+        out[c.REDUCTION_CENTS] = np.zeros(len(out), dtype=np.int64)
+    out[c.EXPENDITURE_CENTS] = out[c.PAID_CENTS] + out[c.REDUCTION_CENTS] - out[c.EXCLUDED_CENTS]
     return out
 
 
+CENTS_COLUMNS = (c.PAID_CENTS, c.EXCLUDED_CENTS, c.REDUCTION_CENTS, c.EXPENDITURE_CENTS)
+MONEY_OF_CENTS = {
+    c.PAID_CENTS: c.PAID_AMOUNT,
+    c.EXCLUDED_CENTS: c.EXCLUDED_AMOUNT,
+    c.REDUCTION_CENTS: c.REDUCTION_ADDED,
+    c.EXPENDITURE_CENTS: c.EXPENDITURE,
+}
+
+
 def month_expenditures(claims: pd.DataFrame, member_months: pd.DataFrame) -> pd.DataFrame:
-    """Expenditures per beneficiary x month x enrollment type x service category.
+    """Expenditures per beneficiary x month x enrollment type x service category, in cents.
 
     claims: output of claim_expenditures(). member_months: output of eligible_months(). Claims in
     a month the beneficiary is not eligible for (not aligned, after death) are left out.
-    Returns BENE_ID, YEAR, MONTH, ENROLLMENT_TYPE, SERVICE_CATEGORY, PAID_AMOUNT,
-    EXCLUDED_AMOUNT, REDUCTION_ADDED, EXPENDITURE.
+    Returns BENE_ID, YEAR, MONTH, ENROLLMENT_TYPE, SERVICE_CATEGORY and the CENTS columns.
     """
     keys = [c.BENE_ID, c.YEAR, c.MONTH]
     months = member_months[[*keys, c.ENROLLMENT_TYPE]].drop_duplicates(keys)
     joined = claims.merge(months, on=keys, how="inner")
-    money = [c.PAID_AMOUNT, c.EXCLUDED_AMOUNT, c.REDUCTION_ADDED, c.EXPENDITURE]
-    grouped = joined.groupby([*keys, c.ENROLLMENT_TYPE, c.SERVICE_CATEGORY], sort=True)[money]
-    return grouped.agg(lambda s: sum(s, ZERO)).reset_index()
+    grouped = joined.groupby([*keys, c.ENROLLMENT_TYPE, c.SERVICE_CATEGORY], sort=True)
+    return grouped[list(CENTS_COLUMNS)].sum().reset_index()
 
 
 def beneficiary_years(monthly: pd.DataFrame, member_months: pd.DataFrame) -> pd.DataFrame:
-    """Per beneficiary x year x enrollment type: months, person-years and expenditures.
+    """Per beneficiary x year x enrollment type: months, person-years and expenditures (Decimal).
 
     monthly: output of month_expenditures(); member_months: output of eligible_months().
     Returns BENE_ID, YEAR, ENROLLMENT_TYPE, MONTHS, PERSON_YEARS, PAID_AMOUNT, EXCLUDED_AMOUNT,
@@ -129,18 +154,14 @@ def beneficiary_years(monthly: pd.DataFrame, member_months: pd.DataFrame) -> pd.
         .rename(c.MONTHS)
         .reset_index()
     )
-    money = [c.PAID_AMOUNT, c.EXCLUDED_AMOUNT, c.REDUCTION_ADDED, c.EXPENDITURE]
-    if monthly.empty:
-        spent = pd.DataFrame(columns=[*keys, *money])
-    else:
-        spent = monthly.groupby(keys)[money].agg(lambda s: sum(s, ZERO)).reset_index()
+    spent = monthly.groupby(keys)[list(CENTS_COLUMNS)].sum().reset_index()
     out = months.merge(spent, on=keys, how="left")
-    for column in money:
-        out[column] = (
-            out[column].map(lambda v: ZERO if v is None or pd.isna(v) else v).astype(object)
+    for cents, money in MONEY_OF_CENTS.items():
+        out[money] = pd.Series(
+            _money(out[cents].fillna(0).astype(np.int64)), index=out.index, dtype=object
         )
     out[c.PERSON_YEARS] = out[c.MONTHS].map(lambda m: Decimal(int(m)) / TWELVE).astype(object)
-    return out[[*keys, c.MONTHS, c.PERSON_YEARS, *money]]
+    return out[[*keys, c.MONTHS, c.PERSON_YEARS, *MONEY_OF_CENTS.values()]]
 
 
 def truncate(years: pd.DataFrame, thresholds: Mapping[tuple[int, str], Decimal]) -> pd.DataFrame:
@@ -222,28 +243,32 @@ def pmpm(
         .size()
         .to_dict()
     )
-    spent = monthly[(monthly[c.YEAR] == year) & (monthly[c.MONTH] <= through_month)].copy()
-    spent["completed"] = [
-        amount * factors.get(int(month), ONE)
-        for amount, month in zip(spent[c.EXPENDITURE], spent[c.MONTH], strict=True)
-    ]
+    spent = monthly[(monthly[c.YEAR] == year) & (monthly[c.MONTH] <= through_month)]
+    # Sum cents by type x category x incurred month first, then apply the month's factor.
+    cells = spent.groupby([c.ENROLLMENT_TYPE, c.SERVICE_CATEGORY, c.MONTH])[
+        c.EXPENDITURE_CENTS
+    ].sum()
+    paid: dict[tuple[str, str], Decimal] = {}
+    completed: dict[tuple[str, str], Decimal] = {}
+    for (etype, category, month), cents in cells.items():
+        amount = Decimal(int(cents)).scaleb(-2)
+        for key in ((etype, category), (etype, ""), ("", category), ("", "")):
+            paid[key] = paid.get(key, ZERO) + amount
+            completed[key] = completed.get(key, ZERO) + amount * factors.get(int(month), ONE)
     rows = []
     types = [t for t in c.ENROLLMENT_TYPES if months_by_type.get(t)]
     for etype in [*types, ""]:
         months = sum(months_by_type.values()) if etype == "" else months_by_type[etype]
-        subset = spent if etype == "" else spent[spent[c.ENROLLMENT_TYPE] == etype]
         for category in [*c.SERVICE_CATEGORIES, ""]:
-            part = subset if category == "" else subset[subset[c.SERVICE_CATEGORY] == category]
-            paid = sum(part[c.EXPENDITURE], ZERO)
-            completed = sum(part["completed"], ZERO)
+            key = (etype, category)
             rows.append(
                 {
                     c.ENROLLMENT_TYPE: etype,
                     c.SERVICE_CATEGORY: category,
                     c.MONTHS: int(months),
-                    c.EXPENDITURE: paid,
-                    "completed": completed,
-                    "pmpm": safe_divide(completed, Decimal(int(months))),
+                    c.EXPENDITURE: paid.get(key, ZERO),
+                    "completed": completed.get(key, ZERO),
+                    "pmpm": safe_divide(completed.get(key, ZERO), Decimal(int(months))),
                 }
             )
     return pd.DataFrame(rows)

@@ -22,7 +22,6 @@ REACH = "reach"
 
 # Status vocabulary (domain.md section 0); "cms" marks a value copied from a CMS report or rate book.
 CONFIRMED_STATUSES = {"V", "cms"}
-STATUSES = ("V", "R", "3P", "cms", "demo")
 
 PERFORMANCE_YEAR = "performance year"
 BENCHMARK_YEAR = "benchmark year"

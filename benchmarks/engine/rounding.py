@@ -30,17 +30,6 @@ def score_from_float(value: float) -> Decimal:
     return Decimal(repr(value)).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def as_decimal(value: object) -> Decimal:
-    """Decimal from a Decimal, int or numeric string; floats are refused (money is never float)."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, (bool, float)):
-        raise TypeError(f"{value!r} is not an exact number; pass a Decimal or a string.")
-    if isinstance(value, int | str):
-        return Decimal(value)
-    raise TypeError(f"{value!r} is not a number.")
-
-
 def safe_divide(numerator: Decimal, denominator: Decimal) -> Decimal:
     """numerator / denominator, or zero when there is nothing to divide by (no person-years)."""
     return numerator / denominator if denominator else ZERO

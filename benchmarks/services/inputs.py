@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.db.models import Sum
 
@@ -74,28 +75,25 @@ def beneficiaries_frame(*, entity: Any, beneficiary_ids: list[int] | None = None
     )
 
 
-def _eligible_month_rows(benes: pd.DataFrame, year: int) -> list[dict[str, Any]]:
-    """Months of `year` with Part A and Part B entitlement, up to the month of death."""
-    rows = []
-    for b in benes.itertuples(index=False):
-        starts = [d for d in (b.part_a_start, b.part_b_start) if d is not None and not pd.isna(d)]
-        first = max(starts) if starts else date(year, 1, 1)
-        for month in range(1, 13):
-            month_end = (
-                date(year, month + 1, 1) if month < 12 else date(year + 1, 1, 1)
-            ).toordinal() - 1
-            if first.toordinal() > month_end:
-                continue
-            rows.append(
-                {
-                    c.BENE_ID: b.bene_id,
-                    c.YEAR: year,
-                    c.MONTH: month,
-                    c.ENROLLMENT_TYPE: b.enrollment_type,
-                    c.DEATH_DATE: b.death_date,
-                }
-            )
-    return rows
+def _eligible_months(benes: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Months of `year` with Part A and Part B entitlement (a month counts when entitlement has
+    begun by its last day), as BENE_ID, YEAR, MONTH, ENROLLMENT_TYPE, DEATH_DATE; months after
+    death are dropped later by expenditures.eligible_months."""
+    starts = pd.concat(
+        [pd.to_datetime(benes["part_a_start"]), pd.to_datetime(benes[c.PART_B_START])], axis=1
+    ).max(axis=1)
+    # A start in an earlier year counts from January; no start date at all, from January too.
+    first_month = np.where(starts.dt.year < year, 1, starts.dt.month).astype(float)
+    first_month[starts.isna().to_numpy()] = 1
+    first_month[(starts.dt.year > year).to_numpy()] = 13  # not entitled this year
+    months = np.arange(1, 13)
+    grid = benes[[c.BENE_ID, c.ENROLLMENT_TYPE, c.DEATH_DATE]].loc[benes.index.repeat(12)]
+    grid[c.MONTH] = np.tile(months, len(benes))
+    grid[c.YEAR] = year
+    keep = grid[c.MONTH].to_numpy() >= np.repeat(first_month, 12)
+    return grid[keep][[c.BENE_ID, c.YEAR, c.MONTH, c.ENROLLMENT_TYPE, c.DEATH_DATE]].reset_index(
+        drop=True
+    )
 
 
 def population_source(*, entity: Any, year: int) -> tuple[list[int], str]:
@@ -158,11 +156,7 @@ def population_months(*, entity: Any, year: int) -> Population:
         )
     except ValueError as exc:
         raise ApplicationError(str(exc), {"field": "medicare_status_code"}) from exc
-    months = pd.DataFrame(
-        _eligible_month_rows(benes, year),
-        columns=[c.BENE_ID, c.YEAR, c.MONTH, c.ENROLLMENT_TYPE, c.DEATH_DATE],
-    )
-    return Population(year, x.eligible_months(months), source)
+    return Population(year, x.eligible_months(_eligible_months(benes, year)), source)
 
 
 def _service_category(source: str, claim_type: str) -> str:
@@ -204,59 +198,85 @@ def _claims_span(
     part_b_in_span = PartBPhysicianLine.objects.filter(
         entity=entity, clm_thru_dt__range=(start, end)
     )
-    headers = part_a_in_span.values_list(
-        "cur_clm_uniq_id",
-        "clm_oprtnl_ime_amt",
-        "clm_mdcr_ip_pps_cptl_ime_amt",
-        "clm_oprtnl_dsprprtnt_amt",
-        "clm_hipps_uncompd_care_amt",
-    )
-    excluded = {
-        int(claim): ((ime or ZERO) + (capital_ime or ZERO), dsh or ZERO, uc or ZERO)
-        for claim, ime, capital_ime, dsh, uc in headers
-    }
-    part_a_reduction = dict(
-        PartABeDemo.objects.filter(
-            entity=entity, cur_clm_uniq_id__in=part_a_in_span.values("cur_clm_uniq_id")
-        )
-        .values("cur_clm_uniq_id")
-        .annotate(total=Sum("clm_pbp_rdctn_amt"))
-        .values_list("cur_clm_uniq_id", "total")
-    )
-    part_b_reduction = {
-        (int(claim), int(line)): amount
-        for claim, line, amount in PartBBeDemo.objects.filter(
-            entity=entity, cur_clm_uniq_id__in=part_b_in_span.values("cur_clm_uniq_id")
-        )
-        .exclude(clm_pbp_rdctn_amt__isnull=True)
-        .values_list("cur_clm_uniq_id", "clm_line_num", "clm_pbp_rdctn_amt")
-    }
-    rows = []
-    none = (ZERO, ZERO, ZERO)
-    for claim in claims.itertuples(index=False):
-        claim_id = int(claim.claim_id)
-        ime, dsh, uc = excluded.get(claim_id, none) if claim.source == "A" else none
-        if claim.source == "A":
-            reduction = part_a_reduction.get(claim_id) or ZERO
-        elif claim.source == "B":
-            reduction = part_b_reduction.get((claim_id, int(claim.line_num)), ZERO)
-        else:
-            reduction = ZERO
-        rows.append(
-            (
-                int(claim.beneficiary_id),
-                f"{claim.source}:{claim_id}:{int(claim.line_num)}",
-                int(claim.thru_date.year),
-                int(claim.thru_date.month),
-                _service_category(claim.source, claim.claim_type_cd),
-                claim.paid_amount if claim.paid_amount is not None else ZERO,
-                ime,
-                dsh,
-                uc,
-                reduction,
+    headers = pd.DataFrame(
+        list(
+            part_a_in_span.values_list(
+                "cur_clm_uniq_id",
+                "clm_oprtnl_ime_amt",
+                "clm_mdcr_ip_pps_cptl_ime_amt",
+                "clm_oprtnl_dsprprtnt_amt",
+                "clm_hipps_uncompd_care_amt",
             )
-        )
-    return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+        ),
+        columns=["claim_id", "ime", "capital_ime", c.DSH_AMOUNT, c.UNCOMPENSATED_CARE_AMOUNT],
+    ).assign(source="A")
+    part_a_reduction = pd.DataFrame(
+        list(
+            PartABeDemo.objects.filter(
+                entity=entity, cur_clm_uniq_id__in=part_a_in_span.values("cur_clm_uniq_id")
+            )
+            .values("cur_clm_uniq_id")
+            .annotate(total=Sum("clm_pbp_rdctn_amt"))
+            .values_list("cur_clm_uniq_id", "total")
+        ),
+        columns=["claim_id", "reduction_a"],
+    ).assign(source="A")
+    part_b_reduction = pd.DataFrame(
+        list(
+            PartBBeDemo.objects.filter(
+                entity=entity, cur_clm_uniq_id__in=part_b_in_span.values("cur_clm_uniq_id")
+            )
+            .exclude(clm_pbp_rdctn_amt__isnull=True)
+            .values_list("cur_clm_uniq_id", "clm_line_num", "clm_pbp_rdctn_amt")
+        ),
+        columns=["claim_id", "line_num", "reduction_b"],
+    ).assign(source="B")
+    frame = claims[
+        [
+            "beneficiary_id",
+            "claim_id",
+            "line_num",
+            "source",
+            "claim_type_cd",
+            "thru_date",
+            "paid_amount",
+        ]
+    ]
+    frame = frame.astype({"claim_id": "int64", "line_num": "int64"})
+    for extra in (headers, part_a_reduction):
+        extra["claim_id"] = extra["claim_id"].astype("int64")
+    part_b_reduction = part_b_reduction.astype({"claim_id": "int64", "line_num": "int64"})
+    # IME, DSH and uncompensated care come from the Part A header; reductions from CCLFA (per
+    # claim) and CCLFB (per line). Amounts missing on either side are zero.
+    frame = frame.merge(headers, on=["source", "claim_id"], how="left")
+    frame = frame.merge(part_a_reduction, on=["source", "claim_id"], how="left")
+    frame = frame.merge(part_b_reduction, on=["source", "claim_id", "line_num"], how="left")
+
+    def money(column: str) -> pd.Series:
+        return frame[column].map(lambda v: ZERO if v is None or v != v else v)
+
+    out = pd.DataFrame(
+        {
+            c.BENE_ID: frame["beneficiary_id"].astype("int64"),
+            c.CLAIM_ID: frame["source"]
+            + ":"
+            + frame["claim_id"].astype(str)
+            + ":"
+            + frame["line_num"].astype(str),
+            c.YEAR: frame["thru_date"].dt.year,
+            c.MONTH: frame["thru_date"].dt.month,
+            c.SERVICE_CATEGORY: [
+                _service_category(source, claim_type)
+                for source, claim_type in zip(frame["source"], frame["claim_type_cd"], strict=True)
+            ],
+            c.PAID_AMOUNT: money("paid_amount"),
+            c.IME_AMOUNT: money("ime") + money("capital_ime"),
+            c.DSH_AMOUNT: money(c.DSH_AMOUNT),
+            c.UNCOMPENSATED_CARE_AMOUNT: money(c.UNCOMPENSATED_CARE_AMOUNT),
+            c.PBP_REDUCTION_AMOUNT: money("reduction_a") + money("reduction_b"),
+        }
+    )
+    return out[CLAIM_COLUMNS]
 
 
 CLAIM_COLUMNS = [

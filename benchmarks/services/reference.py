@@ -181,18 +181,23 @@ def reference_dataset_upload(
             sha256=digest,
             uploaded_by=user if getattr(user, "is_authenticated", False) else None,
         )
-        ReferenceValue.objects.bulk_create(
-            ReferenceValue(
-                dataset=dataset,
-                name=p.name,
-                segment=p.segment,
-                value=p.value,
-                status=p.status,
-                note=p.note,
-            )
-            for p in parsed
-        )
+        _store_values(ReferenceValue, dataset, parsed)
     return dataset
+
+
+def _store_values(model: Any, dataset: Any, parsed: list[ParsedValue]) -> None:
+    """The parsed rows of a CSV as values of `dataset` (`model`: the current or a migration's)."""
+    model.objects.bulk_create(
+        model(
+            dataset=dataset,
+            name=p.name,
+            segment=p.segment,
+            value=p.value,
+            status=p.status,
+            note=p.note,
+        )
+        for p in parsed
+    )
 
 
 def reference_defaults_load(
@@ -225,17 +230,7 @@ def reference_defaults_load(
             file_name=path.name,
             sha256=hashlib.sha256(content).hexdigest(),
         )
-        values.objects.bulk_create(
-            values(
-                dataset=dataset,
-                name=p.name,
-                segment=p.segment,
-                value=p.value,
-                status=p.status,
-                note=p.note,
-            )
-            for p in parsed
-        )
+        _store_values(values, dataset, parsed)
         created += 1
     return created
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.services.calculations import benchmark_calculate
+from benchmarks.services.reference import reference_defaults_load
 from benchmarks.services.risk import risk_scores_compute
 from tests.benchmarks.conftest import mssp_aco  # noqa: F401 - the fixture, shared with the DB tests
 from tests.conftest import PASSWORD
@@ -14,6 +15,18 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _defaults(db: None) -> None:
+    """Transactional tests flush the database after each test, data migrations included: load
+    the program registry and the shipped reference defaults again (both idempotent)."""
+    from django.apps import apps
+
+    from entities.registry_data import load_registry
+
+    load_registry(apps)
+    reference_defaults_load()
 
 
 def _login(page, live_server, email: str) -> None:

@@ -83,16 +83,15 @@ def test_months_after_death_do_not_count() -> None:
 def test_ime_dsh_and_uncompensated_care_are_removed() -> None:
     claims = _claims([(1, 2024, 1, c.INPATIENT, "10000.00", "800.00", "300.00", "150.00", "0")])
     out = x.claim_expenditures(claims, valuation="paid")
-    assert out.loc[0, c.EXCLUDED_AMOUNT] == D("1250.00")
-    assert out.loc[0, c.EXPENDITURE] == D("8750.00")
+    assert out.loc[0, c.EXCLUDED_CENTS] == 125_000
+    assert out.loc[0, c.EXPENDITURE_CENTS] == 875_000
 
 
 def test_reach_values_claims_before_the_pbp_reduction() -> None:
     claims = _claims([(1, 2024, 1, c.PROFESSIONAL, "80.00", "0", "0", "0", "20.00")])
-    assert x.claim_expenditures(claims, valuation="paid").loc[0, c.EXPENDITURE] == D("80.00")
-    assert x.claim_expenditures(claims, valuation="pre_reduction").loc[0, c.EXPENDITURE] == D(
-        "100.00"
-    )
+    assert x.claim_expenditures(claims, valuation="paid").loc[0, c.EXPENDITURE_CENTS] == 8_000
+    pre_reduction = x.claim_expenditures(claims, valuation="pre_reduction")
+    assert pre_reduction.loc[0, c.EXPENDITURE_CENTS] == 10_000
 
 
 def test_expenditures_follow_the_months_enrollment_type_and_skip_ineligible_months() -> None:
@@ -186,3 +185,9 @@ def test_pmpm_by_type_and_category_with_completion() -> None:
     assert rows.loc[("", ""), c.MONTHS] == 6
     assert rows.loc[("", ""), "pmpm"] == (D("1500") + D("660")) / 6
     assert rows.loc[("", c.DME), c.EXPENDITURE] == 0
+
+
+def test_an_amount_finer_than_a_cent_is_refused() -> None:
+    claims = _claims([(1, 2024, 1, c.OUTPATIENT, "10.005", "0", "0", "0", "0")])
+    with pytest.raises(ValueError, match="whole number of cents"):
+        x.claim_expenditures(claims, valuation="paid")
