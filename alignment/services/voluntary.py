@@ -40,20 +40,30 @@ class RowError:
         return f"line {self.line}, {self.field}: {self.message}"
 
 
-def _designated_tin(*, entity: Entity, npi: str, signed: date, tin: str) -> tuple[str | None, str | None]:
+def _designated_tin(
+    *, entity: Entity, npi: str, signed: date, tin: str
+) -> tuple[str | None, str | None]:
     """The TIN the NPI billed through as a participant on the signature date, or an error."""
     tins = sorted(
         set(
-            participations_overlapping(entity=entity, start=signed, end=signed, roles=(ParticipationRole.PARTICIPANT,))
+            participations_overlapping(
+                entity=entity, start=signed, end=signed, roles=(ParticipationRole.PARTICIPANT,)
+            )
             .filter(provider__npi=npi)
             .values_list("organization__tin", flat=True)
         )
     )
     if not tins:
-        return None, f"NPI {npi} was not a participant provider of {entity.cms_id} on {signed.isoformat()}."
+        return (
+            None,
+            f"NPI {npi} was not a participant provider of {entity.cms_id} on {signed.isoformat()}.",
+        )
     if tin:
         if tin not in tins:
-            return None, f"NPI {npi} did not bill through TIN {tin} for {entity.cms_id} on {signed.isoformat()}."
+            return (
+                None,
+                f"NPI {npi} did not bill through TIN {tin} for {entity.cms_id} on {signed.isoformat()}.",
+            )
         return tin, None
     if len(tins) > 1:
         return None, f"NPI {npi} billed through several TINs ({', '.join(tins)}); give the TIN."
@@ -61,7 +71,14 @@ def _designated_tin(*, entity: Entity, npi: str, signed: date, tin: str) -> tupl
 
 
 def _check(
-    *, entity: Entity, beneficiary_id: int | None, npi: str, signature_date: date, source: str, tin: str, today: date
+    *,
+    entity: Entity,
+    beneficiary_id: int | None,
+    npi: str,
+    signature_date: date,
+    source: str,
+    tin: str,
+    today: date,
 ) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
     errors: list[tuple[str, str]] = []
     npi, tin = npi.strip(), tin.strip()
@@ -71,7 +88,10 @@ def _check(
         errors.append(("signature_date", f"{signature_date.isoformat()} is in the future."))
     if source not in VoluntarySource.values:
         errors.append(("source", f"{source!r} is not one of {', '.join(VoluntarySource.values)}."))
-    if beneficiary_id is None or not Beneficiary.objects.filter(entity=entity, pk=beneficiary_id).exists():
+    if (
+        beneficiary_id is None
+        or not Beneficiary.objects.filter(entity=entity, pk=beneficiary_id).exists()
+    ):
         errors.append(("beneficiary", f"No such beneficiary of {entity.cms_id}."))
     if errors:
         return None, errors
@@ -93,11 +113,24 @@ def _check(
 
 
 def voluntary_alignment_check(
-    *, entity: Entity, beneficiary_id: int | None, npi: str, signature_date: date, source: str, today: date, tin: str = ""
+    *,
+    entity: Entity,
+    beneficiary_id: int | None,
+    npi: str,
+    signature_date: date,
+    source: str,
+    today: date,
+    tin: str = "",
 ) -> list[tuple[str, str]]:
     """The (field, message) problems of a designation; empty when it may be recorded."""
     return _check(
-        entity=entity, beneficiary_id=beneficiary_id, npi=npi, signature_date=signature_date, source=source, tin=tin, today=today
+        entity=entity,
+        beneficiary_id=beneficiary_id,
+        npi=npi,
+        signature_date=signature_date,
+        source=source,
+        tin=tin,
+        today=today,
     )[1]
 
 
@@ -114,16 +147,27 @@ def voluntary_alignment_create(
 ) -> VoluntaryAlignment:
     """Record one designation after checking it against the participant list."""
     fields, errors = _check(
-        entity=entity, beneficiary_id=beneficiary_id, npi=npi, signature_date=signature_date, source=source, tin=tin, today=today
+        entity=entity,
+        beneficiary_id=beneficiary_id,
+        npi=npi,
+        signature_date=signature_date,
+        source=source,
+        tin=tin,
+        today=today,
     )
     if errors:
         field, message = errors[0]
         raise ApplicationError(message, {"field": field})
-    record = VoluntaryAlignment(**fields, created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None)
+    record = VoluntaryAlignment(
+        **fields,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
     try:
         record.full_clean()
     except ValidationError as exc:
-        raise ApplicationError("; ".join(exc.messages), {"field": next(iter(exc.message_dict), "")}) from exc
+        raise ApplicationError(
+            "; ".join(exc.messages), {"field": next(iter(exc.message_dict), "")}
+        ) from exc
     record.save()
     return record
 
@@ -142,7 +186,9 @@ def voluntary_alignment_import(
     rows = list(reader)
     mbis = {row["mbi"].strip().upper() for row in rows if row.get("mbi")}
     person = dict(
-        BeneficiaryMbi.objects.filter(entity=entity, mbi__in=mbis, beneficiary__isnull=False).values_list("mbi", "beneficiary_id")
+        BeneficiaryMbi.objects.filter(
+            entity=entity, mbi__in=mbis, beneficiary__isnull=False
+        ).values_list("mbi", "beneficiary_id")
     )
     errors: list[RowError] = []
     records: list[VoluntaryAlignment] = []
@@ -156,7 +202,13 @@ def voluntary_alignment_import(
         try:
             signed = date.fromisoformat((row.get("signature_date") or "").strip())
         except ValueError:
-            errors.append(RowError(line, "signature_date", f"{row.get('signature_date')!r} is not a date (YYYY-MM-DD)"))
+            errors.append(
+                RowError(
+                    line,
+                    "signature_date",
+                    f"{row.get('signature_date')!r} is not a date (YYYY-MM-DD)",
+                )
+            )
             continue
         fields, problems = _check(
             entity=entity,
@@ -172,10 +224,17 @@ def voluntary_alignment_import(
             continue
         key = (fields["beneficiary_id"], fields["npi"], signed)
         if key in seen:
-            errors.append(RowError(line, "signature_date", "the same designation appears twice in the file"))
+            errors.append(
+                RowError(line, "signature_date", "the same designation appears twice in the file")
+            )
             continue
         seen.add(key)
-        records.append(VoluntaryAlignment(**fields, created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None))
+        records.append(
+            VoluntaryAlignment(
+                **fields,
+                created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+            )
+        )
     if errors:
         return 0, errors
     with transaction.atomic():
