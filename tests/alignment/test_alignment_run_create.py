@@ -47,10 +47,13 @@ def test_a_run_aligns_every_beneficiary_once_and_records_its_lineage(
     )
     assert set(AlignmentBucket.objects.filter(run=run).values_list("status", flat=True)) == {"done"}
     assert run.parameters_version.startswith("mssp-2025-")
-    assert run.deliveries and run.deliveries[0]["name"].startswith("P.A9001")
-    assert run.participant_count > 0 and len(run.participants_digest) == 64
+    assert run.deliveries
+    assert run.deliveries[0]["name"].startswith("P.A9001")
+    assert run.participant_count > 0
+    assert len(run.participants_digest) == 64
     assert run.windows["assignment"] == {"start": "2025-01-01", "end": "2025-12-31"}
-    assert run.snapshot is not None and run.snapshot.line_count > 0
+    assert run.snapshot is not None
+    assert run.snapshot.line_count > 0
     assert [e.to_status for e in run.events.all()] == ["queued", "running", "succeeded"]
     counts = run.summary["by_step_reason"]
     assert sum(row["count"] for row in counts) == run.beneficiary_count

@@ -44,8 +44,10 @@ def _results(run: AlignmentRun) -> pd.DataFrame:
 
 
 def test_a_run_whose_worker_is_killed_finishes_once_on_another_worker(
-    start_worker, entity_a, settings
-) -> None:  # noqa: F811
+    start_worker,  # noqa: F811 - the fixture imported above
+    entity_a,
+    settings,
+) -> None:
     write(generate(POPULATION), entity=entity_a)
     doomed = start_worker("doomed")
     run = alignment_run_create(
