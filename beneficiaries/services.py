@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from beneficiaries.models import Beneficiary, BeneficiaryMbi, MbiCrosswalk
+from beneficiaries.models import Beneficiary, BeneficiaryDemographics, BeneficiaryMbi, MbiCrosswalk
 from claims.cclf.columns import IDENTIFIER_FIELDS, stored_fields
 
 
@@ -192,15 +192,10 @@ def _resolve_crosswalked(
         )
         stats["merged"] += 1
     # Demographics rows follow their MBI to its person.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE beneficiaries_beneficiarydemographics SET beneficiary_id = "
-            "(SELECT m.beneficiary_id FROM beneficiaries_beneficiarymbi m WHERE m.id = mbi_id) "
-            "WHERE entity_id = %s AND mbi_id IN (SELECT id FROM beneficiaries_beneficiarymbi WHERE entity_id = %s "
-            "AND beneficiary_id IS NOT NULL) AND beneficiary_id <> "
-            "(SELECT m.beneficiary_id FROM beneficiaries_beneficiarymbi m WHERE m.id = mbi_id)",
-            [entity_id, entity_id],
-        )
+    for root, ben_id in assignment.items():
+        moved = [m for m in groups[root] if owner[m] != ben_id]
+        if moved:
+            BeneficiaryDemographics.objects.filter(mbi_id__in=moved).update(beneficiary_id=ben_id)
     return stats
 
 
@@ -269,11 +264,18 @@ UPDATE beneficiaries_beneficiary SET
     hospice_start = d.bene_rng_bgn_dt, hospice_end = d.bene_rng_end_dt,
     state_fips = d.bene_fips_state_cd, county_fips = d.bene_fips_cnty_cd, zip_code = d.bene_zip_cd,
     demographics_as_of = d.delivered_on, updated_at = %(now)s
-FROM beneficiaries_beneficiarydemographics d
-WHERE d.delivery_id = %(delivery_id)s
-  AND d.beneficiary_id = beneficiaries_beneficiary.id
-  AND d.source_line = (SELECT MAX(x.source_line) FROM beneficiaries_beneficiarydemographics x
-                       WHERE x.delivery_id = %(delivery_id)s AND x.beneficiary_id = d.beneficiary_id)
+FROM (
+    -- The delivery's last CCLF8 row of each beneficiary (a join on the unique line key, not a
+    -- subquery per row).
+    SELECT d.* FROM beneficiaries_beneficiarydemographics d
+    JOIN (
+        SELECT beneficiary_id, MAX(source_line) AS line
+        FROM beneficiaries_beneficiarydemographics
+        WHERE delivery_id = %(delivery_id)s
+        GROUP BY beneficiary_id
+    ) last ON d.delivery_id = %(delivery_id)s AND d.source_line = last.line
+) d
+WHERE d.beneficiary_id = beneficiaries_beneficiary.id
   AND (beneficiaries_beneficiary.demographics_as_of IS NULL
        OR beneficiaries_beneficiary.demographics_as_of <= d.delivered_on)""",
             {"delivery_id": delivery_id, "now": timezone.now()},

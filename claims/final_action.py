@@ -134,19 +134,15 @@ def _matching_ctes(name: str, source: str, key: str, amount: str) -> str:
 
 def _part_b_ctes(name: str, table: str, entity: bool, cutoff: bool) -> str:
     return f"""
-{name}_lines AS (
-    SELECT l.*, bm.beneficiary_id
+{name}_claims AS (
+    SELECT l.entity_id, bm.beneficiary_id, l.cur_clm_uniq_id,
+        MAX(l.clm_cntl_num) AS clm_cntl_num,
+        MAX(l.clm_adjsmt_type_cd) AS adj,
+        MAX(l.clm_efctv_dt) AS efctv,
+        SUM(COALESCE(l.clm_line_cvrd_pd_amt, 0)) AS claim_amount
     FROM {table} l JOIN beneficiaries_beneficiarymbi bm ON bm.id = l.mbi_id
     WHERE {_scope("l", entity, cutoff)}
-),
-{name}_claims AS (
-    SELECT entity_id, beneficiary_id, cur_clm_uniq_id,
-        MAX(clm_cntl_num) AS clm_cntl_num,
-        MAX(clm_adjsmt_type_cd) AS adj,
-        MAX(clm_efctv_dt) AS efctv,
-        SUM(COALESCE(clm_line_cvrd_pd_amt, 0)) AS claim_amount
-    FROM {name}_lines
-    GROUP BY entity_id, beneficiary_id, cur_clm_uniq_id
+    GROUP BY l.entity_id, bm.beneficiary_id, l.cur_clm_uniq_id
 ),{_matching_ctes(name, f"{name}_claims", "clm_cntl_num", "claim_amount")}"""
 
 
@@ -187,7 +183,7 @@ FROM pa_final f
 JOIN claims_partaclaimheader h ON h.entity_id = f.entity_id AND h.cur_clm_uniq_id = f.cur_clm_uniq_id
 WHERE h.clm_mdcr_npmt_rsn_cd = ''
 UNION ALL
-SELECT l.entity_id, l.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'B',
+SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'B',
     l.clm_type_cd, l.clm_from_dt, l.clm_thru_dt, l.clm_line_from_dt, l.clm_line_thru_dt,
     '', l.clm_pos_cd, l.clm_prvdr_spclty_cd, l.clm_line_hcpcs_cd, l.hcpcs_1_mdfr_cd,
     CASE WHEN l.rndrg_prvdr_npi_num <> '' THEN l.rndrg_prvdr_npi_num ELSE l.clm_rndrg_prvdr_npi_num END,
@@ -195,17 +191,17 @@ SELECT l.entity_id, l.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'B',
     l.clm_line_dgns_cd, l.clm_line_cvrd_pd_amt, l.clm_line_alowd_chrg_amt,
     l.clm_adjsmt_type_cd, l.clm_efctv_dt, l.clm_idr_ld_dt, l.delivered_on, l.source_file_id, l.source_line
 FROM pb_final f
-JOIN pb_lines l ON l.entity_id = f.entity_id AND l.cur_clm_uniq_id = f.cur_clm_uniq_id
+JOIN claims_partbphysicianline l ON l.entity_id = f.entity_id AND l.cur_clm_uniq_id = f.cur_clm_uniq_id
 WHERE {_line_allowed("l")}
 UNION ALL
-SELECT l.entity_id, l.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'DME',
+SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'DME',
     l.clm_type_cd, l.clm_from_dt, l.clm_thru_dt, l.clm_line_from_dt, l.clm_line_thru_dt,
     '', l.clm_pos_cd, '', l.clm_line_hcpcs_cd, '',
     l.payto_prvdr_npi_num, '', '', '', '',
     '', l.clm_line_cvrd_pd_amt, l.clm_line_alowd_chrg_amt,
     l.clm_adjsmt_type_cd, l.clm_efctv_dt, l.clm_idr_ld_dt, l.delivered_on, l.source_file_id, l.source_line
 FROM dme_final f
-JOIN dme_lines l ON l.entity_id = f.entity_id AND l.cur_clm_uniq_id = f.cur_clm_uniq_id
+JOIN claims_partbdmeline l ON l.entity_id = f.entity_id AND l.cur_clm_uniq_id = f.cur_clm_uniq_id
 WHERE {_line_allowed("l")}
 """
 

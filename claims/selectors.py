@@ -210,9 +210,15 @@ def final_action_diagnoses(
     where, extra = _filters(thru_from, thru_to, None, prefix="fa.")
     params.update(extra)
     fa = final_action_sql(entity=True, cutoff=idr_load_cutoff is not None)
-    dgns_b = " UNION ALL ".join(
-        f"SELECT entity_id, cur_clm_uniq_id, clm_line_num, clm_dgns_{i}_cd AS dx_code, {i} AS dx_sequence "
-        f"FROM claims_partbphysicianline WHERE entity_id = %(entity_id)s AND clm_dgns_{i}_cd <> ''"
+    scope = (where + " AND" if where else " WHERE") + " fa.source = 'B'"
+    # One branch per header diagnosis position of CCLF5, each a primary-key join.
+    part_b = "\nUNION ALL\n".join(
+        f"""SELECT fa.entity_id, fa.beneficiary_id, fa.claim_id, fa.source, fa.claim_type_cd, fa.bill_type,
+    fa.from_date, fa.thru_date, fa.hcpcs_cd, fa.specialty_cd, l.clm_dgns_{i}_cd AS dx_code,
+    {i} AS dx_sequence, '' AS dx_type
+FROM fa JOIN claims_partbphysicianline l
+    ON l.entity_id = fa.entity_id AND l.cur_clm_uniq_id = fa.claim_id AND l.clm_line_num = fa.line_num
+{scope} AND l.clm_dgns_{i}_cd <> ''"""
         for i in range(1, 13)
     )
     sql = f"""
@@ -223,11 +229,7 @@ SELECT fa.entity_id, fa.beneficiary_id, fa.claim_id, fa.source, fa.claim_type_cd
 FROM fa JOIN claims_partadiagnosis d ON d.entity_id = fa.entity_id AND d.cur_clm_uniq_id = fa.claim_id
 {where + " AND" if where else " WHERE"} fa.source = 'A' AND d.clm_dgns_cd <> ''
 UNION ALL
-SELECT fa.entity_id, fa.beneficiary_id, fa.claim_id, fa.source, fa.claim_type_cd, fa.bill_type,
-    fa.from_date, fa.thru_date, fa.hcpcs_cd, fa.specialty_cd, d.dx_code, d.dx_sequence, ''
-FROM fa JOIN ({dgns_b}) d
-    ON d.entity_id = fa.entity_id AND d.cur_clm_uniq_id = fa.claim_id AND d.clm_line_num = fa.line_num
-{where + " AND" if where else " WHERE"} fa.source = 'B'
+{part_b}
 """
     return _frame(sql, params)
 

@@ -20,6 +20,7 @@ again. A claim delivered again in a later delivery is stored once.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,7 @@ def cclf_delivery_load(
             total_errors += 1
     staged: dict[str, StagedFile] = {}
     mbis: set[int] = set()
+    started = time.monotonic()
     codes = [c for c in DATA_FILE_CODES if c in files.members]
     drop_stages(delivery.pk)
     try:
@@ -157,10 +159,17 @@ def cclf_delivery_load(
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.VALIDATED, validated_at=timezone.now(), errors=[], error_count=0
         )
+        staged_at = time.monotonic()
         progress(60, "Merging into the claims tables")
         counts = _merge(
             delivery, files, staged, sorted(mbi_decode(sorted(mbis))), layout_version, progress
         )
+        timings = {
+            "stage_seconds": round(staged_at - started, 3),
+            "merge_seconds": round(time.monotonic() - staged_at, 3),
+        }
+        counts = {**counts, "timings": timings}
+        Delivery.objects.filter(pk=delivery.pk).update(row_counts=counts)
     finally:
         drop_stages(delivery.pk)
     delivery.refresh_from_db()
@@ -202,7 +211,10 @@ def _register(entity: Entity, files: Any, layout_version: str, user: Any, job: A
             # CMS names each delivery once (to a tenth of a second): the same name is the same
             # delivery, even re-zipped (which changes the fingerprint).
             if delivery.sha256 != files.sha256:
-                logger.info("delivery %s offered again with another fingerprint; already loaded", delivery.pk)
+                logger.info(
+                    "delivery %s offered again with another fingerprint; already loaded",
+                    delivery.pk,
+                )
             return delivery
         delivery.sha256 = files.sha256
         delivery.layout_version = layout_version

@@ -347,9 +347,14 @@ class ParsedBatch:
 class BatchRenderer:
     """Checks batches of one layout and renders them as COPY text.
 
-    The work is done on whole byte matrices (a few passes per batch) rather than field by field:
-    text fields are right-trimmed through a running count of non-blank bytes, other fields are
-    checked column by column, and the output row (fields separated by tabs) is one gather.
+    The work is done on whole byte matrices rather than field by field, because numpy is slow at
+    many small row-wise operations and fast at a few wide ones:
+
+    * the output row (line number, then each field and a tab) is one gather of record columns;
+    * text fields are right-trimmed from their lengths: each field's bytes are read 8 at a time
+      as integers, so the position of the last non-blank byte comes from the integers' bit
+      lengths, a handful of column operations per field;
+    * the kept bytes (up to each field's length) are picked with one mask.
     """
 
     def __init__(self, plan: CopyPlan, file_name: str, mbi_field: str | None = None) -> None:
@@ -358,22 +363,45 @@ class BatchRenderer:
         self.checked_fields = [
             f for f in self.layout.fields if f.kind != "text" or f.label in MBI_FIELDS
         ]
-        # Output row: line number, tab, then per field its bytes (at least 2, room for "\\N") and a
-        # tab; the last tab is the line end.
-        kinds = [0] * (LINE_DIGITS + 1)  # 0 kept, 1 text (kept up to the trim point), 2 "\\N" room
-        const = [ZERO] * LINE_DIGITS + [TAB]
-        self.slots: list[tuple[Field, int, int]] = []  # (field, output position, output width)
-        for f in plan.fields:
+        length = self.layout.record_length
+        # Output row: the line number (10 digits), a tab, then per field its bytes, at least 2
+        # (room for "\\N"), and a tab; the last tab becomes the line end.
+        src: list[int] = list(range(LINE_DIGITS + 1))  # placeholders, overwritten below
+        field_of: list[int] = [len(plan.fields)] * (LINE_DIGITS + 1)  # the "always kept" field
+        offset: list[int] = [0] * (LINE_DIGITS + 1)
+        self.slots: list[tuple[Field, int, int]] = []
+        self.tab_positions: list[int] = [LINE_DIGITS]
+        for i, f in enumerate(plan.fields):
             width = max(f.width, 2)
-            self.slots.append((f, len(kinds), width))
-            is_text = f.kind == "text" and f.label not in MBI_FIELDS
-            kinds += [1 if is_text else 0] * f.width + [2] * (width - f.width) + [0]
-            const += [SPACE] * width + [TAB]
-        const[-1] = NEWLINE
-        self.width = len(kinds)
-        self.length = self.layout.record_length
-        self.fixed_keep = np.array(kinds) == 0
-        self.const_row = np.array(const, dtype=np.uint8)
+            self.slots.append((f, len(src), width))
+            for k in range(width):
+                src.append(f.start + min(k, f.width - 1))
+                field_of.append(i)
+                offset.append(k)
+            self.tab_positions.append(len(src))
+            src.append(0)
+            field_of.append(len(plan.fields))
+            offset.append(0)
+        self.src = np.array(src, dtype=np.intp)
+        self.field_of = np.array(field_of, dtype=np.intp)
+        self.offset = np.array(offset, dtype=np.int8)
+        self.width = len(src)
+        self.tab_positions_arr = np.array(self.tab_positions[:-1], dtype=np.intp)
+        self.line_end = self.tab_positions[-1]
+        # Text fields, cut in 8-byte words (the last word of a field padded with blanks).
+        self.text_index = [
+            i for i, f in enumerate(plan.fields) if f.kind == "text" and f.label not in MBI_FIELDS
+        ]
+        words: list[int] = []
+        self.words_of: list[tuple[int, int, int]] = []  # (field index, first word, word count)
+        for i in self.text_index:
+            f = plan.fields[i]
+            count = -(-f.width // 8)
+            self.words_of.append((i, len(words) // 8, count))
+            for k in range(count * 8):
+                words.append(f.start + k if k < f.width else length)  # `length` = a blank column
+        self.word_src = np.array(words, dtype=np.intp)
+        self.length = length
 
     def render(self, batch: Batch, want_copy: bool = True) -> ParsedBatch:
         data, n = batch.data, len(batch.data)
@@ -383,7 +411,7 @@ class BatchRenderer:
         def report(rows: np.ndarray, f: Field | None, message: Any) -> None:
             nonlocal count
             count += len(rows)
-            for r in rows[: MAX_ERRORS_PER_FILE - min(len(errors), MAX_ERRORS_PER_FILE)]:
+            for r in rows[: max(MAX_ERRORS_PER_FILE - len(errors), 0)]:
                 text = message(r) if callable(message) else message
                 errors.append(
                     RecordError(self.file_name, int(batch.lines[r]), f.label if f else None, text)
@@ -393,7 +421,6 @@ class BatchRenderer:
         ctrl = (data < SPACE).any(axis=1)
         if ctrl.any():
             report(np.flatnonzero(ctrl), None, "control character in record")
-        tilde_rows = np.flatnonzero((data == TILDE).any(axis=1))
         nulls: dict[str, np.ndarray] = {}
         for f in self.checked_fields:
             s = data[:, f.start : f.end]
@@ -404,50 +431,64 @@ class BatchRenderer:
                 report(rows, f, lambda r, f=f, check=check, s=s: error_message(f, check, s[r]))
         mbis = None
         if self.mbi_field is not None:
-            mbis = np.unique(mbi_codes(data[:, self.layout.field(self.mbi_field).start :][:, :11]))
+            start = self.layout.field(self.mbi_field).start
+            mbis = np.unique(mbi_codes(data[:, start : start + 11]))
         if count or not want_copy or n == 0:
             return ParsedBatch(b"", n, errors, count, mbis)
-        return ParsedBatch(self._copy_text(data, batch.lines, nulls, tilde_rows), n, [], 0, mbis)
+        return ParsedBatch(self._copy_text(data, batch.lines, nulls), n, [], 0, mbis)
+
+    def _text_lengths(self, data: np.ndarray) -> np.ndarray:
+        """Right-trimmed length of every text field: (n, fields + 1) int8."""
+        n = len(data)
+        padded = np.empty((n, self.length + 1), dtype=np.uint8)
+        padded[:, : self.length] = data
+        padded[:, self.length] = SPACE
+        words = np.take(padded, self.word_src, axis=1).view("<u8") ^ np.uint64(0x2020202020202020)
+        # After the XOR a blank byte is 0; the highest non-zero byte is the last non-blank one.
+        # float64 keeps the exponent exact here: every byte is below 0x80.
+        _, exponent = np.frexp(words.astype(np.float64))
+        word_len = ((exponent + 7) // 8).astype(np.int8)  # 0 for an all-blank word
+        # int8: a field is at most 100 bytes.
+        lengths = np.zeros((n, len(self.plan.fields) + 1), dtype=np.int8)
+        for i, first, count in self.words_of:
+            best = word_len[:, first]
+            for k in range(1, count):
+                wl = word_len[:, first + k]
+                best = np.where(wl > 0, wl + 8 * k, best)
+            lengths[:, i] = best
+        return lengths
 
     def _copy_text(
-        self,
-        data: np.ndarray,
-        lines: np.ndarray,
-        nulls: dict[str, np.ndarray],
-        tilde_rows: np.ndarray,
+        self, data: np.ndarray, lines: np.ndarray, nulls: dict[str, np.ndarray]
     ) -> bytes:
-        n = len(data)
-        out = np.empty((n, self.width), dtype=np.uint8)
-        out[:] = self.const_row
-        keep = np.empty((n, self.width), dtype=bool)
-        keep[:] = self.fixed_keep
+        out = np.take(data, self.src, axis=1)
+        lengths = self._text_lengths(data)
+        lengths[:, -1] = 127  # line number and tabs: always kept
+        out[:, self.tab_positions_arr] = TAB
+        out[:, self.line_end] = NEWLINE
         digits = lines.copy()
         for i in range(LINE_DIGITS - 1, -1, -1):
             out[:, i] = ZERO + digits % 10
             digits //= 10
-        # Right-trim text: a byte is kept when a non-blank byte follows it within its field. The
-        # running count wraps at 256; a field is at most 100 bytes, so differences are exact.
-        nonblank = np.zeros((n, self.length + 1), dtype=np.uint8)
-        np.cumsum(data != SPACE, axis=1, dtype=np.uint8, out=nonblank[:, 1:])
-        for f, pos, width in self.slots:
-            out[:, pos : pos + f.width] = data[:, f.start : f.end]
-            if f.kind == "text" and f.label not in MBI_FIELDS:
-                keep[:, pos : pos + f.width] = (
-                    nonblank[:, f.end : f.end + 1] != nonblank[:, f.start : f.end]
-                )
+        for i, (f, pos, _width) in enumerate(self.slots):
+            if i in self.text_index:
                 continue
+            lengths[:, i] = f.width
             null = nulls.get(f.label)
             if null is not None and null.any():
                 rows = np.flatnonzero(null)
                 out[rows, pos] = BACKSLASH
                 out[rows, pos + 1] = ord("N")
-                keep[rows, pos : pos + width] = np.arange(width) < 2
-        if len(tilde_rows):
+                lengths[rows, i] = 2
+        keep = np.take(lengths, self.field_of, axis=1) > self.offset
+        text_rows = np.flatnonzero((data == TILDE).any(axis=1))
+        for r in text_rows:
             # "~" alone stands for a missing value (seen in CCLF extracts): blank text.
-            for f, pos, _ in self.slots:
-                if f.kind == "text" and f.label not in MBI_FIELDS:
-                    lone = tilde_rows[_placeholder(data[tilde_rows, f.start : f.end])]
-                    keep[lone, pos : pos + f.width] = False
+            for i in self.text_index:
+                f, pos, _ = self.slots[i]
+                value = bytes(data[r, f.start : f.end]).rstrip(b" ")
+                if value == b"~":
+                    keep[r, pos : pos + f.width] = False
         escape_rows = np.flatnonzero((data == BACKSLASH).any(axis=1))
         if len(escape_rows):
             # COPY text treats "\\" as an escape: those few rows are rendered again, doubled.

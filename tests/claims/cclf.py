@@ -34,7 +34,9 @@ def fixed_width(code: str, values: Mapping[str, Any]) -> bytes:
         if value is None or value == "":
             continue
         text = str(value)
-        if f.kind in ("amount", "integer"):
+        if f.kind == "integer":
+            text = text.zfill(f.width)
+        elif f.kind == "amount":
             text = text.rjust(f.width)
         if len(text) > f.width:
             raise ValueError(f"{code} {f.label}: {text!r} is wider than {f.width}")

@@ -40,6 +40,8 @@ class Command(BaseCommand):
         if result.already_loaded:
             self.stdout.write(f"{delivery.name}: already loaded, nothing changed.")
             return
-        self.stdout.write(self.style.SUCCESS(f"{delivery.name}: loaded for {delivery.entity.cms_id}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{delivery.name}: loaded for {delivery.entity.cms_id}.")
+        )
         for code, counts in result.counts.items():
             self.stdout.write(f"  {code:<14} " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -1,0 +1,48 @@
+"""Demo claims: two years of synthetic CCLF deliveries for each demo entity, loaded through the
+same path as real ones (generate, check, stage, merge). About 2,000 beneficiaries per entity, so
+that `make run` stays quick on SQLite. Idempotent: a delivery already loaded is not made again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from claims.cclf.names import file_name
+from claims.management.commands.generate_cclf import entity_participants
+from claims.models import Delivery, DeliveryStatus
+from claims.services import cclf_delivery_load
+from claims.synthetic import GeneratorConfig, generate_delivery
+
+DEMO_YEARS = (2024, 2025)
+DEMO_BENEFICIARIES = 2000
+
+
+def load(*, entities: dict[str, Any], stdout: Any) -> None:
+    out = Path(settings.BASE_DIR) / "var" / "demo-cclf"
+    for key in ("mssp", "reach"):
+        entity = entities.get(key)
+        if entity is None:
+            continue
+        for year in DEMO_YEARS:
+            config = GeneratorConfig(
+                entity_id=entity.cms_id, year=year, beneficiaries=DEMO_BENEFICIARIES, seed=2026
+            )
+            name = file_name(
+                entity_id=entity.cms_id,
+                code="",
+                runout=False,
+                year=year,
+                delivered_at=config.delivery_time,
+            )
+            if Delivery.objects.filter(
+                entity=entity, name=name, status=DeliveryStatus.LOADED
+            ).exists():
+                continue
+            providers, ccns = entity_participants(entity.cms_id, year)
+            config.participants, config.facilities = providers, ccns
+            path = generate_delivery(config, out)
+            result = cclf_delivery_load(path=path)
+            lines = sum(c.get("records", 0) for c in result.counts.values())
+            stdout.write(f"  {entity.cms_id} {year}: {lines} CCLF records loaded")

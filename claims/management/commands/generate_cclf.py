@@ -1,0 +1,79 @@
+"""`python manage.py generate_cclf --entity ID --year YYYY --beneficiaries N --seed S --out DIR`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from claims.synthetic import GeneratorConfig, Provider, generate_delivery
+
+
+def entity_participants(cms_id: str, year: int) -> tuple[list[Provider], list[str]]:
+    """The entity's participant providers (TIN, NPI, specialty) and facility CCNs active in the
+    year, from its participant list; empty when the entity has none (the generator then makes
+    a synthetic list)."""
+    from entities.models import Entity, Participation
+
+    entity = Entity.objects.filter(cms_id=cms_id).first()
+    if entity is None:
+        return [], []
+    rows = (
+        Participation.objects.filter(entity=entity)
+        .overlapping(date(year, 1, 1), date(year, 12, 31))
+        .select_related("organization", "provider")
+    )
+    providers, ccns = [], []
+    for p in rows:
+        if p.provider_id:
+            providers.append(
+                Provider(p.organization.tin, p.provider.npi, p.provider.specialty_id or "01")
+            )
+        if p.ccn:
+            ccns.append(p.ccn)
+    return providers, sorted(set(ccns))
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a realistic synthetic CCLF delivery (zip with CCLF0-9, A, B) for an entity's "
+        "participants plus out-of-network providers."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--entity", required=True, help="CMS ID, e.g. A9901 (MSSP) or D9902 (REACH)"
+        )
+        parser.add_argument(
+            "--year", type=int, required=True, help="Performance year of the claims"
+        )
+        parser.add_argument("--beneficiaries", type=int, default=1000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--out", default="var/cclf", help="Folder to write the zip into")
+        parser.add_argument(
+            "--runout", action="store_true", help="A run-out delivery (ZCR) of the year"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        cms_id = options["entity"]
+        if len(cms_id) < 4 or not cms_id[0].isalpha():
+            raise CommandError(f"{cms_id!r} is not an entity CMS ID (e.g. A9901).")
+        providers, ccns = entity_participants(cms_id, options["year"])
+        config = GeneratorConfig(
+            entity_id=cms_id,
+            year=options["year"],
+            beneficiaries=options["beneficiaries"],
+            seed=options["seed"],
+            participants=providers,
+            facilities=ccns,
+            runout=options["runout"],
+        )
+        path = generate_delivery(config, Path(options["out"]))
+        source = (
+            f"{len(providers)} participant providers"
+            if providers
+            else "a synthetic participant list"
+        )
+        self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({source})."))

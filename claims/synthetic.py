@@ -1,0 +1,782 @@
+"""Synthetic CCLF deliveries: realistic, valid, and fast enough for millions of lines.
+
+Everything is drawn with numpy from one seed, beneficiaries in blocks (so memory stays bounded),
+and written through the layout-driven writer. Per beneficiary and year, roughly: 9 Part B claims
+(about 2.3 lines each, E&M and other services, mostly at the entity's participants), 1.5
+outpatient claims, FQHC/RHC visits, some inpatient, SNF, home-health and hospice stays (each with
+revenue lines, diagnoses, inpatient procedures), DME, Part D fills. Diagnoses come from a list of
+ICD-10 codes that map to CMS-HCCs. About 2% of claims are later cancelled (and most of those
+replaced: Part A by an adjustment, Part B by a new original), about 2% denied; some beneficiaries
+change MBI (CCLF9) or die (CCLF8). Amounts are in cents, allowed amounts spread log-normally around
+a base price per service and paid at about 80% of allowed.
+
+All names and identifiers are synthetic: MBIs follow the CMS format, NPIs carry valid check digits.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from claims.cclf.layouts import DATA_FILE_CODES, layout
+from claims.cclf.names import file_name
+from claims.cclf.writer import records, summary_file
+
+_ALPHA = np.frombuffer(b"ACDEFGHJKMNPQRTUVWXY", dtype=np.uint8)
+_DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
+_ALNUM = np.concatenate([_ALPHA, _DIGITS])
+_MBI_SETS = (
+    _DIGITS[1:],
+    _ALPHA,
+    _ALNUM,
+    _DIGITS,
+    _ALPHA,
+    _ALNUM,
+    _DIGITS,
+    _ALPHA,
+    _ALPHA,
+    _DIGITS,
+    _DIGITS,
+)
+
+# Part B services: (HCPCS, base allowed $, primary care?, place of service)
+PART_B_SERVICES = [
+    ("99213", 92, True, "11"),
+    ("99214", 131, True, "11"),
+    ("99215", 184, True, "11"),
+    ("99204", 168, True, "11"),
+    ("G0439", 133, True, "11"),
+    ("99490", 62, True, "11"),
+    ("99495", 201, True, "11"),
+    ("99308", 88, False, "31"),  # SNF visit: excluded from assignment at POS 31
+    ("93000", 17, False, "11"),
+    ("36415", 3, False, "11"),
+    ("80053", 11, False, "81"),
+    ("85025", 8, False, "81"),
+    ("71046", 28, False, "22"),
+    ("97110", 30, False, "11"),
+    ("20610", 60, False, "11"),
+    ("J1100", 5, False, "11"),
+    ("93306", 210, False, "22"),
+    ("99223", 205, False, "21"),
+]
+# ICD-10 codes that map to CMS-HCCs (V24/V28), plus common codes that do not.
+HCC_DIAGNOSES = [
+    "E119",
+    "E1122",
+    "I5022",
+    "J449",
+    "N184",
+    "I4891",
+    "G309",
+    "C50911",
+    "F200",
+    "M069",
+    "E6601",
+]
+OTHER_DIAGNOSES = ["I10", "E785", "M545", "R0789", "Z0000", "J069", "K219", "M1990"]
+PCS_PROCEDURES = ["0SR9019", "02703DZ", "0DTJ4ZZ", "0SRC0J9", "5A1955Z"]
+DME_SERVICES = [("E0601", 70), ("A7035", 18), ("E1390", 160), ("K0001", 55), ("A4253", 30)]
+NDCS = ["00093505698", "00378180110", "65862001599", "00071015523", "68180051309", "00006074961"]
+# Part A claim kinds: (claim type, bill type digits, base paid $, revenue lines, annual rate)
+PART_A_KINDS = {
+    "outpatient": ("40", "131", 420, 4, 1.3),
+    "fqhc": ("40", "771", 150, 2, 0.35),
+    "rhc": ("40", "711", 120, 2, 0.15),
+    "inpatient": ("60", "111", 12500, 6, 0.2),
+    "snf": ("20", "211", 8200, 3, 0.05),
+    "hha": ("10", "322", 2100, 3, 0.08),
+    "hospice": ("50", "811", 6400, 2, 0.02),
+}
+FIRST_NAMES = [
+    "ALBA",
+    "BEN",
+    "CORA",
+    "DEV",
+    "ELLIS",
+    "FAY",
+    "GUS",
+    "HANA",
+    "IVO",
+    "JUNE",
+    "KAI",
+    "LEE",
+    "MAE",
+    "NED",
+]
+LAST_NAMES = [
+    "SYNTHA",
+    "FIXTURE",
+    "TESTLY",
+    "SAMPLE",
+    "MOCKTON",
+    "PLACEBO",
+    "DUMMER",
+    "EXAMPLE",
+    "VERITAS",
+]
+
+
+def npi_check_digit(nine: str) -> int:
+    """Luhn over "80840" + the first nine digits (domain.md 8.4)."""
+    total = 0
+    for position, char in enumerate(reversed("80840" + nine)):
+        value = int(char)
+        if position % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return (10 - total % 10) % 10
+
+
+def make_npis(rng: np.random.Generator, n: int, first: str = "1") -> list[str]:
+    out = []
+    for v in rng.choice(10**8, size=n, replace=False):
+        nine = f"{first}{v:08d}"
+        out.append(nine + str(npi_check_digit(nine)))
+    return out
+
+
+def make_mbis(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n distinct MBIs (bytes, 11) in the CMS format."""
+    out = np.empty((0, 11), dtype=np.uint8)
+    while len(out) < n:
+        k = (n - len(out)) * 2 + 16
+        cand = np.stack([s[rng.integers(0, len(s), k)] for s in _MBI_SETS], axis=1)
+        out = np.unique(np.concatenate([out, cand]), axis=0)
+    keep = rng.permutation(len(out))[:n]
+    return out[keep].view("S11").ravel()
+
+
+@dataclass(frozen=True)
+class Provider:
+    tin: str
+    npi: str
+    specialty: str
+
+
+@dataclass
+class GeneratorConfig:
+    entity_id: str
+    year: int
+    beneficiaries: int
+    seed: int = 1
+    participants: Sequence[Provider] = ()
+    facilities: Sequence[str] = ()  # participant CCNs
+    runout: bool = False
+    delivered_at: datetime | None = None
+    block: int = 5000
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def delivery_time(self) -> datetime:
+        if self.delivered_at:
+            return self.delivered_at
+        # CMS file names carry local, zone-less times; so does the generator.
+        if self.runout:
+            return datetime(self.year + 1, 3, 16, 12)  # noqa: DTZ001
+        return datetime(self.year, 12, 15, 12)  # noqa: DTZ001
+
+
+def default_participants(
+    rng: np.random.Generator, n_tins: int = 12, per_tin: int = 8
+) -> list[Provider]:
+    """A synthetic participant list: primary care TINs and specialists."""
+    npis = make_npis(rng, n_tins * per_tin, first="1")
+    specialties = ["01", "08", "11", "38", "50", "97", "06", "13", "29", "39"]
+    out = []
+    for t in range(n_tins):
+        tin = f"{rng.integers(10**8, 10**9):09d}"
+        for k in range(per_tin):
+            out.append(
+                Provider(tin, npis[t * per_tin + k], specialties[(t + k) % len(specialties)])
+            )
+    return out
+
+
+class _Population:
+    """The beneficiaries of a delivery: identifiers, demographics, MBI changes, deaths."""
+
+    def __init__(self, cfg: GeneratorConfig, rng: np.random.Generator) -> None:
+        n = cfg.beneficiaries
+        self.n = n
+        # A beneficiary's identity is drawn from the seed alone, so every year's delivery of the
+        # same entity and seed names the same people.
+        self.mbi = make_mbis(rng, n)
+        self.previous_mbi = make_mbis(rng, n)  # used by the few whose MBI changes
+        # Dates are drawn on a fixed calendar, not relative to the delivery year, so that the
+        # deliveries of several years agree about who changed MBI or died, and when.
+        self.mbi_changed_on = np.where(
+            rng.random(n) < 0.015,
+            np.datetime64("2023-01-01") + rng.integers(0, 4 * 365, n),
+            np.datetime64("NaT"),
+        ).astype("datetime64[D]")
+        age = np.clip(rng.normal(75, 8, n), 40, 100).astype(int)
+        self.dob = (
+            np.datetime64(f"{cfg.year}-01-01") - (age * 365.25).astype("timedelta64[D]")
+        ) + rng.integers(-180, 180, n).astype("timedelta64[D]")
+        self.sex = np.where(rng.random(n) < 0.55, "2", "1")
+        self.race = rng.choice(["1", "2", "4", "5", "6"], n, p=[0.78, 0.1, 0.04, 0.06, 0.02])
+        self.status = np.where(age < 65, "20", np.where(rng.random(n) < 0.01, "11", "10"))
+        self.dual = np.where(rng.random(n) < 0.16, rng.choice(["02", "04", "08"], n), "NA")
+        self.death = np.where(
+            rng.random(n) < 0.2,
+            np.datetime64("2023-01-01") + rng.integers(0, 5 * 365, n),
+            np.datetime64("NaT"),
+        ).astype("datetime64[D]")
+        alive = np.isnat(self.death) | (self.death >= np.datetime64(f"{cfg.year}-01-01"))
+        # No claims in a year the beneficiary did not live to see.
+        self.utilization = rng.lognormal(0, 0.6, n) * alive
+        self.conditions = rng.integers(0, len(HCC_DIAGNOSES), (n, 3))
+        self.has_conditions = rng.random((n, 3)) < np.array([0.45, 0.25, 0.12])
+        self.state = rng.choice(["36", "06", "12", "48"], n)
+
+    def current_mbi(self, as_of: np.datetime64) -> np.ndarray:
+        """The MBI each beneficiary carries on the delivery date."""
+        changed = ~np.isnat(self.mbi_changed_on) & (self.mbi_changed_on <= as_of)
+        before = ~np.isnat(self.mbi_changed_on) & (self.mbi_changed_on > as_of)
+        return np.where(before, self.previous_mbi, self.mbi), changed
+
+
+def generate_delivery(cfg: GeneratorConfig, out: str | Path) -> Path:
+    """Write a delivery zip into folder `out`; returns its path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(
+        [cfg.seed, zlib.crc32(cfg.entity_id.encode()), cfg.year, int(cfg.runout)]
+    )
+    participants = list(cfg.participants) or default_participants(np.random.default_rng(cfg.seed))
+    oon = default_participants(np.random.default_rng(cfg.seed + 7919), n_tins=30, per_tin=6)
+    providers = participants + oon
+    facilities = list(cfg.facilities) or [f"{36 + i % 3:02d}{i:04d}" for i in range(1, 6)]
+    oon_facilities = [f"{10 + i % 5:02d}{100 + i:04d}" for i in range(20)]
+    pop = _Population(cfg, np.random.default_rng(cfg.seed))
+    delivered = cfg.delivery_time
+    as_of = np.datetime64(delivered.date())
+    current, changed = pop.current_mbi(as_of)
+    work = Path(tempfile.mkdtemp(prefix="cclf-gen-", dir=out))
+    counts = dict.fromkeys(DATA_FILE_CODES, 0)
+    handles = {code: open(work / code, "wb") for code in DATA_FILE_CODES}  # noqa: SIM115
+    try:
+        writer = _BlockWriter(
+            cfg, rng, pop, current, providers, len(participants), facilities, oon_facilities
+        )
+        for start in range(0, pop.n, cfg.block):
+            for code, data in writer.block(start, min(start + cfg.block, pop.n)).items():
+                handles[code].write(data)
+                counts[code] += data.count(b"\n")
+        # CCLF9: every previous MBI of beneficiaries whose MBI changed before the delivery.
+        idx = np.flatnonzero(changed)
+        handles["CCLF9"].write(
+            records(
+                layout("CCLF9"),
+                {
+                    "HICN_MBI_XREF_IND": np.full(len(idx), b"M"),
+                    "CRNT_NUM": pop.mbi[idx],
+                    "PRVS_NUM": pop.previous_mbi[idx],
+                    "PRVS_ID_EFCTV_DT": np.full(len(idx), np.datetime64("2018-01-01")),
+                    "PRVS_ID_OBSLT_DT": pop.mbi_changed_on[idx] - np.timedelta64(1, "D"),
+                },
+                len(idx),
+            )
+        )
+        counts["CCLF9"] += len(idx)
+    finally:
+        for fh in handles.values():
+            fh.close()
+    try:
+        stamp = {
+            "entity_id": cfg.entity_id,
+            "runout": cfg.runout,
+            "year": cfg.year,
+            "delivered_at": delivered,
+        }
+        path = out / f"{file_name(code='', **stamp)}.zip"
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            zf.writestr(file_name(code="CCLF0", **stamp), _summary(counts))
+            for code in DATA_FILE_CODES:
+                zf.write(work / code, file_name(code=code, **stamp))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return path
+
+
+def _summary(counts: dict[str, int]) -> bytes:
+    # summary_file counts the lines of each file's records; give it line ends only.
+    return summary_file({code: b"\n" * counts[code] for code in counts})
+
+
+class _BlockWriter:
+    """Draws the claims of a block of beneficiaries and renders every file's records."""
+
+    def __init__(
+        self,
+        cfg: GeneratorConfig,
+        rng: np.random.Generator,
+        pop: _Population,
+        current: np.ndarray,
+        providers: list[Provider],
+        n_participants: int,
+        facilities: list[str],
+        oon_facilities: list[str],
+    ) -> None:
+        self.cfg, self.rng, self.pop, self.current = cfg, rng, pop, current
+        self.tin = np.array([p.tin for p in providers], dtype="S9")
+        self.npi = np.array([p.npi for p in providers], dtype="S10")
+        self.spec = np.array([p.specialty for p in providers], dtype="S2")
+        self.n_participants = n_participants
+        self.ccn = np.array(facilities + oon_facilities, dtype="S6")
+        self.n_fac = len(facilities)
+        self.fac_npi = np.array(
+            make_npis(np.random.default_rng(cfg.seed + 17), len(self.ccn), first="1"), dtype="S10"
+        )
+        self.supplier_npi = np.array(
+            make_npis(np.random.default_rng(cfg.seed + 29), 10, first="1"), dtype="S10"
+        )
+        self.pharmacy_npi = np.array(
+            make_npis(np.random.default_rng(cfg.seed + 31), 40, first="1"), dtype="S10"
+        )
+        self.next_claim = cfg.year * 10**8 + (10**7 if cfg.runout else 0)
+        self.year_start = np.datetime64(f"{cfg.year}-01-01")
+        # Service dates: the year up to three weeks before a regular delivery; the whole year
+        # for run-out.
+        last = (
+            np.datetime64(f"{cfg.year}-12-31")
+            if cfg.runout
+            else np.datetime64(cfg.delivery_time.date()) - 21
+        )
+        self.days = (
+            int((min(last, np.datetime64(f"{cfg.year}-12-31")) - self.year_start).astype(int)) + 1
+        )
+
+    def _ids(self, n: int) -> np.ndarray:
+        ids = np.arange(self.next_claim, self.next_claim + n, dtype=np.int64)
+        self.next_claim += n
+        return ids
+
+    def _service_dates(self, bene: np.ndarray) -> np.ndarray:
+        d = self.year_start + self.rng.integers(0, self.days, len(bene)).astype("timedelta64[D]")
+        death = self.pop.death[bene]
+        return np.where(~np.isnat(death) & (d > death), death, d).astype("datetime64[D]")
+
+    def _dx(self, bene: np.ndarray, k: int) -> np.ndarray:
+        """The k-th diagnosis of each claim: a chronic condition of the beneficiary, else common."""
+        pick = self.rng.integers(0, 3, len(bene))
+        has = self.pop.has_conditions[bene, pick] & (
+            self.rng.random(len(bene)) < (0.8 if k == 0 else 0.5)
+        )
+        chronic = np.array(HCC_DIAGNOSES, dtype="S7")[self.pop.conditions[bene, pick]]
+        other = np.array(OTHER_DIAGNOSES, dtype="S7")[
+            self.rng.integers(0, len(OTHER_DIAGNOSES), len(bene))
+        ]
+        return np.where(has, chronic, other)
+
+    def block(self, lo: int, hi: int) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        benes = np.arange(lo, hi)
+        out["CCLF8"] = self._demographics(benes)
+        out.update(self._part_a(benes))
+        out.update(self._part_b(benes))
+        out["CCLF6"] = self._dme(benes)
+        out["CCLF7"] = self._part_d(benes)
+        return out
+
+    # ---------------------------------------------------------------------------------- CCLF8
+    def _demographics(self, b: np.ndarray) -> bytes:
+        p, n = self.pop, len(b)
+        first = np.array(FIRST_NAMES, dtype="S30")[b % len(FIRST_NAMES)]
+        last = np.array(LAST_NAMES, dtype="S40")[(b // len(FIRST_NAMES)) % len(LAST_NAMES)]
+        age = ((np.datetime64(f"{self.cfg.year}-12-31") - p.dob[b]).astype(int) // 365).astype(
+            np.int64
+        )
+        cols = {
+            "BENE_MBI_ID": self.current[b],
+            "BENE_FIPS_STATE_CD": p.state[b],
+            "BENE_FIPS_CNTY_CD": np.full(n, "061"),
+            "BENE_ZIP_CD": np.full(n, "00501"),
+            "BENE_DOB": p.dob[b],
+            "BENE_SEX_CD": p.sex[b],
+            "BENE_RACE_CD": p.race[b],
+            "BENE_AGE": age,
+            "BENE_MDCR_STUS_CD": p.status[b],
+            "BENE_DUAL_STUS_CD": p.dual[b],
+            "BENE_DEATH_DT": p.death[b],
+            "BENE_1ST_NAME": first,
+            "BENE_LAST_NAME": last,
+            "BENE_ORGNL_ENTLMT_RSN_CD": np.where(p.status[b] == "20", "1", "0"),
+            "BENE_ENTLMT_BUYIN_IND": np.full(n, "3"),
+            "BENE_PART_A_ENRLMT_BGN_DT": p.dob[b] + np.timedelta64(65 * 365, "D"),
+            "BENE_PART_B_ENRLMT_BGN_DT": p.dob[b] + np.timedelta64(65 * 365, "D"),
+            "BENE_LINE_1_ADR": np.full(n, "100 SYNTHETIC WAY"),
+            "GEO_ZIP_PLC_NAME": np.full(n, "HOLTSVILLE"),
+            "GEO_USPS_STATE_CD": np.full(n, "NY"),
+            "GEO_ZIP5_CD": np.full(n, "00501"),
+        }
+        return records(layout("CCLF8"), cols, n)
+
+    # ------------------------------------------------------------------------------- Part A
+    def _part_a(self, b: np.ndarray) -> dict[str, bytes]:
+        rng = self.rng
+        kinds, benes = [], []
+        for name, (_, _, _, _, rate) in PART_A_KINDS.items():
+            k = rng.poisson(rate * self.pop.utilization[b])
+            benes.append(np.repeat(b, k))
+            kinds.append(np.full(k.sum(), name, dtype="U10"))
+        bene = np.concatenate(benes)
+        kind = np.concatenate(kinds)
+        n = len(bene)
+        claim_type = (
+            np.array([PART_A_KINDS[k][0] for k in kind], dtype="S2") if n else np.empty(0, "S2")
+        )
+        bill = np.array([PART_A_KINDS[k][1] for k in kind], dtype="S3") if n else np.empty(0, "S3")
+        base = np.array([PART_A_KINDS[k][2] for k in kind], dtype=float) if n else np.empty(0)
+        nlines = np.array([PART_A_KINDS[k][3] for k in kind], dtype=int) if n else np.empty(0, int)
+        start = self._service_dates(bene)
+        los = np.where(np.isin(kind, ["inpatient"]), rng.integers(2, 8, n), 0)
+        los = np.where(np.isin(kind, ["snf", "hha", "hospice"]), rng.integers(10, 30, n), los)
+        thru = start + los.astype("timedelta64[D]")
+        paid = (base * rng.lognormal(0, 0.35, n) * 100).astype(np.int64)
+        participant = rng.random(n) < 0.6
+        fac = np.where(
+            participant, rng.integers(0, self.n_fac, n), rng.integers(self.n_fac, len(self.ccn), n)
+        )
+        attending = rng.integers(0, len(self.npi), n)
+        denied = rng.random(n) < 0.015
+        paid = np.where(denied, 0, paid)
+        efctv = thru + rng.integers(5, 20, n).astype("timedelta64[D]")
+        ids = self._ids(n)
+        base_cols = {
+            "PRVDR_OSCAR_NUM": self.ccn[fac],
+            "CLM_TYPE_CD": claim_type,
+            "CLM_FROM_DT": start,
+            "CLM_THRU_DT": thru,
+            "CLM_BILL_FAC_TYPE_CD": np.array([x[:1] for x in bill], dtype="S1"),
+            "CLM_BILL_CLSFCTN_CD": np.array([x[1:2] for x in bill], dtype="S1"),
+            "CLM_BILL_FREQ_CD": np.array([x[2:3] for x in bill], dtype="S1"),
+            "PRNCPL_DGNS_CD": self._dx(bene, 0),
+            "CLM_MDCR_NPMT_RSN_CD": np.where(denied, "N", ""),
+            "PRVDR_FAC_FIPS_ST_CD": self.pop.state[bene],
+            "BENE_PTNT_STUS_CD": np.full(n, "01"),
+            "DGNS_DRG_CD": np.where(
+                kind == "inpatient", rng.choice(["0291", "0190", "0470", "0871"], n), ""
+            ),
+            "FAC_PRVDR_NPI_NUM": self.fac_npi[fac],
+            "ATNDG_PRVDR_NPI_NUM": self.npi[attending],
+            "CLM_BLG_PRVDR_OSCAR_NUM": self.ccn[fac],
+            "CLM_BLG_PRVDR_NPI_NUM": self.fac_npi[fac],
+            "CLM_ATNDG_PRVDR_NPI_NUM": self.npi[attending],
+            "DGNS_PRCDR_ICD_IND": np.full(n, "0"),
+            "CLM_MDCR_INSTNL_TOT_CHRG_AMT": paid * 3,
+            "CLM_CNTRCTR_NUM": np.full(n, "15102"),
+        }
+        # Versions: originals; ~2% cancelled, most of those replaced by an adjustment.
+        cancel = (rng.random(n) < 0.02) & ~denied
+        adjust = cancel & (rng.random(n) < 0.7)
+        versions = [(np.arange(n), "0", ids, paid, efctv)]
+        ci = np.flatnonzero(cancel)
+        versions.append((ci, "1", self._ids(len(ci)), paid[ci], efctv[ci] + 30))
+        ai = np.flatnonzero(adjust)
+        new_paid = (paid[ai] * rng.uniform(0.85, 1.1, len(ai))).astype(np.int64)
+        versions.append((ai, "2", self._ids(len(ai)), new_paid, efctv[ai] + 30))
+        h_parts, r_parts, d_parts, p_parts = [], [], [], []
+        for idx, adj, vids, vpaid, veff in versions:
+            cols = {k: v[idx] for k, v in base_cols.items()}
+            cols.update(
+                CUR_CLM_UNIQ_ID=vids,
+                BENE_MBI_ID=self.current[bene[idx]],
+                CLM_PMT_AMT=vpaid,
+                CLM_ADJSMT_TYPE_CD=np.full(len(idx), adj),
+                CLM_EFCTV_DT=veff,
+                CLM_IDR_LD_DT=veff + 2,
+                CLM_CNTL_NUM=np.char.add(b"A", vids.astype("S13")),
+            )
+            h_parts.append(records(layout("CCLF1"), cols, len(idx)))
+            r_parts.append(
+                self._revenue_lines(idx, vids, bene, kind, start, thru, vpaid, nlines, fac)
+            )
+            d_parts.append(self._diagnoses(idx, vids, bene, start, thru, fac))
+            p_parts.append(self._procedures(idx, vids, bene, kind, start, thru, fac))
+        return {
+            "CCLF1": b"".join(h_parts),
+            "CCLF2": b"".join(r_parts),
+            "CCLF4": b"".join(d_parts),
+            "CCLF3": b"".join(p_parts),
+            "CCLFA": self._part_a_be(ids, bene, kind),
+        }
+
+    def _revenue_lines(self, idx, vids, bene, kind, start, thru, vpaid, nlines, fac) -> bytes:  # noqa: ANN001
+        k = nlines[idx]
+        rows = np.repeat(np.arange(len(idx)), k)
+        line = np.concatenate([np.arange(1, j + 1) for j in k]) if len(k) else np.empty(0, int)
+        src = idx[rows]
+        kinds = kind[src]
+        rev = np.where(np.isin(kinds, ["fqhc", "rhc"]), np.where(line == 1, "0521", "0001"), "0450")
+        rev = np.where(kinds == "inpatient", np.where(line == 1, "0120", "0250"), rev)
+        hcpcs = np.where(kinds == "fqhc", np.where(line == 1, "G0466", "99213"), "")
+        hcpcs = np.where(kinds == "rhc", np.where(line == 1, "99214", ""), hcpcs)
+        hcpcs = np.where(
+            kinds == "outpatient",
+            self.rng.choice(["99284", "71046", "80053", "93005"], len(src)),
+            hcpcs,
+        )
+        # Outpatient-type lines share the header amount; inpatient lines carry none (paid by DRG).
+        share = np.where(np.isin(kinds, ["inpatient", "snf", "hospice"]), 0, vpaid[rows] // k[rows])
+        share = np.where(
+            (line == k[rows]) & ~np.isin(kinds, ["inpatient", "snf", "hospice"]),
+            vpaid[rows] - share * (k[rows] - 1),
+            share,
+        )
+        cols = {
+            "CUR_CLM_UNIQ_ID": vids[rows],
+            "CLM_LINE_NUM": line,
+            "BENE_MBI_ID": self.current[bene[src]],
+            "CLM_TYPE_CD": np.array([PART_A_KINDS[x][0] for x in kinds], dtype="S2")
+            if len(src)
+            else np.empty(0, "S2"),
+            "CLM_LINE_FROM_DT": start[src],
+            "CLM_LINE_THRU_DT": thru[src],
+            "CLM_LINE_PROD_REV_CTR_CD": rev,
+            "CLM_LINE_INSTNL_REV_CTR_DT": start[src],
+            "CLM_LINE_HCPCS_CD": hcpcs,
+            "PRVDR_OSCAR_NUM": self.ccn[fac[src]],
+            "CLM_FROM_DT": start[src],
+            "CLM_THRU_DT": thru[src],
+            "CLM_LINE_SRVC_UNIT_QTY": np.full(len(src), 10000, dtype=np.int64),
+            "CLM_LINE_CVRD_PD_AMT": share,
+            "CLM_FAC_PRVDR_OSCAR_NUM": self.ccn[fac[src]],
+        }
+        return records(layout("CCLF2"), cols, len(src))
+
+    def _diagnoses(self, idx, vids, bene, start, thru, fac) -> bytes:  # noqa: ANN001
+        k = self.rng.integers(2, 6, len(idx))
+        rows = np.repeat(np.arange(len(idx)), k)
+        seq = np.concatenate([np.arange(1, j + 1) for j in k]) if len(k) else np.empty(0, int)
+        src = idx[rows]
+        cols = {
+            "CUR_CLM_UNIQ_ID": vids[rows],
+            "BENE_MBI_ID": self.current[bene[src]],
+            "CLM_TYPE_CD": np.full(len(src), "40"),
+            "CLM_PROD_TYPE_CD": np.where(seq == 1, "P", "D"),
+            "CLM_VAL_SQNC_NUM": seq,
+            "CLM_DGNS_CD": self._dx(bene[src], 1),
+            "PRVDR_OSCAR_NUM": self.ccn[fac[src]],
+            "CLM_FROM_DT": start[src],
+            "CLM_THRU_DT": thru[src],
+            "CLM_POA_IND": np.full(len(src), "Y"),
+            "DGNS_PRCDR_ICD_IND": np.full(len(src), "0"),
+            "CLM_BLG_PRVDR_OSCAR_NUM": self.ccn[fac[src]],
+        }
+        return records(layout("CCLF4"), cols, len(src))
+
+    def _procedures(self, idx, vids, bene, kind, start, thru, fac) -> bytes:  # noqa: ANN001
+        sel = idx[kind[idx] == "inpatient"]
+        pos = np.flatnonzero(kind[idx] == "inpatient")
+        cols = {
+            "CUR_CLM_UNIQ_ID": vids[pos],
+            "BENE_MBI_ID": self.current[bene[sel]],
+            "CLM_TYPE_CD": np.full(len(sel), "60"),
+            "CLM_VAL_SQNC_NUM": np.ones(len(sel), dtype=np.int64),
+            "CLM_PRCDR_CD": np.array(PCS_PROCEDURES, dtype="S7")[
+                self.rng.integers(0, len(PCS_PROCEDURES), len(sel))
+            ],
+            "CLM_PRCDR_PRFRM_DT": start[sel],
+            "PRVDR_OSCAR_NUM": self.ccn[fac[sel]],
+            "CLM_FROM_DT": start[sel],
+            "CLM_THRU_DT": thru[sel],
+            "DGNS_PRCDR_ICD_IND": np.full(len(sel), "0"),
+            "CLM_BLG_PRVDR_OSCAR_NUM": self.ccn[fac[sel]],
+        }
+        return records(layout("CCLF3"), cols, len(sel))
+
+    def _part_a_be(self, ids, bene, kind) -> bytes:  # noqa: ANN001
+        # Benefit enhancements (telehealth, SNF 3-day waiver) on a few claims.
+        sel = np.flatnonzero(self.rng.random(len(ids)) < 0.02)
+        cols = {
+            "CUR_CLM_UNIQ_ID": ids[sel],
+            "BENE_MBI_ID": self.current[bene[sel]],
+            "CLM_TYPE_CD": np.array([PART_A_KINDS[k][0] for k in kind[sel]], dtype="S2")
+            if len(sel)
+            else np.empty(0, "S2"),
+            "CLM_NGACO_SNF_WVR_SW": np.where(kind[sel] == "snf", "1", ""),
+            "CLM_NGACO_TLHLTH_SW": np.where(kind[sel] != "snf", "1", ""),
+        }
+        return records(layout("CCLFA"), cols, len(sel))
+
+    # ------------------------------------------------------------------------------- Part B
+    def _part_b(self, b: np.ndarray) -> dict[str, bytes]:
+        rng = self.rng
+        k = rng.poisson(9 * self.pop.utilization[b])
+        bene = np.repeat(b, k)
+        n = len(bene)
+        start = self._service_dates(bene)
+        participant = rng.random(n) < 0.7
+        prov = np.where(
+            participant,
+            rng.integers(0, self.n_participants, n),
+            rng.integers(self.n_participants, len(self.npi), n),
+        )
+        nl = rng.choice([1, 2, 3, 4], n, p=[0.35, 0.3, 0.25, 0.1])
+        ids = self._ids(n)
+        cntl = np.char.add(b"B", ids.astype("S13"))
+        denied = rng.random(n) < 0.02
+        efctv = start + rng.integers(5, 20, n).astype("timedelta64[D]")
+        cancel = (rng.random(n) < 0.02) & ~denied
+        replace = cancel & (rng.random(n) < 0.6)
+        rows = np.repeat(np.arange(n), nl)
+        line = np.concatenate([np.arange(1, j + 1) for j in nl]) if n else np.empty(0, int)
+        m = len(rows)
+        svc = np.where(line == 1, rng.integers(0, 7, m), rng.integers(7, len(PART_B_SERVICES), m))
+        hcpcs = np.array([s[0] for s in PART_B_SERVICES], dtype="S5")[svc]
+        price = np.array([s[1] for s in PART_B_SERVICES], dtype=float)[svc]
+        pos = np.array([s[3] for s in PART_B_SERVICES], dtype="S2")[svc]
+        allowed = (price * rng.lognormal(0, 0.18, m) * 100).astype(np.int64)
+        line_denied = rng.random(m) < 0.02
+        paid = np.where(denied[rows] | line_denied, 0, (allowed * 0.8).astype(np.int64))
+        dx1, dx2 = self._dx(bene[rows], 0), self._dx(bene[rows], 1)
+        base = {
+            "CLM_LINE_NUM": line,
+            "CLM_TYPE_CD": np.full(m, "71"),
+            "CLM_FROM_DT": start[rows],
+            "CLM_THRU_DT": start[rows],
+            "RNDRG_PRVDR_TYPE_CD": np.full(m, "1"),
+            "RNDRG_PRVDR_FIPS_ST_CD": self.pop.state[bene[rows]],
+            "CLM_PRVDR_SPCLTY_CD": self.spec[prov[rows]],
+            "CLM_FED_TYPE_SRVC_CD": np.full(m, "1"),
+            "CLM_POS_CD": pos,
+            "CLM_LINE_FROM_DT": start[rows],
+            "CLM_LINE_THRU_DT": start[rows],
+            "CLM_LINE_HCPCS_CD": hcpcs,
+            "CLM_LINE_DGNS_CD": dx1,
+            "CLM_RNDRG_PRVDR_TAX_NUM": self.tin[prov[rows]],
+            "RNDRG_PRVDR_NPI_NUM": self.npi[prov[rows]],
+            "CLM_CARR_PMT_DNL_CD": np.where(denied[rows], "0", "1"),
+            "CLM_PRCSG_IND_CD": np.where(line_denied, "C", "A"),
+            "CLM_CNTL_NUM": cntl[rows],
+            "CLM_LINE_ALOWD_CHRG_AMT": allowed,
+            "CLM_LINE_SRVC_UNIT_QTY": np.full(m, 10000, dtype=np.int64),
+            "CLM_DGNS_1_CD": dx1,
+            "CLM_DGNS_2_CD": dx2,
+            "DGNS_PRCDR_ICD_IND": np.full(m, "0"),
+            "CLM_RNDRG_PRVDR_NPI_NUM": self.npi[prov[rows]],
+            "CLM_CNTRCTR_NUM": np.full(m, "15202"),
+        }
+        parts, be = [], []
+        # Original, cancellation (same lines, later), replacement original (same control number).
+        for mask, adj, vids_of, shift, factor in (
+            (np.ones(n, bool), "0", ids, 0, 1.0),
+            (cancel, "1", None, 25, 1.0),
+            (replace, "0", None, 26, 1.1),
+        ):
+            sel_claims = np.flatnonzero(mask)
+            vids = vids_of if vids_of is not None else np.zeros(n, np.int64)
+            if vids_of is None:
+                vids[sel_claims] = self._ids(len(sel_claims))
+            sel = np.flatnonzero(mask[rows])
+            cols = {k: v[sel] for k, v in base.items()}
+            vpaid = (paid[sel] * factor).astype(np.int64)
+            cols.update(
+                CUR_CLM_UNIQ_ID=vids[rows[sel]],
+                BENE_MBI_ID=self.current[bene[rows[sel]]],
+                CLM_LINE_CVRD_PD_AMT=vpaid,
+                CLM_ADJSMT_TYPE_CD=np.full(len(sel), adj),
+                CLM_EFCTV_DT=efctv[rows[sel]] + shift,
+                CLM_IDR_LD_DT=efctv[rows[sel]] + shift + 1,
+            )
+            parts.append(records(layout("CCLF5"), cols, len(sel)))
+            if adj == "0" and vids_of is not None:
+                tele = sel[self.rng.random(len(sel)) < 0.01]
+                be.append(
+                    records(
+                        layout("CCLFB"),
+                        {
+                            "CUR_CLM_UNIQ_ID": vids[rows[tele]],
+                            "CLM_LINE_NUM": line[tele],
+                            "BENE_MBI_ID": self.current[bene[rows[tele]]],
+                            "CLM_TYPE_CD": np.full(len(tele), "71"),
+                            "CLM_LINE_NGACO_TLHLTH_SW": np.full(len(tele), "1"),
+                        },
+                        len(tele),
+                    )
+                )
+        return {"CCLF5": b"".join(parts), "CCLFB": b"".join(be)}
+
+    def _dme(self, b: np.ndarray) -> bytes:
+        rng = self.rng
+        k = rng.poisson(0.8 * self.pop.utilization[b])
+        bene = np.repeat(b, k)
+        n = len(bene)
+        start = self._service_dates(bene)
+        svc = rng.integers(0, len(DME_SERVICES), n)
+        allowed = (
+            np.array([s[1] for s in DME_SERVICES], float)[svc] * rng.lognormal(0, 0.2, n) * 100
+        ).astype(np.int64)
+        ids = self._ids(n)
+        cols = {
+            "CUR_CLM_UNIQ_ID": ids,
+            "CLM_LINE_NUM": np.ones(n, dtype=np.int64),
+            "BENE_MBI_ID": self.current[bene],
+            "CLM_TYPE_CD": np.full(n, "82"),
+            "CLM_FROM_DT": start,
+            "CLM_THRU_DT": start,
+            "CLM_FED_TYPE_SRVC_CD": np.full(n, "P"),
+            "CLM_POS_CD": np.full(n, "12"),
+            "CLM_LINE_FROM_DT": start,
+            "CLM_LINE_THRU_DT": start,
+            "CLM_LINE_HCPCS_CD": np.array([s[0] for s in DME_SERVICES], dtype="S5")[svc],
+            "CLM_LINE_CVRD_PD_AMT": (allowed * 0.8).astype(np.int64),
+            "PAYTO_PRVDR_NPI_NUM": self.supplier_npi[rng.integers(0, len(self.supplier_npi), n)],
+            "ORDRG_PRVDR_NPI_NUM": self.npi[rng.integers(0, self.n_participants, n)],
+            "CLM_CARR_PMT_DNL_CD": np.full(n, "1"),
+            "CLM_PRCSG_IND_CD": np.full(n, "A"),
+            "CLM_ADJSMT_TYPE_CD": np.full(n, "0"),
+            "CLM_EFCTV_DT": start + 10,
+            "CLM_IDR_LD_DT": start + 12,
+            "CLM_CNTL_NUM": np.char.add(b"D", ids.astype("S13")),
+            "CLM_LINE_ALOWD_CHRG_AMT": allowed,
+        }
+        return records(layout("CCLF6"), cols, n)
+
+    def _part_d(self, b: np.ndarray) -> bytes:
+        rng = self.rng
+        k = np.where(rng.random(len(b)) < 0.7, rng.poisson(6 * self.pop.utilization[b]), 0)
+        bene = np.repeat(b, k)
+        n = len(bene)
+        fill = self._service_dates(bene)
+        ids = self._ids(n)
+        cols = {
+            "CUR_CLM_UNIQ_ID": ids,
+            "BENE_MBI_ID": self.current[bene],
+            "CLM_LINE_NDC_CD": np.array(NDCS, dtype="S11")[rng.integers(0, len(NDCS), n)],
+            "CLM_TYPE_CD": np.full(n, "01"),
+            "CLM_LINE_FROM_DT": fill,
+            "PRVDR_SRVC_ID_QLFYR_CD": np.full(n, "01"),
+            "CLM_SRVC_PRVDR_GNRC_ID_NUM": self.pharmacy_npi[
+                rng.integers(0, len(self.pharmacy_npi), n)
+            ],
+            "CLM_DSPNSNG_STUS_CD": np.full(n, "C"),
+            "CLM_LINE_SRVC_UNIT_QTY": rng.choice([300000, 900000], n).astype(np.int64),
+            "CLM_LINE_DAYS_SUPLY_QTY": rng.choice([30, 90], n).astype(np.int64),
+            "PRVDR_PRSBNG_ID_QLFYR_CD": np.full(n, "01"),
+            "CLM_PRSBNG_PRVDR_GNRC_ID_NUM": self.npi[rng.integers(0, self.n_participants, n)],
+            "CLM_LINE_BENE_PMT_AMT": (rng.lognormal(2.3, 0.8, n) * 100).astype(np.int64),
+            "CLM_ADJSMT_TYPE_CD": np.full(n, "0"),
+            "CLM_EFCTV_DT": fill + 3,
+            "CLM_IDR_LD_DT": fill + 5,
+            "CLM_LINE_RX_SRVC_RFRNC_NUM": ids % 10**12,
+            "CLM_LINE_RX_FILL_NUM": rng.integers(0, 5, n).astype("S9"),
+        }
+        return records(layout("CCLF7"), cols, n)
+
+
+def service_year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
