@@ -136,3 +136,19 @@ def load_registry(apps: Any, directory: Path = REGISTRY_DIR) -> None:
                 "source": row["source"],
             },
         )
+
+
+def ensure_registry() -> bool:
+    """Load the shipped registry again if its rows are gone; True when it loaded.
+
+    Tests need this: a transactional test flushes every table, data-migration rows included, and
+    `--reuse-db` then keeps the emptied database for the next run.
+    """
+    from django.apps import apps
+
+    SpecialtyCode = apps.get_model("entities", "SpecialtyCode")
+    ProgramParameter = apps.get_model("entities", "ProgramParameter")
+    if SpecialtyCode.objects.exists() and ProgramParameter.objects.exists():
+        return False
+    load_registry(apps)
+    return True

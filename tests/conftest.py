@@ -26,6 +26,16 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"REQUIRE_SERVICES=1 but {', '.join(missing)} is not set.")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """Data migrations ship reference rows (the program registry). A transactional test flushes
+    every table and --reuse-db keeps the emptied database: put the rows back once per session."""
+    from entities.registry_data import ensure_registry
+
+    with django_db_blocker.unblock():
+        ensure_registry()
+
+
 @pytest.fixture
 def entity_a(db: None) -> Entity:
     return EntityFactory(

@@ -8,3 +8,5 @@ from entities.admin import participants, registry  # noqa: F401 - registers the 
 admin.site.site_header = "OpenVBC admin console"
 admin.site.site_title = "OpenVBC admin"
 admin.site.index_title = "Programs, entities and providers"
+# Participant lists are wide tables: give them the whole width.
+admin.site.enable_nav_sidebar = False

@@ -112,8 +112,8 @@ class ParticipationInlineForm(ParticipationForm):
         forms.ModelForm.__init__(self, *args, **kwargs)
         self.candidate = None
         instance = self.instance
-        self.fields["specialty_code"].widget.attrs["size"] = 3
-        self.fields["tin"].widget.attrs["size"] = 10
+        for name, size in (("tin", 10), ("npi", 11), ("ccn", 7), ("specialty_code", 3)):
+            self.fields[name].widget.attrs["size"] = size
         self.fields["tin"].help_text = ""
         if instance.pk:
             self.fields["tin"].initial = instance.organization.tin

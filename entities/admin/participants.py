@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
@@ -41,6 +41,13 @@ from entities.services.change_requests import (
     change_request_submit,
 )
 from entities.services.participations import participation_add, participation_change
+
+SHORT_CLASS = {
+    ProviderClass.PRIMARY_CARE_PHYSICIAN: "PCP",
+    ProviderClass.NPP: "NP/PA/CNS",
+    ProviderClass.SPECIALIST: "specialist",
+    ProviderClass.OTHER: "other",
+}
 
 
 def _plain(exc: ValidationError) -> str:
@@ -149,7 +156,9 @@ class EntityYearInline(admin.TabularInline):
 
 
 class ParticipationInline(admin.TabularInline):
-    """The entity's current and future participations, editable in place."""
+    """The entity's most recently changed current and future participations, editable in place.
+    The full list (thousands of rows) lives on the participation list page, with search and
+    filters; rendering it all here would make the entity page unusable."""
 
     model = Participation
     form = ParticipationInlineForm
@@ -157,16 +166,34 @@ class ParticipationInline(admin.TabularInline):
     extra = 1
     can_delete = False
     show_change_link = True
-    verbose_name = "participation (current and future)"
-    verbose_name_plural = "participant list: current and future rows"
+    rows_shown = 50
+    verbose_name = "participation"
+    verbose_name_plural = (
+        f"participant list: the {rows_shown} most recently changed current and future rows"
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request).select_related("organization", "provider")
+        if request.method == "POST":
+            # Exactly the rows the page showed: their ids come back with the form (the formset
+            # also keeps only rows of this entity).
+            prefix = Participation._meta.get_field("entity").remote_field.get_accessor_name()
+            ids = [
+                value
+                for key, value in request.POST.items()
+                if key.startswith(f"{prefix}-") and key.endswith("-id") and value.isdigit()
+            ]
+            return queryset.filter(pk__in=ids)
+        entity = getattr(request, "_openvbc_entity", None)
         today = timezone.localdate()
-        return (
-            super()
-            .get_queryset(request)
+        recent = (
+            queryset.filter(entity=entity)
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-            .select_related("organization", "provider")
+            .order_by("-updated_at", "-pk")
+            .values_list("pk", flat=True)[: self.rows_shown]
+        )
+        return queryset.filter(pk__in=list(recent)).order_by(
+            "organization__tin", "provider__npi", "start_date"
         )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -191,6 +218,10 @@ class EntityAdmin(ScopedAdmin):
     search_fields = ["cms_id", "legal_name", "tin"]
     inlines = [EntityYearInline, ParticipationInline]
     change_form_template = "admin/entities/entity/change_form.html"
+
+    class Media:
+        css = {"all": ["css/entities.css"]}
+
     fieldsets = [
         (None, {"fields": ["program", "cms_id", "legal_name", "tin"]}),
         ("Agreement", {"fields": ["agreement_start", "assignment_method", "msr_mlr_choice"]}),
@@ -205,7 +236,24 @@ class EntityAdmin(ScopedAdmin):
         return self.inlines if obj is not None else []
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("program")
+        today = timezone.localdate()
+        track = EntityYear.objects.filter(
+            entity=OuterRef("pk"), performance_year=today.year
+        ).values("track__name")[:1]
+        on_list = (
+            Participation.objects.filter(entity=OuterRef("pk"))
+            .active_on(today)
+            .order_by()
+            .values("entity")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("program")
+            .annotate(track_this_year=Subquery(track), on_list_today=Subquery(on_list))
+        )
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
@@ -231,22 +279,18 @@ class EntityAdmin(ScopedAdmin):
         extra = {
             "participations_url": reverse("admin:entities_participation_changelist")
             + f"?entity__id__exact={entity.pk}",
+            "participations_count": entity.participations.count(),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra)
 
     @admin.display(description="track this year")
     def current_track(self, obj: Entity) -> str:
-        row = (
-            obj.years.filter(performance_year=timezone.localdate().year)
-            .select_related("track")
-            .first()
-        )
-        return row.track.name if row else "-"
+        return getattr(obj, "track_this_year", None) or "-"
 
     @admin.display(description="on the list today")
     def participants_today(self, obj: Entity) -> int:
-        return obj.participations.active_on(timezone.localdate()).count()
+        return getattr(obj, "on_list_today", None) or 0
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
@@ -299,8 +343,8 @@ class ParticipationAdmin(ScopedAdmin):
         "provider_class",
         "ccn",
         "role",
-        "start_date",
-        "end_date",
+        "effective_start",
+        "effective_end",
         "status_today",
         "entity",
     ]
@@ -361,6 +405,24 @@ class ParticipationAdmin(ScopedAdmin):
             setattr(obj, field.attname, getattr(row, field.attname))
         obj._state.adding = False
 
+    class Media:
+        css = {"all": ["css/entities.css"]}
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        # One entity administered: its name on every row is noise.
+        columns = list(super().get_list_display(request))
+        if not request.user.is_superuser and admin_entity_ids(user=request.user).count() <= 1:
+            columns.remove("entity")
+        return columns
+
+    @admin.display(description="effective start", ordering="start_date")
+    def effective_start(self, obj: Participation) -> str:
+        return obj.start_date.isoformat()
+
+    @admin.display(description="effective end", ordering="end_date")
+    def effective_end(self, obj: Participation) -> str:
+        return obj.end_date.isoformat() if obj.end_date else "open"
+
     @admin.display(description="TIN", ordering="organization__tin")
     def tin(self, obj: Participation) -> str:
         return obj.organization.tin
@@ -383,7 +445,7 @@ class ParticipationAdmin(ScopedAdmin):
 
     @admin.display(description="class")
     def provider_class(self, obj: Participation) -> str:
-        return ProviderClass(obj.provider.provider_class).label if obj.provider_id else ""
+        return SHORT_CLASS[obj.provider.provider_class] if obj.provider_id else ""
 
     @admin.display(description="today")
     def status_today(self, obj: Participation) -> str:

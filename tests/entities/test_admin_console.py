@@ -10,9 +10,10 @@ import io
 import pytest
 from django.urls import reverse
 
-from entities.models import Participation, ProgramParameter
+from entities.models import EntityYear, Participation, PerformanceYear, ProgramParameter, Track
 from entities.services.participations import participation_add
 from tests.entities.conftest import roster_rows, to_csv
+from tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -244,3 +245,59 @@ def test_entity_admins_read_the_registry_but_only_staff_edit_it(
     listing = client.get(reverse("admin:entities_programparameter_changelist"), {"to_confirm": "1"})
     assert b"max_sharing_rate" in listing.content
     assert admin_client.get(url).status_code == 200
+
+
+def test_change_requests_are_added_submitted_and_accepted_from_the_console(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    from entities.models import ParticipantChangeRequest
+
+    client = login_client(console_admin)
+    add_url = reverse("admin:entities_participantchangerequest_add")
+    data = {
+        "entity": entity_a.pk,
+        "action": "drop",
+        "performance_year": "2026",
+        "tin": "123456789",
+        "npi": "1234567893",
+        "ccn": "",
+        "specialty_code": "",
+        "role": "participant",
+        "effective_date": "2026-01-01",
+        "reason": "",
+    }
+    body = client.post(add_url, data).content.decode()
+    assert "NPI 1234567893 is not on the participant list on 2025-12-31" in body
+    data["npi"] = a_rows[1].provider.npi
+    assert client.post(add_url, data).status_code == 302
+    change = ParticipantChangeRequest.objects.get()
+    assert change.created_by == console_admin
+
+    listing = reverse("admin:entities_participantchangerequest_changelist")
+    page = client.get(listing).content.decode()
+    assert "not set for this performance year" in page
+    for action in ("submit_requests", "accept_requests"):
+        client.post(listing, {"action": action, "_selected_action": [change.pk]})
+    change.refresh_from_db()
+    assert change.status == "accepted"
+    a_rows[1].refresh_from_db()
+    assert a_rows[1].end_date == D(2025, 12, 31)
+
+
+def test_the_entity_list_shows_this_years_track_and_headcount_in_few_queries(
+    entity_a, a_rows, admin_client, django_assert_max_num_queries
+) -> None:
+    year = dt.date.today().year  # noqa: DTZ011 - the admin shows the current calendar year
+    PerformanceYear.objects.get_or_create(
+        program=entity_a.program,
+        year=year,
+        defaults={"start_date": D(year, 1, 1), "end_date": D(year, 12, 31)},
+    )
+    EntityYear.objects.create(
+        entity=entity_a, performance_year=year, track=Track.objects.get(code="basic_d")
+    )
+    for n in range(5):
+        EntityFactory(program=entity_a.program, cms_id=f"A80{n:02d}")
+    with django_assert_max_num_queries(12):
+        body = admin_client.get(reverse("admin:entities_entity_changelist")).content.decode()
+    assert "BASIC Level D" in body

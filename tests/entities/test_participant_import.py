@@ -177,3 +177,13 @@ def test_the_import_command_exits_non_zero_listing_the_bad_rows(entity_a, tmp_pa
     )
     assert "50 rows: 50 new, 0 updated, 0 unchanged" in out.getvalue()
     assert Participation.objects.count() == 50
+
+
+def test_the_import_runs_a_fixed_number_of_queries_whatever_the_row_count(
+    entity_a, django_assert_max_num_queries
+) -> None:
+    content = to_csv(roster_rows(1000))
+    with django_assert_max_num_queries(10):
+        participant_import_preview(entity=entity_a, performance_year=2025, content=content)
+    with django_assert_max_num_queries(30):
+        participant_import(entity=entity_a, performance_year=2025, content=content)
