@@ -11,9 +11,9 @@ claims app's final-action rules have something to do.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -391,7 +391,8 @@ def _copy(table: str, columns: list[str], frame: pd.DataFrame, chunk: int = 1_00
                 frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
             )
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", list(rows)
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608 - our table names
+                list(rows),
             )
             return
         raw = cursor.cursor
@@ -717,7 +718,7 @@ def _stage_and_insert(table: str, stage: pd.DataFrame, given: dict[str, Any]) ->
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(names)}) SELECT {select} FROM (SELECT {inner} FROM {name}) s"
+            f"INSERT INTO {table} ({', '.join(names)}) SELECT {select} FROM (SELECT {inner} FROM {name}) s"  # noqa: S608 - our table and column names
         )
         cursor.execute(f"DROP TABLE {name}")
 
@@ -797,7 +798,7 @@ def erase(*, entity: Entity) -> None:
             "claims_partaclaimheader",
             "claims_partarevenuecenter",
         ):
-            cursor.execute(f"DELETE FROM {table} WHERE entity_id = %s", [entity.pk])
+            cursor.execute(f"DELETE FROM {table} WHERE entity_id = %s", [entity.pk])  # noqa: S608 - fixed names
     runs = AlignmentRun.objects.filter(entity=entity)
     for model in ("results", "changes", "buckets", "events"):
         getattr(AlignmentRun, model).rel.related_model.objects.filter(run__in=runs).delete()

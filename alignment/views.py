@@ -89,7 +89,6 @@ def run_start(request: HttpRequest) -> HttpResponse:
             performance_year=data["performance_year"],
             list_kind=data["list_kind"],
             as_of=data["as_of"],
-            method=data.get("method") or "ppwrr",
             acting_user=request.user,
         )
     except ApplicationError as exc:

@@ -57,6 +57,8 @@ logger = logging.getLogger(__name__)
 ProgressFn = Callable[[int, str], None]
 DEFAULT_BUCKETS = 8
 DEFAULT_WORKERS = 2
+# entities.choices.AssignmentMethod -> the engine's AssignmentMethod.
+ENTITY_METHODS = {"prospective": "prospective", "preliminary_prospective": "ppwrr"}
 # Performance years the code lists and windows are written for (domain.md 1.2-1.4).
 FIRST_YEAR, LAST_YEAR = 2024, 2027
 
@@ -79,13 +81,14 @@ def alignment_run_create(
     performance_year: int,
     list_kind: str,
     as_of: date,
-    method: str = "ppwrr",
+    method: str | None = None,
     acting_user: Any = None,
     bucket_count: int | None = None,
     workers: int | None = None,
 ) -> AlignmentRun:
     """Record a new run (a new version; earlier runs are never touched) with its inputs'
-    lineage, and queue the job that computes it."""
+    lineage, and queue the job that computes it. An MSSP run uses the entity's assignment method
+    unless `method` says otherwise (a what-if)."""
     program = entity.program.code
     if program not in PROGRAMS:
         raise ApplicationError(
@@ -101,6 +104,8 @@ def alignment_run_create(
         raise ApplicationError(f"Unknown list kind {list_kind!r}.", {"list_kind": list_kind})
     if program == "reach":
         method = ""
+    elif not method:
+        method = ENTITY_METHODS.get(entity.assignment_method, "ppwrr")
     buckets = int(bucket_count or getattr(settings, "ALIGNMENT_BUCKETS", DEFAULT_BUCKETS))
     if not 1 <= buckets <= 256:
         raise ApplicationError("A run has between 1 and 256 buckets.", {"bucket_count": buckets})
@@ -159,13 +164,14 @@ def alignment_run_create(
         _event(run, "", RunStatus.QUEUED, acting_user, f"v{run.version}, {buckets} buckets")
         from jobs.services import job_enqueue
 
+        fan_out = int(workers or getattr(settings, "ALIGNMENT_WORKERS", DEFAULT_WORKERS))
+        if connection.vendor != "postgresql":
+            # SQLite (the demo) has one writer at a time and no SKIP LOCKED: one worker.
+            fan_out = 1
         job = job_enqueue(
             kind="alignment.run",
             entity=entity,
-            parameters={
-                "run_id": run.pk,
-                "workers": int(workers or getattr(settings, "ALIGNMENT_WORKERS", DEFAULT_WORKERS)),
-            },
+            parameters={"run_id": run.pk, "workers": fan_out},
             user=acting_user,
         )
         AlignmentRun.objects.filter(pk=run.pk).update(job=job)

@@ -37,6 +37,9 @@ SMALL_REACH = SynthConfig(
 
 @pytest.fixture
 def population_a(entity_a: Entity) -> Synth:
+    # Entity A chose preliminary prospective assignment with retrospective reconciliation.
+    entity_a.assignment_method = "preliminary_prospective"
+    entity_a.save(update_fields=["assignment_method"])
     synth = generate(SMALL)
     write(synth, entity=entity_a)
     return synth

@@ -46,7 +46,6 @@ def test_an_entity_admin_starts_a_run_from_the_browser_and_reads_its_counts(
                 "performance_year": 2025,
                 "list_kind": "final",
                 "as_of": "2026-03-31",
-                "method": "ppwrr",
             },
         )
     run = AlignmentRun.objects.get(entity=entity_a)

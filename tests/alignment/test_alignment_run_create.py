@@ -136,3 +136,14 @@ def test_a_participant_list_edited_mid_run_fails_the_run(
     assert run.status == RunStatus.FAILED
     assert "participant list" in run.error
     assert run.events.last().to_status == "failed"
+
+
+def test_an_mssp_run_follows_the_entitys_assignment_method(
+    entity_a, population_a, run_alignment
+) -> None:
+    entity_a.assignment_method = "prospective"
+    entity_a.save(update_fields=["assignment_method"])
+    run = run_alignment(entity_a)
+    assert run.method == "prospective"
+    assert run.windows["assignment"] == {"start": "2023-10-01", "end": "2024-09-30"}
+    assert [w["start"] for w in run.windows["eligibility"]] == ["2023-10-01", "2025-01-01"]
