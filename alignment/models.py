@@ -17,7 +17,14 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from alignment.engine.vocabulary import REASON_LABELS, STEP_LABELS, Reason, Step, change_text
+from alignment.engine.vocabulary import (
+    REASON_LABELS,
+    STEP_LABELS,
+    Reason,
+    Step,
+    change_text,
+    reason_text,
+)
 from core.tenancy import TenantManager
 
 
@@ -246,8 +253,6 @@ class AlignmentResult(models.Model):
 
     @property
     def explanation(self) -> str:
-        from alignment.engine.vocabulary import reason_text
-
         return reason_text(self.reason, self.top_competitor)
 
 

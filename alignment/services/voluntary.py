@@ -23,8 +23,7 @@ from core.api import ApplicationError
 from core.logging import MBI_PATTERN
 from entities.choices import ParticipationRole
 from entities.identifiers import is_valid_npi
-from entities.models import Entity
-from entities.selectors import participations_overlapping
+from entities.models import Entity, Participation
 
 CSV_COLUMNS = ("mbi", "npi", "signature_date", "source", "tin")
 REQUIRED_COLUMNS = ("mbi", "npi", "signature_date")
@@ -40,19 +39,50 @@ class RowError:
         return f"line {self.line}, {self.field}: {self.message}"
 
 
+@dataclass(frozen=True)
+class _Lookups:
+    """What the checks need from the database, read once for all the rows being checked."""
+
+    beneficiaries: frozenset[int]
+    periods: dict[str, list[tuple[str, date, date | None]]]  # npi -> (tin, start, end)
+    recorded: frozenset[tuple[int, str, date]]
+
+    @staticmethod
+    def load(*, entity: Entity, beneficiary_ids: set[int], npis: set[str]) -> _Lookups:
+        periods: dict[str, list[tuple[str, date, date | None]]] = {}
+        rows = (
+            Participation.objects.for_entity(entity)
+            .filter(role=ParticipationRole.PARTICIPANT, provider__npi__in=npis)
+            .values_list("provider__npi", "organization__tin", "start_date", "end_date")
+        )
+        for npi, tin, start, end in rows:
+            periods.setdefault(npi, []).append((tin, start, end))
+        known = Beneficiary.objects.filter(entity=entity, pk__in=beneficiary_ids)
+        recorded = VoluntaryAlignment.objects.filter(
+            entity=entity, beneficiary_id__in=beneficiary_ids
+        )
+        return _Lookups(
+            beneficiaries=frozenset(known.values_list("pk", flat=True)),
+            periods=periods,
+            recorded=frozenset(recorded.values_list("beneficiary_id", "npi", "signature_date")),
+        )
+
+    def tins_on(self, npi: str, day: date) -> list[str]:
+        """The TINs the NPI billed through as a participant on `day`."""
+        return sorted(
+            {
+                tin
+                for tin, start, end in self.periods.get(npi, [])
+                if start <= day and (end is None or day <= end)
+            }
+        )
+
+
 def _designated_tin(
-    *, entity: Entity, npi: str, signed: date, tin: str
+    *, entity: Entity, npi: str, signed: date, tin: str, lookups: _Lookups
 ) -> tuple[str | None, str | None]:
     """The TIN the NPI billed through as a participant on the signature date, or an error."""
-    tins = sorted(
-        set(
-            participations_overlapping(
-                entity=entity, start=signed, end=signed, roles=(ParticipationRole.PARTICIPANT,)
-            )
-            .filter(provider__npi=npi)
-            .values_list("organization__tin", flat=True)
-        )
-    )
+    tins = lookups.tins_on(npi, signed)
     if not tins:
         return (
             None,
@@ -79,28 +109,29 @@ def _check(
     source: str,
     tin: str,
     today: date,
+    lookups: _Lookups | None = None,
 ) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
     errors: list[tuple[str, str]] = []
     npi, tin = npi.strip(), tin.strip()
+    if lookups is None:
+        bene_ids = {beneficiary_id} if beneficiary_id is not None else set()
+        lookups = _Lookups.load(entity=entity, beneficiary_ids=bene_ids, npis={npi})
     if not is_valid_npi(npi):
         errors.append(("npi", f"{npi!r} is not a valid NPI (10 digits with a Luhn check digit)."))
     if signature_date > today:
         errors.append(("signature_date", f"{signature_date.isoformat()} is in the future."))
     if source not in VoluntarySource.values:
         errors.append(("source", f"{source!r} is not one of {', '.join(VoluntarySource.values)}."))
-    if (
-        beneficiary_id is None
-        or not Beneficiary.objects.filter(entity=entity, pk=beneficiary_id).exists()
-    ):
+    if beneficiary_id is None or beneficiary_id not in lookups.beneficiaries:
         errors.append(("beneficiary", f"No such beneficiary of {entity.cms_id}."))
     if errors:
         return None, errors
-    designated, problem = _designated_tin(entity=entity, npi=npi, signed=signature_date, tin=tin)
+    designated, problem = _designated_tin(
+        entity=entity, npi=npi, signed=signature_date, tin=tin, lookups=lookups
+    )
     if problem:
         return None, [("npi", problem)]
-    if VoluntaryAlignment.objects.filter(
-        entity=entity, beneficiary_id=beneficiary_id, npi=npi, signature_date=signature_date
-    ).exists():
+    if (beneficiary_id, npi, signature_date) in lookups.recorded:
         return None, [("signature_date", "This designation is already recorded.")]
     return {
         "entity": entity,
@@ -190,6 +221,11 @@ def voluntary_alignment_import(
             entity=entity, mbi__in=mbis, beneficiary__isnull=False
         ).values_list("mbi", "beneficiary_id")
     )
+    lookups = _Lookups.load(
+        entity=entity,
+        beneficiary_ids=set(person.values()),
+        npis={(row.get("npi") or "").strip() for row in rows},
+    )
     errors: list[RowError] = []
     records: list[VoluntaryAlignment] = []
     seen: set[tuple[int, str, date]] = set()
@@ -218,6 +254,7 @@ def voluntary_alignment_import(
             source=(row.get("source") or VoluntarySource.MEDICARE_GOV).strip(),
             tin=row.get("tin") or "",
             today=today,
+            lookups=lookups,
         )
         errors.extend(RowError(line, f, m) for f, m in problems)
         if fields is None:

@@ -147,3 +147,18 @@ def test_an_mssp_run_follows_the_entitys_assignment_method(
     assert run.method == "prospective"
     assert run.windows["assignment"] == {"start": "2023-10-01", "end": "2024-09-30"}
     assert [w["start"] for w in run.windows["eligibility"]] == ["2023-10-01", "2025-01-01"]
+
+
+def test_the_engines_specialty_lists_match_the_entities_registry(db) -> None:
+    """Runs read PCP/NPP/specialist classes from the registry (SpecialtyCode); the engine's own
+    value sets (its tests and defaults) must say the same, or one of them is out of date."""
+    from alignment.engine.valuesets import load_specialties
+    from entities.models import SpecialtyCode
+
+    registry = {
+        cls: set(SpecialtyCode.objects.filter(provider_class=cls).values_list("code", flat=True))
+        for cls in ("pcp", "npp", "specialist")
+    }
+    assert registry["pcp"] == set(load_specialties("pcp").all_codes())
+    assert registry["npp"] == set(load_specialties("npp").all_codes())
+    assert registry["specialist"] == set(load_specialties("mssp_specialist").all_codes())
