@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -24,13 +24,17 @@ from entities.selectors import admin_entity_ids
 
 class VoluntaryAlignmentForm(forms.ModelForm):
     mbi = forms.CharField(
-        label="Beneficiary MBI", max_length=13, help_text="As on the designation; dashes are ignored. It is not stored here."
+        label="Beneficiary MBI",
+        max_length=13,
+        help_text="As on the designation; dashes are ignored. It is not stored here.",
     )
 
     class Meta:
         model = VoluntaryAlignment
         fields = ["entity", "npi", "tin", "signature_date", "source"]
-        help_texts = {"tin": "Only needed when the clinician bills through several of the entity's TINs."}
+        help_texts = {
+            "tin": "Only needed when the clinician bills through several of the entity's TINs."
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,7 +48,11 @@ class VoluntaryAlignmentForm(forms.ModelForm):
         if not MBI_PATTERN.fullmatch(mbi):
             self.add_error("mbi", "Not a valid MBI.")
         elif entity is not None:
-            bene = BeneficiaryMbi.objects.filter(entity=entity, mbi=mbi, beneficiary__isnull=False).values_list("beneficiary_id", flat=True).first()
+            bene = (
+                BeneficiaryMbi.objects.filter(entity=entity, mbi=mbi, beneficiary__isnull=False)
+                .values_list("beneficiary_id", flat=True)
+                .first()
+            )
             if bene is None:
                 self.add_error("mbi", f"No beneficiary of {entity.cms_id} has this MBI.")
             data["beneficiary_id"] = bene
@@ -68,7 +76,16 @@ class VoluntaryAlignmentForm(forms.ModelForm):
 class VoluntaryAlignmentAdmin(ScopedAdmin):
     form = VoluntaryAlignmentForm
     entity_admin_can_change = False
-    list_display = ["beneficiary_id", "entity", "tin", "npi", "signature_date", "source", "created_by", "created_at"]
+    list_display = [
+        "beneficiary_id",
+        "entity",
+        "tin",
+        "npi",
+        "signature_date",
+        "source",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["source", ("entity", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["npi", "tin"]
     list_select_related = ["entity", "created_by"]
@@ -76,10 +93,14 @@ class VoluntaryAlignmentAdmin(ScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "entity":
-            kwargs["queryset"] = Entity.objects.filter(pk__in=admin_entity_ids(user=request.user), program__code__in=("mssp", "reach"))
+            kwargs["queryset"] = Entity.objects.filter(
+                pk__in=admin_entity_ids(user=request.user), program__code__in=("mssp", "reach")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request: HttpRequest, obj: VoluntaryAlignment, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: VoluntaryAlignment, form: Any, change: bool
+    ) -> None:
         data = form.cleaned_data
         try:
             record = voluntary_alignment_create(
@@ -101,8 +122,21 @@ class VoluntaryAlignmentAdmin(ScopedAdmin):
 class AlignmentRunAdmin(ScopedAdmin):
     entity_admin_can_add = False
     entity_admin_can_change = False
-    list_display = ["__str__", "status", "as_of", "aligned_count", "beneficiary_count", "created_by", "created_at"]
-    list_filter = ["status", "list_kind", "performance_year", ("entity", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "__str__",
+        "status",
+        "as_of",
+        "aligned_count",
+        "beneficiary_count",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        "list_kind",
+        "performance_year",
+        ("entity", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["entity", "created_by"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

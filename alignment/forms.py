@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from alignment.models import AssignmentMethod, ListKind
+from alignment.models import ListKind
 from entities.models import Entity
 
 
@@ -19,13 +19,6 @@ class RunStartForm(forms.Form):
         label="Run date (as of)",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Quarterly lists use the 12 months to the last complete quarter before it; the participant list is taken as of it.",
-    )
-    method = forms.ChoiceField(
-        label="MSSP assignment method",
-        choices=[c for c in AssignmentMethod.choices if c[0]],
-        initial=AssignmentMethod.PPWRR,
-        required=False,
-        help_text="Ignored for ACO REACH.",
     )
 
     def __init__(self, *args: Any, entities: Any, today: date, **kwargs: Any) -> None:

@@ -40,7 +40,11 @@ def run_alignment(job: Job, progress: Progress) -> dict[str, Any] | None:
         alignment_run_prepare(run=run, progress=progress)
         if pending_buckets(run_id=run_id) > 1:
             for worker in range(1, max(1, int(job.parameters.get("workers", 1)))):
-                job_enqueue(kind="alignment.work", entity=run.entity, parameters={"run_id": run_id, "worker": worker})
+                job_enqueue(
+                    kind="alignment.work",
+                    entity=run.entity,
+                    parameters={"run_id": run_id, "worker": worker},
+                )
         return _work_and_reduce(run_id, progress)
     except Exception as exc:
         _failing_run(run_id, exc)

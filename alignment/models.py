@@ -17,7 +17,14 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from alignment.engine.vocabulary import REASON_LABELS, STEP_LABELS, Reason, Step, change_text
+from alignment.engine.vocabulary import (
+    REASON_LABELS,
+    STEP_LABELS,
+    Reason,
+    Step,
+    change_text,
+    reason_text,
+)
 from core.tenancy import TenantManager
 
 
@@ -45,13 +52,21 @@ class AssignmentMethod(models.TextChoices):
 class AlignmentRun(models.Model):
     """One alignment of an entity's beneficiaries for a performance year and list."""
 
-    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="alignment_runs")
-    program = models.CharField(max_length=16, help_text="Program code at the time of the run (mssp, reach).")
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.PROTECT, related_name="alignment_runs"
+    )
+    program = models.CharField(
+        max_length=16, help_text="Program code at the time of the run (mssp, reach)."
+    )
     performance_year = models.PositiveSmallIntegerField()
     list_kind = models.CharField(max_length=16, choices=ListKind.choices)
-    as_of = models.DateField(help_text="Run date: quarterly windows and the participant list are taken as of it.")
+    as_of = models.DateField(
+        help_text="Run date: quarterly windows and the participant list are taken as of it."
+    )
     method = models.CharField(max_length=16, choices=AssignmentMethod.choices, blank=True)
-    version = models.PositiveIntegerField(help_text="1, 2, ... per entity, performance year and list kind.")
+    version = models.PositiveIntegerField(
+        help_text="1, 2, ... per entity, performance year and list kind."
+    )
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
 
     # Lineage of the inputs.
@@ -61,7 +76,9 @@ class AlignmentRun(models.Model):
     participants_as_of = models.DateField()
     participants_digest = models.CharField(max_length=64)
     participant_count = models.PositiveIntegerField(default=0)
-    deliveries = models.JSONField(default=list, help_text="The loaded deliveries the claims came from.")
+    deliveries = models.JSONField(
+        default=list, help_text="The loaded deliveries the claims came from."
+    )
     snapshot = models.ForeignKey(
         "ClaimSnapshot", on_delete=models.SET_NULL, null=True, blank=True, related_name="runs",
         help_text="The claims read (set when the run starts).",
@@ -78,7 +95,9 @@ class AlignmentRun(models.Model):
     aligned_count = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
-    job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -93,7 +112,8 @@ class AlignmentRun(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["entity", "performance_year", "list_kind", "version"], name="alignment_run_version_unique"
+                fields=["entity", "performance_year", "list_kind", "version"],
+                name="alignment_run_version_unique",
             ),
             # One open run per entity and performance year (STYLE.md 4).
             models.UniqueConstraint(
@@ -101,9 +121,16 @@ class AlignmentRun(models.Model):
                 condition=Q(status__in=["queued", "running"]),
                 name="alignment_run_one_open_per_year",
             ),
-            models.CheckConstraint(condition=Q(buckets_done__lte=models.F("bucket_count")), name="alignment_run_buckets_done_le_count"),
+            models.CheckConstraint(
+                condition=Q(buckets_done__lte=models.F("bucket_count")),
+                name="alignment_run_buckets_done_le_count",
+            ),
         ]
-        indexes = [models.Index(fields=["entity", "performance_year", "-created_at"], name="alignment_run_entity_py")]
+        indexes = [
+            models.Index(
+                fields=["entity", "performance_year", "-created_at"], name="alignment_run_entity_py"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity.cms_id} PY{self.performance_year} {self.get_list_kind_display()} v{self.version}"
@@ -127,7 +154,9 @@ class AlignmentRunEvent(models.Model):
     run = models.ForeignKey(AlignmentRun, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
@@ -153,16 +182,22 @@ class AlignmentBucket(models.Model):
 
     run = models.ForeignKey(AlignmentRun, on_delete=models.CASCADE, related_name="buckets")
     index = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=16, choices=BucketStatus.choices, default=BucketStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=BucketStatus.choices, default=BucketStatus.PENDING
+    )
     beneficiary_count = models.PositiveIntegerField(default=0)
-    seconds = models.FloatField(default=0, help_text="Wall time of the bucket's read, compute and write.")
+    seconds = models.FloatField(
+        default=0, help_text="Wall time of the bucket's read, compute and write."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager()
 
     class Meta:
         ordering = ["run", "index"]
-        constraints = [models.UniqueConstraint(fields=["run", "index"], name="alignment_bucket_unique_index")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="alignment_bucket_unique_index")
+        ]
 
     def __str__(self) -> str:
         return f"run {self.run_id} bucket {self.index} ({self.status})"
@@ -174,7 +209,9 @@ class AlignmentResult(models.Model):
     tenant_path = "run__entity"
 
     run = models.ForeignKey(AlignmentRun, on_delete=models.CASCADE, related_name="results")
-    beneficiary = models.ForeignKey("beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="alignment_results")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="alignment_results"
+    )
     bucket = models.PositiveSmallIntegerField()
     aligned = models.BooleanField()
     step = models.CharField(max_length=24, choices=[(s.value, s.label) for s in Step])
@@ -184,14 +221,20 @@ class AlignmentResult(models.Model):
     attributed_ccn = models.CharField(max_length=6, blank=True)
     entity_allowed = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     top_competitor = models.CharField(max_length=40, blank=True)
-    competitor_allowed = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    competitor_allowed = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
     entity_last_service = models.DateField(null=True, blank=True)
     competitor_last_service = models.DateField(null=True, blank=True)
 
     objects = TenantManager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "beneficiary"], name="alignment_result_one_per_run")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "beneficiary"], name="alignment_result_one_per_run"
+            )
+        ]
         indexes = [
             models.Index(fields=["beneficiary", "run"], name="alignment_result_bene_run"),
             models.Index(fields=["run", "bucket"], name="alignment_result_run_bucket"),
@@ -210,8 +253,6 @@ class AlignmentResult(models.Model):
 
     @property
     def explanation(self) -> str:
-        from alignment.engine.vocabulary import reason_text
-
         return reason_text(self.reason, self.top_competitor)
 
 
@@ -228,13 +269,17 @@ class AlignmentChange(models.Model):
     tenant_path = "run__entity"
 
     run = models.ForeignKey(AlignmentRun, on_delete=models.CASCADE, related_name="changes")
-    beneficiary = models.ForeignKey("beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="alignment_changes")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="alignment_changes"
+    )
     kind = models.CharField(max_length=16, choices=ChangeKind.choices)
     previous_step = models.CharField(max_length=24, blank=True)
     previous_reason = models.CharField(max_length=40, blank=True)
     previous_tin = models.CharField(max_length=9, blank=True)
     previous_npi = models.CharField(max_length=10, blank=True)
-    step = models.CharField(max_length=24, blank=True, help_text="Empty when the beneficiary left the population.")
+    step = models.CharField(
+        max_length=24, blank=True, help_text="Empty when the beneficiary left the population."
+    )
     reason = models.CharField(max_length=40, blank=True)
     attributed_tin = models.CharField(max_length=9, blank=True)
     attributed_npi = models.CharField(max_length=10, blank=True)
@@ -244,7 +289,11 @@ class AlignmentChange(models.Model):
 
     class Meta:
         ordering = ["run", "kind", "beneficiary"]
-        constraints = [models.UniqueConstraint(fields=["run", "beneficiary"], name="alignment_change_one_per_run")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "beneficiary"], name="alignment_change_one_per_run"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"run {self.run_id} beneficiary {self.beneficiary_id}: {self.kind}"
@@ -273,13 +322,19 @@ class VoluntaryAlignment(models.Model):
     """A beneficiary's designation of a clinician (domain.md 1.2 "Voluntary alignment", 1.4).
     Validated on entry: the NPI was on the entity's participant list at the signature date."""
 
-    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="voluntary_alignments")
-    beneficiary = models.ForeignKey("beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="voluntary_alignments")
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.PROTECT, related_name="voluntary_alignments"
+    )
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="voluntary_alignments"
+    )
     tin = models.CharField("TIN", max_length=9)
     npi = models.CharField("designated NPI", max_length=10)
     signature_date = models.DateField()
     source = models.CharField(max_length=16, choices=VoluntarySource.choices)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
@@ -289,7 +344,8 @@ class VoluntaryAlignment(models.Model):
         ordering = ["-signature_date", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["entity", "beneficiary", "npi", "signature_date"], name="voluntary_alignment_unique"
+                fields=["entity", "beneficiary", "npi", "signature_date"],
+                name="voluntary_alignment_unique",
             )
         ]
         indexes = [models.Index(fields=["entity", "beneficiary"], name="voluntary_entity_bene")]
@@ -310,9 +366,13 @@ class ClaimSnapshot(models.Model):
     delivery never changes a run halfway."""
 
     entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
-    digest = models.CharField(max_length=64, help_text="Digest of the deliveries and code lists it was built from.")
+    digest = models.CharField(
+        max_length=64, help_text="Digest of the deliveries and code lists it was built from."
+    )
     deliveries = models.JSONField(default=list)
-    status = models.CharField(max_length=16, choices=SnapshotStatus.choices, default=SnapshotStatus.BUILDING)
+    status = models.CharField(
+        max_length=16, choices=SnapshotStatus.choices, default=SnapshotStatus.BUILDING
+    )
     line_count = models.BigIntegerField(default=0)
     stay_count = models.BigIntegerField(default=0)
     seconds = models.FloatField(default=0)
@@ -322,7 +382,11 @@ class ClaimSnapshot(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["entity", "digest"], name="claim_snapshot_unique_digest")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "digest"], name="claim_snapshot_unique_digest"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"claims snapshot {self.pk} of entity {self.entity_id} ({self.status})"
@@ -339,7 +403,9 @@ class ClaimLine(models.Model):
     inpatient stay, narrowed to what alignment reads. `slot` is the beneficiary's hash slot
     (alignment.services.buckets.SLOTS): a run's bucket is a set of slots."""
 
-    snapshot = models.ForeignKey(ClaimSnapshot, on_delete=models.CASCADE, related_name="lines", db_index=False)
+    snapshot = models.ForeignKey(
+        ClaimSnapshot, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     slot = models.PositiveSmallIntegerField()
     beneficiary_id = models.BigIntegerField()
     kind = models.CharField(max_length=1, choices=ClaimLineKind.choices)
@@ -358,4 +424,6 @@ class ClaimLine(models.Model):
         indexes = [models.Index(fields=["snapshot", "slot"], name="alignment_claimline_slot")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of beneficiary {self.beneficiary_id} on {self.service_date}"
+        return (
+            f"{self.get_kind_display()} of beneficiary {self.beneficiary_id} on {self.service_date}"
+        )

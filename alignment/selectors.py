@@ -8,7 +8,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, RunStatus, VoluntaryAlignment
+from alignment.models import (
+    AlignmentChange,
+    AlignmentResult,
+    AlignmentRun,
+    RunStatus,
+    VoluntaryAlignment,
+)
 from beneficiaries.models import Beneficiary
 from entities.models import Entity
 
@@ -19,7 +25,9 @@ EXPORT_COLUMNS = (
 
 
 def alignment_run_list(*, user: Any, entity: Entity | None = None) -> QuerySet[AlignmentRun]:
-    runs = AlignmentRun.objects.for_user(user).select_related("entity", "entity__program", "created_by")
+    runs = AlignmentRun.objects.for_user(user).select_related(
+        "entity", "entity__program", "created_by"
+    )
     return runs.filter(entity=entity) if entity is not None else runs
 
 
@@ -32,7 +40,9 @@ def alignment_latest_run(
     *, entity: Entity, performance_year: int, list_kind: str | None = None
 ) -> AlignmentRun | None:
     """The entity's most recent succeeded run of the year (of one list kind if given)."""
-    runs = AlignmentRun.objects.filter(entity=entity, performance_year=performance_year, status=RunStatus.SUCCEEDED)
+    runs = AlignmentRun.objects.filter(
+        entity=entity, performance_year=performance_year, status=RunStatus.SUCCEEDED
+    )
     if list_kind:
         runs = runs.filter(list_kind=list_kind)
     return runs.order_by("-created_at", "-id").first()
@@ -64,7 +74,9 @@ def beneficiary_alignment_get(*, user: Any, beneficiary_id: int) -> Beneficiary:
 def beneficiary_alignment_history(*, beneficiary: Beneficiary) -> QuerySet[AlignmentResult]:
     """Every run's result for the beneficiary, newest first, with the run."""
     return (
-        AlignmentResult.objects.filter(beneficiary=beneficiary, run__entity_id=beneficiary.entity_id)
+        AlignmentResult.objects.filter(
+            beneficiary=beneficiary, run__entity_id=beneficiary.entity_id
+        )
         .select_related("run")
         .order_by("-run__created_at", "-run_id")
     )
@@ -74,11 +86,15 @@ def beneficiary_alignment_changes(*, beneficiary: Beneficiary) -> dict[int, Alig
     """The beneficiary's change rows, by run id."""
     return {
         change.run_id: change
-        for change in AlignmentChange.objects.filter(beneficiary=beneficiary, run__entity_id=beneficiary.entity_id)
+        for change in AlignmentChange.objects.filter(
+            beneficiary=beneficiary, run__entity_id=beneficiary.entity_id
+        )
     }
 
 
-def voluntary_alignment_list(*, user: Any, entity: Entity | None = None) -> QuerySet[VoluntaryAlignment]:
+def voluntary_alignment_list(
+    *, user: Any, entity: Entity | None = None
+) -> QuerySet[VoluntaryAlignment]:
     records = VoluntaryAlignment.objects.for_user(user).select_related("entity")
     return records.filter(entity=entity) if entity is not None else records
 
@@ -89,8 +105,15 @@ def alignment_export_rows(*, run: AlignmentRun) -> Iterator[tuple[Any, ...]]:
         AlignmentResult.objects.filter(run=run)
         .order_by("beneficiary_id")
         .values_list(
-            "beneficiary__current_mbi", "aligned", "step", "reason", "attributed_tin", "attributed_npi",
-            "entity_allowed", "top_competitor", "competitor_allowed",
+            "beneficiary__current_mbi",
+            "aligned",
+            "step",
+            "reason",
+            "attributed_tin",
+            "attributed_npi",
+            "entity_allowed",
+            "top_competitor",
+            "competitor_allowed",
         )  # fmt: skip
     )
     yield from rows.iterator(chunk_size=5000)

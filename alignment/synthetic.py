@@ -11,9 +11,9 @@ claims app's final-action rules have something to do.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -36,15 +36,21 @@ NPP_SPECIALTIES = np.array(["50", "97", "89"])
 LISTED_SPECIALTIES = np.array(["06", "13", "29", "39", "46", "66", "16", "26"])
 OTHER_SPECIALTIES = np.array(["02", "20", "30", "69", "18", "41"])
 
-PC_CODES = np.array(["99213", "99214", "99215", "99212", "G0439", "99497", "99309", "99490", "99441", "G2211"])
+PC_CODES = np.array(
+    ["99213", "99214", "99215", "99212", "G0439", "99497", "99309", "99490", "99441", "G2211"]
+)
 PC_CODE_WEIGHTS = np.array([0.36, 0.27, 0.06, 0.06, 0.06, 0.03, 0.06, 0.05, 0.02, 0.03])
 PC_MEAN_CENTS = np.array([9200, 13000, 18000, 5600, 17500, 8600, 9800, 6200, 5000, 1600])
-OTHER_CODES = np.array(["80053", "85025", "36415", "71046", "93000", "20610", "77067", "88305", "J1100", "97110"])
+OTHER_CODES = np.array(
+    ["80053", "85025", "36415", "71046", "93000", "20610", "77067", "88305", "J1100", "97110"]
+)
 OTHER_MEAN_CENTS = np.array([1100, 800, 300, 2900, 1700, 6500, 14000, 7200, 100, 3100])
 US_STATES = np.array(["06", "12", "36", "48", "17", "42", "39", "13", "37", "26"])
 
 
-def _choice(rng: np.random.Generator, values: npt.NDArray[Any], n: int, p: Any = None) -> npt.NDArray[Any]:
+def _choice(
+    rng: np.random.Generator, values: npt.NDArray[Any], n: int, p: Any = None
+) -> npt.NDArray[Any]:
     return values[rng.choice(len(values), size=n, p=p)]
 
 
@@ -105,7 +111,9 @@ class Synth:
     aco_ccns: list[str]
     benes: pd.DataFrame  # mbi, part_a_start, part_b_start, death_date, state_fips
     part_b_context: dict[str, Any]
-    part_a: pd.DataFrame  # bene, claim_id, cntl, claim_type, from, thru, bill (3 chars), ccn, npi, cents
+    part_a: (
+        pd.DataFrame
+    )  # bene, claim_id, cntl, claim_type, from, thru, bill (3 chars), ccn, npi, cents
     revenue: pd.DataFrame  # claim_id, line_num, date, rev, hcpcs, cents
     voluntary: pd.DataFrame  # bene, tin, npi, signed
     config: SynthConfig
@@ -123,26 +131,38 @@ class Synth:
 PART_B_CHUNK_LINES = 2_000_000
 
 
-def _part_b(rng: np.random.Generator, target: int, claim_offset: int, ctx: dict[str, Any]) -> pd.DataFrame:
+def _part_b(
+    rng: np.random.Generator, target: int, claim_offset: int, ctx: dict[str, Any]
+) -> pd.DataFrame:
     """About `target` Part B lines: 40% primary care claims (1.25 lines on average: an E/M and
     sometimes an add-on) mostly from the beneficiary's usual clinicians, and other claims (2.5
     lines: labs, imaging, procedures) from specialists and other suppliers."""
     b = len(ctx["home_pcp"])
     n_claims = max(1, int(target / 2.0 * 1.05) + 10)
-    c_bene = np.minimum(np.searchsorted(ctx["activity_cdf"], rng.random(n_claims), side="right"), b - 1)
+    c_bene = np.minimum(
+        np.searchsorted(ctx["activity_cdf"], rng.random(n_claims), side="right"), b - 1
+    )
     c_day = ctx["first"] + rng.integers(0, ctx["span"], n_claims).astype("timedelta64[D]")
     c_pc = rng.random(n_claims) < 0.4
     who = rng.random(n_claims)
     usual = np.where(
         who < 0.6,
         ctx["home_pcp"][c_bene],
-        np.where(who < 0.75, ctx["second_pcp"][c_bene], np.where(who < 0.9, ctx["home_npp"][c_bene], ctx["spec"][c_bene, 0])),
+        np.where(
+            who < 0.75,
+            ctx["second_pcp"][c_bene],
+            np.where(who < 0.9, ctx["home_npp"][c_bene], ctx["spec"][c_bene, 0]),
+        ),
     )
-    other = np.where(rng.random(n_claims) < 0.5, ctx["spec"][c_bene, 1], rng.choice(ctx["other_all"], n_claims))
+    other = np.where(
+        rng.random(n_claims) < 0.5, ctx["spec"][c_bene, 1], rng.choice(ctx["other_all"], n_claims)
+    )
     provider = np.where(c_pc, usual, other)
     c_lines = np.where(c_pc, 1 + (rng.random(n_claims) < 0.25), rng.integers(1, 5, n_claims))
     n_claims = int((np.cumsum(c_lines) <= target).sum())
-    c_bene, c_day, c_pc, provider, c_lines = (x[:n_claims] for x in (c_bene, c_day, c_pc, provider, c_lines))
+    c_bene, c_day, c_pc, provider, c_lines = (
+        x[:n_claims] for x in (c_bene, c_day, c_pc, provider, c_lines)
+    )
     n_lines = int(c_lines.sum())
     l_claim = np.repeat(np.arange(n_claims), c_lines)
     first_line = np.concatenate([[0], np.cumsum(c_lines)[:-1]])
@@ -187,7 +207,10 @@ def _part_b(rng: np.random.Generator, target: int, claim_offset: int, ctx: dict[
         later = orig["efctv"] + np.timedelta64(30, "D")
         cancel = orig.assign(claim_id=orig["claim_id"] + 20_000_000_000, adj="1", efctv=later)
         adjusted = orig.assign(
-            claim_id=orig["claim_id"] + 40_000_000_000, adj="2", efctv=later, cents=(orig["cents"] * 11 // 10)
+            claim_id=orig["claim_id"] + 40_000_000_000,
+            adj="2",
+            efctv=later,
+            cents=(orig["cents"] * 11 // 10),
         )
         part_b = pd.concat([part_b, cancel, adjusted], ignore_index=True)
     return part_b
@@ -206,12 +229,19 @@ def generate(cfg: SynthConfig) -> Synth:
     aco = np.zeros(n_prov, dtype=bool)
     aco[: cfg.aco_npis] = True
     tin_ids = np.concatenate(
-        [rng.integers(0, cfg.aco_tins, cfg.aco_npis), cfg.aco_tins + rng.integers(0, ext_tins, ext_npis)]
+        [
+            rng.integers(0, cfg.aco_tins, cfg.aco_npis),
+            cfg.aco_tins + rng.integers(0, ext_tins, ext_npis),
+        ]
     )
-    tin = np.char.zfill((tin_ids + 300_000_000 + cfg.seed % 1000 * 100_000).astype(str), 9).astype(object)
+    tin = np.char.zfill((tin_ids + 300_000_000 + cfg.seed % 1000 * 100_000).astype(str), 9).astype(
+        object
+    )
     kind = rng.choice(4, size=n_prov, p=[0.45, 0.15, 0.25, 0.15])  # pcp, npp, listed, other
     specialty = np.empty(n_prov, dtype=object)
-    for k, pool in enumerate((PCP_SPECIALTIES, NPP_SPECIALTIES, LISTED_SPECIALTIES, OTHER_SPECIALTIES)):
+    for k, pool in enumerate(
+        (PCP_SPECIALTIES, NPP_SPECIALTIES, LISTED_SPECIALTIES, OTHER_SPECIALTIES)
+    ):
         mask = kind == k
         specialty[mask] = _choice(rng, pool, int(mask.sum()))
     role = np.where(aco, ParticipationRole.PARTICIPANT.value, "")
@@ -219,7 +249,9 @@ def generate(cfg: SynthConfig) -> Synth:
         # A tenth of the entity's clinicians are preferred providers: never used for alignment.
         preferred = aco & (rng.random(n_prov) < 0.1)
         role = np.where(preferred, ParticipationRole.PREFERRED.value, role)
-    providers = pd.DataFrame({"tin": tin, "npi": npi, "specialty": specialty, "aco": aco, "kind": kind, "role": role})
+    providers = pd.DataFrame(
+        {"tin": tin, "npi": npi, "specialty": specialty, "aco": aco, "kind": kind, "role": role}
+    )
     pcp_idx = {True: np.flatnonzero(aco & (kind == 0)), False: np.flatnonzero(~aco & (kind == 0))}
     npp_idx = {True: np.flatnonzero(aco & (kind == 1)), False: np.flatnonzero(~aco & (kind == 1))}
     spec_all = np.flatnonzero(kind == 2)
@@ -231,7 +263,9 @@ def generate(cfg: SynthConfig) -> Synth:
     home_aco = rng.random(b) < 0.55
     home_pcp = np.where(home_aco, rng.choice(pcp_idx[True], b), rng.choice(pcp_idx[False], b))
     second_pcp = rng.choice(pcp_idx[False], b)
-    home_npp = np.where(rng.random(b) < 0.8, rng.choice(npp_idx[True], b), rng.choice(npp_idx[False], b))
+    home_npp = np.where(
+        rng.random(b) < 0.8, rng.choice(npp_idx[True], b), rng.choice(npp_idx[False], b)
+    )
     home_npp = np.where(home_aco, home_npp, rng.choice(npp_idx[False], b))
     spec = rng.choice(spec_all, (b, 2))
     activity = rng.gamma(1.5, 1.0, b)
@@ -240,7 +274,11 @@ def generate(cfg: SynthConfig) -> Synth:
     late_b = rng.random(b) < 0.03
     part_b_start = np.where(late_b, np.datetime64("2025-06-01"), part_a_start)
     dies = rng.random(b) < 0.05
-    death = np.where(dies, np.datetime64("2025-01-01") + rng.integers(0, 360, b).astype("timedelta64[D]"), np.datetime64("NaT"))
+    death = np.where(
+        dies,
+        np.datetime64("2025-01-01") + rng.integers(0, 360, b).astype("timedelta64[D]"),
+        np.datetime64("NaT"),
+    )
     state = _choice(rng, US_STATES, b)
     state[rng.random(b) < 0.004] = "99"
     benes = pd.DataFrame(
@@ -261,13 +299,23 @@ def generate(cfg: SynthConfig) -> Synth:
 
     # Part A: FQHC/RHC visits, SNF stays and inpatient stays.
     aco_ccns = [f"{10 + i:02d}1{800 + i:03d}" for i in range(3)]
-    ext_ccns = np.array([f"{20 + i % 40:02d}{1800 + i:04d}"[-6:] for i in range(max(10, b // 2000))], dtype=object)
+    ext_ccns = np.array(
+        [f"{20 + i % 40:02d}{1800 + i:04d}"[-6:] for i in range(max(10, b // 2000))], dtype=object
+    )
     fq_users = np.flatnonzero(rng.random(b) < 0.06)
-    fq_ccn = np.where(rng.random(len(fq_users)) < 0.35, np.array(aco_ccns, dtype=object)[rng.integers(0, 3, len(fq_users))], rng.choice(ext_ccns, len(fq_users)))
+    fq_ccn = np.where(
+        rng.random(len(fq_users)) < 0.35,
+        np.array(aco_ccns, dtype=object)[rng.integers(0, 3, len(fq_users))],
+        rng.choice(ext_ccns, len(fq_users)),
+    )
     visits = rng.integers(2, 12, len(fq_users))
     fq_bene = np.repeat(fq_users, visits)
     fq_day = first + rng.integers(0, span, len(fq_bene)).astype("timedelta64[D]")
-    fq_npi = np.where(np.isin(np.repeat(fq_ccn, visits), aco_ccns), rng.choice(pcp_idx[True], len(fq_bene)), rng.choice(pcp_idx[False], len(fq_bene)))
+    fq_npi = np.where(
+        np.isin(np.repeat(fq_ccn, visits), aco_ccns),
+        rng.choice(pcp_idx[True], len(fq_bene)),
+        rng.choice(pcp_idx[False], len(fq_bene)),
+    )
     snf_bene = np.flatnonzero(rng.random(b) < 0.06)
     snf_from = first + rng.integers(0, span - 40, len(snf_bene)).astype("timedelta64[D]")
     snf_len = rng.integers(5, 35, len(snf_bene)).astype("timedelta64[D]")
@@ -280,13 +328,27 @@ def generate(cfg: SynthConfig) -> Synth:
         {
             "bene": np.concatenate([fq_bene, snf_bene, ip_bene]),
             "claim_id": a_claim,
-            "claim_type": np.concatenate([np.full(n_fq, "40"), np.full(n_snf, "20"), np.full(n_ip, "60")]).astype(object),
+            "claim_type": np.concatenate(
+                [np.full(n_fq, "40"), np.full(n_snf, "20"), np.full(n_ip, "60")]
+            ).astype(object),
             "from": np.concatenate([fq_day, snf_from, ip_from]),
             "thru": np.concatenate([fq_day, snf_from + snf_len, ip_from + ip_len]),
-            "bill": np.concatenate([np.full(n_fq, "771"), np.full(n_snf, "211"), np.full(n_ip, "111")]).astype(object),
-            "ccn": np.concatenate([np.repeat(fq_ccn, visits), np.full(n_snf, "015001"), np.full(n_ip, "010001")]).astype(object),
-            "npi": np.concatenate([providers["npi"].to_numpy()[fq_npi], np.full(n_snf, ""), np.full(n_ip, "")]).astype(object),
-            "cents": np.concatenate([rng.integers(9000, 20000, n_fq), rng.integers(500_000, 2_000_000, n_snf), rng.integers(800_000, 3_000_000, n_ip)]),
+            "bill": np.concatenate(
+                [np.full(n_fq, "771"), np.full(n_snf, "211"), np.full(n_ip, "111")]
+            ).astype(object),
+            "ccn": np.concatenate(
+                [np.repeat(fq_ccn, visits), np.full(n_snf, "015001"), np.full(n_ip, "010001")]
+            ).astype(object),
+            "npi": np.concatenate(
+                [providers["npi"].to_numpy()[fq_npi], np.full(n_snf, ""), np.full(n_ip, "")]
+            ).astype(object),
+            "cents": np.concatenate(
+                [
+                    rng.integers(9000, 20000, n_fq),
+                    rng.integers(500_000, 2_000_000, n_snf),
+                    rng.integers(800_000, 3_000_000, n_ip),
+                ]
+            ),
         }
     )
     revenue = pd.DataFrame(
@@ -308,7 +370,8 @@ def generate(cfg: SynthConfig) -> Synth:
             "bene": va,
             "tin": providers["tin"].to_numpy()[va_prov],
             "npi": providers["npi"].to_numpy()[va_prov],
-            "signed": np.datetime64("2024-03-01") + rng.integers(0, 200, len(va)).astype("timedelta64[D]"),
+            "signed": np.datetime64("2024-03-01")
+            + rng.integers(0, 200, len(va)).astype("timedelta64[D]"),
         }
     )
     return Synth(providers, aco_ccns, benes, ctx, part_a, revenue, voluntary, cfg)
@@ -324,13 +387,20 @@ def _copy(table: str, columns: list[str], frame: pd.DataFrame, chunk: int = 1_00
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             placeholders = ", ".join(["%s"] * len(columns))
-            rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", list(rows))
+            rows = (
+                frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+            )
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608 - our table names
+                list(rows),
+            )
             return
         raw = cursor.cursor
         for start in range(0, len(frame), chunk):
             buffer = io.StringIO()
-            frame.iloc[start : start + chunk].to_csv(buffer, header=False, index=False, na_rep="\\N", sep="\t")
+            frame.iloc[start : start + chunk].to_csv(
+                buffer, header=False, index=False, na_rep="\\N", sep="\t"
+            )
             with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 copy.write(buffer.getvalue())
 
@@ -382,43 +452,96 @@ def write(synth: Synth, *, entity: Entity, delivered: date = date(2026, 2, 1)) -
     benes = synth.benes
     _copy(
         "beneficiaries_beneficiary",
-        ["entity_id", "current_mbi", "first_name", "middle_name", "last_name", "sex_code", "race_code",
-         "death_date", "medicare_status_code", "dual_status_code", "original_entitlement_code",
-         "part_a_start", "part_b_start", "state_fips", "county_fips", "zip_code", "created_at", "updated_at"],  # fmt: skip
+        [
+            "entity_id",
+            "current_mbi",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "sex_code",
+            "race_code",
+            "death_date",
+            "medicare_status_code",
+            "dual_status_code",
+            "original_entitlement_code",
+            "part_a_start",
+            "part_b_start",
+            "state_fips",
+            "county_fips",
+            "zip_code",
+            "created_at",
+            "updated_at",
+        ],  # fmt: skip
         pd.DataFrame(
             {
-                "entity_id": entity.pk, "current_mbi": benes["mbi"], "first_name": "", "middle_name": "",
-                "last_name": "", "sex_code": "0", "race_code": "", "death_date": _iso(benes["death_date"]),
-                "medicare_status_code": "10", "dual_status_code": "", "original_entitlement_code": "0",
-                "part_a_start": _iso(benes["part_a_start"]), "part_b_start": _iso(benes["part_b_start"]),
-                "state_fips": benes["state_fips"], "county_fips": "", "zip_code": "", "created_at": now, "updated_at": now,
+                "entity_id": entity.pk,
+                "current_mbi": benes["mbi"],
+                "first_name": "",
+                "middle_name": "",
+                "last_name": "",
+                "sex_code": "0",
+                "race_code": "",
+                "death_date": _iso(benes["death_date"]),
+                "medicare_status_code": "10",
+                "dual_status_code": "",
+                "original_entitlement_code": "0",
+                "part_a_start": _iso(benes["part_a_start"]),
+                "part_b_start": _iso(benes["part_b_start"]),
+                "state_fips": benes["state_fips"],
+                "county_fips": "",
+                "zip_code": "",
+                "created_at": now,
+                "updated_at": now,
             }  # fmt: skip
         ),
     )
     ids = pd.DataFrame(
-        Beneficiary.objects.filter(entity=entity).values_list("id", "current_mbi"), columns=["id", "mbi"]
+        Beneficiary.objects.filter(entity=entity).values_list("id", "current_mbi"),
+        columns=["id", "mbi"],
     )
     bene_id = benes[["mbi"]].merge(ids, on="mbi", how="left")["id"].to_numpy(dtype=np.int64)
     _copy(
         "beneficiaries_beneficiarymbi",
         ["entity_id", "mbi", "beneficiary_id", "first_seen_on"],
-        pd.DataFrame({"entity_id": entity.pk, "mbi": benes["mbi"], "beneficiary_id": bene_id, "first_seen_on": delivered.isoformat()}),
+        pd.DataFrame(
+            {
+                "entity_id": entity.pk,
+                "mbi": benes["mbi"],
+                "beneficiary_id": bene_id,
+                "first_seen_on": delivered.isoformat(),
+            }
+        ),
     )
     mbis = pd.DataFrame(
-        Beneficiary.objects.filter(entity=entity).values_list("id", "mbis__id"), columns=["bene", "mbi_id"]
+        Beneficiary.objects.filter(entity=entity).values_list("id", "mbis__id"),
+        columns=["bene", "mbi_id"],
     ).set_index("bene")["mbi_id"]
     mbi_of = mbis.reindex(bene_id).to_numpy(dtype=np.int64)
 
-    lineage = {"entity_id": entity.pk, "delivery_id": delivery.pk, "delivered_on": f"'{delivered.isoformat()}'"}
+    lineage = {
+        "entity_id": entity.pk,
+        "delivery_id": delivery.pk,
+        "delivered_on": f"'{delivered.isoformat()}'",
+    }
     part_b_lines = 0
     for pb in synth.part_b_chunks():
         stage_b = pd.DataFrame(
             {
                 "mbi_id": mbi_of[pb["bene"].to_numpy()],
-                "claim_id": pb["claim_id"], "line_num": pb["line_num"], "cntl": pb["cntl"],
-                "adj": pb["adj"], "efctv": _days(pb["efctv"]), "day": _days(pb["date"]), "hcpcs": pb["hcpcs"],
-                "cents": pb["cents"], "tin": pb["tin"], "npi": pb["npi"], "specialty": pb["specialty"],
-                "pos": pb["pos"], "prcsg": pb["prcsg"], "source_line": np.arange(1, len(pb) + 1) + part_b_lines,
+                "claim_id": pb["claim_id"],
+                "line_num": pb["line_num"],
+                "cntl": pb["cntl"],
+                "adj": pb["adj"],
+                "efctv": _days(pb["efctv"]),
+                "day": _days(pb["date"]),
+                "hcpcs": pb["hcpcs"],
+                "cents": pb["cents"],
+                "tin": pb["tin"],
+                "npi": pb["npi"],
+                "specialty": pb["specialty"],
+                "pos": pb["pos"],
+                "prcsg": pb["prcsg"],
+                "source_line": np.arange(1, len(pb) + 1) + part_b_lines,
             }  # fmt: skip
         )
         part_b_lines += len(pb)
@@ -426,56 +549,114 @@ def write(synth: Synth, *, entity: Entity, delivered: date = date(2026, 2, 1)) -
             "claims_partbphysicianline",
             stage_b,
             {
-                **lineage, "source_file_id": files["CCLF5"].pk, "source_line": "s.source_line", "mbi_id": "s.mbi_id",
-                "cur_clm_uniq_id": "s.claim_id", "clm_line_num": "s.line_num", "clm_type_cd": "'71'",
-                "clm_from_dt": "s.day", "clm_thru_dt": "s.day", "clm_line_from_dt": "s.day",
-                "clm_line_thru_dt": "s.day", "clm_prvdr_spclty_cd": "s.specialty", "clm_pos_cd": "s.pos",
-                "clm_line_hcpcs_cd": "s.hcpcs", "clm_line_cvrd_pd_amt": _money("s.cents", 0.8),
-                "clm_line_alowd_chrg_amt": _money("s.cents"), "clm_rndrg_prvdr_tax_num": "s.tin",
-                "rndrg_prvdr_npi_num": "s.npi", "clm_carr_pmt_dnl_cd": "'1'", "clm_prcsg_ind_cd": "s.prcsg",
-                "clm_adjsmt_type_cd": "s.adj", "clm_efctv_dt": "s.efctv", "clm_idr_ld_dt": "s.efctv",
-                "clm_cntl_num": "CAST(s.cntl AS TEXT)", "clm_line_srvc_unit_qty": "1",
+                **lineage,
+                "source_file_id": files["CCLF5"].pk,
+                "source_line": "s.source_line",
+                "mbi_id": "s.mbi_id",
+                "cur_clm_uniq_id": "s.claim_id",
+                "clm_line_num": "s.line_num",
+                "clm_type_cd": "'71'",
+                "clm_from_dt": "s.day",
+                "clm_thru_dt": "s.day",
+                "clm_line_from_dt": "s.day",
+                "clm_line_thru_dt": "s.day",
+                "clm_prvdr_spclty_cd": "s.specialty",
+                "clm_pos_cd": "s.pos",
+                "clm_line_hcpcs_cd": "s.hcpcs",
+                "clm_line_cvrd_pd_amt": _money("s.cents", 0.8),
+                "clm_line_alowd_chrg_amt": _money("s.cents"),
+                "clm_rndrg_prvdr_tax_num": "s.tin",
+                "rndrg_prvdr_npi_num": "s.npi",
+                "clm_carr_pmt_dnl_cd": "'1'",
+                "clm_prcsg_ind_cd": "s.prcsg",
+                "clm_adjsmt_type_cd": "s.adj",
+                "clm_efctv_dt": "s.efctv",
+                "clm_idr_ld_dt": "s.efctv",
+                "clm_cntl_num": "CAST(s.cntl AS TEXT)",
+                "clm_line_srvc_unit_qty": "1",
             },  # fmt: skip
         )
     pa = synth.part_a
     stage_a = pd.DataFrame(
         {
-            "mbi_id": mbi_of[pa["bene"].to_numpy()], "claim_id": pa["claim_id"], "claim_type": pa["claim_type"],
-            "from_day": _days(pa["from"]), "thru_day": _days(pa["thru"]), "fac": pa["bill"].str[0],
-            "cls": pa["bill"].str[1], "freq": pa["bill"].str[2], "ccn": pa["ccn"], "npi": pa["npi"],
-            "cents": pa["cents"], "source_line": np.arange(1, len(pa) + 1),
+            "mbi_id": mbi_of[pa["bene"].to_numpy()],
+            "claim_id": pa["claim_id"],
+            "claim_type": pa["claim_type"],
+            "from_day": _days(pa["from"]),
+            "thru_day": _days(pa["thru"]),
+            "fac": pa["bill"].str[0],
+            "cls": pa["bill"].str[1],
+            "freq": pa["bill"].str[2],
+            "ccn": pa["ccn"],
+            "npi": pa["npi"],
+            "cents": pa["cents"],
+            "source_line": np.arange(1, len(pa) + 1),
         }  # fmt: skip
     )
     _stage_and_insert(
         "claims_partaclaimheader",
         stage_a,
         {
-            **lineage, "source_file_id": files["CCLF1"].pk, "source_line": "s.source_line", "mbi_id": "s.mbi_id",
-            "cur_clm_uniq_id": "s.claim_id", "prvdr_oscar_num": "s.ccn", "clm_type_cd": "s.claim_type",
-            "clm_from_dt": "s.from_day", "clm_thru_dt": "s.thru_day", "clm_bill_fac_type_cd": "s.fac",
-            "clm_bill_clsfctn_cd": "s.cls", "clm_bill_freq_cd": "s.freq", "clm_pmt_amt": _money("s.cents"),
-            "atndg_prvdr_npi_num": "s.npi", "clm_adjsmt_type_cd": "'0'", "clm_efctv_dt": "s.thru_day",
-            "clm_idr_ld_dt": "s.thru_day", "clm_blg_prvdr_oscar_num": "s.ccn", "clm_cntl_num": "CAST(s.claim_id AS TEXT)",
+            **lineage,
+            "source_file_id": files["CCLF1"].pk,
+            "source_line": "s.source_line",
+            "mbi_id": "s.mbi_id",
+            "cur_clm_uniq_id": "s.claim_id",
+            "prvdr_oscar_num": "s.ccn",
+            "clm_type_cd": "s.claim_type",
+            "clm_from_dt": "s.from_day",
+            "clm_thru_dt": "s.thru_day",
+            "clm_bill_fac_type_cd": "s.fac",
+            "clm_bill_clsfctn_cd": "s.cls",
+            "clm_bill_freq_cd": "s.freq",
+            "clm_pmt_amt": _money("s.cents"),
+            "atndg_prvdr_npi_num": "s.npi",
+            "clm_adjsmt_type_cd": "'0'",
+            "clm_efctv_dt": "s.thru_day",
+            "clm_idr_ld_dt": "s.thru_day",
+            "clm_blg_prvdr_oscar_num": "s.ccn",
+            "clm_cntl_num": "CAST(s.claim_id AS TEXT)",
         },  # fmt: skip
     )
     rv = synth.revenue
-    claim_mbi = dict(zip(pa["claim_id"].to_numpy()[: len(rv)], stage_a["mbi_id"].to_numpy()[: len(rv)], strict=True))
+    claim_mbi = dict(
+        zip(
+            pa["claim_id"].to_numpy()[: len(rv)],
+            stage_a["mbi_id"].to_numpy()[: len(rv)],
+            strict=True,
+        )
+    )
     stage_r = pd.DataFrame(
         {
-            "mbi_id": rv["claim_id"].map(claim_mbi), "claim_id": rv["claim_id"], "line_num": rv["line_num"],
-            "day": _days(rv["date"]), "rev": rv["rev"], "hcpcs": rv["hcpcs"],
-            "cents": rv["cents"], "source_line": np.arange(1, len(rv) + 1),
+            "mbi_id": rv["claim_id"].map(claim_mbi),
+            "claim_id": rv["claim_id"],
+            "line_num": rv["line_num"],
+            "day": _days(rv["date"]),
+            "rev": rv["rev"],
+            "hcpcs": rv["hcpcs"],
+            "cents": rv["cents"],
+            "source_line": np.arange(1, len(rv) + 1),
         }  # fmt: skip
     )
     _stage_and_insert(
         "claims_partarevenuecenter",
         stage_r,
         {
-            **lineage, "source_file_id": files["CCLF2"].pk, "source_line": "s.source_line", "mbi_id": "s.mbi_id",
-            "cur_clm_uniq_id": "s.claim_id", "clm_line_num": "s.line_num", "clm_type_cd": "'40'",
-            "clm_line_from_dt": "s.day", "clm_line_thru_dt": "s.day", "clm_line_prod_rev_ctr_cd": "s.rev",
-            "clm_line_hcpcs_cd": "s.hcpcs", "clm_from_dt": "s.day", "clm_thru_dt": "s.day",
-            "clm_line_cvrd_pd_amt": _money("s.cents"), "clm_line_srvc_unit_qty": "1",
+            **lineage,
+            "source_file_id": files["CCLF2"].pk,
+            "source_line": "s.source_line",
+            "mbi_id": "s.mbi_id",
+            "cur_clm_uniq_id": "s.claim_id",
+            "clm_line_num": "s.line_num",
+            "clm_type_cd": "'40'",
+            "clm_line_from_dt": "s.day",
+            "clm_line_thru_dt": "s.day",
+            "clm_line_prod_rev_ctr_cd": "s.rev",
+            "clm_line_hcpcs_cd": "s.hcpcs",
+            "clm_from_dt": "s.day",
+            "clm_thru_dt": "s.day",
+            "clm_line_cvrd_pd_amt": _money("s.cents"),
+            "clm_line_srvc_unit_qty": "1",
         },  # fmt: skip
     )
     _write_voluntary(synth, entity=entity, bene_id=bene_id)
@@ -484,7 +665,12 @@ def write(synth: Synth, *, entity: Entity, delivered: date = date(2026, 2, 1)) -
             for table in ("claims_partbphysicianline", "claims_partaclaimheader", "claims_partarevenuecenter",
                           "beneficiaries_beneficiary", "beneficiaries_beneficiarymbi"):  # fmt: skip
                 cursor.execute(f"ANALYZE {table}")
-    return {"beneficiaries": len(benes), "part_b_lines": part_b_lines, "part_a_claims": len(pa), "revenue_lines": len(rv)}
+    return {
+        "beneficiaries": len(benes),
+        "part_b_lines": part_b_lines,
+        "part_a_claims": len(pa),
+        "revenue_lines": len(rv),
+    }
 
 
 def _money(column: str, share: float = 1.0) -> str:
@@ -510,15 +696,30 @@ def _stage_and_insert(table: str, stage: pd.DataFrame, given: dict[str, Any]) ->
     cols = list(stage.columns)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({', '.join(f'{col} text' for col in cols)})")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {name} ({', '.join(f'{col} text' for col in cols)})"
+        )
     _copy(name, cols, stage)
     names, exprs = _blank_filled(table, given)
-    casts = {"mbi_id": "bigint", "claim_id": "bigint", "line_num": "bigint", "source_line": "bigint", "cents": "bigint"}
+    casts = {
+        "mbi_id": "bigint",
+        "claim_id": "bigint",
+        "line_num": "bigint",
+        "source_line": "bigint",
+        "cents": "bigint",
+    }
     casts.update(dict.fromkeys(("day", "efctv", "from_day", "thru_day"), "date"))
     select = ", ".join(exprs)
-    inner = ", ".join((f"{_date(c)} AS {c}" if casts[c] == "date" else f"CAST({c} AS {casts[c]}) AS {c}") if c in casts else c for c in cols)
+    inner = ", ".join(
+        (f"{_date(c)} AS {c}" if casts[c] == "date" else f"CAST({c} AS {casts[c]}) AS {c}")
+        if c in casts
+        else c
+        for c in cols
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {select} FROM (SELECT {inner} FROM {name}) s")
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(names)}) SELECT {select} FROM (SELECT {inner} FROM {name}) s"  # noqa: S608 - our table and column names
+        )
         cursor.execute(f"DROP TABLE {name}")
 
 
@@ -527,23 +728,39 @@ def _write_participants(synth: Synth, *, entity: Entity) -> None:
     ours = prov[prov["aco"]]
     known = set(SpecialtyCode.objects.values_list("code", flat=True))
     ParticipantOrganization.objects.bulk_create(
-        [ParticipantOrganization(tin=t, legal_name=f"Synthetic practice {t[-4:]}") for t in sorted(set(ours["tin"]))],
+        [
+            ParticipantOrganization(tin=t, legal_name=f"Synthetic practice {t[-4:]}")
+            for t in sorted(set(ours["tin"]))
+        ],
         ignore_conflicts=True,
     )
     Provider.objects.bulk_create(
-        [Provider(npi=n, name=f"Clinician {n[-4:]}", specialty_id=s if s in known else None) for n, s in zip(ours["npi"], ours["specialty"], strict=True)],
+        [
+            Provider(npi=n, name=f"Clinician {n[-4:]}", specialty_id=s if s in known else None)
+            for n, s in zip(ours["npi"], ours["specialty"], strict=True)
+        ],
         ignore_conflicts=True,
     )
-    orgs = dict(ParticipantOrganization.objects.filter(tin__in=set(ours["tin"])).values_list("tin", "id"))
+    orgs = dict(
+        ParticipantOrganization.objects.filter(tin__in=set(ours["tin"])).values_list("tin", "id")
+    )
     provs = dict(Provider.objects.filter(npi__in=set(ours["npi"])).values_list("npi", "id"))
     start = date(2023, 1, 1)
     rows = [
-        Participation(entity=entity, organization_id=orgs[t], provider_id=provs[n], role=r, start_date=start)
+        Participation(
+            entity=entity, organization_id=orgs[t], provider_id=provs[n], role=r, start_date=start
+        )
         for t, n, r in zip(ours["tin"], ours["npi"], ours["role"], strict=True)
     ]
     tins_with_ccn = sorted(set(ours["tin"]))[: len(synth.aco_ccns)]
     rows += [
-        Participation(entity=entity, organization_id=orgs[t], ccn=ccn, role=ParticipationRole.PARTICIPANT, start_date=start)
+        Participation(
+            entity=entity,
+            organization_id=orgs[t],
+            ccn=ccn,
+            role=ParticipationRole.PARTICIPANT,
+            start_date=start,
+        )
         for t, ccn in zip(tins_with_ccn, synth.aco_ccns, strict=True)
     ]
     Participation.objects.bulk_create(rows)
@@ -556,8 +773,12 @@ def _write_voluntary(synth: Synth, *, entity: Entity, bene_id: npt.NDArray[np.in
     VoluntaryAlignment.objects.bulk_create(
         [
             VoluntaryAlignment(
-                entity=entity, beneficiary_id=int(bene_id[b]), tin=t, npi=n,
-                signature_date=pd.Timestamp(s).date(), source=VoluntarySource.MEDICARE_GOV,
+                entity=entity,
+                beneficiary_id=int(bene_id[b]),
+                tin=t,
+                npi=n,
+                signature_date=pd.Timestamp(s).date(),
+                source=VoluntarySource.MEDICARE_GOV,
             )  # fmt: skip
             for b, t, n, s in zip(va["bene"], va["tin"], va["npi"], va["signed"], strict=True)
         ],
@@ -572,8 +793,12 @@ def erase(*, entity: Entity) -> None:
     from alignment.models import AlignmentRun, VoluntaryAlignment
 
     with connection.cursor() as cursor:
-        for table in ("claims_partbphysicianline", "claims_partaclaimheader", "claims_partarevenuecenter"):
-            cursor.execute(f"DELETE FROM {table} WHERE entity_id = %s", [entity.pk])
+        for table in (
+            "claims_partbphysicianline",
+            "claims_partaclaimheader",
+            "claims_partarevenuecenter",
+        ):
+            cursor.execute(f"DELETE FROM {table} WHERE entity_id = %s", [entity.pk])  # noqa: S608 - fixed names
     runs = AlignmentRun.objects.filter(entity=entity)
     for model in ("results", "changes", "buckets", "events"):
         getattr(AlignmentRun, model).rel.related_model.objects.filter(run__in=runs).delete()

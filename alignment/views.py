@@ -64,15 +64,21 @@ def _run_or_404(request: HttpRequest, pk: int) -> AlignmentRun:
 def index(request: HttpRequest) -> HttpResponse:
     """The user's runs, newest first, and the form to start one."""
     writable = _writable_entities(request.user)
-    form = RunStartForm(entities=writable, today=timezone.localdate()) if writable.exists() else None
-    runs = Paginator(alignment_run_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    form = (
+        RunStartForm(entities=writable, today=timezone.localdate()) if writable.exists() else None
+    )
+    runs = Paginator(alignment_run_list(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "alignment/index.html", {"runs": runs, "form": form})
 
 
 @login_required
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
-    form = RunStartForm(request.POST, entities=_writable_entities(request.user), today=timezone.localdate())
+    form = RunStartForm(
+        request.POST, entities=_writable_entities(request.user), today=timezone.localdate()
+    )
     if not form.is_valid():
         runs = Paginator(alignment_run_list(user=request.user), PAGE_SIZE).get_page(1)
         return render(request, "alignment/index.html", {"runs": runs, "form": form}, status=400)
@@ -83,7 +89,6 @@ def run_start(request: HttpRequest) -> HttpResponse:
             performance_year=data["performance_year"],
             list_kind=data["list_kind"],
             as_of=data["as_of"],
-            method=data.get("method") or "ppwrr",
             acting_user=request.user,
         )
     except ApplicationError as exc:
@@ -114,18 +119,28 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     kind = request.GET.get("change", "")
     if kind and kind not in ChangeKind.values:
         kind = ""
-    changes = Paginator(alignment_change_list(run=run, kind=kind).order_by("kind", "beneficiary_id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    changes = Paginator(
+        alignment_change_list(run=run, kind=kind).order_by("kind", "beneficiary_id"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     shown = [change.beneficiary_id for change in changes]
     if shown:
         access_record_create(
-            entity=run.entity, purpose="alignment_run_changes", route=request.path, beneficiary_ids=shown, user=request.user
+            entity=run.entity,
+            purpose="alignment_run_changes",
+            route=request.path,
+            beneficiary_ids=shown,
+            user=request.user,
         )
     return render(
         request,
         "alignment/run_detail.html",
-        {"run": run, "counts": _counts(run), "changes": changes, "change_kind": kind, "change_kinds": ChangeKind.choices},
+        {
+            "run": run,
+            "counts": _counts(run),
+            "changes": changes,
+            "change_kind": kind,
+            "change_kinds": ChangeKind.choices,
+        },
     )
 
 
@@ -149,9 +164,9 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
     reason = request.GET.get("reason", "")
     reason = reason if reason in {r.value for r in Reason} else ""
     aligned = {"yes": True, "no": False}.get(request.GET.get("aligned", ""))
-    page = Paginator(alignment_result_list(run=run, step=step, reason=reason, aligned=aligned), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        alignment_result_list(run=run, step=step, reason=reason, aligned=aligned), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     access_record_create(
         entity=run.entity,
         purpose="alignment_run_results",
@@ -183,13 +198,25 @@ def beneficiary_history(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such beneficiary.") from None
     changes = beneficiary_alignment_changes(beneficiary=beneficiary)
     history = [
-        {"result": result, "text": reason_text(result.reason, result.top_competitor), "change": changes.get(result.run_id)}
+        {
+            "result": result,
+            "text": reason_text(result.reason, result.top_competitor),
+            "change": changes.get(result.run_id),
+        }
         for result in beneficiary_alignment_history(beneficiary=beneficiary)
     ]
     access_record_create(
-        entity=beneficiary.entity, purpose="alignment_history", route=request.path, beneficiary_ids=[beneficiary.pk], user=request.user
+        entity=beneficiary.entity,
+        purpose="alignment_history",
+        route=request.path,
+        beneficiary_ids=[beneficiary.pk],
+        user=request.user,
     )
-    return render(request, "alignment/beneficiary_history.html", {"beneficiary": beneficiary, "history": history})
+    return render(
+        request,
+        "alignment/beneficiary_history.html",
+        {"beneficiary": beneficiary, "history": history},
+    )
 
 
 @phi_view
@@ -215,14 +242,20 @@ def voluntary(request: HttpRequest) -> HttpResponse:
                     form.add_error("file", "The file is not UTF-8 text (save it as CSV UTF-8).")
                 else:
                     stored, errors = voluntary_alignment_import(
-                        entity=entity, text=text, today=timezone.localdate(), acting_user=request.user
+                        entity=entity,
+                        text=text,
+                        today=timezone.localdate(),
+                        acting_user=request.user,
                     )
                     if not errors:
-                        messages.success(request, f"{stored} voluntary alignment records imported for {entity.cms_id}.")
+                        messages.success(
+                            request,
+                            f"{stored} voluntary alignment records imported for {entity.cms_id}.",
+                        )
                         return redirect(reverse("alignment:voluntary"))
-    records = Paginator(voluntary_alignment_list(user=request.user).order_by("-signature_date", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    records = Paginator(
+        voluntary_alignment_list(user=request.user).order_by("-signature_date", "-id"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     if records.object_list:
         access_record_create(
             entity=records[0].entity,
@@ -232,4 +265,9 @@ def voluntary(request: HttpRequest) -> HttpResponse:
             user=request.user,
         )
     status = 400 if errors else 200
-    return render(request, "alignment/voluntary.html", {"records": records, "form": form, "errors": errors}, status=status)
+    return render(
+        request,
+        "alignment/voluntary.html",
+        {"records": records, "form": form, "errors": errors},
+        status=status,
+    )

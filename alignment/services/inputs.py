@@ -58,7 +58,8 @@ SNAPSHOT_SQL_VERSION = 1
 _OPEN = date(1900, 1, 1), date(9999, 12, 31)
 # US states, DC and territories by FIPS state code (domain.md 1.1 D); a blank code is unknown.
 US_STATE_FIPS = frozenset(
-    [f"{n:02d}" for n in range(1, 57) if n not in (3, 7, 14, 43, 52)] + ["60", "64", "66", "68", "69", "70", "72", "74", "78"]
+    [f"{n:02d}" for n in range(1, 57) if n not in (3, 7, 14, 43, 52)]
+    + ["60", "64", "66", "68", "69", "70", "72", "74", "78"]
 )
 
 Parameters = MsspParameters | ReachParameters
@@ -71,10 +72,14 @@ Windows = MsspWindows | ReachWindows
 def _registry_specialties(provider_class: str) -> DatedValueSet:
     """A specialty value set from the entities registry (SpecialtyCode), the source of truth for
     which specialty is a PCP, an NPP or a listed specialist (domain.md 1.3)."""
-    codes = sorted(SpecialtyCode.objects.filter(provider_class=provider_class).values_list("code", flat=True))
+    codes = sorted(
+        SpecialtyCode.objects.filter(provider_class=provider_class).values_list("code", flat=True)
+    )
     digest = hashlib.sha256(",".join(codes).encode()).hexdigest()[:12]
     return DatedValueSet(
-        f"registry_{provider_class}", f"registry_{provider_class}:{digest}", tuple(ValueSetEntry(code, *_OPEN) for code in codes)
+        f"registry_{provider_class}",
+        f"registry_{provider_class}:{digest}",
+        tuple(ValueSetEntry(code, *_OPEN) for code in codes),
     )
 
 
@@ -83,9 +88,13 @@ def run_parameters(*, program: str, performance_year: int, method: str) -> Param
     if program == "reach":
         params: Parameters = reach_parameters(performance_year)
     elif program == "mssp":
-        params = mssp_parameters(performance_year, AssignmentMethod(method or AssignmentMethod.PPWRR))
+        params = mssp_parameters(
+            performance_year, AssignmentMethod(method or AssignmentMethod.PPWRR)
+        )
     else:
-        raise ApplicationError(f"Alignment covers MSSP and ACO REACH; this entity is in {program!r}.")
+        raise ApplicationError(
+            f"Alignment covers MSSP and ACO REACH; this entity is in {program!r}."
+        )
     registry = {
         "pcp_specialties": _registry_specialties(ProviderClass.PRIMARY_CARE_PHYSICIAN),
         "npp_specialties": _registry_specialties(ProviderClass.NPP),
@@ -108,7 +117,8 @@ def windows_json(windows: Windows) -> dict[str, Any]:
 
     out: dict[str, Any] = {
         "eligibility": [
-            {**w(e.window), "require_part_a_and_b_month": e.require_part_a_and_b_month} for e in windows.eligibility
+            {**w(e.window), "require_part_a_and_b_month": e.require_part_a_and_b_month}
+            for e in windows.eligibility
         ],
         "voluntary_cutoff": windows.voluntary_cutoff.isoformat(),
     }
@@ -122,7 +132,9 @@ def windows_json(windows: Windows) -> dict[str, Any]:
 # ------------------------------------------------------------------ participants
 
 
-def participant_list(*, entity: Entity, as_of: date, program: str) -> tuple[ParticipantList, str, int]:
+def participant_list(
+    *, entity: Entity, as_of: date, program: str
+) -> tuple[ParticipantList, str, int]:
     """The entity's participant list on `as_of` (entities.selectors), as the engine reads it,
     with a digest for the run's lineage and the number of rows."""
     rows = list(
@@ -130,7 +142,9 @@ def participant_list(*, entity: Entity, as_of: date, program: str) -> tuple[Part
             "organization__tin", "provider__npi", "ccn", "role"
         )
     )
-    participants = [(t, n or "", ccn) for t, n, ccn, role in rows if role == ParticipationRole.PARTICIPANT]
+    participants = [
+        (t, n or "", ccn) for t, n, ccn, role in rows if role == ParticipationRole.PARTICIPANT
+    ]
     preferred = [(t, n or "") for t, n, _, role in rows if role == ParticipationRole.PREFERRED]
     if program == "reach":
         plist = ParticipantList(
@@ -152,8 +166,16 @@ def participant_list(*, entity: Entity, as_of: date, program: str) -> tuple[Part
 
 def loaded_deliveries(*, entity: Entity) -> list[dict[str, Any]]:
     return [
-        {"id": d.pk, "name": d.name, "kind": d.kind, "delivered_at": d.delivered_at.isoformat(), "loaded_at": d.loaded_at.isoformat() if d.loaded_at else None}
-        for d in Delivery.objects.filter(entity=entity, status=DeliveryStatus.LOADED).order_by("delivered_at", "id")
+        {
+            "id": d.pk,
+            "name": d.name,
+            "kind": d.kind,
+            "delivered_at": d.delivered_at.isoformat(),
+            "loaded_at": d.loaded_at.isoformat() if d.loaded_at else None,
+        }
+        for d in Delivery.objects.filter(entity=entity, status=DeliveryStatus.LOADED).order_by(
+            "delivered_at", "id"
+        )
     ]
 
 
@@ -167,7 +189,9 @@ def snapshot_codes() -> list[str]:
 
 def _snapshot_digest(deliveries: list[dict[str, Any]]) -> str:
     versions = [load_hcpcs(p.name).version for p in sorted(DATA_DIR.glob("*_hcpcs.csv"))]
-    payload = json.dumps({"deliveries": deliveries, "codes": versions, "sql": SNAPSHOT_SQL_VERSION}, sort_keys=True)
+    payload = json.dumps(
+        {"deliveries": deliveries, "codes": versions, "sql": SNAPSHOT_SQL_VERSION}, sort_keys=True
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -204,7 +228,7 @@ SELECT %(snapshot_id)s, {slot_sql("beneficiary_id")}, beneficiary_id, kind, serv
 FROM x
 WHERE beneficiary_id IS NOT NULL AND service_date IS NOT NULL
 ORDER BY 2, 3
-"""
+"""  # noqa: S608 - built from our own constants and code lists; values are bound parameters
 
 
 def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
@@ -215,7 +239,9 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
     """
     deliveries = loaded_deliveries(entity=entity)
     digest = _snapshot_digest(deliveries)
-    ready = ClaimSnapshot.objects.filter(entity=entity, digest=digest, status=SnapshotStatus.READY).first()
+    ready = ClaimSnapshot.objects.filter(
+        entity=entity, digest=digest, status=SnapshotStatus.READY
+    ).first()
     if ready is not None:
         return ready
     with transaction.atomic():
@@ -227,7 +253,9 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
                 # underestimates the final claims and joins them back to their lines with a nested
                 # loop: quadratic (26 s for 12,000 lines). A bulk read wants hash joins anyway.
                 cursor.execute("SET LOCAL enable_nestloop = off")
-        ready = ClaimSnapshot.objects.filter(entity=entity, digest=digest, status=SnapshotStatus.READY).first()
+        ready = ClaimSnapshot.objects.filter(
+            entity=entity, digest=digest, status=SnapshotStatus.READY
+        ).first()
         if ready is not None:
             return ready
         started = time.perf_counter()
@@ -235,9 +263,13 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
         snapshot = ClaimSnapshot.objects.create(entity=entity, digest=digest, deliveries=deliveries)
         with connection.cursor() as cursor:
             cursor.execute(_snapshot_sql(), {"entity_id": entity.pk, "snapshot_id": snapshot.pk})
-        counts = dict(ClaimLine.objects.filter(snapshot=snapshot).values_list("kind").annotate(n=Count("id")))
+        counts = dict(
+            ClaimLine.objects.filter(snapshot=snapshot).values_list("kind").annotate(n=Count("id"))
+        )
         snapshot.line_count = counts.get(ClaimLineKind.LINE, 0)
-        snapshot.stay_count = counts.get(ClaimLineKind.SNF_STAY, 0) + counts.get(ClaimLineKind.INPATIENT_STAY, 0)
+        snapshot.stay_count = counts.get(ClaimLineKind.SNF_STAY, 0) + counts.get(
+            ClaimLineKind.INPATIENT_STAY, 0
+        )
         snapshot.status = SnapshotStatus.READY
         snapshot.seconds = time.perf_counter() - started
         snapshot.save()
@@ -252,7 +284,11 @@ def claim_snapshots_prune(*, entity: Entity, keep: ClaimSnapshot) -> int:
     """Delete the entity's older snapshots that no open run still reads."""
     from alignment.models import OPEN_STATUSES
 
-    stale = ClaimSnapshot.objects.filter(entity=entity).exclude(pk=keep.pk).exclude(runs__status__in=OPEN_STATUSES)
+    stale = (
+        ClaimSnapshot.objects.filter(entity=entity)
+        .exclude(pk=keep.pk)
+        .exclude(runs__status__in=OPEN_STATUSES)
+    )
     ids = list(stale.values_list("pk", flat=True))
     if ids:
         with transaction.atomic():
@@ -275,7 +311,20 @@ def _normalise_tin(series: pd.Series) -> pd.Series:
     return pd.Series(values, dtype="category")
 
 
-_LINE_COLUMNS = ["beneficiary_id", "kind", "day", "thru", "hcpcs", "allowed_cents", "tin", "npi", "ccn", "specialty", "pos", "fqhc_rhc"]
+_LINE_COLUMNS = [
+    "beneficiary_id",
+    "kind",
+    "day",
+    "thru",
+    "hcpcs",
+    "allowed_cents",
+    "tin",
+    "npi",
+    "ccn",
+    "specialty",
+    "pos",
+    "fqhc_rhc",
+]
 _CATEGORICAL = ("kind", "hcpcs", "tin", "npi", "ccn", "specialty", "pos")
 
 
@@ -283,7 +332,7 @@ def _read_lines(snapshot_id: int, slots: list[int]) -> pd.DataFrame:
     slot_list = ", ".join(str(int(s)) for s in slots)
     if connection.vendor == "postgresql":
         sql = (
-            "COPY (SELECT beneficiary_id, kind, service_date - DATE '1970-01-01', "
+            "COPY (SELECT beneficiary_id, kind, service_date - DATE '1970-01-01', "  # noqa: S608 - ints only
             "thru_date - DATE '1970-01-01', hcpcs, allowed_cents, tin, npi, ccn, specialty, pos, "
             f"CASE WHEN fqhc_rhc THEN 1 ELSE 0 END FROM alignment_claimline WHERE snapshot_id = {int(snapshot_id)} "
             f"AND slot IN ({slot_list})) TO STDOUT WITH (FORMAT csv)"
@@ -294,11 +343,36 @@ def _read_lines(snapshot_id: int, slots: list[int]) -> pd.DataFrame:
                 buffer.write(block)
         buffer.seek(0)
         dtypes: dict[str, Any] = dict.fromkeys(_CATEGORICAL, "category")
-        dtypes.update({"beneficiary_id": "int64", "day": "int32", "thru": "float64", "allowed_cents": "int64", "fqhc_rhc": "int8"})
-        frame = pd.read_csv(buffer, names=_LINE_COLUMNS, dtype=dtypes, keep_default_na=False, na_values={"thru": [""]})
+        dtypes.update(
+            {
+                "beneficiary_id": "int64",
+                "day": "int32",
+                "thru": "float64",
+                "allowed_cents": "int64",
+                "fqhc_rhc": "int8",
+            }
+        )
+        frame = pd.read_csv(
+            buffer,
+            names=_LINE_COLUMNS,
+            dtype=dtypes,
+            keep_default_na=False,
+            na_values={"thru": [""]},
+        )
     else:
         rows = ClaimLine.objects.filter(snapshot_id=snapshot_id, slot__in=slots).values_list(
-            "beneficiary_id", "kind", "service_date", "thru_date", "hcpcs", "allowed_cents", "tin", "npi", "ccn", "specialty", "pos", "fqhc_rhc"
+            "beneficiary_id",
+            "kind",
+            "service_date",
+            "thru_date",
+            "hcpcs",
+            "allowed_cents",
+            "tin",
+            "npi",
+            "ccn",
+            "specialty",
+            "pos",
+            "fqhc_rhc",
         )
         frame = pd.DataFrame(list(rows), columns=_LINE_COLUMNS)
         epoch = pd.Timestamp("1970-01-01")
@@ -358,18 +432,24 @@ def bucket_inputs(*, run: AlignmentRun, index: int, windows: Windows) -> dict[st
     slot_list = ", ".join(str(s) for s in slots)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, death_date, part_a_start, part_b_start, state_fips FROM beneficiaries_beneficiary "
+            "SELECT id, death_date, part_a_start, part_b_start, state_fips FROM beneficiaries_beneficiary "  # noqa: S608 - ints only
             f"WHERE entity_id = %s AND merged_into_id IS NULL AND {slot_sql('id')} IN ({slot_list})",
             [run.entity_id],
         )
         rows = cursor.fetchall()
-    benes = pd.DataFrame(rows, columns=[c.BENE_ID, c.DEATH_DATE, "part_a_start", "part_b_start", "state_fips"])
+    benes = pd.DataFrame(
+        rows, columns=[c.BENE_ID, c.DEATH_DATE, "part_a_start", "part_b_start", "state_fips"]
+    )
     benes[c.BENE_ID] = benes[c.BENE_ID].astype("int64")
     for col in (c.DEATH_DATE, "part_a_start", "part_b_start"):
         benes[col] = pd.to_datetime(benes[col])
     benes[c.OTHER_INITIATIVE] = False
 
-    raw = _read_lines(run.snapshot_id, slots) if run.snapshot_id else pd.DataFrame(columns=_LINE_COLUMNS)
+    raw = (
+        _read_lines(run.snapshot_id, slots)
+        if run.snapshot_id
+        else pd.DataFrame(columns=_LINE_COLUMNS)
+    )
     is_line = (raw["kind"] == ClaimLineKind.LINE).to_numpy()
     lines = pd.DataFrame(
         {
@@ -389,14 +469,16 @@ def bucket_inputs(*, run: AlignmentRun, index: int, windows: Windows) -> dict[st
     stays = pd.DataFrame(
         {
             c.BENE_ID: stay["beneficiary_id"].to_numpy(),
-            c.STAY_KIND: np.where(stay["kind"].astype(str) == ClaimLineKind.SNF_STAY, "snf", "inpatient"),
+            c.STAY_KIND: np.where(
+                stay["kind"].astype(str) == ClaimLineKind.SNF_STAY, "snf", "inpatient"
+            ),
             c.STAY_FROM: _as_dates(stay["day"].to_numpy()),
             c.STAY_THRU: _as_dates(stay["thru"].fillna(stay["day"]).to_numpy()),
         }
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT beneficiary_id, tin, npi, signature_date FROM {VoluntaryAlignment._meta.db_table} "
+            f"SELECT beneficiary_id, tin, npi, signature_date FROM {VoluntaryAlignment._meta.db_table} "  # noqa: S608 - ints only
             f"WHERE entity_id = %s AND {slot_sql('beneficiary_id')} IN ({slot_list})",
             [run.entity_id],
         )

@@ -57,11 +57,15 @@ logger = logging.getLogger(__name__)
 ProgressFn = Callable[[int, str], None]
 DEFAULT_BUCKETS = 8
 DEFAULT_WORKERS = 2
+# entities.choices.AssignmentMethod -> the engine's AssignmentMethod.
+ENTITY_METHODS = {"prospective": "prospective", "preliminary_prospective": "ppwrr"}
 # Performance years the code lists and windows are written for (domain.md 1.2-1.4).
 FIRST_YEAR, LAST_YEAR = 2024, 2027
 
 
-def _event(run: AlignmentRun, from_status: str, to_status: str, actor: Any = None, note: str = "") -> None:
+def _event(
+    run: AlignmentRun, from_status: str, to_status: str, actor: Any = None, note: str = ""
+) -> None:
     AlignmentRunEvent.objects.create(
         run=run,
         from_status=from_status,
@@ -77,24 +81,31 @@ def alignment_run_create(
     performance_year: int,
     list_kind: str,
     as_of: date,
-    method: str = "ppwrr",
+    method: str | None = None,
     acting_user: Any = None,
     bucket_count: int | None = None,
     workers: int | None = None,
 ) -> AlignmentRun:
     """Record a new run (a new version; earlier runs are never touched) with its inputs'
-    lineage, and queue the job that computes it."""
+    lineage, and queue the job that computes it. An MSSP run uses the entity's assignment method
+    unless `method` says otherwise (a what-if)."""
     program = entity.program.code
     if program not in PROGRAMS:
-        raise ApplicationError(f"Alignment covers MSSP and ACO REACH; {entity.cms_id} is in {program!r}.", {"entity": entity.cms_id})
+        raise ApplicationError(
+            f"Alignment covers MSSP and ACO REACH; {entity.cms_id} is in {program!r}.",
+            {"entity": entity.cms_id},
+        )
     if not FIRST_YEAR <= performance_year <= LAST_YEAR:
         raise ApplicationError(
-            f"Performance year {performance_year} is outside {FIRST_YEAR}-{LAST_YEAR}.", {"performance_year": performance_year}
+            f"Performance year {performance_year} is outside {FIRST_YEAR}-{LAST_YEAR}.",
+            {"performance_year": performance_year},
         )
     if list_kind not in ListKind.values:
         raise ApplicationError(f"Unknown list kind {list_kind!r}.", {"list_kind": list_kind})
     if program == "reach":
         method = ""
+    elif not method:
+        method = ENTITY_METHODS.get(entity.assignment_method, "ppwrr")
     buckets = int(bucket_count or getattr(settings, "ALIGNMENT_BUCKETS", DEFAULT_BUCKETS))
     if not 1 <= buckets <= 256:
         raise ApplicationError("A run has between 1 and 256 buckets.", {"bucket_count": buckets})
@@ -103,14 +114,23 @@ def alignment_run_create(
     participants_day = min(as_of, date(performance_year, 12, 31))
     _, digest, count = participant_list(entity=entity, as_of=participants_day, program=program)
     with transaction.atomic(durable=True):
-        open_run = AlignmentRun.objects.filter(entity=entity, performance_year=performance_year, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+        open_run = AlignmentRun.objects.filter(
+            entity=entity,
+            performance_year=performance_year,
+            status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
+        ).first()
         if open_run is not None:
             raise ApplicationError(
-                f"Run {open_run} is still {open_run.get_status_display().lower()}; wait for it to finish.", {"run": open_run.pk}
+                f"Run {open_run} is still {open_run.get_status_display().lower()}; wait for it to finish.",
+                {"run": open_run.pk},
             )
-        latest = AlignmentRun.objects.filter(entity=entity, performance_year=performance_year, list_kind=list_kind).aggregate(v=Max("version"))["v"]
+        latest = AlignmentRun.objects.filter(
+            entity=entity, performance_year=performance_year, list_kind=list_kind
+        ).aggregate(v=Max("version"))["v"]
         previous = (
-            AlignmentRun.objects.filter(entity=entity, performance_year=performance_year, status=RunStatus.SUCCEEDED)
+            AlignmentRun.objects.filter(
+                entity=entity, performance_year=performance_year, status=RunStatus.SUCCEEDED
+            )
             .order_by("-created_at", "-id")
             .first()
         )
@@ -133,17 +153,25 @@ def alignment_run_create(
                     deliveries=loaded_deliveries(entity=entity),
                     previous_run=previous,
                     bucket_count=buckets,
-                    created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                    created_by=acting_user
+                    if getattr(acting_user, "is_authenticated", False)
+                    else None,
                 )
         except IntegrityError as exc:
-            raise ApplicationError("Another run of this entity and year was started at the same time.") from exc
+            raise ApplicationError(
+                "Another run of this entity and year was started at the same time."
+            ) from exc
         _event(run, "", RunStatus.QUEUED, acting_user, f"v{run.version}, {buckets} buckets")
         from jobs.services import job_enqueue
 
+        fan_out = int(workers or getattr(settings, "ALIGNMENT_WORKERS", DEFAULT_WORKERS))
+        if connection.vendor != "postgresql":
+            # SQLite (the demo) has one writer at a time and no SKIP LOCKED: one worker.
+            fan_out = 1
         job = job_enqueue(
             kind="alignment.run",
             entity=entity,
-            parameters={"run_id": run.pk, "workers": int(workers or getattr(settings, "ALIGNMENT_WORKERS", DEFAULT_WORKERS))},
+            parameters={"run_id": run.pk, "workers": fan_out},
             user=acting_user,
         )
         AlignmentRun.objects.filter(pk=run.pk).update(job=job)
@@ -183,15 +211,21 @@ def pending_buckets(*, run_id: int) -> int:
 
 
 def _engine_result(run: AlignmentRun, index: int) -> pd.DataFrame:
-    params = run_parameters(program=run.program, performance_year=run.performance_year, method=run.method)
+    params = run_parameters(
+        program=run.program, performance_year=run.performance_year, method=run.method
+    )
     if params.version != run.parameters_version:
         raise ApplicationError(
             f"The alignment parameters changed since run {run.pk} started ({run.parameters_version} -> {params.version}); start a new run."
         )
     windows = run_windows(params=params, list_kind=run.list_kind, as_of=run.as_of)
-    participants, digest, _ = participant_list(entity=run.entity, as_of=run.participants_as_of, program=run.program)
+    participants, digest, _ = participant_list(
+        entity=run.entity, as_of=run.participants_as_of, program=run.program
+    )
     if digest != run.participants_digest:
-        raise ApplicationError(f"The participant list as of {run.participants_as_of} changed since run {run.pk} started; start a new run.")
+        raise ApplicationError(
+            f"The participant list as of {run.participants_as_of} changed since run {run.pk} started; start a new run."
+        )
     frames = bucket_inputs(run=run, index=index, windows=windows)
     engine = align_reach if isinstance(params, ReachParameters) else assign_mssp
     return engine(participants=participants, params=params, windows=windows, **frames)  # type: ignore[arg-type]
@@ -202,7 +236,12 @@ def _money(cents: np.ndarray) -> np.ndarray:
     cents = np.asarray(cents, dtype=np.int64)
     sign = np.where(cents < 0, "-", "")
     whole, frac = np.divmod(np.abs(cents), 100)
-    return (pd.Series(sign) + pd.Series(whole).astype(str) + "." + pd.Series(frac).astype(str).str.zfill(2)).to_numpy()
+    return (
+        pd.Series(sign)
+        + pd.Series(whole).astype(str)
+        + "."
+        + pd.Series(frac).astype(str).str.zfill(2)
+    ).to_numpy()
 
 
 _RESULT_FIELDS = [
@@ -227,21 +266,30 @@ def _write_results(run: AlignmentRun, index: int, result: pd.DataFrame) -> None:
             "entity_allowed": _money(result[c.ENTITY_ALLOWED_CENTS].to_numpy()),
             "top_competitor": result[c.TOP_COMPETITOR].str.slice(0, 40).to_numpy(dtype=object),
             "competitor_allowed": _money(result[c.COMPETITOR_ALLOWED_CENTS].to_numpy()),
-            "entity_last_service": result[c.ENTITY_LAST_SERVICE].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
-            "competitor_last_service": result[c.COMPETITOR_LAST_SERVICE].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
+            "entity_last_service": result[c.ENTITY_LAST_SERVICE]
+            .dt.strftime("%Y-%m-%d")
+            .to_numpy(dtype=object),
+            "competitor_last_service": result[c.COMPETITOR_LAST_SERVICE]
+            .dt.strftime("%Y-%m-%d")
+            .to_numpy(dtype=object),
         }
     )
     AlignmentResult.objects.filter(run=run, bucket=index).delete()
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
         frame.to_csv(buffer, header=False, index=False, na_rep="\\N", sep="\t")
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {AlignmentResult._meta.db_table} ({', '.join(_RESULT_FIELDS)}) FROM STDIN"
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {AlignmentResult._meta.db_table} ({', '.join(_RESULT_FIELDS)}) FROM STDIN"
+            ) as copy,
+        ):
             copy.write(buffer.getvalue())
         return
     objs = [
-        AlignmentResult(**{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()})
+        AlignmentResult(
+            **{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        )
         for row in frame.to_dict("records")
     ]
     AlignmentResult.objects.bulk_create(objs, batch_size=2000)
@@ -275,9 +323,18 @@ def alignment_run_work(*, run_id: int, progress: ProgressFn | None = None) -> in
             AlignmentRun.objects.filter(pk=run_id).update(buckets_done=F("buckets_done") + 1)
         done_here += 1
         run.refresh_from_db(fields=["buckets_done", "bucket_count"])
-        logger.info("alignment run %s: bucket %s done (%s of %s)", run_id, bucket.index, run.buckets_done, run.bucket_count)
+        logger.info(
+            "alignment run %s: bucket %s done (%s of %s)",
+            run_id,
+            bucket.index,
+            run.buckets_done,
+            run.bucket_count,
+        )
         if progress:
-            progress(min(99, 2 + int(95 * run.buckets_done / run.bucket_count)), f"{run.buckets_done} of {run.bucket_count} buckets done")
+            progress(
+                min(99, 2 + int(95 * run.buckets_done / run.bucket_count)),
+                f"{run.buckets_done} of {run.bucket_count} buckets done",
+            )
     return done_here
 
 
@@ -312,8 +369,16 @@ def _summary(run: AlignmentRun) -> dict[str, Any]:
         .order_by("-aligned", "step", "reason")
         .annotate(n=Count("id"))
     )
-    changes = AlignmentChange.objects.filter(run=run).values("kind").order_by("kind").annotate(n=Count("id"))
-    by_step_reason = [{"aligned": r["aligned"], "step": r["step"], "reason": r["reason"], "count": r["n"]} for r in rows]
+    changes = (
+        AlignmentChange.objects.filter(run=run)
+        .values("kind")
+        .order_by("kind")
+        .annotate(n=Count("id"))
+    )
+    by_step_reason = [
+        {"aligned": r["aligned"], "step": r["step"], "reason": r["reason"], "count": r["n"]}
+        for r in rows
+    ]
     return {
         "by_step_reason": by_step_reason,
         "changes": {r["kind"]: r["n"] for r in changes},
@@ -329,7 +394,9 @@ def alignment_run_reduce(*, run_id: int) -> bool:
         run = AlignmentRun.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.RUNNING or run.buckets_done < run.bucket_count:
             return False
-        expected = sum(AlignmentBucket.objects.filter(run=run).values_list("beneficiary_count", flat=True))
+        expected = sum(
+            AlignmentBucket.objects.filter(run=run).values_list("beneficiary_count", flat=True)
+        )
         stored = AlignmentResult.objects.filter(run=run).count()
         if stored != expected:
             raise RuntimeError(f"Run {run.pk} has {stored} results for {expected} beneficiaries.")
@@ -337,7 +404,10 @@ def alignment_run_reduce(*, run_id: int) -> bool:
         if run.previous_run_id:
             false = "false" if connection.vendor == "postgresql" else "0"
             with connection.cursor() as cursor:
-                cursor.execute(_CHANGES_SQL.format(false=false), {"run": run.pk, "previous": run.previous_run_id})
+                cursor.execute(
+                    _CHANGES_SQL.format(false=false),
+                    {"run": run.pk, "previous": run.previous_run_id},
+                )
         summary = _summary(run)
         AlignmentRun.objects.filter(pk=run.pk).update(
             status=RunStatus.SUCCEEDED,
@@ -346,7 +416,12 @@ def alignment_run_reduce(*, run_id: int) -> bool:
             aligned_count=summary["aligned"],
             finished_at=timezone.now(),
         )
-        _event(run, RunStatus.RUNNING, RunStatus.SUCCEEDED, note=f"{summary['aligned']} of {summary['beneficiaries']} aligned")
+        _event(
+            run,
+            RunStatus.RUNNING,
+            RunStatus.SUCCEEDED,
+            note=f"{summary['aligned']} of {summary['beneficiaries']} aligned",
+        )
     logger.info("alignment run %s succeeded", run_id)
     return True
 
@@ -358,5 +433,7 @@ def alignment_run_fail(*, run_id: int, error: str) -> None:
         if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
             return
         previous = run.status
-        AlignmentRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=error[:5000], finished_at=timezone.now())
+        AlignmentRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=error[:5000], finished_at=timezone.now()
+        )
         _event(run, previous, RunStatus.FAILED, note=error)

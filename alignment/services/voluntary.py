@@ -23,8 +23,7 @@ from core.api import ApplicationError
 from core.logging import MBI_PATTERN
 from entities.choices import ParticipationRole
 from entities.identifiers import is_valid_npi
-from entities.models import Entity
-from entities.selectors import participations_overlapping
+from entities.models import Entity, Participation
 
 CSV_COLUMNS = ("mbi", "npi", "signature_date", "source", "tin")
 REQUIRED_COLUMNS = ("mbi", "npi", "signature_date")
@@ -40,20 +39,61 @@ class RowError:
         return f"line {self.line}, {self.field}: {self.message}"
 
 
-def _designated_tin(*, entity: Entity, npi: str, signed: date, tin: str) -> tuple[str | None, str | None]:
-    """The TIN the NPI billed through as a participant on the signature date, or an error."""
-    tins = sorted(
-        set(
-            participations_overlapping(entity=entity, start=signed, end=signed, roles=(ParticipationRole.PARTICIPANT,))
-            .filter(provider__npi=npi)
-            .values_list("organization__tin", flat=True)
+@dataclass(frozen=True)
+class _Lookups:
+    """What the checks need from the database, read once for all the rows being checked."""
+
+    beneficiaries: frozenset[int]
+    periods: dict[str, list[tuple[str, date, date | None]]]  # npi -> (tin, start, end)
+    recorded: frozenset[tuple[int, str, date]]
+
+    @staticmethod
+    def load(*, entity: Entity, beneficiary_ids: set[int], npis: set[str]) -> _Lookups:
+        periods: dict[str, list[tuple[str, date, date | None]]] = {}
+        rows = (
+            Participation.objects.for_entity(entity)
+            .filter(role=ParticipationRole.PARTICIPANT, provider__npi__in=npis)
+            .values_list("provider__npi", "organization__tin", "start_date", "end_date")
         )
-    )
+        for npi, tin, start, end in rows:
+            periods.setdefault(npi, []).append((tin, start, end))
+        known = Beneficiary.objects.filter(entity=entity, pk__in=beneficiary_ids)
+        recorded = VoluntaryAlignment.objects.filter(
+            entity=entity, beneficiary_id__in=beneficiary_ids
+        )
+        return _Lookups(
+            beneficiaries=frozenset(known.values_list("pk", flat=True)),
+            periods=periods,
+            recorded=frozenset(recorded.values_list("beneficiary_id", "npi", "signature_date")),
+        )
+
+    def tins_on(self, npi: str, day: date) -> list[str]:
+        """The TINs the NPI billed through as a participant on `day`."""
+        return sorted(
+            {
+                tin
+                for tin, start, end in self.periods.get(npi, [])
+                if start <= day and (end is None or day <= end)
+            }
+        )
+
+
+def _designated_tin(
+    *, entity: Entity, npi: str, signed: date, tin: str, lookups: _Lookups
+) -> tuple[str | None, str | None]:
+    """The TIN the NPI billed through as a participant on the signature date, or an error."""
+    tins = lookups.tins_on(npi, signed)
     if not tins:
-        return None, f"NPI {npi} was not a participant provider of {entity.cms_id} on {signed.isoformat()}."
+        return (
+            None,
+            f"NPI {npi} was not a participant provider of {entity.cms_id} on {signed.isoformat()}.",
+        )
     if tin:
         if tin not in tins:
-            return None, f"NPI {npi} did not bill through TIN {tin} for {entity.cms_id} on {signed.isoformat()}."
+            return (
+                None,
+                f"NPI {npi} did not bill through TIN {tin} for {entity.cms_id} on {signed.isoformat()}.",
+            )
         return tin, None
     if len(tins) > 1:
         return None, f"NPI {npi} billed through several TINs ({', '.join(tins)}); give the TIN."
@@ -61,26 +101,37 @@ def _designated_tin(*, entity: Entity, npi: str, signed: date, tin: str) -> tupl
 
 
 def _check(
-    *, entity: Entity, beneficiary_id: int | None, npi: str, signature_date: date, source: str, tin: str, today: date
+    *,
+    entity: Entity,
+    beneficiary_id: int | None,
+    npi: str,
+    signature_date: date,
+    source: str,
+    tin: str,
+    today: date,
+    lookups: _Lookups | None = None,
 ) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
     errors: list[tuple[str, str]] = []
     npi, tin = npi.strip(), tin.strip()
+    if lookups is None:
+        bene_ids = {beneficiary_id} if beneficiary_id is not None else set()
+        lookups = _Lookups.load(entity=entity, beneficiary_ids=bene_ids, npis={npi})
     if not is_valid_npi(npi):
         errors.append(("npi", f"{npi!r} is not a valid NPI (10 digits with a Luhn check digit)."))
     if signature_date > today:
         errors.append(("signature_date", f"{signature_date.isoformat()} is in the future."))
     if source not in VoluntarySource.values:
         errors.append(("source", f"{source!r} is not one of {', '.join(VoluntarySource.values)}."))
-    if beneficiary_id is None or not Beneficiary.objects.filter(entity=entity, pk=beneficiary_id).exists():
+    if beneficiary_id is None or beneficiary_id not in lookups.beneficiaries:
         errors.append(("beneficiary", f"No such beneficiary of {entity.cms_id}."))
     if errors:
         return None, errors
-    designated, problem = _designated_tin(entity=entity, npi=npi, signed=signature_date, tin=tin)
+    designated, problem = _designated_tin(
+        entity=entity, npi=npi, signed=signature_date, tin=tin, lookups=lookups
+    )
     if problem:
         return None, [("npi", problem)]
-    if VoluntaryAlignment.objects.filter(
-        entity=entity, beneficiary_id=beneficiary_id, npi=npi, signature_date=signature_date
-    ).exists():
+    if (beneficiary_id, npi, signature_date) in lookups.recorded:
         return None, [("signature_date", "This designation is already recorded.")]
     return {
         "entity": entity,
@@ -93,11 +144,24 @@ def _check(
 
 
 def voluntary_alignment_check(
-    *, entity: Entity, beneficiary_id: int | None, npi: str, signature_date: date, source: str, today: date, tin: str = ""
+    *,
+    entity: Entity,
+    beneficiary_id: int | None,
+    npi: str,
+    signature_date: date,
+    source: str,
+    today: date,
+    tin: str = "",
 ) -> list[tuple[str, str]]:
     """The (field, message) problems of a designation; empty when it may be recorded."""
     return _check(
-        entity=entity, beneficiary_id=beneficiary_id, npi=npi, signature_date=signature_date, source=source, tin=tin, today=today
+        entity=entity,
+        beneficiary_id=beneficiary_id,
+        npi=npi,
+        signature_date=signature_date,
+        source=source,
+        tin=tin,
+        today=today,
     )[1]
 
 
@@ -114,16 +178,27 @@ def voluntary_alignment_create(
 ) -> VoluntaryAlignment:
     """Record one designation after checking it against the participant list."""
     fields, errors = _check(
-        entity=entity, beneficiary_id=beneficiary_id, npi=npi, signature_date=signature_date, source=source, tin=tin, today=today
+        entity=entity,
+        beneficiary_id=beneficiary_id,
+        npi=npi,
+        signature_date=signature_date,
+        source=source,
+        tin=tin,
+        today=today,
     )
     if errors:
         field, message = errors[0]
         raise ApplicationError(message, {"field": field})
-    record = VoluntaryAlignment(**fields, created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None)
+    record = VoluntaryAlignment(
+        **fields,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
     try:
         record.full_clean()
     except ValidationError as exc:
-        raise ApplicationError("; ".join(exc.messages), {"field": next(iter(exc.message_dict), "")}) from exc
+        raise ApplicationError(
+            "; ".join(exc.messages), {"field": next(iter(exc.message_dict), "")}
+        ) from exc
     record.save()
     return record
 
@@ -142,7 +217,14 @@ def voluntary_alignment_import(
     rows = list(reader)
     mbis = {row["mbi"].strip().upper() for row in rows if row.get("mbi")}
     person = dict(
-        BeneficiaryMbi.objects.filter(entity=entity, mbi__in=mbis, beneficiary__isnull=False).values_list("mbi", "beneficiary_id")
+        BeneficiaryMbi.objects.filter(
+            entity=entity, mbi__in=mbis, beneficiary__isnull=False
+        ).values_list("mbi", "beneficiary_id")
+    )
+    lookups = _Lookups.load(
+        entity=entity,
+        beneficiary_ids=set(person.values()),
+        npis={(row.get("npi") or "").strip() for row in rows},
     )
     errors: list[RowError] = []
     records: list[VoluntaryAlignment] = []
@@ -156,7 +238,13 @@ def voluntary_alignment_import(
         try:
             signed = date.fromisoformat((row.get("signature_date") or "").strip())
         except ValueError:
-            errors.append(RowError(line, "signature_date", f"{row.get('signature_date')!r} is not a date (YYYY-MM-DD)"))
+            errors.append(
+                RowError(
+                    line,
+                    "signature_date",
+                    f"{row.get('signature_date')!r} is not a date (YYYY-MM-DD)",
+                )
+            )
             continue
         fields, problems = _check(
             entity=entity,
@@ -166,16 +254,24 @@ def voluntary_alignment_import(
             source=(row.get("source") or VoluntarySource.MEDICARE_GOV).strip(),
             tin=row.get("tin") or "",
             today=today,
+            lookups=lookups,
         )
         errors.extend(RowError(line, f, m) for f, m in problems)
         if fields is None:
             continue
         key = (fields["beneficiary_id"], fields["npi"], signed)
         if key in seen:
-            errors.append(RowError(line, "signature_date", "the same designation appears twice in the file"))
+            errors.append(
+                RowError(line, "signature_date", "the same designation appears twice in the file")
+            )
             continue
         seen.add(key)
-        records.append(VoluntaryAlignment(**fields, created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None))
+        records.append(
+            VoluntaryAlignment(
+                **fields,
+                created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+            )
+        )
     if errors:
         return 0, errors
     with transaction.atomic():

@@ -78,16 +78,29 @@ FROM r LEFT JOIN e USING (bene_id) LEFT JOIN (SELECT * FROM k WHERE rn = 1) k US
 
 
 def duckdb_plurality(
-    *, frames: dict[str, Any], participants: ParticipantList, params: MsspParameters, windows: MsspWindows
+    *,
+    frames: dict[str, Any],
+    participants: ParticipantList,
+    params: MsspParameters,
+    windows: MsspWindows,
 ) -> pd.DataFrame:
     """Per beneficiary with any counted service: route, entity and top-competitor charges, label
     and the plurality outcome (a same-day tie is not aligned, as the engine's default)."""
     rules = params.rules
     codes = pd.DataFrame(
-        [(e.code, e.valid_from, e.valid_to) for e in rules.service_codes.entries], columns=["code", "lo", "hi"]
+        [(e.code, e.valid_from, e.valid_to) for e in rules.service_codes.entries],
+        columns=["code", "lo", "hi"],
     )
     specialties = pd.DataFrame(
-        [(e.code, cls) for cls, vs in ((0, rules.pcp_specialties), (1, rules.npp_specialties), (2, rules.specialist_specialties)) for e in vs.entries],
+        [
+            (e.code, cls)
+            for cls, vs in (
+                (0, rules.pcp_specialties),
+                (1, rules.npp_specialties),
+                (2, rules.specialist_specialties),
+            )
+            for e in vs.entries
+        ],
         columns=["code", "cls"],
     ).drop_duplicates("code", keep="first")
     con = duckdb.connect()

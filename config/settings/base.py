@@ -179,6 +179,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # The queue jobs are sent to; workers listen on it (`celery worker -Q`).
 JOBS_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_DEFAULT_QUEUE = JOBS_QUEUE
+# Alignment runs split beneficiaries into this many buckets and fan out to this many workers.
+ALIGNMENT_BUCKETS = env.int("ALIGNMENT_BUCKETS", default=8)
+ALIGNMENT_WORKERS = env.int("ALIGNMENT_WORKERS", default=2)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -14,14 +14,32 @@ from alignment.services.runs import alignment_run_create
 from alignment.synthetic import Synth, SynthConfig, generate, write
 from entities.models import Entity
 
-SMALL = SynthConfig(beneficiaries=240, claim_lines=12_000, seed=11, aco_tins=4, aco_npis=40, external_tins=30, external_npis=120)
+SMALL = SynthConfig(
+    beneficiaries=240,
+    claim_lines=12_000,
+    seed=11,
+    aco_tins=4,
+    aco_npis=40,
+    external_tins=30,
+    external_npis=120,
+)
 SMALL_REACH = SynthConfig(
-    beneficiaries=200, claim_lines=10_000, seed=12, aco_tins=4, aco_npis=40, external_tins=30, external_npis=120, program="reach"
+    beneficiaries=200,
+    claim_lines=10_000,
+    seed=12,
+    aco_tins=4,
+    aco_npis=40,
+    external_tins=30,
+    external_npis=120,
+    program="reach",
 )
 
 
 @pytest.fixture
 def population_a(entity_a: Entity) -> Synth:
+    # Entity A chose preliminary prospective assignment with retrospective reconciliation.
+    entity_a.assignment_method = "preliminary_prospective"
+    entity_a.save(update_fields=["assignment_method"])
     synth = generate(SMALL)
     write(synth, entity=entity_a)
     return synth
@@ -47,7 +65,12 @@ def run_alignment(django_capture_on_commit_callbacks: Any) -> Callable[..., Alig
     """Create a run and let its job run to the end (jobs run synchronously in tests)."""
 
     def run(entity: Entity, **kwargs: Any) -> AlignmentRun:
-        options = {"performance_year": 2025, "list_kind": "final", "as_of": date(2026, 3, 31), **kwargs}
+        options = {
+            "performance_year": 2025,
+            "list_kind": "final",
+            "as_of": date(2026, 3, 31),
+            **kwargs,
+        }
         with django_capture_on_commit_callbacks(execute=True):
             created = alignment_run_create(entity=entity, **options)
         created.refresh_from_db()

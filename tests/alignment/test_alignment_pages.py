@@ -41,7 +41,12 @@ def test_an_entity_admin_starts_a_run_from_the_browser_and_reads_its_counts(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client_a.post(
             reverse("alignment:run_start"),
-            {"entity": entity_a.pk, "performance_year": 2025, "list_kind": "final", "as_of": "2026-03-31", "method": "ppwrr"},
+            {
+                "entity": entity_a.pk,
+                "performance_year": 2025,
+                "list_kind": "final",
+                "as_of": "2026-03-31",
+            },
         )
     run = AlignmentRun.objects.get(entity=entity_a)
     assert response.status_code == 302
@@ -56,16 +61,24 @@ def test_an_entity_admin_starts_a_run_from_the_browser_and_reads_its_counts(
     assert f"{run.aligned_count} of {run.beneficiary_count} beneficiaries aligned" in text
 
 
-def test_the_progress_fragment_polls_while_the_run_is_open(entity_a, population_a, admin_client_a) -> None:
+def test_the_progress_fragment_polls_while_the_run_is_open(
+    entity_a, population_a, admin_client_a
+) -> None:
     from alignment.services.runs import alignment_run_create
 
-    run = alignment_run_create(entity=entity_a, performance_year=2025, list_kind="final", as_of=date(2026, 3, 31))
-    fragment = admin_client_a.get(reverse("alignment:run_status", args=[run.pk]), HTTP_HX_REQUEST="true")
+    run = alignment_run_create(
+        entity=entity_a, performance_year=2025, list_kind="final", as_of=date(2026, 3, 31)
+    )
+    fragment = admin_client_a.get(
+        reverse("alignment:run_status", args=[run.pk]), HTTP_HX_REQUEST="true"
+    )
     body = fragment.content.decode()
     assert 'hx-trigger="every 1s"' in body
     assert "Queued" in body
     AlignmentRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED)
-    done = admin_client_a.get(reverse("alignment:run_status", args=[run.pk]), HTTP_HX_REQUEST="true")
+    done = admin_client_a.get(
+        reverse("alignment:run_status", args=[run.pk]), HTTP_HX_REQUEST="true"
+    )
     assert done["HX-Refresh"] == "true"
     assert "hx-trigger" not in done.content.decode()
 
@@ -79,21 +92,32 @@ def test_a_coordinator_opens_a_dropped_beneficiary_and_sees_why(
         .values_list("attributed_tin", flat=True)
         .first()
     )
-    Participation.objects.filter(entity=entity_a, organization__tin=tin).update(end_date=date(2025, 6, 30))
+    Participation.objects.filter(entity=entity_a, organization__tin=tin).update(
+        end_date=date(2025, 6, 30)
+    )
     second = run_alignment(entity_a, as_of=date(2026, 4, 30))
     change = AlignmentChange.objects.filter(
         run=second, kind="dropped", reason="plurality_lost", top_competitor=f"TIN {tin}"
     ).first()
     assert change is not None
-    detail = coordinator_client_a.get(reverse("alignment:run_detail", args=[second.pk])).content.decode()
+    detail = coordinator_client_a.get(
+        reverse("alignment:run_detail", args=[second.pk])
+    ).content.decode()
     assert "Changes since the previous run" in detail
-    assert reverse("alignment:beneficiary_history", args=[change.beneficiary_id]) in detail or "Next" in detail
-    history = coordinator_client_a.get(reverse("alignment:beneficiary_history", args=[change.beneficiary_id]))
+    assert (
+        reverse("alignment:beneficiary_history", args=[change.beneficiary_id]) in detail
+        or "Next" in detail
+    )
+    history = coordinator_client_a.get(
+        reverse("alignment:beneficiary_history", args=[change.beneficiary_id])
+    )
     body = history.content.decode()
     assert history.status_code == 200
     assert f"Dropped: plurality moved to TIN {tin}" in body
     assert f"Plurality of primary care charges went to TIN {tin}" in body
-    assert AccessRecord.objects.filter(purpose="alignment_history", beneficiary_ids=[change.beneficiary_id]).exists()
+    assert AccessRecord.objects.filter(
+        purpose="alignment_history", beneficiary_ids=[change.beneficiary_id]
+    ).exists()
     # The MBI itself never shows, only its last four characters.
     bene = change.beneficiary
     assert bene.current_mbi not in body
@@ -112,25 +136,36 @@ def test_the_results_list_filters_by_reason_within_a_query_budget(
     assert {r.reason for r in rows} == {"plurality_lost"}
 
 
-def test_a_coordinator_may_read_runs_but_not_start_one(entity_a, population_a, coordinator_client_a) -> None:
+def test_a_coordinator_may_read_runs_but_not_start_one(
+    entity_a, population_a, coordinator_client_a
+) -> None:
     page = coordinator_client_a.get(reverse("alignment:index"))
     assert page.context["form"] is None
     response = coordinator_client_a.post(
         reverse("alignment:run_start"),
-        {"entity": entity_a.pk, "performance_year": 2025, "list_kind": "final", "as_of": "2026-03-31"},
+        {
+            "entity": entity_a.pk,
+            "performance_year": 2025,
+            "list_kind": "final",
+            "as_of": "2026-03-31",
+        },
     )
     assert response.status_code == 400
     assert not AlignmentRun.objects.exists()
 
 
-def test_a_coordinator_without_a_second_factor_is_sent_to_enrol(entity_a, population_a, run_alignment, client_a) -> None:
+def test_a_coordinator_without_a_second_factor_is_sent_to_enrol(
+    entity_a, population_a, run_alignment, client_a
+) -> None:
     run = run_alignment(entity_a)
     response = client_a.get(reverse("alignment:run_detail", args=[run.pk]))
     assert response.status_code == 302
     assert "/2fa/" in response["Location"]
 
 
-def test_another_entitys_user_sees_none_of_it(entity_a, population_a, run_alignment, other_client) -> None:
+def test_another_entitys_user_sees_none_of_it(
+    entity_a, population_a, run_alignment, other_client
+) -> None:
     run = run_alignment(entity_a)
     bene = AlignmentResult.objects.filter(run=run).first().beneficiary_id
     for url in (
@@ -144,7 +179,15 @@ def test_another_entitys_user_sees_none_of_it(entity_a, population_a, run_alignm
     assert "A9001" not in index
     voluntary = other_client.get(reverse("alignment:voluntary"))
     assert len(voluntary.context["records"]) == 0
-    assert other_client.post(
-        reverse("alignment:run_start"),
-        {"entity": run.entity_id, "performance_year": 2025, "list_kind": "final", "as_of": "2026-03-31"},
-    ).status_code == 400
+    assert (
+        other_client.post(
+            reverse("alignment:run_start"),
+            {
+                "entity": run.entity_id,
+                "performance_year": 2025,
+                "list_kind": "final",
+                "as_of": "2026-03-31",
+            },
+        ).status_code
+        == 400
+    )

@@ -22,20 +22,30 @@ class Command(BaseCommand):
         parser.add_argument("--entity", required=True, help="CMS ID or database id.")
         parser.add_argument("--year", required=True, type=int, help="Performance year.")
         parser.add_argument("--out", required=True, type=Path, help="CSV file to write.")
-        parser.add_argument("--run", type=int, help="Run id (default: the latest succeeded run of the year).")
+        parser.add_argument(
+            "--run", type=int, help="Run id (default: the latest succeeded run of the year)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         entity = entity_from_option(options["entity"])
         if options["run"]:
-            run = AlignmentRun.objects.filter(pk=options["run"], entity=entity, performance_year=options["year"]).first()
+            run = AlignmentRun.objects.filter(
+                pk=options["run"], entity=entity, performance_year=options["year"]
+            ).first()
             if run is None:
-                raise CommandError(f"Run {options['run']} is not a PY{options['year']} run of {entity.cms_id}.")
+                raise CommandError(
+                    f"Run {options['run']} is not a PY{options['year']} run of {entity.cms_id}."
+                )
             if run.status != RunStatus.SUCCEEDED:
-                raise CommandError(f"Run {run.pk} has not succeeded ({run.get_status_display().lower()}).")
+                raise CommandError(
+                    f"Run {run.pk} has not succeeded ({run.get_status_display().lower()})."
+                )
         else:
             run = alignment_latest_run(entity=entity, performance_year=options["year"])
             if run is None:
-                raise CommandError(f"{entity.cms_id} has no succeeded alignment run for PY{options['year']}.")
+                raise CommandError(
+                    f"{entity.cms_id} has no succeeded alignment run for PY{options['year']}."
+                )
         out: Path = options["out"]
         count = 0
         tmp = out.with_name(out.name + ".part")
@@ -48,6 +58,11 @@ class Command(BaseCommand):
                 count += 1
         tmp.replace(out)
         access_record_create(
-            entity=entity, purpose="alignment_export", route="manage.py export_alignment", count=count
+            entity=entity,
+            purpose="alignment_export",
+            route="manage.py export_alignment",
+            count=count,
         )
-        self.stdout.write(self.style.SUCCESS(f"Wrote {count} beneficiaries of run {run.pk} ({run}) to {out}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Wrote {count} beneficiaries of run {run.pk} ({run}) to {out}.")
+        )
