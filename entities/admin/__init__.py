@@ -1,0 +1,10 @@
+"""The admin console: the program registry for platform staff, and for entity administrators
+their entities, participant lists, providers, TINs and change requests."""
+
+from django.contrib import admin
+
+from entities.admin import participants, registry  # noqa: F401 - registers the ModelAdmins
+
+admin.site.site_header = "OpenVBC admin console"
+admin.site.site_title = "OpenVBC admin"
+admin.site.index_title = "Programs, entities and providers"

@@ -1,0 +1,127 @@
+"""What every entities admin page shares: entity admins see and change only the entities they
+administer (superusers see all), out-of-scope objects answer 404, nothing is deleted, and every
+change is kept in history (django-simple-history) without the revert button, because a revert
+would bypass the participant-list rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from entities.models import Participation
+from entities.selectors import admin_entity_ids, is_entity_admin
+
+
+def user_is_entity_admin(request: HttpRequest) -> bool:
+    """Cached on the request: the admin asks many times per page."""
+    cached = getattr(request, "_openvbc_is_entity_admin", None)
+    if cached is None:
+        cached = is_entity_admin(user=request.user)
+        request._openvbc_is_entity_admin = cached  # type: ignore[attr-defined]
+    return cached
+
+
+class HistoryWithoutRevert(SimpleHistoryAdmin):
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+class ScopedAdmin(HistoryWithoutRevert):
+    """An admin whose rows belong to entities. `entity_path` leads from the model to Entity
+    ("" for Entity itself)."""
+
+    entity_path = "entity"
+    entity_admin_can_add = True
+    entity_admin_can_change = True
+
+    def scope(self, queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
+        ids = admin_entity_ids(user=request.user)
+        if self.entity_path == "":
+            return queryset.filter(pk__in=ids)
+        return queryset.filter(**{f"{self.entity_path}__in": ids})
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else self.scope(queryset, request)
+
+    def in_scope(self, request: HttpRequest, obj: Any) -> bool:
+        if request.user.is_superuser:
+            return True
+        return self.scope(self.model._default_manager.filter(pk=obj.pk), request).exists()
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return user_is_entity_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return user_is_entity_admin(request) and (obj is None or self.in_scope(request, obj))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not (self.entity_admin_can_change or request.user.is_superuser):
+            return False
+        return user_is_entity_admin(request) and (obj is None or self.in_scope(request, obj))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return user_is_entity_admin(request) and (
+            self.entity_admin_can_add or request.user.is_superuser
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        # Another entity's object does not exist for this user: 404, never a redirect or a 403.
+        raise Http404
+
+    def _object_or_404(self, request: HttpRequest, object_id: str) -> Any:
+        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        self._object_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        self._object_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ListedThroughParticipationAdmin(ScopedAdmin):
+    """Providers and TINs are national registries: an entity admin sees those listed on a
+    participation of an entity they administer."""
+
+    participation_field = ""
+
+    def scope(self, queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
+        listed = Participation.objects.filter(
+            entity__in=admin_entity_ids(user=request.user)
+        ).values(self.participation_field)
+        return queryset.filter(pk__in=listed)
+
+
+class RegistryAdmin(HistoryWithoutRevert):
+    """The program registry: platform staff edit it (Django model permissions; superusers hold
+    all), entity admins may read it."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or user_is_entity_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) or user_is_entity_admin(request)
+
+
+class ScopedRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):
+    """Choices limited to values present in the (already scoped) changelist queryset, so no
+    other entity's name ever shows up in a filter."""

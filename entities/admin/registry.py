@@ -1,0 +1,163 @@
+"""Admin pages of the program registry: programs, performance years, tracks, parameter tables and
+the specialty code table. Values marked "to confirm" are defaults awaiting a CMS document."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from entities.admin.base import RegistryAdmin
+from entities.models import (
+    ParameterBand,
+    PerformanceYear,
+    Program,
+    ProgramParameter,
+    SpecialtyCode,
+    Track,
+)
+
+
+class PerformanceYearInline(admin.TabularInline):
+    model = PerformanceYear
+    extra = 0
+    fields = ["year", "label", "start_date", "end_date", "change_request_deadline", "source"]
+
+
+class TrackInline(admin.TabularInline):
+    model = Track
+    extra = 0
+    fields = ["code", "name", "category", "risk", "sort_order", "first_year", "last_year"]
+
+
+@admin.register(Program)
+class ProgramAdmin(RegistryAdmin):
+    list_display = [
+        "code",
+        "name",
+        "entity_kind",
+        "status",
+        "start_date",
+        "end_date",
+        "entity_id_pattern",
+        "entity_id_to_confirm",
+    ]
+    list_filter = ["status"]
+    search_fields = ["code", "name"]
+    inlines = [PerformanceYearInline, TrackInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "name",
+                    "entity_kind",
+                    "status",
+                    "start_date",
+                    "end_date",
+                    "description",
+                ]
+            },
+        ),
+        (
+            "Entity IDs",
+            {"fields": ["entity_id_pattern", "entity_id_example", "entity_id_to_confirm"]},
+        ),
+        (
+            "Participant-list rules",
+            {
+                "fields": [
+                    "has_preferred_providers",
+                    "npi_exclusive_participants",
+                    "primary_care_tin_exclusive",
+                ]
+            },
+        ),
+        ("Source", {"fields": ["source"]}),
+    ]
+
+
+@admin.register(PerformanceYear)
+class PerformanceYearAdmin(RegistryAdmin):
+    list_display = [
+        "__str__",
+        "program",
+        "year",
+        "start_date",
+        "end_date",
+        "change_request_deadline",
+    ]
+    list_filter = ["program"]
+    search_fields = ["label", "program__name"]
+
+
+@admin.register(Track)
+class TrackAdmin(RegistryAdmin):
+    list_display = ["name", "program", "code", "category", "risk", "first_year", "last_year"]
+    list_filter = ["program", "category", "risk"]
+    search_fields = ["code", "name"]
+
+
+class ToConfirmFilter(admin.SimpleListFilter):
+    title = "to confirm"
+    parameter_name = "to_confirm"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("1", "To confirm against CMS"), ("0", "Confirmed")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in {"0", "1"}:
+            return queryset.filter(to_confirm=self.value() == "1")
+        return queryset
+
+
+@admin.register(ProgramParameter)
+class ProgramParameterAdmin(RegistryAdmin):
+    list_display = [
+        "key",
+        "program",
+        "performance_year",
+        "track",
+        "value",
+        "text_value",
+        "unit",
+        "evidence",
+        "to_confirm",
+    ]
+    list_filter = ["program", "performance_year", ToConfirmFilter, "evidence", "track", "unit"]
+    search_fields = ["key", "source", "notes"]
+    list_select_related = ["program", "track"]
+    list_per_page = 100
+    fieldsets = [
+        (None, {"fields": ["program", "performance_year", "track", "key"]}),
+        ("Value", {"fields": ["value", "text_value", "unit"]}),
+        ("Evidence", {"fields": ["evidence", "to_confirm", "source", "notes"]}),
+    ]
+
+
+@admin.register(ParameterBand)
+class ParameterBandAdmin(RegistryAdmin):
+    list_display = [
+        "table",
+        "program",
+        "performance_year",
+        "track",
+        "lower",
+        "upper",
+        "value_at_lower",
+        "value_at_upper",
+        "evidence",
+        "to_confirm",
+    ]
+    list_filter = ["program", "table", "performance_year", "track", ToConfirmFilter]
+    list_select_related = ["program", "track"]
+    search_fields = ["source"]
+
+
+@admin.register(SpecialtyCode)
+class SpecialtyCodeAdmin(RegistryAdmin):
+    list_display = ["code", "description", "provider_class", "evidence", "to_confirm"]
+    list_filter = ["provider_class", ToConfirmFilter, "evidence"]
+    search_fields = ["code", "description"]
+    list_per_page = 200

@@ -1,0 +1,165 @@
+"""Reads of the entities app, always scoped to a user or an entity."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from django.db.models import QuerySet
+
+from accounts.models import Membership, Role
+from entities.choices import ParticipationRole
+from entities.models import (
+    Entity,
+    EntityYear,
+    ParameterBand,
+    Participation,
+    PerformanceYear,
+    Program,
+    ProgramParameter,
+)
+
+EXPORT_COLUMNS = (
+    "tin",
+    "tin_legal_name",
+    "npi",
+    "provider_name",
+    "ccn",
+    "specialty_code",
+    "role",
+    "effective_start",
+    "effective_end",
+)
+
+
+# ------------------------------------------------------------------ who administers what
+
+
+def admin_entity_ids(*, user: Any) -> QuerySet[Any]:
+    """Ids of the entities the user administers (superusers: every entity), as a subquery."""
+    if not getattr(user, "is_authenticated", False):
+        return Entity.objects.none().values("pk")
+    if user.is_superuser:
+        return Entity.objects.values("pk")
+    return Membership.objects.filter(user_id=user.pk, role=Role.ENTITY_ADMIN).values("entity_id")
+
+
+def is_entity_admin(*, user: Any) -> bool:
+    """True for superusers and for users who administer at least one entity."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        bool(user.is_superuser)
+        or Membership.objects.filter(user_id=user.pk, role=Role.ENTITY_ADMIN).exists()
+    )
+
+
+def entity_list(*, user: Any) -> QuerySet[Entity]:
+    return Entity.objects.for_user(user).select_related("program")
+
+
+# ------------------------------------------------------------------ the program registry
+
+
+def performance_year_get(*, program: Program, year: int) -> PerformanceYear | None:
+    return PerformanceYear.objects.filter(program=program, year=year).first()
+
+
+def program_parameter(
+    *, program: Program, performance_year: int, key: str, track: Any = None
+) -> ProgramParameter | None:
+    """The parameter for the track if there is one, else the program-wide one (or None).
+
+    `track` is a Track, a track code or None.
+    """
+    rows = ProgramParameter.objects.filter(
+        program=program, performance_year=performance_year, key=key
+    )
+    if track is not None:
+        by_track = (
+            rows.filter(track__code=track) if isinstance(track, str) else rows.filter(track=track)
+        )
+        found = by_track.first()
+        if found is not None:
+            return found
+    return rows.filter(track__isnull=True).first()
+
+
+def parameter_bands(
+    *, program: Program, performance_year: int, table: str, track: Any = None
+) -> list[ParameterBand]:
+    rows = ParameterBand.objects.filter(
+        program=program, performance_year=performance_year, table=table
+    )
+    if track is None:
+        rows = rows.filter(track__isnull=True)
+    elif isinstance(track, str):
+        rows = rows.filter(track__code=track)
+    else:
+        rows = rows.filter(track=track)
+    return list(rows.order_by("lower"))
+
+
+def entity_year_get(*, entity: Entity, performance_year: int) -> EntityYear | None:
+    return (
+        EntityYear.objects.filter(entity=entity, performance_year=performance_year)
+        .select_related("track", "entity_type")
+        .first()
+    )
+
+
+# ------------------------------------------------------------------ participant lists
+
+
+def participations_overlapping(
+    *,
+    entity: Entity,
+    start: dt.date,
+    end: dt.date,
+    roles: tuple[str, ...] = (ParticipationRole.PARTICIPANT, ParticipationRole.PREFERRED),
+) -> QuerySet[Participation]:
+    """The entity's participations that share at least one day with [start, end], with their TIN,
+    NPI and specialty loaded: what alignment and claims attribution read."""
+    return (
+        Participation.objects.for_entity(entity)
+        .overlapping(start, end)
+        .filter(role__in=roles)
+        .select_related("organization", "provider__specialty")
+        .order_by("organization__tin", "provider__npi", "ccn", "start_date")
+    )
+
+
+def participant_list(*, entity: Entity, performance_year: int) -> QuerySet[Participation]:
+    """The participant list of a performance year: every row whose period touches the year."""
+    py = performance_year_get(program=entity.program, year=performance_year)
+    if py is None:
+        return Participation.objects.none()
+    return participations_overlapping(entity=entity, start=py.start_date, end=py.end_date)
+
+
+def participant_list_rows(*, entity: Entity, performance_year: int) -> list[dict[str, str]]:
+    """The participant list as CMS-style rows (the export's columns, dates as YYYY-MM-DD)."""
+    return [
+        {
+            "tin": row.organization.tin,
+            "tin_legal_name": row.organization.legal_name,
+            "npi": row.provider.npi if row.provider_id else "",
+            "provider_name": row.provider.name if row.provider_id else "",
+            "ccn": row.ccn,
+            "specialty_code": (row.provider.specialty_id or "") if row.provider_id else "",
+            "role": row.role,
+            "effective_start": row.start_date.isoformat(),
+            "effective_end": row.end_date.isoformat() if row.end_date else "",
+        }
+        for row in participant_list(entity=entity, performance_year=performance_year)
+    ]
+
+
+def participant_list_csv(*, entity: Entity, performance_year: int) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(participant_list_rows(entity=entity, performance_year=performance_year))
+    return buffer.getvalue()

@@ -1,0 +1,246 @@
+"""The admin console for entity administrators: scoping, plain-word validation, CSV import with
+preview, export and history."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+
+from entities.models import Participation, ProgramParameter
+from entities.services.participations import participation_add
+from tests.entities.conftest import roster_rows, to_csv
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def a_rows(entity_a, npis):
+    first = participation_add(
+        entity=entity_a,
+        tin="123456789",
+        npi=next(npis),
+        specialty_code="08",
+        start_date=D(2025, 1, 1),
+        provider_name="Synthetic, Alice",
+        tin_legal_name="Synthetic Family Medicine PC",
+    )
+    second = participation_add(
+        entity=entity_a,
+        tin="123456789",
+        npi=next(npis),
+        specialty_code="06",
+        start_date=D(2025, 1, 1),
+    )
+    return [first, second]
+
+
+def _admin_urls(entity, participation):
+    return [
+        reverse("admin:entities_entity_change", args=[entity.pk]),
+        reverse("admin:entities_entity_history", args=[entity.pk]),
+        reverse("admin:entities_entity_participant_import", args=[entity.pk]),
+        reverse("admin:entities_entity_participant_export", args=[entity.pk]) + "?year=2025",
+        reverse("admin:entities_participation_change", args=[participation.pk]),
+        reverse("admin:entities_participation_history", args=[participation.pk]),
+        reverse("admin:entities_provider_change", args=[participation.provider_id]),
+        reverse("admin:entities_provider_history", args=[participation.provider_id]),
+        reverse(
+            "admin:entities_participantorganization_change", args=[participation.organization_id]
+        ),
+    ]
+
+
+def test_an_entity_admin_opens_every_page_of_their_entity(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    client = login_client(console_admin)
+    for url in _admin_urls(entity_a, a_rows[0]):
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_the_admin_of_another_entity_gets_404_on_every_page(
+    entity_a, a_rows, console_admin_b, login_client
+) -> None:
+    client = login_client(console_admin_b)
+    for url in _admin_urls(entity_a, a_rows[0]):
+        assert client.get(url).status_code == 404, url
+    # Lists and filters show nothing of entity A.
+    for name in ("entity", "participation", "provider", "participantorganization"):
+        body = client.get(reverse(f"admin:entities_{name}_changelist")).content.decode()
+        assert "A9001" not in body
+        assert "Synthetic Valley ACO" not in body
+        assert a_rows[0].provider.npi not in body
+
+
+def test_users_without_console_access_are_sent_to_the_login_page(
+    entity_a, a_rows, client_b
+) -> None:
+    response = client_b.get(reverse("admin:entities_entity_change", args=[entity_a.pk]))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_the_participation_list_filters_and_searches_by_npi_tin_and_specialty(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    client = login_client(console_admin)
+    url = reverse("admin:entities_participation_changelist")
+    pcp_npi, cardio_npi = a_rows[0].provider.npi, a_rows[1].provider.npi
+    body = client.get(url, {"q": pcp_npi}).content.decode()
+    assert pcp_npi in body
+    assert cardio_npi not in body
+    body = client.get(url, {"q": "Cardiovascular"}).content.decode()
+    assert cardio_npi in body
+    assert pcp_npi not in body
+    body = client.get(url, {"class": "pcp"}).content.decode()
+    assert pcp_npi in body
+    assert cardio_npi not in body
+    body = client.get(url, {"q": "123456789", "year": "2025", "status": "active"}).content.decode()
+    assert pcp_npi in body
+    assert cardio_npi in body
+
+
+def test_the_add_form_explains_a_bad_npi_and_an_overlap_in_plain_words(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    client = login_client(console_admin)
+    url = reverse("admin:entities_participation_add")
+    data = {
+        "entity": entity_a.pk,
+        "tin": "123456789",
+        "npi": "1234567890",
+        "ccn": "",
+        "specialty_code": "08",
+        "role": "participant",
+        "start_date": "2025-03-01",
+        "end_date": "",
+    }
+    body = client.post(url, data).content.decode()
+    assert "NPI 1234567890 is not valid: its check digit should be 3" in body
+    data["npi"] = a_rows[0].provider.npi
+    body = client.post(url, data).content.decode()
+    assert "is already on the list from 2025-01-01, open-ended" in body
+    assert Participation.objects.count() == 2
+    data["npi"], data["start_date"] = "1234567893", "2025-03-01"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    created = Participation.objects.get(provider__npi="1234567893")
+    assert created.history.first().history_user == console_admin
+
+
+def test_the_entity_page_edits_participations_inline_and_keeps_history(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    client = login_client(console_admin)
+    url = reverse("admin:entities_entity_change", args=[entity_a.pk])
+    page = client.get(url)
+    formset = page.context["inline_admin_formsets"][1].formset
+    data = {
+        "legal_name": entity_a.legal_name,
+        "tin": "",
+        "agreement_start": "",
+        "assignment_method": "prospective",
+        "msr_mlr_choice": "",
+        "years-TOTAL_FORMS": "0",
+        "years-INITIAL_FORMS": "0",
+        f"{formset.prefix}-TOTAL_FORMS": "3",
+        f"{formset.prefix}-INITIAL_FORMS": "2",
+    }
+    for i, row in enumerate(formset.queryset):
+        data |= {
+            f"{formset.prefix}-{i}-id": row.pk,
+            f"{formset.prefix}-{i}-entity": entity_a.pk,
+            f"{formset.prefix}-{i}-role": row.role,
+            f"{formset.prefix}-{i}-start_date": "2025-01-01",
+            f"{formset.prefix}-{i}-end_date": "",
+        }
+    ended = formset.queryset[0]
+    data[f"{formset.prefix}-0-end_date"] = "2025-06-30"
+    data |= {
+        f"{formset.prefix}-2-entity": entity_a.pk,
+        f"{formset.prefix}-2-tin": "987654321",
+        f"{formset.prefix}-2-npi": "1245319599",
+        f"{formset.prefix}-2-specialty_code": "11",
+        f"{formset.prefix}-2-role": "participant",
+        f"{formset.prefix}-2-start_date": "2025-02-01",
+        f"{formset.prefix}-2-end_date": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    ended.refresh_from_db()
+    assert ended.end_date == D(2025, 6, 30)
+    assert Participation.objects.filter(provider__npi="1245319599", entity=entity_a).exists()
+    history = client.get(
+        reverse("admin:entities_participation_history", args=[ended.pk])
+    ).content.decode()
+    assert "end_date" in history.replace(" ", "_").lower() or "effective end" in history.lower()
+    assert "2025-06-30" in history or "June 30, 2025" in history
+    assert console_admin.email in history or console_admin.full_name in history
+
+
+def test_csv_import_previews_three_bad_rows_then_imports_the_fixed_file_and_exports_it(
+    entity_a, console_admin, login_client
+) -> None:
+    client = login_client(console_admin)
+    url = reverse("admin:entities_entity_participant_import", args=[entity_a.pk])
+    rows = roster_rows(1000)
+    rows[99]["npi"] = "1234567890"
+    rows[499]["specialty_code"] = "ZZ"
+    rows[899]["effective_start"] = "2025-13-01"
+    upload = io.BytesIO(to_csv(rows).encode())
+    upload.name = "participants.csv"
+    page = client.post(url, {"step": "preview", "performance_year": "2025", "file": upload})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "3 rows with errors" in body
+    assert "NPI 1234567890 is not valid" in body
+    assert "Specialty code ZZ is not a CMS specialty code" in body
+    assert "Effective start &#x27;2025-13-01&#x27; is not a date" in body
+    assert "Import 1000 rows" not in body
+    assert Participation.objects.count() == 0
+
+    rows[99]["npi"], rows[499]["specialty_code"], rows[899]["effective_start"] = (
+        "1234567893",
+        "08",
+        "2025-01-01",
+    )
+    upload = io.BytesIO(to_csv(rows).encode())
+    upload.name = "participants.csv"
+    page = client.post(url, {"step": "preview", "performance_year": "2025", "file": upload})
+    assert "Import 1000 rows" in page.content.decode()
+    response = client.post(
+        url, {"step": "import", "performance_year": "2025", "content": page.context["content"]}
+    )
+    assert response.status_code == 302
+    assert Participation.objects.filter(entity=entity_a).count() == 1000
+
+    export = client.get(
+        reverse("admin:entities_entity_participant_export", args=[entity_a.pk]), {"year": "2025"}
+    )
+    assert export["Content-Disposition"] == 'attachment; filename="A9001_participants_PY2025.csv"'
+    exported = list(csv.DictReader(io.StringIO(export.content.decode())))
+    assert len(exported) == 1000
+    assert {r["npi"] for r in exported} == {r["npi"] for r in rows}
+
+
+def test_entity_admins_read_the_registry_but_only_staff_edit_it(
+    console_admin, login_client, admin_client
+) -> None:
+    parameter = ProgramParameter.objects.get(
+        program__code="mssp", performance_year=2025, key="qps_score"
+    )
+    client = login_client(console_admin)
+    url = reverse("admin:entities_programparameter_change", args=[parameter.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"76.70" in page.content
+    assert client.post(url, {"value": "1"}).status_code == 403
+    listing = client.get(reverse("admin:entities_programparameter_changelist"), {"to_confirm": "1"})
+    assert b"max_sharing_rate" in listing.content
+    assert admin_client.get(url).status_code == 200
