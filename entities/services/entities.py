@@ -23,6 +23,8 @@ def entity_update(*, entity: Entity, data: dict[str, Any], acting_user: Any = No
     unknown = set(data) - set(ENTITY_ADMIN_FIELDS)
     if unknown:
         raise ValueError(f"entity_update cannot change {', '.join(sorted(unknown))}")
+    if all(getattr(entity, name) == value for name, value in data.items()):
+        return entity  # Nothing changes: no save, no history row.
     with transaction.atomic():
         for name, value in data.items():
             setattr(entity, name, value)
@@ -45,6 +47,12 @@ def entity_year_set(
         row = EntityYear.objects.filter(
             entity=entity, performance_year=performance_year
         ).first() or EntityYear(entity=entity, performance_year=performance_year)
+        if (
+            row.pk
+            and row.track_id == track.pk
+            and row.entity_type_id == (entity_type.pk if entity_type else None)
+        ):
+            return row
         row.track, row.entity_type = track, entity_type
         row.full_clean()
         row._history_user = acting_user  # type: ignore[attr-defined]

@@ -1,0 +1,281 @@
+"""Writes on beneficiaries, run by the CCLF load inside its transaction.
+
+The order within a load: register the delivery's MBIs, store its CCLF9 crosswalk rows, work out who
+is who (`beneficiaries_resolve`), create the beneficiaries still missing, store the CCLF8 rows and
+refresh each beneficiary's latest demographics. Claims are merged after this, so every claim finds
+the surrogate of its MBI.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from beneficiaries.models import Beneficiary, BeneficiaryMbi, MbiCrosswalk
+from claims.cclf.columns import IDENTIFIER_FIELDS, stored_fields
+
+
+def beneficiary_mbis_register(*, entity_id: int, mbis: list[str], delivered_on: date) -> int:
+    """Add the MBIs not seen before for the entity; returns how many were new."""
+    if not mbis:
+        return 0
+    before = BeneficiaryMbi.objects.filter(entity_id=entity_id).count()
+    with connection.cursor() as cursor:
+        for start in range(0, len(mbis), 5000):
+            chunk = mbis[start : start + 5000]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            params: list[Any] = []
+            for mbi in chunk:
+                params += [entity_id, mbi, delivered_on]
+            cursor.execute(
+                "INSERT INTO beneficiaries_beneficiarymbi (entity_id, mbi, first_seen_on) "
+                f"VALUES {values} ON CONFLICT (entity_id, mbi) DO NOTHING",
+                params,
+            )
+    return BeneficiaryMbi.objects.filter(entity_id=entity_id).count() - before
+
+
+def mbi_crosswalk_store(
+    *, entity_id: int, delivery_id: int, file_id: int, delivered_on: date, stage: str
+) -> int:
+    """Keep the delivery's CCLF9 rows (history per delivery); returns the rows stored."""
+    columns = [
+        f.column for f in stored_fields("CCLF9", IDENTIFIER_FIELDS | {"CRNT_NUM", "PRVS_NUM"})
+    ]
+    sql = f"""
+INSERT INTO beneficiaries_mbicrosswalk
+    (entity_id, delivery_id, source_file_id, source_line, delivered_on, {", ".join(columns)}, current_id, previous_id)
+SELECT %(entity_id)s, %(delivery_id)s, %(file_id)s, s.source_line, %(delivered_on)s,
+    {", ".join("s." + c for c in columns)}, c.id, p.id
+FROM {stage} s
+JOIN beneficiaries_beneficiarymbi c ON c.entity_id = %(entity_id)s AND c.mbi = s.crnt_num
+JOIN beneficiaries_beneficiarymbi p ON p.entity_id = %(entity_id)s AND p.mbi = s.prvs_num
+WHERE 1 = 1
+ON CONFLICT (delivery_id, source_line) DO NOTHING"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "entity_id": entity_id,
+                "delivery_id": delivery_id,
+                "file_id": file_id,
+                "delivered_on": delivered_on,
+            },
+        )
+        return cursor.rowcount
+
+
+def _crosswalk_map(entity_id: int) -> dict[int, int]:
+    """previous MBI id -> current MBI id, per the latest delivery that mentions the previous MBI.
+
+    A later crosswalk may point an MBI at another person than an earlier one did: the latest
+    delivery wins (CCLF IP 3.1: use the most recent XREF file). Rows that map an MBI to itself
+    say nothing.
+    """
+    latest: dict[int, tuple[Any, ...]] = {}
+    rows = MbiCrosswalk.objects.filter(entity_id=entity_id).values_list(
+        "previous_id", "current_id", "delivered_on", "prvs_id_efctv_dt", "id"
+    )
+    for previous, current, delivered_on, effective, row_id in rows:
+        rank = (delivered_on, effective or date.min, row_id)
+        if previous not in latest or rank > latest[previous][0]:
+            latest[previous] = (rank, current)
+    return {prev: cur for prev, (_, cur) in latest.items() if prev != cur}
+
+
+def _root(mbi: int, mapping: dict[int, int]) -> int:
+    seen = {mbi}
+    while mbi in mapping:
+        nxt = mapping[mbi]
+        if nxt in seen:  # a cycle in the crosswalk: stop where it closes
+            break
+        seen.add(nxt)
+        mbi = nxt
+    return mbi
+
+
+def beneficiaries_resolve(*, entity_id: int, delivered_on: date) -> dict[str, int]:
+    """Assign every MBI of the entity to a Beneficiary, following the crosswalk.
+
+    The MBIs linked by the current crosswalk (each previous MBI to the MBI it leads to) form one
+    person. A person keeps the Beneficiary (the surrogate id) it had: the one whose current MBI is
+    the group's most recent MBI, else one already holding a member of the group. A Beneficiary
+    no group keeps is marked as merged into the one that took its current MBI. Two MBIs are never
+    put together except through the crosswalk. MBIs outside any crosswalk get a Beneficiary each.
+    """
+    mapping = _crosswalk_map(entity_id)
+    members = set(mapping) | set(mapping.values())
+    stats = {"created": 0, "moved": 0, "merged": 0}
+    if members:
+        stats = _resolve_crosswalked(entity_id, mapping, members)
+    stats["created"] += _create_for_unassigned(entity_id)
+    return stats
+
+
+def _resolve_crosswalked(
+    entity_id: int, mapping: dict[int, int], members: set[int]
+) -> dict[str, int]:
+    stats = {"created": 0, "moved": 0, "merged": 0}
+    touched_bens = set(
+        BeneficiaryMbi.objects.filter(pk__in=members, beneficiary__isnull=False).values_list(
+            "beneficiary_id", flat=True
+        )
+    )
+    rows = list(
+        BeneficiaryMbi.objects.filter(entity_id=entity_id)
+        .filter(Q(pk__in=members) | Q(beneficiary_id__in=touched_bens))
+        .values_list("pk", "mbi", "beneficiary_id")
+    )
+    mbi_text = {pk: mbi for pk, mbi, _ in rows}
+    owner = {pk: ben for pk, _, ben in rows}
+    groups: dict[int, list[int]] = defaultdict(list)
+    for pk in mbi_text:
+        groups[_root(pk, mapping) if pk in members else pk].append(pk)
+    bens = {b.pk: b for b in Beneficiary.objects.filter(pk__in=touched_bens)}
+    taken: dict[int, int] = {}  # beneficiary -> group root
+    assignment: dict[int, int] = {}  # group root -> beneficiary
+    # First the groups whose most recent MBI is some beneficiary's current MBI, then the others.
+    for root in sorted(
+        groups,
+        key=lambda r: (0 if any(b.current_mbi == mbi_text[r] for b in bens.values()) else 1, r),
+    ):
+        candidates = sorted({owner[m] for m in groups[root] if owner[m] is not None} - set(taken))
+        chosen = next((b for b in candidates if bens[b].current_mbi == mbi_text[root]), None)
+        if chosen is None:
+            chosen = next(
+                (
+                    b
+                    for b in candidates
+                    if bens[b].current_mbi in {mbi_text[m] for m in groups[root]}
+                ),
+                None,
+            )
+        if chosen is None and candidates:
+            chosen = candidates[0]
+        if chosen is None:
+            ben = Beneficiary.objects.create(entity_id=entity_id, current_mbi=mbi_text[root])
+            bens[ben.pk] = ben
+            chosen = ben.pk
+            stats["created"] += 1
+        taken[chosen] = root
+        assignment[root] = chosen
+    for root, ben_id in assignment.items():
+        ben = bens[ben_id]
+        if ben.current_mbi != mbi_text[root] or ben.merged_into_id is not None:
+            Beneficiary.objects.filter(pk=ben_id).update(
+                current_mbi=mbi_text[root], merged_into=None, updated_at=timezone.now()
+            )
+        moving = [m for m in groups[root] if owner[m] != ben_id]
+        if moving:
+            stats["moved"] += len(moving)
+            BeneficiaryMbi.objects.filter(pk__in=moving).update(beneficiary_id=ben_id)
+    # Beneficiaries no group kept: they were the same person as another (the crosswalk says so).
+    by_mbi_text = {mbi_text[root]: ben for root, ben in assignment.items()}
+    for ben_id, ben in bens.items():
+        if ben_id in taken:
+            continue
+        target = next(
+            (
+                assignment[_root(m, mapping) if m in members else m]
+                for m, o in owner.items()
+                if o == ben_id
+            ),
+            by_mbi_text.get(ben.current_mbi),
+        )
+        Beneficiary.objects.filter(pk=ben_id).update(
+            merged_into_id=target, updated_at=timezone.now()
+        )
+        stats["merged"] += 1
+    # Demographics rows follow their MBI to its person.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE beneficiaries_beneficiarydemographics SET beneficiary_id = "
+            "(SELECT m.beneficiary_id FROM beneficiaries_beneficiarymbi m WHERE m.id = mbi_id) "
+            "WHERE entity_id = %s AND mbi_id IN (SELECT id FROM beneficiaries_beneficiarymbi WHERE entity_id = %s "
+            "AND beneficiary_id IS NOT NULL) AND beneficiary_id <> "
+            "(SELECT m.beneficiary_id FROM beneficiaries_beneficiarymbi m WHERE m.id = mbi_id)",
+            [entity_id, entity_id],
+        )
+    return stats
+
+
+def _create_for_unassigned(entity_id: int) -> int:
+    """One new Beneficiary per MBI that has none (in bulk: a first delivery has them all)."""
+    now = timezone.now()
+    blank = [
+        f.column
+        for f in Beneficiary._meta.concrete_fields
+        if isinstance(f.default, str) or f.get_default() == ""
+    ]
+    text_cols = [c for c in blank if c not in ("current_mbi",)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO beneficiaries_beneficiary (entity_id, current_mbi, created_at, updated_at"
+            + "".join(f", {c}" for c in text_cols)
+            + ") SELECT entity_id, mbi, %s, %s"
+            + ", ''" * len(text_cols)
+            + " FROM beneficiaries_beneficiarymbi WHERE entity_id = %s AND beneficiary_id IS NULL",
+            [now, now, entity_id],
+        )
+        created = cursor.rowcount
+        if created:
+            cursor.execute(
+                "UPDATE beneficiaries_beneficiarymbi SET beneficiary_id = ("
+                " SELECT MAX(b.id) FROM beneficiaries_beneficiary b WHERE b.entity_id = %s"
+                " AND b.current_mbi = beneficiaries_beneficiarymbi.mbi AND b.merged_into_id IS NULL"
+                ") WHERE entity_id = %s AND beneficiary_id IS NULL",
+                [entity_id, entity_id],
+            )
+    return created
+
+
+def beneficiary_demographics_store(
+    *, entity_id: int, delivery_id: int, file_id: int, delivered_on: date, stage: str
+) -> int:
+    """Keep the delivery's CCLF8 rows and refresh each beneficiary's latest demographics."""
+    columns = [f.column for f in stored_fields("CCLF8")]
+    params = {
+        "entity_id": entity_id,
+        "delivery_id": delivery_id,
+        "file_id": file_id,
+        "delivered_on": delivered_on,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+INSERT INTO beneficiaries_beneficiarydemographics
+    (entity_id, delivery_id, source_file_id, source_line, delivered_on, {", ".join(columns)}, mbi_id, beneficiary_id)
+SELECT %(entity_id)s, %(delivery_id)s, %(file_id)s, s.source_line, %(delivered_on)s,
+    {", ".join("s." + c for c in columns)}, m.id, m.beneficiary_id
+FROM {stage} s JOIN beneficiaries_beneficiarymbi m ON m.entity_id = %(entity_id)s AND m.mbi = s.bene_mbi_id
+WHERE 1 = 1
+ON CONFLICT (delivery_id, source_line) DO NOTHING""",
+            params,
+        )
+        stored = cursor.rowcount
+        cursor.execute(
+            """
+UPDATE beneficiaries_beneficiary SET
+    first_name = d.bene_1st_name, middle_name = d.bene_midl_name, last_name = d.bene_last_name,
+    birth_date = d.bene_dob, sex_code = d.bene_sex_cd, race_code = d.bene_race_cd,
+    death_date = d.bene_death_dt, medicare_status_code = d.bene_mdcr_stus_cd,
+    dual_status_code = d.bene_dual_stus_cd, original_entitlement_code = d.bene_orgnl_entlmt_rsn_cd,
+    part_a_start = d.bene_part_a_enrlmt_bgn_dt, part_b_start = d.bene_part_b_enrlmt_bgn_dt,
+    hospice_start = d.bene_rng_bgn_dt, hospice_end = d.bene_rng_end_dt,
+    state_fips = d.bene_fips_state_cd, county_fips = d.bene_fips_cnty_cd, zip_code = d.bene_zip_cd,
+    demographics_as_of = d.delivered_on, updated_at = %(now)s
+FROM beneficiaries_beneficiarydemographics d
+WHERE d.delivery_id = %(delivery_id)s
+  AND d.beneficiary_id = beneficiaries_beneficiary.id
+  AND d.source_line = (SELECT MAX(x.source_line) FROM beneficiaries_beneficiarydemographics x
+                       WHERE x.delivery_id = %(delivery_id)s AND x.beneficiary_id = d.beneficiary_id)
+  AND (beneficiaries_beneficiary.demographics_as_of IS NULL
+       OR beneficiaries_beneficiary.demographics_as_of <= d.delivered_on)""",
+            {"delivery_id": delivery_id, "now": timezone.now()},
+        )
+    return stored

@@ -1,0 +1,179 @@
+"""A CCLF delivery on disk: the monthly zip, or a folder of its files.
+
+`open_delivery` lists the files, names each by its CCLF code, reads the CCLF0 summary (record count
+and record length per file, IP section 2.7, Appendix B tables 25-26) and opens each file as a byte
+stream, so that the reader never holds a whole file in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from claims.cclf.layouts import DATA_FILE_CODES, SUMMARY_FILE_CODE
+from claims.cclf.names import CclfName, FileNameError, parse_name
+from claims.cclf.parser import RecordError
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One CCLF0 detail record."""
+
+    file_code: str
+    description: str
+    records: int
+    record_length: int
+
+
+@dataclass
+class DeliveryFiles:
+    """The files of a delivery, by CCLF code, and the problems found in its names and summary."""
+
+    path: Path
+    name: CclfName
+    members: dict[str, str] = field(default_factory=dict)  # code -> member name (zip) or file path
+    sizes: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, SummaryRow] = field(default_factory=dict)
+    errors: list[RecordError] = field(default_factory=list)
+    sha256: str = ""
+
+    @property
+    def is_zip(self) -> bool:
+        return self.path.is_file()
+
+    @contextmanager
+    def open(self, code: str) -> Iterator[IO[bytes]]:
+        member = self.members[code]
+        if self.is_zip:
+            with zipfile.ZipFile(self.path) as zf, zf.open(member) as fh:
+                yield fh
+        else:
+            with open(member, "rb") as fh:
+                yield fh
+
+    def member_name(self, code: str) -> str:
+        return Path(self.members[code]).name
+
+
+def _delivery_name(path: Path, names: list[CclfName]) -> CclfName:
+    try:
+        return parse_name(path.name)
+    except FileNameError:
+        if not names:
+            raise
+        # A folder named otherwise: the delivery is what its files say.
+        first = names[0]
+        return CclfName(
+            name=path.name,
+            entity_id=first.entity_id,
+            program_prefix=first.program_prefix,
+            file_code=None,
+            runout=first.runout,
+            performance_year=first.performance_year,
+            delivered_at=first.delivered_at,
+        )
+
+
+def open_delivery(path: str | Path) -> DeliveryFiles:
+    """List and check the files of a delivery; raises FileNameError when nothing in it is CCLF."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    entries: list[tuple[str, int]] = []
+    digest = hashlib.sha256()
+    if path.is_file():
+        if not zipfile.is_zipfile(path):
+            raise FileNameError(f"{path.name}: not a zip file")
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        with zipfile.ZipFile(path) as zf:
+            entries = [(i.filename, i.file_size) for i in zf.infolist() if not i.is_dir()]
+    else:
+        for p in sorted(path.iterdir()):
+            if p.is_file() and not p.name.startswith("."):
+                entries.append((str(p), p.stat().st_size))
+                # A folder's fingerprint is its file names and sizes: cheap, and enough to tell
+                # deliveries apart (CMS names each delivery to a tenth of a second).
+                digest.update(p.name.encode() + b"\0" + str(p.stat().st_size).encode() + b"\0")
+    parsed: list[tuple[str, int, CclfName]] = []
+    errors: list[RecordError] = []
+    for member, size in entries:
+        base = Path(member).name
+        try:
+            name = parse_name(base)
+        except FileNameError as exc:
+            errors.append(RecordError(base, None, None, str(exc)))
+            continue
+        if name.file_code is None:
+            errors.append(
+                RecordError(
+                    base, None, None, "a delivery name inside the delivery, not a CCLF file"
+                )
+            )
+            continue
+        parsed.append((member, size, name))
+    delivery = DeliveryFiles(
+        path=path,
+        name=_delivery_name(path, [n for _, _, n in parsed]),
+        errors=errors,
+        sha256=digest.hexdigest(),
+    )
+    for member, size, name in parsed:
+        base = Path(member).name
+        if not name.same_delivery(delivery.name) and path.is_file():
+            delivery.errors.append(
+                RecordError(
+                    base, None, None, f"belongs to another delivery than {delivery.name.name}"
+                )
+            )
+            continue
+        if name.file_code in delivery.members:
+            delivery.errors.append(RecordError(base, None, None, f"a second {name.file_code} file"))
+            continue
+        delivery.members[name.file_code] = member
+        delivery.sizes[name.file_code] = size
+    _read_summary(delivery)
+    return delivery
+
+
+def _read_summary(delivery: DeliveryFiles) -> None:
+    """Parse CCLF0 (pipe-delimited: a header record, then one detail record per file)."""
+    if SUMMARY_FILE_CODE not in delivery.members:
+        delivery.errors.append(RecordError(delivery.name.name, None, None, "no CCLF0 summary file"))
+        return
+    cclf0 = delivery.member_name(SUMMARY_FILE_CODE)
+    with delivery.open(SUMMARY_FILE_CODE) as fh:
+        text = fh.read().decode("latin-1")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 4:
+            delivery.errors.append(
+                RecordError(cclf0, number, None, "expected 4 fields separated by |")
+            )
+            continue
+        code = parts[0].upper()
+        if code in ("FILE NUMBER", SUMMARY_FILE_CODE):
+            continue  # the header record, or the summary's own row
+        if code not in DATA_FILE_CODES:
+            delivery.errors.append(
+                RecordError(cclf0, number, "FILE_TYPE", f"unknown file type {parts[0]!r}")
+            )
+            continue
+        try:
+            records, length = int(parts[2]), int(parts[3])
+        except ValueError:
+            delivery.errors.append(
+                RecordError(
+                    cclf0, number, "RECORD_COUNT", "record count and length must be numbers"
+                )
+            )
+            continue
+        delivery.summary[code] = SummaryRow(code, parts[1], records, length)

@@ -1,0 +1,297 @@
+"""Reads of CMS claims. The interface other apps use: final-action claims as DataFrames.
+
+`final_action_claims` is what alignment, risk adjustment and expenditures read. Its rules (most
+recent MBI, natural keys, cancellation matching, denials, Part A header amounts, run-out cut-off)
+are documented in `claims.final_action`. All reads are scoped to one entity, given by the caller
+(a service that already checked the user's access) or through `deliveries_for_user`.
+
+Money columns hold `decimal.Decimal` (never float); dates are `datetime64[ns]` (NaT for null).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from claims.final_action import UNIFIED_COLUMNS, final_action_sql, part_d_sql
+from claims.models import Delivery
+
+CENTS = Decimal("0.01")
+
+_DATE_COLUMNS = {
+    "from_date",
+    "thru_date",
+    "line_from_date",
+    "line_thru_date",
+    "effective_date",
+    "idr_load_date",
+    "delivered_on",
+    "fill_date",
+    "service_date",
+}
+_MONEY_COLUMNS = {
+    "paid_amount",
+    "allowed_amount",
+    "patient_pay_amount",
+    "part_a",
+    "part_b",
+    "dme",
+    "total",
+}
+
+
+def _entity_id(entity: Any) -> int:
+    return int(getattr(entity, "pk", entity))
+
+
+def _frame(sql: str, params: dict[str, Any], columns: list[str] | None = None) -> pd.DataFrame:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The final-action query sorts whole related sets; give those sorts memory.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+    frame = pd.DataFrame.from_records(rows, columns=names)
+    for col in frame.columns:
+        if col in _DATE_COLUMNS:
+            frame[col] = pd.to_datetime(frame[col])
+        elif col in _MONEY_COLUMNS:
+            frame[col] = frame[col].map(_money)
+    if columns is not None:
+        frame = frame[columns]
+    return frame
+
+
+def _money(value: Any) -> Decimal | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, Decimal):
+        return value.quantize(CENTS)
+    # SQLite hands back numbers as int/float: go through their shortest repr, then round to cents.
+    return Decimal(str(value)).quantize(CENTS)
+
+
+def _filters(
+    thru_from: date | None,
+    thru_to: date | None,
+    beneficiary_ids: list[int] | None,
+    prefix: str = "",
+) -> tuple[str, dict[str, Any]]:
+    clauses, params = [], {}
+    if thru_from is not None:
+        clauses.append(f"{prefix}thru_date >= %(thru_from)s")
+        params["thru_from"] = thru_from
+    if thru_to is not None:
+        clauses.append(f"{prefix}thru_date <= %(thru_to)s")
+        params["thru_to"] = thru_to
+    if beneficiary_ids is not None:
+        ids = [int(b) for b in beneficiary_ids] or [-1]
+        clauses.append(f"{prefix}beneficiary_id IN ({', '.join(str(i) for i in ids)})")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def final_action_claims(
+    *,
+    entity: Any,
+    thru_from: date | None = None,
+    thru_to: date | None = None,
+    idr_load_cutoff: date | None = None,
+    beneficiary_ids: list[int] | None = None,
+) -> pd.DataFrame:
+    """Final-action Part A claims and Part B physician/DME claim lines of one entity.
+
+    One row per Part A claim (CCLF1 header; `line_num` 0) and per Part B (CCLF5) or DME (CCLF6)
+    claim line that survives cancellation matching and denial screening.
+
+    Filters: `thru_from`/`thru_to` on the claim through date (CLM_THRU_DT), `idr_load_cutoff` keeps
+    only claim versions loaded into the IDR on or before that date (run-out control, IP 3.4),
+    `beneficiary_ids` limits to some beneficiaries.
+
+    Columns:
+        entity_id          the entity
+        beneficiary_id     `beneficiaries.Beneficiary` id (the person, through the CCLF9 crosswalk)
+        claim_id           CUR_CLM_UNIQ_ID of the final-action version
+        line_num           CLM_LINE_NUM (0 for a Part A claim)
+        source             "A" (CCLF1 institutional), "B" (CCLF5 physician), "DME" (CCLF6)
+        claim_type_cd      CLM_TYPE_CD (A: 10 HHA, 20/30 SNF, 40 outpatient, 50 hospice,
+                           60/61 inpatient; B: 71/72; DME: 81/82)
+        from_date, thru_date            claim dates (CLM_FROM_DT, CLM_THRU_DT)
+        line_from_date, line_thru_date  line dates (Part A: the claim dates)
+        bill_type          Part A type of bill: facility type + classification + frequency ("131",
+                           FQHC "77x", RHC "71x"); "" for B/DME
+        place_of_service   CLM_POS_CD (B, DME)
+        specialty_cd       CLM_PRVDR_SPCLTY_CD (B)
+        hcpcs_cd           CLM_LINE_HCPCS_CD (B, DME; Part A HCPCS are on revenue lines, see
+                           `final_action_revenue_lines`)
+        hcpcs_modifier     HCPCS_1_MDFR_CD (B)
+        rendering_npi      B: RNDRG_PRVDR_NPI_NUM (PECOS), else CLM_RNDRG_PRVDR_NPI_NUM; DME: pay-to
+                           NPI; A: attending NPI
+        rendering_tin      CLM_RNDRG_PRVDR_TAX_NUM as delivered (B)
+        ccn                Part A CCN: CLM_BLG_PRVDR_OSCAR_NUM, else PRVDR_OSCAR_NUM
+        facility_npi       FAC_PRVDR_NPI_NUM (A)
+        attending_npi      ATNDG_PRVDR_NPI_NUM (A)
+        principal_dx       A: PRNCPL_DGNS_CD; B: CLM_LINE_DGNS_CD (ICD-10, no dot)
+        paid_amount        Decimal: A header CLM_PMT_AMT (IP 3.5), B/DME line CLM_LINE_CVRD_PD_AMT
+        allowed_amount     Decimal: CLM_LINE_ALOWD_CHRG_AMT (B, DME); None for A
+        adjustment_type_cd CLM_ADJSMT_TYPE_CD of the final version ("0" original, "2" adjustment)
+        effective_date     CLM_EFCTV_DT
+        idr_load_date      CLM_IDR_LD_DT
+        delivered_on       delivery date of the stored copy (lineage)
+        source_file_id     `claims.DeliveryFile` id (lineage)
+        source_line        line in that file (lineage)
+    """
+    params: dict[str, Any] = {"entity_id": _entity_id(entity)}
+    if idr_load_cutoff is not None:
+        params["idr_load_cutoff"] = idr_load_cutoff
+    where, extra = _filters(thru_from, thru_to, beneficiary_ids)
+    params.update(extra)
+    sql = f"SELECT * FROM ({final_action_sql(entity=True, cutoff=idr_load_cutoff is not None)}) fa{where}"
+    sql += " ORDER BY beneficiary_id, thru_date, claim_id, line_num"
+    return _frame(sql, params, UNIFIED_COLUMNS)
+
+
+def final_action_revenue_lines(
+    *,
+    entity: Any,
+    thru_from: date | None = None,
+    thru_to: date | None = None,
+    idr_load_cutoff: date | None = None,
+) -> pd.DataFrame:
+    """Revenue-center lines (CCLF2) of the final-action Part A claims, with the claim's keys.
+
+    Columns: entity_id, beneficiary_id, claim_id, line_num, claim_type_cd, bill_type, ccn,
+    attending_npi, facility_npi, thru_date, service_date (CLM_LINE_FROM_DT), revenue_cd
+    (CLM_LINE_PROD_REV_CTR_CD), hcpcs_cd, hcpcs_modifier, units (CLM_LINE_SRVC_UNIT_QTY),
+    paid_amount (CLM_LINE_CVRD_PD_AMT; use only where the lines sum to the header, IP 3.5).
+    """
+    params: dict[str, Any] = {"entity_id": _entity_id(entity)}
+    if idr_load_cutoff is not None:
+        params["idr_load_cutoff"] = idr_load_cutoff
+    where, extra = _filters(thru_from, thru_to, None, prefix="fa.")
+    params.update(extra)
+    where = (where + " AND" if where else " WHERE") + " fa.source = 'A'"
+    sql = f"""
+SELECT fa.entity_id, fa.beneficiary_id, fa.claim_id, r.clm_line_num AS line_num, fa.claim_type_cd,
+    fa.bill_type, fa.ccn, fa.attending_npi, fa.facility_npi, fa.thru_date,
+    r.clm_line_from_dt AS service_date, r.clm_line_prod_rev_ctr_cd AS revenue_cd,
+    r.clm_line_hcpcs_cd AS hcpcs_cd, r.hcpcs_1_mdfr_cd AS hcpcs_modifier,
+    r.clm_line_srvc_unit_qty AS units, r.clm_line_cvrd_pd_amt AS paid_amount
+FROM ({final_action_sql(entity=True, cutoff=idr_load_cutoff is not None)}) fa
+JOIN claims_partarevenuecenter r ON r.entity_id = fa.entity_id AND r.cur_clm_uniq_id = fa.claim_id
+{where}
+ORDER BY fa.beneficiary_id, fa.claim_id, r.clm_line_num"""
+    return _frame(sql, params)
+
+
+def final_action_diagnoses(
+    *,
+    entity: Any,
+    thru_from: date | None = None,
+    thru_to: date | None = None,
+    idr_load_cutoff: date | None = None,
+) -> pd.DataFrame:
+    """Diagnosis codes of final-action claims, one row per (claim, code), for risk adjustment.
+
+    Part A: every CCLF4 code of a final-action claim (CLM_PROD_TYPE_CD says principal, admitting,
+    other...). Part B: the claim's header diagnoses CLM_DGNS_1..12_CD of final-action lines.
+    Columns: entity_id, beneficiary_id, claim_id, source, claim_type_cd, bill_type, from_date,
+    thru_date, hcpcs_cd (B line), specialty_cd (B), dx_code, dx_sequence, dx_type (A
+    CLM_PROD_TYPE_CD; "" for B).
+    """
+    params: dict[str, Any] = {"entity_id": _entity_id(entity)}
+    if idr_load_cutoff is not None:
+        params["idr_load_cutoff"] = idr_load_cutoff
+    where, extra = _filters(thru_from, thru_to, None, prefix="fa.")
+    params.update(extra)
+    fa = final_action_sql(entity=True, cutoff=idr_load_cutoff is not None)
+    dgns_b = " UNION ALL ".join(
+        f"SELECT entity_id, cur_clm_uniq_id, clm_line_num, clm_dgns_{i}_cd AS dx_code, {i} AS dx_sequence "
+        f"FROM claims_partbphysicianline WHERE entity_id = %(entity_id)s AND clm_dgns_{i}_cd <> ''"
+        for i in range(1, 13)
+    )
+    sql = f"""
+WITH fa AS (SELECT * FROM ({fa}) fa_inner)
+SELECT fa.entity_id, fa.beneficiary_id, fa.claim_id, fa.source, fa.claim_type_cd, fa.bill_type,
+    fa.from_date, fa.thru_date, '' AS hcpcs_cd, '' AS specialty_cd, d.clm_dgns_cd AS dx_code,
+    d.clm_val_sqnc_num AS dx_sequence, d.clm_prod_type_cd AS dx_type
+FROM fa JOIN claims_partadiagnosis d ON d.entity_id = fa.entity_id AND d.cur_clm_uniq_id = fa.claim_id
+{where + " AND" if where else " WHERE"} fa.source = 'A' AND d.clm_dgns_cd <> ''
+UNION ALL
+SELECT fa.entity_id, fa.beneficiary_id, fa.claim_id, fa.source, fa.claim_type_cd, fa.bill_type,
+    fa.from_date, fa.thru_date, fa.hcpcs_cd, fa.specialty_cd, d.dx_code, d.dx_sequence, ''
+FROM fa JOIN ({dgns_b}) d
+    ON d.entity_id = fa.entity_id AND d.cur_clm_uniq_id = fa.claim_id AND d.clm_line_num = fa.line_num
+{where + " AND" if where else " WHERE"} fa.source = 'B'
+"""
+    return _frame(sql, params)
+
+
+def final_action_part_d(*, entity: Any, idr_load_cutoff: date | None = None) -> pd.DataFrame:
+    """Final-action Part D events (CCLF7). Columns: entity_id, beneficiary_id, claim_id, ndc,
+    fill_date, quantity, days_supply, prescriber_id, pharmacy_id, patient_pay_amount,
+    idr_load_date, delivered_on, source_file_id, source_line."""
+    params: dict[str, Any] = {"entity_id": _entity_id(entity)}
+    if idr_load_cutoff is not None:
+        params["idr_load_cutoff"] = idr_load_cutoff
+    return _frame(part_d_sql(entity=True, cutoff=idr_load_cutoff is not None), params)
+
+
+def debit_credit_totals(
+    *,
+    entity: Any,
+    thru_from: date | None = None,
+    thru_to: date | None = None,
+    idr_load_cutoff: date | None = None,
+) -> pd.DataFrame:
+    """Per-beneficiary spending by the debit/credit method (IP 5.3.1): every claim version counts,
+    cancellations (CLM_ADJSMT_TYPE_CD 1) negative; Part A from the header CLM_PMT_AMT, Part B and
+    DME from the line paid amounts; denied claims and lines left out.
+
+    Columns: beneficiary_id, part_a, part_b, dme, total (Decimal).
+    """
+    params: dict[str, Any] = {"entity_id": _entity_id(entity)}
+    scope = "x.entity_id = %(entity_id)s"
+    if idr_load_cutoff is not None:
+        params["idr_load_cutoff"] = idr_load_cutoff
+        scope += " AND x.clm_idr_ld_dt <= %(idr_load_cutoff)s"
+    if thru_from is not None:
+        params["thru_from"] = thru_from
+        scope += " AND x.clm_thru_dt >= %(thru_from)s"
+    if thru_to is not None:
+        params["thru_to"] = thru_to
+        scope += " AND x.clm_thru_dt <= %(thru_to)s"
+    sign = "CASE WHEN x.clm_adjsmt_type_cd IN ('1', '01') THEN -1 ELSE 1 END"
+    allowed = (
+        "x.clm_carr_pmt_dnl_cd NOT IN ('0', '00') "
+        "AND (x.clm_prcsg_ind_cd = '' OR x.clm_prcsg_ind_cd IN ('A', 'R', 'S'))"
+    )
+    sql = f"""
+SELECT beneficiary_id, SUM(part_a) AS part_a, SUM(part_b) AS part_b, SUM(dme) AS dme,
+    SUM(part_a) + SUM(part_b) + SUM(dme) AS total
+FROM (
+    SELECT bm.beneficiary_id, {sign} * COALESCE(x.clm_pmt_amt, 0) AS part_a, 0 AS part_b, 0 AS dme
+    FROM claims_partaclaimheader x JOIN beneficiaries_beneficiarymbi bm ON bm.id = x.mbi_id
+    WHERE {scope} AND x.clm_mdcr_npmt_rsn_cd = ''
+    UNION ALL
+    SELECT bm.beneficiary_id, 0, {sign} * COALESCE(x.clm_line_cvrd_pd_amt, 0), 0
+    FROM claims_partbphysicianline x JOIN beneficiaries_beneficiarymbi bm ON bm.id = x.mbi_id
+    WHERE {scope} AND {allowed}
+    UNION ALL
+    SELECT bm.beneficiary_id, 0, 0, {sign} * COALESCE(x.clm_line_cvrd_pd_amt, 0)
+    FROM claims_partbdmeline x JOIN beneficiaries_beneficiarymbi bm ON bm.id = x.mbi_id
+    WHERE {scope} AND {allowed}
+) t
+GROUP BY beneficiary_id
+ORDER BY beneficiary_id"""
+    return _frame(sql, params)
+
+
+def deliveries_for_user(*, user: Any) -> QuerySet[Delivery]:
+    """The delivery registry rows the user may see (their entities' deliveries)."""
+    return Delivery.objects.for_user(user).select_related("entity").prefetch_related("files")
