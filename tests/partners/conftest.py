@@ -6,6 +6,7 @@ Entity A's client signs with an RSA key (PEM registered), entity B's with an EC 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 import uuid
@@ -70,10 +71,7 @@ class Signer:
         return jwt.encode(claims, self.private_key, algorithm=self.algorithm, headers=headers)
 
 
-@pytest.fixture(autouse=True)
-def program_registry(db: None) -> None:
-    """The registry the entities migrations ship. A transactional test (the worker tests) ends
-    with a flush that empties it, and tests/partners runs after those; reload it then."""
+def _load_registry_if_flushed() -> None:
     from django.apps import apps
 
     from entities.models import SpecialtyCode
@@ -81,6 +79,19 @@ def program_registry(db: None) -> None:
 
     if not SpecialtyCode.objects.exists():
         load_registry(apps)
+
+
+@pytest.fixture(scope="session")
+def committed_registry(django_db_setup: None, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        _load_registry_if_flushed()
+
+
+@pytest.fixture(autouse=True)
+def program_registry(committed_registry: None, db: None) -> None:
+    """The registry the entities migrations ship. A transactional test (the worker tests) ends
+    with a flush that empties it, and tests/partners runs after those: load it again, once."""
+    _load_registry_if_flushed()
 
 
 @pytest.fixture(scope="session")
@@ -181,5 +192,45 @@ def api_for(token_for: Callable[..., str]) -> Callable[..., Client]:
 
     def build(client: PartnerClient, scope: str | None = None) -> Client:
         return Client(HTTP_AUTHORIZATION=f"Bearer {token_for(client, scope)}")
+
+    return build
+
+
+# ------------------------------------------------------------------ beneficiaries
+
+MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # CMS leaves out S, L, O, I, B and Z
+
+
+def synthetic_mbi(serial: int) -> str:
+    """A well-formed synthetic MBI (C A AN N A AN N A A N N), one per serial."""
+    letters = MBI_LETTERS
+    digits = f"{serial:08d}"
+    return (
+        f"{1 + serial % 9}{letters[serial % 20]}{digits[0]}{digits[1]}"
+        f"{letters[(serial // 20) % 20]}{digits[2]}{digits[3]}"
+        f"{letters[(serial // 400) % 20]}{letters[(serial // 8000) % 20]}{digits[6]}{digits[7]}"
+    )
+
+
+@pytest.fixture
+def make_beneficiary(db: None) -> Callable[..., Any]:
+    from beneficiaries.models import Beneficiary
+
+    serials = iter(range(100_000, 10_000_000, 7))
+
+    def build(entity: Entity, **fields: Any) -> Beneficiary:
+        serial = next(serials)
+        values = {
+            "current_mbi": synthetic_mbi(serial),
+            "first_name": "Synthetic",
+            "last_name": f"Person{serial}",
+            "birth_date": dt.date(1950, 1, 1) + dt.timedelta(days=serial % 5000),
+            "sex_code": "12"[serial % 2],
+            "part_a_start": dt.date(2015, 1, 1),
+            "part_b_start": dt.date(2015, 1, 1),
+            "zip_code": "30301",
+        }
+        values.update(fields)
+        return Beneficiary.objects.create(entity=entity, **values)
 
     return build
