@@ -1,0 +1,403 @@
+"""The batch calculator: settle one entity-year per CSV row, as finance teams do with the
+figures of CMS's reports. Pure: it reads rows from any text stream and returns output rows and
+errors; `manage.py settle_batch` and the upload page wrap it.
+
+A row with a bad value is reported with its line (as a spreadsheet shows it: the header is line
+1) and column, and the other rows are still computed. A header that lacks a required column or
+has an unknown one fails the whole file: an unknown column is most often a misspelt optional
+one, and silently ignoring it would settle on the wrong figures.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, TextIO
+
+from settlement.engine.columns import (
+    MSSP_OPTIONAL,
+    MSSP_OUTPUT,
+    MSSP_REQUIRED,
+    REACH_OPTIONAL,
+    REACH_OUTPUT,
+    REACH_REQUIRED,
+)
+from settlement.engine.distribution import ParticipantFigures
+from settlement.engine.errors import ParameterError, SettlementInputError
+from settlement.engine.explanation import explanation_text
+from settlement.engine.mssp import VARIABLE, MSSPInput, MSSPResult, settle_mssp
+from settlement.engine.parameters import MSSPTrack, ParameterBook, ReachArrangement, Risk
+from settlement.engine.reach import (
+    ReachCashFlows,
+    ReachInput,
+    ReachResult,
+    StopLossAdjustment,
+    settle_reach,
+)
+from settlement.engine.rounding import rate_pct_for_display, round_to_cent
+
+PROGRAMS = ("mssp", "reach")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class BatchOutcome:
+    program: str
+    columns: tuple[str, ...]
+    rows: list[dict[str, str]] = field(default_factory=list)
+    results: list[tuple[int, MSSPResult | ReachResult]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def failed_lines(self) -> set[int]:
+        return {e.line for e in self.errors}
+
+
+class _RowParser:
+    """Reads typed values out of one CSV row, collecting every bad value instead of stopping."""
+
+    def __init__(self, line: int, row: dict[str, str]) -> None:
+        self.line = line
+        self.row = row
+        self.errors: list[RowError] = []
+
+    def _text(self, column: str) -> str:
+        return (self.row.get(column) or "").strip()
+
+    def fail(self, column: str, message: str) -> None:
+        self.errors.append(RowError(self.line, column, message))
+
+    def text(self, column: str) -> str:
+        value = self._text(column)
+        if not value:
+            self.fail(column, "is empty")
+        return value
+
+    def integer(self, column: str, *, required: bool = True) -> int | None:
+        value = self._text(column)
+        if not value:
+            if required:
+                self.fail(column, "is empty")
+            return None
+        if not value.isdigit():
+            self.fail(column, f"{value!r} is not a whole number")
+            return None
+        return int(value)
+
+    def decimal(
+        self, column: str, *, required: bool = True, percent: bool = False
+    ) -> Decimal | None:
+        value = self._text(column)
+        if not value:
+            if required:
+                self.fail(column, "is empty")
+            return None
+        cleaned = value.replace(",", "").replace("$", "")
+        if percent:
+            cleaned = cleaned.removesuffix("%")
+        try:
+            number = Decimal(cleaned)
+        except InvalidOperation:
+            self.fail(column, f"{value!r} is not a number")
+            return None
+        if not number.is_finite():
+            self.fail(column, f"{value!r} is not a number")
+            return None
+        return number
+
+    def boolean(self, column: str, *, required: bool = True) -> bool | None:
+        value = self._text(column).lower()
+        if not value:
+            if required:
+                self.fail(column, "is empty (true or false)")
+            return None
+        if value not in ("true", "false"):
+            self.fail(column, f"{self._text(column)!r} is not true or false")
+            return None
+        return value == "true"
+
+    def choice(self, column: str, enum: Any) -> Any:
+        value = self.text(column)
+        if not value:
+            return None
+        try:
+            return enum(value.upper())
+        except ValueError:
+            self.fail(column, f"{value!r} is not one of {', '.join(m.value for m in enum)}")
+            return None
+
+
+def _money(amount: Decimal) -> str:
+    # Rounding: output amounts to the cent (rounding.py); earned amounts are already in cents.
+    return f"{round_to_cent(amount):f}"
+
+
+def _pct(rate: Any) -> str:
+    return f"{rate_pct_for_display(rate):f}"
+
+
+def parse_mssp_row(line: int, row: dict[str, str]) -> tuple[MSSPInput | None, list[RowError]]:
+    p = _RowParser(line, row)
+    entity_id = p.text("entity_id")
+    year = p.integer("performance_year")
+    track = p.choice("track", MSSPTrack)
+    n = p.integer("assigned_beneficiaries")
+    benchmark = p.decimal("total_benchmark")
+    expenditure = p.decimal("total_expenditure")
+    msr_text = p.text("msr_mlr").lower()
+    msr_mlr: Decimal | str | None = None
+    if msr_text == VARIABLE:
+        msr_mlr = VARIABLE
+    elif msr_text:
+        msr_mlr = p.decimal("msr_mlr", percent=True)
+    msr_pct = p.decimal("msr_pct", required=False, percent=True)
+    score = p.decimal("quality_score", required=False)
+    met_qps = p.boolean("met_qps")
+    met_alt = p.boolean("met_alt_qps")
+    met_reporting = p.boolean("met_reporting")
+    revenue = p.decimal("participant_revenue", required=False)
+    low_revenue = p.boolean("low_revenue", required=False)
+    euc = p.decimal("euc_loss_reduction", required=False)
+    if p.errors:
+        return None, p.errors
+    return (
+        MSSPInput(
+            performance_year=year,  # type: ignore[arg-type]
+            track=track,
+            assigned_beneficiaries=n,  # type: ignore[arg-type]
+            total_benchmark=benchmark,  # type: ignore[arg-type]
+            total_expenditure=expenditure,  # type: ignore[arg-type]
+            msr_mlr=msr_mlr,  # type: ignore[arg-type]
+            met_qps=met_qps,  # type: ignore[arg-type]
+            met_alt_qps=met_alt,  # type: ignore[arg-type]
+            met_reporting=met_reporting,  # type: ignore[arg-type]
+            quality_score=score,
+            msr_pct=msr_pct,
+            participant_revenue=revenue,
+            low_revenue=low_revenue,
+            euc_loss_reduction=euc if euc is not None else Decimal(0),
+            entity_id=entity_id,
+        ),
+        [],
+    )
+
+
+def settle_mssp_input(inputs: MSSPInput, book: ParameterBook) -> MSSPResult:
+    params = book.mssp_track(inputs.performance_year, inputs.track)
+    return settle_mssp(inputs, params, book.msr_table(inputs.performance_year))
+
+
+def mssp_output_row(result: MSSPResult) -> dict[str, str]:
+    loss_rate = result.final_loss_rate if result.parameters.risk == Risk.TWO_SIDED else None
+    return {
+        "entity_id": result.inputs.entity_id,
+        "performance_year": str(result.inputs.performance_year),
+        "gross_savings": _money(result.gross_savings),
+        "savings_rate_pct": _pct(result.savings_rate),
+        "msr_pct": _pct(result.msr),
+        "generated_savings_losses": _money(result.generated_savings_losses),
+        "final_sharing_rate_pct": _pct(result.final_sharing_rate),
+        "final_loss_rate_pct": _pct(loss_rate) if loss_rate is not None else "",
+        "earned_savings_losses": f"{result.earned_savings_losses:f}",
+        "explanation": explanation_text(result.explanation),
+    }
+
+
+def parse_reach_row(line: int, row: dict[str, str]) -> tuple[ReachInput | None, list[RowError]]:
+    p = _RowParser(line, row)
+    entity_id = p.text("entity_id")
+    year = p.integer("performance_year")
+    arrangement = p.choice("arrangement", ReachArrangement)
+    benchmark = p.decimal("benchmark")
+    tcoc = p.decimal("total_cost_of_care")
+    earned_pct = p.decimal("quality_withhold_earned_pct", percent=True)
+    member_months = p.integer("aligned_member_months", required=False)
+    charge = p.decimal("stop_loss_charge", required=False)
+    payout = p.decimal("stop_loss_payout", required=False)
+    flows = {name: p.decimal(name, required=False) for name in REACH_OPTIONAL[3:]}
+    if p.errors:
+        return None, p.errors
+    stop_loss = None
+    if charge is not None or payout is not None:
+        stop_loss = StopLossAdjustment(charge=charge or Decimal(0), payout=payout or Decimal(0))
+    cash_flows = None
+    if any(value is not None for value in flows.values()):
+        cash_flows = ReachCashFlows(**{k: v or Decimal(0) for k, v in flows.items()})
+    return (
+        ReachInput(
+            performance_year=year,  # type: ignore[arg-type]
+            arrangement=arrangement,
+            benchmark=benchmark,  # type: ignore[arg-type]
+            total_cost_of_care=tcoc,  # type: ignore[arg-type]
+            quality_earn_back_rate=earned_pct / 100,  # type: ignore[operator]
+            stop_loss=stop_loss,
+            cash_flows=cash_flows,
+            aligned_member_months=member_months,
+            entity_id=entity_id,
+        ),
+        [],
+    )
+
+
+def settle_reach_input(inputs: ReachInput, book: ParameterBook) -> ReachResult:
+    return settle_reach(inputs, book.reach_arrangement(inputs.performance_year, inputs.arrangement))
+
+
+def reach_output_row(result: ReachResult) -> dict[str, str]:
+    return {
+        "entity_id": result.inputs.entity_id,
+        "performance_year": str(result.inputs.performance_year),
+        "arrangement": str(result.inputs.arrangement),
+        "final_benchmark": _money(result.final_benchmark),
+        "gross_savings": _money(result.gross_savings),
+        "savings_rate_pct": _pct(result.savings_rate),
+        "shared_savings_losses": _money(result.shared_savings_losses),
+        "sequestration": _money(result.sequestration),
+        "earned_savings_losses": f"{result.earned_savings_losses:f}",
+        "cash_flow_adjustments": f"{result.cash_flow_adjustments:f}",
+        "net_settlement": f"{result.net_settlement:f}",
+        "explanation": explanation_text(result.explanation),
+    }
+
+
+@dataclass(frozen=True)
+class _Program:
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    output: tuple[str, ...]
+    parse: Callable[[int, dict[str, str]], tuple[Any, list[RowError]]]
+    settle: Callable[[Any, ParameterBook], Any]
+    to_row: Callable[[Any], dict[str, str]]
+
+
+_PROGRAMS = {
+    "mssp": _Program(
+        MSSP_REQUIRED,
+        MSSP_OPTIONAL,
+        MSSP_OUTPUT,
+        parse_mssp_row,
+        settle_mssp_input,
+        mssp_output_row,
+    ),
+    "reach": _Program(
+        REACH_REQUIRED,
+        REACH_OPTIONAL,
+        REACH_OUTPUT,
+        parse_reach_row,
+        settle_reach_input,
+        reach_output_row,
+    ),
+}
+
+
+def run_batch(program: str, stream: TextIO | Iterable[str], book: ParameterBook) -> BatchOutcome:
+    """Settle every row of a CSV for `program` ("mssp" or "reach"); see the module docstring."""
+    spec = _PROGRAMS[program]
+    required, optional = spec.required, spec.optional
+    outcome = BatchOutcome(program=program, columns=spec.output)
+    reader = csv.DictReader(stream)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in required and c not in optional]
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    for column in missing:
+        outcome.errors.append(RowError(1, column, "required column is missing from the header"))
+    for column in unknown:
+        outcome.errors.append(
+            RowError(1, column, "unknown column (check the spelling of optional columns)")
+        )
+    for column in duplicated:
+        outcome.errors.append(RowError(1, column, "column appears twice in the header"))
+    if outcome.errors:
+        return outcome
+    try:
+        for row in reader:
+            line = reader.line_num
+            outcome.rows_read += 1
+            if None in row:
+                outcome.errors.append(RowError(line, "", "more values than header columns"))
+                continue
+            inputs, errors = spec.parse(line, row)
+            if errors:
+                outcome.errors.extend(errors)
+                continue
+            try:
+                result = spec.settle(inputs, book)
+            except (ParameterError, SettlementInputError) as exc:
+                outcome.errors.append(RowError(line, exc.field, exc.message))
+                continue
+            outcome.results.append((line, result))
+            outcome.rows.append(spec.to_row(result))
+    except csv.Error as exc:
+        outcome.errors.append(RowError(reader.line_num, "", f"unreadable CSV: {exc}"))
+    return outcome
+
+
+def write_rows(outcome: BatchOutcome, stream: TextIO) -> None:
+    writer = csv.DictWriter(stream, fieldnames=list(outcome.columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(outcome.rows)
+
+
+PARTICIPANT_COLUMNS = (
+    "tin",
+    "name",
+    "attributed_beneficiaries",
+    "benchmark",
+    "expenditure",
+    "quality_score",
+)
+
+
+def parse_participants(
+    stream: TextIO | Iterable[str],
+) -> tuple[list[ParticipantFigures], list[RowError]]:
+    """Participant TINs for a distribution, one per row: tin (nine digits), name, attributed
+    beneficiaries, and optionally the TIN's benchmark, expenditure and quality score."""
+    reader = csv.DictReader(stream)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    errors = [
+        RowError(1, c, "required column is missing from the header")
+        for c in PARTICIPANT_COLUMNS[:3]
+        if c not in header
+    ]
+    errors += [RowError(1, c, "unknown column") for c in header if c not in PARTICIPANT_COLUMNS]
+    if errors:
+        return [], errors
+    participants: list[ParticipantFigures] = []
+    seen: set[str] = set()
+    for row in reader:
+        p = _RowParser(reader.line_num, row)
+        tin = p.text("tin")
+        if tin and (len(tin) != 9 or not tin.isdigit()):
+            p.fail("tin", f"{tin!r} is not a nine-digit TIN")
+        elif tin in seen:
+            p.fail("tin", f"{tin} appears twice")
+        name = p.text("name")
+        n = p.integer("attributed_beneficiaries")
+        benchmark = p.decimal("benchmark", required=False)
+        expenditure = p.decimal("expenditure", required=False)
+        score = p.decimal("quality_score", required=False)
+        if score is not None and not 0 <= score <= 100:
+            p.fail("quality_score", "must be between 0 and 100")
+        if p.errors:
+            errors.extend(p.errors)
+            continue
+        seen.add(tin)
+        participants.append(ParticipantFigures(tin, name, n, benchmark, expenditure, score))  # type: ignore[arg-type]
+    return participants, errors

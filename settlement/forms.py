@@ -1,0 +1,190 @@
+"""Forms of the settlement pages. Field names are the batch calculator's columns, so a form's
+figures settle exactly as a CSV row would (settlement.engine.batch)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from settlement.engine.batch import parse_participants
+from settlement.engine.distribution import AllocationBasis, AllocationMethod, ParticipantFigures
+from settlement.engine.errors import SettlementInputError
+from settlement.engine.parameters import MSSPTrack, ReachArrangement
+
+YEARS = [(year, f"PY{year}") for year in range(2026, 2020, -1)]
+MSR_CHOICES = [("variable", "Variable (size-based)")] + [
+    (v, f"Fixed {v}%") for v in ("0", "0.5", "1.0", "1.5", "2.0")
+]
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class FiguresForm(forms.Form):
+    """Common to both programs: `as_row()` gives the batch calculator's row."""
+
+    def as_row(self) -> dict[str, str]:
+        row = {}
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, bool):
+                row[name] = "true" if value else "false"
+            elif value is None:
+                row[name] = ""
+            else:
+                row[name] = str(value)
+        return row
+
+    def add_engine_error(self, field: str, message: str) -> None:
+        self.add_error(field if field in self.fields else None, message)
+
+
+class MSSPFiguresForm(FiguresForm):
+    performance_year = forms.TypedChoiceField(choices=YEARS, coerce=int, initial=2025)
+    track = forms.ChoiceField(
+        choices=[(t.value, t.value.replace("_", " ")) for t in MSSPTrack], initial="BASIC_E"
+    )
+    assigned_beneficiaries = forms.IntegerField(
+        min_value=1, help_text="Assigned beneficiary person-years"
+    )
+    total_benchmark = forms.DecimalField(
+        label="Updated benchmark (total $)", min_value=Decimal("0.01"), **MONEY
+    )
+    total_expenditure = forms.DecimalField(label="Expenditures (total $)", min_value=0, **MONEY)
+    msr_mlr = forms.ChoiceField(label="MSR/MLR", choices=MSR_CHOICES, initial="2.0")
+    msr_pct = forms.DecimalField(
+        label="Entity-specific MSR (%)",
+        required=False,
+        max_digits=7,
+        decimal_places=4,
+        help_text="Only when CMS gave this ACO its own MSR: overrides the table",
+    )
+    quality_score = forms.DecimalField(
+        required=False, min_value=0, max_value=100, max_digits=6, decimal_places=2
+    )
+    met_qps = forms.BooleanField(
+        label="Quality performance standard met", required=False, initial=True
+    )
+    met_alt_qps = forms.BooleanField(label="Alternative quality standard met", required=False)
+    met_reporting = forms.BooleanField(
+        label="Quality reporting requirement met", required=False, initial=True
+    )
+    participant_revenue = forms.DecimalField(
+        label="ACO participant FFS revenue ($)", required=False, min_value=0, **MONEY
+    )
+    low_revenue = forms.BooleanField(label="Low-revenue ACO", required=False)
+    euc_loss_reduction = forms.DecimalField(
+        label="EUC loss reduction ($)",
+        required=False,
+        min_value=0,
+        **MONEY,
+        help_text="Extreme and uncontrollable circumstances: CMS's reduction of the shared losses",
+    )
+
+
+class ReachFiguresForm(FiguresForm):
+    performance_year = forms.TypedChoiceField(choices=YEARS, coerce=int, initial=2025)
+    arrangement = forms.ChoiceField(choices=[(a.value, a.value.title()) for a in ReachArrangement])
+    benchmark = forms.DecimalField(
+        label="Benchmark before discount and withhold ($)", min_value=Decimal("0.01"), **MONEY
+    )
+    total_cost_of_care = forms.DecimalField(label="Total cost of care ($)", min_value=0, **MONEY)
+    quality_withhold_earned_pct = forms.DecimalField(
+        label="Quality withhold earned back (%)",
+        min_value=0,
+        max_value=100,
+        max_digits=7,
+        decimal_places=4,
+        initial=100,
+    )
+    aligned_member_months = forms.IntegerField(required=False, min_value=0)
+    stop_loss_charge = forms.DecimalField(required=False, min_value=0, **MONEY)
+    stop_loss_payout = forms.DecimalField(required=False, min_value=0, **MONEY)
+    pcc_base_paid = forms.DecimalField(label="Base PCC paid", required=False, min_value=0, **MONEY)
+    pcc_enhanced_paid = forms.DecimalField(
+        label="Enhanced PCC paid", required=False, min_value=0, **MONEY
+    )
+    tcc_paid = forms.DecimalField(label="TCC paid", required=False, min_value=0, **MONEY)
+    apo_paid = forms.DecimalField(label="APO advances paid", required=False, min_value=0, **MONEY)
+    apo_claims_reduced = forms.DecimalField(
+        label="Claims reduced for the APO", required=False, min_value=0, **MONEY
+    )
+
+
+def figures_form_class(program: str) -> type[FiguresForm]:
+    return MSSPFiguresForm if program == "mssp" else ReachFiguresForm
+
+
+class BatchUploadForm(forms.Form):
+    program = forms.ChoiceField(choices=[("mssp", "MSSP"), ("reach", "ACO REACH")])
+    file = forms.FileField(
+        label="CSV file", help_text="One entity-year per row; columns as in README.md"
+    )
+
+
+class DistributionForm(forms.Form):
+    """Participant TINs and the method that shares the settlement among them."""
+
+    participants = forms.FileField(
+        label="Participant TINs (CSV)",
+        required=False,
+        help_text=(
+            "Columns: tin, name, attributed_beneficiaries, and optionally benchmark, expenditure, "
+            "quality_score. Leave empty to keep the TINs of the latest version."
+        ),
+    )
+    weight_beneficiaries = forms.DecimalField(
+        label="Attributed beneficiaries (%)", initial=100, min_value=0, max_value=100
+    )
+    weight_savings_contribution = forms.DecimalField(
+        label="Savings contribution (%)", initial=0, min_value=0, max_value=100
+    )
+    weight_quality = forms.DecimalField(label="Quality (%)", initial=0, min_value=0, max_value=100)
+    note = forms.CharField(label="Why this version", max_length=300, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        weights = [
+            (AllocationBasis.BENEFICIARIES, data.get("weight_beneficiaries") or Decimal(0)),
+            (
+                AllocationBasis.SAVINGS_CONTRIBUTION,
+                data.get("weight_savings_contribution") or Decimal(0),
+            ),
+            (AllocationBasis.QUALITY, data.get("weight_quality") or Decimal(0)),
+        ]
+        try:
+            data["method"] = AllocationMethod(tuple((b, w / 100) for b, w in weights if w))
+        except SettlementInputError as exc:
+            raise forms.ValidationError(f"Distribution method: {exc.message}") from exc
+        data["participant_rows"] = []
+        upload = data.get("participants")
+        if upload:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise forms.ValidationError("The participant file is not UTF-8 text.") from exc
+            participants, errors = parse_participants(io.StringIO(text))
+            if errors:
+                for error in errors[:20]:
+                    self.add_error("participants", str(error))
+            data["participant_rows"] = participants
+        return data
+
+    @staticmethod
+    def participants_as_json(
+        participants: list[ParticipantFigures],
+    ) -> list[dict[str, str | int | None]]:
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else str(value)
+
+        return [
+            {
+                "tin": p.tin,
+                "name": p.name,
+                "attributed_beneficiaries": p.attributed_beneficiaries,
+                "benchmark": text(p.benchmark),
+                "expenditure": text(p.expenditure),
+                "quality_score": text(p.quality_score),
+            }
+            for p in participants
+        ]

@@ -1,0 +1,143 @@
+"""Reads on settlements, always scoped to the user: another entity's rows are simply absent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from entities.models import Entity
+from settlement.models import ParticipantShare, SettlementKind, SettlementRun
+
+SETTLED_PROGRAMS = ("mssp", "reach")
+
+
+def settlement_entities(*, user: Any) -> QuerySet[Entity]:
+    return (
+        Entity.objects.for_user(user)
+        .filter(program__code__in=SETTLED_PROGRAMS)
+        .select_related("program")
+    )
+
+
+def settlement_entity_get(*, user: Any, entity_id: int) -> Entity:
+    """The entity, if the user may see it; 404 otherwise (never 403: no hint that it exists)."""
+    return get_object_or_404(settlement_entities(user=user), pk=entity_id)
+
+
+def settlement_run_list(*, user: Any, entity: Entity | None = None) -> QuerySet[SettlementRun]:
+    runs = SettlementRun.objects.for_user(user).select_related("entity", "created_by")
+    return runs.filter(entity=entity) if entity is not None else runs
+
+
+def settlement_run_get(*, user: Any, run_id: int) -> SettlementRun:
+    return get_object_or_404(
+        settlement_run_list(user=user).select_related("entity__program"), pk=run_id
+    )
+
+
+def settlement_latest(
+    *, user: Any, entity: Entity, performance_year: int, kind: str
+) -> SettlementRun | None:
+    return (
+        settlement_run_list(user=user, entity=entity)
+        .filter(performance_year=performance_year, kind=kind)
+        .order_by("-version")
+        .first()
+    )
+
+
+def settlement_years(*, user: Any, entity: Entity) -> list[int]:
+    return sorted(
+        set(
+            settlement_run_list(user=user, entity=entity).values_list("performance_year", flat=True)
+        ),
+        reverse=True,
+    )
+
+
+def participant_shares(*, user: Any, run: SettlementRun) -> QuerySet[ParticipantShare]:
+    return ParticipantShare.objects.for_user(user).filter(run=run).order_by("-amount", "tin")
+
+
+def participant_share_get(*, user: Any, run: SettlementRun, tin: str) -> ParticipantShare:
+    return get_object_or_404(participant_shares(user=user, run=run), tin=tin)
+
+
+@dataclass(frozen=True)
+class Change:
+    what: str
+    before: str
+    after: str
+
+
+def settlement_run_changes(*, run: SettlementRun) -> tuple[SettlementRun | None, list[Change]]:
+    """What differs from the previous version of the same entity-year and kind: inputs, figures,
+    parameter table and distribution."""
+    previous = (
+        SettlementRun.objects.filter(
+            entity=run.entity,
+            performance_year=run.performance_year,
+            kind=run.kind,
+            version__lt=run.version,
+        )
+        .order_by("-version")
+        .first()
+    )
+    if previous is None:
+        return None, []
+    changes = []
+    for label, before_map, after_map in (
+        ("input", previous.inputs, run.inputs),
+        ("figure", previous.figures, run.figures),
+        ("band", previous.band, run.band),
+    ):
+        for key in sorted(set(before_map) | set(after_map)):
+            before, after = str(before_map.get(key, "")), str(after_map.get(key, ""))
+            if before != after:
+                changes.append(Change(f"{label}: {key}", before or "—", after or "—"))
+    for key in ("parameter_version", "distribution_method"):
+        before, after = getattr(previous, key), getattr(run, key)
+        if before != after:
+            changes.append(Change(key.replace("_", " "), before or "—", after or "—"))
+    before_shares = {s.tin: s.amount for s in previous.shares.all()}
+    for share in run.shares.all():
+        if before_shares.get(share.tin) != share.amount:
+            was = before_shares.get(share.tin)
+            changes.append(
+                Change(
+                    f"TIN {share.tin} share", "—" if was is None else f"{was}", f"{share.amount}"
+                )
+            )
+    return previous, changes
+
+
+def settlement_overview(*, user: Any) -> list[dict[str, Any]]:
+    """Per entity, its settled years with the latest final and projected versions."""
+    overview = []
+    runs = list(
+        settlement_run_list(user=user).order_by(
+            "entity_id", "-performance_year", "kind", "-version"
+        )
+    )
+    for entity in settlement_entities(user=user):
+        years: dict[int, dict[str, SettlementRun]] = {}
+        for run in runs:
+            if run.entity_id == entity.pk:
+                years.setdefault(run.performance_year, {}).setdefault(run.kind, run)
+        overview.append(
+            {
+                "entity": entity,
+                "years": [
+                    {
+                        "year": year,
+                        "final": kinds.get(SettlementKind.FINAL),
+                        "projection": kinds.get(SettlementKind.PROJECTION),
+                    }
+                    for year, kinds in sorted(years.items(), reverse=True)
+                ],
+            }
+        )
+    return overview

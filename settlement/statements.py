@@ -1,0 +1,98 @@
+"""A participant TIN's settlement statement, as CSV and as PDF (reportlab)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from settlement.models import ParticipantShare, SettlementRun
+
+
+def _facts(run: SettlementRun, share: ParticipantShare) -> list[tuple[str, str]]:
+    entity = run.entity
+    return [
+        ("Entity", f"{entity.legal_name} ({entity.cms_id})"),
+        ("Program / performance year", f"{run.program.upper()} PY{run.performance_year}"),
+        (
+            "Settlement version",
+            f"v{run.version} of {run.created_at:%Y-%m-%d} ({run.get_kind_display()})",
+        ),
+        ("Parameter table", run.parameter_version),
+        ("Entity earned savings (losses)", f"{run.earned_savings_losses:,.2f}"),
+        ("Distribution method", run.distribution_method),
+        ("TIN", share.tin),
+        ("Participant", share.name),
+        ("Attributed beneficiaries", f"{share.attributed_beneficiaries:,}"),
+        ("TIN benchmark", "" if share.benchmark is None else f"{share.benchmark:,.2f}"),
+        ("TIN expenditure", "" if share.expenditure is None else f"{share.expenditure:,.2f}"),
+        ("TIN quality score", "" if share.quality_score is None else f"{share.quality_score}"),
+        ("Share of the whole", f"{share.weight * 100:.4f}%"),
+        ("Amount for this TIN", f"{share.amount:,.2f}"),
+    ]
+
+
+def tin_statement_csv(run: SettlementRun, share: ParticipantShare) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["item", "value"])
+    writer.writerows(_facts(run, share))
+    writer.writerow([])
+    writer.writerow(["step", "explanation"])
+    for number, step in enumerate(run.explanation, start=1):
+        writer.writerow([number, _step_text(step)])
+    return out.getvalue()
+
+
+def _step_text(step: dict) -> str:
+    text = f"{step['label']}: {step['value']}" if step.get("value") else step["label"]
+    if step.get("citation"):
+        text += f" [{step['citation']}]"
+    if step.get("to_confirm"):
+        text += " (to confirm)"
+    return text
+
+
+def tin_statement_pdf(run: SettlementRun, share: ParticipantShare) -> bytes:
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=letter,
+        title=f"Settlement statement {share.tin} PY{run.performance_year}",
+        leftMargin=0.7 * inch,
+        rightMargin=0.7 * inch,
+    )
+    facts = Table(
+        [[Paragraph(escape(k), small), Paragraph(escape(v), small)] for k, v in _facts(run, share)],
+        colWidths=[2.2 * inch, 4.6 * inch],
+    )
+    facts.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef2f6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story = [
+        Paragraph(f"Settlement statement: TIN {share.tin}", styles["Title"]),
+        Paragraph(escape(f"{run.entity.legal_name}, PY{run.performance_year}"), styles["Heading2"]),
+        facts,
+        Spacer(1, 0.25 * inch),
+        Paragraph("How the entity's settlement was computed", styles["Heading3"]),
+    ]
+    story += [
+        Paragraph(escape(f"{n}. {_step_text(step)}"), small)
+        for n, step in enumerate(run.explanation, start=1)
+    ]
+    document.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,178 @@
+"""The settlement pages: what-if, batch upload, entity-year statement, TIN statements, tenancy."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from settlement.demo import _ytd_frame
+from settlement.models import SettlementRun
+from settlement.services import settlement_projection_create, settlement_run_create
+from tests.settlement.support import MSSP_FIGURES, TINS
+from tests.settlement.test_settlement_projection_create import ASSUMPTIONS
+
+pytestmark = pytest.mark.django_db
+
+WHAT_IF = {**MSSP_FIGURES, "performance_year": "2025", "met_qps": "on", "met_reporting": "on"}
+WHAT_IF.pop("met_alt_qps")
+
+
+@pytest.fixture
+def settled(entity_a):
+    run = settlement_run_create(
+        entity=entity_a, performance_year=2025, figures=MSSP_FIGURES, participants=TINS, note="v1"
+    )
+    settlement_projection_create(
+        entity=entity_a,
+        performance_year=2025,
+        frame=_ytd_frame(beneficiaries=200, months=6, seed=5),
+        assumptions=ASSUMPTIONS,
+    )
+    return run
+
+
+def test_the_what_if_calculator_settles_the_worked_example(client_a) -> None:
+    response = client_a.post(reverse("settlement:calculator") + "?program=mssp", WHAT_IF)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "$4,704,000.00" in content
+    assert "Performance payment limit" in content
+    assert not SettlementRun.objects.exists()
+
+
+def test_the_what_if_calculator_shows_a_rule_refusal_on_its_field(client_a) -> None:
+    response = client_a.post(
+        reverse("settlement:calculator") + "?program=mssp",
+        {**WHAT_IF, "total_expenditure": "250000000", "participant_revenue": ""},
+    )
+    form = response.context["form"]
+    assert "participant_revenue" in form.errors
+    assert "loss sharing limit" in form.errors["participant_revenue"][0]
+
+
+def test_the_reach_what_if_settles_the_professional_example(client_a) -> None:
+    response = client_a.post(
+        reverse("settlement:calculator") + "?program=reach",
+        {
+            "performance_year": "2023",
+            "arrangement": "PROFESSIONAL",
+            "benchmark": "60000000",
+            "total_cost_of_care": "54000000",
+            "quality_withhold_earned_pct": "80",
+        },
+    )
+    assert "$2,464,200.00" in response.content.decode()
+
+
+def test_the_pages_need_a_login(client) -> None:
+    response = client.get(reverse("settlement:calculator"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_an_uploaded_csv_settles_its_good_rows_and_lists_the_bad_ones(client_a) -> None:
+    text = (
+        "entity_id,performance_year,track,assigned_beneficiaries,total_benchmark,total_expenditure,msr_mlr,quality_score,met_qps,met_alt_qps,met_reporting,participant_revenue\n"
+        "A1,2025,BASIC_E,20000,240000000,230400000,2,80,true,false,true,30000000\n"
+        "A2,2025,BASIC_E,20000,lots,230400000,2,80,true,false,true,30000000\n"
+    )
+    upload = SimpleUploadedFile("in.csv", text.encode("utf-8-sig"), content_type="text/csv")
+    response = client_a.post(reverse("settlement:batch"), {"program": "mssp", "file": upload})
+    content = response.content.decode()
+    assert "1 settled, 1 failed" in content
+    assert "line 3, column total_benchmark: &#x27;lots&#x27; is not a number" in content
+    assert "4704000.00" in content
+    assert 'download="settled-mssp.csv"' in content
+
+
+def test_the_entity_year_page_shows_statement_band_and_shares(client_a, settled, entity_a) -> None:
+    response = client_a.get(reverse("settlement:entity_year", args=[entity_a.pk, 2025]))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "PY2025 settlement statement" in content
+    assert "$4,704,000.00" in content
+    assert 'class="band-chart"' in content
+    assert "MSR 2%" in content
+    assert "900000001" in content
+    assert "$1,568,000.00" in content
+    assert "Run a new version" not in content  # a care coordinator reads, does not settle
+
+
+def test_the_entity_year_page_keeps_its_query_count(
+    client_a, settled, entity_a, django_assert_max_num_queries
+) -> None:
+    with django_assert_max_num_queries(14):
+        client_a.get(reverse("settlement:entity_year", args=[entity_a.pk, 2025]))
+
+
+def test_another_entitys_user_gets_404_everywhere(client_b, settled, entity_a) -> None:
+    assert (
+        client_b.get(reverse("settlement:entity_year", args=[entity_a.pk, 2025])).status_code == 404
+    )
+    for fmt in ("csv", "pdf"):
+        url = reverse("settlement:tin_statement", args=[settled.pk, "900000001", fmt])
+        assert client_b.get(url).status_code == 404
+    overview = client_b.get(reverse("settlement:index")).content.decode()
+    assert entity_a.legal_name not in overview
+
+
+def test_tin_statements_come_as_csv_and_pdf(client_a, settled) -> None:
+    csv_response = client_a.get(
+        reverse("settlement:tin_statement", args=[settled.pk, "900000002", "csv"])
+    )
+    text = csv_response.content.decode()
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert 'Amount for this TIN,"1,568,000.00"' in text
+    assert "Synthetic South Clinic" in text
+    pdf = client_a.get(reverse("settlement:tin_statement", args=[settled.pk, "900000002", "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert (
+        client_a.get(
+            reverse("settlement:tin_statement", args=[settled.pk, "900000002", "xls"])
+        ).status_code
+        == 404
+    )
+    assert (
+        client_a.get(
+            reverse("settlement:tin_statement", args=[settled.pk, "999999999", "csv"])
+        ).status_code
+        == 404
+    )
+
+
+def test_an_analyst_runs_a_new_version_through_a_job(
+    aco_analyst, login_client, settled, entity_a, django_capture_on_commit_callbacks
+) -> None:
+    client = login_client(aco_analyst)
+    data = {f"figures-{k}": v for k, v in WHAT_IF.items() if k != "performance_year"}
+    data.update(
+        {
+            "figures-quality_score": "90",
+            "distribution-weight_beneficiaries": "100",
+            "distribution-weight_savings_contribution": "0",
+            "distribution-weight_quality": "0",
+            "distribution-note": "rerun",
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("settlement:entity_year", args=[entity_a.pk, 2025]), data)
+    assert response.status_code == 302
+    latest = SettlementRun.objects.filter(kind="final").order_by("-version").first()
+    assert (latest.version, latest.note, latest.inputs["quality_score"]) == (2, "rerun", "90")
+    assert latest.shares.count() == 3  # the TINs of version 1 carried over
+    page = client.get(reverse("settlement:entity_year", args=[entity_a.pk, 2025])).content.decode()
+    assert "What changed since v1" in page
+
+
+def test_a_care_coordinator_cannot_run_a_settlement(client_a, settled, entity_a) -> None:
+    response = client_a.post(reverse("settlement:entity_year", args=[entity_a.pk, 2025]), {})
+    assert response.status_code == 403
+
+
+def test_a_version_that_does_not_exist_is_404(client_a, settled, entity_a) -> None:
+    response = client_a.get(
+        reverse("settlement:entity_year", args=[entity_a.pk, 2025]) + "?version=9"
+    )
+    assert response.status_code == 404
