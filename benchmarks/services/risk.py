@@ -1,0 +1,182 @@
+"""Risk scores per beneficiary: computed with the engine (hccinfhir), stored with their HCCs and
+the diagnoses behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from django.db import transaction
+
+from benchmarks.engine import columns as c
+from benchmarks.engine import risk as r
+from benchmarks.engine.reference import MissingReference, ReferenceTable
+from benchmarks.models import RiskDiagnosis, RiskHcc, RiskScore, RiskScoreComponent
+from benchmarks.services import inputs
+from benchmarks.services.reference import reference_table_for
+from core.api import ApplicationError
+
+
+@dataclass(frozen=True)
+class ScoredYear:
+    """Scores of a payment year and what they were computed from."""
+
+    result: r.RiskResult
+    diagnoses: (
+        pd.DataFrame
+    )  # the eligible diagnoses used (BENE_ID, CLAIM_ID, DX_CODE, SERVICE_DATE)
+    unscorable: list[int]
+    diagnoses_read: int
+
+
+def blend_for(reference: ReferenceTable, year: int) -> dict[str, Decimal]:
+    """The model weights of a payment year from the reference data (domain.md 6.1)."""
+    blend = {}
+    for model, name in r.BLEND_WEIGHT_NAMES.items():
+        value = reference.optional(name, year)
+        if value:
+            blend[model] = value
+    if not any(m in blend for m in r.CMS_HCC_MODELS):
+        raise MissingReference("hcc_weight_v28", year, "")
+    if not any(m in blend for m in r.ESRD_MODELS):
+        raise MissingReference("hcc_weight_esrd_v24", year, "")
+    return blend
+
+
+def score_year(
+    *,
+    entity: Any,
+    payment_year: int,
+    blend: Mapping[str, Decimal],
+    beneficiary_ids: list[int] | None = None,
+) -> ScoredYear:
+    """Prospective scores for `payment_year` from the diagnoses of the year before."""
+    benes = inputs.beneficiaries_frame(entity=entity, beneficiary_ids=beneficiary_ids)
+    frame, unscorable = inputs.risk_inputs(benes, payment_year=payment_year)
+    lines, diagnoses = inputs.diagnosis_frames(entity=entity, year=payment_year - 1)
+    eligible = r.eligible_diagnoses(lines, diagnoses, service_year=payment_year - 1)
+    eligible = eligible[eligible[c.BENE_ID].isin(set(frame[c.BENE_ID]))]
+    try:
+        result = r.risk_scores(frame, eligible, payment_year=payment_year, blend=blend)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), {"field": "hcc_weight"}) from exc
+    return ScoredYear(result, eligible, unscorable, len(diagnoses))
+
+
+def risk_scores_compute(
+    *,
+    entity: Any,
+    payment_year: int,
+    job: Any = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> dict[str, Any]:
+    """Score every beneficiary of the entity for a payment year and store the scores, their blend
+    components, HCCs and diagnoses, replacing the year's earlier scores (one transaction, so a
+    rerun gives the same rows)."""
+    program = entity.program.code
+    try:
+        reference, _ = reference_table_for(
+            entity=entity, program_code=program, years=[payment_year]
+        )
+        blend = blend_for(reference, payment_year)
+    except MissingReference as exc:
+        raise ApplicationError(str(exc), {"name": exc.name, "year": exc.year}) from exc
+    if progress:
+        progress(10, "Reading diagnoses and demographics")
+    scored = score_year(entity=entity, payment_year=payment_year, blend=blend)
+    if progress:
+        progress(60, "Storing scores")
+    _store(entity=entity, payment_year=payment_year, scored=scored, blend=blend, job=job)
+    return {
+        "payment_year": payment_year,
+        "scored": len(scored.result.scores),
+        "unscorable": len(scored.unscorable),
+        "diagnoses_read": scored.diagnoses_read,
+        "eligible_diagnoses": len(scored.diagnoses),
+        "hccs": int(scored.result.hccs[[c.BENE_ID, c.MODEL, c.HCC]].drop_duplicates().shape[0]),
+        "data_files_note": scored.result.data_files_note,
+    }
+
+
+def _store(
+    *, entity: Any, payment_year: int, scored: ScoredYear, blend: Mapping[str, Decimal], job: Any
+) -> None:
+    result = scored.result
+    dx = scored.diagnoses
+    through = dx[c.SERVICE_DATE].max() if not dx.empty else None
+    through_date = through.date() if through is not None and not pd.isna(through) else None
+    diagnoses_through = through_date or date(payment_year - 1, 12, 31)
+    dx_stats: dict[tuple[int, str], tuple[int, Any, Any, str]] = {}
+    if not dx.empty:
+        ordered = dx.sort_values([c.BENE_ID, c.DX_CODE, c.SERVICE_DATE, c.CLAIM_ID])
+        for (bene, code), rows in ordered.groupby([c.BENE_ID, c.DX_CODE], sort=False):
+            first, last = rows[c.SERVICE_DATE].iloc[0], rows[c.SERVICE_DATE].iloc[-1]
+            dx_stats[(int(bene), str(code))] = (
+                int(rows[c.CLAIM_ID].nunique()),
+                None if pd.isna(first) else first.date(),
+                None if pd.isna(last) else last.date(),
+                str(rows[c.CLAIM_ID].iloc[-1]).split(":")[1],
+            )
+    blend_json = {model: str(weight) for model, weight in blend.items()}
+    with transaction.atomic():
+        RiskScore.objects.filter(entity=entity, payment_year=payment_year).delete()
+        scores = RiskScore.objects.bulk_create(
+            RiskScore(
+                entity=entity,
+                beneficiary_id=int(row.bene_id),
+                payment_year=payment_year,
+                model_family=row.model_family,
+                segment=row.segment,
+                raw_score=row.raw_score,
+                demographic_score=row.demographic_score,
+                blend=blend_json,
+                diagnosis_year=payment_year - 1,
+                diagnoses_through=diagnoses_through,
+                job=job,
+            )
+            for row in result.scores.itertuples(index=False)
+        )
+        by_bene = {s.beneficiary_id: s for s in scores}
+        RiskScoreComponent.objects.bulk_create(
+            RiskScoreComponent(
+                risk_score=by_bene[int(row.bene_id)],
+                model=row.model,
+                weight=row.weight,
+                segment=row.segment,
+                raw_score=row.raw_score,
+                demographic_score=row.demographic_score,
+            )
+            for row in result.components.itertuples(index=False)
+        )
+        hcc_rows = result.hccs.drop_duplicates([c.BENE_ID, c.MODEL, c.HCC])
+        hccs = RiskHcc.objects.bulk_create(
+            RiskHcc(
+                risk_score=by_bene[int(row.bene_id)],
+                model=row.model,
+                hcc=row.hcc,
+                label=row.hcc_label[:200],
+                coefficient=row.coefficient,
+            )
+            for row in hcc_rows.itertuples(index=False)
+        )
+        hcc_by_key = {(h.risk_score.beneficiary_id, h.model, h.hcc): h for h in hccs}
+        diagnoses = []
+        for row in result.hccs.itertuples(index=False):
+            count, first, last, claim = dx_stats.get(
+                (int(row.bene_id), row.dx_code), (0, None, None, "")
+            )
+            diagnoses.append(
+                RiskDiagnosis(
+                    hcc=hcc_by_key[(int(row.bene_id), row.model, row.hcc)],
+                    dx_code=row.dx_code,
+                    claim_count=count,
+                    first_date=first,
+                    last_date=last,
+                    last_claim_id=claim,
+                )
+            )
+        RiskDiagnosis.objects.bulk_create(diagnoses, batch_size=2000)

@@ -1,0 +1,334 @@
+"""Pages: benchmarks (list, every step, CSV), reference data, risk scores, PMPM."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.selectors import user_entities, user_has_role
+from benchmarks import selectors
+from benchmarks.engine import columns as c
+from benchmarks.engine.reference import CATALOGUE
+from benchmarks.forms import RecomputeForm, ReferenceUploadForm, RiskRecomputeForm
+from benchmarks.models import BenchmarkCalculation, RiskScore
+from benchmarks.presentation import format_value, pivot
+from benchmarks.services.calculations import benchmark_export_csv, pmpm_report
+from benchmarks.services.reference import reference_dataset_upload
+from core.api import ApplicationError
+from entities.models import Entity
+from jobs.services import job_enqueue
+
+WRITERS = (Role.ENTITY_ADMIN, Role.ANALYST)
+
+
+def _entity(request: HttpRequest, pk: int) -> Entity:
+    return get_object_or_404(Entity.objects.for_user(request.user).select_related("program"), pk=pk)
+
+
+def _require_writer(request: HttpRequest, entity: Entity) -> None:
+    if not user_has_role(user=request.user, entity_id=entity.pk, roles=WRITERS):
+        raise PermissionDenied("Only the entity's administrators and analysts may start this.")
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    entities = list(user_entities(user=request.user).filter(program__code__in=["mssp", "reach"]))
+    calculations = selectors.benchmark_calculation_list(user=request.user).prefetch_related(
+        "segments"
+    )
+    by_entity: dict[int, list[BenchmarkCalculation]] = {}
+    for calculation in calculations:
+        by_entity.setdefault(calculation.entity_id, []).append(calculation)
+    today = timezone.localdate()
+    rows = [
+        {
+            "entity": entity,
+            "calculations": by_entity.get(entity.pk, []),
+            "can_write": user_has_role(user=request.user, entity_id=entity.pk, roles=WRITERS),
+            "form": RecomputeForm(initial={"performance_year": today.year}, prefix=f"e{entity.pk}"),
+        }
+        for entity in entities
+    ]
+    return render(request, "benchmarks/index.html", {"rows": rows, "year": today.year})
+
+
+@login_required
+@require_POST
+def recompute(request: HttpRequest, entity_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    _require_writer(request, entity)
+    form = RecomputeForm(request.POST, prefix=f"e{entity.pk}")
+    if not form.is_valid():
+        messages.error(request, f"Not started: {form.errors.as_text()}")
+        return redirect("benchmarks:index")
+    job = job_enqueue(
+        kind="benchmarks.calculate", entity=entity, parameters=form.parameters(), user=request.user
+    )
+    return redirect("jobs:detail", job.pk)
+
+
+@login_required
+def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        calculation = selectors.benchmark_calculation_get(user=request.user, pk=pk)
+    except BenchmarkCalculation.DoesNotExist:
+        raise Http404("No such benchmark.") from None
+    steps = [
+        {"step": step, "inputs": pivot(step.inputs), "outputs": pivot(step.outputs)}
+        for step in calculation.steps.all()
+    ]
+    to_confirm = sorted(
+        {f["name"] for step in calculation.steps.all() for f in step.inputs if f.get("to_confirm")}
+    )
+    by_type = [
+        {
+            "label": c.ENROLLMENT_TYPE_LABELS.get(t, t),
+            "months": m,
+            "person_years": format_value(m / 12, "person-years"),
+        }
+        for t, m in calculation.member_months_by_enrollment_type.items()
+    ]
+    versions = BenchmarkCalculation.objects.for_user(request.user).filter(
+        entity=calculation.entity, performance_year=calculation.performance_year
+    )
+    context = {
+        "calculation": calculation,
+        "steps": steps,
+        "segments": [
+            {"label": c.SEGMENT_LABELS.get(s.segment, s.segment), "segment": s}
+            for s in calculation.segments.all()
+        ],
+        "by_type": by_type,
+        "extras": [
+            (k.replace("_", " ").capitalize(), format_value(v, "USD"))
+            for k, v in calculation.extras.items()
+        ],
+        "to_confirm": to_confirm,
+        "versions": versions.only("pk", "version", "created_at", "total"),
+        "per_capita": format_value(calculation.per_capita, "USD"),
+    }
+    return render(request, "benchmarks/calculation_detail.html", context)
+
+
+@login_required
+def calculation_export(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        calculation = selectors.benchmark_calculation_get(user=request.user, pk=pk)
+    except BenchmarkCalculation.DoesNotExist:
+        raise Http404("No such benchmark.") from None
+    response = HttpResponse(benchmark_export_csv(calculation=calculation), content_type="text/csv")
+    name = f"benchmark_{calculation.entity.cms_id}_PY{calculation.performance_year}_v{calculation.version}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def reference_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    writable = [
+        e
+        for e in user_entities(user=user)
+        if user_has_role(user=user, entity_id=e.pk, roles=WRITERS)
+    ]
+    writable_qs = Entity.objects.filter(pk__in=[e.pk for e in writable])
+    allow_national = bool(user.is_superuser)
+    can_upload = allow_national or bool(writable)
+    form = None
+    if can_upload:
+        form = ReferenceUploadForm(
+            request.POST or None,
+            request.FILES or None,
+            entities=writable_qs,
+            allow_national=allow_national,
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            entity = data["entity"]
+            if entity is None and not allow_national:
+                raise PermissionDenied("Only platform staff may upload national reference data.")
+            try:
+                dataset = reference_dataset_upload(
+                    program=data["program"],
+                    year=data["year"],
+                    entity=entity,
+                    source=data["source"],
+                    file_name=data["file"].name,
+                    content=data["file"].read(),
+                    user=user,
+                )
+            except ApplicationError as exc:
+                for error in exc.extra.get("errors", []):
+                    form.add_error(
+                        None, f"Line {error['line']}, {error['field']}: {error['message']}"
+                    )
+                if not exc.extra.get("errors"):
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Stored {dataset}.")
+                return redirect("benchmarks:reference_detail", dataset.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("You may not upload reference data.")
+    datasets = selectors.reference_dataset_list(user=user).prefetch_related("values")
+    return render(
+        request,
+        "benchmarks/reference_list.html",
+        {
+            "datasets": datasets,
+            "form": form,
+            "catalogue": sorted(CATALOGUE.values(), key=lambda n: n.name),
+        },
+    )
+
+
+@login_required
+def reference_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(selectors.reference_dataset_list(user=request.user), pk=pk)
+    values = [
+        {
+            "value": v,
+            "shown": format_value(v.value, CATALOGUE[v.name].unit if v.name in CATALOGUE else ""),
+            "description": CATALOGUE[v.name].description if v.name in CATALOGUE else "",
+            "segment": c.SEGMENT_LABELS.get(v.segment, v.segment),
+        }
+        for v in dataset.values.all()
+    ]
+    return render(
+        request, "benchmarks/reference_detail.html", {"dataset": dataset, "values": values}
+    )
+
+
+@login_required
+def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    scores = list(selectors.risk_score_list(user=request.user, entity=entity, payment_year=year))
+    gaps: dict[int, int] = {}
+    for gap in selectors.recapture_gaps(user=request.user, entity=entity, year=year):
+        gaps[gap.risk_score.beneficiary_id] = gaps.get(gap.risk_score.beneficiary_id, 0) + 1
+    rows = [
+        {
+            "score": s,
+            "hccs": sorted(
+                {h.hcc for h in s.hccs.all() if h.model.endswith("V28")}
+                or {h.hcc for h in s.hccs.all()}
+            ),
+            "gaps": gaps.get(s.beneficiary_id, 0),
+        }
+        for s in scores
+    ]
+    return render(
+        request,
+        "benchmarks/risk_list.html",
+        {
+            "entity": entity,
+            "year": year,
+            "rows": rows,
+            "can_write": user_has_role(user=request.user, entity_id=entity.pk, roles=WRITERS),
+            "form": RiskRecomputeForm(initial={"payment_year": year}),
+            "years": sorted(
+                set(
+                    RiskScore.objects.filter(entity=entity)
+                    .values_list("payment_year", flat=True)
+                    .distinct()
+                )
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def risk_recompute(request: HttpRequest, entity_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    _require_writer(request, entity)
+    form = RiskRecomputeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Not started: {form.errors.as_text()}")
+        return redirect("benchmarks:index")
+    job = job_enqueue(
+        kind="benchmarks.risk_scores",
+        entity=entity,
+        parameters={"payment_year": form.cleaned_data["payment_year"]},
+        user=request.user,
+    )
+    return redirect("jobs:detail", job.pk)
+
+
+@login_required
+def beneficiary_risk(request: HttpRequest, beneficiary_id: int) -> HttpResponse:
+    scores = list(selectors.beneficiary_risk(user=request.user, beneficiary_id=beneficiary_id))
+    if not scores:
+        raise Http404("No risk scores for this beneficiary.")
+    beneficiary = scores[0].beneficiary
+    latest = scores[0]
+    gaps = list(
+        selectors.recapture_gaps(
+            user=request.user,
+            entity=latest.entity_id,
+            year=latest.payment_year - 1,
+            beneficiary_id=beneficiary_id,
+        )
+    )
+    return render(
+        request,
+        "benchmarks/beneficiary_risk.html",
+        {
+            "beneficiary": beneficiary,
+            "scores": scores,
+            "gaps": gaps,
+            "gap_year": latest.payment_year - 1,
+        },
+    )
+
+
+@login_required
+def pmpm(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    try:
+        through = int(request.GET.get("through", "12"))
+    except ValueError:
+        through = 12
+    through = min(max(through, 1), 12)
+    try:
+        report = pmpm_report(entity=entity, year=year, through_month=through)
+    except ApplicationError as exc:
+        return render(
+            request, "benchmarks/pmpm.html", {"entity": entity, "year": year, "error": exc.message}
+        )
+    categories = [*c.SERVICE_CATEGORIES, ""]
+    types = []
+    for row in report["rows"]:
+        if row[c.ENROLLMENT_TYPE] not in types:
+            types.append(row[c.ENROLLMENT_TYPE])
+    cells = {(r[c.ENROLLMENT_TYPE], r[c.SERVICE_CATEGORY]): r for r in report["rows"]}
+    table = [
+        {
+            "label": c.ENROLLMENT_TYPE_LABELS.get(t, "All enrollment types"),
+            "months": cells[(t, "")][c.MONTHS],
+            "cells": [format_value(cells[(t, cat)]["pmpm"], "USD") for cat in categories],
+            "total": format_value(cells[(t, "")]["completed"], "USD"),
+        }
+        for t in types
+    ]
+    return render(
+        request,
+        "benchmarks/pmpm.html",
+        {
+            "entity": entity,
+            "year": year,
+            "through": through,
+            "months": range(1, 13),
+            "report": report,
+            "headers": [c.SERVICE_CATEGORY_LABELS.get(cat, "All services") for cat in categories],
+            "table": table,
+            "factors": [
+                (m, format_value(v, "ratio"), report["completion_sources"][m])
+                for m, v in report["completion_factors"].items()
+            ],
+        },
+    )

@@ -1,0 +1,194 @@
+"""The benchmark, reference, risk and PMPM pages; jobs; and entity isolation (404, not 403)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from benchmarks.jobs import calculate
+from benchmarks.models import BenchmarkCalculation, ReferenceDataset, RiskScore
+from benchmarks.services.calculations import benchmark_calculate
+from benchmarks.services.risk import risk_scores_compute
+from jobs.models import Job, JobState
+from jobs.services import job_enqueue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def calculation(mssp_aco) -> BenchmarkCalculation:
+    return benchmark_calculate(entity=mssp_aco, performance_year=2024)
+
+
+def test_the_benchmark_page_shows_every_step_with_sources(client_a, calculation) -> None:
+    response = client_a.get(reverse("benchmarks:calculation_detail", args=[calculation.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for step in calculation.steps.all():
+        assert step.title in html
+    assert "Synthetic historical benchmark report" in html
+    assert "to confirm" in html
+    assert f"{calculation.total:,.2f}" in html
+
+
+def test_the_csv_export_downloads(client_a, calculation) -> None:
+    response = client_a.get(reverse("benchmarks:calculation_export", args=[calculation.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv"
+    assert b"updated_total" in response.content
+
+
+def test_the_index_lists_calculations_within_a_query_budget(
+    client_a, calculation, django_assert_max_num_queries
+) -> None:
+    with django_assert_max_num_queries(15):
+        response = client_a.get(reverse("benchmarks:index"))
+    assert response.status_code == 200
+    assert (
+        reverse("benchmarks:calculation_detail", args=[calculation.pk]) in response.content.decode()
+    )
+
+
+def test_another_entitys_user_gets_404_on_every_page(client_b, calculation, mssp_aco) -> None:
+    risk_scores_compute(entity=mssp_aco, payment_year=2024)
+    bene = RiskScore.objects.filter(entity=mssp_aco).first().beneficiary_id
+    entity_dataset = ReferenceDataset.objects.get(entity=mssp_aco)
+    urls = [
+        reverse("benchmarks:calculation_detail", args=[calculation.pk]),
+        reverse("benchmarks:calculation_export", args=[calculation.pk]),
+        reverse("benchmarks:risk_list", args=[mssp_aco.pk, 2024]),
+        reverse("benchmarks:beneficiary_risk", args=[bene]),
+        reverse("benchmarks:pmpm", args=[mssp_aco.pk, 2024]),
+        reverse("benchmarks:reference_detail", args=[entity_dataset.pk]),
+    ]
+    for url in urls:
+        assert client_b.get(url).status_code == 404, url
+    posts = [
+        reverse("benchmarks:recompute", args=[mssp_aco.pk]),
+        reverse("benchmarks:risk_recompute", args=[mssp_aco.pk]),
+    ]
+    for url in posts:
+        assert (
+            client_b.post(
+                url, {"payment_year": 2024, f"e{mssp_aco.pk}-performance_year": 2024}
+            ).status_code
+            == 404
+        )
+    index = client_b.get(reverse("benchmarks:index")).content.decode()
+    assert mssp_aco.legal_name not in index
+    reference = client_b.get(reverse("benchmarks:reference_list")).content.decode()
+    assert reverse("benchmarks:reference_detail", args=[entity_dataset.pk]) not in reference
+
+
+def test_risk_pages_show_hccs_and_the_diagnoses_behind_them(client_a, mssp_aco) -> None:
+    risk_scores_compute(entity=mssp_aco, payment_year=2024)
+    listing = client_a.get(reverse("benchmarks:risk_list", args=[mssp_aco.pk, 2024]))
+    assert listing.status_code == 200
+    bene = mssp_aco.beneficiaries_built[0]
+    page = client_a.get(reverse("benchmarks:beneficiary_risk", args=[bene.pk])).content.decode()
+    assert "E1122" in page
+    assert "Diabetes" in page
+    assert bene.current_mbi not in page  # never the MBI
+
+
+def test_the_pmpm_page_shows_types_and_categories(client_a, mssp_aco) -> None:
+    response = client_a.get(reverse("benchmarks:pmpm", args=[mssp_aco.pk, 2024]), {"through": 6})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Aged/non-dual" in html
+    assert "Professional" in html
+    assert "All enrollment types" in html
+
+
+def test_an_analyst_starts_a_recompute_job_and_a_coordinator_may_not(
+    client_a, login_client, aco_analyst, mssp_aco, django_capture_on_commit_callbacks
+) -> None:
+    url = reverse("benchmarks:recompute", args=[mssp_aco.pk])
+    data = {f"e{mssp_aco.pk}-performance_year": 2024}
+    assert client_a.post(url, data).status_code == 403
+    analyst = login_client(aco_analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst.post(url, data)
+    assert response.status_code == 302
+    job = Job.objects.get(kind="benchmarks.calculate")
+    assert job.state == JobState.SUCCEEDED, job.error
+    calc = BenchmarkCalculation.objects.get(pk=job.result["calculation_id"])
+    assert calc.job == job
+    assert calc.created_by == aco_analyst
+
+
+def test_the_calculate_job_is_idempotent(
+    mssp_aco, aco_analyst, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue(
+            kind="benchmarks.calculate",
+            entity=mssp_aco,
+            parameters={"performance_year": 2024},
+            user=aco_analyst,
+        )
+    job.refresh_from_db()
+    again = calculate(job, lambda *_: None)  # a redelivery after a lost worker
+    assert again["calculation_id"] == job.result["calculation_id"]
+    assert BenchmarkCalculation.objects.count() == 1
+
+
+def test_an_analyst_uploads_entity_reference_data_from_the_page(
+    login_client, aco_analyst, mssp_aco
+) -> None:
+    client = login_client(aco_analyst)
+    csv_file = SimpleUploadedFile(
+        "ref.csv", b"name,value\nregional_penetration,0.31\n", content_type="text/csv"
+    )
+    response = client.post(
+        reverse("benchmarks:reference_list"),
+        {
+            "program": mssp_aco.program.pk,
+            "year": 2025,
+            "entity": mssp_aco.pk,
+            "source": "CMS report",
+            "file": csv_file,
+        },
+    )
+    assert response.status_code == 302
+    dataset = ReferenceDataset.objects.get(entity=mssp_aco, year=2025)
+    assert dataset.values.get().value == Decimal("0.31")
+    national = SimpleUploadedFile(
+        "ref.csv", b"name,value\nacpt_factor,1.05\n", content_type="text/csv"
+    )
+    response = client.post(
+        reverse("benchmarks:reference_list"),
+        {
+            "program": mssp_aco.program.pk,
+            "year": 2025,
+            "entity": "",
+            "source": "x",
+            "file": national,
+        },
+    )
+    assert (
+        response.status_code == 200
+    )  # the form asks for an entity: only staff upload national data
+    assert not ReferenceDataset.objects.filter(entity=None, year=2025, version__gt=1).exists()
+
+
+def test_upload_errors_are_shown_by_line_and_field(login_client, aco_analyst, mssp_aco) -> None:
+    client = login_client(aco_analyst)
+    bad = SimpleUploadedFile(
+        "ref.csv", b"name,value\nregional_penetration,abc\n", content_type="text/csv"
+    )
+    response = client.post(
+        reverse("benchmarks:reference_list"),
+        {
+            "program": mssp_aco.program.pk,
+            "year": 2025,
+            "entity": mssp_aco.pk,
+            "source": "CMS",
+            "file": bad,
+        },
+    )
+    assert response.status_code == 200
+    assert "Line 2, value" in response.content.decode()
