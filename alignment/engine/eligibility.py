@@ -1,0 +1,124 @@
+"""The eligibility screen of domain.md 1.1 (criteria A-D), as far as enrollment data can tell.
+
+Criterion E (a primary care service from an ACO professional) and F (plurality) are the
+pre-step and the steps themselves (mssp.py). Beneficiaries who die stay eligible: months after
+the month of death are simply not looked at (1.1 "Other eligibility rules", 10.10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from alignment.engine import columns as c
+from alignment.engine.lines import BeneIndex, to_days
+from alignment.engine.vocabulary import Reason
+from alignment.engine.windows import EligibilityWindow
+
+_NO_MONTH = np.iinfo(np.int32).max
+
+
+def _month_index(days: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return months.astype(np.int32)
+
+
+def _window_months(window: EligibilityWindow) -> tuple[int, int]:
+    lo = np.datetime64(window.window.start, "M").astype(np.int64)
+    hi = np.datetime64(window.window.end, "M").astype(np.int64)
+    return int(lo), int(hi)
+
+
+def _bool(frame: pd.DataFrame, column: str) -> npt.NDArray[np.bool_]:
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[column].fillna(False).to_numpy(dtype=bool)
+
+
+def screen(
+    beneficiaries: pd.DataFrame,
+    enrollment: pd.DataFrame,
+    *,
+    bene_index: BeneIndex,
+    windows: Sequence[EligibilityWindow],
+) -> npt.NDArray[np.object_]:
+    """The first failed criterion per beneficiary (a Reason value), or None when eligible.
+
+    beneficiaries: BENE_ID, DEATH_DATE (optional), OTHER_INITIATIVE (optional).
+    enrollment: BENE_ID, MONTH, PART_A, PART_B, GROUP_HEALTH_PLAN, OUTSIDE_US; one row per
+    beneficiary and month, a missing month meaning "not enrolled" (neither A nor B).
+    Implements domain.md 1.1 Table A-D (SLAAM 2025 Section 2.1 [V]):
+      A: >= 1 month with both Part A and B (when the window requires it), and no month with
+         only Part A or only Part B;
+      B: no month in a group health plan (MA, cost plan, PACE);
+      C: not aligned to another shared-savings initiative (a beneficiary-level flag);
+      D: residence in the US in the last month of the window, read from the last enrolled month
+         in the window on or before the month of death.
+    Checks run window by window in order; the first failure is reported.
+    """
+    n = len(bene_index)
+    reasons = np.full(n, None, dtype=object)
+    death_month = np.full(n, _NO_MONTH, dtype=np.int32)
+    bcodes = bene_index.codes(beneficiaries[c.BENE_ID])
+    if c.DEATH_DATE in beneficiaries.columns:
+        dd = to_days(beneficiaries[c.DEATH_DATE])
+        dead = dd != np.iinfo(np.int32).min
+        death_month[bcodes[dead]] = _month_index(dd[dead])
+    other = np.zeros(n, dtype=bool)
+    other[bcodes] = _bool(beneficiaries, c.OTHER_INITIATIVE)
+
+    eb = bene_index.codes(enrollment[c.BENE_ID])
+    known = eb >= 0
+    eb = eb[known]
+    month = _month_index(to_days(enrollment[c.MONTH])[known])
+    a = _bool(enrollment, c.PART_A)[known]
+    b = _bool(enrollment, c.PART_B)[known]
+    ghp = _bool(enrollment, c.GROUP_HEALTH_PLAN)[known]
+    outside = _bool(enrollment, c.OUTSIDE_US)[known]
+    alive = month <= death_month[eb]
+
+    # One row per beneficiary and month: sort once and check, as duplicated months would make
+    # "a month with only Part A" ambiguous.
+    order = np.lexsort((month, eb))
+    eb, month, a, b, ghp, outside, alive = (
+        x[order] for x in (eb, month, a, b, ghp, outside, alive)
+    )
+    if len(eb) > 1:
+        dup = (eb[1:] == eb[:-1]) & (month[1:] == month[:-1])
+        if dup.any():
+            first = int(np.flatnonzero(dup)[0])
+            raise ValueError(
+                f"Enrollment has two rows for beneficiary {int(bene_index.ids[eb[first]])} "
+                f"in month {np.datetime64(int(month[first]), 'M')}."
+            )
+
+    for window in windows:
+        lo, hi = _window_months(window)
+        inside = alive & (month >= lo) & (month <= hi)
+        wb = eb[inside]
+        ab_months = np.bincount(wb[a[inside] & b[inside]], minlength=n)
+        partial = np.bincount(wb[a[inside] ^ b[inside]], minlength=n) > 0
+        in_ghp = np.bincount(wb[ghp[inside]], minlength=n) > 0
+        # Rows are sorted by (beneficiary, month): the last row of each beneficiary in the window
+        # is its last enrolled month there.
+        last_outside = np.zeros(n, dtype=bool)
+        if len(wb):
+            is_last = np.ones(len(wb), dtype=bool)
+            is_last[:-1] = wb[1:] != wb[:-1]
+            last_outside[wb[is_last]] = outside[inside][is_last]
+        checks = [
+            (
+                ab_months == 0 if window.require_part_a_and_b_month else np.zeros(n, bool),
+                Reason.NOT_ELIGIBLE_NO_PART_A_AND_B,
+            ),
+            (partial, Reason.NOT_ELIGIBLE_PART_A_OR_B_ONLY),
+            (in_ghp, Reason.NOT_ELIGIBLE_GROUP_HEALTH_PLAN),
+            (other, Reason.NOT_ELIGIBLE_OTHER_INITIATIVE),
+            (last_outside, Reason.NOT_ELIGIBLE_OUTSIDE_US),
+        ]
+        for failed, reason in checks:
+            reasons[failed & (reasons == None)] = reason.value  # noqa: E711 - elementwise test
+    return reasons

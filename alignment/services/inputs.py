@@ -1,0 +1,408 @@
+"""Where the ORM meets the engine: a run's parameters, windows, participant list and claims, and
+each bucket's input frames.
+
+Claims come from the claims app's final-action query (`claims.final_action.final_action_sql`).
+At 25 million lines that query takes minutes, so it runs once per set of loaded deliveries into a
+narrow claims snapshot (`ClaimSnapshot` / `ClaimLine`), which every run then reads bucket by
+bucket; a run keeps the snapshot it started with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import Count
+
+from alignment.engine import (
+    AssignmentMethod,
+    ListKind,
+    MsspParameters,
+    ParticipantList,
+    ReachParameters,
+    mssp_parameters,
+    reach_parameters,
+)
+from alignment.engine import columns as c
+from alignment.engine import mssp as mssp_engine
+from alignment.engine import reach as reach_engine
+from alignment.engine.valuesets import DATA_DIR, DatedValueSet, ValueSetEntry, load_hcpcs
+from alignment.engine.windows import EligibilityWindow, MsspWindows, ReachWindows, add_months
+from alignment.models import (
+    AlignmentRun,
+    ClaimLine,
+    ClaimLineKind,
+    ClaimSnapshot,
+    SnapshotStatus,
+    VoluntaryAlignment,
+)
+from alignment.services.buckets import bucket_slots, slot_sql
+from claims.final_action import final_action_sql
+from claims.models import Delivery, DeliveryStatus
+from core.api import ApplicationError
+from entities.choices import ParticipationRole, ProviderClass
+from entities.models import Entity, SpecialtyCode
+from entities.selectors import participations_overlapping
+
+PROGRAMS = ("mssp", "reach")
+# Bump when the snapshot query changes: snapshots built by an older query are rebuilt.
+SNAPSHOT_SQL_VERSION = 1
+_OPEN = date(1900, 1, 1), date(9999, 12, 31)
+# US states, DC and territories by FIPS state code (domain.md 1.1 D); a blank code is unknown.
+US_STATE_FIPS = frozenset(
+    [f"{n:02d}" for n in range(1, 57) if n not in (3, 7, 14, 43, 52)] + ["60", "64", "66", "68", "69", "70", "72", "74", "78"]
+)
+
+Parameters = MsspParameters | ReachParameters
+Windows = MsspWindows | ReachWindows
+
+
+# ------------------------------------------------------------------ parameters and windows
+
+
+def _registry_specialties(provider_class: str) -> DatedValueSet:
+    """A specialty value set from the entities registry (SpecialtyCode), the source of truth for
+    which specialty is a PCP, an NPP or a listed specialist (domain.md 1.3)."""
+    codes = sorted(SpecialtyCode.objects.filter(provider_class=provider_class).values_list("code", flat=True))
+    digest = hashlib.sha256(",".join(codes).encode()).hexdigest()[:12]
+    return DatedValueSet(
+        f"registry_{provider_class}", f"registry_{provider_class}:{digest}", tuple(ValueSetEntry(code, *_OPEN) for code in codes)
+    )
+
+
+def run_parameters(*, program: str, performance_year: int, method: str) -> Parameters:
+    """The engine parameters of a run, with specialty lists from the entities registry."""
+    if program == "reach":
+        params: Parameters = reach_parameters(performance_year)
+    elif program == "mssp":
+        params = mssp_parameters(performance_year, AssignmentMethod(method or AssignmentMethod.PPWRR))
+    else:
+        raise ApplicationError(f"Alignment covers MSSP and ACO REACH; this entity is in {program!r}.")
+    registry = {
+        "pcp_specialties": _registry_specialties(ProviderClass.PRIMARY_CARE_PHYSICIAN),
+        "npp_specialties": _registry_specialties(ProviderClass.NPP),
+        "specialist_specialties": _registry_specialties(ProviderClass.SPECIALIST),
+    }
+    if all(vs.entries for vs in registry.values()):
+        params = replace(params, rules=replace(params.rules, **registry))
+    return params
+
+
+def run_windows(*, params: Parameters, list_kind: str, as_of: date) -> Windows:
+    if isinstance(params, ReachParameters):
+        return reach_engine.windows_for(params, list_kind=ListKind(list_kind), as_of=as_of)
+    return mssp_engine.windows_for(params, list_kind=ListKind(list_kind), as_of=as_of)
+
+
+def windows_json(windows: Windows) -> dict[str, Any]:
+    def w(x: Any) -> Any:
+        return None if x is None else {"start": x.start.isoformat(), "end": x.end.isoformat()}
+
+    out: dict[str, Any] = {
+        "eligibility": [
+            {**w(e.window), "require_part_a_and_b_month": e.require_part_a_and_b_month} for e in windows.eligibility
+        ],
+        "voluntary_cutoff": windows.voluntary_cutoff.isoformat(),
+    }
+    if isinstance(windows, ReachWindows):
+        out.update({"alignment_year_1": w(windows.year_1), "alignment_year_2": w(windows.year_2)})
+    else:
+        out.update({"assignment": w(windows.assignment), "expanded": w(windows.expanded)})
+    return out
+
+
+# ------------------------------------------------------------------ participants
+
+
+def participant_list(*, entity: Entity, as_of: date, program: str) -> tuple[ParticipantList, str, int]:
+    """The entity's participant list on `as_of` (entities.selectors), as the engine reads it,
+    with a digest for the run's lineage and the number of rows."""
+    rows = list(
+        participations_overlapping(entity=entity, start=as_of, end=as_of).values_list(
+            "organization__tin", "provider__npi", "ccn", "role"
+        )
+    )
+    participants = [(t, n or "", ccn) for t, n, ccn, role in rows if role == ParticipationRole.PARTICIPANT]
+    preferred = [(t, n or "") for t, n, _, role in rows if role == ParticipationRole.PREFERRED]
+    if program == "reach":
+        plist = ParticipantList(
+            providers=frozenset((t, n) for t, n, _ in participants if n),
+            preferred=frozenset((t, n) for t, n in preferred if n),
+        )
+    else:
+        plist = ParticipantList(
+            tins=frozenset(t for t, _, _ in participants),
+            ccns=frozenset(ccn for _, _, ccn in participants if ccn),
+            providers=frozenset((t, n) for t, n, _ in participants if n),
+        )
+    digest = hashlib.sha256(json.dumps(sorted(rows, key=str), default=str).encode()).hexdigest()
+    return plist, digest, len(rows)
+
+
+# ------------------------------------------------------------------ claims snapshot
+
+
+def loaded_deliveries(*, entity: Entity) -> list[dict[str, Any]]:
+    return [
+        {"id": d.pk, "name": d.name, "kind": d.kind, "delivered_at": d.delivered_at.isoformat(), "loaded_at": d.loaded_at.isoformat() if d.loaded_at else None}
+        for d in Delivery.objects.filter(entity=entity, status=DeliveryStatus.LOADED).order_by("delivered_at", "id")
+    ]
+
+
+def snapshot_codes() -> list[str]:
+    """Every HCPCS any of the engine's code lists holds: the lines worth keeping."""
+    codes: set[str] = set()
+    for path in sorted(DATA_DIR.glob("*_hcpcs.csv")):
+        codes |= load_hcpcs(path.name).all_codes()
+    return sorted(codes)
+
+
+def _snapshot_digest(deliveries: list[dict[str, Any]]) -> str:
+    versions = [load_hcpcs(p.name).version for p in sorted(DATA_DIR.glob("*_hcpcs.csv"))]
+    payload = json.dumps({"deliveries": deliveries, "codes": versions, "sql": SNAPSHOT_SQL_VERSION}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _snapshot_sql() -> str:
+    """Final-action Part B lines with a listed HCPCS, FQHC/RHC revenue lines, and SNF and
+    inpatient stays, in slot order. FQHC/RHC revenue lines (CCLF2) carry no allowed amount: their
+    covered paid amount stands in for it, and the attending NPI for the rendering one."""
+    codes = ", ".join(f"'{code}'" for code in snapshot_codes())
+    return f"""
+INSERT INTO alignment_claimline (snapshot_id, slot, beneficiary_id, kind, service_date, thru_date,
+    hcpcs, allowed_cents, tin, npi, ccn, specialty, pos, fqhc_rhc)
+WITH fa AS ({final_action_sql(entity=True)}),
+x AS (
+    SELECT beneficiary_id, 'L' AS kind, COALESCE(line_from_date, from_date) AS service_date,
+        CAST(NULL AS DATE) AS thru_date, hcpcs_cd AS hcpcs, CAST(ROUND(allowed_amount * 100) AS BIGINT) AS cents,
+        rendering_tin AS tin, rendering_npi AS npi, '' AS ccn, specialty_cd AS specialty,
+        place_of_service AS pos, 0 AS fqhc_rhc
+    FROM fa WHERE source = 'B' AND hcpcs_cd IN ({codes})
+    UNION ALL
+    SELECT fa.beneficiary_id, 'L', COALESCE(r.clm_line_from_dt, fa.from_date), CAST(NULL AS DATE), r.clm_line_hcpcs_cd,
+        CAST(ROUND(COALESCE(r.clm_line_cvrd_pd_amt, 0) * 100) AS BIGINT), '', fa.attending_npi, fa.ccn,
+        '', '', 1
+    FROM fa JOIN claims_partarevenuecenter r
+        ON r.entity_id = fa.entity_id AND r.cur_clm_uniq_id = fa.claim_id
+    WHERE fa.source = 'A' AND substr(fa.bill_type, 1, 2) IN ('71', '77')
+    UNION ALL
+    SELECT beneficiary_id, CASE WHEN claim_type_cd IN ('20', '30') THEN 'S' ELSE 'I' END, from_date,
+        thru_date, '', 0, '', '', ccn, '', '', 0
+    FROM fa WHERE source = 'A' AND claim_type_cd IN ('20', '30', '60', '61')
+)
+SELECT %(snapshot_id)s, {slot_sql("beneficiary_id")}, beneficiary_id, kind, service_date, thru_date,
+    COALESCE(hcpcs, ''), COALESCE(cents, 0), COALESCE(tin, ''), COALESCE(npi, ''), COALESCE(ccn, ''),
+    COALESCE(specialty, ''), COALESCE(pos, ''), fqhc_rhc = 1
+FROM x
+WHERE beneficiary_id IS NOT NULL AND service_date IS NOT NULL
+ORDER BY 2, 3
+"""
+
+
+def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
+    """The entity's claims snapshot for its loaded deliveries, built now if there is none.
+
+    One transaction: a build that dies leaves nothing. Concurrent runs of the same entity wait
+    for each other on an advisory lock (PostgreSQL) instead of building twice.
+    """
+    deliveries = loaded_deliveries(entity=entity)
+    digest = _snapshot_digest(deliveries)
+    ready = ClaimSnapshot.objects.filter(entity=entity, digest=digest, status=SnapshotStatus.READY).first()
+    if ready is not None:
+        return ready
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x414C4E, entity.pk])
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+        ready = ClaimSnapshot.objects.filter(entity=entity, digest=digest, status=SnapshotStatus.READY).first()
+        if ready is not None:
+            return ready
+        started = time.perf_counter()
+        ClaimSnapshot.objects.filter(entity=entity, digest=digest).delete()
+        snapshot = ClaimSnapshot.objects.create(entity=entity, digest=digest, deliveries=deliveries)
+        with connection.cursor() as cursor:
+            cursor.execute(_snapshot_sql(), {"entity_id": entity.pk, "snapshot_id": snapshot.pk})
+        counts = dict(ClaimLine.objects.filter(snapshot=snapshot).values_list("kind").annotate(n=Count("id")))
+        snapshot.line_count = counts.get(ClaimLineKind.LINE, 0)
+        snapshot.stay_count = counts.get(ClaimLineKind.SNF_STAY, 0) + counts.get(ClaimLineKind.INPATIENT_STAY, 0)
+        snapshot.status = SnapshotStatus.READY
+        snapshot.seconds = time.perf_counter() - started
+        snapshot.save()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE alignment_claimline")
+    claim_snapshots_prune(entity=entity, keep=snapshot)
+    return snapshot
+
+
+def claim_snapshots_prune(*, entity: Entity, keep: ClaimSnapshot) -> int:
+    """Delete the entity's older snapshots that no open run still reads."""
+    from alignment.models import OPEN_STATUSES
+
+    stale = ClaimSnapshot.objects.filter(entity=entity).exclude(pk=keep.pk).exclude(runs__status__in=OPEN_STATUSES)
+    ids = list(stale.values_list("pk", flat=True))
+    if ids:
+        with transaction.atomic():
+            ClaimLine.objects.filter(snapshot_id__in=ids).delete()
+            ClaimSnapshot.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
+# ------------------------------------------------------------------ one bucket's frames
+
+
+def _normalise_tin(series: pd.Series) -> pd.Series:
+    """TINs as 9 digits: stripped and zero-padded (domain.md 8.4), fixed once per label."""
+    cat = series if isinstance(series.dtype, pd.CategoricalDtype) else series.astype("category")
+    labels = cat.cat.categories.astype(str).str.strip()
+    labels = labels.where(~labels.str.fullmatch(r"\d{1,8}"), labels.str.zfill(9))
+    if labels.is_unique:
+        return cat.cat.rename_categories(labels)
+    values = np.append(labels.to_numpy(dtype=object), "")[cat.cat.codes.to_numpy()]
+    return pd.Series(values, dtype="category")
+
+
+_LINE_COLUMNS = ["beneficiary_id", "kind", "day", "thru", "hcpcs", "allowed_cents", "tin", "npi", "ccn", "specialty", "pos", "fqhc_rhc"]
+_CATEGORICAL = ("kind", "hcpcs", "tin", "npi", "ccn", "specialty", "pos")
+
+
+def _read_lines(snapshot_id: int, slots: list[int]) -> pd.DataFrame:
+    slot_list = ", ".join(str(int(s)) for s in slots)
+    if connection.vendor == "postgresql":
+        sql = (
+            "COPY (SELECT beneficiary_id, kind, service_date - DATE '1970-01-01', "
+            "thru_date - DATE '1970-01-01', hcpcs, allowed_cents, tin, npi, ccn, specialty, pos, "
+            f"CASE WHEN fqhc_rhc THEN 1 ELSE 0 END FROM alignment_claimline WHERE snapshot_id = {int(snapshot_id)} "
+            f"AND slot IN ({slot_list})) TO STDOUT WITH (FORMAT csv)"
+        )
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for block in copy:
+                buffer.write(block)
+        buffer.seek(0)
+        dtypes: dict[str, Any] = dict.fromkeys(_CATEGORICAL, "category")
+        dtypes.update({"beneficiary_id": "int64", "day": "int32", "thru": "float64", "allowed_cents": "int64", "fqhc_rhc": "int8"})
+        frame = pd.read_csv(buffer, names=_LINE_COLUMNS, dtype=dtypes, keep_default_na=False, na_values={"thru": [""]})
+    else:
+        rows = ClaimLine.objects.filter(snapshot_id=snapshot_id, slot__in=slots).values_list(
+            "beneficiary_id", "kind", "service_date", "thru_date", "hcpcs", "allowed_cents", "tin", "npi", "ccn", "specialty", "pos", "fqhc_rhc"
+        )
+        frame = pd.DataFrame(list(rows), columns=_LINE_COLUMNS)
+        epoch = pd.Timestamp("1970-01-01")
+        frame["day"] = (pd.to_datetime(frame["day"]) - epoch).dt.days.astype("int32")
+        frame["thru"] = (pd.to_datetime(frame["thru"]) - epoch).dt.days.astype("float64")
+        for name in _CATEGORICAL:
+            frame[name] = frame[name].astype("category")
+        frame["fqhc_rhc"] = frame["fqhc_rhc"].astype("int8")
+    return frame
+
+
+def _as_dates(days: Any) -> np.ndarray:
+    values = np.asarray(days, dtype="float64")
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
+    ok = ~np.isnan(values)
+    out[ok] = values[ok].astype(np.int64).astype("datetime64[D]")
+    return out
+
+
+def enrollment_months(benes: pd.DataFrame, windows: tuple[EligibilityWindow, ...]) -> pd.DataFrame:
+    """One row per beneficiary and month of the eligibility windows, as far as CCLF8 can tell
+    (domain.md 1.1): Part A/B from their entitlement start dates (CCLF8 has no end dates, and
+    death ends nothing the screen looks at), residence outside the US from the FIPS state code
+    when it is not a US state or territory, and no group-health-plan months, which CCLF does
+    not carry (the ALR's GHP flag would)."""
+    months: list[date] = []
+    for ew in windows:
+        m = date(ew.window.start.year, ew.window.start.month, 1)
+        while m <= ew.window.end:
+            if m not in months:
+                months.append(m)
+            m = add_months(m, 1)
+    n, k = len(benes), len(months)
+    month_arr = np.array(months, dtype="datetime64[M]")
+    a_start = benes["part_a_start"].to_numpy(dtype="datetime64[D]").astype("datetime64[M]")
+    b_start = benes["part_b_start"].to_numpy(dtype="datetime64[D]").astype("datetime64[M]")
+    grid = np.tile(month_arr, n)
+    a = np.repeat(a_start, k)
+    b = np.repeat(b_start, k)
+    state = benes["state_fips"].fillna("").astype(str).str.strip()
+    outside = (~state.isin(US_STATE_FIPS) & (state != "")).to_numpy()
+    return pd.DataFrame(
+        {
+            c.BENE_ID: np.repeat(benes[c.BENE_ID].to_numpy(), k),
+            c.MONTH: grid.astype("datetime64[D]"),
+            c.PART_A: ~np.isnat(a) & (a <= grid),
+            c.PART_B: ~np.isnat(b) & (b <= grid),
+            c.GROUP_HEALTH_PLAN: False,
+            c.OUTSIDE_US: np.repeat(outside, k),
+        }
+    )
+
+
+def bucket_inputs(*, run: AlignmentRun, index: int, windows: Windows) -> dict[str, Any]:
+    """The engine's input frames for one bucket of a run."""
+    slots = bucket_slots(index, run.bucket_count)
+    slot_list = ", ".join(str(s) for s in slots)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, death_date, part_a_start, part_b_start, state_fips FROM beneficiaries_beneficiary "
+            f"WHERE entity_id = %s AND merged_into_id IS NULL AND {slot_sql('id')} IN ({slot_list})",
+            [run.entity_id],
+        )
+        rows = cursor.fetchall()
+    benes = pd.DataFrame(rows, columns=[c.BENE_ID, c.DEATH_DATE, "part_a_start", "part_b_start", "state_fips"])
+    benes[c.BENE_ID] = benes[c.BENE_ID].astype("int64")
+    for col in (c.DEATH_DATE, "part_a_start", "part_b_start"):
+        benes[col] = pd.to_datetime(benes[col])
+    benes[c.OTHER_INITIATIVE] = False
+
+    raw = _read_lines(run.snapshot_id, slots) if run.snapshot_id else pd.DataFrame(columns=_LINE_COLUMNS)
+    is_line = (raw["kind"] == ClaimLineKind.LINE).to_numpy()
+    lines = pd.DataFrame(
+        {
+            c.BENE_ID: raw["beneficiary_id"].to_numpy()[is_line],
+            c.SERVICE_DATE: _as_dates(raw["day"].to_numpy()[is_line]),
+            c.HCPCS: raw["hcpcs"][is_line].reset_index(drop=True),
+            c.ALLOWED_CENTS: raw["allowed_cents"].to_numpy()[is_line],
+            c.TIN: _normalise_tin(raw["tin"][is_line].reset_index(drop=True)),
+            c.NPI: raw["npi"][is_line].reset_index(drop=True),
+            c.CCN: raw["ccn"][is_line].reset_index(drop=True),
+            c.SPECIALTY: raw["specialty"][is_line].reset_index(drop=True),
+            c.POS: raw["pos"][is_line].reset_index(drop=True),
+            c.FQHC_RHC: raw["fqhc_rhc"].to_numpy()[is_line].astype(bool),
+        }
+    )
+    stay = raw[~is_line]
+    stays = pd.DataFrame(
+        {
+            c.BENE_ID: stay["beneficiary_id"].to_numpy(),
+            c.STAY_KIND: np.where(stay["kind"].astype(str) == ClaimLineKind.SNF_STAY, "snf", "inpatient"),
+            c.STAY_FROM: _as_dates(stay["day"].to_numpy()),
+            c.STAY_THRU: _as_dates(stay["thru"].fillna(stay["day"]).to_numpy()),
+        }
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT beneficiary_id, tin, npi, signature_date FROM {VoluntaryAlignment._meta.db_table} "
+            f"WHERE entity_id = %s AND {slot_sql('beneficiary_id')} IN ({slot_list})",
+            [run.entity_id],
+        )
+        va = cursor.fetchall()
+    voluntary = pd.DataFrame(va, columns=[c.BENE_ID, c.VA_TIN, c.VA_NPI, c.SIGNATURE_DATE])
+    voluntary[c.SIGNATURE_DATE] = pd.to_datetime(voluntary[c.SIGNATURE_DATE])
+    return {
+        "beneficiaries": benes[[c.BENE_ID, c.DEATH_DATE, c.OTHER_INITIATIVE]],
+        "enrollment": enrollment_months(benes, windows.eligibility),
+        "lines": lines,
+        "stays": stays,
+        "voluntary": voluntary,
+    }
