@@ -8,6 +8,8 @@ its registered public key and scopes, and its rate limit.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from oauth2_provider.settings import oauth2_settings
@@ -100,3 +102,46 @@ class ClientAssertion(models.Model):
 
     def __repr__(self) -> str:
         return f"<ClientAssertion {self.pk}>"
+
+
+class BulkExport(models.Model):
+    """A FHIR Bulk Data export of one attribution list (Group), run as a job.
+
+    The job writes one NDJSON file per resource type; the files can be downloaded by the client
+    that asked for them until `expires_at` (24 hours after they were written), then they are
+    deleted. A cancelled export (DELETE on its status URL) is gone for the client.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(PartnerClient, on_delete=models.CASCADE, related_name="exports")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    group_id = models.CharField(max_length=64)
+    types = models.JSONField(default=list)
+    since = models.DateTimeField(null=True, blank=True)
+    request_url = models.CharField(max_length=2000)
+    job = models.OneToOneField(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    files = models.JSONField(default=list, blank=True, help_text="[{type, name, count}]")
+    # The first beneficiaries written (internal keys, for the access log) and how many.
+    beneficiary_ids = models.JSONField(default=list, blank=True)
+    beneficiary_count = models.PositiveIntegerField(default=0)
+    transaction_time = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["client", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of Group/{self.group_id}"
+
+    @property
+    def storage_prefix(self) -> str:
+        return f"partners/exports/{self.pk}"

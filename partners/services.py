@@ -264,3 +264,16 @@ def client_assertion_record(*, client: PartnerClient, jti: str, expires_at: dt.d
         raise AssertionRejected(
             "This assertion was already used (its `jti` is not new). Sign a new one for every token request."
         ) from None
+
+
+def partner_credentials_purge() -> dict[str, int]:
+    """Housekeeping: export files past their lifetime, expired access tokens, and the used
+    assertion ids whose assertions have expired (a replay of those fails on `exp` anyway)."""
+    from oauth2_provider.models import clear_expired
+
+    from partners.exports import bulk_exports_purge
+
+    exports = bulk_exports_purge()
+    clear_expired()
+    assertions, _ = ClientAssertion.objects.filter(expires_at__lt=timezone.now()).delete()
+    return {"exports": exports, "assertions": assertions}

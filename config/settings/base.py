@@ -174,6 +174,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Errors are RFC 9457 problem documents; the schema says so for every operation.
+        "partners.api.schema.add_problem_responses",
+    ],
 }
 
 # Partner systems (partners app): OAuth 2.0 client credentials with signed JWT client
@@ -237,6 +242,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "requeue-orphaned-jobs": {"task": "jobs.tasks.requeue_orphans", "schedule": 300.0},
+    # Export files live 24 hours; tokens 5 minutes; used assertion ids until they expire.
+    "partners-purge-expired": {"task": "partners.tasks.purge_expired", "schedule": 3600.0},
 }
 
 LOGGING = {

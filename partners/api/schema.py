@@ -51,3 +51,59 @@ class PartnerClientScheme(OpenApiAuthenticationExtension):
                 "clientCredentials": {"tokenUrl": reverse("partners-token"), "scopes": ALL_SCOPES}
             },
         }
+
+
+PROBLEM = {
+    "type": "object",
+    "description": "An RFC 9457 problem document.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "Each failing field, as a JSON Pointer into the request.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "pointer": {"type": "string"},
+                    "detail": {"type": "string"},
+                    "code": {"type": "string", "nullable": True},
+                },
+                "required": ["pointer", "detail"],
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+ERRORS = {
+    "400": "The request is invalid; `errors` names each failing field.",
+    "401": "No valid access token (missing, unknown, expired or revoked).",
+    "403": "Not allowed: the token lacks the scope, or the endpoint is not for this caller.",
+    "404": "No such object for this caller (another entity's or TIN's objects do not exist).",
+    "429": "Too many requests for this client; retry after `Retry-After` seconds.",
+}
+
+
+def add_problem_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every operation documents its problem responses."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, text in ERRORS.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "description": text,
+                        "content": {"application/problem+json": {"schema": reference}},
+                    },
+                )
+    return result

@@ -18,3 +18,17 @@ urlpatterns = [
     path("Practitioner/<int:pk>", views.PractitionerView.as_view(), name="practitioner"),
     path("Organization/<str:key>", views.OrganizationView.as_view(), name="organization"),
 ]
+
+from partners.fhir import bulk  # noqa: E402
+
+urlpatterns += [
+    path("Group", views.GroupSearchView.as_view(), name="group-search"),
+    path("Group/<str:group_id>", views.GroupView.as_view(), name="group"),
+    path("Group/<str:group_id>/$export", bulk.GroupExportView.as_view(), name="group-export"),
+    path("bulkstatus/<uuid:export_id>", bulk.BulkStatusView.as_view(), name="bulk-status"),
+    path(
+        "bulkfiles/<uuid:export_id>/<str:resource_type>.ndjson",
+        bulk.BulkFileView.as_view(),
+        name="bulk-file",
+    ),
+]

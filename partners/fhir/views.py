@@ -80,7 +80,7 @@ class FhirView(ETagMixin, APIView):
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.content_type is None and getattr(request, "accepted_renderer", None):
+        if isinstance(response, Response) and response.content_type is None:
             response.content_type = FHIR_JSON
         return response
 
@@ -241,3 +241,52 @@ def export_types(value: str | None) -> list[str]:
             f"_type: {', '.join(unknown)} cannot be exported; choose among {', '.join(EXPORT_TYPES)}."
         )
     return types
+
+
+# ------------------------------------------------------------------ attribution lists
+
+
+class GroupSearchView(FhirView):
+    """GET /fhir/Group: the caller's attribution lists, as summaries (member counts only)."""
+
+    resource_type = "Group"
+
+    def get(self, request: Request) -> Response:
+        from partners.attribution import Members, attribution_lists
+
+        wanted_identifier = (request.query_params.get("identifier") or "").rpartition("|")[2]
+        wanted_name = (request.query_params.get("name") or "").lower()
+        entries = [
+            summary
+            for summary in (
+                Members(g).group_resource(summary=True)
+                for g in attribution_lists(principal=request.user)
+            )
+            if (not wanted_identifier or summary["id"] == wanted_identifier)
+            and wanted_name in summary["name"].lower()
+        ]
+        return Response(
+            resources.searchset(
+                entries, base=fhir_base(request), self_url=request.build_absolute_uri()
+            )
+        )
+
+
+class GroupView(FhirView):
+    """GET /fhir/Group/<id>: one attribution list with its members."""
+
+    resource_type = "Group"
+
+    def get(self, request: Request, group_id: str) -> Response:
+        from partners.attribution import Members, attribution_list_get
+
+        group = attribution_list_get(principal=request.user, group_id=group_id)
+        if group is None:
+            raise Http404
+        members = Members(group)
+        body = members.group_resource()
+        ids = [int(m["entity"]["reference"].split("/")[1]) for m in body.get("member", [])]
+        phi_shown(
+            request, entity=group.entity, purpose="fhir Group", beneficiary_ids=ids, count=len(ids)
+        )
+        return Response(body)

@@ -234,3 +234,54 @@ def make_beneficiary(db: None) -> Callable[..., Any]:
         return Beneficiary.objects.create(entity=entity, **values)
 
     return build
+
+
+# ------------------------------------------------------------------ an aligned population
+
+
+@dataclass
+class Aligned:
+    run: Any
+    tins: list[str]
+
+
+def align(entity: Entity, capture: Any, config: Any) -> Aligned:
+    from alignment.models import AlignmentResult
+    from alignment.services.runs import alignment_run_create
+    from alignment.synthetic import generate, write
+
+    write(generate(config), entity=entity)
+    with capture(execute=True):
+        run = alignment_run_create(
+            entity=entity, performance_year=2025, list_kind="final", as_of=dt.date(2026, 3, 31)
+        )
+    run.refresh_from_db()
+    assert run.status == "succeeded", run.error
+    tins = list(
+        AlignmentResult.objects.filter(run=run, aligned=True)
+        .exclude(attributed_tin="")
+        .values_list("attributed_tin", flat=True)
+        .distinct()
+        .order_by("attributed_tin")
+    )
+    return Aligned(run, tins)
+
+
+@pytest.fixture
+def aligned_a(entity_a: Entity, django_capture_on_commit_callbacks: Any) -> Aligned:
+    """Entity A (MSSP) with a small synthetic population and one finished run (2025 final)."""
+    from tests.alignment.conftest import SMALL
+
+    return align(entity_a, django_capture_on_commit_callbacks, SMALL)
+
+
+@pytest.fixture
+def aligned_b(entity_b: Entity, django_capture_on_commit_callbacks: Any) -> Aligned:
+    """Entity B (REACH) likewise, with identifiers of its own (another seed)."""
+    from alignment.synthetic import SynthConfig
+
+    config = SynthConfig(
+        beneficiaries=120, claim_lines=6_000, seed=23, aco_tins=3, aco_npis=24,
+        external_tins=20, external_npis=80, program="reach",
+    )  # fmt: skip
+    return align(entity_b, django_capture_on_commit_callbacks, config)
