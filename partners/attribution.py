@@ -47,12 +47,16 @@ CONTRACT_PERIOD_URL = (
 LIST_STATUS_URL = "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/ext-attributionListStatus"
 
 
+# The run an entity's lists show: its latest successful run of its latest year.
+CURRENT_RUN_ORDER = ("-performance_year", "-finished_at", "-id")
+
+
 def current_run(entity: Entity | int) -> AlignmentRun | None:
-    """The run an entity's lists show: its latest successful run of its latest year."""
     return (
         AlignmentRun.objects.for_entity(entity)
         .filter(status=RunStatus.SUCCEEDED)
-        .order_by("-performance_year", "-finished_at", "-id")
+        .select_related("entity__program")
+        .order_by(*CURRENT_RUN_ORDER)
         .first()
     )
 

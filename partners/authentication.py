@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 
@@ -43,6 +44,8 @@ class ClientPrincipal:
     @cached_property
     def tins(self) -> tuple[str, ...]:
         """The TINs the client is limited to; empty for the whole entity."""
+        if getattr(self.client, "limited_to_tins", True) is False:
+            return ()
         return tuple(self.client.tins.order_by("tin").values_list("tin", flat=True))
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
@@ -73,6 +76,11 @@ class PartnerClientAuthentication(OAuth2Authentication):
         token = result[1]
         client = (
             PartnerClient.objects.select_related("application", "entity")
+            .annotate(
+                limited_to_tins=Exists(
+                    PartnerClient.tins.through.objects.filter(partnerclient_id=OuterRef("pk"))
+                )
+            )
             .filter(application_id=token.application_id)
             .first()
         )

@@ -16,19 +16,32 @@ from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun
+from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, RunStatus
 from benchmarks.models import RiskScore
 from benchmarks.selectors import recapture_gaps
 from entities.models import Provider
-from partners.attribution import CHANGE_CODES, current_run
-from partners.selectors import principal_tins, visible_entities
+from partners.attribution import CHANGE_CODES, CURRENT_RUN_ORDER
+from partners.selectors import principal_tins
 
 ALIGNED, NOT_ALIGNED = "aligned", "not_aligned"
+# A run's lineage (parameters, windows, deliveries, summary): JSON no roster row needs.
+RUN_LINEAGE = ("run__parameters", "run__windows", "run__summary", "run__deliveries")
 
 
 def current_runs(*, principal: Any) -> list[AlignmentRun]:
-    runs = [current_run(entity) for entity in visible_entities(principal=principal)]
-    return [run for run in runs if run is not None]
+    """The current run (see partners.attribution.current_run) of each of the caller's
+    entities, in one query; the runs' large JSON lineage is left unread."""
+    runs = (
+        AlignmentRun.objects.for_user(principal)
+        .filter(status=RunStatus.SUCCEEDED)
+        .select_related("entity__program")
+        .defer(*(field.removeprefix("run__") for field in RUN_LINEAGE))
+        .order_by("entity_id", *CURRENT_RUN_ORDER)
+    )
+    latest: dict[int, AlignmentRun] = {}
+    for run in runs:
+        latest.setdefault(run.entity_id, run)
+    return list(latest.values())
 
 
 def roster_results(
@@ -47,14 +60,14 @@ def roster_results(
     """
     runs = current_runs(principal=principal) if runs is None else runs
     rows = AlignmentResult.objects.filter(run__in=runs)
+    # Subqueries without the models' default ordering (which would join for nothing).
     change = AlignmentChange.objects.filter(
         run_id=OuterRef("run_id"), beneficiary_id=OuterRef("beneficiary_id")
-    )
+    ).order_by()
+    provider = Provider.objects.filter(npi=OuterRef("attributed_npi")).order_by()
     rows = rows.annotate(
         change_kind=Subquery(change.values("kind")[:1]),
-        provider_name=Subquery(
-            Provider.objects.filter(npi=OuterRef("attributed_npi")).values("name")[:1]
-        ),
+        provider_name=Subquery(provider.values("name")[:1]),
     )
     tins = principal_tins(principal)
     if status == ALIGNED:
@@ -77,7 +90,7 @@ def roster_results(
         rows = rows.filter(
             Q(beneficiary__updated_at__gt=changed_since) | Q(beneficiary_id__in=moved)
         )
-    return rows.select_related("beneficiary", "run")
+    return rows.select_related("beneficiary", "run__entity__program").defer(*RUN_LINEAGE)
 
 
 @dataclass
