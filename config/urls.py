@@ -17,6 +17,7 @@ urlpatterns = [
     path("alignment/", include("alignment.urls")),
     path("benchmarks/", include("benchmarks.urls")),
     path("settlement/", include("settlement.urls")),
+    path("care/", include("care.urls")),
     path("api/v1/", include("config.api_router")),
     path("fhir/", include("partners.fhir.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

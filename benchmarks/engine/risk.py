@@ -11,7 +11,7 @@ pattern adjustment is never applied: ACO programs do not use it (domain.md 6.1).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -62,7 +62,7 @@ class HccDataFiles:
     dx_to_cc: str
     hierarchies: str
     coefficients: str
-    note: str = ""
+    note: str = field(default="", compare=False)
 
 
 def hcc_data_files(payment_year: int) -> HccDataFiles:
@@ -91,9 +91,13 @@ def hcc_data_files(payment_year: int) -> HccDataFiles:
     )
 
 
-@lru_cache(maxsize=16)
 def _processor(model: str, payment_year: int) -> HCCInFHIR:
-    files = hcc_data_files(payment_year)
+    return _processor_for_files(model, hcc_data_files(payment_year))
+
+
+@lru_cache(maxsize=16)
+def _processor_for_files(model: str, files: HccDataFiles) -> HCCInFHIR:
+    # Keyed by the tables, not the year: every benchmark year before 2025 shares the 2025 ones.
     return HCCInFHIR(
         filter_claims=False,  # eligible_diagnoses() applies hccinfhir's filter at claim level
         model_name=model,  # type: ignore[arg-type]

@@ -85,18 +85,23 @@ def _reach_arrangement(entity: Any, performance_year: int) -> str:
 
 
 def _year_frames(
-    *, entity: Any, year: int, blend: dict[str, Decimal], valuation: x.Valuation
+    *,
+    entity: Any,
+    year: int,
+    blend: dict[str, Decimal],
+    valuation: x.Valuation,
+    data: inputs.ClaimsData,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Beneficiary x enrollment type rows of a year with expenditures and risk scores."""
     population = inputs.population_months(entity=entity, year=year)
     months = population.months
-    claims = x.claim_expenditures(
-        inputs.claims_frame(entity=entity, year=year), valuation=valuation
-    )
+    claims = x.claim_expenditures(data.claims_for(year), valuation=valuation)
     monthly = x.month_expenditures(claims, months)
     years = x.beneficiary_years(monthly, months)
     ids = sorted({int(b) for b in years[c.BENE_ID]})
-    scored = score_year(entity=entity, payment_year=year, blend=blend, beneficiary_ids=ids)
+    scored = score_year(
+        entity=entity, payment_year=year, blend=blend, beneficiary_ids=ids, data=data
+    )
     scores = scored.result.scores[[c.BENE_ID, c.RAW_SCORE, c.DEMOGRAPHIC_SCORE]]
     merged = years.merge(scores, on=c.BENE_ID, how="left")
     summary = {
@@ -120,7 +125,11 @@ def _year_frames(
 
 
 def _result_for(
-    entity: Any, performance_year: int, parameters: dict[str, Any], progress: Progress | None
+    entity: Any,
+    performance_year: int,
+    parameters: dict[str, Any],
+    progress: Progress | None,
+    data: inputs.ClaimsData | None = None,
 ) -> tuple[BenchmarkResult, ReferenceTable, list[Any], dict[str, Any]]:
     program = entity.program.code
     if program == "mssp":
@@ -134,11 +143,17 @@ def _result_for(
         entity=entity, program_code=program, years=[*years, performance_year]
     )
     blend = blend_for(reference, performance_year)
+    # Claims of every year and of the year before each (prospective risk), read once.
+    needed = sorted({y for year in [*years, performance_year] for y in (year - 1, year)})
+    if data is None or not set(needed) <= data.years:
+        data = inputs.ClaimsData(entity=entity, years=needed)
     frames, summaries = [], []
     for i, year in enumerate([*years, performance_year]):
         if progress:
             progress(10 + 15 * i, f"Reading claims, population and risk for {year}")
-        frame, summary = _year_frames(entity=entity, year=year, blend=blend, valuation=valuation)
+        frame, summary = _year_frames(
+            entity=entity, year=year, blend=blend, valuation=valuation, data=data
+        )
         frames.append(frame)
         summaries.append(summary)
     benchmark_years = pd.concat(frames[:-1], ignore_index=True)
@@ -180,13 +195,17 @@ def benchmark_calculate(
     job: Any = None,
     parameters: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    data: inputs.ClaimsData | None = None,
 ) -> BenchmarkCalculation:
-    """Compute the entity's benchmark for a performance year and store it as a new version."""
+    """Compute the entity's benchmark for a performance year and store it as a new version.
+
+    `data` may hold claims the caller has read already (it must cover the benchmark years, the
+    performance year and the year before each)."""
     params = calculation_parameters(
         entity=entity, performance_year=performance_year, given=parameters or {}
     )
     try:
-        result, _, datasets, summary = _result_for(entity, performance_year, params, progress)
+        result, _, datasets, summary = _result_for(entity, performance_year, params, progress, data)
     except MissingReference as exc:
         raise ApplicationError(
             str(exc), {"name": exc.name, "year": exc.year, "segment": exc.segment}

@@ -166,39 +166,33 @@ def _service_category(source: str, claim_type: str) -> str:
         ) from None
 
 
-def claims_frame(*, entity: Any, year: int, idr_load_cutoff: date | None = None) -> pd.DataFrame:
-    """Final-action claims with thru dates in `year`, as the expenditures engine wants them.
+def _runs(years: list[int]) -> list[tuple[int, int]]:
+    """Contiguous runs of years: (2016, 2019), (2024, 2025)."""
+    runs: list[tuple[int, int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], year)
+        else:
+            runs.append((year, year))
+    return runs
 
-    Part A amounts come with the header's IME (operational + capital), operational DSH and
-    uncompensated-care amounts; every claim with its PBP/AIPBP reduction (CCLFA per claim,
-    CCLFB per line), so REACH can value claims before the reduction.
-    """
+
+def _claims_span(
+    *, entity: Any, start: date, end: date, idr_load_cutoff: date | None
+) -> pd.DataFrame:
     from claims.models import PartABeDemo, PartAClaimHeader, PartBBeDemo, PartBPhysicianLine
     from claims.selectors import final_action_claims
 
-    start, end = date(year, 1, 1), date(year, 12, 31)
     claims = final_action_claims(
         entity=entity, thru_from=start, thru_to=end, idr_load_cutoff=idr_load_cutoff
     )
-    columns = [
-        c.BENE_ID,
-        c.CLAIM_ID,
-        c.YEAR,
-        c.MONTH,
-        c.SERVICE_CATEGORY,
-        c.PAID_AMOUNT,
-        c.IME_AMOUNT,
-        c.DSH_AMOUNT,
-        c.UNCOMPENSATED_CARE_AMOUNT,
-        c.PBP_REDUCTION_AMOUNT,
-    ]
     if claims.empty:
-        return pd.DataFrame(columns=columns)
-    part_a_in_year = PartAClaimHeader.objects.filter(entity=entity, clm_thru_dt__range=(start, end))
-    part_b_in_year = PartBPhysicianLine.objects.filter(
+        return pd.DataFrame(columns=CLAIM_COLUMNS)
+    part_a_in_span = PartAClaimHeader.objects.filter(entity=entity, clm_thru_dt__range=(start, end))
+    part_b_in_span = PartBPhysicianLine.objects.filter(
         entity=entity, clm_thru_dt__range=(start, end)
     )
-    headers = part_a_in_year.values_list(
+    headers = part_a_in_span.values_list(
         "cur_clm_uniq_id",
         "clm_oprtnl_ime_amt",
         "clm_mdcr_ip_pps_cptl_ime_amt",
@@ -206,16 +200,12 @@ def claims_frame(*, entity: Any, year: int, idr_load_cutoff: date | None = None)
         "clm_hipps_uncompd_care_amt",
     )
     excluded = {
-        int(claim): (
-            (ime or ZERO) + (capital_ime or ZERO),
-            dsh or ZERO,
-            uc or ZERO,
-        )
+        int(claim): ((ime or ZERO) + (capital_ime or ZERO), dsh or ZERO, uc or ZERO)
         for claim, ime, capital_ime, dsh, uc in headers
     }
     part_a_reduction = dict(
         PartABeDemo.objects.filter(
-            entity=entity, cur_clm_uniq_id__in=part_a_in_year.values("cur_clm_uniq_id")
+            entity=entity, cur_clm_uniq_id__in=part_a_in_span.values("cur_clm_uniq_id")
         )
         .values("cur_clm_uniq_id")
         .annotate(total=Sum("clm_pbp_rdctn_amt"))
@@ -224,19 +214,16 @@ def claims_frame(*, entity: Any, year: int, idr_load_cutoff: date | None = None)
     part_b_reduction = {
         (int(claim), int(line)): amount
         for claim, line, amount in PartBBeDemo.objects.filter(
-            entity=entity, cur_clm_uniq_id__in=part_b_in_year.values("cur_clm_uniq_id")
+            entity=entity, cur_clm_uniq_id__in=part_b_in_span.values("cur_clm_uniq_id")
         )
         .exclude(clm_pbp_rdctn_amt__isnull=True)
         .values_list("cur_clm_uniq_id", "clm_line_num", "clm_pbp_rdctn_amt")
     }
     rows = []
+    none = (ZERO, ZERO, ZERO)
     for claim in claims.itertuples(index=False):
         claim_id = int(claim.claim_id)
-        ime, dsh, uc = (
-            excluded.get(claim_id, (ZERO, ZERO, ZERO))
-            if claim.source == "A"
-            else (ZERO, ZERO, ZERO)
-        )
+        ime, dsh, uc = excluded.get(claim_id, none) if claim.source == "A" else none
         if claim.source == "A":
             reduction = part_a_reduction.get(claim_id) or ZERO
         elif claim.source == "B":
@@ -257,30 +244,44 @@ def claims_frame(*, entity: Any, year: int, idr_load_cutoff: date | None = None)
                 reduction,
             )
         )
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
 
-def diagnosis_frames(*, entity: Any, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Claim lines and diagnoses of `year`'s final-action claims, for eligible_diagnoses().
+CLAIM_COLUMNS = [
+    c.BENE_ID,
+    c.CLAIM_ID,
+    c.YEAR,
+    c.MONTH,
+    c.SERVICE_CATEGORY,
+    c.PAID_AMOUNT,
+    c.IME_AMOUNT,
+    c.DSH_AMOUNT,
+    c.UNCOMPENSATED_CARE_AMOUNT,
+    c.PBP_REDUCTION_AMOUNT,
+]
+LINE_COLUMNS = [c.CLAIM_ID, c.FACILITY_TYPE, c.SERVICE_TYPE, c.PROCEDURE_CODE, c.YEAR]
+DX_COLUMNS = [c.CLAIM_ID, c.BENE_ID, c.DX_CODE, c.SERVICE_DATE, c.YEAR]
 
-    Returns (lines, diagnoses): lines has CLAIM_ID, FACILITY_TYPE, SERVICE_TYPE, PROCEDURE_CODE;
-    diagnoses has CLAIM_ID, BENE_ID, DX_CODE, SERVICE_DATE.
-    """
+
+def _diagnoses_span(*, entity: Any, start: date, end: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     from claims.selectors import final_action_diagnoses, final_action_revenue_lines
 
-    start, end = date(year, 1, 1), date(year, 12, 31)
     dx = final_action_diagnoses(entity=entity, thru_from=start, thru_to=end)
-    line_columns = [c.CLAIM_ID, c.FACILITY_TYPE, c.SERVICE_TYPE, c.PROCEDURE_CODE]
-    dx_columns = [c.CLAIM_ID, c.BENE_ID, c.DX_CODE, c.SERVICE_DATE]
     if dx.empty:
-        return pd.DataFrame(columns=line_columns), pd.DataFrame(columns=dx_columns)
-    dx = dx.assign(**{c.CLAIM_ID: dx["source"] + ":" + dx["claim_id"].astype(str)})
+        return pd.DataFrame(columns=LINE_COLUMNS), pd.DataFrame(columns=DX_COLUMNS)
+    dx = dx.assign(
+        **{
+            c.CLAIM_ID: dx["source"] + ":" + dx["claim_id"].astype(str),
+            c.YEAR: dx["thru_date"].dt.year,
+        }
+    )
     diagnoses = pd.DataFrame(
         {
             c.CLAIM_ID: dx[c.CLAIM_ID],
             c.BENE_ID: dx["beneficiary_id"].astype(int),
             c.DX_CODE: dx["dx_code"].str.replace(".", "", regex=False).str.strip().str.upper(),
             c.SERVICE_DATE: dx["thru_date"],
+            c.YEAR: dx[c.YEAR],
         }
     )
     part_b = dx[dx["source"] == "B"]
@@ -291,9 +292,12 @@ def diagnosis_frames(*, entity: Any, year: int) -> tuple[pd.DataFrame, pd.DataFr
                 c.FACILITY_TYPE: None,
                 c.SERVICE_TYPE: None,
                 c.PROCEDURE_CODE: part_b["hcpcs_cd"],
+                c.YEAR: part_b[c.YEAR],
             }
         )
     ]
+    # Part A bills: one row per claim (inpatient bills pass on their type alone) and one per
+    # revenue line with its HCPCS (outpatient bills need an eligible procedure).
     part_a = dx[dx["source"] == "A"].drop_duplicates(c.CLAIM_ID)
     bill = part_a["bill_type"].fillna("")
     lines.append(
@@ -303,6 +307,7 @@ def diagnosis_frames(*, entity: Any, year: int) -> tuple[pd.DataFrame, pd.DataFr
                 c.FACILITY_TYPE: bill.str[0:1],
                 c.SERVICE_TYPE: bill.str[1:2],
                 c.PROCEDURE_CODE: None,
+                c.YEAR: part_a[c.YEAR],
             }
         )
     )
@@ -316,12 +321,111 @@ def diagnosis_frames(*, entity: Any, year: int) -> tuple[pd.DataFrame, pd.DataFr
                     c.FACILITY_TYPE: bill.str[0:1],
                     c.SERVICE_TYPE: bill.str[1:2],
                     c.PROCEDURE_CODE: revenue["hcpcs_cd"],
+                    c.YEAR: revenue["thru_date"].dt.year,
                 }
             )
         )
     all_lines = pd.concat(lines, ignore_index=True)
     all_lines[c.PROCEDURE_CODE] = all_lines[c.PROCEDURE_CODE].replace("", None)
-    return all_lines[line_columns], diagnoses[dx_columns]
+    return all_lines[LINE_COLUMNS], diagnoses[DX_COLUMNS]
+
+
+class ClaimsData:
+    """Final-action claims, diagnoses and claim lines of an entity for some years, read once.
+
+    The claims app's final-action query works over all of an entity's claim versions, so one
+    read per run of contiguous years is much cheaper than one per year.
+    """
+
+    def __init__(
+        self, *, entity: Any, years: list[int], idr_load_cutoff: date | None = None
+    ) -> None:
+        self.entity = entity
+        self.years = set(years)
+        self.idr_load_cutoff = idr_load_cutoff
+        self._claims: pd.DataFrame | None = None
+        self._lines: pd.DataFrame | None = None
+        self._diagnoses: pd.DataFrame | None = None
+
+    @property
+    def claims(self) -> pd.DataFrame:
+        """Read on first use: a risk-only caller never reads the claims."""
+        if self._claims is None:
+            spans = [
+                _claims_span(
+                    entity=self.entity,
+                    start=date(first, 1, 1),
+                    end=date(last, 12, 31),
+                    idr_load_cutoff=self.idr_load_cutoff,
+                )
+                for first, last in _runs(sorted(self.years))
+            ]
+            self._claims = (
+                pd.concat(spans, ignore_index=True)
+                if spans
+                else pd.DataFrame(columns=CLAIM_COLUMNS)
+            )
+        return self._claims
+
+    def _read_diagnoses(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if self._lines is None or self._diagnoses is None:
+            lines, diagnoses = [], []
+            for first, last in _runs(sorted(self.years)):
+                span = _diagnoses_span(
+                    entity=self.entity, start=date(first, 1, 1), end=date(last, 12, 31)
+                )
+                lines.append(span[0])
+                diagnoses.append(span[1])
+            self._lines = (
+                pd.concat(lines, ignore_index=True) if lines else pd.DataFrame(columns=LINE_COLUMNS)
+            )
+            self._diagnoses = (
+                pd.concat(diagnoses, ignore_index=True)
+                if diagnoses
+                else pd.DataFrame(columns=DX_COLUMNS)
+            )
+        return self._lines, self._diagnoses
+
+    def claims_for(self, year: int) -> pd.DataFrame:
+        """The expenditures engine's claims frame for a year (see claims_frame)."""
+        self._check(year)
+        return self.claims[self.claims[c.YEAR] == year].reset_index(drop=True)
+
+    def diagnoses_for(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(lines, diagnoses) of a year's claims for risk.eligible_diagnoses()."""
+        self._check(year)
+        all_lines, all_diagnoses = self._read_diagnoses()
+        lines = all_lines[all_lines[c.YEAR] == year].drop(columns=c.YEAR)
+        diagnoses = all_diagnoses[all_diagnoses[c.YEAR] == year].drop(columns=c.YEAR)
+        return lines.reset_index(drop=True), diagnoses.reset_index(drop=True)
+
+    def _check(self, year: int) -> None:
+        if year not in self.years:
+            raise ValueError(f"{year} was not read.")
+
+
+def claims_frame(*, entity: Any, year: int, idr_load_cutoff: date | None = None) -> pd.DataFrame:
+    """Final-action claims with thru dates in `year`, as the expenditures engine wants them.
+
+    Part A amounts come with the header's IME (operational + capital), operational DSH and
+    uncompensated-care amounts; every claim with its PBP/AIPBP reduction (CCLFA per claim,
+    CCLFB per line), so REACH can value claims before the reduction.
+    """
+    return _claims_span(
+        entity=entity,
+        start=date(year, 1, 1),
+        end=date(year, 12, 31),
+        idr_load_cutoff=idr_load_cutoff,
+    )
+
+
+def diagnosis_frames(*, entity: Any, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Claim lines and diagnoses of `year`'s final-action claims, for eligible_diagnoses().
+
+    Returns (lines, diagnoses): lines has CLAIM_ID, FACILITY_TYPE, SERVICE_TYPE, PROCEDURE_CODE;
+    diagnoses has CLAIM_ID, BENE_ID, DX_CODE, SERVICE_DATE.
+    """
+    return ClaimsData(entity=entity, years=[year]).diagnoses_for(year)
 
 
 def risk_inputs(benes: pd.DataFrame, *, payment_year: int) -> tuple[pd.DataFrame, list[int]]:

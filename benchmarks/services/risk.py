@@ -53,11 +53,16 @@ def score_year(
     payment_year: int,
     blend: Mapping[str, Decimal],
     beneficiary_ids: list[int] | None = None,
+    data: inputs.ClaimsData | None = None,
 ) -> ScoredYear:
-    """Prospective scores for `payment_year` from the diagnoses of the year before."""
+    """Prospective scores for `payment_year` from the diagnoses of the year before (taken from
+    `data` when the caller has already read that year)."""
     benes = inputs.beneficiaries_frame(entity=entity, beneficiary_ids=beneficiary_ids)
     frame, unscorable = inputs.risk_inputs(benes, payment_year=payment_year)
-    lines, diagnoses = inputs.diagnosis_frames(entity=entity, year=payment_year - 1)
+    if data is None:
+        lines, diagnoses = inputs.diagnosis_frames(entity=entity, year=payment_year - 1)
+    else:
+        lines, diagnoses = data.diagnoses_for(payment_year - 1)
     eligible = r.eligible_diagnoses(lines, diagnoses, service_year=payment_year - 1)
     eligible = eligible[eligible[c.BENE_ID].isin(set(frame[c.BENE_ID]))]
     try:
@@ -73,6 +78,7 @@ def risk_scores_compute(
     payment_year: int,
     job: Any = None,
     progress: Callable[[int, str], None] | None = None,
+    data: inputs.ClaimsData | None = None,
 ) -> dict[str, Any]:
     """Score every beneficiary of the entity for a payment year and store the scores, their blend
     components, HCCs and diagnoses, replacing the year's earlier scores (one transaction, so a
@@ -87,7 +93,7 @@ def risk_scores_compute(
         raise ApplicationError(str(exc), {"name": exc.name, "year": exc.year}) from exc
     if progress:
         progress(10, "Reading diagnoses and demographics")
-    scored = score_year(entity=entity, payment_year=payment_year, blend=blend)
+    scored = score_year(entity=entity, payment_year=payment_year, blend=blend, data=data)
     if progress:
         progress(60, "Storing scores")
     _store(entity=entity, payment_year=payment_year, scored=scored, blend=blend, job=job)

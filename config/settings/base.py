@@ -46,6 +46,7 @@ PROJECT_APPS = [
     "alignment",
     "benchmarks",
     "settlement",
+    "care",
 ]
 INSTALLED_APPS += PROJECT_APPS
 

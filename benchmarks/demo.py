@@ -1,0 +1,499 @@
+"""Demo data for benchmarks: reference values, a claims history long enough for the benchmark
+years, risk scores and one stored benchmark for each demo entity.
+
+The benchmark needs claims in every benchmark year and the performance year (MSSP A9901: agreement
+from 2024, so 2021-2023 and PY2025; REACH D9902: 2017-2019 and PY2025), plus the year before each
+for prospective risk scores. The claims demo loads recent years only; for each year that has no
+delivery yet, this adds a small synthetic one (CCLF8 rows and final-action claims, seeded) for the
+entity's beneficiaries, creating a few synthetic beneficiaries when the entity has none. All
+values are synthetic and the reference values are marked "demo". Idempotent: a second run adds
+nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from benchmarks.models import BenchmarkCalculation, ReferenceDataset, RiskScore
+from benchmarks.services.calculations import benchmark_calculate
+from benchmarks.services.inputs import ClaimsData
+from benchmarks.services.reference import reference_dataset_upload, reference_defaults_load
+from benchmarks.services.risk import risk_scores_compute
+
+DEMO_PY = 2025
+DEMO_SOURCE = "OpenVBC demo values (synthetic, not from CMS)"
+MSSP_YEARS = (2020, 2021, 2022, 2023, 2024, 2025)
+REACH_YEARS = (2016, 2017, 2018, 2019, 2024, 2025)
+BENEFICIARIES = 48
+TYPES = ("esrd", "disabled", "aged_dual", "aged_nondual")
+STATUS = {"esrd": "31", "disabled": "20", "aged_dual": "10", "aged_nondual": "10"}
+# Cost scale by enrollment type, so per capitas look like FFS Medicare's shape.
+SCALE = {
+    "esrd": Decimal("6.5"),
+    "disabled": Decimal("1.1"),
+    "aged_dual": Decimal("1.8"),
+    "aged_nondual": Decimal(1),
+}
+CONDITIONS = ["E1122", "I5022", "J449", "N184", "I4891", "E119", "G309", "F200", "C3490", "I10"]
+
+MSSP_NATIONAL = """name,segment,value,status,note
+normalization_factor_by1,,1.015,demo,
+normalization_factor_by2,,1.020,demo,
+normalization_factor_by3,,1.030,demo,
+normalization_factor_py,,1.045,demo,
+national_per_capita_by3,esrd,92000,demo,
+national_per_capita_by3,disabled,12800,demo,
+national_per_capita_by3,aged_dual,21500,demo,
+national_per_capita_by3,aged_nondual,11600,demo,
+national_growth_factor,,1.081,demo,national FFS growth 2023 to 2025
+acpt_factor,,1.094107,demo,"ACPT of 2024 starters compounded: 4.9% (2023-24, revised) x 4.3% (2024-25), domain.md 2.9"
+completion_factor_month_10,,1.02,demo,
+completion_factor_month_11,,1.06,demo,
+completion_factor_month_12,,1.15,demo,
+"""
+MSSP_ENTITY = """name,segment,value,status,note
+trend_by1_to_by3,,1.092,demo,
+trend_by2_to_by3,,1.047,demo,
+regional_per_capita_by3,esrd,95000,demo,
+regional_per_capita_by3,disabled,13600,demo,
+regional_per_capita_by3,aged_dual,23500,demo,
+regional_per_capita_by3,aged_nondual,12400,demo,
+regional_growth_factor,,1.086,demo,
+regional_penetration,,0.18,demo,
+"""
+REACH_NATIONAL = """name,segment,value,status,note
+normalization_factor_by1,,1.000,demo,
+normalization_factor_by2,,1.005,demo,
+normalization_factor_by3,,1.010,demo,
+normalization_factor_py,,1.045,demo,
+trend_factor_by1,,1.36,demo,adjusted USPCC trend 2017 to 2025
+trend_factor_by2,,1.31,demo,
+trend_factor_by3,,1.26,demo,
+coding_intensity_factor,,0.01,demo,
+adjusted_uspcc,aged_disabled,1150,demo,
+adjusted_uspcc,esrd,8200,demo,
+completion_factor_month_10,,1.02,demo,
+completion_factor_month_11,,1.06,demo,
+completion_factor_month_12,,1.15,demo,
+"""
+REACH_ENTITY = """name,segment,value,status,note
+reference_year_risk_score,aged_disabled,1.02,demo,
+reference_year_risk_score,esrd,1.00,demo,
+regional_rate,aged_disabled,1180,demo,
+regional_rate,esrd,8400,demo,
+heba_top_decile_months,aged_disabled,60,demo,
+heba_bottom_deciles_months,aged_disabled,180,demo,
+"""
+
+
+def _thresholds() -> str:
+    lines = ["name,segment,value,status,note"]
+    for etype, value in (
+        ("esrd", 420000),
+        ("disabled", 140000),
+        ("aged_dual", 160000),
+        ("aged_nondual", 120000),
+    ):
+        lines.append(f"truncation_threshold,{etype},{value},demo,")
+    return "\n".join(lines) + "\n"
+
+
+def _upload(program: Any, year: int, entity: Any, text: str, name: str) -> None:
+    if ReferenceDataset.objects.filter(
+        program=program, year=year, entity=entity, file_name=name
+    ).exists():
+        return
+    reference_dataset_upload(
+        program=program,
+        year=year,
+        entity=entity,
+        source=DEMO_SOURCE,
+        file_name=name,
+        content=text.encode(),
+        user=None,
+    )
+
+
+class _Claims:
+    """Seeded synthetic CCLF rows for the years an entity lacks (bulk inserts, portable SQL)."""
+
+    def __init__(self, entity: Any, seed: int) -> None:
+        from claims.models import PartAClaimHeader
+
+        self.entity = entity
+        self.rng = random.Random(seed)  # noqa: S311 - synthetic demo data, not security
+        last = (
+            PartAClaimHeader.objects.order_by("-cur_clm_uniq_id")
+            .values_list("cur_clm_uniq_id", flat=True)
+            .first()
+        )
+        self.next_claim = max(int(last or 0) + 1, 90_000_000_000)
+        self.rows: dict[str, list[Any]] = {}
+        self.line = 0
+
+    def _claim_id(self) -> int:
+        self.next_claim += 1
+        return self.next_claim
+
+    def beneficiaries(self) -> list[Any]:
+        from beneficiaries.models import Beneficiary, BeneficiaryMbi
+
+        existing = list(
+            Beneficiary.objects.for_entity(self.entity)
+            .filter(merged_into__isnull=True)
+            .order_by("pk")
+        )
+        if existing:
+            # A sample that keeps every enrollment type the claims demo has, round-robin.
+            by_kind: dict[str, list[Any]] = {}
+            for bene in existing:
+                by_kind.setdefault(
+                    f"{bene.medicare_status_code}{bene.dual_status_code}", []
+                ).append(bene)
+            sample: list[Any] = []
+            while len(sample) < min(BENEFICIARIES, len(existing)):
+                for group in by_kind.values():
+                    if group and len(sample) < BENEFICIARIES:
+                        sample.append(group.pop(0))
+            return sample
+        prefix = 5 if self.entity.cms_id.startswith("A") else 6
+        letters = "ACDEFGHJKMNPQRTUVWXY"
+        created = []
+        for i in range(BENEFICIARIES):
+            etype = TYPES[0] if i < 3 else TYPES[1] if i < 8 else TYPES[2] if i < 16 else TYPES[3]
+            age = self.rng.randint(66, 92) if etype.startswith("aged") else self.rng.randint(38, 63)
+            mbi = f"{prefix}{letters[i % 20]}{letters[(i // 20) % 20]}{i % 10}TE{(i // 10) % 10}MK{i % 100:02d}"
+            bene = Beneficiary.objects.create(
+                entity=self.entity,
+                current_mbi=mbi,
+                first_name=self.rng.choice(
+                    ["Ada", "Ben", "Cora", "Dov", "Eli", "Fay", "Gus", "Hal", "Ivy", "Jo"]
+                ),
+                last_name=f"Demo{i + 1:03d}",
+                birth_date=date(2025 - age, self.rng.randint(1, 12), self.rng.randint(1, 28)),
+                sex_code=self.rng.choice("12"),
+                medicare_status_code=STATUS[etype],
+                dual_status_code="02"
+                if etype == "aged_dual"
+                else ("02" if etype == "disabled" and i % 2 else "NA"),
+                original_entitlement_code="2"
+                if etype == "esrd"
+                else "1"
+                if etype == "disabled"
+                else "0",
+                part_a_start=date(2000, 1, 1),
+                part_b_start=date(2000, 1, 1),
+                # Two deaths in the performance year show person-years running to death.
+                death_date=date(DEMO_PY, 7, 14) if i in (20, 33) else None,
+            )
+            BeneficiaryMbi.objects.create(
+                entity=self.entity, mbi=mbi, beneficiary=bene, first_seen_on=date(2016, 1, 1)
+            )
+            created.append(bene)
+        return created
+
+    def add_year(self, year: int, benes: list[Any], reductions: bool) -> None:
+        from beneficiaries.models import BeneficiaryDemographics, BeneficiaryMbi
+        from claims.models import Delivery, DeliveryFile
+
+        delivery = Delivery.objects.create(
+            entity=self.entity,
+            name=f"P.{self.entity.cms_id}.DEMO.Y{year}",
+            program_prefix=self.entity.cms_id[0],
+            kind="regular",
+            performance_year=year,
+            delivered_at=datetime(year, 12, 31, 12, 0, tzinfo=UTC)
+            if year < DEMO_PY
+            else datetime(DEMO_PY, 12, 1, tzinfo=UTC),
+            sha256=f"demo{year}{self.entity.cms_id}".ljust(64, "0"),
+            status="loaded",
+        )
+        files = {
+            code: DeliveryFile.objects.create(
+                delivery=delivery, file_code=code, name=f"demo {code}"
+            )
+            for code in ("CCLF1", "CCLF2", "CCLF4", "CCLF5", "CCLF6", "CCLF8", "CCLFA", "CCLFB")
+        }
+        mbis = {m.beneficiary_id: m for m in BeneficiaryMbi.objects.filter(beneficiary__in=benes)}
+        self.rows = {code: [] for code in files}
+        # In the performance year, claims run out to November (a year-to-date view).
+        last_month = 11 if year == DEMO_PY else 12
+        for index, bene in enumerate(benes):
+            mbi = mbis[bene.pk]
+            self.rows["CCLF8"].append(
+                BeneficiaryDemographics(
+                    **self._lineage(delivery, files, "CCLF8"), mbi=mbi, beneficiary=bene
+                )
+            )
+            self._claims_for(bene, mbi, index, year, last_month, delivery, files, reductions)
+        self._flush()
+
+    def _lineage(self, delivery: Any, files: dict[str, Any], code: str) -> dict[str, Any]:
+        self.line += 1
+        return {
+            "entity": self.entity,
+            "delivery": delivery,
+            "source_file": files[code],
+            "source_line": self.line,
+            "delivered_on": delivery.delivered_at.date(),
+        }
+
+    def _claims_for(
+        self,
+        bene: Any,
+        mbi: Any,
+        index: int,
+        year: int,
+        last_month: int,
+        delivery: Any,
+        files: Any,
+        reductions: bool,
+    ) -> None:
+        from claims.models import (
+            PartABeDemo,
+            PartAClaimHeader,
+            PartADiagnosis,
+            PartARevenueCenter,
+            PartBBeDemo,
+            PartBDmeLine,
+            PartBPhysicianLine,
+        )
+
+        rng = random.Random(f"{self.entity.cms_id}-{bene.pk}-{year}")  # noqa: S311 - demo data
+        status = bene.medicare_status_code
+        etype = (
+            "esrd"
+            if status in ("11", "21", "31")
+            else "disabled"
+            if status == "20"
+            else ("aged_dual" if bene.dual_status_code not in ("", "NA", "00") else "aged_nondual")
+        )
+        scale = SCALE[etype]
+        conditions = random.Random(f"{self.entity.cms_id}-{bene.pk}").sample(  # noqa: S311
+            CONDITIONS, k=index % 4
+        )
+        if etype == "esrd":
+            conditions = ["N186", *conditions]
+        # Each chronic condition is coded in 85% of years: the others show up as recapture gaps.
+        coded = [dx for dx in conditions if rng.random() < 0.85] or ["Z0000"]
+        died = bene.death_date.month if bene.death_date and bene.death_date.year == year else 12
+        months = list(range(1, min(last_month, died) + 1))
+
+        def money(low: float, high: float) -> Decimal:
+            return (Decimal(str(round(rng.uniform(low, high), 2))) * scale).quantize(
+                Decimal("0.01")
+            )
+
+        def when() -> date:
+            return date(year, rng.choice(months), rng.randint(1, 28))
+
+        for _ in range(rng.randint(6, 12)):
+            thru = when()
+            claim = self._claim_id()
+            paid = money(90, 260)
+            self.rows["CCLF5"].append(
+                PartBPhysicianLine(
+                    **self._lineage(delivery, files, "CCLF5"),
+                    mbi=mbi,
+                    cur_clm_uniq_id=claim,
+                    clm_line_num=1,
+                    clm_cntl_num=f"D{claim}",
+                    clm_type_cd="71",
+                    clm_from_dt=thru,
+                    clm_thru_dt=thru,
+                    clm_line_from_dt=thru,
+                    clm_line_thru_dt=thru,
+                    clm_line_hcpcs_cd=rng.choice(["99213", "99214", "99215", "99396"]),
+                    clm_line_cvrd_pd_amt=paid,
+                    clm_line_alowd_chrg_amt=paid,
+                    clm_adjsmt_type_cd="0",
+                    clm_carr_pmt_dnl_cd="1",
+                    clm_idr_ld_dt=thru,
+                    clm_line_dgns_cd=coded[0],
+                    **{f"clm_dgns_{i}_cd": dx for i, dx in enumerate(coded[:12], start=1)},
+                )
+            )
+            if reductions and rng.random() < 0.4:
+                self.rows["CCLFB"].append(
+                    PartBBeDemo(
+                        **self._lineage(delivery, files, "CCLFB"),
+                        mbi=mbi,
+                        cur_clm_uniq_id=claim,
+                        clm_line_num=1,
+                        clm_pbp_rdctn_amt=(paid * Decimal("0.25")).quantize(Decimal("0.01")),
+                    )
+                )
+        part_a = [("40", "131", 1000, 2200, ("99213",))] * rng.randint(0, 2)
+        if etype == "esrd":
+            part_a += [("40", "721", 3500, 5200, ("90999",))] * len(months)  # monthly dialysis
+        if rng.random() < 0.3:
+            part_a.append(("60", "111", 9000, 30000, ()))
+        if rng.random() < 0.08:
+            part_a.append(("20", "211", 6000, 18000, ()))
+        if rng.random() < 0.08:
+            part_a.append(("10", "321", 2500, 6000, ()))
+        if index % 17 == 5 and rng.random() < 0.5:
+            part_a.append(("50", "811", 4000, 9000, ()))
+        for claim_type, bill, low, high, hcpcs in part_a:
+            thru = when()
+            claim = self._claim_id()
+            paid = money(low, high)
+            inpatient = claim_type == "60"
+            ime = (
+                (paid * Decimal("0.06")).quantize(Decimal("0.01"))
+                if inpatient and index % 3 == 0
+                else Decimal(0)
+            )
+            dsh = (
+                (paid * Decimal("0.04")).quantize(Decimal("0.01"))
+                if inpatient and index % 2 == 0
+                else Decimal(0)
+            )
+            uc = (
+                (paid * Decimal("0.02")).quantize(Decimal("0.01"))
+                if inpatient and index % 2 == 0
+                else Decimal(0)
+            )
+            self.rows["CCLF1"].append(
+                PartAClaimHeader(
+                    **self._lineage(delivery, files, "CCLF1"),
+                    mbi=mbi,
+                    cur_clm_uniq_id=claim,
+                    clm_type_cd=claim_type,
+                    clm_from_dt=thru,
+                    clm_thru_dt=thru,
+                    clm_bill_fac_type_cd=bill[0],
+                    clm_bill_clsfctn_cd=bill[1],
+                    clm_bill_freq_cd=bill[2],
+                    clm_pmt_amt=paid,
+                    clm_oprtnl_ime_amt=ime,
+                    clm_oprtnl_dsprprtnt_amt=dsh,
+                    clm_hipps_uncompd_care_amt=uc,
+                    clm_adjsmt_type_cd="0",
+                    clm_blg_prvdr_oscar_num=f"{10 + index % 5:02d}{index:04d}",
+                    prncpl_dgns_cd=coded[0],
+                    clm_idr_ld_dt=thru,
+                )
+            )
+            for seq, dx in enumerate(coded, start=1):
+                self.rows["CCLF4"].append(
+                    PartADiagnosis(
+                        **self._lineage(delivery, files, "CCLF4"),
+                        mbi=mbi,
+                        cur_clm_uniq_id=claim,
+                        clm_prod_type_cd="P" if seq == 1 else "D",
+                        clm_val_sqnc_num=seq,
+                        clm_dgns_cd=dx,
+                        clm_thru_dt=thru,
+                    )
+                )
+            for line, code in enumerate(hcpcs, start=1):
+                self.rows["CCLF2"].append(
+                    PartARevenueCenter(
+                        **self._lineage(delivery, files, "CCLF2"),
+                        mbi=mbi,
+                        cur_clm_uniq_id=claim,
+                        clm_line_num=line,
+                        clm_line_hcpcs_cd=code,
+                        clm_line_from_dt=thru,
+                        clm_thru_dt=thru,
+                    )
+                )
+            if reductions and claim_type == "40" and rng.random() < 0.3:
+                self.rows["CCLFA"].append(
+                    PartABeDemo(
+                        **self._lineage(delivery, files, "CCLFA"),
+                        mbi=mbi,
+                        cur_clm_uniq_id=claim,
+                        row_seq=1,
+                        clm_pbp_rdctn_amt=(paid * Decimal("0.05")).quantize(Decimal("0.01")),
+                    )
+                )
+        if rng.random() < 0.2:
+            thru = when()
+            claim = self._claim_id()
+            paid = money(150, 1200)
+            self.rows["CCLF6"].append(
+                PartBDmeLine(
+                    **self._lineage(delivery, files, "CCLF6"),
+                    mbi=mbi,
+                    cur_clm_uniq_id=claim,
+                    clm_line_num=1,
+                    clm_cntl_num=f"M{claim}",
+                    clm_type_cd="82",
+                    clm_from_dt=thru,
+                    clm_thru_dt=thru,
+                    clm_line_from_dt=thru,
+                    clm_line_thru_dt=thru,
+                    clm_line_hcpcs_cd="E0601",
+                    clm_line_cvrd_pd_amt=paid,
+                    clm_line_alowd_chrg_amt=paid,
+                    clm_adjsmt_type_cd="0",
+                    clm_carr_pmt_dnl_cd="1",
+                    clm_idr_ld_dt=thru,
+                )
+            )
+
+    def _flush(self) -> None:
+        for objects in self.rows.values():
+            if objects:
+                type(objects[0]).objects.bulk_create(objects, batch_size=500)
+        self.rows = {}
+
+
+def _claims_history(
+    entity: Any, years: tuple[int, ...], *, reductions: bool, seed: int, stdout: Any
+) -> None:
+    from claims.models import Delivery
+
+    have = set(
+        Delivery.objects.for_entity(entity)
+        .filter(status="loaded")
+        .values_list("performance_year", flat=True)
+    )
+    missing = [y for y in years if y not in have]
+    if not missing:
+        return
+    builder = _Claims(entity, seed)
+    with transaction.atomic():
+        benes = builder.beneficiaries()
+        for year in missing:
+            builder.add_year(year, benes, reductions)
+    stdout.write(
+        f"  {entity.cms_id}: synthetic claims for {', '.join(map(str, missing))} ({len(benes)} beneficiaries)"
+    )
+
+
+def load(*, entities: dict[str, Any], stdout: Any) -> None:
+    reference_defaults_load()
+    mssp, reach = entities["mssp"], entities["reach"]
+    for year in MSSP_YEARS[1:]:
+        _upload(mssp.program, year, None, _thresholds(), "demo_thresholds.csv")
+    _upload(mssp.program, DEMO_PY, None, MSSP_NATIONAL, "demo_national.csv")
+    _upload(mssp.program, DEMO_PY, mssp, MSSP_ENTITY, "demo_entity.csv")
+    for year in REACH_YEARS[1:4]:
+        _upload(reach.program, year, None, _thresholds(), "demo_thresholds.csv")
+    _upload(reach.program, DEMO_PY, None, REACH_NATIONAL, "demo_national.csv")
+    _upload(reach.program, DEMO_PY, reach, REACH_ENTITY, "demo_entity.csv")
+
+    _claims_history(mssp, MSSP_YEARS, reductions=False, seed=9901, stdout=stdout)
+    _claims_history(reach, REACH_YEARS, reductions=True, seed=9902, stdout=stdout)
+
+    for entity, years in ((mssp, MSSP_YEARS), (reach, REACH_YEARS)):
+        # One read of the entity's claims serves the risk scores and the benchmark.
+        data = ClaimsData(entity=entity, years=list(years))
+        for payment_year in (DEMO_PY, DEMO_PY + 1):
+            if not RiskScore.objects.filter(entity=entity, payment_year=payment_year).exists():
+                risk_scores_compute(entity=entity, payment_year=payment_year, data=data)
+        if not BenchmarkCalculation.objects.filter(
+            entity=entity, performance_year=DEMO_PY
+        ).exists():
+            calculation = benchmark_calculate(entity=entity, performance_year=DEMO_PY, data=data)
+            stdout.write(
+                f"  {entity.cms_id}: benchmark PY{DEMO_PY} v{calculation.version} = ${calculation.total:,.2f}"
+            )

@@ -1,0 +1,73 @@
+"""Forms of the coordinator pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from care.engine.value_sets import GAP_KEYS, gap_label
+from care.models import ItemStatus
+from care.selectors import SORTS
+
+SORT_CHOICES = [
+    ("name", "Name (A-Z)"),
+    ("-name", "Name (Z-A)"),
+    ("dob", "Date of birth (oldest first)"),
+    ("-dob", "Date of birth (youngest first)"),
+]
+
+
+class RosterForm(forms.Form):
+    """Search and filters. Sent by POST so that names and dates of birth stay out of URLs."""
+
+    last_name = forms.CharField(required=False, max_length=40, label="Last name starts with")
+    first_name = forms.CharField(required=False, max_length=30, label="First name starts with")
+    birth_date = forms.DateField(
+        required=False, label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    recent_inpatient = forms.BooleanField(required=False, label="Inpatient stay, last 90 days")
+    recent_ed = forms.BooleanField(required=False, label="ED visit, last 90 days")
+    open_gaps = forms.BooleanField(required=False, label="Any open care gap")
+    hcc_recapture = forms.BooleanField(required=False, label="Open HCC recapture task")
+    gap = forms.ChoiceField(
+        required=False,
+        label="Care gap",
+        choices=[("", "Any")] + [(key, gap_label(key)) for key in GAP_KEYS],
+    )
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label="Sort by")
+    after = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_sort(self) -> str:
+        value: str = self.cleaned_data.get("sort") or "name"
+        return value if value in SORTS else "name"
+
+    def job_parameters(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+        data.pop("after", None)
+        if "birth_date" in data:
+            data["birth_date"] = data["birth_date"].isoformat()
+        return data
+
+
+class ItemCreateForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Task")
+    due_date = forms.DateField(
+        required=False, label="Due", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    assigned_to = forms.ChoiceField(required=False, label="Assign to")
+    detail = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Notes"
+    )
+
+    def __init__(self, *args: Any, members: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].choices = [("", "Nobody yet")] + (members or [])
+
+
+class ItemUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=ItemStatus.choices, label="Status")
+    dismissed_reason = forms.CharField(
+        required=False, max_length=300, label="Reason (if dismissed)"
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note")

@@ -1,0 +1,217 @@
+"""Care coordination: care gaps found in claims, the per-beneficiary care profile the roster
+filters on, and worklist items (generated from data or added by hand).
+
+Every row points at `beneficiaries.Beneficiary` by its surrogate key and carries its entity, so
+that scoping is one indexed filter (`objects.for_user(user)`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.tenancy import TenantManager
+
+
+class CareProfile(models.Model):
+    """What the roster filters and sorts on, one row per beneficiary, rebuilt by the
+    `care.refresh` job from final-action claims (so a roster page never aggregates claims)."""
+
+    beneficiary = models.OneToOneField(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, primary_key=True, related_name="care"
+    )
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(help_text="The date the claims were read up to.")
+    last_inpatient_discharge = models.DateField(null=True, blank=True)
+    last_ed_visit = models.DateField(null=True, blank=True)
+    inpatient_stays_12m = models.PositiveSmallIntegerField(default=0)
+    ed_visits_12m = models.PositiveSmallIntegerField(default=0)
+    open_gap_count = models.PositiveSmallIntegerField(default=0)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["entity", "last_inpatient_discharge"], name="care_prof_ip"),
+            models.Index(fields=["entity", "last_ed_visit"], name="care_prof_ed"),
+            models.Index(fields=["entity", "open_gap_count"], name="care_prof_gaps"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Care profile of beneficiary {self.beneficiary_id}"
+
+
+class CareGap(models.Model):
+    """An open care gap found in claims on `as_of` (rules: `care.engine.gaps`)."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="care_gaps"
+    )
+    gap = models.CharField(max_length=40)
+    label = models.CharField(max_length=100)
+    last_done = models.DateField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    as_of = models.DateField()
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["beneficiary", "gap"]
+        constraints = [
+            models.UniqueConstraint(fields=["beneficiary", "gap"], name="care_gap_one_per_kind"),
+        ]
+        indexes = [models.Index(fields=["entity", "gap"], name="care_gap_entity_gap")]
+
+    def __str__(self) -> str:
+        return f"{self.label} (beneficiary {self.beneficiary_id})"
+
+
+class ItemKind(models.TextChoices):
+    DISCHARGE_FOLLOW_UP = "discharge_follow_up", "Discharge without 7-day follow-up"
+    ED_VISIT = "ed_visit", "Emergency department visit"
+    AWV_DUE = "awv_due", "Annual wellness visit due"
+    HCC_RECAPTURE = "hcc_recapture", "HCC recapture"
+    ALIGNMENT_RISK = "alignment_risk", "At risk of dropping from alignment"
+    MANUAL = "manual", "Added by hand"
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+OPEN_STATUSES = (ItemStatus.OPEN, ItemStatus.IN_PROGRESS)
+
+
+class WorklistItem(models.Model):
+    """A piece of work about one beneficiary. Generated items carry a `source_key` (the event
+    that raised them) so regenerating never duplicates one; hand-made items have none."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="worklist_items"
+    )
+    kind = models.CharField(max_length=32, choices=ItemKind.choices)
+    source_key = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=200)
+    detail = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.OPEN)
+    dismissed_reason = models.CharField(max_length=300, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="worklist_items",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "kind", "source_key"],
+                condition=~Q(source_key=""),
+                name="care_item_one_per_source",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(dismissed_reason=""),
+                name="care_item_dismissed_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assigned_to", "status", "due_date"], name="care_item_mine"),
+            models.Index(fields=["entity", "status", "due_date"], name="care_item_entity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class WorklistNote(models.Model):
+    """A note on a worklist item, and the record of each status change (who, when, from, to)."""
+
+    item = models.ForeignKey(WorklistItem, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    status_from = models.CharField(max_length=16, blank=True)
+    status_to = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+    tenant_path = "item__entity"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note on item {self.item_id}"
+
+
+class ClaimEvent(models.Model):
+    """One final-action claim of a beneficiary since 1 January of the year before the refresh,
+    for the beneficiary page's timeline and paid-amount comparison. Rebuilt by `care.refresh`
+    (a read model: the page reads one indexed table instead of re-deriving final action)."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="claim_events"
+    )
+    claim_id = models.CharField(max_length=20)
+    kind = models.CharField(max_length=30)
+    from_date = models.DateField()
+    thru_date = models.DateField()
+    codes = models.CharField(max_length=200, blank=True)
+    dx = models.CharField(max_length=10, blank=True)
+    paid = models.DecimalField(max_digits=12, decimal_places=2)
+    as_of = models.DateField()
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-thru_date", "-from_date"]
+        indexes = [models.Index(fields=["beneficiary", "-thru_date"], name="care_event_bene")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.thru_date}"
+
+
+class CareSummary(models.Model):
+    """Entity-wide counts for the overview, computed by the refresh (aggregating 250,000
+    profiles and their gaps on every page view would cost half a second)."""
+
+    entity = models.OneToOneField(
+        "entities.Entity", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    as_of = models.DateField()
+    beneficiaries = models.PositiveIntegerField(default=0)
+    profiled = models.PositiveIntegerField(default=0)
+    with_gaps = models.PositiveIntegerField(default=0)
+    recent_ip = models.PositiveIntegerField(default=0)
+    recent_ed = models.PositiveIntegerField(default=0)
+    gaps = models.JSONField(default=list, help_text="[{gap, label, n}] open gaps by measure")
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    def __str__(self) -> str:
+        return f"Care summary of entity {self.entity_id} as of {self.as_of}"

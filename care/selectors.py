@@ -1,0 +1,213 @@
+"""Reads for the coordinator pages, always scoped to what the user may see.
+
+The roster pages through 250,000 people by keyset ("after this beneficiary id"), never OFFSET:
+the next page starts from the last row's sort values, found by its internal id, so the cost of a
+page does not grow with how far one has paged, and neither names nor dates of birth go into a URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from beneficiaries.models import Beneficiary
+from care.models import OPEN_STATUSES, CareGap, CareSummary, ItemStatus, WorklistItem
+from entities.models import Entity
+
+PAGE_SIZE = 50
+RECENT_DAYS = 90
+
+# Sort keys the roster offers: name -> the ordered columns (all ending in the unique id).
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("last_name", "first_name", "id"),
+    "-name": ("-last_name", "-first_name", "-id"),
+    "dob": ("birth_date", "id"),
+    "-dob": ("-birth_date", "-id"),
+}
+
+
+def entity_for_user(*, user: Any, entity_id: int) -> Entity:
+    """The entity if the user belongs to it; otherwise 404 (never 403: absent, not forbidden)."""
+    entity = Entity.objects.for_user(user).select_related("program").filter(pk=entity_id).first()
+    if entity is None:
+        raise Http404("No such entity.")
+    return entity
+
+
+@dataclass(frozen=True)
+class RosterFilters:
+    """What the roster form asks for. `last_name`/`birth_date` come from a POST, never a URL."""
+
+    last_name: str = ""
+    first_name: str = ""
+    birth_date: date | None = None
+    recent_inpatient: bool = False
+    recent_ed: bool = False
+    open_gaps: bool = False
+    gap: str = ""
+    hcc_recapture: bool = False
+    sort: str = "name"
+    after: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> QuerySet[Beneficiary]:
+    """The entity's current beneficiaries matching the filters, in the requested order."""
+    qs = Beneficiary.objects.for_user(user).filter(entity=entity, merged_into__isnull=True)
+    if filters.last_name:
+        qs = qs.filter(last_name__istartswith=filters.last_name.strip())
+    if filters.first_name:
+        qs = qs.filter(first_name__istartswith=filters.first_name.strip())
+    if filters.birth_date:
+        qs = qs.filter(birth_date=filters.birth_date)
+    since = timezone.localdate() - timedelta(days=RECENT_DAYS)
+    if filters.recent_inpatient:
+        qs = qs.filter(care__last_inpatient_discharge__gte=since)
+    if filters.recent_ed:
+        qs = qs.filter(care__last_ed_visit__gte=since)
+    if filters.open_gaps:
+        qs = qs.filter(care__open_gap_count__gt=0)
+    if filters.gap:
+        qs = qs.filter(
+            pk__in=CareGap.objects.filter(entity=entity, gap=filters.gap).values("beneficiary_id")
+        )
+    if filters.hcc_recapture:
+        qs = qs.filter(
+            pk__in=WorklistItem.objects.filter(
+                entity=entity, kind="hcc_recapture", status__in=OPEN_STATUSES
+            ).values("beneficiary_id")
+        )
+    return qs.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+
+
+def _after(qs: QuerySet[Beneficiary], sort: str, anchor: Beneficiary) -> QuerySet[Beneficiary]:
+    """Rows strictly after `anchor` in the sort order (row-value comparison, spelled out)."""
+    columns = SORTS.get(sort, SORTS["name"])
+    condition = Q()
+    for i, col in enumerate(columns):
+        name = col.lstrip("-")
+        op = "lt" if col.startswith("-") else "gt"
+        step = Q(**{f"{name}__{op}": getattr(anchor, name)})
+        for prev in columns[:i]:
+            prev_name = prev.lstrip("-")
+            step &= Q(**{prev_name: getattr(anchor, prev_name)})
+        condition |= step
+    # The same bound on the leading column alone, redundant but sargable: it lets PostgreSQL
+    # start the index scan at the anchor instead of filtering every row before it.
+    lead = columns[0].lstrip("-")
+    lead_op = "lte" if columns[0].startswith("-") else "gte"
+    return qs.filter(Q(**{f"{lead}__{lead_op}": getattr(anchor, lead)}) & condition)
+
+
+def roster_page(
+    *, user: Any, entity: Entity, filters: RosterFilters, page_size: int = PAGE_SIZE
+) -> tuple[list[Beneficiary], int | None]:
+    """One page of the roster and the id to continue after (None on the last page)."""
+    qs = roster_queryset(user=user, entity=entity, filters=filters)
+    if filters.after is not None:
+        anchor = (
+            Beneficiary.objects.for_user(user)
+            .filter(entity=entity, pk=filters.after)
+            .only("id", "last_name", "first_name", "birth_date")
+            .first()
+        )
+        if anchor is not None:
+            if filters.sort in ("dob", "-dob") and anchor.birth_date is None:
+                qs = qs.filter(pk__gt=anchor.pk)
+            else:
+                qs = _after(qs, filters.sort, anchor)
+    rows = list(
+        qs.select_related("care").only(
+            "id",
+            "entity_id",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "sex_code",
+            "death_date",
+            "care__last_inpatient_discharge",
+            "care__last_ed_visit",
+            "care__open_gap_count",
+        )[: page_size + 1]
+    )
+    next_after = rows[page_size - 1].pk if len(rows) > page_size else None
+    return rows[:page_size], next_after
+
+
+def beneficiary_for_user(*, user: Any, entity: Entity, beneficiary_id: int) -> Beneficiary:
+    bene = (
+        Beneficiary.objects.for_user(user)
+        .filter(entity=entity, pk=beneficiary_id)
+        .select_related("care")
+        .first()
+    )
+    if bene is None:
+        raise Http404("No such beneficiary.")
+    return bene
+
+
+def beneficiary_gaps(*, beneficiary: Beneficiary) -> list[CareGap]:
+    return list(CareGap.objects.filter(beneficiary=beneficiary).order_by("label"))
+
+
+def beneficiary_items(*, beneficiary: Beneficiary) -> list[WorklistItem]:
+    return list(
+        WorklistItem.objects.filter(beneficiary=beneficiary)
+        .select_related("assigned_to")
+        .order_by("-status", "due_date", "id")
+    )
+
+
+def my_work_today(*, user: Any, today: date) -> list[WorklistItem]:
+    """Open items assigned to the user that are due today or earlier (or have no due date),
+    oldest due first, in the entities the user still belongs to."""
+    return list(
+        WorklistItem.objects.for_user(user)
+        .filter(assigned_to=user, status__in=OPEN_STATUSES)
+        .filter(Q(due_date__lte=today) | Q(due_date__isnull=True))
+        .select_related("beneficiary", "entity")
+        .order_by("due_date", "id")[:200]
+    )
+
+
+def entity_worklist(
+    *, user: Any, entity: Entity, status: str = "open", kind: str = "", mine: bool = False
+) -> QuerySet[WorklistItem]:
+    qs = WorklistItem.objects.for_user(user).filter(entity=entity)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status in ItemStatus.values:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if mine:
+        qs = qs.filter(assigned_to=user)
+    return qs.select_related("beneficiary", "assigned_to").order_by("due_date", "id")
+
+
+def worklist_item_for_user(*, user: Any, item_id: int) -> WorklistItem:
+    item = (
+        WorklistItem.objects.for_user(user)
+        .select_related("entity", "beneficiary", "assigned_to")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such item.")
+    return item
+
+
+def overview_figures(*, entity: Entity) -> dict[str, Any]:
+    """The overview's counts: the refresh's summary (as of its date) and the live task counts
+    (one aggregate over the indexed open items)."""
+    summary = CareSummary.objects.filter(entity=entity).first()
+    items = WorklistItem.objects.filter(entity=entity, status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_date__lt=timezone.localdate())),
+    )
+    return {"summary": summary, "gaps": summary.gaps if summary else [], "items": items}

@@ -1,0 +1,410 @@
+"""Writes of the care app: worklist items (by hand and generated) and the claims refresh.
+
+One transaction per business action; each status change leaves a `WorklistNote` saying who moved
+the item from what to what, and why.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import Membership
+from care.engine import columns as c
+from care.engine.gaps import care_gaps
+from care.engine.timeline import claim_events
+from care.engine.value_sets import value_sets
+from care.engine.worklist import discharges_without_follow_up, ed_visits
+from care.models import (
+    OPEN_STATUSES,
+    CareGap,
+    CareProfile,
+    CareSummary,
+    ClaimEvent,
+    ItemKind,
+    ItemStatus,
+    WorklistItem,
+    WorklistNote,
+)
+from core.api import ApplicationError
+
+_UNSET: Any = object()
+INPATIENT_CLAIM_TYPES = ("60", "61")
+
+
+def _check_assignee(*, entity: Any, user: Any) -> None:
+    if user is None:
+        return
+    if not Membership.objects.filter(user=user, entity=entity).exists():
+        raise ApplicationError(
+            "The assignee is not a member of this entity.", {"field": "assigned_to"}
+        )
+
+
+def worklist_item_create(
+    *,
+    entity: Any,
+    beneficiary: Any,
+    title: str,
+    acting_user: Any,
+    kind: str = ItemKind.MANUAL,
+    detail: str = "",
+    due_date: date | None = None,
+    assigned_to: Any = None,
+) -> WorklistItem:
+    """Add a worklist item by hand for one beneficiary of the entity."""
+    if beneficiary.entity_id != entity.pk:
+        raise ApplicationError("The beneficiary is not in this entity.", {"field": "beneficiary"})
+    _check_assignee(entity=entity, user=assigned_to)
+    item = WorklistItem(
+        entity=entity,
+        beneficiary=beneficiary,
+        kind=kind,
+        title=title.strip(),
+        detail=detail.strip(),
+        due_date=due_date,
+        assigned_to=assigned_to,
+        created_by=acting_user,
+    )
+    item.full_clean()
+    with transaction.atomic(durable=True):
+        item.save()
+        WorklistNote.objects.create(
+            item=item, author=acting_user, text="Created", status_to=item.status
+        )
+    return item
+
+
+def worklist_item_update(
+    *,
+    item: WorklistItem,
+    acting_user: Any,
+    status: str | None = None,
+    dismissed_reason: str = "",
+    assigned_to: Any = _UNSET,
+    due_date: Any = _UNSET,
+    note: str = "",
+) -> WorklistItem:
+    """Change an item's status, assignee or due date, or add a note. Dismissing needs a reason."""
+    with transaction.atomic(durable=True):
+        item = WorklistItem.objects.select_for_update().get(pk=item.pk)
+        previous = item.status
+        if status is not None and status != previous:
+            if status not in ItemStatus.values:
+                raise ApplicationError(f"Unknown status {status!r}.", {"field": "status"})
+            if status == ItemStatus.DISMISSED and not dismissed_reason.strip():
+                raise ApplicationError(
+                    "Say why the item is dismissed.", {"field": "dismissed_reason"}
+                )
+            item.status = status
+            item.dismissed_reason = (
+                dismissed_reason.strip() if status == ItemStatus.DISMISSED else ""
+            )
+            item.closed_at = None if status in OPEN_STATUSES else timezone.now()
+        if assigned_to is not _UNSET:
+            _check_assignee(entity=item.entity, user=assigned_to)
+            item.assigned_to = assigned_to
+        if due_date is not _UNSET:
+            item.due_date = due_date
+        item.full_clean()
+        item.save()
+        if item.status != previous or note.strip():
+            WorklistNote.objects.create(
+                item=item,
+                author=acting_user,
+                text=note.strip() or item.dismissed_reason,
+                status_from=previous if item.status != previous else "",
+                status_to=item.status if item.status != previous else "",
+            )
+    return item
+
+
+# ------------------------------------------------------------------------------------------------
+# Refresh from claims
+
+
+def _claims_frames(*, entity: Any, as_of: date) -> dict[str, Any]:
+    """Engine inputs from the final-action claims interface (`claims.selectors`)."""
+    from claims.selectors import (
+        final_action_claims,
+        final_action_diagnoses,
+        final_action_revenue_lines,
+    )
+
+    # The longest lookback is colorectal screening's colonoscopy, ten years (value_sets.json).
+    since = date(as_of.year - 10, 1, 1)
+    claims = final_action_claims(entity=entity, thru_from=since, thru_to=as_of)
+    revenue = final_action_revenue_lines(entity=entity, thru_from=since, thru_to=as_of)
+    dx = final_action_diagnoses(entity=entity, thru_from=since, thru_to=as_of)
+    lines = claims[claims["source"] != "A"]
+    procedures = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    c.BENEFICIARY_ID: lines["beneficiary_id"],
+                    c.SERVICE_DATE: lines["line_from_date"],
+                    c.CODE: lines["hcpcs_cd"].fillna(""),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    c.BENEFICIARY_ID: revenue.get("beneficiary_id", pd.Series(dtype=object)),
+                    c.SERVICE_DATE: revenue.get("service_date", pd.Series(dtype=object)),
+                    c.CODE: revenue.get("hcpcs_cd", pd.Series(dtype=object)),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    procedures = procedures[procedures[c.CODE].astype(str) != ""]
+    diagnoses = pd.DataFrame(
+        {
+            c.BENEFICIARY_ID: dx.get("beneficiary_id", pd.Series(dtype=object)),
+            c.SERVICE_DATE: dx.get("thru_date", pd.Series(dtype=object)),
+            c.CODE: dx.get("dx_code", pd.Series(dtype=object)),
+        }
+    )
+    part_a = claims[claims["source"] == "A"]
+    inpatient = part_a[part_a["claim_type_cd"].isin(INPATIENT_CLAIM_TYPES)]
+    stays = pd.DataFrame(
+        {
+            c.BENEFICIARY_ID: inpatient["beneficiary_id"],
+            c.CLAIM_ID: inpatient["claim_id"].astype(str),
+            c.ADMISSION_DATE: inpatient["from_date"],
+            c.DISCHARGE_DATE: inpatient["thru_date"],
+        }
+    )
+    ed_spec = value_sets()["ed_visit"]
+    ed_rev = (
+        revenue[revenue["revenue_cd"].isin(ed_spec["revenue_codes"])] if len(revenue) else revenue
+    )
+    ed_b = lines[lines["hcpcs_cd"].isin(ed_spec["procedure_codes"])]
+    ed = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    c.BENEFICIARY_ID: ed_rev.get("beneficiary_id", pd.Series(dtype=object)),
+                    c.CLAIM_ID: ed_rev.get("claim_id", pd.Series(dtype=object)).astype(str),
+                    c.SERVICE_DATE: ed_rev.get("service_date", pd.Series(dtype=object)),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    c.BENEFICIARY_ID: ed_b["beneficiary_id"],
+                    c.CLAIM_ID: ed_b["claim_id"].astype(str),
+                    c.SERVICE_DATE: ed_b["line_from_date"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    ).drop_duplicates(subset=[c.CLAIM_ID])
+    events = claim_events(claims, since=date(as_of.year - 1, 1, 1))
+    return {
+        "procedures": procedures,
+        "diagnoses": diagnoses,
+        "stays": stays,
+        "ed": ed,
+        "events": events,
+    }
+
+
+def _recapture_items(*, entity: Any, as_of: date, acting_user: Any) -> list[WorklistItem]:
+    """HCC recapture tasks: HCCs coded last year and not yet this year (benchmarks.selectors,
+    read with the scope of the user who asked for the refresh). Due 31 December: a risk score
+    counts only the diagnoses of its calendar year (domain.md 6)."""
+    from care import upstream
+
+    hccs = upstream.recapture_gaps(user=acting_user, entity=entity, year=as_of.year)
+    return [
+        WorklistItem(
+            entity=entity,
+            beneficiary_id=h.risk_score.beneficiary_id,
+            kind=ItemKind.HCC_RECAPTURE,
+            source_key=f"hcc:{h.risk_score.beneficiary_id}:{h.model}:{h.hcc}:{as_of.year}"[:100],
+            title=f"HCC recapture: {h.model} {h.hcc}",
+            detail=f"{h.label} was coded in {as_of.year - 1} and not yet in {as_of.year}".strip(),
+            due_date=date(as_of.year, 12, 31),
+        )
+        for h in hccs
+    ]
+
+
+def care_refresh(
+    *, entity: Any, as_of: date, progress: Any = None, acting_user: Any = None
+) -> dict[str, int]:
+    """Recompute care gaps, care profiles and generated worklist items of one entity from its
+    final-action claims, as of a date. Safe to repeat: gaps and profiles are replaced in one
+    transaction; generated items are keyed by their source event and never duplicated, and
+    items someone already worked on keep their status. HCC recapture tasks are made when the
+    refresh has an acting user (whose scope the risk results are read with)."""
+    from beneficiaries.models import Beneficiary
+
+    report = progress or (lambda percent, message="": None)
+    report(5, "Reading claims")
+    frames = _claims_frames(entity=entity, as_of=as_of)
+    people = pd.DataFrame.from_records(
+        Beneficiary.objects.filter(entity=entity, merged_into__isnull=True).values(
+            "id", "birth_date", "sex_code"
+        ),
+        columns=["id", "birth_date", "sex_code"],
+    ).rename(columns={"id": c.BENEFICIARY_ID})
+    report(40, "Finding care gaps")
+    gaps = care_gaps(
+        beneficiaries=people,
+        procedures=frames["procedures"],
+        diagnoses=frames["diagnoses"],
+        as_of=as_of,
+    )
+    discharges = discharges_without_follow_up(
+        stays=frames["stays"], procedures=frames["procedures"], as_of=as_of
+    )
+    ed = ed_visits(visits=frames["ed"], as_of=as_of)
+    report(70, "Writing results")
+    year_ago = pd.Timestamp(as_of) - pd.DateOffset(months=12)
+    stays = frames["stays"]
+    stays_12m = stays[pd.to_datetime(stays[c.DISCHARGE_DATE]) >= year_ago]
+    ed_12m = frames["ed"][pd.to_datetime(frames["ed"][c.SERVICE_DATE]) >= year_ago]
+    last_ip = pd.to_datetime(stays[c.DISCHARGE_DATE]).groupby(stays[c.BENEFICIARY_ID]).max()
+    last_ed = (
+        pd.to_datetime(frames["ed"][c.SERVICE_DATE]).groupby(frames["ed"][c.BENEFICIARY_ID]).max()
+    )
+    ip_count = stays_12m.groupby(c.BENEFICIARY_ID).size()
+    ed_count = ed_12m.groupby(c.BENEFICIARY_ID).size()
+    gap_count = gaps.groupby(c.BENEFICIARY_ID).size()
+
+    def day(value: Any) -> date | None:
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+    with transaction.atomic():
+        CareGap.objects.filter(entity=entity).delete()
+        CareGap.objects.bulk_create(
+            [
+                CareGap(
+                    entity=entity,
+                    beneficiary_id=int(row[c.BENEFICIARY_ID]),
+                    gap=row[c.GAP],
+                    label=row[c.LABEL],
+                    last_done=day(row[c.LAST_DONE]),
+                    detail=row[c.DETAIL],
+                    as_of=as_of,
+                )
+                for row in gaps.to_dict("records")
+            ],
+            batch_size=5000,
+        )
+        CareProfile.objects.filter(entity=entity).delete()
+        CareProfile.objects.bulk_create(
+            [
+                CareProfile(
+                    beneficiary_id=int(bid),
+                    entity=entity,
+                    as_of=as_of,
+                    last_inpatient_discharge=day(last_ip.get(bid)),
+                    last_ed_visit=day(last_ed.get(bid)),
+                    inpatient_stays_12m=int(ip_count.get(bid, 0)),
+                    ed_visits_12m=int(ed_count.get(bid, 0)),
+                    open_gap_count=int(gap_count.get(bid, 0)),
+                )
+                for bid in people[c.BENEFICIARY_ID]
+            ],
+            batch_size=5000,
+        )
+        ClaimEvent.objects.filter(entity=entity).delete()
+        ClaimEvent.objects.bulk_create(
+            [
+                ClaimEvent(
+                    entity=entity,
+                    beneficiary_id=int(e["beneficiary_id"]),
+                    claim_id=e["claim_id"],
+                    kind=e["kind"],
+                    from_date=e["from_date"],
+                    thru_date=e["thru_date"],
+                    codes=", ".join(e["codes"])[:200],
+                    dx=e["dx"][:10],
+                    paid=e["paid"],
+                    as_of=as_of,
+                )
+                for e in frames["events"]
+            ],
+            batch_size=5000,
+        )
+        awv_due = gaps[gaps[c.GAP] == "awv"]
+        generated = [
+            WorklistItem(
+                entity=entity,
+                beneficiary_id=int(row[c.BENEFICIARY_ID]),
+                kind=row[c.KIND],
+                source_key=row[c.SOURCE_KEY],
+                title=ItemKind(row[c.KIND]).label,
+                detail=row[c.DETAIL],
+                due_date=row[c.DUE_DATE],
+            )
+            for frame in (discharges, ed)
+            for row in frame.to_dict("records")
+        ] + [
+            WorklistItem(
+                entity=entity,
+                beneficiary_id=int(bid),
+                kind=ItemKind.AWV_DUE,
+                # One AWV item per person per calendar year of the as-of date.
+                source_key=f"awv:{bid}:{as_of.year}",
+                title=ItemKind.AWV_DUE.label,
+                detail="No annual wellness visit (G0438/G0439) on claims in the last 12 months",
+                due_date=as_of,
+            )
+            for bid in awv_due[c.BENEFICIARY_ID]
+        ]
+        if acting_user is not None:
+            generated += _recapture_items(entity=entity, as_of=as_of, acting_user=acting_user)
+        created = WorklistItem.objects.bulk_create(
+            generated, batch_size=5000, ignore_conflicts=True
+        )
+        care_summary_rebuild(entity=entity, as_of=as_of)
+    report(100, "Done")
+    return {
+        "beneficiaries": len(people),
+        "care_gaps": len(gaps),
+        "items_considered": len(created),
+        "discharges_without_follow_up": len(discharges),
+        "ed_visits": len(ed),
+    }
+
+
+RECENT_DAYS = 90
+
+
+def care_summary_rebuild(*, entity: Any, as_of: date) -> CareSummary:
+    """Recount the overview's figures from the profiles and gaps (recent = 90 days before
+    `as_of`)."""
+    from beneficiaries.models import Beneficiary
+
+    since = as_of - timedelta(days=RECENT_DAYS)
+    counts = CareProfile.objects.filter(entity=entity).aggregate(
+        profiled=Count("pk"),
+        with_gaps=Count("pk", filter=Q(open_gap_count__gt=0)),
+        recent_ip=Count("pk", filter=Q(last_inpatient_discharge__gte=since)),
+        recent_ed=Count("pk", filter=Q(last_ed_visit__gte=since)),
+    )
+    gaps = list(
+        CareGap.objects.filter(entity=entity)
+        .values("gap", "label")
+        .annotate(n=Count("pk"))
+        .order_by("label")
+    )
+    summary, _ = CareSummary.objects.update_or_create(
+        entity=entity,
+        defaults={
+            "as_of": as_of,
+            "beneficiaries": Beneficiary.objects.filter(
+                entity=entity, merged_into__isnull=True
+            ).count(),
+            "gaps": gaps,
+            **counts,
+        },
+    )
+    return summary

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from care import views
+
+app_name = "care"
+
+urlpatterns = [
+    path("", views.my_work, name="today"),
+    path("<int:entity_id>/", views.overview, name="overview"),
+    path("<int:entity_id>/jobs/", views.overview_jobs, name="overview_jobs"),
+    path("<int:entity_id>/roster/", views.roster, name="roster"),
+    path("<int:entity_id>/refresh/", views.refresh, name="refresh"),
+    path("<int:entity_id>/roster/export/", views.roster_export, name="roster_export"),
+    path("exports/<int:job_id>/", views.export, name="export"),
+    path("<int:entity_id>/worklist/", views.worklist, name="worklist"),
+    path(
+        "<int:entity_id>/beneficiaries/<int:beneficiary_id>/", views.beneficiary, name="beneficiary"
+    ),
+    path(
+        "<int:entity_id>/beneficiaries/<int:beneficiary_id>/items/",
+        views.item_create,
+        name="item_create",
+    ),
+    path("items/<int:item_id>/", views.item_update, name="item_update"),
+]

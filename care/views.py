@@ -1,0 +1,327 @@
+"""Coordinator pages: overview, roster, beneficiary, worklists, "my work today".
+
+Every page that shows beneficiaries is a `phi_view` (MFA for coordinators and analysts) and
+records what it showed with `access_record_create`. Searches by name or date of birth arrive by
+POST; URLs carry only internal keys.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Membership
+from audit.phi import phi_view
+from audit.services import access_record_create
+from care import upstream
+from care.exports import export_path
+from care.forms import ItemCreateForm, ItemUpdateForm, RosterForm
+from care.models import ItemKind, ItemStatus
+from care.selectors import (
+    RosterFilters,
+    beneficiary_for_user,
+    beneficiary_gaps,
+    beneficiary_items,
+    entity_for_user,
+    entity_worklist,
+    my_work_today,
+    overview_figures,
+    roster_page,
+    worklist_item_for_user,
+)
+from care.services import worklist_item_create, worklist_item_update
+from care.timeline import beneficiary_claims_summary
+from core.api import ApplicationError
+from jobs.models import ACTIVE_STATES, Job
+from jobs.services import job_enqueue
+
+
+def _members(entity: Any) -> list[tuple[str, str]]:
+    return [
+        (str(m.user_id), m.user.full_name or m.user.email)
+        for m in Membership.objects.filter(entity=entity)
+        .select_related("user")
+        .order_by("user__email")
+    ]
+
+
+@require_GET
+@phi_view
+def my_work(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    items = my_work_today(user=request.user, today=today)
+    by_entity: dict[Any, list[int]] = defaultdict(list)
+    for item in items:
+        by_entity[item.entity].append(item.beneficiary_id)
+    for entity, ids in by_entity.items():
+        access_record_create(
+            entity=entity,
+            purpose="my work today",
+            route="care:today",
+            beneficiary_ids=ids,
+            user=request.user,
+        )
+    return render(request, "care/today.html", {"items": items, "today": today})
+
+
+@require_GET
+@phi_view
+def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    jobs = list(
+        Job.objects.filter(entity=entity, state__in=ACTIVE_STATES).order_by("-created_at")[:10]
+    )
+    context = {
+        "entity": entity,
+        "figures": overview_figures(entity=entity),
+        "alignment": upstream.alignment_summary(entity=entity),
+        "pmpm": upstream.pmpm_summary(entity=entity),
+        "savings": upstream.savings_projection(user=request.user, entity=entity),
+        "jobs": jobs,
+    }
+    return render(request, "care/overview.html", context)
+
+
+@require_GET
+@phi_view
+def overview_jobs(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """The overview's jobs panel, polled by htmx while a job runs (no beneficiary data)."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    jobs = list(
+        Job.objects.filter(entity=entity, state__in=ACTIVE_STATES).order_by("-created_at")[:10]
+    )
+    return render(request, "care/_jobs.html", {"entity": entity, "jobs": jobs})
+
+
+@require_http_methods(["GET", "POST"])
+@phi_view
+def roster(request: HttpRequest, entity_id: int) -> HttpResponse:
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    form = RosterForm(request.POST if request.method == "POST" else None)
+    filters = RosterFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = RosterFilters(
+            last_name=data["last_name"],
+            first_name=data["first_name"],
+            birth_date=data["birth_date"],
+            recent_inpatient=data["recent_inpatient"],
+            recent_ed=data["recent_ed"],
+            open_gaps=data["open_gaps"],
+            gap=data["gap"],
+            hcc_recapture=data["hcc_recapture"],
+            sort=data["sort"],
+            after=data["after"],
+        )
+    rows, next_after = roster_page(user=request.user, entity=entity, filters=filters)
+    access_record_create(
+        entity=entity,
+        purpose="roster",
+        route="care:roster",
+        beneficiary_ids=[b.pk for b in rows],
+        user=request.user,
+        method=request.method or "GET",
+    )
+    context = {
+        "entity": entity,
+        "form": form if form.is_bound else RosterForm(),
+        "rows": rows,
+        "next_after": next_after,
+        "paged": filters.after is not None,
+    }
+    template = "care/_roster_results.html" if request.htmx else "care/roster.html"
+    return render(request, template, context)
+
+
+@require_POST
+@phi_view
+def roster_export(request: HttpRequest, entity_id: int) -> HttpResponse:
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    form = RosterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The export filters are not valid.")
+        return redirect("care:roster", entity_id=entity.pk)
+    params = form.job_parameters()
+    params["requested_by"] = request.user.pk
+    job = job_enqueue(
+        kind="care.roster_export", entity=entity, parameters=params, user=request.user
+    )
+    messages.success(request, "The export is being prepared; download it here when it is done.")
+    return redirect("care:export", job_id=job.pk)
+
+
+@require_GET
+@phi_view
+def export(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The export's progress, and the file once it is written (only to the user who asked)."""
+    job = (
+        Job.objects.for_user(request.user)
+        .select_related("entity")
+        .filter(pk=job_id, kind="care.roster_export", created_by=request.user)
+        .first()
+    )
+    if job is None:
+        raise Http404("No such export.")
+    if request.GET.get("download") and job.state == "succeeded":
+        path = export_path(job.pk)
+        if not path.exists():
+            raise Http404("The export file is gone.")
+        access_record_create(
+            entity=job.entity,
+            purpose="roster CSV download",
+            route="care:export",
+            user=request.user,
+            count=int(job.result.get("rows", 0)),
+        )
+        return FileResponse(path.open("rb"), as_attachment=True, filename=f"roster-{job.pk}.csv")
+    template = "care/_export_status.html" if request.htmx else "care/export.html"
+    return render(request, template, {"job": job})
+
+
+@require_POST
+@phi_view
+def refresh(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Start the care refresh (gaps, profiles, generated tasks) from the entity's claims."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    as_of = timezone.localdate().isoformat()
+    job = job_enqueue(
+        kind="care.refresh", entity=entity, parameters={"as_of": as_of}, user=request.user
+    )
+    messages.success(request, "Care refresh started.")
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@require_GET
+@phi_view
+def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> HttpResponse:
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    bene = beneficiary_for_user(user=request.user, entity=entity, beneficiary_id=beneficiary_id)
+    today = timezone.localdate()
+    access_record_create(
+        entity=entity,
+        purpose="beneficiary page",
+        route="care:beneficiary",
+        beneficiary_ids=[bene.pk],
+        user=request.user,
+    )
+    context = {
+        "entity": entity,
+        "bene": bene,
+        "age": _age(bene.birth_date, today),
+        "gaps": beneficiary_gaps(beneficiary=bene),
+        "items": beneficiary_items(beneficiary=bene),
+        "claims": beneficiary_claims_summary(entity=entity, beneficiary=bene, today=today),
+        "alignment": upstream.alignment_history(beneficiary=bene),
+        "risk": upstream.risk_profile(user=request.user, beneficiary=bene, year=today.year),
+        "item_form": ItemCreateForm(members=_members(entity)),
+        "statuses": ItemStatus.choices,
+    }
+    return render(request, "care/beneficiary.html", context)
+
+
+def _age(birth: date | None, today: date) -> int | None:
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+@require_POST
+@phi_view
+def item_create(request: HttpRequest, entity_id: int, beneficiary_id: int) -> HttpResponse:
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    bene = beneficiary_for_user(user=request.user, entity=entity, beneficiary_id=beneficiary_id)
+    members = _members(entity)
+    form = ItemCreateForm(request.POST, members=members)
+    if form.is_valid():
+        assignee = None
+        if form.cleaned_data["assigned_to"]:
+            assignee = Membership.objects.get(
+                entity=entity, user_id=int(form.cleaned_data["assigned_to"])
+            ).user
+        try:
+            worklist_item_create(
+                entity=entity,
+                beneficiary=bene,
+                title=form.cleaned_data["title"],
+                detail=form.cleaned_data["detail"],
+                due_date=form.cleaned_data["due_date"],
+                assigned_to=assignee,
+                acting_user=request.user,
+                kind=ItemKind.MANUAL,
+            )
+            messages.success(request, "Task added.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "The task needs a title.")
+    return redirect("care:beneficiary", entity_id=entity.pk, beneficiary_id=bene.pk)
+
+
+@require_POST
+@phi_view
+def item_update(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = worklist_item_for_user(user=request.user, item_id=item_id)
+    form = ItemUpdateForm(request.POST)
+    if request.POST.get("take"):
+        worklist_item_update(item=item, acting_user=request.user, assigned_to=request.user)
+        messages.success(request, "Assigned to you.")
+    elif form.is_valid():
+        try:
+            worklist_item_update(
+                item=item,
+                acting_user=request.user,
+                status=form.cleaned_data["status"],
+                dismissed_reason=form.cleaned_data["dismissed_reason"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(
+                request, f"Task marked {ItemStatus(form.cleaned_data['status']).label.lower()}."
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Choose a status.")
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(
+        reverse("care:beneficiary", args=[item.entity_id, item.beneficiary_id]) + f"#item-{item.pk}"
+    )
+
+
+@require_GET
+@phi_view
+def worklist(request: HttpRequest, entity_id: int) -> HttpResponse:
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    status = request.GET.get("status", "open")
+    kind = request.GET.get("kind", "")
+    mine = request.GET.get("mine") == "1"
+    items = list(
+        entity_worklist(user=request.user, entity=entity, status=status, kind=kind, mine=mine)[:200]
+    )
+    access_record_create(
+        entity=entity,
+        purpose="worklist",
+        route="care:worklist",
+        beneficiary_ids=[i.beneficiary_id for i in items],
+        user=request.user,
+    )
+    context = {
+        "entity": entity,
+        "items": items,
+        "status": status,
+        "kind": kind,
+        "mine": mine,
+        "kinds": ItemKind.choices,
+        "statuses": ItemStatus.choices,
+    }
+    return render(request, "care/worklist.html", context)

@@ -1,0 +1,286 @@
+"""The coordinator dashboard in headless Chromium: sign in with a second factor, find today's
+work, search and filter the roster, open a beneficiary, add and close a task, export the roster;
+and a coordinator of another entity sees none of it. Saves the README screenshots."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import struct
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from audit.models import AccessRecord
+from care.models import ItemKind, WorklistItem
+from care.services import care_refresh
+from tests.care.conftest import (  # noqa: F401 (fixtures)
+    add_inpatient,
+    add_visit,
+    make_bene,
+    make_risk_score,
+)
+from tests.conftest import PASSWORD
+from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def totp_now(secret: str) -> str:
+    """RFC 6238 TOTP (SHA-1, 30 s, 6 digits), computed here as an authenticator app would."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def sign_in_with_mfa(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/care/")
+    # Coordinators must enrol a second factor before any page with beneficiary data (allauth
+    # asks for the password again before a security change).
+    if "/reauthenticate/" in page.url:
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/totp/activate/")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.get_by_label("Authenticator code").fill(totp_now(secret))
+    page.get_by_role("button", name="Activate").click()
+    page.goto(f"{base}/care/")
+    assert page.get_by_role("heading", name="My work today").is_visible()
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest) -> dict[str, Any]:
+    new_bene = request.getfixturevalue("make_bene")
+    inpatient = request.getfixturevalue("add_inpatient")
+    visit = request.getfixturevalue("add_visit")
+    risk = request.getfixturevalue("make_risk_score")
+    today = timezone.localdate()
+    a = EntityFactory(
+        program=ProgramFactory(code="mssp"), cms_id="A9001", legal_name="Synthetic Valley ACO"
+    )
+    b = EntityFactory(
+        program=ProgramFactory(code="reach", name="ACO REACH"),
+        cms_id="D9002",
+        legal_name="Synthetic Coast DCE",
+    )
+    coord_a = UserFactory(email="coordinator@a.example.test", full_name="Casey Coordinator")
+    MembershipFactory(user=coord_a, entity=a, role=Role.CARE_COORDINATOR)
+    coord_b = UserFactory(email="coordinator@b.example.test", full_name="Blake Other")
+    MembershipFactory(user=coord_b, entity=b, role=Role.CARE_COORDINATOR)
+    names = [
+        ("Abbott", "Alma"),
+        ("Baker", "Bruno"),
+        ("Carter", "Celia"),
+        ("Diaz", "Dora"),
+        ("Evans", "Eli"),
+        ("Foster", "Faye"),
+        ("Garcia", "Gus"),
+        ("Hughes", "Hana"),
+    ]
+    benes = [new_bene(a, last_name=last, first_name=first) for last, first in names]
+    inpatient(benes[0], 7001, today - timedelta(days=8), today - timedelta(days=4), dx="I5020")
+    visit(benes[0], 7002, today - timedelta(days=200), "99214", dx="E119")
+    visit(benes[0], 7003, today - timedelta(days=120), "83036", dx="E119")
+    visit(benes[1], 7004, today - timedelta(days=12), "99284", dx="R0789")
+    visit(benes[2], 7005, today - timedelta(days=60), "G0439")
+    visit(benes[3], 7006, today - timedelta(days=30), "77067")
+    for i, bene in enumerate(benes[4:]):
+        visit(bene, 7100 + i, today - timedelta(days=40 + i), "99213", dx="I10")
+    others = [new_bene(b, last_name=last, first_name="Zoe") for last in ("Quinn", "Reyes")]
+    inpatient(others[0], 8001, today - timedelta(days=5), today - timedelta(days=2))
+    risk(
+        benes[0],
+        today.year,
+        [("226", "Heart Failure"), ("38", "Diabetes with Chronic Complications")],
+    )
+    risk(benes[0], today.year + 1, [("226", "Heart Failure")])
+    care_refresh(entity=a, as_of=today)
+    from settlement.demo import _ytd_frame
+    from settlement.services import settlement_projection_create
+    from tests.settlement.test_settlement_projection_create import ASSUMPTIONS
+
+    settlement_projection_create(
+        entity=a,
+        performance_year=2025,
+        frame=_ytd_frame(beneficiaries=200, months=6, seed=5),
+        assumptions=ASSUMPTIONS,
+    )
+    care_refresh(entity=b, as_of=today)
+    WorklistItem.objects.filter(entity=a, kind=ItemKind.DISCHARGE_FOLLOW_UP).update(
+        assigned_to=coord_a
+    )
+    WorklistItem.objects.filter(entity=b).update(assigned_to=coord_b)
+    return {
+        "a": a,
+        "b": b,
+        "coord_a": coord_a,
+        "coord_b": coord_b,
+        "benes": benes,
+        "others": others,
+    }
+
+
+def test_a_coordinator_works_the_day_from_the_browser(
+    live_server: Any,
+    page: Any,
+    screenshot: Any,
+    world: dict[str, Any],
+    tmp_path: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    visited: list[str] = []
+    page.on("request", lambda request: visited.append(request.url))
+    base = live_server.url
+    a = world["a"]
+    sign_in_with_mfa(page, base, "coordinator@a.example.test")
+
+    # Today's work: the discharge without follow-up, assigned to this coordinator.
+    row = page.get_by_role("row").filter(has_text="Discharge without 7-day follow-up")
+    assert row.count() == 1
+    screenshot(page, "dashboard-today")
+
+    page.goto(f"{base}/care/{a.pk}/")
+    assert page.get_by_role("heading", name="Overview").is_visible()
+    page.wait_for_function("() => window.Chart && Chart.getChart('gaps-chart')")
+    screenshot(page, "dashboard-overview")
+
+    page.get_by_role("link", name="Roster").click()
+    page.get_by_label("Last name starts with").fill("ab")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("link", name="Abbott, Alma").is_visible()
+    assert page.get_by_role("link", name="Baker, Bruno").count() == 0
+    assert "Abbott" not in page.url
+    assert "ab" not in page.url.split("/care/")[1]
+    page.get_by_label("Last name starts with").fill("")
+    page.get_by_label("ED visit, last 90 days").check()
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("link", name="Baker, Bruno").is_visible()
+    assert page.get_by_role("link", name="Abbott, Alma").count() == 0
+    page.get_by_label("ED visit, last 90 days").uncheck()
+    page.get_by_role("button", name="Search").click()
+    screenshot(page, "dashboard-roster")
+
+    # Open the person recently discharged from "my work today".
+    page.goto(f"{base}/care/")
+    page.get_by_role("link", name="Abbott, Alma").click()
+    assert page.get_by_role("heading", name="Alma Abbott").is_visible()
+    assert page.get_by_text("Inpatient", exact=True).first.is_visible()
+    assert page.get_by_text("Annual wellness visit", exact=True).first.is_visible()
+    assert page.get_by_text("HCC recapture: seen in").is_visible()
+    screenshot(page, "dashboard-beneficiary")
+
+    # Add a task by hand, then close it; close the discharge task too.
+    page.get_by_text("Add a task").click()
+    page.get_by_label("Task").fill("Book a cardiology follow-up")
+    page.get_by_label("Assign to").select_option(label="Casey Coordinator")
+    page.get_by_role("button", name="Add task").click()
+    item = page.locator("li.item").filter(has_text="Book a cardiology follow-up")
+    item.get_by_label("Status").select_option("done")
+    item.get_by_label("Note").fill("Booked for next Tuesday")
+    item.get_by_role("button", name="Save").click()
+    assert page.get_by_text("Task marked done.").is_visible()
+    manual = WorklistItem.objects.get(title="Book a cardiology follow-up")
+    assert manual.status == "done"
+    discharge = page.locator("li.item").filter(has_text="Discharge without 7-day follow-up")
+    discharge.get_by_label("Status").select_option("done")
+    discharge.get_by_role("button", name="Save").click()
+    page.goto(f"{base}/care/")
+    assert page.get_by_text("Nothing due today").is_visible()
+
+    # Export the roster: a job, then a download.
+    page.goto(f"{base}/care/{a.pk}/roster/")
+    page.get_by_role("button", name="Export CSV").click()
+    page.wait_for_selector("#download-export")
+    with page.expect_download() as download_info:
+        page.locator("#download-export").click()
+    path = tmp_path / "roster.csv"
+    download_info.value.save_as(path)
+    text = path.read_text()
+    assert "Abbott" in text
+    assert "Quinn" not in text
+
+    purposes = set(
+        AccessRecord.objects.filter(user=world["coord_a"]).values_list("purpose", flat=True)
+    )
+    assert {
+        "my work today",
+        "roster",
+        "beneficiary page",
+        "roster CSV export",
+        "roster CSV download",
+    } <= purposes
+    record = AccessRecord.objects.filter(purpose="beneficiary page").latest("pk")
+    assert record.beneficiary_ids == [world["benes"][0].pk]
+    # No synthetic MBI in the server's logs or in any URL the browser asked for.
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "queued: care.roster_export" in logged  # the capture does see the server's logs
+    for bene in world["benes"]:
+        assert bene.current_mbi not in logged
+        assert all(bene.current_mbi not in url for url in visited)
+        assert all(bene.last_name not in url for url in visited)
+
+
+def test_a_coordinator_of_another_entity_sees_none_of_entity_as_people(
+    live_server: Any, page: Any, world: dict[str, Any], tmp_path: Any
+) -> None:
+    base = live_server.url
+    a, b = world["a"], world["b"]
+    abbott = world["benes"][0]
+    sign_in_with_mfa(page, base, "coordinator@b.example.test")
+    a_names = [bene.last_name for bene in world["benes"]]
+
+    def assert_no_a_names() -> None:
+        content = page.content()
+        for name in a_names:
+            assert name not in content
+
+    assert_no_a_names()  # my work today
+    for path in (
+        f"/care/{a.pk}/",
+        f"/care/{a.pk}/roster/",
+        f"/care/{a.pk}/worklist/",
+        f"/care/{a.pk}/beneficiaries/{abbott.pk}/",
+        f"/care/{b.pk}/beneficiaries/{abbott.pk}/",
+    ):
+        response = page.goto(base + path)
+        assert response.status == 404, path
+        assert_no_a_names()
+    page.goto(f"{base}/care/{b.pk}/")
+    assert_no_a_names()
+    chart_data = page.locator("#gaps-data").text_content()
+    assert chart_data is not None
+    page.goto(f"{base}/care/{b.pk}/worklist/")
+    assert_no_a_names()
+    page.goto(f"{base}/care/{b.pk}/roster/")
+    page.get_by_label("Last name starts with").fill("Abb")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_text("No beneficiaries match.").is_visible()
+    page.get_by_label("Last name starts with").fill("")
+    page.get_by_role("button", name="Export CSV").click()
+    page.wait_for_selector("#download-export")
+    with page.expect_download() as download_info:
+        page.locator("#download-export").click()
+    path = tmp_path / "b.csv"
+    download_info.value.save_as(path)
+    text = path.read_text()
+    assert "Quinn" in text
+    for name in a_names:
+        assert name not in text
+    assert not AccessRecord.objects.filter(user=world["coord_b"], entity=a).exists()

@@ -1,0 +1,164 @@
+"""Beneficiaries and claims rows for the care tests, built straight in the claims tables."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from beneficiaries.models import Beneficiary, BeneficiaryMbi
+from claims.models import PartAClaimHeader, PartBPhysicianLine
+from entities.models import Entity
+
+_seq = itertools.count(1)
+# Synthetic MBIs in the CMS format (domain.md 8.4), used to check none leaks into URLs or logs.
+SYNTHETIC_MBIS: list[str] = []
+
+
+def synthetic_mbi(n: int) -> str:
+    letters = "ACDEFGHJKMNPQRTUVWXY"
+    return f"{1 + n % 9}{letters[n % 20]}{n % 10}{letters[(n // 3) % 20]}{n % 10}{letters[(n // 7) % 20]}{letters[(n // 11) % 20]}{n % 10}{letters[(n // 13) % 20]}{letters[(n // 17) % 20]}{(n // 19) % 10}"
+
+
+@pytest.fixture
+def make_bene(db: None) -> Callable[..., Beneficiary]:
+    def make(entity: Entity, **fields: Any) -> Beneficiary:
+        n = next(_seq)
+        mbi = synthetic_mbi(n + 1000 * entity.pk)
+        SYNTHETIC_MBIS.append(mbi)
+        defaults = {
+            "first_name": f"Pat{n}",
+            "last_name": f"Synthetic{n:03d}",
+            "birth_date": date(1950, 1, 1 + n % 28),
+            "sex_code": "2",
+        }
+        defaults.update(fields)
+        bene = Beneficiary.objects.create(entity=entity, current_mbi=mbi, **defaults)
+        BeneficiaryMbi.objects.create(
+            entity=entity, mbi=mbi, beneficiary=bene, first_seen_on=date(2025, 1, 1)
+        )
+        return bene
+
+    return make
+
+
+def _mbi_id(bene: Beneficiary) -> int:
+    return BeneficiaryMbi.objects.get(beneficiary=bene, mbi=bene.current_mbi).pk
+
+
+def _lineage(bene: Beneficiary) -> dict[str, Any]:
+    return {
+        "entity_id": bene.entity_id,
+        "mbi_id": _mbi_id(bene),
+        "delivery_id": 1,
+        "source_file_id": 1,
+        "source_line": next(_seq),
+        "delivered_on": date(2025, 7, 1),
+    }
+
+
+@pytest.fixture
+def add_inpatient(db: None) -> Callable[..., None]:
+    def add(
+        bene: Beneficiary, claim_id: int, admitted: date, discharged: date, dx: str = "I509"
+    ) -> None:
+        PartAClaimHeader.objects.create(
+            **_lineage(bene),
+            cur_clm_uniq_id=claim_id,
+            clm_type_cd="60",
+            clm_from_dt=admitted,
+            clm_thru_dt=discharged,
+            clm_blg_prvdr_oscar_num="330101",
+            prncpl_dgns_cd=dx,
+            clm_pmt_amt=Decimal("12000.00"),
+            clm_adjsmt_type_cd="0",
+            clm_bill_fac_type_cd="1",
+            clm_bill_clsfctn_cd="1",
+            clm_bill_freq_cd="1",
+        )
+
+    return add
+
+
+@pytest.fixture
+def add_visit(db: None) -> Callable[..., None]:
+    def add(bene: Beneficiary, claim_id: int, when: date, hcpcs: str, dx: str = "Z0000") -> None:
+        PartBPhysicianLine.objects.create(
+            **_lineage(bene),
+            cur_clm_uniq_id=claim_id,
+            clm_line_num=1,
+            clm_cntl_num=f"CTL{claim_id}",
+            clm_type_cd="71",
+            clm_from_dt=when,
+            clm_thru_dt=when,
+            clm_line_from_dt=when,
+            clm_line_thru_dt=when,
+            clm_line_hcpcs_cd=hcpcs,
+            clm_line_dgns_cd=dx,
+            clm_dgns_1_cd=dx,
+            clm_line_cvrd_pd_amt=Decimal("95.00"),
+            clm_carr_pmt_dnl_cd="1",
+            clm_prcsg_ind_cd="A",
+            clm_adjsmt_type_cd="0",
+        )
+
+    return add
+
+
+@pytest.fixture
+def mfa_client() -> Callable[[Any], Client]:
+    """A logged-in client for a user with TOTP enrolled (what phi_view asks of coordinators)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    def make(user: Any) -> Client:
+        TOTP.activate(user, generate_totp_secret())
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def make_risk_score(db: None) -> Callable[..., Any]:
+    """A stored risk score (benchmarks) with V28 HCCs, each backed by one diagnosis."""
+    from benchmarks.models import RiskDiagnosis, RiskHcc, RiskScore, RiskScoreComponent
+
+    def make(bene: Beneficiary, payment_year: int, hccs: list[tuple[str, str]]) -> Any:
+        row = RiskScore.objects.create(
+            entity_id=bene.entity_id,
+            beneficiary=bene,
+            payment_year=payment_year,
+            model_family="cms_hcc",
+            segment="CNA",
+            raw_score=Decimal("1.234"),
+            demographic_score=Decimal("0.4"),
+            blend={"V28": "1"},
+            diagnosis_year=payment_year - 1,
+            diagnoses_through=date(payment_year - 1, 12, 31),
+        )
+        RiskScoreComponent.objects.create(
+            risk_score=row,
+            model="V28",
+            weight=Decimal("1"),
+            segment="CNA",
+            raw_score=Decimal("1.234"),
+            demographic_score=Decimal("0.4"),
+        )
+        for code, label in hccs:
+            hcc = RiskHcc.objects.create(risk_score=row, model="V28", hcc=code, label=label)
+            RiskDiagnosis.objects.create(
+                hcc=hcc,
+                dx_code="I5020",
+                claim_count=2,
+                last_date=date(payment_year - 1, 3, 1),
+                last_claim_id="7001",
+            )
+        return row
+
+    return make

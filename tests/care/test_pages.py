@@ -1,0 +1,302 @@
+"""Coordinator pages: scoping (404 for another entity), MFA, access records, query budgets,
+no PHI in URLs or logs, and the CSV export job."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AccessRecord
+from care.exports import export_path
+from care.services import care_refresh, worklist_item_create
+from tests.care.conftest import SYNTHETIC_MBIS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(
+    entity_a,
+    entity_b,
+    aco_coordinator,
+    other_entity_user,
+    make_bene,
+    add_inpatient,
+    add_visit,
+    mfa_client,
+):
+    today = timezone.localdate()
+    benes = [make_bene(entity_a, last_name=name) for name in ("Abbott", "Baker", "Carter", "Diaz")]
+    add_inpatient(benes[0], 9001, today - timedelta(days=6), today - timedelta(days=3))
+    add_visit(benes[1], 9002, today - timedelta(days=20), "99284", dx="E119")
+    other = make_bene(entity_b, last_name="Other")
+    care_refresh(entity=entity_a, as_of=today)
+    care_refresh(entity=entity_b, as_of=today)
+    item = worklist_item_create(
+        entity=entity_a,
+        beneficiary=benes[0],
+        title="Call Abbott",
+        due_date=today,
+        assigned_to=aco_coordinator,
+        acting_user=aco_coordinator,
+    )
+    return {
+        "a": mfa_client(aco_coordinator),
+        "b": mfa_client(other_entity_user),
+        "benes": benes,
+        "other": other,
+        "item": item,
+    }
+
+
+def test_a_coordinator_without_a_second_factor_is_sent_to_enrol(entity_a, aco_coordinator, client):
+    client.force_login(aco_coordinator)
+    response = client.get(reverse("care:roster", args=[entity_a.pk]))
+    assert response.status_code == 302
+    assert "totp" in response["Location"]
+
+
+def test_the_roster_lists_the_entitys_people_and_records_the_view(setup, entity_a, aco_coordinator):
+    response = setup["a"].get(reverse("care:roster", args=[entity_a.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Abbott" in body
+    assert "Other" not in body
+    record = AccessRecord.objects.filter(user=aco_coordinator, purpose="roster").latest("pk")
+    assert set(record.beneficiary_ids) == {b.pk for b in setup["benes"]}
+
+
+def test_search_by_name_is_a_post_and_filters_find_recent_inpatients(setup, entity_a):
+    url = reverse("care:roster", args=[entity_a.pk])
+    response = setup["a"].post(url, {"last_name": "bak"})
+    body = response.content.decode()
+    assert "Baker" in body
+    assert "Abbott" not in body
+    response = setup["a"].post(url, {"recent_inpatient": "on"})
+    body = response.content.decode()
+    assert "Abbott" in body
+    assert "Baker" not in body
+    response = setup["a"].post(url, {"recent_ed": "on"})
+    assert "Baker" in response.content.decode()
+
+
+def test_the_roster_pages_by_keyset_in_the_chosen_order(setup, entity_a, make_bene):
+    for i in range(60):
+        make_bene(entity_a, last_name=f"Zed{i:02d}")
+    url = reverse("care:roster", args=[entity_a.pk])
+    first = setup["a"].post(url, {"sort": "name"})
+    rows = first.context["rows"]
+    assert len(rows) == 50
+    second = setup["a"].post(url, {"sort": "name", "after": first.context["next_after"]})
+    names = [b.last_name for b in rows] + [b.last_name for b in second.context["rows"]]
+    assert names == sorted(names)
+    assert len(names) == 64
+    assert second.context["next_after"] is None
+    backwards = setup["a"].post(url, {"sort": "-name"}).context["rows"]
+    assert backwards[0].last_name == "Zed59"
+
+
+def test_another_entitys_coordinator_gets_404_everywhere(setup, entity_a):
+    b = setup["b"]
+    bene = setup["benes"][0]
+    for url in (
+        reverse("care:overview", args=[entity_a.pk]),
+        reverse("care:roster", args=[entity_a.pk]),
+        reverse("care:worklist", args=[entity_a.pk]),
+        reverse("care:beneficiary", args=[entity_a.pk, bene.pk]),
+    ):
+        assert b.get(url).status_code == 404, url
+    assert (
+        b.post(reverse("care:roster", args=[entity_a.pk]), {"last_name": "Ab"}).status_code == 404
+    )
+    assert b.post(reverse("care:roster_export", args=[entity_a.pk]), {}).status_code == 404
+    assert (
+        b.post(reverse("care:item_update", args=[setup["item"].pk]), {"status": "done"}).status_code
+        == 404
+    )
+    assert (
+        b.post(reverse("care:item_create", args=[entity_a.pk, bene.pk]), {"title": "x"}).status_code
+        == 404
+    )
+    # Their own entity's page with A's beneficiary id is also a 404.
+    other_entity = setup["other"].entity_id
+    assert b.get(reverse("care:beneficiary", args=[other_entity, bene.pk])).status_code == 404
+    today = b.get(reverse("care:today")).content.decode()
+    assert "Abbott" not in today
+
+
+def test_the_beneficiary_page_shows_claims_gaps_and_items_and_records_the_view(
+    setup, entity_a, aco_coordinator
+):
+    bene = setup["benes"][0]
+    response = setup["a"].get(reverse("care:beneficiary", args=[entity_a.pk, bene.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Inpatient" in body
+    assert "Call Abbott" in body
+    assert "Annual wellness visit" in body
+    assert "No alignment run has included this person yet" in body
+    assert bene.current_mbi not in body
+    record = AccessRecord.objects.filter(purpose="beneficiary page").latest("pk")
+    assert record.beneficiary_ids == [bene.pk]
+    assert record.user == aco_coordinator
+
+
+def test_a_coordinator_closes_an_item_from_the_page(setup, entity_a):
+    item = setup["item"]
+    response = setup["a"].post(
+        reverse("care:item_update", args=[item.pk]), {"status": "done", "note": "Spoke to him"}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "done"
+
+
+def test_pages_keep_a_fixed_query_budget(setup, entity_a, make_bene, django_assert_max_num_queries):
+    # The budgets hold whatever the data size: more people and more items on the page.
+    bene = setup["benes"][0]
+    for i in range(30):
+        make_bene(entity_a)
+        worklist_item_create(
+            entity=entity_a,
+            beneficiary=bene,
+            title=f"Task {i}",
+            acting_user=setup["item"].created_by,
+        )
+    client = setup["a"]
+    with django_assert_max_num_queries(14):
+        client.get(reverse("care:overview", args=[entity_a.pk]))
+    with django_assert_max_num_queries(12):
+        client.post(reverse("care:roster", args=[entity_a.pk]), {"open_gaps": "on", "sort": "dob"})
+    with django_assert_max_num_queries(18):
+        client.get(reverse("care:beneficiary", args=[entity_a.pk, bene.pk]))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("care:worklist", args=[entity_a.pk]))
+
+
+def test_the_csv_export_is_a_job_scoped_to_the_entity_and_audited(
+    setup, entity_a, aco_coordinator, django_capture_on_commit_callbacks
+):
+    client = setup["a"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("care:roster_export", args=[entity_a.pk]), {"sort": "name"})
+    assert response.status_code == 302
+    job_url = response["Location"]
+    job_id = int(job_url.rstrip("/").split("/")[-1])
+    with export_path(job_id).open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["last_name"] for r in rows] == ["Abbott", "Baker", "Carter", "Diaz"]
+    export_record = AccessRecord.objects.get(purpose="roster CSV export")
+    assert export_record.beneficiary_count == 4
+    assert export_record.user == aco_coordinator
+    download = client.get(job_url + "?download=1")
+    assert download.status_code == 200
+    assert b"Abbott" in b"".join(download.streaming_content)
+    assert AccessRecord.objects.filter(purpose="roster CSV download").count() == 1
+    # Nobody else can fetch it, not even the other entity's coordinator.
+    assert setup["b"].get(job_url + "?download=1").status_code == 404
+
+
+def test_no_synthetic_mbi_reaches_the_logs_or_a_url(setup, entity_a, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = setup["a"]
+    urls = [
+        reverse("care:overview", args=[entity_a.pk]),
+        reverse("care:roster", args=[entity_a.pk]),
+        reverse("care:today"),
+        reverse("care:worklist", args=[entity_a.pk]),
+    ] + [reverse("care:beneficiary", args=[entity_a.pk, b.pk]) for b in setup["benes"]]
+    bodies = [client.get(u).content.decode() for u in urls]
+    bodies.append(
+        client.post(urls[1], {"last_name": "Ab", "birth_date": date(1950, 1, 2)}).content.decode()
+    )
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for mbi in SYNTHETIC_MBIS:
+        assert mbi not in logged
+        assert all(mbi not in u for u in urls)
+        assert all(mbi not in body for body in bodies)
+
+
+def test_the_refresh_runs_as_a_job_for_members_only(
+    setup, entity_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = setup["a"].post(reverse("care:refresh", args=[entity_a.pk]))
+    assert response.status_code == 302
+    from jobs.models import Job
+
+    job = Job.objects.get(kind="care.refresh")
+    assert job.state == "succeeded"
+    assert job.result["beneficiaries"] == 4
+    assert setup["b"].post(reverse("care:refresh", args=[entity_a.pk])).status_code == 404
+
+
+def test_the_overview_shows_the_latest_projection_band_against_the_msr(setup, entity_a):
+    from settlement.demo import _ytd_frame
+    from settlement.services import settlement_projection_create
+    from tests.settlement.test_settlement_projection_create import ASSUMPTIONS
+
+    url = reverse("care:overview", args=[entity_a.pk])
+    assert "No settlement projection yet" in setup["a"].get(url).content.decode()
+    settlement_projection_create(
+        entity=entity_a,
+        performance_year=2025,
+        frame=_ytd_frame(beneficiaries=200, months=6, seed=5),
+        assumptions=ASSUMPTIONS,
+    )
+    body = setup["a"].get(url).content.decode()
+    assert "No settlement projection yet" not in body
+    assert "MSR" in body
+    assert "band-chart" in body
+    # Entity B's coordinator still gets a 404 for A's overview, projection or not.
+    assert setup["b"].get(url).status_code == 404
+
+
+def test_the_beneficiary_page_shows_the_risk_score_hccs_their_claims_and_recapture(
+    setup, entity_a, make_risk_score, django_assert_max_num_queries
+):
+    bene = setup["benes"][0]
+    year = timezone.localdate().year
+
+    make_risk_score(bene, year, [("226", "Heart Failure"), ("38", "Diabetes")])
+    make_risk_score(bene, year + 1, [("226", "Heart Failure")])
+    url = reverse("care:beneficiary", args=[entity_a.pk, bene.pk])
+    with django_assert_max_num_queries(24):
+        body = setup["a"].get(url).content.decode()
+    assert "1.234" in body
+    assert "I5020" in body
+    assert "claim 7001" in body
+    assert "HCC recapture" in body
+    assert "V28 38" in body
+    assert "No risk score computed yet" not in body
+
+
+def test_the_roster_filters_on_open_hcc_recapture_tasks(setup, entity_a, aco_coordinator):
+    carter = setup["benes"][2]
+    worklist_item_create(
+        entity=entity_a,
+        beneficiary=carter,
+        title="HCC recapture: V28 38",
+        kind="hcc_recapture",
+        acting_user=aco_coordinator,
+    )
+    response = setup["a"].post(reverse("care:roster", args=[entity_a.pk]), {"hcc_recapture": "on"})
+    assert [b.pk for b in response.context["rows"]] == [carter.pk]
+
+
+def test_the_overview_jobs_panel_polls_while_a_job_runs_and_stops_after(setup, entity_a):
+    from jobs.models import Job
+
+    url = reverse("care:overview_jobs", args=[entity_a.pk])
+    assert "hx-trigger" not in setup["a"].get(url).content.decode()
+    job = Job.objects.create(entity=entity_a, kind="care.refresh", state="running", progress=40)
+    body = setup["a"].get(url).content.decode()
+    assert "hx-trigger" in body
+    assert 'value="40"' in body
+    assert f"#{job.pk}" in body
+    assert setup["b"].get(url).status_code == 404
