@@ -19,6 +19,7 @@ urlpatterns = [
     path("settlement/", include("settlement.urls")),
     path("care/", include("care.urls")),
     path("api/v1/", include("config.api_router")),
+    path("fhir/", include("partners.fhir.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -15,10 +15,17 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
-def entity_ids_for_user(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet[Any]:
-    """The ids of the entities the user holds a membership in, as a subquery."""
+def entity_ids_for_user(user: AbstractBaseUser | AnonymousUser) -> Any:
+    """The ids of the entities the user holds a membership in, as a subquery.
+
+    A principal that is not a person (a partner system's API client) names its one entity in
+    `tenant_entity_ids` instead of holding memberships.
+    """
     from accounts.models import Membership
 
+    scoped = getattr(user, "tenant_entity_ids", None)
+    if scoped is not None:
+        return scoped
     return Membership.objects.filter(user_id=user.pk).values("entity_id")
 
 

@@ -66,7 +66,10 @@ class ParticipationFilter(django_filters.FilterSet):
         method="filter_active_on", help_text="On the list on this date."
     )
     year = django_filters.NumberFilter(
-        method="filter_year", help_text="Period touches this calendar year."
+        method="filter_year",
+        help_text="Period touches this calendar year.",
+        min_value=1,
+        max_value=9999,
     )
 
     class Meta:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "oauth2_provider",
 ]
 # Ours, in dependency order: `load_demo` runs each app's demo hook in this order.
 PROJECT_APPS = [
@@ -39,6 +40,7 @@ PROJECT_APPS = [
     "entities",
     "jobs",
     "audit",
+    "partners",
     "beneficiaries",
     "claims",
     "alignment",
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # One PHI access-log record per partner call and per API response showing beneficiaries.
+    "partners.access.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -151,10 +155,14 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
 REST_FRAMEWORK = {
+    # Partner systems send OAuth 2.0 bearer tokens (partners.authentication); people use the
+    # session. The bearer class comes first so that a bad token is answered 401 with a challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partners.authentication.PartnerClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["partners.throttling.PartnerClientRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -167,12 +175,52 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Errors are RFC 9457 problem documents; the schema says so for every operation.
+        "partners.api.schema.add_problem_responses",
+    ],
 }
+
+# Partner systems (partners app): OAuth 2.0 client credentials with signed JWT client
+# assertions (SMART Backend Services), 5-minute access tokens stored only as checksums.
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 300,
+    "OAUTH2_VALIDATOR_CLASS": "partners.oauth.PartnerOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "partners.scopes.PartnerScopes",
+    "ERROR_RESPONSE_WITH_SCOPES": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    # Partners use no browser flows; the remaining RFC 9700 rules are adopted all the same.
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["client_credentials"],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["private_key_jwt"],
+}
+# django-oauth-toolkit's own models; named so that migrations can refer to them.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Requests per minute a partner client may make unless its registration says otherwise.
+PARTNERS_DEFAULT_RATE_PER_MINUTE = env.int("PARTNERS_DEFAULT_RATE_PER_MINUTE", default=600)
+# The token URL partner assertions must name as `aud`; empty: the URL the request came to.
+PARTNERS_TOKEN_URL = env("PARTNERS_TOKEN_URL", default="")
 
 # Celery. REDIS_URL set: workers on Redis. Unset: jobs run in threads of the web process.
 REDIS_URL = env("REDIS_URL", default="")
 # How a queued job reaches its runner: "celery" (a worker), "thread" (this process) or "sync".
 JOBS_DISPATCH = env("JOBS_DISPATCH", default="celery" if REDIS_URL else "thread")
+# The cache holds counters shared by every web process (API throttling): Redis when REDIS_URL
+# is set, so that all processes count together; local memory otherwise.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -198,6 +246,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "requeue-orphaned-jobs": {"task": "jobs.tasks.requeue_orphans", "schedule": 300.0},
+    # Export files live 24 hours; tokens 5 minutes; used assertion ids until they expire.
+    "partners-purge-expired": {"task": "partners.tasks.purge_expired", "schedule": 3600.0},
 }
 
 LOGGING = {

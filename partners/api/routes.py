@@ -1,0 +1,24 @@
+"""The partner API's routes under /api/v1/: the OAuth token endpoint, the roster and beneficiary
+search, alignment runs and changes, and care gaps."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+from oauth2_provider.views import TokenView
+from rest_framework.routers import DefaultRouter
+
+from partners.api import views
+
+
+def register(router: DefaultRouter) -> list[URLPattern]:
+    router.register("beneficiaries", views.BeneficiaryViewSet, basename="beneficiary")
+    router.register("alignment-runs", views.AlignmentRunViewSet, basename="alignment-run")
+    router.register("care-gaps", views.CareGapViewSet, basename="care-gap")
+    return [
+        path("auth/token", TokenView.as_view(), name="partners-token"),
+        path(
+            "beneficiaries/search",
+            views.BeneficiarySearchApi.as_view(),
+            name="beneficiary-search",
+        ),
+    ]

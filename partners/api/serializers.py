@@ -1,0 +1,191 @@
+"""Input and output shapes of the partner REST API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from alignment.models import AlignmentChange, AlignmentRun
+from core.logging import MBI_PATTERN
+from partners.roster import change_code
+
+SEX = {"1": "male", "2": "female", "0": "unknown"}
+
+
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class AlignmentStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["aligned", "not_aligned"])
+    step = serializers.CharField()
+    reason = serializers.CharField()
+    explanation = serializers.CharField()
+    change = serializers.ChoiceField(
+        choices=["new", "changed", "dropped", "nochange"],
+        help_text="Since the previous list (Da Vinci ATR change types).",
+    )
+    period = PeriodSerializer()
+    run = serializers.IntegerField()
+    performance_year = serializers.IntegerField()
+
+
+class AttributedProviderSerializer(serializers.Serializer):
+    tin = serializers.CharField()
+    npi = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RiskScoreSerializer(serializers.Serializer):
+    payment_year = serializers.IntegerField()
+    raw_score = serializers.DecimalField(max_digits=10, decimal_places=6)
+
+
+class GapSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    model = serializers.CharField()
+    hcc = serializers.CharField()
+    label = serializers.CharField()
+    last_seen_payment_year = serializers.IntegerField()
+
+
+class RosterRowSerializer(serializers.Serializer):
+    """One beneficiary of the roster. `id` is the internal key to use in URLs; the MBI is in
+    the body only."""
+
+    id = serializers.IntegerField(source="beneficiary_id")
+    mbi = serializers.CharField(source="beneficiary.current_mbi")
+    first_name = serializers.CharField(source="beneficiary.first_name")
+    last_name = serializers.CharField(source="beneficiary.last_name")
+    birth_date = serializers.DateField(source="beneficiary.birth_date", allow_null=True)
+    sex = serializers.SerializerMethodField()
+    death_date = serializers.DateField(source="beneficiary.death_date", allow_null=True)
+    alignment = serializers.SerializerMethodField()
+    attributed_provider = serializers.SerializerMethodField()
+    risk_score = serializers.SerializerMethodField()
+    open_gaps = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(source="beneficiary.updated_at")
+
+    def get_sex(self, row: Any) -> str:
+        return SEX.get(row.beneficiary.sex_code, "unknown")
+
+    @extend_schema_field(AlignmentStatusSerializer)
+    def get_alignment(self, row: Any) -> dict[str, Any]:
+        start, end = self.context["periods"][row.run_id]
+        return {
+            "status": "aligned" if row.aligned else "not_aligned",
+            "step": row.step,
+            "reason": row.reason,
+            "explanation": row.explanation,
+            "change": change_code(row.change_kind, row.run),
+            "period": {"start": start, "end": end},
+            "run": row.run_id,
+            "performance_year": row.run.performance_year,
+        }
+
+    @extend_schema_field(AttributedProviderSerializer(allow_null=True))
+    def get_attributed_provider(self, row: Any) -> dict[str, str] | None:
+        if not (row.attributed_tin or row.attributed_npi):
+            return None
+        return {
+            "tin": row.attributed_tin,
+            "npi": row.attributed_npi,
+            "name": row.provider_name or "",
+        }
+
+    @extend_schema_field(RiskScoreSerializer(allow_null=True))
+    def get_risk_score(self, row: Any) -> dict[str, Any] | None:
+        score = self.context["extras"].risk.get(row.beneficiary_id)
+        if score is None:
+            return None
+        return {"payment_year": score.payment_year, "raw_score": str(score.raw_score)}
+
+    @extend_schema_field(GapSerializer(many=True))
+    def get_open_gaps(self, row: Any) -> list[dict[str, Any]]:
+        return self.context["extras"].gaps.get(row.beneficiary_id, [])
+
+
+class BeneficiarySearchSerializer(serializers.Serializer):
+    mbis = serializers.ListField(
+        child=serializers.CharField(max_length=13),
+        min_length=1,
+        max_length=100,
+        help_text="Up to 100 MBIs (11 characters; dashes allowed).",
+    )
+
+    def validate_mbis(self, values: list[str]) -> list[str]:
+        cleaned = []
+        for index, value in enumerate(values):
+            mbi = value.replace("-", "").strip().upper()
+            if not MBI_PATTERN.fullmatch(mbi):
+                # The message names the position, not the value: it may be logged.
+                raise serializers.ValidationError(
+                    {index: "Not an MBI: 11 characters in the CMS format (e.g. 1EG4TE5MK73)."}
+                )
+            cleaned.append(mbi)
+        return cleaned
+
+
+class AlignmentRunSerializer(serializers.ModelSerializer):
+    entity = serializers.SlugRelatedField(slug_field="cms_id", read_only=True)
+    period = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AlignmentRun
+        fields = [
+            "id",
+            "entity",
+            "program",
+            "performance_year",
+            "list_kind",
+            "as_of",
+            "method",
+            "version",
+            "status",
+            "period",
+            "beneficiary_count",
+            "aligned_count",
+            "summary",
+            "previous_run",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PeriodSerializer)
+    def get_period(self, run: AlignmentRun) -> dict[str, Any]:
+        from partners.attribution import run_period
+
+        start, end = run_period(run)
+        return {"start": start, "end": end}
+
+
+class AlignmentChangeSerializer(serializers.ModelSerializer):
+    beneficiary = serializers.IntegerField(source="beneficiary_id")
+    change = serializers.SerializerMethodField()
+    explanation = serializers.CharField()
+
+    class Meta:
+        model = AlignmentChange
+        fields = [
+            "id",
+            "beneficiary",
+            "kind",
+            "change",
+            "explanation",
+            "previous_step",
+            "previous_reason",
+            "previous_tin",
+            "previous_npi",
+            "step",
+            "reason",
+            "attributed_tin",
+            "attributed_npi",
+        ]
+        read_only_fields = fields
+
+    def get_change(self, change: AlignmentChange) -> str:
+        return change_code(change.kind)

@@ -1,0 +1,261 @@
+"""The partner REST API: the aligned roster, beneficiary search by MBI (in the body, never the
+URL), alignment runs and their changes, and open care gaps.
+
+Every view scopes through partners.selectors / partners.roster, so another entity's row (or,
+for a TIN-limited client, another TIN's) is a 404. Beneficiary data shown is noted for the
+access log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from alignment.models import AlignmentChange, AlignmentRun
+from benchmarks.models import RiskHcc
+from benchmarks.selectors import recapture_gaps
+from partners.access import phi_shown
+from partners.api.common import ETagMixin, StableCursorPagination
+from partners.api.serializers import (
+    AlignmentChangeSerializer,
+    AlignmentRunSerializer,
+    BeneficiarySearchSerializer,
+    RosterRowSerializer,
+)
+from partners.attribution import run_period
+from partners.roster import ALIGNED, NOT_ALIGNED, current_runs, roster_extras, roster_results
+from partners.selectors import principal_tins, visible_entities
+
+ROSTER_FILTERS = [
+    OpenApiParameter("status", str, enum=[ALIGNED, NOT_ALIGNED], description="Default: aligned."),
+    OpenApiParameter("tin", str, description="Attributed TIN (9 digits)."),
+    OpenApiParameter("npi", str, description="Attributed NPI (10 digits)."),
+    OpenApiParameter(
+        "changed_since",
+        OpenApiTypes.DATETIME,
+        description="Only beneficiaries whose record or alignment changed after this instant.",
+    ),
+]
+
+
+class RosterPagination(StableCursorPagination):
+    ordering = "beneficiary_id"
+
+
+def _roster_filters(request: Request) -> dict[str, Any]:
+    params = request.query_params
+    errors: dict[str, str] = {}
+    status = params.get("status") or ALIGNED
+    if status not in (ALIGNED, NOT_ALIGNED):
+        errors["status"] = f"status is {ALIGNED} or {NOT_ALIGNED}."
+    tin = params.get("tin", "")
+    if tin and not (len(tin) == 9 and tin.isdigit()):
+        errors["tin"] = "A TIN is 9 digits."
+    npi = params.get("npi", "")
+    if npi and not (len(npi) == 10 and npi.isdigit()):
+        errors["npi"] = "An NPI is 10 digits."
+    since = None
+    if params.get("changed_since"):
+        try:
+            since = parse_datetime(params["changed_since"])
+        except ValueError:
+            since = None
+        if since is None or since.tzinfo is None:
+            errors["changed_since"] = (
+                "An ISO 8601 date-time with its time zone, e.g. 2026-01-31T00:00:00Z."
+            )
+    if errors:
+        raise serializers.ValidationError(errors)
+    return {"status": status, "tin": tin, "npi": npi, "changed_since": since}
+
+
+class RosterContextMixin:
+    request: Request
+
+    def roster_context(self, rows: list[Any]) -> dict[str, Any]:
+        runs = {row.run_id: row.run for row in rows}
+        return {
+            "request": self.request,
+            "periods": {pk: run_period(run) for pk, run in runs.items()},
+            "extras": roster_extras(principal=self.request.user, results=rows),
+        }
+
+    def note_shown(self, rows: list[Any], purpose: str) -> None:
+        for entity_id in {row.run.entity_id for row in rows}:
+            phi_shown(
+                self.request,
+                entity=next(r.run.entity for r in rows if r.run.entity_id == entity_id),
+                purpose=purpose,
+                beneficiary_ids=[r.beneficiary_id for r in rows if r.run.entity_id == entity_id],
+            )
+
+
+@extend_schema(tags=["beneficiaries"])
+class BeneficiaryViewSet(RosterContextMixin, ETagMixin, viewsets.GenericViewSet):
+    """The aligned roster: beneficiaries of the caller's current alignment lists with their
+    attributed provider, alignment status and period, change since the previous list, risk
+    score and open gaps."""
+
+    required_scopes = ["beneficiaries"]
+    serializer_class = RosterRowSerializer
+    pagination_class = RosterPagination
+    lookup_value_regex = r"\d+"
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        return roster_results(principal=self.request.user, **_roster_filters(self.request))
+
+    @extend_schema(parameters=ROSTER_FILTERS)
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        rows = list(page or [])
+        self.note_shown(rows, "api roster")
+        data = RosterRowSerializer(rows, many=True, context=self.roster_context(rows)).data
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        rows = list(
+            roster_results(principal=request.user, status=ALIGNED).filter(beneficiary_id=pk)
+        )
+        if not rows:
+            rows = list(
+                roster_results(principal=request.user, status=NOT_ALIGNED).filter(beneficiary_id=pk)
+            )
+        if not rows:
+            raise Http404
+        self.note_shown(rows, "api beneficiary")
+        return Response(RosterRowSerializer(rows[0], context=self.roster_context(rows)).data)
+
+
+@extend_schema(tags=["beneficiaries"])
+class BeneficiarySearchApi(RosterContextMixin, APIView):
+    """Find roster rows by MBI. The MBIs travel in the body of a POST, never in a URL."""
+
+    @extend_schema(
+        request=BeneficiarySearchSerializer,
+        responses=inline_serializer(
+            "BeneficiarySearchResult",
+            {
+                "results": RosterRowSerializer(many=True),
+                "not_found": serializers.IntegerField(
+                    help_text="How many of the MBIs match no beneficiary the caller may see."
+                ),
+            },
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        payload = BeneficiarySearchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        mbis = payload.validated_data["mbis"]
+        runs = current_runs(principal=request.user)
+        rows = []
+        for status in (ALIGNED, NOT_ALIGNED):
+            rows += list(
+                roster_results(principal=request.user, status=status, runs=runs)
+                .filter(beneficiary__current_mbi__in=mbis)
+                .order_by("beneficiary_id")
+            )
+        self.note_shown(rows, "api search")
+        data = RosterRowSerializer(rows, many=True, context=self.roster_context(rows)).data
+        found = {row.beneficiary.current_mbi for row in rows}
+        return Response({"results": data, "not_found": len(set(mbis) - found)})
+
+    def get_required_scopes(self, request: Request) -> list[str]:
+        # A POST that only reads: the roster's read scope is what it needs.
+        return ["beneficiaries:read"]
+
+
+@extend_schema(tags=["alignment"])
+class AlignmentRunViewSet(
+    ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Alignment runs of the caller's entities (counts only; beneficiaries are in `changes`)."""
+
+    required_scopes = ["alignment"]
+    serializer_class = AlignmentRunSerializer
+    pagination_class = StableCursorPagination
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        return (
+            AlignmentRun.objects.filter(entity__in=visible_entities(principal=self.request.user))
+            .select_related("entity__program")
+            .order_by("-id")
+        )
+
+    @extend_schema(responses=AlignmentChangeSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def changes(self, request: Request, pk: str | None = None) -> Response:
+        """Beneficiaries added, dropped or changed by this run against the previous one."""
+        run = self.get_object()
+        rows = AlignmentChange.objects.filter(run=run).order_by("id")
+        tins = principal_tins(request.user)
+        if tins:
+            rows = rows.filter(attributed_tin__in=tins) | rows.filter(previous_tin__in=tins)
+        page = list(self.paginate_queryset(rows) or [])
+        phi_shown(
+            request,
+            entity=run.entity,
+            purpose="api alignment changes",
+            beneficiary_ids=[c.beneficiary_id for c in page],
+        )
+        return self.get_paginated_response(AlignmentChangeSerializer(page, many=True).data)
+
+
+class CareGapSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    beneficiary = serializers.IntegerField(source="risk_score.beneficiary_id")
+    type = serializers.SerializerMethodField()
+    model = serializers.CharField()
+    hcc = serializers.CharField()
+    label = serializers.CharField()
+    last_seen_payment_year = serializers.IntegerField(source="risk_score.payment_year")
+
+    def get_type(self, gap: Any) -> str:
+        return "hcc_recapture"
+
+
+@extend_schema(tags=["care gaps"])
+class CareGapViewSet(ETagMixin, viewsets.GenericViewSet):
+    """Open care gaps of the aligned roster: HCCs seen last year and not yet documented this
+    year (recapture gaps, from the benchmarks app's risk scores)."""
+
+    required_scopes = ["gaps"]
+    pagination_class = StableCursorPagination
+    serializer_class = CareGapSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(parameters=ROSTER_FILTERS[1:3])
+    def list(self, request: Request) -> Response:
+        filters = _roster_filters(request)
+        runs = current_runs(principal=request.user)
+        gaps = RiskHcc.objects.none()
+        for run in runs:
+            roster = roster_results(
+                principal=request.user, runs=[run], tin=filters["tin"], npi=filters["npi"]
+            ).values("beneficiary_id")
+            gaps = gaps | recapture_gaps(
+                user=request.user, entity=run.entity_id, year=run.performance_year
+            ).filter(risk_score__beneficiary_id__in=roster)
+        page = list(self.paginate_queryset(gaps.select_related("risk_score")) or [])
+        for run in runs:
+            phi_shown(
+                request,
+                entity=run.entity,
+                purpose="api care gaps",
+                beneficiary_ids=[
+                    g.risk_score.beneficiary_id
+                    for g in page
+                    if g.risk_score.entity_id == run.entity_id
+                ],
+            )
+        return self.get_paginated_response(CareGapSerializer(page, many=True).data)

@@ -1,0 +1,343 @@
+"""Attribution lists: who is aligned to an entity, or to one of its participant TINs, now.
+
+An attribution list (a FHIR Group of the Da Vinci Member Attribution List guide) is the latest
+successful alignment run of the entity, read from the alignment app's tables:
+
+* the entity's list (Group id = its CMS ID) holds every beneficiary the run aligned;
+* a TIN's list (Group id = `<CMS ID>-org-<organisation id>`) holds those attributed to the TIN.
+
+Each member carries the performance year as its period, the attributed clinician (by NPI) or
+practice (by TIN), and its change since the previous run: `new`, `changed`, `nochange`, or
+`dropped` (kept as an inactive member, so the consumer learns who left). The change codes are
+the guide's (ext-changeType); the guide says `new` where the issue said "added".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, ChangeKind, RunStatus
+from beneficiaries.models import Beneficiary
+from entities.models import Entity, ParticipantOrganization, Provider
+from entities.selectors import performance_year_get
+from partners.fhir import resources
+from partners.selectors import principal_tins, visible_entities
+
+CHANGE_CODES = {
+    ChangeKind.ADDED: "new",
+    ChangeKind.CHANGED: "changed",
+    ChangeKind.DROPPED: "dropped",
+}
+CHANGE_TYPE_URL = "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/ext-changeType"
+ATTRIBUTED_PROVIDER_URL = (
+    "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/ext-attributedProvider"
+)
+COVERAGE_REFERENCE_URL = (
+    "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/ext-coverageReference"
+)
+CONTRACT_PERIOD_URL = (
+    "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/ext-contractValidityPeriod"
+)
+LIST_STATUS_URL = "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/ext-attributionListStatus"
+
+
+# The run an entity's lists show: its latest successful run of its latest year.
+CURRENT_RUN_ORDER = ("-performance_year", "-finished_at", "-id")
+
+
+def current_run(entity: Entity | int) -> AlignmentRun | None:
+    return (
+        AlignmentRun.objects.for_entity(entity)
+        .filter(status=RunStatus.SUCCEEDED)
+        .select_related("entity__program")
+        .order_by(*CURRENT_RUN_ORDER)
+        .first()
+    )
+
+
+def run_period(run: AlignmentRun) -> tuple[dt.date, dt.date]:
+    """The performance year a run aligns for, as the program registry dates it."""
+    year = performance_year_get(program=run.entity.program, year=run.performance_year)
+    if year is None:
+        return (dt.date(run.performance_year, 1, 1), dt.date(run.performance_year, 12, 31))
+    return (year.start_date, year.end_date)
+
+
+@dataclass(frozen=True)
+class AttributionList:
+    """One Group: the entity's list, or one TIN's."""
+
+    entity: Entity
+    organization: ParticipantOrganization | None
+    run: AlignmentRun | None
+
+    @property
+    def id(self) -> str:
+        if self.organization is None:
+            return self.entity.cms_id
+        return f"{self.entity.cms_id}-org-{self.organization.pk}"
+
+    @property
+    def tin(self) -> str:
+        return self.organization.tin if self.organization else ""
+
+    @cached_property
+    def period(self) -> tuple[dt.date, dt.date] | None:
+        return run_period(self.run) if self.run else None
+
+
+def attribution_lists(*, principal: Any) -> list[AttributionList]:
+    """Every list the caller may read: its entities' lists (unless it is limited to TINs) and
+    the lists of the TINs it may see that appear on a participant list of those entities."""
+    lists: list[AttributionList] = []
+    tins = principal_tins(principal)
+    for entity in visible_entities(principal=principal):
+        run = current_run(entity)
+        if not tins:
+            lists.append(AttributionList(entity, None, run))
+        organizations = ParticipantOrganization.objects.filter(participations__entity=entity)
+        if tins:
+            organizations = organizations.filter(tin__in=tins)
+        for organization in organizations.distinct().order_by("tin"):
+            lists.append(AttributionList(entity, organization, run))
+    return lists
+
+
+def attribution_list_get(*, principal: Any, group_id: str) -> AttributionList | None:
+    cms_id, _, rest = group_id.partition("-org-")
+    entity = visible_entities(principal=principal).filter(cms_id=cms_id).first()
+    if entity is None:
+        return None
+    tins = principal_tins(principal)
+    if not rest:
+        return None if tins else AttributionList(entity, None, current_run(entity))
+    if not rest.isdigit():
+        return None
+    organization = (
+        ParticipantOrganization.objects.filter(pk=rest, participations__entity=entity)
+        .filter(**({"tin__in": tins} if tins else {}))
+        .first()
+    )
+    if organization is None:
+        return None
+    return AttributionList(entity, organization, current_run(entity))
+
+
+# ------------------------------------------------------------------ members
+
+
+@dataclass(frozen=True)
+class Member:
+    beneficiary_id: int
+    tin: str
+    npi: str
+    change: str  # new, changed, nochange, dropped
+
+    @property
+    def inactive(self) -> bool:
+        return self.change == "dropped"
+
+
+class Members:
+    """The members of one list, read in a few set-wise queries."""
+
+    def __init__(self, group: AttributionList) -> None:
+        self.group = group
+        self.entity = group.entity
+
+    def _results(self) -> QuerySet[AlignmentResult]:
+        if self.group.run is None:
+            return AlignmentResult.objects.none()
+        rows = AlignmentResult.objects.filter(run=self.group.run, aligned=True)
+        return rows.filter(attributed_tin=self.group.tin) if self.group.tin else rows
+
+    def _changes(self) -> QuerySet[AlignmentChange]:
+        if self.group.run is None:
+            return AlignmentChange.objects.none()
+        return AlignmentChange.objects.filter(run=self.group.run)
+
+    def members(self) -> Iterator[Member]:
+        """Current members in beneficiary order, then those who left (inactive)."""
+        tin = self.group.tin
+        changes = {
+            c["beneficiary_id"]: c
+            for c in self._changes().values("beneficiary_id", "kind", "previous_tin")
+        }
+        for row in (
+            self._results()
+            .order_by("beneficiary_id")
+            .values_list("beneficiary_id", "attributed_tin", "attributed_npi")
+            .iterator(chunk_size=5000)
+        ):
+            change = changes.get(row[0])
+            if change is None:
+                code = "nochange" if self.group.run.previous_run_id else "new"
+            elif tin and change["previous_tin"] != tin:
+                code = "new"  # new to this TIN's list, wherever it was before
+            else:
+                code = CHANGE_CODES[change["kind"]]
+            yield Member(row[0], row[1], row[2], code)
+        left = self._changes().filter(kind__in=[ChangeKind.DROPPED, ChangeKind.CHANGED])
+        if tin:
+            left = left.filter(previous_tin=tin).filter(
+                Q(kind=ChangeKind.DROPPED) | ~Q(attributed_tin=tin)
+            )
+        else:
+            left = left.filter(kind=ChangeKind.DROPPED)
+        for row in left.order_by("beneficiary_id").values_list(
+            "beneficiary_id", "previous_tin", "previous_npi"
+        ):
+            yield Member(row[0], row[1], row[2], "dropped")
+
+    def beneficiary_ids(self, *, since: dt.datetime | None = None) -> list[int]:
+        return [b.pk for b in self.beneficiaries(since=since, only_ids=True)]
+
+    def beneficiaries(
+        self, *, since: dt.datetime | None = None, only_ids: bool = False
+    ) -> Iterator[Beneficiary]:
+        """Current members' beneficiary rows; with `since`, those changed after it or new to
+        the list since (whose whole record the consumer has not had)."""
+        current = self._results().values("beneficiary_id")
+        rows = Beneficiary.objects.filter(entity=self.entity, pk__in=current)
+        if since is not None:
+            arrived = self._changes().filter(kind=ChangeKind.ADDED).values("beneficiary_id")
+            new_list = self.group.run is not None and self.list_changed_since(since)
+            rows = rows.filter(
+                Q(updated_at__gt=since) | (Q(pk__in=arrived) if new_list else Q(pk__in=[]))
+            )
+        if only_ids:
+            rows = rows.only("pk")
+        return rows.order_by("pk").iterator(chunk_size=2000)
+
+    def practitioners(self, *, since: dt.datetime | None = None) -> QuerySet[Provider]:
+        npis = self._results().exclude(attributed_npi="").values("attributed_npi")
+        rows = Provider.objects.filter(npi__in=npis).select_related("specialty")
+        return (rows.filter(updated_at__gt=since) if since else rows).order_by("pk")
+
+    def organizations(
+        self, *, since: dt.datetime | None = None
+    ) -> QuerySet[ParticipantOrganization]:
+        tins = self._results().exclude(attributed_tin="").values("attributed_tin")
+        rows = ParticipantOrganization.objects.filter(tin__in=tins)
+        return (rows.filter(updated_at__gt=since) if since else rows).order_by("pk")
+
+    def list_changed_since(self, since: dt.datetime) -> bool:
+        run = self.group.run
+        return run is not None and (run.finished_at or run.created_at) > since
+
+    def entity_changed_since(self, since: dt.datetime) -> bool:
+        updated = getattr(self.entity, "updated_at", None)
+        return updated is None or updated > since
+
+    def group_resource(self, *, summary: bool = False) -> dict[str, Any]:
+        return group_resource(self.group, None if summary else self.members(), self)
+
+
+def _references(members: Members) -> tuple[dict[str, int], dict[str, int]]:
+    """Practitioner ids by NPI and Organization ids by TIN, for the members' references."""
+    by_npi = dict(members.practitioners().values_list("npi", "pk"))
+    by_tin = dict(
+        ParticipantOrganization.objects.filter(participations__entity=members.entity).values_list(
+            "tin", "pk"
+        )
+    )
+    return by_npi, by_tin
+
+
+def group_resource(
+    group: AttributionList, members: Iterator[Member] | None, source: Members | None = None
+) -> dict[str, Any]:
+    """The ATR Group of a list; without `members`, a summary (count only, marked SUBSETTED)."""
+    source = source or Members(group)
+    run = group.run
+    data: dict[str, Any] = {
+        "resourceType": "Group",
+        "id": group.id,
+        "meta": resources.meta(run.finished_at if run else None, resources.ATR_GROUP_PROFILE),
+        "identifier": [{"system": resources.GROUP_SYSTEM, "value": group.id}],
+        "active": run is not None,
+        "type": "person",
+        "actual": True,
+        "name": (
+            f"{group.entity.legal_name} attribution list"
+            if group.organization is None
+            else f"{group.entity.legal_name}, TIN {group.tin} attribution list"
+        ),
+        "managingEntity": {
+            "reference": f"Organization/{resources.entity_organization_id(group.entity)}",
+            "display": group.entity.legal_name,
+        },
+        "extension": [
+            {
+                "url": LIST_STATUS_URL,
+                "valueCode": "final" if run and run.list_kind == "final" else "draft",
+            }
+        ],
+    }
+    if group.period:
+        data["extension"].insert(
+            0,
+            {
+                "url": CONTRACT_PERIOD_URL,
+                "valuePeriod": {
+                    "start": group.period[0].isoformat(),
+                    "end": group.period[1].isoformat(),
+                },
+            },
+        )
+    if members is None:
+        data["quantity"] = source._results().count()
+        data["meta"]["tag"] = [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+                "code": "SUBSETTED",
+            }
+        ]
+        return resources.validated(data)
+    by_npi, by_tin = _references(source)
+    period = (
+        {"start": group.period[0].isoformat(), "end": group.period[1].isoformat()}
+        if group.period
+        else None
+    )
+    entries = []
+    active = 0
+    for member in members:
+        if member.npi and member.npi in by_npi:
+            provider = {"reference": f"Practitioner/{by_npi[member.npi]}"}
+        elif member.tin in by_tin:
+            provider = {"reference": f"Organization/org-{by_tin[member.tin]}"}
+        else:
+            provider = None
+        extension = [{"url": CHANGE_TYPE_URL, "valueCode": member.change}]
+        if provider:
+            extension.append({"url": ATTRIBUTED_PROVIDER_URL, "valueReference": provider})
+        extension.append(
+            {
+                "url": COVERAGE_REFERENCE_URL,
+                "valueReference": {"reference": f"Coverage/{member.beneficiary_id}"},
+            }
+        )
+        entry: dict[str, Any] = {
+            "extension": extension,
+            "entity": {"reference": f"Patient/{member.beneficiary_id}"},
+            "inactive": member.inactive,
+        }
+        if period:
+            entry["period"] = (
+                {"start": period["start"], "end": run.as_of.isoformat()}
+                if member.inactive and run
+                else period
+            )
+        entries.append(entry)
+        active += not member.inactive
+    data["quantity"] = active
+    if entries:
+        data["member"] = entries
+    return resources.validated(data)

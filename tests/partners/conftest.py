@@ -1,0 +1,287 @@
+"""Partner systems for the tests: key pairs, registered clients, signed assertions and tokens.
+
+Entity A's client signs with an RSA key (PEM registered), entity B's with an EC P-384 key
+(JWK registered), so both registration formats and both SMART algorithms are exercised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from django.test import Client
+
+from entities.models import Entity
+from entities.services.participations import participation_add
+from partners.models import PartnerClient
+from partners.scopes import ALL_SCOPES
+from partners.services import partner_client_register
+from tests.entities.conftest import make_npi
+
+TOKEN_URL = "http://testserver/api/v1/auth/token"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+TIN_A1, TIN_A2, TIN_B1 = "811111111", "822222222", "833333333"
+
+
+@dataclass
+class Signer:
+    """A client's private key and how it signs."""
+
+    private_key: Any
+    algorithm: str
+    kid: str = ""
+
+    def public_pem(self) -> str:
+        return (
+            self.private_key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
+
+    def public_jwk(self) -> str:
+        algorithm = jwt.get_algorithm_by_name(self.algorithm)
+        data = json.loads(algorithm.to_jwk(self.private_key.public_key()))
+        data.update(kid=self.kid, alg=self.algorithm)
+        return json.dumps(data)
+
+    def assertion(self, client_id: str, **overrides: Any) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": client_id,
+            "sub": client_id,
+            "aud": TOKEN_URL,
+            "iat": now,
+            "exp": now + 240,
+            "jti": uuid.uuid4().hex,
+        }
+        claims.update(overrides)
+        claims = {k: v for k, v in claims.items() if v is not None}
+        headers = {"kid": self.kid} if self.kid else None
+        return jwt.encode(claims, self.private_key, algorithm=self.algorithm, headers=headers)
+
+
+def _load_registry_if_flushed() -> None:
+    from django.apps import apps
+
+    from entities.models import SpecialtyCode
+    from entities.registry_data import load_registry
+
+    if not SpecialtyCode.objects.exists():
+        load_registry(apps)
+
+
+@pytest.fixture(scope="session")
+def committed_registry(django_db_setup: None, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        _load_registry_if_flushed()
+
+
+@pytest.fixture(autouse=True)
+def program_registry(committed_registry: None, db: None) -> None:
+    """The registry the entities migrations ship. A transactional test (the worker tests) ends
+    with a flush that empties it, and tests/partners runs after those: load it again, once."""
+    _load_registry_if_flushed()
+
+
+@pytest.fixture(scope="session")
+def rsa_signer() -> Signer:
+    return Signer(rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS384")
+
+
+@pytest.fixture(scope="session")
+def ec_signer() -> Signer:
+    return Signer(ec.generate_private_key(ec.SECP384R1()), "ES384", kid="coast-ehr-1")
+
+
+def enroll(entity: Entity, tin: str, serial: int, start: str = "2025-01-01") -> None:
+    participation_add(
+        entity=entity,
+        tin=tin,
+        npi=make_npi(serial),
+        specialty_code="08",
+        start_date=start,
+        tin_legal_name=f"Practice {tin}",
+        provider_name=f"Clinician, Synthetic {serial}",
+    )
+
+
+@pytest.fixture
+def participants(entity_a: Entity, entity_b: Entity) -> None:
+    """Two TINs with two clinicians each in A, one TIN in B."""
+    enroll(entity_a, TIN_A1, 70_001)
+    enroll(entity_a, TIN_A1, 70_002)
+    enroll(entity_a, TIN_A2, 70_003)
+    enroll(entity_a, TIN_A2, 70_004)
+    enroll(entity_b, TIN_B1, 70_005)
+
+
+@pytest.fixture
+def register(
+    aco_admin: Any, make_member: Callable[..., Any], entity_b: Entity
+) -> Callable[..., PartnerClient]:
+    from accounts.models import Role
+
+    admin_b = make_member(entity_b, Role.ENTITY_ADMIN, "admin@b.example.test")
+
+    def build(entity: Entity, public_key: str, scopes: Any = None, **kwargs: Any) -> PartnerClient:
+        return partner_client_register(
+            entity=entity,
+            name=kwargs.pop("name", "EHR"),
+            public_key=public_key,
+            scopes=scopes if scopes is not None else list(ALL_SCOPES),
+            acting_user=admin_b if entity == entity_b else aco_admin,
+            **kwargs,
+        )
+
+    return build
+
+
+@pytest.fixture
+def partner_a(
+    register: Callable[..., PartnerClient], entity_a: Entity, rsa_signer: Signer
+) -> PartnerClient:
+    return register(entity_a, rsa_signer.public_pem(), name="Valley EHR")
+
+
+@pytest.fixture
+def partner_b(
+    register: Callable[..., PartnerClient], entity_b: Entity, ec_signer: Signer
+) -> PartnerClient:
+    return register(entity_b, ec_signer.public_jwk(), name="Coast EHR")
+
+
+def token_request(assertion: str, scope: str | None = None, **extra: str) -> Any:
+    data = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": ASSERTION_TYPE,
+        "client_assertion": assertion,
+        **extra,
+    }
+    if scope is not None:
+        data["scope"] = scope
+    return Client().post("/api/v1/auth/token", data)
+
+
+@pytest.fixture
+def token_for(rsa_signer: Signer, ec_signer: Signer) -> Callable[..., str]:
+    """An access token for a client (with all its scopes unless `scope` is given)."""
+
+    def get(client: PartnerClient, scope: str | None = None) -> str:
+        signer = rsa_signer if client.public_key.startswith("-----") else ec_signer
+        response = token_request(signer.assertion(client.client_id), scope)
+        assert response.status_code == 200, response.content
+        return response.json()["access_token"]
+
+    return get
+
+
+@pytest.fixture
+def api_for(token_for: Callable[..., str]) -> Callable[..., Client]:
+    """A test client that sends a bearer token of `client` on every request."""
+
+    def build(client: PartnerClient, scope: str | None = None) -> Client:
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token_for(client, scope)}")
+
+    return build
+
+
+# ------------------------------------------------------------------ beneficiaries
+
+MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # CMS leaves out S, L, O, I, B and Z
+
+
+def synthetic_mbi(serial: int) -> str:
+    """A well-formed synthetic MBI (C A AN N A AN N A A N N), one per serial."""
+    letters = MBI_LETTERS
+    digits = f"{serial:08d}"
+    return (
+        f"{1 + serial % 9}{letters[serial % 20]}{digits[0]}{digits[1]}"
+        f"{letters[(serial // 20) % 20]}{digits[2]}{digits[3]}"
+        f"{letters[(serial // 400) % 20]}{letters[(serial // 8000) % 20]}{digits[6]}{digits[7]}"
+    )
+
+
+@pytest.fixture
+def make_beneficiary(db: None) -> Callable[..., Any]:
+    from beneficiaries.models import Beneficiary
+
+    serials = iter(range(100_000, 10_000_000, 7))
+
+    def build(entity: Entity, **fields: Any) -> Beneficiary:
+        serial = next(serials)
+        values = {
+            "current_mbi": synthetic_mbi(serial),
+            "first_name": "Synthetic",
+            "last_name": f"Person{serial}",
+            "birth_date": dt.date(1950, 1, 1) + dt.timedelta(days=serial % 5000),
+            "sex_code": "12"[serial % 2],
+            "part_a_start": dt.date(2015, 1, 1),
+            "part_b_start": dt.date(2015, 1, 1),
+            "zip_code": "30301",
+        }
+        values.update(fields)
+        return Beneficiary.objects.create(entity=entity, **values)
+
+    return build
+
+
+# ------------------------------------------------------------------ an aligned population
+
+
+@dataclass
+class Aligned:
+    run: Any
+    tins: list[str]
+
+
+def align(entity: Entity, capture: Any, config: Any) -> Aligned:
+    from alignment.models import AlignmentResult
+    from alignment.services.runs import alignment_run_create
+    from alignment.synthetic import generate, write
+
+    write(generate(config), entity=entity)
+    with capture(execute=True):
+        run = alignment_run_create(
+            entity=entity, performance_year=2025, list_kind="final", as_of=dt.date(2026, 3, 31)
+        )
+    run.refresh_from_db()
+    assert run.status == "succeeded", run.error
+    tins = list(
+        AlignmentResult.objects.filter(run=run, aligned=True)
+        .exclude(attributed_tin="")
+        .values_list("attributed_tin", flat=True)
+        .distinct()
+        .order_by("attributed_tin")
+    )
+    return Aligned(run, tins)
+
+
+@pytest.fixture
+def aligned_a(entity_a: Entity, django_capture_on_commit_callbacks: Any) -> Aligned:
+    """Entity A (MSSP) with a small synthetic population and one finished run (2025 final)."""
+    from tests.alignment.conftest import SMALL
+
+    return align(entity_a, django_capture_on_commit_callbacks, SMALL)
+
+
+@pytest.fixture
+def aligned_b(entity_b: Entity, django_capture_on_commit_callbacks: Any) -> Aligned:
+    """Entity B (REACH) likewise, with identifiers of its own (another seed)."""
+    from alignment.synthetic import SynthConfig
+
+    config = SynthConfig(
+        beneficiaries=120, claim_lines=6_000, seed=23, aco_tins=3, aco_npis=24,
+        external_tins=20, external_npis=80, program="reach",
+    )  # fmt: skip
+    return align(entity_b, django_capture_on_commit_callbacks, config)
