@@ -81,11 +81,14 @@ def screen(
     alive = month <= death_month[eb]
 
     # One row per beneficiary and month: sort once and check, as duplicated months would make
-    # "a month with only Part A" ambiguous.
-    order = np.lexsort((month, eb))
-    eb, month, a, b, ghp, outside, alive = (
-        x[order] for x in (eb, month, a, b, ghp, outside, alive)
-    )
+    # "a month with only Part A" ambiguous. Rows that already come in strictly increasing
+    # (beneficiary, month) order, as the service sends them, need neither (same result).
+    key = (eb.astype(np.int64) << 32) + month.astype(np.int64)
+    if len(key) > 1 and not bool(np.all(key[1:] > key[:-1])):
+        order = np.lexsort((month, eb))
+        eb, month, a, b, ghp, outside, alive = (
+            x[order] for x in (eb, month, a, b, ghp, outside, alive)
+        )
     if len(eb) > 1:
         dup = (eb[1:] == eb[:-1]) & (month[1:] == month[:-1])
         if dup.any():

@@ -433,7 +433,8 @@ def bucket_inputs(*, run: AlignmentRun, index: int, windows: Windows) -> dict[st
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, death_date, part_a_start, part_b_start, state_fips FROM beneficiaries_beneficiary "  # noqa: S608 - ints only
-            f"WHERE entity_id = %s AND merged_into_id IS NULL AND {slot_sql('id')} IN ({slot_list})",
+            f"WHERE entity_id = %s AND merged_into_id IS NULL AND {slot_sql('id')} IN ({slot_list}) "
+            "ORDER BY id",
             [run.entity_id],
         )
         rows = cursor.fetchall()

@@ -14,28 +14,36 @@ from alignment.engine.windows import MsspWindows
 
 QUERY = """
 WITH l AS (
-    SELECT bene_id, CAST(service_date AS DATE) AS d, CAST(hcpcs AS VARCHAR) AS hcpcs,
-        allowed_cents AS a, CAST(tin AS VARCHAR) AS tin, CAST(ccn AS VARCHAR) AS ccn,
-        CAST(specialty AS VARCHAR) AS spec, CAST(pos AS VARCHAR) AS pos, fqhc_rhc
-    FROM lines
-    WHERE allowed_cents > 0 AND service_date BETWEEN $expanded_start AND $assignment_end
+    SELECT l.bene_id, CAST(l.service_date AS DATE) AS d, CAST(l.hcpcs AS VARCHAR) AS hcpcs,
+        l.allowed_cents AS a, CAST(l.tin AS VARCHAR) AS tin, CAST(l.ccn AS VARCHAR) AS ccn,
+        CAST(l.pos AS VARCHAR) AS pos, l.fqhc_rhc,
+        CASE WHEN l.fqhc_rhc THEN 0 ELSE s.cls END AS cls, k.lo, k.hi
+    FROM lines l
+    LEFT JOIN specialties s ON s.code = CAST(l.specialty AS VARCHAR)
+    LEFT JOIN codes k ON k.code = CAST(l.hcpcs AS VARCHAR)
+    WHERE l.allowed_cents > 0 AND l.service_date BETWEEN $expanded_start AND $assignment_end
+),
+q AS (
+    SELECT * FROM l
+    WHERE (fqhc_rhc OR (d BETWEEN lo AND hi AND cls IS NOT NULL))
+),
+-- Services with an excludable code are few: only they are matched against the stays.
+stayed AS (
+    SELECT DISTINCT q.bene_id, q.d, q.hcpcs
+    FROM q JOIN stays st ON st.bene_id = q.bene_id
+        AND q.d BETWEEN CAST(st.stay_from AS DATE) AND CAST(st.stay_thru AS DATE)
+    WHERE (st.stay_kind = 'snf' AND q.hcpcs IN (SELECT code FROM snf_codes))
+       OR (st.stay_kind = 'inpatient' AND q.hcpcs IN (SELECT code FROM ip_codes))
 ),
 c AS (
-    SELECT l.bene_id, l.d, l.a, l.ccn <> '' AS is_ccn,
-        CASE WHEN l.ccn <> '' THEN l.ccn ELSE l.tin END AS unit,
-        CASE WHEN l.d >= $assignment_start THEN 0 ELSE 1 END AS part,
-        CASE WHEN l.fqhc_rhc THEN 0 ELSE s.cls END AS cls,
-        (l.tin IN (SELECT tin FROM aco_tins) OR l.ccn IN (SELECT ccn FROM aco_ccns)) AS ent
-    FROM l
-    LEFT JOIN specialties s ON s.code = l.spec
-    WHERE (l.fqhc_rhc OR EXISTS (SELECT 1 FROM codes k WHERE k.code = l.hcpcs AND l.d BETWEEN k.lo AND k.hi))
-      AND (l.fqhc_rhc OR s.cls IS NOT NULL)
-      AND NOT (l.hcpcs IN (SELECT code FROM snf_codes) AND (l.pos IN (SELECT pos FROM snf_pos)
-          OR EXISTS (SELECT 1 FROM stays st WHERE st.bene_id = l.bene_id AND st.stay_kind = 'snf'
-                     AND l.d BETWEEN CAST(st.stay_from AS DATE) AND CAST(st.stay_thru AS DATE))))
-      AND NOT (l.hcpcs IN (SELECT code FROM ip_codes) AND (l.pos IN (SELECT pos FROM ip_pos)
-          OR EXISTS (SELECT 1 FROM stays st WHERE st.bene_id = l.bene_id AND st.stay_kind = 'inpatient'
-                     AND l.d BETWEEN CAST(st.stay_from AS DATE) AND CAST(st.stay_thru AS DATE))))
+    SELECT q.bene_id, q.d, q.a, q.ccn <> '' AS is_ccn,
+        CASE WHEN q.ccn <> '' THEN q.ccn ELSE q.tin END AS unit,
+        CASE WHEN q.d >= $assignment_start THEN 0 ELSE 1 END AS part, q.cls,
+        (q.tin IN (SELECT tin FROM aco_tins) OR q.ccn IN (SELECT ccn FROM aco_ccns)) AS ent
+    FROM q
+    ANTI JOIN stayed x ON x.bene_id = q.bene_id AND x.d = q.d AND x.hcpcs = q.hcpcs
+    WHERE NOT (q.hcpcs IN (SELECT code FROM snf_codes) AND q.pos IN (SELECT pos FROM snf_pos))
+      AND NOT (q.hcpcs IN (SELECT code FROM ip_codes) AND q.pos IN (SELECT pos FROM ip_pos))
 ),
 g AS (
     SELECT bene_id, ent, is_ccn, unit, cls, part, SUM(a) AS amt, MAX(d) AS last
@@ -91,6 +99,8 @@ def duckdb_plurality(
         [(e.code, e.valid_from, e.valid_to) for e in rules.service_codes.entries],
         columns=["code", "lo", "hi"],
     )
+    # One dated entry per code in these lists, so the join below never repeats a line.
+    assert codes["code"].is_unique, "a code with several dated entries needs a range join here"
     specialties = pd.DataFrame(
         [
             (e.code, cls)

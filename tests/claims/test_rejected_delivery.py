@@ -93,3 +93,19 @@ def test_a_delivery_for_another_entity_is_refused(
 ) -> None:
     with pytest.raises(CommandError, match="for entity A9001, not D9002"):
         call_command("load_cclf", str(bad_delivery(cclf_dir)), "--entity", "D9002")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_rejected_delivery_staged_beside_its_merge_leaves_nothing_either(tmp_path: Path) -> None:
+    """Outside a caller's transaction (as `load_cclf` and the job run it) a thread stages files
+    while the merge transaction takes them; an error rolls that transaction back."""
+    from tests.factories import EntityFactory, ProgramFactory
+
+    EntityFactory(program=ProgramFactory(code="mssp"), cms_id="A9001")
+    with pytest.raises(DeliveryRejected) as caught:
+        cclf_delivery_load(path=bad_delivery(tmp_path))
+    assert caught.value.total == 4
+    for model in CLAIMS_MODELS.values():
+        assert not model.objects.exists()
+    assert not BeneficiaryMbi.objects.exists()
+    assert Delivery.objects.get().status == DeliveryStatus.REJECTED
