@@ -175,6 +175,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Jobs and alignment runs share one lifecycle (queued, running, succeeded, failed): one name.
+    "ENUM_NAME_OVERRIDES": {"RunStateEnum": "jobs.models.JobState"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Errors are RFC 9457 problem documents; the schema says so for every operation.
