@@ -148,7 +148,12 @@ def ensure_registry() -> bool:
 
     SpecialtyCode = apps.get_model("entities", "SpecialtyCode")
     ProgramParameter = apps.get_model("entities", "ProgramParameter")
-    if SpecialtyCode.objects.exists() and ProgramParameter.objects.exists():
+    PerformanceYear = apps.get_model("entities", "PerformanceYear")
+    if (
+        SpecialtyCode.objects.exists()
+        and ProgramParameter.objects.exists()
+        and PerformanceYear.objects.filter(program__code="mssp").exists()
+    ):
         return False
     load_registry(apps)
     return True

@@ -50,6 +50,15 @@ def _shot(page, tmp_path: Path, name: str) -> None:
         shutil.copy(path, Path(os.environ["SCREENSHOT_DIR"]) / path.name)
 
 
+@pytest.fixture(autouse=True)
+def _registry(entity_a: Any) -> None:
+    """An earlier transactional test may have flushed the registry (performance years included);
+    load it again, attached to this test's programs, before the console is opened."""
+    from entities.registry_data import ensure_registry
+
+    ensure_registry()
+
+
 def test_an_entity_admin_enrolls_1000_providers_from_a_csv_in_chromium(
     live_server: Any, entity_a: Any, console_admin: Any, browser: Any, tmp_path: Path
 ) -> None:
