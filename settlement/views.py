@@ -26,6 +26,7 @@ from settlement.forms import (
     BatchUploadForm,
     DistributionForm,
     PlatformRunForm,
+    ReachPlatformRunForm,
     figures_form_class,
 )
 from settlement.models import SettlementKind
@@ -229,9 +230,13 @@ def entity_year(request: HttpRequest, entity_id: int, year: int) -> HttpResponse
             "can_write": can_write,
             "figures_form": figures_form,
             "distribution_form": distribution_form,
-            "platform_form": PlatformRunForm(prefix="platform") if program == "mssp" else None,
+            "platform_form": _platform_form_class(program)(prefix="platform"),
         },
     )
+
+
+def _platform_form_class(program: str) -> type[PlatformRunForm] | type[ReachPlatformRunForm]:
+    return ReachPlatformRunForm if program == "reach" else PlatformRunForm
 
 
 @login_required
@@ -243,9 +248,9 @@ def entity_year_collect(request: HttpRequest, entity_id: int, year: int) -> Http
     entity = settlement_entity_get(user=request.user, entity_id=entity_id)
     if not _can_write(request.user, entity.pk):
         raise PermissionDenied("Only entity admins and analysts run settlements.")
-    if entity.program.code != "mssp":
+    if entity.program.code not in ("mssp", "reach"):
         raise Http404
-    form = PlatformRunForm(request.POST, prefix="platform")
+    form = _platform_form_class(entity.program.code)(request.POST, prefix="platform")
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{field}: {' '.join(errors)}")

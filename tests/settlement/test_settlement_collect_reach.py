@@ -203,3 +203,34 @@ def test_the_job_settles_a_reach_dce(
     assert job.state == "succeeded", job.error
     run = SettlementRun.objects.get(job=job)
     assert run.earned_savings_losses == Decimal("19698.00")
+
+
+def test_an_entity_admin_starts_it_from_the_entity_year_page(
+    dce: Entity,
+    make_member: Any,
+    login_client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from accounts.models import Role
+
+    client = login_client(make_member(dce, role=Role.ENTITY_ADMIN))
+    page = client.get(f"/settlement/entities/{dce.pk}/{PY}/")
+    assert b'name="platform-arrangement"' in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/settlement/entities/{dce.pk}/{PY}/collect/",
+            {"platform-arrangement": "", "platform-pcc_enhanced_paid": "300.00"},
+        )
+    assert response.status_code == 302
+    job = Job.objects.get(kind="settlement.collect")
+    assert job.state == "succeeded", job.error
+    run = SettlementRun.objects.get(job=job)
+    assert Decimal(run.figures["net_settlement"]) == Decimal("19398.00")  # 19,698 - 300 recouped
+    page = client.get(f"/settlement/entities/{dce.pk}/{PY}/")
+    assert b"19,698.00" in page.content
+
+
+def test_another_entitys_user_cannot_start_or_see_it(dce: Entity, client_a: Any) -> None:
+    assert client_a.post(f"/settlement/entities/{dce.pk}/{PY}/collect/", {}).status_code == 404
+    assert client_a.get(f"/settlement/entities/{dce.pk}/{PY}/").status_code == 404
+    assert not Job.objects.filter(kind="settlement.collect").exists()
