@@ -539,10 +539,9 @@ def reach_inputs_collect(
       latest quarterly one);
     * total cost of care: final-action Part A/B claims of the year in eligible months, valued
       *pre-reduction* (PBP/AIPBP reductions added back, so capitated services count at their
-      FFS-equivalent value: domain.md 4.2, 4.3, 10.8), IME/DSH/uncompensated care removed, and
-      truncated per beneficiary when the year's reference data say REACH expenditures are
-      truncated (`truncate_expenditures`, the benchmarks app's switch: the same exclusions as
-      the benchmark);
+      FFS-equivalent value: domain.md 4.2, 4.3, 10.8), IME/DSH/uncompensated care removed, not
+      truncated (high costs are the optional stop-loss's business, domain.md 4.2; the benchmarks
+      app truncates the baseline years only) [to confirm];
     * benchmark: `benchmarks.selectors.benchmark_for` total, the risk-adjusted blended benchmark
       with HEBA and RTA *before* the discount and the quality withhold, which the settlement
       engine applies (reach.py);
@@ -553,9 +552,7 @@ def reach_inputs_collect(
     """
     from alignment.selectors import aligned_beneficiaries
     from benchmarks.engine import columns as c
-    from benchmarks.engine import expenditures as x
     from benchmarks.selectors import benchmark_for
-    from benchmarks.services.reference import reference_table_for
 
     step = progress or (lambda _pct, _message: None)
     step(10, "Reading the alignment run")
@@ -598,26 +595,11 @@ def reach_inputs_collect(
             {"field": "benchmark"},
         )
     step(70, "Totalling the total cost of care")
-    reference, _ = reference_table_for(
-        entity=entity, program_code="reach", years=[performance_year]
-    )
-    switch = reference.find("truncate_expenditures", performance_year)
-    if switch is None:
-        raise _missing(
-            "truncate_expenditures reference value",
-            entity,
-            performance_year,
-            "load the year's REACH reference data in benchmarks.",
-            "truncate_expenditures",
-        )
-    truncating = switch.value == 1
-    if truncating:
-        years = x.truncate(
-            years, _thresholds(entity, performance_year, set(years[c.ENROLLMENT_TYPE]))
-        )
-        spent_column = c.TRUNCATED_EXPENDITURE
-    else:
-        spent_column = c.EXPENDITURE
+    # Not truncated: REACH protects against high-cost beneficiaries with its optional stop-loss
+    # (domain.md 4.2), and the benchmarks app applies its truncate_expenditures switch to the
+    # baseline years only (benchmarks/engine/reach_benchmark.py). domain.md does not say: to
+    # confirm against the REACH Financial Operating Guide.
+    spent_column = c.EXPENDITURE
     per_capita = {s.segment: s.per_capita for s in benchmark.segments}
     groups = {c.REACH_GROUP_OF_TYPE.get(t, t) for t in set(years[c.ENROLLMENT_TYPE])}
     missing_groups = sorted(groups - set(per_capita))
@@ -678,15 +660,10 @@ def reach_inputs_collect(
             "Total cost of care (platform data)",
             "final-action Part A/B claims of the year, valued before PBP/AIPBP reductions "
             "(capitated services at their FFS-equivalent value), IME/DSH/uncompensated care "
-            "removed, eligible months only"
-            + (
-                ", truncated per beneficiary at the truncation threshold"
-                if truncating
-                else ", not truncated"
-            )
-            + f" (reference value truncate_expenditures = {switch.value}): "
-            + f"{total_cost_of_care:,.2f}",
-            citation="domain.md 4.2, 4.3, 10.8",
+            "removed, eligible months only, not truncated (the optional stop-loss covers high "
+            f"costs): {total_cost_of_care:,.2f}",
+            citation="domain.md 4.2, 4.3, 10.8; no truncation of the performance year [to confirm]",
+            to_confirm=True,
         ),
         Step(
             StepKind.INPUT,

@@ -64,8 +64,9 @@ def dce(entity_b: Entity) -> Entity:
 
     Bene 1 (aged): Part B 900.00 paid after a 100.00 PBP reduction (valued at 1,000.00 before
     the reduction) + inpatient 5,000.00 with 100.00 IME (excluded) = 5,900.00.
-    Bene 2 (disabled): inpatient 60,000.00 + Part B 250.25 = 60,250.25, truncated at the
-    50,000.00 threshold (the shipped PY2025 REACH reference data truncate).
+    Bene 2 (disabled): inpatient 60,000.00 + Part B 250.25 = 60,250.25, not truncated (REACH's
+    total cost of care leaves high costs to the optional stop-loss), although a 50,000.00
+    threshold is loaded.
     Bene 3: not aligned; its 7,777.77 must not count.
     """
     EntityYear.objects.create(
@@ -84,7 +85,7 @@ def dce(entity_b: Entity) -> Entity:
     build.part_b(b3, thru=date(PY, 4, 1), paid="7777.77")
     _alignment_run(entity_b, aligned=[(b1, TIN_1), (b2, TIN_2)], not_aligned=[b3])
     upload(entity_b.program, PY, None, THRESHOLDS)  # truncation_threshold 50,000 for every type
-    _benchmark(entity_b, per_capita="40000.00", member_months=24)  # 80,000.00
+    _benchmark(entity_b, per_capita="48000.00", member_months=24)  # 96,000.00
     QualityResult.objects.create(
         entity=entity_b, performance_year=PY, quality_score=Decimal("80.00"), met_standard=True,
         met_reporting=True, source="Synthetic PY2025 REACH quality report",
@@ -96,19 +97,20 @@ def test_a_global_dce_settles_to_the_figures_worked_by_hand(dce: Entity) -> None
     run = settlement_collect_final(entity=dce, performance_year=PY)
     assert run.program == "reach"
     assert run.inputs["arrangement"] == "GLOBAL"  # the DCE's track of the year
-    assert run.inputs["total_cost_of_care"] == "55900.00"  # 5,900.00 + 50,000.00 (truncated)
-    assert run.inputs["benchmark"] == "80000.00"
+    assert run.inputs["total_cost_of_care"] == "66150.25"  # 5,900.00 + 60,250.25
+    assert run.inputs["benchmark"] == "96000.00"
     assert run.inputs["aligned_member_months"] == "24"
     assert run.inputs["quality_withhold_earned_pct"] == "80.00"
     # PY2025 Global: discount 3.5%, withhold 2% (reach.csv).
-    # Final benchmark = 80,000 x 0.965 - 1,600 + 80% x 1,600 = 77,200 - 1,600 + 1,280 = 76,880.
-    assert Decimal(run.figures["final_benchmark"]) == Decimal("76880.00")
-    # Gross = 76,880 - 55,900 = 20,980 (27.29%): 25% x 76,880 = 19,220 kept at 100%, the
-    # 1,760 above it at 50% = 880; shared 20,100; sequestration 2% = 402; earned 19,698.
-    assert run.gross_savings == Decimal("20980.00")
-    assert Decimal(run.figures["shared_savings_losses"]) == Decimal("20100.00")
-    assert Decimal(run.figures["sequestration"]) == Decimal("402.00")
-    assert run.earned_savings_losses == Decimal("19698.00")
+    # Final benchmark = 96,000 x 0.965 - 1,920 + 80% x 1,920 = 92,640 - 1,920 + 1,536 = 92,256.
+    assert Decimal(run.figures["final_benchmark"]) == Decimal("92256.00")
+    # Gross = 92,256 - 66,150.25 = 26,105.75 (28.30%): 25% x 92,256 = 23,064 kept at 100%, the
+    # 3,041.75 above it at 50% = 1,520.875; shared 24,584.875; sequestration 2% = 491.6975;
+    # earned 24,093.1775, rounded once to the cent: 24,093.18.
+    assert run.gross_savings == Decimal("26105.75")
+    assert Decimal(run.figures["shared_savings_losses"]) == Decimal("24584.88")
+    assert Decimal(run.figures["sequestration"]) == Decimal("491.70")
+    assert run.earned_savings_losses == Decimal("24093.18")
     labels = [step["label"] for step in run.explanation]
     assert labels[:4] == [
         "Aligned population (platform data)",
@@ -120,8 +122,8 @@ def test_a_global_dce_settles_to_the_figures_worked_by_hand(dce: Entity) -> None
     shares = {s.tin: s for s in run.shares.all()}
     assert set(shares) == {TIN_1, TIN_2}
     assert shares[TIN_1].expenditure == Decimal("5900.00")
-    assert shares[TIN_2].expenditure == Decimal("50000.00")
-    assert shares[TIN_1].amount == shares[TIN_2].amount == Decimal("9849.00")
+    assert shares[TIN_2].expenditure == Decimal("60250.25")
+    assert shares[TIN_1].amount == shares[TIN_2].amount == Decimal("12046.59")
 
 
 def test_professional_with_capitation_cash_flows(dce: Entity) -> None:
@@ -131,14 +133,14 @@ def test_professional_with_capitation_cash_flows(dce: Entity) -> None:
         track="professional",
         report_figures={"pcc_base_paid": "1200.00", "pcc_enhanced_paid": "300.00"},
     )
-    # Final benchmark = 80,000 - 1,600 + 1,280 = 79,680; gross 79,680 - 55,900 = 23,780.
-    # Bands of 3,984 (5% of 79,680): 1,992 + 1,394.40 + 597.60, then 11,828 x 5% = 591.40;
-    # shared 4,575.40; sequestration 91.508; earned 4,483.892, rounded once: 4,483.89.
-    assert Decimal(run.figures["final_benchmark"]) == Decimal("79680.00")
-    assert Decimal(run.figures["shared_savings_losses"]) == Decimal("4575.40")
-    assert run.earned_savings_losses == Decimal("4483.89")
+    # Final benchmark = 96,000 - 1,920 + 1,536 = 95,616; gross 95,616 - 66,150.25 = 29,465.75.
+    # Bands of 4,780.80 (5% of 95,616) kept at 50/35/15%: 2,390.40 + 1,673.28 + 717.12; the
+    # 15,123.35 above 15% at 5% = 756.1675; shared 5,536.9675; sequestration 110.73935;
+    # earned 5,426.22815, rounded once: 5,426.23.
+    assert Decimal(run.figures["final_benchmark"]) == Decimal("95616.00")
+    assert run.earned_savings_losses == Decimal("5426.23")
     # The enhanced PCC is recouped; the base PCC is a cash flow with no settlement effect.
-    assert Decimal(run.figures["net_settlement"]) == Decimal("4183.89")
+    assert Decimal(run.figures["net_settlement"]) == Decimal("5126.23")
     assert sum(s.amount for s in run.shares.all()) == run.earned_savings_losses
 
 
@@ -149,8 +151,8 @@ def test_a_second_run_is_a_new_immutable_version(dce: Entity) -> None:
     assert (first.version, second.version) == (1, 2)
     first.refresh_from_db()
     assert first.inputs["quality_withhold_earned_pct"] == "80.00"
-    # 50% of the 1,600 withhold: the final benchmark is 480 lower than at 80%.
-    assert Decimal(second.figures["final_benchmark"]) == Decimal("76400.00")
+    # 50% of the 1,920 withhold: the final benchmark is 576 lower than at 80%.
+    assert Decimal(second.figures["final_benchmark"]) == Decimal("91680.00")
 
 
 @pytest.mark.parametrize(
@@ -202,7 +204,7 @@ def test_the_job_settles_a_reach_dce(
     job = Job.objects.get(pk=job.pk)
     assert job.state == "succeeded", job.error
     run = SettlementRun.objects.get(job=job)
-    assert run.earned_savings_losses == Decimal("19698.00")
+    assert run.earned_savings_losses == Decimal("24093.18")
 
 
 def test_an_entity_admin_starts_it_from_the_entity_year_page(
@@ -225,9 +227,9 @@ def test_an_entity_admin_starts_it_from_the_entity_year_page(
     job = Job.objects.get(kind="settlement.collect")
     assert job.state == "succeeded", job.error
     run = SettlementRun.objects.get(job=job)
-    assert Decimal(run.figures["net_settlement"]) == Decimal("19398.00")  # 19,698 - 300 recouped
+    assert Decimal(run.figures["net_settlement"]) == Decimal("23793.18")  # 300.00 recouped
     page = client.get(f"/settlement/entities/{dce.pk}/{PY}/")
-    assert b"19,698.00" in page.content
+    assert b"24,093.18" in page.content
 
 
 def test_another_entitys_user_cannot_start_or_see_it(dce: Entity, client_a: Any) -> None:
