@@ -16,6 +16,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from accounts.models import User
 from core.api import ApplicationError
 from entities.models import Entity
@@ -95,6 +98,15 @@ REACH_TINS = [
     ParticipantFigures("990000202", "Harbor Medical Group", 1700, None, None, Decimal("77")),
     ParticipantFigures("990000203", "Dunes Senior Care", 800, None, None, Decimal("90")),
 ]
+# Benchmark per beneficiary-month by enrollment type (synthetic), and each type's share.
+ENROLLMENT_PBPM = {
+    "aged_non_dual": ("980.00", 0.72),
+    "aged_dual": ("1650.00", 0.14),
+    "disabled": ("1120.00", 0.12),
+    "esrd": ("7400.00", 0.02),
+}
+
+
 PLATFORM_YEAR = 2025
 DEMO_SOURCE = "OpenVBC demo quality result (synthetic, not from CMS)"
 # The demo ACO chose a fixed 2% MSR/MLR (two-sided BASIC D). With fewer than 5,000 assigned
@@ -114,6 +126,33 @@ QUALITY = {
 
 def _user(email: str) -> User | None:
     return User.objects.filter(email=email).first()
+
+
+def _ytd_frame(*, beneficiaries: int, months: int, seed: int) -> pd.DataFrame:
+    """Synthetic year-to-date beneficiary figures for projection tests (the demo itself projects
+    from the platform's claims): gamma-distributed spending around 96% of each beneficiary's
+    benchmark, 93% of it paid so far (the rest still to come: the completion factor)."""
+    rng = np.random.default_rng(seed)
+    kinds = list(ENROLLMENT_PBPM)
+    drawn = rng.choice(
+        len(kinds), size=beneficiaries, p=[share for _, share in ENROLLMENT_PBPM.values()]
+    )
+    eligible = np.where(
+        rng.random(beneficiaries) < 0.06, rng.integers(1, months, beneficiaries), months
+    )
+    pbpm_cents = np.array(
+        [int(Decimal(ENROLLMENT_PBPM[kinds[k]][0]) * 100) for k in drawn], dtype=np.int64
+    )
+    expected = pbpm_cents * eligible * 0.96 * 0.93
+    paid_cents = rng.gamma(0.9, expected / 0.9).astype(np.int64)
+    return pd.DataFrame(
+        {
+            "beneficiary_key": [f"DEMO-{i:05d}" for i in range(beneficiaries)],
+            "eligible_months": eligible.astype(np.int64),
+            "paid_amount": [Decimal(int(c)).scaleb(-2) for c in paid_cents],
+            "benchmark_pbpm": [Decimal(int(c)).scaleb(-2) for c in pbpm_cents],
+        }
+    )
 
 
 def _has(entity: Entity, year: int, kind: str) -> bool:
