@@ -318,7 +318,7 @@ def settlement_inputs_collect(
             StepKind.INPUT,
             "Aligned population (platform data)",
             f"alignment run {run}: {len(aligned):,} aligned beneficiaries, "
-            f"{Decimal(member_months) / TWELVE:f} person-years",
+            f"{Decimal(member_months) / TWELVE:,.2f} person-years",
         ),
         Step(
             StepKind.INPUT,
