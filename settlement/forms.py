@@ -306,3 +306,11 @@ class ReachPlatformRunForm(forms.Form):
             },
             "note": data.get("note", ""),
         }
+
+
+class MCPCloseOutForm(forms.Form):
+    file = forms.FileField(
+        label="Practice close-out CSV",
+        help_text="Records as in README.md (Making Care Primary close-out); ESP tier amounts "
+        "with their source",
+    )

@@ -173,9 +173,9 @@ def parse_closeout(rows: Iterable[tuple[int, dict[str, str]]], book: ParameterBo
             fail("record", f"{record!r} is not one of {', '.join(RECORDS)}")
 
     if not practice:
-        errors.append(RowError(0, "record", "no practice record"))
+        errors.append(RowError(1, "record", "the file has no practice record"))
     if track is None:
-        errors.append(RowError(0, "record", "no track record"))
+        errors.append(RowError(1, "record", "the file has no track record"))
     if errors:
         return CloseOutFile(None, None, tuple(errors))
     assert track is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -48,3 +49,24 @@ def test_a_month_outside_the_model_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(CommandError, match="outside the MCP statement"):
         call_command("mcp_closeout", input=str(bad), output=str(tmp_path / "o.csv"))
+
+
+@pytest.mark.django_db
+def test_a_finance_user_uploads_the_file_on_the_page(client_a: Any) -> None:
+    page = client_a.get("/settlement/mcp/")
+    assert page.status_code == 200
+    with EXAMPLE.open("rb") as handle:
+        response = client_a.post("/settlement/mcp/", {"file": handle})
+    assert response.status_code == 200
+    assert b"3330.00" in response.content
+    assert b"data:application/pdf;base64," in response.content
+    assert b"EXAMPLE ONLY" in response.content  # the ESP amounts' source, in the steps
+
+
+@pytest.mark.django_db
+def test_the_page_lists_a_bad_files_problems(client_a: Any) -> None:
+    bad = io.BytesIO(b"record,value\ntrack,9\n")
+    bad.name = "bad.csv"
+    response = client_a.post("/settlement/mcp/", {"file": bad})
+    assert b"line 2, column value" in response.content
+    assert b"no practice record" in response.content
