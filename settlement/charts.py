@@ -22,12 +22,19 @@ def band_chart(band: dict[str, str]) -> dict[str, Any]:
     def x(value: float) -> float:
         return round(LEFT + (value - start) / (end - start) * (RIGHT - LEFT), 1)
 
-    ticks = [t for t in range(int(start) - 1, int(end) + 2) if start <= t <= end]
+    # A step that keeps the labels apart: at most about a dozen ticks on the axis.
+    step = next((s for s in (1, 2, 5, 10, 20, 25, 50, 100) if (end - start) / s <= 12), 200)
+    first = int(start // step) * step
+    ticks = [t for t in range(first, int(end) + step, step) if start <= t <= end]
+    point_x = x(point)
+    # The point's label sits under the dot, kept inside the chart near either edge.
+    anchor = "end" if point_x > WIDTH * 0.7 else "start" if point_x < WIDTH * 0.3 else "middle"
     return {
         "width": WIDTH,
         "band_x": x(low),
         "band_width": max(x(high) - x(low), 2.0),
-        "point_x": x(point),
+        "point_x": point_x,
+        "point_anchor": anchor,
         "msr_x": x(msr),
         "mlr_x": x(-mlr) if mlr is not None else None,
         "zero_x": x(0.0),

@@ -16,7 +16,8 @@ Inputs and where they come from (all read through the other apps' read interface
 * quality: `settlement.models.QualityResult`.
 
 A missing input is an ApplicationError naming it ("No alignment run for A9901 PY2025"); nothing
-is estimated or defaulted. MSSP only for now (see README.md).
+is estimated or defaulted. MSSP (final and projection) and ACO REACH (final:
+`reach_inputs_collect`, with the total cost of care valued before PBP/AIPBP reductions).
 """
 
 from __future__ import annotations
@@ -102,10 +103,16 @@ def _alignment(entity: Entity, performance_year: int) -> tuple[Any, list[tuple[i
 
 
 def _beneficiary_years(
-    entity: Entity, performance_year: int, aligned_ids: list[int], through_month: int
+    entity: Entity,
+    performance_year: int,
+    aligned_ids: list[int],
+    through_month: int,
+    valuation: str = "paid",
 ) -> pd.DataFrame:
     """Per aligned beneficiary x enrollment type: eligible months (to death) and the
-    expenditure (exact) of months 1..through_month."""
+    expenditure (exact) of months 1..through_month. `valuation` is the benchmarks app's:
+    "paid" (MSSP) or "pre_reduction" (REACH: PBP/AIPBP reductions added back, domain.md 4.3,
+    10.8)."""
     from benchmarks.engine import columns as c
     from benchmarks.engine import expenditures as x
     from benchmarks.services import inputs
@@ -122,7 +129,8 @@ def _beneficiary_years(
     months = population.months
     months = months[months[c.BENE_ID].isin(aligned_ids) & (months[c.MONTH] <= through_month)]
     claims = x.claim_expenditures(
-        inputs.claims_frame(entity=entity, year=performance_year), valuation="paid"
+        inputs.claims_frame(entity=entity, year=performance_year),
+        valuation=valuation,  # type: ignore[arg-type]
     )
     monthly = x.month_expenditures(claims, months)
     return x.beneficiary_years(monthly, months)
@@ -161,14 +169,16 @@ def settlement_inputs_collect(
     *,
     entity: Entity,
     performance_year: int,
-    track: str,
-    msr_mlr: str,
+    track: str = "",
+    msr_mlr: str = "",
     report_figures: dict[str, str] | None = None,
     through_month: int = 12,
     progress: Callable[[int, str], None] | None = None,
 ) -> CollectedInputs:
     """Collect an MSSP entity-year's settlement inputs from alignment, claims, the benchmark
     and the quality result. `through_month` limits the claims to months 1..N (projections).
+    A REACH entity goes to `reach_inputs_collect`, with `track` as its arrangement (blank: the
+    DCE's track of the year).
 
     Raises ApplicationError naming the first missing input.
     """
@@ -176,10 +186,24 @@ def settlement_inputs_collect(
     from benchmarks.engine import expenditures as x
     from benchmarks.selectors import benchmark_for
 
+    if entity.program.code == "reach":
+        if through_month != 12:
+            raise ApplicationError(
+                "Projections from year-to-date claims are built for MSSP; settle the REACH "
+                "year once its claims are complete.",
+                {"field": "through_month"},
+            )
+        return reach_inputs_collect(
+            entity=entity,
+            performance_year=performance_year,
+            arrangement=track,
+            report_figures=report_figures,
+            progress=progress,
+        )
     if entity.program.code != "mssp":
         raise ApplicationError(
-            f"Settlement from the platform's data is built for MSSP; {entity.cms_id} is "
-            f"{entity.program.code}. Settle it from CMS's report figures.",
+            f"Settlement from the platform's data is built for MSSP and ACO REACH; "
+            f"{entity.cms_id} is {entity.program.code}.",
             {"field": "program"},
         )
     step = progress or (lambda _pct, _message: None)
@@ -294,7 +318,7 @@ def settlement_inputs_collect(
             StepKind.INPUT,
             "Aligned population (platform data)",
             f"alignment run {run}: {len(aligned):,} aligned beneficiaries, "
-            f"{Decimal(member_months) / TWELVE:f} person-years",
+            f"{Decimal(member_months) / TWELVE:,.2f} person-years",
         ),
         Step(
             StepKind.INPUT,
@@ -369,8 +393,8 @@ def settlement_collect_final(
     *,
     entity: Entity,
     performance_year: int,
-    track: str,
-    msr_mlr: str,
+    track: str = "",
+    msr_mlr: str = "",
     report_figures: dict[str, str] | None = None,
     method: AllocationMethod | None = None,
     acting_user: Any = None,
@@ -378,7 +402,8 @@ def settlement_collect_final(
     job: Any = None,
     progress: Callable[[int, str], None] | None = None,
 ) -> SettlementRun:
-    """Settle an MSSP entity-year on the platform's data as a new immutable final version."""
+    """Settle an MSSP or ACO REACH entity-year on the platform's data as a new immutable final
+    version (for REACH, `track` is the arrangement, blank for the DCE's track of the year)."""
     collected = settlement_inputs_collect(
         entity=entity,
         performance_year=performance_year,
@@ -456,4 +481,216 @@ def settlement_collect_projection(
         note=note or f"From the platform's data through month {through_month}",
         job=job,
         sources=collected.sources,
+    )
+
+
+# --------------------------------------------------------------------------- ACO REACH
+
+
+def _reach_arrangement(entity: Entity, performance_year: int, given: str) -> str:
+    """GLOBAL or PROFESSIONAL: as given, else the DCE's track of the year (entities)."""
+    from entities.selectors import entity_year_get
+
+    if given:
+        arrangement = given.strip().upper()
+    else:
+        year = entity_year_get(entity=entity, performance_year=performance_year)
+        if year is None:
+            raise _missing(
+                "track (Global or Professional)",
+                entity,
+                performance_year,
+                "set the DCE's track for the year on the entity.",
+                "arrangement",
+            )
+        arrangement = str(year.track.code).upper()
+    if arrangement not in ("GLOBAL", "PROFESSIONAL"):
+        raise ApplicationError(
+            f"{arrangement!r} is not GLOBAL or PROFESSIONAL.", {"field": "arrangement"}
+        )
+    return arrangement
+
+
+# Figures of a REACH settlement the platform does not hold: CMS's stop-loss and the capitation
+# and advance payments of the year (domain.md 4.2-4.3), as the user gives them.
+REACH_REPORT_FIGURES = (
+    "stop_loss_charge",
+    "stop_loss_payout",
+    "pcc_base_paid",
+    "pcc_enhanced_paid",
+    "tcc_paid",
+    "apo_paid",
+    "apo_claims_reduced",
+)
+
+
+def reach_inputs_collect(
+    *,
+    entity: Entity,
+    performance_year: int,
+    arrangement: str = "",
+    report_figures: dict[str, str] | None = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> CollectedInputs:
+    """Collect an ACO REACH entity-year's settlement inputs from the platform's data
+    (domain.md 4.1-4.4):
+
+    * aligned population: `alignment.selectors.aligned_beneficiaries` (the final list, else the
+      latest quarterly one);
+    * total cost of care: final-action Part A/B claims of the year in eligible months, valued
+      *pre-reduction* (PBP/AIPBP reductions added back, so capitated services count at their
+      FFS-equivalent value: domain.md 4.2, 4.3, 10.8), IME/DSH/uncompensated care removed, not
+      truncated (high costs are the optional stop-loss's business, domain.md 4.2; the benchmarks
+      app truncates the baseline years only) [to confirm];
+    * benchmark: `benchmarks.selectors.benchmark_for` total, the risk-adjusted blended benchmark
+      with HEBA and RTA *before* the discount and the quality withhold, which the settlement
+      engine applies (reach.py);
+    * quality: `QualityResult.quality_score` read as the Total Quality Score, the share of the 2%
+      withhold earned back (domain.md 4.1 item 8, 4.4 "quality score earns back 80%", 7.2).
+
+    Raises ApplicationError naming the first missing input.
+    """
+    from alignment.selectors import aligned_beneficiaries
+    from benchmarks.engine import columns as c
+    from benchmarks.selectors import benchmark_for
+
+    step = progress or (lambda _pct, _message: None)
+    step(10, "Reading the alignment run")
+    arrangement = _reach_arrangement(entity, performance_year, arrangement)
+    results = aligned_beneficiaries(entity=entity, performance_year=performance_year)
+    aligned = list(results.values_list("beneficiary_id", "attributed_tin"))
+    if not aligned:
+        raise _missing(
+            "alignment run with aligned beneficiaries",
+            entity,
+            performance_year,
+            "run alignment for the year first.",
+            "alignment",
+        )
+    run = results.select_related("run").first().run  # type: ignore[union-attr]
+    step(20, "Reading the benchmark and the quality result")
+    benchmark = benchmark_for(entity=entity, performance_year=performance_year)
+    if benchmark is None:
+        raise _missing(
+            "benchmark", entity, performance_year, "calculate the benchmark first.", "benchmark"
+        )
+    quality = QualityResult.objects.filter(entity=entity, performance_year=performance_year).first()
+    if quality is None:
+        raise _missing(
+            "quality result",
+            entity,
+            performance_year,
+            "enter the Total Quality Score in the admin console (Settlement > Quality results).",
+            "quality",
+        )
+    aligned_ids = [bene for bene, _ in aligned]
+    step(30, f"Reading claims of {len(aligned_ids):,} aligned beneficiaries")
+    years = _beneficiary_years(entity, performance_year, aligned_ids, 12, "pre_reduction")
+    member_months = int(sum(int(m) for m in years[c.MONTHS]))
+    if member_months != benchmark.member_months:
+        raise ApplicationError(
+            f"Benchmark v{benchmark.version} of {_label(entity, performance_year)} counts "
+            f"{benchmark.member_months:,} member-months, but alignment run {run} gives "
+            f"{member_months:,}: recalculate the benchmark on this alignment run.",
+            {"field": "benchmark"},
+        )
+    step(70, "Totalling the total cost of care")
+    # Not truncated: REACH protects against high-cost beneficiaries with its optional stop-loss
+    # (domain.md 4.2), and the benchmarks app applies its truncate_expenditures switch to the
+    # baseline years only (benchmarks/engine/reach_benchmark.py). domain.md does not say: to
+    # confirm against the REACH Financial Operating Guide.
+    spent_column = c.EXPENDITURE
+    per_capita = {s.segment: s.per_capita for s in benchmark.segments}
+    groups = {c.REACH_GROUP_OF_TYPE.get(t, t) for t in set(years[c.ENROLLMENT_TYPE])}
+    missing_groups = sorted(groups - set(per_capita))
+    if missing_groups:
+        raise _missing(
+            f"benchmark per capita for {', '.join(missing_groups)}",
+            entity,
+            performance_year,
+            "the benchmark has no segment for these benchmark groups.",
+            "benchmark",
+        )
+    by_bene: dict[int, dict[str, Any]] = {}
+    for row in years.itertuples(index=False):
+        bene = int(getattr(row, c.BENE_ID))
+        entry = by_bene.setdefault(bene, {"months": 0, "spent": ZERO, "benchmark": ZERO})
+        months = int(getattr(row, c.MONTHS))
+        group = c.REACH_GROUP_OF_TYPE.get(getattr(row, c.ENROLLMENT_TYPE))
+        entry["months"] += months
+        entry["spent"] += getattr(row, spent_column)
+        entry["benchmark"] += per_capita[group] * months / TWELVE
+    total_cost_of_care = sum((v["spent"] for v in by_bene.values()), ZERO)
+    figures = {
+        "arrangement": arrangement,
+        "benchmark": f"{benchmark.total:f}",
+        "total_cost_of_care": f"{total_cost_of_care:f}",
+        # The Total Quality Score, in percent, is the share of the withhold earned back.
+        "quality_withhold_earned_pct": f"{quality.quality_score:f}",
+        "aligned_member_months": str(member_months),
+    }
+    for name, value in (report_figures or {}).items():
+        if name not in REACH_REPORT_FIGURES:
+            raise ApplicationError(
+                f"{name!r} is not a figure taken from CMS's REACH report.", {"field": name}
+            )
+        if str(value).strip():
+            figures[name] = str(value)
+    tin_of = dict(aligned)
+    participants = _participants(entity, pd.DataFrame(), by_bene, tin_of)
+    lineage = {
+        "alignment_run": str(run),
+        "alignment_run_id": str(run.pk),
+        "benchmark_version": str(benchmark.version),
+        "benchmark_calculation_id": str(benchmark.calculation_id),
+        "quality_source": quality.source,
+        "through_month": "12",
+        "person_years": f"{Decimal(member_months) / TWELVE:f}",
+    }
+    after = benchmark.extras.get("benchmark_after_discount_and_withhold")
+    sources = [
+        Step(
+            StepKind.INPUT,
+            "Aligned population (platform data)",
+            f"alignment run {run}: {len(aligned):,} aligned beneficiaries, "
+            f"{member_months:,} aligned member-months",
+        ),
+        Step(
+            StepKind.INPUT,
+            "Total cost of care (platform data)",
+            "final-action Part A/B claims of the year, valued before PBP/AIPBP reductions "
+            "(capitated services at their FFS-equivalent value), IME/DSH/uncompensated care "
+            "removed, eligible months only, not truncated (the optional stop-loss covers high "
+            f"costs): {total_cost_of_care:,.2f}",
+            citation="domain.md 4.2, 4.3, 10.8; no truncation of the performance year [to confirm]",
+            to_confirm=True,
+        ),
+        Step(
+            StepKind.INPUT,
+            "Benchmark (platform data)",
+            f"benchmark v{benchmark.version} ({benchmark.method}), risk-adjusted and blended with "
+            f"HEBA and RTA, before discount and withhold: {benchmark.total:,.2f}"
+            + (
+                f" (the benchmarks app's own discount and withhold would leave {after:,.2f}; "
+                "settlement applies the parameter table's rates below)"
+                if after is not None
+                else ""
+            ),
+            citation="domain.md 4.1",
+        ),
+        Step(
+            StepKind.INPUT,
+            "Quality result (admin console)",
+            f"Total Quality Score {quality.quality_score}: {quality.quality_score}% of the "
+            f"quality withhold earned back; source: {quality.source}",
+            citation="domain.md 4.1 item 8, 4.4, 7.2 (CI/SEP and the High Performers Pool are "
+            "not modelled)",
+        ),
+    ]
+    return CollectedInputs(
+        figures=figures,
+        sources=sources,
+        beneficiaries=pd.DataFrame(),
+        participants=participants,
+        lineage=lineage,
     )

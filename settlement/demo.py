@@ -1,6 +1,15 @@
-"""Demo settlements (synthetic figures): the demo MSSP ACO gets two versions of its PY2024
-settlement with five participant TINs and a PY2025 projection with its band; the demo REACH DCE
-gets a PY2024 Global settlement with its capitation cash flows. Idempotent."""
+"""Demo settlements (synthetic figures).
+
+* PY2025 on the platform's own data (settlement/collect.py): the demo MSSP ACO's projection from
+  claims through August and its final settlement from its final alignment run, the stored
+  benchmark and a demo quality result, with each attributed TIN's share; the demo REACH DCE's
+  final Global settlement the same way. These need the alignment and benchmarks demos (they load
+  first); without them the demo says what is missing and settles nothing for the year.
+* PY2024 from CMS's report figures: two versions of the ACO's settlement with five participant
+  TINs (what changed between versions), and the DCE's Global settlement with its capitation cash
+  flows.
+
+Idempotent: an entity-year-kind that already has a version is left alone."""
 
 from __future__ import annotations
 
@@ -11,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from accounts.models import User
+from core.api import ApplicationError
 from entities.models import Entity
+from settlement.collect import settlement_collect_final, settlement_collect_projection
 from settlement.engine.distribution import AllocationBasis, AllocationMethod, ParticipantFigures
-from settlement.models import SettlementRun
-from settlement.services import settlement_projection_create, settlement_run_create
+from settlement.models import QualityResult, SettlementKind, SettlementRun
+from settlement.services import settlement_run_create
 
 MSSP_PY2024 = {
     "track": "BASIC_D",
@@ -96,12 +107,30 @@ ENROLLMENT_PBPM = {
 }
 
 
+PLATFORM_YEAR = 2025
+DEMO_SOURCE = "OpenVBC demo quality result (synthetic, not from CMS)"
+# The demo ACO chose a fixed 2% MSR/MLR (two-sided BASIC D). With fewer than 5,000 assigned
+# beneficiaries the variable MSR applies that year, and below 5,000 CMS sets it from its SLAAM
+# table (not shipped: domain.md 3.2), so, like a real ACO, the demo gives the MSR and the
+# participant revenue as figures "from CMS's report" (synthetic here, not CMS values).
+MSSP_CHOICES = {
+    "msr_mlr": "2.0",
+    "report_figures": {"msr_pct": "3.9", "participant_revenue": "5650000.00"},
+}
+QUALITY = {
+    "mssp": {"quality_score": Decimal("82.40"), "met_standard": True, "met_reporting": True},
+    # For a REACH DCE the score is the Total Quality Score: the share of the withhold earned back.
+    "reach": {"quality_score": Decimal("86.00"), "met_standard": True, "met_reporting": True},
+}
+
+
 def _user(email: str) -> User | None:
     return User.objects.filter(email=email).first()
 
 
 def _ytd_frame(*, beneficiaries: int, months: int, seed: int) -> pd.DataFrame:
-    """Synthetic year-to-date costs: gamma-distributed spending around 96% of each beneficiary's
+    """Synthetic year-to-date beneficiary figures for projection tests (the demo itself projects
+    from the platform's claims): gamma-distributed spending around 96% of each beneficiary's
     benchmark, 93% of it paid so far (the rest still to come: the completion factor)."""
     rng = np.random.default_rng(seed)
     kinds = list(ENROLLMENT_PBPM)
@@ -126,64 +155,128 @@ def _ytd_frame(*, beneficiaries: int, months: int, seed: int) -> pd.DataFrame:
     )
 
 
+def _has(entity: Entity, year: int, kind: str) -> bool:
+    return SettlementRun.objects.filter(entity=entity, performance_year=year, kind=kind).exists()
+
+
+def settle_demo_year(
+    *, entity: Entity, performance_year: int, acting_user: Any, stdout: Any
+) -> list[SettlementRun]:
+    """Settle the demo entity-year on the platform's data: a demo quality result, then (MSSP) a
+    projection from claims through August and the final settlement, or (REACH) the final
+    settlement. A missing input (no alignment run, no benchmark) is reported and skipped."""
+    from entities.selectors import entity_year_get
+
+    program = entity.program.code
+    QualityResult.objects.get_or_create(
+        entity=entity,
+        performance_year=performance_year,
+        defaults={**QUALITY[program], "source": DEMO_SOURCE},
+    )
+    written: list[SettlementRun] = []
+    try:
+        if program == "mssp":
+            year = entity_year_get(entity=entity, performance_year=performance_year)
+            track = str(year.track.code).upper() if year is not None else "BASIC_E"
+            common = {"entity": entity, "performance_year": performance_year, "track": track,
+                      "acting_user": acting_user, **MSSP_CHOICES}  # fmt: skip
+            if not _has(entity, performance_year, SettlementKind.PROJECTION):
+                written.append(
+                    settlement_collect_projection(
+                        **common,
+                        through_month=8,
+                        completion_factor="0.93",
+                        seed=2025,
+                        replicates=300,
+                        note="Demo: projection from the platform's claims through August",
+                    )
+                )
+            if not _has(entity, performance_year, SettlementKind.FINAL):
+                written.append(
+                    settlement_collect_final(
+                        **common,
+                        method=AllocationMethod(
+                            (
+                                (AllocationBasis.BENEFICIARIES, Decimal("0.5")),
+                                (AllocationBasis.SAVINGS_CONTRIBUTION, Decimal("0.5")),
+                            )
+                        ),
+                        note="Demo: final settlement from the final alignment list, claims, "
+                        "benchmark and quality result",
+                    )
+                )
+        elif not _has(entity, performance_year, SettlementKind.FINAL):
+            written.append(
+                settlement_collect_final(
+                    entity=entity,
+                    performance_year=performance_year,
+                    acting_user=acting_user,
+                    note="Demo: final settlement from the platform's data",
+                )
+            )
+    except ApplicationError as exc:
+        stdout.write(
+            f"  settlement: {entity.cms_id} PY{performance_year} not settled: {exc.message}"
+        )
+        return written
+    for run in written:
+        stdout.write(
+            f"  settlement: {run} from the platform's data, earned {run.earned_savings_losses:,.2f}"
+        )
+    return written
+
+
 def load(*, entities: dict[str, Entity], stdout: Any) -> None:
     aco, dce = entities.get("mssp"), entities.get("reach")
-    if aco is not None and not SettlementRun.objects.filter(entity=aco).exists():
+    if aco is not None:
         analyst = _user("analyst@valley.demo")
-        settlement_run_create(
-            entity=aco,
-            performance_year=2024,
-            figures=MSSP_PY2024,
-            participants=MSSP_TINS,
-            method=AllocationMethod.single(AllocationBasis.BENEFICIARIES),
-            acting_user=analyst,
-            note="Demo: CMS's initial PY2024 reconciliation report",
+        settle_demo_year(
+            entity=aco, performance_year=PLATFORM_YEAR, acting_user=analyst, stdout=stdout
         )
-        settlement_run_create(
-            entity=aco,
-            performance_year=2024,
-            figures={**MSSP_PY2024, "quality_score": "81.2", "total_expenditure": "144102500.00"},
-            participants=MSSP_TINS,
-            method=AllocationMethod(
-                (
-                    (AllocationBasis.BENEFICIARIES, Decimal("0.5")),
-                    (AllocationBasis.QUALITY, Decimal("0.5")),
-                )
-            ),
-            acting_user=analyst,
-            note="Demo: revised report (health-equity-adjusted quality score, run-out) and the board's 50/50 policy",
+        if not _has(aco, 2024, SettlementKind.FINAL):
+            settlement_run_create(
+                entity=aco,
+                performance_year=2024,
+                figures=MSSP_PY2024,
+                participants=MSSP_TINS,
+                method=AllocationMethod.single(AllocationBasis.BENEFICIARIES),
+                acting_user=analyst,
+                note="Demo: CMS's initial PY2024 reconciliation report",
+            )
+            settlement_run_create(
+                entity=aco,
+                performance_year=2024,
+                figures={
+                    **MSSP_PY2024,
+                    "quality_score": "81.2",
+                    "total_expenditure": "144102500.00",
+                },
+                participants=MSSP_TINS,
+                method=AllocationMethod(
+                    (
+                        (AllocationBasis.BENEFICIARIES, Decimal("0.5")),
+                        (AllocationBasis.QUALITY, Decimal("0.5")),
+                    )
+                ),
+                acting_user=analyst,
+                note="Demo: revised report (health-equity-adjusted quality score, run-out) and the board's 50/50 policy",
+            )
+            stdout.write(
+                "  settlement: demo ACO PY2024 from report figures (two versions, five TINs)"
+            )
+    if dce is not None:
+        analyst = _user("analyst@coastal.demo")
+        settle_demo_year(
+            entity=dce, performance_year=PLATFORM_YEAR, acting_user=analyst, stdout=stdout
         )
-        settlement_projection_create(
-            entity=aco,
-            performance_year=2025,
-            frame=_ytd_frame(beneficiaries=6200, months=8, seed=2025),
-            assumptions={
-                "track": "BASIC_E",
-                "msr_mlr": "2.0",
-                "quality_score": "80",
-                "met_qps": "true",
-                "met_alt_qps": "false",
-                "met_reporting": "true",
-                "participant_revenue": "43000000.00",
-                "months_elapsed": "8",
-                "completion_factor": "0.93",
-                "seed": "2025",
-                "replicates": "300",
-            },
-            acting_user=analyst,
-            note="Demo: projection from claims through August",
-        )
-        stdout.write(
-            "  settlement: demo ACO PY2024 (two versions, five TINs) and PY2025 projection"
-        )
-    if dce is not None and not SettlementRun.objects.filter(entity=dce).exists():
-        settlement_run_create(
-            entity=dce,
-            performance_year=2024,
-            figures=REACH_PY2024,
-            participants=REACH_TINS,
-            method=AllocationMethod.single(AllocationBasis.QUALITY),
-            acting_user=_user("analyst@coastal.demo"),
-            note="Demo: PY2024 final settlement report",
-        )
-        stdout.write("  settlement: demo DCE PY2024 Global settlement")
+        if not _has(dce, 2024, SettlementKind.FINAL):
+            settlement_run_create(
+                entity=dce,
+                performance_year=2024,
+                figures=REACH_PY2024,
+                participants=REACH_TINS,
+                method=AllocationMethod.single(AllocationBasis.QUALITY),
+                acting_user=analyst,
+                note="Demo: PY2024 final settlement report",
+            )
+            stdout.write("  settlement: demo DCE PY2024 Global settlement from report figures")

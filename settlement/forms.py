@@ -258,3 +258,59 @@ class PlatformRunForm(forms.Form):
                 seed=data.get("seed") or 1,
             )
         return params
+
+
+class ReachPlatformRunForm(forms.Form):
+    """Settle an ACO REACH entity-year on the platform's own data (final settlement only).
+    Alignment, claims, the benchmark and the quality result (its score read as the Total
+    Quality Score) are read by the job; the fields here are what the platform does not hold."""
+
+    arrangement = forms.ChoiceField(
+        choices=[("", "The DCE's track of the year"), ("GLOBAL", "Global"),
+                 ("PROFESSIONAL", "Professional")],
+        required=False,
+    )  # fmt: skip
+    stop_loss_charge = forms.DecimalField(
+        label="Stop-loss charge ($)", required=False, min_value=0, **MONEY
+    )
+    stop_loss_payout = forms.DecimalField(
+        label="Stop-loss payout ($)", required=False, min_value=0, **MONEY
+    )
+    pcc_base_paid = forms.DecimalField(
+        label="Base PCC paid ($)", required=False, min_value=0, **MONEY
+    )
+    pcc_enhanced_paid = forms.DecimalField(
+        label="Enhanced PCC paid ($)", required=False, min_value=0, **MONEY
+    )
+    tcc_paid = forms.DecimalField(
+        label="TCC paid ($)", required=False, min_value=0, **MONEY, help_text="Global only"
+    )
+    apo_paid = forms.DecimalField(label="APO paid ($)", required=False, min_value=0, **MONEY)
+    apo_claims_reduced = forms.DecimalField(
+        label="APO claims reductions ($)", required=False, min_value=0, **MONEY
+    )
+    note = forms.CharField(label="Why this version", max_length=300, required=False)
+
+    def job_parameters(self, year: int) -> dict[str, Any]:
+        from settlement.collect import REACH_REPORT_FIGURES
+
+        data = self.cleaned_data
+        return {
+            "performance_year": year,
+            "kind": "final",
+            "track": data.get("arrangement") or "",
+            "report_figures": {
+                name: f"{data[name]:f}"
+                for name in REACH_REPORT_FIGURES
+                if data.get(name) is not None
+            },
+            "note": data.get("note", ""),
+        }
+
+
+class MCPCloseOutForm(forms.Form):
+    file = forms.FileField(
+        label="Practice close-out CSV",
+        help_text="Records as in README.md (Making Care Primary close-out); ESP tier amounts "
+        "with their source",
+    )

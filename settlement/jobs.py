@@ -63,8 +63,10 @@ def settlement_run(job: Job, progress: Progress) -> dict[str, Any]:
 
 @job_handler("settlement.collect")
 def settlement_collect(job: Job, progress: Progress) -> dict[str, Any]:
-    """Settle (kind "final") or project (kind "projection") one MSSP entity x performance year
-    on the platform's own data: alignment, claims, benchmark and quality result.
+    """Settle (kind "final") or project (kind "projection", MSSP only) one MSSP or ACO REACH
+    entity x performance year on the platform's own data: alignment, claims, benchmark and
+    quality result. For REACH, track is the arrangement (blank: the DCE's track of the year),
+    msr_mlr is not used and report_figures holds stop-loss and capitation cash flows.
 
     Parameters: performance_year, kind, track, msr_mlr, report_figures (msr_pct,
     participant_revenue, low_revenue, euc_loss_reduction from CMS's report), and for projections through_month,
@@ -80,8 +82,8 @@ def settlement_collect(job: Job, progress: Progress) -> dict[str, Any]:
     common = {
         "entity": job.entity,
         "performance_year": int(params["performance_year"]),
-        "track": str(params["track"]),
-        "msr_mlr": str(params["msr_mlr"]),
+        "track": str(params.get("track") or ""),
+        "msr_mlr": str(params.get("msr_mlr") or ""),
         "report_figures": {k: str(v) for k, v in (params.get("report_figures") or {}).items()},
         "acting_user": job.created_by,
         "note": params.get("note", ""),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -12,6 +13,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from settlement.engine.mcp import MCPStatement
 from settlement.models import ParticipantShare, SettlementRun
 
 
@@ -93,6 +95,71 @@ def tin_statement_pdf(run: SettlementRun, share: ParticipantShare) -> bytes:
     story += [
         Paragraph(escape(f"{n}. {_step_text(step)}"), small)
         for n, step in enumerate(run.explanation, start=1)
+    ]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def mcp_statement_pdf(statement: MCPStatement) -> bytes:
+    """A Making Care Primary close-out statement (Jul 2024 - Dec 2025) as PDF: the lines by
+    payment and period, the closing balance, and every step of the explanation."""
+    from settlement.engine.mcp_closeout import STATEMENT_COLUMNS, statement_rows
+
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    inputs = statement.inputs
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=letter,
+        title=f"MCP close-out statement {inputs.practice_id}",
+        leftMargin=0.7 * inch,
+        rightMargin=0.7 * inch,
+    )
+    rows = statement_rows(statement)
+    table = Table(
+        [[Paragraph(escape(c.title()), small) for c in STATEMENT_COLUMNS]]
+        + [
+            [
+                Paragraph(escape(row["payment"]), small),
+                Paragraph(escape(row["period"]), small),
+                *(Paragraph(f"{Decimal(row[c]):,.2f}", small) for c in STATEMENT_COLUMNS[2:]),
+            ]
+            for row in rows
+        ],
+        colWidths=[2.4 * inch, 1.3 * inch, 1.05 * inch, 1.05 * inch, 1.05 * inch],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
+                ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#eef2f6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story = [
+        Paragraph("Making Care Primary close-out statement", styles["Title"]),
+        Paragraph(
+            escape(f"Practice {inputs.practice_id}, Track {inputs.track}: Jul 2024 - Dec 2025"),
+            styles["Heading2"],
+        ),
+        Paragraph(
+            escape(
+                "Positive balance: CMS owes the practice; negative: the practice repays CMS. "
+                f"Parameter table {statement.parameters.label}."
+            ),
+            small,
+        ),
+        Spacer(1, 0.15 * inch),
+        table,
+        Spacer(1, 0.25 * inch),
+        Paragraph("How the statement was computed", styles["Heading3"]),
+    ]
+    story += [
+        Paragraph(escape(f"{n}. {step.as_text()}"), small)
+        for n, step in enumerate(statement.explanation, start=1)
     ]
     document.build(story)
     return buffer.getvalue()

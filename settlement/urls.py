@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("calculator/", views.calculator, name="calculator"),
     path("batch/", views.batch, name="batch"),
+    path("mcp/", views.mcp_closeout, name="mcp_closeout"),
     path("entities/<int:entity_id>/<int:year>/", views.entity_year, name="entity_year"),
     path(
         "entities/<int:entity_id>/<int:year>/collect/",

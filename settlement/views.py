@@ -22,10 +22,15 @@ from jobs.services import job_enqueue
 from settlement.charts import band_chart
 from settlement.engine.batch import run_batch, write_rows
 from settlement.engine.distribution import ParticipantFigures
+from settlement.engine.errors import ParameterError, SettlementInputError
+from settlement.engine.mcp import mcp_close_out
+from settlement.engine.mcp_closeout import read_closeout, statement_rows, write_statement_csv
 from settlement.forms import (
     BatchUploadForm,
     DistributionForm,
+    MCPCloseOutForm,
     PlatformRunForm,
+    ReachPlatformRunForm,
     figures_form_class,
 )
 from settlement.models import SettlementKind
@@ -43,7 +48,7 @@ from settlement.selectors import (
     settlement_years,
 )
 from settlement.services import settle_figures
-from settlement.statements import tin_statement_csv, tin_statement_pdf
+from settlement.statements import mcp_statement_pdf, tin_statement_csv, tin_statement_pdf
 
 WRITERS = (Role.ENTITY_ADMIN, Role.ANALYST)
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -117,6 +122,53 @@ def batch(request: HttpRequest) -> HttpResponse:
         form = BatchUploadForm()
     return render(
         request, "settlement/batch.html", {"form": form, "outcome": outcome, "download": download}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mcp_closeout(request: HttpRequest) -> HttpResponse:
+    """Upload a Making Care Primary practice's close-out file: see its statement for Jul 2024 -
+    Dec 2025 with every step, download it as CSV and PDF. Nothing is stored."""
+    statement = csv_download = pdf_download = None
+    errors: list[str] = []
+    if request.method == "POST":
+        form = MCPCloseOutForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_UPLOAD_BYTES:
+                form.add_error("file", "The file is larger than 5 MB.")
+            else:
+                try:
+                    text = upload.read().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    form.add_error("file", "The file is not UTF-8 text (save it as CSV UTF-8).")
+                else:
+                    read = read_closeout(io.StringIO(text, newline=""), load_parameter_book())
+                    errors = [str(error) for error in read.errors]
+                    if read.inputs is not None and read.parameters is not None:
+                        try:
+                            statement = mcp_close_out(read.inputs, read.parameters)
+                        except (SettlementInputError, ParameterError) as exc:
+                            errors.append(str(exc))
+                    if statement is not None:
+                        out = io.StringIO()
+                        write_statement_csv(statement, out)
+                        csv_download = base64.b64encode(out.getvalue().encode()).decode()
+                        pdf_download = base64.b64encode(mcp_statement_pdf(statement)).decode()
+    else:
+        form = MCPCloseOutForm()
+    return render(
+        request,
+        "settlement/mcp_closeout.html",
+        {
+            "form": form,
+            "errors": errors,
+            "statement": statement,
+            "rows": statement_rows(statement) if statement else [],
+            "csv_download": csv_download,
+            "pdf_download": pdf_download,
+        },
     )
 
 
@@ -229,9 +281,13 @@ def entity_year(request: HttpRequest, entity_id: int, year: int) -> HttpResponse
             "can_write": can_write,
             "figures_form": figures_form,
             "distribution_form": distribution_form,
-            "platform_form": PlatformRunForm(prefix="platform") if program == "mssp" else None,
+            "platform_form": _platform_form_class(program)(prefix="platform"),
         },
     )
+
+
+def _platform_form_class(program: str) -> type[PlatformRunForm] | type[ReachPlatformRunForm]:
+    return ReachPlatformRunForm if program == "reach" else PlatformRunForm
 
 
 @login_required
@@ -243,9 +299,9 @@ def entity_year_collect(request: HttpRequest, entity_id: int, year: int) -> Http
     entity = settlement_entity_get(user=request.user, entity_id=entity_id)
     if not _can_write(request.user, entity.pk):
         raise PermissionDenied("Only entity admins and analysts run settlements.")
-    if entity.program.code != "mssp":
+    if entity.program.code not in ("mssp", "reach"):
         raise Http404
-    form = PlatformRunForm(request.POST, prefix="platform")
+    form = _platform_form_class(entity.program.code)(request.POST, prefix="platform")
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{field}: {' '.join(errors)}")

@@ -140,15 +140,18 @@ def mcp_close_out(inputs: MCPInput, params: MCPParameters) -> MCPStatement:
                 raise SettlementInputError(
                     "tier",
                     f"no ESP amount for Track {inputs.track} risk tier {row.tier}: the amounts were not "
-                    "retrieved (domain.md 5); load them from the MCP RFA (Aug 2023) payment tables",
+                    "retrieved (domain.md 5); give it (an esp_rate row) from the practice's MCP "
+                    "participation documents or the MCP RFA (Aug 2023) payment tables",
                 )
             due[(MCPPayment.ESP, period)] += rate * row.beneficiaries
             member_months[period] += row.beneficiaries
     ex.rule(
         "ESP = attributed beneficiaries x the tier's per-beneficiary-per-month amount, by month",
         "; ".join(f"tier {t}: {fmt_money(r)}" for t, r in sorted(params.esp_pbpm_by_tier.items())),
-        citation="domain.md 5 (amounts from the MCP RFA, supplied)",
-        to_confirm=True,
+        citation=f"domain.md 5; amounts supplied by the user from: {params.esp_source}"
+        if params.esp_source
+        else "domain.md 5 (amounts from the MCP RFA, supplied)",
+        to_confirm=not params.esp_source,
     )
 
     if inputs.ppcp_pbpm is not None:

@@ -216,6 +216,8 @@ class MCPParameters(_Noted):
     uip_total: Decimal | None
     uip_installments: int
     pip_max_rate: Decimal | None = None
+    # Where the ESP amounts came from when the user supplied them (no shipped source gives them).
+    esp_source: str = ""
 
     @property
     def label(self) -> str:

@@ -176,3 +176,20 @@ def test_a_version_that_does_not_exist_is_404(client_a, settled, entity_a) -> No
         reverse("settlement:entity_year", args=[entity_a.pk, 2025]) + "?version=9"
     )
     assert response.status_code == 404
+
+
+def test_the_band_chart_keeps_its_tick_labels_apart_on_a_wide_range() -> None:
+    from settlement.charts import band_chart
+
+    chart = band_chart(
+        {"savings_rate_low_pct": "35.07", "savings_rate_high_pct": "43.36",
+         "point_rate_pct": "39.33", "msr_pct": "3.9", "mlr_pct": "3.9"}
+    )  # fmt: skip
+    labels = [t["label"] for t in chart["ticks"]]
+    assert labels == ["0%", "5%", "10%", "15%", "20%", "25%", "30%", "35%", "40%"]
+    assert chart["point_anchor"] == "end"  # near the right edge, the label ends at the dot
+    narrow = band_chart(
+        {"savings_rate_low_pct": "1.5", "savings_rate_high_pct": "4.0",
+         "point_rate_pct": "2.7", "msr_pct": "2.0", "mlr_pct": ""}
+    )  # fmt: skip
+    assert [t["label"] for t in narrow["ticks"]] == ["-1%", "0%", "1%", "2%", "3%", "4%", "5%"]

@@ -1,0 +1,238 @@
+"""ACO REACH settlement on the platform's own data: a small hand-built Global DCE with an
+alignment run, claims (one with a PBP reduction), a benchmark and a quality result settles to
+figures worked by hand (domain.md 4.1-4.4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from alignment.models import AlignmentResult, AlignmentRun
+from benchmarks.models import BenchmarkCalculation, BenchmarkSegment
+from core.api import ApplicationError
+from entities.models import Entity, EntityYear, Track
+from jobs.models import Job
+from jobs.services import job_enqueue
+from settlement.collect import settlement_collect_final, settlement_inputs_collect
+from settlement.models import QualityResult, SettlementRun
+from tests.benchmarks.builders import ClaimsBuilder
+from tests.benchmarks.conftest import THRESHOLDS, upload
+
+pytestmark = pytest.mark.django_db
+
+PY = 2025
+TIN_1, TIN_2 = "223456789", "887654321"
+
+
+def _alignment_run(entity: Entity, aligned: list[tuple[Any, str]], not_aligned: list[Any]) -> None:
+    run = AlignmentRun.objects.create(
+        entity=entity, program="reach", performance_year=PY, list_kind="final",
+        as_of=date(PY, 12, 31), version=1, status="succeeded", parameters_version="test",
+        participants_as_of=date(PY, 12, 31), participants_digest="0" * 64, bucket_count=1,
+    )  # fmt: skip
+    for bene, tin in aligned:
+        AlignmentResult.objects.create(
+            run=run, beneficiary=bene, bucket=0, aligned=True, step="claims",
+            reason="aligned_plurality", attributed_tin=tin,
+        )  # fmt: skip
+    for bene in not_aligned:
+        AlignmentResult.objects.create(
+            run=run, beneficiary=bene, bucket=0, aligned=False, step="eligibility",
+            reason="no_primary_care",
+        )  # fmt: skip
+
+
+def _benchmark(entity: Entity, *, per_capita: str, member_months: int) -> None:
+    total = Decimal(per_capita) * member_months / 12
+    calculation = BenchmarkCalculation.objects.create(
+        entity=entity, performance_year=PY, version=1, program="reach", method="test",
+        total=total, member_months=member_months,
+        member_months_by_enrollment_type={"aged_nondual": member_months // 2, "disabled": member_months // 2},
+    )  # fmt: skip
+    BenchmarkSegment.objects.create(
+        calculation=calculation, segment="aged_disabled", member_months=member_months,
+        per_capita=Decimal(per_capita), total=total,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def dce(entity_b: Entity) -> Entity:
+    """Three beneficiaries with 2025 claims; two aligned (one per TIN), one not.
+
+    Bene 1 (aged): Part B 900.00 paid after a 100.00 PBP reduction (valued at 1,000.00 before
+    the reduction) + inpatient 5,000.00 with 100.00 IME (excluded) = 5,900.00.
+    Bene 2 (disabled): inpatient 60,000.00 + Part B 250.25 = 60,250.25, not truncated (REACH's
+    total cost of care leaves high costs to the optional stop-loss), although a 50,000.00
+    threshold is loaded.
+    Bene 3: not aligned; its 7,777.77 must not count.
+    """
+    EntityYear.objects.create(
+        entity=entity_b,
+        performance_year=PY,
+        track=Track.objects.get(program__code="reach", code="global"),
+    )
+    build = ClaimsBuilder(entity_b)
+    b1 = build.beneficiary(years=[PY])
+    b2 = build.beneficiary(years=[PY], birth=date(1960, 2, 2), status="20", orec="1")
+    b3 = build.beneficiary(years=[PY])
+    build.part_b(b1, thru=date(PY, 2, 10), paid="900.00", reduction="100.00")
+    build.part_a(b1, thru=date(PY, 5, 20), paid="5000.00", ime="100.00")
+    build.part_a(b2, thru=date(PY, 3, 5), paid="60000.00")
+    build.part_b(b2, thru=date(PY, 11, 3), paid="250.25")
+    build.part_b(b3, thru=date(PY, 4, 1), paid="7777.77")
+    _alignment_run(entity_b, aligned=[(b1, TIN_1), (b2, TIN_2)], not_aligned=[b3])
+    upload(entity_b.program, PY, None, THRESHOLDS)  # truncation_threshold 50,000 for every type
+    _benchmark(entity_b, per_capita="48000.00", member_months=24)  # 96,000.00
+    QualityResult.objects.create(
+        entity=entity_b, performance_year=PY, quality_score=Decimal("80.00"), met_standard=True,
+        met_reporting=True, source="Synthetic PY2025 REACH quality report",
+    )  # fmt: skip
+    return entity_b
+
+
+def test_a_global_dce_settles_to_the_figures_worked_by_hand(dce: Entity) -> None:
+    run = settlement_collect_final(entity=dce, performance_year=PY)
+    assert run.program == "reach"
+    assert run.inputs["arrangement"] == "GLOBAL"  # the DCE's track of the year
+    assert run.inputs["total_cost_of_care"] == "66150.25"  # 5,900.00 + 60,250.25
+    assert run.inputs["benchmark"] == "96000.00"
+    assert run.inputs["aligned_member_months"] == "24"
+    assert run.inputs["quality_withhold_earned_pct"] == "80.00"
+    # PY2025 Global: discount 3.5%, withhold 2% (reach.csv).
+    # Final benchmark = 96,000 x 0.965 - 1,920 + 80% x 1,920 = 92,640 - 1,920 + 1,536 = 92,256.
+    assert Decimal(run.figures["final_benchmark"]) == Decimal("92256.00")
+    # Gross = 92,256 - 66,150.25 = 26,105.75 (28.30%): 25% x 92,256 = 23,064 kept at 100%, the
+    # 3,041.75 above it at 50% = 1,520.875; shared 24,584.875; sequestration 2% = 491.6975;
+    # earned 24,093.1775, rounded once to the cent: 24,093.18.
+    assert run.gross_savings == Decimal("26105.75")
+    assert Decimal(run.figures["shared_savings_losses"]) == Decimal("24584.88")
+    assert Decimal(run.figures["sequestration"]) == Decimal("491.70")
+    assert run.earned_savings_losses == Decimal("24093.18")
+    labels = [step["label"] for step in run.explanation]
+    assert labels[:4] == [
+        "Aligned population (platform data)",
+        "Total cost of care (platform data)",
+        "Benchmark (platform data)",
+        "Quality result (admin console)",
+    ]
+    assert any(label.startswith("Corridor 25") for label in labels), labels
+    shares = {s.tin: s for s in run.shares.all()}
+    assert set(shares) == {TIN_1, TIN_2}
+    assert shares[TIN_1].expenditure == Decimal("5900.00")
+    assert shares[TIN_2].expenditure == Decimal("60250.25")
+    assert shares[TIN_1].amount == shares[TIN_2].amount == Decimal("12046.59")
+
+
+def test_professional_with_capitation_cash_flows(dce: Entity) -> None:
+    run = settlement_collect_final(
+        entity=dce,
+        performance_year=PY,
+        track="professional",
+        report_figures={"pcc_base_paid": "1200.00", "pcc_enhanced_paid": "300.00"},
+    )
+    # Final benchmark = 96,000 - 1,920 + 1,536 = 95,616; gross 95,616 - 66,150.25 = 29,465.75.
+    # Bands of 4,780.80 (5% of 95,616) kept at 50/35/15%: 2,390.40 + 1,673.28 + 717.12; the
+    # 15,123.35 above 15% at 5% = 756.1675; shared 5,536.9675; sequestration 110.73935;
+    # earned 5,426.22815, rounded once: 5,426.23.
+    assert Decimal(run.figures["final_benchmark"]) == Decimal("95616.00")
+    assert run.earned_savings_losses == Decimal("5426.23")
+    # The enhanced PCC is recouped; the base PCC is a cash flow with no settlement effect.
+    assert Decimal(run.figures["net_settlement"]) == Decimal("5126.23")
+    assert sum(s.amount for s in run.shares.all()) == run.earned_savings_losses
+
+
+def test_a_second_run_is_a_new_immutable_version(dce: Entity) -> None:
+    first = settlement_collect_final(entity=dce, performance_year=PY)
+    QualityResult.objects.filter(entity=dce).update(quality_score=Decimal("50"))
+    second = settlement_collect_final(entity=dce, performance_year=PY)
+    assert (first.version, second.version) == (1, 2)
+    first.refresh_from_db()
+    assert first.inputs["quality_withhold_earned_pct"] == "80.00"
+    # 50% of the 1,920 withhold: the final benchmark is 576 lower than at 80%.
+    assert Decimal(second.figures["final_benchmark"]) == Decimal("91680.00")
+
+
+@pytest.mark.parametrize(
+    ("leave_out", "message"),
+    [
+        ("quality", "No quality result for D9002 PY2025"),
+        ("benchmark", "No benchmark for D9002 PY2025"),
+        ("alignment", "No alignment run with aligned beneficiaries for D9002 PY2025"),
+        ("track", "No track (Global or Professional) for D9002 PY2025"),
+    ],
+)
+def test_a_missing_input_fails_naming_it(dce: Entity, leave_out: str, message: str) -> None:
+    if leave_out == "quality":
+        QualityResult.objects.filter(entity=dce).delete()
+    elif leave_out == "benchmark":
+        BenchmarkSegment.objects.filter(calculation__entity=dce).delete()
+        BenchmarkCalculation.objects.filter(entity=dce).delete()
+    elif leave_out == "alignment":
+        AlignmentResult.objects.filter(run__entity=dce).delete()
+    else:
+        EntityYear.objects.filter(entity=dce).delete()
+    with pytest.raises(ApplicationError) as failure:
+        settlement_collect_final(entity=dce, performance_year=PY)
+    assert message in failure.value.message
+    assert not SettlementRun.objects.filter(entity=dce).exists()
+
+
+def test_a_reach_projection_is_refused(dce: Entity) -> None:
+    with pytest.raises(ApplicationError, match="built for MSSP"):
+        settlement_inputs_collect(entity=dce, performance_year=PY, through_month=6)
+
+
+def test_a_figure_not_from_cms_report_is_refused(dce: Entity) -> None:
+    with pytest.raises(ApplicationError, match="not a figure taken from CMS's REACH report"):
+        settlement_collect_final(entity=dce, performance_year=PY, report_figures={"benchmark": "1"})
+
+
+def test_the_job_settles_a_reach_dce(
+    dce: Entity, make_member: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from accounts.models import Role
+
+    admin = make_member(dce, role=Role.ENTITY_ADMIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue(
+            kind="settlement.collect", entity=dce, user=admin,
+            parameters={"performance_year": PY, "kind": "final"},
+        )  # fmt: skip
+    job = Job.objects.get(pk=job.pk)
+    assert job.state == "succeeded", job.error
+    run = SettlementRun.objects.get(job=job)
+    assert run.earned_savings_losses == Decimal("24093.18")
+
+
+def test_an_entity_admin_starts_it_from_the_entity_year_page(
+    dce: Entity,
+    make_member: Any,
+    login_client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from accounts.models import Role
+
+    client = login_client(make_member(dce, role=Role.ENTITY_ADMIN))
+    page = client.get(f"/settlement/entities/{dce.pk}/{PY}/")
+    assert b'name="platform-arrangement"' in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/settlement/entities/{dce.pk}/{PY}/collect/",
+            {"platform-arrangement": "", "platform-pcc_enhanced_paid": "300.00"},
+        )
+    assert response.status_code == 302
+    job = Job.objects.get(kind="settlement.collect")
+    assert job.state == "succeeded", job.error
+    run = SettlementRun.objects.get(job=job)
+    assert Decimal(run.figures["net_settlement"]) == Decimal("23793.18")  # 300.00 recouped
+    page = client.get(f"/settlement/entities/{dce.pk}/{PY}/")
+    assert b"24,093.18" in page.content
+
+
+def test_another_entitys_user_cannot_start_or_see_it(dce: Entity, client_a: Any) -> None:
+    assert client_a.post(f"/settlement/entities/{dce.pk}/{PY}/collect/", {}).status_code == 404
+    assert client_a.get(f"/settlement/entities/{dce.pk}/{PY}/").status_code == 404
+    assert not Job.objects.filter(kind="settlement.collect").exists()
