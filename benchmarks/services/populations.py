@@ -28,6 +28,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pandas as pd
+from django.conf import settings
 
 from core.api import ApplicationError
 
@@ -145,15 +146,23 @@ def benchmark_year_alignment(
             {"field": "participants", "as_of": as_of.isoformat()},
         )
     snapshot = claim_snapshot_ensure(entity=entity)
-    # bucket_inputs reads one bucket of a run; one bucket of one covers every beneficiary.
-    reader = SimpleNamespace(bucket_count=1, snapshot_id=snapshot.pk, entity_id=entity.pk)
-    frames = bucket_inputs(run=cast(AlignmentRun, reader), index=0, windows=windows)
-    frames["lines"] = _codes_as_text(frames["lines"])
-    start, end = _window_span(windows)
-    days = pd.to_datetime(frames["lines"][ac.SERVICE_DATE])
-    lines_in_windows = int(((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))).sum())
+    # The engine runs bucket by bucket, as an alignment run does, so memory stays bounded; the
+    # reader stands in for the run whose buckets bucket_inputs reads.
+    buckets = int(getattr(settings, "ALIGNMENT_BUCKETS", 8))
+    reader = SimpleNamespace(bucket_count=buckets, snapshot_id=snapshot.pk, entity_id=entity.pk)
     engine = align_reach if isinstance(params, ReachParameters) else assign_mssp
-    result = engine(participants=participants, params=params, windows=windows, **frames)  # type: ignore[arg-type]
+    start, end = _window_span(windows)
+    lines_in_windows = 0
+    results = []
+    for index in range(buckets):
+        frames = bucket_inputs(run=cast(AlignmentRun, reader), index=index, windows=windows)
+        frames["lines"] = _codes_as_text(frames["lines"])
+        days = pd.to_datetime(frames["lines"][ac.SERVICE_DATE])
+        lines_in_windows += int(((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))).sum())
+        results.append(
+            engine(participants=participants, params=params, windows=windows, **frames)  # type: ignore[arg-type]
+        )
+    result = pd.concat(results, ignore_index=True)
     aligned = sorted(int(b) for b in result.loc[result[ac.ALIGNED], ac.BENE_ID])
     counts = (
         result.groupby([ac.ALIGNED, ac.STEP, ac.REASON], observed=True)
