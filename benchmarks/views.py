@@ -110,6 +110,7 @@ def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "calculation": calculation,
         "populations": population_rows(calculation),
+        "lti_note": _lti_note(calculation.inputs_summary.get("years", [])),
         "steps": steps,
         "segments": [
             {"label": c.SEGMENT_LABELS.get(s.segment, s.segment), "segment": s}
@@ -128,6 +129,23 @@ def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     }
     return render(request, "benchmarks/calculation_detail.html", context)
+
+
+def _lti_note(years: list[dict[str, Any]]) -> str:
+    """One sentence on where each year's long-term institutional status came from."""
+    missing = [str(y["year"]) for y in years if not y.get("institutional_beneficiaries")]
+    uploaded = [
+        f"{y['year']}: {y['institutional_source']}"
+        for y in years
+        if y.get("institutional_beneficiaries")
+    ]
+    parts = uploaded
+    if missing:
+        parts = [
+            *uploaded,
+            f"no institutional beneficiary in {', '.join(missing)}: scored in the community segments",
+        ]
+    return "; ".join(parts)
 
 
 def population_rows(calculation: BenchmarkCalculation) -> list[dict[str, Any]]:

@@ -96,6 +96,7 @@ def test_the_benchmark_page_shows_which_alignment_gave_each_benchmark_year(
     assert "Alignment engine" in html
     assert "As of 2024-01-01" in html
     assert "Plurality of primary care charges with the entity" in html
+    assert "no institutional beneficiary in 2021, 2022, 2023, 2024" in html
 
 
 def test_an_analyst_uploads_lti_status_from_the_risk_page(
