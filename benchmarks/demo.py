@@ -3,7 +3,12 @@ years, risk scores and one stored benchmark for each demo entity.
 
 The benchmark needs claims in every benchmark year and the performance year (MSSP A9901: agreement
 from 2024, so 2021-2023 and PY2025; REACH D9902: 2017-2019 and PY2025), plus the year before each
-for prospective risk scores. The claims demo loads recent years only; for each year that has no
+for prospective risk scores, and the claims the alignment engine reads to find each benchmark
+year's population with the current participant list (MSSP under preliminary prospective
+assignment: the benchmark year itself; REACH: the two July-June alignment years before each base
+year, so from July 2014). Office visits are billed by the entity's current participants (most
+beneficiaries) or by a practice outside the entity (about one in seven), so the engine aligns
+most, not all, of them. The claims demo loads recent years only; for each year that has no
 delivery yet, this adds a small synthetic one (CCLF8 rows and final-action claims, seeded) for the
 entity's beneficiaries, creating a few synthetic beneficiaries when the entity has none. All
 values are synthetic and the reference values are marked "demo". Idempotent: a second run adds
@@ -29,7 +34,10 @@ from benchmarks.services.risk import risk_scores_compute
 DEMO_PY = 2025
 DEMO_SOURCE = "OpenVBC demo values (synthetic, not from CMS)"
 MSSP_YEARS = (2020, 2021, 2022, 2023, 2024, 2025)
-REACH_YEARS = (2016, 2017, 2018, 2019, 2024, 2025)
+REACH_YEARS = (2014, 2015, 2016, 2017, 2018, 2019, 2024, 2025)
+REACH_BENCHMARK_YEARS = (2017, 2018, 2019)
+# A practice outside both demo entities' participant lists (a competitor in the alignment engine).
+OUTSIDE_TIN, OUTSIDE_NPI = "990999991", "1999999993"
 BENEFICIARIES = 48
 TYPES = ("esrd", "disabled", "aged_dual", "aged_nondual")
 STATUS = {"esrd": "31", "disabled": "20", "aged_dual": "10", "aged_nondual": "10"}
@@ -148,6 +156,33 @@ class _Claims:
         self.next_claim = max(int(last) + 1, 90_000_000_000)
         self.rows: dict[str, list[Any]] = {}
         self.line = 0
+        self.clinicians = self._clinicians()
+
+    def _clinicians(self) -> list[tuple[str, str, str]]:
+        """(TIN, NPI, specialty) of the entity's primary care participants on Jan 1 of the demo
+        performance year: the current participant list the benchmark years are aligned with."""
+        from entities.choices import ParticipationRole, ProviderClass
+        from entities.selectors import participations_overlapping
+
+        day = date(DEMO_PY, 1, 1)
+        rows = (
+            participations_overlapping(
+                entity=self.entity, start=day, end=day, roles=(ParticipationRole.PARTICIPANT,)
+            )
+            .filter(
+                provider__isnull=False,
+                provider__specialty__provider_class=ProviderClass.PRIMARY_CARE_PHYSICIAN,
+            )
+            .values_list("organization__tin", "provider__npi", "provider__specialty__code")
+        )
+        return sorted(set(rows))
+
+    def _biller(self, bene: Any, index: int) -> tuple[str, str, str]:
+        """Who bills a beneficiary's office visits: one of the participants, or (one in seven,
+        or when the entity has no participants yet) the outside practice."""
+        if index % 7 == 3 or not self.clinicians:
+            return OUTSIDE_TIN, OUTSIDE_NPI, "08"
+        return self.clinicians[bene.pk % len(self.clinicians)]
 
     def _claim_id(self) -> int:
         self.next_claim += 1
@@ -302,6 +337,7 @@ class _Claims:
         def when() -> date:
             return date(year, rng.choice(months), rng.randint(1, 28))
 
+        tin, npi, specialty = self._biller(bene, index)
         for _ in range(rng.randint(6, 12)):
             thru = when()
             claim = self._claim_id()
@@ -325,6 +361,10 @@ class _Claims:
                     clm_carr_pmt_dnl_cd="1",
                     clm_idr_ld_dt=thru,
                     clm_line_dgns_cd=coded[0],
+                    clm_rndrg_prvdr_tax_num=tin,
+                    rndrg_prvdr_npi_num=npi,
+                    clm_prvdr_spclty_cd=specialty,
+                    clm_pos_cd="11",
                     **{f"clm_dgns_{i}_cd": dx for i, dx in enumerate(coded[:12], start=1)},
                 )
             )
@@ -491,7 +531,7 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
         _upload(mssp.program, year, None, _thresholds(), "demo_thresholds.csv")
     _upload(mssp.program, DEMO_PY, None, MSSP_NATIONAL, "demo_national.csv")
     _upload(mssp.program, DEMO_PY, mssp, MSSP_ENTITY, "demo_entity.csv")
-    for year in REACH_YEARS[1:4]:
+    for year in REACH_BENCHMARK_YEARS:
         _upload(reach.program, year, None, _thresholds(), "demo_thresholds.csv")
     _upload(reach.program, DEMO_PY, None, REACH_NATIONAL, "demo_national.csv")
     _upload(reach.program, DEMO_PY, reach, REACH_ENTITY, "demo_entity.csv")

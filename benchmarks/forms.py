@@ -31,11 +31,20 @@ class RecomputeForm(forms.Form):
         ],
         help_text="ACO REACH only.",
     )
+    population = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Alignment engine with the current participant list (the rule)"),
+            ("cclf8_roster", "CCLF8 roster of each benchmark year (labelled: not the rule)"),
+        ],
+        label="Benchmark-year populations",
+        help_text="The roster is for years whose claims were never loaded.",
+    )
 
     def parameters(self) -> dict[str, Any]:
         data = self.cleaned_data
         out: dict[str, Any] = {"performance_year": data["performance_year"]}
-        for key in ("agreement_start_year", "agreement_period", "arrangement"):
+        for key in ("agreement_start_year", "agreement_period", "arrangement", "population"):
             if data.get(key):
                 out[key] = data[key]
         return out
@@ -43,6 +52,18 @@ class RecomputeForm(forms.Form):
 
 class RiskRecomputeForm(forms.Form):
     payment_year = forms.IntegerField(min_value=2012, max_value=2040)
+
+
+class InstitutionalUploadForm(forms.Form):
+    """Long-term institutional status for a payment year (CSV mbi,lti_status)."""
+
+    payment_year = forms.IntegerField(min_value=2012, max_value=2040)
+    source = forms.CharField(
+        max_length=500, help_text="The CMS report, e.g. ALR 2025 Q4 Table 1-1 LTI_STATUS."
+    )
+    file = forms.FileField(
+        help_text="CSV with the columns mbi,lti_status (1/Y institutional, 0/N community)."
+    )
 
 
 class ReferenceUploadForm(forms.Form):

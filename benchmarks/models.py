@@ -313,3 +313,88 @@ class BenchmarkStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+
+class BenchmarkYearPopulation(models.Model):
+    """Where one year's population of a calculation came from.
+
+    `source` "alignment_engine": the alignment engine run for the benchmark year with the current
+    participant list (42 CFR 425.652(a); REACH FOG 4.1.1), its lineage in `lineage` (engine and
+    parameters version, windows, participant list date/digest/size, claims snapshot, deliveries)
+    and its counts by step and reason. "cclf8_roster": the roster, chosen explicitly. "alignment_run":
+    the performance year's own alignment run (`alignment_run`). The aligned beneficiaries are kept
+    so the population can be audited beneficiary by beneficiary.
+    """
+
+    tenant_path = "calculation__entity"
+
+    calculation = models.ForeignKey(
+        BenchmarkCalculation, on_delete=models.CASCADE, related_name="populations"
+    )
+    year = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=4, help_text="BY1, BY2, BY3 or PY.")
+    source = models.CharField(max_length=24)
+    description = models.TextField()
+    alignment_run = models.ForeignKey(
+        "alignment.AlignmentRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lineage = models.JSONField(default=dict, blank=True)
+    by_step_reason = models.JSONField(default=list, blank=True)
+    beneficiary_count = models.PositiveIntegerField(
+        default=0, help_text="Beneficiaries the engine looked at (every one with claims data)."
+    )
+    beneficiary_ids = models.JSONField(default=list, help_text="The population's beneficiaries.")
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["calculation", "year"], name="benchmark_population_unique_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.year}: {self.source}"
+
+    @property
+    def size(self) -> int:
+        return len(self.beneficiary_ids)
+
+
+class InstitutionalStatus(models.Model):
+    """A beneficiary's long-term institutional (LTI) status for a year, as CMS reports it.
+
+    The CMS-HCC model scores long-term institutionalized beneficiaries with its institutional
+    segment and everyone else with the community ones. CMS derives the status from Minimum Data
+    Set nursing-home assessments, which CCLF does not carry; for MSSP ACOs CMS reports it in the
+    assignment list report (ALR Table 1-1, `LTI_STATUS`, domain.md 8.3). No source we have states a
+    claims-based proxy, so the status is an input, uploaded per year, and a beneficiary without one
+    is scored as living in the community.
+    """
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(help_text="The payment year the status applies to.")
+    institutional = models.BooleanField()
+    source = models.TextField(help_text="The CMS report the status comes from.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["year", "beneficiary_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "beneficiary", "year"], name="institutional_status_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {'institutional' if self.institutional else 'community'}"

@@ -13,6 +13,11 @@ urlpatterns = [
     path("entities/<int:entity_id>/risk/<int:year>/", views.risk_list, name="risk_list"),
     path("entities/<int:entity_id>/risk/recompute/", views.risk_recompute, name="risk_recompute"),
     path(
+        "entities/<int:entity_id>/risk/institutional/",
+        views.institutional_upload,
+        name="institutional_upload",
+    ),
+    path(
         "beneficiaries/<int:beneficiary_id>/risk/", views.beneficiary_risk, name="beneficiary_risk"
     ),
     path("entities/<int:entity_id>/pmpm/<int:year>/", views.pmpm, name="pmpm"),

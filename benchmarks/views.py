@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,10 +18,16 @@ from accounts.selectors import user_entities, user_has_role
 from benchmarks import selectors
 from benchmarks.engine import columns as c
 from benchmarks.engine.reference import CATALOGUE
-from benchmarks.forms import RecomputeForm, ReferenceUploadForm, RiskRecomputeForm
+from benchmarks.forms import (
+    InstitutionalUploadForm,
+    RecomputeForm,
+    ReferenceUploadForm,
+    RiskRecomputeForm,
+)
 from benchmarks.models import BenchmarkCalculation, RiskScore
 from benchmarks.presentation import format_value, pivot
 from benchmarks.services.calculations import benchmark_export_csv, pmpm_report
+from benchmarks.services.institutional import institutional_ids, institutional_status_upload
 from benchmarks.services.reference import reference_dataset_upload
 from core.api import ApplicationError
 from entities.models import Entity
@@ -102,6 +109,8 @@ def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "calculation": calculation,
+        "populations": population_rows(calculation),
+        "lti_note": _lti_note(calculation.inputs_summary.get("years", [])),
         "steps": steps,
         "segments": [
             {"label": c.SEGMENT_LABELS.get(s.segment, s.segment), "segment": s}
@@ -120,6 +129,40 @@ def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     }
     return render(request, "benchmarks/calculation_detail.html", context)
+
+
+def _lti_note(years: list[dict[str, Any]]) -> str:
+    """One sentence on where each year's long-term institutional status came from."""
+    missing = [str(y["year"]) for y in years if not y.get("institutional_beneficiaries")]
+    uploaded = [
+        f"{y['year']}: {y['institutional_source']}"
+        for y in years
+        if y.get("institutional_beneficiaries")
+    ]
+    parts = uploaded
+    if missing:
+        parts = [
+            *uploaded,
+            f"no institutional beneficiary in {', '.join(missing)}: scored in the community segments",
+        ]
+    return "; ".join(parts)
+
+
+def population_rows(calculation: BenchmarkCalculation) -> list[dict[str, Any]]:
+    """Each year's population with where it came from, for the page."""
+    from alignment.engine.vocabulary import Reason
+
+    rows = []
+    for p in calculation.populations.select_related("alignment_run"):
+        reasons = []
+        for r in p.by_step_reason:
+            try:
+                label = Reason(r["reason"]).label
+            except ValueError:
+                label = r["reason"]
+            reasons.append({"label": label, "count": r["count"], "aligned": r["aligned"]})
+        rows.append({"population": p, "lineage": p.lineage, "reasons": reasons})
+    return rows
 
 
 @login_required
@@ -236,6 +279,8 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
             "rows": rows,
             "can_write": user_has_role(user=request.user, entity_id=entity.pk, roles=WRITERS),
             "form": RiskRecomputeForm(initial={"payment_year": year}),
+            "lti_form": InstitutionalUploadForm(initial={"payment_year": year}),
+            "lti_source": institutional_ids(entity=entity, year=year)[1],
             "years": sorted(
                 set(
                     RiskScore.objects.filter(entity=entity)
@@ -263,6 +308,35 @@ def risk_recompute(request: HttpRequest, entity_id: int) -> HttpResponse:
         user=request.user,
     )
     return redirect("jobs:detail", job.pk)
+
+
+@login_required
+@require_POST
+def institutional_upload(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Upload long-term institutional statuses; recompute the risk scores to use them."""
+    entity = _entity(request, entity_id)
+    _require_writer(request, entity)
+    form = InstitutionalUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, f"Not stored: {form.errors.as_text()}")
+        return redirect("benchmarks:index")
+    year = form.cleaned_data["payment_year"]
+    try:
+        stored = institutional_status_upload(
+            entity=entity,
+            year=year,
+            content=form.cleaned_data["file"].read(),
+            source=form.cleaned_data["source"],
+            user=request.user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, f"Not stored: {exc.message}")
+    else:
+        messages.success(
+            request,
+            f"Stored {stored} LTI statuses for {year}; recompute the risk scores to use them.",
+        )
+    return redirect("benchmarks:risk_list", entity.pk, year)
 
 
 @login_required

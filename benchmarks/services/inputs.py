@@ -7,10 +7,11 @@ This module is the one seam between the benchmark engine and the rest of the pla
   final-action Part A headers and the PBP/AIPBP reduction amounts (CCLFA/CCLFB) the unified frame
   does not carry;
 * beneficiaries: `beneficiaries.Beneficiary` (the latest CCLF8 demographics);
-* populations: `population_months()`, from the alignment app's read interface
-  (`alignment.selectors.aligned_beneficiaries`, issue 5) when the year has a succeeded run, else
-  the entity's CCLF8 roster (see `population_source`). The source used is recorded on every
-  calculation.
+* populations: benchmark years from the alignment engine run with the current participant list
+  (`benchmarks.services.populations`); the performance year from the alignment app's read
+  interface (`alignment.selectors.aligned_beneficiaries`, issue 5) when the year has a succeeded
+  run, else the entity's CCLF8 roster, labelled as such (see `population_source`). The source
+  used is recorded on every calculation.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class Population:
     year: int
     months: pd.DataFrame
     source: str
+    kind: str = "cclf8_roster"
+    run: Any = None  # the performance year's alignment run
+    alignment: Any = None  # a benchmark year's populations.YearAlignment
 
 
 def beneficiaries_frame(*, entity: Any, beneficiary_ids: list[int] | None = None) -> pd.DataFrame:
@@ -96,6 +100,21 @@ def _eligible_months(benes: pd.DataFrame, year: int) -> pd.DataFrame:
     )
 
 
+def roster_ids(*, entity: Any, year: int) -> list[int]:
+    """The entity's CCLF8 roster of a year: beneficiaries on a loaded delivery for that year."""
+    from beneficiaries.models import BeneficiaryDemographics
+    from claims.models import Delivery
+
+    deliveries = Delivery.objects.for_entity(entity).filter(performance_year=year, status="loaded")
+    return sorted(
+        set(
+            BeneficiaryDemographics.objects.filter(delivery__in=deliveries).values_list(
+                "beneficiary_id", flat=True
+            )
+        )
+    )
+
+
 def population_source(*, entity: Any, year: int) -> tuple[list[int], str]:
     """The beneficiary ids of a year's population and a description of where they came from.
 
@@ -106,8 +125,6 @@ def population_source(*, entity: Any, year: int) -> tuple[list[int], str]:
     assigned/aligned list as delivered, not a recomputation with the current participant list).
     """
     from alignment.selectors import aligned_beneficiaries
-    from beneficiaries.models import BeneficiaryDemographics
-    from claims.models import Delivery
 
     aligned = aligned_beneficiaries(entity=entity, performance_year=year)
     ids = sorted(set(aligned.values_list("beneficiary_id", flat=True)))
@@ -117,14 +134,7 @@ def population_source(*, entity: Any, year: int) -> tuple[list[int], str]:
             ids,
             f"alignment run {run} ({run.get_list_kind_display().lower()}, {len(ids)} aligned)",
         )
-    deliveries = Delivery.objects.for_entity(entity).filter(performance_year=year, status="loaded")
-    ids = sorted(
-        set(
-            BeneficiaryDemographics.objects.filter(delivery__in=deliveries).values_list(
-                "beneficiary_id", flat=True
-            )
-        )
-    )
+    ids = roster_ids(entity=entity, year=year)
     if ids:
         return ids, f"CCLF8 roster of the {year} deliveries (no alignment run for {year})"
     from claims.selectors import final_action_claims
@@ -140,8 +150,29 @@ def population_source(*, entity: Any, year: int) -> tuple[list[int], str]:
 
 
 def population_months(*, entity: Any, year: int) -> Population:
-    """Eligible months by enrollment type for a year's population (person-years to death)."""
+    """Eligible months by enrollment type for a performance year's population (person-years to
+    death): its alignment run's aligned beneficiaries, else the roster (labelled)."""
     ids, source = population_source(entity=entity, year=year)
+    from alignment.selectors import aligned_beneficiaries
+
+    first = (
+        aligned_beneficiaries(entity=entity, performance_year=year).select_related("run").first()
+    )
+    run = first.run if first is not None else None
+    return population_from_ids(
+        entity=entity,
+        year=year,
+        ids=ids,
+        source=source,
+        kind="alignment_run" if run is not None else "cclf8_roster",
+        run=run,
+    )
+
+
+def population_from_ids(
+    *, entity: Any, year: int, ids: list[int], source: str, kind: str, run: Any = None
+) -> Population:
+    """Eligible months by enrollment type of the given beneficiaries in `year`."""
     benes = beneficiaries_frame(entity=entity, beneficiary_ids=ids)
     missing = benes[benes[c.MEDICARE_STATUS].isin(["", None])]
     if not missing.empty:
@@ -156,7 +187,7 @@ def population_months(*, entity: Any, year: int) -> Population:
         )
     except ValueError as exc:
         raise ApplicationError(str(exc), {"field": "medicare_status_code"}) from exc
-    return Population(year, x.eligible_months(_eligible_months(benes, year)), source)
+    return Population(year, x.eligible_months(_eligible_months(benes, year)), source, kind, run)
 
 
 def _service_category(source: str, claim_type: str) -> str:

@@ -31,6 +31,8 @@ class ScoredYear:
     )  # the eligible diagnoses used (BENE_ID, CLAIM_ID, DX_CODE, SERVICE_DATE)
     unscorable: list[int]
     diagnoses_read: int
+    institutional: int = 0  # beneficiaries scored in the institutional (LTI) segment
+    institutional_source: str = ""
 
 
 def blend_for(reference: ReferenceTable, year: int) -> dict[str, Decimal]:
@@ -57,8 +59,13 @@ def score_year(
 ) -> ScoredYear:
     """Prospective scores for `payment_year` from the diagnoses of the year before (taken from
     `data` when the caller has already read that year)."""
+    from benchmarks.services.institutional import institutional_ids
+
     benes = inputs.beneficiaries_frame(entity=entity, beneficiary_ids=beneficiary_ids)
     frame, unscorable = inputs.risk_inputs(benes, payment_year=payment_year)
+    # Long-term institutional status is an uploaded input (see services.institutional).
+    lti, lti_source = institutional_ids(entity=entity, year=payment_year)
+    frame[c.INSTITUTIONAL] = frame[c.BENE_ID].isin(lti)
     if data is None:
         lines, diagnoses = inputs.diagnosis_frames(entity=entity, year=payment_year - 1)
     else:
@@ -69,7 +76,14 @@ def score_year(
         result = r.risk_scores(frame, eligible, payment_year=payment_year, blend=blend)
     except ValueError as exc:
         raise ApplicationError(str(exc), {"field": "hcc_weight"}) from exc
-    return ScoredYear(result, eligible, unscorable, len(diagnoses))
+    return ScoredYear(
+        result,
+        eligible,
+        unscorable,
+        len(diagnoses),
+        int(frame[c.INSTITUTIONAL].sum()),
+        lti_source,
+    )
 
 
 def risk_scores_compute(
@@ -105,6 +119,8 @@ def risk_scores_compute(
         "eligible_diagnoses": len(scored.diagnoses),
         "hccs": int(scored.result.hccs[[c.BENE_ID, c.MODEL, c.HCC]].drop_duplicates().shape[0]),
         "data_files_note": scored.result.data_files_note,
+        "institutional": scored.institutional,
+        "institutional_source": scored.institutional_source,
     }
 
 

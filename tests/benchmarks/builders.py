@@ -37,10 +37,35 @@ def synthetic_mbi(n: int) -> str:
 
 
 class ClaimsBuilder:
+    """Part B lines are billed by the entity's clinician (`participant`) unless told otherwise,
+    so the alignment engine finds the benchmark-year populations."""
+
     def __init__(self, entity: Any) -> None:
         self.entity = entity
         self._deliveries: dict[int, tuple[Delivery, dict[str, DeliveryFile]]] = {}
         self._lines = itertools.count(1)
+        self.tin, self.npi = "", ""
+
+    def participant(
+        self, *, tin: str, serial: int, start: date, specialty: str = "08"
+    ) -> tuple[str, str]:
+        """Put a primary care clinician (specialty 08, family practice) on the participant list
+        from `start`; later Part B lines default to that TIN and NPI."""
+        from entities.services.participations import participation_add
+        from tests.entities.conftest import make_npi
+
+        npi = make_npi(serial)
+        participation_add(
+            entity=self.entity,
+            tin=tin,
+            npi=npi,
+            specialty_code=specialty,
+            start_date=start,
+            tin_legal_name=f"Practice {tin}",
+            provider_name=f"Clinician, Synthetic {serial}",
+        )
+        self.tin, self.npi = tin, npi
+        return tin, npi
 
     def delivery(self, year: int) -> tuple[Delivery, dict[str, DeliveryFile]]:
         if year not in self._deliveries:
@@ -184,6 +209,9 @@ class ClaimsBuilder:
         hcpcs: str = "99214",
         dx: tuple[str, ...] = (),
         reduction: str | None = None,
+        tin: str | None = None,
+        npi: str | None = None,
+        specialty: str = "08",
     ) -> int:
         claim_id = next(_claim_ids)
         dx_fields = {f"clm_dgns_{i}_cd": code for i, code in enumerate(dx, start=1)}
@@ -205,6 +233,10 @@ class ClaimsBuilder:
             clm_carr_pmt_dnl_cd="1",
             clm_line_dgns_cd=dx[0] if dx else "",
             clm_idr_ld_dt=thru,
+            clm_rndrg_prvdr_tax_num=self.tin if tin is None else tin,
+            rndrg_prvdr_npi_num=self.npi if npi is None else npi,
+            clm_prvdr_spclty_cd=specialty,
+            clm_pos_cd="11",
             **dx_fields,
         )
         if reduction is not None:

@@ -68,8 +68,12 @@ def mssp_aco(entity_a: Entity) -> Entity:
     Bene 3 (aged/dual, full dual): an IME/DSH/UC inpatient stay in 2023.
     """
     entity_a.agreement_start = date(2024, 1, 1)
+    # Preliminary prospective assignment: each benchmark year is assigned on its calendar year.
+    entity_a.assignment_method = "preliminary_prospective"
     entity_a.save()
     build = ClaimsBuilder(entity_a)
+    # The current (PY2024) participant list; the benchmark years are aligned with it.
+    build.participant(tin="330000001", serial=81_001, start=date(2024, 1, 1))
     years = [2021, 2022, 2023, 2024]
     b1 = build.beneficiary(years=years, birth=date(1948, 3, 10), sex="2")
     b2 = build.beneficiary(years=years, birth=date(1940, 7, 1), sex="1", death=date(2024, 6, 15))
@@ -101,6 +105,7 @@ def mssp_aco(entity_a: Entity) -> Entity:
         program, 2024, entity_a, MSSP_ENTITY_2024, source="Synthetic historical benchmark report"
     )
     entity_a.beneficiaries_built = (b1, b2, b3)
+    entity_a.builder = build
     return entity_a
 
 
@@ -132,10 +137,17 @@ def reach_dce(entity_b: Entity) -> Entity:
         track=Track.objects.get(program__code="reach", code="global"),
     )
     build = ClaimsBuilder(entity_b)
-    years = [2017, 2018, 2019, 2024]
-    b1 = build.beneficiary(years=years, birth=date(1945, 5, 5), sex="2")
-    b2 = build.beneficiary(years=years, birth=date(1958, 9, 9), sex="1", status="20", orec="1")
-    for year in years:
+    build.participant(tin="440000001", serial=82_001, start=date(2024, 1, 1))
+    # REACH aligns each benchmark year on the two July-June years before it (from 2014-07).
+    b1 = build.beneficiary(years=[2017, 2018, 2019, 2024], birth=date(1945, 5, 5), sex="2")
+    b2 = build.beneficiary(
+        years=[2017, 2018, 2019, 2024], birth=date(1958, 9, 9), sex="1", status="20", orec="1"
+    )
+    # Office visits alone (no diagnoses) in 2015-2016: BY2017's alignment years.
+    for year in (2015, 2016):
+        build.part_b(b1, thru=date(year, 3, 1), paid="90.00")
+        build.part_b(b2, thru=date(year, 9, 1), paid="90.00")
+    for year in [2017, 2018, 2019, 2024]:
         build.part_b(b1, thru=date(year, 3, 1), paid="900.00", dx=("E1122",), reduction="100.00")
         build.part_b(b2, thru=date(year, 6, 1), paid="400.00", dx=("F200",))
         build.part_a(

@@ -1,4 +1,5 @@
-"""The benchmark population comes from alignment results when the year has a succeeded run."""
+"""Populations: the performance year's from its alignment run; each benchmark year's from the
+alignment engine run for that year with the current participant list (42 CFR 425.652(a))."""
 
 from __future__ import annotations
 
@@ -52,8 +53,20 @@ def test_the_aligned_beneficiaries_of_the_years_run_are_the_population(mssp_aco)
 
 def test_the_calculation_records_where_each_years_population_came_from(mssp_aco) -> None:
     b1, b2, b3 = mssp_aco.beneficiaries_built
-    _run(mssp_aco, 2024, aligned=[b1, b2, b3], not_aligned=[])
+    run = _run(mssp_aco, 2024, aligned=[b1, b2, b3], not_aligned=[])
     calculation = benchmark_calculate(entity=mssp_aco, performance_year=2024)
     sources = {y["year"]: y["population_source"] for y in calculation.inputs_summary["years"]}
     assert sources[2024].startswith("alignment run")
-    assert sources[2021].startswith("CCLF8 roster")
+    assert sources[2021].startswith("alignment engine")
+    rows = {p.year: p for p in calculation.populations.all()}
+    assert [rows[y].role for y in (2021, 2022, 2023, 2024)] == ["BY1", "BY2", "BY3", "PY"]
+    assert rows[2024].source == "alignment_run"
+    assert rows[2024].alignment_run == run
+    by1 = rows[2021]
+    assert by1.source == "alignment_engine"
+    assert set(by1.beneficiary_ids) == {b1.pk, b2.pk, b3.pk}
+    # The current participant list (PY2024's), not the list in force in 2021 (there was none).
+    assert by1.lineage["participants_as_of"] == "2024-01-01"
+    assert by1.lineage["participant_count"] == 1
+    assert by1.lineage["windows"]["assignment"] == {"start": "2021-01-01", "end": "2021-12-31"}
+    assert sum(r["count"] for r in by1.by_step_reason if r["aligned"]) == 3

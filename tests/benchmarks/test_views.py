@@ -69,6 +69,7 @@ def test_another_entitys_user_gets_404_on_every_page(client_b, calculation, mssp
     posts = [
         reverse("benchmarks:recompute", args=[mssp_aco.pk]),
         reverse("benchmarks:risk_recompute", args=[mssp_aco.pk]),
+        reverse("benchmarks:institutional_upload", args=[mssp_aco.pk]),
     ]
     for url in posts:
         assert (
@@ -81,6 +82,39 @@ def test_another_entitys_user_gets_404_on_every_page(client_b, calculation, mssp
     assert mssp_aco.legal_name not in index
     reference = client_b.get(reverse("benchmarks:reference_list")).content.decode()
     assert reverse("benchmarks:reference_detail", args=[entity_dataset.pk]) not in reference
+
+
+def test_the_benchmark_page_shows_which_alignment_gave_each_benchmark_year(
+    client_a, calculation
+) -> None:
+    html = client_a.get(
+        reverse("benchmarks:calculation_detail", args=[calculation.pk])
+    ).content.decode()
+    assert "population came from" in html
+    for year in (2021, 2022, 2023):
+        assert f'id="population-{year}"' in html
+    assert "Alignment engine" in html
+    assert "As of 2024-01-01" in html
+    assert "Plurality of primary care charges with the entity" in html
+    assert "no institutional beneficiary in 2021, 2022, 2023, 2024" in html
+
+
+def test_an_analyst_uploads_lti_status_from_the_risk_page(
+    login_client, aco_analyst, mssp_aco
+) -> None:
+    analyst = login_client(aco_analyst)
+    bene = mssp_aco.beneficiaries_built[0]
+    upload = SimpleUploadedFile(
+        "lti.csv", f"mbi,lti_status\n{bene.current_mbi},1\n".encode(), "text/csv"
+    )
+    response = analyst.post(
+        reverse("benchmarks:institutional_upload", args=[mssp_aco.pk]),
+        {"payment_year": 2024, "source": "ALR 2024 Table 1-1 (synthetic)", "file": upload},
+    )
+    assert response.status_code == 302
+    page = analyst.get(reverse("benchmarks:risk_list", args=[mssp_aco.pk, 2024])).content.decode()
+    assert "LTI status uploaded for 2024 (1 institutional)" in page
+    assert bene.current_mbi not in page
 
 
 def test_risk_pages_show_hccs_and_the_diagnoses_behind_them(client_a, mssp_aco) -> None:

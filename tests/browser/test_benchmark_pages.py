@@ -53,8 +53,19 @@ def test_a_coordinator_follows_every_step_of_the_benchmark(
     for step in calculation.steps.all():
         assert page.get_by_role("heading", name=step.title).is_visible()
     assert "to confirm" in page.content()
+    # Each benchmark year's population: the alignment engine with the current participant list.
+    assert page.get_by_role("heading", name="population came from").is_visible()
+    for year in (2021, 2022, 2023):
+        row = page.locator(f"#population-{year}")
+        assert "Alignment engine" in row.inner_text()
+        assert "As of 2024-01-01" in row.inner_text()
     screenshot(page, "benchmark")
-    page.goto(f"{live_server.url}/benchmarks/entities/{mssp_aco.pk}/risk/2024/")
+    page.get_by_role("link", name="PMPM by enrollment type and service category").click()
+    assert "/pmpm/2024/" in page.url
+    assert "Aged/non-dual" in page.content()
+    assert "Professional" in page.content()
+    page.go_back()
+    page.get_by_role("link", name="risk score with its HCCs").click()
     page.get_by_role("link", name=f"#{mssp_aco.beneficiaries_built[0].pk}").first.click()
     assert "E1122" in page.content()
     screenshot(page, "beneficiary_risk")
