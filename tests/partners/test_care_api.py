@@ -110,9 +110,7 @@ def test_a_client_creates_and_closes_a_worklist_item(
     assert api.get("/api/v1/worklist-items/").json()["results"] == []
     closed = api.get("/api/v1/worklist-items/?status=done")
     assert closed.status_code == 200, closed.content
-    assert [i["id"] for i in closed.json()["results"]] == [
-        item["id"]
-    ]
+    assert [i["id"] for i in closed.json()["results"]] == [item["id"]]
     records = AccessRecord.objects.filter(client_id=partner_a.client_id, method="POST")
     assert {r.purpose for r in records} >= {
         "api worklist item created",
@@ -181,7 +179,9 @@ def test_a_tin_limited_client_sees_only_its_tins_gaps_and_items(
     other = items[theirs.beneficiary_id].pk
     assert api.get(f"/api/v1/worklist-items/{other}/").status_code == 404
     closing = api.post(
-        f"/api/v1/worklist-items/{other}/close/", {"status": "done"}, content_type="application/json"
+        f"/api/v1/worklist-items/{other}/close/",
+        {"status": "done"},
+        content_type="application/json",
     )
     assert closing.status_code == 404
     assert WorklistItem.objects.get(pk=other).status == "open"
