@@ -184,6 +184,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Errors are RFC 9457 problem documents; the schema says so for every operation.
         "partners.api.schema.add_problem_responses",
+        # The docs page opens with how a partner system gets a token.
+        "partners.api.schema.add_partner_guide",
     ],
 }
 
