@@ -8,6 +8,7 @@ access log.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import Http404
@@ -69,7 +70,15 @@ def _roster_filters(request: Request, *, with_status: bool = True) -> dict[str, 
             since = parse_datetime(params["changed_since"])
         except ValueError:
             since = None
-        if since is None or since.tzinfo is None:
+        if since is not None and since.tzinfo is not None:
+            # In UTC: PostgreSQL takes offsets up to 15:59, ISO 8601 up to 23:59.
+            try:
+                since = since.astimezone(dt.UTC)
+            except OverflowError:
+                since = None
+        else:
+            since = None
+        if since is None:
             errors["changed_since"] = (
                 "An ISO 8601 date-time with its time zone, e.g. 2026-01-31T00:00:00Z."
             )
