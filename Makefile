@@ -8,7 +8,7 @@ PYTHON := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench worker beat migrate demo
+.PHONY: run test lint format bench bench-tools worker beat migrate demo
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -36,7 +36,12 @@ format: $(VENV)/.synced
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(VENV)/.synced
+# The load tools the HTTP benchmarks drive, from Debian: wrk (bench/api), ab (bench/dashboard).
+bench-tools:
+	@command -v wrk >/dev/null && command -v ab >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk apache2-utils >/dev/null)
+
+bench: $(VENV)/.synced bench-tools
 	@for b in bench/*/run; do echo "== $$b"; $(PYTHON) $$b || exit 1; done
 
 worker: $(VENV)/.synced

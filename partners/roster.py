@@ -19,6 +19,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, RunStatus
 from benchmarks.models import RiskScore
 from benchmarks.selectors import recapture_gaps
+from care.models import CareGap
 from entities.models import Provider
 from partners.attribution import CHANGE_CODES, CURRENT_RUN_ORDER
 from partners.selectors import principal_tins
@@ -93,11 +94,36 @@ def roster_results(
     return rows.select_related("beneficiary", "run__entity__program").defer(*RUN_LINEAGE)
 
 
+def roster_beneficiary_ids(
+    *,
+    principal: Any,
+    tin: str = "",
+    npi: str = "",
+    runs: list[AlignmentRun] | None = None,
+    field: str = "beneficiary_id",
+) -> Q:
+    """A filter on `field` (a beneficiary's key) for the beneficiaries the caller may read: those of its
+    roster, aligned or not (the rows a beneficiary detail finds). Filters work as on the
+    roster."""
+    runs = current_runs(principal=principal) if runs is None else runs
+    aligned, not_aligned = (
+        roster_results(principal=principal, status=status, tin=tin, npi=npi, runs=runs)
+        .order_by()
+        .values("beneficiary_id")
+        for status in (ALIGNED, NOT_ALIGNED)
+    )
+    if tin or npi:
+        # A TIN or NPI filter names whom the row is attributed to: not-aligned rows have none.
+        return Q(**{f"{field}__in": aligned})
+    return Q(**{f"{field}__in": aligned}) | Q(**{f"{field}__in": not_aligned})
+
+
 @dataclass
 class Extras:
     """What a page of rows needs from other apps, fetched for the whole page at once."""
 
     risk: dict[int, RiskScore] = field(default_factory=dict)
+    # Care gaps found in claims (care.CareGap) first, then HCC recapture gaps.
     gaps: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -111,6 +137,16 @@ def roster_extras(*, principal: Any, results: Iterable[AlignmentResult]) -> Extr
         "beneficiary_id", "-payment_year"
     ):
         extras.risk.setdefault(score.beneficiary_id, score)
+    for gap in CareGap.objects.filter(beneficiary_id__in=ids).order_by("beneficiary_id", "gap"):
+        extras.gaps[gap.beneficiary_id].append(
+            {
+                "type": "care_gap",
+                "gap": gap.gap,
+                "label": gap.label,
+                "last_done": gap.last_done,
+                "as_of": gap.as_of,
+            }
+        )
     by_run: dict[int, AlignmentRun] = {r.run_id: r.run for r in results}
     for run in by_run.values():
         run_ids = [r.beneficiary_id for r in results if r.run_id == run.pk]

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    # Redoc's files for the API docs page, served from our static files (no CDN).
+    "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
     "allauth",
@@ -176,12 +178,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "REDOC_DIST": "SIDECAR",
     # Jobs and alignment runs share one lifecycle (queued, running, succeeded, failed): one name.
     "ENUM_NAME_OVERRIDES": {"RunStateEnum": "jobs.models.JobState"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Errors are RFC 9457 problem documents; the schema says so for every operation.
         "partners.api.schema.add_problem_responses",
+        # The docs page opens with how a partner system gets a token.
+        "partners.api.schema.add_partner_guide",
     ],
 }
 

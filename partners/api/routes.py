@@ -1,5 +1,5 @@
 """The partner API's routes under /api/v1/: the OAuth token endpoint, the roster and beneficiary
-search, alignment runs and changes, and care gaps."""
+search, alignment runs and changes, care gaps and worklist items."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ from django.urls import URLPattern, path
 from oauth2_provider.views import TokenView
 from rest_framework.routers import DefaultRouter
 
-from partners.api import views
+from partners.api import care, views
 
 
 def register(router: DefaultRouter) -> list[URLPattern]:
     router.register("beneficiaries", views.BeneficiaryViewSet, basename="beneficiary")
     router.register("alignment-runs", views.AlignmentRunViewSet, basename="alignment-run")
-    router.register("care-gaps", views.CareGapViewSet, basename="care-gap")
+    router.register("care-gaps", care.CareGapViewSet, basename="care-gap")
+    router.register("hcc-recapture-gaps", care.HccRecaptureGapViewSet, basename="hcc-recapture-gap")
+    router.register("worklist-items", care.WorklistItemViewSet, basename="worklist-item")
     return [
         path("auth/token", TokenView.as_view(), name="partners-token"),
         path(

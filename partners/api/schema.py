@@ -107,3 +107,16 @@ def add_problem_responses(
                     },
                 )
     return result
+
+
+def add_partner_guide(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the docs page opens with how a partner system gets
+    a token (Redoc shows `info.description` first; a security scheme's text only per
+    operation)."""
+    info = result.setdefault("info", {})
+    token_url = reverse("partners-token")
+    guide = GUIDE.replace("the token URL", f"the token URL (`{token_url}`)", 1)
+    info["description"] = f"{info.get('description', '')}\n\n## Partner systems\n\n{guide}".strip()
+    return result

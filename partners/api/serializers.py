@@ -45,11 +45,18 @@ class RiskScoreSerializer(serializers.Serializer):
 
 
 class GapSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    model = serializers.CharField()
-    hcc = serializers.CharField()
+    """An open gap: a care gap found in claims (`care_gap`: `gap`, `last_done`, `as_of`) or an
+    HCC coded last year and not yet this year (`hcc_recapture`: `model`, `hcc`,
+    `last_seen_payment_year`)."""
+
+    type = serializers.ChoiceField(choices=["care_gap", "hcc_recapture"])
     label = serializers.CharField()
-    last_seen_payment_year = serializers.IntegerField()
+    gap = serializers.CharField(required=False)
+    last_done = serializers.DateField(required=False, allow_null=True)
+    as_of = serializers.DateField(required=False)
+    model = serializers.CharField(required=False)
+    hcc = serializers.CharField(required=False)
+    last_seen_payment_year = serializers.IntegerField(required=False)
 
 
 class RosterRowSerializer(serializers.Serializer):

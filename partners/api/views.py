@@ -1,5 +1,5 @@
 """The partner REST API: the aligned roster, beneficiary search by MBI (in the body, never the
-URL), alignment runs and their changes, and open care gaps.
+URL), alignment runs and their changes. Care gaps and worklist items: partners/api/care.py.
 
 Every view scopes through partners.selectors / partners.roster, so another entity's row (or,
 for a TIN-limited client, another TIN's) is a 404. Beneficiary data shown is noted for the
@@ -8,6 +8,7 @@ access log.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import Http404
@@ -21,8 +22,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alignment.models import AlignmentChange, AlignmentRun
-from benchmarks.models import RiskHcc
-from benchmarks.selectors import recapture_gaps
 from partners.access import phi_shown
 from partners.api.common import ETagMixin, StableCursorPagination
 from partners.api.serializers import (
@@ -51,10 +50,12 @@ class RosterPagination(StableCursorPagination):
     ordering = "beneficiary_id"
 
 
-def _roster_filters(request: Request) -> dict[str, Any]:
+def _roster_filters(request: Request, *, with_status: bool = True) -> dict[str, Any]:
+    """The roster's query filters, checked (a 400 names each bad one). Without `with_status`,
+    `status` is left to the caller (other lists give it another meaning)."""
     params = request.query_params
     errors: dict[str, str] = {}
-    status = params.get("status") or ALIGNED
+    status = (params.get("status") or ALIGNED) if with_status else ALIGNED
     if status not in (ALIGNED, NOT_ALIGNED):
         errors["status"] = f"status is {ALIGNED} or {NOT_ALIGNED}."
     tin = params.get("tin", "")
@@ -69,7 +70,15 @@ def _roster_filters(request: Request) -> dict[str, Any]:
             since = parse_datetime(params["changed_since"])
         except ValueError:
             since = None
-        if since is None or since.tzinfo is None:
+        if since is not None and since.tzinfo is not None:
+            # In UTC: PostgreSQL takes offsets up to 15:59, ISO 8601 up to 23:59.
+            try:
+                since = since.astimezone(dt.UTC)
+            except OverflowError:
+                since = None
+        else:
+            since = None
+        if since is None:
             errors["changed_since"] = (
                 "An ISO 8601 date-time with its time zone, e.g. 2026-01-31T00:00:00Z."
             )
@@ -209,53 +218,3 @@ class AlignmentRunViewSet(
             beneficiary_ids=[c.beneficiary_id for c in page],
         )
         return self.get_paginated_response(AlignmentChangeSerializer(page, many=True).data)
-
-
-class CareGapSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    beneficiary = serializers.IntegerField(source="risk_score.beneficiary_id")
-    type = serializers.SerializerMethodField()
-    model = serializers.CharField()
-    hcc = serializers.CharField()
-    label = serializers.CharField()
-    last_seen_payment_year = serializers.IntegerField(source="risk_score.payment_year")
-
-    def get_type(self, gap: Any) -> str:
-        return "hcc_recapture"
-
-
-@extend_schema(tags=["care gaps"])
-class CareGapViewSet(ETagMixin, viewsets.GenericViewSet):
-    """Open care gaps of the aligned roster: HCCs seen last year and not yet documented this
-    year (recapture gaps, from the benchmarks app's risk scores)."""
-
-    required_scopes = ["gaps"]
-    pagination_class = StableCursorPagination
-    serializer_class = CareGapSerializer
-    filter_backends: list[Any] = []
-
-    @extend_schema(parameters=ROSTER_FILTERS[1:3])
-    def list(self, request: Request) -> Response:
-        filters = _roster_filters(request)
-        runs = current_runs(principal=request.user)
-        gaps = RiskHcc.objects.none()
-        for run in runs:
-            roster = roster_results(
-                principal=request.user, runs=[run], tin=filters["tin"], npi=filters["npi"]
-            ).values("beneficiary_id")
-            gaps = gaps | recapture_gaps(
-                user=request.user, entity=run.entity_id, year=run.performance_year
-            ).filter(risk_score__beneficiary_id__in=roster)
-        page = list(self.paginate_queryset(gaps.select_related("risk_score")) or [])
-        for run in runs:
-            phi_shown(
-                request,
-                entity=run.entity,
-                purpose="api care gaps",
-                beneficiary_ids=[
-                    g.risk_score.beneficiary_id
-                    for g in page
-                    if g.risk_score.entity_id == run.entity_id
-                ],
-            )
-        return self.get_paginated_response(CareGapSerializer(page, many=True).data)

@@ -7,7 +7,9 @@ import pytest
 
 from alignment.models import AlignmentChange, AlignmentResult
 from beneficiaries.models import Beneficiary
-from entities.models import ParticipantOrganization, Provider
+from care.models import CareGap
+from care.services import worklist_item_create
+from entities.models import ParticipantOrganization, Participation, Provider
 from jobs.services import job_enqueue
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +25,26 @@ def test_a_client_of_a_gets_404_for_every_entity_b_resource(
     b_provider = Provider.objects.filter(participations__entity=entity_b).first()
     b_org = ParticipantOrganization.objects.filter(participations__entity=entity_b).first()
     b_job = job_enqueue(kind="jobs.demo", entity=entity_b, parameters={"steps": 0})
+    b_participation = Participation.objects.filter(entity=entity_b).first()
+    b_gap = CareGap.objects.create(
+        entity=entity_b, beneficiary_id=b_member, gap="awv", label="AWV", as_of="2026-03-31"
+    )
+    b_item = worklist_item_create(
+        entity=entity_b,
+        beneficiary=Beneficiary.objects.get(pk=b_member),
+        title="B's work",
+        acting_user=None,
+    )
     urls = [
         f"/api/v1/beneficiaries/{b_member}/",
         f"/api/v1/alignment-runs/{aligned_b.run.pk}/",
         f"/api/v1/alignment-runs/{aligned_b.run.pk}/changes/",
         f"/api/v1/jobs/{b_job.pk}/",
+        f"/api/v1/entities/{entity_b.pk}/",
+        f"/api/v1/providers/{b_provider.pk}/",
+        f"/api/v1/participations/{b_participation.pk}/",
+        f"/api/v1/care-gaps/{b_gap.pk}/",
+        f"/api/v1/worklist-items/{b_item.pk}/",
         f"/fhir/Patient/{b_member}",
         f"/fhir/Coverage/{b_member}",
         f"/fhir/Practitioner/{b_provider.pk}",
@@ -44,6 +61,17 @@ def test_a_client_of_a_gets_404_for_every_entity_b_resource(
         "/api/v1/beneficiaries/search", {"mbis": [b_mbi]}, content_type="application/json"
     )
     assert found.json() == {"results": [], "not_found": 1}
+    closing = api.post(
+        f"/api/v1/worklist-items/{b_item.pk}/close/",
+        {"status": "done"},
+        content_type="application/json",
+    )
+    assert closing.status_code == 404
+    for listing in ("care-gaps", "worklist-items", "providers", "participations"):
+        rows = api.get(f"/api/v1/{listing}/?page_size=500").json()["results"]
+        assert b_gap.pk not in {r["id"] for r in rows if listing == "care-gaps"}
+        assert b_item.pk not in {r["id"] for r in rows if listing == "worklist-items"}
+        assert b_participation.pk not in {r["id"] for r in rows if listing == "participations"}
 
 
 def test_a_client_of_a_sees_only_as_lists_and_none_of_bs_members(

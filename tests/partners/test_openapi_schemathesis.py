@@ -82,3 +82,6 @@ def test_the_api_answers_every_generated_request_within_its_schema(
             exercised.append(f"{operation.method.upper()} {operation.path}")
     assert "POST /api/v1/beneficiaries/search" in exercised
     assert "GET /api/v1/beneficiaries/{id}/" in exercised
+    assert "POST /api/v1/worklist-items/" in exercised
+    assert "POST /api/v1/worklist-items/{id}/close/" in exercised
+    assert "GET /api/v1/care-gaps/" in exercised

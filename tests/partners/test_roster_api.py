@@ -125,3 +125,16 @@ def test_alignment_runs_and_their_changes(partner_a, api_for, aligned_a) -> None
         "changed",
         "dropped",
     }
+
+
+def test_changed_since_takes_any_iso_offset_and_names_a_bad_value(
+    partner_a, api_for, aligned_a
+) -> None:
+    # ISO 8601 allows offsets PostgreSQL does not (over 15:59): the filter works in UTC.
+    api = api_for(partner_a, scope="beneficiaries:read")
+    far = api.get("/api/v1/beneficiaries/", {"changed_since": "2000-01-01T00:00:00+17:33"})
+    assert far.status_code == 200, far.content
+    assert far.json()["results"]
+    naive = api.get("/api/v1/beneficiaries/", {"changed_since": "2026-01-01T00:00:00"})
+    assert naive.status_code == 400
+    assert naive.json()["errors"][0]["pointer"] == "#/changed_since"
