@@ -219,11 +219,12 @@ def _create_for_unassigned(entity_id: int) -> int:
         )
         created = cursor.rowcount
         if created:
+            # One join, not a subquery per MBI (a first delivery links them all).
             cursor.execute(
-                "UPDATE beneficiaries_beneficiarymbi SET beneficiary_id = ("
-                " SELECT MAX(b.id) FROM beneficiaries_beneficiary b WHERE b.entity_id = %s"
-                " AND b.current_mbi = beneficiaries_beneficiarymbi.mbi AND b.merged_into_id IS NULL"
-                ") WHERE entity_id = %s AND beneficiary_id IS NULL",
+                "UPDATE beneficiaries_beneficiarymbi m SET beneficiary_id = b.id FROM ("
+                " SELECT current_mbi, MAX(id) AS id FROM beneficiaries_beneficiary"
+                " WHERE entity_id = %s AND merged_into_id IS NULL GROUP BY current_mbi"
+                ") b WHERE m.entity_id = %s AND m.beneficiary_id IS NULL AND m.mbi = b.current_mbi",
                 [entity_id, entity_id],
             )
     return created
