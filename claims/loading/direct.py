@@ -123,8 +123,21 @@ def mbis_insert(
     if not pending:
         return 0, {}
     mbis = mbi_decode(code for code, _ in pending)
+    # Usually none of them is stored (the index was read under the load's lock): one COPY.
+    sink = CopySink(
+        "beneficiaries_beneficiarymbi", ["id", "entity_id", "mbi", "first_seen_on"], savepoint=True
+    )
+    day = delivered_on.isoformat()
+    sink.write(
+        "".join(
+            f"{i}\t{entity_id}\t{m}\t{day}\n" for (_, i), m in zip(pending, mbis, strict=True)
+        ).encode()
+    )
+    sink.close()
+    if not sink.conflicted:
+        return len(pending), {}
     with connection.cursor() as cursor:
-        # COPY to a scratch table, then one INSERT ... SELECT (a first delivery brings every MBI).
+        # Another writer registered some of them: COPY to a scratch table, then one INSERT ... SELECT (a first delivery brings every MBI).
         cursor.execute("DROP TABLE IF EXISTS claims_new_mbis")
         cursor.execute("CREATE TEMP TABLE claims_new_mbis (id bigint, mbi text) ON COMMIT DROP")
         with cursor.cursor.copy("COPY claims_new_mbis (id, mbi) FROM STDIN") as copy:
