@@ -4,14 +4,17 @@
 
 1. The files are listed and named (program, entity, file number, regular or run-out, performance
    year, delivery time) and CCLF0 is read. The delivery is registered as *received*.
-2. Each file is read once: every record's length and fields are checked while it is copied into a
-   staging table (scratch space nobody reads). Each file's record count and length are checked
-   against CCLF0. Any error rejects the whole delivery: it is registered as *rejected* with its
-   errors (file, line, field) and nothing else is written.
-3. One transaction merges the staged files: beneficiaries (MBIs, CCLF9 crosswalk, CCLF8
-   demographics), then every claims file, with lineage on every row; the registry records the
-   row counts and *loaded*. Killed or failed before its commit, it leaves nothing behind; the
-   next run starts again from step 1.
+2. Each file is read once: every record's length and fields are checked while it is copied.
+   Each file's record count and length are checked against CCLF0. Any error rejects the whole
+   delivery: it is registered as *rejected* with its errors (file, line, field) and nothing else
+   is written.
+3. On PostgreSQL all of it happens in one transaction: a parser thread checks and renders each
+   file while the load's connection copies it, claims files straight into their tables (with
+   lineage and the MBI's surrogate, `claims.loading.direct`), CCLF8, CCLF9 and CCLFA through
+   staging tables; a claims file meeting rows stored before is merged through staging instead.
+   Then beneficiaries (MBIs, CCLF9 crosswalk, CCLF8 demographics) and the registry's row counts
+   and *loaded*. On SQLite (the demo) the files are staged first, then merged. Killed or failed
+   before its commit, a load leaves nothing behind; the next run starts again from step 1.
 
 A delivery already loaded is recognised by its entity and name (and its digest) and not loaded
 again. A claim delivered again in a later delivery is stored once.
