@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from beneficiaries.models import Beneficiary, BeneficiaryDemographics, BeneficiaryMbi, MbiCrosswalk
+from beneficiaries.models import Beneficiary, BeneficiaryMbi, MbiCrosswalk
 from claims.cclf.columns import IDENTIFIER_FIELDS, stored_fields
 
 
@@ -139,11 +139,10 @@ def _resolve_crosswalked(
     bens = {b.pk: b for b in Beneficiary.objects.filter(pk__in=touched_bens)}
     taken: dict[int, int] = {}  # beneficiary -> group root
     assignment: dict[int, int] = {}  # group root -> beneficiary
+    new_bens: dict[int, Beneficiary] = {}  # placeholder id (negative) -> unsaved beneficiary
+    current_mbis = {b.current_mbi for b in bens.values()}
     # First the groups whose most recent MBI is some beneficiary's current MBI, then the others.
-    for root in sorted(
-        groups,
-        key=lambda r: (0 if any(b.current_mbi == mbi_text[r] for b in bens.values()) else 1, r),
-    ):
+    for root in sorted(groups, key=lambda r: (0 if mbi_text[r] in current_mbis else 1, r)):
         candidates = sorted({owner[m] for m in groups[root] if owner[m] is not None} - set(taken))
         chosen = next((b for b in candidates if bens[b].current_mbi == mbi_text[root]), None)
         if chosen is None:
@@ -158,12 +157,21 @@ def _resolve_crosswalked(
         if chosen is None and candidates:
             chosen = candidates[0]
         if chosen is None:
-            ben = Beneficiary.objects.create(entity_id=entity_id, current_mbi=mbi_text[root])
-            bens[ben.pk] = ben
-            chosen = ben.pk
+            # Created below, all at once (a first delivery's crosswalk makes many).
+            chosen = -(len(new_bens) + 1)
+            new_bens[chosen] = Beneficiary(entity_id=entity_id, current_mbi=mbi_text[root])
             stats["created"] += 1
         taken[chosen] = root
         assignment[root] = chosen
+    if new_bens:
+        Beneficiary.objects.bulk_create(list(new_bens.values()), batch_size=2000)
+        for placeholder, ben in new_bens.items():
+            bens[ben.pk] = ben
+            taken[ben.pk] = taken.pop(placeholder)
+        assignment = {
+            root: new_bens[b].pk if b in new_bens else b for root, b in assignment.items()
+        }
+    moves: list[tuple[int, int]] = []  # (MBI id, beneficiary id)
     for root, ben_id in assignment.items():
         ben = bens[ben_id]
         if ben.current_mbi != mbi_text[root] or ben.merged_into_id is not None:
@@ -171,9 +179,9 @@ def _resolve_crosswalked(
                 current_mbi=mbi_text[root], merged_into=None, updated_at=timezone.now()
             )
         moving = [m for m in groups[root] if owner[m] != ben_id]
-        if moving:
-            stats["moved"] += len(moving)
-            BeneficiaryMbi.objects.filter(pk__in=moving).update(beneficiary_id=ben_id)
+        stats["moved"] += len(moving)
+        moves += [(m, ben_id) for m in moving]
+    _move_mbis(moves, "beneficiaries_beneficiarymbi", "id")
     # Beneficiaries no group kept: they were the same person as another (the crosswalk says so).
     by_mbi_text = {mbi_text[root]: ben for root, ben in assignment.items()}
     for ben_id, ben in bens.items():
@@ -192,11 +200,33 @@ def _resolve_crosswalked(
         )
         stats["merged"] += 1
     # Demographics rows follow their MBI to its person.
-    for root, ben_id in assignment.items():
-        moved = [m for m in groups[root] if owner[m] != ben_id]
-        if moved:
-            BeneficiaryDemographics.objects.filter(mbi_id__in=moved).update(beneficiary_id=ben_id)
+    _move_mbis(moves, "beneficiaries_beneficiarydemographics", "mbi_id")
     return stats
+
+
+def _move_mbis(moves: list[tuple[int, int]], table: str, mbi_column: str) -> None:
+    """Set `beneficiary_id` of the rows of `table` whose `mbi_column` is a moved MBI."""
+    if connection.vendor != "postgresql":
+        by_ben: dict[int, list[int]] = defaultdict(list)
+        for mbi, ben in moves:
+            by_ben[ben].append(mbi)
+        with connection.cursor() as cursor:
+            for ben, mbis in by_ben.items():
+                cursor.execute(
+                    f"UPDATE {table} SET beneficiary_id = %s WHERE {mbi_column} IN "
+                    f"({', '.join(['%s'] * len(mbis))})",
+                    [ben, *mbis],
+                )
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(moves), 5000):
+            chunk = moves[start : start + 5000]
+            values = ", ".join(["(%s::bigint, %s::bigint)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} t SET beneficiary_id = v.ben FROM (VALUES {values}) v(mbi, ben) "
+                f"WHERE t.{mbi_column} = v.mbi",
+                [x for pair in chunk for x in pair],
+            )
 
 
 def _create_for_unassigned(entity_id: int) -> int:
@@ -219,11 +249,17 @@ def _create_for_unassigned(entity_id: int) -> int:
         )
         created = cursor.rowcount
         if created:
+            # On PostgreSQL one join, not a subquery per MBI (a first delivery links them all).
             cursor.execute(
                 "UPDATE beneficiaries_beneficiarymbi SET beneficiary_id = ("
                 " SELECT MAX(b.id) FROM beneficiaries_beneficiary b WHERE b.entity_id = %s"
                 " AND b.current_mbi = beneficiaries_beneficiarymbi.mbi AND b.merged_into_id IS NULL"
-                ") WHERE entity_id = %s AND beneficiary_id IS NULL",
+                ") WHERE entity_id = %s AND beneficiary_id IS NULL"
+                if connection.vendor != "postgresql"
+                else "UPDATE beneficiaries_beneficiarymbi m SET beneficiary_id = b.id FROM ("
+                " SELECT current_mbi, MAX(id) AS id FROM beneficiaries_beneficiary"
+                " WHERE entity_id = %s AND merged_into_id IS NULL GROUP BY current_mbi"
+                ") b WHERE m.entity_id = %s AND m.beneficiary_id IS NULL AND m.mbi = b.current_mbi",
                 [entity_id, entity_id],
             )
     return created

@@ -210,8 +210,8 @@ class _Population:
     def __init__(self, cfg: GeneratorConfig, rng: np.random.Generator) -> None:
         n = cfg.beneficiaries
         self.n = n
-        # A beneficiary's identity is drawn from the seed alone, so every year's delivery of the
-        # same entity and seed names the same people.
+        # A beneficiary's identity is drawn from the seed and the entity alone, so every year's
+        # delivery of the same entity and seed names the same people.
         self.mbi = make_mbis(rng, n)
         self.previous_mbi = make_mbis(rng, n)  # used by the few whose MBI changes
         # Dates are drawn on a fixed calendar, not relative to the delivery year, so that the
@@ -260,7 +260,9 @@ def generate_delivery(cfg: GeneratorConfig, out: str | Path) -> Path:
     providers = participants + oon
     facilities = list(cfg.facilities) or [f"{36 + i % 3:02d}{i:04d}" for i in range(1, 6)]
     oon_facilities = [f"{10 + i % 5:02d}{100 + i:04d}" for i in range(20)]
-    pop = _Population(cfg, np.random.default_rng(cfg.seed))
+    # The people are drawn from the seed and the entity: two entities given the same seed do not
+    # get the same beneficiaries (the demo loads both with one seed).
+    pop = _Population(cfg, np.random.default_rng([cfg.seed, zlib.crc32(cfg.entity_id.encode())]))
     delivered = cfg.delivery_time
     as_of = np.datetime64(delivered.date())
     current, changed = pop.current_mbi(as_of)
@@ -399,6 +401,15 @@ class _BlockWriter:
         age = ((np.datetime64(f"{self.cfg.year}-12-31") - p.dob[b]).astype(int) // 365).astype(
             np.int64
         )
+        # Aged beneficiaries are entitled at 65; disabled ones (status 20, under 65) after their
+        # disability, which is in the past: a start between 2012 and 2021, on a fixed calendar so
+        # that every year's delivery agrees (never a future date, never before age 18).
+        disabled_start = np.datetime64("2012-01-01") + ((b % 10) * 365).astype("timedelta64[D]")
+        entitled = np.where(
+            p.status[b] == "20",
+            np.maximum(disabled_start, p.dob[b] + np.timedelta64(18 * 365, "D")),
+            p.dob[b] + np.timedelta64(65 * 365, "D"),
+        )
         cols = {
             "BENE_MBI_ID": self.current[b],
             "BENE_FIPS_STATE_CD": p.state[b],
@@ -415,8 +426,8 @@ class _BlockWriter:
             "BENE_LAST_NAME": last,
             "BENE_ORGNL_ENTLMT_RSN_CD": np.where(p.status[b] == "20", "1", "0"),
             "BENE_ENTLMT_BUYIN_IND": np.full(n, "3"),
-            "BENE_PART_A_ENRLMT_BGN_DT": p.dob[b] + np.timedelta64(65 * 365, "D"),
-            "BENE_PART_B_ENRLMT_BGN_DT": p.dob[b] + np.timedelta64(65 * 365, "D"),
+            "BENE_PART_A_ENRLMT_BGN_DT": entitled,
+            "BENE_PART_B_ENRLMT_BGN_DT": entitled,
             "BENE_LINE_1_ADR": np.full(n, "100 SYNTHETIC WAY"),
             "GEO_ZIP_PLC_NAME": np.full(n, "HOLTSVILLE"),
             "GEO_USPS_STATE_CD": np.full(n, "NY"),

@@ -11,7 +11,7 @@ the wrong length can be named.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -347,13 +347,11 @@ class ParsedBatch:
 class BatchRenderer:
     """Checks batches of one layout and renders them as COPY text.
 
-    The work is done on whole byte matrices rather than field by field, because numpy is slow at
-    many small row-wise operations and fast at a few wide ones:
+    The work is done on whole byte matrices rather than record by record:
 
+    * checks run column by column on a column-major copy of the batch (contiguous columns);
     * the output row (line number, then each field and a tab) is one gather of record columns;
-    * text fields are right-trimmed from their lengths: each field's bytes are read 8 at a time
-      as integers, so the position of the last non-blank byte comes from the integers' bit
-      lengths, a handful of column operations per field;
+    * text fields are right-trimmed from their lengths, found column by column;
     * the kept bytes (up to each field's length) are picked with one mask.
     """
 
@@ -388,22 +386,21 @@ class BatchRenderer:
         self.width = len(src)
         self.tab_positions_arr = np.array(self.tab_positions[:-1], dtype=np.intp)
         self.line_end = self.tab_positions[-1]
-        # Text fields, cut in 8-byte words (the last word of a field padded with blanks).
+        # Text fields (right-trimmed in the output).
         self.text_index = [
             i for i, f in enumerate(plan.fields) if f.kind == "text" and f.label not in MBI_FIELDS
         ]
-        words: list[int] = []
-        self.words_of: list[tuple[int, int, int]] = []  # (field index, first word, word count)
-        for i in self.text_index:
-            f = plan.fields[i]
-            count = -(-f.width // 8)
-            self.words_of.append((i, len(words) // 8, count))
-            for k in range(count * 8):
-                words.append(f.start + k if k < f.width else length)  # `length` = a blank column
-        self.word_src = np.array(words, dtype=np.intp)
         self.length = length
 
-    def render(self, batch: Batch, want_copy: bool = True) -> ParsedBatch:
+    def render(
+        self,
+        batch: Batch,
+        want_copy: bool = True,
+        prefix: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> ParsedBatch:
+        """Check a batch and render its COPY text. `prefix(data)`, called only for a batch
+        without errors, gives (n, k) bytes put before each row (columns the record does not
+        hold, such as lineage); it must end with a tab."""
         data, n = batch.data, len(batch.data)
         errors: list[RecordError] = []
         count = 0
@@ -417,13 +414,16 @@ class BatchRenderer:
                     RecordError(self.file_name, int(batch.lines[r]), f.label if f else None, text)
                 )
 
+        # The checks work column by column: on a column-major copy each column is contiguous
+        # (on the records as read, a column is one byte every record length: slow).
+        cols = columns(data)
         # Control characters anywhere in a record (tab, CR, NUL...) make it unreadable.
         ctrl = (data < SPACE).any(axis=1)
         if ctrl.any():
             report(np.flatnonzero(ctrl), None, "control character in record")
         nulls: dict[str, np.ndarray] = {}
         for f in self.checked_fields:
-            s = data[:, f.start : f.end]
+            s = cols[:, f.start : f.end]
             null, bad, check = field_check(f, s)
             nulls[f.label] = null
             if bad.any():
@@ -432,37 +432,37 @@ class BatchRenderer:
         mbis = None
         if self.mbi_field is not None:
             start = self.layout.field(self.mbi_field).start
-            mbis = np.unique(mbi_codes(data[:, start : start + 11]))
+            mbis = np.unique(mbi_codes(cols[:, start : start + 11]))
         if count or not want_copy or n == 0:
             return ParsedBatch(b"", n, errors, count, mbis)
-        return ParsedBatch(self._copy_text(data, batch.lines, nulls), n, [], 0, mbis)
+        head = prefix(cols) if prefix is not None else None
+        return ParsedBatch(self._copy_text(data, batch.lines, nulls, head, cols), n, [], 0, mbis)
 
-    def _text_lengths(self, data: np.ndarray) -> np.ndarray:
-        """Right-trimmed length of every text field: (n, fields + 1) int8."""
-        n = len(data)
-        padded = np.empty((n, self.length + 1), dtype=np.uint8)
-        padded[:, : self.length] = data
-        padded[:, self.length] = SPACE
-        words = np.take(padded, self.word_src, axis=1).view("<u8") ^ np.uint64(0x2020202020202020)
-        # After the XOR a blank byte is 0; the highest non-zero byte is the last non-blank one.
-        # float64 keeps the exponent exact here: every byte is below 0x80.
-        _, exponent = np.frexp(words.astype(np.float64))
-        word_len = ((exponent + 7) // 8).astype(np.int8)  # 0 for an all-blank word
-        # int8: a field is at most 100 bytes.
+    def _text_lengths(self, cols: np.ndarray) -> np.ndarray:
+        """Right-trimmed length of every text field: (n, fields + 1) int8 (a field is at most
+        100 bytes). `cols` is the column-major view of the records: going left to right, each
+        non-blank byte sets its field's length to its position."""
+        n = len(cols)
         lengths = np.zeros((n, len(self.plan.fields) + 1), dtype=np.int8)
-        for i, first, count in self.words_of:
-            best = word_len[:, first]
-            for k in range(1, count):
-                wl = word_len[:, first + k]
-                best = np.where(wl > 0, wl + 8 * k, best)
-            lengths[:, i] = best
+        length = np.empty(n, dtype=np.int8)
+        for i in self.text_index:
+            f = self.plan.fields[i]
+            length[:] = 0
+            for k in range(f.width):
+                np.copyto(length, k + 1, where=cols[:, f.start + k] != SPACE)
+            lengths[:, i] = length
         return lengths
 
     def _copy_text(
-        self, data: np.ndarray, lines: np.ndarray, nulls: dict[str, np.ndarray]
+        self,
+        data: np.ndarray,
+        lines: np.ndarray,
+        nulls: dict[str, np.ndarray],
+        head: np.ndarray | None = None,
+        cols: np.ndarray | None = None,
     ) -> bytes:
         out = np.take(data, self.src, axis=1)
-        lengths = self._text_lengths(data)
+        lengths = self._text_lengths(columns(data) if cols is None else cols)
         lengths[:, -1] = 127  # line number and tabs: always kept
         out[:, self.tab_positions_arr] = TAB
         out[:, self.line_end] = NEWLINE
@@ -489,15 +489,30 @@ class BatchRenderer:
                 value = bytes(data[r, f.start : f.end]).rstrip(b" ")
                 if value == b"~":
                     keep[r, pos : pos + f.width] = False
+        if head is not None:
+            out = np.concatenate([head, out], axis=1)
+            keep = np.concatenate([np.ones(head.shape, dtype=bool), keep], axis=1)
         escape_rows = np.flatnonzero((data == BACKSLASH).any(axis=1))
         if len(escape_rows):
             # COPY text treats "\\" as an escape: those few rows are rendered again, doubled.
             keep[escape_rows] = False
             text = out[keep].tobytes()
             return text + b"".join(
-                _render_row_escaped(data[r], int(lines[r]), self.plan) for r in escape_rows
+                (b"" if head is None else head[r].tobytes())
+                + _render_row_escaped(data[r], int(lines[r]), self.plan)
+                for r in escape_rows
             )
         return out[keep].tobytes()
+
+
+def columns(data: np.ndarray, block: int = 1024) -> np.ndarray:
+    """The records (n, length) as a column-major array of the same shape: `columns(d)[:, j]`
+    is contiguous. Transposed in blocks of records (cache-friendly)."""
+    n, width = data.shape
+    out = np.empty((width, n), dtype=data.dtype)
+    for r in range(0, n, block):
+        out[:, r : r + block] = data[r : r + block].T
+    return out.T
 
 
 _MBI_VALUE = np.zeros(256, dtype=np.int64)

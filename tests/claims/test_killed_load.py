@@ -30,7 +30,10 @@ def _merge_running() -> bool:
             "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid() AND state = 'active'"
         )
-        return any(q.lstrip().startswith("INSERT INTO claims_part") for (q,) in cursor.fetchall())
+        # The claims rows are written by COPY straight into the tables (or INSERT ... SELECT
+        # from staging when a file meets rows stored before).
+        writes = ("INSERT INTO claims_part", "COPY claims_part")
+        return any(q.lstrip().startswith(writes) for (q,) in cursor.fetchall())
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
