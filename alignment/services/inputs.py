@@ -287,18 +287,21 @@ SELECT {slot_sql("beneficiary_id")} AS slot, beneficiary_id, service_date,
     COALESCE(pos, '') AS pos, fqhc_rhc
 FROM x
 WHERE beneficiary_id IS NOT NULL AND service_date IS NOT NULL
+ORDER BY slot, beneficiary_id
 """  # noqa: S608 - built from our own constants and code lists; values are bound parameters
 
 
 def _snapshot_insert_sql(stage: str) -> str:
-    """The work table's lines into the snapshot, in slot order (a bucket reads a few ranges)."""
+    """The work table's lines into the snapshot. The work table was written in slot order (sorted
+    by the parallel workers of the CREATE TABLE AS) and a scan of it returns them in that order,
+    so the snapshot is stored by slot and a bucket reads a few ranges; the order only matters for
+    locality, never for results."""
     return f"""
 INSERT INTO alignment_claimline (snapshot_id, slot, beneficiary_id, kind, service_date, thru_date,
     hcpcs, allowed_cents, tin, npi, ccn, specialty, pos, fqhc_rhc)
 SELECT %(snapshot_id)s, slot, beneficiary_id, 'L', service_date, NULL, hcpcs, cents, tin, npi,
     ccn, specialty, pos, fqhc_rhc = 1
 FROM {stage}
-ORDER BY slot, beneficiary_id
 """  # noqa: S608 - a work table name of ours
 
 
