@@ -403,8 +403,15 @@ class ClaimLine(models.Model):
     inpatient stay, narrowed to what alignment reads. `slot` is the beneficiary's hash slot
     (alignment.services.buckets.SLOTS): a run's bucket is a set of slots."""
 
+    # No database constraint: a snapshot's millions of lines are written in the transaction that
+    # creates it, and a deferred foreign-key check per line doubled the build; lines go with their
+    # snapshot in `claim_snapshots_prune`.
     snapshot = models.ForeignKey(
-        ClaimSnapshot, on_delete=models.CASCADE, related_name="lines", db_index=False
+        ClaimSnapshot,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        db_index=False,
+        db_constraint=False,
     )
     slot = models.PositiveSmallIntegerField()
     beneficiary_id = models.BigIntegerField()

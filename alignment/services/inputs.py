@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import time
 from dataclasses import replace
 from datetime import date
@@ -20,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Count
 
 from alignment.engine import (
     AssignmentMethod,
@@ -45,16 +45,23 @@ from alignment.models import (
     VoluntaryAlignment,
 )
 from alignment.services.buckets import bucket_slots, slot_sql
-from claims.final_action import final_action_sql
+from claims.final_action import (
+    CANCELLATION_CODES,
+    _in,
+    _line_allowed,
+    _matching_ctes,
+    final_action_sql,
+)
 from claims.models import Delivery, DeliveryStatus
 from core.api import ApplicationError
 from entities.choices import ParticipationRole, ProviderClass
 from entities.models import Entity, SpecialtyCode
 from entities.selectors import participations_overlapping
 
+logger = logging.getLogger(__name__)
 PROGRAMS = ("mssp", "reach")
 # Bump when the snapshot query changes: snapshots built by an older query are rebuilt.
-SNAPSHOT_SQL_VERSION = 1
+SNAPSHOT_SQL_VERSION = 2
 _OPEN = date(1900, 1, 1), date(9999, 12, 31)
 # US states, DC and territories by FIPS state code (domain.md 1.1 D); a blank code is unknown.
 US_STATE_FIPS = frozenset(
@@ -195,40 +202,124 @@ def _snapshot_digest(deliveries: list[dict[str, Any]]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _snapshot_sql() -> str:
-    """Final-action Part B lines with a listed HCPCS, FQHC/RHC revenue lines, and SNF and
-    inpatient stays, in slot order. FQHC/RHC revenue lines (CCLF2) carry no allowed amount: their
-    covered paid amount stands in for it, and the attending NPI for the rendering one."""
+def _nonfinal_part_b_sql(table: str, unlogged: str) -> str:
+    """The Part B claims that are not final action: the cancellations and the claims they cancel
+    (claims.final_action, rules 2-3), into a work table of (entity_id, cur_clm_uniq_id).
+
+    Only a related set (same beneficiary and control number, same paid amount) that holds a
+    cancellation can lose a claim; in every other set each claim is final action. So the matching
+    runs, with the claims app's own SQL (`_matching_ctes`), on those sets alone: the control
+    numbers of the cancellation lines (partial index `alignment_pbline_cancel`), then every line
+    with one of those control numbers (covering index `alignment_pbline_cntl`, read without the
+    table), aggregated per claim exactly as `final_action_sql` does. CLM_CNTL_NUM is a claim
+    header field that CCLF5 repeats on each line, so these are all the lines of those claims."""
+    cancel = _in(CANCELLATION_CODES)
+    return f"""
+CREATE {unlogged} TABLE {table} AS
+WITH
+related_claims AS (
+    SELECT l.entity_id, bm.beneficiary_id, l.cur_clm_uniq_id,
+        MAX(l.clm_cntl_num) AS clm_cntl_num,
+        MAX(l.clm_adjsmt_type_cd) AS adj,
+        MAX(l.clm_efctv_dt) AS efctv,
+        SUM(COALESCE(l.clm_line_cvrd_pd_amt, 0)) AS claim_amount
+    FROM claims_partbphysicianline l
+    JOIN beneficiaries_beneficiarymbi bm ON bm.id = l.mbi_id
+    WHERE l.entity_id = %(entity_id)s AND l.clm_cntl_num IN (
+        SELECT DISTINCT c.clm_cntl_num FROM claims_partbphysicianline c
+        WHERE c.entity_id = %(entity_id)s AND c.clm_adjsmt_type_cd IN {cancel}
+    )
+    GROUP BY l.entity_id, bm.beneficiary_id, l.cur_clm_uniq_id
+),
+pb_sets AS (
+    SELECT rc.* FROM related_claims rc
+    WHERE EXISTS (
+        SELECT 1 FROM related_claims k
+        WHERE k.adj IN {cancel} AND k.entity_id = rc.entity_id
+          AND k.beneficiary_id = rc.beneficiary_id AND k.clm_cntl_num = rc.clm_cntl_num
+    )
+),{_matching_ctes("pb", "pb_sets", "clm_cntl_num", "claim_amount")}
+SELECT entity_id, cur_clm_uniq_id FROM pb_sets
+EXCEPT
+SELECT entity_id, cur_clm_uniq_id FROM pb_final
+"""  # noqa: S608 - built from our own constants; values are bound parameters
+
+
+def _snapshot_lines_sql(table: str, nonfinal: str, unlogged: str) -> str:
+    """Final-action Part B lines with a listed HCPCS and FQHC/RHC revenue lines, into a work table.
+
+    Part B lines are read in one pass over the entity's lines: every allowed line (rule 4) of a
+    claim that is not in the `nonfinal` table, which is what `final_action_sql` returns for them,
+    without sorting every claim. A CREATE TABLE AS, unlike an INSERT, may scan in parallel. Part A
+    comes from `final_action_sql` itself, inlined (NOT MATERIALIZED) so that its Part B and DME
+    branches fall away under `source = 'A'`. FQHC/RHC revenue lines (CCLF2) carry no allowed
+    amount: their covered paid amount stands in for it, and the attending NPI for the rendering
+    one."""
     codes = ", ".join(f"'{code}'" for code in snapshot_codes())
     return f"""
-INSERT INTO alignment_claimline (snapshot_id, slot, beneficiary_id, kind, service_date, thru_date,
-    hcpcs, allowed_cents, tin, npi, ccn, specialty, pos, fqhc_rhc)
-WITH fa AS ({final_action_sql(entity=True)}),
+CREATE {unlogged} TABLE {table} AS
+WITH fa AS NOT MATERIALIZED ({final_action_sql(entity=True)}),
 x AS (
-    SELECT beneficiary_id, 'L' AS kind, COALESCE(line_from_date, from_date) AS service_date,
-        CAST(NULL AS DATE) AS thru_date, hcpcs_cd AS hcpcs, CAST(ROUND(allowed_amount * 100) AS BIGINT) AS cents,
-        rendering_tin AS tin, rendering_npi AS npi, '' AS ccn, specialty_cd AS specialty,
-        place_of_service AS pos, 0 AS fqhc_rhc
-    FROM fa WHERE source = 'B' AND hcpcs_cd IN ({codes})
+    SELECT bm.beneficiary_id, COALESCE(l.clm_line_from_dt, l.clm_from_dt) AS service_date,
+        l.clm_line_hcpcs_cd AS hcpcs,
+        CAST(ROUND(l.clm_line_alowd_chrg_amt * 100) AS BIGINT) AS cents,
+        l.clm_rndrg_prvdr_tax_num AS tin,
+        CASE WHEN l.rndrg_prvdr_npi_num <> '' THEN l.rndrg_prvdr_npi_num
+            ELSE l.clm_rndrg_prvdr_npi_num END AS npi,
+        '' AS ccn, l.clm_prvdr_spclty_cd AS specialty, l.clm_pos_cd AS pos, 0 AS fqhc_rhc
+    FROM claims_partbphysicianline l JOIN beneficiaries_beneficiarymbi bm ON bm.id = l.mbi_id
+    WHERE l.entity_id = %(entity_id)s AND l.clm_line_hcpcs_cd IN ({codes}) AND {_line_allowed("l")}
+      AND NOT EXISTS (
+        SELECT 1 FROM {nonfinal} n
+        WHERE n.entity_id = l.entity_id AND n.cur_clm_uniq_id = l.cur_clm_uniq_id
+      )
     UNION ALL
-    SELECT fa.beneficiary_id, 'L', COALESCE(r.clm_line_from_dt, fa.from_date), CAST(NULL AS DATE), r.clm_line_hcpcs_cd,
-        CAST(ROUND(COALESCE(r.clm_line_cvrd_pd_amt, 0) * 100) AS BIGINT), '', fa.attending_npi, fa.ccn,
-        '', '', 1
+    SELECT fa.beneficiary_id, COALESCE(r.clm_line_from_dt, fa.from_date), r.clm_line_hcpcs_cd,
+        CAST(ROUND(COALESCE(r.clm_line_cvrd_pd_amt, 0) * 100) AS BIGINT), '', fa.attending_npi,
+        fa.ccn, '', '', 1
     FROM fa JOIN claims_partarevenuecenter r
         ON r.entity_id = fa.entity_id AND r.cur_clm_uniq_id = fa.claim_id
     WHERE fa.source = 'A' AND substr(fa.bill_type, 1, 2) IN ('71', '77')
-    UNION ALL
-    SELECT beneficiary_id, CASE WHEN claim_type_cd IN ('20', '30') THEN 'S' ELSE 'I' END, from_date,
-        thru_date, '', 0, '', '', ccn, '', '', 0
-    FROM fa WHERE source = 'A' AND claim_type_cd IN ('20', '30', '60', '61')
 )
-SELECT %(snapshot_id)s, {slot_sql("beneficiary_id")}, beneficiary_id, kind, service_date, thru_date,
-    COALESCE(hcpcs, ''), COALESCE(cents, 0), COALESCE(tin, ''), COALESCE(npi, ''), COALESCE(ccn, ''),
-    COALESCE(specialty, ''), COALESCE(pos, ''), fqhc_rhc = 1
+SELECT {slot_sql("beneficiary_id")} AS slot, beneficiary_id, service_date,
+    COALESCE(hcpcs, '') AS hcpcs, COALESCE(cents, 0) AS cents, COALESCE(tin, '') AS tin,
+    COALESCE(npi, '') AS npi, COALESCE(ccn, '') AS ccn, COALESCE(specialty, '') AS specialty,
+    COALESCE(pos, '') AS pos, fqhc_rhc
 FROM x
 WHERE beneficiary_id IS NOT NULL AND service_date IS NOT NULL
-ORDER BY 2, 3
+ORDER BY slot, beneficiary_id
 """  # noqa: S608 - built from our own constants and code lists; values are bound parameters
+
+
+def _snapshot_insert_sql(stage: str) -> str:
+    """The work table's lines into the snapshot. The work table was written in slot order (sorted
+    by the parallel workers of the CREATE TABLE AS) and a scan of it returns them in that order,
+    so the snapshot is stored by slot and a bucket reads a few ranges; the order only matters for
+    locality, never for results."""
+    return f"""
+INSERT INTO alignment_claimline (snapshot_id, slot, beneficiary_id, kind, service_date, thru_date,
+    hcpcs, allowed_cents, tin, npi, ccn, specialty, pos, fqhc_rhc)
+SELECT %(snapshot_id)s, slot, beneficiary_id, 'L', service_date, NULL, hcpcs, cents, tin, npi,
+    ccn, specialty, pos, fqhc_rhc = 1
+FROM {stage}
+"""  # noqa: S608 - a work table name of ours
+
+
+def _snapshot_stays_sql() -> str:
+    """Final-action SNF (claim types 20, 30) and inpatient (60, 61) stays, from `final_action_sql`
+    inlined so that only its Part A branch runs."""
+    return f"""
+INSERT INTO alignment_claimline (snapshot_id, slot, beneficiary_id, kind, service_date, thru_date,
+    hcpcs, allowed_cents, tin, npi, ccn, specialty, pos, fqhc_rhc)
+WITH fa AS NOT MATERIALIZED ({final_action_sql(entity=True)})
+SELECT %(snapshot_id)s, {slot_sql("beneficiary_id")}, beneficiary_id,
+    CASE WHEN claim_type_cd IN ('20', '30') THEN 'S' ELSE 'I' END, from_date, thru_date,
+    '', 0, '', '', COALESCE(ccn, ''), '', '', FALSE
+FROM fa
+WHERE source = 'A' AND claim_type_cd IN ('20', '30', '60', '61')
+  AND beneficiary_id IS NOT NULL AND from_date IS NOT NULL
+ORDER BY 2, 3
+"""  # noqa: S608 - built from our own constants; values are bound parameters
 
 
 def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
@@ -249,10 +340,6 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x414C4E, entity.pk])
                 cursor.execute("SET LOCAL work_mem = '256MB'")
-                # The final-action query's CTEs carry no statistics, and PostgreSQL then
-                # underestimates the final claims and joins them back to their lines with a nested
-                # loop: quadratic (26 s for 12,000 lines). A bulk read wants hash joins anyway.
-                cursor.execute("SET LOCAL enable_nestloop = off")
         ready = ClaimSnapshot.objects.filter(
             entity=entity, digest=digest, status=SnapshotStatus.READY
         ).first()
@@ -261,21 +348,43 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
         started = time.perf_counter()
         ClaimSnapshot.objects.filter(entity=entity, digest=digest).delete()
         snapshot = ClaimSnapshot.objects.create(entity=entity, digest=digest, deliveries=deliveries)
+        params = {"entity_id": entity.pk, "snapshot_id": snapshot.pk}
+        postgres = connection.vendor == "postgresql"
+        unlogged = "UNLOGGED" if postgres else ""  # work tables, dropped before the commit
+        nonfinal, stage = f"alignment_nonfinal_{snapshot.pk}", f"alignment_stage_{snapshot.pk}"
+        steps: dict[str, float] = {}
         with connection.cursor() as cursor:
-            cursor.execute(_snapshot_sql(), {"entity_id": entity.pk, "snapshot_id": snapshot.pk})
-        counts = dict(
-            ClaimLine.objects.filter(snapshot=snapshot).values_list("kind").annotate(n=Count("id"))
-        )
-        snapshot.line_count = counts.get(ClaimLineKind.LINE, 0)
-        snapshot.stay_count = counts.get(ClaimLineKind.SNF_STAY, 0) + counts.get(
-            ClaimLineKind.INPATIENT_STAY, 0
-        )
+            cursor.execute(_nonfinal_part_b_sql(nonfinal, unlogged), params)
+            steps["non_final"] = time.perf_counter() - started
+            if postgres:
+                cursor.execute(f"ANALYZE {nonfinal}")
+                # Part A's final-action CTEs carry no statistics, and PostgreSQL then
+                # underestimates the final claims and joins them back to their rows with a
+                # nested loop: quadratic. A bulk read wants hash joins anyway.
+                cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute(_snapshot_lines_sql(stage, nonfinal, unlogged), params)
+            steps["lines"] = time.perf_counter() - started
+            cursor.execute(_snapshot_insert_sql(stage), params)
+            snapshot.line_count = cursor.rowcount
+            steps["insert"] = time.perf_counter() - started
+            cursor.execute(_snapshot_stays_sql(), params)
+            snapshot.stay_count = cursor.rowcount
+            steps["stays"] = time.perf_counter() - started
+            cursor.execute(f"DROP TABLE {stage}")
+            cursor.execute(f"DROP TABLE {nonfinal}")
         snapshot.status = SnapshotStatus.READY
         snapshot.seconds = time.perf_counter() - started
         snapshot.save()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE alignment_claimline")
+        steps["analyze"] = time.perf_counter() - started
+    steps["commit"] = time.perf_counter() - started
+    logger.info(
+        "claims snapshot %s of entity %s: %s lines, %s stays; seconds to the end of each step %s",
+        snapshot.pk, entity.pk, snapshot.line_count, snapshot.stay_count,
+        {k: round(v, 1) for k, v in steps.items()},
+    )  # fmt: skip
     claim_snapshots_prune(entity=entity, keep=snapshot)
     return snapshot
 

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from alignment.models import AlignmentRun, RunStatus
+from alignment.models import AlignmentResult, AlignmentRun, RunStatus
 from alignment.selectors import EXPORT_COLUMNS
 from audit.models import AccessRecord
 
@@ -59,6 +59,26 @@ def test_export_alignment_writes_the_roster(
     assert len(aligned) == run.aligned_count
     # Attributed to a clinician (an FQHC/RHC attribution has a CCN and no TIN).
     assert all(r[5] for r in aligned)
+    # Every row says what the stored result says, the beneficiary named by current MBI.
+    assert tuple(EXPORT_COLUMNS) == (
+        "mbi", "aligned", "step", "reason", "attributed_tin", "attributed_npi",
+        "entity_allowed", "top_competitor", "competitor_allowed",
+    )  # fmt: skip
+    stored = {
+        r.beneficiary.current_mbi: r
+        for r in AlignmentResult.objects.filter(run=run).select_related("beneficiary")
+    }
+    assert sorted(r[0] for r in rows[1:]) == sorted(stored)
+    for row in rows[1:]:
+        r = stored[row[0]]
+        assert row[1:] == [
+            "true" if r.aligned else "false", r.step, r.reason, r.attributed_tin,
+            r.attributed_npi, f"{r.entity_allowed:.2f}", r.top_competitor,
+            f"{r.competitor_allowed:.2f}",
+        ]  # fmt: skip
+    lost = [r for r in rows[1:] if r[3] == "plurality_lost"]
+    assert lost
+    assert all(r[7].startswith(("TIN ", "CCN ")) for r in lost)
     assert AccessRecord.objects.filter(
         purpose="alignment_export", beneficiary_count=run.beneficiary_count
     ).exists()
