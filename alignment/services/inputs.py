@@ -451,7 +451,10 @@ def _read_lines(snapshot_id: int, slots: list[int]) -> pd.DataFrame:
             for block in copy:
                 buffer.write(block)
         buffer.seek(0)
-        dtypes: dict[str, Any] = dict.fromkeys(_CATEGORICAL, "category")
+        # Codes are read as text and only then made categorical: read_csv's own "category"
+        # infers numeric categories when every code in the slice looks like a number (pandas 3),
+        # and specialty "08" or place of service "31" would then no longer match their lists.
+        dtypes: dict[str, Any] = dict.fromkeys(_CATEGORICAL, "str")
         dtypes.update(
             {
                 "beneficiary_id": "int64",
@@ -468,6 +471,7 @@ def _read_lines(snapshot_id: int, slots: list[int]) -> pd.DataFrame:
             keep_default_na=False,
             na_values={"thru": [""]},
         )
+        frame = frame.astype(dict.fromkeys(_CATEGORICAL, "category"))
     else:
         rows = ClaimLine.objects.filter(snapshot_id=snapshot_id, slot__in=slots).values_list(
             "beneficiary_id",

@@ -76,32 +76,6 @@ def _window_span(windows: Any) -> tuple[date, date]:
     return start, windows.assignment.end
 
 
-# Fixed widths of the code columns the alignment engine compares as text (CCLF5/CCLF2 layouts,
-# domain.md Appendix A): specialty and place of service 2, HCPCS 5, CCN 6.
-_CODE_WIDTHS = {"specialty": 2, "pos": 2, "hcpcs": 5, "ccn": 6}
-
-
-def _codes_as_text(lines: pd.DataFrame) -> pd.DataFrame:
-    """Code columns as zero-padded text. The alignment app reads its claims snapshot with
-    `read_csv(dtype="category")`, which under pandas 3 infers numeric categories when every code
-    in the slice is numeric ("08" becomes 8, so specialty 08 is no longer a primary care
-    specialty and POS 31 no longer matches "31"): put the text back before the engine sees it."""
-    from alignment.engine import columns as ac
-
-    out = lines.copy()
-    for name, width in _CODE_WIDTHS.items():
-        column = getattr(ac, name.upper())
-        values = out[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            labels = values.cat.categories
-            if labels.dtype.kind in "iuf":
-                text = pd.Index([str(int(v)).zfill(width) for v in labels])
-                out[column] = values.cat.rename_categories(text)
-        else:
-            out[column] = values.astype(str)
-    return out
-
-
 def benchmark_year_alignment(
     *, entity: Any, year: int, performance_year: int, agreement_start_year: int | None = None
 ) -> YearAlignment:
@@ -156,7 +130,6 @@ def benchmark_year_alignment(
     results = []
     for index in range(buckets):
         frames = bucket_inputs(run=cast(AlignmentRun, reader), index=index, windows=windows)
-        frames["lines"] = _codes_as_text(frames["lines"])
         days = pd.to_datetime(frames["lines"][ac.SERVICE_DATE])
         lines_in_windows += int(((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))).sum())
         results.append(

@@ -82,3 +82,37 @@ WHERE l.entity_id = %s AND l.clm_adjsmt_type_cd = '1'
     assert got == expected
     assert snapshot.line_count == sum(n for row, n in expected.items() if row[1] == "L")
     assert snapshot.stay_count == sum(n for row, n in expected.items() if row[1] != "L")
+
+
+def test_codes_that_look_like_numbers_are_read_back_as_text(entity_a) -> None:
+    """A bucket whose codes are all digits ("08", "11") keeps them as text with their zeros:
+    specialty 08 must still match the primary-care list and POS 31 the SNF exclusion."""
+    from datetime import date
+
+    from alignment.models import ClaimSnapshot
+    from alignment.services.inputs import _read_lines
+
+    snapshot = ClaimSnapshot.objects.create(entity=entity_a, digest="numeric-codes")
+    ClaimLine.objects.bulk_create(
+        ClaimLine(
+            snapshot=snapshot,
+            slot=3,
+            beneficiary_id=n,
+            kind="L",
+            service_date=date(2025, 3, n),
+            hcpcs="99213",
+            allowed_cents=10_000,
+            tin="012345678",
+            npi="1234567893",
+            specialty=specialty,
+            pos=pos,
+        )
+        for n, (specialty, pos) in enumerate([("08", "11"), ("01", "31")], start=1)
+    )
+
+    frame = _read_lines(snapshot.pk, [3])
+
+    assert sorted(frame["specialty"].astype(str)) == ["01", "08"]
+    assert sorted(frame["pos"].astype(str)) == ["11", "31"]
+    assert set(frame["tin"].astype(str)) == {"012345678"}
+    assert set(frame["hcpcs"].astype(str)) == {"99213"}
