@@ -24,9 +24,62 @@ def alignment_summary(*, entity: Any) -> Any:
     return func(entity=entity) if func else None
 
 
-def alignment_history(*, beneficiary: Any) -> Any:
-    func = _selector("alignment.selectors", "beneficiary_alignment_history")
-    return func(beneficiary=beneficiary) if func else None
+HISTORY_SHOWN = 8  # runs shown on the page; the alignment app's page has them all
+
+
+def alignment_history(*, beneficiary: Any) -> dict[str, Any] | None:
+    """The beneficiary's result in the latest runs, newest first, each with the reason in words
+    (alignment's `reason_text`) and what changed against the previous run and why (its change
+    row), and the attributed provider of the latest run that aligned them, named from the
+    entities registry when it lists the TIN/NPI. None when no run has included them."""
+    history = _selector("alignment.selectors", "beneficiary_alignment_history")
+    changes_of = _selector("alignment.selectors", "beneficiary_alignment_changes")
+    reason_text = _selector("alignment.engine.vocabulary", "reason_text")
+    if history is None or changes_of is None or reason_text is None:
+        return None
+    results = list(history(beneficiary=beneficiary)[: HISTORY_SHOWN + 1])
+    if not results:
+        return None
+    changes = changes_of(beneficiary=beneficiary)
+    items = [
+        {
+            "result": r,
+            "text": reason_text(r.reason, r.top_competitor),
+            "change": changes.get(r.run_id),
+        }
+        for r in results[:HISTORY_SHOWN]
+    ]
+    latest = results[0]
+    attributed = latest if latest.aligned else None
+    return {
+        "items": items,
+        "more": len(results) > HISTORY_SHOWN,
+        "latest": latest,
+        "attributed": attributed,
+        "provider": _provider_names(attributed) if attributed else {},
+    }
+
+
+def _provider_names(result: Any) -> dict[str, str]:
+    """Names of the attributed TIN and NPI from the entities registry ("" when not listed)."""
+    from entities.models import ParticipantOrganization, Provider
+
+    names = {"tin": "", "npi": ""}
+    if result.attributed_tin:
+        names["tin"] = (
+            ParticipantOrganization.objects.filter(tin=result.attributed_tin)
+            .values_list("legal_name", flat=True)
+            .first()
+            or ""
+        )
+    if result.attributed_npi:
+        names["npi"] = (
+            Provider.objects.filter(npi=result.attributed_npi)
+            .values_list("name", flat=True)
+            .first()
+            or ""
+        )
+    return names
 
 
 def risk_profile(*, user: Any, beneficiary: Any, year: int) -> dict[str, Any] | None:
