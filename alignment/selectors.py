@@ -135,6 +135,16 @@ def aligned_beneficiaries(*, entity: Entity, performance_year: int) -> QuerySet[
 SUMMARY_TOP_REASONS = 5
 
 
+def alignment_current_run(*, entity: Entity) -> AlignmentRun | None:
+    """The entity's latest succeeded run: of the newest performance year, the newest created
+    (any list kind). The caller has checked the user's access to the entity."""
+    return (
+        AlignmentRun.objects.filter(entity=entity, status=RunStatus.SUCCEEDED)
+        .order_by("-performance_year", "-created_at", "-id")
+        .first()
+    )
+
+
 def alignment_summary(*, entity: Entity) -> dict[str, Any] | None:
     """The entity's alignment at a glance, for the coordinator overview; None before any
     succeeded run. The caller has checked the user's access to the entity.
@@ -153,7 +163,7 @@ def alignment_summary(*, entity: Entity) -> dict[str, Any] | None:
       "dropped: plurality moved to TIN 123456789", with their counts.
     """
     runs = AlignmentRun.objects.filter(entity=entity, status=RunStatus.SUCCEEDED)
-    latest = runs.order_by("-performance_year", "-created_at", "-id").first()
+    latest = alignment_current_run(entity=entity)
     if latest is None:
         return None
     points: dict[str, dict[str, Any]] = {}

@@ -28,6 +28,16 @@ class CareProfile(models.Model):
     inpatient_stays_12m = models.PositiveSmallIntegerField(default=0)
     ed_visits_12m = models.PositiveSmallIntegerField(default=0)
     open_gap_count = models.PositiveSmallIntegerField(default=0)
+    # From the entity's latest succeeded alignment run (alignment.selectors) at the refresh.
+    aligned = models.BooleanField(default=False)
+    newly_aligned = models.BooleanField(default=False, help_text="Added by the latest run.")
+    alignment_at_risk = models.BooleanField(
+        default=False, help_text="care/engine/alignment_risk.py: thin plurality or no recent visit."
+    )
+    attributed_tin = models.CharField(max_length=9, blank=True)
+    attributed_npi = models.CharField(max_length=10, blank=True)
+    # From the latest risk score (benchmarks), tiers of settings.CARE_RISK_TIERS.
+    risk_tier = models.CharField(max_length=16, blank=True)
     refreshed_at = models.DateTimeField(auto_now=True)
 
     objects = TenantManager()
@@ -37,6 +47,13 @@ class CareProfile(models.Model):
             models.Index(fields=["entity", "last_inpatient_discharge"], name="care_prof_ip"),
             models.Index(fields=["entity", "last_ed_visit"], name="care_prof_ed"),
             models.Index(fields=["entity", "open_gap_count"], name="care_prof_gaps"),
+            models.Index(fields=["entity", "attributed_tin"], name="care_prof_tin"),
+            models.Index(fields=["entity", "attributed_npi"], name="care_prof_npi"),
+            models.Index(fields=["entity", "risk_tier"], name="care_prof_tier"),
+            models.Index(fields=["entity"], condition=Q(newly_aligned=True), name="care_prof_new"),
+            models.Index(
+                fields=["entity"], condition=Q(alignment_at_risk=True), name="care_prof_at_risk"
+            ),
         ]
 
     def __str__(self) -> str:

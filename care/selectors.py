@@ -51,9 +51,30 @@ class RosterFilters:
     open_gaps: bool = False
     gap: str = ""
     hcc_recapture: bool = False
+    aligned: bool = False
+    newly_aligned: bool = False
+    alignment_at_risk: bool = False
+    attributed_tin: str = ""
+    attributed_npi: str = ""
+    risk_tier: str = ""
     sort: str = "name"
     after: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> RosterFilters:
+        """From a roster form's cleaned data or an export job's parameters (ISO birth date)."""
+        birth = data.get("birth_date")
+        if isinstance(birth, str):
+            birth = date.fromisoformat(birth) if birth else None
+        return cls(
+            **{
+                name: data[name]
+                for name in cls.__dataclass_fields__
+                if name not in ("extra", "birth_date") and data.get(name) not in (None, "")
+            },
+            birth_date=birth,
+        )
 
 
 def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> QuerySet[Beneficiary]:
@@ -82,6 +103,20 @@ def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> Que
                 entity=entity, kind="hcc_recapture", status__in=OPEN_STATUSES
             ).values("beneficiary_id")
         )
+    # Alignment and risk facts are on the care profile (copied from the latest alignment run and
+    # risk scores by the care refresh), so each is one indexed condition on the joined profile.
+    if filters.aligned:
+        qs = qs.filter(care__aligned=True)
+    if filters.newly_aligned:
+        qs = qs.filter(care__newly_aligned=True)
+    if filters.alignment_at_risk:
+        qs = qs.filter(care__alignment_at_risk=True)
+    if filters.attributed_tin:
+        qs = qs.filter(care__attributed_tin=filters.attributed_tin)
+    if filters.attributed_npi:
+        qs = qs.filter(care__attributed_npi=filters.attributed_npi)
+    if filters.risk_tier:
+        qs = qs.filter(care__risk_tier=filters.risk_tier)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["name"]))
 
 
@@ -133,6 +168,12 @@ def roster_page(
             "care__last_inpatient_discharge",
             "care__last_ed_visit",
             "care__open_gap_count",
+            "care__aligned",
+            "care__newly_aligned",
+            "care__alignment_at_risk",
+            "care__attributed_tin",
+            "care__attributed_npi",
+            "care__risk_tier",
         )[: page_size + 1]
     )
     next_after = rows[page_size - 1].pk if len(rows) > page_size else None

@@ -10,11 +10,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Membership
+from care import upstream
+from care.engine import alignment_risk as ar
 from care.engine import columns as c
 from care.engine.gaps import care_gaps
 from care.engine.timeline import claim_events
@@ -276,6 +279,12 @@ def care_refresh(
     ip_count = stays_12m.groupby(c.BENEFICIARY_ID).size()
     ed_count = ed_12m.groupby(c.BENEFICIARY_ID).size()
     gap_count = gaps.groupby(c.BENEFICIARY_ID).size()
+    report(60, "Reading alignment and risk scores")
+    alignment = _alignment_profile(entity=entity, as_of=as_of)
+    tiers = ar.risk_tiers(
+        scores=upstream.latest_risk_scores(entity=entity), cuts=settings.CARE_RISK_TIERS
+    )
+    tier_of = dict(zip(tiers[c.BENEFICIARY_ID], tiers[ar.TIER], strict=True))
 
     def day(value: Any) -> date | None:
         return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
@@ -309,6 +318,8 @@ def care_refresh(
                     inpatient_stays_12m=int(ip_count.get(bid, 0)),
                     ed_visits_12m=int(ed_count.get(bid, 0)),
                     open_gap_count=int(gap_count.get(bid, 0)),
+                    risk_tier=tier_of.get(bid, ""),
+                    **alignment["profile"].get(int(bid), {}),
                 )
                 for bid in people[c.BENEFICIARY_ID]
             ],
@@ -359,6 +370,7 @@ def care_refresh(
             )
             for bid in awv_due[c.BENEFICIARY_ID]
         ]
+        generated += alignment["items"]
         if acting_user is not None:
             generated += _recapture_items(entity=entity, as_of=as_of, acting_user=acting_user)
         created = WorklistItem.objects.bulk_create(
@@ -372,7 +384,57 @@ def care_refresh(
         "items_considered": len(created),
         "discharges_without_follow_up": len(discharges),
         "ed_visits": len(ed),
+        "alignment_at_risk": len(alignment["items"]),
     }
+
+
+ALIGNMENT_RISK_DUE = timedelta(days=30)
+
+
+def _alignment_profile(*, entity: Any, as_of: date) -> dict[str, Any]:
+    """Roster facts from the entity's latest alignment run (aligned, newly aligned, attributed
+    TIN/NPI, at risk of dropping) by beneficiary id, and a worklist item for each person at risk
+    (one per person per run: `source_key` names the run). Due in 30 days: time to book a
+    primary care visit before the next quarterly run."""
+    facts = upstream.alignment_facts(entity=entity)
+    if facts is None:
+        return {"profile": {}, "items": []}
+    run, results = facts["run"], facts["results"]
+    at_risk = ar.at_risk_of_dropping(
+        results=results,
+        as_of=as_of,
+        margin=settings.CARE_ALIGNMENT_RISK_MARGIN,
+        no_visit_months=settings.CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS,
+    )
+    risky = dict(zip(at_risk[c.BENEFICIARY_ID], at_risk[c.DETAIL], strict=True))
+    profile = {
+        int(row["beneficiary_id"]): {
+            "aligned": bool(row["aligned"]),
+            "newly_aligned": bool(row["aligned"]) and row["beneficiary_id"] in facts["added"],
+            "alignment_at_risk": row["beneficiary_id"] in risky,
+            "attributed_tin": row["attributed_tin"] if row["aligned"] else "",
+            "attributed_npi": row["attributed_npi"] if row["aligned"] else "",
+        }
+        for row in results[
+            ["beneficiary_id", "aligned", "attributed_tin", "attributed_npi"]
+        ].to_dict("records")
+    }
+    items = [
+        WorklistItem(
+            entity=entity,
+            beneficiary_id=int(bid),
+            kind=ItemKind.ALIGNMENT_RISK,
+            source_key=f"alignment_risk:{bid}:{run.pk}",
+            title=ItemKind.ALIGNMENT_RISK.label,
+            detail=(
+                f"Aligned in the alignment run as of {run.as_of:%Y-%m-%d}, but {detail}. "
+                "A primary care visit with the entity keeps the plurality."
+            ),
+            due_date=as_of + ALIGNMENT_RISK_DUE,
+        )
+        for bid, detail in risky.items()
+    ]
+    return {"profile": profile, "items": items}
 
 
 RECENT_DAYS = 90

@@ -134,3 +134,51 @@ def recapture_gaps(*, user: Any, entity: Any, year: int) -> list[Any]:
     if func is None:
         return []
     return list(func(user=user, entity=entity, year=year).select_related("risk_score"))
+
+
+ALIGNMENT_FRAME_COLUMNS = [
+    "beneficiary_id", "aligned", "reason", "attributed_tin", "attributed_npi", "entity_allowed",
+    "top_competitor", "competitor_allowed", "entity_last_service",
+]  # fmt: skip
+
+
+def alignment_facts(*, entity: Any) -> dict[str, Any] | None:
+    """The entity's latest succeeded alignment run, its results as a frame
+    (ALIGNMENT_FRAME_COLUMNS) and the ids it added against its previous run, for the care
+    refresh; None before any run."""
+    import pandas as pd
+
+    current = _selector("alignment.selectors", "alignment_current_run")
+    run = current(entity=entity) if current else None
+    if run is None:
+        return None
+    from alignment.models import AlignmentChange, AlignmentResult
+
+    results = pd.DataFrame.from_records(
+        AlignmentResult.objects.filter(run=run).values_list(*ALIGNMENT_FRAME_COLUMNS),
+        columns=ALIGNMENT_FRAME_COLUMNS,
+    )
+    added = set(
+        AlignmentChange.objects.filter(run=run, kind="added").values_list(
+            "beneficiary_id", flat=True
+        )
+    )
+    return {"run": run, "results": results, "added": added}
+
+
+def latest_risk_scores(*, entity: Any) -> Any:
+    """Each beneficiary's raw score of the latest payment year scored (benchmarks), as a frame
+    [beneficiary_id, raw_score]."""
+    import pandas as pd
+
+    try:
+        from benchmarks.models import RiskScore
+    except ImportError:
+        return pd.DataFrame(columns=["beneficiary_id", "raw_score"])
+    rows = (
+        RiskScore.objects.filter(entity=entity, model_family="cms_hcc")
+        .order_by("beneficiary_id", "-payment_year")
+        .distinct("beneficiary_id")
+        .values_list("beneficiary_id", "raw_score")
+    )
+    return pd.DataFrame.from_records(rows, columns=["beneficiary_id", "raw_score"])

@@ -167,7 +167,7 @@ def make_risk_score(db: None) -> Callable[..., Any]:
 @pytest.fixture
 def make_alignment_run(db: None) -> Callable[..., Any]:
     """A succeeded alignment run built straight in the alignment tables: `results` is a list of
-    (beneficiary, aligned, reason, tin, npi, competitor) and `changes` of (beneficiary, kind,
+    (beneficiary, aligned, reason, tin, npi, competitor[, {other result fields}]) and `changes` of (beneficiary, kind,
     previous reason, previous tin) rows, the way the alignment engine stores them."""
     from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun
 
@@ -200,12 +200,16 @@ def make_alignment_run(db: None) -> Callable[..., Any]:
             beneficiary_count=len(results),
             aligned_count=sum(1 for r in results if r[1]),
         )
-        for bene, aligned, reason, tin, npi, competitor in results:
+        for bene, aligned, reason, tin, npi, competitor, *extra in results:
+            fields = {
+                "step": "step_1" if aligned or competitor else "eligibility",
+                "entity_allowed": Decimal("300.00"),
+                "competitor_allowed": Decimal("250.00") if competitor else Decimal("0"),
+                **(extra[0] if extra else {}),
+            }
             AlignmentResult.objects.create(
-                run=run, beneficiary=bene, bucket=0, aligned=aligned,
-                step="step_1" if aligned or competitor else "eligibility", reason=reason,
-                attributed_tin=tin, attributed_npi=npi, top_competitor=competitor,
-                entity_allowed=Decimal("300.00"), competitor_allowed=Decimal("250.00") if competitor else Decimal("0"),
+                run=run, beneficiary=bene, bucket=0, aligned=aligned, reason=reason,
+                attributed_tin=tin, attributed_npi=npi, top_competitor=competitor, **fields,
             )  # fmt: skip
         by_bene = {r[0].pk: r for r in results}
         for bene, kind, previous_reason, previous_tin in changes:
