@@ -285,6 +285,8 @@ def care_refresh(
         scores=upstream.latest_risk_scores(entity=entity), cuts=settings.CARE_RISK_TIERS
     )
     tier_of = dict(zip(tiers[c.BENEFICIARY_ID], tiers[ar.TIER], strict=True))
+    report(65, "Reading expenditures")
+    spending = _expenditures(entity=entity, as_of=as_of)
 
     def day(value: Any) -> date | None:
         return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
@@ -320,6 +322,7 @@ def care_refresh(
                     open_gap_count=int(gap_count.get(bid, 0)),
                     risk_tier=tier_of.get(bid, ""),
                     **alignment["profile"].get(int(bid), {}),
+                    **spending["profile"].get(int(bid), {}),
                 )
                 for bid in people[c.BENEFICIARY_ID]
             ],
@@ -376,7 +379,7 @@ def care_refresh(
         created = WorklistItem.objects.bulk_create(
             generated, batch_size=5000, ignore_conflicts=True
         )
-        care_summary_rebuild(entity=entity, as_of=as_of)
+        care_summary_rebuild(entity=entity, as_of=as_of, pmpm=spending["summary"])
     report(100, "Done")
     return {
         "beneficiaries": len(people),
@@ -389,6 +392,67 @@ def care_refresh(
 
 
 ALIGNMENT_RISK_DUE = timedelta(days=30)
+
+
+def _expenditures(*, entity: Any, as_of: date) -> dict[str, Any]:
+    """Expenditure and eligible months per beneficiary this year (to the last complete claims
+    month before `as_of`) and last year, and this year's totals by enrollment type, computed by
+    the benchmarks app's expenditure rules (benchmarks.engine.expenditures: Part A and B paid
+    amounts less IME, DSH and uncompensated care, REACH at the pre-reduction amount; months of
+    eligibility to death; domain.md 2.2-2.4) for the year's population (its aligned
+    beneficiaries, else the CCLF8 roster: benchmarks.services.inputs.population_source). Per
+    person: no truncation and no completion factor, spending as paid so far. The totals by
+    enrollment type are the benchmarks app's own year-to-date PMPM report (`pmpm_report`, with
+    the year's completion factors where loaded). A year whose population cannot be typed (a
+    missing Medicare status) is left out with the reason."""
+    from benchmarks.engine import columns as bc
+    from benchmarks.engine import expenditures as x
+    from benchmarks.selectors import claims_through_month
+    from benchmarks.services import inputs
+    from benchmarks.services.calculations import pmpm_report
+
+    valuation = "pre_reduction" if entity.program.code == "reach" else "paid"
+    profile: dict[int, dict[str, Any]] = {}
+    summary: dict[str, Any] = {"year": as_of.year, "valuation": valuation, "by_type": []}
+    for key, year in (("this_year", as_of.year), ("last_year", as_of.year - 1)):
+        through = 12
+        if year == as_of.year:
+            through = min(claims_through_month(entity=entity, year=year), as_of.month - 1)
+            summary["through_month"] = through
+            if through < 1:
+                continue
+        try:
+            population = inputs.population_months(entity=entity, year=year)
+        except ApplicationError as exc:
+            summary.setdefault("notes", []).append(f"{year}: {exc.message}")
+            continue
+        months = population.months[population.months[bc.MONTH] <= through]
+        if months.empty:
+            continue
+        claims = x.claim_expenditures(
+            inputs.claims_frame(entity=entity, year=year), valuation=valuation
+        )
+        years = x.beneficiary_years(x.month_expenditures(claims, months), months)
+        per_bene = years.groupby(bc.BENE_ID).agg({bc.MONTHS: "sum", bc.EXPENDITURE: "sum"})
+        for bid, row in per_bene.iterrows():
+            entry = profile.setdefault(int(bid), {})
+            entry[f"spend_{key}"] = row[bc.EXPENDITURE]
+            entry[f"months_{key}"] = int(row[bc.MONTHS])
+        if year == as_of.year:
+            report_ = pmpm_report(entity=entity, year=year, through_month=through)
+            summary["source"] = report_["population_source"]
+            summary["completion_factors"] = bool(report_["completion_factors"])
+            summary["by_type"] = [
+                {
+                    "type": str(row[bc.ENROLLMENT_TYPE]),
+                    "months": int(row[bc.MONTHS]),
+                    "expenditure": str(row[bc.EXPENDITURE]),
+                    "completed": str(row["completed"]),
+                }
+                for row in report_["rows"]
+                if row[bc.SERVICE_CATEGORY] == "" and row[bc.ENROLLMENT_TYPE] != ""
+            ]
+    return {"profile": profile, "summary": summary}
 
 
 def _alignment_profile(*, entity: Any, as_of: date) -> dict[str, Any]:
@@ -440,7 +504,9 @@ def _alignment_profile(*, entity: Any, as_of: date) -> dict[str, Any]:
 RECENT_DAYS = 90
 
 
-def care_summary_rebuild(*, entity: Any, as_of: date) -> CareSummary:
+def care_summary_rebuild(
+    *, entity: Any, as_of: date, pmpm: dict[str, Any] | None = None
+) -> CareSummary:
     """Recount the overview's figures from the profiles and gaps (recent = 90 days before
     `as_of`)."""
     from beneficiaries.models import Beneficiary
@@ -466,6 +532,7 @@ def care_summary_rebuild(*, entity: Any, as_of: date) -> CareSummary:
                 entity=entity, merged_into__isnull=True
             ).count(),
             "gaps": gaps,
+            **({"pmpm": pmpm} if pmpm is not None else {}),
             **counts,
         },
     )

@@ -104,9 +104,60 @@ def risk_profile(*, user: Any, beneficiary: Any, year: int) -> dict[str, Any] | 
     return {"score": latest[0], "recapture": gaps, "year": year}
 
 
-def pmpm_summary(*, entity: Any) -> Any:
-    func = _selector("benchmarks.selectors", "pmpm_vs_benchmark")
-    return func(entity=entity) if func else None
+def pmpm_summary(*, entity: Any, spending: dict[str, Any] | None) -> dict[str, Any] | None:
+    """This year's spending per member per month by enrollment type (the care refresh's totals,
+    `spending`) beside the benchmark's (the latest stored benchmark of the year,
+    benchmarks.selectors.benchmark_for: per capita per person-year / 12). ACO REACH sets its
+    benchmark for two groups (aged & disabled, ESRD), so REACH spending is grouped the same
+    way. None when there is neither spending nor a benchmark for the year."""
+    from decimal import Decimal
+
+    benchmark_for = _selector("benchmarks.selectors", "benchmark_for")
+    columns = _selector("benchmarks.engine.columns", "SEGMENT_LABELS")
+    if benchmark_for is None or columns is None:
+        return None
+    from benchmarks.engine import columns as bc
+
+    spending = spending or {}
+    year = spending.get("year")
+    if year is None:
+        return None
+    benchmark = benchmark_for(entity=entity, performance_year=year)
+    reach = entity.program.code == "reach"
+    actual: dict[str, list[Decimal]] = {}
+    for row in spending.get("by_type", []):
+        key = bc.REACH_GROUP_OF_TYPE.get(row["type"], row["type"]) if reach else row["type"]
+        months, spent = actual.setdefault(key, [Decimal(0), Decimal(0)])
+        actual[key] = [months + row["months"], spent + Decimal(row["completed"])]
+    bench = {s.segment: s for s in benchmark.segments} if benchmark else {}
+    order = bc.REACH_GROUPS if reach else bc.ENROLLMENT_TYPES
+    rows = []
+    for key in [k for k in order if k in actual or k in bench]:
+        months, spent = actual.get(key, [Decimal(0), Decimal(0)])
+        pmpm = spent / months if months else None
+        target = bench[key].per_capita / 12 if key in bench else None
+        rows.append(
+            {
+                "segment": key,
+                "label": bc.SEGMENT_LABELS.get(key, key),
+                "months": int(months),
+                "pmpm": pmpm,
+                "benchmark_pmpm": target,
+                "difference": (pmpm - target) if pmpm is not None and target is not None else None,
+                "ratio": float(pmpm / target * 100) if pmpm is not None and target else None,
+            }
+        )
+    if not rows:
+        return None
+    return {
+        "year": year,
+        "through_month": spending.get("through_month"),
+        "source": spending.get("source", ""),
+        "notes": spending.get("notes", []),
+        "completion_factors": spending.get("completion_factors", False),
+        "benchmark": benchmark,
+        "rows": rows,
+    }
 
 
 def savings_projection(*, user: Any, entity: Any) -> dict[str, Any] | None:

@@ -81,11 +81,13 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
     jobs = list(
         Job.objects.filter(entity=entity, state__in=ACTIVE_STATES).order_by("-created_at")[:10]
     )
+    figures = overview_figures(entity=entity)
+    summary = figures["summary"]
     context = {
         "entity": entity,
-        "figures": overview_figures(entity=entity),
+        "figures": figures,
         "alignment": upstream.alignment_summary(entity=entity),
-        "pmpm": upstream.pmpm_summary(entity=entity),
+        "pmpm": upstream.pmpm_summary(entity=entity, spending=summary.pmpm if summary else None),
         "savings": upstream.savings_projection(user=request.user, entity=entity),
         "jobs": jobs,
     }
