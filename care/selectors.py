@@ -16,7 +16,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary
-from care.models import OPEN_STATUSES, CareGap, CareSummary, ItemStatus, WorklistItem
+from care.models import (
+    OPEN_STATUSES,
+    CareGap,
+    CareProfile,
+    CareSummary,
+    ItemStatus,
+    WorklistItem,
+)
 from entities.models import Entity
 
 PAGE_SIZE = 50
@@ -139,11 +146,65 @@ def _after(qs: QuerySet[Beneficiary], sort: str, anchor: Beneficiary) -> QuerySe
     return qs.filter(Q(**{f"{lead}__{lead_op}": getattr(anchor, lead)}) & condition)
 
 
+# A filter on the alignment facts that matches at most this many people is applied as a list of
+# ids, sorted without the name index (see _selective_ids).
+SELECTIVE_LIMIT = 5000
+
+
+def _selective_ids(*, entity: Entity, filters: RosterFilters) -> list[int] | None:
+    """The ids matching the alignment filters when they are few, else None.
+
+    Walking the name index and probing each person's profile finds a page fast when many
+    people match, but a rare combination (an attributed TIN and "at risk") would probe most of
+    the 250,000 rows. One indexed read of the profiles (at most SELECTIVE_LIMIT + 1 ids) tells
+    which case this is; when few match, the page is sorted from those rows alone."""
+    wanted: dict[str, Any] = {}
+    if filters.newly_aligned:
+        wanted["newly_aligned"] = True
+    if filters.alignment_at_risk:
+        wanted["alignment_at_risk"] = True
+    if filters.attributed_tin:
+        wanted["attributed_tin"] = filters.attributed_tin
+    if filters.attributed_npi:
+        wanted["attributed_npi"] = filters.attributed_npi
+    if not wanted:
+        return None
+    ids = list(
+        CareProfile.objects.filter(entity=entity, **wanted).values_list(
+            "beneficiary_id", flat=True
+        )[: SELECTIVE_LIMIT + 1]
+    )
+    return ids if len(ids) <= SELECTIVE_LIMIT else None
+
+
+def _sorted_without_index(qs: QuerySet[Beneficiary], sort: str) -> QuerySet[Beneficiary]:
+    """The same order as SORTS, by expressions no index provides (so PostgreSQL sorts the few
+    matching rows instead of walking the whole name or birth-date index)."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    terms = []
+    for col in SORTS.get(sort, SORTS["name"]):
+        name = col.lstrip("-")
+        field = F(name)
+        if name in ("last_name", "first_name"):
+            expr: Any = Concat(field, Value(""))
+        elif name == "id":
+            expr = field + 0
+        else:
+            expr = field
+        terms.append(expr.desc() if col.startswith("-") else expr.asc())
+    return qs.order_by(*terms)
+
+
 def roster_page(
     *, user: Any, entity: Entity, filters: RosterFilters, page_size: int = PAGE_SIZE
 ) -> tuple[list[Beneficiary], int | None]:
     """One page of the roster and the id to continue after (None on the last page)."""
     qs = roster_queryset(user=user, entity=entity, filters=filters)
+    few = _selective_ids(entity=entity, filters=filters)
+    if few is not None:
+        qs = _sorted_without_index(qs.filter(pk__in=few), filters.sort)
     if filters.after is not None:
         anchor = (
             Beneficiary.objects.for_user(user)

@@ -144,6 +144,9 @@ def pmpm_summary(*, entity: Any, spending: dict[str, Any] | None) -> dict[str, A
                 "pmpm": pmpm,
                 "benchmark_pmpm": target,
                 "difference": (pmpm - target) if pmpm is not None and target is not None else None,
+                "abs_difference": abs(pmpm - target)
+                if pmpm is not None and target is not None
+                else None,
                 "ratio": float(pmpm / target * 100) if pmpm is not None and target else None,
             }
         )
