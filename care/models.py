@@ -63,9 +63,16 @@ class CareProfile(models.Model):
             models.Index(fields=["entity", "attributed_tin"], name="care_prof_tin"),
             models.Index(fields=["entity", "attributed_npi"], name="care_prof_npi"),
             models.Index(fields=["entity", "risk_tier"], name="care_prof_tier"),
-            models.Index(fields=["entity"], condition=Q(newly_aligned=True), name="care_prof_new"),
+            # With the TIN: "at risk" (or "new") at one practice reads only those rows.
             models.Index(
-                fields=["entity"], condition=Q(alignment_at_risk=True), name="care_prof_at_risk"
+                fields=["entity", "attributed_tin"],
+                condition=Q(newly_aligned=True),
+                name="care_prof_new_tin",
+            ),
+            models.Index(
+                fields=["entity", "attributed_tin"],
+                condition=Q(alignment_at_risk=True),
+                name="care_prof_at_risk_tin",
             ),
         ]
 

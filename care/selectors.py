@@ -151,12 +151,12 @@ def _after(qs: QuerySet[Beneficiary], sort: str, anchor: Beneficiary) -> QuerySe
 SELECTIVE_LIMIT = 5000
 
 
-def _selective_ids(*, entity: Entity, filters: RosterFilters) -> list[int] | None:
-    """The ids matching the alignment filters when they are few, else None.
+def _selective_ids(*, entity: Entity, filters: RosterFilters) -> QuerySet[Any] | None:
+    """The ids matching the alignment filters (a subquery) when they are few, else None.
 
     Walking the name index and probing each person's profile finds a page fast when many
     people match, but a rare combination (an attributed TIN and "at risk") would probe most of
-    the 250,000 rows. One indexed read of the profiles (at most SELECTIVE_LIMIT + 1 ids) tells
+    the 250,000 rows. One indexed count of the profiles (stopping at SELECTIVE_LIMIT + 1) tells
     which case this is; when few match, the page is sorted from those rows alone."""
     wanted: dict[str, Any] = {}
     if filters.newly_aligned:
@@ -169,12 +169,10 @@ def _selective_ids(*, entity: Entity, filters: RosterFilters) -> list[int] | Non
         wanted["attributed_npi"] = filters.attributed_npi
     if not wanted:
         return None
-    ids = list(
-        CareProfile.objects.filter(entity=entity, **wanted).values_list(
-            "beneficiary_id", flat=True
-        )[: SELECTIVE_LIMIT + 1]
-    )
-    return ids if len(ids) <= SELECTIVE_LIMIT else None
+    matching = CareProfile.objects.filter(entity=entity, **wanted)
+    if matching[: SELECTIVE_LIMIT + 1].count() > SELECTIVE_LIMIT:
+        return None
+    return matching.values("beneficiary_id")
 
 
 def _sorted_without_index(qs: QuerySet[Beneficiary], sort: str) -> QuerySet[Beneficiary]:
