@@ -394,6 +394,17 @@ def care_refresh(
 ALIGNMENT_RISK_DUE = timedelta(days=30)
 
 
+def _claims_window_end(run: Any) -> date:
+    """The last day of claims the run read: the MSSP assignment window's end, or REACH's second
+    alignment year's end (alignment.services: `run.windows`); the run's as-of date otherwise."""
+    windows = run.windows or {}
+    for key in ("assignment", "alignment_year_2"):
+        end = (windows.get(key) or {}).get("end")
+        if end:
+            return date.fromisoformat(end)
+    return run.as_of
+
+
 def _expenditures(*, entity: Any, as_of: date) -> dict[str, Any]:
     """Expenditure and eligible months per beneficiary this year (to the last complete claims
     month before `as_of`) and last year, and this year's totals by enrollment type, computed by
@@ -466,7 +477,7 @@ def _alignment_profile(*, entity: Any, as_of: date) -> dict[str, Any]:
     run, results = facts["run"], facts["results"]
     at_risk = ar.at_risk_of_dropping(
         results=results,
-        as_of=as_of,
+        window_end=_claims_window_end(run),
         margin=settings.CARE_ALIGNMENT_RISK_MARGIN,
         no_visit_months=settings.CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS,
     )

@@ -20,7 +20,6 @@ ENTITY_ALLOWED = "entity_allowed"
 COMPETITOR = "top_competitor"
 COMPETITOR_ALLOWED = "competitor_allowed"
 ENTITY_LAST_SERVICE = "entity_last_service"
-RUN_AS_OF = "run_as_of"
 RAW_SCORE = "raw_score"
 TIER = "tier"
 
@@ -31,12 +30,12 @@ OUTPUT_COLUMNS = [c.BENEFICIARY_ID, c.DETAIL]
 
 
 def at_risk_of_dropping(
-    *, results: pd.DataFrame, as_of: date, margin: Decimal, no_visit_months: int
+    *, results: pd.DataFrame, window_end: date, margin: Decimal, no_visit_months: int
 ) -> pd.DataFrame:
     """Beneficiaries aligned by claims in the latest run who could lose alignment at the next.
 
     Input `results`: [beneficiary_id, aligned, reason, entity_allowed, top_competitor,
-    competitor_allowed, entity_last_service, run_as_of] (one row per beneficiary of the run).
+    competitor_allowed, entity_last_service] (one row per beneficiary of the run).
     Output: [beneficiary_id, detail], the detail naming the reason.
 
     The next run assigns by the plurality of allowed charges for primary care services in a
@@ -44,9 +43,11 @@ def at_risk_of_dropping(
     flagged when either
     - the margin is thin: the top competitor's allowed charges are at least (1 - `margin`) of
       the entity's (with `margin` 0.20, a competitor at 80% of the entity's charges), or
-    - no primary care service with the entity in the last `no_visit_months` months before
-      `as_of` (the entity's latest such service in the run's window): by the next quarterly
-      run the window holds fewer of the entity's services, and none once 12 months pass.
+    - no primary care service with the entity in the last `no_visit_months` months of the
+      run's claims window (ending `window_end`): the next run's window slides forward past
+      those services (a quarterly MSSP list by three months, domain.md 1.2 "Windows"), and a
+      visit after the window is not in the run's data, so the flag asks for one to be checked
+      or booked.
     """
     if results.empty:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
@@ -55,7 +56,7 @@ def at_risk_of_dropping(
     competitor_allowed = aligned[COMPETITOR_ALLOWED].map(Decimal)
     threshold = Decimal(1) - margin
     thin = (competitor_allowed > 0) & (competitor_allowed >= entity_allowed * threshold)
-    cutoff = pd.Timestamp(as_of) - pd.DateOffset(months=no_visit_months)
+    cutoff = pd.Timestamp(window_end) - pd.DateOffset(months=no_visit_months)
     last = pd.to_datetime(aligned[ENTITY_LAST_SERVICE])
     stale = last.isna() | (last < cutoff)
     rows = []
@@ -72,6 +73,7 @@ def at_risk_of_dropping(
             seen = row[ENTITY_LAST_SERVICE]
             reasons.append(
                 f"no primary care visit with the entity since {pd.Timestamp(seen).date():%Y-%m-%d}"
+                f" (the run's claims end {window_end:%Y-%m-%d})"
                 if seen is not None and not pd.isna(seen)
                 else "no primary care visit with the entity on the run's claims"
             )

@@ -30,7 +30,9 @@ def test_a_competitor_at_80_percent_is_thin_and_at_79_is_not() -> None:
             (3, True, "aligned_tie_most_recent", "100.00", "TIN 2", "100.00", date(2026, 5, 1)),
         ]
     )
-    out = at_risk_of_dropping(results=frame, as_of=AS_OF, margin=Decimal("0.20"), no_visit_months=9)
+    out = at_risk_of_dropping(
+        results=frame, window_end=AS_OF, margin=Decimal("0.20"), no_visit_months=9
+    )
     assert list(out["beneficiary_id"]) == [1, 3]
     assert (
         "TIN 1 has $80.00 of primary care charges against the entity's $100.00"
@@ -56,7 +58,9 @@ def test_no_visit_in_nine_months_flags_and_voluntary_or_unaligned_never_do() -> 
             (5, True, "aligned_plurality", "100.00", "", "0", None),
         ]
     )
-    out = at_risk_of_dropping(results=frame, as_of=AS_OF, margin=Decimal("0.20"), no_visit_months=9)
+    out = at_risk_of_dropping(
+        results=frame, window_end=AS_OF, margin=Decimal("0.20"), no_visit_months=9
+    )
     assert list(out["beneficiary_id"]) == [2, 5]
     assert "since 2025-09-29" in out.iloc[0]["detail"]
 
