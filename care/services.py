@@ -416,11 +416,7 @@ def _expenditures(*, entity: Any, as_of: date) -> dict[str, Any]:
     enrollment type are the benchmarks app's own year-to-date PMPM report (`pmpm_report`, with
     the year's completion factors where loaded). A year whose population cannot be typed (a
     missing Medicare status) is left out with the reason."""
-    from benchmarks.engine import columns as bc
-    from benchmarks.engine import expenditures as x
     from benchmarks.selectors import claims_through_month
-    from benchmarks.services import inputs
-    from benchmarks.services.calculations import pmpm_report
 
     valuation = "pre_reduction" if entity.program.code == "reach" else "paid"
     profile: dict[int, dict[str, Any]] = {}
@@ -433,37 +429,62 @@ def _expenditures(*, entity: Any, as_of: date) -> dict[str, Any]:
             if through < 1:
                 continue
         try:
-            population = inputs.population_months(entity=entity, year=year)
-        except ApplicationError as exc:
-            summary.setdefault("notes", []).append(f"{year}: {exc.message}")
-            continue
-        months = population.months[population.months[bc.MONTH] <= through]
-        if months.empty:
-            continue
-        claims = x.claim_expenditures(
-            inputs.claims_frame(entity=entity, year=year), valuation=valuation
-        )
-        years = x.beneficiary_years(x.month_expenditures(claims, months), months)
-        per_bene = years.groupby(bc.BENE_ID).agg({bc.MONTHS: "sum", bc.EXPENDITURE: "sum"})
-        for bid, row in per_bene.iterrows():
-            entry = profile.setdefault(int(bid), {})
-            entry[f"spend_{key}"] = row[bc.EXPENDITURE]
-            entry[f"months_{key}"] = int(row[bc.MONTHS])
-        if year == as_of.year:
-            report_ = pmpm_report(entity=entity, year=year, through_month=through)
-            summary["source"] = report_["population_source"]
-            summary["completion_factors"] = bool(report_["completion_factors"])
-            summary["by_type"] = [
-                {
-                    "type": str(row[bc.ENROLLMENT_TYPE]),
-                    "months": int(row[bc.MONTHS]),
-                    "expenditure": str(row[bc.EXPENDITURE]),
-                    "completed": str(row["completed"]),
-                }
-                for row in report_["rows"]
-                if row[bc.SERVICE_CATEGORY] == "" and row[bc.ENROLLMENT_TYPE] != ""
-            ]
+            _expenditure_year(
+                entity=entity, year=year, key=key, through=through, valuation=valuation,
+                profile=profile, summary=summary,
+            )  # fmt: skip
+        except (ApplicationError, ValueError, KeyError) as exc:
+            # Bad or missing inputs for spending must not stop the care refresh: the page says
+            # why PMPM is missing instead.
+            message = exc.message if isinstance(exc, ApplicationError) else str(exc)
+            summary.setdefault("notes", []).append(f"PMPM {year}: {message}")
     return {"profile": profile, "summary": summary}
+
+
+def _expenditure_year(
+    *,
+    entity: Any,
+    year: int,
+    key: str,
+    through: int,
+    valuation: str,
+    profile: dict[int, dict[str, Any]],
+    summary: dict[str, Any],
+) -> None:
+    """One year of `_expenditures`: per-person spend and months into `profile`, and for the
+    current year the PMPM report's totals by enrollment type into `summary`."""
+    from benchmarks.engine import columns as bc
+    from benchmarks.engine import expenditures as x
+    from benchmarks.services import inputs
+    from benchmarks.services.calculations import pmpm_report
+
+    population = inputs.population_months(entity=entity, year=year)
+    months = population.months[population.months[bc.MONTH] <= through]
+    if months.empty:
+        return
+    claims = x.claim_expenditures(
+        inputs.claims_frame(entity=entity, year=year), valuation=valuation
+    )
+    years = x.beneficiary_years(x.month_expenditures(claims, months), months)
+    per_bene = years.groupby(bc.BENE_ID).agg({bc.MONTHS: "sum", bc.EXPENDITURE: "sum"})
+    for bid, row in per_bene.iterrows():
+        entry = profile.setdefault(int(bid), {})
+        entry[f"spend_{key}"] = row[bc.EXPENDITURE]
+        entry[f"months_{key}"] = int(row[bc.MONTHS])
+    if key == "this_year":
+        report_ = pmpm_report(entity=entity, year=year, through_month=through)
+        summary["source"] = report_["population_source"]
+        summary["completion_factors"] = bool(report_["completion_factors"])
+        summary["by_type"] = [
+            {
+                "type": str(row[bc.ENROLLMENT_TYPE]),
+                "months": int(row[bc.MONTHS]),
+                "expenditure": str(row[bc.EXPENDITURE]),
+                "completed": str(row["completed"]),
+            }
+            for row in report_["rows"]
+            if row[bc.SERVICE_CATEGORY] == "" and row[bc.ENROLLMENT_TYPE] != ""
+        ]
 
 
 def _alignment_profile(*, entity: Any, as_of: date) -> dict[str, Any]:

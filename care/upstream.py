@@ -150,7 +150,7 @@ def pmpm_summary(*, entity: Any, spending: dict[str, Any] | None) -> dict[str, A
                 "ratio": float(pmpm / target * 100) if pmpm is not None and target else None,
             }
         )
-    if not rows:
+    if not rows and not spending.get("notes"):
         return None
     return {
         "year": year,

@@ -79,3 +79,20 @@ def test_entity_b_sees_its_own_spending_and_not_as_benchmark(spending, entity_b)
     body = spending["b"].get(reverse("care:overview", args=[entity_b.pk])).content.decode()
     assert "$1,000.00" not in body
     assert "No benchmark calculated" in body
+
+
+def test_a_population_without_medicare_status_says_why_pmpm_is_missing(
+    entity_a, aco_coordinator, make_bene, add_visit, mfa_client
+):
+    year = timezone.localdate().year
+    bene = make_bene(entity_a, last_name="Nostatus")  # no CCLF8 Medicare status code
+    add_visit(bene, 8201, date(year, 2, 10), "99214")
+    result = care_refresh(entity=entity_a, as_of=timezone.localdate())
+    assert result["beneficiaries"] == 1  # the refresh itself went through
+    body = (
+        mfa_client(aco_coordinator)
+        .get(reverse("care:overview", args=[entity_a.pk]))
+        .content.decode()
+    )
+    assert f"Beneficiary {bene.pk} has no Medicare status code" in body
+    assert 'id="pmpm-table"' not in body
