@@ -169,7 +169,7 @@ def alignment_summary(*, entity: Entity) -> dict[str, Any] | None:
     points: dict[str, dict[str, Any]] = {}
     for run in (
         runs.filter(performance_year__gte=latest.performance_year - 1)
-        .order_by("as_of", "created_at", "id")
+        .order_by("created_at", "id")
         .only("id", "as_of", "aligned_count", "performance_year", "list_kind", "version")
     ):
         points[run.as_of.strftime("%Y-%m")] = {

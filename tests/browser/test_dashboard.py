@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import Role
 from audit.models import AccessRecord
@@ -221,8 +222,8 @@ def test_a_coordinator_works_the_day_from_the_browser(
     assert page.get_by_role("heading", name="Overview").is_visible()
     page.wait_for_function("() => window.Chart && Chart.getChart('gaps-chart')")
     page.wait_for_function("() => window.Chart && Chart.getChart('alignment-chart')")
-    assert page.get_by_text("dropped: plurality moved to TIN 555555555").is_visible()
-    assert page.locator("#pmpm-table").get_by_text("Aged/non-dual").is_visible()
+    expect(page.get_by_text("dropped: plurality moved to TIN 555555555")).to_be_visible()
+    expect(page.locator("#pmpm-table").get_by_text("Aged/non-dual")).to_be_visible()
     screenshot(page, "dashboard-overview")
 
     page.get_by_role("link", name="Roster").click()
@@ -240,13 +241,13 @@ def test_a_coordinator_works_the_day_from_the_browser(
     page.get_by_label("ED visit, last 90 days").uncheck()
     page.get_by_label("At risk of being dropped").check()
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("link", name="Abbott, Alma").is_visible()
-    assert page.get_by_role("link", name="Baker, Bruno").count() == 0
+    expect(page.get_by_role("link", name="Baker, Bruno")).to_have_count(0)
+    expect(page.get_by_role("link", name="Abbott, Alma")).to_be_visible()
     page.get_by_label("At risk of being dropped").uncheck()
     page.get_by_label("Newly aligned (latest run)").check()
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("link", name="Baker, Bruno").is_visible()
-    assert page.get_by_role("link", name="Abbott, Alma").count() == 0
+    expect(page.get_by_role("link", name="Abbott, Alma")).to_have_count(0)
+    expect(page.get_by_role("link", name="Baker, Bruno")).to_be_visible()
     page.get_by_label("Newly aligned (latest run)").uncheck()
     page.get_by_role("button", name="Search").click()
     screenshot(page, "dashboard-roster")
@@ -262,17 +263,18 @@ def test_a_coordinator_works_the_day_from_the_browser(
     alignment = page.locator(
         "section", has=page.get_by_role("heading", name="Alignment and attributed provider")
     )
-    assert alignment.get_by_text(
-        "Plurality of primary care charges with the entity"
-    ).first.is_visible()
-    assert alignment.get_by_text("Doe, Jane").is_visible()
-    assert alignment.get_by_role("link", name="Full alignment history").is_visible()
+    expect(
+        alignment.get_by_text("Plurality of primary care charges with the entity").first
+    ).to_be_visible()
+    expect(alignment.get_by_text("Doe, Jane")).to_be_visible()
+    expect(alignment.get_by_text("At risk of being dropped")).to_be_visible()
+    expect(alignment.get_by_role("link", name="Full alignment history")).to_be_visible()
     discharge_item = page.locator("li.item").filter(has_text="Discharge without 7-day follow-up")
     due = (timezone.localdate() - timedelta(days=4) + timedelta(days=2)).isoformat()
-    assert discharge_item.get_by_text(f"due {due}").is_visible()
-    assert (
-        page.locator("li.item").filter(has_text="At risk of dropping from alignment").is_visible()
-    )
+    expect(discharge_item.get_by_text(f"due {due}")).to_be_visible()
+    expect(
+        page.locator("li.item").filter(has_text="At risk of dropping from alignment")
+    ).to_be_visible()
     screenshot(page, "dashboard-beneficiary")
 
     # Add a task by hand, then close it; close the discharge task too.
