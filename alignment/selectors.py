@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
+from alignment.engine.vocabulary import change_text
 from alignment.models import (
     AlignmentChange,
     AlignmentResult,
     AlignmentRun,
+    ChangeKind,
     RunStatus,
     VoluntaryAlignment,
 )
@@ -128,3 +130,95 @@ def aligned_beneficiaries(*, entity: Entity, performance_year: int) -> QuerySet[
     if run is None:
         return AlignmentResult.objects.none()
     return AlignmentResult.objects.filter(run=run, aligned=True).order_by("beneficiary_id")
+
+
+SUMMARY_TOP_REASONS = 5
+
+
+def alignment_current_run(*, entity: Entity) -> AlignmentRun | None:
+    """The entity's latest succeeded run: of the newest performance year, the newest created
+    (any list kind). The caller has checked the user's access to the entity."""
+    return (
+        AlignmentRun.objects.filter(entity=entity, status=RunStatus.SUCCEEDED)
+        .order_by("-performance_year", "-created_at", "-id")
+        .first()
+    )
+
+
+def alignment_summary(*, entity: Entity) -> dict[str, Any] | None:
+    """The entity's alignment at a glance, for the coordinator overview; None before any
+    succeeded run. The caller has checked the user's access to the entity.
+
+    - `latest`: the latest succeeded run (newest performance year, then newest run) and
+      `aligned_now`, its aligned count.
+    - `by_month`: aligned beneficiaries per month over the latest run's performance year and the
+      year before, one point per month of a run's `as_of` date. Runs are quarterly lists (and the
+      final list), so a point per run date is what the data has: a month with no run has no
+      point rather than a carried-forward or interpolated figure. When several runs share a
+      month (a rerun, or the final list beside the last quarterly one) the latest created wins.
+      Each point is the run's `aligned_count`, which the run stores as the count of its results
+      with an aligned reason when it succeeds (alignment.services.runs).
+    - `changes`: added, dropped and changed counts of the latest run against its previous run
+      (its change rows), and `top_reasons`: the most frequent explanations, e.g.
+      "dropped: plurality moved to TIN 123456789", with their counts.
+    """
+    runs = AlignmentRun.objects.filter(entity=entity, status=RunStatus.SUCCEEDED)
+    latest = alignment_current_run(entity=entity)
+    if latest is None:
+        return None
+    points: dict[str, dict[str, Any]] = {}
+    for run in (
+        runs.filter(performance_year__gte=latest.performance_year - 1)
+        .order_by("created_at", "id")
+        .only("id", "as_of", "aligned_count", "performance_year", "list_kind", "version")
+    ):
+        points[run.as_of.strftime("%Y-%m")] = {
+            "month": run.as_of.strftime("%Y-%m"),
+            "aligned": run.aligned_count,
+            "run_id": run.pk,
+            "performance_year": run.performance_year,
+            "list_kind": run.list_kind,
+        }
+    by_month = sorted(points.values(), key=lambda p: p["month"])
+    counts = dict.fromkeys(ChangeKind.values, 0)
+    grouped = (
+        AlignmentChange.objects.filter(run=latest)
+        .values(
+            "kind",
+            "reason",
+            "top_competitor",
+            "previous_step",
+            "step",
+            "previous_tin",
+            "attributed_tin",
+        )  # fmt: skip
+        .annotate(n=Count("id"))
+        .order_by("-n", "kind", "reason", "top_competitor")
+    )
+    explained: dict[str, int] = {}
+    for row in grouped:
+        counts[row["kind"]] += row["n"]
+        if row["kind"] == ChangeKind.CHANGED and (
+            row["previous_step"] == row["step"] and row["previous_tin"] == row["attributed_tin"]
+        ):
+            text = "changed: attributed NPI within the same TIN"
+        else:
+            text = change_text(
+                kind=row["kind"],
+                reason=row["reason"],
+                competitor=row["top_competitor"],
+                previous_step=row["previous_step"],
+                step=row["step"],
+                previous_tin=row["previous_tin"],
+                tin=row["attributed_tin"],
+            )
+        explained[text] = explained.get(text, 0) + row["n"]
+    top = sorted(explained.items(), key=lambda kv: (-kv[1], kv[0]))[:SUMMARY_TOP_REASONS]
+    return {
+        "latest": latest,
+        "aligned_now": latest.aligned_count,
+        "by_month": by_month,
+        "changes": counts,
+        "has_previous": latest.previous_run_id is not None,
+        "top_reasons": [{"text": text, "count": n} for text, n in top],
+    }

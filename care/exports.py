@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,19 +32,7 @@ def export_path(job_id: int) -> Path:
 def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
     """Write the roster as CSV for the user who asked, with that user's scope and filters.
     Idempotent: a rerun rewrites the same file (written to a temporary name, then renamed)."""
-    params = dict(job.parameters)
-    birth = params.pop("birth_date", None)
-    filters = RosterFilters(
-        last_name=params.get("last_name", ""),
-        first_name=params.get("first_name", ""),
-        birth_date=date.fromisoformat(birth) if birth else None,
-        recent_inpatient=bool(params.get("recent_inpatient")),
-        recent_ed=bool(params.get("recent_ed")),
-        open_gaps=bool(params.get("open_gaps")),
-        gap=params.get("gap", ""),
-        hcc_recapture=bool(params.get("hcc_recapture")),
-        sort=params.get("sort", "name"),
-    )
+    filters = RosterFilters.from_data(dict(job.parameters))
     qs = roster_queryset(user=job.created_by, entity=job.entity, filters=filters).select_related(
         "care"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from care.engine.value_sets import GAP_KEYS, gap_label
 from care.models import ItemStatus
@@ -30,6 +31,24 @@ class RosterForm(forms.Form):
     recent_ed = forms.BooleanField(required=False, label="ED visit, last 90 days")
     open_gaps = forms.BooleanField(required=False, label="Any open care gap")
     hcc_recapture = forms.BooleanField(required=False, label="Open HCC recapture task")
+    aligned = forms.BooleanField(required=False, label="Aligned in the latest run")
+    newly_aligned = forms.BooleanField(required=False, label="Newly aligned (latest run)")
+    alignment_at_risk = forms.BooleanField(required=False, label="At risk of being dropped")
+    attributed_tin = forms.RegexField(
+        required=False, regex=r"^\d{9}$", max_length=9, label="Attributed practice (TIN)",
+        error_messages={"invalid": "A TIN is 9 digits."},
+    )  # fmt: skip
+    attributed_npi = forms.RegexField(
+        required=False, regex=r"^\d{10}$", max_length=10, label="Attributed provider (NPI)",
+        error_messages={"invalid": "An NPI is 10 digits."},
+    )  # fmt: skip
+    risk_tier = forms.ChoiceField(
+        required=False,
+        label="Risk tier",
+        choices=[("", "Any")]
+        + [(name, name.capitalize()) for name, _ in settings.CARE_RISK_TIERS]
+        + [("low", "Low")],
+    )
     gap = forms.ChoiceField(
         required=False,
         label="Care gap",

@@ -7,6 +7,8 @@ that scoping is one indexed filter (`objects.for_user(user)`).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,6 +30,27 @@ class CareProfile(models.Model):
     inpatient_stays_12m = models.PositiveSmallIntegerField(default=0)
     ed_visits_12m = models.PositiveSmallIntegerField(default=0)
     open_gap_count = models.PositiveSmallIntegerField(default=0)
+    # From the entity's latest succeeded alignment run (alignment.selectors) at the refresh.
+    aligned = models.BooleanField(default=False, db_default=False)
+    newly_aligned = models.BooleanField(
+        default=False, db_default=False, help_text="Added by the latest run."
+    )
+    alignment_at_risk = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="care/engine/alignment_risk.py: thin plurality or no recent visit.",
+    )
+    attributed_tin = models.CharField(max_length=9, blank=True, db_default="")
+    attributed_npi = models.CharField(max_length=10, blank=True, db_default="")
+    # From the latest risk score (benchmarks), tiers of settings.CARE_RISK_TIERS.
+    risk_tier = models.CharField(max_length=16, blank=True, db_default="")
+    # Expenditure (benchmarks' rules: Part A and B paid, less IME/DSH/uncompensated care) and
+    # eligible months in the entity's population of the year (empty when not in it), this year
+    # to the last complete claims month and last year; PMPM = spend / months.
+    spend_this_year = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    months_this_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    spend_last_year = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    months_last_year = models.PositiveSmallIntegerField(null=True, blank=True)
     refreshed_at = models.DateTimeField(auto_now=True)
 
     objects = TenantManager()
@@ -37,10 +60,36 @@ class CareProfile(models.Model):
             models.Index(fields=["entity", "last_inpatient_discharge"], name="care_prof_ip"),
             models.Index(fields=["entity", "last_ed_visit"], name="care_prof_ed"),
             models.Index(fields=["entity", "open_gap_count"], name="care_prof_gaps"),
+            models.Index(fields=["entity", "attributed_tin"], name="care_prof_tin"),
+            models.Index(fields=["entity", "attributed_npi"], name="care_prof_npi"),
+            models.Index(fields=["entity", "risk_tier"], name="care_prof_tier"),
+            # With the TIN: "at risk" (or "new") at one practice reads only those rows.
+            models.Index(
+                fields=["entity", "attributed_tin"],
+                condition=Q(newly_aligned=True),
+                name="care_prof_new_tin",
+            ),
+            models.Index(
+                fields=["entity", "attributed_tin"],
+                condition=Q(alignment_at_risk=True),
+                name="care_prof_at_risk_tin",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Care profile of beneficiary {self.beneficiary_id}"
+
+    @property
+    def pmpm_this_year(self) -> Decimal | None:
+        if not self.months_this_year or self.spend_this_year is None:
+            return None
+        return self.spend_this_year / self.months_this_year
+
+    @property
+    def pmpm_last_year(self) -> Decimal | None:
+        if not self.months_last_year or self.spend_last_year is None:
+            return None
+        return self.spend_last_year / self.months_last_year
 
 
 class CareGap(models.Model):
@@ -209,6 +258,11 @@ class CareSummary(models.Model):
     recent_ip = models.PositiveIntegerField(default=0)
     recent_ed = models.PositiveIntegerField(default=0)
     gaps = models.JSONField(default=list, help_text="[{gap, label, n}] open gaps by measure")
+    pmpm = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="This year's expenditure and eligible months by enrollment type (strings).",
+    )
     refreshed_at = models.DateTimeField(auto_now=True)
 
     objects = TenantManager()

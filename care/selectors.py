@@ -16,7 +16,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary
-from care.models import OPEN_STATUSES, CareGap, CareSummary, ItemStatus, WorklistItem
+from care.models import (
+    OPEN_STATUSES,
+    CareGap,
+    CareProfile,
+    CareSummary,
+    ItemStatus,
+    WorklistItem,
+)
 from entities.models import Entity
 
 PAGE_SIZE = 50
@@ -51,9 +58,30 @@ class RosterFilters:
     open_gaps: bool = False
     gap: str = ""
     hcc_recapture: bool = False
+    aligned: bool = False
+    newly_aligned: bool = False
+    alignment_at_risk: bool = False
+    attributed_tin: str = ""
+    attributed_npi: str = ""
+    risk_tier: str = ""
     sort: str = "name"
     after: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> RosterFilters:
+        """From a roster form's cleaned data or an export job's parameters (ISO birth date)."""
+        birth = data.get("birth_date")
+        if isinstance(birth, str):
+            birth = date.fromisoformat(birth) if birth else None
+        return cls(
+            **{
+                name: data[name]
+                for name in cls.__dataclass_fields__
+                if name not in ("extra", "birth_date") and data.get(name) not in (None, "")
+            },
+            birth_date=birth,
+        )
 
 
 def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> QuerySet[Beneficiary]:
@@ -82,6 +110,20 @@ def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> Que
                 entity=entity, kind="hcc_recapture", status__in=OPEN_STATUSES
             ).values("beneficiary_id")
         )
+    # Alignment and risk facts are on the care profile (copied from the latest alignment run and
+    # risk scores by the care refresh), so each is one indexed condition on the joined profile.
+    if filters.aligned:
+        qs = qs.filter(care__aligned=True)
+    if filters.newly_aligned:
+        qs = qs.filter(care__newly_aligned=True)
+    if filters.alignment_at_risk:
+        qs = qs.filter(care__alignment_at_risk=True)
+    if filters.attributed_tin:
+        qs = qs.filter(care__attributed_tin=filters.attributed_tin)
+    if filters.attributed_npi:
+        qs = qs.filter(care__attributed_npi=filters.attributed_npi)
+    if filters.risk_tier:
+        qs = qs.filter(care__risk_tier=filters.risk_tier)
     return qs.order_by(*SORTS.get(filters.sort, SORTS["name"]))
 
 
@@ -104,11 +146,63 @@ def _after(qs: QuerySet[Beneficiary], sort: str, anchor: Beneficiary) -> QuerySe
     return qs.filter(Q(**{f"{lead}__{lead_op}": getattr(anchor, lead)}) & condition)
 
 
+# A filter on the alignment facts that matches at most this many people is applied as a list of
+# ids, sorted without the name index (see _selective_ids).
+SELECTIVE_LIMIT = 5000
+
+
+def _selective_ids(*, entity: Entity, filters: RosterFilters) -> QuerySet[Any] | None:
+    """The ids matching the alignment filters (a subquery) when they are few, else None.
+
+    Walking the name index and probing each person's profile finds a page fast when many
+    people match, but a rare combination (an attributed TIN and "at risk") would probe most of
+    the 250,000 rows. One indexed count of the profiles (stopping at SELECTIVE_LIMIT + 1) tells
+    which case this is; when few match, the page is sorted from those rows alone."""
+    wanted: dict[str, Any] = {}
+    if filters.newly_aligned:
+        wanted["newly_aligned"] = True
+    if filters.alignment_at_risk:
+        wanted["alignment_at_risk"] = True
+    if filters.attributed_tin:
+        wanted["attributed_tin"] = filters.attributed_tin
+    if filters.attributed_npi:
+        wanted["attributed_npi"] = filters.attributed_npi
+    if not wanted:
+        return None
+    matching = CareProfile.objects.filter(entity=entity, **wanted)
+    if matching[: SELECTIVE_LIMIT + 1].count() > SELECTIVE_LIMIT:
+        return None
+    return matching.values("beneficiary_id")
+
+
+def _sorted_without_index(qs: QuerySet[Beneficiary], sort: str) -> QuerySet[Beneficiary]:
+    """The same order as SORTS, by expressions no index provides (so PostgreSQL sorts the few
+    matching rows instead of walking the whole name or birth-date index)."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    terms = []
+    for col in SORTS.get(sort, SORTS["name"]):
+        name = col.lstrip("-")
+        field = F(name)
+        if name in ("last_name", "first_name"):
+            expr: Any = Concat(field, Value(""))
+        elif name == "id":
+            expr = field + 0
+        else:
+            expr = field
+        terms.append(expr.desc() if col.startswith("-") else expr.asc())
+    return qs.order_by(*terms)
+
+
 def roster_page(
     *, user: Any, entity: Entity, filters: RosterFilters, page_size: int = PAGE_SIZE
 ) -> tuple[list[Beneficiary], int | None]:
     """One page of the roster and the id to continue after (None on the last page)."""
     qs = roster_queryset(user=user, entity=entity, filters=filters)
+    few = _selective_ids(entity=entity, filters=filters)
+    if few is not None:
+        qs = _sorted_without_index(qs.filter(pk__in=few), filters.sort)
     if filters.after is not None:
         anchor = (
             Beneficiary.objects.for_user(user)
@@ -133,6 +227,12 @@ def roster_page(
             "care__last_inpatient_discharge",
             "care__last_ed_visit",
             "care__open_gap_count",
+            "care__aligned",
+            "care__newly_aligned",
+            "care__alignment_at_risk",
+            "care__attributed_tin",
+            "care__attributed_npi",
+            "care__risk_tier",
         )[: page_size + 1]
     )
     next_after = rows[page_size - 1].pk if len(rows) > page_size else None

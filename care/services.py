@@ -10,11 +10,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Membership
+from care import upstream
+from care.engine import alignment_risk as ar
 from care.engine import columns as c
 from care.engine.gaps import care_gaps
 from care.engine.timeline import claim_events
@@ -276,6 +279,14 @@ def care_refresh(
     ip_count = stays_12m.groupby(c.BENEFICIARY_ID).size()
     ed_count = ed_12m.groupby(c.BENEFICIARY_ID).size()
     gap_count = gaps.groupby(c.BENEFICIARY_ID).size()
+    report(60, "Reading alignment and risk scores")
+    alignment = _alignment_profile(entity=entity, as_of=as_of)
+    tiers = ar.risk_tiers(
+        scores=upstream.latest_risk_scores(entity=entity), cuts=settings.CARE_RISK_TIERS
+    )
+    tier_of = dict(zip(tiers[c.BENEFICIARY_ID], tiers[ar.TIER], strict=True))
+    report(65, "Reading expenditures")
+    spending = _expenditures(entity=entity, as_of=as_of)
 
     def day(value: Any) -> date | None:
         return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
@@ -309,6 +320,9 @@ def care_refresh(
                     inpatient_stays_12m=int(ip_count.get(bid, 0)),
                     ed_visits_12m=int(ed_count.get(bid, 0)),
                     open_gap_count=int(gap_count.get(bid, 0)),
+                    risk_tier=tier_of.get(bid, ""),
+                    **alignment["profile"].get(int(bid), {}),
+                    **spending["profile"].get(int(bid), {}),
                 )
                 for bid in people[c.BENEFICIARY_ID]
             ],
@@ -359,12 +373,13 @@ def care_refresh(
             )
             for bid in awv_due[c.BENEFICIARY_ID]
         ]
+        generated += alignment["items"]
         if acting_user is not None:
             generated += _recapture_items(entity=entity, as_of=as_of, acting_user=acting_user)
         created = WorklistItem.objects.bulk_create(
             generated, batch_size=5000, ignore_conflicts=True
         )
-        care_summary_rebuild(entity=entity, as_of=as_of)
+        care_summary_rebuild(entity=entity, as_of=as_of, pmpm=spending["summary"])
     report(100, "Done")
     return {
         "beneficiaries": len(people),
@@ -372,13 +387,158 @@ def care_refresh(
         "items_considered": len(created),
         "discharges_without_follow_up": len(discharges),
         "ed_visits": len(ed),
+        "alignment_at_risk": len(alignment["items"]),
     }
+
+
+ALIGNMENT_RISK_DUE = timedelta(days=30)
+
+
+def _claims_window_end(run: Any) -> date:
+    """The last day of claims the run read: the MSSP assignment window's end, or REACH's second
+    alignment year's end (alignment.services: `run.windows`); the run's as-of date otherwise."""
+    windows = run.windows or {}
+    for key in ("assignment", "alignment_year_2"):
+        end = (windows.get(key) or {}).get("end")
+        if end:
+            return date.fromisoformat(end)
+    return run.as_of
+
+
+def _expenditures(*, entity: Any, as_of: date) -> dict[str, Any]:
+    """Expenditure and eligible months per beneficiary this year (to the last complete claims
+    month before `as_of`) and last year, and this year's totals by enrollment type, computed by
+    the benchmarks app's expenditure rules (benchmarks.engine.expenditures: Part A and B paid
+    amounts less IME, DSH and uncompensated care, REACH at the pre-reduction amount; months of
+    eligibility to death; domain.md 2.2-2.4) for the year's population (its aligned
+    beneficiaries, else the CCLF8 roster: benchmarks.services.inputs.population_source). Per
+    person: no truncation and no completion factor, spending as paid so far. The totals by
+    enrollment type are the benchmarks app's own year-to-date PMPM report (`pmpm_report`, with
+    the year's completion factors where loaded). A year whose population cannot be typed (a
+    missing Medicare status) is left out with the reason."""
+    from benchmarks.selectors import claims_through_month
+
+    valuation = "pre_reduction" if entity.program.code == "reach" else "paid"
+    profile: dict[int, dict[str, Any]] = {}
+    summary: dict[str, Any] = {"year": as_of.year, "valuation": valuation, "by_type": []}
+    for key, year in (("this_year", as_of.year), ("last_year", as_of.year - 1)):
+        through = 12
+        if year == as_of.year:
+            through = min(claims_through_month(entity=entity, year=year), as_of.month - 1)
+            summary["through_month"] = through
+            if through < 1:
+                continue
+        try:
+            _expenditure_year(
+                entity=entity, year=year, key=key, through=through, valuation=valuation,
+                profile=profile, summary=summary,
+            )  # fmt: skip
+        except (ApplicationError, ValueError, KeyError) as exc:
+            # Bad or missing inputs for spending must not stop the care refresh: the page says
+            # why PMPM is missing instead.
+            message = exc.message if isinstance(exc, ApplicationError) else str(exc)
+            summary.setdefault("notes", []).append(f"PMPM {year}: {message}")
+    return {"profile": profile, "summary": summary}
+
+
+def _expenditure_year(
+    *,
+    entity: Any,
+    year: int,
+    key: str,
+    through: int,
+    valuation: str,
+    profile: dict[int, dict[str, Any]],
+    summary: dict[str, Any],
+) -> None:
+    """One year of `_expenditures`: per-person spend and months into `profile`, and for the
+    current year the PMPM report's totals by enrollment type into `summary`."""
+    from benchmarks.engine import columns as bc
+    from benchmarks.engine import expenditures as x
+    from benchmarks.services import inputs
+    from benchmarks.services.calculations import pmpm_report
+
+    population = inputs.population_months(entity=entity, year=year)
+    months = population.months[population.months[bc.MONTH] <= through]
+    if months.empty:
+        return
+    claims = x.claim_expenditures(
+        inputs.claims_frame(entity=entity, year=year), valuation=valuation
+    )
+    years = x.beneficiary_years(x.month_expenditures(claims, months), months)
+    per_bene = years.groupby(bc.BENE_ID).agg({bc.MONTHS: "sum", bc.EXPENDITURE: "sum"})
+    for bid, row in per_bene.iterrows():
+        entry = profile.setdefault(int(bid), {})
+        entry[f"spend_{key}"] = row[bc.EXPENDITURE]
+        entry[f"months_{key}"] = int(row[bc.MONTHS])
+    if key == "this_year":
+        report_ = pmpm_report(entity=entity, year=year, through_month=through)
+        summary["source"] = report_["population_source"]
+        summary["completion_factors"] = bool(report_["completion_factors"])
+        summary["by_type"] = [
+            {
+                "type": str(row[bc.ENROLLMENT_TYPE]),
+                "months": int(row[bc.MONTHS]),
+                "expenditure": str(row[bc.EXPENDITURE]),
+                "completed": str(row["completed"]),
+            }
+            for row in report_["rows"]
+            if row[bc.SERVICE_CATEGORY] == "" and row[bc.ENROLLMENT_TYPE] != ""
+        ]
+
+
+def _alignment_profile(*, entity: Any, as_of: date) -> dict[str, Any]:
+    """Roster facts from the entity's latest alignment run (aligned, newly aligned, attributed
+    TIN/NPI, at risk of dropping) by beneficiary id, and a worklist item for each person at risk
+    (one per person per run: `source_key` names the run). Due in 30 days: time to book a
+    primary care visit before the next quarterly run."""
+    facts = upstream.alignment_facts(entity=entity)
+    if facts is None:
+        return {"profile": {}, "items": []}
+    run, results = facts["run"], facts["results"]
+    at_risk = ar.at_risk_of_dropping(
+        results=results,
+        window_end=_claims_window_end(run),
+        margin=settings.CARE_ALIGNMENT_RISK_MARGIN,
+        no_visit_months=settings.CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS,
+    )
+    risky = dict(zip(at_risk[c.BENEFICIARY_ID], at_risk[c.DETAIL], strict=True))
+    profile = {
+        int(row["beneficiary_id"]): {
+            "aligned": bool(row["aligned"]),
+            "newly_aligned": bool(row["aligned"]) and row["beneficiary_id"] in facts["added"],
+            "alignment_at_risk": row["beneficiary_id"] in risky,
+            "attributed_tin": row["attributed_tin"] if row["aligned"] else "",
+            "attributed_npi": row["attributed_npi"] if row["aligned"] else "",
+        }
+        for row in results[
+            ["beneficiary_id", "aligned", "attributed_tin", "attributed_npi"]
+        ].to_dict("records")
+    }
+    items = [
+        WorklistItem(
+            entity=entity,
+            beneficiary_id=int(bid),
+            kind=ItemKind.ALIGNMENT_RISK,
+            source_key=f"alignment_risk:{bid}:{run.pk}",
+            title=ItemKind.ALIGNMENT_RISK.label,
+            detail=(
+                f"Aligned in the alignment run as of {run.as_of:%Y-%m-%d}, but {detail}. "
+                "A primary care visit with the entity keeps the plurality."
+            ),
+            due_date=as_of + ALIGNMENT_RISK_DUE,
+        )
+        for bid, detail in risky.items()
+    ]
+    return {"profile": profile, "items": items}
 
 
 RECENT_DAYS = 90
 
 
-def care_summary_rebuild(*, entity: Any, as_of: date) -> CareSummary:
+def care_summary_rebuild(
+    *, entity: Any, as_of: date, pmpm: dict[str, Any] | None = None
+) -> CareSummary:
     """Recount the overview's figures from the profiles and gaps (recent = 90 days before
     `as_of`)."""
     from beneficiaries.models import Beneficiary
@@ -404,6 +564,7 @@ def care_summary_rebuild(*, entity: Any, as_of: date) -> CareSummary:
                 entity=entity, merged_into__isnull=True
             ).count(),
             "gaps": gaps,
+            **({"pmpm": pmpm} if pmpm is not None else {}),
             **counts,
         },
     )

@@ -24,9 +24,62 @@ def alignment_summary(*, entity: Any) -> Any:
     return func(entity=entity) if func else None
 
 
-def alignment_history(*, beneficiary: Any) -> Any:
-    func = _selector("alignment.selectors", "beneficiary_alignment_history")
-    return func(beneficiary=beneficiary) if func else None
+HISTORY_SHOWN = 8  # runs shown on the page; the alignment app's page has them all
+
+
+def alignment_history(*, beneficiary: Any) -> dict[str, Any] | None:
+    """The beneficiary's result in the latest runs, newest first, each with the reason in words
+    (alignment's `reason_text`) and what changed against the previous run and why (its change
+    row), and the attributed provider of the latest run that aligned them, named from the
+    entities registry when it lists the TIN/NPI. None when no run has included them."""
+    history = _selector("alignment.selectors", "beneficiary_alignment_history")
+    changes_of = _selector("alignment.selectors", "beneficiary_alignment_changes")
+    reason_text = _selector("alignment.engine.vocabulary", "reason_text")
+    if history is None or changes_of is None or reason_text is None:
+        return None
+    results = list(history(beneficiary=beneficiary)[: HISTORY_SHOWN + 1])
+    if not results:
+        return None
+    changes = changes_of(beneficiary=beneficiary)
+    items = [
+        {
+            "result": r,
+            "text": reason_text(r.reason, r.top_competitor),
+            "change": changes.get(r.run_id),
+        }
+        for r in results[:HISTORY_SHOWN]
+    ]
+    latest = results[0]
+    attributed = latest if latest.aligned else None
+    return {
+        "items": items,
+        "more": len(results) > HISTORY_SHOWN,
+        "latest": latest,
+        "attributed": attributed,
+        "provider": _provider_names(attributed) if attributed else {},
+    }
+
+
+def _provider_names(result: Any) -> dict[str, str]:
+    """Names of the attributed TIN and NPI from the entities registry ("" when not listed)."""
+    from entities.models import ParticipantOrganization, Provider
+
+    names = {"tin": "", "npi": ""}
+    if result.attributed_tin:
+        names["tin"] = (
+            ParticipantOrganization.objects.filter(tin=result.attributed_tin)
+            .values_list("legal_name", flat=True)
+            .first()
+            or ""
+        )
+    if result.attributed_npi:
+        names["npi"] = (
+            Provider.objects.filter(npi=result.attributed_npi)
+            .values_list("name", flat=True)
+            .first()
+            or ""
+        )
+    return names
 
 
 def risk_profile(*, user: Any, beneficiary: Any, year: int) -> dict[str, Any] | None:
@@ -51,9 +104,63 @@ def risk_profile(*, user: Any, beneficiary: Any, year: int) -> dict[str, Any] | 
     return {"score": latest[0], "recapture": gaps, "year": year}
 
 
-def pmpm_summary(*, entity: Any) -> Any:
-    func = _selector("benchmarks.selectors", "pmpm_vs_benchmark")
-    return func(entity=entity) if func else None
+def pmpm_summary(*, entity: Any, spending: dict[str, Any] | None) -> dict[str, Any] | None:
+    """This year's spending per member per month by enrollment type (the care refresh's totals,
+    `spending`) beside the benchmark's (the latest stored benchmark of the year,
+    benchmarks.selectors.benchmark_for: per capita per person-year / 12). ACO REACH sets its
+    benchmark for two groups (aged & disabled, ESRD), so REACH spending is grouped the same
+    way. None when there is neither spending nor a benchmark for the year."""
+    from decimal import Decimal
+
+    benchmark_for = _selector("benchmarks.selectors", "benchmark_for")
+    columns = _selector("benchmarks.engine.columns", "SEGMENT_LABELS")
+    if benchmark_for is None or columns is None:
+        return None
+    from benchmarks.engine import columns as bc
+
+    spending = spending or {}
+    year = spending.get("year")
+    if year is None:
+        return None
+    benchmark = benchmark_for(entity=entity, performance_year=year)
+    reach = entity.program.code == "reach"
+    actual: dict[str, list[Decimal]] = {}
+    for row in spending.get("by_type", []):
+        key = bc.REACH_GROUP_OF_TYPE.get(row["type"], row["type"]) if reach else row["type"]
+        months, spent = actual.setdefault(key, [Decimal(0), Decimal(0)])
+        actual[key] = [months + row["months"], spent + Decimal(row["completed"])]
+    bench = {s.segment: s for s in benchmark.segments} if benchmark else {}
+    order = bc.REACH_GROUPS if reach else bc.ENROLLMENT_TYPES
+    rows = []
+    for key in [k for k in order if k in actual or k in bench]:
+        months, spent = actual.get(key, [Decimal(0), Decimal(0)])
+        pmpm = spent / months if months else None
+        target = bench[key].per_capita / 12 if key in bench else None
+        rows.append(
+            {
+                "segment": key,
+                "label": bc.SEGMENT_LABELS.get(key, key),
+                "months": int(months),
+                "pmpm": pmpm,
+                "benchmark_pmpm": target,
+                "difference": (pmpm - target) if pmpm is not None and target is not None else None,
+                "abs_difference": abs(pmpm - target)
+                if pmpm is not None and target is not None
+                else None,
+                "ratio": float(pmpm / target * 100) if pmpm is not None and target else None,
+            }
+        )
+    if not rows and not spending.get("notes"):
+        return None
+    return {
+        "year": year,
+        "through_month": spending.get("through_month"),
+        "source": spending.get("source", ""),
+        "notes": spending.get("notes", []),
+        "completion_factors": spending.get("completion_factors", False),
+        "benchmark": benchmark,
+        "rows": rows,
+    }
 
 
 def savings_projection(*, user: Any, entity: Any) -> dict[str, Any] | None:
@@ -81,3 +188,51 @@ def recapture_gaps(*, user: Any, entity: Any, year: int) -> list[Any]:
     if func is None:
         return []
     return list(func(user=user, entity=entity, year=year).select_related("risk_score"))
+
+
+ALIGNMENT_FRAME_COLUMNS = [
+    "beneficiary_id", "aligned", "reason", "attributed_tin", "attributed_npi", "entity_allowed",
+    "top_competitor", "competitor_allowed", "entity_last_service",
+]  # fmt: skip
+
+
+def alignment_facts(*, entity: Any) -> dict[str, Any] | None:
+    """The entity's latest succeeded alignment run, its results as a frame
+    (ALIGNMENT_FRAME_COLUMNS) and the ids it added against its previous run, for the care
+    refresh; None before any run."""
+    import pandas as pd
+
+    current = _selector("alignment.selectors", "alignment_current_run")
+    run = current(entity=entity) if current else None
+    if run is None:
+        return None
+    from alignment.models import AlignmentChange, AlignmentResult
+
+    results = pd.DataFrame.from_records(
+        AlignmentResult.objects.filter(run=run).values_list(*ALIGNMENT_FRAME_COLUMNS),
+        columns=ALIGNMENT_FRAME_COLUMNS,
+    )
+    added = set(
+        AlignmentChange.objects.filter(run=run, kind="added").values_list(
+            "beneficiary_id", flat=True
+        )
+    )
+    return {"run": run, "results": results, "added": added}
+
+
+def latest_risk_scores(*, entity: Any) -> Any:
+    """Each beneficiary's raw score of the latest payment year scored (benchmarks), as a frame
+    [beneficiary_id, raw_score]."""
+    import pandas as pd
+
+    try:
+        from benchmarks.models import RiskScore
+    except ImportError:
+        return pd.DataFrame(columns=["beneficiary_id", "raw_score"])
+    rows = (
+        RiskScore.objects.filter(entity=entity, model_family="cms_hcc")
+        .order_by("beneficiary_id", "-payment_year")
+        .distinct("beneficiary_id")
+        .values_list("beneficiary_id", "raw_score")
+    )
+    return pd.DataFrame.from_records(rows, columns=["beneficiary_id", "raw_score"])

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -80,11 +81,13 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
     jobs = list(
         Job.objects.filter(entity=entity, state__in=ACTIVE_STATES).order_by("-created_at")[:10]
     )
+    figures = overview_figures(entity=entity)
+    summary = figures["summary"]
     context = {
         "entity": entity,
-        "figures": overview_figures(entity=entity),
+        "figures": figures,
         "alignment": upstream.alignment_summary(entity=entity),
-        "pmpm": upstream.pmpm_summary(entity=entity),
+        "pmpm": upstream.pmpm_summary(entity=entity, spending=summary.pmpm if summary else None),
         "savings": upstream.savings_projection(user=request.user, entity=entity),
         "jobs": jobs,
     }
@@ -109,19 +112,7 @@ def roster(request: HttpRequest, entity_id: int) -> HttpResponse:
     form = RosterForm(request.POST if request.method == "POST" else None)
     filters = RosterFilters()
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = RosterFilters(
-            last_name=data["last_name"],
-            first_name=data["first_name"],
-            birth_date=data["birth_date"],
-            recent_inpatient=data["recent_inpatient"],
-            recent_ed=data["recent_ed"],
-            open_gaps=data["open_gaps"],
-            gap=data["gap"],
-            hcc_recapture=data["hcc_recapture"],
-            sort=data["sort"],
-            after=data["after"],
-        )
+        filters = RosterFilters.from_data(form.cleaned_data)
     rows, next_after = roster_page(user=request.user, entity=entity, filters=filters)
     access_record_create(
         entity=entity,
@@ -137,6 +128,8 @@ def roster(request: HttpRequest, entity_id: int) -> HttpResponse:
         "rows": rows,
         "next_after": next_after,
         "paged": filters.after is not None,
+        "risk_margin": int(settings.CARE_ALIGNMENT_RISK_MARGIN * 100),
+        "risk_months": settings.CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS,
     }
     template = "care/_roster_results.html" if request.htmx else "care/roster.html"
     return render(request, template, context)

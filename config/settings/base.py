@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -276,3 +277,13 @@ LOGGING = {
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Care coordination: who is flagged "at risk of dropping out of alignment" (care/engine/
+# alignment_risk.py; domain.md 1.2 plurality rule). Attention flags, not payment rules.
+# A competitor with at least (1 - margin) of the entity's primary care allowed charges:
+CARE_ALIGNMENT_RISK_MARGIN = Decimal(env.str("CARE_ALIGNMENT_RISK_MARGIN", default="0.20"))
+# No primary care service with the entity in this many months:
+CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS = env.int("CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS", default=9)
+# Roster risk tiers from the latest risk score (raw CMS-HCC score, 1.0 = average): name, lower
+# bound, highest first; below them all is "low".
+CARE_RISK_TIERS = (("high", Decimal("2.0")), ("moderate", Decimal("1.0")))

@@ -1,5 +1,23 @@
 // Charts of the coordinator overview. Data come from json_script blocks; no inline scripts.
 document.addEventListener("DOMContentLoaded", () => {
+  const aligned = document.getElementById("alignment-data");
+  const alignedCanvas = document.getElementById("alignment-chart");
+  if (aligned && alignedCanvas && typeof Chart !== "undefined") {
+    const points = JSON.parse(aligned.textContent);
+    new Chart(alignedCanvas, {
+      type: "line",
+      data: {
+        labels: points.map((p) => p.month),
+        datasets: [{ label: "Aligned", data: points.map((p) => p.aligned), borderColor: "#0b5cab", backgroundColor: "#0b5cab", stepped: false }],
+      },
+      options: {
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: { legend: { display: false } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      },
+    });
+  }
   const source = document.getElementById("gaps-data");
   const canvas = document.getElementById("gaps-chart");
   if (!source || !canvas || typeof Chart === "undefined") return;

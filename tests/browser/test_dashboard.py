@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import Role
 from audit.models import AccessRecord
@@ -23,6 +24,7 @@ from care.services import care_refresh
 from tests.care.conftest import (  # noqa: F401 (fixtures)
     add_inpatient,
     add_visit,
+    make_alignment_run,
     make_bene,
     make_risk_score,
 )
@@ -70,6 +72,7 @@ def world(request: pytest.FixtureRequest) -> dict[str, Any]:
     inpatient = request.getfixturevalue("add_inpatient")
     visit = request.getfixturevalue("add_visit")
     risk = request.getfixturevalue("make_risk_score")
+    align = request.getfixturevalue("make_alignment_run")
     today = timezone.localdate()
     a = EntityFactory(
         program=ProgramFactory(code="mssp"), cms_id="A9001", legal_name="Synthetic Valley ACO"
@@ -93,7 +96,10 @@ def world(request: pytest.FixtureRequest) -> dict[str, Any]:
         ("Garcia", "Gus"),
         ("Hughes", "Hana"),
     ]
-    benes = [new_bene(a, last_name=last, first_name=first) for last, first in names]
+    benes = [
+        new_bene(a, last_name=last, first_name=first, medicare_status_code="10")
+        for last, first in names
+    ]
     inpatient(benes[0], 7001, today - timedelta(days=8), today - timedelta(days=4), dx="I5020")
     visit(benes[0], 7002, today - timedelta(days=200), "99214", dx="E119")
     visit(benes[0], 7003, today - timedelta(days=120), "83036", dx="E119")
@@ -110,6 +116,7 @@ def world(request: pytest.FixtureRequest) -> dict[str, Any]:
         [("226", "Heart Failure"), ("38", "Diabetes with Chronic Complications")],
     )
     risk(benes[0], today.year + 1, [("226", "Heart Failure")])
+    _alignment(a, b, benes, others, align, today)
     care_refresh(entity=a, as_of=today)
     from settlement.demo import _ytd_frame
     from settlement.services import settlement_projection_create
@@ -136,6 +143,61 @@ def world(request: pytest.FixtureRequest) -> dict[str, Any]:
     }
 
 
+TIN_A, TIN_B, TIN_X = "123456789", "234567891", "555555555"
+NPI_A = "1234567893"
+
+
+def _alignment(a: Any, b: Any, benes: list[Any], others: list[Any], align: Any, today: Any) -> None:
+    """Two quarterly runs of A: Abbott aligned to Dr Doe at TIN A but with a competitor close
+    behind (at risk), Baker added by the second run, Hughes dropped (plurality moved to TIN X);
+    one run of B with its own people. A benchmark for A's year and the registry's names."""
+    from decimal import Decimal
+
+    from benchmarks.models import BenchmarkCalculation, BenchmarkSegment
+    from entities.models import ParticipantOrganization, Provider
+
+    Provider.objects.create(npi=NPI_A, name="Doe, Jane")
+    ParticipantOrganization.objects.create(tin=TIN_A, legal_name="Valley Primary Care")
+    recent = {"entity_last_service": today - timedelta(days=45)}
+    first = align(
+        a,
+        as_of=today - timedelta(days=120),
+        results=[(benes[0], True, "aligned_plurality", TIN_A, NPI_A, "", recent)]
+        + [(benes[1], False, "no_primary_care_service", "", "", "")]
+        + [(x, True, "aligned_plurality", TIN_B, "", "", recent) for x in benes[2:]],
+    )
+    align(
+        a,
+        previous=first,
+        as_of=today - timedelta(days=30),
+        results=[
+            (benes[0], True, "aligned_plurality", TIN_A, NPI_A, f"TIN {TIN_X}",
+             {**recent, "competitor_allowed": Decimal("270.00")}),
+            (benes[1], True, "aligned_plurality", TIN_B, "", "", recent),
+            (benes[7], False, "plurality_lost", "", "", f"TIN {TIN_X}"),
+        ]
+        + [(x, True, "aligned_plurality", TIN_B, "", "", recent) for x in benes[2:7]],
+        changes=[
+            (benes[1], "added", "no_primary_care_service", ""),
+            (benes[7], "dropped", "aligned_plurality", TIN_B),
+        ],
+    )  # fmt: skip
+    align(
+        b,
+        as_of=today - timedelta(days=30),
+        results=[(x, True, "aligned_plurality", "999999999", "", "") for x in others],
+    )
+    calculation = BenchmarkCalculation.objects.create(
+        entity=a, performance_year=today.year, version=1, program="mssp", method="synthetic",
+        total=Decimal("96000.00"), member_months=96,
+        member_months_by_enrollment_type={"aged_nondual": 96},
+    )  # fmt: skip
+    BenchmarkSegment.objects.create(
+        calculation=calculation, segment="aged_nondual", member_months=96,
+        per_capita=Decimal("12000.00"), total=Decimal("96000.00"),
+    )  # fmt: skip
+
+
 def test_a_coordinator_works_the_day_from_the_browser(
     live_server: Any,
     page: Any,
@@ -159,6 +221,9 @@ def test_a_coordinator_works_the_day_from_the_browser(
     page.goto(f"{base}/care/{a.pk}/")
     assert page.get_by_role("heading", name="Overview").is_visible()
     page.wait_for_function("() => window.Chart && Chart.getChart('gaps-chart')")
+    page.wait_for_function("() => window.Chart && Chart.getChart('alignment-chart')")
+    expect(page.get_by_text("dropped: plurality moved to TIN 555555555")).to_be_visible()
+    expect(page.locator("#pmpm-table").get_by_text("Aged/non-dual")).to_be_visible()
     screenshot(page, "dashboard-overview")
 
     page.get_by_role("link", name="Roster").click()
@@ -174,6 +239,16 @@ def test_a_coordinator_works_the_day_from_the_browser(
     assert page.get_by_role("link", name="Baker, Bruno").is_visible()
     assert page.get_by_role("link", name="Abbott, Alma").count() == 0
     page.get_by_label("ED visit, last 90 days").uncheck()
+    page.get_by_label("At risk of being dropped").check()
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Baker, Bruno")).to_have_count(0)
+    expect(page.get_by_role("link", name="Abbott, Alma")).to_be_visible()
+    page.get_by_label("At risk of being dropped").uncheck()
+    page.get_by_label("Newly aligned (latest run)").check()
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Abbott, Alma")).to_have_count(0)
+    expect(page.get_by_role("link", name="Baker, Bruno")).to_be_visible()
+    page.get_by_label("Newly aligned (latest run)").uncheck()
     page.get_by_role("button", name="Search").click()
     screenshot(page, "dashboard-roster")
 
@@ -184,6 +259,22 @@ def test_a_coordinator_works_the_day_from_the_browser(
     assert page.get_by_text("Inpatient", exact=True).first.is_visible()
     assert page.get_by_text("Annual wellness visit", exact=True).first.is_visible()
     assert page.get_by_text("HCC recapture: seen in").is_visible()
+    # Why they are aligned, to whom, and what is due.
+    alignment = page.locator(
+        "section", has=page.get_by_role("heading", name="Alignment and attributed provider")
+    )
+    expect(
+        alignment.get_by_text("Plurality of primary care charges with the entity").first
+    ).to_be_visible()
+    expect(alignment.get_by_text("Doe, Jane")).to_be_visible()
+    expect(alignment.get_by_text("At risk of being dropped")).to_be_visible()
+    expect(alignment.get_by_role("link", name="Full alignment history")).to_be_visible()
+    discharge_item = page.locator("li.item").filter(has_text="Discharge without 7-day follow-up")
+    due = (timezone.localdate() - timedelta(days=4) + timedelta(days=2)).isoformat()
+    expect(discharge_item.get_by_text(f"due {due}")).to_be_visible()
+    expect(
+        page.locator("li.item").filter(has_text="At risk of dropping from alignment")
+    ).to_be_visible()
     screenshot(page, "dashboard-beneficiary")
 
     # Add a task by hand, then close it; close the discharge task too.
@@ -266,6 +357,11 @@ def test_a_coordinator_of_another_entity_sees_none_of_entity_as_people(
     assert_no_a_names()
     chart_data = page.locator("#gaps-data").text_content()
     assert chart_data is not None
+    # B's alignment panel is B's run alone: none of A's TINs, changes or benchmark.
+    overview = page.content()
+    for text in (TIN_A, TIN_B, TIN_X, "Doe, Jane", "$1,000.00"):
+        assert text not in overview
+    assert "999999999" not in overview  # B's own TIN is only on B's people, not the summary
     page.goto(f"{base}/care/{b.pk}/worklist/")
     assert_no_a_names()
     page.goto(f"{base}/care/{b.pk}/roster/")

@@ -162,3 +162,66 @@ def make_risk_score(db: None) -> Callable[..., Any]:
         return row
 
     return make
+
+
+@pytest.fixture
+def make_alignment_run(db: None) -> Callable[..., Any]:
+    """A succeeded alignment run built straight in the alignment tables: `results` is a list of
+    (beneficiary, aligned, reason, tin, npi, competitor[, {other result fields}]) and `changes` of (beneficiary, kind,
+    previous reason, previous tin) rows, the way the alignment engine stores them."""
+    from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun
+
+    versions = itertools.count(1)
+
+    def make(
+        entity: Entity,
+        *,
+        as_of: date,
+        results: list[tuple[Any, ...]],
+        changes: list[tuple[Any, ...]] = (),  # type: ignore[assignment]
+        previous: Any = None,
+        list_kind: str = "quarterly",
+        performance_year: int | None = None,
+    ) -> Any:
+        run = AlignmentRun.objects.create(
+            entity=entity,
+            program=entity.program.code,
+            performance_year=performance_year or as_of.year,
+            list_kind=list_kind,
+            as_of=as_of,
+            version=next(versions),
+            status="succeeded",
+            parameters_version="test",
+            participants_as_of=as_of,
+            participants_digest="0" * 64,
+            bucket_count=1,
+            buckets_done=1,
+            previous_run=previous,
+            beneficiary_count=len(results),
+            aligned_count=sum(1 for r in results if r[1]),
+        )
+        for bene, aligned, reason, tin, npi, competitor, *extra in results:
+            fields = {
+                "step": "step_1" if aligned or competitor else "eligibility",
+                "entity_allowed": Decimal("300.00"),
+                "competitor_allowed": Decimal("250.00") if competitor else Decimal("0"),
+                **(extra[0] if extra else {}),
+            }
+            AlignmentResult.objects.create(
+                run=run, beneficiary=bene, bucket=0, aligned=aligned, reason=reason,
+                attributed_tin=tin, attributed_npi=npi, top_competitor=competitor, **fields,
+            )  # fmt: skip
+        by_bene = {r[0].pk: r for r in results}
+        for bene, kind, previous_reason, previous_tin in changes:
+            now = by_bene.get(bene.pk)
+            AlignmentChange.objects.create(
+                run=run, beneficiary=bene, kind=kind,
+                previous_step="step_1" if previous_reason else "", previous_reason=previous_reason,
+                previous_tin=previous_tin,
+                step=("step_1" if now[1] or now[5] else "eligibility") if now else "",
+                reason=now[2] if now else "", attributed_tin=now[3] if now else "",
+                attributed_npi=now[4] if now else "", top_competitor=now[5] if now else "",
+            )  # fmt: skip
+        return run
+
+    return make
