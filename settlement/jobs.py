@@ -63,7 +63,7 @@ def settlement_run(job: Job, progress: Progress) -> dict[str, Any]:
 
 @job_handler("settlement.collect")
 def settlement_collect(job: Job, progress: Progress) -> dict[str, Any]:
-    """Settle (kind "final") or project (kind "projection", MSSP only) one MSSP or ACO REACH
+    """Settle (kind "final") or project (kind "projection") one MSSP or ACO REACH
     entity x performance year on the platform's own data: alignment, claims, benchmark and
     quality result. For REACH, track is the arrangement (blank: the DCE's track of the year),
     msr_mlr is not used and report_figures holds stop-loss and capitation cash flows.
