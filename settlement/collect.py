@@ -447,6 +447,43 @@ def settlement_collect_final(
     )
 
 
+def _completion_factor(
+    entity: Entity, performance_year: int, through_month: int
+) -> tuple[Decimal, Step]:
+    """The share of months 1..N's incurred claims already paid, from the benchmarks app's
+    year-to-date report (`pmpm_report`: the reference values completion_factor_month_M of the
+    year, ultimate / paid to date, 1 where none is given; valued as the program values claims):
+    paid to date / completed. Exact (no rounding: the projection divides by it)."""
+    from benchmarks.engine import columns as c
+    from benchmarks.services.calculations import pmpm_report
+
+    report = pmpm_report(entity=entity, year=performance_year, through_month=through_month)
+    total = next(
+        row
+        for row in report["rows"]
+        if row[c.ENROLLMENT_TYPE] == "" and row[c.SERVICE_CATEGORY] == ""
+    )
+    paid, completed = total[c.EXPENDITURE], total["completed"]
+    if completed <= 0:
+        raise ApplicationError(
+            f"No claims in months 1-{through_month} of {_label(entity, performance_year)} to "
+            "derive a completion factor from: give one.",
+            {"field": "completion_factor"},
+        )
+    factor = paid / completed
+    months = ", ".join(
+        f"{m}: {v} ({report['completion_sources'][m]})"
+        for m, v in sorted(report["completion_factors"].items())
+    )
+    step = Step(
+        StepKind.INPUT,
+        "Completion factor (benchmarks reference values)",
+        f"paid to date {paid:,.2f} / completed {completed:,.2f} = {factor:.6f}; ultimate/paid "
+        f"by incurred month: {months or 'none given (1: fully run out)'}",
+    )
+    return factor, step
+
+
 # Figures of the collected inputs that are the year's totals (MSSP, REACH).
 _TOTALS = (
     "assigned_beneficiaries",
@@ -466,7 +503,7 @@ def settlement_collect_projection(
     msr_mlr: str = "",
     through_month: int,
     report_figures: dict[str, str] | None = None,
-    completion_factor: str,
+    completion_factor: str = "",
     seed: int = 1,
     replicates: int = 500,
     acting_user: Any = None,
@@ -477,7 +514,9 @@ def settlement_collect_projection(
     """Project an MSSP or ACO REACH entity-year from year-to-date claims (months
     1..through_month; REACH: valued before the PBP/AIPBP reductions, as in its final settlement)
     with a completion factor, and store it as a new projection version with its band (for
-    REACH, `track` is the arrangement, blank for the DCE's track of the year)."""
+    REACH, `track` is the arrangement, blank for the DCE's track of the year). A blank
+    `completion_factor` is derived from the benchmarks app's completion factors of the year
+    (`_completion_factor`)."""
     if not 1 <= through_month <= 12:
         raise ApplicationError(
             "through_month must be between 1 and 12.", {"field": "through_month"}
@@ -491,6 +530,13 @@ def settlement_collect_projection(
         through_month=through_month,
         progress=progress,
     )
+    sources = list(collected.sources)
+    if not str(completion_factor).strip():
+        if progress:
+            progress(75, "Reading the completion factors")
+        factor, source = _completion_factor(entity, performance_year, through_month)
+        completion_factor = f"{factor:f}"
+        sources.append(source)
     if progress:
         progress(85, "Projecting (bootstrap) and storing the version")
     # The template figures without the year's totals, which the projection replaces.
@@ -509,7 +555,7 @@ def settlement_collect_projection(
         acting_user=acting_user,
         note=note or f"From the platform's data through month {through_month}",
         job=job,
-        sources=collected.sources,
+        sources=sources,
     )
 
 

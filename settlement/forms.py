@@ -209,17 +209,16 @@ class _KindAndProjectionFields(forms.Form):
     )  # fmt: skip
     completion_factor = forms.DecimalField(
         min_value=Decimal("0.01"), max_value=1, max_digits=5, decimal_places=4, required=False,
-        help_text="Projection only: the share of the months' claims already paid",
+        help_text="Projection only: the share of the months' claims already paid; blank: from "
+        "the benchmarks reference values (completion_factor_month_N)",
     )  # fmt: skip
     seed = forms.IntegerField(initial=1, min_value=0, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         data["kind"] = data.get("kind") or "final"
-        if data["kind"] == "projection":
-            for name in ("through_month", "completion_factor"):
-                if data.get(name) in (None, ""):
-                    self.add_error(name, "Needed for a projection.")
+        if data["kind"] == "projection" and data.get("through_month") in (None, ""):
+            self.add_error("through_month", "Needed for a projection.")
         return data
 
     def projection_parameters(self) -> dict[str, Any]:
@@ -228,7 +227,9 @@ class _KindAndProjectionFields(forms.Form):
             return {}
         return {
             "through_month": data["through_month"],
-            "completion_factor": f"{data['completion_factor']:f}",
+            "completion_factor": f"{data['completion_factor']:f}"
+            if data.get("completion_factor") is not None
+            else "",
             "seed": data.get("seed") or 1,
         }
 

@@ -214,6 +214,27 @@ def test_a_year_to_date_projection_reads_claims_to_date_before_reductions(dce: E
     assert "Year-to-date total cost of care (before PBP/AIPBP reductions)" in labels
 
 
+def test_a_blank_completion_factor_comes_from_the_benchmarks_reference_values(
+    dce: Entity,
+) -> None:
+    upload(
+        dce.program, PY, None,
+        "name,segment,value,status,note\n"
+        "completion_factor_month_3,,1.2,cms,\ncompletion_factor_month_5,,1.1,cms,\n",
+    )  # fmt: skip
+    run = settlement_collect_projection(
+        entity=dce, performance_year=PY, through_month=5, seed=3, replicates=40
+    )
+    # Paid to date by incurred month: February 1,000.00, March 60,000.00 (x 1.2), May 4,900.00
+    # (x 1.1): completed 1,000 + 72,000 + 5,390 = 78,390.00, so the share paid is 65,900/78,390
+    # and the projected total cost of care 78,390.00 x 12 / 5 = 188,136.00.
+    assert Decimal(run.band["completion_factor"]) == Decimal(65900) / Decimal(78390)
+    steps = {step["label"]: step for step in run.explanation}
+    assert "Completion factor (benchmarks reference values)" in steps
+    projected = next(s for s in run.explanation if s["label"].startswith("Projected expenditure"))
+    assert "expenditure $188,136.00" in projected["value"], projected
+
+
 def test_the_bootstrap_is_reproducible_and_its_band_contains_the_point(dce: Entity) -> None:
     runs = [
         settlement_collect_projection(
@@ -274,9 +295,7 @@ def test_the_job_and_the_page_project_a_reach_dce(
     assert "MSR" not in svg  # REACH has no MSR/MLR (domain.md 4.2)
 
 
-def test_a_projection_needs_its_month_and_completion_factor(
-    dce: Entity, make_member: Any, login_client: Any
-) -> None:
+def test_a_projection_needs_its_month(dce: Entity, make_member: Any, login_client: Any) -> None:
     from accounts.models import Role
 
     client = login_client(make_member(dce, role=Role.ENTITY_ADMIN))
