@@ -42,6 +42,17 @@ def _thresholds(band: dict[str, str]) -> tuple[list[tuple[float, str, str]], str
     return lines, title, caption + "."
 
 
+def _line_anchor(line_x: float, side: str, two_sided: bool) -> str:
+    """With a line on each side the labels lean away from each other; near an edge of the chart
+    a label leans inward so it is not cut off."""
+    anchor = ("start" if side == "gain" else "end") if two_sided else "middle"
+    if line_x < LEFT + 100:
+        return "start"
+    if line_x > RIGHT - 100:
+        return "end"
+    return anchor
+
+
 def band_chart(band: dict[str, str]) -> dict[str, Any]:
     """Map the projected savings-rate band and the program's thresholds (MSSP: MSR/MLR; REACH:
     the first risk corridor's boundaries) onto an x axis in percent."""
@@ -71,14 +82,13 @@ def band_chart(band: dict[str, str]) -> dict[str, Any]:
         "band_width": max(x(high) - x(low), 2.0),
         "point_x": point_x,
         "point_anchor": anchor,
-        # With a line on each side, the labels lean away from each other.
         "lines": [
             {
                 "x": x(value),
                 "label": label,
                 # The stylesheet's threshold classes: msr (savings side), mlr (losses side).
                 "css": "msr" if side == "gain" else "mlr",
-                "anchor": ("start" if side == "gain" else "end") if two_sided else "middle",
+                "anchor": _line_anchor(x(value), side, two_sided),
             }
             for value, label, side in thresholds
         ],

@@ -96,7 +96,7 @@ def test_a_dce_analyst_reads_the_reach_projection_band_beside_the_corridors(
     assert "First risk corridor ±25%" in page.locator(".band-chart figcaption").inner_text()
     assert page.locator(".band-chart .msr-label").is_visible()
     assert f"{final.earned_savings_losses:,.2f}" in page.content()
-    assert "Year-to-date total cost of care (before PBP/AIPBP reductions)" in page.content()
+    assert "Year-to-date total cost of care (pre-reduction)" in page.content()
     screenshot(page, "settlement-reach-projection")
     page.context.clear_cookies()
     _login(page, live_server, aco_admin.email)
