@@ -453,7 +453,7 @@ def _completion_factor(
     """The share of months 1..N's incurred claims already paid, from the benchmarks app's
     year-to-date report (`pmpm_report`: the reference values completion_factor_month_M of the
     year, ultimate / paid to date, 1 where none is given; valued as the program values claims):
-    paid to date / completed. Exact (no rounding: the projection divides by it)."""
+    paid to date / completed."""
     from benchmarks.engine import columns as c
     from benchmarks.services.calculations import pmpm_report
 
@@ -470,6 +470,8 @@ def _completion_factor(
             "derive a completion factor from: give one.",
             {"field": "completion_factor"},
         )
+    # Rounding: none by a rule; the quotient carries Decimal's 28 significant digits, and the
+    # projection rounds its completed totals to the cent afterwards (projection.py).
     factor = paid / completed
     months = ", ".join(
         f"{m}: {v} ({report['completion_sources'][m]})"
