@@ -44,7 +44,11 @@ from settlement.engine.distribution import AllocationMethod, ParticipantFigures
 from settlement.engine.explanation import Step, StepKind
 from settlement.engine.rounding import round_to_cent
 from settlement.models import QualityResult, SettlementRun
-from settlement.services import settlement_projection_create, settlement_run_create
+from settlement.services import (
+    PROJECTED_TOTALS,
+    settlement_projection_create,
+    settlement_run_create,
+)
 
 ZERO = Decimal(0)
 TWELVE = Decimal(12)
@@ -486,17 +490,6 @@ def _completion_factor(
     return factor, step
 
 
-# Figures of the collected inputs that are the year's totals (MSSP, REACH).
-_TOTALS = (
-    "assigned_beneficiaries",
-    "total_benchmark",
-    "total_expenditure",
-    "benchmark",
-    "total_cost_of_care",
-    "aligned_member_months",
-)
-
-
 def settlement_collect_projection(
     *,
     entity: Entity,
@@ -542,7 +535,8 @@ def settlement_collect_projection(
     if progress:
         progress(85, "Projecting (bootstrap) and storing the version")
     # The template figures without the year's totals, which the projection replaces.
-    assumptions = {k: v for k, v in collected.figures.items() if k not in _TOTALS}
+    totals = PROJECTED_TOTALS[entity.program.code]
+    assumptions = {k: v for k, v in collected.figures.items() if k not in totals}
     assumptions.update(
         months_elapsed=str(through_month),
         completion_factor=completion_factor,

@@ -241,7 +241,7 @@ def settlement_run_create(
 
 # Placeholders the projection replaces with its own totals (engine: project_mssp,
 # project_reach), per program.
-_PROJECTED = {
+PROJECTED_TOTALS = {
     "mssp": {
         "assigned_beneficiaries": "1",
         "total_benchmark": "1",
@@ -324,11 +324,11 @@ def settlement_projection_create(
     `completion_factor`, `seed`, `replicates`.
     """
     program = entity.program.code
-    if program not in _PROJECTED:
+    if program not in PROJECTED_TOTALS:
         raise ApplicationError(
             "Projections are built for MSSP and ACO REACH entities.", {"field": "program"}
         )
-    placeholders = _PROJECTED[program]
+    placeholders = PROJECTED_TOTALS[program]
     template_row = {
         **assumptions,
         **placeholders,
