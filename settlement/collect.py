@@ -16,8 +16,8 @@ Inputs and where they come from (all read through the other apps' read interface
 * quality: `settlement.models.QualityResult`.
 
 A missing input is an ApplicationError naming it ("No alignment run for A9901 PY2025"); nothing
-is estimated or defaulted. MSSP (final and projection) and ACO REACH (final:
-`reach_inputs_collect`, with the total cost of care valued before PBP/AIPBP reductions).
+is estimated or defaulted. MSSP and ACO REACH (`reach_inputs_collect`, with the total cost of
+care valued before PBP/AIPBP reductions), final settlement and projection alike.
 """
 
 from __future__ import annotations
@@ -44,7 +44,11 @@ from settlement.engine.distribution import AllocationMethod, ParticipantFigures
 from settlement.engine.explanation import Step, StepKind
 from settlement.engine.rounding import round_to_cent
 from settlement.models import QualityResult, SettlementRun
-from settlement.services import settlement_projection_create, settlement_run_create
+from settlement.services import (
+    PROJECTED_TOTALS,
+    settlement_projection_create,
+    settlement_run_create,
+)
 
 ZERO = Decimal(0)
 TWELVE = Decimal(12)
@@ -165,6 +169,54 @@ def beneficiary_key(entity: Entity, beneficiary_id: int) -> str:
     return digest[:16]
 
 
+def _per_beneficiary(
+    years: pd.DataFrame,
+    spent_column: str,
+    per_capita: dict[str, Decimal],
+    segment_of: dict[str, str] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """Eligible months, expenditure and benchmark (exact) per beneficiary, from the benchmarks
+    app's beneficiary-years: the benchmark is the per capita of the beneficiary's segment (its
+    enrollment type, or for REACH its benchmark group through `segment_of`) x months / 12."""
+    from benchmarks.engine import columns as c
+
+    by_bene: dict[int, dict[str, Any]] = {}
+    for row in years.itertuples(index=False):
+        bene = int(getattr(row, c.BENE_ID))
+        entry = by_bene.setdefault(bene, {"months": 0, "spent": ZERO, "benchmark": ZERO})
+        months = int(getattr(row, c.MONTHS))
+        etype = getattr(row, c.ENROLLMENT_TYPE)
+        segment = segment_of.get(etype, etype) if segment_of is not None else etype
+        entry["months"] += months
+        entry["spent"] += getattr(row, spent_column)
+        entry["benchmark"] += per_capita[segment] * months / TWELVE
+    return by_bene
+
+
+def _projection_frame(
+    entity: Entity, by_bene: dict[int, dict[str, Any]], tin_of: dict[int, str]
+) -> pd.DataFrame:
+    """The projection engine's frame (PROJECTION_COLUMNS) plus each beneficiary's TIN."""
+    return pd.DataFrame(
+        [
+            {
+                BENEFICIARY_KEY: beneficiary_key(entity, bene),
+                ELIGIBLE_MONTHS: v["months"],
+                PAID_AMOUNT: v["spent"],
+                # The benchmark per beneficiary-month of the beneficiary's segment(s), to the
+                # cent as the projection engine takes it (projection.py; a projection
+                # assumption, not a CMS rule). Final settlement uses the exact benchmark total.
+                BENCHMARK_PBPM: round_to_cent(v["benchmark"] / v["months"])
+                if v["months"]
+                else ZERO,
+                "tin": tin_of.get(bene, ""),
+            }
+            for bene, v in sorted(by_bene.items())
+        ],
+        columns=[*PROJECTION_COLUMNS, "tin"],
+    )
+
+
 def settlement_inputs_collect(
     *,
     entity: Entity,
@@ -187,17 +239,12 @@ def settlement_inputs_collect(
     from benchmarks.selectors import benchmark_for
 
     if entity.program.code == "reach":
-        if through_month != 12:
-            raise ApplicationError(
-                "Projections from year-to-date claims are built for MSSP; settle the REACH "
-                "year once its claims are complete.",
-                {"field": "through_month"},
-            )
         return reach_inputs_collect(
             entity=entity,
             performance_year=performance_year,
             arrangement=track,
             report_figures=report_figures,
+            through_month=through_month,
             progress=progress,
         )
     if entity.program.code != "mssp":
@@ -253,33 +300,9 @@ def settlement_inputs_collect(
             "benchmark",
         )
 
-    by_bene: dict[int, dict[str, Any]] = {}
-    for row in years.itertuples(index=False):
-        bene = int(getattr(row, c.BENE_ID))
-        entry = by_bene.setdefault(bene, {"months": 0, "spent": ZERO, "benchmark": ZERO})
-        months = int(getattr(row, c.MONTHS))
-        entry["months"] += months
-        entry["spent"] += getattr(row, spent_column)
-        entry["benchmark"] += per_capita[getattr(row, c.ENROLLMENT_TYPE)] * months / TWELVE
+    by_bene = _per_beneficiary(years, spent_column, per_capita)
     tin_of = dict(aligned)
-    frame = pd.DataFrame(
-        [
-            {
-                BENEFICIARY_KEY: beneficiary_key(entity, bene),
-                ELIGIBLE_MONTHS: v["months"],
-                PAID_AMOUNT: v["spent"],
-                # The benchmark per beneficiary-month of the beneficiary's enrollment type(s),
-                # to the cent as the projection engine takes it (projection.py; a projection
-                # assumption, not a CMS rule). Final settlement uses the exact benchmark total.
-                BENCHMARK_PBPM: round_to_cent(v["benchmark"] / v["months"])
-                if v["months"]
-                else ZERO,
-                "tin": tin_of.get(bene, ""),
-            }
-            for bene, v in sorted(by_bene.items())
-        ],
-        columns=[*PROJECTION_COLUMNS, "tin"],
-    )
+    frame = _projection_frame(entity, by_bene, tin_of)
     total_expenditure = sum(frame[PAID_AMOUNT], ZERO)
     figures = {
         "track": track,
@@ -428,15 +451,54 @@ def settlement_collect_final(
     )
 
 
+def _completion_factor(
+    entity: Entity, performance_year: int, through_month: int
+) -> tuple[Decimal, Step]:
+    """The share of months 1..N's incurred claims already paid, from the benchmarks app's
+    year-to-date report (`pmpm_report`: the reference values completion_factor_month_M of the
+    year, ultimate / paid to date, 1 where none is given; valued as the program values claims):
+    paid to date / completed."""
+    from benchmarks.engine import columns as c
+    from benchmarks.services.calculations import pmpm_report
+
+    report = pmpm_report(entity=entity, year=performance_year, through_month=through_month)
+    total = next(
+        row
+        for row in report["rows"]
+        if row[c.ENROLLMENT_TYPE] == "" and row[c.SERVICE_CATEGORY] == ""
+    )
+    paid, completed = total[c.EXPENDITURE], total["completed"]
+    if completed <= 0:
+        raise ApplicationError(
+            f"No claims in months 1-{through_month} of {_label(entity, performance_year)} to "
+            "derive a completion factor from: give one.",
+            {"field": "completion_factor"},
+        )
+    # Rounding: none by a rule; the quotient carries Decimal's 28 significant digits, and the
+    # projection rounds its completed totals to the cent afterwards (projection.py).
+    factor = paid / completed
+    months = ", ".join(
+        f"{m}: {v} ({report['completion_sources'][m]})"
+        for m, v in sorted(report["completion_factors"].items())
+    )
+    step = Step(
+        StepKind.INPUT,
+        "Completion factor (benchmarks reference values)",
+        f"paid to date {paid:,.2f} / completed {completed:,.2f} = {factor:.6f}; ultimate/paid "
+        f"by incurred month: {months or 'none given (1: fully run out)'}",
+    )
+    return factor, step
+
+
 def settlement_collect_projection(
     *,
     entity: Entity,
     performance_year: int,
-    track: str,
-    msr_mlr: str,
+    track: str = "",
+    msr_mlr: str = "",
     through_month: int,
     report_figures: dict[str, str] | None = None,
-    completion_factor: str,
+    completion_factor: str = "",
     seed: int = 1,
     replicates: int = 500,
     acting_user: Any = None,
@@ -444,8 +506,12 @@ def settlement_collect_projection(
     job: Any = None,
     progress: Callable[[int, str], None] | None = None,
 ) -> SettlementRun:
-    """Project an MSSP entity-year from year-to-date claims (months 1..through_month) with a
-    completion factor, and store it as a new projection version with its band."""
+    """Project an MSSP or ACO REACH entity-year from year-to-date claims (months
+    1..through_month; REACH: valued before the PBP/AIPBP reductions, as in its final settlement)
+    with a completion factor, and store it as a new projection version with its band (for
+    REACH, `track` is the arrangement, blank for the DCE's track of the year). A blank
+    `completion_factor` is derived from the benchmarks app's completion factors of the year
+    (`_completion_factor`)."""
     if not 1 <= through_month <= 12:
         raise ApplicationError(
             "through_month must be between 1 and 12.", {"field": "through_month"}
@@ -459,13 +525,18 @@ def settlement_collect_projection(
         through_month=through_month,
         progress=progress,
     )
+    sources = list(collected.sources)
+    if not str(completion_factor).strip():
+        if progress:
+            progress(75, "Reading the completion factors")
+        factor, source = _completion_factor(entity, performance_year, through_month)
+        completion_factor = f"{factor:f}"
+        sources.append(source)
     if progress:
         progress(85, "Projecting (bootstrap) and storing the version")
-    assumptions = {
-        k: v
-        for k, v in collected.figures.items()
-        if k not in ("assigned_beneficiaries", "total_benchmark", "total_expenditure")
-    }
+    # The template figures without the year's totals, which the projection replaces.
+    totals = PROJECTED_TOTALS[entity.program.code]
+    assumptions = {k: v for k, v in collected.figures.items() if k not in totals}
     assumptions.update(
         months_elapsed=str(through_month),
         completion_factor=completion_factor,
@@ -480,7 +551,7 @@ def settlement_collect_projection(
         acting_user=acting_user,
         note=note or f"From the platform's data through month {through_month}",
         job=job,
-        sources=collected.sources,
+        sources=sources,
     )
 
 
@@ -530,10 +601,11 @@ def reach_inputs_collect(
     performance_year: int,
     arrangement: str = "",
     report_figures: dict[str, str] | None = None,
+    through_month: int = 12,
     progress: Callable[[int, str], None] | None = None,
 ) -> CollectedInputs:
     """Collect an ACO REACH entity-year's settlement inputs from the platform's data
-    (domain.md 4.1-4.4):
+    (domain.md 4.1-4.4); `through_month` limits the claims to months 1..N (projections):
 
     * aligned population: `alignment.selectors.aligned_beneficiaries` (the final list, else the
       latest quarterly one);
@@ -585,9 +657,11 @@ def reach_inputs_collect(
         )
     aligned_ids = [bene for bene, _ in aligned]
     step(30, f"Reading claims of {len(aligned_ids):,} aligned beneficiaries")
-    years = _beneficiary_years(entity, performance_year, aligned_ids, 12, "pre_reduction")
+    years = _beneficiary_years(
+        entity, performance_year, aligned_ids, through_month, "pre_reduction"
+    )
     member_months = int(sum(int(m) for m in years[c.MONTHS]))
-    if member_months != benchmark.member_months:
+    if through_month == 12 and member_months != benchmark.member_months:
         raise ApplicationError(
             f"Benchmark v{benchmark.version} of {_label(entity, performance_year)} counts "
             f"{benchmark.member_months:,} member-months, but alignment run {run} gives "
@@ -611,15 +685,7 @@ def reach_inputs_collect(
             "the benchmark has no segment for these benchmark groups.",
             "benchmark",
         )
-    by_bene: dict[int, dict[str, Any]] = {}
-    for row in years.itertuples(index=False):
-        bene = int(getattr(row, c.BENE_ID))
-        entry = by_bene.setdefault(bene, {"months": 0, "spent": ZERO, "benchmark": ZERO})
-        months = int(getattr(row, c.MONTHS))
-        group = c.REACH_GROUP_OF_TYPE.get(getattr(row, c.ENROLLMENT_TYPE))
-        entry["months"] += months
-        entry["spent"] += getattr(row, spent_column)
-        entry["benchmark"] += per_capita[group] * months / TWELVE
+    by_bene = _per_beneficiary(years, spent_column, per_capita, c.REACH_GROUP_OF_TYPE)
     total_cost_of_care = sum((v["spent"] for v in by_bene.values()), ZERO)
     figures = {
         "arrangement": arrangement,
@@ -637,16 +703,18 @@ def reach_inputs_collect(
         if str(value).strip():
             figures[name] = str(value)
     tin_of = dict(aligned)
-    participants = _participants(entity, pd.DataFrame(), by_bene, tin_of)
+    frame = _projection_frame(entity, by_bene, tin_of)
+    participants = _participants(entity, frame, by_bene, tin_of)
     lineage = {
         "alignment_run": str(run),
         "alignment_run_id": str(run.pk),
         "benchmark_version": str(benchmark.version),
         "benchmark_calculation_id": str(benchmark.calculation_id),
         "quality_source": quality.source,
-        "through_month": "12",
+        "through_month": str(through_month),
         "person_years": f"{Decimal(member_months) / TWELVE:f}",
     }
+    period = "the year" if through_month == 12 else f"months 1-{through_month} (year to date)"
     after = benchmark.extras.get("benchmark_after_discount_and_withhold")
     sources = [
         Step(
@@ -658,7 +726,7 @@ def reach_inputs_collect(
         Step(
             StepKind.INPUT,
             "Total cost of care (platform data)",
-            "final-action Part A/B claims of the year, valued before PBP/AIPBP reductions "
+            f"final-action Part A/B claims of {period}, valued before PBP/AIPBP reductions "
             "(capitated services at their FFS-equivalent value), IME/DSH/uncompensated care "
             "removed, eligible months only, not truncated (the optional stop-loss covers high "
             f"costs): {total_cost_of_care:,.2f}",
@@ -690,7 +758,7 @@ def reach_inputs_collect(
     return CollectedInputs(
         figures=figures,
         sources=sources,
-        beneficiaries=pd.DataFrame(),
+        beneficiaries=frame,
         participants=participants,
         lineage=lineage,
     )

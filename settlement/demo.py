@@ -162,9 +162,9 @@ def _has(entity: Entity, year: int, kind: str) -> bool:
 def settle_demo_year(
     *, entity: Entity, performance_year: int, acting_user: Any, stdout: Any
 ) -> list[SettlementRun]:
-    """Settle the demo entity-year on the platform's data: a demo quality result, then (MSSP) a
-    projection from claims through August and the final settlement, or (REACH) the final
-    settlement. A missing input (no alignment run, no benchmark) is reported and skipped."""
+    """Settle the demo entity-year on the platform's data: a demo quality result, then a
+    projection from claims through August and the final settlement (MSSP and ACO REACH alike).
+    A missing input (no alignment run, no benchmark) is reported and skipped."""
     from entities.selectors import entity_year_get
 
     program = entity.program.code
@@ -174,46 +174,40 @@ def settle_demo_year(
         defaults={**QUALITY[program], "source": DEMO_SOURCE},
     )
     written: list[SettlementRun] = []
+    if program == "mssp":
+        year = entity_year_get(entity=entity, performance_year=performance_year)
+        track = str(year.track.code).upper() if year is not None else "BASIC_E"
+        choices: dict[str, Any] = {"track": track, **MSSP_CHOICES}
+        method = AllocationMethod(
+            (
+                (AllocationBasis.BENEFICIARIES, Decimal("0.5")),
+                (AllocationBasis.SAVINGS_CONTRIBUTION, Decimal("0.5")),
+            )
+        )
+        final_note = (
+            "Demo: final settlement from the final alignment list, claims, benchmark and "
+            "quality result"
+        )
+    else:
+        # REACH: the arrangement is the DCE's track of the year (blank track).
+        choices, method = {}, None
+        final_note = "Demo: final settlement from the platform's data"
+    common = {"entity": entity, "performance_year": performance_year,
+              "acting_user": acting_user, **choices}  # fmt: skip
     try:
-        if program == "mssp":
-            year = entity_year_get(entity=entity, performance_year=performance_year)
-            track = str(year.track.code).upper() if year is not None else "BASIC_E"
-            common = {"entity": entity, "performance_year": performance_year, "track": track,
-                      "acting_user": acting_user, **MSSP_CHOICES}  # fmt: skip
-            if not _has(entity, performance_year, SettlementKind.PROJECTION):
-                written.append(
-                    settlement_collect_projection(
-                        **common,
-                        through_month=8,
-                        completion_factor="0.93",
-                        seed=2025,
-                        replicates=300,
-                        note="Demo: projection from the platform's claims through August",
-                    )
-                )
-            if not _has(entity, performance_year, SettlementKind.FINAL):
-                written.append(
-                    settlement_collect_final(
-                        **common,
-                        method=AllocationMethod(
-                            (
-                                (AllocationBasis.BENEFICIARIES, Decimal("0.5")),
-                                (AllocationBasis.SAVINGS_CONTRIBUTION, Decimal("0.5")),
-                            )
-                        ),
-                        note="Demo: final settlement from the final alignment list, claims, "
-                        "benchmark and quality result",
-                    )
-                )
-        elif not _has(entity, performance_year, SettlementKind.FINAL):
+        if not _has(entity, performance_year, SettlementKind.PROJECTION):
             written.append(
-                settlement_collect_final(
-                    entity=entity,
-                    performance_year=performance_year,
-                    acting_user=acting_user,
-                    note="Demo: final settlement from the platform's data",
+                settlement_collect_projection(
+                    **common,
+                    through_month=8,
+                    completion_factor="0.93",
+                    seed=2025,
+                    replicates=300,
+                    note="Demo: projection from the platform's claims through August",
                 )
             )
+        if not _has(entity, performance_year, SettlementKind.FINAL):
+            written.append(settlement_collect_final(**common, method=method, note=final_note))
     except ApplicationError as exc:
         stdout.write(
             f"  settlement: {entity.cms_id} PY{performance_year} not settled: {exc.message}"

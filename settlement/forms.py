@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from settlement.engine.batch import parse_participants
+from settlement.engine.columns import REACH_OPTIONAL
 from settlement.engine.distribution import AllocationBasis, AllocationMethod, ParticipantFigures
 from settlement.engine.errors import SettlementInputError
 from settlement.engine.parameters import MSSPTrack, ReachArrangement
@@ -190,15 +191,56 @@ class DistributionForm(forms.Form):
         ]
 
 
-class PlatformRunForm(forms.Form):
-    """Settle (or project) an MSSP entity-year on the platform's own data. Alignment, claims,
-    the benchmark and the quality result are read by the job; the fields here are the choices
-    and CMS report figures the platform does not hold."""
+_PROJECTION_FIELDS = ("through_month", "completion_factor", "seed")
+
+
+class _KindAndProjectionFields(forms.Form):
+    """Final settlement or projection, and the projection's assumptions: shared by the MSSP
+    and ACO REACH platform forms (the projection path is the same for both programs)."""
 
     kind = forms.ChoiceField(
         choices=[("final", "Final settlement"), ("projection", "Projection (year to date)")],
         initial="final",
+        required=False,  # blank: a final settlement
     )
+    through_month = forms.IntegerField(
+        label="Claims through month", min_value=1, max_value=12, required=False,
+        help_text="Projection only: the last complete month of claims",
+    )  # fmt: skip
+    completion_factor = forms.DecimalField(
+        min_value=Decimal("0.01"), max_value=1, max_digits=5, decimal_places=4, required=False,
+        help_text="Projection only: the share of the months' claims already paid; blank: from "
+        "the benchmarks reference values (completion_factor_month_N)",
+    )  # fmt: skip
+    seed = forms.IntegerField(initial=1, min_value=0, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["kind"] = data.get("kind") or "final"
+        if data["kind"] == "projection" and data.get("through_month") in (None, ""):
+            self.add_error("through_month", "Needed for a projection.")
+        return data
+
+    def projection_parameters(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if data["kind"] != "projection":
+            return {}
+        return {
+            "through_month": data["through_month"],
+            "completion_factor": f"{data['completion_factor']:f}"
+            if data.get("completion_factor") is not None
+            else "",
+            "seed": data.get("seed") or 1,
+        }
+
+
+class PlatformRunForm(_KindAndProjectionFields):
+    """Settle (or project) an MSSP entity-year on the platform's own data. Alignment, claims,
+    the benchmark and the quality result are read by the job; the fields here are the choices
+    and CMS report figures the platform does not hold."""
+
+    field_order = ("kind", "track", "msr_mlr", "msr_pct", "participant_revenue", "low_revenue",
+                   "euc_loss_reduction", *_PROJECTION_FIELDS, "note")  # fmt: skip
     track = forms.ChoiceField(
         choices=[(t.value, t.value.replace("_", " ")) for t in MSSPTrack], initial="BASIC_E"
     )
@@ -215,24 +257,7 @@ class PlatformRunForm(forms.Form):
     euc_loss_reduction = forms.DecimalField(
         label="EUC loss reduction ($)", required=False, min_value=0, **MONEY
     )
-    through_month = forms.IntegerField(
-        label="Claims through month", min_value=1, max_value=12, required=False,
-        help_text="Projection only: the last complete month of claims",
-    )  # fmt: skip
-    completion_factor = forms.DecimalField(
-        min_value=Decimal("0.01"), max_value=1, max_digits=5, decimal_places=4, required=False,
-        help_text="Projection only: the share of the months' claims already paid",
-    )  # fmt: skip
-    seed = forms.IntegerField(initial=1, min_value=0, required=False)
     note = forms.CharField(label="Why this version", max_length=300, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("kind") == "projection":
-            for name in ("through_month", "completion_factor"):
-                if data.get(name) in (None, ""):
-                    self.add_error(name, "Needed for a projection.")
-        return data
 
     def job_parameters(self, year: int) -> dict[str, Any]:
         data = self.cleaned_data
@@ -251,19 +276,16 @@ class PlatformRunForm(forms.Form):
             "report_figures": report,
             "note": data.get("note", ""),
         }
-        if data["kind"] == "projection":
-            params.update(
-                through_month=data["through_month"],
-                completion_factor=f"{data['completion_factor']:f}",
-                seed=data.get("seed") or 1,
-            )
-        return params
+        return {**params, **self.projection_parameters()}
 
 
-class ReachPlatformRunForm(forms.Form):
-    """Settle an ACO REACH entity-year on the platform's own data (final settlement only).
-    Alignment, claims, the benchmark and the quality result (its score read as the Total
-    Quality Score) are read by the job; the fields here are what the platform does not hold."""
+class ReachPlatformRunForm(_KindAndProjectionFields):
+    """Settle (or project) an ACO REACH entity-year on the platform's own data. Alignment,
+    claims, the benchmark and the quality result (its score read as the Total Quality Score)
+    are read by the job; the fields here are what the platform does not hold."""
+
+    # The CMS report figures (REACH_OPTIONAL after aligned_member_months), then the projection.
+    field_order = ("kind", "arrangement", *REACH_OPTIONAL[1:], *_PROJECTION_FIELDS, "note")
 
     arrangement = forms.ChoiceField(
         choices=[("", "The DCE's track of the year"), ("GLOBAL", "Global"),
@@ -297,7 +319,7 @@ class ReachPlatformRunForm(forms.Form):
         data = self.cleaned_data
         return {
             "performance_year": year,
-            "kind": "final",
+            "kind": data["kind"],
             "track": data.get("arrangement") or "",
             "report_figures": {
                 name: f"{data[name]:f}"
@@ -305,6 +327,7 @@ class ReachPlatformRunForm(forms.Form):
                 if data.get(name) is not None
             },
             "note": data.get("note", ""),
+            **self.projection_parameters(),
         }
 
 

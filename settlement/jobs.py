@@ -63,15 +63,16 @@ def settlement_run(job: Job, progress: Progress) -> dict[str, Any]:
 
 @job_handler("settlement.collect")
 def settlement_collect(job: Job, progress: Progress) -> dict[str, Any]:
-    """Settle (kind "final") or project (kind "projection", MSSP only) one MSSP or ACO REACH
+    """Settle (kind "final") or project (kind "projection") one MSSP or ACO REACH
     entity x performance year on the platform's own data: alignment, claims, benchmark and
     quality result. For REACH, track is the arrangement (blank: the DCE's track of the year),
     msr_mlr is not used and report_figures holds stop-loss and capitation cash flows.
 
     Parameters: performance_year, kind, track, msr_mlr, report_figures (msr_pct,
-    participant_revenue, low_revenue, euc_loss_reduction from CMS's report), and for projections through_month,
-    completion_factor, seed; optional method ([[basis, weight], ...]) and note. Idempotent: a
-    job that already wrote its version returns it instead of writing another.
+    participant_revenue, low_revenue, euc_loss_reduction from CMS's report), and for
+    projections through_month, completion_factor (blank: from the benchmarks reference values)
+    and seed; optional method ([[basis, weight], ...]) and note. Idempotent: a job that already
+    wrote its version returns it instead of writing another.
     """
     from settlement.collect import settlement_collect_final, settlement_collect_projection
 
@@ -94,7 +95,7 @@ def settlement_collect(job: Job, progress: Progress) -> dict[str, Any]:
         run = settlement_collect_projection(
             **common,
             through_month=int(params["through_month"]),
-            completion_factor=str(params["completion_factor"]),
+            completion_factor=str(params.get("completion_factor") or ""),
             seed=int(params.get("seed", 1)),
         )
     else:

@@ -38,7 +38,12 @@ from settlement.engine.distribution import (
 from settlement.engine.errors import ParameterError, SettlementInputError
 from settlement.engine.explanation import Step
 from settlement.engine.mssp import MSSPResult
-from settlement.engine.projection import ProjectedSettlement, ProjectionAssumptions, project_mssp
+from settlement.engine.projection import (
+    ProjectedSettlement,
+    ProjectionAssumptions,
+    project_mssp,
+    project_reach,
+)
 from settlement.engine.reach import ReachResult
 from settlement.engine.rounding import rate_pct_for_display, round_to_cent
 from settlement.models import ParticipantShare, SettlementKind, SettlementRun
@@ -234,13 +239,69 @@ def settlement_run_create(
     )
 
 
-# Placeholders the projection replaces with its own totals (engine: project_mssp).
-_PROJECTED = {
-    "assigned_beneficiaries": "1",
-    "total_benchmark": "1",
-    "total_expenditure": "0",
-    "euc_loss_reduction": "",
+# Placeholders the projection replaces with its own totals (engine: project_mssp,
+# project_reach), per program.
+PROJECTED_TOTALS = {
+    "mssp": {
+        "assigned_beneficiaries": "1",
+        "total_benchmark": "1",
+        "total_expenditure": "0",
+        "euc_loss_reduction": "",
+    },
+    "reach": {"benchmark": "1", "total_cost_of_care": "0", "aligned_member_months": ""},
 }
+
+
+def _project(
+    program: str, template_row: dict[str, str], frame: pd.DataFrame, assumptions: Any
+) -> tuple[ProjectedSettlement, dict[str, str], str, dict[str, str]]:
+    """Parse the template row and project with the program's engine: the projection, its
+    output row, the parameter label and the band's thresholds (MSSP: the MSR and MLR; REACH:
+    the first risk corridor's boundary, domain.md 4.2, as REACH has no MSR/MLR)."""
+    parse = parse_mssp_row if program == "mssp" else parse_reach_row
+    inputs, errors = parse(0, template_row)
+    if errors:
+        raise ApplicationError(
+            "; ".join(f"{e.column}: {e.message}" for e in errors), {"field": errors[0].column}
+        )
+    book = load_parameter_book()
+    try:
+        if program == "mssp":
+            params: Any = book.mssp_track(inputs.performance_year, inputs.track)  # type: ignore[union-attr]
+            projection = project_mssp(
+                frame,
+                template=inputs,  # type: ignore[arg-type]
+                params=params,
+                msr_table=book.msr_table(inputs.performance_year),  # type: ignore[union-attr]
+                assumptions=assumptions,
+            )
+            row = mssp_output_row(projection.point)  # type: ignore[arg-type]
+            mlr = projection.point.mlr  # type: ignore[union-attr]
+            thresholds = {
+                "msr_pct": row["msr_pct"],
+                "mlr_pct": f"{rate_pct_for_display(mlr):f}" if mlr is not None else "",
+            }
+        else:
+            params = book.reach_arrangement(inputs.performance_year, inputs.arrangement)  # type: ignore[union-attr]
+            projection = project_reach(
+                frame,
+                template=inputs,  # type: ignore[arg-type]
+                params=params,
+                assumptions=assumptions,
+            )
+            row = reach_output_row(projection.point)  # type: ignore[arg-type]
+            first = params.corridors[0]
+            thresholds = {
+                # The first corridor's upper bound, a share of the final benchmark (domain.md 4.2:
+                # Global 25%, Professional 5%), and the share kept inside it.
+                "corridor_pct": f"{first.upper * 100:f}" if first.upper is not None else "",
+                "corridor_share_pct": f"{first.share * 100:f}",
+                "arrangement": str(inputs.arrangement),  # type: ignore[union-attr]
+            }
+    except (SettlementInputError, ParameterError) as exc:
+        raise _application_error(exc) from exc
+    row.pop("explanation")
+    return projection, row, params.label, thresholds
 
 
 def settlement_projection_create(
@@ -254,53 +315,50 @@ def settlement_projection_create(
     job: Any = None,
     sources: Sequence[Step] = (),
 ) -> SettlementRun:
-    """Project the year's MSSP settlement from year-to-date beneficiary figures (`frame`, the
-    engine's projection columns) and store it as a new projection version with its band.
+    """Project the year's MSSP or ACO REACH settlement from year-to-date beneficiary figures
+    (`frame`, the engine's projection columns) and store it as a new projection version with
+    its band.
 
-    `assumptions` holds the template figures in batch columns (track, msr_mlr, quality...) and
-    `months_elapsed`, `completion_factor`, `seed`, `replicates`.
+    `assumptions` holds the template figures in batch columns (MSSP: track, msr_mlr,
+    quality...; REACH: arrangement, quality_withhold_earned_pct...) and `months_elapsed`,
+    `completion_factor`, `seed`, `replicates`.
     """
-    if entity.program.code != "mssp":
-        raise ApplicationError("Projections are built for MSSP entities.", {"field": "program"})
+    program = entity.program.code
+    if program not in PROJECTED_TOTALS:
+        raise ApplicationError(
+            "Projections are built for MSSP and ACO REACH entities.", {"field": "program"}
+        )
+    placeholders = PROJECTED_TOTALS[program]
     template_row = {
         **assumptions,
-        **_PROJECTED,
+        **placeholders,
         "entity_id": entity.cms_id,
         "performance_year": str(performance_year),
     }
-    inputs, errors = parse_mssp_row(0, template_row)
-    if errors:
-        raise ApplicationError(
-            "; ".join(f"{e.column}: {e.message}" for e in errors), {"field": errors[0].column}
-        )
-    book = load_parameter_book()
     try:
-        params = book.mssp_track(performance_year, inputs.track)  # type: ignore[union-attr]
-        projection: ProjectedSettlement = project_mssp(
-            frame,
-            template=inputs,  # type: ignore[arg-type]
-            params=params,
-            msr_table=book.msr_table(performance_year),
-            assumptions=ProjectionAssumptions(
-                months_elapsed=int(assumptions["months_elapsed"]),
-                completion_factor=Decimal(assumptions["completion_factor"]),
-                seed=int(assumptions["seed"]),
-                replicates=int(assumptions.get("replicates", "500")),
-            ),
+        projection_assumptions = ProjectionAssumptions(
+            months_elapsed=int(assumptions["months_elapsed"]),
+            completion_factor=Decimal(assumptions["completion_factor"]),
+            seed=int(assumptions["seed"]),
+            replicates=int(assumptions.get("replicates", "500")),
         )
-    except (SettlementInputError, ParameterError) as exc:
-        raise _application_error(exc) from exc
+    except (KeyError, ValueError, ArithmeticError) as exc:
+        raise ApplicationError(
+            f"Projection assumptions are incomplete or not numbers: {exc}",
+            {"field": "assumptions"},
+        ) from exc
+    projection, row, parameter_label, thresholds = _project(
+        program, template_row, frame, projection_assumptions
+    )
     point = projection.point
-    row = mssp_output_row(point)
-    row.pop("explanation")
     band = {
+        "program": program,
         "savings_rate_low_pct": f"{rate_pct_for_display(projection.savings_rate_low):f}",
         "savings_rate_high_pct": f"{rate_pct_for_display(projection.savings_rate_high):f}",
         "earned_low": f"{projection.earned_low:f}",
         "earned_high": f"{projection.earned_high:f}",
         "point_rate_pct": row["savings_rate_pct"],
-        "msr_pct": row["msr_pct"],
-        "mlr_pct": f"{rate_pct_for_display(point.mlr):f}" if point.mlr is not None else "",
+        **thresholds,
         "beneficiaries": str(projection.beneficiaries),
         "ytd_paid": f"{projection.ytd_paid:f}",
         "ytd_benchmark": f"{projection.ytd_benchmark:f}",
@@ -314,7 +372,7 @@ def settlement_projection_create(
         result=point,
         figures=row,
         explanation=[],
-        parameter_version=params.label,
+        parameter_version=parameter_label,
         gross_savings=_cents(point.gross_savings),
         earned=point.earned_savings_losses,
     )
@@ -322,7 +380,7 @@ def settlement_projection_create(
         entity=entity,
         performance_year=performance_year,
         kind=SettlementKind.PROJECTION,
-        figures_in={k: v for k, v in template_row.items() if k not in _PROJECTED},
+        figures_in={k: v for k, v in template_row.items() if k not in placeholders},
         settled=settled,
         band=band,
         explanation=[*sources, *projection.explanation],

@@ -1,6 +1,7 @@
-"""A projected MSSP settlement during the year, with a seeded bootstrap interval.
+"""A projected MSSP or ACO REACH settlement during the year, with a seeded bootstrap interval.
 
-From year-to-date paid claims per aligned beneficiary, a completion factor (for claims incurred
+From year-to-date claims per aligned beneficiary (paid amounts for MSSP, amounts before the
+PBP/AIPBP reductions for REACH), a completion factor (for claims incurred
 but not yet paid) and the months elapsed, project the year's totals and settle them with the
 same engine as the final settlement. The interval resamples beneficiaries with replacement
 (a nonparametric bootstrap, seeded so a projection can be reproduced) and reports the central
@@ -12,6 +13,7 @@ This is a projection, not a CMS rule: the rounding of projected totals to the ce
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -28,7 +30,8 @@ from settlement.engine.columns import (
 from settlement.engine.errors import SettlementInputError
 from settlement.engine.explanation import ExplanationBuilder, Step, fmt_money, fmt_pct
 from settlement.engine.mssp import MSSPInput, MSSPResult, settle_mssp
-from settlement.engine.parameters import MSRTable, MSSPTrackParameters
+from settlement.engine.parameters import MSRTable, MSSPTrackParameters, ReachParameters
+from settlement.engine.reach import ReachInput, ReachResult, settle_reach
 from settlement.engine.rounding import from_cents, round_to_cent, to_cents
 
 _CHUNK = 50
@@ -49,7 +52,7 @@ class ProjectedSettlement:
     beneficiaries: int
     ytd_paid: Decimal
     ytd_benchmark: Decimal
-    point: MSSPResult
+    point: MSSPResult | ReachResult
     savings_rate_low: Fraction
     savings_rate_high: Fraction
     earned_low: Decimal
@@ -98,6 +101,64 @@ def project_mssp(
     the beneficiary's enrollment type. `template` carries the track, MSR choice and quality
     assumptions; its totals and beneficiary count are replaced by the projection's.
     """
+
+    def settle(n: int, total_benchmark: Decimal, total_expenditure: Decimal) -> MSSPResult:
+        return settle_mssp(
+            replace(
+                template,
+                assigned_beneficiaries=n,
+                total_benchmark=total_benchmark,
+                total_expenditure=total_expenditure,
+                euc_loss_reduction=Decimal(0),
+            ),
+            params,
+            msr_table,
+        )
+
+    return project(frame, settle=settle, assumptions=assumptions, spent_label="paid claims")
+
+
+def project_reach(
+    frame: pd.DataFrame,
+    *,
+    template: ReachInput,
+    params: ReachParameters,
+    assumptions: ProjectionAssumptions,
+) -> ProjectedSettlement:
+    """Project the year's ACO REACH settlement from year-to-date figures (domain.md 4.1-4.2).
+
+    `frame` as for `project_mssp`, with the total cost of care so far valued before the
+    PBP/AIPBP reductions (domain.md 4.2, 4.3) and the benchmark per beneficiary-month before the
+    discount and the quality withhold. `template` carries the arrangement, the share of the
+    withhold earned back and any stop-loss or cash-flow figures given; its benchmark and total
+    cost of care are replaced by the projection's, and the engine applies discount, withhold,
+    corridors and sequestration to them as in the final settlement.
+    """
+
+    def settle(_n: int, total_benchmark: Decimal, total_expenditure: Decimal) -> ReachResult:
+        return settle_reach(
+            replace(template, benchmark=total_benchmark, total_cost_of_care=total_expenditure),
+            params,
+        )
+
+    return project(
+        frame,
+        settle=settle,
+        assumptions=assumptions,
+        spent_label="total cost of care (before PBP/AIPBP reductions)",
+    )
+
+
+def project(
+    frame: pd.DataFrame,
+    *,
+    settle: Callable[[int, Decimal, Decimal], MSSPResult | ReachResult],
+    assumptions: ProjectionAssumptions,
+    spent_label: str,
+) -> ProjectedSettlement:
+    """The projection shared by the programs: validate the frame, project the year's totals,
+    settle them with `settle(beneficiaries, total_benchmark, total_expenditure)` (the program's
+    engine) and bootstrap the interval over beneficiaries."""
     missing = [c for c in PROJECTION_COLUMNS if c not in frame.columns]
     if missing:
         raise SettlementInputError(missing[0], "column missing from the projection input")
@@ -129,31 +190,18 @@ def project_mssp(
         f"{assumptions.replicates} replicates, seed {assumptions.seed}, central {fmt_pct(assumptions.interval, 0)}",
     )
     ytd_paid, ytd_benchmark = int(paid.sum()), int(benchmark.sum())
-    ex.figure("Year-to-date paid claims", fmt_money(from_cents(ytd_paid)))
+    ex.figure(f"Year-to-date {spent_label}", fmt_money(from_cents(ytd_paid)))
     ex.figure(
         "Year-to-date benchmark (benchmark PBPM x eligible months)",
         fmt_money(from_cents(ytd_benchmark)),
     )
     point_benchmark, point_expenditure = _project_totals(ytd_paid, ytd_benchmark, assumptions)
     ex.rule(
-        "Projected expenditure = paid / completion factor x 12 / months elapsed; benchmark x 12 / months elapsed",
+        "Projected expenditure = claims to date / completion factor x 12 / months elapsed; benchmark x 12 / months elapsed",
         f"benchmark {fmt_money(point_benchmark)}; expenditure {fmt_money(point_expenditure)}",
     )
 
-    def settle(total_benchmark: Decimal, total_expenditure: Decimal) -> MSSPResult:
-        return settle_mssp(
-            replace(
-                template,
-                assigned_beneficiaries=n,
-                total_benchmark=total_benchmark,
-                total_expenditure=total_expenditure,
-                euc_loss_reduction=Decimal(0),
-            ),
-            params,
-            msr_table,
-        )
-
-    point = settle(point_benchmark, point_expenditure)
+    point = settle(n, point_benchmark, point_expenditure)
     rng = np.random.default_rng(assumptions.seed)
     probabilities = np.full(n, 1.0 / n)
     rates: list[Fraction] = []
@@ -171,7 +219,7 @@ def project_mssp(
             )
             if total_benchmark <= 0:
                 continue
-            result = settle(total_benchmark, total_expenditure)
+            result = settle(n, total_benchmark, total_expenditure)
             rates.append(result.savings_rate)
             earned.append(result.earned_savings_losses)
     rates.sort()

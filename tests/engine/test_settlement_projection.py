@@ -90,3 +90,41 @@ def test_a_missing_column_is_named() -> None:
     with pytest.raises(SettlementInputError) as error:
         project(ytd_frame(3, seed=1, mean_paid=100).drop(columns=["benchmark_pbpm"]))
     assert error.value.field == "benchmark_pbpm"
+
+
+def test_a_reach_projection_settles_with_the_reach_engine_and_is_seeded() -> None:
+    from settlement.engine.parameters import ReachArrangement
+    from settlement.engine.projection import project_reach
+    from settlement.engine.reach import ReachInput, settle_reach
+
+    params = BOOK.reach_arrangement(2025, ReachArrangement.PROFESSIONAL)
+    template = ReachInput(
+        2025, ReachArrangement.PROFESSIONAL, Decimal(1), Decimal(0), Decimal("0.8")
+    )
+    frame = ytd_frame(300, seed=5, mean_paid=5400)
+
+    def run(seed: int, months: int = 6, completion: str = "0.9"):  # noqa: ANN202
+        return project_reach(
+            frame.assign(eligible_months=months),
+            template=template,
+            params=params,
+            assumptions=ProjectionAssumptions(
+                months, Decimal(completion), seed=seed, replicates=80
+            ),
+        )
+
+    first, again = run(3), run(3)
+    assert (first.earned_low, first.earned_high) == (again.earned_low, again.earned_high)
+    assert first.earned_low <= first.point.earned_savings_losses <= first.earned_high
+    assert first.savings_rate_low <= first.point.savings_rate <= first.savings_rate_high
+    # Twelve months at completion 1: the point is the REACH engine on the frame's totals.
+    whole = run(3, months=12, completion="1")
+    totals = settle_reach(
+        ReachInput(
+            2025, ReachArrangement.PROFESSIONAL, Decimal("1000.00") * 12 * 300,
+            sum(frame["paid_amount"], Decimal(0)), Decimal("0.8"),
+        ),
+        params,
+    )  # fmt: skip
+    assert whole.point.earned_savings_losses == totals.earned_savings_losses
+    assert whole.point.final_benchmark == totals.final_benchmark

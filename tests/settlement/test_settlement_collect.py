@@ -293,7 +293,7 @@ def test_an_entity_admin_starts_the_job_from_the_entity_year_page(
     assert b"55,900.00" in page.content
 
 
-def test_a_projection_needs_its_month_and_completion_factor(
+def test_a_projection_needs_its_month(
     complete_inputs: Entity, aco_admin: Any, login_client: Any
 ) -> None:
     response = _post(login_client(aco_admin), complete_inputs, kind="projection")

@@ -16,7 +16,7 @@ from core.api import ApplicationError
 from entities.models import Entity, EntityYear, Track
 from jobs.models import Job
 from jobs.services import job_enqueue
-from settlement.collect import settlement_collect_final, settlement_inputs_collect
+from settlement.collect import settlement_collect_final, settlement_collect_projection
 from settlement.models import QualityResult, SettlementRun
 from tests.benchmarks.builders import ClaimsBuilder
 from tests.benchmarks.conftest import THRESHOLDS, upload
@@ -180,9 +180,144 @@ def test_a_missing_input_fails_naming_it(dce: Entity, leave_out: str, message: s
     assert not SettlementRun.objects.filter(entity=dce).exists()
 
 
-def test_a_reach_projection_is_refused(dce: Entity) -> None:
-    with pytest.raises(ApplicationError, match="built for MSSP"):
-        settlement_inputs_collect(entity=dce, performance_year=PY, through_month=6)
+def test_a_projection_at_completion_1_on_all_year_claims_is_the_final_figure(dce: Entity) -> None:
+    final = settlement_collect_final(entity=dce, performance_year=PY)
+    projection = settlement_collect_projection(
+        entity=dce, performance_year=PY, through_month=12, completion_factor="1", seed=7,
+        replicates=50,
+    )  # fmt: skip
+    assert (projection.kind, projection.program) == ("projection", "reach")
+    # Per capita 48,000.00 is 4,000.00 per beneficiary-month, exact in cents: the projected
+    # benchmark is 4,000.00 x 24 = 96,000.00 and the total cost of care 66,150.25, as in the final.
+    assert projection.band["ytd_benchmark"] == "96000.00"
+    assert projection.band["ytd_paid"] == "66150.25"
+    assert projection.earned_savings_losses == final.earned_savings_losses == Decimal("24093.18")
+    assert projection.figures["final_benchmark"] == final.figures["final_benchmark"]
+    assert projection.band["point_rate_pct"] == final.figures["savings_rate_pct"]
+    # REACH has no MSR/MLR: the band is read against the first corridor (Global: 25%).
+    assert Decimal(projection.band["corridor_pct"]) == 25
+    assert "msr_pct" not in projection.band
+
+
+def test_a_year_to_date_projection_reads_claims_to_date_before_reductions(dce: Entity) -> None:
+    # Through May: bene 1's Part B valued 1,000.00 before its 100.00 PBP reduction + inpatient
+    # 5,000.00 less 100.00 IME = 5,900.00; bene 2's inpatient 60,000.00 (March); bene 2's
+    # November Part B is not in yet.
+    run = settlement_collect_projection(
+        entity=dce, performance_year=PY, through_month=5, completion_factor="0.9", seed=3,
+        replicates=40,
+    )  # fmt: skip
+    assert run.band["ytd_paid"] == "65900.00"
+    assert run.band["months_elapsed"] == "5"
+    assert run.inputs["arrangement"] == "GLOBAL"
+    labels = [step["label"] for step in run.explanation]
+    assert "Year-to-date total cost of care (before PBP/AIPBP reductions)" in labels
+
+
+def test_a_blank_completion_factor_comes_from_the_benchmarks_reference_values(
+    dce: Entity,
+) -> None:
+    upload(
+        dce.program, PY, None,
+        "name,segment,value,status,note\n"
+        "completion_factor_month_3,,1.2,cms,\ncompletion_factor_month_5,,1.1,cms,\n",
+    )  # fmt: skip
+    run = settlement_collect_projection(
+        entity=dce, performance_year=PY, through_month=5, seed=3, replicates=40
+    )
+    # Paid to date by incurred month: February 1,000.00, March 60,000.00 (x 1.2), May 4,900.00
+    # (x 1.1): completed 1,000 + 72,000 + 5,390 = 78,390.00, so the share paid is 65,900/78,390
+    # and the projected total cost of care 78,390.00 x 12 / 5 = 188,136.00.
+    assert Decimal(run.band["completion_factor"]) == Decimal(65900) / Decimal(78390)
+    steps = {step["label"]: step for step in run.explanation}
+    assert "Completion factor (benchmarks reference values)" in steps
+    projected = next(s for s in run.explanation if s["label"].startswith("Projected expenditure"))
+    assert "expenditure $188,136.00" in projected["value"], projected
+
+
+def test_the_bootstrap_is_reproducible_and_its_band_contains_the_point(dce: Entity) -> None:
+    runs = [
+        settlement_collect_projection(
+            entity=dce,
+            performance_year=PY,
+            through_month=8,
+            completion_factor="0.93",
+            seed=seed,
+            replicates=60,
+        )  # fmt: skip
+        for seed in (11, 11, 12)
+    ]
+    first, again, other = runs
+    keys = ("savings_rate_low_pct", "savings_rate_high_pct", "earned_low", "earned_high")
+    assert [first.band[k] for k in keys] == [again.band[k] for k in keys]
+    assert first.earned_savings_losses == other.earned_savings_losses  # the point has no draw
+    for run in runs:
+        low, high = Decimal(run.band["earned_low"]), Decimal(run.band["earned_high"])
+        assert low <= run.earned_savings_losses <= high, run.band
+        rate = Decimal(run.band["point_rate_pct"])
+        assert Decimal(run.band["savings_rate_low_pct"]) <= rate
+        assert rate <= Decimal(run.band["savings_rate_high_pct"])
+    assert [r.version for r in runs] == [1, 2, 3]
+
+
+def test_the_job_and_the_page_project_a_reach_dce(
+    dce: Entity,
+    make_member: Any,
+    login_client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from accounts.models import Role
+
+    client = login_client(make_member(dce, role=Role.ANALYST))
+    page = client.get(f"/settlement/entities/{dce.pk}/{PY}/")
+    assert b'name="platform-through_month"' in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/settlement/entities/{dce.pk}/{PY}/collect/",
+            {"platform-kind": "projection", "platform-arrangement": "PROFESSIONAL",
+             "platform-through_month": "8", "platform-completion_factor": "0.93",
+             "platform-seed": "5"},
+        )  # fmt: skip
+    assert response.status_code == 302
+    job = Job.objects.get(kind="settlement.collect")
+    assert job.state == "succeeded", job.error
+    run = SettlementRun.objects.get(job=job)
+    assert (run.kind, run.band["seed"], run.inputs["arrangement"]) == (
+        "projection", "5", "PROFESSIONAL",
+    )  # fmt: skip
+    assert Decimal(run.band["corridor_pct"]) == 5  # Professional's first corridor
+    page = client.get(f"/settlement/entities/{dce.pk}/{PY}/").content.decode()
+    assert 'class="band-chart"' in page
+    assert "First risk corridor ±5%" in page
+    svg = page.split('class="band-chart"')[1].split("</svg>")[0]
+    assert "+5% corridor 1" in svg
+    assert "−5% corridor 1" in svg
+    assert "MSR" not in svg  # REACH has no MSR/MLR (domain.md 4.2)
+
+
+def test_a_projection_needs_its_month(dce: Entity, make_member: Any, login_client: Any) -> None:
+    from accounts.models import Role
+
+    client = login_client(make_member(dce, role=Role.ENTITY_ADMIN))
+    response = client.post(
+        f"/settlement/entities/{dce.pk}/{PY}/collect/", {"platform-kind": "projection"}
+    )
+    assert response.status_code == 302
+    assert not Job.objects.filter(kind="settlement.collect").exists()
+
+
+def test_another_entitys_user_gets_a_404_for_the_projection(dce: Entity, client_a: Any) -> None:
+    settlement_collect_projection(
+        entity=dce, performance_year=PY, through_month=8, completion_factor="0.93", replicates=30
+    )
+    response = client_a.post(
+        f"/settlement/entities/{dce.pk}/{PY}/collect/",
+        {"platform-kind": "projection", "platform-through_month": "8",
+         "platform-completion_factor": "0.93"},
+    )  # fmt: skip
+    assert response.status_code == 404
+    assert client_a.get(f"/settlement/entities/{dce.pk}/{PY}/").status_code == 404
+    assert not Job.objects.filter(kind="settlement.collect").exists()
 
 
 def test_a_figure_not_from_cms_report_is_refused(dce: Entity) -> None:

@@ -13,6 +13,7 @@ from entities.models import Entity
 from settlement import demo
 from settlement.models import SettlementRun
 from tests.settlement.test_settlement_collect import aco, complete_inputs  # noqa: F401
+from tests.settlement.test_settlement_collect_reach import dce  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,14 @@ def test_the_demo_year_is_settled_from_the_platform_data(
         )
         == []
     )
+
+
+def test_the_demo_dce_year_is_projected_and_settled(dce: Entity) -> None:  # noqa: F811
+    written = demo.settle_demo_year(
+        entity=dce, performance_year=2025, acting_user=None, stdout=io.StringIO()
+    )
+    assert [r.kind for r in written] == ["projection", "final"]
+    projection, final = written
+    assert (projection.program, projection.band["months_elapsed"]) == ("reach", "8")
+    assert projection.band["corridor_pct"] == "25.00"  # the DCE's Global track
+    assert final.inputs["total_cost_of_care"] == "66150.25"  # the hand-worked REACH fixture

@@ -193,3 +193,18 @@ def test_the_band_chart_keeps_its_tick_labels_apart_on_a_wide_range() -> None:
          "point_rate_pct": "2.7", "msr_pct": "2.0", "mlr_pct": ""}
     )  # fmt: skip
     assert [t["label"] for t in narrow["ticks"]] == ["-1%", "0%", "1%", "2%", "3%", "4%", "5%"]
+
+
+def test_the_reach_band_chart_draws_the_first_corridor_and_keeps_labels_inside() -> None:
+    from settlement.charts import band_chart
+
+    chart = band_chart(
+        {"program": "reach", "savings_rate_low_pct": "48.67", "savings_rate_high_pct": "54.55",
+         "point_rate_pct": "51.65", "corridor_pct": "25.00", "corridor_share_pct": "100.00"}
+    )  # fmt: skip
+    labels = [(line["label"], line["css"], line["anchor"]) for line in chart["lines"]]
+    # The -25% line sits at the left edge: its label leans inward (start), not cut off.
+    assert labels == [("+25% corridor 1", "msr", "start"), ("−25% corridor 1", "mlr", "start")]
+    assert "First risk corridor ±25%" in chart["caption"]
+    assert "keeps 100%" in chart["caption"]
+    assert "MSR" not in " ".join(label for label, _, _ in labels)

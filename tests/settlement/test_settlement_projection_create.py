@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pandas as pd
 import pytest
 
 from core.api import ApplicationError
@@ -60,11 +59,37 @@ def test_the_same_seed_gives_the_same_band(entity_a) -> None:
     assert first.band == again.band
 
 
-def test_a_reach_entity_gets_no_projection(entity_b) -> None:
-    with pytest.raises(ApplicationError, match="MSSP"):
+def test_a_reach_entity_is_projected_on_reach_figures(entity_b) -> None:
+    # MSSP's template figures do not settle a REACH DCE: the REACH parser names what is missing.
+    with pytest.raises(ApplicationError) as error:
         settlement_projection_create(
-            entity=entity_b, performance_year=2025, frame=pd.DataFrame(), assumptions=ASSUMPTIONS
+            entity=entity_b,
+            performance_year=2025,
+            frame=_ytd_frame(beneficiaries=50, months=6, seed=4),
+            assumptions=ASSUMPTIONS,
         )
+    assert error.value.extra["field"] == "arrangement"
+    run = settlement_projection_create(
+        entity=entity_b,
+        performance_year=2025,
+        frame=_ytd_frame(beneficiaries=300, months=6, seed=4),
+        assumptions={
+            "arrangement": "GLOBAL",
+            "quality_withhold_earned_pct": "80",
+            **{k: ASSUMPTIONS[k] for k in ("months_elapsed", "completion_factor", "seed")},
+            "replicates": "60",
+        },
+    )
+    band = run.band
+    assert (run.program, band["program"], band["corridor_pct"]) == ("reach", "reach", "25.00")
+    assert "msr_pct" not in band
+    assert (
+        Decimal(band["savings_rate_low_pct"])
+        <= Decimal(band["point_rate_pct"])
+        <= Decimal(band["savings_rate_high_pct"])
+    )
+    assert "benchmark" not in run.inputs  # the projection's own, not an input
+    assert Decimal(run.figures["final_benchmark"]) > 0
 
 
 def test_bad_year_to_date_figures_name_their_column(entity_a) -> None:
