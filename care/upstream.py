@@ -229,10 +229,14 @@ def latest_risk_scores(*, entity: Any) -> Any:
         from benchmarks.models import RiskScore
     except ImportError:
         return pd.DataFrame(columns=["beneficiary_id", "raw_score"])
-    rows = (
-        RiskScore.objects.filter(entity=entity, model_family="cms_hcc")
-        .order_by("beneficiary_id", "-payment_year")
-        .distinct("beneficiary_id")
-        .values_list("beneficiary_id", "raw_score")
+    # The latest year per beneficiary is picked here, not with DISTINCT ON: the demo runs on SQLite.
+    rows = RiskScore.objects.filter(entity=entity, model_family="cms_hcc").values_list(
+        "beneficiary_id", "payment_year", "raw_score"
     )
-    return pd.DataFrame.from_records(rows, columns=["beneficiary_id", "raw_score"])
+    frame = pd.DataFrame.from_records(
+        rows.iterator(chunk_size=20_000), columns=["beneficiary_id", "payment_year", "raw_score"]
+    )
+    latest = frame.sort_values(["beneficiary_id", "payment_year"]).drop_duplicates(
+        "beneficiary_id", keep="last"
+    )
+    return latest[["beneficiary_id", "raw_score"]].reset_index(drop=True)
