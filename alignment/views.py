@@ -40,10 +40,10 @@ from audit.phi import phi_view
 from audit.services import access_record_create
 from beneficiaries.models import Beneficiary
 from core.api import ApplicationError
+from core.uploads import upload_text
 
 WRITERS = (Role.ENTITY_ADMIN, Role.ANALYST)
 PAGE_SIZE = 50
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def _writable_entities(user: Any) -> Any:
@@ -231,28 +231,21 @@ def voluntary(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         form = VoluntaryImportForm(request.POST, request.FILES, entities=writable)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             entity = form.cleaned_data["entity"]
-            if upload.size > MAX_UPLOAD_BYTES:
-                form.add_error("file", "The file is larger than 5 MB.")
-            else:
-                try:
-                    text = upload.read().decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    form.add_error("file", "The file is not UTF-8 text (save it as CSV UTF-8).")
-                else:
-                    stored, errors = voluntary_alignment_import(
-                        entity=entity,
-                        text=text,
-                        today=timezone.localdate(),
-                        acting_user=request.user,
+            text = upload_text(form)
+            if text is not None:
+                stored, errors = voluntary_alignment_import(
+                    entity=entity,
+                    text=text,
+                    today=timezone.localdate(),
+                    acting_user=request.user,
+                )
+                if not errors:
+                    messages.success(
+                        request,
+                        f"{stored} voluntary alignment records imported for {entity.cms_id}.",
                     )
-                    if not errors:
-                        messages.success(
-                            request,
-                            f"{stored} voluntary alignment records imported for {entity.cms_id}.",
-                        )
-                        return redirect(reverse("alignment:voluntary"))
+                    return redirect(reverse("alignment:voluntary"))
     records = Paginator(
         voluntary_alignment_list(user=request.user).order_by("-signature_date", "-id"), PAGE_SIZE
     ).get_page(request.GET.get("page"))

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.selectors import user_has_role
 from core.api import ApplicationError
+from core.uploads import upload_text
 from jobs.services import job_enqueue
 from settlement.charts import band_chart
 from settlement.engine.batch import run_batch, write_rows
@@ -51,7 +52,6 @@ from settlement.services import settle_figures
 from settlement.statements import mcp_statement_pdf, tin_statement_csv, tin_statement_pdf
 
 WRITERS = (Role.ENTITY_ADMIN, Role.ANALYST)
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 @login_required
@@ -101,23 +101,18 @@ def batch(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = BatchUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > MAX_UPLOAD_BYTES:
-                form.add_error("file", "The file is larger than 5 MB; use manage.py settle_batch.")
-            else:
-                try:
-                    text = upload.read().decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    form.add_error("file", "The file is not UTF-8 text (save it as CSV UTF-8).")
-                else:
-                    outcome = run_batch(
-                        form.cleaned_data["program"],
-                        io.StringIO(text, newline=""),
-                        load_parameter_book(),
-                    )
-                    out = io.StringIO()
-                    write_rows(outcome, out)
-                    download = base64.b64encode(out.getvalue().encode()).decode()
+            text = upload_text(
+                form, too_large="The file is larger than 5 MB; use manage.py settle_batch."
+            )
+            if text is not None:
+                outcome = run_batch(
+                    form.cleaned_data["program"],
+                    io.StringIO(text, newline=""),
+                    load_parameter_book(),
+                )
+                out = io.StringIO()
+                write_rows(outcome, out)
+                download = base64.b64encode(out.getvalue().encode()).decode()
     else:
         form = BatchUploadForm()
     return render(
@@ -135,27 +130,20 @@ def mcp_closeout(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = MCPCloseOutForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > MAX_UPLOAD_BYTES:
-                form.add_error("file", "The file is larger than 5 MB.")
-            else:
-                try:
-                    text = upload.read().decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    form.add_error("file", "The file is not UTF-8 text (save it as CSV UTF-8).")
-                else:
-                    read = read_closeout(io.StringIO(text, newline=""), load_parameter_book())
-                    errors = [str(error) for error in read.errors]
-                    if read.inputs is not None and read.parameters is not None:
-                        try:
-                            statement = mcp_close_out(read.inputs, read.parameters)
-                        except (SettlementInputError, ParameterError) as exc:
-                            errors.append(str(exc))
-                    if statement is not None:
-                        out = io.StringIO()
-                        write_statement_csv(statement, out)
-                        csv_download = base64.b64encode(out.getvalue().encode()).decode()
-                        pdf_download = base64.b64encode(mcp_statement_pdf(statement)).decode()
+            text = upload_text(form)
+            if text is not None:
+                read = read_closeout(io.StringIO(text, newline=""), load_parameter_book())
+                errors = [str(error) for error in read.errors]
+                if read.inputs is not None and read.parameters is not None:
+                    try:
+                        statement = mcp_close_out(read.inputs, read.parameters)
+                    except (SettlementInputError, ParameterError) as exc:
+                        errors.append(str(exc))
+                if statement is not None:
+                    out = io.StringIO()
+                    write_statement_csv(statement, out)
+                    csv_download = base64.b64encode(out.getvalue().encode()).decode()
+                    pdf_download = base64.b64encode(mcp_statement_pdf(statement)).decode()
     else:
         form = MCPCloseOutForm()
     return render(
