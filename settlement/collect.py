@@ -78,6 +78,23 @@ def _missing(
     )
 
 
+def _benchmark_and_quality(
+    entity: Entity, performance_year: int, quality_hint: str
+) -> tuple[Any, Any]:
+    """The entity-year's benchmark and quality result, or an error naming the one missing."""
+    from benchmarks.selectors import benchmark_for
+
+    benchmark = benchmark_for(entity=entity, performance_year=performance_year)
+    if benchmark is None:
+        raise _missing(
+            "benchmark", entity, performance_year, "calculate the benchmark first.", "benchmark"
+        )
+    quality = QualityResult.objects.filter(entity=entity, performance_year=performance_year).first()
+    if quality is None:
+        raise _missing("quality result", entity, performance_year, quality_hint, "quality")
+    return benchmark, quality
+
+
 def _alignment(entity: Entity, performance_year: int) -> tuple[Any, list[tuple[int, str]]]:
     from alignment.models import AlignmentResult
     from alignment.selectors import alignment_latest_run
@@ -236,7 +253,6 @@ def settlement_inputs_collect(
     """
     from benchmarks.engine import columns as c
     from benchmarks.engine import expenditures as x
-    from benchmarks.selectors import benchmark_for
 
     if entity.program.code == "reach":
         return reach_inputs_collect(
@@ -257,20 +273,9 @@ def settlement_inputs_collect(
     step(10, "Reading the alignment run")
     run, aligned = _alignment(entity, performance_year)
     step(20, "Reading the benchmark and the quality result")
-    benchmark = benchmark_for(entity=entity, performance_year=performance_year)
-    if benchmark is None:
-        raise _missing(
-            "benchmark", entity, performance_year, "calculate the benchmark first.", "benchmark"
-        )
-    quality = QualityResult.objects.filter(entity=entity, performance_year=performance_year).first()
-    if quality is None:
-        raise _missing(
-            "quality result",
-            entity,
-            performance_year,
-            "enter it in the admin console (Settlement > Quality results).",
-            "quality",
-        )
+    benchmark, quality = _benchmark_and_quality(
+        entity, performance_year, "enter it in the admin console (Settlement > Quality results)."
+    )
     aligned_ids = [bene_id for bene_id, _ in aligned]
     step(30, f"Reading claims of {len(aligned_ids):,} aligned beneficiaries")
     years = _beneficiary_years(entity, performance_year, aligned_ids, through_month)
@@ -624,7 +629,6 @@ def reach_inputs_collect(
     """
     from alignment.selectors import aligned_beneficiaries
     from benchmarks.engine import columns as c
-    from benchmarks.selectors import benchmark_for
 
     step = progress or (lambda _pct, _message: None)
     step(10, "Reading the alignment run")
@@ -641,20 +645,11 @@ def reach_inputs_collect(
         )
     run = results.select_related("run").first().run  # type: ignore[union-attr]
     step(20, "Reading the benchmark and the quality result")
-    benchmark = benchmark_for(entity=entity, performance_year=performance_year)
-    if benchmark is None:
-        raise _missing(
-            "benchmark", entity, performance_year, "calculate the benchmark first.", "benchmark"
-        )
-    quality = QualityResult.objects.filter(entity=entity, performance_year=performance_year).first()
-    if quality is None:
-        raise _missing(
-            "quality result",
-            entity,
-            performance_year,
-            "enter the Total Quality Score in the admin console (Settlement > Quality results).",
-            "quality",
-        )
+    benchmark, quality = _benchmark_and_quality(
+        entity,
+        performance_year,
+        "enter the Total Quality Score in the admin console (Settlement > Quality results).",
+    )
     aligned_ids = [bene for bene, _ in aligned]
     step(30, f"Reading claims of {len(aligned_ids):,} aligned beneficiaries")
     years = _beneficiary_years(
