@@ -1,0 +1,46 @@
+"""Raw SQL for the partner API's hot paths, read into ordinary model instances.
+
+The beneficiary detail and the roster page are the API's busiest calls; building their
+queries with the ORM cost more CPU than running them. These helpers let a hand-written query
+select whole rows of several models and hand back the instances the ORM would have built
+(JSON columns decoded; columns not selected are deferred, loaded on access like `.only()`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field, Model
+
+
+def fields_of(model: type[Model], exclude: tuple[str, ...] = ()) -> list[Field]:
+    return [f for f in model._meta.concrete_fields if f.attname not in exclude]
+
+
+def columns(alias: str, fields: list[Field]) -> str:
+    return ", ".join(f'{alias}."{f.column}"' for f in fields)
+
+
+def table(model: type[Model]) -> str:
+    return f'"{model._meta.db_table}"'
+
+
+def instance(model: type[Model], fields: list[Field], values: Any) -> Model:
+    decoded = [
+        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+        for f, v in zip(fields, values, strict=True)
+    ]
+    return model.from_db(connection.alias, [f.attname for f in fields], decoded)
+
+
+def instances(
+    row: tuple[Any, ...], parts: list[tuple[type[Model], list[Field]]]
+) -> tuple[list[Model], int]:
+    """Instances from consecutive columns of `row`, one per (model, fields); and the index of
+    the first column left over."""
+    found, start = [], 0
+    for model, fields in parts:
+        found.append(instance(model, fields, row[start : start + len(fields)]))
+        start += len(fields)
+    return found, start
