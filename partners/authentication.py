@@ -96,7 +96,7 @@ def token_lookup(token: str) -> tuple[Any, PartnerClient, tuple[str, ...]] | Non
     None when the token is unknown or belongs to no partner client."""
     checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
     query, parts = _token_sql()
-    with connection.cursor() as cursor:
+    with sql.prepared_cursor() as cursor:
         cursor.execute(query, [checksum])
         row = cursor.fetchone()
     if row is None:

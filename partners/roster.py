@@ -260,7 +260,7 @@ def roster_rows(
         f"WHERE {' AND '.join(where)} ORDER BY {order}{page}"
     )
     params["succeeded"] = RunStatus.SUCCEEDED
-    with connection.cursor() as cursor:
+    with sql.prepared_cursor() as cursor:
         cursor.execute(query, params)
         fetched = cursor.fetchall()
     # Columns: the result, the beneficiary, the run, its entity, then the annotations. The
@@ -439,7 +439,7 @@ def roster_extras(*, principal: Any, results: Iterable[AlignmentResult]) -> Extr
         "entities": [r.run.entity_id for r in results],
         "years": [r.run.performance_year for r in results],
     }
-    with connection.cursor() as cursor:
+    with sql.prepared_cursor() as cursor:
         cursor.execute(_extras_sql(), params)
         fetched = cursor.fetchall()
     for part, beneficiary, year, raw_score, key, label, last_done, as_of, code in fetched:
