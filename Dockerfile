@@ -15,4 +15,4 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=collectstatic-o
     && useradd --system --uid 10001 app && mkdir -p /app/var && chown -R app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]

@@ -3,7 +3,14 @@ current alignment lists, with the attribution, the change since the previous lis
 score and the open gaps.
 
 Reads only: built on the alignment app's results (via partners.attribution), the benchmarks
-app's risk scores and recapture gaps, and the entities app's providers.
+app's risk scores and recapture gaps, the care app's care gaps and the entities app's
+providers.
+
+Two forms of the same rules: `roster_results`, a queryset other reads compose with (care gaps,
+worklist, search filters), and `roster_rows`, the API's beneficiary detail and roster page in
+one hand-written query each, with `roster_extras` one more for the risk scores and gaps of the
+whole page. tests/partners/test_roster_api.py holds the two to the same rows and the extras
+to the ORM selectors they stand for (benchmarks.selectors.recapture_gaps).
 """
 
 from __future__ import annotations
@@ -12,15 +19,22 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
 
 from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, RunStatus
-from benchmarks.models import RiskScore
+from benchmarks.models import RiskHcc, RiskScore, RiskScoreComponent
 from benchmarks.selectors import recapture_gaps
+from beneficiaries.models import Beneficiary
 from care.models import CareGap
-from entities.models import Provider
+from core.tenancy import entity_ids_for_user
+from entities.models import Entity, PerformanceYear, Provider
+from partners import sql
 from partners.attribution import CHANGE_CODES, CURRENT_RUN_ORDER
 from partners.selectors import principal_tins
 
@@ -118,16 +132,345 @@ def roster_beneficiary_ids(
     return Q(**{f"{field}__in": aligned}) | Q(**{f"{field}__in": not_aligned})
 
 
+# ------------------------------------------------------------------ the API's rows, in SQL
+
+
+def visible_entity_ids(principal: Any) -> list[int] | None:
+    """The entities the caller's roster comes from (as `for_user` scopes them); None: all."""
+    if not getattr(principal, "is_authenticated", False):
+        return []
+    if getattr(principal, "is_superuser", False):
+        return None
+    ids = entity_ids_for_user(principal)
+    return list(ids) if isinstance(ids, list) else [row["entity_id"] for row in ids]
+
+
+RUN_FIELDS = ("parameters", "windows", "summary", "deliveries")  # see RUN_LINEAGE
+
+
+@cache
+def _roster_parts() -> list[tuple[type[Any], list[Any]]]:
+    return [
+        (AlignmentResult, sql.fields_of(AlignmentResult)),
+        (Beneficiary, sql.fields_of(Beneficiary)),
+        (AlignmentRun, sql.fields_of(AlignmentRun, exclude=RUN_FIELDS)),
+        (Entity, sql.fields_of(Entity)),
+    ]
+
+
+def roster_rows(
+    *,
+    principal: Any,
+    status: str | None = ALIGNED,
+    tin: str = "",
+    npi: str = "",
+    changed_since: dt.datetime | None = None,
+    beneficiary_id: int | None = None,
+    mbis: list[str] | None = None,
+    after: int | None = None,
+    before: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[AlignmentResult]:
+    """The rows `roster_results` selects, in one query: the results of the caller's current
+    runs (`current_runs`), with the beneficiary, the run and its entity, and the annotations
+    `change_kind`, `provider_name` and `period` (the run's performance year, as `run_period`
+    dates it). `status=None` takes aligned rows and then the others (a beneficiary detail).
+    Ordered by beneficiary; descending when only `before` is given (a cursor going back)."""
+    if connection.vendor != "postgresql":
+        return roster_rows_orm(
+            principal=principal, status=status, tin=tin, npi=npi, changed_since=changed_since,
+            beneficiary_id=beneficiary_id, mbis=mbis, after=after, before=before,
+            offset=offset, limit=limit,
+        )  # fmt: skip
+    entity_ids = visible_entity_ids(principal)
+    if entity_ids == []:
+        return []
+    tins = list(principal_tins(principal))
+    params: dict[str, Any] = {"entities": entity_ids, "tins": tins}
+    aligned = "r.aligned" + (" AND r.attributed_tin = ANY(%(tins)s)" if tins else "")
+    lost = (
+        " AND r.beneficiary_id IN (SELECT l.beneficiary_id FROM "  # noqa: S608 - our names
+        f"{sql.table(AlignmentChange)} l WHERE l.run_id IN (SELECT id FROM runs) "
+        "AND l.previous_tin = ANY(%(tins)s))"
+        if tins
+        else ""
+    )
+    not_aligned = "NOT r.aligned" + lost
+    where = {
+        ALIGNED: [aligned],
+        NOT_ALIGNED: [not_aligned],
+        None: [f"(({aligned}) OR ({not_aligned}))"],
+    }[status]
+    if tin:
+        where.append("r.attributed_tin = %(tin)s")
+        params["tin"] = tin
+    if npi:
+        where.append("r.attributed_npi = %(npi)s")
+        params["npi"] = npi
+    if changed_since is not None:
+        where.append(
+            "(b.updated_at > %(since)s OR r.beneficiary_id IN (SELECT m.beneficiary_id FROM "  # noqa: S608 - our names
+            f"{sql.table(AlignmentChange)} m JOIN runs mr ON mr.id = m.run_id "
+            "WHERE COALESCE(mr.finished_at, mr.created_at) > %(since)s))"
+        )
+        params["since"] = changed_since
+    # Bounds on the beneficiary key are given on both tables: the planner does not carry
+    # them across the join, and would otherwise walk the beneficiaries from the first.
+    if beneficiary_id is not None:
+        where.append("r.beneficiary_id = %(beneficiary)s AND b.id = %(beneficiary)s")
+        params["beneficiary"] = beneficiary_id
+    if mbis is not None:
+        where.append("b.current_mbi = ANY(%(mbis)s)")
+        params["mbis"] = list(mbis)
+    if after is not None:
+        where.append("r.beneficiary_id > %(after)s AND b.id > %(after)s")
+        params["after"] = after
+    if before is not None:
+        where.append("r.beneficiary_id < %(before)s AND b.id < %(before)s")
+        params["before"] = before
+    order = "r.beneficiary_id DESC" if before is not None and after is None else "r.beneficiary_id"
+    if status is None:
+        order = f"r.aligned DESC, {order}"
+    page = " OFFSET %(offset)s" if offset else ""
+    params["offset"] = offset
+    if limit is not None:
+        page += " LIMIT %(limit)s"
+        params["limit"] = limit
+    parts = _roster_parts()
+    result, beneficiary, run, entity = (fields for _, fields in parts)
+    query = (
+        # The current run of each entity, as CURRENT_RUN_ORDER picks it.
+        "WITH runs AS (SELECT DISTINCT ON (run.entity_id) "  # noqa: S608 - our names; values are bound
+        f"{sql.columns('run', run)} FROM {sql.table(AlignmentRun)} run "
+        "WHERE run.status = %(succeeded)s"
+        + (" AND run.entity_id = ANY(%(entities)s)" if entity_ids is not None else "")
+        + " ORDER BY run.entity_id, run.performance_year DESC, run.finished_at DESC, run.id DESC) "  # noqa: S608 - our names
+        f"SELECT {sql.columns('r', result)}, {sql.columns('b', beneficiary)}, "
+        f"{sql.columns('runs', run)}, {sql.columns('e', entity)}, "
+        "c.kind, p.name, py.start_date, py.end_date "
+        f"FROM runs JOIN {sql.table(AlignmentResult)} r ON r.run_id = runs.id "
+        f"JOIN {sql.table(Beneficiary)} b ON b.id = r.beneficiary_id "
+        f"JOIN {sql.table(Entity)} e ON e.id = runs.entity_id "
+        f"LEFT JOIN {sql.table(PerformanceYear)} py "
+        "ON py.program_id = e.program_id AND py.year = runs.performance_year "
+        f"LEFT JOIN {sql.table(AlignmentChange)} c "
+        "ON c.run_id = r.run_id AND c.beneficiary_id = r.beneficiary_id "
+        f"LEFT JOIN {sql.table(Provider)} p ON p.npi = r.attributed_npi "
+        f"WHERE {' AND '.join(where)} ORDER BY {order}{page}"
+    )
+    params["succeeded"] = RunStatus.SUCCEEDED
+    with sql.prepared_cursor() as cursor:
+        cursor.execute(query, params)
+        fetched = cursor.fetchall()
+    # Columns: the result, the beneficiary, the run, its entity, then the annotations. The
+    # run and the entity are built once per run.
+    ends = [len(result), len(result) + len(beneficiary)]
+    ends += [ends[1] + len(run), ends[1] + len(run) + len(entity)]
+    run_id_at = next(i for i, f in enumerate(result) if f.attname == "run_id")
+    runs: dict[int, AlignmentRun] = {}
+    rows = []
+    for values in fetched:
+        row = sql.instance(AlignmentResult, result, values[: ends[0]])
+        if values[run_id_at] not in runs:
+            run_row = sql.instance(AlignmentRun, run, values[ends[1] : ends[2]])
+            run_row.entity = sql.instance(Entity, entity, values[ends[2] : ends[3]])
+            runs[run_row.pk] = run_row
+        row.run = runs[row.run_id]
+        row.beneficiary = sql.instance(Beneficiary, beneficiary, values[ends[0] : ends[1]])
+        row.change_kind, row.provider_name, start, end = values[ends[3] :]
+        year = row.run.performance_year
+        # As run_period dates it: the registry's year, else the calendar year.
+        row.period = (start, end) if start else (dt.date(year, 1, 1), dt.date(year, 12, 31))
+        rows.append(row)
+    return rows
+
+
+def roster_rows_orm(
+    *,
+    principal: Any,
+    status: str | None = ALIGNED,
+    tin: str = "",
+    npi: str = "",
+    changed_since: dt.datetime | None = None,
+    beneficiary_id: int | None = None,
+    mbis: list[str] | None = None,
+    after: int | None = None,
+    before: int | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[AlignmentResult]:
+    """`roster_rows` through `roster_results`: what other databases (SQLite) run, and what
+    the tests hold the SQL to."""
+    from partners.attribution import run_period
+
+    descending = before is not None and after is None
+    rows: list[AlignmentResult] = []
+    for each in [status] if status else [ALIGNED, NOT_ALIGNED]:
+        found = roster_results(
+            principal=principal, status=each, tin=tin, npi=npi, changed_since=changed_since
+        )
+        if beneficiary_id is not None:
+            found = found.filter(beneficiary_id=beneficiary_id)
+        if mbis is not None:
+            found = found.filter(beneficiary__current_mbi__in=mbis)
+        if after is not None:
+            found = found.filter(beneficiary_id__gt=after)
+        if before is not None:
+            found = found.filter(beneficiary_id__lt=before)
+        found = found.order_by("-beneficiary_id" if descending else "beneficiary_id")
+        if status and limit is not None:
+            found = found[offset : offset + limit]
+        rows += list(found)
+    if not status:
+        rows = rows[offset : None if limit is None else offset + limit]
+    periods: dict[int, tuple[dt.date, dt.date]] = {}
+    for row in rows:
+        if row.run_id not in periods:
+            periods[row.run_id] = run_period(row.run)
+        row.period = periods[row.run_id]
+    return rows
+
+
+class RosterRows:
+    """`roster_rows` as DRF's CursorPagination pages a queryset: ordered by beneficiary,
+    filtered from a position, sliced. Each slice is one query."""
+
+    model = AlignmentResult  # for the OpenAPI schema's path parameters
+
+    def __init__(self, **filters: Any) -> None:
+        self.filters = filters
+        self.bounds: dict[str, int] = {}
+
+    def _clone(self, **bounds: int) -> RosterRows:
+        clone = RosterRows(**self.filters)
+        clone.bounds = {**self.bounds, **bounds}
+        return clone
+
+    def order_by(self, *ordering: str) -> RosterRows:
+        if ordering not in (("beneficiary_id",), ("-beneficiary_id",)):
+            raise ValueError(f"The roster is ordered by beneficiary, not {ordering}.")
+        clone = self._clone()
+        clone.descending = ordering[0].startswith("-")
+        return clone
+
+    descending = False
+
+    def filter(self, **position: Any) -> RosterRows:
+        ((lookup, value),) = position.items()
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise NotFound(CursorPagination.invalid_cursor_message) from None
+        if lookup == "beneficiary_id__gt":
+            return self._clone(after=value)
+        if lookup == "beneficiary_id__lt":
+            return self._clone(before=value)
+        raise ValueError(f"The roster pages by beneficiary, not {lookup}.")
+
+    def __getitem__(self, window: slice) -> list[AlignmentResult]:
+        start = window.start or 0
+        bounds = dict(self.bounds)
+        if self.descending and "before" not in bounds:
+            # Going back from the end: every row, newest first.
+            bounds["before"] = 2**63 - 1
+        return roster_rows(**self.filters, **bounds, offset=start, limit=window.stop - start)
+
+
+@dataclass(frozen=True)
+class Risk:
+    payment_year: int
+    raw_score: Any  # Decimal
+
+
 @dataclass
 class Extras:
     """What a page of rows needs from other apps, fetched for the whole page at once."""
 
-    risk: dict[int, RiskScore] = field(default_factory=dict)
+    risk: dict[int, Risk] = field(default_factory=dict)
     # Care gaps found in claims (care.CareGap) first, then HCC recapture gaps.
     gaps: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
 
+@cache
+def _extras_sql() -> str:
+    """One query for a page: each beneficiary's latest risk score, its care gaps (care.CareGap,
+    by gap) and its HCC recapture gaps for its run's year (benchmarks.selectors.recapture_gaps:
+    an HCC of payment year Y whose model the Y + 1 score also uses, without that HCC; by model
+    and HCC)."""
+    score, hcc, component = sql.table(RiskScore), sql.table(RiskHcc), sql.table(RiskScoreComponent)
+    return (
+        "WITH page AS (SELECT * FROM unnest(%(ids)s::bigint[], %(entities)s::bigint[], "  # noqa: S608 - our names; values are bound
+        "%(years)s::int[]) AS page(beneficiary_id, entity_id, year)) "
+        "SELECT 1, s.beneficiary_id, s.payment_year, s.raw_score, '', '', NULL::date, "
+        "NULL::date, '' FROM (SELECT DISTINCT ON (beneficiary_id) beneficiary_id, "
+        f"payment_year, raw_score FROM {score} "
+        "WHERE beneficiary_id IN (SELECT beneficiary_id FROM page) "
+        "ORDER BY beneficiary_id, payment_year DESC) s "
+        "UNION ALL SELECT 2, g.beneficiary_id, NULL, NULL, g.gap, g.label, g.last_done, "
+        f"g.as_of, '' FROM {sql.table(CareGap)} g "
+        "WHERE g.beneficiary_id IN (SELECT beneficiary_id FROM page) "
+        "UNION ALL SELECT 3, s.beneficiary_id, page.year, NULL, h.model, h.label, NULL, NULL, "
+        f"h.hcc FROM page JOIN {score} s ON s.beneficiary_id = page.beneficiary_id "
+        "AND s.entity_id = page.entity_id AND s.payment_year = page.year "
+        f"JOIN {hcc} h ON h.risk_score_id = s.id "
+        f"WHERE EXISTS (SELECT 1 FROM {component} nc JOIN {score} ns ON ns.id = nc.risk_score_id "
+        "WHERE ns.beneficiary_id = s.beneficiary_id AND ns.payment_year = page.year + 1 "
+        "AND nc.model = h.model) "
+        f"AND NOT EXISTS (SELECT 1 FROM {hcc} nh JOIN {score} ns ON ns.id = nh.risk_score_id "
+        "WHERE ns.beneficiary_id = s.beneficiary_id AND ns.payment_year = page.year + 1 "
+        "AND nh.model = h.model AND nh.hcc = h.hcc) "
+        "ORDER BY 1, 2, 5, 9"
+    )
+
+
 def roster_extras(*, principal: Any, results: Iterable[AlignmentResult]) -> Extras:
+    """Risk scores and open gaps of rows of `roster_rows` (or `roster_results`): one query.
+    The recapture gaps are those of each row's run (its entity and year), which the caller's
+    scope (`principal`) has already admitted."""
+    results = list(results)
+    if connection.vendor != "postgresql":
+        return roster_extras_orm(principal=principal, results=results)
+    extras = Extras()
+    if not results:
+        return extras
+    params = {
+        "ids": [r.beneficiary_id for r in results],
+        "entities": [r.run.entity_id for r in results],
+        "years": [r.run.performance_year for r in results],
+    }
+    with sql.prepared_cursor() as cursor:
+        cursor.execute(_extras_sql(), params)
+        fetched = cursor.fetchall()
+    for part, beneficiary, year, raw_score, key, label, last_done, as_of, code in fetched:
+        if part == 1:
+            extras.risk[beneficiary] = Risk(year, raw_score)
+        elif part == 2:
+            extras.gaps[beneficiary].append(
+                {
+                    "type": "care_gap",
+                    "gap": key,
+                    "label": label,
+                    "last_done": last_done,
+                    "as_of": as_of,
+                }
+            )
+        else:
+            extras.gaps[beneficiary].append(
+                {
+                    "type": "hcc_recapture",
+                    "model": key,
+                    "hcc": code,
+                    "label": label,
+                    "last_seen_payment_year": year,
+                }
+            )
+    return extras
+
+
+def roster_extras_orm(*, principal: Any, results: Iterable[AlignmentResult]) -> Extras:
+    """`roster_extras` through the ORM and the benchmarks app's selector: what other
+    databases (SQLite) run, and what the tests hold the SQL to."""
     results = list(results)
     extras = Extras()
     ids = [r.beneficiary_id for r in results]
@@ -136,7 +479,7 @@ def roster_extras(*, principal: Any, results: Iterable[AlignmentResult]) -> Extr
     for score in RiskScore.objects.filter(beneficiary_id__in=ids).order_by(
         "beneficiary_id", "-payment_year"
     ):
-        extras.risk.setdefault(score.beneficiary_id, score)
+        extras.risk.setdefault(score.beneficiary_id, Risk(score.payment_year, score.raw_score))
     for gap in CareGap.objects.filter(beneficiary_id__in=ids).order_by("beneficiary_id", "gap"):
         extras.gaps[gap.beneficiary_id].append(
             {

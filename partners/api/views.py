@@ -30,8 +30,7 @@ from partners.api.serializers import (
     BeneficiarySearchSerializer,
     RosterRowSerializer,
 )
-from partners.attribution import run_period
-from partners.roster import ALIGNED, NOT_ALIGNED, current_runs, roster_extras, roster_results
+from partners.roster import ALIGNED, NOT_ALIGNED, RosterRows, roster_extras, roster_rows
 from partners.selectors import principal_tins, visible_entities
 
 ROSTER_FILTERS = [
@@ -91,10 +90,10 @@ class RosterContextMixin:
     request: Request
 
     def roster_context(self, rows: list[Any]) -> dict[str, Any]:
-        runs = {row.run_id: row.run for row in rows}
+        """Rows of `roster_rows` carry their period; their risk and gaps take one query."""
         return {
             "request": self.request,
-            "periods": {pk: run_period(run) for pk, run in runs.items()},
+            "periods": {row.run_id: row.period for row in rows},
             "extras": roster_extras(principal=self.request.user, results=rows),
         }
 
@@ -121,7 +120,7 @@ class BeneficiaryViewSet(RosterContextMixin, ETagMixin, viewsets.GenericViewSet)
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> Any:
-        return roster_results(principal=self.request.user, **_roster_filters(self.request))
+        return RosterRows(principal=self.request.user, **_roster_filters(self.request))
 
     @extend_schema(parameters=ROSTER_FILTERS)
     def list(self, request: Request) -> Response:
@@ -132,13 +131,13 @@ class BeneficiaryViewSet(RosterContextMixin, ETagMixin, viewsets.GenericViewSet)
         return self.get_paginated_response(data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        rows = list(
-            roster_results(principal=request.user, status=ALIGNED).filter(beneficiary_id=pk)
+        # The row of the current list, aligned or (failing that) not: one query.
+        key = int(pk)
+        rows = (
+            roster_rows(principal=request.user, status=None, beneficiary_id=key, limit=1)
+            if key < 2**63
+            else []
         )
-        if not rows:
-            rows = list(
-                roster_results(principal=request.user, status=NOT_ALIGNED).filter(beneficiary_id=pk)
-            )
         if not rows:
             raise Http404
         self.note_shown(rows, "api beneficiary")
@@ -165,14 +164,8 @@ class BeneficiarySearchApi(RosterContextMixin, APIView):
         payload = BeneficiarySearchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         mbis = payload.validated_data["mbis"]
-        runs = current_runs(principal=request.user)
-        rows = []
-        for status in (ALIGNED, NOT_ALIGNED):
-            rows += list(
-                roster_results(principal=request.user, status=status, runs=runs)
-                .filter(beneficiary__current_mbi__in=mbis)
-                .order_by("beneficiary_id")
-            )
+        # Aligned rows, then the others, each in beneficiary order.
+        rows = roster_rows(principal=request.user, status=None, mbis=mbis)
         self.note_shown(rows, "api search")
         data = RosterRowSerializer(rows, many=True, context=self.roster_context(rows)).data
         found = {row.beneficiary.current_mbi for row in rows}
