@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Max
 
 from accounts.models import Membership, Role
-from care.models import ItemKind, WorklistItem
+from care.models import CareSummary, ItemKind, WorklistItem
 from care.services import care_refresh
 
 
@@ -32,6 +32,12 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
         # The synthetic claims end in the past: look at them as of their last day, so that the
         # demo has recent discharges to follow up.
         as_of = max(dates)
+        if CareSummary.objects.filter(entity=entity, as_of=as_of).exists():
+            # A second `make run`: the refresh of these claims is there (the overview's button
+            # runs it again on demand).
+            if stdout:
+                stdout.write(f"care: {key} already refreshed as of {as_of}")
+            continue
         result = care_refresh(entity=entity, as_of=as_of)
         coordinator = (
             Membership.objects.filter(entity=entity, role=Role.CARE_COORDINATOR)

@@ -63,4 +63,8 @@ def test_load_demo_works_on_the_embedded_sqlite_database(tmp_path: Path) -> None
     manage("migrate", "--noinput", "-v0")
     output = manage("load_demo")
     assert "coordinator@valley.demo" in output
+    # A second `make run` keeps what is there and does not redo the heavy steps.
+    again = manage("load_demo")
+    assert "care: mssp already refreshed as of" in again
+    assert "0 new" in again
     assert "pages ok" in manage("shell", "-c", CHECK_PAGES)
