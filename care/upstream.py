@@ -1,27 +1,35 @@
-"""The seam to modules being built beside this one (alignment, risk, benchmarks, settlement).
-
-Each function returns what that module has for the page, or None when the module has no
-selector for it yet; the page then says the section is not available. Nothing here makes up a
-number: a missing module shows as missing.
+"""What the coordinator's pages read from the other apps (alignment, risk, benchmarks,
+settlement), shaped for the templates. Nothing here makes up a number: a section with no data
+behind it yet (no run, no score, no benchmark) comes back as None and the page says so.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 
-def _selector(module: str, name: str) -> Any:
-    try:
-        return getattr(import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
+from alignment.engine.vocabulary import reason_text
+from alignment.models import AlignmentChange, AlignmentResult
+from alignment.selectors import (
+    alignment_current_run,
+    beneficiary_alignment_changes,
+    beneficiary_alignment_history,
+)
+from alignment.selectors import alignment_summary as _alignment_summary
+from benchmarks.engine import columns as bc
+from benchmarks.models import RiskScore
+from benchmarks.selectors import benchmark_for, beneficiary_risk
+from benchmarks.selectors import recapture_gaps as _recapture_gaps
+from entities.models import ParticipantOrganization, Provider
+from settlement.charts import band_chart
+from settlement.selectors import settlement_run_list
 
 
 def alignment_summary(*, entity: Any) -> Any:
     """Aligned now and by month, changes since the last run (alignment.selectors)."""
-    func = _selector("alignment.selectors", "alignment_summary")
-    return func(entity=entity) if func else None
+    return _alignment_summary(entity=entity)
 
 
 HISTORY_SHOWN = 8  # runs shown on the page; the alignment app's page has them all
@@ -32,15 +40,10 @@ def alignment_history(*, beneficiary: Any) -> dict[str, Any] | None:
     (alignment's `reason_text`) and what changed against the previous run and why (its change
     row), and the attributed provider of the latest run that aligned them, named from the
     entities registry when it lists the TIN/NPI. None when no run has included them."""
-    history = _selector("alignment.selectors", "beneficiary_alignment_history")
-    changes_of = _selector("alignment.selectors", "beneficiary_alignment_changes")
-    reason_text = _selector("alignment.engine.vocabulary", "reason_text")
-    if history is None or changes_of is None or reason_text is None:
-        return None
-    results = list(history(beneficiary=beneficiary)[: HISTORY_SHOWN + 1])
+    results = list(beneficiary_alignment_history(beneficiary=beneficiary)[: HISTORY_SHOWN + 1])
     if not results:
         return None
-    changes = changes_of(beneficiary=beneficiary)
+    changes = beneficiary_alignment_changes(beneficiary=beneficiary)
     items = [
         {
             "result": r,
@@ -62,8 +65,6 @@ def alignment_history(*, beneficiary: Any) -> dict[str, Any] | None:
 
 def _provider_names(result: Any) -> dict[str, str]:
     """Names of the attributed TIN and NPI from the entities registry ("" when not listed)."""
-    from entities.models import ParticipantOrganization, Provider
-
     names = {"tin": "", "npi": ""}
     if result.attributed_tin:
         names["tin"] = (
@@ -85,21 +86,13 @@ def _provider_names(result: Any) -> dict[str, str]:
 def risk_profile(*, user: Any, beneficiary: Any, year: int) -> dict[str, Any] | None:
     """The beneficiary's latest risk score with its HCCs and the diagnoses behind them, and the
     HCCs of last year's diagnoses not yet seen this year (benchmarks.selectors)."""
-    scores = _selector("benchmarks.selectors", "beneficiary_risk")
-    recapture = _selector("benchmarks.selectors", "recapture_gaps")
-    if scores is None:
-        return None
-    latest = list(scores(user=user, beneficiary_id=beneficiary.pk)[:1])
+    latest = list(beneficiary_risk(user=user, beneficiary_id=beneficiary.pk)[:1])
     if not latest:
         return None
-    gaps = (
-        list(
-            recapture(
-                user=user, entity=beneficiary.entity, year=year, beneficiary_id=beneficiary.pk
-            )
+    gaps = list(
+        _recapture_gaps(
+            user=user, entity=beneficiary.entity, year=year, beneficiary_id=beneficiary.pk
         )
-        if recapture
-        else []
     )
     return {"score": latest[0], "recapture": gaps, "year": year}
 
@@ -110,14 +103,6 @@ def pmpm_summary(*, entity: Any, spending: dict[str, Any] | None) -> dict[str, A
     benchmarks.selectors.benchmark_for: per capita per person-year / 12). ACO REACH sets its
     benchmark for two groups (aged & disabled, ESRD), so REACH spending is grouped the same
     way. None when there is neither spending nor a benchmark for the year."""
-    from decimal import Decimal
-
-    benchmark_for = _selector("benchmarks.selectors", "benchmark_for")
-    columns = _selector("benchmarks.engine.columns", "SEGMENT_LABELS")
-    if benchmark_for is None or columns is None:
-        return None
-    from benchmarks.engine import columns as bc
-
     spending = spending or {}
     year = spending.get("year")
     if year is None:
@@ -166,12 +151,8 @@ def pmpm_summary(*, entity: Any, spending: dict[str, Any] | None) -> dict[str, A
 def savings_projection(*, user: Any, entity: Any) -> dict[str, Any] | None:
     """The latest projected settlement with a band (settlement.selectors), drawn by the
     settlement app's own band chart."""
-    run_list = _selector("settlement.selectors", "settlement_run_list")
-    band_chart = _selector("settlement.charts", "band_chart")
-    if run_list is None or band_chart is None:
-        return None
     run = (
-        run_list(user=user, entity=entity)
+        settlement_run_list(user=user, entity=entity)
         .filter(kind="projection")
         .exclude(band={})
         .order_by("-performance_year", "-version")
@@ -184,10 +165,7 @@ def savings_projection(*, user: Any, entity: Any) -> dict[str, Any] | None:
 
 def recapture_gaps(*, user: Any, entity: Any, year: int) -> list[Any]:
     """HCCs of last year's diagnoses not yet seen this year, for the whole entity."""
-    func = _selector("benchmarks.selectors", "recapture_gaps")
-    if func is None:
-        return []
-    return list(func(user=user, entity=entity, year=year).select_related("risk_score"))
+    return list(_recapture_gaps(user=user, entity=entity, year=year).select_related("risk_score"))
 
 
 ALIGNMENT_FRAME_COLUMNS = [
@@ -200,14 +178,9 @@ def alignment_facts(*, entity: Any) -> dict[str, Any] | None:
     """The entity's latest succeeded alignment run, its results as a frame
     (ALIGNMENT_FRAME_COLUMNS) and the ids it added against its previous run, for the care
     refresh; None before any run."""
-    import pandas as pd
-
-    current = _selector("alignment.selectors", "alignment_current_run")
-    run = current(entity=entity) if current else None
+    run = alignment_current_run(entity=entity)
     if run is None:
         return None
-    from alignment.models import AlignmentChange, AlignmentResult
-
     results = pd.DataFrame.from_records(
         AlignmentResult.objects.filter(run=run).values_list(*ALIGNMENT_FRAME_COLUMNS),
         columns=ALIGNMENT_FRAME_COLUMNS,
@@ -223,12 +196,6 @@ def alignment_facts(*, entity: Any) -> dict[str, Any] | None:
 def latest_risk_scores(*, entity: Any) -> Any:
     """Each beneficiary's raw score of the latest payment year scored (benchmarks), as a frame
     [beneficiary_id, raw_score]."""
-    import pandas as pd
-
-    try:
-        from benchmarks.models import RiskScore
-    except ImportError:
-        return pd.DataFrame(columns=["beneficiary_id", "raw_score"])
     # The latest year per beneficiary is picked here, not with DISTINCT ON: the demo runs on SQLite.
     rows = RiskScore.objects.filter(entity=entity, model_family="cms_hcc").values_list(
         "beneficiary_id", "payment_year", "raw_score"
