@@ -95,6 +95,37 @@ def _benchmark_and_quality(
     return benchmark, quality
 
 
+def _report_figures(
+    given: dict[str, Any] | None, allowed: Any, report: str, *, skip_blank: bool = False
+) -> dict[str, str]:
+    """Figures only CMS's report holds, as the user gives them; a name the report does not
+    have is refused (blank values are left out when `skip_blank`)."""
+    figures = {}
+    for name, value in (given or {}).items():
+        if name not in allowed:
+            raise ApplicationError(
+                f"{name!r} is not a figure taken from {report}.", {"field": name}
+            )
+        if not skip_blank or str(value).strip():
+            figures[name] = str(value)
+    return figures
+
+
+def _lineage(
+    run: Any, benchmark: Any, quality: Any, through_month: int, member_months: int
+) -> dict[str, str]:
+    """Where a settlement's inputs came from, stored with the version."""
+    return {
+        "alignment_run": str(run),
+        "alignment_run_id": str(run.pk),
+        "benchmark_version": str(benchmark.version),
+        "benchmark_calculation_id": str(benchmark.calculation_id),
+        "quality_source": quality.source,
+        "through_month": str(through_month),
+        "person_years": f"{Decimal(member_months) / TWELVE:f}",
+    }
+
+
 def _alignment(entity: Entity, performance_year: int) -> tuple[Any, list[tuple[int, str]]]:
     from alignment.models import AlignmentResult
     from alignment.selectors import alignment_latest_run
@@ -324,22 +355,9 @@ def settlement_inputs_collect(
     # Figures the platform does not hold, from CMS's report as the user gives them: msr_pct (an
     # entity-specific MSR, needed below 5,000 assigned beneficiaries), participant_revenue
     # (BASIC loss limit), low_revenue, euc_loss_reduction.
-    for name, value in (report_figures or {}).items():
-        if name not in MSSP_OPTIONAL:
-            raise ApplicationError(
-                f"{name!r} is not a figure taken from CMS's report.", {"field": name}
-            )
-        figures[name] = str(value)
+    figures.update(_report_figures(report_figures, MSSP_OPTIONAL, "CMS's report"))
     participants = _participants(entity, frame, by_bene, tin_of)
-    lineage = {
-        "alignment_run": str(run),
-        "alignment_run_id": str(run.pk),
-        "benchmark_version": str(benchmark.version),
-        "benchmark_calculation_id": str(benchmark.calculation_id),
-        "quality_source": quality.source,
-        "through_month": str(through_month),
-        "person_years": f"{Decimal(member_months) / TWELVE:f}",
-    }
+    lineage = _lineage(run, benchmark, quality, through_month, member_months)
     period = "the year" if through_month == 12 else f"months 1-{through_month}"
     sources = [
         Step(
@@ -690,25 +708,13 @@ def reach_inputs_collect(
         "quality_withhold_earned_pct": f"{quality.quality_score:f}",
         "aligned_member_months": str(member_months),
     }
-    for name, value in (report_figures or {}).items():
-        if name not in REACH_REPORT_FIGURES:
-            raise ApplicationError(
-                f"{name!r} is not a figure taken from CMS's REACH report.", {"field": name}
-            )
-        if str(value).strip():
-            figures[name] = str(value)
+    figures.update(
+        _report_figures(report_figures, REACH_REPORT_FIGURES, "CMS's REACH report", skip_blank=True)
+    )
     tin_of = dict(aligned)
     frame = _projection_frame(entity, by_bene, tin_of)
     participants = _participants(entity, frame, by_bene, tin_of)
-    lineage = {
-        "alignment_run": str(run),
-        "alignment_run_id": str(run.pk),
-        "benchmark_version": str(benchmark.version),
-        "benchmark_calculation_id": str(benchmark.calculation_id),
-        "quality_source": quality.source,
-        "through_month": str(through_month),
-        "person_years": f"{Decimal(member_months) / TWELVE:f}",
-    }
+    lineage = _lineage(run, benchmark, quality, through_month, member_months)
     period = "the year" if through_month == 12 else f"months 1-{through_month} (year to date)"
     after = benchmark.extras.get("benchmark_after_discount_and_withhold")
     sources = [
