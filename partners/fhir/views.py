@@ -178,26 +178,38 @@ class SmartConfigurationView(FhirView):
         )
 
 
-class PatientView(FhirView):
+class BeneficiaryResourceView(FhirView):
+    """A resource made from one beneficiary the client may see (404 otherwise), recorded in
+    the access log."""
+
+    def build(self, beneficiary: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def get(self, request: Request, pk: int) -> Response:
+        beneficiary = visible_beneficiaries(principal=request.user).filter(pk=pk).first()
+        if beneficiary is None:
+            raise Http404
+        phi_shown(
+            request,
+            entity=beneficiary.entity,
+            purpose=f"fhir {self.resource_type}",
+            beneficiary_ids=[pk],
+        )
+        return Response(self.build(beneficiary))
+
+
+class PatientView(BeneficiaryResourceView):
     resource_type = "Patient"
 
-    def get(self, request: Request, pk: int) -> Response:
-        beneficiary = visible_beneficiaries(principal=request.user).filter(pk=pk).first()
-        if beneficiary is None:
-            raise Http404
-        phi_shown(request, entity=beneficiary.entity, purpose="fhir Patient", beneficiary_ids=[pk])
-        return Response(resources.patient(beneficiary))
+    def build(self, beneficiary: Any) -> dict[str, Any]:
+        return resources.patient(beneficiary)
 
 
-class CoverageView(FhirView):
+class CoverageView(BeneficiaryResourceView):
     resource_type = "Coverage"
 
-    def get(self, request: Request, pk: int) -> Response:
-        beneficiary = visible_beneficiaries(principal=request.user).filter(pk=pk).first()
-        if beneficiary is None:
-            raise Http404
-        phi_shown(request, entity=beneficiary.entity, purpose="fhir Coverage", beneficiary_ids=[pk])
-        return Response(resources.coverage(beneficiary))
+    def build(self, beneficiary: Any) -> dict[str, Any]:
+        return resources.coverage(beneficiary)
 
 
 class PractitionerView(FhirView):
