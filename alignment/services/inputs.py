@@ -37,7 +37,6 @@ from alignment.engine import reach as reach_engine
 from alignment.engine.valuesets import DATA_DIR, DatedValueSet, ValueSetEntry, load_hcpcs
 from alignment.engine.windows import EligibilityWindow, MsspWindows, ReachWindows, add_months
 from alignment.models import (
-    AlignmentRun,
     ClaimLine,
     ClaimLineKind,
     ClaimSnapshot,
@@ -539,16 +538,20 @@ def enrollment_months(benes: pd.DataFrame, windows: tuple[EligibilityWindow, ...
     )
 
 
-def bucket_inputs(*, run: AlignmentRun, index: int, windows: Windows) -> dict[str, Any]:
-    """The engine's input frames for one bucket of a run."""
-    slots = bucket_slots(index, run.bucket_count)
+def bucket_inputs(
+    *, entity_id: int, snapshot_id: int | None, bucket_count: int, index: int, windows: Windows
+) -> dict[str, Any]:
+    """The engine's input frames for bucket `index` of `bucket_count` of an entity's
+    beneficiaries, with the lines of a claims snapshot (an alignment run's buckets, or the
+    benchmark-year populations the benchmarks app aligns)."""
+    slots = bucket_slots(index, bucket_count)
     slot_list = ", ".join(str(s) for s in slots)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, death_date, part_a_start, part_b_start, state_fips FROM beneficiaries_beneficiary "  # noqa: S608 - ints only
             f"WHERE entity_id = %s AND merged_into_id IS NULL AND {slot_sql('id')} IN ({slot_list}) "
             "ORDER BY id",
-            [run.entity_id],
+            [entity_id],
         )
         rows = cursor.fetchall()
     benes = pd.DataFrame(
@@ -559,11 +562,7 @@ def bucket_inputs(*, run: AlignmentRun, index: int, windows: Windows) -> dict[st
         benes[col] = pd.to_datetime(benes[col])
     benes[c.OTHER_INITIATIVE] = False
 
-    raw = (
-        _read_lines(run.snapshot_id, slots)
-        if run.snapshot_id
-        else pd.DataFrame(columns=_LINE_COLUMNS)
-    )
+    raw = _read_lines(snapshot_id, slots) if snapshot_id else pd.DataFrame(columns=_LINE_COLUMNS)
     is_line = (raw["kind"] == ClaimLineKind.LINE).to_numpy()
     lines = pd.DataFrame(
         {
@@ -594,7 +593,7 @@ def bucket_inputs(*, run: AlignmentRun, index: int, windows: Windows) -> dict[st
         cursor.execute(
             f"SELECT beneficiary_id, tin, npi, signature_date FROM {VoluntaryAlignment._meta.db_table} "  # noqa: S608 - ints only
             f"WHERE entity_id = %s AND {slot_sql('beneficiary_id')} IN ({slot_list})",
-            [run.entity_id],
+            [entity_id],
         )
         va = cursor.fetchall()
     voluntary = pd.DataFrame(va, columns=[c.BENE_ID, c.VA_TIN, c.VA_NPI, c.SIGNATURE_DATE])

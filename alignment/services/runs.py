@@ -226,7 +226,13 @@ def _engine_result(run: AlignmentRun, index: int) -> pd.DataFrame:
         raise ApplicationError(
             f"The participant list as of {run.participants_as_of} changed since run {run.pk} started; start a new run."
         )
-    frames = bucket_inputs(run=run, index=index, windows=windows)
+    frames = bucket_inputs(
+        entity_id=run.entity_id,
+        snapshot_id=run.snapshot_id,
+        bucket_count=run.bucket_count,
+        index=index,
+        windows=windows,
+    )
     engine = align_reach if isinstance(params, ReachParameters) else assign_mssp
     return engine(participants=participants, params=params, windows=windows, **frames)  # type: ignore[arg-type]
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 from django.conf import settings
@@ -90,7 +89,6 @@ def benchmark_year_alignment(
     """
     from alignment.engine import ENGINE_VERSION, ReachParameters, align_reach, assign_mssp
     from alignment.engine import columns as ac
-    from alignment.models import AlignmentRun
     from alignment.services.inputs import (
         bucket_inputs,
         claim_snapshot_ensure,
@@ -120,16 +118,20 @@ def benchmark_year_alignment(
             {"field": "participants", "as_of": as_of.isoformat()},
         )
     snapshot = claim_snapshot_ensure(entity=entity)
-    # The engine runs bucket by bucket, as an alignment run does, so memory stays bounded; the
-    # reader stands in for the run whose buckets bucket_inputs reads.
+    # The engine runs bucket by bucket, as an alignment run does, so memory stays bounded.
     buckets = int(getattr(settings, "ALIGNMENT_BUCKETS", 8))
-    reader = SimpleNamespace(bucket_count=buckets, snapshot_id=snapshot.pk, entity_id=entity.pk)
     engine = align_reach if isinstance(params, ReachParameters) else assign_mssp
     start, end = _window_span(windows)
     lines_in_windows = 0
     results = []
     for index in range(buckets):
-        frames = bucket_inputs(run=cast(AlignmentRun, reader), index=index, windows=windows)
+        frames = bucket_inputs(
+            entity_id=entity.pk,
+            snapshot_id=snapshot.pk,
+            bucket_count=buckets,
+            index=index,
+            windows=windows,
+        )
         days = pd.to_datetime(frames["lines"][ac.SERVICE_DATE])
         lines_in_windows += int(((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))).sum())
         results.append(
