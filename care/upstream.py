@@ -132,7 +132,7 @@ def pmpm_summary(*, entity: Any, spending: dict[str, Any] | None) -> dict[str, A
                 "abs_difference": abs(pmpm - target)
                 if pmpm is not None and target is not None
                 else None,
-                "ratio": float(pmpm / target * 100) if pmpm is not None and target else None,
+                "ratio": pmpm / target * 100 if pmpm is not None and target else None,
             }
         )
     if not rows and not spending.get("notes"):
