@@ -26,7 +26,7 @@ run: $(VENV)/.synced
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.synced
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	scripts/test $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
