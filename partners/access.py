@@ -62,5 +62,6 @@ class AccessLogMiddleware:
             user=None if client else request.user,
             client_id=client.client_id if client else "",
             method=request.method or "GET",
+            record=False,
         )
         return response

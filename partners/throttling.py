@@ -46,6 +46,19 @@ class PartnerClientRateThrottle(BaseThrottle):
         return math.ceil(self._wait) if self._wait is not None else None
 
 
+_clients: dict[int, Any] = {}
+
+
+def _redis_client(backend: RedisCache) -> Any:
+    """A Redis client on the backend's write pool, kept: Django builds a new one per call
+    (`get_client`), which cost this hot path as much as the round trip."""
+    pool = backend._cache._get_connection_pool(True)
+    client = _clients.get(id(pool))
+    if client is None or client.connection_pool is not pool:
+        client = _clients[id(pool)] = backend._cache._client(connection_pool=pool)
+    return client
+
+
 def window_count(key: str) -> int:
     """Count one more request in the window `key`, and return the window's count."""
     backend = caches["default"]  # `cache` is a proxy to it
@@ -53,7 +66,7 @@ def window_count(key: str) -> int:
         # The backend's own Redis client (Django keeps it as `_cache`): INCR creates the key
         # at 1, EXPIRE lets it outlive its window by one; both in one round trip.
         redis_key = backend.make_and_validate_key(key)
-        pipeline = backend._cache.get_client(redis_key, write=True).pipeline()
+        pipeline = _redis_client(backend).pipeline()
         pipeline.incr(redis_key)
         pipeline.expire(redis_key, 2 * WINDOW_SECONDS)
         count, _ = pipeline.execute()
