@@ -29,12 +29,31 @@ def table(model: type[Model]) -> str:
     return f'"{model._meta.db_table}"'
 
 
+_decoding: dict[int, tuple[list[Field], list[str], list[tuple[int, Field]]]] = {}
+
+
+def _decoding_of(fields: list[Field]) -> tuple[list[str], list[tuple[int, Field]]]:
+    """The attribute names of `fields` and those of them whose values need decoding (JSON),
+    worked out once per list (the callers keep their lists)."""
+    found = _decoding.get(id(fields))
+    if found is None or found[0] is not fields:
+        found = _decoding[id(fields)] = (
+            fields,
+            [f.attname for f in fields],
+            [(i, f) for i, f in enumerate(fields) if hasattr(f, "from_db_value")],
+        )
+    return found[1], found[2]
+
+
 def instance(model: type[Model], fields: list[Field], values: Any) -> Model:
-    decoded = [
-        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
-        for f, v in zip(fields, values, strict=True)
-    ]
-    return model.from_db(connection.alias, [f.attname for f in fields], decoded)
+    names, decoded = _decoding_of(fields)
+    if len(values) != len(names):
+        raise ValueError(f"{len(values)} values for {len(names)} fields of {model.__name__}")
+    if decoded:
+        values = list(values)
+        for i, f in decoded:
+            values[i] = f.from_db_value(values[i], None, connection)
+    return model.from_db(connection.alias, names, values)
 
 
 def instances(

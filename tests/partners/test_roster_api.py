@@ -66,6 +66,39 @@ def test_a_beneficiary_detail_and_its_access_record(
     assert record.purpose == "api beneficiary"
 
 
+def test_the_roster_row_renders_as_drf_would(partner_a, aligned_a) -> None:
+    """RosterRowSerializer renders from its declared fields without DRF's per-call copies;
+    the rendering must be DRF's own, nulls, dates and time zones included."""
+    import datetime as dt
+
+    from rest_framework import serializers
+
+    from partners.api.serializers import RosterRowSerializer
+    from partners.authentication import ClientPrincipal
+    from partners.roster import roster_extras, roster_rows
+
+    principal = ClientPrincipal(partner_a)
+    rows = roster_rows(principal=principal, status=None, limit=30)
+    assert len(rows) == 30
+    rows[0].beneficiary.birth_date = None
+    rows[1].beneficiary.death_date = dt.date(2025, 7, 4)
+    rows[2].beneficiary.updated_at = dt.datetime(2025, 1, 2, 3, 4, 5, 678, tzinfo=dt.UTC)
+    context = {
+        "periods": {row.run_id: row.period for row in rows},
+        "extras": roster_extras(principal=principal, results=rows),
+    }
+    for row in rows:
+        fast = RosterRowSerializer(row, context=context).data
+        drf = serializers.Serializer.to_representation(
+            RosterRowSerializer(row, context=context), row
+        )
+        assert fast == dict(drf)
+        assert list(fast) == list(drf)
+    assert RosterRowSerializer(rows[2], context=context).data["updated_at"] == (
+        "2025-01-01T22:04:05.000678-05:00"  # in the site's time zone, as DRF gives it
+    )
+
+
 def test_search_finds_beneficiaries_by_mbi_in_the_body(partner_a, api_for, aligned_a) -> None:
     api = api_for(partner_a, scope="beneficiaries:read")
     result = (
