@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 try:  # PostgreSQL through psycopg 3
     from django.db.backends.postgresql.base import ServerBindingCursor
@@ -28,9 +28,9 @@ if ServerBindingCursor is not None:
 @contextmanager
 def prepared_cursor() -> Iterator[Any]:
     """A cursor of Django's connection (its transaction, error wrapping and query log) whose
-    statements are prepared: after five calls PostgreSQL keeps a generic plan instead of
-    planning each call (planning these joins cost several times running them: ~2 ms against
-    ~0.3 ms per detail). Prepared statements live on the connection, so they pay off with
+    statements are prepared once per connection and keep one generic plan (the settings set
+    psycopg's `prepare_threshold` and PostgreSQL's `plan_cache_mode` for this: planning these
+    joins cost several times running them, ~2 ms against ~0.3 ms per detail). Prepared statements live on the connection, so they pay off with
     persistent connections (CONN_MAX_AGE); a pooler in transaction mode in front of PostgreSQL
     needs protocol-level prepared statements (PgBouncer 1.21+). Elsewhere, Django's cursor."""
     if connection.vendor != "postgresql" or ServerBindingCursor is None:
@@ -43,3 +43,34 @@ def prepared_cursor() -> Iterator[Any]:
         raw = PreparedCursor(connection.connection)
     with connection._prepare_cursor(raw) as cursor:
         yield cursor
+
+
+def fetch_first(query: str, params: Any) -> list[tuple[Any, ...]]:
+    """Run a request's first statement, which also serves as the connection's health check.
+
+    With CONN_HEALTH_CHECKS, Django sends `SELECT 1` before a request's first query to find a
+    persistent connection the server dropped while it was idle: one more round trip on every
+    call, which on the partner API's detail cost as much as a query (bench/api). Here the
+    statement itself is the check: if it fails on a connection that had not been checked yet,
+    the connection is closed and the statement runs once more on a new one, which is what
+    the check would have done. Only outside a transaction (nothing else to replay)."""
+    pending = (
+        connection.vendor == "postgresql"
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and connection.connection is not None
+        and not connection.in_atomic_block
+    )
+    if pending:
+        connection.health_check_done = True
+    try:
+        with prepared_cursor() as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchall()
+    except (OperationalError, InterfaceError):
+        if not pending or connection.is_usable():
+            raise
+        connection.close()
+    with prepared_cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()

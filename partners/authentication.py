@@ -19,6 +19,7 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import get_access_token_model, get_application_model
 from rest_framework import exceptions
 
+from core.prepared import fetch_first
 from entities.models import Entity, ParticipantOrganization
 from partners import sql
 from partners.models import PartnerClient
@@ -96,11 +97,11 @@ def token_lookup(token: str) -> tuple[Any, PartnerClient, tuple[str, ...]] | Non
     None when the token is unknown or belongs to no partner client."""
     checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
     query, parts = _token_sql()
-    with sql.prepared_cursor() as cursor:
-        cursor.execute(query, [checksum])
-        row = cursor.fetchone()
-    if row is None:
+    # A partner call's first statement: it doubles as the connection's health check.
+    rows = fetch_first(query, [checksum])
+    if not rows:
         return None
+    row = rows[0]
     (access_token, application, client, entity), used = sql.instances(row, parts)
     access_token.application = application
     client.application = application
