@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+try:
+    from isal import isal_zlib
+except ImportError:  # pragma: no cover - isal is a dependency; zlib does the same, slower
+    isal_zlib = None
+
 from claims.cclf.layouts import DATA_FILE_CODES, SUMMARY_FILE_CODE
 from claims.cclf.names import CclfName, FileNameError, parse_name
 from claims.cclf.parser import RecordError
@@ -51,13 +56,28 @@ class DeliveryFiles:
         member = self.members[code]
         if self.is_zip:
             with zipfile.ZipFile(self.path) as zf, zf.open(member) as fh:
-                yield fh
+                yield _faster_inflate(fh)
         else:
             with open(member, "rb") as fh:
                 yield fh
 
     def member_name(self, code: str) -> str:
         return Path(self.members[code]).name
+
+
+def _faster_inflate(fh: IO[bytes]) -> IO[bytes]:
+    """A deflated zip member, inflated by ISA-L (`isal`) rather than zlib: the same stream,
+    two to three times faster, which is a fifth of a load's parse (bench/ingest). zipfile has
+    no hook for it: the member's decompressor is swapped before anything is read (zipfile
+    still checks the CRC of what comes out)."""
+    if (
+        isal_zlib is not None
+        and isinstance(fh, zipfile.ZipExtFile)
+        and fh._compress_type == zipfile.ZIP_DEFLATED
+        and fh._compress_left == getattr(fh, "_orig_compress_size", None)
+    ):
+        fh._decompressor = isal_zlib.decompressobj(-15)
+    return fh
 
 
 def _delivery_name(path: Path, names: list[CclfName]) -> CclfName:

@@ -17,6 +17,8 @@ from typing import IO, Any
 
 import numpy as np
 
+from claims.cclf.kernel import OK as KERNEL_OK
+from claims.cclf.kernel import KernelPlan
 from claims.cclf.layouts import MBI_FIELDS, Field, Layout
 
 SPACE, TILDE, DASH, DOT, ZERO, NINE = 32, 126, 45, 46, 48, 57
@@ -391,6 +393,8 @@ class BatchRenderer:
             i for i, f in enumerate(plan.fields) if f.kind == "text" and f.label not in MBI_FIELDS
         ]
         self.length = length
+        self.kernel = KernelPlan.build(self.layout, plan.fields, REQUIRED_FIELDS)
+        self.compiled = True  # False: numpy's path only (the tests compare the two)
 
     def render(
         self,
@@ -400,8 +404,16 @@ class BatchRenderer:
     ) -> ParsedBatch:
         """Check a batch and render its COPY text. `prefix(data)`, called only for a batch
         without errors, gives (n, k) bytes put before each row (columns the record does not
-        hold, such as lineage); it must end with a tab."""
+        hold, such as lineage); it must end with a tab. A prefix that tells its `width` (k)
+        lets the batch take the compiled path (claims.cclf.kernel)."""
         data, n = batch.data, len(batch.data)
+        width = 0 if prefix is None else getattr(prefix, "width", None)
+        if self.compiled and want_copy and n and width is not None:
+            # The compiled path renders a good batch in one pass; a batch with an error (or a
+            # backslash to escape) takes numpy's path below, which names every error.
+            text, status = self.kernel.render(data, batch.lines, prefix, width)
+            if status == KERNEL_OK:
+                return ParsedBatch(text, n, [], 0, self._mbis(data))
         errors: list[RecordError] = []
         count = 0
 
@@ -429,14 +441,18 @@ class BatchRenderer:
             if bad.any():
                 rows = np.flatnonzero(bad)
                 report(rows, f, lambda r, f=f, check=check, s=s: error_message(f, check, s[r]))
-        mbis = None
-        if self.mbi_field is not None:
-            start = self.layout.field(self.mbi_field).start
-            mbis = np.unique(mbi_codes(cols[:, start : start + 11]))
+        mbis = self._mbis(cols)
         if count or not want_copy or n == 0:
             return ParsedBatch(b"", n, errors, count, mbis)
         head = prefix(cols) if prefix is not None else None
         return ParsedBatch(self._copy_text(data, batch.lines, nulls, head, cols), n, [], 0, mbis)
+
+    def _mbis(self, data: np.ndarray) -> np.ndarray | None:
+        """The distinct MBI codes of the batch's `mbi_field`, when asked for."""
+        if self.mbi_field is None:
+            return None
+        start = self.layout.field(self.mbi_field).start
+        return np.unique(mbi_codes(data[:, start : start + 11]))
 
     def _text_lengths(self, cols: np.ndarray) -> np.ndarray:
         """Right-trimmed length of every text field: (n, fields + 1) int8 (a field is at most

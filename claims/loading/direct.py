@@ -196,6 +196,7 @@ class LineagePrefix:
         self.index, self.mbi_start = index, mbi_start
         const = f"{entity_id}\t{delivery_id}\t{file_id}\t{delivered_on.isoformat()}\t".encode()
         self.const = np.frombuffer(const, dtype=np.uint8)
+        self.width = len(self.const) + ID_DIGITS + 1  # bytes put before each row
 
     def __call__(self, data: np.ndarray) -> np.ndarray:
         n = len(data)
