@@ -1,11 +1,12 @@
-"""Job kinds of the benchmarks app: recompute a benchmark, recompute risk scores."""
+"""Job kinds of the benchmarks app: recompute a benchmark, recompute risk scores.
+
+The engines (pandas, the HCC models) are imported when a job runs, not when the job kinds are
+registered: every process registers them at start-up."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.services.calculations import benchmark_calculate
-from benchmarks.services.risk import risk_scores_compute
 from jobs.models import Job
 from jobs.registry import Progress, job_handler
 
@@ -16,6 +17,7 @@ def calculate(job: Job, progress: Progress) -> dict[str, Any]:
 
     Idempotent: a rerun after a dead worker finds the calculation this job already stored."""
     from benchmarks.models import BenchmarkCalculation
+    from benchmarks.services.calculations import benchmark_calculate
 
     done = BenchmarkCalculation.objects.filter(job=job).first()
     if done is None:
@@ -36,6 +38,8 @@ def calculate(job: Job, progress: Progress) -> dict[str, Any]:
 def risk_scores(job: Job, progress: Progress) -> dict[str, Any]:
     """Scores of every beneficiary of the entity for parameters["payment_year"] (replaces the
     year's scores in one transaction, so a rerun is harmless)."""
+    from benchmarks.services.risk import risk_scores_compute
+
     return risk_scores_compute(
         entity=job.entity,
         payment_year=int(job.parameters["payment_year"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from claims.cclf.layouts import VERSIONS
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         "Load a CCLF delivery (the monthly zip or a folder of its files). Every record is checked "
         "first; a bad delivery is rejected whole, with the errors, and the command exits non-zero."
     )
+    # The models' checks only: the URL and template checks (a second of a load's start) are
+    # about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="Delivery zip, or folder of CCLF files")
