@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -171,12 +172,15 @@ def roster_rows(
     before: int | None = None,
     offset: int = 0,
     limit: int | None = None,
+    with_extras: bool = False,
 ) -> list[AlignmentResult]:
     """The rows `roster_results` selects, in one query: the results of the caller's current
     runs (`current_runs`), with the beneficiary, the run and its entity, and the annotations
     `change_kind`, `provider_name` and `period` (the run's performance year, as `run_period`
     dates it). `status=None` takes aligned rows and then the others (a beneficiary detail).
-    Ordered by beneficiary; descending when only `before` is given (a cursor going back)."""
+    Ordered by beneficiary; descending when only `before` is given (a cursor going back).
+    `with_extras` reads each row's risk and gaps in the same query (`extras_of` gives them):
+    what `roster_extras` would read in a second one, for a call that shows one row."""
     if connection.vendor != "postgresql":
         return roster_rows_orm(
             principal=principal, status=status, tin=tin, npi=npi, changed_since=changed_since,
@@ -248,8 +252,9 @@ def roster_rows(
         + " ORDER BY run.entity_id, run.performance_year DESC, run.finished_at DESC, run.id DESC) "  # noqa: S608 - our names
         f"SELECT {sql.columns('r', result)}, {sql.columns('b', beneficiary)}, "
         f"{sql.columns('runs', run)}, {sql.columns('e', entity)}, "
-        "c.kind, p.name, py.start_date, py.end_date "
-        f"FROM runs JOIN {sql.table(AlignmentResult)} r ON r.run_id = runs.id "
+        "c.kind, p.name, py.start_date, py.end_date"
+        + (_EXTRAS_COLUMNS if with_extras else "")
+        + f" FROM runs JOIN {sql.table(AlignmentResult)} r ON r.run_id = runs.id "
         f"JOIN {sql.table(Beneficiary)} b ON b.id = r.beneficiary_id "
         f"JOIN {sql.table(Entity)} e ON e.id = runs.entity_id "
         f"LEFT JOIN {sql.table(PerformanceYear)} py "
@@ -278,7 +283,9 @@ def roster_rows(
             runs[run_row.pk] = run_row
         row.run = runs[row.run_id]
         row.beneficiary = sql.instance(Beneficiary, beneficiary, values[ends[0] : ends[1]])
-        row.change_kind, row.provider_name, start, end = values[ends[3] :]
+        row.change_kind, row.provider_name, start, end = values[ends[3] : ends[3] + 4]
+        if with_extras:
+            row.extras = values[ends[3] + 4 :]
         year = row.run.performance_year
         # As run_period dates it: the registry's year, else the calendar year.
         row.period = (start, end) if start else (dt.date(year, 1, 1), dt.date(year, 12, 31))
@@ -390,6 +397,62 @@ class Extras:
     risk: dict[int, Risk] = field(default_factory=dict)
     # Care gaps found in claims (care.CareGap) first, then HCC recapture gaps.
     gaps: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+
+# `roster_rows(with_extras=True)`: the rows of `_extras_sql` for one row, as three columns (a
+# scalar subquery each, keyed on the row): the latest risk score (year and score as text: a
+# Decimal, never a float), the care gaps by gap, the recapture gaps by model and HCC (JSON).
+_EXTRAS_COLUMNS = (
+    ", (SELECT ARRAY[s.payment_year::text, s.raw_score::text] FROM "  # noqa: S608 - our names
+    f"{sql.table(RiskScore)} s WHERE s.beneficiary_id = r.beneficiary_id "
+    "ORDER BY s.payment_year DESC LIMIT 1), "
+    "(SELECT json_agg(json_build_array(g.gap, g.label, g.last_done, g.as_of) ORDER BY g.gap) "
+    f"FROM {sql.table(CareGap)} g WHERE g.beneficiary_id = r.beneficiary_id), "
+    "(SELECT json_agg(json_build_array(h.model, h.label, h.hcc) ORDER BY h.model, h.hcc) "
+    f"FROM {sql.table(RiskScore)} s JOIN {sql.table(RiskHcc)} h ON h.risk_score_id = s.id "
+    "WHERE s.beneficiary_id = r.beneficiary_id AND s.entity_id = runs.entity_id "
+    "AND s.payment_year = runs.performance_year "
+    f"AND EXISTS (SELECT 1 FROM {sql.table(RiskScoreComponent)} nc "
+    f"JOIN {sql.table(RiskScore)} ns ON ns.id = nc.risk_score_id "
+    "WHERE ns.beneficiary_id = s.beneficiary_id AND ns.payment_year = s.payment_year + 1 "
+    "AND nc.model = h.model) "
+    f"AND NOT EXISTS (SELECT 1 FROM {sql.table(RiskHcc)} nh "
+    f"JOIN {sql.table(RiskScore)} ns ON ns.id = nh.risk_score_id "
+    "WHERE ns.beneficiary_id = s.beneficiary_id AND ns.payment_year = s.payment_year + 1 "
+    "AND nh.model = h.model AND nh.hcc = h.hcc))"
+)
+
+
+def extras_of(rows: Iterable[AlignmentResult]) -> Extras:
+    """The risk and gaps `roster_rows(with_extras=True)` read with its rows: what
+    `roster_extras` gives for them."""
+    extras = Extras()
+    for row in rows:
+        risk, gaps, recapture = row.extras
+        beneficiary = row.beneficiary_id
+        if risk is not None:
+            extras.risk[beneficiary] = Risk(int(risk[0]), Decimal(risk[1]))
+        for gap, label, last_done, as_of in gaps or ():
+            extras.gaps[beneficiary].append(
+                {
+                    "type": "care_gap",
+                    "gap": gap,
+                    "label": label,
+                    "last_done": last_done and dt.date.fromisoformat(last_done),
+                    "as_of": as_of and dt.date.fromisoformat(as_of),
+                }
+            )
+        for model, label, hcc in recapture or ():
+            extras.gaps[beneficiary].append(
+                {
+                    "type": "hcc_recapture",
+                    "model": model,
+                    "hcc": hcc,
+                    "label": label,
+                    "last_seen_payment_year": row.run.performance_year,
+                }
+            )
+    return extras
 
 
 @cache

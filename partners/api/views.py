@@ -30,7 +30,14 @@ from partners.api.serializers import (
     BeneficiarySearchSerializer,
     RosterRowSerializer,
 )
-from partners.roster import ALIGNED, NOT_ALIGNED, RosterRows, roster_extras, roster_rows
+from partners.roster import (
+    ALIGNED,
+    NOT_ALIGNED,
+    RosterRows,
+    extras_of,
+    roster_extras,
+    roster_rows,
+)
 from partners.selectors import principal_tins, visible_entities
 
 ROSTER_FILTERS = [
@@ -90,11 +97,15 @@ class RosterContextMixin:
     request: Request
 
     def roster_context(self, rows: list[Any]) -> dict[str, Any]:
-        """Rows of `roster_rows` carry their period; their risk and gaps take one query."""
+        """Rows of `roster_rows` carry their period; their risk and gaps take one query, or
+        none when they were read with the rows (`with_extras`)."""
+        read = bool(rows) and hasattr(rows[0], "extras")
         return {
             "request": self.request,
             "periods": {row.run_id: row.period for row in rows},
-            "extras": roster_extras(principal=self.request.user, results=rows),
+            "extras": extras_of(rows)
+            if read
+            else roster_extras(principal=self.request.user, results=rows),
         }
 
     def note_shown(self, rows: list[Any], purpose: str) -> None:
@@ -131,10 +142,13 @@ class BeneficiaryViewSet(RosterContextMixin, ETagMixin, viewsets.GenericViewSet)
         return self.get_paginated_response(data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        # The row of the current list, aligned or (failing that) not: one query.
+        # The row of the current list, aligned or (failing that) not, with its risk and gaps:
+        # one query.
         key = int(pk)
         rows = (
-            roster_rows(principal=request.user, status=None, beneficiary_id=key, limit=1)
+            roster_rows(
+                principal=request.user, status=None, beneficiary_id=key, limit=1, with_extras=True
+            )
             if key < 2**63
             else []
         )

@@ -19,6 +19,7 @@ from partners.authentication import ClientPrincipal
 from partners.roster import (
     ALIGNED,
     NOT_ALIGNED,
+    extras_of,
     roster_extras,
     roster_extras_orm,
     roster_rows,
@@ -188,10 +189,32 @@ def test_the_sql_extras_are_the_orm_selectors_extras(roster_data, partner_a) -> 
     assert extras.gaps[rows[1].beneficiary_id] == []  # no 2026 score: nothing to recapture yet
 
 
-def test_a_beneficiary_detail_takes_four_queries(
+def test_extras_read_with_the_rows_are_the_page_querys(roster_data, partner_a) -> None:
+    """`roster_rows(with_extras=True)` (a detail's one query) reads what `roster_extras`
+    reads for the same rows, in the same order, Decimals and dates included."""
+    principal = ClientPrincipal(partner_a)
+    rows = roster_rows(principal=principal, status=None, limit=60)
+    expected = roster_extras(principal=principal, results=rows)
+    assert any(expected.gaps.values()) and expected.risk
+    compared = 0
+    for row in rows:
+        (one,) = roster_rows(
+            principal=principal, status=None, beneficiary_id=row.beneficiary_id, limit=1,
+            with_extras=True,
+        )  # fmt: skip
+        extras = extras_of([one])
+        assert extras.risk.get(row.beneficiary_id) == expected.risk.get(row.beneficiary_id)
+        assert extras.gaps.get(row.beneficiary_id, []) == expected.gaps.get(row.beneficiary_id, [])
+        compared += bool(expected.gaps.get(row.beneficiary_id))
+    assert compared >= 2
+    kinds = {g["type"] for gaps in expected.gaps.values() for g in gaps}
+    assert kinds == {"care_gap", "hcc_recapture"}
+
+
+def test_a_beneficiary_detail_takes_three_queries(
     roster_data, partner_a, api_for, django_assert_max_num_queries
 ) -> None:
-    """The token with its client (1), the roster row (1), its risk and gaps (1), the access
+    """The token with its client (1), the roster row with its risk and gaps (1), the access
     record (1)."""
     api = api_for(partner_a, scope="beneficiaries:read")
     beneficiary_id = (
@@ -200,7 +223,7 @@ def test_a_beneficiary_detail_takes_four_queries(
         .first()
         .beneficiary_id
     )
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         response = api.get(f"/api/v1/beneficiaries/{beneficiary_id}/")
     assert response.status_code == 200
     body = response.json()
