@@ -99,21 +99,25 @@ def _root(mbi: int, mapping: dict[int, int]) -> int:
     return mbi
 
 
-def beneficiaries_resolve(*, entity_id: int, delivered_on: date) -> dict[str, int]:
+def beneficiaries_resolve(
+    *, entity_id: int, delivered_on: date, demographics: str | None = None
+) -> dict[str, int]:
     """Assign every MBI of the entity to a Beneficiary, following the crosswalk.
 
     The MBIs linked by the current crosswalk (each previous MBI to the MBI it leads to) form one
     person. A person keeps the Beneficiary (the surrogate id) it had: the one whose current MBI is
     the group's most recent MBI, else one already holding a member of the group. A Beneficiary
     no group keeps is marked as merged into the one that took its current MBI. Two MBIs are never
-    put together except through the crosswalk. MBIs outside any crosswalk get a Beneficiary each.
+    put together except through the crosswalk. MBIs outside any crosswalk get a Beneficiary each,
+    created with their demographics when `demographics` names the delivery's CCLF8 staging
+    table (`beneficiary_demographics_store` then stores the rows and updates the others).
     """
     mapping = _crosswalk_map(entity_id)
     members = set(mapping) | set(mapping.values())
     stats = {"created": 0, "moved": 0, "merged": 0}
     if members:
         stats = _resolve_crosswalked(entity_id, mapping, members)
-    stats["created"] += _create_for_unassigned(entity_id)
+    stats["created"] += _create_for_unassigned(entity_id, demographics, delivered_on)
     return stats
 
 
@@ -229,8 +233,37 @@ def _move_mbis(moves: list[tuple[int, int]], table: str, mbi_column: str) -> Non
             )
 
 
-def _create_for_unassigned(entity_id: int) -> int:
-    """One new Beneficiary per MBI that has none (in bulk: a first delivery has them all)."""
+# A beneficiary's latest demographics: its column, and the CCLF8 column it comes from.
+DEMOGRAPHICS = (
+    ("first_name", "bene_1st_name"),
+    ("middle_name", "bene_midl_name"),
+    ("last_name", "bene_last_name"),
+    ("birth_date", "bene_dob"),
+    ("sex_code", "bene_sex_cd"),
+    ("race_code", "bene_race_cd"),
+    ("death_date", "bene_death_dt"),
+    ("medicare_status_code", "bene_mdcr_stus_cd"),
+    ("dual_status_code", "bene_dual_stus_cd"),
+    ("original_entitlement_code", "bene_orgnl_entlmt_rsn_cd"),
+    ("part_a_start", "bene_part_a_enrlmt_bgn_dt"),
+    ("part_b_start", "bene_part_b_enrlmt_bgn_dt"),
+    ("hospice_start", "bene_rng_bgn_dt"),
+    ("hospice_end", "bene_rng_end_dt"),
+    ("state_fips", "bene_fips_state_cd"),
+    ("county_fips", "bene_fips_cnty_cd"),
+    ("zip_code", "bene_zip_cd"),
+)
+
+
+def _create_for_unassigned(
+    entity_id: int, demographics: str | None = None, delivered_on: date | None = None
+) -> int:
+    """One new Beneficiary per MBI that has none (in bulk: a first delivery has them all).
+
+    With `demographics` (the delivery's CCLF8 staging table), each is created with its MBI's
+    last CCLF8 row of the delivery, as `beneficiary_demographics_store` would then set it: the
+    store finds them current and rewrites none (a first delivery's 100,000 beneficiaries were
+    written twice, bench/ingest)."""
     now = timezone.now()
     blank = [
         f.column
@@ -239,14 +272,35 @@ def _create_for_unassigned(entity_id: int) -> int:
     ]
     text_cols = [c for c in blank if c not in ("current_mbi",)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO beneficiaries_beneficiary (entity_id, current_mbi, created_at, updated_at"
-            + "".join(f", {c}" for c in text_cols)
-            + ") SELECT entity_id, mbi, %s, %s"
-            + ", ''" * len(text_cols)
-            + " FROM beneficiaries_beneficiarymbi WHERE entity_id = %s AND beneficiary_id IS NULL",
-            [now, now, entity_id],
-        )
+        if demographics is not None and connection.vendor == "postgresql":
+            columns = [c for c, _ in DEMOGRAPHICS]
+            values = [
+                f"COALESCE(d.{source}, '')" if column in text_cols else f"d.{source}"
+                for column, source in DEMOGRAPHICS
+            ]
+            others = [c for c in text_cols if c not in columns]
+            selected = ", ".join(values + ["''"] * len(others))
+            cursor.execute(
+                "INSERT INTO beneficiaries_beneficiary (entity_id, current_mbi, created_at, "
+                f"updated_at, demographics_as_of, {', '.join(columns + others)}) "
+                "SELECT m.entity_id, m.mbi, %s, %s, "
+                "CASE WHEN d.bene_mbi_id IS NULL THEN NULL ELSE %s::date END, "
+                f"{selected} "
+                "FROM beneficiaries_beneficiarymbi m LEFT JOIN ("
+                f"SELECT DISTINCT ON (bene_mbi_id) * FROM {demographics} "
+                "ORDER BY bene_mbi_id, source_line DESC) d ON d.bene_mbi_id = m.mbi "
+                "WHERE m.entity_id = %s AND m.beneficiary_id IS NULL",
+                [now, now, delivered_on, entity_id],
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO beneficiaries_beneficiary (entity_id, current_mbi, created_at, updated_at"
+                + "".join(f", {c}" for c in text_cols)
+                + ") SELECT entity_id, mbi, %s, %s"
+                + ", ''" * len(text_cols)
+                + " FROM beneficiaries_beneficiarymbi WHERE entity_id = %s AND beneficiary_id IS NULL",
+                [now, now, entity_id],
+            )
         created = cursor.rowcount
         if created:
             # On PostgreSQL one join, not a subquery per MBI (a first delivery links them all).
@@ -289,16 +343,12 @@ ON CONFLICT (delivery_id, source_line) DO NOTHING""",
             params,
         )
         stored = cursor.rowcount
+        current = ", ".join(f"beneficiaries_beneficiary.{c}" for c, _ in DEMOGRAPHICS)
+        delivered = ", ".join(f"d.{source}" for _, source in DEMOGRAPHICS)
         cursor.execute(
-            """
+            f"""
 UPDATE beneficiaries_beneficiary SET
-    first_name = d.bene_1st_name, middle_name = d.bene_midl_name, last_name = d.bene_last_name,
-    birth_date = d.bene_dob, sex_code = d.bene_sex_cd, race_code = d.bene_race_cd,
-    death_date = d.bene_death_dt, medicare_status_code = d.bene_mdcr_stus_cd,
-    dual_status_code = d.bene_dual_stus_cd, original_entitlement_code = d.bene_orgnl_entlmt_rsn_cd,
-    part_a_start = d.bene_part_a_enrlmt_bgn_dt, part_b_start = d.bene_part_b_enrlmt_bgn_dt,
-    hospice_start = d.bene_rng_bgn_dt, hospice_end = d.bene_rng_end_dt,
-    state_fips = d.bene_fips_state_cd, county_fips = d.bene_fips_cnty_cd, zip_code = d.bene_zip_cd,
+    {", ".join(f"{c} = d.{source}" for c, source in DEMOGRAPHICS)},
     demographics_as_of = d.delivered_on, updated_at = %(now)s
 FROM (
     -- The delivery's last CCLF8 row of each beneficiary (a join on the unique line key, not a
@@ -313,7 +363,10 @@ FROM (
 ) d
 WHERE d.beneficiary_id = beneficiaries_beneficiary.id
   AND (beneficiaries_beneficiary.demographics_as_of IS NULL
-       OR beneficiaries_beneficiary.demographics_as_of <= d.delivered_on)""",
+       OR beneficiaries_beneficiary.demographics_as_of <= d.delivered_on)
+  -- A beneficiary already holding these values is left as it is (its updated_at too).
+  AND ({current}, beneficiaries_beneficiary.demographics_as_of)
+      IS DISTINCT FROM ({delivered}, d.delivered_on)""",
             {"delivery_id": delivery_id, "now": timezone.now()},
         )
     return stored

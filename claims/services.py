@@ -749,7 +749,10 @@ class _MergeSession:
     ) -> dict[str, Any]:
         begun = time.monotonic()
         remap_mbis(entity_id=self.entity_id, codes=self.direct, remap=self.remap)
-        resolved = beneficiaries_resolve(entity_id=self.entity_id, delivered_on=self.delivered_on)
+        demographics = self.staged["CCLF8"].table if "CCLF8" in self.staged else None
+        resolved = beneficiaries_resolve(
+            entity_id=self.entity_id, delivered_on=self.delivered_on, demographics=demographics
+        )
         if "CCLF8" in self.staged:
             staged = self.staged["CCLF8"]
             n = beneficiary_demographics_store(

@@ -170,3 +170,45 @@ def test_an_upload_in_the_console_loads_the_delivery_as_a_job(
     admin_b.save()
     page = login_client(admin_b).get(reverse("admin:claims_delivery_upload"))
     assert entity_a.legal_name not in page.content.decode()
+
+
+def test_each_beneficiary_holds_its_latest_cclf8_row(entity_a: Entity, cclf_dir: Path) -> None:
+    """A first delivery creates the beneficiaries with their demographics; a later one updates
+    those whose row changed. Either way each holds its last row of its latest delivery."""
+    # The CCLF8 field behind each beneficiary column (IP Appendix B), written out apart from
+    # the code's own table so that a wrong pairing there shows here.
+    pairs = [
+        ("first_name", "bene_1st_name"), ("last_name", "bene_last_name"),
+        ("middle_name", "bene_midl_name"), ("birth_date", "bene_dob"),
+        ("death_date", "bene_death_dt"), ("sex_code", "bene_sex_cd"),
+        ("dual_status_code", "bene_dual_stus_cd"), ("medicare_status_code", "bene_mdcr_stus_cd"),
+        ("part_a_start", "bene_part_a_enrlmt_bgn_dt"), ("zip_code", "bene_zip_cd"),
+        ("county_fips", "bene_fips_cnty_cd"), ("state_fips", "bene_fips_state_cd"),
+    ]  # fmt: skip
+
+    def latest_rows() -> dict[int, tuple[object, ...]]:
+        rows = BeneficiaryDemographics.objects.filter(entity=entity_a).order_by(
+            "delivered_on", "delivery_id", "source_line"
+        )
+        return {
+            d.beneficiary_id: (*(getattr(d, source) for _, source in pairs), d.delivered_on)
+            for d in rows
+        }
+
+    def held() -> dict[int, tuple[object, ...]]:
+        return {
+            b.pk: (*(getattr(b, column) for column, _ in pairs), b.demographics_as_of)
+            for b in Beneficiary.objects.filter(entity=entity_a, demographics_as_of__isnull=False)
+        }
+
+    for year, runout in ((2025, False), (2025, True)):
+        path = generate_delivery(
+            GeneratorConfig(entity_id="A9001", year=year, beneficiaries=80, seed=5, runout=runout),
+            cclf_dir / f"{year}{runout}",
+        )
+        cclf_delivery_load(path=path)
+        expected = latest_rows()
+        assert len(expected) > 50
+        assert {pk: held()[pk] for pk in expected} == expected
+    without = Beneficiary.objects.filter(entity=entity_a, demographics_as_of__isnull=True)
+    assert all(b.first_name == "" and b.birth_date is None for b in without)
