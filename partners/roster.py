@@ -399,6 +399,22 @@ class Extras:
     gaps: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
 
+def _recaptured() -> str:
+    """The condition that HCC `h` of score `s` (payment year Y) is open to recapture, as
+    benchmarks.selectors.recapture_gaps has it: the Y + 1 score uses `h`'s model and does not
+    hold `h`."""
+    score, hcc = sql.table(RiskScore), sql.table(RiskHcc)
+    return (
+        f"EXISTS (SELECT 1 FROM {sql.table(RiskScoreComponent)} nc "  # noqa: S608 - our names
+        f"JOIN {score} ns ON ns.id = nc.risk_score_id "
+        "WHERE ns.beneficiary_id = s.beneficiary_id AND ns.payment_year = s.payment_year + 1 "
+        "AND nc.model = h.model) "
+        f"AND NOT EXISTS (SELECT 1 FROM {hcc} nh JOIN {score} ns ON ns.id = nh.risk_score_id "
+        "WHERE ns.beneficiary_id = s.beneficiary_id AND ns.payment_year = s.payment_year + 1 "
+        "AND nh.model = h.model AND nh.hcc = h.hcc)"
+    )
+
+
 # `roster_rows(with_extras=True)`: the rows of `_extras_sql` for one row, as three columns (a
 # scalar subquery each, keyed on the row): the latest risk score (year and score as text: a
 # Decimal, never a float), the care gaps by gap, the recapture gaps by model and HCC (JSON).
@@ -411,16 +427,22 @@ _EXTRAS_COLUMNS = (
     "(SELECT json_agg(json_build_array(h.model, h.label, h.hcc) ORDER BY h.model, h.hcc) "
     f"FROM {sql.table(RiskScore)} s JOIN {sql.table(RiskHcc)} h ON h.risk_score_id = s.id "
     "WHERE s.beneficiary_id = r.beneficiary_id AND s.entity_id = runs.entity_id "
-    "AND s.payment_year = runs.performance_year "
-    f"AND EXISTS (SELECT 1 FROM {sql.table(RiskScoreComponent)} nc "
-    f"JOIN {sql.table(RiskScore)} ns ON ns.id = nc.risk_score_id "
-    "WHERE ns.beneficiary_id = s.beneficiary_id AND ns.payment_year = s.payment_year + 1 "
-    "AND nc.model = h.model) "
-    f"AND NOT EXISTS (SELECT 1 FROM {sql.table(RiskHcc)} nh "
-    f"JOIN {sql.table(RiskScore)} ns ON ns.id = nh.risk_score_id "
-    "WHERE ns.beneficiary_id = s.beneficiary_id AND ns.payment_year = s.payment_year + 1 "
-    "AND nh.model = h.model AND nh.hcc = h.hcc))"
+    f"AND s.payment_year = runs.performance_year AND {_recaptured()})"
 )
+
+
+def _care_gap(gap: str, label: str, last_done: Any, as_of: Any) -> dict[str, Any]:
+    return {"type": "care_gap", "gap": gap, "label": label, "last_done": last_done, "as_of": as_of}
+
+
+def _recapture_gap(model: str, hcc: str, label: str, year: int) -> dict[str, Any]:
+    return {
+        "type": "hcc_recapture",
+        "model": model,
+        "hcc": hcc,
+        "label": label,
+        "last_seen_payment_year": year,
+    }
 
 
 def extras_of(rows: Iterable[AlignmentResult]) -> Extras:
@@ -434,23 +456,16 @@ def extras_of(rows: Iterable[AlignmentResult]) -> Extras:
             extras.risk[beneficiary] = Risk(int(risk[0]), Decimal(risk[1]))
         for gap, label, last_done, as_of in gaps or ():
             extras.gaps[beneficiary].append(
-                {
-                    "type": "care_gap",
-                    "gap": gap,
-                    "label": label,
-                    "last_done": last_done and dt.date.fromisoformat(last_done),
-                    "as_of": as_of and dt.date.fromisoformat(as_of),
-                }
+                _care_gap(
+                    gap,
+                    label,
+                    last_done and dt.date.fromisoformat(last_done),
+                    as_of and dt.date.fromisoformat(as_of),
+                )
             )
         for model, label, hcc in recapture or ():
             extras.gaps[beneficiary].append(
-                {
-                    "type": "hcc_recapture",
-                    "model": model,
-                    "hcc": hcc,
-                    "label": label,
-                    "last_seen_payment_year": row.run.performance_year,
-                }
+                _recapture_gap(model, hcc, label, row.run.performance_year)
             )
     return extras
 
@@ -461,7 +476,7 @@ def _extras_sql() -> str:
     by gap) and its HCC recapture gaps for its run's year (benchmarks.selectors.recapture_gaps:
     an HCC of payment year Y whose model the Y + 1 score also uses, without that HCC; by model
     and HCC)."""
-    score, hcc, component = sql.table(RiskScore), sql.table(RiskHcc), sql.table(RiskScoreComponent)
+    score, hcc = sql.table(RiskScore), sql.table(RiskHcc)
     return (
         "WITH page AS (SELECT * FROM unnest(%(ids)s::bigint[], %(entities)s::bigint[], "  # noqa: S608 - our names; values are bound
         "%(years)s::int[]) AS page(beneficiary_id, entity_id, year)) "
@@ -477,12 +492,7 @@ def _extras_sql() -> str:
         f"h.hcc FROM page JOIN {score} s ON s.beneficiary_id = page.beneficiary_id "
         "AND s.entity_id = page.entity_id AND s.payment_year = page.year "
         f"JOIN {hcc} h ON h.risk_score_id = s.id "
-        f"WHERE EXISTS (SELECT 1 FROM {component} nc JOIN {score} ns ON ns.id = nc.risk_score_id "
-        "WHERE ns.beneficiary_id = s.beneficiary_id AND ns.payment_year = page.year + 1 "
-        "AND nc.model = h.model) "
-        f"AND NOT EXISTS (SELECT 1 FROM {hcc} nh JOIN {score} ns ON ns.id = nh.risk_score_id "
-        "WHERE ns.beneficiary_id = s.beneficiary_id AND ns.payment_year = page.year + 1 "
-        "AND nh.model = h.model AND nh.hcc = h.hcc) "
+        f"WHERE {_recaptured()} "
         "ORDER BY 1, 2, 5, 9"
     )
 
@@ -509,25 +519,9 @@ def roster_extras(*, principal: Any, results: Iterable[AlignmentResult]) -> Extr
         if part == 1:
             extras.risk[beneficiary] = Risk(year, raw_score)
         elif part == 2:
-            extras.gaps[beneficiary].append(
-                {
-                    "type": "care_gap",
-                    "gap": key,
-                    "label": label,
-                    "last_done": last_done,
-                    "as_of": as_of,
-                }
-            )
+            extras.gaps[beneficiary].append(_care_gap(key, label, last_done, as_of))
         else:
-            extras.gaps[beneficiary].append(
-                {
-                    "type": "hcc_recapture",
-                    "model": key,
-                    "hcc": code,
-                    "label": label,
-                    "last_seen_payment_year": year,
-                }
-            )
+            extras.gaps[beneficiary].append(_recapture_gap(key, code, label, year))
     return extras
 
 
@@ -545,13 +539,7 @@ def roster_extras_orm(*, principal: Any, results: Iterable[AlignmentResult]) -> 
         extras.risk.setdefault(score.beneficiary_id, Risk(score.payment_year, score.raw_score))
     for gap in CareGap.objects.filter(beneficiary_id__in=ids).order_by("beneficiary_id", "gap"):
         extras.gaps[gap.beneficiary_id].append(
-            {
-                "type": "care_gap",
-                "gap": gap.gap,
-                "label": gap.label,
-                "last_done": gap.last_done,
-                "as_of": gap.as_of,
-            }
+            _care_gap(gap.gap, gap.label, gap.last_done, gap.as_of)
         )
     by_run: dict[int, AlignmentRun] = {r.run_id: r.run for r in results}
     for run in by_run.values():
@@ -560,13 +548,7 @@ def roster_extras_orm(*, principal: Any, results: Iterable[AlignmentResult]) -> 
             user=principal, entity=run.entity_id, year=run.performance_year
         ).filter(risk_score__beneficiary_id__in=run_ids):
             extras.gaps[hcc.risk_score.beneficiary_id].append(
-                {
-                    "type": "hcc_recapture",
-                    "model": hcc.model,
-                    "hcc": hcc.hcc,
-                    "label": hcc.label,
-                    "last_seen_payment_year": run.performance_year,
-                }
+                _recapture_gap(hcc.model, hcc.hcc, hcc.label, run.performance_year)
             )
     return extras
 
