@@ -749,16 +749,17 @@ class _MergeSession:
     ) -> dict[str, Any]:
         begun = time.monotonic()
         remap_mbis(entity_id=self.entity_id, codes=self.direct, remap=self.remap)
-        demographics = self.staged["CCLF8"].table if "CCLF8" in self.staged else None
+        cclf8 = self.staged.get("CCLF8")
         resolved = beneficiaries_resolve(
-            entity_id=self.entity_id, delivered_on=self.delivered_on, demographics=demographics
+            entity_id=self.entity_id,
+            delivered_on=self.delivered_on,
+            demographics=cclf8 and cclf8.table,
         )
-        if "CCLF8" in self.staged:
-            staged = self.staged["CCLF8"]
+        if cclf8 is not None:
             n = beneficiary_demographics_store(
-                **self.common, file_id=self.file_ids["CCLF8"], stage=staged.table
+                **self.common, file_id=self.file_ids["CCLF8"], stage=cclf8.table
             )
-            self.counts["CCLF8"] = {"records": staged.scan.records, "inserted": n}
+            self.counts["CCLF8"] = {"records": cclf8.scan.records, "inserted": n}
         for code, c in self.counts.items():
             DeliveryFile.objects.filter(pk=self.file_ids[code]).update(
                 inserted=c.get("inserted", 0),
