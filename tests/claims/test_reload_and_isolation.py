@@ -209,6 +209,7 @@ def test_each_beneficiary_holds_its_latest_cclf8_row(entity_a: Entity, cclf_dir:
         cclf_delivery_load(path=path)
         expected = latest_rows()
         assert len(expected) > 50
-        assert {pk: held()[pk] for pk in expected} == expected
+        current = held()
+        assert {pk: current[pk] for pk in expected} == expected
     without = Beneficiary.objects.filter(entity=entity_a, demographics_as_of__isnull=True)
     assert all(b.first_name == "" and b.birth_date is None for b in without)
