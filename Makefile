@@ -38,10 +38,11 @@ format: $(VENV)/.synced
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The load tools the HTTP benchmarks drive, from Debian: wrk (bench/api), ab (bench/dashboard).
+# The load tool bench/api drives, from Debian (bench/dashboard has its own Python load loop).
+# BENCH_SIZE=small make bench runs every bench at the size the test suite runs it.
 bench-tools:
-	@command -v wrk >/dev/null && command -v ab >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk apache2-utils >/dev/null)
+	@command -v wrk >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 
 bench: $(VENV)/.synced bench-tools
 	@for b in bench/*/run; do echo "== $$b"; $(PYTHON) $$b || exit 1; done
