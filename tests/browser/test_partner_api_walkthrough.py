@@ -1,6 +1,6 @@
-"""The README's "Partner API" walkthrough, done as a new partner developer would (issue 9):
-read the API docs page in Chromium, make a key pair with the README's commands, have the
-entity's administrator register the client in the console (Chromium), then run the README's
+"""The "Partner API" walkthrough of docs/partner-api.md, done as a new partner developer would
+(issue 9): read the API docs page in Chromium, make a key pair with the page's commands, have the
+entity's administrator register the client in the console (Chromium), then run the page's
 shell block unchanged: a token from a signed assertion, the aligned patients of one TIN, the
 bulk export of that TIN's attribution Group, and every NDJSON line validated as FHIR."""
 
@@ -37,10 +37,10 @@ SMALL = SynthConfig(
 
 
 def readme_block(name: str) -> str:
-    """The shell block that follows `<!-- partner-api: NAME -->` in README.md."""
-    text = (ROOT / "README.md").read_text()
+    """The shell block that follows `<!-- partner-api: NAME -->` in docs/partner-api.md."""
+    text = (ROOT / "docs" / "partner-api.md").read_text()
     match = re.search(rf"<!-- partner-api: {name} -->\n```sh\n(.*?)```", text, re.S)
-    assert match, f"README.md has no partner-api: {name} block"
+    assert match, f"docs/partner-api.md has no partner-api: {name} block"
     return match.group(1)
 
 
@@ -97,7 +97,7 @@ def test_a_new_partner_developer_follows_the_readme_from_docs_to_validated_fhir(
     # How to get a token is on the page (the OAuth 2.0 security scheme's description).
     assert page.get_by_text(re.compile("client_assertion")).count() >= 1
 
-    # 2. A key pair, made with the README's commands, in the developer's own folder.
+    # 2. A key pair, made with the page's commands, in the developer's own folder.
     work = tmp_path / "partner"
     work.mkdir()
     (work / ".venv").symlink_to(ROOT / ".venv")
@@ -134,7 +134,7 @@ def test_a_new_partner_developer_follows_the_readme_from_docs_to_validated_fhir(
     assert client.entity == entity_a
     assert [t.tin for t in client.tins.all()] == [tin]
 
-    # 4. The README's calls, unchanged: token, roster of the TIN, export, validation.
+    # 4. The page's calls, unchanged: token, roster of the TIN, export, validation.
     output = run_block("calls", work, BASE=live_server.url, CLIENT_ID=client_id)
     roster_lines = [line for line in output.splitlines() if re.match(r"^\d+\t", line)]
     assert [int(line.split("\t")[0]) for line in roster_lines] == members[:50]
