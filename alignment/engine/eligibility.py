@@ -8,13 +8,14 @@ the month of death are simply not looked at (1.1 "Other eligibility rules", 10.1
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from alignment.engine import columns as c
-from alignment.engine.lines import BeneIndex, to_days
+from alignment.engine.lines import BeneIndex, day_of, to_days
 from alignment.engine.vocabulary import Reason
 from alignment.engine.windows import EligibilityWindow
 
@@ -125,3 +126,24 @@ def screen(
         for failed, reason in checks:
             reasons[failed & (reasons == None)] = reason.value  # noqa: E711 - elementwise test
     return reasons
+
+
+def died_before(
+    beneficiaries: pd.DataFrame, *, bene_index: BeneIndex, day: date
+) -> npt.NDArray[np.bool_]:
+    """Per beneficiary (dense index): did they die before `day`?
+
+    beneficiaries: BENE_ID, DEATH_DATE (optional; blank = alive). The screen above only looks at
+    months up to death, so it passes an empty year; callers use this for the rule that nobody
+    who died before January 1 of a performance year is aligned or assigned for it (REACH:
+    parameters.ReachParameters.alive_at_performance_year_start; MSSP prospective lists:
+    MsspParameters.prospective_requires_alive_at_start).
+    """
+    out = np.zeros(len(bene_index), dtype=bool)
+    if c.DEATH_DATE not in beneficiaries.columns or not len(beneficiaries):
+        return out
+    codes = bene_index.codes(beneficiaries[c.BENE_ID])
+    death = to_days(beneficiaries[c.DEATH_DATE])
+    known = (codes >= 0) & (death != np.iinfo(np.int32).min)
+    out[codes[known]] = death[known] < day_of(day)
+    return out

@@ -45,8 +45,10 @@ class ParticipantList:
     of participant Method II CAHs, ETA hospitals, FQHCs and RHCs; an ACO professional is a
     clinician billing through a participant TIN (`providers` lists the TIN/NPI pairs known, used
     to check voluntary designations).
-    REACH (domain.md 1.4): only participant providers (`providers`, TIN+NPI) align; `preferred`
-    providers never do.
+    REACH (domain.md 1.4): only participant providers align: clinicians by TIN+NPI
+    (`providers`), facilities such as FQHCs and RHCs by CCN (`ccns`; a Participant Provider is
+    identified "by name, individual NPI, TIN, Legacy TIN or CCN", Direct Contracting
+    Participation Agreement, Article II). `preferred` providers never align.
     """
 
     tins: frozenset[str] = frozenset()
@@ -57,7 +59,7 @@ class ParticipantList:
 
 class EntityMatch(IntEnum):
     MSSP = 0  # a line is the entity's when its TIN or its CCN is a participant's
-    REACH = 1  # a line is the entity's when its TIN+NPI is a participant provider's
+    REACH = 1  # a line is the entity's when its TIN+NPI or its CCN is a participant provider's
 
 
 class BeneIndex:
@@ -222,6 +224,7 @@ def prepare_lines(
     match: EntityMatch,
     competitor_unit: CompetitorUnit,
     stays: pd.DataFrame | None = None,
+    ignored_providers: frozenset[tuple[str, str]] = frozenset(),
 ) -> PreparedLines:
     """Select the primary care services among claim lines and code them for aggregation.
 
@@ -229,6 +232,8 @@ def prepare_lines(
     (DENIED optional). Implements domain.md 1.2 "Claims to exclude", "Provider classes", the
     FQHC/RHC rule, and 1.3's dated code lists. `parts` are disjoint windows; a line's part is the
     index of the window holding its service date (lines outside every part are dropped).
+    Lines billed by one of `ignored_providers` (TIN, NPI) are dropped too: REACH's preferred
+    providers, who are not used for alignment at all.
     """
     n = len(lines)
     day = to_days(lines[c.SERVICE_DATE]) if n else np.zeros(0, np.int32)
@@ -276,6 +281,10 @@ def prepare_lines(
                 excluded[cand] |= _stay_mask(stays, kind, bene_index, bene[cand], day[cand])
 
     keep2 = is_service & (cls >= 0) & ~excluded
+    if ignored_providers:
+        keep2 &= ~_pair_flag(
+            Ranked.of(lines[c.TIN], rows), Ranked.of(lines[c.NPI], rows), ignored_providers
+        )
     sel = np.flatnonzero(keep2)
     rows, bene, day, part, amount, cls = (
         rows[sel],
@@ -299,6 +308,16 @@ def prepare_lines(
     )
 
 
+def _pair_flag(tin: Ranked, npi: Ranked, pairs: frozenset[tuple[str, str]]) -> BoolArray:
+    """Per row: is its (TIN, NPI) one of `pairs`?"""
+    n_npi = len(npi.labels)
+    tin_pos = {label: i for i, label in enumerate(tin.labels)}
+    npi_pos = {label: i for i, label in enumerate(npi.labels)}
+    keys = [tin_pos[t] * n_npi + npi_pos[p] for t, p in pairs if t in tin_pos and p in npi_pos]
+    row_keys = tin.codes.astype(np.int64) * n_npi + npi.codes
+    return np.isin(row_keys, np.asarray(keys, dtype=np.int64))
+
+
 def _units(
     lines: pd.DataFrame,
     rows: IntArray,
@@ -316,14 +335,7 @@ def _units(
     if match is EntityMatch.MSSP:
         is_entity = tin.flag(participants.tins) | ccn.flag(participants.ccns)
     else:
-        tin_pos = {label: i for i, label in enumerate(tin.labels)}
-        npi_pos = {label: i for i, label in enumerate(npi.labels)}
-        keys = [
-            tin_pos[t] * int(n_npi) + npi_pos[p]
-            for t, p in participants.providers
-            if t in tin_pos and p in npi_pos
-        ]
-        is_entity = np.isin(tin_npi, np.asarray(keys, dtype=np.int64))
+        is_entity = _pair_flag(tin, npi, participants.providers) | ccn.flag(participants.ccns)
 
     has_ccn = ccn.labels[ccn.codes] != "" if len(ccn.codes) else np.zeros(0, bool)
     # Competitor keys: TINs (or TIN/NPIs) first, then CCNs, each in label order.

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.engine import columns as c
-from alignment.engine.eligibility import screen
+from alignment.engine.eligibility import died_before, screen
 from alignment.engine.lines import (
     BeneIndex,
     EntityMatch,
@@ -24,7 +24,13 @@ from alignment.engine.plurality import aggregate, any_per_bene, plurality
 from alignment.engine.result import assemble
 from alignment.engine.vocabulary import Reason, Step
 from alignment.engine.voluntary import designations
-from alignment.engine.windows import ListKind, MsspWindows, Window, mssp_windows
+from alignment.engine.windows import (
+    AssignmentMethod,
+    ListKind,
+    MsspWindows,
+    Window,
+    mssp_windows,
+)
 
 # Route codes: the rows of the weight table.
 _PRE_STEP, _STEP_1, _STEP_2, _STEP_3 = 0, 1, 2, 3
@@ -121,6 +127,13 @@ def assign_mssp(
     not_eligible = screen(
         beneficiaries, enrollment, bene_index=bene_index, windows=windows.eligibility
     )
+    dead = np.zeros(n, dtype=bool)
+    if params.method is AssignmentMethod.PROSPECTIVE and params.prospective_requires_alive_at_start:
+        # 42 CFR 425.400(a)(3)(i): the list is built at the beginning of the performance year.
+        dead = died_before(
+            beneficiaries, bene_index=bene_index, day=date(params.performance_year, 1, 1)
+        )
+        not_eligible[dead] = Reason.NOT_ELIGIBLE_DIED_BEFORE_PY.value
     prep = prepare(
         lines,
         bene_index=bene_index,
@@ -174,6 +187,7 @@ def assign_mssp(
         participants=participants,
         match=EntityMatch.MSSP,
     )
+    designated = replace(designated, aligned=designated.aligned & ~dead)
     return assemble(
         bene_index,
         step=step,

@@ -37,9 +37,18 @@ class CompetitorUnit(StrEnum):
     TIN_OR_CCN: each non-entity CCN (when the line has one) or else each non-entity TIN is one
     competitor (domain.md 1.2 "Competitor definition" [V]). Other ACOs' participant lists are not
     visible to us, so their TINs compete one by one, not summed per ACO: the over-inclusive
-    approximation domain.md 1.2 describes tuva making.
-    TIN_NPI: each non-participant TIN+NPI is one competitor (a REACH option; 1.4 identifies
-    providers by TIN+NPI but does not say how non-participants are grouped).
+    approximation domain.md 1.2 describes tuva making. The MSSP unit.
+    TIN_NPI: each non-participant TIN+NPI (or CCN, for a facility line) is one competitor. The
+    REACH unit: a Participant Provider is identified individually, "by name, individual National
+    Provider Identifier ("NPI"), tax identification number ("TIN"), Legacy TIN or CMS
+    Certification Number ("CCN") (if applicable)" (Global and Professional Direct Contracting
+    Model Participation Agreement, Article II "Participant Provider", 2021), and the alignment
+    algorithm these models inherit compares the entity's charges with those "received from a
+    provider or supplier not included on the Participant List", breaking ties toward "the
+    provider or supplier from whom the Beneficiary most recently obtained" a service (Next
+    Generation ACO Model Participation Agreement, Appendix B): a provider or supplier, not a
+    TIN. Grouping by TIN would sum a participant TIN's unlisted and preferred clinicians into a
+    competitor made of the entity's own TIN.
     """
 
     TIN_OR_CCN = "tin_or_ccn"
@@ -102,6 +111,13 @@ class MsspParameters:
     voluntary_requires_eligibility: bool = True
     # Competing entities (domain.md 1.2 "Competitor definition").
     competitor_unit: CompetitorUnit = CompetitorUnit.TIN_OR_CCN
+    # A prospective list is built "at the beginning of each benchmark or performance year"
+    # (42 CFR 425.400(a)(3)(i)) for Medicare fee-for-service beneficiaries (425.401(a)): someone
+    # who died before January 1 of the performance year is not on it. The year-end exclusion
+    # window looks only at months up to death, so without this rule an empty year would pass.
+    # (A PPwRR final list needs no such rule: its window is the performance year itself, where
+    # criterion A finds no month with Part A and Part B.)
+    prospective_requires_alive_at_start: bool = True
 
     @property
     def uses_step_3(self) -> bool:
@@ -132,9 +148,22 @@ class ReachParameters:
     # domain.md 1.4 does not list REACH eligibility criteria; we apply 1.1 A-D (see windows.py).
     apply_eligibility_screen: bool = True
     voluntary_requires_eligibility: bool = True
-    # domain.md 1.4 identifies participants by TIN+NPI but does not say how non-participant
-    # charges group into competitors; by default as for MSSP (each TIN or CCN).
-    competitor_unit: CompetitorUnit = CompetitorUnit.TIN_OR_CCN
+    # The competing unit: each non-participant TIN/NPI, or CCN for a facility line (see
+    # CompetitorUnit.TIN_NPI for the CMS text). Never a whole TIN, so the DCE cannot lose a
+    # beneficiary to a "competitor" summed from its own participant TIN's other clinicians.
+    competitor_unit: CompetitorUnit = CompetitorUnit.TIN_NPI
+    # Preferred Providers are not used for alignment (ACO REACH Request for Applications, 2022,
+    # section V.D "Participant Providers and Preferred Providers", as domain.md 1.4 quotes it;
+    # the RFA's own sentence was not retrieved): their PQEM services count neither for the DCE nor as a competitor's. CMS's text
+    # does not say more than that; this is the reading in which a preferred provider is not
+    # used at all.
+    preferred_providers_compete: bool = False
+    # Nobody who died before January 1 of the performance year is aligned for it, by claims or
+    # by voluntary alignment: alignment is for months of the performance year ("months of
+    # eligible alignment", ACO REACH PY2024 Financial Operating Guide: Overview, section 4.1.1;
+    # a Beneficiary must be "otherwise eligible for alignment", ACO REACH Participation
+    # Agreement, "Prospective Plus Alignment" 1.c), and such a beneficiary has none.
+    alive_at_performance_year_start: bool = True
 
     @property
     def version(self) -> str:
@@ -207,14 +236,23 @@ def reach_parameters(performance_year: int, **overrides: Any) -> ReachParameters
     # domain.md 1.4 names no SNF/inpatient exclusions for REACH; ServiceRules' defaults apply the
     # MSSP ones of 1.2 to PQEM as well (an open choice, kept as the same named fields).
     rules = ServiceRules(
-        # GPDC FOG Table B.6.3 PQEM list (domain.md 1.4; partly [R], see the CSV's sources).
+        # PQEM codes: Global and Professional Direct Contracting Model Financial Operating Guide:
+        # Overview (Rev. 1.1), Appendix B, Table B.6.3, plus the codes whose REACH table was not
+        # found (each row of the CSV names its source and the years it covers).
         service_codes=load_hcpcs("reach_pqem_hcpcs.csv"),
+        # Table B.6.4 "Specialty Codes Used to Identify Primary Care Specialists" (same FOG):
+        # 01, 08, 11, 37, 38 physicians; 50, 89, 97 practitioners.
         pcp_specialties=load_specialties("pcp"),
         npp_specialties=load_specialties("npp"),
         # domain.md 1.4: "listed non-primary-care specialists" (FOG Table B.6.5), whose list 1.4
         # does not give: we use the MSSP 425.402(c) list of 1.3 until Table B.6.5 is loaded.
         specialist_specialties=load_specialties("mssp_specialist"),
-        # domain.md 1.4 states no FQHC/RHC rule for REACH: only PQEM codes count there.
+        # FQHC/RHC claims: no REACH text found says every service on them is primary care (the
+        # MSSP rule of SLAAM). What the text does say: PQEM services are HCPCS codes (Table
+        # B.6.3) classed by the specialty of who furnished them (Table B.6.4), and a Participant
+        # Provider may be identified by CCN (Participation Agreement, Article II). So an
+        # FQHC/RHC line counts like any other line: when its HCPCS is PQEM and its practitioner's
+        # specialty is listed; it is the DCE's when its CCN is a participant's.
         fqhc_rhc_all_primary_care=False,
     )
     params = ReachParameters(performance_year=performance_year, rules=rules)

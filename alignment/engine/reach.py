@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.engine import columns as c
-from alignment.engine.eligibility import screen
+from alignment.engine.eligibility import died_before, screen
 from alignment.engine.lines import (
     BeneIndex,
     EntityMatch,
@@ -74,6 +74,9 @@ def prepare(
         match=EntityMatch.REACH,
         competitor_unit=params.competitor_unit,
         stays=stays,
+        ignored_providers=(
+            frozenset() if params.preferred_providers_compete else participants.preferred
+        ),
     )
 
 
@@ -98,7 +101,10 @@ def align_reach(
     claims-based alignment compares weighted PQEM allowed charges of the DCE's participant
     providers (TIN+NPI) with each competing unit, using primary care specialties (01, 08, 11,
     37, 38, 50, 89, 97) when the beneficiary had any such PQEM and the listed specialists
-    otherwise. Preferred providers' services never count for the DCE.
+    otherwise. Preferred providers' services are not used at all (neither for the DCE nor as a
+    competitor's); competitors are non-participant TIN/NPIs, or CCNs for facility lines
+    (parameters.CompetitorUnit.TIN_NPI). Nobody who died before January 1 of the performance
+    year is aligned, by claims or voluntarily (ReachParameters.alive_at_performance_year_start).
     """
     bene_index = BeneIndex(beneficiaries[c.BENE_ID])
     n = len(bene_index)
@@ -108,6 +114,12 @@ def align_reach(
         )
     else:
         not_eligible = np.full(n, None, dtype=object)
+    dead = np.zeros(n, dtype=bool)
+    if params.alive_at_performance_year_start:
+        dead = died_before(
+            beneficiaries, bene_index=bene_index, day=date(params.performance_year, 1, 1)
+        )
+        not_eligible[dead] = Reason.NOT_ELIGIBLE_DIED_BEFORE_PY.value
     prep = prepare(
         lines,
         bene_index=bene_index,
@@ -145,6 +157,8 @@ def align_reach(
         participants=participants,
         match=EntityMatch.REACH,
     )
+    # Death before the year blocks voluntary alignment even where eligibility does not.
+    designated = replace(designated, aligned=designated.aligned & ~dead)
     return assemble(
         bene_index,
         step=_ROUTE_STEP[route],

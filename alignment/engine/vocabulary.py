@@ -49,6 +49,7 @@ class Reason(StrEnum):
     NOT_ELIGIBLE_GROUP_HEALTH_PLAN = "not_eligible_group_health_plan"
     NOT_ELIGIBLE_OTHER_INITIATIVE = "not_eligible_other_initiative"
     NOT_ELIGIBLE_OUTSIDE_US = "not_eligible_outside_us"
+    NOT_ELIGIBLE_DIED_BEFORE_PY = "not_eligible_died_before_py"
     NO_PRIMARY_CARE_SERVICE = "no_primary_care_service"
     NO_ENTITY_SERVICE = "no_entity_primary_care_service"
     PLURALITY_LOST = "plurality_lost"
@@ -81,6 +82,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.NOT_ELIGIBLE_GROUP_HEALTH_PLAN: "Not eligible: months in Medicare Advantage or another group health plan",
     Reason.NOT_ELIGIBLE_OTHER_INITIATIVE: "Not eligible: aligned to another shared-savings initiative",
     Reason.NOT_ELIGIBLE_OUTSIDE_US: "Not eligible: lived outside the US",
+    Reason.NOT_ELIGIBLE_DIED_BEFORE_PY: "Not eligible: died before the performance year began",
     Reason.NO_PRIMARY_CARE_SERVICE: "No qualifying primary care service in the window",
     Reason.NO_ENTITY_SERVICE: "No qualifying primary care service from the entity's clinicians",
     Reason.PLURALITY_LOST: "Plurality of primary care charges went to another entity",
@@ -111,6 +113,7 @@ _CHANGE_PHRASES: dict[Reason, str] = {
     Reason.NOT_ELIGIBLE_GROUP_HEALTH_PLAN: "months in Medicare Advantage or another group health plan",
     Reason.NOT_ELIGIBLE_OTHER_INITIATIVE: "aligned to another shared-savings initiative",
     Reason.NOT_ELIGIBLE_OUTSIDE_US: "moved outside the US",
+    Reason.NOT_ELIGIBLE_DIED_BEFORE_PY: "died before the performance year began",
     Reason.NO_PRIMARY_CARE_SERVICE: "no qualifying primary care service in the window",
     Reason.NO_ENTITY_SERVICE: "no qualifying primary care service from the entity's clinicians",
     Reason.PLURALITY_LOST: "plurality moved to {competitor}",

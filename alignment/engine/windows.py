@@ -65,6 +65,7 @@ class MsspWindows:
     expanded: Window | None  # 24 months: step 3 (PY2025+); None when step 3 does not apply
     eligibility: tuple[EligibilityWindow, ...]
     voluntary_cutoff: date  # designations signed on or before this day count
+    participants_as_of: date  # the participant list in force on this day is the one used
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class ReachWindows:
     year_2: Window  # Alignment Year 2, weighted 2/3
     eligibility: tuple[EligibilityWindow, ...]
     voluntary_cutoff: date
+    participants_as_of: date  # the Participant Provider List in force on this day is used
 
 
 def month_end(year: int, month: int) -> date:
@@ -118,6 +120,8 @@ def mssp_windows(
     * Expanded window: the assignment window plus the 12 months before it (tuva asgn_windows [V]).
     * Voluntary alignment is effective prospectively at the start of each PY (1.2 "Voluntary
       alignment"): designations signed before Jan 1 of the performance year count.
+    * Participant list: the one in force on the run date, capped at Dec 31 of the performance
+      year (unchanged MSSP behaviour; not part of the REACH readings).
     """
     py_start = date(performance_year, 1, 1)
     py_end = date(performance_year, 12, 31)
@@ -143,6 +147,7 @@ def mssp_windows(
         expanded=expanded,
         eligibility=(EligibilityWindow(assignment, True), *exclusion),
         voluntary_cutoff=py_start - timedelta(days=1),
+        participants_as_of=min(as_of, py_end),
     )
 
 
@@ -159,6 +164,18 @@ def reach_windows(
     Eligibility is not spelled out for REACH in 1.4; we check criteria A-D of 1.1 over Alignment
     Year 2 and, as for a prospective MSSP list, the exclusion criteria over the performance year
     (final list) or its complete quarters so far (quarterly list).
+
+    Participant list: the Participant Provider List in force on January 1 of the performance
+    year, for every list kind and run date. REACH alignment is prospective: the Alignment Period
+    "ends six months prior to the start of the relevant Performance Year" (Participation
+    Agreement, definition of "Alignment Period"); the lists of a year are set before it starts
+    (ACO REACH Participation Agreement sections 4.02 and 4.04, the lists "for the ACO's first
+    Performance Year" and their "Annual Updates"); the provider alignment report is "shared
+    annually if the ACO elects Prospective Alignment" (Article VI, "Beneficiary Alignment Data").
+    The one quarterly update CMS makes, Prospective Plus, adds beneficiaries by Voluntary
+    Alignment only, "prior to the start of the second through fourth calendar quarters"
+    ("Prospective Plus Alignment" 1), never by claims. So a provider who joins on July 1 aligns nobody by claims that year, and one who
+    leaves on June 30 keeps the beneficiaries aligned to the DCE at the start of the year.
     """
     m = alignment_year_start_month
     year_2_start = date(performance_year - 2, m, 1)
@@ -179,4 +196,5 @@ def reach_windows(
         year_2=year_2,
         eligibility=(EligibilityWindow(year_2, True), *exclusion),
         voluntary_cutoff=py_start - timedelta(days=1),
+        participants_as_of=py_start,
     )

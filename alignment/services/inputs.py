@@ -155,6 +155,8 @@ def participant_list(
     if program == "reach":
         plist = ParticipantList(
             providers=frozenset((t, n) for t, n, _ in participants if n),
+            # A Participant Provider may be a facility identified by its CCN (FQHC, RHC).
+            ccns=frozenset(ccn for _, _, ccn in participants if ccn),
             preferred=frozenset((t, n) for t, n in preferred if n),
         )
     else:

@@ -111,7 +111,9 @@ def alignment_run_create(
         raise ApplicationError("A run has between 1 and 256 buckets.", {"bucket_count": buckets})
     params = run_parameters(program=program, performance_year=performance_year, method=method)
     windows = run_windows(params=params, list_kind=list_kind, as_of=as_of)
-    participants_day = min(as_of, date(performance_year, 12, 31))
+    # The list CMS uses for this kind of list (windows.py: REACH's list in force on Jan 1 of the
+    # performance year; MSSP's on the run date, capped at Dec 31).
+    participants_day = windows.participants_as_of
     _, digest, count = participant_list(entity=entity, as_of=participants_day, program=program)
     with transaction.atomic(durable=True):
         open_run = AlignmentRun.objects.filter(

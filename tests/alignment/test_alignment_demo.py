@@ -42,6 +42,11 @@ def test_the_demo_aco_has_two_runs_and_dropped_beneficiaries_with_reasons() -> N
     texts = {change.explanation for change in dropped}
     assert all(text.startswith("dropped: ") for text in texts)
     assert any(text.startswith("dropped: plurality moved to TIN ") for text in texts)
-    assert AlignmentRun.objects.filter(
+    reach = AlignmentRun.objects.get(
         entity=entities["reach"], list_kind="final", status=RunStatus.SUCCEEDED
-    ).exists()
+    )
+    # The REACH run reads the Participant Provider List of January 1 and competes by TIN/NPI.
+    assert reach.participants_as_of.isoformat() == "2025-01-01"
+    assert reach.participant_count > 0
+    assert reach.parameters["competitor_unit"] == "tin_npi"
+    assert reach.aligned_count > 0

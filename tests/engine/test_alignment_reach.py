@@ -60,12 +60,14 @@ def test_services_outside_both_alignment_years_do_not_count() -> None:
 
 
 def test_preferred_providers_never_align() -> None:
+    # Preferred providers are not used for alignment at all: neither for the DCE nor as a
+    # competitor (test_alignment_reach_readings.py pins the reading).
     pop = Population()
     pop.bene(1)
     pop.line(1, AY2, tin=OTHER_TIN_3, npi=OTHER_NPI_2, allowed=100)
     row = run_reach(pop).loc[1]
     assert not row.aligned
-    assert row.top_competitor == f"TIN {OTHER_TIN_3}"
+    assert (row.reason, row.top_competitor) == (Reason.NO_PRIMARY_CARE_SERVICE, "")
     pop.designate(1, date(2024, 6, 1), tin=OTHER_TIN_3, npi=OTHER_NPI_2)
     assert not run_reach(pop).loc[1].aligned
 
@@ -76,7 +78,7 @@ def test_only_participant_tin_npi_pairs_count_for_the_dce() -> None:
     pop.line(1, AY2, tin=ACO_TIN, npi="1999999999", allowed=100)
     row = run_reach(pop).loc[1]
     assert not row.aligned
-    assert row.top_competitor == f"TIN {ACO_TIN}"
+    assert row.top_competitor == f"TIN {ACO_TIN} NPI 1999999999"
 
 
 def test_listed_specialists_count_only_without_primary_care_pqem() -> None:
