@@ -159,7 +159,9 @@ def test_a_coordinator_without_a_second_factor_is_sent_to_enrol(
     from tests.login import password_only_client
 
     run = run_alignment(entity_a)
-    response = password_only_client(aco_coordinator).get(reverse("alignment:run_detail", args=[run.pk]))
+    response = password_only_client(aco_coordinator).get(
+        reverse("alignment:run_detail", args=[run.pk])
+    )
     assert response.status_code == 302
     assert "/2fa/" in response["Location"]
 
