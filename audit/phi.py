@@ -46,6 +46,7 @@ PHI_FREE_ROUTES = frozenset(
     {
         "home",
         "healthz",
+        "admin-login",
         "api-schema",
         "api-docs",
         "partners-token",

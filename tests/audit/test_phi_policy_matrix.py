@@ -112,7 +112,7 @@ PHI_ROUTES = [r for r in ROUTES if not is_free(r)]
 
 
 def test_the_policy_names_the_same_free_routes_as_this_test() -> None:
-    assert FREE - {"admin-login"} == PHI_FREE_ROUTES  # the console's sign-in is allauth's own
+    assert FREE == PHI_FREE_ROUTES
     assert len(PHI_ROUTES) > 80  # the walk found the app's pages, API and admin
 
 
