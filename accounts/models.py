@@ -70,3 +70,66 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.entity} ({self.get_role_display()})"
+
+
+class SignInLock(models.Model):
+    """Failed sign-ins counted per account (the email typed, whether or not it exists) and per
+    client address, shared by every sign-in path (the admin console's goes through the same
+    form). Past the limit within the window the account or address is locked until the lock
+    runs out or an administrator lifts it in the console."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", "Account"
+        ADDRESS = "address", "Address"
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    key = models.CharField("account or address", max_length=254)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "sign-in lock"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="signinlock_one_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key}"
+
+
+class BreakGlassGrant(models.Model):
+    """Platform staff see an entity's PHI only through one of these: asked for by the person,
+    with a reason, for one entity, for a limited time, kept for review (never edited or
+    deleted; ending it early sets `ended_at`)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_grants")
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.PROTECT, related_name="break_glass_grants"
+    )
+    reason = models.TextField()
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("starts_at")),
+                name="breakglass_expires_after_start",
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="breakglass_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.entity} until {self.expires_at:%Y-%m-%d %H:%M}"

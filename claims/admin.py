@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 
+from audit.phi import staff_scope
 from claims.cclf.names import FileNameError, parse_name
 from claims.models import Delivery, DeliveryFile
 from entities.models import Entity
@@ -32,7 +33,7 @@ class _ScopedReadOnly(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
         if request.user.is_superuser:
-            return qs
+            return staff_scope(qs, request.user)
         return qs.filter(**{f"{self.entity_path}__in": admin_entity_ids(user=request.user)})
 
     def has_module_permission(self, request: HttpRequest) -> bool:

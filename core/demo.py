@@ -13,6 +13,7 @@ from accounts.models import Membership, Role, User
 from entities.models import Entity, Program
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - synthetic demo accounts on a local database
+STAFF_EMAIL = "staff@openvbc.demo"
 
 
 @dataclass(frozen=True)
@@ -83,4 +84,16 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
                 is_staff=role == Role.ENTITY_ADMIN,
             )
             Membership.objects.get_or_create(user=user, entity=entity, defaults={"role": role})
-    _user("staff@openvbc.demo", "Demo platform staff", is_staff=True, is_superuser=True)
+    # Platform staff hold the keys to every entity's console: no shared password. They set one
+    # with `manage.py changepassword` and a second factor at their first sign-in, and see an
+    # entity's PHI only through a break-glass grant.
+    staff, _ = User.objects.get_or_create(
+        email=STAFF_EMAIL,
+        defaults={"full_name": "Demo platform staff", "is_staff": True, "is_superuser": True},
+    )
+    if staff.has_usable_password() and staff.check_password(DEMO_PASSWORD):
+        staff.set_unusable_password()  # a database loaded before this rule
+        staff.save(update_fields=["password"])
+    elif not staff.password:
+        staff.set_unusable_password()
+        staff.save(update_fields=["password"])

@@ -2,7 +2,9 @@
 
 A model declares where its entity is with `tenant_path` (a lookup path to `entities.Entity`; the
 empty string for the Entity model itself). A user sees rows of the entities they hold a membership
-in; superusers see everything. An out-of-scope row is therefore simply absent: views answer 404.
+in; superusers see everything except PHI (`audit.phi.holds_phi`), which platform staff see only
+for the entities of their running break-glass grants (`accounts.models.BreakGlassGrant`). An
+out-of-scope row is therefore simply absent: views answer 404.
 """
 
 from __future__ import annotations
@@ -26,7 +28,15 @@ def entity_ids_for_user(user: AbstractBaseUser | AnonymousUser) -> Any:
     scoped = getattr(user, "tenant_entity_ids", None)
     if scoped is not None:
         return scoped
-    return Membership.objects.filter(user_id=user.pk).values("entity_id")
+    members = Membership.objects.filter(user_id=user.pk).values("entity_id")
+    if not (getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)):
+        return members
+    from accounts.selectors import break_glass_entity_ids
+
+    granted = break_glass_entity_ids(user=user)
+    if not granted:
+        return members
+    return sorted({row["entity_id"] for row in members} | set(granted))
 
 
 class TenantQuerySet(models.QuerySet):
@@ -34,7 +44,10 @@ class TenantQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if getattr(user, "is_superuser", False):
-            return self.all()
+            from audit.phi import holds_phi
+
+            if not holds_phi(self.model):
+                return self.all()
         path = getattr(self.model, "tenant_path", "entity")
         lookup = f"{path}__in" if path else "pk__in"
         return self.filter(**{lookup: entity_ids_for_user(user)})

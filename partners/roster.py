@@ -140,8 +140,7 @@ def visible_entity_ids(principal: Any) -> list[int] | None:
     """The entities the caller's roster comes from (as `for_user` scopes them); None: all."""
     if not getattr(principal, "is_authenticated", False):
         return []
-    if getattr(principal, "is_superuser", False):
-        return None
+    # Superusers too: a roster is PHI, seen through memberships and break-glass grants only.
     ids = entity_ids_for_user(principal)
     return list(ids) if isinstance(ids, list) else [row["entity_id"] for row in ids]
 

@@ -75,3 +75,39 @@ def window_count(key: str) -> int:
         return cache.incr(key)
     except ValueError:  # the window's first request (or a race with another thread)
         return 1 if cache.add(key, 1, timeout=2 * WINDOW_SECONDS) else cache.incr(key)
+
+
+def token_client_id(request: Any) -> str:
+    """The client a token request speaks for: the `iss` of its assertion (not verified yet;
+    a forged id only spends that id's allowance), else a `client_id` field."""
+    import jwt
+
+    assertion = request.POST.get("client_assertion", "")
+    if assertion:
+        try:
+            issuer = jwt.decode(assertion, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError:
+            issuer = None
+        if isinstance(issuer, str) and issuer:
+            return issuer[:100]
+    return request.POST.get("client_id", "")[:100]
+
+
+def token_request_wait(request: Any) -> float | None:
+    """Seconds to wait when this token request is over its client's or its address's limit
+    (counted in one-minute windows in the shared cache); None when it may go on."""
+    from allauth.core.internal.ratelimit import get_ip
+
+    now = time.time()
+    window = int(now // WINDOW_SECONDS)
+    limits = [
+        (f"partners:token:ip:{get_ip(request)}:{window}", settings.PARTNERS_TOKEN_RATE_PER_ADDRESS)
+    ]
+    client_id = token_client_id(request)
+    if client_id:
+        limits.append(
+            (f"partners:token:client:{client_id}:{window}", settings.PARTNERS_TOKEN_RATE_PER_MINUTE)
+        )
+    if any(window_count(key) > limit for key, limit in limits):
+        return (window + 1) * WINDOW_SECONDS - now
+    return None

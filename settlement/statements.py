@@ -40,6 +40,18 @@ def _facts(run: SettlementRun, share: ParticipantShare) -> list[tuple[str, str]]
     ]
 
 
+def statement_steps(run: SettlementRun, share: ParticipantShare) -> list[dict]:
+    """The entity's explanation as this TIN may read it: every step of the entity's settlement
+    and totals, and of the distribution only this TIN's own line (another TIN's payout is that
+    TIN's business)."""
+    own = f"TIN {share.tin} "
+    return [
+        step
+        for step in run.explanation
+        if not step.get("label", "").startswith("TIN ") or step["label"].startswith(own)
+    ]
+
+
 def tin_statement_csv(run: SettlementRun, share: ParticipantShare) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -47,7 +59,7 @@ def tin_statement_csv(run: SettlementRun, share: ParticipantShare) -> str:
     writer.writerows(_facts(run, share))
     writer.writerow([])
     writer.writerow(["step", "explanation"])
-    for number, step in enumerate(run.explanation, start=1):
+    for number, step in enumerate(statement_steps(run, share), start=1):
         writer.writerow([number, _step_text(step)])
     return out.getvalue()
 
@@ -94,7 +106,7 @@ def tin_statement_pdf(run: SettlementRun, share: ParticipantShare) -> bytes:
     ]
     story += [
         Paragraph(escape(f"{n}. {_step_text(step)}"), small)
-        for n, step in enumerate(run.explanation, start=1)
+        for n, step in enumerate(statement_steps(run, share), start=1)
     ]
     document.build(story)
     return buffer.getvalue()

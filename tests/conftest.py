@@ -83,9 +83,10 @@ def other_entity_user(entity_b: Entity, make_member: Callable[..., User]) -> Use
 
 
 def _client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    """Signed in with a second factor, as allauth's login leaves the session (tests/login.py)."""
+    from tests.login import verified_client
+
+    return verified_client(user)
 
 
 @pytest.fixture

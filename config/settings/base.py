@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The PHI access policy: a second factor verified in this session (audit/phi.py).
+    "audit.phi.PhiPolicyMiddleware",
     # One PHI access-log record per partner call and per API response showing beneficiaries.
     "partners.access.AccessLogMiddleware",
 ]
@@ -145,6 +147,15 @@ ACCOUNT_ADAPTER = "accounts.adapters.InviteOnlyAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OpenVBC"
+# One limit on failed passwords for every sign-in path (the admin console's goes through allauth's
+# form), per account typed and per client address, kept in the database (accounts.SignInLock) so
+# that an administrator sees a lock and can lift it.
+SIGN_IN_FAILURES_PER_ACCOUNT = env.int("SIGN_IN_FAILURES_PER_ACCOUNT", default=5)
+SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=20)
+SIGN_IN_FAILURE_WINDOW_SECONDS = env.int("SIGN_IN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+SIGN_IN_LOCK_SECONDS = env.int("SIGN_IN_LOCK_SECONDS", default=30 * 60)
+# Platform staff's break-glass access to one entity's PHI lasts at most this long.
+BREAK_GLASS_MAX_MINUTES = env.int("BREAK_GLASS_MAX_MINUTES", default=240)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
@@ -177,7 +188,11 @@ REST_FRAMEWORK = {
         "partners.authentication.PartnerClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # People reach the API's PHI only with a second factor verified in the session (audit/phi.py).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "audit.phi.SecondFactorVerified",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["partners.throttling.PartnerClientRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -226,6 +241,9 @@ OAUTH2_PROVIDER = {
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 # Requests per minute a partner client may make unless its registration says otherwise.
 PARTNERS_DEFAULT_RATE_PER_MINUTE = env.int("PARTNERS_DEFAULT_RATE_PER_MINUTE", default=600)
+# Token requests per minute, per client (the client id its assertion names) and per address.
+PARTNERS_TOKEN_RATE_PER_MINUTE = env.int("PARTNERS_TOKEN_RATE_PER_MINUTE", default=60)
+PARTNERS_TOKEN_RATE_PER_ADDRESS = env.int("PARTNERS_TOKEN_RATE_PER_ADDRESS", default=600)
 # The token URL partner assertions must name as `aud`; empty: the URL the request came to.
 PARTNERS_TOKEN_URL = env("PARTNERS_TOKEN_URL", default="")
 

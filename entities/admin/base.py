@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.phi import staff_scope
 from entities.models import Participation
 from entities.selectors import admin_entity_ids, is_entity_admin
 
@@ -47,11 +48,13 @@ class ScopedAdmin(HistoryWithoutRevert):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else self.scope(queryset, request)
+        if request.user.is_superuser:
+            return staff_scope(queryset, request.user)
+        return self.scope(queryset, request)
 
     def in_scope(self, request: HttpRequest, obj: Any) -> bool:
         if request.user.is_superuser:
-            return True
+            return staff_scope(self.model._default_manager.filter(pk=obj.pk), request.user).exists()
         return self.scope(self.model._default_manager.filter(pk=obj.pk), request).exists()
 
     def has_module_permission(self, request: HttpRequest) -> bool:

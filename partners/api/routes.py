@@ -4,10 +4,10 @@ search, alignment runs and changes, care gaps and worklist items."""
 from __future__ import annotations
 
 from django.urls import URLPattern, path
-from oauth2_provider.views import TokenView
 from rest_framework.routers import DefaultRouter
 
 from partners.api import care, views
+from partners.token import ThrottledTokenView
 
 
 def register(router: DefaultRouter) -> list[URLPattern]:
@@ -17,7 +17,7 @@ def register(router: DefaultRouter) -> list[URLPattern]:
     router.register("hcc-recapture-gaps", care.HccRecaptureGapViewSet, basename="hcc-recapture-gap")
     router.register("worklist-items", care.WorklistItemViewSet, basename="worklist-item")
     return [
-        path("auth/token", TokenView.as_view(), name="partners-token"),
+        path("auth/token", ThrottledTokenView.as_view(), name="partners-token"),
         path(
             "beneficiaries/search",
             views.BeneficiarySearchApi.as_view(),

@@ -52,14 +52,6 @@ def population_b(entity_b: Entity) -> Synth:
     return synth
 
 
-def enrol_mfa(user: Any) -> Any:
-    """Give the user a TOTP authenticator: coordinators and analysts need one for PHI pages."""
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return user
-
-
 @pytest.fixture
 def run_alignment(django_capture_on_commit_callbacks: Any) -> Callable[..., AlignmentRun]:
     """Create a run and let its job run to the end (jobs run synchronously in tests)."""

@@ -12,7 +12,6 @@ from django.urls import reverse
 from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, RunStatus
 from audit.models import AccessRecord
 from entities.models import Participation
-from tests.alignment.conftest import enrol_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +23,12 @@ def admin_client_a(aco_admin, login_client):
 
 @pytest.fixture
 def coordinator_client_a(aco_coordinator, login_client):
-    return login_client(enrol_mfa(aco_coordinator))
+    return login_client(aco_coordinator)
 
 
 @pytest.fixture
 def other_client(other_entity_user, login_client):
-    return login_client(enrol_mfa(other_entity_user))
+    return login_client(other_entity_user)
 
 
 def test_an_entity_admin_starts_a_run_from_the_browser_and_reads_its_counts(
@@ -155,10 +154,14 @@ def test_a_coordinator_may_read_runs_but_not_start_one(
 
 
 def test_a_coordinator_without_a_second_factor_is_sent_to_enrol(
-    entity_a, population_a, run_alignment, client_a
+    entity_a, population_a, run_alignment, aco_coordinator
 ) -> None:
+    from tests.login import password_only_client
+
     run = run_alignment(entity_a)
-    response = client_a.get(reverse("alignment:run_detail", args=[run.pk]))
+    response = password_only_client(aco_coordinator).get(
+        reverse("alignment:run_detail", args=[run.pk])
+    )
     assert response.status_code == 302
     assert "/2fa/" in response["Location"]
 

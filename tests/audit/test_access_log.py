@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from audit.models import AccessRecord
-from audit.phi import phi_view, user_must_enroll_mfa
+from audit.phi import phi_view
 from audit.services import access_record_create
 
 pytestmark = pytest.mark.django_db
@@ -55,28 +55,38 @@ def test_users_see_only_their_entities_access_records(
     assert AccessRecord.objects.for_user(other_entity_user).count() == 0
 
 
-def test_coordinators_and_analysts_must_enrol_a_second_factor_but_admins_need_not(
-    aco_coordinator, aco_analyst, aco_admin
-) -> None:
-    assert user_must_enroll_mfa(aco_coordinator)
-    assert user_must_enroll_mfa(aco_analyst)
-    assert not user_must_enroll_mfa(aco_admin)
-
-
-def test_a_phi_view_sends_a_coordinator_without_mfa_to_enrol(aco_coordinator) -> None:
-    from allauth.mfa.models import Authenticator
+def test_a_phi_view_sends_a_password_only_session_to_set_up_then_verify(aco_admin) -> None:
+    """The page decorator applies the same rule as the middleware, whatever the role."""
+    from allauth.account.internal.flows.login import record_authentication
     from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from tests.login import totp_authenticator
 
     view = phi_view(lambda request: HttpResponse("beneficiary data"))
     request = RequestFactory().get("/roster/")
-    request.user = aco_coordinator
-    request.session = {}
+    request.user = aco_admin
+    request.session = SessionStore()
     request._messages = FallbackStorage(request)
+    record_authentication(request, aco_admin, "password", email=aco_admin.email)
     response = view(request)
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/totp/activate/"
 
-    Authenticator.objects.create(
-        user=aco_coordinator, type=Authenticator.Type.TOTP, data={"secret": "x"}
-    )
+    authenticator = totp_authenticator(aco_admin)
+    request = RequestFactory().get("/roster/")
+    request.user, request.session, request._messages = aco_admin, request_session(), None
+    request._messages = FallbackStorage(request)
+    record_authentication(request, aco_admin, "password", email=aco_admin.email)
+    response = view(request)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/reauthenticate/?next=")
+
+    record_authentication(request, aco_admin, "mfa", id=authenticator.pk, type="totp")
     assert view(request).content == b"beneficiary data"
+
+
+def request_session():  # type: ignore[no-untyped-def]
+    from django.contrib.sessions.backends.db import SessionStore
+
+    return SessionStore()

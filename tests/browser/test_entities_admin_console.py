@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from entities.models import Participation
 from tests.entities.conftest import roster_rows, to_csv
+from tests.login import verified_client
 
 # live_server needs a transactional database; serialized_rollback puts the program registry (rows
 # of a data migration) back for each test, since a transactional test flushes every table.
@@ -35,8 +35,7 @@ def console_admin(aco_admin: Any) -> Any:
 
 def session_cookie(user: Any, live_server_url: str) -> dict:
     """Log the user in before the browser starts and hand the session to the browser."""
-    client = Client()
-    client.force_login(user)
+    client = verified_client(user)
     name = settings.SESSION_COOKIE_NAME
     return {"name": name, "value": client.cookies[name].value, "url": live_server_url}
 

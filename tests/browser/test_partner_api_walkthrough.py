@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from alignment.models import AlignmentResult
 from alignment.synthetic import SynthConfig
 from audit.models import AccessRecord
 from entities.models import ParticipantOrganization
 from partners.models import PartnerClient
+from tests.login import verified_client
 from tests.partners.conftest import align
 
 pytestmark = [
@@ -109,8 +109,7 @@ def test_a_new_partner_developer_follows_the_readme_from_docs_to_validated_fhir(
     # 3. The entity's administrator registers the client in the console.
     aco_admin.is_staff = True
     aco_admin.save(update_fields=["is_staff"])
-    login = Client()
-    login.force_login(aco_admin)
+    login = verified_client(aco_admin)
     cookie = login.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
 from claims.models import PartAClaimHeader, PartBPhysicianLine
@@ -108,20 +107,6 @@ def add_visit(db: None) -> Callable[..., None]:
         )
 
     return add
-
-
-@pytest.fixture
-def mfa_client() -> Callable[[Any], Client]:
-    """A logged-in client for a user with TOTP enrolled (what phi_view asks of coordinators)."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    def make(user: Any) -> Client:
-        TOTP.activate(user, generate_totp_secret())
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def aligned(
     other_entity_user,
     make_bene,
     make_alignment_run,
-    mfa_client,
+    login_client,
 ):
     """Two runs of entity A: Abbott aligned in both, Baker added by the second, Carter dropped by
     it (plurality moved to TIN X). Entity B has a run of its own with its own beneficiary."""
@@ -65,8 +65,8 @@ def aligned(
         results=[(other, True, "aligned_plurality", "999999999", "", "")],
     )
     return {
-        "a": mfa_client(aco_coordinator),
-        "b": mfa_client(other_entity_user),
+        "a": login_client(aco_coordinator),
+        "b": login_client(other_entity_user),
         "abbott": abbott,
         "baker": baker,
         "carter": carter,
@@ -139,7 +139,7 @@ def test_entity_b_sees_none_of_entity_as_alignment_data(aligned, entity_b):
 
 @pytest.fixture
 def roster_facts(
-    entity_a, aco_coordinator, make_bene, make_alignment_run, make_risk_score, mfa_client
+    entity_a, aco_coordinator, make_bene, make_alignment_run, make_risk_score, login_client
 ):
     """Entity A's latest run: Abbott aligned safely (TIN A), Baker newly aligned with a thin
     margin (TIN B), Dave aligned but no visit with the entity for 11 months, Carter dropped."""
@@ -200,7 +200,7 @@ def roster_facts(
     make_risk_score(abbott, today.year, [("226", "Heart Failure")])  # raw 1.234: moderate
     care_refresh(entity=entity_a, as_of=today)
     return {
-        "a": mfa_client(aco_coordinator),
+        "a": login_client(aco_coordinator),
         "abbott": abbott,
         "baker": baker,
         "carter": carter,

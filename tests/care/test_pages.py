@@ -28,7 +28,7 @@ def setup(
     make_bene,
     add_inpatient,
     add_visit,
-    mfa_client,
+    login_client,
 ):
     today = timezone.localdate()
     benes = [make_bene(entity_a, last_name=name) for name in ("Abbott", "Baker", "Carter", "Diaz")]
@@ -46,16 +46,18 @@ def setup(
         acting_user=aco_coordinator,
     )
     return {
-        "a": mfa_client(aco_coordinator),
-        "b": mfa_client(other_entity_user),
+        "a": login_client(aco_coordinator),
+        "b": login_client(other_entity_user),
         "benes": benes,
         "other": other,
         "item": item,
     }
 
 
-def test_a_coordinator_without_a_second_factor_is_sent_to_enrol(entity_a, aco_coordinator, client):
-    client.force_login(aco_coordinator)
+def test_a_coordinator_without_a_second_factor_is_sent_to_enrol(entity_a, aco_coordinator):
+    from tests.login import password_only_client
+
+    client = password_only_client(aco_coordinator)
     response = client.get(reverse("care:roster", args=[entity_a.pk]))
     assert response.status_code == 302
     assert "totp" in response["Location"]

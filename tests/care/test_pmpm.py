@@ -32,7 +32,7 @@ def _benchmark(entity, year, per_capita):
 
 @pytest.fixture
 def spending(
-    entity_a, entity_b, aco_coordinator, other_entity_user, make_bene, add_visit, mfa_client
+    entity_a, entity_b, aco_coordinator, other_entity_user, make_bene, add_visit, login_client
 ):
     """One aged non-dual person in A with a $95 visit in February this year and last year; B has
     its own person with a visit. No delivery: the year's claims count to the month before
@@ -47,8 +47,8 @@ def spending(
     care_refresh(entity=entity_a, as_of=timezone.localdate())
     care_refresh(entity=entity_b, as_of=timezone.localdate())
     return {
-        "a": mfa_client(aco_coordinator),
-        "b": mfa_client(other_entity_user),
+        "a": login_client(aco_coordinator),
+        "b": login_client(other_entity_user),
         "bene": bene,
         "other": other,
     }
@@ -82,7 +82,7 @@ def test_entity_b_sees_its_own_spending_and_not_as_benchmark(spending, entity_b)
 
 
 def test_a_population_without_medicare_status_says_why_pmpm_is_missing(
-    entity_a, aco_coordinator, make_bene, add_visit, mfa_client
+    entity_a, aco_coordinator, make_bene, add_visit, login_client
 ):
     year = timezone.localdate().year
     bene = make_bene(entity_a, last_name="Nostatus")  # no CCLF8 Medicare status code
@@ -90,7 +90,7 @@ def test_a_population_without_medicare_status_says_why_pmpm_is_missing(
     result = care_refresh(entity=entity_a, as_of=timezone.localdate())
     assert result["beneficiaries"] == 1  # the refresh itself went through
     body = (
-        mfa_client(aco_coordinator)
+        login_client(aco_coordinator)
         .get(reverse("care:overview", args=[entity_a.pk]))
         .content.decode()
     )

@@ -12,18 +12,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 CHECK_PAGES = """
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from django.urls import reverse
 from accounts.models import User
+from tests.login import verified_client
 from alignment.models import AlignmentResult
 from entities.models import Entity
 
 entity = Entity.objects.get(cms_id="A9901")
 user = User.objects.get(email="coordinator@valley.demo")
-TOTP.activate(user, generate_totp_secret())
-client = Client(HTTP_HOST="127.0.0.1")
-client.force_login(user)
+client = verified_client(user, Client(HTTP_HOST="127.0.0.1"))
 result = AlignmentResult.objects.filter(run__entity=entity, aligned=True).first()
 pages = [
     reverse("care:overview", args=[entity.pk]),

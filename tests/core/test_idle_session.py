@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jobs.models import Job, parameters_key
 from tests.factories import MembershipFactory
+from tests.login import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +24,7 @@ def job_and_client() -> tuple[Job, Client]:
     job = Job.objects.create(
         entity=membership.entity, kind="demo.wait", parameters_key=parameters_key({})
     )
-    client = Client()
-    client.force_login(membership.user)
-    return job, client
+    return job, verified_client(membership.user)
 
 
 def _expiry_soon(client: Client) -> Session:

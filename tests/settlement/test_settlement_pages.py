@@ -125,6 +125,12 @@ def test_tin_statements_come_as_csv_and_pdf(client_a, settled) -> None:
     assert csv_response["Content-Type"].startswith("text/csv")
     assert 'Amount for this TIN,"1,568,000.00"' in text
     assert "Synthetic South Clinic" in text
+    # The entity's totals, this TIN's line of the distribution, and no other TIN's payout.
+    assert "Amount to distribute" in text
+    assert "TIN 900000002 (" in text
+    others = list(settled.shares.exclude(tin="900000002"))
+    assert others
+    assert not [o.tin for o in others if o.tin in text or o.name in text]
     pdf = client_a.get(reverse("settlement:tin_statement", args=[settled.pk, "900000002", "pdf"]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from core.demo import DEMO_ENTITIES, DEMO_PASSWORD, ROLE_LOGINS
+from core.demo import DEMO_ENTITIES, DEMO_PASSWORD, ROLE_LOGINS, STAFF_EMAIL
 
 
 class Command(BaseCommand):
@@ -20,9 +20,15 @@ class Command(BaseCommand):
             if (settings.BASE_DIR / app / "demo.py").exists():
                 self.stdout.write(f"demo: {app}")
                 import_module(f"{app}.demo").load(entities=entities, stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS(f"\nDemo users (password for all: {DEMO_PASSWORD})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"\nDemo users of the entities (password: {DEMO_PASSWORD})")
+        )
         for demo in DEMO_ENTITIES:
             self.stdout.write(f"  {demo.legal_name} ({demo.cms_id})")
             for role, login in ROLE_LOGINS:
                 self.stdout.write(f"    {role.label:<17} {login}@{demo.email_domain}")
-        self.stdout.write("  Platform staff      staff@openvbc.demo")
+        self.stdout.write(
+            f"  Platform staff      {STAFF_EMAIL} (no shared password: set one with "
+            f"`python manage.py changepassword {STAFF_EMAIL}`; a second factor is set up at the "
+            "first sign-in)"
+        )
