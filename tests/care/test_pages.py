@@ -196,7 +196,8 @@ def test_the_csv_export_is_a_job_scoped_to_the_entity_and_audited(
     # Only the app's user reads the file, and its name says nothing guessable.
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
-    assert path.name != f"roster-{job_id}.csv" and len(path.stem) > 30
+    assert path.name != f"roster-{job_id}.csv"
+    assert len(path.stem) > 30
     assert [r["last_name"] for r in rows] == ["Abbott", "Baker", "Carter", "Diaz"]
     export_record = AccessRecord.objects.get(purpose="roster CSV export")
     assert export_record.beneficiary_count == 4
