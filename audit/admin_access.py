@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.admin.utils import unquote
 from django.http import HttpRequest, HttpResponse
 
 from audit.services import access_record_create
@@ -47,12 +48,18 @@ class PhiAdminMixin:
             self._record(request, changelist.result_list, "changelist")
         return response
 
-    def _record_object(self, request: HttpRequest, response: HttpResponse, view: str) -> None:
-        original = (getattr(response, "context_data", None) or {}).get("original") or (
-            getattr(response, "context_data", None) or {}
-        ).get("object")
-        if response.status_code == 200 and original is not None:
-            self._record(request, [original], view)
+    def _record_object(
+        self, request: HttpRequest, response: HttpResponse, view: str, object_id: str
+    ) -> None:
+        if response.status_code != 200:
+            return
+        context = getattr(response, "context_data", None) or {}
+        shown = context.get("original") or context.get("object")
+        if shown is None:
+            # A page rendered to a plain response (simple-history's history page).
+            shown = self.get_queryset(request).filter(pk=unquote(object_id)).first()  # type: ignore[attr-defined]
+        if shown is not None:
+            self._record(request, [shown], view)
 
     def change_view(
         self,
@@ -62,12 +69,12 @@ class PhiAdminMixin:
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        self._record_object(request, response, "change")
+        self._record_object(request, response, "change", object_id)
         return response
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         response = super().history_view(request, object_id, extra_context)  # type: ignore[misc]
-        self._record_object(request, response, "history")
+        self._record_object(request, response, "history", object_id)
         return response
