@@ -26,8 +26,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
-            # Pages, API answers, downloads: browsers and proxies keep no copy.
-            response.headers.pop("Expires", None)
+            # Pages, API answers, downloads: browsers and proxies keep no copy. (An `Expires`
+            # a view sets stays: FHIR bulk status uses it to say when files go.)
             patch_cache_control(response, no_store=True, private=True)
             response.headers["Cache-Control"] = ", ".join(
                 part
