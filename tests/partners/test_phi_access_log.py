@@ -4,9 +4,11 @@ listed here as PHI (and is then requested) or as showing none."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from alignment.models import AlignmentChange, AlignmentResult
@@ -161,3 +163,8 @@ def test_every_fhir_read_and_bulk_file_writes_one_access_record(
     patient = next(o for o in status.json()["output"] if o["type"] == "Patient")
     requests.append(("fhir:bulk-file", patient["url"].removeprefix("http://testserver")))
     assert _one_record_each(api, requests) == []
+    # The file itself: readable by the app's user only, in a folder named by a random UUID.
+    export_id = kick_off["Content-Location"].rstrip("/").rsplit("/", 1)[1]
+    path = Path(default_storage.path(f"partners/exports/{export_id}/Patient.ndjson"))
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
