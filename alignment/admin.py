@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from alignment.models import AlignmentRun, VoluntaryAlignment, VoluntarySource
 from alignment.services.voluntary import voluntary_alignment_check, voluntary_alignment_create
+from audit.admin_access import PhiAdminMixin
 from beneficiaries.models import BeneficiaryMbi
 from core.api import ApplicationError
 from core.logging import MBI_PATTERN
@@ -73,7 +74,7 @@ class VoluntaryAlignmentForm(forms.ModelForm):
 
 
 @admin.register(VoluntaryAlignment)
-class VoluntaryAlignmentAdmin(ScopedAdmin):
+class VoluntaryAlignmentAdmin(PhiAdminMixin, ScopedAdmin):
     form = VoluntaryAlignmentForm
     entity_admin_can_change = False
     list_display = [

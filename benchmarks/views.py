@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import user_entities, user_has_role
+from audit.services import access_record_create
 from benchmarks import selectors
 from benchmarks.engine import columns as c
 from benchmarks.engine.reference import CATALOGUE
@@ -270,6 +271,13 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
         }
         for s in scores
     ]
+    access_record_create(
+        entity=entity,
+        purpose="risk scores",
+        route="benchmarks:risk_list",
+        beneficiary_ids=[s.beneficiary_id for s in scores],
+        user=request.user,
+    )
     return render(
         request,
         "benchmarks/risk_list.html",
@@ -353,6 +361,13 @@ def beneficiary_risk(request: HttpRequest, beneficiary_id: int) -> HttpResponse:
             year=latest.payment_year - 1,
             beneficiary_id=beneficiary_id,
         )
+    )
+    access_record_create(
+        entity=latest.entity,
+        purpose="beneficiary risk",
+        route="benchmarks:beneficiary_risk",
+        beneficiary_ids=[beneficiary.pk],
+        user=request.user,
     )
     return render(
         request,

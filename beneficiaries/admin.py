@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from audit.admin_access import PhiAdminMixin
 from beneficiaries.models import Beneficiary, BeneficiaryDemographics
 from claims.admin import _ScopedReadOnly
 
@@ -32,7 +33,9 @@ class DemographicsInline(admin.TabularInline):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(_ScopedReadOnly):
+class BeneficiaryAdmin(PhiAdminMixin, _ScopedReadOnly):
+    phi_beneficiary_field = "pk"
+
     list_display = ["id", "masked_mbi", "last_name", "first_name", "birth_date", "medicare_status_code",
                     "dual_status_code", "death_date", "entity"]  # fmt: skip
     list_filter = ["medicare_status_code", "dual_status_code"]

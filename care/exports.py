@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,22 @@ COLUMNS = [
 ]
 
 
-def export_path(job_id: int) -> Path:
-    return Path(settings.MEDIA_ROOT) / EXPORT_DIR / f"roster-{job_id}.csv"
+def export_path(job: Any) -> Path | None:
+    """Where the job's file is: under the media root, which no URL serves; the file is read
+    only through the export page, which checks the caller and records the download."""
+    name = (job.result or {}).get("file", "")
+    if not name or os.sep in name or name.startswith("."):
+        return None
+    return Path(settings.MEDIA_ROOT) / EXPORT_DIR / name
+
+
+def _private_file(path: Path) -> Any:
+    """Open `path` for writing, readable by this process's user only (0600, folder 0700)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return open(fd, "w", newline="", encoding="utf-8")  # noqa: PTH123 - an fd, not a path
 
 
 def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
@@ -36,12 +52,17 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
     qs = roster_queryset(user=job.created_by, entity=job.entity, filters=filters).select_related(
         "care"
     )
-    path = export_path(job.pk)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # An unguessable name, kept on the job: a rerun (the worker died) writes the same file.
+    name = (job.result or {}).get("file") or f"roster-{secrets.token_urlsafe(24)}.csv"
+    if not (job.result or {}).get("file"):
+        job.result = {**(job.result or {}), "file": name}
+        job.save(update_fields=["result"])
+    path = export_path(job)
+    assert path is not None
     tmp = path.with_suffix(".part")
     ids: list[int] = []
     progress(10, "Writing CSV")
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
+    with _private_file(tmp) as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for bene in qs.iterator(chunk_size=5000):

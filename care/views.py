@@ -165,8 +165,8 @@ def export(request: HttpRequest, job_id: int) -> HttpResponse:
     if job is None:
         raise Http404("No such export.")
     if request.GET.get("download") and job.state == "succeeded":
-        path = export_path(job.pk)
-        if not path.exists():
+        path = export_path(job)
+        if path is None or not path.exists():
             raise Http404("The export file is gone.")
         access_record_create(
             entity=job.entity,

@@ -15,3 +15,5 @@ worker_class = "sync"
 # Load the project once and fork: workers start faster and share its memory.
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The access log carries paths without query strings and masks MBI-shaped values.
+logger_class = "core.access_log.MaskedAccessLogger"

@@ -92,3 +92,40 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if renderer is None or getattr(renderer, "format", "json") == "json":
         response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+class KnownQueryParameters:
+    """For API views: a GET whose query names a parameter the view does not read is refused
+    with a 400 problem document naming it, so that a misplaced identifier (`?mbi=...`) never
+    silently returns a whole list. Known: `format`, the paginator's parameters, the filterset's
+    fields (lists), and what the view lists in `query_parameters` by action."""
+
+    query_parameters: dict[str, tuple[str, ...]] = {}
+
+    def known_query_parameters(self) -> set[str]:
+        view: Any = self
+        known = {"format"}
+        paginator = getattr(view, "paginator", None)
+        for name in ("page_query_param", "page_size_query_param", "cursor_query_param"):
+            if paginator is not None and getattr(paginator, name, None):
+                known.add(getattr(paginator, name))
+        if view.action == "list":
+            filterset = getattr(view, "filterset_class", None)
+            if filterset is not None:
+                known.update(filterset.base_filters)
+            known.update(getattr(view, "filterset_fields", None) or ())
+        known.update(self.query_parameters.get(view.action, ()))
+        return known
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method not in ("GET", "HEAD"):
+            return
+        unknown = sorted(set(request.query_params) - self.known_query_parameters())
+        if unknown:
+            # Names only: the value may be an identifier that must not be echoed.
+            from core.logging import mask_mbis
+
+            raise exceptions.ValidationError(
+                {mask_mbis(name): ["Unknown query parameter."] for name in unknown}
+            )

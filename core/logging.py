@@ -33,3 +33,37 @@ class MaskMBIFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = mask_mbis(record.exc_text)
         return True
+
+
+# A request line as servers log it ("GET /path?query HTTP/1.1"): the query may carry search
+# terms (names, birth dates) or identifiers, so logs keep only the path.
+_REQUEST_LINE_QUERY = re.compile(
+    r"\b((?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) [^\s?\"]*)\?[^\s\"]*"
+)
+
+
+def log_target(target: str) -> str:
+    """A URL or request target as a log may carry it: without its query string, with
+    MBI-shaped values masked (percent-encoded ones too)."""
+    from urllib.parse import unquote
+
+    return mask_mbis(unquote(target.split("?", 1)[0]))
+
+
+def strip_request_queries(text: str) -> str:
+    return _REQUEST_LINE_QUERY.sub(r"\1?…", text)
+
+
+class RequestLineFilter(logging.Filter):
+    """Drops the query string from request lines (runserver's `django.server` log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - left to the other filters
+            return True
+        stripped = strip_request_queries(message)
+        if stripped != message:
+            record.msg = stripped
+            record.args = None
+        return True

@@ -1,10 +1,16 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import Http404, HttpRequest, HttpResponse
+
+from entities.selectors import admin_entity_ids, is_entity_admin
 from jobs.models import Job
 
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
+    """Read only; entity admins see their entities' jobs, and another entity's job is a 404."""
+
     list_display = [
         "id",
         "kind",
@@ -18,5 +24,25 @@ class JobAdmin(admin.ModelAdmin):
     list_filter = ["state", "kind"]
     readonly_fields = [f.name for f in Job._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> Any:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(entity__in=admin_entity_ids(user=request.user))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or is_entity_admin(user=request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        raise Http404  # another entity's job does not exist for this user

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "oauth2_provider",
+    "csp",
 ]
 # Ours, in dependency order: `load_demo` runs each app's demo hook in this order.
 PROJECT_APPS = [
@@ -56,6 +57,9 @@ INSTALLED_APPS += PROJECT_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy; Permissions-Policy and Cache-Control: no-store (core.security).
+    "csp.middleware.CSPMiddleware",
+    "core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.sessions.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -169,7 +173,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=None)
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Uploads, exports and bulk files hold PHI: no URL serves the media root (in any settings);
+# each file is read through a view that checks the caller and records the access. Files are
+# readable by the app's own user only.
 MEDIA_URL = "media/"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -179,7 +188,32 @@ STORAGES = {
 # window; a page's own polling does not (core.sessions.IdleSessionMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp; Django 5.2 has none built in): scripts only from our own
+# static files, never inline; no framing; forms post only to us. Styles allow inline
+# attributes (the admin's and charts' `style=`), never scripts. Redoc runs its search in a
+# blob: worker.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 REST_FRAMEWORK = {
     # Partner systems send OAuth 2.0 bearer tokens (partners.authentication); people use the
@@ -192,6 +226,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "audit.phi.SecondFactorVerified",
+    ],
+    # The browsable API is for developers (production settings turn it off); it masks MBIs.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "core.renderers.MaskedBrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["partners.throttling.PartnerClientRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -292,17 +331,24 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_mbi": {"()": "core.logging.MaskMBIFilter"}},
+    "filters": {
+        "mask_mbi": {"()": "core.logging.MaskMBIFilter"},
+        "request_line": {"()": "core.logging.RequestLineFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["mask_mbi"],
+            "filters": ["request_line", "mask_mbi"],
         },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # runserver's request log (`make run`) through the same filters, not Django's handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

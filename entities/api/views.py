@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
+from core.api import KnownQueryParameters
 from entities.api.serializers import (
     EntityListSerializer,
     EntitySerializer,
@@ -56,6 +57,7 @@ class EntityAdminWrites(permissions.BasePermission):
 
 
 class EntityViewSet(
+    KnownQueryParameters,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -65,6 +67,7 @@ class EntityViewSet(
 
     permission_classes = [permissions.IsAuthenticated, EntityAdminWrites]
     filterset_class = EntityFilter
+    query_parameters = {"participant_list": ("year",)}
 
     def get_queryset(self) -> Any:
         return (
@@ -118,6 +121,7 @@ class EntityViewSet(
 
 
 class ProviderViewSet(
+    KnownQueryParameters,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -151,6 +155,7 @@ class ProviderViewSet(
 
 
 class ParticipationViewSet(
+    KnownQueryParameters,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -4,11 +4,17 @@ from typing import Any
 
 from rest_framework import mixins, viewsets
 
+from core.api import KnownQueryParameters
 from jobs.api.serializers import JobSerializer
 from jobs.models import Job
 
 
-class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class JobViewSet(
+    KnownQueryParameters,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Background jobs of the caller's entities: state, progress, error and result."""
 
     serializer_class = JobSerializer

@@ -23,6 +23,7 @@ from benchmarks.selectors import recapture_gaps
 from beneficiaries.models import Beneficiary
 from care.models import OPEN_STATUSES, CareGap, ItemKind, ItemStatus, WorklistItem
 from care.services import worklist_item_create, worklist_item_update
+from core.api import KnownQueryParameters
 from partners.access import phi_shown
 from partners.api.common import ETagMixin, StableCursorPagination
 from partners.api.views import ROSTER_FILTERS, _roster_filters
@@ -57,7 +58,9 @@ class CareGapSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["care gaps"])
-class CareGapViewSet(ETagMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CareGapViewSet(
+    KnownQueryParameters, ETagMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Open care gaps found in claims (annual wellness visit, screenings, ...) for the
     caller's roster, as of the care app's last refresh."""
 
@@ -66,6 +69,7 @@ class CareGapViewSet(ETagMixin, mixins.RetrieveModelMixin, viewsets.GenericViewS
     serializer_class = CareGapSerializer
     filter_backends: list[Any] = []
     lookup_value_regex = r"\d+"
+    query_parameters = {"list": ("tin", "npi", "gap")}
 
     def get_queryset(self) -> QuerySet[CareGap]:
         filters = _roster_filters(self.request, with_status=False)
@@ -105,7 +109,7 @@ class HccRecaptureGapSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["care gaps"])
-class HccRecaptureGapViewSet(ETagMixin, viewsets.GenericViewSet):
+class HccRecaptureGapViewSet(KnownQueryParameters, ETagMixin, viewsets.GenericViewSet):
     """HCCs of the roster seen last year and not yet documented this year (recapture gaps,
     from the benchmarks app's risk scores)."""
 
@@ -113,6 +117,7 @@ class HccRecaptureGapViewSet(ETagMixin, viewsets.GenericViewSet):
     pagination_class = StableCursorPagination
     serializer_class = HccRecaptureGapSerializer
     filter_backends: list[Any] = []
+    query_parameters = {"list": ("tin", "npi")}
 
     @extend_schema(parameters=TIN_NPI_FILTERS)
     def list(self, request: Request) -> Response:
@@ -207,7 +212,11 @@ class WorklistItemCloseSerializer(serializers.Serializer):
 
 @extend_schema(tags=["worklist"])
 class WorklistItemViewSet(
-    ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    KnownQueryParameters,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Worklist items of the caller's roster. A partner system reads them, adds items by hand
     (kind `manual`) and closes them (done or dismissed); each change is in the item's history
@@ -218,6 +227,7 @@ class WorklistItemViewSet(
     serializer_class = WorklistItemSerializer
     filter_backends: list[Any] = []
     lookup_value_regex = r"\d+"
+    query_parameters = {"list": ("status", "kind", "tin", "npi", "changed_since")}
 
     def get_queryset(self) -> QuerySet[WorklistItem]:
         rows = WorklistItem.objects.for_user(self.request.user)

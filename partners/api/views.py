@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alignment.models import AlignmentChange, AlignmentRun
+from core.api import KnownQueryParameters
 from partners.access import phi_shown
 from partners.api.common import ETagMixin, StableCursorPagination
 from partners.api.serializers import (
@@ -119,7 +120,9 @@ class RosterContextMixin:
 
 
 @extend_schema(tags=["beneficiaries"])
-class BeneficiaryViewSet(RosterContextMixin, ETagMixin, viewsets.GenericViewSet):
+class BeneficiaryViewSet(
+    KnownQueryParameters, RosterContextMixin, ETagMixin, viewsets.GenericViewSet
+):
     """The aligned roster: beneficiaries of the caller's current alignment lists with their
     attributed provider, alignment status and period, change since the previous list, risk
     score and open gaps."""
@@ -129,6 +132,7 @@ class BeneficiaryViewSet(RosterContextMixin, ETagMixin, viewsets.GenericViewSet)
     pagination_class = RosterPagination
     lookup_value_regex = r"\d+"
     filter_backends: list[Any] = []
+    query_parameters = {"list": tuple(p.name for p in ROSTER_FILTERS)}
 
     def get_queryset(self) -> Any:
         return RosterRows(principal=self.request.user, **_roster_filters(self.request))
@@ -192,7 +196,11 @@ class BeneficiarySearchApi(RosterContextMixin, APIView):
 
 @extend_schema(tags=["alignment"])
 class AlignmentRunViewSet(
-    ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    KnownQueryParameters,
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Alignment runs of the caller's entities (counts only; beneficiaries are in `changes`)."""
 

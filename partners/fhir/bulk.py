@@ -63,6 +63,10 @@ class GroupExportView(FhirView):
     resource_type = "Group"
 
     def get(self, request: Request, group_id: str) -> Response:
+        # Another entity's group does not exist for the caller, whoever asks and however.
+        group = attribution_list_get(principal=request.user, group_id=group_id)
+        if group is None:
+            raise Http404
         client = partner_client_of(request)
         if client is None:
             raise exceptions.PermissionDenied(
@@ -86,9 +90,6 @@ class GroupExportView(FhirView):
             missing = [fhir_scope(t) for t in types if t not in allowed]
             raise exceptions.PermissionDenied(f"The access token lacks {', '.join(missing)}.")
         since = _since(request.query_params.get("_since"))
-        group = attribution_list_get(principal=request.user, group_id=group_id)
-        if group is None:
-            raise Http404
         try:
             export = bulk_export_start(
                 client=client,

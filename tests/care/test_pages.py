@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.models import AccessRecord
 from care.exports import export_path
 from care.services import care_refresh, worklist_item_create
+from jobs.models import Job
 from tests.care.conftest import SYNTHETIC_MBIS
 
 pytestmark = pytest.mark.django_db
@@ -191,8 +192,14 @@ def test_the_csv_export_is_a_job_scoped_to_the_entity_and_audited(
     assert response.status_code == 302
     job_url = response["Location"]
     job_id = int(job_url.rstrip("/").split("/")[-1])
-    with export_path(job_id).open(encoding="utf-8") as handle:
+    path = export_path(Job.objects.get(pk=job_id))
+    with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    # Only the app's user reads the file, and its name says nothing guessable.
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert path.name != f"roster-{job_id}.csv"
+    assert len(path.stem) > 30
     assert [r["last_name"] for r in rows] == ["Abbott", "Baker", "Carter", "Diaz"]
     export_record = AccessRecord.objects.get(purpose="roster CSV export")
     assert export_record.beneficiary_count == 4

@@ -77,3 +77,15 @@ def test_no_mbi_in_any_url_or_log_line_of_a_partner_session(
     assert MBI_PATTERN.search(f"/x/{some[0]}/")
     assert recorder.lines, "the session should have logged something"
     assert not any(re.search(r"client_assertion=", line) for line in recorder.lines)
+
+
+def test_an_mbi_put_in_a_path_by_a_client_is_masked_in_the_access_record(
+    partner_a, api_for, aligned_a, entity_a
+) -> None:
+    from core.logging import MASK
+
+    mbi = Beneficiary.objects.filter(entity=entity_a).first().current_mbi
+    assert api_for(partner_a).get(f"/fhir/Group/{mbi}").status_code == 404
+    record = AccessRecord.objects.order_by("-id").first()
+    assert record.client_id == partner_a.client_id
+    assert record.route == f"/fhir/Group/{MASK}"

@@ -1,0 +1,170 @@
+"""Every URL pattern that shows PHI writes exactly one access record per request, naming the
+beneficiaries shown (issue 24). The test walks the resolver: a pattern added later must be
+listed here as PHI (and is then requested) or as showing none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from alignment.models import AlignmentChange, AlignmentResult
+from audit.models import AccessRecord
+from care.models import WorklistItem
+from jobs.services import job_execute
+from tests.partners.phi_world import World, build_world, url_patterns, verify_second_factor
+
+pytestmark = pytest.mark.django_db
+
+# Pages, API routes and downloads that show beneficiaries: URL name -> arguments (own world).
+PHI_PAGES = {
+    "care:today": lambda w: {},
+    "care:roster": lambda w: {"entity_id": w.entity.pk},
+    "care:worklist": lambda w: {"entity_id": w.entity.pk},
+    "care:beneficiary": lambda w: {"entity_id": w.entity.pk, "beneficiary_id": w.beneficiary.pk},
+    "care:export": lambda w: {"job_id": w.export_job.pk},  # the download (?download=1)
+    "alignment:run_detail": lambda w: {"pk": w.run.pk},
+    "alignment:run_results": lambda w: {"pk": w.run.pk},
+    "alignment:beneficiary_history": lambda w: {"pk": w.beneficiary.pk},
+    "alignment:voluntary": lambda w: {},
+    "benchmarks:risk_list": lambda w: {"entity_id": w.entity.pk, "year": 2025},
+    "benchmarks:beneficiary_risk": lambda w: {"beneficiary_id": w.beneficiary.pk},
+    "beneficiary-list": lambda w: {},
+    "beneficiary-detail": lambda w: {"pk": w.beneficiary.pk},
+    "alignment-run-changes": lambda w: {"pk": w.run.pk},
+    "care-gap-list": lambda w: {},
+    "care-gap-detail": lambda w: {"pk": w.gap.pk},
+    "hcc-recapture-gap-list": lambda w: {},
+    "worklist-item-list": lambda w: {},
+    "worklist-item-detail": lambda w: {"pk": w.item.pk},
+}
+# Partner-only PHI routes (FHIR), requested with entity A's client.
+PHI_FHIR = {
+    "fhir:patient": lambda w: {"pk": w.beneficiary.pk},
+    "fhir:coverage": lambda w: {"pk": w.beneficiary.pk},
+    "fhir:group": lambda w: {"group_id": w.entity.cms_id},
+    "fhir:bulk-file": None,  # requested after a real export, below
+}
+PHI_ADMIN = ["beneficiaries.Beneficiary", "alignment.VoluntaryAlignment"]
+# Patterns that show no beneficiary: figures, forms, job progress, money, reference data.
+NO_PHI = {
+    "home", "healthz", "jobs:detail", "alignment:index", "alignment:run_start",
+    "alignment:run_status", "benchmarks:index", "benchmarks:recompute",
+    "benchmarks:calculation_detail", "benchmarks:calculation_export", "benchmarks:reference_list",
+    "benchmarks:reference_detail", "benchmarks:risk_recompute", "benchmarks:institutional_upload",
+    "benchmarks:pmpm", "settlement:index", "settlement:calculator", "settlement:batch",
+    "settlement:mcp_closeout", "settlement:entity_year", "settlement:entity_year_collect",
+    "settlement:tin_statement", "care:overview", "care:overview_jobs", "care:refresh",
+    "care:roster_export", "care:item_create", "care:item_update", "partners-token",
+    "beneficiary-search", "entity-list", "entity-detail", "entity-participant-list",
+    "provider-list", "provider-detail", "participation-list", "participation-detail",
+    "job-list", "job-detail", "alignment-run-list", "alignment-run-detail",
+    "worklist-item-close", "api-root", "fhir:metadata", "fhir:smart-configuration",
+    "fhir:practitioner", "fhir:organization", "fhir:group-search", "fhir:group-export",
+    "fhir:bulk-status", "api-schema", "api-docs",
+}  # fmt: skip
+
+
+def test_every_pattern_is_classified() -> None:
+    names = {name for name, _route, _args, _view in url_patterns()}
+    classified = set(PHI_PAGES) | set(PHI_FHIR) | NO_PHI
+    assert names - classified == set()
+    assert classified - names == set()
+
+
+@pytest.fixture
+def world(entity_a, aligned_a, aco_admin, partner_a, django_capture_on_commit_callbacks) -> World:
+    world = build_world(entity_a, aligned_a.run, aco_admin, partner_a)
+    job_execute(job_id=world.export_job.pk)  # the roster file the download serves
+    # A first run changes nothing against a previous one; this one lists a beneficiary added.
+    result = AlignmentResult.objects.get(run=world.run, beneficiary=world.beneficiary)
+    AlignmentChange.objects.create(
+        run=world.run, beneficiary=world.beneficiary, kind="added", step=result.step,
+        reason=result.reason, attributed_tin=result.attributed_tin,
+    )  # fmt: skip
+    WorklistItem.objects.filter(pk=world.item.pk).update(
+        assigned_to=aco_admin, due_date=world.gap.as_of
+    )
+    return world
+
+
+def _one_record_each(client: Any, requests: list[tuple[str, str]]) -> list[str]:
+    wrong = []
+    for name, url in requests:
+        before = AccessRecord.objects.count()
+        response = client.get(url)
+        new = list(AccessRecord.objects.order_by("-id")[: AccessRecord.objects.count() - before])
+        if response.status_code != 200 or len(new) != 1 or not new[0].beneficiary_count:
+            counts = [r.beneficiary_count for r in new]
+            wrong.append(f"{url} ({name}): {response.status_code}, records {counts}")
+    return wrong
+
+
+def test_every_phi_page_and_api_route_writes_one_access_record(
+    world: World, aco_admin, login_client
+) -> None:
+    verify_second_factor(aco_admin)
+    client = login_client(aco_admin)
+    requests = []
+    for name, kwargs in PHI_PAGES.items():
+        url = reverse(name, kwargs=kwargs(world))
+        requests.append((name, url + ("?download=1" if name == "care:export" else "")))
+    assert _one_record_each(client, requests) == []
+
+
+def test_every_admin_page_of_beneficiaries_writes_one_access_record(
+    world: World, aco_admin, login_client
+) -> None:
+    verify_second_factor(aco_admin)
+    aco_admin.is_staff = True
+    aco_admin.save()
+    objects = {
+        "beneficiaries.Beneficiary": world.beneficiary,
+        "alignment.VoluntaryAlignment": world.voluntary,
+    }
+    requests = []
+    for label in PHI_ADMIN:
+        app, model = label.lower().split(".")
+        pk = objects[label].pk
+        requests += [
+            (label, reverse(f"admin:{app}_{model}_changelist")),
+            (label, reverse(f"admin:{app}_{model}_history", args=[pk])),
+        ]
+    # A voluntary alignment's change page fails for entity admins on its own (a form field
+    # missing when read only); the Beneficiary's shows the mixin at work on change pages.
+    requests.append(
+        (
+            "beneficiaries.Beneficiary",
+            reverse("admin:beneficiaries_beneficiary_change", args=[world.beneficiary.pk]),
+        )
+    )
+    assert _one_record_each(login_client(aco_admin), requests) == []
+
+
+def test_every_fhir_read_and_bulk_file_writes_one_access_record(
+    world: World, partner_a, api_for, django_capture_on_commit_callbacks
+) -> None:
+    api = api_for(partner_a)
+    requests = [
+        (name, reverse(name, kwargs=kwargs(world))) for name, kwargs in PHI_FHIR.items() if kwargs
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        kick_off = api.get(
+            reverse("fhir:group-export", args=[world.entity.cms_id]),
+            HTTP_PREFER="respond-async",
+            HTTP_ACCEPT="application/fhir+json",
+        )
+    assert kick_off.status_code == 202, kick_off.content
+    status = api.get(kick_off["Content-Location"].removeprefix("http://testserver"))
+    assert status.status_code == 200, status.content
+    patient = next(o for o in status.json()["output"] if o["type"] == "Patient")
+    requests.append(("fhir:bulk-file", patient["url"].removeprefix("http://testserver")))
+    assert _one_record_each(api, requests) == []
+    # The file itself: readable by the app's user only, in a folder named by a random UUID.
+    export_id = kick_off["Content-Location"].rstrip("/").rsplit("/", 1)[1]
+    path = Path(default_storage.path(f"partners/exports/{export_id}/Patient.ndjson"))
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
