@@ -25,15 +25,13 @@ from entities.models import Entity, ParticipantOrganization, Participation, Prov
 from jobs.services import job_enqueue
 from partners.models import BulkExport, PartnerClient
 from settlement.models import ParticipantShare, SettlementRun
+from tests.login import totp_authenticator
 
 
 def verify_second_factor(user: Any) -> Any:
-    """The user has a second factor: today, an enrolled TOTP authenticator."""
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.get_or_create(
-        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "x"}}
-    )
+    """The user has a TOTP authenticator; `login_client` then records it as verified in the
+    session, as allauth's login stage does (tests/login.py)."""
+    totp_authenticator(user)
     return user
 
 
