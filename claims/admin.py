@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 
-from claims.cclf.names import FileNameError, parse_name
+from cclf.names import FileNameError, parse_name
 from claims.models import Delivery, DeliveryFile
 from entities.models import Entity
 from entities.selectors import admin_entity_ids, is_entity_admin

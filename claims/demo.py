@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
-from claims.cclf.names import file_name
+from cclf.names import file_name
 from claims.management.commands.generate_cclf import entity_participants
 from claims.models import Delivery, DeliveryStatus
 from claims.services import cclf_delivery_load

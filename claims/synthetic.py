@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from claims.cclf.layouts import DATA_FILE_CODES, layout
-from claims.cclf.names import file_name
-from claims.cclf.writer import records, summary_file
+from cclf.layouts import DATA_FILE_CODES, layout
+from cclf.names import file_name
+from cclf.writer import records, summary_file
 
 _ALPHA = np.frombuffer(b"ACDEFGHJKMNPQRTUVWXY", dtype=np.uint8)
 _DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from beneficiaries.models import BeneficiaryDemographics, BeneficiaryMbi
-from claims.cclf.parser import mbi_codes
+from cclf.parser import mbi_codes
 from claims.loading.direct import MbiIndex, mbis_insert
 from claims.models import CLAIMS_MODELS, DeliveryFile
 from claims.services import cclf_delivery_load

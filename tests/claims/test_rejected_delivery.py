@@ -9,12 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
-from claims.cclf.layouts import DATA_FILE_CODES
-from claims.cclf.writer import summary_file, write_delivery
+from cclf.layouts import DATA_FILE_CODES
+from cclf.writer import summary_file, write_delivery
 from claims.models import CLAIMS_MODELS, Delivery, DeliveryStatus
 from claims.services import DeliveryRejected, cclf_delivery_load
 from entities.models import Entity
-from tests.claims.cclf import fixed_width
+from tests.cclf import fixed_width
 
 WHEN = datetime(2025, 3, 10, 12)  # noqa: DTZ001
 
