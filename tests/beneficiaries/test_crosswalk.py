@@ -8,7 +8,7 @@ from pathlib import Path
 from beneficiaries.models import Beneficiary, BeneficiaryDemographics, BeneficiaryMbi
 from claims.services import cclf_delivery_load
 from entities.models import Entity
-from tests.cclf import make_delivery
+from tests.claims.cclf import make_delivery
 
 OLD, NEW, OTHER = "1EG4TE5MK73", "6U50TE7GG18", "3AC5DE9FG21"
 

@@ -11,7 +11,7 @@ import pytest
 from cclf.layouts import layout, layouts
 from cclf.names import FileNameError, parse_name
 from cclf.parser import BatchRenderer, FileScan, copy_plan, iter_batches
-from tests.cclf import fixed_width
+from tests.claims.cclf import fixed_width
 
 # Record lengths stated in the CCLF IP (domain.md 8.1).
 STATED = {"CCLF1": 437, "CCLF2": 199, "CCLF3": 114, "CCLF4": 112, "CCLF5": 388, "CCLF6": 247,

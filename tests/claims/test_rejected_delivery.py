@@ -14,7 +14,7 @@ from cclf.writer import summary_file, write_delivery
 from claims.models import CLAIMS_MODELS, Delivery, DeliveryStatus
 from claims.services import DeliveryRejected, cclf_delivery_load
 from entities.models import Entity
-from tests.cclf import fixed_width
+from tests.claims.cclf import fixed_width
 
 WHEN = datetime(2025, 3, 10, 12)  # noqa: DTZ001
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from claims.selectors import debit_credit_totals, final_action_claims
 from claims.services import cclf_delivery_load
 from entities.models import Entity
-from tests.cclf import make_delivery
+from tests.claims.cclf import make_delivery
 
 MBI = "6U50TE7GG18"
 # Table 4: CLM#, FROM, THRU, PAID, ADJ_TYPE, EFCTV_DT (CCN 654321)

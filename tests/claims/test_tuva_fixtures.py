@@ -15,7 +15,7 @@ from beneficiaries.models import Beneficiary, BeneficiaryDemographics, Beneficia
 from claims.selectors import final_action_claims
 from claims.services import cclf_delivery_load
 from entities.models import Entity
-from tests.cclf import tuva_deliveries
+from tests.claims.cclf import tuva_deliveries
 
 
 @pytest.fixture
