@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 
 from beneficiaries.models import Beneficiary, BeneficiaryDemographics
-from claims.admin import _ScopedReadOnly
+from entities.admin.base import ScopedReadOnlyAdmin
 
 
 class DemographicsInline(admin.TabularInline):
@@ -32,7 +32,7 @@ class DemographicsInline(admin.TabularInline):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(_ScopedReadOnly):
+class BeneficiaryAdmin(ScopedReadOnlyAdmin):
     list_display = ["id", "masked_mbi", "last_name", "first_name", "birth_date", "medicare_status_code",
                     "dual_status_code", "death_date", "entity"]  # fmt: skip
     list_filter = ["medicare_status_code", "dual_status_code"]
