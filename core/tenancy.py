@@ -18,15 +18,18 @@ if TYPE_CHECKING:
 def entity_ids_for_user(user: AbstractBaseUser | AnonymousUser) -> Any:
     """The ids of the entities the user holds a membership in, as a subquery.
 
-    A principal that is not a person (a partner system's API client) names its one entity in
-    `tenant_entity_ids` instead of holding memberships.
+    A person's memberships are the `memberships` relation of the user model (accounts.Membership):
+    tenancy reads them through the user it is given, so that it needs no import from the apps
+    above it. A principal that is not a person (a partner system's API client) names its one
+    entity in `tenant_entity_ids` instead of holding memberships.
     """
-    from accounts.models import Membership
-
     scoped = getattr(user, "tenant_entity_ids", None)
     if scoped is not None:
         return scoped
-    return Membership.objects.filter(user_id=user.pk).values("entity_id")
+    memberships = getattr(user, "memberships", None)
+    if memberships is None:  # an anonymous user holds none
+        return []
+    return memberships.values("entity_id")
 
 
 class TenantQuerySet(models.QuerySet):
