@@ -13,9 +13,3 @@ def user_has_role(*, user: Any, entity_id: int, roles: Iterable[str] = tuple(Rol
     if user.is_superuser:
         return True
     return Membership.objects.filter(user=user, entity_id=entity_id, role__in=list(roles)).exists()
-
-
-def user_entities(*, user: Any) -> Any:
-    from entities.models import Entity
-
-    return Entity.objects.for_user(user).select_related("program").order_by("legal_name")

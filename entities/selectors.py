@@ -60,6 +60,11 @@ def entity_list(*, user: Any) -> QuerySet[Entity]:
     return Entity.objects.for_user(user).select_related("program")
 
 
+def user_entities(*, user: Any) -> QuerySet[Entity]:
+    """The entities the user belongs to, by legal name (the header's entity list)."""
+    return Entity.objects.for_user(user).select_related("program").order_by("legal_name")
+
+
 # ------------------------------------------------------------------ the program registry
 
 
