@@ -16,7 +16,7 @@ from cclf.names import parse_name
 from cclf.parser import Batch, BatchRenderer
 from claims.loading.direct import DIRECT_CODES, direct_plan
 from claims.loading.stage import plan_for
-from claims.synthetic import GeneratorConfig, generate_delivery
+from synthetic.cclf import GeneratorConfig, generate_delivery
 
 
 @pytest.fixture(scope="module")
