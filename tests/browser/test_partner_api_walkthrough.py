@@ -19,10 +19,10 @@ from django.conf import settings
 from django.test import Client
 
 from alignment.models import AlignmentResult
-from alignment.synthetic import SynthConfig
 from audit.models import AccessRecord
 from entities.models import ParticipantOrganization
 from partners.models import PartnerClient
+from synthetic.population import SynthConfig
 from tests.partners.conftest import align
 
 pytestmark = [

@@ -248,7 +248,7 @@ class Aligned:
 def align(entity: Entity, capture: Any, config: Any) -> Aligned:
     from alignment.models import AlignmentResult
     from alignment.services.runs import alignment_run_create
-    from alignment.synthetic import generate, write
+    from synthetic.population import generate, write
 
     write(generate(config), entity=entity)
     with capture(execute=True):
@@ -278,7 +278,7 @@ def aligned_a(entity_a: Entity, django_capture_on_commit_callbacks: Any) -> Alig
 @pytest.fixture
 def aligned_b(entity_b: Entity, django_capture_on_commit_callbacks: Any) -> Aligned:
     """Entity B (REACH) likewise, with identifiers of its own (another seed)."""
-    from alignment.synthetic import SynthConfig
+    from synthetic.population import SynthConfig
 
     config = SynthConfig(
         beneficiaries=120, claim_lines=6_000, seed=23, aco_tins=3, aco_npis=24,
