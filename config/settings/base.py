@@ -52,6 +52,8 @@ PROJECT_APPS = [
     "care",
 ]
 INSTALLED_APPS += PROJECT_APPS
+# Synthetic data for the demo, tests and benches: its commands (load_demo, generate_cclf) only.
+INSTALLED_APPS += ["synthetic"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
