@@ -1,0 +1,62 @@
+"""The layer contracts (.importlinter, run by `make lint`) cover every app, and the check of
+private names that import-linter cannot express finds one."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from lint.private_names import private_name_imports
+
+CONFIG = Path(settings.BASE_DIR) / ".importlinter"
+# Packages that are not Django apps of PROJECT_APPS but are layers: the CCLF format, synthetic
+# data (an app only for its commands) and the project package.
+OTHER_PACKAGES = {"cclf", "synthetic", "config"}
+
+
+def _config() -> configparser.ConfigParser:
+    parser = configparser.ConfigParser()
+    parser.read(CONFIG)
+    return parser
+
+
+def test_every_app_is_a_layer_and_a_root_package_of_the_contracts() -> None:
+    config = _config()
+    layers = {
+        name.strip()
+        for line in config["importlinter:contract:layers"]["layers"].split()
+        for name in line.split("|")
+        if name.strip()
+    }
+    roots = set(config["importlinter"]["root_packages"].split())
+    expected = set(settings.PROJECT_APPS) | OTHER_PACKAGES
+    assert layers == expected
+    assert roots == expected
+    assert set(config["importlinter:contract:private-names"]["packages"].split()) == expected
+
+
+def test_a_private_name_taken_from_another_package_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lower").mkdir()
+    (tmp_path / "lower" / "__init__.py").write_text("")
+    (tmp_path / "lower" / "rules.py").write_text("_secret = 1\npublic = 2\n__all__ = []\n")
+    (tmp_path / "upper").mkdir()
+    (tmp_path / "upper" / "__init__.py").write_text("")
+    (tmp_path / "upper" / "own.py").write_text("_mine = 1\n")
+    (tmp_path / "upper" / "use.py").write_text(
+        "from lower.rules import __all__, public\n"
+        "from upper.own import _mine\n"
+        "from . import own\n"
+        "\n"
+        "def later():\n"
+        "    from lower.rules import _secret\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = private_name_imports(
+        ["lower", "lower.rules", "upper", "upper.own", "upper.use"], {"lower", "upper"}
+    )
+    assert found == [("upper.use", "lower.rules._secret", 6)]
