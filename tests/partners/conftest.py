@@ -25,7 +25,8 @@ from entities.services.participations import participation_add
 from partners.models import PartnerClient
 from partners.scopes import ALL_SCOPES
 from partners.services import partner_client_register
-from tests.entities.conftest import make_npi
+from synthetic.identifiers import mbi as synthetic_mbi
+from synthetic.identifiers import npi as synthetic_npi
 
 TOKEN_URL = "http://testserver/api/v1/auth/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -108,7 +109,7 @@ def enroll(entity: Entity, tin: str, serial: int, start: str = "2025-01-01") -> 
     participation_add(
         entity=entity,
         tin=tin,
-        npi=make_npi(serial),
+        npi=synthetic_npi(serial),
         specialty_code="08",
         start_date=start,
         tin_legal_name=f"Practice {tin}",
@@ -197,19 +198,6 @@ def api_for(token_for: Callable[..., str]) -> Callable[..., Client]:
 
 
 # ------------------------------------------------------------------ beneficiaries
-
-MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # CMS leaves out S, L, O, I, B and Z
-
-
-def synthetic_mbi(serial: int) -> str:
-    """A well-formed synthetic MBI (C A AN N A AN N A A N N), one per serial."""
-    letters = MBI_LETTERS
-    digits = f"{serial:08d}"
-    return (
-        f"{1 + serial % 9}{letters[serial % 20]}{digits[0]}{digits[1]}"
-        f"{letters[(serial // 20) % 20]}{digits[2]}{digits[3]}"
-        f"{letters[(serial // 400) % 20]}{letters[(serial // 8000) % 20]}{digits[6]}{digits[7]}"
-    )
 
 
 @pytest.fixture
