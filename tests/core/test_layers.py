@@ -60,3 +60,29 @@ def test_a_private_name_taken_from_another_package_is_found(
         ["lower", "lower.rules", "upper", "upper.own", "upper.use"], {"lower", "upper"}
     )
     assert found == [("upper.use", "lower.rules._secret", 6)]
+
+
+def _make_lint_commands() -> list[str]:
+    """The commands of the Makefile's lint target, without the virtualenv path and the `.`."""
+    lines = (Path(settings.BASE_DIR) / "Makefile").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("lint:"))
+    commands = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        words = line.split("#")[0].replace("$(VENV)/bin/", "").split()
+        commands.append(" ".join(w for w in words if w != "."))
+    return commands
+
+
+def test_the_pre_commit_hooks_run_the_checks_of_make_lint() -> None:
+    import yaml
+
+    config = yaml.safe_load((Path(settings.BASE_DIR) / ".pre-commit-config.yaml").read_text())
+    entries = [
+        hook["entry"].replace(".venv/bin/", "").replace(" --force-exclude", "")
+        for repo in config["repos"]
+        for hook in repo["hooks"]
+    ]
+    assert _make_lint_commands()
+    assert sorted(entries) == sorted(_make_lint_commands())
