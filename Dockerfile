@@ -1,7 +1,7 @@
 # The production image: one build for web, worker and beat.
 FROM python:3.11-slim-bookworm
 
-# numba keeps the CCLF parser's compiled kernel (claims/cclf/kernel.py) in NUMBA_CACHE_DIR: the
+# numba keeps the CCLF parser's compiled kernel (cclf/kernel.py) in NUMBA_CACHE_DIR: the
 # source tree is not the app user's to write.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv UV_COMPILE_BYTECODE=1 PATH="/opt/venv/bin:$PATH" \

@@ -12,12 +12,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import BreakGlassGrant, Membership, SignInLock, User
+from accounts.selectors import administered_entity_ids
 from accounts.services import (
     break_glass_grant_create,
     break_glass_grant_end,
     sign_in_lock_lift,
 )
-from entities.selectors import admin_entity_ids, is_entity_admin
 
 
 class MembershipInline(admin.TabularInline):
@@ -121,7 +121,7 @@ class BreakGlassGrantAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request).select_related("user", "entity")
         if request.user.is_superuser:
             return qs
-        return qs.filter(entity__in=admin_entity_ids(user=request.user))
+        return qs.filter(entity__in=administered_entity_ids(user=request.user))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
@@ -162,7 +162,7 @@ class BreakGlassGrantAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and (
-            request.user.is_superuser or is_entity_admin(user=request.user)
+            request.user.is_superuser or administered_entity_ids(user=request.user).exists()
         )
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
-from accounts.selectors import user_entities
 from alignment.engine.vocabulary import REASON_LABELS, STEP_LABELS, Reason, Step, reason_text
 from alignment.forms import RunStartForm, VoluntaryImportForm
 from alignment.models import AlignmentRun, ChangeKind
@@ -41,6 +40,7 @@ from audit.services import access_record_create
 from beneficiaries.models import Beneficiary
 from core.api import ApplicationError
 from core.uploads import upload_text
+from entities.selectors import user_entities
 
 WRITERS = (Role.ENTITY_ADMIN, Role.ANALYST)
 PAGE_SIZE = 50

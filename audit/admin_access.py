@@ -26,12 +26,9 @@ class PhiAdminMixin:
         for row in rows:
             by_entity[row.entity_id].append(getattr(row, self.phi_beneficiary_field))
         opts = self.model._meta  # type: ignore[attr-defined]
-        from entities.models import Entity
-
-        entities = Entity.objects.in_bulk(list(by_entity))
         for entity_id, ids in by_entity.items():
             access_record_create(
-                entity=entities.get(entity_id),
+                entity=entity_id,
                 purpose=f"{self.phi_purpose} {view}",
                 route=f"admin:{opts.app_label}_{opts.model_name}_{view}",
                 beneficiary_ids=ids,

@@ -33,6 +33,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import reverse
 from rest_framework.permissions import BasePermission
 
+from core.phi_tables import holds_phi
+from core.tenancy import is_client_principal
+
 # Imported by DRF's settings (the permission below): nothing here may import rest_framework.views
 # (nor core.api, which does) at module level.
 
@@ -87,32 +90,6 @@ PHI_FREE_ADMIN_MODELS = frozenset(
         "settlement.qualityresult",
     }
 )
-# Tables that hold PHI (a beneficiary's identity, claims, risk, care or alignment rows). Platform staff see their rows only for the entities
-# of a running break-glass grant; superusers see every other table's rows in full.
-PHI_APPS = frozenset({"beneficiaries", "claims", "care"})
-PHI_MODELS = frozenset(
-    {
-        "alignment.alignmentchange",
-        "alignment.alignmentresult",
-        "alignment.claimsnapshot",
-        "alignment.voluntaryalignment",
-        "benchmarks.benchmarkyearpopulation",
-        "benchmarks.institutionalstatus",
-        "benchmarks.riskdiagnosis",
-        "benchmarks.riskhcc",
-        "benchmarks.riskscore",
-        "benchmarks.riskscorecomponent",
-        "partners.bulkexport",
-    }
-)
-NOT_PHI = frozenset({"claims.delivery", "claims.deliveryfile", "care.caresummary"})
-
-
-def holds_phi(model: Any) -> bool:
-    label = model._meta.label_lower
-    if label in NOT_PHI:
-        return False
-    return label in PHI_MODELS or model._meta.app_label in PHI_APPS
 
 
 def staff_scope(queryset: Any, user: Any) -> Any:
@@ -295,9 +272,7 @@ class SecondFactorVerified(BasePermission):
     message = REFUSAL
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        from partners.authentication import ClientPrincipal
-
-        if isinstance(request.user, ClientPrincipal) or not request.user.is_authenticated:
+        if is_client_principal(request.user) or not request.user.is_authenticated:
             return True
         if getattr(view, "phi_free", False):
             return True

@@ -46,7 +46,7 @@ def access_record_create(
     return AccessRecord.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         client_id=client_id,
-        entity=entity,
+        entity_id=getattr(entity, "pk", entity),
         beneficiary_ids=ids[:MAX_KEYS_PER_RECORD],
         beneficiary_count=len(ids) if count is None else count,
         purpose=purpose,

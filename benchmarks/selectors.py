@@ -7,9 +7,11 @@ benchmark of an entity for a year, per capita and in total, with person-years by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from benchmarks.models import (
@@ -20,6 +22,7 @@ from benchmarks.models import (
     RiskScore,
     RiskScoreComponent,
 )
+from benchmarks.services import inputs
 from core.tenancy import entity_ids_for_user
 
 TWELVE = Decimal(12)
@@ -213,3 +216,23 @@ def claims_through_month(*, entity: Any, year: int) -> int:
     if latest is None or latest.year > year:
         return 12
     return max(latest.month - 1, 1)
+
+
+# ------------------------------------------------------------------ expenditure inputs
+
+
+def expenditure_claims(
+    *, entity: Any, year: int, idr_load_cutoff: date | None = None
+) -> pd.DataFrame:
+    """The entity's final-action claims with thru dates in `year`, in the columns the
+    expenditures engine takes (`benchmarks.engine.expenditures.claim_expenditures`): paid amount,
+    IME, DSH, uncompensated care and PBP/AIPBP reduction per claim or line, with its service
+    category. For the other apps that apply the benchmark's expenditure rules."""
+    return inputs.claims_frame(entity=entity, year=year, idr_load_cutoff=idr_load_cutoff)
+
+
+def expenditure_population(*, entity: Any, year: int) -> inputs.Population:
+    """The year's expenditure population and its eligible months per enrollment type: the
+    aligned beneficiaries of the year's alignment run, else the CCLF8 roster (`source` says
+    which)."""
+    return inputs.population_months(entity=entity, year=year)

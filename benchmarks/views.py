@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from accounts.selectors import user_entities, user_has_role
+from accounts.selectors import user_has_role
 from audit.services import access_record_create
 from benchmarks import selectors
 from benchmarks.engine import columns as c
@@ -32,6 +32,7 @@ from benchmarks.services.institutional import institutional_ids, institutional_s
 from benchmarks.services.reference import reference_dataset_upload
 from core.api import ApplicationError
 from entities.models import Entity
+from entities.selectors import user_entities
 from jobs.services import job_enqueue
 
 WRITERS = (Role.ENTITY_ADMIN, Role.ANALYST)

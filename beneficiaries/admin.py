@@ -9,7 +9,7 @@ from django.contrib import admin
 
 from audit.admin_access import PhiAdminMixin
 from beneficiaries.models import Beneficiary, BeneficiaryDemographics
-from claims.admin import _ScopedReadOnly
+from entities.admin.base import ScopedReadOnlyAdmin
 
 
 class DemographicsInline(admin.TabularInline):
@@ -33,7 +33,7 @@ class DemographicsInline(admin.TabularInline):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(PhiAdminMixin, _ScopedReadOnly):
+class BeneficiaryAdmin(PhiAdminMixin, ScopedReadOnlyAdmin):
     phi_beneficiary_field = "pk"
 
     list_display = ["id", "masked_mbi", "last_name", "first_name", "birth_date", "medicare_status_code",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from claims.cclf.columns import IDENTIFIER_FIELDS, model_fields
+from cclf.columns import IDENTIFIER_FIELDS, model_fields
 from core.tenancy import TenantManager
 
 

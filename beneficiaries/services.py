@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi, MbiCrosswalk
-from claims.cclf.columns import IDENTIFIER_FIELDS, stored_fields
+from cclf.columns import IDENTIFIER_FIELDS, stored_fields
 
 
 def beneficiary_mbis_register(*, entity_id: int, mbis: list[str], delivered_on: date) -> int:

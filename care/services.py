@@ -411,7 +411,7 @@ def _expenditures(*, entity: Any, as_of: date) -> dict[str, Any]:
     the benchmarks app's expenditure rules (benchmarks.engine.expenditures: Part A and B paid
     amounts less IME, DSH and uncompensated care, REACH at the pre-reduction amount; months of
     eligibility to death; domain.md 2.2-2.4) for the year's population (its aligned
-    beneficiaries, else the CCLF8 roster: benchmarks.services.inputs.population_source). Per
+    beneficiaries, else the CCLF8 roster: benchmarks.selectors.expenditure_population). Per
     person: no truncation and no completion factor, spending as paid so far. The totals by
     enrollment type are the benchmarks app's own year-to-date PMPM report (`pmpm_report`, with
     the year's completion factors where loaded). A year whose population cannot be typed (a
@@ -455,16 +455,14 @@ def _expenditure_year(
     current year the PMPM report's totals by enrollment type into `summary`."""
     from benchmarks.engine import columns as bc
     from benchmarks.engine import expenditures as x
-    from benchmarks.services import inputs
+    from benchmarks.selectors import expenditure_claims, expenditure_population
     from benchmarks.services.calculations import pmpm_report
 
-    population = inputs.population_months(entity=entity, year=year)
+    population = expenditure_population(entity=entity, year=year)
     months = population.months[population.months[bc.MONTH] <= through]
     if months.empty:
         return
-    claims = x.claim_expenditures(
-        inputs.claims_frame(entity=entity, year=year), valuation=valuation
-    )
+    claims = x.claim_expenditures(expenditure_claims(entity=entity, year=year), valuation=valuation)
     years = x.beneficiary_years(x.month_expenditures(claims, months), months)
     per_bene = years.groupby(bc.BENE_ID).agg({bc.MONTHS: "sum", bc.EXPENDITURE: "sum"})
     for bid, row in per_bene.iterrows():

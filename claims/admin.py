@@ -14,47 +14,16 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 
-from audit.phi import staff_scope
-from claims.cclf.names import FileNameError, parse_name
+from cclf.names import FileNameError, parse_name
 from claims.models import Delivery, DeliveryFile
+from entities.admin.base import ScopedReadOnlyAdmin
 from entities.models import Entity
 from entities.selectors import admin_entity_ids, is_entity_admin
 from jobs.services import job_enqueue
-
-
-class _ScopedReadOnly(admin.ModelAdmin):
-    entity_path = "entity"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return staff_scope(qs, request.user)
-        return qs.filter(**{f"{self.entity_path}__in": admin_entity_ids(user=request.user)})
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_entity_admin(user=request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_entity_admin(user=request.user)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def _get_obj_does_not_exist_redirect(
-        self, request: HttpRequest, opts: Any, object_id: str
-    ) -> HttpResponse:
-        raise Http404  # another entity's object does not exist for this user
 
 
 class DeliveryFileInline(admin.TabularInline):
@@ -115,7 +84,7 @@ class UploadForm(forms.Form):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(_ScopedReadOnly):
+class DeliveryAdmin(ScopedReadOnlyAdmin):
     list_display = [
         "name", "entity", "kind", "performance_year", "delivered_at", "status", "error_count", "received_at", "loaded_at"
     ]  # fmt: skip

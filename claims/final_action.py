@@ -81,7 +81,8 @@ UNIFIED_COLUMNS = [
 ]
 
 
-def _in(values: tuple[str, ...]) -> str:
+def sql_in(values: tuple[str, ...]) -> str:
+    """A SQL list of code literals, `('1', '01')`: the values are this module's constants."""
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
@@ -96,12 +97,12 @@ def _scope(alias: str, entity: bool, cutoff: bool) -> str:
 
 def _type_rank(col: str) -> str:
     return (
-        f"CASE WHEN {col} IN {_in(ORIGINAL_CODES)} THEN 0 "
-        f"WHEN {col} IN {_in(CANCELLATION_CODES)} THEN 1 ELSE 2 END"
+        f"CASE WHEN {col} IN {sql_in(ORIGINAL_CODES)} THEN 0 "
+        f"WHEN {col} IN {sql_in(CANCELLATION_CODES)} THEN 1 ELSE 2 END"
     )
 
 
-def _matching_ctes(name: str, source: str, key: str, amount: str) -> str:
+def matching_ctes(name: str, source: str, key: str, amount: str) -> str:
     """CTEs `{name}_final`: the non-cancelled claim versions of `source` (one row per claim with
     columns entity_id, beneficiary_id, cur_clm_uniq_id, adj, efctv and the key/amount columns)."""
     part = f"entity_id, beneficiary_id, {key}, {amount}"
@@ -109,12 +110,12 @@ def _matching_ctes(name: str, source: str, key: str, amount: str) -> str:
     return f"""
 {name}_seq AS (
     SELECT s.*,
-        CASE WHEN adj IN {_in(CANCELLATION_CODES)} THEN 1 ELSE 0 END AS is_cancel,
-        SUM(CASE WHEN adj IN {_in(CANCELLATION_CODES)} THEN 1 ELSE -1 END) OVER (
+        CASE WHEN adj IN {sql_in(CANCELLATION_CODES)} THEN 1 ELSE 0 END AS is_cancel,
+        SUM(CASE WHEN adj IN {sql_in(CANCELLATION_CODES)} THEN 1 ELSE -1 END) OVER (
             PARTITION BY {part} ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
         ) AS balance,
         ROW_NUMBER() OVER (
-            PARTITION BY {part}, CASE WHEN adj IN {_in(CANCELLATION_CODES)} THEN 1 ELSE 0 END
+            PARTITION BY {part}, CASE WHEN adj IN {sql_in(CANCELLATION_CODES)} THEN 1 ELSE 0 END
             ORDER BY {order}
         ) AS seq
     FROM {source} s
@@ -143,13 +144,14 @@ def _part_b_ctes(name: str, table: str, entity: bool, cutoff: bool) -> str:
     FROM {table} l JOIN beneficiaries_beneficiarymbi bm ON bm.id = l.mbi_id
     WHERE {_scope("l", entity, cutoff)}
     GROUP BY l.entity_id, bm.beneficiary_id, l.cur_clm_uniq_id
-),{_matching_ctes(name, f"{name}_claims", "clm_cntl_num", "claim_amount")}"""
+),{matching_ctes(name, f"{name}_claims", "clm_cntl_num", "claim_amount")}"""
 
 
-def _line_allowed(alias: str) -> str:
+def line_allowed(alias: str) -> str:
+    """The SQL condition that a Part B/DME line `alias` is not denied (rule 4 above)."""
     return (
-        f"{alias}.clm_carr_pmt_dnl_cd NOT IN {_in(CARRIER_DENIED_CODES)} "
-        f"AND ({alias}.clm_prcsg_ind_cd = '' OR {alias}.clm_prcsg_ind_cd IN {_in(ALLOWED_LINE_CODES)})"
+        f"{alias}.clm_carr_pmt_dnl_cd NOT IN {sql_in(CARRIER_DENIED_CODES)} "
+        f"AND ({alias}.clm_prcsg_ind_cd = '' OR {alias}.clm_prcsg_ind_cd IN {sql_in(ALLOWED_LINE_CODES)})"
     )
 
 
@@ -167,7 +169,7 @@ pa_claims AS (
         h.clm_thru_dt AS thru_key, COALESCE(h.clm_pmt_amt, 0) AS claim_amount
     FROM claims_partaclaimheader h JOIN beneficiaries_beneficiarymbi bm ON bm.id = h.mbi_id
     WHERE {_scope("h", entity, cutoff)}
-),{_matching_ctes("pa", "pa_claims", "ccn_key, from_key, thru_key", "claim_amount")},{_part_b_ctes("pb", "claims_partbphysicianline", entity, cutoff)},{_part_b_ctes("dme", "claims_partbdmeline", entity, cutoff)}
+),{matching_ctes("pa", "pa_claims", "ccn_key, from_key, thru_key", "claim_amount")},{_part_b_ctes("pb", "claims_partbphysicianline", entity, cutoff)},{_part_b_ctes("dme", "claims_partbdmeline", entity, cutoff)}
 SELECT h.entity_id, f.beneficiary_id, h.cur_clm_uniq_id AS claim_id, 0 AS line_num, 'A' AS source,
     h.clm_type_cd AS claim_type_cd, h.clm_from_dt AS from_date, h.clm_thru_dt AS thru_date,
     h.clm_from_dt AS line_from_date, h.clm_thru_dt AS line_thru_date,
@@ -192,7 +194,7 @@ SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'B',
     l.clm_adjsmt_type_cd, l.clm_efctv_dt, l.clm_idr_ld_dt, l.delivered_on, l.source_file_id, l.source_line
 FROM pb_final f
 JOIN claims_partbphysicianline l ON l.entity_id = f.entity_id AND l.cur_clm_uniq_id = f.cur_clm_uniq_id
-WHERE {_line_allowed("l")}
+WHERE {line_allowed("l")}
 UNION ALL
 SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'DME',
     l.clm_type_cd, l.clm_from_dt, l.clm_thru_dt, l.clm_line_from_dt, l.clm_line_thru_dt,
@@ -202,7 +204,7 @@ SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'DME',
     l.clm_adjsmt_type_cd, l.clm_efctv_dt, l.clm_idr_ld_dt, l.delivered_on, l.source_file_id, l.source_line
 FROM dme_final f
 JOIN claims_partbdmeline l ON l.entity_id = f.entity_id AND l.cur_clm_uniq_id = f.cur_clm_uniq_id
-WHERE {_line_allowed("l")}
+WHERE {line_allowed("l")}
 """
 
 
@@ -227,5 +229,5 @@ SELECT entity_id, beneficiary_id, cur_clm_uniq_id AS claim_id, clm_line_ndc_cd A
     clm_srvc_prvdr_gnrc_id_num AS pharmacy_id, clm_line_bene_pmt_amt AS patient_pay_amount,
     clm_idr_ld_dt AS idr_load_date, delivered_on, source_file_id, source_line
 FROM pd
-WHERE rn = 1 AND clm_line_ndc_cd <> '' AND clm_adjsmt_type_cd NOT IN {_in(CANCELLATION_CODES)}
+WHERE rn = 1 AND clm_line_ndc_cd <> '' AND clm_adjsmt_type_cd NOT IN {sql_in(CANCELLATION_CODES)}
 """

@@ -1,6 +1,6 @@
 """CMS claims from CCLF deliveries: the delivery registry and one table per CCLF claims file.
 
-Every claims table has the columns of its CCLF layout (see `claims.cclf.columns`), plus lineage:
+Every claims table has the columns of its CCLF layout (see `cclf.columns`), plus lineage:
 the delivery and file it came from, the line in that file and the delivery date. Rows are keyed by
 the CMS record key within an entity, so a claim delivered again (a re-delivery, or the same claim
 in the regular and the run-out files) is stored once: the copy from the latest delivery wins.
@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from claims.cclf.columns import model_fields
+from cclf.columns import model_fields
 from core.tenancy import TenantManager
 
 

@@ -16,12 +16,13 @@ from typing import Any
 
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from claims.final_action import UNIFIED_COLUMNS, final_action_sql, part_d_sql
-from claims.models import Delivery
+from claims.models import Delivery, PartABeDemo, PartAClaimHeader, PartBBeDemo, PartBPhysicianLine
 
 CENTS = Decimal("0.01")
+_ZERO = Decimal(0)
 
 _DATE_COLUMNS = {
     "from_date",
@@ -154,6 +155,123 @@ def final_action_claims(
     sql = f"SELECT * FROM ({final_action_sql(entity=True, cutoff=idr_load_cutoff is not None)}) fa{where}"
     sql += " ORDER BY beneficiary_id, thru_date, claim_id, line_num"
     return _frame(sql, params, UNIFIED_COLUMNS)
+
+
+SPENDING_COLUMNS = [
+    "beneficiary_id",
+    "claim_id",
+    "line_num",
+    "source",
+    "claim_type_cd",
+    "thru_date",
+    "paid_amount",
+    "ime_amount",
+    "dsh_amount",
+    "uncompensated_care_amount",
+    "pbp_reduction_amount",
+]
+
+
+def final_action_spending(
+    *,
+    entity: Any,
+    thru_from: date,
+    thru_to: date,
+    idr_load_cutoff: date | None = None,
+) -> pd.DataFrame:
+    """What Medicare paid on the entity's final-action claims with thru dates in the span, with
+    the amounts that benchmark and expenditure rules take out or add back.
+
+    One row per final-action Part A claim and Part B/DME line, as `final_action_claims` (same
+    filters). Columns: beneficiary_id, claim_id (int), line_num (int; 0 for Part A), source,
+    claim_type_cd, thru_date, and Decimal amounts, zero where the files carry none:
+        paid_amount                as in `final_action_claims` (IP 3.5)
+        ime_amount                 Part A header: operational IME CLM_OPRTNL_IME_AMT plus capital
+                                   IME CLM_MDCR_IP_PPS_CPTL_IME_AMT
+        dsh_amount                 Part A header: operational DSH CLM_OPRTNL_DSPRPRTNT_AMT
+        uncompensated_care_amount  Part A header: CLM_HIPPS_UNCOMPD_CARE_AMT
+        pbp_reduction_amount       PBP/AIPBP reduction CLM_PBP_RDCTN_AMT: CCLFA per Part A claim
+                                   (summed), CCLFB per Part B line
+    """
+    claims = final_action_claims(
+        entity=entity, thru_from=thru_from, thru_to=thru_to, idr_load_cutoff=idr_load_cutoff
+    )
+    if claims.empty:
+        return pd.DataFrame(columns=SPENDING_COLUMNS)
+    span = (thru_from, thru_to)
+    part_a_in_span = PartAClaimHeader.objects.filter(entity=entity, clm_thru_dt__range=span)
+    part_b_in_span = PartBPhysicianLine.objects.filter(entity=entity, clm_thru_dt__range=span)
+    headers = pd.DataFrame(
+        list(
+            part_a_in_span.values_list(
+                "cur_clm_uniq_id",
+                "clm_oprtnl_ime_amt",
+                "clm_mdcr_ip_pps_cptl_ime_amt",
+                "clm_oprtnl_dsprprtnt_amt",
+                "clm_hipps_uncompd_care_amt",
+            )
+        ),
+        columns=["claim_id", "ime", "capital_ime", "dsh", "uncompensated_care"],
+    ).assign(source="A")
+    part_a_reduction = pd.DataFrame(
+        list(
+            PartABeDemo.objects.filter(
+                entity=entity, cur_clm_uniq_id__in=part_a_in_span.values("cur_clm_uniq_id")
+            )
+            .values("cur_clm_uniq_id")
+            .annotate(total=Sum("clm_pbp_rdctn_amt"))
+            .values_list("cur_clm_uniq_id", "total")
+        ),
+        columns=["claim_id", "reduction_a"],
+    ).assign(source="A")
+    part_b_reduction = pd.DataFrame(
+        list(
+            PartBBeDemo.objects.filter(
+                entity=entity, cur_clm_uniq_id__in=part_b_in_span.values("cur_clm_uniq_id")
+            )
+            .exclude(clm_pbp_rdctn_amt__isnull=True)
+            .values_list("cur_clm_uniq_id", "clm_line_num", "clm_pbp_rdctn_amt")
+        ),
+        columns=["claim_id", "line_num", "reduction_b"],
+    ).assign(source="B")
+    frame = claims[
+        [
+            "beneficiary_id",
+            "claim_id",
+            "line_num",
+            "source",
+            "claim_type_cd",
+            "thru_date",
+            "paid_amount",
+        ]
+    ]
+    frame = frame.astype({"claim_id": "int64", "line_num": "int64"})
+    for extra in (headers, part_a_reduction):
+        extra["claim_id"] = extra["claim_id"].astype("int64")
+    part_b_reduction = part_b_reduction.astype({"claim_id": "int64", "line_num": "int64"})
+    # Amounts missing on either side are zero.
+    frame = frame.merge(headers, on=["source", "claim_id"], how="left")
+    frame = frame.merge(part_a_reduction, on=["source", "claim_id"], how="left")
+    frame = frame.merge(part_b_reduction, on=["source", "claim_id", "line_num"], how="left")
+
+    def money(column: str) -> pd.Series:
+        return frame[column].map(lambda v: _ZERO if v is None or v != v else v)
+
+    return pd.DataFrame(
+        {
+            "beneficiary_id": frame["beneficiary_id"].astype("int64"),
+            "claim_id": frame["claim_id"],
+            "line_num": frame["line_num"],
+            "source": frame["source"],
+            "claim_type_cd": frame["claim_type_cd"],
+            "thru_date": frame["thru_date"],
+            "paid_amount": money("paid_amount"),
+            "ime_amount": money("ime") + money("capital_ime"),
+            "dsh_amount": money("dsh"),
+            "uncompensated_care_amount": money("uncompensated_care"),
+            "pbp_reduction_amount": money("reduction_a") + money("reduction_b"),
+        }
+    )[SPENDING_COLUMNS]
 
 
 def final_action_revenue_lines(

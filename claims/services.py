@@ -41,10 +41,10 @@ from beneficiaries.services import (
     beneficiary_mbis_register,
     mbi_crosswalk_store,
 )
-from claims.cclf.delivery import open_delivery
-from claims.cclf.layouts import CLAIM_FILE_CODES, DATA_FILE_CODES, layout
-from claims.cclf.names import FileNameError
-from claims.cclf.parser import (
+from cclf.delivery import open_delivery
+from cclf.layouts import CLAIM_FILE_CODES, DATA_FILE_CODES, layout
+from cclf.names import FileNameError
+from cclf.parser import (
     BatchRenderer,
     FileScan,
     RecordError,

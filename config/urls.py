@@ -3,11 +3,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from accounts import views as accounts_views
-from core import views as core_views
+from config import views as site_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("", site_views.home, name="home"),
+    path("healthz", site_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     # The console signs people in through the one sign-in form (second factor, attempt limits).
     path("admin/login/", accounts_views.admin_login, name="admin-login"),

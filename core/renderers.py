@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework.renderers import BrowsableAPIRenderer
 
+from core.tenancy import is_client_principal
+
 
 class MaskedBrowsableAPIRenderer(BrowsableAPIRenderer):
     """The browsable API, for developers: MBIs are masked on its pages. Only a partner client
@@ -16,10 +18,9 @@ class MaskedBrowsableAPIRenderer(BrowsableAPIRenderer):
         self, renderer: Any, data: Any, accepted_media_type: Any, renderer_context: Any
     ) -> str:
         from core.logging import mask_mbis
-        from partners.authentication import partner_client_of
 
         content = super().get_content(renderer, data, accepted_media_type, renderer_context)
         request = (renderer_context or {}).get("request")
-        if request is not None and partner_client_of(request) is not None:
+        if request is not None and is_client_principal(getattr(request, "user", None)):
             return content
         return mask_mbis(content)

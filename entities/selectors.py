@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Membership, Role
+from accounts.selectors import administered_entity_ids
 from entities.choices import ParticipationRole
 from entities.models import (
     Entity,
@@ -43,21 +43,23 @@ def admin_entity_ids(*, user: Any) -> QuerySet[Any]:
         return Entity.objects.none().values("pk")
     if user.is_superuser:
         return Entity.objects.values("pk")
-    return Membership.objects.filter(user_id=user.pk, role=Role.ENTITY_ADMIN).values("entity_id")
+    return administered_entity_ids(user=user)
 
 
 def is_entity_admin(*, user: Any) -> bool:
     """True for superusers and for users who administer at least one entity."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return (
-        bool(user.is_superuser)
-        or Membership.objects.filter(user_id=user.pk, role=Role.ENTITY_ADMIN).exists()
-    )
+    return bool(user.is_superuser) or administered_entity_ids(user=user).exists()
 
 
 def entity_list(*, user: Any) -> QuerySet[Entity]:
     return Entity.objects.for_user(user).select_related("program")
+
+
+def user_entities(*, user: Any) -> QuerySet[Entity]:
+    """The entities the user belongs to, by legal name (the header's entity list)."""
+    return Entity.objects.for_user(user).select_related("program").order_by("legal_name")
 
 
 # ------------------------------------------------------------------ the program registry

@@ -8,7 +8,7 @@ Inputs and where they come from (all read through the other apps' read interface
 * aligned population: the latest succeeded alignment run of the year (the final list, else the
   latest quarterly one; `alignment.selectors`), its aligned beneficiaries and attributed TINs;
 * expenditures: final-action Part A/B claims of the year through the benchmarks app's inputs
-  (`benchmarks.services.inputs`), with IME, DSH and uncompensated care removed, in the
+  (`benchmarks.selectors.expenditure_claims`), with IME, DSH and uncompensated care removed, in the
   beneficiary's eligible months (to death), truncated per beneficiary at the year's
   truncation threshold (domain.md 2.2-2.4 and 3: "PY per-capita expenditures of assigned benes
   (truncated, same exclusions as benchmark)");
@@ -167,9 +167,9 @@ def _beneficiary_years(
     10.8)."""
     from benchmarks.engine import columns as c
     from benchmarks.engine import expenditures as x
-    from benchmarks.services import inputs
+    from benchmarks.selectors import expenditure_claims, expenditure_population
 
-    population = inputs.population_months(entity=entity, year=performance_year)
+    population = expenditure_population(entity=entity, year=performance_year)
     if not population.source.startswith("alignment run"):
         # The benchmarks app fell back to the roster: alignment and benchmarks disagree on the
         # year's run. Refuse rather than settle another population.
@@ -181,7 +181,7 @@ def _beneficiary_years(
     months = population.months
     months = months[months[c.BENE_ID].isin(aligned_ids) & (months[c.MONTH] <= through_month)]
     claims = x.claim_expenditures(
-        inputs.claims_frame(entity=entity, year=performance_year),
+        expenditure_claims(entity=entity, year=performance_year),
         valuation=valuation,  # type: ignore[arg-type]
     )
     monthly = x.month_expenditures(claims, months)

@@ -46,10 +46,10 @@ from alignment.models import (
 from alignment.services.buckets import bucket_slots, slot_sql
 from claims.final_action import (
     CANCELLATION_CODES,
-    _in,
-    _line_allowed,
-    _matching_ctes,
     final_action_sql,
+    line_allowed,
+    matching_ctes,
+    sql_in,
 )
 from claims.models import Delivery, DeliveryStatus
 from core.api import ApplicationError
@@ -209,12 +209,12 @@ def _nonfinal_part_b_sql(table: str, unlogged: str) -> str:
 
     Only a related set (same beneficiary and control number, same paid amount) that holds a
     cancellation can lose a claim; in every other set each claim is final action. So the matching
-    runs, with the claims app's own SQL (`_matching_ctes`), on those sets alone: the control
+    runs, with the claims app's own SQL (`matching_ctes`), on those sets alone: the control
     numbers of the cancellation lines (partial index `alignment_pbline_cancel`), then every line
     with one of those control numbers (covering index `alignment_pbline_cntl`, read without the
     table), aggregated per claim exactly as `final_action_sql` does. CLM_CNTL_NUM is a claim
     header field that CCLF5 repeats on each line, so these are all the lines of those claims."""
-    cancel = _in(CANCELLATION_CODES)
+    cancel = sql_in(CANCELLATION_CODES)
     return f"""
 CREATE {unlogged} TABLE {table} AS
 WITH
@@ -239,7 +239,7 @@ pb_sets AS (
         WHERE k.adj IN {cancel} AND k.entity_id = rc.entity_id
           AND k.beneficiary_id = rc.beneficiary_id AND k.clm_cntl_num = rc.clm_cntl_num
     )
-),{_matching_ctes("pb", "pb_sets", "clm_cntl_num", "claim_amount")}
+),{matching_ctes("pb", "pb_sets", "clm_cntl_num", "claim_amount")}
 SELECT entity_id, cur_clm_uniq_id FROM pb_sets
 EXCEPT
 SELECT entity_id, cur_clm_uniq_id FROM pb_final
@@ -269,7 +269,7 @@ x AS (
             ELSE l.clm_rndrg_prvdr_npi_num END AS npi,
         '' AS ccn, l.clm_prvdr_spclty_cd AS specialty, l.clm_pos_cd AS pos, 0 AS fqhc_rhc
     FROM claims_partbphysicianline l JOIN beneficiaries_beneficiarymbi bm ON bm.id = l.mbi_id
-    WHERE l.entity_id = %(entity_id)s AND l.clm_line_hcpcs_cd IN ({codes}) AND {_line_allowed("l")}
+    WHERE l.entity_id = %(entity_id)s AND l.clm_line_hcpcs_cd IN ({codes}) AND {line_allowed("l")}
       AND NOT EXISTS (
         SELECT 1 FROM {nonfinal} n
         WHERE n.entity_id = l.entity_id AND n.cur_clm_uniq_id = l.cur_clm_uniq_id

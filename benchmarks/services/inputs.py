@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db.models import Sum
 
 from benchmarks.engine import columns as c
 from benchmarks.engine import expenditures as x
@@ -217,94 +216,34 @@ def _runs(years: list[int]) -> list[tuple[int, int]]:
 def _claims_span(
     *, entity: Any, start: date, end: date, idr_load_cutoff: date | None
 ) -> pd.DataFrame:
-    from claims.models import PartABeDemo, PartAClaimHeader, PartBBeDemo, PartBPhysicianLine
-    from claims.selectors import final_action_claims
+    from claims.selectors import final_action_spending
 
-    claims = final_action_claims(
+    spending = final_action_spending(
         entity=entity, thru_from=start, thru_to=end, idr_load_cutoff=idr_load_cutoff
     )
-    if claims.empty:
+    if spending.empty:
         return pd.DataFrame(columns=CLAIM_COLUMNS)
-    part_a_in_span = PartAClaimHeader.objects.filter(entity=entity, clm_thru_dt__range=(start, end))
-    part_b_in_span = PartBPhysicianLine.objects.filter(
-        entity=entity, clm_thru_dt__range=(start, end)
-    )
-    headers = pd.DataFrame(
-        list(
-            part_a_in_span.values_list(
-                "cur_clm_uniq_id",
-                "clm_oprtnl_ime_amt",
-                "clm_mdcr_ip_pps_cptl_ime_amt",
-                "clm_oprtnl_dsprprtnt_amt",
-                "clm_hipps_uncompd_care_amt",
-            )
-        ),
-        columns=["claim_id", "ime", "capital_ime", c.DSH_AMOUNT, c.UNCOMPENSATED_CARE_AMOUNT],
-    ).assign(source="A")
-    part_a_reduction = pd.DataFrame(
-        list(
-            PartABeDemo.objects.filter(
-                entity=entity, cur_clm_uniq_id__in=part_a_in_span.values("cur_clm_uniq_id")
-            )
-            .values("cur_clm_uniq_id")
-            .annotate(total=Sum("clm_pbp_rdctn_amt"))
-            .values_list("cur_clm_uniq_id", "total")
-        ),
-        columns=["claim_id", "reduction_a"],
-    ).assign(source="A")
-    part_b_reduction = pd.DataFrame(
-        list(
-            PartBBeDemo.objects.filter(
-                entity=entity, cur_clm_uniq_id__in=part_b_in_span.values("cur_clm_uniq_id")
-            )
-            .exclude(clm_pbp_rdctn_amt__isnull=True)
-            .values_list("cur_clm_uniq_id", "clm_line_num", "clm_pbp_rdctn_amt")
-        ),
-        columns=["claim_id", "line_num", "reduction_b"],
-    ).assign(source="B")
-    frame = claims[
-        [
-            "beneficiary_id",
-            "claim_id",
-            "line_num",
-            "source",
-            "claim_type_cd",
-            "thru_date",
-            "paid_amount",
-        ]
-    ]
-    frame = frame.astype({"claim_id": "int64", "line_num": "int64"})
-    for extra in (headers, part_a_reduction):
-        extra["claim_id"] = extra["claim_id"].astype("int64")
-    part_b_reduction = part_b_reduction.astype({"claim_id": "int64", "line_num": "int64"})
-    # IME, DSH and uncompensated care come from the Part A header; reductions from CCLFA (per
-    # claim) and CCLFB (per line). Amounts missing on either side are zero.
-    frame = frame.merge(headers, on=["source", "claim_id"], how="left")
-    frame = frame.merge(part_a_reduction, on=["source", "claim_id"], how="left")
-    frame = frame.merge(part_b_reduction, on=["source", "claim_id", "line_num"], how="left")
-
-    def money(column: str) -> pd.Series:
-        return frame[column].map(lambda v: ZERO if v is None or v != v else v)
-
     out = pd.DataFrame(
         {
-            c.BENE_ID: frame["beneficiary_id"].astype("int64"),
-            c.CLAIM_ID: frame["source"]
+            c.BENE_ID: spending["beneficiary_id"],
+            c.CLAIM_ID: spending["source"]
             + ":"
-            + frame["claim_id"].astype(str)
+            + spending["claim_id"].astype(str)
             + ":"
-            + frame["line_num"].astype(str),
-            c.YEAR: frame["thru_date"].dt.year,
-            c.MONTH: frame["thru_date"].dt.month,
+            + spending["line_num"].astype(str),
+            c.YEAR: spending["thru_date"].dt.year,
+            c.MONTH: spending["thru_date"].dt.month,
             c.SERVICE_CATEGORY: [
                 _service_category(source, claim_type)
-                for source, claim_type in zip(frame["source"], frame["claim_type_cd"], strict=True)
+                for source, claim_type in zip(
+                    spending["source"], spending["claim_type_cd"], strict=True
+                )
             ],
-            c.PAID_AMOUNT: money("paid_amount"),
-            c.IME_AMOUNT: money("ime") + money("capital_ime"),
-            c.DSH_AMOUNT: money(c.DSH_AMOUNT),
-            c.UNCOMPENSATED_CARE_AMOUNT: money(c.UNCOMPENSATED_CARE_AMOUNT),
-            c.PBP_REDUCTION_AMOUNT: money("reduction_a") + money("reduction_b"),
+            c.PAID_AMOUNT: spending["paid_amount"],
+            c.IME_AMOUNT: spending["ime_amount"],
+            c.DSH_AMOUNT: spending["dsh_amount"],
+            c.UNCOMPENSATED_CARE_AMOUNT: spending["uncompensated_care_amount"],
+            c.PBP_REDUCTION_AMOUNT: spending["pbp_reduction_amount"],
         }
     )
     return out[CLAIM_COLUMNS]

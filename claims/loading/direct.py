@@ -27,8 +27,8 @@ import numpy as np
 import psycopg
 from django.db import connection, connections, transaction
 
-from claims.cclf.layouts import CLAIM_FILE_CODES
-from claims.cclf.parser import TAB, ZERO, CopyPlan, copy_plan, mbi_codes, mbi_decode
+from cclf.layouts import CLAIM_FILE_CODES
+from cclf.parser import TAB, ZERO, CopyPlan, copy_plan, mbi_codes, mbi_decode
 from claims.loading.stage import UNSTAGED
 from claims.models import CLAIMS_MODELS
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
-from claims.cclf.parser import CopyPlan
+from cclf.parser import CopyPlan
 from claims.models import CLAIMS_MODELS
 
 

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
-from claims.cclf.delivery import DeliveryFiles
-from claims.cclf.layouts import Field, Layout, layout
-from claims.cclf.parser import (
+from cclf.delivery import DeliveryFiles
+from cclf.layouts import Field, Layout, layout
+from cclf.parser import (
     BatchRenderer,
     CopyPlan,
     FileScan,
@@ -178,7 +178,7 @@ def stage_file(
 
 def _extra_mbis(table: str, columns: list[str]) -> set[int]:
     """MBIs of the other identifier columns (CCLF9's PRVS_NUM), read back from staging."""
-    from claims.cclf.parser import mbi_codes
+    from cclf.parser import mbi_codes
 
     out: set[int] = set()
     with connection.cursor() as cursor:

@@ -53,6 +53,8 @@ PROJECT_APPS = [
     "care",
 ]
 INSTALLED_APPS += PROJECT_APPS
+# Synthetic data for the demo, tests and benches: its commands (load_demo, generate_cclf) only.
+INSTALLED_APPS += ["synthetic"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -89,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "config.context_processors.navigation",
             ],
         },
     },

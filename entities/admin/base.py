@@ -128,3 +128,36 @@ class RegistryAdmin(HistoryWithoutRevert):
 class ScopedRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):
     """Choices limited to values present in the (already scoped) changelist queryset, so no
     other entity's name ever shows up in a filter."""
+
+
+class ScopedReadOnlyAdmin(admin.ModelAdmin):
+    """Rows loaded from CMS files, read only: an entity admin sees those of the entities they
+    administer (the entity is at `entity_path`), another entity's row is a 404."""
+
+    entity_path = "entity"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return staff_scope(qs, request.user)
+        return qs.filter(**{f"{self.entity_path}__in": admin_entity_ids(user=request.user)})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_entity_admin(user=request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_entity_admin(user=request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        raise Http404  # another entity's object does not exist for this user

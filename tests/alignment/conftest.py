@@ -1,5 +1,5 @@
 """A small synthetic population (participants, beneficiaries, final-action claims) for the
-alignment app's database tests, written through alignment.synthetic like the benchmark's."""
+alignment app's database tests, written through synthetic.population like the benchmark's."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from alignment.models import AlignmentRun
 from alignment.services.runs import alignment_run_create
-from alignment.synthetic import Synth, SynthConfig, generate, write
 from entities.models import Entity
+from synthetic.population import Synth, SynthConfig, generate, write
 
 SMALL = SynthConfig(
     beneficiaries=240,

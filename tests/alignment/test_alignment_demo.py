@@ -4,12 +4,11 @@ final list has dropped beneficiaries with reasons to open (the issue's "done whe
 from __future__ import annotations
 
 import io
-from importlib import import_module
 
 import pytest
-from django.conf import settings
 
 from alignment.models import AlignmentChange, AlignmentRun, RunStatus
+from synthetic import demo
 
 # Transactional: the demo's runs start their jobs on commit, one after the other.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -28,9 +27,8 @@ def _registry(db: None) -> None:
 
 def test_the_demo_aco_has_two_runs_and_dropped_beneficiaries_with_reasons() -> None:
     entities: dict = {}
-    for app in settings.PROJECT_APPS[: settings.PROJECT_APPS.index("alignment") + 1]:
-        if (settings.BASE_DIR / app / "demo.py").exists():
-            import_module(f"{app}.demo").load(entities=entities, stdout=io.StringIO())
+    for _, part in demo.parts(until="alignment"):
+        part.load(entities=entities, stdout=io.StringIO())
     runs = list(AlignmentRun.objects.filter(entity=entities["mssp"]).order_by("as_of", "version"))
     assert [(r.list_kind, r.status) for r in runs] == [
         ("quarterly", RunStatus.SUCCEEDED),

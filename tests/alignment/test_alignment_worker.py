@@ -13,8 +13,8 @@ import pytest
 
 from alignment.models import AlignmentBucket, AlignmentResult, AlignmentRun, RunStatus
 from alignment.services.runs import alignment_run_create
-from alignment.synthetic import SynthConfig, generate, write
 from jobs.services import job_execute, job_lock_is_free
+from synthetic.population import SynthConfig, generate, write
 from tests.jobs.test_worker import _wait_for, start_worker  # noqa: F401 - the worker fixture
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -24,16 +24,11 @@ from claims.models import (
     PartBBeDemo,
     PartBPhysicianLine,
 )
+from synthetic.identifiers import mbi as synthetic_mbi
+from synthetic.identifiers import npi as synthetic_npi
 
 _claim_ids = itertools.count(10_000_000)
 _mbi_numbers = itertools.count(1)
-LETTERS = "ACDEFGHJKMNPQRTUVWXY"
-
-
-def synthetic_mbi(n: int) -> str:
-    """A well-formed synthetic MBI (positions as CMS defines them), unique per n."""
-    a, b, c_ = LETTERS[n % 20], LETTERS[(n // 20) % 20], LETTERS[(n // 400) % 20]
-    return f"{1 + n % 9}{a}{b}{n % 10}{c_}{a}{(n // 10) % 10}{b}{c_}{(n // 100) % 10}{(n // 1000) % 10}"
 
 
 class ClaimsBuilder:
@@ -52,9 +47,8 @@ class ClaimsBuilder:
         """Put a primary care clinician (specialty 08, family practice) on the participant list
         from `start`; later Part B lines default to that TIN and NPI."""
         from entities.services.participations import participation_add
-        from tests.entities.conftest import make_npi
 
-        npi = make_npi(serial)
+        npi = synthetic_npi(serial)
         participation_add(
             entity=self.entity,
             tin=tin,

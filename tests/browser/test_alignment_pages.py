@@ -16,8 +16,8 @@ from django.db.models import Count
 
 from accounts.models import Role
 from alignment.models import AlignmentChange, AlignmentRun, RunStatus
-from alignment.synthetic import generate, write
 from entities.models import Participation
+from synthetic.population import generate, write
 from tests.alignment.conftest import SMALL
 from tests.conftest import PASSWORD
 

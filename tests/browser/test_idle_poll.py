@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import demo
 from entities.models import Entity
 from jobs.models import Job, parameters_key
+from synthetic import demo
 
 pytestmark = [
     pytest.mark.browser,

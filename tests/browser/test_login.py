@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import demo
+from synthetic import demo
 
 pytestmark = [
     pytest.mark.browser,

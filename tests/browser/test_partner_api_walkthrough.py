@@ -18,10 +18,10 @@ import pytest
 from django.conf import settings
 
 from alignment.models import AlignmentResult
-from alignment.synthetic import SynthConfig
 from audit.models import AccessRecord
 from entities.models import ParticipantOrganization
 from partners.models import PartnerClient
+from synthetic.population import SynthConfig
 from tests.login import verified_client
 from tests.partners.conftest import align
 

@@ -13,15 +13,11 @@ import pytest
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
 from claims.models import PartAClaimHeader, PartBPhysicianLine
 from entities.models import Entity
+from synthetic.identifiers import mbi as synthetic_mbi
 
 _seq = itertools.count(1)
 # Synthetic MBIs in the CMS format (domain.md 8.4), used to check none leaks into URLs or logs.
 SYNTHETIC_MBIS: list[str] = []
-
-
-def synthetic_mbi(n: int) -> str:
-    letters = "ACDEFGHJKMNPQRTUVWXY"
-    return f"{1 + n % 9}{letters[n % 20]}{n % 10}{letters[(n // 3) % 20]}{n % 10}{letters[(n // 7) % 20]}{letters[(n // 11) % 20]}{n % 10}{letters[(n // 13) % 20]}{letters[(n // 17) % 20]}{(n // 19) % 10}"
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from claims.cclf.layouts import DATA_FILE_CODES, layout
-from claims.cclf.names import parse_name
-from claims.cclf.writer import write_delivery
+from cclf.layouts import DATA_FILE_CODES, layout
+from cclf.names import parse_name
+from cclf.writer import write_delivery
 
 TUVA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "cclf_synthetic_tuva"
 if not TUVA_DIR.exists():  # the worktree layout: /work/wt/<name>; shared is /work/shared

@@ -8,9 +8,9 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from claims.cclf.layouts import layout, layouts
-from claims.cclf.names import FileNameError, parse_name
-from claims.cclf.parser import BatchRenderer, FileScan, copy_plan, iter_batches
+from cclf.layouts import layout, layouts
+from cclf.names import FileNameError, parse_name
+from cclf.parser import BatchRenderer, FileScan, copy_plan, iter_batches
 from tests.claims.cclf import fixed_width
 
 # Record lengths stated in the CCLF IP (domain.md 8.1).
@@ -123,7 +123,7 @@ def test_a_backslash_in_text_is_escaped_for_copy() -> None:
 
 
 def test_mbi_checks_follow_the_cms_format() -> None:
-    from claims.cclf.parser import check_mbi
+    from cclf.parser import check_mbi
 
     values = [b"1EG4TE5MK73", b"6U50TE7GG18", b"0EG4TE5MK73", b"1EG4TE5MK7A", b"1SG4TE5MK73"]
     arr = np.frombuffer(b"".join(values), dtype=np.uint8).reshape(len(values), 11)

@@ -13,12 +13,12 @@ import pytest
 from django.db import connection
 
 from beneficiaries.models import BeneficiaryDemographics, BeneficiaryMbi
-from claims.cclf.parser import mbi_codes
+from cclf.parser import mbi_codes
 from claims.loading.direct import MbiIndex, mbis_insert
 from claims.models import CLAIMS_MODELS, DeliveryFile
 from claims.services import cclf_delivery_load
-from claims.synthetic import GeneratorConfig, generate_delivery
 from entities.models import Entity
+from synthetic.cclf import GeneratorConfig, generate_delivery
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL COPY path"

@@ -15,7 +15,7 @@ from django.db import connection
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
 from claims.models import CLAIMS_MODELS, Delivery, DeliveryStatus, PartBPhysicianLine
-from claims.synthetic import GeneratorConfig, generate_delivery
+from synthetic.cclf import GeneratorConfig, generate_delivery
 from tests.factories import EntityFactory, ProgramFactory
 
 pytestmark = pytest.mark.skipif(

@@ -1,4 +1,4 @@
-"""The compiled parser path (claims.cclf.kernel) against numpy's (claims.cclf.parser): the same
+"""The compiled parser path (cclf.kernel) against numpy's (cclf.parser): the same
 verdict on every record and the same COPY text for every good one, on a synthetic delivery's
 records of each file and on records broken field by field."""
 
@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claims.cclf.layouts import DATA_FILE_CODES, layout
-from claims.cclf.names import parse_name
-from claims.cclf.parser import Batch, BatchRenderer
+from cclf.layouts import DATA_FILE_CODES, layout
+from cclf.names import parse_name
+from cclf.parser import Batch, BatchRenderer
 from claims.loading.direct import DIRECT_CODES, direct_plan
 from claims.loading.stage import plan_for
-from claims.synthetic import GeneratorConfig, generate_delivery
+from synthetic.cclf import GeneratorConfig, generate_delivery
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
-from claims.cclf.layouts import DATA_FILE_CODES
-from claims.cclf.writer import summary_file, write_delivery
+from cclf.layouts import DATA_FILE_CODES
+from cclf.writer import summary_file, write_delivery
 from claims.models import CLAIMS_MODELS, Delivery, DeliveryStatus
 from claims.services import DeliveryRejected, cclf_delivery_load
 from entities.models import Entity

@@ -17,9 +17,9 @@ from beneficiaries.selectors import beneficiary_list
 from claims.models import CLAIMS_MODELS, Delivery, DeliveryStatus
 from claims.selectors import deliveries_for_user, final_action_claims
 from claims.services import cclf_delivery_load
-from claims.synthetic import GeneratorConfig, generate_delivery
 from entities.models import Entity
 from jobs.models import Job, JobState
+from synthetic.cclf import GeneratorConfig, generate_delivery
 
 
 def _snapshot(entity: Entity) -> dict[str, object]:

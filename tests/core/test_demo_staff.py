@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from core import demo
+from synthetic import demo
 
 pytestmark = pytest.mark.django_db
 

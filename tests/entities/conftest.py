@@ -7,20 +7,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from entities.identifiers import npi_check_digit
 from entities.models import Entity, Program
+from synthetic.identifiers import npi as synthetic_npi
 from tests.factories import EntityFactory
-
-
-def make_npi(serial: int) -> str:
-    """A valid synthetic NPI (first digit 1, Luhn check digit over 80840 + the first nine)."""
-    first_nine = f"1{serial:08d}"
-    return first_nine + str(npi_check_digit(first_nine))
 
 
 @pytest.fixture
 def npis() -> Iterator[str]:
-    return (make_npi(n) for n in itertools.count(10_000))
+    return (synthetic_npi(n) for n in itertools.count(10_000))
 
 
 @pytest.fixture
@@ -57,7 +51,7 @@ def roster_rows(count: int, *, start_serial: int = 50_000, tins: int = 40) -> li
         rows.append(
             {
                 "tin": f"{800000000 + (i % tins):09d}",
-                "npi": make_npi(start_serial + i),
+                "npi": synthetic_npi(start_serial + i),
                 "ccn": "",
                 "specialty_code": SPECIALTIES[i % len(SPECIALTIES)],
                 "role": "participant",

@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from core import demo as core_demo
-from entities import demo
 from entities.models import Participation, Provider
+from synthetic import demo as core_demo
+from synthetic.demo import entities as demo
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,8 @@ from entities.services.participations import participation_add
 from partners.models import PartnerClient
 from partners.scopes import ALL_SCOPES
 from partners.services import partner_client_register
-from tests.entities.conftest import make_npi
+from synthetic.identifiers import mbi as synthetic_mbi
+from synthetic.identifiers import npi as synthetic_npi
 
 TOKEN_URL = "http://testserver/api/v1/auth/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -108,7 +109,7 @@ def enroll(entity: Entity, tin: str, serial: int, start: str = "2025-01-01") -> 
     participation_add(
         entity=entity,
         tin=tin,
-        npi=make_npi(serial),
+        npi=synthetic_npi(serial),
         specialty_code="08",
         start_date=start,
         tin_legal_name=f"Practice {tin}",
@@ -198,19 +199,6 @@ def api_for(token_for: Callable[..., str]) -> Callable[..., Client]:
 
 # ------------------------------------------------------------------ beneficiaries
 
-MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # CMS leaves out S, L, O, I, B and Z
-
-
-def synthetic_mbi(serial: int) -> str:
-    """A well-formed synthetic MBI (C A AN N A AN N A A N N), one per serial."""
-    letters = MBI_LETTERS
-    digits = f"{serial:08d}"
-    return (
-        f"{1 + serial % 9}{letters[serial % 20]}{digits[0]}{digits[1]}"
-        f"{letters[(serial // 20) % 20]}{digits[2]}{digits[3]}"
-        f"{letters[(serial // 400) % 20]}{letters[(serial // 8000) % 20]}{digits[6]}{digits[7]}"
-    )
-
 
 @pytest.fixture
 def make_beneficiary(db: None) -> Callable[..., Any]:
@@ -248,7 +236,7 @@ class Aligned:
 def align(entity: Entity, capture: Any, config: Any) -> Aligned:
     from alignment.models import AlignmentResult
     from alignment.services.runs import alignment_run_create
-    from alignment.synthetic import generate, write
+    from synthetic.population import generate, write
 
     write(generate(config), entity=entity)
     with capture(execute=True):
@@ -278,7 +266,7 @@ def aligned_a(entity_a: Entity, django_capture_on_commit_callbacks: Any) -> Alig
 @pytest.fixture
 def aligned_b(entity_b: Entity, django_capture_on_commit_callbacks: Any) -> Aligned:
     """Entity B (REACH) likewise, with identifiers of its own (another seed)."""
-    from alignment.synthetic import SynthConfig
+    from synthetic.population import SynthConfig
 
     config = SynthConfig(
         beneficiaries=120, claim_lines=6_000, seed=23, aco_tins=3, aco_npis=24,

@@ -115,10 +115,10 @@ def test_a_client_limited_to_a_tin_without_members_gets_an_empty_group(
     )
     if not empty_tin:
         from entities.services.participations import participation_add
-        from tests.entities.conftest import make_npi
+        from synthetic.identifiers import npi as synthetic_npi
 
         participation_add(
-            entity=entity_a, tin="899999999", npi=make_npi(99_001), start_date="2025-01-01"
+            entity=entity_a, tin="899999999", npi=synthetic_npi(99_001), start_date="2025-01-01"
         )
         empty_tin = ["899999999"]
     client = register(entity_a, rsa_signer.public_pem(), name="Quiet practice", tins=[empty_tin[0]])

@@ -20,9 +20,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from alignment.synthetic import SynthConfig
 from entities.models import Entity
 from partners.scopes import ALL_SCOPES
+from synthetic.population import SynthConfig
 from tests.partners.conftest import align, token_request
 
 pytestmark = pytest.mark.django_db

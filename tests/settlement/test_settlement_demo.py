@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from core import demo as core_demo
 from entities.models import Entity
 from settlement import demo
 from settlement.models import SettlementRun
+from synthetic import demo as core_demo
 from tests.settlement.test_settlement_collect import aco, complete_inputs  # noqa: F401
 from tests.settlement.test_settlement_collect_reach import dce  # noqa: F401
 

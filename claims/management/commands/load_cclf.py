@@ -7,7 +7,7 @@ from typing import Any
 from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.cclf.layouts import VERSIONS
+from cclf.layouts import VERSIONS
 from claims.services import cclf_delivery_load
 from core.api import ApplicationError
 

@@ -1,3 +1,5 @@
+"""The pages of the site itself: the home page and the health check."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from entities.choices import AssignmentMethod, ChangeAction, ChangeStatus, MsrMlrChoice
-from entities.identifiers import npi_check_digit
 from entities.models import Entity, ParticipantChangeRequest, Track
 from entities.services.change_requests import change_request_create, change_request_submit
 from entities.services.entities import entity_update, entity_year_set
 from entities.services.imports import participant_import
+from synthetic.identifiers import npi as synthetic_npi
 
 LAST_NAMES = (
     "Abbott",
@@ -263,8 +263,7 @@ def _rows(plan: RosterPlan) -> list[dict[str, str]]:
             tin_start = dt.date(2025, 1, 1) if tin_number % 9 == 0 else dt.date(2024, 1, 1)
             for _ in range(rng.randint(*plan.clinicians_per_tin)):
                 while True:
-                    first_nine = f"1{rng.randint(0, 99_999_999):08d}"
-                    npi = first_nine + str(npi_check_digit(first_nine))
+                    npi = synthetic_npi(rng.randint(0, 99_999_999))
                     if npi not in used_npis:
                         used_npis.add(npi)
                         break
@@ -364,13 +363,12 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
 
     # Two change requests for PY2026 on the MSSP list: a submitted add and a draft drop.
     if not ParticipantChangeRequest.objects.filter(entity=mssp).exists():
-        first_nine = "199010042"
         change = change_request_create(
             entity=mssp,
             action=ChangeAction.ADD,
             performance_year=2026,
             tin=mssp_rows[0]["tin"],
-            npi=first_nine + str(npi_check_digit(first_nine)),
+            npi=synthetic_npi(99_010_042),
             specialty_code="08",
             effective_date=dt.date(2026, 1, 1),
             reason="New family physician joining the practice",

@@ -17,9 +17,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from claims.cclf.kernel import OK as KERNEL_OK
-from claims.cclf.kernel import KernelPlan
-from claims.cclf.layouts import MBI_FIELDS, Field, Layout
+from cclf.kernel import OK as KERNEL_OK
+from cclf.kernel import KernelPlan
+from cclf.layouts import MBI_FIELDS, Field, Layout
 
 SPACE, TILDE, DASH, DOT, ZERO, NINE = 32, 126, 45, 46, 48, 57
 TAB, NEWLINE, CR, BACKSLASH = 9, 10, 13, 92
@@ -405,7 +405,7 @@ class BatchRenderer:
         """Check a batch and render its COPY text. `prefix(data)`, called only for a batch
         without errors, gives (n, k) bytes put before each row (columns the record does not
         hold, such as lineage); it must end with a tab. A prefix that tells its `width` (k)
-        lets the batch take the compiled path (claims.cclf.kernel)."""
+        lets the batch take the compiled path (cclf.kernel)."""
         data, n = batch.data, len(batch.data)
         width = 0 if prefix is None else getattr(prefix, "width", None)
         if self.compiled and want_copy and n and width is not None:

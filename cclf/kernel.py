@@ -1,7 +1,7 @@
 # ruff: noqa: SIM109, SIM110 - numba compiles plain loops and comparisons, not generators
 """The compiled fast path of the CCLF parser: check and render a batch of records in one pass.
 
-`BatchRenderer` (claims.cclf.parser) checks a batch column by column with numpy and renders its
+`BatchRenderer` (cclf.parser) checks a batch column by column with numpy and renders its
 COPY text with whole-matrix gathers and masks: clear, but each record's bytes are copied four
 or five times (a transposed copy for the checks, a gathered copy, a mask, the compacted text),
 and that was most of a load's time (bench/ingest). This kernel, compiled by numba, walks each
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from claims.cclf.layouts import MBI_FIELDS, Field, Layout
+from cclf.layouts import MBI_FIELDS, Field, Layout
 
 # Kinds, for the checks and the output columns.
 TEXT, DATE, AMOUNT, INTEGER, MBI = 0, 1, 2, 3, 4
@@ -49,7 +49,7 @@ _MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtyp
 
 def _mbi_table() -> np.ndarray:
     """(11, 256): which bytes each MBI position admits (CMS, domain.md 8.4)."""
-    from claims.cclf.parser import _MBI_POSITIONS
+    from cclf.parser import _MBI_POSITIONS
 
     return np.stack([p.astype(np.uint8) for p in _MBI_POSITIONS])
 

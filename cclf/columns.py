@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from claims.cclf.layouts import layout
+from cclf.layouts import layout
 
 # Identifier fields never copied into claims or demographics rows: the MBI goes through the
 # BeneficiaryMbi surrogate, and HICN/RRB fields are blank since 2020 (IP section 1).

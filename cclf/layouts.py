@@ -124,7 +124,7 @@ def layouts(version: str = DEFAULT_VERSION) -> dict[str, Layout]:
     """Every record layout of an IP version, keyed by file code (CCLF1 .. CCLFB, CCLF0_DTL)."""
     if version not in VERSIONS:
         raise ValueError(f"Unknown CCLF layout version {version!r}; known: {', '.join(VERSIONS)}")
-    source = resources.files("claims.cclf") / "layouts" / f"cclf_layouts_ip_{version}.csv"
+    source = resources.files("cclf") / "layouts" / f"cclf_layouts_ip_{version}.csv"
     rows: dict[str, list[dict[str, str]]] = {}
     with source.open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.conf import settings
 
-from claims.cclf.names import file_name
-from claims.management.commands.generate_cclf import entity_participants
+from cclf.names import file_name
 from claims.models import Delivery, DeliveryStatus
 from claims.services import cclf_delivery_load
-from claims.synthetic import GeneratorConfig, generate_delivery
+from synthetic.cclf import GeneratorConfig, generate_delivery
+from synthetic.management.commands.generate_cclf import entity_participants
 
 DEMO_YEARS = (2024, 2025)
 DEMO_BENEFICIARIES = 2000

@@ -1,12 +1,20 @@
-"""Demo data: the two demo entities and a user for every role. Each app adds its own part in
-`<app>/demo.py`, a `load(*, entities, stdout)` function that `manage.py load_demo` calls in the
-order of settings.PROJECT_APPS. Every part is idempotent: a second run changes nothing."""
+"""Demo data: the two demo entities and a user for every role (`load`, first), then every app's
+part: a `load(*, entities, stdout)` function in `synthetic/demo/<app>.py` when the part is made
+with the synthetic generators (claims), else in `<app>/demo.py`, in the order of
+settings.PROJECT_APPS (`parts`). `manage.py load_demo` runs them. Every part is idempotent: a
+second run changes nothing."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import import_module
+from importlib.util import find_spec
+from types import ModuleType
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Membership, Role, User
@@ -97,3 +105,15 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
     elif not staff.password:
         staff.set_unusable_password()
         staff.save(update_fields=["password"])
+
+
+def parts(*, until: str | None = None) -> Iterator[tuple[str, ModuleType]]:
+    """(name, module) of each demo part in loading order, the apps' through `until` if given."""
+    yield "entities and users", sys.modules[__name__]
+    for app in settings.PROJECT_APPS:
+        for name in (f"{__name__}.{app}", f"{app}.demo"):
+            if find_spec(name) is not None:
+                yield app, import_module(name)
+                break
+        if app == until:
+            return

@@ -25,11 +25,7 @@ from beneficiaries.models import Beneficiary
 from claims.models import Delivery, DeliveryFile
 from entities.choices import ParticipationRole
 from entities.models import Entity, ParticipantOrganization, Participation, Provider, SpecialtyCode
-
-_MBI_ALPHA = np.array(list("ACDEFGHJKMNPQRTUVWXY"))
-_MBI_ALNUM = np.array(list("0123456789ACDEFGHJKMNPQRTUVWXY"))
-_DIGITS = np.array(list("0123456789"))
-_NONZERO = np.array(list("123456789"))
+from synthetic.identifiers import mbis, npis, tins
 
 PCP_SPECIALTIES = np.array(["01", "08", "11", "38"])
 NPP_SPECIALTIES = np.array(["50", "97", "89"])
@@ -52,42 +48,6 @@ def _choice(
     rng: np.random.Generator, values: npt.NDArray[Any], n: int, p: Any = None
 ) -> npt.NDArray[Any]:
     return values[rng.choice(len(values), size=n, p=p)]
-
-
-def _join(*parts: npt.NDArray[Any]) -> npt.NDArray[np.object_]:
-    out = parts[0].astype(object)
-    for p in parts[1:]:
-        out = out + p.astype(object)
-    return out
-
-
-def synthetic_mbis(start: int, n: int) -> npt.NDArray[np.object_]:
-    """n distinct MBIs in the CMS format (domain.md 8.4), from a mixed-radix counter."""
-    radices = [9, 20, 30, 10, 20, 30, 10, 20, 20, 10, 10]
-    alphabets = [_NONZERO, _MBI_ALPHA, _MBI_ALNUM, _DIGITS, _MBI_ALPHA, _MBI_ALNUM, _DIGITS,
-                 _MBI_ALPHA, _MBI_ALPHA, _DIGITS, _DIGITS]  # fmt: skip
-    value = np.arange(start, start + n, dtype=np.int64) * 7919 % (10**13)
-    chars = []
-    for radix, alphabet in zip(reversed(radices), reversed(alphabets), strict=True):
-        value, digit = np.divmod(value, radix)
-        chars.append(alphabet[digit])
-    return _join(*reversed(chars))
-
-
-def synthetic_npis(start: int, n: int) -> npt.NDArray[np.object_]:
-    """n distinct valid NPIs: 9 digits and the Luhn check digit over "80840" + them (8.4)."""
-    base = (np.arange(start, start + n, dtype=np.int64) + 100_000_000) % 1_000_000_000
-    base = np.where(base < 100_000_000, base + 100_000_000, base)
-    digits = np.stack([(base // 10**k) % 10 for k in range(8, -1, -1)], axis=1)
-    total = np.full(n, 24, dtype=np.int64)  # the "80840" prefix contributes 24
-    for i in range(9):
-        d = digits[:, i]
-        if i % 2 == 0:  # doubled positions, counted from the check digit
-            d = d * 2
-            d = np.where(d > 9, d - 9, d)
-        total += d
-    check = (10 - total % 10) % 10
-    return _join(base.astype(str), check.astype(str))
 
 
 @dataclass(frozen=True)
@@ -225,7 +185,7 @@ def generate(cfg: SynthConfig) -> Synth:
 
     # Providers: the entity's (participants; REACH adds preferred ones) and everyone else's.
     n_prov = cfg.aco_npis + ext_npis
-    npi = synthetic_npis(cfg.seed % 1000 * 10_000_000, n_prov)
+    npi = npis(cfg.seed % 1000 * 10_000_000, n_prov)
     aco = np.zeros(n_prov, dtype=bool)
     aco[: cfg.aco_npis] = True
     tin_ids = np.concatenate(
@@ -234,9 +194,7 @@ def generate(cfg: SynthConfig) -> Synth:
             cfg.aco_tins + rng.integers(0, ext_tins, ext_npis),
         ]
     )
-    tin = np.char.zfill((tin_ids + 300_000_000 + cfg.seed % 1000 * 100_000).astype(str), 9).astype(
-        object
-    )
+    tin = tins(tin_ids, base=300_000_000 + cfg.seed % 1000 * 100_000)
     kind = rng.choice(4, size=n_prov, p=[0.45, 0.15, 0.25, 0.15])  # pcp, npp, listed, other
     specialty = np.empty(n_prov, dtype=object)
     for k, pool in enumerate(
@@ -283,7 +241,7 @@ def generate(cfg: SynthConfig) -> Synth:
     state[rng.random(b) < 0.004] = "99"
     benes = pd.DataFrame(
         {
-            "mbi": synthetic_mbis(cfg.seed % 1000 * 1_000_000, b),
+            "mbi": mbis(cfg.seed % 1000 * 1_000_000, b),
             "part_a_start": part_a_start,
             "part_b_start": part_b_start,
             "death_date": death,

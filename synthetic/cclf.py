@@ -27,26 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from claims.cclf.layouts import DATA_FILE_CODES, layout
-from claims.cclf.names import file_name
-from claims.cclf.writer import records, summary_file
-
-_ALPHA = np.frombuffer(b"ACDEFGHJKMNPQRTUVWXY", dtype=np.uint8)
-_DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
-_ALNUM = np.concatenate([_ALPHA, _DIGITS])
-_MBI_SETS = (
-    _DIGITS[1:],
-    _ALPHA,
-    _ALNUM,
-    _DIGITS,
-    _ALPHA,
-    _ALNUM,
-    _DIGITS,
-    _ALPHA,
-    _ALPHA,
-    _DIGITS,
-    _DIGITS,
-)
+from cclf.layouts import DATA_FILE_CODES, layout
+from cclf.names import file_name
+from cclf.writer import records, summary_file
+from synthetic.identifiers import random_mbis, random_npis, random_tin
 
 # Part B services: (HCPCS, base allowed $, primary care?, place of service)
 PART_B_SERVICES = [
@@ -126,38 +110,6 @@ LAST_NAMES = [
 ]
 
 
-def npi_check_digit(nine: str) -> int:
-    """Luhn over "80840" + the first nine digits (domain.md 8.4)."""
-    total = 0
-    for position, char in enumerate(reversed("80840" + nine)):
-        value = int(char)
-        if position % 2 == 0:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return (10 - total % 10) % 10
-
-
-def make_npis(rng: np.random.Generator, n: int, first: str = "1") -> list[str]:
-    out = []
-    for v in rng.choice(10**8, size=n, replace=False):
-        nine = f"{first}{v:08d}"
-        out.append(nine + str(npi_check_digit(nine)))
-    return out
-
-
-def make_mbis(rng: np.random.Generator, n: int) -> np.ndarray:
-    """n distinct MBIs (bytes, 11) in the CMS format."""
-    out = np.empty((0, 11), dtype=np.uint8)
-    while len(out) < n:
-        k = (n - len(out)) * 2 + 16
-        cand = np.stack([s[rng.integers(0, len(s), k)] for s in _MBI_SETS], axis=1)
-        out = np.unique(np.concatenate([out, cand]), axis=0)
-    keep = rng.permutation(len(out))[:n]
-    return out[keep].view("S11").ravel()
-
-
 @dataclass(frozen=True)
 class Provider:
     tin: str
@@ -192,11 +144,11 @@ def default_participants(
     rng: np.random.Generator, n_tins: int = 12, per_tin: int = 8
 ) -> list[Provider]:
     """A synthetic participant list: primary care TINs and specialists."""
-    npis = make_npis(rng, n_tins * per_tin, first="1")
+    npis = random_npis(rng, n_tins * per_tin, first="1")
     specialties = ["01", "08", "11", "38", "50", "97", "06", "13", "29", "39"]
     out = []
     for t in range(n_tins):
-        tin = f"{rng.integers(10**8, 10**9):09d}"
+        tin = random_tin(rng)
         for k in range(per_tin):
             out.append(
                 Provider(tin, npis[t * per_tin + k], specialties[(t + k) % len(specialties)])
@@ -212,8 +164,8 @@ class _Population:
         self.n = n
         # A beneficiary's identity is drawn from the seed and the entity alone, so every year's
         # delivery of the same entity and seed names the same people.
-        self.mbi = make_mbis(rng, n)
-        self.previous_mbi = make_mbis(rng, n)  # used by the few whose MBI changes
+        self.mbi = random_mbis(rng, n)
+        self.previous_mbi = random_mbis(rng, n)  # used by the few whose MBI changes
         # Dates are drawn on a fixed calendar, not relative to the delivery year, so that the
         # deliveries of several years agree about who changed MBI or died, and when.
         self.mbi_changed_on = np.where(
@@ -340,13 +292,13 @@ class _BlockWriter:
         self.ccn = np.array(facilities + oon_facilities, dtype="S6")
         self.n_fac = len(facilities)
         self.fac_npi = np.array(
-            make_npis(np.random.default_rng(cfg.seed + 17), len(self.ccn), first="1"), dtype="S10"
+            random_npis(np.random.default_rng(cfg.seed + 17), len(self.ccn), first="1"), dtype="S10"
         )
         self.supplier_npi = np.array(
-            make_npis(np.random.default_rng(cfg.seed + 29), 10, first="1"), dtype="S10"
+            random_npis(np.random.default_rng(cfg.seed + 29), 10, first="1"), dtype="S10"
         )
         self.pharmacy_npi = np.array(
-            make_npis(np.random.default_rng(cfg.seed + 31), 40, first="1"), dtype="S10"
+            random_npis(np.random.default_rng(cfg.seed + 31), 40, first="1"), dtype="S10"
         )
         self.next_claim = cfg.year * 10**8 + (10**7 if cfg.runout else 0)
         self.year_start = np.datetime64(f"{cfg.year}-01-01")

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from claims.cclf.layouts import Field, Layout
+from cclf.layouts import Field, Layout
 
 SPACE, ZERO, DASH, DOT = 32, 48, 45, 46
 
@@ -117,7 +117,7 @@ def summary_file(
     contents: Mapping[str, bytes], version: str = "v38", line_end: bytes = b"\n"
 ) -> bytes:
     """CCLF0: the header record, then one pipe-delimited detail record per file (IP Table 25-26)."""
-    from claims.cclf.layouts import FILE_DESCRIPTIONS, layout
+    from cclf.layouts import FILE_DESCRIPTIONS, layout
 
     lines = ["File Number  |File Description    |Total Records Count |Record Length"]
     for code in sorted(contents):
@@ -143,7 +143,7 @@ def write_delivery(
     import zipfile
     from pathlib import Path
 
-    from claims.cclf.names import file_name
+    from cclf.names import file_name
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from core.demo import DEMO_ENTITIES, DEMO_PASSWORD, ROLE_LOGINS, STAFF_EMAIL
+from synthetic.demo import DEMO_ENTITIES, DEMO_PASSWORD, ROLE_LOGINS, STAFF_EMAIL, parts
 
 
 class Command(BaseCommand):
@@ -16,10 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         entities: dict[str, Any] = {}
-        for app in settings.PROJECT_APPS:
-            if (settings.BASE_DIR / app / "demo.py").exists():
-                self.stdout.write(f"demo: {app}")
-                import_module(f"{app}.demo").load(entities=entities, stdout=self.stdout)
+        for name, part in parts():
+            self.stdout.write(f"demo: {name}")
+            part.load(entities=entities, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo users of the entities (password: {DEMO_PASSWORD})")
         )

@@ -20,9 +20,9 @@ try:
 except ImportError:  # pragma: no cover - isal is a dependency; zlib does the same, slower
     isal_zlib = None
 
-from claims.cclf.layouts import DATA_FILE_CODES, SUMMARY_FILE_CODE
-from claims.cclf.names import CclfName, FileNameError, parse_name
-from claims.cclf.parser import RecordError
+from cclf.layouts import DATA_FILE_CODES, SUMMARY_FILE_CODE
+from cclf.names import CclfName, FileNameError, parse_name
+from cclf.parser import RecordError
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.synthetic import GeneratorConfig, Provider, generate_delivery
+from synthetic.cclf import GeneratorConfig, Provider, generate_delivery
 
 
 def entity_participants(cms_id: str, year: int) -> tuple[list[Provider], list[str]]:

@@ -1,0 +1,34 @@
+"""Which tables hold PHI: one list, read by tenancy (what platform staff see without a grant),
+the access policy (audit.phi) and the admin console. Model labels only, so that the bottom
+layer needs no import of the apps it names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Tables that hold PHI (a beneficiary's identity, claims, risk, care or alignment rows). Platform staff see their rows only for the entities
+# of a running break-glass grant; superusers see every other table's rows in full.
+PHI_APPS = frozenset({"beneficiaries", "claims", "care"})
+PHI_MODELS = frozenset(
+    {
+        "alignment.alignmentchange",
+        "alignment.alignmentresult",
+        "alignment.claimsnapshot",
+        "alignment.voluntaryalignment",
+        "benchmarks.benchmarkyearpopulation",
+        "benchmarks.institutionalstatus",
+        "benchmarks.riskdiagnosis",
+        "benchmarks.riskhcc",
+        "benchmarks.riskscore",
+        "benchmarks.riskscorecomponent",
+        "partners.bulkexport",
+    }
+)
+NOT_PHI = frozenset({"claims.delivery", "claims.deliveryfile", "care.caresummary"})
+
+
+def holds_phi(model: Any) -> bool:
+    label = model._meta.label_lower
+    if label in NOT_PHI:
+        return False
+    return label in PHI_MODELS or model._meta.app_label in PHI_APPS
