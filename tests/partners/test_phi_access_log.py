@@ -51,7 +51,7 @@ PHI_FHIR = {
 PHI_ADMIN = ["beneficiaries.Beneficiary", "alignment.VoluntaryAlignment"]
 # Patterns that show no beneficiary: figures, forms, job progress, money, reference data.
 NO_PHI = {
-    "home", "healthz", "jobs:detail", "alignment:index", "alignment:run_start",
+    "home", "healthz", "admin-login", "jobs:detail", "alignment:index", "alignment:run_start",
     "alignment:run_status", "benchmarks:index", "benchmarks:recompute",
     "benchmarks:calculation_detail", "benchmarks:calculation_export", "benchmarks:reference_list",
     "benchmarks:reference_detail", "benchmarks:risk_recompute", "benchmarks:institutional_upload",
