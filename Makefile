@@ -33,6 +33,7 @@ test: $(VENV)/.synced
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 format: $(VENV)/.synced
 	$(VENV)/bin/ruff check --fix .
