@@ -26,6 +26,8 @@ def entity_ids_for_user(user: AbstractBaseUser | AnonymousUser) -> Any:
     scoped = getattr(user, "tenant_entity_ids", None)
     if scoped is not None:
         return scoped
+    if user.pk is None:  # an anonymous user: no memberships
+        return Membership.objects.none().values("entity_id")
     return Membership.objects.filter(user_id=user.pk).values("entity_id")
 
 

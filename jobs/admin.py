@@ -18,5 +18,5 @@ class JobAdmin(admin.ModelAdmin):
     list_filter = ["state", "kind"]
     readonly_fields = [f.name for f in Job._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import ChoiceField
 from django.forms.models import BaseInlineFormSet, construct_instance
 
 from entities.models import (
@@ -54,7 +55,7 @@ class ParticipationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["specialty_code"].choices = specialty_choices()
+        cast(ChoiceField, self.fields["specialty_code"]).choices = specialty_choices()
         self.candidate: Candidate | None = None
         instance = self.instance
         if instance.pk:
@@ -74,7 +75,8 @@ class ParticipationForm(forms.ModelForm):
         return self.instance.entity if self.instance.entity_id else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         candidate, errors = build_candidate(
             tin=data.get("tin") or "",
             npi=data.get("npi") or "",
@@ -171,10 +173,11 @@ class ChangeRequestForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "specialty_code" in self.fields:
-            self.fields["specialty_code"].choices = specialty_choices()
+            cast(ChoiceField, self.fields["specialty_code"]).choices = specialty_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         try:
@@ -195,7 +198,7 @@ class ParticipantImportForm(forms.Form):
 
     def __init__(self, *args: Any, entity: Entity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["performance_year"].choices = year_choices(entity)
+        cast(ChoiceField, self.fields["performance_year"]).choices = year_choices(entity)
         self.fields["performance_year"].initial = default_year(entity)
 
 
@@ -204,7 +207,7 @@ class ParticipantExportForm(forms.Form):
 
     def __init__(self, *args: Any, entity: Entity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = year_choices(entity)
+        cast(ChoiceField, self.fields["year"]).choices = year_choices(entity)
         self.fields["year"].initial = default_year(entity)
 
 

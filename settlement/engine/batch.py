@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Any, Literal, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar
 
 from settlement.engine.columns import (
     MSSP_OPTIONAL,
@@ -38,6 +38,9 @@ from settlement.engine.reach import (
     settle_reach,
 )
 from settlement.engine.rounding import rate_pct_for_display, round_to_cent
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 PROGRAMS = ("mssp", "reach")
 ZERO = Decimal(0)
@@ -453,7 +456,7 @@ def run_batch(program: str, stream: TextIO | Iterable[str], book: ParameterBook)
     return outcome
 
 
-def write_rows(outcome: BatchOutcome, stream: TextIO) -> None:
+def write_rows(outcome: BatchOutcome, stream: SupportsWrite[str]) -> None:
     writer = csv.DictWriter(stream, fieldnames=list(outcome.columns), lineterminator="\n")
     writer.writeheader()
     writer.writerows(outcome.rows)
