@@ -275,7 +275,7 @@ class EntityAdmin(ScopedAdmin):
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         entity = self._object_or_404(request, object_id)
-        request._openvbc_entity = entity  # type: ignore[attr-defined]
+        request._openvbc_entity = entity
         extra = {
             "participations_url": reverse("admin:entities_participation_changelist")
             + f"?entity__id__exact={entity.pk}",

@@ -146,7 +146,7 @@ def test_an_upload_in_the_console_loads_the_delivery_as_a_job(
     settings: object,
     tmp_path: Path,
 ) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    settings.MEDIA_ROOT = tmp_path / "media"
     admin_a = make_member(entity_a, Role.ENTITY_ADMIN)
     admin_a.is_staff = True
     admin_a.save()

@@ -172,7 +172,7 @@ def test_an_input_written_in_the_batch_columns_reads_back_as_the_same_input() ->
         "stop_loss_payout": "1000", "pcc_enhanced_paid": "100000",
     }  # fmt: skip
     for row in (reach, {k: v for k, v in reach.items() if k in REACH_REQUIRED}):
-        inputs, errors = parse_reach_row(2, row)
+        reach_inputs, errors = parse_reach_row(2, row)
         assert errors == []
-        assert inputs is not None
-        assert parse_reach_row(2, reach_input_row(inputs)) == (inputs, [])
+        assert reach_inputs is not None
+        assert parse_reach_row(2, reach_input_row(reach_inputs)) == (reach_inputs, [])
