@@ -60,9 +60,11 @@ class ParticipationForm(forms.ModelForm):
         instance = self.instance
         if instance.pk:
             self.fields["tin"].initial = instance.organization.tin
-            self.fields["npi"].initial = instance.provider.npi if instance.provider_id else ""
+            self.fields["npi"].initial = (
+                instance.provider.npi if instance.provider is not None else ""
+            )
             self.fields["specialty_code"].initial = (
-                instance.provider.specialty_id if instance.provider_id else ""
+                instance.provider.specialty_id if instance.provider is not None else ""
             )
             for name in ("tin", "npi", "ccn", "specialty_code", "entity"):
                 if name in self.fields:
@@ -119,9 +121,11 @@ class ParticipationInlineForm(ParticipationForm):
         self.fields["tin"].help_text = ""
         if instance.pk:
             self.fields["tin"].initial = instance.organization.tin
-            self.fields["npi"].initial = instance.provider.npi if instance.provider_id else ""
+            self.fields["npi"].initial = (
+                instance.provider.npi if instance.provider is not None else ""
+            )
             self.fields["specialty_code"].initial = (
-                instance.provider.specialty_id if instance.provider_id else ""
+                instance.provider.specialty_id if instance.provider is not None else ""
             )
             for name in ("tin", "npi", "ccn", "specialty_code"):
                 self.fields[name].disabled = True

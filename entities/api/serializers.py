@@ -99,7 +99,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
     def get_provider_class(self, obj: Participation) -> str | None:
-        return obj.provider.provider_class if obj.provider_id else None
+        return obj.provider.provider_class if obj.provider is not None else None
 
     def to_representation(self, instance: Participation) -> dict:
         provider, org = instance.provider, instance.organization
