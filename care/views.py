@@ -155,7 +155,7 @@ def roster_export(request: HttpRequest, entity_id: int) -> HttpResponse:
 
 @require_GET
 @phi_view
-def export(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
+def export(request: HtmxHttpRequest, job_id: int) -> HttpResponse | FileResponse:
     """The export's progress, and the file once it is written (only to the user who asked)."""
     job = (
         Job.objects.for_user(request.user)
