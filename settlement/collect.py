@@ -51,6 +51,7 @@ from settlement.engine.rounding import round_to_cent
 from settlement.models import QualityResult, SettlementRun
 from settlement.services import (
     SettlementInput,
+    figures_error,
     settlement_projection_create,
     settlement_run_create,
 )
@@ -120,10 +121,7 @@ def _given(p: RowParser) -> None:
     """Refuse the figures a user gave (track, MSR/MLR, report figures) if any is bad, naming
     each one, as the batch calculator does."""
     if p.errors:
-        raise ApplicationError(
-            "; ".join(f"{e.column}: {e.message}" for e in p.errors),
-            {"field": p.errors[0].column, **{e.column: e.message for e in p.errors}},
-        )
+        raise figures_error(p.errors)
 
 
 def _lineage(

@@ -78,7 +78,9 @@ def _application_error(exc: SettlementInputError | ParameterError) -> Applicatio
     return ApplicationError(exc.message, {"field": exc.field, exc.field: exc.message})
 
 
-def _parse_error(errors: list[RowError]) -> ApplicationError:
+def figures_error(errors: list[RowError]) -> ApplicationError:
+    """The ApplicationError for figures that do not parse: every bad column named, the first
+    in `extra["field"]`."""
     return ApplicationError(
         "; ".join(f"{e.column}: {e.message}" for e in errors),
         {"field": errors[0].column, **{e.column: e.message for e in errors}},
@@ -104,7 +106,7 @@ def settlement_figures_parse(*, program: str, figures: Mapping[str, str]) -> Set
     else:
         inputs, errors = parse_reach_row(0, figures)
     if inputs is None:
-        raise _parse_error(errors)
+        raise figures_error(errors)
     return inputs
 
 
