@@ -150,7 +150,7 @@ def test_an_mcp_practice_has_no_batch_settlement(db) -> None:
 
 def test_the_engines_input_settles_and_is_stored_as_its_figures_are(entity_a, entity_b) -> None:
     inputs = settlement_figures_parse(
-        program="mssp", figures={**MSSP_FIGURES, "entity_id": "", "performance_year": "2024"}
+        program="mssp", figures={**MSSP_FIGURES, "entity_id": "A0000", "performance_year": "2024"}
     )
     typed = settlement_run_create(entity=entity_a, performance_year=2025, inputs=inputs)
     given = settlement_run_create(entity=entity_a, performance_year=2025, figures=MSSP_FIGURES)
