@@ -33,6 +33,7 @@ test: $(VENV)/.synced
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 	$(VENV)/bin/lint-imports  # the layers of the apps (.importlinter)
 
 format: $(VENV)/.synced

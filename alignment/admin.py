@@ -43,7 +43,8 @@ class VoluntaryAlignmentForm(forms.ModelForm):
         self.fields["source"].initial = VoluntarySource.MEDICARE_GOV
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         mbi = (data.get("mbi") or "").replace("-", "").strip().upper()
         entity = data.get("entity")
         if not MBI_PATTERN.fullmatch(mbi):

@@ -43,7 +43,7 @@ def _designations(entity: Entity) -> int:
     )
     made = 0
     for bene, npi in zip(benes[:DESIGNATIONS], npis, strict=False):
-        args = {"entity": entity, "beneficiary_id": bene, "npi": npi, "signature_date": SIGNED,
+        args: dict[str, Any] = {"entity": entity, "beneficiary_id": bene, "npi": npi, "signature_date": SIGNED,
                 "source": VoluntarySource.MEDICARE_GOV, "today": date(2026, 1, 1)}  # fmt: skip
         if not voluntary_alignment_check(**args):
             voluntary_alignment_create(**args)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.forms import ModelChoiceField
 
 from alignment.models import ListKind
 from entities.models import Entity
@@ -23,7 +24,7 @@ class RunStartForm(forms.Form):
 
     def __init__(self, *args: Any, entities: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entity"].queryset = entities
+        cast(ModelChoiceField, self.fields["entity"]).queryset = entities
         self.fields["as_of"].initial = today
 
 
@@ -36,4 +37,4 @@ class VoluntaryImportForm(forms.Form):
 
     def __init__(self, *args: Any, entities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entity"].queryset = entities
+        cast(ModelChoiceField, self.fields["entity"]).queryset = entities

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.forms import ChoiceField
 
 from care.engine.value_sets import GAP_KEYS, gap_label
 from care.models import ItemStatus
@@ -81,7 +82,9 @@ class ItemCreateForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[tuple[str, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].choices = [("", "Nobody yet")] + (members or [])
+        cast(ChoiceField, self.fields["assigned_to"]).choices = [("", "Nobody yet")] + (
+            members or []
+        )
 
 
 class ItemUpdateForm(forms.Form):

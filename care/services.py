@@ -7,7 +7,7 @@ the item from what to what, and why.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from django.conf import settings
@@ -38,6 +38,10 @@ from core.api import ApplicationError
 
 _UNSET: Any = object()
 INPATIENT_CLAIM_TYPES = ("60", "61")
+
+
+# How claims are valued (benchmarks.engine.expenditures.claim_expenditures).
+Valuation = Literal["paid", "pre_reduction"]
 
 
 def _check_assignee(*, entity: Any, user: Any) -> None:
@@ -418,7 +422,7 @@ def _expenditures(*, entity: Any, as_of: date) -> dict[str, Any]:
     missing Medicare status) is left out with the reason."""
     from benchmarks.selectors import claims_through_month
 
-    valuation = "pre_reduction" if entity.program.code == "reach" else "paid"
+    valuation: Valuation = "pre_reduction" if entity.program.code == "reach" else "paid"
     profile: dict[int, dict[str, Any]] = {}
     summary: dict[str, Any] = {"year": as_of.year, "valuation": valuation, "by_type": []}
     for key, year in (("this_year", as_of.year), ("last_year", as_of.year - 1)):
@@ -447,7 +451,7 @@ def _expenditure_year(
     year: int,
     key: str,
     through: int,
-    valuation: str,
+    valuation: Valuation,
     profile: dict[int, dict[str, Any]],
     summary: dict[str, Any],
 ) -> None:

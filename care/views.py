@@ -42,6 +42,7 @@ from care.selectors import (
 from care.services import worklist_item_create, worklist_item_update
 from care.timeline import beneficiary_claims_summary
 from core.api import ApplicationError
+from core.http import HtmxHttpRequest
 from jobs.models import ACTIVE_STATES, Job
 from jobs.services import job_enqueue
 
@@ -107,7 +108,7 @@ def overview_jobs(request: HttpRequest, entity_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @phi_view
-def roster(request: HttpRequest, entity_id: int) -> HttpResponse:
+def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
     entity = entity_for_user(user=request.user, entity_id=entity_id)
     form = RosterForm(request.POST if request.method == "POST" else None)
     filters = RosterFilters()
@@ -154,7 +155,7 @@ def roster_export(request: HttpRequest, entity_id: int) -> HttpResponse:
 
 @require_GET
 @phi_view
-def export(request: HttpRequest, job_id: int) -> HttpResponse:
+def export(request: HtmxHttpRequest, job_id: int) -> HttpResponse | FileResponse:
     """The export's progress, and the file once it is written (only to the user who asked)."""
     job = (
         Job.objects.for_user(request.user)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -63,10 +64,13 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entity"].queryset = Entity.objects.filter(pk__in=admin_entity_ids(user=user))
+        cast(ModelChoiceField, self.fields["entity"]).queryset = Entity.objects.filter(
+            pk__in=admin_entity_ids(user=user)
+        )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload, entity = data.get("delivery"), data.get("entity")
         if upload is None or entity is None:
             return data

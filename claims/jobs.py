@@ -15,7 +15,7 @@ def load_delivery(job: Job, progress: Progress) -> dict[str, Any]:
     delivery already loaded is not loaded again, and an interrupted load left nothing behind."""
     result = cclf_delivery_load(
         path=job.parameters["path"],
-        entity_cms_id=job.entity.cms_id if job.entity_id else None,
+        entity_cms_id=job.entity.cms_id if job.entity is not None else None,
         layout_version=job.parameters.get("layout", "v38"),
         job=job,
         progress=progress,

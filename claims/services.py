@@ -82,7 +82,9 @@ MAX_REPORTED_ERRORS = 100
 ProgressFn = Callable[[int, str], None]
 
 # MBI columns per file: the first is collected while parsing; CCLF9's previous MBIs are read back.
-_MBI_COLUMNS = dict.fromkeys(("CCLF8", *CLAIM_FILE_CODES), ("BENE_MBI_ID",))
+_MBI_COLUMNS: dict[str, tuple[str, ...]] = dict.fromkeys(
+    ("CCLF8", *CLAIM_FILE_CODES), ("BENE_MBI_ID",)
+)
 _MBI_COLUMNS["CCLF9"] = ("CRNT_NUM", "PRVS_NUM")
 
 
@@ -189,8 +191,9 @@ def cclf_delivery_load(
     else:
         _stage_all(*stager_args)
     sequential_stage_seconds = None if pipelined else time.monotonic() - started
-    file_updates: list[tuple[str, StagedFile, list[RecordError]]] = []
-    counts: dict[str, Any] = {}
+    # Typed where _load_direct's return first binds them, above.
+    file_updates = []
+    counts = {}
     stage_seconds = 0.0
 
     def take() -> tuple[Any, ...]:
@@ -676,7 +679,7 @@ class _MergeSession:
         self.file_ids = dict(
             DeliveryFile.objects.filter(delivery=delivery).values_list("file_code", "pk")
         )
-        self.common = {
+        self.common: dict[str, Any] = {
             "entity_id": self.entity_id,
             "delivery_id": delivery.pk,
             "delivered_on": self.delivered_on,

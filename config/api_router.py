@@ -8,10 +8,11 @@ def register(router: DefaultRouter) -> list[URLPattern]:
 from importlib import import_module
 
 from django.conf import settings
+from django.urls import URLPattern, URLResolver
 from rest_framework.routers import DefaultRouter
 
 router = DefaultRouter()
-extra_urlpatterns = []
+extra_urlpatterns: list[URLPattern | URLResolver] = []
 for app in settings.PROJECT_APPS:
     if (settings.BASE_DIR / app / "api" / "routes.py").exists():
         extra_urlpatterns += import_module(f"{app}.api.routes").register(router) or []

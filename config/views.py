@@ -53,7 +53,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = (
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user_id=request.user.pk)
         .select_related("entity__program")
         .order_by("entity__legal_name")
     )

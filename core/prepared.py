@@ -8,15 +8,23 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError, connection
 
-try:  # PostgreSQL through psycopg 3
-    from django.db.backends.postgresql.base import ServerBindingCursor
-except ImportError:  # pragma: no cover - no psycopg 3
-    ServerBindingCursor = None
+
+def _server_binding_cursor() -> Any:
+    """Django's psycopg 3 cursor class, or None without psycopg 3."""
+    try:
+        from django.db.backends.postgresql import base
+    except ImportError:  # pragma: no cover - no psycopg
+        return None
+    return getattr(base, "ServerBindingCursor", None)
+
+
+# Any: django-stubs describe neither this cursor's constructor nor its execute().
+ServerBindingCursor: Any = _server_binding_cursor()
 
 
 if ServerBindingCursor is not None:
 
-    class PreparedCursor(ServerBindingCursor):  # type: ignore[misc, valid-type]
+    class PreparedCursor(ServerBindingCursor):
         """Server-side parameters, and each statement prepared on its connection (Django turns
         psycopg's automatic preparation off for the ORM's queries)."""
 
@@ -41,7 +49,8 @@ def prepared_cursor() -> Iterator[Any]:
     connection.ensure_connection()
     with connection.wrap_database_errors:
         raw = PreparedCursor(connection.connection)
-    with connection._prepare_cursor(raw) as cursor:
+    wrapper: Any = connection  # _prepare_cursor is the PostgreSQL backend's, not in the stubs
+    with wrapper._prepare_cursor(raw) as cursor:
         yield cursor
 
 
@@ -54,15 +63,16 @@ def fetch_first(query: str, params: Any) -> list[tuple[Any, ...]]:
     statement itself is the check: if it fails on a connection that had not been checked yet,
     the connection is closed and the statement runs once more on a new one, which is what
     the check would have done. Only outside a transaction (nothing else to replay)."""
+    wrapper: Any = connection  # the health-check attributes are not in django-stubs
     pending = (
         connection.vendor == "postgresql"
-        and connection.health_check_enabled
-        and not connection.health_check_done
+        and wrapper.health_check_enabled
+        and not wrapper.health_check_done
         and connection.connection is not None
         and not connection.in_atomic_block
     )
     if pending:
-        connection.health_check_done = True
+        wrapper.health_check_done = True
     try:
         with prepared_cursor() as cursor:
             cursor.execute(query, params)

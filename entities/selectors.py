@@ -147,10 +147,10 @@ def participant_list_rows(*, entity: Entity, performance_year: int) -> list[dict
         {
             "tin": row.organization.tin,
             "tin_legal_name": row.organization.legal_name,
-            "npi": row.provider.npi if row.provider_id else "",
-            "provider_name": row.provider.name if row.provider_id else "",
+            "npi": row.provider.npi if row.provider is not None else "",
+            "provider_name": row.provider.name if row.provider is not None else "",
             "ccn": row.ccn,
-            "specialty_code": (row.provider.specialty_id or "") if row.provider_id else "",
+            "specialty_code": (row.provider.specialty_id or "") if row.provider is not None else "",
             "role": row.role,
             "effective_start": row.start_date.isoformat(),
             "effective_end": row.end_date.isoformat() if row.end_date else "",

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -69,7 +70,7 @@ def job_dispatch(*, job_id: int) -> None:
     if mode == "celery":
         from jobs.tasks import run_job
 
-        run_job.apply_async(args=[job_id], queue=settings.JOBS_QUEUE)
+        run_job.apply_async(args=(job_id,), queue=settings.JOBS_QUEUE)
     elif mode == "thread":
         threading.Thread(
             target=_run_in_thread, args=(job_id,), daemon=True, name=f"job-{job_id}"
@@ -191,7 +192,7 @@ def job_requeue_orphans(*, queued_older_than: timedelta = timedelta(minutes=10))
     requeued = []
     for job_id in candidates.values_list("pk", flat=True):
         if job_lock_is_free(job_id=job_id):
-            transaction.on_commit(lambda job_id=job_id: job_dispatch(job_id=job_id))
+            transaction.on_commit(partial(job_dispatch, job_id=job_id))
             requeued.append(job_id)
     if requeued:
         logger.warning("requeued orphaned jobs: %s", requeued)

@@ -11,7 +11,7 @@ MAX_RETRIES = 5
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
-def run_job(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
+def run_job(self, job_id: int) -> None:
     from jobs.services import job_execute, job_mark_failed, job_retry_delay
 
     try:

@@ -67,7 +67,7 @@ class PrivateNamesContract(Contract):
     packages = fields.SetField(subfield=fields.StringField())
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
-        found = private_name_imports(sorted(graph.modules), set(self.packages))  # type: ignore[arg-type]
+        found = private_name_imports(sorted(graph.modules), set(self.packages))
         return ContractCheck(kept=not found, metadata={"found": found})
 
     def render_broken_contract(self, check: ContractCheck) -> None:

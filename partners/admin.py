@@ -4,11 +4,12 @@ secret to show, since clients prove themselves with their private key."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -49,8 +50,12 @@ class PartnerClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         administered = admin_entity_ids(user=user)
         if "entity" in self.fields:
-            self.fields["entity"].queryset = Entity.objects.filter(pk__in=administered)
-        self.fields["tin_list"].queryset = ParticipantOrganization.objects.filter(
+            cast(ModelChoiceField, self.fields["entity"]).queryset = Entity.objects.filter(
+                pk__in=administered
+            )
+        cast(
+            ModelChoiceField, self.fields["tin_list"]
+        ).queryset = ParticipantOrganization.objects.filter(
             pk__in=Participation.objects.filter(entity__in=administered).values("organization_id")
         ).order_by("tin")
         if self.instance.pk:
@@ -59,7 +64,8 @@ class PartnerClientForm(forms.ModelForm):
             self.initial["tin_list"] = list(self.instance.tins.all())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         entity = data.get("entity") or getattr(self.instance, "entity", None)
         if entity is None or self.errors:
             return data

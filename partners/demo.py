@@ -49,7 +49,7 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
-    arguments = {
+    arguments: dict[str, Any] = {
         "name": CLIENT_NAME,
         "public_key": public,
         "scopes": list(ALL_SCOPES),

@@ -9,12 +9,14 @@ and run them as prepared statements (`prepared_cursor`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Field, Model
 
 from core.prepared import prepared_cursor  # noqa: F401 - the hot paths import it from here
+
+M = TypeVar("M", bound=Model)
 
 
 def fields_of(model: type[Model], exclude: tuple[str, ...] = ()) -> list[Field]:
@@ -45,7 +47,7 @@ def _decoding_of(fields: list[Field]) -> tuple[list[str], list[tuple[int, Field]
     return found[1], found[2]
 
 
-def instance(model: type[Model], fields: list[Field], values: Any) -> Model:
+def instance(model: type[M], fields: list[Field], values: Any) -> M:
     names, decoded = _decoding_of(fields)
     if len(values) != len(names):
         raise ValueError(f"{len(values)} values for {len(names)} fields of {model.__name__}")

@@ -43,5 +43,6 @@ class QualityResultAdmin(ScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: QualityResult, form: Any, change: bool) -> None:
-        obj.entered_by = request.user
+        if request.user.is_authenticated:  # always on the admin site; the stubs need telling
+            obj.entered_by = request.user
         super().save_model(request, obj, form, change)

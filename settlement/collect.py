@@ -32,6 +32,7 @@ import pandas as pd
 
 from core.api import ApplicationError
 from entities.models import Entity
+from settlement.engine.batch import RowParser, reach_adjustments
 from settlement.engine.columns import (
     BENCHMARK_PBPM,
     BENEFICIARY_KEY,
@@ -42,10 +43,15 @@ from settlement.engine.columns import (
 )
 from settlement.engine.distribution import AllocationMethod, ParticipantFigures
 from settlement.engine.explanation import Step, StepKind
+from settlement.engine.mssp import MSSPInput
+from settlement.engine.parameters import MSSPTrack, ReachArrangement
+from settlement.engine.projection import ProjectionAssumptions
+from settlement.engine.reach import ReachInput
 from settlement.engine.rounding import round_to_cent
 from settlement.models import QualityResult, SettlementRun
 from settlement.services import (
-    PROJECTED_TOTALS,
+    SettlementInput,
+    figures_error,
     settlement_projection_create,
     settlement_run_create,
 )
@@ -58,7 +64,7 @@ TWELVE = Decimal(12)
 class CollectedInputs:
     """What the settlement services take, built from the platform's data, with its lineage."""
 
-    figures: dict[str, str]  # batch calculator columns (text)
+    inputs: SettlementInput  # the engine's input for the entity-year
     sources: list[Step]  # where each figure came from, for the explanation
     beneficiaries: pd.DataFrame  # one row per aligned beneficiary: PROJECTION_COLUMNS + month
     participants: list[ParticipantFigures]
@@ -109,6 +115,13 @@ def _report_figures(
         if not skip_blank or str(value).strip():
             figures[name] = str(value)
     return figures
+
+
+def _given(p: RowParser) -> None:
+    """Refuse the figures a user gave (track, MSR/MLR, report figures) if any is bad, naming
+    each one, as the batch calculator does."""
+    if p.errors:
+        raise figures_error(p.errors)
 
 
 def _lineage(
@@ -340,22 +353,37 @@ def settlement_inputs_collect(
     tin_of = dict(aligned)
     frame = _projection_frame(entity, by_bene, tin_of)
     total_expenditure = sum(frame[PAID_AMOUNT], ZERO)
-    figures = {
-        "track": track,
-        "msr_mlr": msr_mlr,
+    # The agreement's track and MSR/MLR election, and figures the platform does not hold, from
+    # CMS's report as the user gives them: msr_pct (an entity-specific MSR, needed below 5,000
+    # assigned beneficiaries), participant_revenue (BASIC loss limit), low_revenue,
+    # euc_loss_reduction.
+    given = RowParser(
+        0,
+        {
+            "track": track,
+            "msr_mlr": msr_mlr,
+            **_report_figures(report_figures, MSSP_OPTIONAL, "CMS's report"),
+        },
+    )
+    inputs = MSSPInput(
+        performance_year=performance_year,
+        track=given.choice("track", MSSPTrack),
         # The MSR band is read on the number of assigned beneficiaries (a head count).
-        "assigned_beneficiaries": str(len(aligned)),
-        "total_benchmark": f"{benchmark.total:f}",
-        "total_expenditure": f"{total_expenditure:f}",
-        "quality_score": f"{quality.quality_score:f}",
-        "met_qps": "true" if quality.met_standard else "false",
-        "met_alt_qps": "true" if quality.met_alternative else "false",
-        "met_reporting": "true" if quality.met_reporting else "false",
-    }
-    # Figures the platform does not hold, from CMS's report as the user gives them: msr_pct (an
-    # entity-specific MSR, needed below 5,000 assigned beneficiaries), participant_revenue
-    # (BASIC loss limit), low_revenue, euc_loss_reduction.
-    figures.update(_report_figures(report_figures, MSSP_OPTIONAL, "CMS's report"))
+        assigned_beneficiaries=len(aligned),
+        total_benchmark=benchmark.total,
+        total_expenditure=total_expenditure,
+        msr_mlr=given.msr_mlr("msr_mlr"),
+        met_qps=quality.met_standard,
+        met_alt_qps=quality.met_alternative,
+        met_reporting=quality.met_reporting,
+        quality_score=quality.quality_score,
+        msr_pct=given.optional_decimal("msr_pct", percent=True),
+        participant_revenue=given.optional_decimal("participant_revenue"),
+        low_revenue=given.optional_boolean("low_revenue"),
+        euc_loss_reduction=given.optional_decimal("euc_loss_reduction") or ZERO,
+        entity_id=entity.cms_id,
+    )
+    _given(given)
     participants = _participants(entity, frame, by_bene, tin_of)
     lineage = _lineage(run, benchmark, quality, through_month, member_months)
     period = "the year" if through_month == 12 else f"months 1-{through_month}"
@@ -393,7 +421,7 @@ def settlement_inputs_collect(
         ),
     ]
     return CollectedInputs(
-        figures=figures,
+        inputs=inputs,
         sources=sources,
         beneficiaries=frame,
         participants=participants,
@@ -464,7 +492,7 @@ def settlement_collect_final(
     return settlement_run_create(
         entity=entity,
         performance_year=performance_year,
-        figures=collected.figures,
+        inputs=collected.inputs,
         participants=collected.participants,
         method=method,
         acting_user=acting_user,
@@ -549,28 +577,29 @@ def settlement_collect_projection(
         progress=progress,
     )
     sources = list(collected.sources)
-    if not str(completion_factor).strip():
+    if str(completion_factor).strip():
+        given = RowParser(0, {"completion_factor": completion_factor})
+        factor = given.decimal("completion_factor")
+        _given(given)
+    else:
         if progress:
             progress(75, "Reading the completion factors")
         factor, source = _completion_factor(entity, performance_year, through_month)
-        completion_factor = f"{factor:f}"
         sources.append(source)
     if progress:
         progress(85, "Projecting (bootstrap) and storing the version")
-    # The template figures without the year's totals, which the projection replaces.
-    totals = PROJECTED_TOTALS[entity.program.code]
-    assumptions = {k: v for k, v in collected.figures.items() if k not in totals}
-    assumptions.update(
-        months_elapsed=str(through_month),
-        completion_factor=completion_factor,
-        seed=str(seed),
-        replicates=str(replicates),
-    )
     return settlement_projection_create(
         entity=entity,
         performance_year=performance_year,
         frame=collected.beneficiaries[list(PROJECTION_COLUMNS)],
-        assumptions=assumptions,
+        # The collected input is the template: the projection replaces the year's totals.
+        template=collected.inputs,
+        projection_assumptions=ProjectionAssumptions(
+            months_elapsed=through_month,
+            completion_factor=factor,
+            seed=seed,
+            replicates=replicates,
+        ),
         acting_user=acting_user,
         note=note or f"From the platform's data through month {through_month}",
         job=job,
@@ -700,16 +729,25 @@ def reach_inputs_collect(
         )
     by_bene = _per_beneficiary(years, spent_column, per_capita, c.REACH_GROUP_OF_TYPE)
     total_cost_of_care = sum((v["spent"] for v in by_bene.values()), ZERO)
-    figures = {
-        "arrangement": arrangement,
-        "benchmark": f"{benchmark.total:f}",
-        "total_cost_of_care": f"{total_cost_of_care:f}",
+    given = RowParser(
+        0,
+        _report_figures(
+            report_figures, REACH_REPORT_FIGURES, "CMS's REACH report", skip_blank=True
+        ),
+    )
+    stop_loss, cash_flows = reach_adjustments(given)
+    _given(given)
+    inputs = ReachInput(
+        performance_year=performance_year,
+        arrangement=ReachArrangement(arrangement),
+        benchmark=benchmark.total,
+        total_cost_of_care=total_cost_of_care,
         # The Total Quality Score, in percent, is the share of the withhold earned back.
-        "quality_withhold_earned_pct": f"{quality.quality_score:f}",
-        "aligned_member_months": str(member_months),
-    }
-    figures.update(
-        _report_figures(report_figures, REACH_REPORT_FIGURES, "CMS's REACH report", skip_blank=True)
+        quality_earn_back_rate=quality.quality_score / 100,
+        stop_loss=stop_loss,
+        cash_flows=cash_flows,
+        aligned_member_months=member_months,
+        entity_id=entity.cms_id,
     )
     tin_of = dict(aligned)
     frame = _projection_frame(entity, by_bene, tin_of)
@@ -757,7 +795,7 @@ def reach_inputs_collect(
         ),
     ]
     return CollectedInputs(
-        figures=figures,
+        inputs=inputs,
         sources=sources,
         beneficiaries=frame,
         participants=participants,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 
@@ -19,7 +19,14 @@ YEARS = [(year, f"PY{year}") for year in range(2026, 2020, -1)]
 MSR_CHOICES = [("variable", "Variable (size-based)")] + [
     (v, f"Fixed {v}%") for v in ("0", "0.5", "1.0", "1.5", "2.0")
 ]
-MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Money = {"max_digits": 16, "decimal_places": 2}
 
 
 class FiguresForm(forms.Form):
@@ -144,7 +151,8 @@ class DistributionForm(forms.Form):
     note = forms.CharField(label="Why this version", max_length=300, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         weights = [
             (AllocationBasis.BENEFICIARIES, data.get("weight_beneficiaries") or Decimal(0)),
             (
@@ -215,7 +223,8 @@ class _KindAndProjectionFields(forms.Form):
     seed = forms.IntegerField(initial=1, min_value=0, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["kind"] = data.get("kind") or "final"
         if data["kind"] == "projection" and data.get("through_month") in (None, ""):
             self.add_error("through_month", "Needed for a projection.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from core.api import ApplicationError
 from jobs.models import Job
 from jobs.registry import Progress, job_handler
 from settlement.engine.distribution import AllocationBasis, AllocationMethod, ParticipantFigures
@@ -48,6 +49,8 @@ def settlement_run(job: Job, progress: Progress) -> dict[str, Any]:
         method = AllocationMethod(
             tuple((AllocationBasis(b), Decimal(str(w))) for b, w in params["method"])
         )
+    if job.entity is None:
+        raise ApplicationError("A settlement job names its entity.", {"field": "entity"})
     run = settlement_run_create(
         entity=job.entity,
         performance_year=int(params["performance_year"]),

@@ -1,8 +1,10 @@
 """Writes on settlements: each call creates one new immutable version in one transaction.
 
-The ORM meets the engine here only: figures arrive in the batch calculator's columns (text), are
-parsed and settled by the pure engine, and the result is written back with its explanation and
-participant shares. Settlement inputs come from CMS report figures today; what a collector of
+The ORM meets the engine here only: inputs arrive as the engine's typed inputs (`MSSPInput`,
+`ReachInput`, as the collector builds them from the platform's data) or as figures in the batch
+calculator's columns (text a person or a CSV gave, parsed here with errors naming the column), are
+settled by the pure engine, and the result is written back with its explanation and participant
+shares. Settlement inputs come from CMS report figures today; what a collector of
 the platform's own data (alignment + benchmarks + claims) must hand these services is described
 in README.md ("Still to come: settlement on the platform's own data").
 """
@@ -10,8 +12,8 @@ in README.md ("Still to come: settlement on the platform's own data").
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,9 +24,12 @@ from django.db.models import Max
 from core.api import ApplicationError
 from entities.models import Entity
 from settlement.engine.batch import (
+    RowError,
+    mssp_input_row,
     mssp_output_row,
     parse_mssp_row,
     parse_reach_row,
+    reach_input_row,
     reach_output_row,
     settle_mssp_input,
     settle_reach_input,
@@ -37,14 +42,14 @@ from settlement.engine.distribution import (
 )
 from settlement.engine.errors import ParameterError, SettlementInputError
 from settlement.engine.explanation import Step
-from settlement.engine.mssp import MSSPResult
+from settlement.engine.mssp import MSSPInput, MSSPResult
 from settlement.engine.projection import (
     ProjectedSettlement,
     ProjectionAssumptions,
     project_mssp,
     project_reach,
 )
-from settlement.engine.reach import ReachResult
+from settlement.engine.reach import ReachInput, ReachResult
 from settlement.engine.rounding import rate_pct_for_display, round_to_cent
 from settlement.models import ParticipantShare, SettlementKind, SettlementRun
 from settlement.parameters import load_parameter_book
@@ -52,6 +57,9 @@ from settlement.parameters import load_parameter_book
 logger = logging.getLogger(__name__)
 
 PROGRAMS = ("mssp", "reach")
+
+# What the engine settles: one entity-year of MSSP or ACO REACH figures.
+SettlementInput = MSSPInput | ReachInput
 
 
 @dataclass(frozen=True)
@@ -70,30 +78,63 @@ def _application_error(exc: SettlementInputError | ParameterError) -> Applicatio
     return ApplicationError(exc.message, {"field": exc.field, exc.field: exc.message})
 
 
-def settle_figures(*, program: str, figures: dict[str, str]) -> Settled:
-    """Parse figures given in the batch calculator's columns and settle them (no writes).
+def figures_error(errors: list[RowError]) -> ApplicationError:
+    """The ApplicationError for figures that do not parse: every bad column named, the first
+    in `extra["field"]`."""
+    return ApplicationError(
+        "; ".join(f"{e.column}: {e.message}" for e in errors),
+        {"field": errors[0].column, **{e.column: e.message for e in errors}},
+    )
 
-    Raises ApplicationError naming the field when a value is bad or a rule refuses it.
-    """
+
+def _program_check(program: str) -> None:
     if program not in PROGRAMS:
         raise ApplicationError(
             f"Settlement is not available for the {program!r} program.", {"field": "program"}
         )
-    parse = parse_mssp_row if program == "mssp" else parse_reach_row
-    inputs, errors = parse(0, figures)
-    if errors:
-        raise ApplicationError(
-            "; ".join(f"{e.column}: {e.message}" for e in errors),
-            {"field": errors[0].column, **{e.column: e.message for e in errors}},
-        )
+
+
+def settlement_figures_parse(*, program: str, figures: Mapping[str, str]) -> SettlementInput:
+    """The engine's input from figures given in the batch calculator's columns (text).
+
+    Raises ApplicationError naming every bad field (the first in `extra["field"]`).
+    """
+    _program_check(program)
+    inputs: SettlementInput | None
+    if program == "mssp":
+        inputs, errors = parse_mssp_row(0, figures)
+    else:
+        inputs, errors = parse_reach_row(0, figures)
+    if inputs is None:
+        raise figures_error(errors)
+    return inputs
+
+
+def program_of(inputs: SettlementInput) -> str:
+    return "mssp" if isinstance(inputs, MSSPInput) else "reach"
+
+
+def input_figures(inputs: SettlementInput) -> dict[str, str]:
+    """`inputs` in the batch calculator's columns, as a version stores them."""
+    if isinstance(inputs, MSSPInput):
+        return mssp_input_row(inputs)
+    return reach_input_row(inputs)
+
+
+def settle_inputs(inputs: SettlementInput) -> Settled:
+    """Settle the engine's typed input (no writes).
+
+    Raises ApplicationError naming the field when a rule refuses a value.
+    """
     book = load_parameter_book()
+    result: MSSPResult | ReachResult
     try:
-        if program == "mssp":
-            result: MSSPResult | ReachResult = settle_mssp_input(inputs, book)  # type: ignore[arg-type]
-            row = mssp_output_row(result)  # type: ignore[arg-type]
+        if isinstance(inputs, MSSPInput):
+            result = settle_mssp_input(inputs, book)
+            row = mssp_output_row(result)
         else:
-            result = settle_reach_input(inputs, book)  # type: ignore[arg-type]
-            row = reach_output_row(result)  # type: ignore[arg-type]
+            result = settle_reach_input(inputs, book)
+            row = reach_output_row(result)
     except (SettlementInputError, ParameterError) as exc:
         raise _application_error(exc) from exc
     row.pop("explanation")
@@ -105,6 +146,14 @@ def settle_figures(*, program: str, figures: dict[str, str]) -> Settled:
         gross_savings=_cents(result.gross_savings),
         earned=result.earned_savings_losses,
     )
+
+
+def settle_figures(*, program: str, figures: Mapping[str, str]) -> Settled:
+    """Parse figures given in the batch calculator's columns and settle them (no writes).
+
+    Raises ApplicationError naming the field when a value is bad or a rule refuses it.
+    """
+    return settle_inputs(settlement_figures_parse(program=program, figures=figures))
 
 
 def _cents(amount: Decimal) -> Decimal:
@@ -124,7 +173,7 @@ def _write_run(
     entity: Entity,
     performance_year: int,
     kind: str,
-    figures_in: dict[str, str],
+    figures_in: Mapping[str, str],
     settled: Settled,
     band: dict[str, str],
     explanation: Sequence[Step] | None,
@@ -143,7 +192,7 @@ def _write_run(
             performance_year=performance_year,
             kind=kind,
             version=_next_version(entity, performance_year, kind),
-            inputs=figures_in,
+            inputs=dict(figures_in),
             figures=settled.figures,
             explanation=[s.as_dict() for s in explanation]
             if explanation is not None
@@ -194,11 +243,26 @@ def _write_run(
     return run
 
 
+def _entity_inputs(
+    entity: Entity, performance_year: int, inputs: SettlementInput
+) -> SettlementInput:
+    """`inputs` as the entity's own: its program's kind, its CMS id and the year."""
+    _program_check(entity.program.code)
+    if program_of(inputs) != entity.program.code:
+        raise ApplicationError(
+            f"{entity.cms_id} is a {entity.program.code} entity: it is not settled on "
+            f"{program_of(inputs)} figures.",
+            {"field": "program"},
+        )
+    return replace(inputs, entity_id=entity.cms_id, performance_year=performance_year)
+
+
 def settlement_run_create(
     *,
     entity: Entity,
     performance_year: int,
-    figures: dict[str, str],
+    inputs: SettlementInput | None = None,
+    figures: Mapping[str, str] | None = None,
     participants: Sequence[ParticipantFigures] = (),
     method: AllocationMethod | None = None,
     acting_user: Any = None,
@@ -206,11 +270,24 @@ def settlement_run_create(
     job: Any = None,
     sources: Sequence[Step] = (),
 ) -> SettlementRun:
-    """Settle an entity-year from figures (batch columns) and store it as a new final version,
-    with the earned amount distributed to `participants` by `method` when both are given.
-    `sources` (where the figures came from) open the stored explanation."""
-    figures = {**figures, "entity_id": entity.cms_id, "performance_year": str(performance_year)}
-    settled = settle_figures(program=entity.program.code, figures=figures)
+    """Settle an entity-year and store it as a new final version, with the earned amount
+    distributed to `participants` by `method` when both are given. The entity-year is given
+    either as the engine's `inputs` or as `figures` in the batch calculator's columns (text, as
+    a person gave them: stored as given). `sources` (where the figures came from) open the
+    stored explanation."""
+    if (inputs is None) == (figures is None):
+        raise TypeError("settlement_run_create takes either inputs or figures")
+    if inputs is None:
+        figures = {
+            **(figures or {}),
+            "entity_id": entity.cms_id,
+            "performance_year": str(performance_year),
+        }
+        inputs = settlement_figures_parse(program=entity.program.code, figures=figures)
+    else:
+        inputs = _entity_inputs(entity, performance_year, inputs)
+        figures = input_figures(inputs)
+    settled = settle_inputs(inputs)
     allocation = None
     if participants:
         try:
@@ -252,91 +329,75 @@ PROJECTED_TOTALS = {
 }
 
 
-def _project(
-    program: str, template_row: dict[str, str], frame: pd.DataFrame, assumptions: Any
-) -> tuple[ProjectedSettlement, dict[str, str], str, dict[str, str]]:
-    """Parse the template row and project with the program's engine: the projection, its
-    output row, the parameter label and the band's thresholds (MSSP: the MSR and MLR; REACH:
-    the first risk corridor's boundary, domain.md 4.2, as REACH has no MSR/MLR)."""
-    parse = parse_mssp_row if program == "mssp" else parse_reach_row
-    inputs, errors = parse(0, template_row)
-    if errors:
-        raise ApplicationError(
-            "; ".join(f"{e.column}: {e.message}" for e in errors), {"field": errors[0].column}
+def _projection_template(inputs: SettlementInput) -> SettlementInput:
+    """`inputs` with the placeholders of PROJECTED_TOTALS in place of the year's totals."""
+    if isinstance(inputs, MSSPInput):
+        return replace(
+            inputs,
+            assigned_beneficiaries=1,
+            total_benchmark=Decimal(1),
+            total_expenditure=Decimal(0),
+            euc_loss_reduction=Decimal(0),
         )
+    return replace(
+        inputs, benchmark=Decimal(1), total_cost_of_care=Decimal(0), aligned_member_months=None
+    )
+
+
+def _project(
+    template: SettlementInput, frame: pd.DataFrame, assumptions: ProjectionAssumptions
+) -> tuple[ProjectedSettlement, dict[str, str], str, dict[str, str]]:
+    """Project with the program's engine: the projection, its output row, the parameter label
+    and the band's thresholds (MSSP: the MSR and MLR; REACH: the first risk corridor's
+    boundary, domain.md 4.2, as REACH has no MSR/MLR)."""
     book = load_parameter_book()
     try:
-        if program == "mssp":
-            params: Any = book.mssp_track(inputs.performance_year, inputs.track)  # type: ignore[union-attr]
+        if isinstance(template, MSSPInput):
+            params = book.mssp_track(template.performance_year, template.track)
             projection = project_mssp(
                 frame,
-                template=inputs,  # type: ignore[arg-type]
+                template=template,
                 params=params,
-                msr_table=book.msr_table(inputs.performance_year),  # type: ignore[union-attr]
+                msr_table=book.msr_table(template.performance_year),
                 assumptions=assumptions,
             )
-            row = mssp_output_row(projection.point)  # type: ignore[arg-type]
-            mlr = projection.point.mlr  # type: ignore[union-attr]
+            point = projection.point
+            assert isinstance(point, MSSPResult)  # project_mssp settles with settle_mssp
+            row = mssp_output_row(point)
             thresholds = {
                 "msr_pct": row["msr_pct"],
-                "mlr_pct": f"{rate_pct_for_display(mlr):f}" if mlr is not None else "",
+                "mlr_pct": f"{rate_pct_for_display(point.mlr):f}" if point.mlr is not None else "",
             }
+            label = params.label
         else:
-            params = book.reach_arrangement(inputs.performance_year, inputs.arrangement)  # type: ignore[union-attr]
+            reach_params = book.reach_arrangement(template.performance_year, template.arrangement)
             projection = project_reach(
                 frame,
-                template=inputs,  # type: ignore[arg-type]
-                params=params,
+                template=template,
+                params=reach_params,
                 assumptions=assumptions,
             )
-            row = reach_output_row(projection.point)  # type: ignore[arg-type]
-            first = params.corridors[0]
+            reach_point = projection.point
+            assert isinstance(reach_point, ReachResult)  # project_reach settles with settle_reach
+            row = reach_output_row(reach_point)
+            first = reach_params.corridors[0]
             thresholds = {
                 # The first corridor's upper bound, a share of the final benchmark (domain.md 4.2:
                 # Global 25%, Professional 5%), and the share kept inside it.
                 "corridor_pct": f"{first.upper * 100:f}" if first.upper is not None else "",
                 "corridor_share_pct": f"{first.share * 100:f}",
-                "arrangement": str(inputs.arrangement),  # type: ignore[union-attr]
+                "arrangement": str(template.arrangement),
             }
+            label = reach_params.label
     except (SettlementInputError, ParameterError) as exc:
         raise _application_error(exc) from exc
     row.pop("explanation")
-    return projection, row, params.label, thresholds
+    return projection, row, label, thresholds
 
 
-def settlement_projection_create(
-    *,
-    entity: Entity,
-    performance_year: int,
-    frame: pd.DataFrame,
-    assumptions: dict[str, str],
-    acting_user: Any = None,
-    note: str = "",
-    job: Any = None,
-    sources: Sequence[Step] = (),
-) -> SettlementRun:
-    """Project the year's MSSP or ACO REACH settlement from year-to-date beneficiary figures
-    (`frame`, the engine's projection columns) and store it as a new projection version with
-    its band.
-
-    `assumptions` holds the template figures in batch columns (MSSP: track, msr_mlr,
-    quality...; REACH: arrangement, quality_withhold_earned_pct...) and `months_elapsed`,
-    `completion_factor`, `seed`, `replicates`.
-    """
-    program = entity.program.code
-    if program not in PROJECTED_TOTALS:
-        raise ApplicationError(
-            "Projections are built for MSSP and ACO REACH entities.", {"field": "program"}
-        )
-    placeholders = PROJECTED_TOTALS[program]
-    template_row = {
-        **assumptions,
-        **placeholders,
-        "entity_id": entity.cms_id,
-        "performance_year": str(performance_year),
-    }
+def _projection_assumptions(assumptions: Mapping[str, str]) -> ProjectionAssumptions:
     try:
-        projection_assumptions = ProjectionAssumptions(
+        return ProjectionAssumptions(
             months_elapsed=int(assumptions["months_elapsed"]),
             completion_factor=Decimal(assumptions["completion_factor"]),
             seed=int(assumptions["seed"]),
@@ -347,9 +408,61 @@ def settlement_projection_create(
             f"Projection assumptions are incomplete or not numbers: {exc}",
             {"field": "assumptions"},
         ) from exc
-    projection, row, parameter_label, thresholds = _project(
-        program, template_row, frame, projection_assumptions
-    )
+
+
+def settlement_projection_create(
+    *,
+    entity: Entity,
+    performance_year: int,
+    frame: pd.DataFrame,
+    assumptions: Mapping[str, str] | None = None,
+    template: SettlementInput | None = None,
+    projection_assumptions: ProjectionAssumptions | None = None,
+    acting_user: Any = None,
+    note: str = "",
+    job: Any = None,
+    sources: Sequence[Step] = (),
+) -> SettlementRun:
+    """Project the year's MSSP or ACO REACH settlement from year-to-date beneficiary figures
+    (`frame`, the engine's projection columns) and store it as a new projection version with
+    its band.
+
+    Either `template` (the engine's input: its totals are replaced by the projection's) with
+    `projection_assumptions`, or `assumptions` in text: the template figures in batch columns
+    (MSSP: track, msr_mlr, quality...; REACH: arrangement, quality_withhold_earned_pct...) and
+    `months_elapsed`, `completion_factor`, `seed`, `replicates`.
+    """
+    program = entity.program.code
+    if program not in PROJECTED_TOTALS:
+        raise ApplicationError(
+            "Projections are built for MSSP and ACO REACH entities.", {"field": "program"}
+        )
+    placeholders = PROJECTED_TOTALS[program]
+    if template is None:
+        if assumptions is None or projection_assumptions is not None:
+            raise TypeError("settlement_projection_create takes assumptions, or a template")
+        template_row = {
+            **assumptions,
+            **placeholders,
+            "entity_id": entity.cms_id,
+            "performance_year": str(performance_year),
+        }
+        given = _projection_assumptions(assumptions)
+        template = settlement_figures_parse(program=program, figures=template_row)
+        figures_in = {k: v for k, v in template_row.items() if k not in placeholders}
+    else:
+        if assumptions is not None or projection_assumptions is None:
+            raise TypeError("a template is projected with projection_assumptions")
+        given = projection_assumptions
+        template = _projection_template(_entity_inputs(entity, performance_year, template))
+        figures_in = {
+            **{k: v for k, v in input_figures(template).items() if k not in placeholders},
+            "months_elapsed": str(given.months_elapsed),
+            "completion_factor": f"{given.completion_factor:f}",
+            "seed": str(given.seed),
+            "replicates": str(given.replicates),
+        }
+    projection, row, parameter_label, thresholds = _project(template, frame, given)
     point = projection.point
     band = {
         "program": program,
@@ -362,9 +475,9 @@ def settlement_projection_create(
         "beneficiaries": str(projection.beneficiaries),
         "ytd_paid": f"{projection.ytd_paid:f}",
         "ytd_benchmark": f"{projection.ytd_benchmark:f}",
-        "months_elapsed": assumptions["months_elapsed"],
-        "completion_factor": assumptions["completion_factor"],
-        "seed": assumptions["seed"],
+        "months_elapsed": figures_in.get("months_elapsed", str(given.months_elapsed)),
+        "completion_factor": figures_in.get("completion_factor", f"{given.completion_factor:f}"),
+        "seed": figures_in.get("seed", str(given.seed)),
         "replicates": str(projection.assumptions.replicates),
         "interval_pct": f"{projection.assumptions.interval * 100:f}",
     }
@@ -380,7 +493,7 @@ def settlement_projection_create(
         entity=entity,
         performance_year=performance_year,
         kind=SettlementKind.PROJECTION,
-        figures_in={k: v for k, v in template_row.items() if k not in placeholders},
+        figures_in=figures_in,
         settled=settled,
         band=band,
         explanation=[*sources, *projection.explanation],

@@ -292,7 +292,7 @@ def entity_year_collect(request: HttpRequest, entity_id: int, year: int) -> Http
     form = _platform_form_class(entity.program.code)(request.POST, prefix="platform")
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
         return redirect("settlement:entity_year", entity.pk, year)
     with transaction.atomic():
         job = job_enqueue(

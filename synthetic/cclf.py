@@ -249,7 +249,7 @@ def generate_delivery(cfg: GeneratorConfig, out: str | Path) -> Path:
         for fh in handles.values():
             fh.close()
     try:
-        stamp = {
+        stamp: dict[str, Any] = {
             "entity_id": cfg.entity_id,
             "runout": cfg.runout,
             "year": cfg.year,

@@ -87,9 +87,8 @@ def screen(
     key = (eb.astype(np.int64) << 32) + month.astype(np.int64)
     if len(key) > 1 and not bool(np.all(key[1:] > key[:-1])):
         order = np.lexsort((month, eb))
-        eb, month, a, b, ghp, outside, alive = (
-            x[order] for x in (eb, month, a, b, ghp, outside, alive)
-        )
+        eb, month = eb[order], month[order]
+        a, b, ghp, outside, alive = a[order], b[order], ghp[order], outside[order], alive[order]
     if len(eb) > 1:
         dup = (eb[1:] == eb[:-1]) & (month[1:] == month[:-1])
         if dup.any():

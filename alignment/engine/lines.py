@@ -87,7 +87,7 @@ class BeneIndex:
         """The dense code of each id, -1 for ids not in the index."""
         values = np.asarray(ids, dtype=np.int64)
         if self._lut is None:
-            return pd.Index(self.ids).get_indexer(values).astype(np.int32)
+            return pd.Index(self.ids).get_indexer(pd.Index(values)).astype(np.int32)
         offset = values - self._lo
         inside = (offset >= 0) & (offset < len(self._lut))
         out = np.full(len(values), -1, dtype=np.int32)
@@ -164,11 +164,12 @@ class UnitTable:
     def labels(self) -> npt.NDArray[np.object_]:
         """How people read each unit: "TIN 123456789", "CCN 123456", "TIN 123456789 NPI ..."."""
         tin_npi = "TIN " + self.tin + " NPI " + self.npi
-        return np.where(
+        labels: npt.NDArray[np.object_] = np.where(
             self.kind == "CCN",
             "CCN " + self.ccn,
             np.where(self.kind == "TIN", "TIN " + self.tin, tin_npi),
         ).astype(object)
+        return labels
 
 
 @dataclass(frozen=True)

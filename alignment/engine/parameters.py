@@ -189,7 +189,7 @@ def _jsonable(value: Any) -> Any:
 
 def _describe(program: str, params: MsspParameters | ReachParameters) -> dict[str, Any]:
     fields = {name: getattr(params, name) for name in params.__dataclass_fields__}
-    out = {"program": program, "engine_version": ENGINE_VERSION}
+    out: dict[str, Any] = {"program": program, "engine_version": ENGINE_VERSION}
     for name, value in fields.items():
         if isinstance(value, ServiceRules | TieRule):
             out[name] = {k: _jsonable(getattr(value, k)) for k in value.__dataclass_fields__}

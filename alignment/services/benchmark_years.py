@@ -120,9 +120,7 @@ def alignment_for_benchmark_year(
         )
         days = pd.to_datetime(frames["lines"][ac.SERVICE_DATE])
         lines_in_windows += int(((days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))).sum())
-        results.append(
-            engine(participants=participants, params=params, windows=windows, **frames)  # type: ignore[arg-type]
-        )
+        results.append(engine(participants=participants, params=params, windows=windows, **frames))
     result = pd.concat(results, ignore_index=True)
     aligned = sorted(int(b) for b in result.loc[result[ac.ALIGNED], ac.BENE_ID])
     counts = (

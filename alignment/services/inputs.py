@@ -16,7 +16,7 @@ import logging
 import time
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -68,7 +68,7 @@ US_STATE_FIPS = frozenset(
     + ["60", "64", "66", "68", "69", "70", "72", "74", "78"]
 )
 
-Parameters = MsspParameters | ReachParameters
+Parameters: TypeAlias = MsspParameters | ReachParameters
 Windows = MsspWindows | ReachWindows
 
 

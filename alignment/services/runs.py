@@ -236,7 +236,7 @@ def _engine_result(run: AlignmentRun, index: int) -> pd.DataFrame:
         windows=windows,
     )
     engine = align_reach if isinstance(params, ReachParameters) else assign_mssp
-    return engine(participants=participants, params=params, windows=windows, **frames)  # type: ignore[arg-type]
+    return engine(participants=participants, params=params, windows=windows, **frames)
 
 
 def _money(cents: np.ndarray) -> np.ndarray:

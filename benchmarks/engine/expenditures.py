@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from benchmarks.engine import columns as c
@@ -144,7 +145,7 @@ def month_expenditures(claims: pd.DataFrame, member_months: pd.DataFrame) -> pd.
     )
     # Each claim finds its eligible month through one int64 key (a hash lookup, not a merge),
     # and is grouped by (month row, category code): integers throughout, strings only at the end.
-    row = pd.Index(_month_key(months)).get_indexer(_month_key(claims))
+    row = pd.Index(_month_key(months)).get_indexer(pd.Index(_month_key(claims)))
     keep = row >= 0
     category = pd.Categorical(claims[c.SERVICE_CATEGORY].to_numpy()[keep])
     n_categories = max(len(category.categories), 1)
@@ -162,13 +163,19 @@ def month_expenditures(claims: pd.DataFrame, member_months: pd.DataFrame) -> pd.
     return out
 
 
-def _month_key(frame: pd.DataFrame) -> np.ndarray:
+def decimal_sum(values: pd.Series) -> Decimal:
+    """The exact sum of a column of Decimals (pandas' own sum is not exact on objects)."""
+    return sum(values, ZERO)
+
+
+def _month_key(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
     """One int64 per beneficiary x month: bene id x 2^20 + year x 12 + month."""
-    return (
+    key: npt.NDArray[np.int64] = (
         frame[c.BENE_ID].to_numpy(dtype=np.int64) * (1 << 20)
         + frame[c.YEAR].to_numpy(dtype=np.int64) * 12
         + frame[c.MONTH].to_numpy(dtype=np.int64)
     )
+    return key
 
 
 def beneficiary_years(monthly: pd.DataFrame, member_months: pd.DataFrame) -> pd.DataFrame:
@@ -241,7 +248,7 @@ def totals_by_type(years: pd.DataFrame) -> pd.DataFrame:
         if col in years.columns
     ]
     grouped = years.groupby([c.YEAR, c.ENROLLMENT_TYPE])
-    out = grouped[[c.PERSON_YEARS, *money]].agg(lambda s: sum(s, ZERO))
+    out = grouped[[c.PERSON_YEARS, *money]].agg(decimal_sum)
     out["beneficiaries"] = grouped[c.BENE_ID].nunique()
     out[c.MONTHS] = grouped[c.MONTHS].sum()
     return out.reset_index()
@@ -282,7 +289,8 @@ def pmpm(
     ].sum()
     paid: dict[tuple[str, str], Decimal] = {}
     completed: dict[tuple[str, str], Decimal] = {}
-    for (etype, category, month), cents in cells.items():
+    for cell, cents in cells.items():
+        etype, category, month = cast(tuple[str, str, int], cell)
         amount = Decimal(int(cents)).scaleb(-2)
         for key in ((etype, category), (etype, ""), ("", category), ("", "")):
             paid[key] = paid.get(key, ZERO) + amount

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import cast
 
 import pandas as pd
 
@@ -130,9 +131,10 @@ def mssp_benchmark(
         )
 
     def by_value(column: str) -> dict[Key, Decimal]:
-        return {(y, t): totals.loc[(y, t), column] for y in bys for t in types}
+        # The money columns hold Decimals (object dtype), which the pandas stubs cannot know.
+        return {(y, t): cast(Decimal, totals.loc[(y, t), column]) for y in bys for t in types}
 
-    months = {(y, t): int(totals.loc[(y, t), c.MONTHS]) for y in bys for t in types}
+    months = {(y, t): int(cast(int, totals.loc[(y, t), c.MONTHS])) for y in bys for t in types}
     person_years = {k: Decimal(m) / TWELVE for k, m in months.items()}
     chain.add(
         "population",
@@ -146,7 +148,7 @@ def mssp_benchmark(
         [
             *_figures(
                 "beneficiaries",
-                {k: int(totals.loc[k, "beneficiaries"]) for k in person_years},
+                {k: int(cast(int, totals.loc[k, "beneficiaries"])) for k in person_years},
                 BENEFICIARIES,
             ),
             *_figures("person_years", person_years, PERSON_YEARS),

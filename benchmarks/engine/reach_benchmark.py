@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -109,9 +109,11 @@ def reach_benchmark(
             },
         )
     else:
-        hist = hist.assign(
-            **{c.TRUNCATED_EXPENDITURE: hist[c.EXPENDITURE], c.AMOUNT_TRUNCATED: ZERO}
-        )
+        untruncated: dict[str, Any] = {
+            c.TRUNCATED_EXPENDITURE: hist[c.EXPENDITURE],
+            c.AMOUNT_TRUNCATED: ZERO,
+        }
+        hist = hist.assign(**untruncated)
     grouped = hist.groupby([c.YEAR, "group"])
     money = [
         c.PAID_AMOUNT,
@@ -121,7 +123,7 @@ def reach_benchmark(
         c.AMOUNT_TRUNCATED,
         c.TRUNCATED_EXPENDITURE,
     ]
-    totals = grouped[money].agg(lambda s: sum(s, ZERO))
+    totals = grouped[money].agg(x.decimal_sum)
     totals[c.MONTHS] = grouped[c.MONTHS].sum()
     totals["beneficiaries"] = grouped[c.BENE_ID].nunique()
     missing = [
@@ -135,7 +137,8 @@ def reach_benchmark(
         raise BenchmarkDataError(f"The benchmark-year population has no months for {listed}.")
 
     def by_value(column: str) -> dict[Key, Decimal]:
-        return {(y, g): totals.loc[(y, g), column] for y in bys for g in groups}
+        # The money columns hold Decimals (object dtype), which the pandas stubs cannot know.
+        return {(y, g): cast(Decimal, totals.loc[(y, g), column]) for y in bys for g in groups}
 
     months = {k: int(v) for k, v in by_value(c.MONTHS).items()}
     chain.add(
@@ -147,7 +150,7 @@ def reach_benchmark(
         [
             *_figures(
                 "beneficiaries",
-                {k: int(totals.loc[k, "beneficiaries"]) for k in months},
+                {k: int(cast(int, totals.loc[k, "beneficiaries"])) for k in months},
                 BENEFICIARIES,
             ),
             *_figures("member_months", months, MEMBER_MONTHS),
@@ -208,7 +211,7 @@ def reach_benchmark(
     raw: dict[Key, Decimal] = {}
     for (y, g), rows in hist.groupby([c.YEAR, "group"]):
         if g in groups:
-            raw[(int(y), str(g))] = person_year_weighted_mean(
+            raw[(int(cast(int, y)), str(g))] = person_year_weighted_mean(
                 rows[c.RAW_SCORE], rows[c.PERSON_YEARS]
             )
     factor_inputs = []

@@ -100,7 +100,7 @@ def _processor_for_files(model: str, files: HccDataFiles) -> HCCInFHIR:
     # Keyed by the tables, not the year: every benchmark year before 2025 shares the 2025 ones.
     return HCCInFHIR(
         filter_claims=False,  # eligible_diagnoses() applies hccinfhir's filter at claim level
-        model_name=model,  # type: ignore[arg-type]
+        model_name=model,
         dx_cc_mapping_filename=files.dx_to_cc,
         hierarchies_filename=files.hierarchies,
         coefficients_filename=files.coefficients,
@@ -249,8 +249,8 @@ def risk_scores(
     }
     dx_by_bene: dict[Any, list[str]] = {}
     if not diagnoses.empty:
-        for bene, codes in diagnoses.groupby(c.BENE_ID, sort=False)[c.DX_CODE]:
-            dx_by_bene[bene] = sorted(set(codes))
+        for bene, dx in diagnoses.groupby(c.BENE_ID, sort=False)[c.DX_CODE]:
+            dx_by_bene[bene] = sorted(set(dx))
 
     score_rows: list[dict[str, Any]] = []
     component_rows: list[dict[str, Any]] = []
@@ -266,7 +266,7 @@ def risk_scores(
             result = _processor(model, payment_year).calculate_from_diagnosis(codes, demographics)
             model_raw = score_from_float(result.risk_score)
             model_demo = score_from_float(result.risk_score_demographics)
-            segment = get_coefficent_prefix(result.demographics, model).rstrip("_")  # type: ignore[arg-type]
+            segment = get_coefficent_prefix(result.demographics, model).rstrip("_")
             raw += weight * model_raw
             demographic += weight * model_demo
             component_rows.append(

@@ -253,7 +253,7 @@ def _registry_values(program_code: str, years: Iterable[int]) -> list[EngineValu
         value__isnull=False,
     ).select_related("track")
     for parameter in parameters:
-        track = parameter.track.code if parameter.track_id else None
+        track = parameter.track.code if parameter.track is not None else None
         name = REGISTRY_PARAMETERS.get((program_code, parameter.key, track))
         if name is None:
             continue

@@ -3,11 +3,11 @@ the diagnoses behind them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from django.db import transaction
@@ -33,6 +33,11 @@ class ScoredYear:
     diagnoses_read: int
     institutional: int = 0  # beneficiaries scored in the institutional (LTI) segment
     institutional_source: str = ""
+
+
+def _rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """The frame's rows as named tuples; Any, as the stubs cannot know the engine's columns."""
+    return frame.itertuples(index=False)
 
 
 def blend_for(reference: ReferenceTable, year: int) -> dict[str, Decimal]:
@@ -135,7 +140,8 @@ def _store(
     dx_stats: dict[tuple[int, str], tuple[int, Any, Any, str]] = {}
     if not dx.empty:
         ordered = dx.sort_values([c.BENE_ID, c.DX_CODE, c.SERVICE_DATE, c.CLAIM_ID])
-        for (bene, code), rows in ordered.groupby([c.BENE_ID, c.DX_CODE], sort=False):
+        for key, rows in ordered.groupby([c.BENE_ID, c.DX_CODE], sort=False):
+            bene, code = cast(tuple[int, str], key)
             first, last = rows[c.SERVICE_DATE].iloc[0], rows[c.SERVICE_DATE].iloc[-1]
             dx_stats[(int(bene), str(code))] = (
                 int(rows[c.CLAIM_ID].nunique()),
@@ -160,7 +166,7 @@ def _store(
                 diagnoses_through=diagnoses_through,
                 job=job,
             )
-            for row in result.scores.itertuples(index=False)
+            for row in _rows(result.scores)
         )
         by_bene = {s.beneficiary_id: s for s in scores}
         RiskScoreComponent.objects.bulk_create(
@@ -172,7 +178,7 @@ def _store(
                 raw_score=row.raw_score,
                 demographic_score=row.demographic_score,
             )
-            for row in result.components.itertuples(index=False)
+            for row in _rows(result.components)
         )
         hcc_rows = result.hccs.drop_duplicates([c.BENE_ID, c.MODEL, c.HCC])
         hccs = RiskHcc.objects.bulk_create(
@@ -183,11 +189,11 @@ def _store(
                 label=row.hcc_label[:200],
                 coefficient=row.coefficient,
             )
-            for row in hcc_rows.itertuples(index=False)
+            for row in _rows(hcc_rows)
         )
         hcc_by_key = {(h.risk_score.beneficiary_id, h.model, h.hcc): h for h in hccs}
         diagnoses = []
-        for row in result.hccs.itertuples(index=False):
+        for row in _rows(result.hccs):
             count, first, last, claim = dx_stats.get(
                 (int(row.bene_id), row.dx_code), (0, None, None, "")
             )

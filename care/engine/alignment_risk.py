@@ -55,7 +55,9 @@ def at_risk_of_dropping(
     entity_allowed = aligned[ENTITY_ALLOWED].map(Decimal)
     competitor_allowed = aligned[COMPETITOR_ALLOWED].map(Decimal)
     threshold = Decimal(1) - margin
-    thin = (competitor_allowed > 0) & (competitor_allowed >= entity_allowed * threshold)
+    thin = (competitor_allowed > 0) & (
+        competitor_allowed >= entity_allowed.map(lambda allowed: allowed * threshold)
+    )
     cutoff = pd.Timestamp(window_end) - pd.DateOffset(months=no_visit_months)
     last = pd.to_datetime(aligned[ENTITY_LAST_SERVICE])
     stale = last.isna() | (last < cutoff)

@@ -3,6 +3,7 @@ office visit and so on, with its codes and paid amount."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ OFFICE_PREFIXES = ("9920", "9921")  # office/outpatient E/M 99202-99215 (domain.
 GENERIC = ("Professional", "DME")
 
 
-def _kind(row: dict[str, Any], ed_codes: set[str], awv_codes: set[str]) -> str:
+def _kind(row: Mapping[Hashable, Any], ed_codes: set[str], awv_codes: set[str]) -> str:
     if row["source"] == "A":
         return PART_A_KINDS.get(str(row["claim_type_cd"]), "Institutional")
     code = str(row.get("hcpcs_cd") or "")

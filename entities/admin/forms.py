@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import ChoiceField
 from django.forms.models import BaseInlineFormSet, construct_instance
 
 from entities.models import (
@@ -54,14 +55,16 @@ class ParticipationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["specialty_code"].choices = specialty_choices()
+        cast(ChoiceField, self.fields["specialty_code"]).choices = specialty_choices()
         self.candidate: Candidate | None = None
         instance = self.instance
         if instance.pk:
             self.fields["tin"].initial = instance.organization.tin
-            self.fields["npi"].initial = instance.provider.npi if instance.provider_id else ""
+            self.fields["npi"].initial = (
+                instance.provider.npi if instance.provider is not None else ""
+            )
             self.fields["specialty_code"].initial = (
-                instance.provider.specialty_id if instance.provider_id else ""
+                instance.provider.specialty_id if instance.provider is not None else ""
             )
             for name in ("tin", "npi", "ccn", "specialty_code", "entity"):
                 if name in self.fields:
@@ -74,7 +77,8 @@ class ParticipationForm(forms.ModelForm):
         return self.instance.entity if self.instance.entity_id else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         candidate, errors = build_candidate(
             tin=data.get("tin") or "",
             npi=data.get("npi") or "",
@@ -117,9 +121,11 @@ class ParticipationInlineForm(ParticipationForm):
         self.fields["tin"].help_text = ""
         if instance.pk:
             self.fields["tin"].initial = instance.organization.tin
-            self.fields["npi"].initial = instance.provider.npi if instance.provider_id else ""
+            self.fields["npi"].initial = (
+                instance.provider.npi if instance.provider is not None else ""
+            )
             self.fields["specialty_code"].initial = (
-                instance.provider.specialty_id if instance.provider_id else ""
+                instance.provider.specialty_id if instance.provider is not None else ""
             )
             for name in ("tin", "npi", "ccn", "specialty_code"):
                 self.fields[name].disabled = True
@@ -171,10 +177,11 @@ class ChangeRequestForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "specialty_code" in self.fields:
-            self.fields["specialty_code"].choices = specialty_choices()
+            cast(ChoiceField, self.fields["specialty_code"]).choices = specialty_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         try:
@@ -195,7 +202,7 @@ class ParticipantImportForm(forms.Form):
 
     def __init__(self, *args: Any, entity: Entity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["performance_year"].choices = year_choices(entity)
+        cast(ChoiceField, self.fields["performance_year"]).choices = year_choices(entity)
         self.fields["performance_year"].initial = default_year(entity)
 
 
@@ -204,7 +211,7 @@ class ParticipantExportForm(forms.Form):
 
     def __init__(self, *args: Any, entity: Entity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = year_choices(entity)
+        cast(ChoiceField, self.fields["year"]).choices = year_choices(entity)
         self.fields["year"].initial = default_year(entity)
 
 

@@ -275,7 +275,7 @@ class EntityAdmin(ScopedAdmin):
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         entity = self._object_or_404(request, object_id)
-        request._openvbc_entity = entity  # type: ignore[attr-defined]
+        request._openvbc_entity = entity
         extra = {
             "participations_url": reverse("admin:entities_participation_changelist")
             + f"?entity__id__exact={entity.pk}",
@@ -433,19 +433,24 @@ class ParticipationAdmin(ScopedAdmin):
 
     @admin.display(description="NPI", ordering="provider__npi")
     def npi(self, obj: Participation) -> str:
-        return obj.provider.npi if obj.provider_id else ""
+        return obj.provider.npi if obj.provider is not None else ""
 
     @admin.display(description="name", ordering="provider__name")
     def provider_name(self, obj: Participation) -> str:
-        return obj.provider.name if obj.provider_id else ""
+        return obj.provider.name if obj.provider is not None else ""
 
     @admin.display(description="specialty", ordering="provider__specialty__code")
     def specialty(self, obj: Participation) -> str:
-        return str(obj.provider.specialty) if obj.provider_id and obj.provider.specialty_id else ""
+        provider = obj.provider
+        return str(provider.specialty) if provider is not None and provider.specialty_id else ""
 
     @admin.display(description="class")
     def provider_class(self, obj: Participation) -> str:
-        return SHORT_CLASS[obj.provider.provider_class] if obj.provider_id else ""
+        return (
+            SHORT_CLASS[ProviderClass(obj.provider.provider_class)]
+            if obj.provider is not None
+            else ""
+        )
 
     @admin.display(description="today")
     def status_today(self, obj: Participation) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from entities.choices import ParticipationRole, ProviderClass
@@ -9,9 +11,13 @@ from entities.models import Entity, EntityYear, Participation, Provider
 
 
 class EntityYearSerializer(serializers.ModelSerializer):
-    track = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    track: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     track_name = serializers.CharField(source="track.name", read_only=True)
-    entity_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    entity_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = EntityYear
@@ -19,7 +25,9 @@ class EntityYearSerializer(serializers.ModelSerializer):
 
 
 class EntityListSerializer(serializers.ModelSerializer):
-    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    program: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Entity
@@ -27,7 +35,9 @@ class EntityListSerializer(serializers.ModelSerializer):
 
 
 class EntitySerializer(serializers.ModelSerializer):
-    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    program: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     years = EntityYearSerializer(many=True, read_only=True)
 
     class Meta:
@@ -44,7 +54,7 @@ class EntitySerializer(serializers.ModelSerializer):
             "years",
         ]
         read_only_fields = ["id", "cms_id", "program", "years"]
-        extra_kwargs = {"tin": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"tin": {"validators": []}}
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -99,7 +109,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
     def get_provider_class(self, obj: Participation) -> str | None:
-        return obj.provider.provider_class if obj.provider_id else None
+        return obj.provider.provider_class if obj.provider is not None else None
 
     def to_representation(self, instance: Participation) -> dict:
         provider, org = instance.provider, instance.organization

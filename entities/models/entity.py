@@ -121,9 +121,9 @@ class EntityYear(models.Model):
             errors["performance_year"] = (
                 f"{program.name} has no performance year {self.performance_year} in the program registry."
             )
-        if self.track_id and self.track.program_id != program.pk:
+        if self.track is not None and self.track.program_id != program.pk:
             errors["track"] = f"{self.track} is not a {program.name} track."
-        elif self.track_id and self.track.category != TrackCategory.TRACK:
+        elif self.track is not None and self.track.category != TrackCategory.TRACK:
             errors["track"] = f"{self.track.name} is an entity type, not a track."
         if self.entity_type_id and (
             self.entity_type.program_id != program.pk

@@ -106,7 +106,7 @@ class Provider(models.Model):
 
     @property
     def provider_class(self) -> str:
-        return self.specialty.provider_class if self.specialty_id else ProviderClass.OTHER
+        return self.specialty.provider_class if self.specialty is not None else ProviderClass.OTHER
 
 
 class ParticipationQuerySet(TenantQuerySet):
@@ -171,7 +171,7 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         parts = [f"TIN {self.organization.tin}"]
-        if self.provider_id:
+        if self.provider is not None:
             parts.append(f"NPI {self.provider.npi}")
         if self.ccn:
             parts.append(f"CCN {self.ccn}")

@@ -195,7 +195,7 @@ class ProgramParameter(models.Model):
         ]
 
     def __str__(self) -> str:
-        track = f" {self.track.code}" if self.track_id else ""
+        track = f" {self.track.code}" if self.track is not None else ""
         return f"{self.program.code.upper()} PY{self.performance_year}{track} {self.key}"
 
     @property
@@ -206,7 +206,7 @@ class ProgramParameter(models.Model):
         return self.value / Decimal(100)
 
     def clean(self) -> None:
-        if self.track_id and self.program_id and self.track.program_id != self.program_id:
+        if self.track is not None and self.program_id and self.track.program_id != self.program_id:
             raise ValidationError({"track": "This track belongs to another program."})
         if self.value is None and not self.text_value and not self.to_confirm:
             raise ValidationError(

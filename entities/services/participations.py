@@ -234,7 +234,7 @@ def participation_change(
         new_end = row.end_date if end_date == "unchanged" else end_date
         candidate, errors = build_candidate(
             tin=row.organization.tin,
-            npi=row.provider.npi if row.provider_id else "",
+            npi=row.provider.npi if row.provider is not None else "",
             ccn=row.ccn,
             role=role or row.role,
             start_date=start_date or row.start_date,

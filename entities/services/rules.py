@@ -93,7 +93,7 @@ def lock_program(program_id: int) -> None:
 
 
 def _participation_key(row: Participation) -> tuple[str, str, str]:
-    return (row.organization.tin, row.provider.npi if row.provider_id else "", row.ccn)
+    return (row.organization.tin, row.provider.npi if row.provider is not None else "", row.ccn)
 
 
 def check_candidates(

@@ -1,6 +1,6 @@
 from jobs.api.views import JobViewSet
 
 
-def register(router):  # type: ignore[no-untyped-def]
+def register(router):
     router.register("jobs", JobViewSet, basename="job")
     return []

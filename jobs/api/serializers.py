@@ -1,10 +1,14 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from jobs.models import Job
 
 
 class JobSerializer(serializers.ModelSerializer):
-    entity = serializers.SlugRelatedField(slug_field="cms_id", read_only=True)
+    entity: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="cms_id", read_only=True
+    )
 
     class Meta:
         model = Job

@@ -11,10 +11,11 @@ one, and silently ignoring it would settle on the wrong figures.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, TextIO
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar
 
 from settlement.engine.columns import (
     MSSP_OPTIONAL,
@@ -38,7 +39,12 @@ from settlement.engine.reach import (
 )
 from settlement.engine.rounding import rate_pct_for_display, round_to_cent
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 PROGRAMS = ("mssp", "reach")
+ZERO = Decimal(0)
+E = TypeVar("E", bound=Enum)
 
 
 @dataclass(frozen=True)
@@ -66,10 +72,14 @@ class BatchOutcome:
         return {e.line for e in self.errors}
 
 
-class _RowParser:
-    """Reads typed values out of one CSV row, collecting every bad value instead of stopping."""
+class RowParser:
+    """Reads typed values out of one CSV row, collecting every bad value instead of stopping.
 
-    def __init__(self, line: int, row: dict[str, str]) -> None:
+    A required value that is missing or bad is reported in `errors` and read as a placeholder
+    (0, False, the enum's first member) so that the typed value can still be assigned: a row
+    with errors is never settled."""
+
+    def __init__(self, line: int, row: Mapping[str, str]) -> None:
         self.line = line
         self.row = row
         self.errors: list[RowError] = []
@@ -86,7 +96,7 @@ class _RowParser:
             self.fail(column, "is empty")
         return value
 
-    def integer(self, column: str, *, required: bool = True) -> int | None:
+    def _integer(self, column: str, required: bool) -> int | None:
         value = self._text(column)
         if not value:
             if required:
@@ -97,9 +107,14 @@ class _RowParser:
             return None
         return int(value)
 
-    def decimal(
-        self, column: str, *, required: bool = True, percent: bool = False
-    ) -> Decimal | None:
+    def integer(self, column: str) -> int:
+        value = self._integer(column, True)
+        return 0 if value is None else value
+
+    def optional_integer(self, column: str) -> int | None:
+        return self._integer(column, False)
+
+    def _decimal(self, column: str, required: bool, percent: bool) -> Decimal | None:
         value = self._text(column)
         if not value:
             if required:
@@ -118,7 +133,14 @@ class _RowParser:
             return None
         return number
 
-    def boolean(self, column: str, *, required: bool = True) -> bool | None:
+    def decimal(self, column: str, *, percent: bool = False) -> Decimal:
+        value = self._decimal(column, True, percent)
+        return ZERO if value is None else value
+
+    def optional_decimal(self, column: str, *, percent: bool = False) -> Decimal | None:
+        return self._decimal(column, False, percent)
+
+    def _boolean(self, column: str, required: bool) -> bool | None:
         value = self._text(column).lower()
         if not value:
             if required:
@@ -129,15 +151,30 @@ class _RowParser:
             return None
         return value == "true"
 
-    def choice(self, column: str, enum: Any) -> Any:
+    def boolean(self, column: str) -> bool:
+        return self._boolean(column, True) or False
+
+    def optional_boolean(self, column: str) -> bool | None:
+        return self._boolean(column, False)
+
+    def choice(self, column: str, enum: type[E]) -> E:
+        members = list(enum)
         value = self.text(column)
-        if not value:
-            return None
-        try:
-            return enum(value.upper())
-        except ValueError:
-            self.fail(column, f"{value!r} is not one of {', '.join(m.value for m in enum)}")
-            return None
+        if value:
+            try:
+                return enum(value.upper())
+            except ValueError:
+                self.fail(column, f"{value!r} is not one of {', '.join(m.value for m in members)}")
+        return members[0]
+
+    def msr_mlr(self, column: str) -> Decimal | Literal["variable"]:
+        """The MSR/MLR election: "variable", or a fixed rate in percent."""
+        text = self.text(column).lower()
+        if text == VARIABLE:
+            return VARIABLE
+        if text:
+            return self.decimal(column, percent=True)
+        return ZERO
 
 
 def _money(amount: Decimal) -> str:
@@ -149,50 +186,83 @@ def _pct(rate: Any) -> str:
     return f"{rate_pct_for_display(rate):f}"
 
 
-def parse_mssp_row(line: int, row: dict[str, str]) -> tuple[MSSPInput | None, list[RowError]]:
-    p = _RowParser(line, row)
+def parse_mssp_row(line: int, row: Mapping[str, str]) -> tuple[MSSPInput | None, list[RowError]]:
+    p = RowParser(line, row)
     entity_id = p.text("entity_id")
     year = p.integer("performance_year")
     track = p.choice("track", MSSPTrack)
     n = p.integer("assigned_beneficiaries")
     benchmark = p.decimal("total_benchmark")
     expenditure = p.decimal("total_expenditure")
-    msr_text = p.text("msr_mlr").lower()
-    msr_mlr: Decimal | str | None = None
-    if msr_text == VARIABLE:
-        msr_mlr = VARIABLE
-    elif msr_text:
-        msr_mlr = p.decimal("msr_mlr", percent=True)
-    msr_pct = p.decimal("msr_pct", required=False, percent=True)
-    score = p.decimal("quality_score", required=False)
+    msr_mlr = p.msr_mlr("msr_mlr")
+    msr_pct = p.optional_decimal("msr_pct", percent=True)
+    score = p.optional_decimal("quality_score")
     met_qps = p.boolean("met_qps")
     met_alt = p.boolean("met_alt_qps")
     met_reporting = p.boolean("met_reporting")
-    revenue = p.decimal("participant_revenue", required=False)
-    low_revenue = p.boolean("low_revenue", required=False)
-    euc = p.decimal("euc_loss_reduction", required=False)
+    revenue = p.optional_decimal("participant_revenue")
+    low_revenue = p.optional_boolean("low_revenue")
+    euc = p.optional_decimal("euc_loss_reduction")
     if p.errors:
         return None, p.errors
     return (
         MSSPInput(
-            performance_year=year,  # type: ignore[arg-type]
+            performance_year=year,
             track=track,
-            assigned_beneficiaries=n,  # type: ignore[arg-type]
-            total_benchmark=benchmark,  # type: ignore[arg-type]
-            total_expenditure=expenditure,  # type: ignore[arg-type]
-            msr_mlr=msr_mlr,  # type: ignore[arg-type]
-            met_qps=met_qps,  # type: ignore[arg-type]
-            met_alt_qps=met_alt,  # type: ignore[arg-type]
-            met_reporting=met_reporting,  # type: ignore[arg-type]
+            assigned_beneficiaries=n,
+            total_benchmark=benchmark,
+            total_expenditure=expenditure,
+            msr_mlr=msr_mlr,
+            met_qps=met_qps,
+            met_alt_qps=met_alt,
+            met_reporting=met_reporting,
             quality_score=score,
             msr_pct=msr_pct,
             participant_revenue=revenue,
             low_revenue=low_revenue,
-            euc_loss_reduction=euc if euc is not None else Decimal(0),
+            euc_loss_reduction=euc if euc is not None else ZERO,
             entity_id=entity_id,
         ),
         [],
     )
+
+
+def _text(value: Decimal | int | bool | str | Enum | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def mssp_input_row(inputs: MSSPInput) -> dict[str, str]:
+    """The batch calculator's columns of `inputs` (parse_mssp_row reads them back); optional
+    figures left at their defaults are left out, as a row that does not give them."""
+    row = {
+        "entity_id": inputs.entity_id,
+        "performance_year": _text(inputs.performance_year),
+        "track": _text(inputs.track),
+        "assigned_beneficiaries": _text(inputs.assigned_beneficiaries),
+        "total_benchmark": _text(inputs.total_benchmark),
+        "total_expenditure": _text(inputs.total_expenditure),
+        "msr_mlr": _text(inputs.msr_mlr),
+        "quality_score": _text(inputs.quality_score),
+        "met_qps": _text(inputs.met_qps),
+        "met_alt_qps": _text(inputs.met_alt_qps),
+        "met_reporting": _text(inputs.met_reporting),
+    }
+    optional: dict[str, Decimal | bool | None] = {
+        "msr_pct": inputs.msr_pct,
+        "participant_revenue": inputs.participant_revenue,
+        "low_revenue": inputs.low_revenue,
+        "euc_loss_reduction": inputs.euc_loss_reduction or None,
+    }
+    row.update({k: _text(v) for k, v in optional.items() if v is not None})
+    return row
 
 
 def settle_mssp_input(inputs: MSSPInput, book: ParameterBook) -> MSSPResult:
@@ -216,33 +286,51 @@ def mssp_output_row(result: MSSPResult) -> dict[str, str]:
     }
 
 
-def parse_reach_row(line: int, row: dict[str, str]) -> tuple[ReachInput | None, list[RowError]]:
-    p = _RowParser(line, row)
+# The REACH figures only CMS's reports hold: stop-loss and the year's capitation and advance
+# payments (all optional).
+REACH_STOP_LOSS = ("stop_loss_charge", "stop_loss_payout")
+REACH_CASH_FLOWS = (
+    "pcc_base_paid",
+    "pcc_enhanced_paid",
+    "tcc_paid",
+    "apo_paid",
+    "apo_claims_reduced",
+)
+
+
+def reach_adjustments(p: RowParser) -> tuple[StopLossAdjustment | None, ReachCashFlows | None]:
+    """The stop-loss and cash flows a row gives (None where it gives none of their figures)."""
+    charge = p.optional_decimal("stop_loss_charge")
+    payout = p.optional_decimal("stop_loss_payout")
+    flows = {name: p.optional_decimal(name) for name in REACH_CASH_FLOWS}
+    stop_loss = None
+    if charge is not None or payout is not None:
+        stop_loss = StopLossAdjustment(charge=charge or ZERO, payout=payout or ZERO)
+    cash_flows = None
+    if any(value is not None for value in flows.values()):
+        cash_flows = ReachCashFlows(**{k: v or ZERO for k, v in flows.items()})
+    return stop_loss, cash_flows
+
+
+def parse_reach_row(line: int, row: Mapping[str, str]) -> tuple[ReachInput | None, list[RowError]]:
+    p = RowParser(line, row)
     entity_id = p.text("entity_id")
     year = p.integer("performance_year")
     arrangement = p.choice("arrangement", ReachArrangement)
     benchmark = p.decimal("benchmark")
     tcoc = p.decimal("total_cost_of_care")
     earned_pct = p.decimal("quality_withhold_earned_pct", percent=True)
-    member_months = p.integer("aligned_member_months", required=False)
-    charge = p.decimal("stop_loss_charge", required=False)
-    payout = p.decimal("stop_loss_payout", required=False)
-    flows = {name: p.decimal(name, required=False) for name in REACH_OPTIONAL[3:]}
+    member_months = p.optional_integer("aligned_member_months")
+    stop_loss, cash_flows = reach_adjustments(p)
     if p.errors:
         return None, p.errors
-    stop_loss = None
-    if charge is not None or payout is not None:
-        stop_loss = StopLossAdjustment(charge=charge or Decimal(0), payout=payout or Decimal(0))
-    cash_flows = None
-    if any(value is not None for value in flows.values()):
-        cash_flows = ReachCashFlows(**{k: v or Decimal(0) for k, v in flows.items()})
     return (
         ReachInput(
-            performance_year=year,  # type: ignore[arg-type]
+            performance_year=year,
             arrangement=arrangement,
-            benchmark=benchmark,  # type: ignore[arg-type]
-            total_cost_of_care=tcoc,  # type: ignore[arg-type]
-            quality_earn_back_rate=earned_pct / 100,  # type: ignore[operator]
+            benchmark=benchmark,
+            total_cost_of_care=tcoc,
+            quality_earn_back_rate=earned_pct / 100,
             stop_loss=stop_loss,
             cash_flows=cash_flows,
             aligned_member_months=member_months,
@@ -250,6 +338,27 @@ def parse_reach_row(line: int, row: dict[str, str]) -> tuple[ReachInput | None, 
         ),
         [],
     )
+
+
+def reach_input_row(inputs: ReachInput) -> dict[str, str]:
+    """The batch calculator's columns of `inputs` (parse_reach_row reads them back); stop-loss,
+    cash flows and member-months are left out where the input has none."""
+    row = {
+        "entity_id": inputs.entity_id,
+        "performance_year": _text(inputs.performance_year),
+        "arrangement": _text(inputs.arrangement),
+        "benchmark": _text(inputs.benchmark),
+        "total_cost_of_care": _text(inputs.total_cost_of_care),
+        "quality_withhold_earned_pct": _text(inputs.quality_earn_back_rate * 100),
+    }
+    if inputs.aligned_member_months is not None:
+        row["aligned_member_months"] = _text(inputs.aligned_member_months)
+    if inputs.stop_loss is not None:
+        row["stop_loss_charge"] = _text(inputs.stop_loss.charge)
+        row["stop_loss_payout"] = _text(inputs.stop_loss.payout)
+    if inputs.cash_flows is not None:
+        row.update({k: _text(getattr(inputs.cash_flows, k)) for k in REACH_CASH_FLOWS})
+    return row
 
 
 def settle_reach_input(inputs: ReachInput, book: ParameterBook) -> ReachResult:
@@ -278,7 +387,7 @@ class _Program:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     output: tuple[str, ...]
-    parse: Callable[[int, dict[str, str]], tuple[Any, list[RowError]]]
+    parse: Callable[[int, Mapping[str, str]], tuple[Any, list[RowError]]]
     settle: Callable[[Any, ParameterBook], Any]
     to_row: Callable[[Any], dict[str, str]]
 
@@ -347,7 +456,7 @@ def run_batch(program: str, stream: TextIO | Iterable[str], book: ParameterBook)
     return outcome
 
 
-def write_rows(outcome: BatchOutcome, stream: TextIO) -> None:
+def write_rows(outcome: BatchOutcome, stream: SupportsWrite[str]) -> None:
     writer = csv.DictWriter(stream, fieldnames=list(outcome.columns), lineterminator="\n")
     writer.writeheader()
     writer.writerows(outcome.rows)
@@ -382,7 +491,7 @@ def parse_participants(
     participants: list[ParticipantFigures] = []
     seen: set[str] = set()
     for row in reader:
-        p = _RowParser(reader.line_num, row)
+        p = RowParser(reader.line_num, row)
         tin = p.text("tin")
         if tin and (len(tin) != 9 or not tin.isdigit()):
             p.fail("tin", f"{tin!r} is not a nine-digit TIN")
@@ -390,14 +499,14 @@ def parse_participants(
             p.fail("tin", f"{tin} appears twice")
         name = p.text("name")
         n = p.integer("attributed_beneficiaries")
-        benchmark = p.decimal("benchmark", required=False)
-        expenditure = p.decimal("expenditure", required=False)
-        score = p.decimal("quality_score", required=False)
+        benchmark = p.optional_decimal("benchmark")
+        expenditure = p.optional_decimal("expenditure")
+        score = p.optional_decimal("quality_score")
         if score is not None and not 0 <= score <= 100:
             p.fail("quality_score", "must be between 0 and 100")
         if p.errors:
             errors.extend(p.errors)
             continue
         seen.add(tin)
-        participants.append(ParticipantFigures(tin, name, n, benchmark, expenditure, score))  # type: ignore[arg-type]
+        participants.append(ParticipantFigures(tin, name, n, benchmark, expenditure, score))
     return participants, errors

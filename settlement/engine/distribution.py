@@ -98,7 +98,11 @@ def _basis_weights(
                 "quality_score",
                 f"missing for TIN {missing[0]} (the quality basis needs every TIN's score)",
             )
-        raw = [Fraction(p.quality_score) * p.attributed_beneficiaries for p in participants]  # type: ignore[arg-type]
+        raw = [
+            Fraction(p.quality_score) * p.attributed_beneficiaries
+            for p in participants
+            if p.quality_score is not None  # every one, after the check above
+        ]
     else:
         missing = [p.tin for p in participants if p.benchmark is None or p.expenditure is None]
         if missing:
@@ -109,7 +113,8 @@ def _basis_weights(
         raw = [
             max(Fraction(p.benchmark - p.expenditure) * direction, Fraction(0))
             for p in participants
-        ]  # type: ignore[operator]
+            if p.benchmark is not None and p.expenditure is not None  # every one, after the check
+        ]
     whole = sum(raw)
     if whole == 0:
         raise SettlementInputError(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Literal
+from typing import Final, Literal
 
 from settlement.engine.errors import SettlementInputError
 from settlement.engine.explanation import ExplanationBuilder, Step, fmt_money, fmt_pct
@@ -26,13 +26,13 @@ from settlement.engine.parameters import (
 )
 from settlement.engine.rounding import exact, round_to_cent
 
-VARIABLE = "variable"
+VARIABLE: Final = "variable"
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
 
 class ThresholdSource(StrEnum):
-    VARIABLE = "variable"
+    VARIABLE: Final = "variable"
     FIXED = "fixed"
     ENTITY_SPECIFIC = "entity-specific"
 
@@ -170,14 +170,15 @@ def _thresholds(
             to_confirm=params.to_confirm("fixed_msr_min_beneficiaries"),
         )
 
-    msr = table.msr(n)
-    if msr is None:
+    variable = table.msr(n)
+    if variable is None:
         raise SettlementInputError(
             "msr_pct",
             f"{n:,} assigned beneficiaries is below the variable MSR table (it starts at "
             f"{table.lowest_n:,}); CMS sets the MSR of smaller ACOs from its SLAAM table, which is "
             "not shipped here: give the MSR from CMS's report in msr_pct",
         )
+    msr = variable
     ex.rule(
         f"Variable MSR for {n:,} assigned beneficiaries, interpolated linearly inside its band"
         + (" (MLR = MSR)" if two_sided else ""),
@@ -442,7 +443,7 @@ def settle_mssp(inputs: MSSPInput, params: MSSPTrackParameters, msr_table: MSRTa
         outcome = Outcome.LOSSES_BELOW_MLR
         ex.rule(
             "Loss rate below the MLR: no losses are shared",
-            f"{fmt_pct(-savings_rate)} < {fmt_pct(mlr or 0)}",
+            f"{fmt_pct(-savings_rate)} < {fmt_pct(mlr or Fraction(0))}",
             citation="domain.md 3.1",
         )
     else:

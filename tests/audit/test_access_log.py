@@ -86,7 +86,7 @@ def test_a_phi_view_sends_a_password_only_session_to_set_up_then_verify(aco_admi
     assert view(request).content == b"beneficiary data"
 
 
-def request_session():  # type: ignore[no-untyped-def]
+def request_session():
     from django.contrib.sessions.backends.db import SessionStore
 
     return SessionStore()

@@ -146,7 +146,7 @@ def test_an_upload_in_the_console_loads_the_delivery_as_a_job(
     settings: object,
     tmp_path: Path,
 ) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    settings.MEDIA_ROOT = tmp_path / "media"
     admin_a = make_member(entity_a, Role.ENTITY_ADMIN)
     admin_a.is_staff = True
     admin_a.save()
@@ -155,7 +155,7 @@ def test_an_upload_in_the_console_loads_the_delivery_as_a_job(
     )
     client = login_client(admin_a)
     upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="application/zip")
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:claims_delivery_upload"), {"entity": entity_a.pk, "delivery": upload}
         )

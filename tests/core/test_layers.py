@@ -84,5 +84,11 @@ def test_the_pre_commit_hooks_run_the_checks_of_make_lint() -> None:
         for repo in config["repos"]
         for hook in repo["hooks"]
     ]
-    assert _make_lint_commands()
-    assert sorted(entries) == sorted(_make_lint_commands())
+    commands = _make_lint_commands()
+    assert commands
+    # Each check of `make lint` has its hook (the hooks may fix what lint only reports, and add
+    # hygiene checks of their own): the same tool and subcommand.
+    for command in commands:
+        words = command.split()
+        tool = " ".join(words[:2]) if words[0] == "ruff" else words[0]
+        assert any(entry.split()[: len(tool.split())] == tool.split() for entry in entries), command

@@ -19,7 +19,7 @@ from django.urls import reverse
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _csp(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _csp(response) -> dict[str, list[str]]:
     policy = response["Content-Security-Policy"]
     return {
         part.split()[0]: part.split()[1:] for part in (p.strip() for p in policy.split(";")) if part
@@ -98,7 +98,7 @@ def test_the_500_page_is_ours() -> None:
     assert "Something went wrong" in render_to_string("500.html")
 
 
-def _settings_of(module: str, **env: str) -> dict:  # type: ignore[type-arg]
+def _settings_of(module: str, **env: str) -> dict:
     script = (
         "import json, django; django.setup()\n"
         "from django.conf import settings as s\n"

@@ -21,7 +21,9 @@ def table(values: Mapping[tuple[str, int, str], Decimal | str | int]) -> Referen
 
 
 def bene_years(
-    rows: Iterable[tuple[int, int, str, int, str, str]], risk: str = "1", demographic: str = "0.5"
+    rows: Iterable[tuple[int, int, str, int, str | Decimal, str]],
+    risk: str = "1",
+    demographic: str = "0.5",
 ) -> pd.DataFrame:
     """(bene, year, enrollment type, months, paid, excluded) -> a benchmark_years frame."""
     records = []

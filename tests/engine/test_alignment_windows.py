@@ -11,7 +11,7 @@ from alignment.engine import mssp as mssp_module
 from alignment.engine import reach as reach_module
 
 
-def _mssp(year: int, method: str, kind: str, as_of: date):  # type: ignore[no-untyped-def]
+def _mssp(year: int, method: str, kind: str, as_of: date):
     params = mssp_parameters(year, AssignmentMethod(method))
     return mssp_module.windows_for(params, list_kind=ListKind(kind), as_of=as_of)
 

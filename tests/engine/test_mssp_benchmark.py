@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -60,7 +62,7 @@ def reference(**overrides: object) -> dict:
     return values
 
 
-def population(extra: list[tuple] = ()) -> tuple:
+def population(extra: Sequence[tuple[Any, ...]] = ()) -> tuple:
     years = bene_years(
         [
             (1, 2021, AN, 12, "10000.00", "0"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 import pytest
 
@@ -17,7 +18,7 @@ PY = 2024
 BYS = (2017, 2018, 2019)
 
 
-def reference(**overrides: object) -> dict:
+def reference(**overrides: str) -> dict:
     values = {
         **{("truncation_threshold", y, ""): "1000000" for y in BYS},
         ("truncate_expenditures", PY, ""): "1",
@@ -55,7 +56,7 @@ def history(pbpm: str = "1000", risk: str = "1", reduction: str = "0") -> object
         for b in (1, 2)
     ]
     frame = bene_years(rows, risk=risk)
-    frame[c.REDUCTION_ADDED] = D(reduction)
+    frame[c.REDUCTION_ADDED] = D(reduction)  # type: ignore[call-overload]  # pandas-stubs refuse an object scalar
     frame[c.EXPENDITURE] = (
         frame[c.PAID_AMOUNT] + frame[c.REDUCTION_ADDED] - frame[c.EXCLUDED_AMOUNT]
     )
@@ -65,7 +66,7 @@ def history(pbpm: str = "1000", risk: str = "1", reduction: str = "0") -> object
 def run(
     values: dict,
     *,
-    arrangement: str = "global",
+    arrangement: Literal["global", "professional"] = "global",
     risk: str = "1",
     beneficiaries: int = 5000,
     **kwargs,

@@ -6,8 +6,15 @@ import csv
 import io
 from pathlib import Path
 
-from settlement.engine.batch import run_batch, write_rows
-from settlement.engine.columns import MSSP_OUTPUT, REACH_OUTPUT
+from settlement.engine.batch import (
+    mssp_input_row,
+    parse_mssp_row,
+    parse_reach_row,
+    reach_input_row,
+    run_batch,
+    write_rows,
+)
+from settlement.engine.columns import MSSP_OUTPUT, REACH_OUTPUT, REACH_REQUIRED
 from tests.engine.settlement_support import BOOK
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -145,3 +152,27 @@ def test_the_reach_batch_settles_the_worked_example() -> None:
     assert [str(e) for e in outcome.errors] == [
         "line 4, column quality_withhold_earned_pct: must be between 0 and 100"
     ]
+
+
+def test_an_input_written_in_the_batch_columns_reads_back_as_the_same_input() -> None:
+    # The settlement service stores a typed input (the collector's) in the batch columns: the
+    # stored row must read back to the input that was settled, optional figures included.
+    with (FIXTURES / "mssp_ten_entity_years.csv").open(newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    rows.append({**rows[0], "low_revenue": "true", "euc_loss_reduction": "12.5"})
+    for line, row in enumerate(rows, start=2):
+        inputs, errors = parse_mssp_row(line, row)
+        assert errors == []
+        assert inputs is not None
+        assert parse_mssp_row(line, mssp_input_row(inputs)) == (inputs, [])
+    reach = {
+        "entity_id": "D2", "performance_year": "2023", "arrangement": "professional",
+        "benchmark": "60000000", "total_cost_of_care": "54000000",
+        "quality_withhold_earned_pct": "80%", "aligned_member_months": "1200",
+        "stop_loss_payout": "1000", "pcc_enhanced_paid": "100000",
+    }  # fmt: skip
+    for row in (reach, {k: v for k, v in reach.items() if k in REACH_REQUIRED}):
+        reach_inputs, errors = parse_reach_row(2, row)
+        assert errors == []
+        assert reach_inputs is not None
+        assert parse_reach_row(2, reach_input_row(reach_inputs)) == (reach_inputs, [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -39,7 +40,7 @@ def months(first: str, count: int, tier: int, beneficiaries: int) -> tuple[TierM
     return tuple(rows)
 
 
-def practice(**overrides: object) -> MCPInput:
+def practice(**overrides: Any) -> MCPInput:
     base = MCPInput(
         practice_id="MCP-TEST-1",
         track=2,

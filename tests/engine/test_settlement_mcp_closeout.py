@@ -21,6 +21,8 @@ HEADER = "record,payment,period,month,tier,value,source\n"
 def test_the_example_practice_closes_out_to_the_hand_worked_balance() -> None:
     read = read_closeout(io.StringIO(EXAMPLE.read_text()), BOOK)
     assert read.errors == ()
+    assert read.inputs is not None
+    assert read.parameters is not None
     statement = mcp_close_out(read.inputs, read.parameters)
     lines = {(line.payment, line.period): line for line in statement.lines}
     # ESP: 6 months x (100 x 9.00 + 10 x 20.00) = 6,600.00 in 2024; 12 x 1,100 = 13,200.00 in 2025.
@@ -62,5 +64,7 @@ def test_a_tier_without_an_amount_is_refused_by_the_engine_naming_where_to_find_
     text = HEADER + "practice,,,,,P-1,\ntrack,,,,,2,\nattribution,,,2024-07,2,50,\n"
     read = read_closeout(io.StringIO(text), BOOK)
     assert read.errors == ()
+    assert read.inputs is not None
+    assert read.parameters is not None
     with pytest.raises(SettlementInputError, match="esp_rate"):
         mcp_close_out(read.inputs, read.parameters)

@@ -7,6 +7,7 @@ import io
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
+from typing import Literal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,16 +41,17 @@ def mssp_inputs(draw: st.DrawFn) -> MSSPInput:
     benchmark = draw(cents)
     ratio = draw(st.decimals(min_value=Decimal("0.6"), max_value=Decimal("1.4"), places=4))
     if params.risk == Risk.ONE_SIDED:
-        msr_mlr: Decimal | str = VARIABLE
+        msr_mlr: Decimal | Literal["variable"] = VARIABLE
     else:
-        msr_mlr = draw(st.sampled_from([VARIABLE, *params.fixed_msr_options]))
+        options: list[Decimal | Literal["variable"]] = [VARIABLE, *params.fixed_msr_options]
+        msr_mlr = draw(st.sampled_from(options))
     return MSSPInput(
         performance_year=year,
         track=track,
         assigned_beneficiaries=draw(st.integers(5_000, 120_000)),
         total_benchmark=benchmark,
         total_expenditure=round_to_cent(benchmark * ratio),
-        msr_mlr=msr_mlr,  # type: ignore[arg-type]
+        msr_mlr=msr_mlr,
         met_qps=draw(st.booleans()),
         met_alt_qps=draw(st.booleans()),
         met_reporting=draw(st.booleans()),

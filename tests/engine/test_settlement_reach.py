@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -23,9 +24,7 @@ from tests.engine.settlement_support import BOOK
 GLOBAL, PROFESSIONAL = ReachArrangement.GLOBAL, ReachArrangement.PROFESSIONAL
 
 
-def reach(
-    arrangement: ReachArrangement = GLOBAL, year: int = 2023, **overrides: object
-) -> ReachInput:
+def reach(arrangement: ReachArrangement = GLOBAL, year: int = 2023, **overrides: Any) -> ReachInput:
     base = ReachInput(
         performance_year=year,
         arrangement=arrangement,

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @job_handler("tests.explodes")
-def _explodes(job, progress):  # type: ignore[no-untyped-def]
+def _explodes(job, progress):
     progress(10, "About to fail")
     raise ValueError("Line 12, field CLM_FROM_DT: '2024-13-01' is not a date")
 

@@ -11,7 +11,7 @@ from core.api import ApplicationError
 from settlement.engine.distribution import AllocationBasis, AllocationMethod
 from settlement.models import ImmutableRecordError, ParticipantShare, SettlementRun
 from settlement.selectors import settlement_run_changes
-from settlement.services import settlement_run_create
+from settlement.services import settlement_figures_parse, settlement_run_create
 from tests.factories import EntityFactory, ProgramFactory
 from tests.settlement.support import MSSP_FIGURES, REACH_FIGURES, TINS
 
@@ -146,3 +146,19 @@ def test_an_mcp_practice_has_no_batch_settlement(db) -> None:
     practice = EntityFactory(program=ProgramFactory(code="mcp", name="Making Care Primary"))
     with pytest.raises(ApplicationError, match="not available for the 'mcp' program"):
         settlement_run_create(entity=practice, performance_year=2025, figures=MSSP_FIGURES)
+
+
+def test_the_engines_input_settles_and_is_stored_as_its_figures_are(entity_a, entity_b) -> None:
+    inputs = settlement_figures_parse(
+        program="mssp", figures={**MSSP_FIGURES, "entity_id": "A0000", "performance_year": "2024"}
+    )
+    typed = settlement_run_create(entity=entity_a, performance_year=2025, inputs=inputs)
+    given = settlement_run_create(entity=entity_a, performance_year=2025, figures=MSSP_FIGURES)
+    assert (typed.version, given.version) == (1, 2)
+    assert typed.figures == given.figures
+    assert typed.earned_savings_losses == given.earned_savings_losses == Decimal("4704000.00")
+    # The entity and the year are the run's, whatever the input said.
+    assert (typed.inputs["entity_id"], typed.inputs["performance_year"]) == ("A9001", "2025")
+    assert typed.inputs["total_benchmark"] == "240000000"
+    with pytest.raises(ApplicationError, match="not settled on mssp figures"):
+        settlement_run_create(entity=entity_b, performance_year=2025, inputs=inputs)

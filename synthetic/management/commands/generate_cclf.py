@@ -27,7 +27,7 @@ def entity_participants(cms_id: str, year: int) -> tuple[list[Provider], list[st
     )
     providers, ccns = [], []
     for p in rows:
-        if p.provider_id:
+        if p.provider is not None:
             providers.append(
                 Provider(p.organization.tin, p.provider.npi, p.provider.specialty_id or "01")
             )
