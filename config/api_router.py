@@ -11,7 +11,14 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+
+# No format-suffix routes (`/beneficiaries.json`): the API speaks JSON by content negotiation,
+# and the suffix routes answered 500 on viewset actions that take no `format` argument.
+class ApiRouter(DefaultRouter):
+    include_format_suffixes = False
+
+
+router = ApiRouter()
 extra_urlpatterns: list[URLPattern | URLResolver] = []
 for app in settings.PROJECT_APPS:
     if (settings.BASE_DIR / app / "api" / "routes.py").exists():

@@ -126,7 +126,7 @@ def figures_form_class(program: str) -> type[FiguresForm]:
 class BatchUploadForm(forms.Form):
     program = forms.ChoiceField(choices=[("mssp", "MSSP"), ("reach", "ACO REACH")])
     file = forms.FileField(
-        label="CSV file", help_text="One entity-year per row; columns as in README.md"
+        label="CSV file", help_text="One entity-year per row, with the columns listed above."
     )
 
 
@@ -343,6 +343,5 @@ class ReachPlatformRunForm(_KindAndProjectionFields):
 class MCPCloseOutForm(forms.Form):
     file = forms.FileField(
         label="Practice close-out CSV",
-        help_text="Records as in README.md (Making Care Primary close-out); ESP tier amounts "
-        "with their source",
+        help_text="One record per line, as listed above; ESP tier amounts with their source",
     )

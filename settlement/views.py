@@ -22,6 +22,7 @@ from core.uploads import upload_text
 from jobs.services import job_enqueue
 from settlement.charts import band_chart
 from settlement.engine.batch import run_batch, write_rows
+from settlement.engine.columns import MSSP_OPTIONAL, MSSP_REQUIRED, REACH_OPTIONAL, REACH_REQUIRED
 from settlement.engine.distribution import ParticipantFigures
 from settlement.engine.errors import ParameterError, SettlementInputError
 from settlement.engine.mcp import mcp_close_out
@@ -115,8 +116,16 @@ def batch(request: HttpRequest) -> HttpResponse:
                 download = base64.b64encode(out.getvalue().encode()).decode()
     else:
         form = BatchUploadForm()
+    columns = {
+        "mssp_required": MSSP_REQUIRED,
+        "mssp_optional": MSSP_OPTIONAL,
+        "reach_required": REACH_REQUIRED,
+        "reach_optional": REACH_OPTIONAL,
+    }
     return render(
-        request, "settlement/batch.html", {"form": form, "outcome": outcome, "download": download}
+        request,
+        "settlement/batch.html",
+        {"form": form, "outcome": outcome, "download": download, "columns": columns},
     )
 
 

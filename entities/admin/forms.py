@@ -197,7 +197,7 @@ class ParticipantImportForm(forms.Form):
     performance_year = forms.TypedChoiceField(coerce=int, label="Performance year")
     file = forms.FileField(
         label="CSV file",
-        help_text="Columns: tin,npi,ccn,specialty_code,role,effective_start,effective_end (see the README).",
+        help_text="Columns: tin,npi,ccn,specialty_code,role,effective_start,effective_end.",
     )
 
     def __init__(self, *args: Any, entity: Entity, **kwargs: Any) -> None:

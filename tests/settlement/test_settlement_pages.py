@@ -214,3 +214,15 @@ def test_the_reach_band_chart_draws_the_first_corridor_and_keeps_labels_inside()
     assert "First risk corridor ±25%" in chart["caption"]
     assert "keeps 100%" in chart["caption"]
     assert "MSR" not in " ".join(label for label, _, _ in labels)
+
+
+def test_the_upload_pages_list_their_columns_and_cite_no_file_of_ours(client_a) -> None:
+    batch = client_a.get(reverse("settlement:batch")).content.decode()
+    for column in ("assigned_beneficiaries", "euc_loss_reduction", "quality_withhold_earned_pct"):
+        assert column in batch
+    closeout = client_a.get(reverse("settlement:mcp_closeout")).content.decode()
+    assert "<code>esp_rate</code>" in closeout
+    for page in (batch, closeout):
+        assert "README" not in page
+        assert ".md" not in page
+        assert "docs/examples" not in page

@@ -18,7 +18,7 @@ from settlement.parameters import load_parameter_book
 
 
 class Command(BaseCommand):
-    help = "Settle MSSP or ACO REACH entity-years from a CSV of CMS report figures (see README.md)."
+    help = "Settle MSSP or ACO REACH entity-years from a CSV of CMS report figures, one entity-year per row (docs/settlement.md lists the columns)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--program", required=True, choices=PROGRAMS)
