@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.conf import settings
 
 from audit.services import access_record_create
 from care.selectors import RosterFilters, roster_queryset
+from core import csvfiles
 
 EXPORT_DIR = "exports"
 COLUMNS = [
@@ -42,7 +42,7 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
     ids: list[int] = []
     progress(10, "Writing CSV")
     with tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csvfiles.writer(handle)
         writer.writerow(COLUMNS)
         for bene in qs.iterator(chunk_size=5000):
             care = getattr(bene, "care", None)

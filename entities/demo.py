@@ -7,13 +7,13 @@ service an entity administrator uses, so a second run changes nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import random
 from dataclasses import dataclass
 from typing import Any
 
+from core import csvfiles
 from entities.choices import AssignmentMethod, ChangeAction, ChangeStatus, MsrMlrChoice
 from entities.identifiers import npi_check_digit
 from entities.models import Entity, ParticipantChangeRequest, Track
@@ -296,7 +296,7 @@ def _rows(plan: RosterPlan) -> list[dict[str, str]]:
 
 def _csv(rows: list[dict[str, str]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csvfiles.dict_writer(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

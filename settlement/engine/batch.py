@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
+from core import csvfiles
+
 from settlement.engine.columns import (
     MSSP_OPTIONAL,
     MSSP_OUTPUT,
@@ -348,7 +350,7 @@ def run_batch(program: str, stream: TextIO | Iterable[str], book: ParameterBook)
 
 
 def write_rows(outcome: BatchOutcome, stream: TextIO) -> None:
-    writer = csv.DictWriter(stream, fieldnames=list(outcome.columns), lineterminator="\n")
+    writer = csvfiles.dict_writer(stream, fieldnames=list(outcome.columns), lineterminator="\n")
     writer.writeheader()
     writer.writerows(outcome.rows)
 

@@ -30,6 +30,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
+from core import csvfiles
+
 from settlement.engine.batch import RowError
 from settlement.engine.explanation import Step
 from settlement.engine.mcp import (
@@ -223,7 +225,7 @@ def statement_rows(statement: MCPStatement) -> list[dict[str, str]]:
 
 def write_statement_csv(statement: MCPStatement, handle: TextIO) -> None:
     """The statement lines, then the explanation steps, as one CSV."""
-    writer = csv.writer(handle, lineterminator="\n")
+    writer = csvfiles.writer(handle, lineterminator="\n")
     writer.writerow(STATEMENT_COLUMNS)
     for row in statement_rows(statement):
         writer.writerow([row[c] for c in STATEMENT_COLUMNS])
