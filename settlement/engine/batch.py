@@ -322,6 +322,14 @@ _PROGRAMS = {
 }
 
 
+def _start_line(end_line: int, row: dict[Any, Any]) -> int:
+    """The line a record starts on: the reader counts the line breaks inside quoted cells."""
+    cells = [v for v in row.values() if isinstance(v, str)]
+    cells += [v for extra in row.get(None) or () for v in [extra] if isinstance(v, str)]
+    breaks = sum(v.count("\n") + v.count("\r") - v.count("\r\n") for v in cells)
+    return end_line - breaks
+
+
 def run_batch(
     program: str,
     stream: TextIO | Iterable[str],
@@ -356,7 +364,7 @@ def run_batch(
         return outcome
     try:
         for row in reader:
-            line = reader.line_num
+            line = _start_line(reader.line_num, row)
             outcome.rows_read += 1
             if None in row:
                 outcome.errors.append(RowError(line, "", "more values than header columns"))
@@ -440,7 +448,7 @@ def parse_participants(
     participants: list[ParticipantFigures] = []
     seen: set[str] = set()
     for row in reader:
-        p = _RowParser(reader.line_num, row)
+        p = _RowParser(_start_line(reader.line_num, row), row)
         tin = p.text("tin")
         if tin and (len(tin) != 9 or not tin.isdigit()):
             p.fail("tin", f"{tin!r} is not a nine-digit TIN")
