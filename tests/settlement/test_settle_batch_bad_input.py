@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from settlement.engine.batch import run_batch, stream_batch
+from settlement.engine.mcp_closeout import read_closeout
 from settlement.parameters import load_parameter_book
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,3 +129,23 @@ def test_the_batch_streams_its_rows_memory_does_not_grow_with_the_file() -> None
     small, large = _peak_bytes(50), _peak_bytes(2000)
     # Kept, 2,000 rows' results and explanations took about 16 MB; streamed, the peak is flat.
     assert large - small < 1_000_000, (small, large)
+
+
+def test_a_close_out_file_with_out_of_range_figures_is_refused_by_line_and_column() -> None:
+    example = (ROOT / "docs" / "examples" / "mcp_closeout_practice.csv").read_text().splitlines()
+    lines = [example[0]]
+    for line in example[1:]:
+        cells = line.split(",")
+        if cells[0] == "received" and "1e400" not in ",".join(lines):
+            cells[5] = "1e400"
+        elif cells[0] == "attribution" and "²" not in ",".join(lines):
+            cells[4] = "²"
+        lines.append(",".join(cells))
+    read = read_closeout(io.StringIO("\n".join(lines) + "\n", newline=""), _BOOK)
+    assert read.inputs is None
+    messages = [str(error) for error in read.errors]
+    assert any("column tier: '²' is not a whole number" in m for m in messages), messages
+    assert any(
+        "column value: '1e400' is not an amount of zero or more (at most 13 whole digits" in m
+        for m in messages
+    ), messages
