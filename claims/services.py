@@ -692,8 +692,9 @@ def _register(entity: Entity, files: Any, layout_version: str, user: Any, job: A
             # the same delivery: already loaded. Files under the same CMS names with other
             # contents are not that delivery, and are not taken for it.
             if delivery.sha256 != files.sha256:
+                when = delivery.loaded_at or delivery.updated_at
                 raise ApplicationError(
-                    f"Delivery {delivery.name} was loaded on {delivery.loaded_at:%Y-%m-%d} from "
+                    f"Delivery {delivery.name} was loaded on {when:%Y-%m-%d} from "
                     "files with the same names and other contents (sizes or checksums differ): "
                     "nothing was loaded. Check which copy CMS delivered.",
                     {"delivery": delivery.name},
