@@ -39,8 +39,11 @@ class VoluntaryAlignmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tin"].required = False
-        self.fields["source"].initial = VoluntarySource.MEDICARE_GOV
+        # A read-only view (the change page of a record) builds this form without its fields.
+        if "tin" in self.fields:
+            self.fields["tin"].required = False
+        if "source" in self.fields:
+            self.fields["source"].initial = VoluntarySource.MEDICARE_GOV
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -92,6 +95,27 @@ class VoluntaryAlignmentAdmin(PhiAdminMixin, ScopedAdmin):
     search_fields = ["npi", "tin"]
     list_select_related = ["entity", "created_by"]
     readonly_fields = ["created_by", "created_at"]
+    # A recorded designation is read, never edited: a correction is a new record.
+    recorded_fields = [
+        "entity",
+        "beneficiary_id",
+        "npi",
+        "tin",
+        "signature_date",
+        "source",
+        "created_by",
+        "created_at",
+    ]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            return self.recorded_fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            return self.recorded_fields
+        return super().get_readonly_fields(request, obj)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "entity":
@@ -103,6 +127,8 @@ class VoluntaryAlignmentAdmin(PhiAdminMixin, ScopedAdmin):
     def save_model(
         self, request: HttpRequest, obj: VoluntaryAlignment, form: Any, change: bool
     ) -> None:
+        if change:
+            return  # every field of a recorded designation is read-only
         data = form.cleaned_data
         try:
             record = voluntary_alignment_create(

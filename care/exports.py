@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import secrets
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.conf import settings
 
 from audit.services import access_record_create
 from care.selectors import RosterFilters, roster_queryset
+from core import csvfiles
 
 EXPORT_DIR = "exports"
 COLUMNS = [
@@ -63,7 +63,7 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
     ids: list[int] = []
     progress(10, "Writing CSV")
     with _private_file(tmp) as handle:
-        writer = csv.writer(handle)
+        writer = csvfiles.writer(handle)
         writer.writerow(COLUMNS)
         for bene in qs.iterator(chunk_size=5000):
             care = getattr(bene, "care", None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib does the sa
     isal_zlib = None
 
 from cclf.layouts import DATA_FILE_CODES, SUMMARY_FILE_CODE
-from cclf.names import CclfName, FileNameError, parse_name
+from cclf.names import CclfName, FileNameError, file_name, parse_name
 from cclf.parser import RecordError
 
 
@@ -80,50 +81,61 @@ def _faster_inflate(fh: IO[bytes]) -> IO[bytes]:
     return fh
 
 
-def _delivery_name(path: Path, names: list[CclfName]) -> CclfName:
-    try:
-        return parse_name(path.name)
-    except FileNameError:
-        if not names:
-            raise
-        # A folder named otherwise: the delivery is what its files say.
-        first = names[0]
-        return CclfName(
-            name=path.name,
+def _delivery_name(first: CclfName) -> CclfName:
+    """The delivery a file belongs to, named as CMS names the combined zip
+    (P.A1234.ACO.ZC1Y24... -> P.A1234.ACO.ZCY24...): what the files say, never the folder's name."""
+    return CclfName(
+        name=file_name(
             entity_id=first.entity_id,
-            program_prefix=first.program_prefix,
-            file_code=None,
+            code="",
             runout=first.runout,
-            performance_year=first.performance_year,
+            year=first.performance_year,
             delivered_at=first.delivered_at,
-        )
+        ),
+        entity_id=first.entity_id,
+        program_prefix=first.program_prefix,
+        file_code=None,
+        runout=first.runout,
+        performance_year=first.performance_year,
+        delivered_at=first.delivered_at,
+    )
+
+
+def _crc32(path: Path) -> int:
+    crc32 = isal_zlib.crc32 if isal_zlib is not None else zlib.crc32
+    value = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            value = crc32(block, value)
+    return value
 
 
 def open_delivery(path: str | Path) -> DeliveryFiles:
-    """List and check the files of a delivery; raises FileNameError when nothing in it is CCLF."""
+    """List and check the files of a delivery; raises FileNameError when nothing in it is CCLF.
+
+    A delivery is identified by its files, never by the zip's or folder's name: its name comes
+    from the files' CMS names, and its fingerprint (`sha256`) from each file's name, size and
+    CRC-32 (for a zip, the checksums its directory holds, which zipfile verifies as the
+    files are read). The same files zipped, re-zipped or unzipped have the same fingerprint.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
-    entries: list[tuple[str, int]] = []
-    digest = hashlib.sha256()
+    entries: list[tuple[str, int, int]] = []  # member, size, CRC-32
     if path.is_file():
         if not zipfile.is_zipfile(path):
             raise FileNameError(f"{path.name}: not a zip file")
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
         with zipfile.ZipFile(path) as zf:
-            entries = [(i.filename, i.file_size) for i in zf.infolist() if not i.is_dir()]
+            entries = [(i.filename, i.file_size, i.CRC) for i in zf.infolist() if not i.is_dir()]
     else:
-        for p in sorted(path.iterdir()):
-            if p.is_file() and not p.name.startswith("."):
-                entries.append((str(p), p.stat().st_size))
-                # A folder's fingerprint is its file names and sizes: cheap, and enough to tell
-                # deliveries apart (CMS names each delivery to a tenth of a second).
-                digest.update(p.name.encode() + b"\0" + str(p.stat().st_size).encode() + b"\0")
+        entries = [
+            (str(p), p.stat().st_size, _crc32(p))
+            for p in sorted(path.iterdir())
+            if p.is_file() and not p.name.startswith(".")
+        ]
     parsed: list[tuple[str, int, CclfName]] = []
     errors: list[RecordError] = []
-    for member, size in entries:
+    for member, size, _crc in entries:
         base = Path(member).name
         try:
             name = parse_name(base)
@@ -138,15 +150,24 @@ def open_delivery(path: str | Path) -> DeliveryFiles:
             )
             continue
         parsed.append((member, size, name))
-    delivery = DeliveryFiles(
-        path=path,
-        name=_delivery_name(path, [n for _, _, n in parsed]),
-        errors=errors,
-        sha256=digest.hexdigest(),
-    )
+    # With no CCLF file in it, the zip or folder is named by its own name if that is a CMS name
+    # (and rejected with the reasons); otherwise nothing here is CCLF (FileNameError).
+    name = _delivery_name(parsed[0][2] if parsed else parse_name(path.name))
+    if path.is_file():
+        # A zip carries CMS's name for the delivery: its files must be that delivery's.
+        try:
+            zipped: CclfName | None = parse_name(path.name)
+        except FileNameError:
+            zipped = None
+        if zipped is not None and not zipped.same_delivery(name):
+            name = _delivery_name(zipped)
+    digest = hashlib.sha256()
+    for member, size, crc in sorted(entries, key=lambda e: Path(e[0]).name):
+        digest.update(f"{Path(member).name}\0{size}\0{crc:08x}\0".encode())
+    delivery = DeliveryFiles(path=path, name=name, errors=errors, sha256=digest.hexdigest())
     for member, size, name in parsed:
         base = Path(member).name
-        if not name.same_delivery(delivery.name) and path.is_file():
+        if not name.same_delivery(delivery.name):
             delivery.errors.append(
                 RecordError(
                     base, None, None, f"belongs to another delivery than {delivery.name.name}"

@@ -186,7 +186,9 @@ def _render(
         # Checks first: a bad record stops the batch before anything of it is written.
         for j in range(length):
             byte = data[r, j]
-            if byte < _SPACE:
+            if byte < _SPACE or byte >= 128:
+                # A control character, or a byte of a UTF-8 character (or not): numpy's path
+                # checks the record field by field.
                 return pos, r
             if byte == _BACKSLASH:
                 return pos, -2

@@ -303,6 +303,11 @@ def field_check(f: Field, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     return null, bad, f.kind
 
 
+def _not_utf8(value: bytes, position: int) -> str:
+    # The byte and its position, not the text: a text field may hold a name or an address.
+    return f"not UTF-8 text: byte 0x{value[position]:02X} at position {position + 1} of the field"
+
+
 def error_message(f: Field, check: str, s: np.ndarray) -> str:
     message = _MESSAGES[check].format(picture=f.picture)
     if check in ("date", "amount", "integer"):
@@ -363,6 +368,7 @@ class BatchRenderer:
         self.checked_fields = [
             f for f in self.layout.fields if f.kind != "text" or f.label in MBI_FIELDS
         ]
+        self.text_fields = [f for f in self.layout.fields if f not in self.checked_fields]
         length = self.layout.record_length
         # Output row: the line number (10 digits), a tab, then per field its bytes, at least 2
         # (room for "\\N"), and a tab; the last tab becomes the line end.
@@ -433,6 +439,15 @@ class BatchRenderer:
         ctrl = (data < SPACE).any(axis=1)
         if ctrl.any():
             report(np.flatnonzero(ctrl), None, "control character in record")
+        # Text is UTF-8 (ASCII in every delivery seen): a byte outside ASCII must be part of a
+        # UTF-8 character of its field, never stored as a replacement character.
+        for r in np.flatnonzero((data >= 0x80).any(axis=1)):
+            for f in self.text_fields:
+                value = bytes(data[r, f.start : f.end])
+                try:
+                    value.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    report(np.array([r]), f, _not_utf8(value, exc.start))
         nulls: dict[str, np.ndarray] = {}
         for f in self.checked_fields:
             s = cols[:, f.start : f.end]

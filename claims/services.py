@@ -16,8 +16,11 @@
    and *loaded*. On SQLite (the demo) the files are staged first, then merged. Killed or failed
    before its commit, a load leaves nothing behind; the next run starts again from step 1.
 
-A delivery already loaded is recognised by its entity and name (and its digest) and not loaded
-again. A claim delivered again in a later delivery is stored once.
+A delivery is identified by its files, never by its zip's or folder's name: the name CMS gave
+its files, and their sizes and checksums (`cclf.delivery`). The same files again are
+"already loaded" and not loaded again; files under a loaded delivery's names with other contents
+are refused. A claim delivered again in a later delivery is stored once. While a load runs its
+delivery is "loading"; the row counts of each file are written in the load's transaction.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+import psycopg
+from django.db import DataError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from beneficiaries.services import (
@@ -79,6 +83,7 @@ from entities.models import Entity
 logger = logging.getLogger(__name__)
 
 MAX_REPORTED_ERRORS = 100
+PROGRESS_SECONDS = 2.0  # at most one progress report per file start and per this many seconds
 ProgressFn = Callable[[int, str], None]
 
 # MBI columns per file: the first is collected while parsing; CCLF9's previous MBIs are read back.
@@ -131,8 +136,56 @@ def cclf_delivery_load(
     job: Any = None,
     progress: ProgressFn | None = None,
 ) -> LoadResult:
-    """Load one CCLF delivery (zip or folder) for its entity. See the module docstring."""
-    progress = progress or _no_progress
+    """Load one CCLF delivery (zip or folder) for its entity. See the module docstring.
+
+    A load that stops on anything but a rejection or a lost database connection (which the job
+    retries) records why on the delivery: the data refused by the database is a rejection,
+    anything else leaves the delivery to be loaded again. Nothing of the load is kept either way.
+    """
+    registered: list[Delivery] = []
+    try:
+        return _delivery_load(
+            path=path,
+            entity_cms_id=entity_cms_id,
+            layout_version=layout_version,
+            user=user,
+            job=job,
+            progress=progress or _no_progress,
+            registered=registered,
+        )
+    except (DeliveryRejected, OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        if registered:
+            _record_failure(registered[0], exc)
+        raise
+
+
+def _record_failure(delivery: Delivery, exc: Exception) -> None:
+    # The exception's class, not its text: a database message can quote a value of a record.
+    if isinstance(exc, DataError | psycopg.DataError):
+        status = DeliveryStatus.REJECTED
+        message = f"The database refused a value of the delivery ({type(exc).__name__})."
+    else:
+        status = DeliveryStatus.RECEIVED
+        message = f"The load stopped on an unexpected error ({type(exc).__name__}); load it again."
+    error = RecordError(delivery.name, None, None, message + " Nothing was loaded.")
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=status, errors=[error.as_dict()], error_count=1, updated_at=timezone.now()
+    )
+    logger.error("CCLF delivery %s: %s", delivery.pk, message)
+
+
+def _delivery_load(
+    *,
+    path: str | Path,
+    entity_cms_id: str | None,
+    layout_version: str,
+    user: Any,
+    job: Any,
+    progress: ProgressFn,
+    registered: list[Delivery],
+) -> LoadResult:
     progress(1, "Reading the delivery's names and CCLF0")
     try:
         files = open_delivery(path)
@@ -140,6 +193,7 @@ def cclf_delivery_load(
         raise ApplicationError(str(exc)) from None
     entity = _entity_for(files.name.entity_id, entity_cms_id)
     delivery = _register(entity, files, layout_version, user, job)
+    registered.append(delivery)
     if delivery.status == DeliveryStatus.LOADED:
         progress(100, "Already loaded: nothing to do")
         return LoadResult(delivery=delivery, already_loaded=True, counts=delivery.row_counts)
@@ -261,21 +315,17 @@ def _conclude(
     total_errors: int,
     progress: ProgressFn,
 ) -> LoadResult:
-    for code, result, file_errors in file_updates:
-        DeliveryFile.objects.filter(delivery=delivery, file_code=code).update(
-            records=result.scan.records,
-            **(
-                {
-                    "status": DeliveryStatus.REJECTED if file_errors else DeliveryStatus.VALIDATED,
-                    "errors": [e.as_dict() for e in file_errors[:MAX_REPORTED_ERRORS]],
-                }
-                if total_errors
-                else {}
-            ),
-        )
     if total_errors:
-        _reject(delivery, errors, total_errors)
+        with transaction.atomic():
+            for code, result, file_errors in file_updates:
+                DeliveryFile.objects.filter(delivery=delivery, file_code=code).update(
+                    records=result.scan.records,
+                    status=DeliveryStatus.REJECTED if file_errors else DeliveryStatus.VALIDATED,
+                    errors=[e.as_dict() for e in file_errors[:MAX_REPORTED_ERRORS]],
+                )
+            _reject(delivery, errors, total_errors)
         raise DeliveryRejected(delivery.name, errors, total_errors)
+    # A load's row counts (records, inserted, ...) were written with its rows, in its transaction.
     delivery.refresh_from_db()
     progress(100, "Loaded")
     logger.info("CCLF delivery %s loaded for entity %s", delivery.pk, entity.pk)
@@ -361,7 +411,7 @@ def _produce(
                         index.ids_for(mbi_codes(batch.data[:, f.start : f.start + 11]))
                 clock["parse"] += time.monotonic() - t
                 if live and parsed.error_count == 0 and parsed.copy_text:
-                    yield ("batch", parsed.copy_text)
+                    yield ("batch", parsed.copy_text, parsed.rows)
                 t = time.monotonic()
         file_errors = scan.errors + check_against_summary(
             files, result, layout(code, layout_version)
@@ -455,12 +505,19 @@ def _load_direct(
                 plan = None
                 direct = False
                 done = 0
+                # Progress by file and records: the share of the delivery's bytes copied so far.
+                total_bytes = max(sum(files.sizes.get(c, 0) for c in codes), 1)
+                bytes_done, file_records, reported = 0, 0, time.monotonic()
                 try:
                     for message in messages:
                         kind = message[0]
                         if kind == "start":
                             _, code, plan, direct = message
-                            progress(5 + 85 * done // len(codes), f"Checking and loading {code}")
+                            file_records = 0
+                            progress(
+                                5 + 85 * bytes_done // total_bytes,
+                                f"Checking and loading {code} (file {done + 1} of {len(codes)})",
+                            )
                             if direct:
                                 table = CLAIMS_MODELS[code]._meta.db_table
                                 sink = CopySink(table, direct_columns(plan), savepoint=True)
@@ -474,6 +531,16 @@ def _load_direct(
                             t = time.monotonic()
                             sink.write(message[1])
                             copy_seconds += time.monotonic() - t
+                            assert plan is not None
+                            file_records += message[2]
+                            bytes_done += message[2] * (plan.layout.record_length + 1)
+                            if t - reported >= PROGRESS_SECONDS:
+                                reported = t
+                                progress(
+                                    5 + 85 * min(bytes_done, total_bytes) // total_bytes,
+                                    f"Loading {code} (file {done + 1} of {len(codes)}): "
+                                    f"{file_records:,} records",
+                                )
                         else:
                             _, code, result, file_errors, n = message
                             done += 1
@@ -624,17 +691,23 @@ def _register(entity: Entity, files: Any, layout_version: str, user: Any, job: A
             },
         )
         if delivery.status == DeliveryStatus.LOADED:
-            # CMS names each delivery once (to a tenth of a second): the same name is the same
-            # delivery, even re-zipped (which changes the fingerprint).
+            # The same files (names, sizes and checksums; zipped, re-zipped or unzipped) are
+            # the same delivery: already loaded. Files under the same CMS names with other
+            # contents are not that delivery, and are not taken for it.
             if delivery.sha256 != files.sha256:
-                logger.info(
-                    "delivery %s offered again with another fingerprint; already loaded",
-                    delivery.pk,
+                when = delivery.loaded_at or delivery.updated_at
+                raise ApplicationError(
+                    f"Delivery {delivery.name} was loaded on {when:%Y-%m-%d} from "
+                    "files with the same names and other contents (sizes or checksums differ): "
+                    "nothing was loaded. Check which copy CMS delivered.",
+                    {"delivery": delivery.name},
                 )
             return delivery
         delivery.sha256 = files.sha256
         delivery.layout_version = layout_version
-        delivery.status = DeliveryStatus.RECEIVED
+        # "loading" until the load's transaction commits (loaded) or it is rejected; a load
+        # killed meanwhile leaves "loading", and the next run (the job is run again) repairs it.
+        delivery.status = DeliveryStatus.LOADING
         delivery.errors, delivery.error_count = [], 0
         if job is not None:
             delivery.job = job
@@ -764,7 +837,9 @@ class _MergeSession:
             )
             self.counts["CCLF8"] = {"records": cclf8.scan.records, "inserted": n}
         for code, c in self.counts.items():
+            # The registry's counts commit with the rows they count.
             DeliveryFile.objects.filter(pk=self.file_ids[code]).update(
+                records=c["records"],
                 inserted=c.get("inserted", 0),
                 replaced=c.get("replaced", 0),
                 unchanged=c.get("unchanged", 0),

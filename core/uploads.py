@@ -1,4 +1,5 @@
-"""CSV uploads from the pages: a size limit and UTF-8 text, with the reason on the form."""
+"""CSV uploads from the pages: a size limit and UTF-8 text without NUL, with the reason on the
+form."""
 
 from __future__ import annotations
 
@@ -16,7 +17,21 @@ def upload_text(
         form.add_error(field, too_large)
         return None
     try:
-        return upload.read().decode("utf-8-sig")
+        text: str = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         form.add_error(field, "The file is not UTF-8 text (save it as CSV UTF-8).")
         return None
+    problem = nul_problem(text)
+    if problem is not None:
+        form.add_error(field, problem)
+        return None
+    return text
+
+
+def nul_problem(text: str) -> str | None:
+    """The line of the first NUL character in an uploaded text, as a message; None without one.
+    PostgreSQL text cannot hold NUL, and no value an upload carries contains one."""
+    if "\x00" not in text:
+        return None
+    line = text[: text.index("\x00")].count("\n") + 1
+    return f"Line {line} holds a NUL character, which is not text."

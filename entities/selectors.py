@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accounts.selectors import administered_entity_ids
+from core import csvfiles
 from entities.choices import ParticipationRole
 from entities.models import (
     Entity,
@@ -161,7 +161,7 @@ def participant_list_rows(*, entity: Entity, performance_year: int) -> list[dict
 
 def participant_list_csv(*, entity: Entity, performance_year: int) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer = csvfiles.dict_writer(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(participant_list_rows(entity=entity, performance_year=performance_year))
     return buffer.getvalue()

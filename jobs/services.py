@@ -121,14 +121,37 @@ def job_lock_is_free(*, job_id: int) -> bool:
 
 
 def _progress_reporter(job_id: int) -> Any:
+    depth = len(connection.atomic_blocks)
+
     def report(percent: int, message: str = "") -> None:
-        Job.objects.filter(pk=job_id).update(
-            progress=max(0, min(int(percent), 100)),
-            message=message[:500],
-            updated_at=timezone.now(),
-        )
+        values = {
+            "progress": max(0, min(int(percent), 100)),
+            "message": message[:500],
+            "updated_at": timezone.now(),
+        }
+        if len(connection.atomic_blocks) > depth and connection.vendor == "postgresql":
+            # Inside a transaction of the handler (a CCLF load is one), a write on this
+            # connection would show only at its commit, and hold the job's row until then:
+            # the progress goes out on a connection of its own.
+            writer = threading.Thread(target=_progress_elsewhere, args=(job_id, values))
+            writer.start()
+            writer.join()
+            return
+        Job.objects.filter(pk=job_id).update(**values)
 
     return report
+
+
+def _progress_elsewhere(job_id: int, values: dict[str, Any]) -> None:
+    from django.db import connections
+
+    try:
+        with transaction.atomic():
+            # A row another transaction holds is skipped (the next report will say more).
+            if Job.objects.select_for_update(skip_locked=True).filter(pk=job_id).exists():
+                Job.objects.filter(pk=job_id).update(**values)
+    finally:
+        connections.close_all()
 
 
 def job_execute(*, job_id: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -13,6 +12,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core import csvfiles
 from settlement.engine.mcp import MCPStatement
 from settlement.models import ParticipantShare, SettlementRun
 
@@ -54,7 +54,7 @@ def statement_steps(run: SettlementRun, share: ParticipantShare) -> list[dict]:
 
 def tin_statement_csv(run: SettlementRun, share: ParticipantShare) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvfiles.writer(out, lineterminator="\n")
     writer.writerow(["item", "value"])
     writer.writerows(_facts(run, share))
     writer.writerow([])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from datetime import date
@@ -28,6 +27,7 @@ from benchmarks.models import (
 from benchmarks.services import inputs, populations
 from benchmarks.services.reference import reference_table_for
 from benchmarks.services.risk import blend_for, score_year
+from core import csvfiles
 from core.api import ApplicationError
 
 Progress = Callable[[int, str], None]
@@ -416,7 +416,7 @@ EXPORT_COLUMNS = [
 def benchmark_export_csv(*, calculation: BenchmarkCalculation) -> str:
     """Every step's inputs and outputs as CSV rows, in order."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfiles.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for step in calculation.steps.all():
         for direction, figures in (("input", step.inputs), ("output", step.outputs)):

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from benchmarks.models import InstitutionalStatus
 from core.api import ApplicationError
+from core.uploads import nul_problem
 
 COLUMNS = ("mbi", "lti_status")
 TRUE_VALUES = frozenset({"1", "Y", "YES", "TRUE"})
@@ -38,6 +39,8 @@ def institutional_status_upload(
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ApplicationError("The file is not UTF-8 text.", {"field": "file"}) from exc
+    if (problem := nul_problem(text)) is not None:
+        raise ApplicationError(problem, {"field": "file"})
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     if header[:2] != list(COLUMNS):

@@ -30,6 +30,7 @@ from benchmarks.engine.reference import CATALOGUE, SEGMENTS, ReferenceTable
 from benchmarks.engine.reference import ReferenceValue as EngineValue
 from benchmarks.models import ReferenceDataset, ReferenceStatus, ReferenceValue
 from core.api import ApplicationError
+from core.uploads import nul_problem
 
 DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "data" / "defaults"
 DEFAULTS_SOURCE = "OpenVBC defaults from domain.md (each value's note names its source)"
@@ -79,6 +80,8 @@ def parse_reference_csv(content: bytes, *, program_code: str, national: bool) ->
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ApplicationError("The file is not UTF-8 text.", {"file": str(exc)}) from exc
+    if (problem := nul_problem(text)) is not None:
+        raise ApplicationError(problem, {"file": problem})
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in ("name", "value") if c not in header]

@@ -212,7 +212,8 @@ class _Writer:
             self._copy.write(text)
             return
         rows = []
-        for line in text.decode("latin-1").split("\n"):
+        # The parser let through only UTF-8 text (cclf.parser).
+        for line in text.decode("utf-8").split("\n"):
             if line:
                 rows.append(
                     [None if v == "\\N" else v.strip() if v else v for v in line.split("\t")]

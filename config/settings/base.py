@@ -58,6 +58,8 @@ INSTALLED_APPS += ["synthetic"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in a path or query is refused (400) before any view or filter sees it.
+    "core.requests.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy; Permissions-Policy and Cache-Control: no-store (core.security).
     "csp.middleware.CSPMiddleware",

@@ -13,7 +13,12 @@ from django.urls import reverse
 
 from entities.selectors import participant_list_csv, performance_year_get
 from entities.services.imports import (
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    ImportPreview,
     ParticipantImportError,
+    UnreadableFile,
+    participant_file_text,
     participant_import,
     participant_import_preview,
 )
@@ -47,8 +52,17 @@ def participant_import_view(model_admin: Any, request: HttpRequest, object_id: s
     if request.method == "POST" and request.POST.get("step") == "import":
         # Second step: the file the user previewed comes back in the form and is checked again.
         content = request.POST.get("content", "")
-        year = int(request.POST.get("performance_year", "0") or 0)
+        year_text = request.POST.get("performance_year", "")
+        year = int(year_text) if year_text.isascii() and year_text.isdigit() else 0
         try:
+            if not year:
+                # The form sends the year the preview was made for; anything else is refused
+                # like an unknown year, with the reason on the page.
+                preview = ImportPreview(entity=entity, performance_year=0)
+                preview.file_errors.append(
+                    f"The performance year {year_text[:20]!r} is not a year: upload the file again."
+                )
+                raise ParticipantImportError(preview)
             outcome = participant_import(
                 entity=entity, performance_year=year, content=content, acting_user=request.user
             )
@@ -69,12 +83,23 @@ def participant_import_view(model_admin: Any, request: HttpRequest, object_id: s
             )
     elif request.method == "POST":
         form = ParticipantImportForm(request.POST, request.FILES, entity=entity)
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["file"].size > MAX_FILE_BYTES:
+            # Refused by its size before a byte of it is read into memory.
+            form.add_error(
+                "file",
+                f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; a participant "
+                f"list has at most {MAX_ROWS:,} rows.",
+            )
+        elif form.is_valid():
             raw = form.cleaned_data["file"].read()
             preview = participant_import_preview(
                 entity=entity, performance_year=form.cleaned_data["performance_year"], content=raw
             )
-            content = raw.decode("utf-8-sig", errors="replace")
+            # The text the preview read goes back with the confirm step (none when unreadable).
+            try:
+                content = participant_file_text(raw)
+            except UnreadableFile:
+                content = ""
 
     if preview is not None:
         listed = [row for row in preview.rows if row.errors or row.warnings or row.changes]

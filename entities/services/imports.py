@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 
 from core.api import ApplicationError
+from core.csvfiles import formula_cell, formula_unescape
 from entities.models import Entity, PerformanceYear, SpecialtyCode
 from entities.services.participations import build_candidate
 from entities.services.rules import (
@@ -39,6 +41,9 @@ REQUIRED_COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("tin_legal_name", "provider_name")
 MAX_ROWS = 50_000
+# An upload larger than this is refused before it is read: 50,000 rows of a participant list
+# take about 6 MB.
+MAX_FILE_BYTES = 16 * 1024 * 1024
 # Service field names as the CSV calls them.
 COLUMN_OF_FIELD = {"start_date": "effective_start", "end_date": "effective_end"}
 
@@ -123,14 +128,54 @@ class ImportOutcome:
     summary: WriteSummary
 
 
-def _decode(content: bytes | str) -> str:
+class UnreadableFile(ValueError):
+    """The file's bytes are not text in UTF-8 or Windows-1252."""
+
+
+def participant_file_text(content: bytes | str) -> str:
     if isinstance(content, str):
         return content.lstrip("\ufeff")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         # Spreadsheet programs on Windows save CSV as cp1252.
-        return content.decode("cp1252", errors="replace")
+        return content.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        # A byte neither encoding defines (0x81, 0x8D, 0x8F, 0x90, 0x9D): refused, never stored
+        # as a replacement character.
+        line = content[: exc.start].count(b"\n") + 1
+        raise UnreadableFile(
+            f"Line {line} holds byte 0x{content[exc.start]:02X}, which is a character neither in "
+            "UTF-8 nor in Windows-1252: save the file as CSV UTF-8."
+        ) from None
+
+
+# Characters that cannot be part of a participant-list value: NUL (which PostgreSQL cannot
+# store) and the other control characters besides tab, line ends being the CSV's own.
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\r\n"} | {"\x7f"}
+
+
+def _cell_errors(values: dict[str, str]) -> list[tuple[str, str]]:
+    return [
+        (
+            column,
+            f"The {column} cell holds a control character (code {ord(bad)}), which is not text.",
+        )
+        for column, value in values.items()
+        for bad in [next((ch for ch in value if ch in _CONTROL), None)]
+        if bad is not None
+    ]
+
+
+def _formula_warnings(values: dict[str, str]) -> list[str]:
+    return [
+        f"The {column} cell begins with {value[0]!r}: a spreadsheet could run it as a formula "
+        "(exports write it after a single quote, as text). Check the value."
+        for column, value in values.items()
+        if formula_cell(value)
+    ]
 
 
 def _header_name(value: str) -> str:
@@ -150,12 +195,19 @@ def participant_import_preview(
         )
         return preview
 
-    text = _decode(content)
-    reader = csv.reader(io.StringIO(text))
+    try:
+        text = participant_file_text(content)
+    except UnreadableFile as exc:
+        preview.file_errors.append(str(exc))
+        return preview
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
         preview.file_errors.append("The file is empty.")
+        return preview
+    except csv.Error as exc:
+        preview.file_errors.append(f"Line 1 is not CSV: {exc}.")
         return preview
     columns = [_header_name(h) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -181,7 +233,7 @@ def participant_import_preview(
     specialty_codes = set(SpecialtyCode.objects.values_list("code", flat=True))
     candidates: list[Candidate] = []
     rows_by_line: dict[int, ImportRow] = {}
-    for record in reader:
+    for record in _records(reader, preview):
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
@@ -189,7 +241,8 @@ def participant_import_preview(
             preview.file_errors.append(f"The file has more than {MAX_ROWS:,} rows: split it.")
             return preview
         values = {
-            col: (record[i].strip() if i < len(record) else "") for i, col in enumerate(columns)
+            col: formula_unescape(record[i].strip()) if i < len(record) else ""
+            for i, col in enumerate(columns)
         }
         row = ImportRow(line=line, values=values)
         preview.rows.append(row)
@@ -198,6 +251,10 @@ def participant_import_preview(
                 ("", f"The row has {len(record)} cells but the header has {len(columns)} columns.")
             )
             continue
+        row.errors += _cell_errors(values)
+        if row.errors:
+            continue
+        row.warnings += _formula_warnings(values)
         candidate, errors = build_candidate(
             tin=values["tin"],
             npi=values["npi"],
@@ -227,6 +284,8 @@ def participant_import_preview(
             continue
         candidates.append(candidate)
         rows_by_line[line] = row
+    if preview.file_errors:
+        return preview
     if not preview.rows:
         preview.file_errors.append("The file has a header but no rows.")
         return preview
@@ -236,10 +295,18 @@ def participant_import_preview(
         assert result.candidate.line is not None
         row = rows_by_line[result.candidate.line]
         row.errors += [(COLUMN_OF_FIELD.get(f, f), m) for f, m in result.errors]
-        row.warnings, row.changes = result.warnings, result.changes
+        row.warnings, row.changes = row.warnings + result.warnings, result.changes
         if not row.errors:
             row.action = result.action
     return preview
+
+
+def _records(reader: Any, preview: ImportPreview) -> Iterator[list[str]]:
+    """The reader's records; a line the csv module cannot read ends the file with its error."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        preview.file_errors.append(f"Line {reader.line_num} is not CSV: {exc}.")
 
 
 def participant_import(

@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar
 
+from core import csvfiles
+
 from settlement.engine.columns import (
     MSSP_OPTIONAL,
     MSSP_OUTPUT,
@@ -45,6 +47,11 @@ if TYPE_CHECKING:
 PROGRAMS = ("mssp", "reach")
 ZERO = Decimal(0)
 E = TypeVar("E", bound=Enum)
+# Bounds on the figures of a row: a total of ten trillion dollars, twelve decimal places, and
+# nine-digit counts are beyond any entity-year; beyond them a value is refused as a typing error.
+MAX_WHOLE_DIGITS = 13
+MAX_DECIMALS = 12
+MAX_INTEGER_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class BatchOutcome:
     results: list[tuple[int, MSSPResult | ReachResult]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
+    settled: int = 0
 
     @property
     def failed_lines(self) -> set[int]:
@@ -102,8 +110,11 @@ class RowParser:
             if required:
                 self.fail(column, "is empty")
             return None
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             self.fail(column, f"{value!r} is not a whole number")
+            return None
+        if len(value.lstrip("0")) > MAX_INTEGER_DIGITS:
+            self.fail(column, f"{value!r} is too large (at most {MAX_INTEGER_DIGITS} digits)")
             return None
         return int(value)
 
@@ -130,6 +141,14 @@ class RowParser:
             return None
         if not number.is_finite():
             self.fail(column, f"{value!r} is not a number")
+            return None
+        # Figures beyond these bounds are typing errors (1e400), and the arithmetic could not
+        # carry them to the cent: the row is refused here, naming the column.
+        if number and number.adjusted() >= MAX_WHOLE_DIGITS:
+            self.fail(column, f"{value!r} is too large (at most {MAX_WHOLE_DIGITS} whole digits)")
+            return None
+        if number.as_tuple().exponent < -MAX_DECIMALS:  # type: ignore[operator]
+            self.fail(column, f"{value!r} has more than {MAX_DECIMALS} decimal places")
             return None
         return number
 
@@ -412,8 +431,27 @@ _PROGRAMS = {
 }
 
 
-def run_batch(program: str, stream: TextIO | Iterable[str], book: ParameterBook) -> BatchOutcome:
-    """Settle every row of a CSV for `program` ("mssp" or "reach"); see the module docstring."""
+def _start_line(end_line: int, row: dict[Any, Any]) -> int:
+    """The line a record starts on: the reader counts the line breaks inside quoted cells."""
+    cells = [v for v in row.values() if isinstance(v, str)]
+    cells += [v for extra in row.get(None) or () for v in [extra] if isinstance(v, str)]
+    breaks = sum(v.count("\n") + v.count("\r") - v.count("\r\n") for v in cells)
+    return end_line - breaks
+
+
+def run_batch(
+    program: str,
+    stream: TextIO | Iterable[str],
+    book: ParameterBook,
+    *,
+    sink: Callable[[dict[str, str]], None] | None = None,
+) -> BatchOutcome:
+    """Settle every row of a CSV for `program` ("mssp" or "reach"); see the module docstring.
+
+    With `sink`, each output row is handed to it as soon as it is settled and not kept (nor its
+    result): memory stays the same whatever the number of rows (`settle_batch`). Without, the
+    outcome holds the rows and results (the upload page shows them).
+    """
     spec = _PROGRAMS[program]
     required, optional = spec.required, spec.optional
     outcome = BatchOutcome(program=program, columns=spec.output)
@@ -435,7 +473,7 @@ def run_batch(program: str, stream: TextIO | Iterable[str], book: ParameterBook)
         return outcome
     try:
         for row in reader:
-            line = reader.line_num
+            line = _start_line(reader.line_num, row)
             outcome.rows_read += 1
             if None in row:
                 outcome.errors.append(RowError(line, "", "more values than header columns"))
@@ -446,20 +484,48 @@ def run_batch(program: str, stream: TextIO | Iterable[str], book: ParameterBook)
                 continue
             try:
                 result = spec.settle(inputs, book)
+                row_out = spec.to_row(result)
             except (ParameterError, SettlementInputError) as exc:
                 outcome.errors.append(RowError(line, exc.field, exc.message))
                 continue
-            outcome.results.append((line, result))
-            outcome.rows.append(spec.to_row(result))
+            except ArithmeticError as exc:
+                # The bounds above keep values in range; should a figure still overflow, the
+                # row is refused and the others are settled.
+                outcome.errors.append(
+                    RowError(line, "", f"the figures cannot be settled ({type(exc).__name__})")
+                )
+                continue
+            outcome.settled += 1
+            if sink is not None:
+                sink(row_out)
+            else:
+                outcome.results.append((line, result))
+                outcome.rows.append(row_out)
     except csv.Error as exc:
         outcome.errors.append(RowError(reader.line_num, "", f"unreadable CSV: {exc}"))
+    except UnicodeDecodeError:
+        outcome.errors.append(
+            RowError(reader.line_num + 1, "", "not UTF-8 text (save the file as CSV UTF-8)")
+        )
     return outcome
 
 
 def write_rows(outcome: BatchOutcome, stream: SupportsWrite[str]) -> None:
-    writer = csv.DictWriter(stream, fieldnames=list(outcome.columns), lineterminator="\n")
+    writer = csvfiles.dict_writer(stream, fieldnames=list(outcome.columns), lineterminator="\n")
     writer.writeheader()
     writer.writerows(outcome.rows)
+
+
+def stream_batch(
+    program: str, source: TextIO | Iterable[str], book: ParameterBook, target: SupportsWrite[str]
+) -> BatchOutcome:
+    """Settle `source` and write each output row to `target` as it is settled (header first);
+    the outcome keeps the errors and counts, not the rows."""
+    writer = csvfiles.dict_writer(
+        target, fieldnames=list(_PROGRAMS[program].output), lineterminator="\n"
+    )
+    writer.writeheader()
+    return run_batch(program, source, book, sink=writer.writerow)
 
 
 PARTICIPANT_COLUMNS = (
@@ -491,7 +557,7 @@ def parse_participants(
     participants: list[ParticipantFigures] = []
     seen: set[str] = set()
     for row in reader:
-        p = RowParser(reader.line_num, row)
+        p = RowParser(_start_line(reader.line_num, row), row)
         tin = p.text("tin")
         if tin and (len(tin) != 9 or not tin.isdigit()):
             p.fail("tin", f"{tin!r} is not a nine-digit TIN")

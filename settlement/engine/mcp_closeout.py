@@ -30,7 +30,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
-from settlement.engine.batch import RowError
+from core import csvfiles
+
+from settlement.engine.batch import MAX_DECIMALS, MAX_INTEGER_DIGITS, MAX_WHOLE_DIGITS, RowError
 from settlement.engine.explanation import Step
 from settlement.engine.mcp import (
     MCPInput,
@@ -72,7 +74,15 @@ def _decimal(text: str) -> Decimal | None:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    if not value.is_finite():
+        return None
+    # As in the batch calculator: beyond these bounds a figure is a typing error (1e400), and
+    # the arithmetic could not carry it to the cent.
+    if value and value.adjusted() >= MAX_WHOLE_DIGITS:
+        return None
+    if value.as_tuple().exponent < -MAX_DECIMALS:  # type: ignore[operator]
+        return None
+    return value
 
 
 def read_closeout(handle: TextIO, book: ParameterBook) -> CloseOutFile:
@@ -102,7 +112,7 @@ def parse_closeout(rows: Iterable[tuple[int, dict[str, str]]], book: ParameterBo
 
         def integer(column: str, row: dict[str, str] = row) -> int | None:
             text = row.get(column, "")
-            if not text.isdigit():
+            if not (text.isascii() and text.isdigit()) or len(text) > MAX_INTEGER_DIGITS:
                 fail(column, f"{text!r} is not a whole number")
                 return None
             return int(text)
@@ -110,7 +120,11 @@ def parse_closeout(rows: Iterable[tuple[int, dict[str, str]]], book: ParameterBo
         def money(text: str, column: str = "value") -> Decimal | None:
             amount = _decimal(text)
             if amount is None or amount < 0:
-                fail(column, f"{text!r} is not an amount of zero or more")
+                fail(
+                    column,
+                    f"{text!r} is not an amount of zero or more "
+                    f"(at most {MAX_WHOLE_DIGITS} whole digits and {MAX_DECIMALS} decimals)",
+                )
                 return None
             return amount
 
@@ -223,7 +237,7 @@ def statement_rows(statement: MCPStatement) -> list[dict[str, str]]:
 
 def write_statement_csv(statement: MCPStatement, handle: TextIO) -> None:
     """The statement lines, then the explanation steps, as one CSV."""
-    writer = csv.writer(handle, lineterminator="\n")
+    writer = csvfiles.writer(handle, lineterminator="\n")
     writer.writerow(STATEMENT_COLUMNS)
     for row in statement_rows(statement):
         writer.writerow([row[c] for c in STATEMENT_COLUMNS])

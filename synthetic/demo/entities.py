@@ -7,13 +7,13 @@ service an entity administrator uses, so a second run changes nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import random
 from dataclasses import dataclass
 from typing import Any
 
+from core import csvfiles
 from entities.choices import AssignmentMethod, ChangeAction, ChangeStatus, MsrMlrChoice
 from entities.models import Entity, ParticipantChangeRequest, Track
 from entities.services.change_requests import change_request_create, change_request_submit
@@ -295,7 +295,7 @@ def _rows(plan: RosterPlan) -> list[dict[str, str]]:
 
 def _csv(rows: list[dict[str, str]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csvfiles.dict_writer(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

@@ -143,6 +143,15 @@ def test_an_entity_admin_enters_a_designation_in_the_console(
     record = VoluntaryAlignment.objects.get(beneficiary=bene)
     assert (record.tin, record.created_by) == (p.organization.tin, aco_admin)
 
+    # The recorded designation opens read-only (it is corrected by a new record, not edited).
+    page = client.get(reverse("admin:alignment_voluntaryalignment_change", args=[record.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert p.organization.tin in body
+    assert p.provider.npi in body
+    assert bene.current_mbi not in body  # the MBI is not stored with the record
+    assert 'name="npi"' not in body
+
 
 def test_the_designation_aligns_the_beneficiary_in_the_next_run(
     entity_a, population_a, run_alignment

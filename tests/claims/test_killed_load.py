@@ -14,7 +14,13 @@ from django.core.management import call_command
 from django.db import connection
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
-from claims.models import CLAIMS_MODELS, Delivery, DeliveryStatus, PartBPhysicianLine
+from claims.models import (
+    CLAIMS_MODELS,
+    Delivery,
+    DeliveryFile,
+    DeliveryStatus,
+    PartBPhysicianLine,
+)
 from synthetic.cclf import GeneratorConfig, generate_delivery
 from tests.factories import EntityFactory, ProgramFactory
 
@@ -67,12 +73,16 @@ def test_a_load_killed_midway_leaves_nothing_visible_and_a_rerun_succeeds(tmp_pa
         assert not model.objects.exists(), model.__name__
     assert not Beneficiary.objects.exists()
     assert not BeneficiaryMbi.objects.exists()
-    assert Delivery.objects.get().status != DeliveryStatus.LOADED
+    # The delivery says a load began and did not finish; the rerun repairs it.
+    assert Delivery.objects.get().status == DeliveryStatus.LOADING
 
     call_command("load_cclf", str(path))
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.LOADED
     assert PartBPhysicianLine.objects.count() == delivery.row_counts["CCLF5"]["inserted"] > 0
+    # Each file's counts were written with its rows.
+    for file in DeliveryFile.objects.filter(delivery=delivery).exclude(file_code="CCLF0"):
+        assert file.records == file.declared_records, file.file_code
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_tables WHERE tablename LIKE %s",

@@ -30,3 +30,9 @@ def test_a_file_over_the_limit_is_refused_with_the_given_message() -> None:
     form = _form(b"x" * (MAX_UPLOAD_BYTES + 1))
     assert upload_text(form, too_large="Too large; use the command.") is None
     assert form.errors["file"] == ["Too large; use the command."]
+
+
+def test_a_nul_character_is_refused_with_its_line() -> None:
+    form = _form(b"mbi,npi\n1EG4TE5MK73,12\x0034\n")
+    assert upload_text(form) is None
+    assert form.errors["file"] == ["Line 2 holds a NUL character, which is not text."]

@@ -3,7 +3,6 @@ roster of an alignment run as CSV (the latest succeeded run of the year unless -
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from alignment.management.commands._entity import entity_from_option
 from alignment.models import AlignmentRun, RunStatus
 from alignment.selectors import EXPORT_COLUMNS, alignment_export_rows, alignment_latest_run
 from audit.services import access_record_create
+from core import csvfiles
 
 
 class Command(BaseCommand):
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         count = 0
         tmp = out.with_name(out.name + ".part")
         with tmp.open("w", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
+            writer = csvfiles.writer(fh, lineterminator="\n")
             writer.writerow(EXPORT_COLUMNS)
             for row in alignment_export_rows(run=run):
                 mbi, aligned, *rest = row
