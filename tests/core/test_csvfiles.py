@@ -55,7 +55,7 @@ def test_no_module_writes_csv_around_the_safe_writers() -> None:
     allowed = {
         "core/csvfiles.py",
         "alignment/services/runs.py",  # COPY text into PostgreSQL
-        "alignment/synthetic.py",  # synthetic claims for the demo and benches
+        "synthetic/population.py",  # synthetic claims for the demo and benches
     }
     pattern = re.compile(r"csv\.(writer|DictWriter)\(|\.to_csv\(")
     found = []
