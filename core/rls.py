@@ -120,10 +120,8 @@ def predicate(model: type[Model], path: str) -> str:
     if not rest:
         return f"{field.column} = ANY ({_ids()})"
     target = field.related_model
-    return (
-        f"{field.column} IN (SELECT {field.target_field.column} FROM {target._meta.db_table} "  # type: ignore[union-attr]
-        f"WHERE {predicate(target, rest)})"  # type: ignore[arg-type]
-    )
+    parent = f"SELECT {field.target_field.column} FROM {target._meta.db_table}"  # type: ignore[union-attr]  # noqa: S608
+    return f"{field.column} IN ({parent} WHERE {predicate(target, rest)})"  # type: ignore[arg-type]
 
 
 def scoped_tables() -> dict[str, str]:
@@ -143,7 +141,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         WHEN '{ALL}' THEN ARRAY(SELECT id FROM entities_entity)
         ELSE string_to_array(NULLIF(current_setting('{SETTING}', true), ''), ',')::bigint[]
     END
-$$"""
+$$"""  # noqa: S608 - our constants
 
 
 def rls_install(*, using: str = DEFAULT_DB_ALIAS, **_: Any) -> None:
@@ -205,10 +203,11 @@ def rls_install(*, using: str = DEFAULT_DB_ALIAS, **_: Any) -> None:
 def _sql(scope: tuple[str, Any]) -> tuple[str, list[Any]]:
     kind, value = scope
     if kind == "user":
+        memberships = (
+            "SELECT string_agg(entity_id::text, ',') FROM accounts_membership WHERE user_id = %s"
+        )
         return (
-            f"SELECT set_config('role', %s, false), set_config('{SETTING}', COALESCE(("
-            "SELECT string_agg(entity_id::text, ',') FROM accounts_membership "
-            "WHERE user_id = %s), ''), false)",
+            f"SELECT set_config('role', %s, false), set_config('{SETTING}', COALESCE(({memberships}), ''), false)",
             [settings.DATABASE_APP_ROLE, value],
         )
     return (

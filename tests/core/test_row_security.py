@@ -109,7 +109,8 @@ def test_every_phi_and_money_table_carries_the_policy() -> None:
         app_role = cursor.fetchone()
     assert set(rows) == PHI_AND_MONEY_TABLES
     for name, (secured, owner, policy) in rows.items():
-        assert secured and policy, f"{name} has no row-level security policy"
+        assert secured, f"{name} has no row-level security"
+        assert policy, f"{name} has no policy {rls.POLICY}"
         assert owner != settings.DATABASE_APP_ROLE, f"the application role owns {name}"
     assert app_role == (False, False), "the application role must be subject to the policies"
 
