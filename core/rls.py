@@ -166,6 +166,8 @@ def rls_install(*, using: str = DEFAULT_DB_ALIAS, **_: Any) -> None:
         )
         comment, role_exists = cursor.fetchone()
         if not role_exists:
+            role_exists = _create_role(cursor, role)
+        if not role_exists:
             raise ImproperlyConfigured(
                 f"The PostgreSQL role {role!r} (DATABASE_APP_ROLE), which requests and jobs run "
                 f"as, does not exist. As a superuser: CREATE ROLE {role} LOGIN PASSWORD '...' "
@@ -192,6 +194,19 @@ def rls_install(*, using: str = DEFAULT_DB_ALIAS, **_: Any) -> None:
             cursor.execute(statement)
         cursor.execute(f"COMMENT ON FUNCTION {FUNCTION}() IS %s", [f"rls {digest}"])
     logger.info("row-level security installed on %s tables", len(tables))
+
+
+def _create_role(cursor: Any, role: str) -> bool:
+    """Create the application role when the migrating role may (a superuser, as in the Compose
+    setup); it logs in with DATABASE_APP_PASSWORD, or not at all when that is unset."""
+    cursor.execute("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
+    if not cursor.fetchone()[0]:
+        return False
+    password = settings.DATABASE_APP_PASSWORD
+    login = "LOGIN PASSWORD %s" if password else "NOLOGIN"
+    cursor.execute(f"CREATE ROLE {role} {login} NOBYPASSRLS", [password] if password else None)
+    cursor.execute(f"GRANT {role} TO CURRENT_USER")
+    return True
 
 
 # --- Scopes: which entities the connection answers for -------------------------------------

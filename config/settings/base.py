@@ -124,6 +124,8 @@ else:
 # The PostgreSQL role requests and jobs run as, subject to row-level security (core/rls.py);
 # DATABASE_URL's role owns the tables. Web and worker processes should log in as it.
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="openvbc_app")
+# Its password, should `migrate` have to create it (a superuser owner, as in docker-compose.yml).
+DATABASE_APP_PASSWORD = env("DATABASE_APP_PASSWORD", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
