@@ -43,7 +43,8 @@ from django.db.models import Model
 
 logger = logging.getLogger(__name__)
 
-#: Every entity: platform superusers, and jobs of no entity (platform jobs).
+#: Every entity (those there are when the scope begins): platform superusers, and jobs of no
+#: entity (platform jobs).
 ALL = "*"
 SETTING = "openvbc.entity_ids"
 FUNCTION = "openvbc_entity_ids"
@@ -134,13 +135,11 @@ def scoped_tables() -> dict[str, str]:
 
 
 def _function_sql() -> str:
+    # One expression, no subquery: PostgreSQL inlines the function into each policy.
     return f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS bigint[]
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT CASE current_setting('{SETTING}', true)
-        WHEN '{ALL}' THEN ARRAY(SELECT id FROM entities_entity)
-        ELSE string_to_array(NULLIF(current_setting('{SETTING}', true), ''), ',')::bigint[]
-    END
+    SELECT string_to_array(NULLIF(current_setting('{SETTING}', true), ''), ',')::bigint[]
 $$"""  # noqa: S608 - our constants
 
 
@@ -217,6 +216,12 @@ def _create_role(cursor: Any, role: str) -> bool:
 
 def _sql(scope: tuple[str, Any]) -> tuple[str, list[Any]]:
     kind, value = scope
+    if value == ALL:  # the entities there are now, listed
+        every = "SELECT string_agg(id::text, ',') FROM entities_entity"
+        return (
+            f"SELECT set_config('role', %s, false), set_config('{SETTING}', COALESCE(({every}), ''), false)",
+            [settings.DATABASE_APP_ROLE],
+        )
     if kind == "user":
         memberships = (
             "SELECT string_agg(entity_id::text, ',') FROM accounts_membership WHERE user_id = %s"
