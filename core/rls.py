@@ -17,10 +17,12 @@ still answers only rows of the entities of the current request or job:
   and always reset when the request or job ends; a connection that cannot be reset is closed.
   A connection opened within a scope (a reconnect) gets the scope at once.
 
-Web and worker processes should log in as the application role itself (their DATABASE_URL names
-it), so that no statement can switch back to the owner; a process that logs in as the owner
-(tests, `manage.py runserver`, the benches) switches to the application role for every request
-and job with `SET ROLE` (the owner is a member of it).
+Web processes should log in as the application role itself (their DATABASE_URL names it), so
+that no statement can switch back to the owner. A process that logs in as the owner (workers,
+tests, `manage.py runserver`, the benches) switches to the application role for every request
+and job with `SET ROLE` (the owner is a member of it); workers must, because PostgreSQL refuses
+COPY FROM under row-level security and the bulk writers of jobs step out of the scope for it
+(`bulk_write`).
 
 Policies, the function and the grants are (re)applied after every `migrate` (`rls_install`,
 from a post_migrate handler), so that every table the code lists is covered however the
@@ -290,6 +292,22 @@ def entity_scope(entity_ids: Iterable[int] | str) -> Iterator[None]:
     then put back the scope that was in force (none, or the request's around a job run in it)."""
     previous = current_scope()
     _set(_entity_value(entity_ids))
+    try:
+        yield
+    finally:
+        _set(previous)
+
+
+@contextmanager
+def bulk_write() -> Iterator[None]:
+    """Run the block as the role the connection logged in as, outside the scope.
+
+    PostgreSQL refuses COPY FROM into a table under row-level security, and the bulk writers of
+    jobs (a CCLF load, an alignment bucket's results) COPY into scoped tables. They write rows of
+    their job's entity only, by their own keys; workers log in as the owner for this (web
+    processes, which log in as the application role, cannot leave the wall)."""
+    previous = current_scope()
+    _set(None)
     try:
         yield
     finally:
