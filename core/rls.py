@@ -116,15 +116,22 @@ def _ids() -> str:
     return f"(SELECT {FUNCTION}())::bigint[]"
 
 
-def predicate(model: type[Model], path: str) -> str:
-    """SQL true for the model's rows of the current entities, following `path` to the entity."""
+def predicate(model: type[Model], path: str, table: str = "", depth: int = 0) -> str:
+    """SQL true for the model's rows of the current entities, following `path` to the entity.
+
+    A row reached through a parent (a risk score's HCCs) is tested with a correlated EXISTS on
+    the parent's key, which PostgreSQL runs as a lookup per row for a few rows and as one hashed
+    scan for many; an `IN (SELECT ...)` read every parent row of the entity, on every query."""
+    table = table or model._meta.db_table
     head, _, rest = path.partition("__")
     field = model._meta.get_field(head)
     if not rest:
-        return f"{field.column} = ANY ({_ids()})"
+        return f"{table}.{field.column} = ANY ({_ids()})"
     target = field.related_model
-    parent = f"SELECT {field.target_field.column} FROM {target._meta.db_table}"  # type: ignore[union-attr]  # noqa: S608
-    return f"{field.column} IN ({parent} WHERE {predicate(target, rest)})"  # type: ignore[arg-type]
+    alias = f"rls_parent_{depth}"
+    parent = f"SELECT 1 FROM {target._meta.db_table} {alias}"  # type: ignore[union-attr]  # noqa: S608
+    key = f"{alias}.{field.target_field.column} = {table}.{field.column}"  # type: ignore[union-attr]
+    return f"EXISTS ({parent} WHERE {key} AND {predicate(target, rest, alias, depth + 1)})"  # type: ignore[arg-type]
 
 
 def scoped_tables() -> dict[str, str]:
