@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.rls import ALL, entity_scope
 from jobs.models import ACTIVE_STATES, Job, JobState, parameters_key
 from jobs.registry import get_handler
 
@@ -178,7 +179,9 @@ def job_execute(*, job_id: int) -> None:
         job = Job.objects.get(pk=job_id)
         logger.info("job %s running: %s (attempt %s)", job.pk, job.kind, job.attempts)
         try:
-            result = get_handler(job.kind)(job, _progress_reporter(job.pk))
+            # The handler sees the rows of the job's entity only (a platform job: every entity).
+            with entity_scope([job.entity_id] if job.entity_id else ALL):
+                result = get_handler(job.kind)(job, _progress_reporter(job.pk))
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:

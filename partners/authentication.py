@@ -20,6 +20,7 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 from rest_framework import exceptions
 
 from core.prepared import fetch_first
+from core.rls import request_scope_replace
 from entities.models import Entity, ParticipantOrganization
 from partners import sql
 from partners.models import PartnerClient
@@ -156,7 +157,10 @@ class PartnerClientAuthentication(OAuth2Authentication):
             raise exceptions.PermissionDenied(
                 f"The access token lacks the scope(s) {', '.join(needed)}."
             )
-        return ClientPrincipal(client, tins), token
+        principal = ClientPrincipal(client, tins)
+        # From here the request sees the rows of the client's entity only (core.rls).
+        request_scope_replace(principal)
+        return principal, token
 
     def _fast_lookup(
         self, request: Any, header: str

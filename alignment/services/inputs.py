@@ -373,6 +373,11 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
             steps["stays"] = time.perf_counter() - started
             cursor.execute(f"DROP TABLE {stage}")
             cursor.execute(f"DROP TABLE {nonfinal}")
+            if postgres:
+                # Only the snapshot's bulk statements want it: inside an enclosing transaction
+                # (a test's, a job run in a request) it would stay for the rest of it, and a
+                # query that needs a nested loop then costs enough to be JIT-compiled (seconds).
+                cursor.execute("SET LOCAL enable_nestloop = DEFAULT")
         snapshot.status = SnapshotStatus.READY
         snapshot.seconds = time.perf_counter() - started
         snapshot.save()

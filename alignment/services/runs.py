@@ -50,6 +50,7 @@ from alignment.services.inputs import (
     windows_json,
 )
 from core.api import ApplicationError
+from core.rls import bulk_write
 from entities.models import Entity
 
 logger = logging.getLogger(__name__)
@@ -286,7 +287,10 @@ def _write_results(run: AlignmentRun, index: int, result: pd.DataFrame) -> None:
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
         frame.to_csv(buffer, header=False, index=False, na_rep="\\N", sep="\t")
+        # PostgreSQL refuses COPY FROM under row-level security: the bucket's own rows are
+        # copied as the worker's role (core.rls.bulk_write).
         with (
+            bulk_write(),
             connection.cursor() as cursor,
             cursor.cursor.copy(
                 f"COPY {AlignmentResult._meta.db_table} ({', '.join(_RESULT_FIELDS)}) FROM STDIN"

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # PostgreSQL row-level security: the rest of the request sees its user's entities only.
+    "core.rls.RowSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -129,6 +131,11 @@ else:
     # always look so: planning them took 2-3 ms a call against 0.3 ms to run. Only named
     # prepared statements (and PL/pgSQL's) are affected; the ORM's queries are not prepared.
     options.setdefault("options", "-c plan_cache_mode=force_generic_plan")
+# The PostgreSQL role requests and jobs run as, subject to row-level security (core/rls.py);
+# DATABASE_URL's role owns the tables. Web and worker processes should log in as it.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="openvbc_app")
+# Its password, should `migrate` have to create it (a superuser owner, as in docker-compose.yml).
+DATABASE_APP_PASSWORD = env("DATABASE_APP_PASSWORD", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,375 @@
+"""The second wall: row-level security in PostgreSQL on the tables that hold PHI or money.
+
+`for_user()` scopes every query the application means to make. Should one forget it, PostgreSQL
+still answers only rows of the entities of the current request or job:
+
+* The role of DATABASE_URL owns the tables: migrations and management commands run as it,
+  deliberately unscoped (policies do not apply to a table's owner).
+* Requests and jobs run as the application role (`settings.DATABASE_APP_ROLE`, no BYPASSRLS,
+  owner of nothing, granted row privileges), subject to one policy per table: a row is visible,
+  and may be written, only when its entity is in `openvbc_entity_ids()`, which reads the
+  connection's `openvbc.entity_ids` (unset or empty: no entity, so no row).
+* The application sets both on the connection, never from user input: `RowSecurityMiddleware`
+  from the signed-in user's memberships (every entity for a superuser, as `for_user()`), the
+  partner authentication from the client's entity, `jobs.services.job_execute` from the job's
+  entity. Django runs in autocommit with persistent connections, so they are set for the
+  session (`set_config(..., false)`; `SET LOCAL` would end with the statement's transaction)
+  and always reset when the request or job ends; a connection that cannot be reset is closed.
+  A connection opened within a scope (a reconnect) gets the scope at once.
+
+Web processes should log in as the application role itself (their DATABASE_URL names it), so
+that no statement can switch back to the owner. A process that logs in as the owner (workers,
+tests, `manage.py runserver`, the benches) switches to the application role for every request
+and job with `SET ROLE` (the owner is a member of it); workers must, because PostgreSQL refuses
+COPY FROM under row-level security and the bulk writers of jobs step out of the scope for it
+(`bulk_write`).
+
+Policies, the function and the grants are (re)applied after every `migrate` (`rls_install`,
+from a post_migrate handler), so that every table the code lists is covered however the
+database was made. SQLite (`make run`) has none of this: there the scopes do nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models import Model
+
+logger = logging.getLogger(__name__)
+
+#: Every entity (those there are when the scope begins): platform superusers, and jobs of no
+#: entity (platform jobs).
+ALL = "*"
+SETTING = "openvbc.entity_ids"
+FUNCTION = "openvbc_entity_ids"
+POLICY = "openvbc_entity"
+
+#: The models whose tables hold PHI or money, with the path from the row to its entity (blank:
+#: the model's `tenant_path`, else "entity"). tests/core/test_row_security.py checks that every
+#: model of these apps that reaches an entity is listed here or in `UNSCOPED`.
+SCOPED: dict[str, str] = {
+    "beneficiaries.Beneficiary": "",
+    "beneficiaries.BeneficiaryMbi": "",
+    "beneficiaries.MbiCrosswalk": "",
+    "beneficiaries.BeneficiaryDemographics": "",
+    "claims.PartAClaimHeader": "",
+    "claims.PartARevenueCenter": "",
+    "claims.PartAProcedure": "",
+    "claims.PartADiagnosis": "",
+    "claims.PartBPhysicianLine": "",
+    "claims.PartBDmeLine": "",
+    "claims.PartDEvent": "",
+    "claims.PartABeDemo": "",
+    "claims.PartBBeDemo": "",
+    "alignment.AlignmentResult": "",
+    "alignment.AlignmentChange": "",
+    "alignment.VoluntaryAlignment": "",
+    "alignment.HistoricalVoluntaryAlignment": "entity",
+    "alignment.ClaimSnapshot": "",
+    "alignment.ClaimLine": "snapshot__entity",
+    "benchmarks.RiskScore": "",
+    "benchmarks.RiskScoreComponent": "",
+    "benchmarks.RiskHcc": "",
+    "benchmarks.RiskDiagnosis": "",
+    "benchmarks.InstitutionalStatus": "",
+    "benchmarks.BenchmarkCalculation": "",
+    "benchmarks.BenchmarkSegment": "",
+    "benchmarks.BenchmarkStep": "",
+    "benchmarks.BenchmarkYearPopulation": "",
+    "care.CareProfile": "",
+    "care.CareGap": "",
+    "care.WorklistItem": "",
+    "care.WorklistNote": "",
+    "care.ClaimEvent": "",
+    "care.CareSummary": "",
+    "settlement.SettlementRun": "",
+    "settlement.ParticipantShare": "",
+    "settlement.QualityResult": "",
+}
+#: Models of those apps that reach an entity but hold neither PHI nor money, and why.
+UNSCOPED: dict[str, str] = {
+    "claims.Delivery": "file names, dates and counts of a delivery",
+    "claims.DeliveryFile": "file names, dates and counts of a delivery",
+    "alignment.AlignmentRun": "a run's parameters and state; its results are scoped",
+    "alignment.AlignmentRunEvent": "a run's state changes",
+    "alignment.AlignmentBucket": "a run's work units (bucket numbers and states)",
+    "benchmarks.ReferenceDataset": "published CMS reference data",
+    "benchmarks.ReferenceValue": "published CMS reference data",
+}
+
+
+def _path_of(model: type[Model], path: str) -> str:
+    return path or getattr(model, "tenant_path", "") or "entity"
+
+
+def _ids() -> str:
+    # A scalar subquery: PostgreSQL evaluates it once per statement (an InitPlan), and
+    # `entity_id = ANY (...)` stays an index condition.
+    return f"(SELECT {FUNCTION}())::bigint[]"
+
+
+def predicate(model: type[Model], path: str, table: str = "", depth: int = 0) -> str:
+    """SQL true for the model's rows of the current entities, following `path` to the entity.
+
+    A row reached through a parent (a risk score's HCCs) is tested with a correlated EXISTS on
+    the parent's key, which PostgreSQL runs as a lookup per row for a few rows and as one hashed
+    scan for many; an `IN (SELECT ...)` read every parent row of the entity, on every query."""
+    table = table or model._meta.db_table
+    head, _, rest = path.partition("__")
+    field = model._meta.get_field(head)
+    assert isinstance(field, models.Field)  # a forward field: tenant paths follow foreign keys
+    if not rest:
+        return f"{table}.{field.column} = ANY ({_ids()})"
+    assert isinstance(field, models.ForeignKey)
+    target = field.related_model
+    assert isinstance(target, type)
+    alias = f"rls_parent_{depth}"
+    parent = f"SELECT 1 FROM {target._meta.db_table} {alias}"  # noqa: S608 - our own table names
+    key = f"{alias}.{field.target_field.column} = {table}.{field.column}"
+    return f"EXISTS ({parent} WHERE {key} AND {predicate(target, rest, alias, depth + 1)})"
+
+
+def scoped_tables() -> dict[str, str]:
+    """Table name -> policy predicate, for every scoped model."""
+    tables = {}
+    for label, path in SCOPED.items():
+        model = apps.get_model(label)
+        tables[model._meta.db_table] = predicate(model, _path_of(model, path))
+    return tables
+
+
+def _function_sql() -> str:
+    # One expression, no subquery: PostgreSQL inlines the function into each policy.
+    return f"""
+CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT string_to_array(NULLIF(current_setting('{SETTING}', true), ''), ',')::bigint[]
+$$"""  # noqa: S608 - our constants
+
+
+def rls_install(*, using: str = DEFAULT_DB_ALIAS, **_: Any) -> None:
+    """Create or refresh the function, the policies and the application role's grants.
+
+    Idempotent and cheap when nothing changed (a digest of what it would do is kept as the
+    function's comment): it runs after every `migrate` and every flush of the test database."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    role = settings.DATABASE_APP_ROLE
+    tables = scoped_tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1"
+        )
+        existing = [name for (name,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT obj_description(to_regprocedure(%s), 'pg_proc'), "
+            "EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s)",
+            [f"{FUNCTION}()", role],
+        )
+        comment, role_exists = cursor.fetchone()
+        if not role_exists:
+            role_exists = _create_role(cursor, role)
+        if not role_exists:
+            raise ImproperlyConfigured(
+                f"The PostgreSQL role {role!r} (DATABASE_APP_ROLE), which requests and jobs run "
+                f"as, does not exist. As a superuser: CREATE ROLE {role} LOGIN PASSWORD '...' "
+                f"NOBYPASSRLS; GRANT {role} TO <the owner of the tables>; (scripts/test does so)."
+            )
+        plan = [_function_sql()]
+        for table, condition in sorted(tables.items()):
+            if table not in existing:  # a partial migrate; the next one adds it
+                continue
+            plan += [
+                f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+                f"DROP POLICY IF EXISTS {POLICY} ON {table}",
+                f"CREATE POLICY {POLICY} ON {table} USING ({condition}) WITH CHECK ({condition})",
+            ]
+        plan += [
+            f"GRANT USAGE, CREATE ON SCHEMA public TO {role}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+            f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        ]
+        digest = hashlib.sha256("\n".join([role, *existing, *plan]).encode()).hexdigest()
+        if comment == f"rls {digest}":
+            return
+        for statement in plan:
+            cursor.execute(statement)
+        cursor.execute(f"COMMENT ON FUNCTION {FUNCTION}() IS %s", [f"rls {digest}"])
+    logger.info("row-level security installed on %s tables", len(tables))
+
+
+def _create_role(cursor: Any, role: str) -> bool:
+    """Create the application role when the migrating role may (a superuser, as in the Compose
+    setup); it logs in with DATABASE_APP_PASSWORD, or not at all when that is unset."""
+    cursor.execute("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
+    if not cursor.fetchone()[0]:
+        return False
+    password = settings.DATABASE_APP_PASSWORD
+    login = "LOGIN PASSWORD %s" if password else "NOLOGIN"
+    cursor.execute(f"CREATE ROLE {role} {login} NOBYPASSRLS", [password] if password else None)
+    cursor.execute(f"GRANT {role} TO CURRENT_USER")
+    return True
+
+
+# --- Scopes: which entities the connection answers for -------------------------------------
+#
+# The current scope lives on Django's connection object (one per thread): `None` outside any
+# request or job (the connection as it logged in), else a tuple ("ids", "1,2"), ("user", pk).
+
+
+def _sql(scope: tuple[str, Any]) -> tuple[str, list[Any]]:
+    kind, value = scope
+    if value == ALL:  # the entities there are now, listed
+        every = "SELECT string_agg(id::text, ',') FROM entities_entity"
+        return (
+            f"SELECT set_config('role', %s, false), set_config('{SETTING}', COALESCE(({every}), ''), false)",
+            [settings.DATABASE_APP_ROLE],
+        )
+    if kind == "user":
+        memberships = (
+            "SELECT string_agg(entity_id::text, ',') FROM accounts_membership WHERE user_id = %s"
+        )
+        return (
+            f"SELECT set_config('role', %s, false), set_config('{SETTING}', COALESCE(({memberships}), ''), false)",
+            [settings.DATABASE_APP_ROLE, value],
+        )
+    return (
+        f"SELECT set_config('role', %s, false), set_config('{SETTING}', %s, false)",
+        [settings.DATABASE_APP_ROLE, value],
+    )
+
+
+def _apply(connection: Any) -> None:
+    scope = connection.rls_scope
+    with connection.cursor() as cursor:
+        if scope is None:
+            cursor.execute(
+                f"SELECT set_config('{SETTING}', '', false), set_config('role', 'none', false)"
+            )
+        else:
+            cursor.execute(*_sql(scope))
+
+
+def _set(scope: tuple[str, Any] | None) -> None:
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        return
+    if getattr(connection, "rls_scope", None) == scope:
+        return
+    connection.rls_scope = scope  # type: ignore[attr-defined]
+    if connection.connection is None:
+        return  # a new connection gets the scope when it opens (`on_connection_created`)
+    if connection.in_atomic_block and connection.needs_rollback:
+        return  # nothing runs until the rollback, which undoes the settings made in it
+    try:
+        _apply(connection)
+    except Exception:
+        if scope is not None:
+            raise
+        # A connection whose settings cannot be put back must not serve anyone else.
+        logger.warning("could not reset the connection's row security scope; closing it")
+        connection.close()
+
+
+def on_connection_created(sender: Any, connection: Any, **_: Any) -> None:
+    """A connection opened inside a scope (first query, or a reconnect) gets it at once."""
+    if connection.vendor == "postgresql" and getattr(connection, "rls_scope", None) is not None:
+        _apply(connection)
+
+
+def _entity_value(entity_ids: Iterable[int] | str) -> tuple[str, str]:
+    if entity_ids == ALL:
+        return ("ids", ALL)
+    return ("ids", ",".join(str(int(pk)) for pk in entity_ids))
+
+
+def current_scope() -> tuple[str, Any] | None:
+    return getattr(connections[DEFAULT_DB_ALIAS], "rls_scope", None)
+
+
+@contextmanager
+def entity_scope(entity_ids: Iterable[int] | str) -> Iterator[None]:
+    """Run the block as the application role, seeing rows of `entity_ids` only (or `ALL`);
+    then put back the scope that was in force (none, or the request's around a job run in it)."""
+    previous = current_scope()
+    _set(_entity_value(entity_ids))
+    try:
+        yield
+    finally:
+        _set(previous)
+
+
+@contextmanager
+def bulk_write() -> Iterator[None]:
+    """Run the block as the role the connection logged in as, outside the scope.
+
+    PostgreSQL refuses COPY FROM into a table under row-level security, and the bulk writers of
+    jobs (a CCLF load, an alignment bucket's results) COPY into scoped tables. They write rows of
+    their job's entity only, by their own keys; workers log in as the owner for this (web
+    processes, which log in as the application role, cannot leave the wall)."""
+    previous = current_scope()
+    _set(None)
+    try:
+        yield
+    finally:
+        _set(previous)
+
+
+def scope_user(user: Any) -> tuple[str, Any] | None:
+    """The scope of a request's principal, as `for_user()` sees it; None for no principal."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if getattr(user, "is_superuser", False):
+        return ("ids", ALL)
+    scoped = getattr(user, "tenant_entity_ids", None)
+    if scoped is not None:
+        return _entity_value(scoped)
+    return ("user", user.pk)
+
+
+def request_scope_replace(user: Any) -> None:
+    """Within a request, switch to the principal just authenticated (a partner client, whose
+    token DRF reads inside the view). The request's end resets it."""
+    scope = scope_user(user)
+    _set(scope if scope is not None else ("ids", ""))
+
+
+class RowSecurityMiddleware:
+    """Every request runs in the scope of its signed-in user; an anonymous one in the scope of
+    no entity. Reset when the response is done (for a streamed response, once it is closed)."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        if current_scope() is not None:  # never inherit another request's scope
+            _set(None)
+        scope = scope_user(request.user)
+        if scope is not None or not _logged_in_as_app_role():
+            _set(scope if scope is not None else ("ids", ""))
+        streaming = False
+        try:
+            response = self.get_response(request)
+            streaming = getattr(response, "streaming", False)
+            if streaming:
+                response._resource_closers.append(lambda: _set(None))
+            return response
+        finally:
+            if not streaming:
+                _set(None)
+
+
+def _logged_in_as_app_role() -> bool:
+    connection = connections[DEFAULT_DB_ALIAS]
+    return connection.vendor != "postgresql" or (
+        connection.settings_dict.get("USER") == settings.DATABASE_APP_ROLE
+    )
