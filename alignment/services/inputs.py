@@ -53,6 +53,7 @@ from claims.final_action import (
 )
 from claims.models import Delivery, DeliveryStatus
 from core.api import ApplicationError
+from core.db import local_settings
 from entities.choices import ParticipationRole, ProviderClass
 from entities.models import Entity, SpecialtyCode
 from entities.selectors import participations_overlapping
@@ -334,11 +335,10 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
     ).first()
     if ready is not None:
         return ready
-    with transaction.atomic():
+    with transaction.atomic(), local_settings(work_mem="256MB"):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x414C4E, entity.pk])
-                cursor.execute("SET LOCAL work_mem = '256MB'")
         ready = ClaimSnapshot.objects.filter(
             entity=entity, digest=digest, status=SnapshotStatus.READY
         ).first()
@@ -357,10 +357,10 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
             steps["non_final"] = time.perf_counter() - started
             if postgres:
                 cursor.execute(f"ANALYZE {nonfinal}")
-                # Part A's final-action CTEs carry no statistics, and PostgreSQL then
-                # underestimates the final claims and joins them back to their rows with a
-                # nested loop: quadratic. A bulk read wants hash joins anyway.
-                cursor.execute("SET LOCAL enable_nestloop = off")
+        # Part A's final-action CTEs carry no statistics, and PostgreSQL then underestimates the
+        # final claims and joins them back to their rows with a nested loop: quadratic. A bulk
+        # read wants hash joins anyway.
+        with local_settings(enable_nestloop="off"), connection.cursor() as cursor:
             cursor.execute(_snapshot_lines_sql(stage, nonfinal, unlogged), params)
             steps["lines"] = time.perf_counter() - started
             cursor.execute(_snapshot_insert_sql(stage), params)
