@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import validate_django_db
+from pytest_django.plugin import blocking_manager_key
 
 from accounts.models import Role, User
 from entities.models import Entity
+from tests import flush, reference_rows
 from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
 
 PASSWORD = "correct horse battery"
@@ -27,13 +31,36 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
-    """Data migrations ship reference rows (the program registry). A transactional test flushes
-    every table and --reuse-db keeps the emptied database: put the rows back once per session."""
-    from entities.registry_data import ensure_registry
-
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The rows data migrations ship (the program registry, reference defaults), loaded where a
+    reused test database lacks them and kept aside once, to be put back after each flush; and
+    that flush made of DELETEs (tests/flush.py)."""
     with django_db_blocker.unblock():
-        ensure_registry()
+        reference_rows.keep()
+        flush.install()
+
+
+def _flushes(item: pytest.Item) -> bool:
+    """Whether pytest-django runs the test as a TransactionTestCase, which ends with a flush."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transactional, reset_sequences, *_ = validate_django_db(marker)
+        if transactional or reset_sequences:
+            return True
+    used = set(getattr(item, "fixturenames", ()))
+    return bool(used & {"transactional_db", "live_server", "django_db_reset_sequences"})
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """After a transactional test's flush (its fixtures are torn down when this hook's inner
+    call returns), the shipped rows go back in, so the next test starts as every test does."""
+    try:
+        return (yield)
+    finally:
+        if _flushes(item):
+            with item.config.stash[blocking_manager_key].unblock():
+                reference_rows.restore()
 
 
 @pytest.fixture

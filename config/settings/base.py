@@ -89,11 +89,14 @@ TEMPLATES = [
     },
 ]
 
+# Files the application keeps on this machine (the SQLite database, uploads, demo keys and
+# deliveries) live under VAR_DIR; the tests point it at a temporary folder.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 # Database: DATABASE_URL names PostgreSQL in production and CI; unset, an embedded SQLite file.
-SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
+SQLITE_PATH = VAR_DIR / "db.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    SQLITE_PATH.parent.mkdir(exist_ok=True)
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     # Jobs run in threads of the web process on SQLite: WAL and immediate transactions keep
     # readers and the one writer from tripping over each other.
     DATABASES["default"]["OPTIONS"] = {
@@ -157,7 +160,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # elsewhere WhiteNoise serves straight from the finders.
 STATIC_ROOT = env("STATIC_ROOT", default=None)
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

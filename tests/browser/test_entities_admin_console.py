@@ -21,7 +21,7 @@ from tests.entities.conftest import roster_rows, to_csv
 # of a data migration) back for each test, since a transactional test flushes every table.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

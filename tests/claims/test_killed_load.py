@@ -36,7 +36,7 @@ def _merge_running() -> bool:
         return any(q.lstrip().startswith(writes) for (q,) in cursor.fetchall())
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_load_killed_midway_leaves_nothing_visible_and_a_rerun_succeeds(tmp_path: Path) -> None:
     EntityFactory(program=ProgramFactory(code="mssp"), cms_id="A9001")
     path = generate_delivery(

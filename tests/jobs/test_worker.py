@@ -19,7 +19,7 @@ from django.db import connection
 from jobs.models import Job, JobEffect, JobState
 from jobs.services import job_enqueue, job_lock_is_free
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 

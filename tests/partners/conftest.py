@@ -71,29 +71,6 @@ class Signer:
         return jwt.encode(claims, self.private_key, algorithm=self.algorithm, headers=headers)
 
 
-def _load_registry_if_flushed() -> None:
-    from django.apps import apps
-
-    from entities.models import SpecialtyCode
-    from entities.registry_data import load_registry
-
-    if not SpecialtyCode.objects.exists():
-        load_registry(apps)
-
-
-@pytest.fixture(scope="session")
-def committed_registry(django_db_setup: None, django_db_blocker: Any) -> None:
-    with django_db_blocker.unblock():
-        _load_registry_if_flushed()
-
-
-@pytest.fixture(autouse=True)
-def program_registry(committed_registry: None, db: None) -> None:
-    """The registry the entities migrations ship. A transactional test (the worker tests) ends
-    with a flush that empties it, and tests/partners runs after those: load it again, once."""
-    _load_registry_if_flushed()
-
-
 @pytest.fixture(scope="session")
 def rsa_signer() -> Signer:
     return Signer(rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS384")
