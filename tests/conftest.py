@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
+from django.conf import settings
 from django.test import Client
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import DirectoryBasedExampleDatabase
 from pytest_django.fixtures import validate_django_db
 from pytest_django.plugin import blocking_manager_key
 
@@ -21,6 +26,25 @@ from tests import flush, reference_rows
 from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
 
 PASSWORD = "correct horse battery"
+
+# Property-based and schema-fuzzing tests (Hypothesis, Schemathesis on it). `make test` runs
+# them derandomized: each test's examples come from a seed derived from its own code, so a run
+# that passed passes again, and no example database is read or written. `make test-explore`
+# (HYPOTHESIS_PROFILE=explore) draws fresh examples each run and keeps what fails in a database
+# outside the repository to replay it; a finding becomes an `@example` regression test (or a
+# test of its own) before it is fixed.
+hypothesis.settings.register_profile("repeatable", derandomize=True, print_blob=True)
+hypothesis.settings.register_profile(
+    "explore",
+    derandomize=False,
+    print_blob=True,
+    database=DirectoryBasedExampleDatabase(
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "openvbc" / "hypothesis"
+    ),
+)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+# Hypothesis's own files (its Unicode tables) go to the run's folder, not into the repository.
+set_hypothesis_home_dir(Path(settings.VAR_DIR) / "hypothesis")
 
 
 def pytest_configure(config: pytest.Config) -> None:

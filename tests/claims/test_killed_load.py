@@ -18,10 +18,13 @@ from claims.models import CLAIMS_MODELS, Delivery, DeliveryStatus, PartBPhysicia
 from claims.synthetic import GeneratorConfig, generate_delivery
 from tests.factories import EntityFactory, ProgramFactory
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="kills a loader on PostgreSQL",
-)
+pytestmark = [
+    pytest.mark.kill,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="kills a loader on PostgreSQL",
+    ),
+]
 
 
 def _merge_running() -> bool:
