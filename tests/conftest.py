@@ -26,6 +26,8 @@ from tests import flush, reference_rows
 from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
 
 PASSWORD = "correct horse battery"
+# Rows a whole module shares, built once for it: the `module_db` fixture (tests/module_data.py).
+pytest_plugins = ["tests.module_data"]
 
 # Property-based and schema-fuzzing tests (Hypothesis, Schemathesis on it). `make test` runs
 # them derandomized: each test's examples come from a seed derived from its own code, so a run
@@ -87,20 +89,28 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
                 reference_rows.restore()
 
 
-@pytest.fixture
-def entity_a(db: None) -> Entity:
+def make_entity_a() -> Entity:
     return EntityFactory(
         program=ProgramFactory(code="mssp"), cms_id="A9001", legal_name="Synthetic Valley ACO"
     )
 
 
-@pytest.fixture
-def entity_b(db: None) -> Entity:
+def make_entity_b() -> Entity:
     return EntityFactory(
         program=ProgramFactory(code="reach", name="ACO REACH"),
         cms_id="D9002",
         legal_name="Synthetic Coast DCE",
     )
+
+
+@pytest.fixture
+def entity_a(db: None) -> Entity:
+    return make_entity_a()
+
+
+@pytest.fixture
+def entity_b(db: None) -> Entity:
+    return make_entity_b()
 
 
 @pytest.fixture
