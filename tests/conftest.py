@@ -56,6 +56,29 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"REQUIRE_SERVICES=1 but {', '.join(missing)} is not set.")
 
 
+# pytest-xdist hands each worker whole test files in collection order (`--dist loadfile`): the
+# longest go first, so that the run does not end with one worker alone on one of them (the
+# slowest files of a run with --durations); the rest keep their order.
+LONGEST_FIRST = (
+    "tests/core/test_demo_on_sqlite.py",  # load_demo twice on SQLite, in a subprocess
+    "tests/partners/test_openapi_schemathesis.py",
+    "tests/browser/test_partner_api_walkthrough.py",
+    "tests/jobs/test_worker.py",
+    "tests/claims/test_killed_load.py",
+    "tests/alignment/test_alignment_worker.py",
+    "tests/alignment/test_alignment_demo.py",
+    "tests/engine/test_alignment_determinism.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """The rows data migrations ship (the program registry, reference defaults), loaded where a
