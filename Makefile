@@ -28,9 +28,10 @@ run: $(VENV)/.synced
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs in TEST_WORKERS pytest-xdist processes, each on a test database of its own
-# (test_<db>_gw0, _gw1, ...), a test file at a time (a file's module-scoped data is built once).
+# (test_<db>_gw0, _gw1, ...), a test file at a time (a file's module-scoped data is built once),
+# in collection order: tests/conftest.py puts the longest files first.
 TEST_WORKERS ?= 2
-XDIST = -n $(TEST_WORKERS) --dist loadfile
+XDIST = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 # What the fast lane leaves out: browser tests, tests that kill a worker or a loader, and schema
 # fuzzing with the heavier property-based tests (markers in pyproject.toml).
 SLOW_LANES = browser or kill or fuzz
