@@ -122,6 +122,14 @@ else:
     # always look so: planning them took 2-3 ms a call against 0.3 ms to run. Only named
     # prepared statements (and PL/pgSQL's) are affected; the ORM's queries are not prepared.
     options.setdefault("options", "-c plan_cache_mode=force_generic_plan")
+    # No JIT compilation unless DATABASE_JIT=on. PostgreSQL compiles a query whose estimated
+    # cost passes jit_above_cost, and misestimated joins pass it: measured on the 2-core
+    # machine, two partner roster tests took 368 s and 172 s with JIT (a leaked planner setting
+    # made their small joins look dear) and 3 s without. Where JIT is meant to pay, the bulk
+    # reads, it did not: the claims snapshot and final-action read of 4,000 beneficiaries and
+    # 200,000 claim lines took 3.0-3.4 s and 17-23 s with and without it.
+    if not env.bool("DATABASE_JIT", default=False):
+        options["options"] += " -c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -36,13 +36,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 # pytest-xdist workers share one Redis: each keeps its cache keys (rate-limit counters) apart.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "")
 
-# No JIT compilation on the test database. Its tables hold a few thousand rows, but PostgreSQL
-# decides on JIT from estimated cost (jit_above_cost 100000), and joins over tables just written
-# in the same transaction, without statistics, are estimated far above what they cost. Measured
-# on the 2-core machine: such a query compiled for 0.5-3 s to run in milliseconds, and while the
-# claims snapshot leaked `enable_nestloop = off` into the rest of each test (fixed with
-# core.db.local_settings) most later joins did so. The workers and loaders the tests start use
-# these settings too.
+# No JIT on the test database whatever DATABASE_JIT says (see base.py): its tables are small,
+# so JIT can only cost (it turned one leaked planner setting into minutes of test time).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _options = DATABASES["default"]["OPTIONS"]
+    if "jit=off" not in _options["options"]:
+        _options["options"] += " -c jit=off"

@@ -59,3 +59,8 @@ def test_the_claims_reader_leaves_the_callers_transaction_settings_as_they_were(
     assert frame.empty
     assert _show("work_mem") == before
     assert _show("enable_nestloop") == "on"
+
+
+def test_the_connection_runs_without_jit() -> None:
+    """The settings turn JIT off (config/settings/base.py says why)."""
+    assert _show("jit") == "off"
