@@ -32,9 +32,9 @@ run: $(VENV)/.synced
 # in collection order: tests/conftest.py puts the longest files first.
 TEST_WORKERS ?= 2
 XDIST = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
-# What the fast lane leaves out: browser tests, tests that kill a worker or a loader, and schema
-# fuzzing with the heavier property-based tests (markers in pyproject.toml).
-SLOW_LANES = browser or kill or fuzz
+# What the fast lane leaves out: browser tests, tests that kill a worker or a loader, schema
+# fuzzing with the heavier property-based tests, and the demo loads (markers in pyproject.toml).
+SLOW_LANES = browser or kill or fuzz or demo
 
 test: $(VENV)/.synced
 	scripts/test $(XDIST) $(PYTEST_ARGS)

@@ -12,7 +12,7 @@ from django.conf import settings
 from alignment.models import AlignmentChange, AlignmentRun, RunStatus
 
 # Transactional: the demo's runs start their jobs on commit, one after the other.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.demo, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_demo_aco_has_two_runs_and_dropped_beneficiaries_with_reasons() -> None:
