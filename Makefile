@@ -8,7 +8,7 @@ PYTHON := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench bench-tools worker beat migrate demo
+.PHONY: run test test-fast test-explore lint format bench bench-tools worker beat migrate demo
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -27,8 +27,27 @@ run: $(VENV)/.synced
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the demo users above."
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs in TEST_WORKERS pytest-xdist processes, each on a test database of its own
+# (test_<db>_gw0, _gw1, ...), a test file at a time (a file's module-scoped data is built once),
+# in collection order: tests/conftest.py puts the longest files first.
+TEST_WORKERS ?= 2
+XDIST = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+# What the fast lane leaves out: browser tests, tests that kill a worker or a loader, schema
+# fuzzing with the heavier property-based tests, the demo loads and the benches' small runs
+# (markers in pyproject.toml).
+SLOW_LANES = browser or kill or fuzz or demo or bench
+
 test: $(VENV)/.synced
-	scripts/test $(PYTEST_ARGS)
+	scripts/test $(XDIST) $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.synced
+	scripts/test $(XDIST) -m "not ($(SLOW_LANES))" $(PYTEST_ARGS)
+
+# Property-based and schema-fuzzing tests with fresh random examples (`make test` runs them
+# derandomized, so that a green run is repeatable). A failure prints the example and a blob to
+# reproduce it; it becomes an @example or a test of its own before the fix.
+test-explore: $(VENV)/.synced
+	HYPOTHESIS_PROFILE=explore scripts/test $(XDIST) -m "hypothesis or fuzz" $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

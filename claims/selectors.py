@@ -15,11 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet, Sum
 
 from claims.final_action import UNIFIED_COLUMNS, final_action_sql, part_d_sql
 from claims.models import Delivery, PartABeDemo, PartAClaimHeader, PartBBeDemo, PartBPhysicianLine
+from core.db import local_settings
 
 CENTS = Decimal("0.01")
 _ZERO = Decimal(0)
@@ -51,10 +52,8 @@ def _entity_id(entity: Any) -> int:
 
 
 def _frame(sql: str, params: dict[str, Any], columns: list[str] | None = None) -> pd.DataFrame:
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The final-action query sorts whole related sets; give those sorts memory.
-            cursor.execute("SET LOCAL work_mem = '128MB'")
+    # The final-action query sorts whole related sets; give those sorts memory.
+    with local_settings(work_mem="128MB"), connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
         rows = cursor.fetchall()

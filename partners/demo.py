@@ -20,7 +20,7 @@ CLIENT_NAME = "Demo EHR"
 
 
 def key_path(entity: Entity) -> Path:
-    return Path(settings.BASE_DIR) / "var" / "demo" / f"partner-{entity.cms_id}.pem"
+    return Path(settings.VAR_DIR) / "demo" / f"partner-{entity.cms_id}.pem"
 
 
 def load(*, entities: dict[str, Entity], stdout: Any) -> None:

@@ -8,15 +8,45 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import hypothesis
 import pytest
+from django.conf import settings
 from django.test import Client
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import DirectoryBasedExampleDatabase
+from pytest_django.fixtures import validate_django_db
+from pytest_django.plugin import blocking_manager_key
 
 from accounts.models import Role, User
 from entities.models import Entity
+from tests import flush, reference_rows
 from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
 
 PASSWORD = "correct horse battery"
+# Rows a whole module shares, built once for it: the `module_db` fixture (tests/module_data.py).
+pytest_plugins = ["tests.module_data"]
+
+# Property-based and schema-fuzzing tests (Hypothesis, Schemathesis on it). `make test` runs
+# them derandomized: each test's examples come from a seed derived from its own code, so a run
+# that passed passes again, and no example database is read or written. `make test-explore`
+# (HYPOTHESIS_PROFILE=explore) draws fresh examples each run and keeps what fails in a database
+# outside the repository to replay it; a finding becomes an `@example` regression test (or a
+# test of its own) before it is fixed.
+hypothesis.settings.register_profile("repeatable", derandomize=True, print_blob=True)
+hypothesis.settings.register_profile(
+    "explore",
+    derandomize=False,
+    print_blob=True,
+    database=DirectoryBasedExampleDatabase(
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "openvbc" / "hypothesis"
+    ),
+)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+# Hypothesis's own files (its Unicode tables) go to the run's folder, not into the repository.
+set_hypothesis_home_dir(Path(settings.VAR_DIR) / "hypothesis")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -26,30 +56,84 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"REQUIRE_SERVICES=1 but {', '.join(missing)} is not set.")
 
 
+# pytest-xdist hands each worker whole test files in collection order (`--dist loadfile`): the
+# longest go first, so that the run does not end with one worker alone on one of them (the
+# slowest files of a run with --durations); the rest keep their order.
+LONGEST_FIRST = (
+    "tests/core/test_demo_on_sqlite.py",  # load_demo twice on SQLite, in a subprocess
+    "tests/partners/test_openapi_schemathesis.py",
+    "tests/browser/test_partner_api_walkthrough.py",
+    "tests/jobs/test_worker.py",
+    "tests/claims/test_killed_load.py",
+    "tests/alignment/test_alignment_worker.py",
+    "tests/alignment/test_alignment_demo.py",
+    "tests/engine/test_alignment_determinism.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
-    """Data migrations ship reference rows (the program registry). A transactional test flushes
-    every table and --reuse-db keeps the emptied database: put the rows back once per session."""
-    from entities.registry_data import ensure_registry
-
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The rows data migrations ship (the program registry, reference defaults), loaded where a
+    reused test database lacks them and kept aside once, to be put back after each flush; and
+    that flush made of DELETEs (tests/flush.py)."""
     with django_db_blocker.unblock():
-        ensure_registry()
+        reference_rows.keep()
+        flush.install()
 
 
-@pytest.fixture
-def entity_a(db: None) -> Entity:
+def _flushes(item: pytest.Item) -> bool:
+    """Whether pytest-django runs the test as a TransactionTestCase, which ends with a flush."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transactional, reset_sequences, *_ = validate_django_db(marker)
+        if transactional or reset_sequences:
+            return True
+    used = set(getattr(item, "fixturenames", ()))
+    return bool(used & {"transactional_db", "live_server", "django_db_reset_sequences"})
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """After a transactional test's flush (its fixtures are torn down when this hook's inner
+    call returns), the shipped rows go back in, so the next test starts as every test does."""
+    try:
+        return (yield)
+    finally:
+        if _flushes(item):
+            with item.config.stash[blocking_manager_key].unblock():
+                reference_rows.restore()
+
+
+def make_entity_a() -> Entity:
     return EntityFactory(
         program=ProgramFactory(code="mssp"), cms_id="A9001", legal_name="Synthetic Valley ACO"
     )
 
 
-@pytest.fixture
-def entity_b(db: None) -> Entity:
+def make_entity_b() -> Entity:
     return EntityFactory(
         program=ProgramFactory(code="reach", name="ACO REACH"),
         cms_id="D9002",
         legal_name="Synthetic Coast DCE",
     )
+
+
+@pytest.fixture
+def entity_a(db: None) -> Entity:
+    return make_entity_a()
+
+
+@pytest.fixture
+def entity_b(db: None) -> Entity:
+    return make_entity_b()
 
 
 @pytest.fixture

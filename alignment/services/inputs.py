@@ -53,6 +53,7 @@ from claims.final_action import (
 )
 from claims.models import Delivery, DeliveryStatus
 from core.api import ApplicationError
+from core.db import local_settings
 from entities.choices import ParticipationRole, ProviderClass
 from entities.models import Entity, SpecialtyCode
 from entities.selectors import participations_overlapping
@@ -336,11 +337,10 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
     ).first()
     if ready is not None:
         return ready
-    with transaction.atomic():
+    with transaction.atomic(), local_settings(work_mem="256MB"):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x414C4E, entity.pk])
-                cursor.execute("SET LOCAL work_mem = '256MB'")
         ready = ClaimSnapshot.objects.filter(
             entity=entity, digest=digest, status=SnapshotStatus.READY
         ).first()
@@ -359,10 +359,10 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
             steps["non_final"] = time.perf_counter() - started
             if postgres:
                 cursor.execute(f"ANALYZE {nonfinal}")
-                # Part A's final-action CTEs carry no statistics, and PostgreSQL then
-                # underestimates the final claims and joins them back to their rows with a
-                # nested loop: quadratic. A bulk read wants hash joins anyway.
-                cursor.execute("SET LOCAL enable_nestloop = off")
+        # Part A's final-action CTEs carry no statistics, and PostgreSQL then underestimates the
+        # final claims and joins them back to their rows with a nested loop: quadratic. A bulk
+        # read wants hash joins anyway.
+        with local_settings(enable_nestloop="off"), connection.cursor() as cursor:
             cursor.execute(_snapshot_lines_sql(stage, nonfinal, unlogged), params)
             steps["lines"] = time.perf_counter() - started
             cursor.execute(_snapshot_insert_sql(stage), params)
@@ -373,11 +373,6 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
             steps["stays"] = time.perf_counter() - started
             cursor.execute(f"DROP TABLE {stage}")
             cursor.execute(f"DROP TABLE {nonfinal}")
-            if postgres:
-                # Only the snapshot's bulk statements want it: inside an enclosing transaction
-                # (a test's, a job run in a request) it would stay for the rest of it, and a
-                # query that needs a nested loop then costs enough to be JIT-compiled (seconds).
-                cursor.execute("SET LOCAL enable_nestloop = DEFAULT")
         snapshot.status = SnapshotStatus.READY
         snapshot.seconds = time.perf_counter() - started
         snapshot.save()

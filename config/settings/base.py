@@ -101,11 +101,14 @@ TEMPLATES = [
     },
 ]
 
+# Files the application keeps on this machine (the SQLite database, uploads, demo keys and
+# deliveries) live under VAR_DIR; the tests point it at a temporary folder.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 # Database: DATABASE_URL names PostgreSQL in production and CI; unset, an embedded SQLite file.
-SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
+SQLITE_PATH = VAR_DIR / "db.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    SQLITE_PATH.parent.mkdir(exist_ok=True)
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     # Jobs run in threads of the web process on SQLite: WAL and immediate transactions keep
     # readers and the one writer from tripping over each other.
     DATABASES["default"]["OPTIONS"] = {
@@ -131,6 +134,14 @@ else:
     # always look so: planning them took 2-3 ms a call against 0.3 ms to run. Only named
     # prepared statements (and PL/pgSQL's) are affected; the ORM's queries are not prepared.
     options.setdefault("options", "-c plan_cache_mode=force_generic_plan")
+    # No JIT compilation unless DATABASE_JIT=on. PostgreSQL compiles a query whose estimated
+    # cost passes jit_above_cost, and misestimated joins pass it: measured on the 2-core
+    # machine, two partner roster tests took 368 s and 172 s with JIT (a leaked planner setting
+    # made their small joins look dear) and 3 s without. Where JIT is meant to pay, the bulk
+    # reads, it did not: the claims snapshot and final-action read of 4,000 beneficiaries and
+    # 200,000 claim lines took 3.0-3.4 s and 17-23 s with and without it.
+    if not env.bool("DATABASE_JIT", default=False):
+        options["options"] += " -c jit=off"
 # The PostgreSQL role requests and jobs run as, subject to row-level security (core/rls.py);
 # DATABASE_URL's role owns the tables. Web and worker processes should log in as it.
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="openvbc_app")
@@ -183,7 +194,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # elsewhere WhiteNoise serves straight from the finders.
 STATIC_ROOT = env("STATIC_ROOT", default=None)
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # Uploads, exports and bulk files hold PHI: no URL serves the media root (in any settings);
 # each file is read through a view that checks the caller and records the access. Files are
 # readable by the app's own user only.

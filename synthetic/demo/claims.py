@@ -20,7 +20,7 @@ DEMO_BENEFICIARIES = 2000
 
 
 def load(*, entities: dict[str, Any], stdout: Any) -> None:
-    out = Path(settings.BASE_DIR) / "var" / "demo-cclf"
+    out = Path(settings.VAR_DIR) / "demo-cclf"
     for key in ("mssp", "reach"):
         entity = entities.get(key)
         if entity is None:

@@ -11,18 +11,7 @@ from alignment.models import AlignmentChange, AlignmentRun, RunStatus
 from synthetic import demo
 
 # Transactional: the demo's runs start their jobs on commit, one after the other.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _registry(db: None) -> None:
-    """A transactional test flushes the database after it, data migrations included: load the
-    program registry again (idempotent)."""
-    from django.apps import apps
-
-    from entities.registry_data import load_registry
-
-    load_registry(apps)
+pytestmark = [pytest.mark.demo, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_demo_aco_has_two_runs_and_dropped_beneficiaries_with_reasons() -> None:

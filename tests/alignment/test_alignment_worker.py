@@ -17,7 +17,7 @@ from jobs.services import job_execute, job_lock_is_free
 from synthetic.population import SynthConfig, generate, write
 from tests.jobs.test_worker import _wait_for, start_worker  # noqa: F401 - the worker fixture
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.kill, pytest.mark.django_db(transaction=True)]
 
 POPULATION = SynthConfig(beneficiaries=4000, claim_lines=240_000, seed=21, aco_tins=8, aco_npis=120)
 FIELDS = [

@@ -116,3 +116,22 @@ def test_codes_that_look_like_numbers_are_read_back_as_text(entity_a) -> None:
     assert sorted(frame["pos"].astype(str)) == ["11", "31"]
     assert set(frame["tin"].astype(str)) == {"012345678"}
     assert set(frame["hcpcs"].astype(str)) == {"99213"}
+
+
+def _show(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner settings")
+def test_building_the_snapshot_leaves_the_callers_transaction_settings_as_they_were(
+    entity_a, population_a
+) -> None:
+    """The test runs in a transaction, as a job or a request would call the builder: the
+    builder's planner settings (nested loops off, more sort memory) end with the builder."""
+    before = (_show("enable_nestloop"), _show("work_mem"))
+    snapshot = claim_snapshot_ensure(entity=entity_a)
+    assert snapshot.line_count > 0
+    assert (_show("enable_nestloop"), _show("work_mem")) == before == ("on", before[1])
+    assert before[1] != "256MB"

@@ -30,21 +30,6 @@ regional_penetration,,0.25,cms,
 THRESHOLDS = "name,segment,value,status,note\ntruncation_threshold,,50000,cms,\n"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _registry_and_reference_defaults(django_db_setup: None, django_db_blocker: Any) -> None:
-    """The program registry and the shipped reference defaults come from data migrations, which a
-    transactional test's flush removes from a reused test database: load them again (both loads
-    are idempotent) so these tests do not depend on what ran before."""
-    from django.apps import apps
-
-    from benchmarks.services.reference import reference_defaults_load
-    from entities.registry_data import load_registry
-
-    with django_db_blocker.unblock():
-        load_registry(apps)
-        reference_defaults_load()
-
-
 def upload(
     program: Any, year: int, entity: Any, text: str, source: str = "Synthetic CMS report"
 ) -> Any:

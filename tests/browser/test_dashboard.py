@@ -33,7 +33,7 @@ from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, Us
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -17,11 +17,11 @@ from entities.models import Participation
 from tests.entities.conftest import roster_rows, to_csv
 from tests.login import verified_client
 
-# live_server needs a transactional database; serialized_rollback puts the program registry (rows
-# of a data migration) back for each test, since a transactional test flushes every table.
+# live_server needs a transactional database; the program registry (rows of a data migration)
+# that its flush empties is put back after it (tests/reference_rows.py).
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

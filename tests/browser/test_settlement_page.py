@@ -17,7 +17,7 @@ from tests.settlement.test_settlement_collect_reach import dce  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

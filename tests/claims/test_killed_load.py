@@ -24,10 +24,13 @@ from claims.models import (
 from synthetic.cclf import GeneratorConfig, generate_delivery
 from tests.factories import EntityFactory, ProgramFactory
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="kills a loader on PostgreSQL",
-)
+pytestmark = [
+    pytest.mark.kill,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="kills a loader on PostgreSQL",
+    ),
+]
 
 
 def _merge_running() -> bool:
@@ -42,7 +45,7 @@ def _merge_running() -> bool:
         return any(q.lstrip().startswith(writes) for (q,) in cursor.fetchall())
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_load_killed_midway_leaves_nothing_visible_and_a_rerun_succeeds(tmp_path: Path) -> None:
     EntityFactory(program=ProgramFactory(code="mssp"), cms_id="A9001")
     path = generate_delivery(

@@ -95,7 +95,7 @@ def test_a_delivery_for_another_entity_is_refused(
         call_command("load_cclf", str(bad_delivery(cclf_dir)), "--entity", "D9002")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_rejected_delivery_staged_beside_its_merge_leaves_nothing_either(tmp_path: Path) -> None:
     """Outside a caller's transaction (as `load_cclf` and the job run it) a thread stages files
     while the merge transaction takes them; an error rolls that transaction back."""

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 CHECK_PAGES = """
@@ -40,6 +42,7 @@ print("pages ok")
 """
 
 
+@pytest.mark.demo
 def test_load_demo_works_on_the_embedded_sqlite_database(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.sqlite3'}"

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -131,6 +132,7 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv().encode()
 
 
+@pytest.mark.fuzz
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     benes=st.lists(bene_strategy, min_size=1, max_size=12),

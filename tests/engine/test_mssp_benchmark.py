@@ -243,6 +243,7 @@ def test_every_step_lists_its_reference_sources() -> None:
     }
 
 
+@pytest.mark.fuzz
 @settings(max_examples=40, deadline=None)
 @given(
     months=st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=6),

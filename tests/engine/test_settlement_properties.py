@@ -9,6 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,9 @@ from settlement.engine.parameters import MSSPTrack, ReachArrangement, Risk
 from settlement.engine.reach import ReachInput, settle_reach
 from settlement.engine.rounding import round_to_cent
 from tests.engine.settlement_support import BOOK, settle
+
+# Hundreds of examples a property: the fuzz lane (make test runs them, derandomized).
+pytestmark = pytest.mark.fuzz
 
 CURRENT = [t for t in MSSPTrack if not t.startswith("TRACK_")]
 cents = st.integers(min_value=100_000_00, max_value=2_000_000_000_00).map(

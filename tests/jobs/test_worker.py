@@ -19,7 +19,7 @@ from django.db import connection
 from jobs.models import Job, JobEffect, JobState
 from jobs.services import job_enqueue, job_lock_is_free
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,6 +138,7 @@ def test_a_job_goes_through_a_real_worker_and_records_its_progress(start_worker,
     assert JobEffect.objects.filter(job=job).count() == 1
 
 
+@pytest.mark.kill
 def test_a_job_whose_worker_is_killed_completes_exactly_once_on_a_new_worker(
     start_worker, entity_a
 ) -> None:

@@ -72,29 +72,6 @@ class Signer:
         return jwt.encode(claims, self.private_key, algorithm=self.algorithm, headers=headers)
 
 
-def _load_registry_if_flushed() -> None:
-    from django.apps import apps
-
-    from entities.models import SpecialtyCode
-    from entities.registry_data import load_registry
-
-    if not SpecialtyCode.objects.exists():
-        load_registry(apps)
-
-
-@pytest.fixture(scope="session")
-def committed_registry(django_db_setup: None, django_db_blocker: Any) -> None:
-    with django_db_blocker.unblock():
-        _load_registry_if_flushed()
-
-
-@pytest.fixture(autouse=True)
-def program_registry(committed_registry: None, db: None) -> None:
-    """The registry the entities migrations ship. A transactional test (the worker tests) ends
-    with a flush that empties it, and tests/partners runs after those: load it again, once."""
-    _load_registry_if_flushed()
-
-
 @pytest.fixture(scope="session")
 def rsa_signer() -> Signer:
     return Signer(rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS384")
@@ -255,21 +232,74 @@ def align(entity: Entity, capture: Any, config: Any) -> Aligned:
     return Aligned(run, tins)
 
 
-@pytest.fixture
-def aligned_a(entity_a: Entity, django_capture_on_commit_callbacks: Any) -> Aligned:
-    """Entity A (MSSP) with a small synthetic population and one finished run (2025 final)."""
-    from tests.alignment.conftest import SMALL
+# ------------------------------------------------------------------ built once per module
+#
+# Aligning a synthetic population (claims, a run through its job) takes seconds, and most of
+# these modules' tests read the same one: each module builds the entities, and the aligned
+# populations any of its tests asks for, once (tests/module_data.py). Every test of the module
+# then sees the same rows whatever the order, and gets fresh copies of the objects.
 
-    return align(entity_a, django_capture_on_commit_callbacks, SMALL)
+
+@dataclass
+class _World:
+    entity_a: int
+    entity_b: int
+    aligned: dict[str, tuple[int, list[str]]]
 
 
-@pytest.fixture
-def aligned_b(entity_b: Entity, django_capture_on_commit_callbacks: Any) -> Aligned:
-    """Entity B (REACH) likewise, with identifiers of its own (another seed)."""
+@pytest.fixture(scope="module")
+def _partners_world(request: Any, module_db: None, django_db_blocker: Any) -> _World:
+    from django.test import TestCase
+
     from synthetic.population import SynthConfig
+    from tests.alignment.conftest import SMALL
+    from tests.conftest import make_entity_a, make_entity_b
 
-    config = SynthConfig(
-        beneficiaries=120, claim_lines=6_000, seed=23, aco_tins=3, aco_npis=24,
-        external_tins=20, external_npis=80, program="reach",
-    )  # fmt: skip
-    return align(entity_b, django_capture_on_commit_callbacks, config)
+    asked = {
+        name
+        for item in request.session.items
+        if getattr(item, "module", None) is request.module
+        for name in getattr(item, "fixturenames", ())
+    }
+    with django_db_blocker.unblock():
+        a, b = make_entity_a(), make_entity_b()
+        aligned = {}
+        if "aligned_a" in asked:
+            aligned["a"] = align(a, TestCase.captureOnCommitCallbacks, SMALL)
+        if "aligned_b" in asked:
+            # Entity B (REACH), with identifiers of its own (another seed).
+            config = SynthConfig(
+                beneficiaries=120, claim_lines=6_000, seed=23, aco_tins=3, aco_npis=24,
+                external_tins=20, external_npis=80, program="reach",
+            )  # fmt: skip
+            aligned["b"] = align(b, TestCase.captureOnCommitCallbacks, config)
+    return _World(a.pk, b.pk, {k: (v.run.pk, v.tins) for k, v in aligned.items()})
+
+
+@pytest.fixture
+def entity_a(_partners_world: _World, db: None) -> Entity:
+    return Entity.objects.get(pk=_partners_world.entity_a)
+
+
+@pytest.fixture
+def entity_b(_partners_world: _World, db: None) -> Entity:
+    return Entity.objects.get(pk=_partners_world.entity_b)
+
+
+def _aligned(world: _World, key: str) -> Aligned:
+    from alignment.models import AlignmentRun
+
+    run_pk, tins = world.aligned[key]
+    return Aligned(AlignmentRun.objects.get(pk=run_pk), list(tins))
+
+
+@pytest.fixture
+def aligned_a(_partners_world: _World, db: None) -> Aligned:
+    """Entity A (MSSP) with a small synthetic population and one finished run (2025 final)."""
+    return _aligned(_partners_world, "a")
+
+
+@pytest.fixture
+def aligned_b(_partners_world: _World, db: None) -> Aligned:
+    """Entity B (REACH) likewise, with identifiers of its own (another seed)."""
+    return _aligned(_partners_world, "b")

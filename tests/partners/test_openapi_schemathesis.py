@@ -25,7 +25,7 @@ from partners.scopes import ALL_SCOPES
 from synthetic.population import SynthConfig
 from tests.partners.conftest import align, token_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 TINY = SynthConfig(
     beneficiaries=60, claim_lines=3_000, seed=31, aco_tins=3, aco_npis=12,
