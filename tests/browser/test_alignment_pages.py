@@ -19,7 +19,7 @@ from alignment.models import AlignmentChange, AlignmentRun, RunStatus
 from entities.models import Participation
 from synthetic.population import generate, write
 from tests.alignment.conftest import SMALL
-from tests.conftest import PASSWORD
+from tests.browser.signin import sign_in_with_mfa
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,11 +39,7 @@ def _registry(db: None) -> None:
 
 
 def _login(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_with_mfa(page, live_server.url, email)
 
 
 def _hold_result_writes() -> psycopg.Connection:

@@ -9,7 +9,7 @@ from benchmarks.services.calculations import benchmark_calculate
 from benchmarks.services.reference import reference_defaults_load
 from benchmarks.services.risk import risk_scores_compute
 from tests.benchmarks.conftest import mssp_aco  # noqa: F401 - the fixture, shared with the DB tests
-from tests.conftest import PASSWORD
+from tests.browser.signin import sign_in_with_mfa
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,11 +30,7 @@ def _defaults(db: None) -> None:
 
 
 def _login(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_with_mfa(page, live_server.url, email)
 
 
 def test_a_coordinator_follows_every_step_of_the_benchmark(

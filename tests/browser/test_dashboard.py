@@ -4,12 +4,7 @@ and a coordinator of another entity sees none of it. Saves the README screenshot
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
-import struct
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +16,7 @@ from accounts.models import Role
 from audit.models import AccessRecord
 from care.models import ItemKind, WorklistItem
 from care.services import care_refresh
+from tests.browser import signin
 from tests.care.conftest import (  # noqa: F401 (fixtures)
     add_inpatient,
     add_visit,
@@ -28,7 +24,6 @@ from tests.care.conftest import (  # noqa: F401 (fixtures)
     make_bene,
     make_risk_score,
 )
-from tests.conftest import PASSWORD
 from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
 
 pytestmark = [
@@ -37,38 +32,10 @@ pytestmark = [
 ]
 
 
-def totp_now(secret: str) -> str:
-    """RFC 6238 TOTP (SHA-1, 30 s, 6 digits), computed here as an authenticator app would."""
-    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
-
-
 def sign_in_with_mfa(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{base}/")
+    signin.sign_in_with_mfa(page, base, email)
     page.goto(f"{base}/care/")
-    # Coordinators must enrol a second factor before any page with beneficiary data (allauth
-    # asks for the password again before a security change).
-    if "/reauthenticate/" in page.url:
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Confirm").click()
-    page.wait_for_url("**/totp/activate/")
-    secret = page.locator("#authenticator_secret").input_value()
-    # A code typed in the last moments of its 30 s window would reach the server in the next one
-    # (the server takes the current window only): wait for a fresh window then.
-    if 30 - time.time() % 30 < 3:
-        time.sleep(3.5)
-    page.get_by_label("Authenticator code").fill(totp_now(secret))
-    # The activation is a form POST: let it finish before leaving the page (going on at once
-    # could abort it, and the next page then asks for activation again).
-    with page.expect_navigation():
-        page.get_by_role("button", name="Activate").click()
+    assert page.get_by_role("heading", name="My work today").is_visible()
     page.goto(f"{base}/care/")
     assert page.get_by_role("heading", name="My work today").is_visible()
 

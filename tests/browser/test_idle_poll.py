@@ -8,6 +8,7 @@ import pytest
 from entities.models import Entity
 from jobs.models import Job, parameters_key
 from synthetic import demo
+from tests.browser.signin import sign_in_with_mfa
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,11 +21,7 @@ def test_the_job_page_polls_as_a_poll(live_server, page) -> None:
     entity = Entity.objects.get(legal_name="Demo Valley Health ACO")
     job = Job.objects.create(entity=entity, kind="demo.wait", parameters_key=parameters_key({}))
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("admin@valley.demo")
-    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_with_mfa(page, live_server.url, "admin@valley.demo", demo.DEMO_PASSWORD)
 
     page.goto(f"{live_server.url}/jobs/{job.pk}/")
     with page.expect_request(lambda r: r.headers.get("hx-request") == "true") as poll:

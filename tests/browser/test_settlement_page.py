@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.services.reference import reference_defaults_load
 from settlement import demo
-from tests.conftest import PASSWORD
+from tests.browser.signin import sign_in_with_mfa
 from tests.settlement.test_settlement_collect import aco, complete_inputs  # noqa: F401
 from tests.settlement.test_settlement_collect_reach import dce  # noqa: F401
 
@@ -34,11 +34,7 @@ def _defaults(db: None) -> None:
 
 
 def _login(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in_with_mfa(page, live_server.url, email)
 
 
 def test_an_analyst_reads_the_projection_statement_and_tin_shares(
