@@ -259,17 +259,32 @@ def _apply(connection: Any) -> None:
             cursor.execute(*_sql(scope))
 
 
-def _set(scope: tuple[str, Any] | None) -> None:
+# What the server holds after a rollback this process did not see through: the next scope is
+# applied whatever it is.
+UNKNOWN = ("unknown", "")
+
+
+def _set(scope: tuple[str, Any] | None, *, force: bool = False) -> None:
+    """Put the connection in `scope`. Unless `force`, skipped when the process last set the same
+    one: a savepoint's rollback can put back another scope's settings behind its back, so the
+    rare callers that must be sure (a job's scope, a COPY) force it."""
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
         return
-    if getattr(connection, "rls_scope", None) == scope:
+    if scope == UNKNOWN:
+        scope = None
+    if getattr(connection, "rls_scope", None) == scope and not force:
+        return
+    if connection.connection is None:
+        # A new connection gets the scope when it opens (`on_connection_created`).
+        connection.rls_scope = scope  # type: ignore[attr-defined]
+        return
+    if connection.in_atomic_block and connection.needs_rollback:
+        # Nothing runs until the rollback, and the rollback puts back the settings of the
+        # savepoint it returns to, which may be another scope's: apply the next one in full.
+        connection.rls_scope = UNKNOWN  # type: ignore[attr-defined]
         return
     connection.rls_scope = scope  # type: ignore[attr-defined]
-    if connection.connection is None:
-        return  # a new connection gets the scope when it opens (`on_connection_created`)
-    if connection.in_atomic_block and connection.needs_rollback:
-        return  # nothing runs until the rollback, which undoes the settings made in it
     try:
         _apply(connection)
     except Exception:
@@ -282,7 +297,8 @@ def _set(scope: tuple[str, Any] | None) -> None:
 
 def on_connection_created(sender: Any, connection: Any, **_: Any) -> None:
     """A connection opened inside a scope (first query, or a reconnect) gets it at once."""
-    if connection.vendor == "postgresql" and getattr(connection, "rls_scope", None) is not None:
+    scope = getattr(connection, "rls_scope", None)
+    if connection.vendor == "postgresql" and scope is not None and scope != UNKNOWN:
         _apply(connection)
 
 
@@ -301,11 +317,11 @@ def entity_scope(entity_ids: Iterable[int] | str) -> Iterator[None]:
     """Run the block as the application role, seeing rows of `entity_ids` only (or `ALL`);
     then put back the scope that was in force (none, or the request's around a job run in it)."""
     previous = current_scope()
-    _set(_entity_value(entity_ids))
+    _set(_entity_value(entity_ids), force=True)
     try:
         yield
     finally:
-        _set(previous)
+        _set(previous, force=True)
 
 
 @contextmanager
@@ -317,11 +333,11 @@ def bulk_write() -> Iterator[None]:
     their job's entity only, by their own keys; workers log in as the owner for this (web
     processes, which log in as the application role, cannot leave the wall)."""
     previous = current_scope()
-    _set(None)
+    _set(None, force=True)
     try:
         yield
     finally:
-        _set(previous)
+        _set(previous, force=True)
 
 
 def scope_user(user: Any) -> tuple[str, Any] | None:

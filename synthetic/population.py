@@ -23,6 +23,7 @@ from django.db import connection, transaction
 
 from beneficiaries.models import Beneficiary
 from claims.models import Delivery, DeliveryFile
+from core.rls import bulk_write
 from entities.choices import ParticipationRole
 from entities.models import Entity, ParticipantOrganization, Participation, Provider, SpecialtyCode
 from synthetic.identifiers import mbis, npis, tins
@@ -339,10 +340,13 @@ def generate(cfg: SynthConfig) -> Synth:
 
 
 def _copy(table: str, columns: list[str], frame: pd.DataFrame, chunk: int = 1_000_000) -> None:
-    """COPY a frame into a table (PostgreSQL); executemany elsewhere (the SQLite demo)."""
+    """COPY a frame into a table (PostgreSQL); executemany elsewhere (the SQLite demo).
+
+    Synthetic data is written by the role the process logged in as (the tables' owner), outside
+    any row-security scope: PostgreSQL refuses COPY under row-level security."""
     if frame.empty:
         return
-    with connection.cursor() as cursor:
+    with bulk_write(), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             placeholders = ", ".join(["%s"] * len(columns))
             rows = (

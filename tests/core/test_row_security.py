@@ -229,3 +229,40 @@ def test_a_platform_job_of_no_entity_reads_every_entity(entity_a, entity_b) -> N
 
     job.refresh_from_db()
     assert job.result["beneficiaries"] == [entity_a.pk, entity_b.pk]
+
+
+@pytest.mark.django_db
+def test_a_scope_left_behind_by_a_rollback_is_applied_in_full_next_time(entity_a) -> None:
+    """A block that fails inside a transaction leaves the server's settings to the rollback: the
+    next scope is applied whatever the process last set (a COPY after it must not meet the
+    application role)."""
+    with transaction.atomic():
+        with rls.entity_scope([entity_a.pk]):
+            try:
+                with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+                    cursor.execute("SELECT 1 / 0")
+            except Exception:  # noqa: S110 - the failure is the point: the transaction must roll back
+                pass
+        assert rls.current_scope() == rls.UNKNOWN
+        transaction.set_rollback(True)
+    with rls.bulk_write(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        (role,) = cursor.fetchone()
+    assert role != settings.DATABASE_APP_ROLE
+
+
+@pytest.mark.django_db
+def test_a_copy_after_a_rolled_back_reset_runs_as_the_owner(entity_a) -> None:
+    """A reset made inside a savepoint that rolls back leaves the server in the scope from before
+    the savepoint while the process believes it reset: a bulk write still leaves the scope."""
+    with rls.entity_scope([entity_a.pk]):
+        try:
+            with transaction.atomic():
+                rls._set(None)
+                raise ValueError
+        except ValueError:
+            pass
+        with rls.bulk_write(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            (role,) = cursor.fetchone()
+    assert role != settings.DATABASE_APP_ROLE
