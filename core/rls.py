@@ -324,6 +324,13 @@ def entity_scope(entity_ids: Iterable[int] | str) -> Iterator[None]:
         _set(previous, force=True)
 
 
+def scope_reset() -> None:
+    """Back to the role the connection logged in as, outside any scope, whatever was set before
+    (a process that starts new work on a connection it cannot vouch for: a test, a module's
+    data)."""
+    _set(None, force=True)
+
+
 @contextmanager
 def bulk_write() -> Iterator[None]:
     """Run the block as the role the connection logged in as, outside the scope.
@@ -371,7 +378,7 @@ class RowSecurityMiddleware:
             _set(None)
         scope = scope_user(request.user)
         if scope is not None or not _logged_in_as_app_role():
-            _set(scope if scope is not None else ("ids", ""))
+            _set(scope if scope is not None else ("ids", ""), force=True)
         streaming = False
         try:
             response = self.get_response(request)

@@ -186,3 +186,14 @@ def client_b(other_entity_user: User) -> Client:
 @pytest.fixture
 def login_client() -> Callable[[User], Client]:
     return _client_for
+
+
+@pytest.fixture(autouse=True)
+def _outside_row_security(django_db_blocker: pytest.FixtureRequest) -> None:
+    """Each test starts as the owner of the tables, outside any row-security scope (core/rls.py)
+    that an earlier test's requests or jobs may have left on a shared connection. Free when the
+    connection is not open yet."""
+    from core import rls
+
+    with django_db_blocker.unblock():
+        rls.scope_reset()

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.test import Client
 
+from core import rls
 from entities.models import Entity
 from entities.services.participations import participation_add
 from partners.models import PartnerClient
@@ -262,6 +263,9 @@ def _partners_world(request: Any, module_db: None, django_db_blocker: Any) -> _W
         for name in getattr(item, "fixturenames", ())
     }
     with django_db_blocker.unblock():
+        # The module's data is the owner's to write, outside any row-security scope an earlier
+        # test's connection may still hold.
+        rls.scope_reset()
         a, b = make_entity_a(), make_entity_b()
         aligned = {}
         if "aligned_a" in asked:
