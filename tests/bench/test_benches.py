@@ -16,7 +16,7 @@ from django.db import connection, connections
 
 from entities.registry_data import ensure_registry
 
-pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"^(?P<name>[a-z][a-z0-9_]*): (?P<value>\S+)(?: (?P<unit>.+))?$")

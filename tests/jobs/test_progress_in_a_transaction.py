@@ -34,7 +34,7 @@ def _long_transaction(job, progress):
     return {}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_progress_reported_inside_a_transaction_is_seen_before_it_commits(entity_a) -> None:
     seen.clear()
     job = Job.objects.create(entity=entity_a, kind="tests.long_transaction", parameters={})
