@@ -16,6 +16,7 @@ from typing import Any
 from core import csvfiles
 from entities.choices import AssignmentMethod, ChangeAction, ChangeStatus, MsrMlrChoice
 from entities.models import Entity, ParticipantChangeRequest, Track
+from entities.selectors import EXPORT_COLUMNS
 from entities.services.change_requests import change_request_create, change_request_submit
 from entities.services.entities import entity_update, entity_year_set
 from entities.services.imports import participant_import
@@ -230,17 +231,8 @@ PLANS = {
         preferred_kinds=("cardiology", "pulmonary", "nephrology", "oncology", "orthopedic"),
     ),
 }
-COLUMNS = [
-    "tin",
-    "tin_legal_name",
-    "npi",
-    "provider_name",
-    "ccn",
-    "specialty_code",
-    "role",
-    "effective_start",
-    "effective_end",
-]
+# The demo's participant files have the columns of the participant-list export.
+COLUMNS = list(EXPORT_COLUMNS)
 
 
 def _rows(plan: RosterPlan) -> list[dict[str, str]]:
