@@ -208,10 +208,7 @@ OWN_ENTITY_OK = {
 }  # fmt: skip
 
 
-VERIFIED_ROUTES = PHI_ROUTES
-
-
-@pytest.mark.parametrize("route", VERIFIED_ROUTES, ids=str)
+@pytest.mark.parametrize("route", PHI_ROUTES, ids=str)
 def test_the_same_person_verified_is_let_through_on_their_own_entity(route, world, aco_admin,
                                                                      aco_coordinator) -> None:  # fmt: skip
     person = aco_admin if route.name.startswith("admin:") else aco_coordinator

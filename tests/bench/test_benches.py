@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 
-from entities.registry_data import ensure_registry
-
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,9 +87,6 @@ def _figures(stdout: str) -> dict[str, str]:
 def test_bench_runs_at_small_size(bench: str, tmp_path: Path) -> None:
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         pytest.fail("the benches need PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)")
-    # The registry the data migrations ship, which an earlier transactional test may have
-    # flushed (the benches look programs and specialties up, as the app does).
-    ensure_registry()
     # Nothing of this process stays connected: bench/ingest copies the test database as the
     # template of its own, which PostgreSQL allows only while no one else is connected to it.
     connections.close_all()
