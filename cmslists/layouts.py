@@ -19,6 +19,7 @@ excludes the beneficiary for that reason).
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -44,15 +45,15 @@ def layout(report: str) -> dict[str, tuple[Column, ...]]:
         raise ValueError(f"Unknown CMS list report {report!r}; known: {', '.join(REPORTS)}")
     source = resources.files("cmslists") / "layouts" / f"{report}.csv"
     tables: dict[str, list[Column]] = {}
-    with source.open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            tables.setdefault(row["table"], []).append(
-                Column(
-                    table=row["table"],
-                    name=row["column"],
-                    kind=row["kind"],
-                    required=row["required"] == "Y",
-                    description=row["description"],
-                )
+    text = source.read_text(encoding="utf-8")
+    for row in csv.DictReader(io.StringIO(text)):
+        tables.setdefault(row["table"], []).append(
+            Column(
+                table=row["table"],
+                name=row["column"],
+                kind=row["kind"],
+                required=row["required"] == "Y",
+                description=row["description"],
             )
+        )
     return {table: tuple(columns) for table, columns in tables.items()}

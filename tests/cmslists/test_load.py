@@ -55,7 +55,7 @@ def _files(
 
 
 def _load(entity: Any, files: list[tuple[str, bytes]], **kw: Any) -> Any:
-    args = {
+    args: dict[str, Any] = {
         "kind": "mssp_quarterly",
         "performance_year": 2025,
         "period": 2,
