@@ -5,6 +5,9 @@ unless CMS's reason excludes them (domain.md 1.1 B, C, D)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+import pandas as pd
 
 from alignment.engine import Reason, Step
 from alignment.engine import columns as c
@@ -20,11 +23,11 @@ def _population() -> Population:
     return pop
 
 
-def _run(exclusions: dict[int, set[str]]):  # type: ignore[no-untyped-def]
+def _run(exclusions: dict[int, set[str]]) -> pd.DataFrame:
     from alignment.engine import AssignmentMethod, ListKind, assign_mssp, mssp_parameters
     from alignment.engine.mssp import windows_for
 
-    frames = _population().frames()
+    frames: dict[str, Any] = _population().frames()
     benes, enrollment = apply_cms_exclusions(
         frames["beneficiaries"], frames["enrollment"], exclusions
     )
@@ -60,7 +63,7 @@ def test_each_cms_reason_fails_its_criterion_and_others_are_ignored() -> None:
 
 
 def test_the_inputs_are_not_changed() -> None:
-    frames = _population().frames()
+    frames: dict[str, Any] = _population().frames()
     before = frames["enrollment"].copy()
     _, enrollment = apply_cms_exclusions(frames["beneficiaries"], before, {1: {"outside_us"}})
     assert not before[c.OUTSIDE_US].any()
