@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from cmslists.models import (
     ANNUAL_KINDS,
@@ -110,5 +110,42 @@ def cms_list_latest_year(*, entity: Any) -> int | None:
         CmsList.objects.filter(entity=entity)
         .order_by("-performance_year")
         .values_list("performance_year", flat=True)
+        .first()
+    )
+
+
+def cms_list_member_rows(*, cms_list: CmsList) -> list[tuple[int, str, str]]:
+    """(beneficiary id, attributed TIN, NPI) of the list's assigned beneficiaries, by id: the TIN
+    as `cms_list_assigned` chooses it, the NPI the list names for it (the voluntarily designated
+    clinician, else the REACH report's aligning NPI), else blank."""
+    voluntary = dict(
+        CmsListBeneficiary.objects.filter(cms_list=cms_list, status=Status.ASSIGNED)
+        .exclude(voluntary_npi="")
+        .values_list("beneficiary_id", "voluntary_npi")
+    )
+    npis: dict[tuple[int, str], str] = {}
+    for bene, tin, npi in (
+        CmsListProvider.objects.filter(cms_list=cms_list, kind="tin")
+        .exclude(npi="")
+        .values_list("beneficiary_id", "identifier", "npi")
+    ):
+        npis.setdefault((bene, tin), npi)
+    return [
+        (bene, tin, voluntary.get(bene) or npis.get((bene, tin), ""))
+        for bene, tin in cms_list_assigned(cms_list=cms_list)
+    ]
+
+
+def cms_list_previous(*, cms_list: CmsList) -> CmsList | None:
+    """The entity's list of the same year before this one (by list date, then load order)."""
+    return (
+        CmsList.objects.filter(
+            entity_id=cms_list.entity_id, performance_year=cms_list.performance_year
+        )
+        .filter(
+            Q(list_date__lt=cms_list.list_date)
+            | Q(list_date=cms_list.list_date, id__lt=cms_list.pk)
+        )
+        .order_by("-list_date", "-id")
         .first()
     )

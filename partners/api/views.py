@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alignment.models import AlignmentChange, AlignmentRun
+from alignment.selectors import roster_of_record_current
 from core.api import KnownQueryParameters
 from partners.access import phi_shown
 from partners.api.common import ETagMixin, StableCursorPagination
@@ -94,6 +95,23 @@ def _roster_filters(request: Request, *, with_status: bool = True) -> dict[str, 
     return {"status": status, "tin": tin, "npi": npi, "changed_since": since}
 
 
+def rosters_of(rows: list[Any]) -> dict[int, dict[str, Any]]:
+    """Each row entity's roster of record (alignment.selectors.roster_of_record_current): its
+    source, date and label, and, when it is CMS's list, the ids on it (one read per entity)."""
+    out: dict[int, dict[str, Any]] = {}
+    for entity in {row.run.entity_id: row.run.entity for row in rows}.values():
+        roster = roster_of_record_current(entity=entity)
+        if roster is None:
+            continue
+        out[entity.pk] = {
+            "source": roster.source,
+            "as_of": roster.as_of.isoformat() if roster.as_of else None,
+            "label": roster.label,
+            "members": set(roster.beneficiary_ids) if roster.is_cms_list else None,
+        }
+    return out
+
+
 class RosterContextMixin:
     request: Request
 
@@ -102,6 +120,7 @@ class RosterContextMixin:
         none when they were read with the rows (`with_extras`)."""
         read = bool(rows) and hasattr(rows[0], "extras")
         return {
+            "rosters": rosters_of(rows),
             "request": self.request,
             "periods": {row.run_id: row.period for row in rows},
             "extras": extras_of(rows)
