@@ -51,7 +51,7 @@ class ListUploadForm(forms.Form):
         min_value=0, max_value=4, required=False, help_text="The quarter of a quarterly list."
     )
     list_date = forms.DateField(help_text="The report's date, YYYY-MM-DD.")
-    files = MultipleFileField(
+    report_files = MultipleFileField(
         help_text="The report's CSV files: for an Assignment List Report one per table "
         "(…_1-1.csv, …_1-2.csv, …_1-5.csv); for an ACO REACH alignment report its one CSV."
     )
@@ -62,8 +62,8 @@ class ListUploadForm(forms.Form):
             pk__in=admin_entity_ids(user=user)
         )
 
-    def clean_files(self) -> Any:
-        files = self.cleaned_data["files"]
+    def clean_report_files(self) -> Any:
+        files = self.cleaned_data["report_files"]
         if sum(f.size for f in files) > MAX_LIST_BYTES:
             raise forms.ValidationError(
                 f"The files are larger than {MAX_LIST_BYTES // (1024 * 1024)} MB together."
@@ -105,7 +105,7 @@ class CmsListAdmin(ScopedReadOnlyAdmin):
             folder = Path(settings.MEDIA_ROOT) / "cms-lists" / entity.cms_id / uuid.uuid4().hex
             folder.mkdir(parents=True, exist_ok=True)
             paths = []
-            for upload in data["files"]:
+            for upload in data["report_files"]:
                 target = folder / Path(upload.name).name
                 with open(target, "wb") as fh:
                     for chunk in upload.chunks():

@@ -51,7 +51,7 @@ def test_upload_loads_through_a_job_and_stays_in_its_entity(
         "performance_year": 2025,
         "period": 3,
         "list_date": "2025-08-01",
-        "files": [SimpleUploadedFile(name, content) for name, content in written.files],
+        "report_files": [SimpleUploadedFile(name, content) for name, content in written.files],
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("admin:cmslists_cmslist_upload"), form)
@@ -73,7 +73,7 @@ def test_upload_loads_through_a_job_and_stays_in_its_entity(
     bad_name, bad = written.files[0]
     commas = bad.split(b"\n", 1)[0].count(b",")
     broken = bad.replace(b"\n", b"\n1AC0AC0AA0S" + b"," * commas + b"\n", 1)
-    form["files"] = [SimpleUploadedFile(bad_name, broken)]
+    form["report_files"] = [SimpleUploadedFile(bad_name, broken)]
     form["list_date"] = "2025-08-02"
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:cmslists_cmslist_upload"), form)
