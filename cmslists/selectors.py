@@ -149,3 +149,29 @@ def cms_list_previous(*, cms_list: CmsList) -> CmsList | None:
         .order_by("-list_date", "-id")
         .first()
     )
+
+
+def cms_lists_current(*, entity_ids: list[int]) -> dict[int, CmsList]:
+    """Each entity's list of its newest listed year, as `cms_list_covering` picks it for the
+    year as it stands (the final list, else the latest dated): one query for all of them."""
+    newest: dict[int, list[CmsList]] = {}
+    for cms_list in CmsList.objects.filter(entity_id__in=entity_ids).order_by(
+        "entity_id", "-performance_year", "-list_date", "-id"
+    ):
+        year_lists = newest.setdefault(cms_list.entity_id, [])
+        if not year_lists or year_lists[0].performance_year == cms_list.performance_year:
+            year_lists.append(cms_list)
+    return {
+        entity_id: next((x for x in lists if x.kind == ListKind.MSSP_FINAL), lists[0])
+        for entity_id, lists in newest.items()
+    }
+
+
+def cms_list_assigned_ids(*, cms_list_ids: list[int]) -> dict[int, set[int]]:
+    """List id -> the ids of its assigned beneficiaries (one query)."""
+    out: dict[int, set[int]] = {pk: set() for pk in cms_list_ids}
+    for list_id, bene in CmsListBeneficiary.objects.filter(
+        cms_list_id__in=cms_list_ids, status=Status.ASSIGNED
+    ).values_list("cms_list_id", "beneficiary_id"):
+        out[list_id].add(bene)
+    return out
