@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 H11 = "BENE_MBI_ID,BENE_LAST_NAME,EXCLUDED,GHP_EXCLUDED"
 
 
-def _load(entity, assigned, excluded):  # type: ignore[no-untyped-def]
+def _load(entity, assigned, excluded):
     rows = [f"{m},X,0,0" for m in assigned] + [f"{m},X,1,1" for m in excluded]
     cms_list_load(
         entity=entity,
