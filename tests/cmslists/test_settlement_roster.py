@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_statement_names_the_cms_list(complete_inputs: Entity) -> None:  # noqa: F811
-    b1, b2, _b3 = complete_inputs.built
+    b1, b2, _b3 = complete_inputs.built  # type: ignore[attr-defined]
     stem = "P.A9001.ACO.AALR.Y2025.D269999.T0200000"
     t11 = f"BENE_MBI_ID,EXCLUDED\n{b1.current_mbi},0\n{b2.current_mbi},0\n"
     t12 = f"BENE_MBI_ID,MASTER_ID,B_EM_LINE_CNT_T\n{b1.current_mbi},{TIN_1},3\n{b2.current_mbi},{TIN_2},2\n"
