@@ -73,6 +73,7 @@ SCOPED: dict[str, str] = {
     "alignment.AlignmentChange": "",
     "alignment.VoluntaryAlignment": "",
     "alignment.HistoricalVoluntaryAlignment": "entity",
+    "alignment.PendingDesignation": "",
     "alignment.ClaimSnapshot": "",
     "alignment.ClaimLine": "snapshot__entity",
     "benchmarks.RiskScore": "",
