@@ -3,7 +3,9 @@ already checked (commands, other apps)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -222,3 +224,114 @@ def alignment_summary(*, entity: Entity) -> dict[str, Any] | None:
         "has_previous": latest.previous_run_id is not None,
         "top_reasons": [{"text": text, "count": n} for text, n in top],
     }
+
+
+# ------------------------------------------------------------------ roster of record
+
+CMS_LIST = "cms_list"
+PLATFORM_PROJECTION = "platform_projection"
+
+
+@dataclass(frozen=True)
+class RosterOfRecord:
+    """Who the entity's population is for a performance year and period, and where that comes
+    from: CMS's list where one covers the period (`source` "cms_list", dated by the list), else
+    the platform's latest alignment run (`source` "platform_projection", dated by the run's
+    as-of date). `members` is (beneficiary id, attributed TIN) per beneficiary, by id."""
+
+    entity_id: int
+    performance_year: int
+    period: int | None
+    source: str
+    as_of: dt.date | None
+    label: str
+    cms_list: Any = None
+    run: AlignmentRun | None = None
+    members: tuple[tuple[int, str], ...] = field(default=(), repr=False)
+
+    @property
+    def count(self) -> int:
+        return len(self.members)
+
+    @property
+    def beneficiary_ids(self) -> list[int]:
+        return [bene for bene, _ in self.members]
+
+    @property
+    def is_cms_list(self) -> bool:
+        return self.source == CMS_LIST
+
+    @property
+    def source_label(self) -> str:
+        if self.source == CMS_LIST:
+            return f"CMS list: {self.label}"
+        if self.run is not None:
+            return f"Platform projection: alignment run {self.label}"
+        return "No list from CMS and no alignment run yet"
+
+    def as_api(self) -> dict[str, Any]:
+        """The label as the API gives it."""
+        return {
+            "source": self.source,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "label": self.label,
+            "performance_year": self.performance_year,
+            "period": self.period,
+            "cms_list_id": self.cms_list.pk if self.cms_list is not None else None,
+            "alignment_run_id": self.run.pk if self.run is not None else None,
+            "count": self.count,
+        }
+
+
+def roster_of_record(
+    *, entity: Entity, performance_year: int, period: int | None = None
+) -> RosterOfRecord:
+    """The roster of record of the entity's performance year and period (None: the year as it
+    stands; 1-4: a quarter). The caller has checked the user's access to the entity."""
+    from cmslists.selectors import cms_list_assigned, cms_list_covering
+
+    cms_list = cms_list_covering(entity=entity, performance_year=performance_year, period=period)
+    if cms_list is not None:
+        return RosterOfRecord(
+            entity_id=entity.pk,
+            performance_year=performance_year,
+            period=period,
+            source=CMS_LIST,
+            as_of=cms_list.list_date,
+            label=cms_list.label,
+            cms_list=cms_list,
+            members=tuple(cms_list_assigned(cms_list=cms_list)),
+        )
+    run = alignment_latest_run(entity=entity, performance_year=performance_year, list_kind="final")
+    run = run or alignment_latest_run(entity=entity, performance_year=performance_year)
+    members: tuple[tuple[int, str], ...] = ()
+    if run is not None:
+        members = tuple(
+            AlignmentResult.objects.filter(run=run, aligned=True)
+            .order_by("beneficiary_id")
+            .values_list("beneficiary_id", "attributed_tin")
+        )
+    return RosterOfRecord(
+        entity_id=entity.pk,
+        performance_year=performance_year,
+        period=period,
+        source=PLATFORM_PROJECTION,
+        as_of=run.as_of if run is not None else None,
+        label=str(run) if run is not None else "",
+        run=run,
+        members=members,
+    )
+
+
+def roster_of_record_current(*, entity: Entity) -> RosterOfRecord | None:
+    """The roster of record of the entity's newest performance year that has a CMS list or a
+    succeeded run (None when it has neither)."""
+    from cmslists.selectors import cms_list_latest_year
+
+    run = alignment_current_run(entity=entity)
+    years = [
+        y for y in (cms_list_latest_year(entity=entity), run.performance_year if run else None) if y
+    ]
+    if not years:
+        return None
+    return roster_of_record(entity=entity, performance_year=max(years))

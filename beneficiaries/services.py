@@ -378,3 +378,36 @@ WHERE d.beneficiary_id = beneficiaries_beneficiary.id
             {"delivery_id": delivery_id, "now": timezone.now()},
         )
     return stored
+
+
+def beneficiaries_for_mbis(
+    *, entity_id: int, people: dict[str, dict[str, Any]], seen_on: date
+) -> dict[str, int]:
+    """The Beneficiary of each MBI (from a CMS list: the people CMS names, with their
+    demographics), creating those the entity has never received. An MBI already known keeps its
+    person (the crosswalk decides who is who); a new one gets a Beneficiary with the list's
+    demographics, which a later CCLF8 row replaces. Returns MBI -> beneficiary id."""
+    beneficiary_mbis_register(entity_id=entity_id, mbis=sorted(people), delivered_on=seen_on)
+    known = dict(
+        BeneficiaryMbi.objects.filter(entity_id=entity_id, mbi__in=list(people)).values_list(
+            "mbi", "beneficiary_id"
+        )
+    )
+    missing = sorted(mbi for mbi, bene in known.items() if bene is None)
+    if missing:
+        created = Beneficiary.objects.bulk_create(
+            [
+                Beneficiary(
+                    entity_id=entity_id,
+                    current_mbi=mbi,
+                    **{k: v for k, v in people[mbi].items() if v not in (None, "")},
+                )
+                for mbi in missing
+            ]
+        )
+        for row in created:
+            BeneficiaryMbi.objects.filter(entity_id=entity_id, mbi=row.current_mbi).update(
+                beneficiary_id=row.pk
+            )
+            known[row.current_mbi] = row.pk
+    return {mbi: int(bene) for mbi, bene in known.items()}

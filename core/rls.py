@@ -69,6 +69,8 @@ SCOPED: dict[str, str] = {
     "claims.PartDEvent": "",
     "claims.PartABeDemo": "",
     "claims.PartBBeDemo": "",
+    "cmslists.CmsListBeneficiary": "",
+    "cmslists.CmsListProvider": "",
     "alignment.AlignmentResult": "",
     "alignment.AlignmentChange": "",
     "alignment.VoluntaryAlignment": "",
@@ -99,6 +101,7 @@ SCOPED: dict[str, str] = {
 UNSCOPED: dict[str, str] = {
     "claims.Delivery": "file names, dates and counts of a delivery",
     "claims.DeliveryFile": "file names, dates and counts of a delivery",
+    "cmslists.CmsList": "a CMS report's name, dates and counts; its rows are scoped",
     "alignment.AlignmentRun": "a run's parameters and state; its results are scoped",
     "alignment.AlignmentRunEvent": "a run's state changes",
     "alignment.AlignmentBucket": "a run's work units (bucket numbers and states)",

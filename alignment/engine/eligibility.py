@@ -7,7 +7,7 @@ the month of death are simply not looked at (1.1 "Other eligibility rules", 10.1
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -146,3 +146,38 @@ def died_before(
     known = (codes >= 0) & (death != np.iinfo(np.int32).min)
     out[codes[known]] = death[known] < day_of(day)
     return out
+
+
+#: CMS's exclusion reasons (its lists' flags) that the screen reads, and what each sets:
+#: a Medicare health plan month (criterion B), another shared savings initiative (C),
+#: residence outside the US (D). CCLF carries none of them (domain.md 1.1, 8.3).
+CMS_EXCLUSION_COLUMNS = {
+    "medicare_advantage": c.GROUP_HEALTH_PLAN,
+    "other_initiative": c.OTHER_INITIATIVE,
+    "outside_us": c.OUTSIDE_US,
+}
+
+
+def apply_cms_exclusions(
+    beneficiaries: pd.DataFrame,
+    enrollment: pd.DataFrame,
+    exclusions: Mapping[int, Iterable[str]],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The screen's inputs with CMS's exclusions of the year laid over what the claims show.
+
+    `exclusions`: beneficiary id -> CMS's reasons (values of CMS_EXCLUSION_COLUMNS' keys; others
+    are ignored). CMS reports a Medicare health plan month or residence outside the US for the
+    year, not the month: the flag is set on every month of the beneficiary's enrollment rows, so
+    the screen fails criterion B (any month) and D (the last month) for them. Another initiative
+    is a beneficiary flag (criterion C). Returns new frames; the inputs are not changed."""
+    benes = beneficiaries.copy()
+    months = enrollment.copy()
+    for reason, column in CMS_EXCLUSION_COLUMNS.items():
+        ids = [bene for bene, reasons in exclusions.items() if reason in set(reasons)]
+        if column == c.OTHER_INITIATIVE:
+            current = _bool(benes, column)
+            benes[column] = current | benes[c.BENE_ID].isin(ids).to_numpy()
+        else:
+            current = _bool(months, column)
+            months[column] = current | months[c.BENE_ID].isin(ids).to_numpy()
+    return benes, months

@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any, TypeAlias
@@ -34,6 +35,7 @@ from alignment.engine import (
 from alignment.engine import columns as c
 from alignment.engine import mssp as mssp_engine
 from alignment.engine import reach as reach_engine
+from alignment.engine.eligibility import apply_cms_exclusions
 from alignment.engine.valuesets import DATA_DIR, DatedValueSet, ValueSetEntry, load_hcpcs
 from alignment.engine.windows import EligibilityWindow, MsspWindows, ReachWindows, add_months
 from alignment.models import (
@@ -52,6 +54,7 @@ from claims.final_action import (
     sql_in,
 )
 from claims.models import Delivery, DeliveryStatus
+from cmslists.selectors import cms_exclusions
 from core.api import ApplicationError
 from core.db import local_settings
 from entities.choices import ParticipationRole, ProviderClass
@@ -541,11 +544,19 @@ def enrollment_months(benes: pd.DataFrame, windows: tuple[EligibilityWindow, ...
 
 
 def bucket_inputs(
-    *, entity_id: int, snapshot_id: int | None, bucket_count: int, index: int, windows: Windows
+    *,
+    entity_id: int,
+    snapshot_id: int | None,
+    bucket_count: int,
+    index: int,
+    windows: Windows,
+    exclusions: Mapping[int, Iterable[str]] | None = None,
 ) -> dict[str, Any]:
     """The engine's input frames for bucket `index` of `bucket_count` of an entity's
     beneficiaries, with the lines of a claims snapshot (an alignment run's buckets, or the
-    benchmark-year populations the benchmarks app aligns)."""
+    benchmark-year populations the benchmarks app aligns). `exclusions` (beneficiary id ->
+    CMS's reasons, from CMS's lists: `cms_exclusions_for_run`) feed the screen's Medicare health
+    plan, other-initiative and outside-US criteria, which the claims cannot show."""
     slots = bucket_slots(index, bucket_count)
     slot_list = ", ".join(str(s) for s in slots)
     with connection.cursor() as cursor:
@@ -600,10 +611,22 @@ def bucket_inputs(
         va = cursor.fetchall()
     voluntary = pd.DataFrame(va, columns=[c.BENE_ID, c.VA_TIN, c.VA_NPI, c.SIGNATURE_DATE])
     voluntary[c.SIGNATURE_DATE] = pd.to_datetime(voluntary[c.SIGNATURE_DATE])
+    enrollment = enrollment_months(benes, windows.eligibility)
+    screened = benes[[c.BENE_ID, c.DEATH_DATE, c.OTHER_INITIATIVE]]
+    if exclusions:
+        screened, enrollment = apply_cms_exclusions(screened, enrollment, exclusions)
     return {
-        "beneficiaries": benes[[c.BENE_ID, c.DEATH_DATE, c.OTHER_INITIATIVE]],
-        "enrollment": enrollment_months(benes, windows.eligibility),
+        "beneficiaries": screened,
+        "enrollment": enrollment,
         "lines": lines,
         "stays": stays,
         "voluntary": voluntary,
     }
+
+
+def cms_exclusions_for_run(
+    *, entity_id: int, performance_year: int, as_of: date
+) -> dict[int, set[str]]:
+    """CMS's exclusions of the performance year from its lists dated on or before the run's
+    as-of date (cmslists.selectors.cms_exclusions): a later list does not change a run."""
+    return cms_exclusions(entity=entity_id, performance_year=performance_year, on_or_before=as_of)

@@ -44,6 +44,7 @@ from alignment.services.inputs import (
     PROGRAMS,
     bucket_inputs,
     claim_snapshot_ensure,
+    cms_exclusions_for_run,
     loaded_deliveries,
     participant_list,
     run_parameters,
@@ -239,6 +240,9 @@ def _engine_result(run: AlignmentRun, index: int) -> pd.DataFrame:
         bucket_count=run.bucket_count,
         index=index,
         windows=windows,
+        exclusions=cms_exclusions_for_run(
+            entity_id=run.entity_id, performance_year=run.performance_year, as_of=run.as_of
+        ),
     )
     engine = align_reach if isinstance(params, ReachParameters) else assign_mssp
     return engine(participants=participants, params=params, windows=windows, **frames)

@@ -47,6 +47,7 @@ PROJECT_APPS = [
     "partners",
     "beneficiaries",
     "claims",
+    "cmslists",
     "alignment",
     "benchmarks",
     "settlement",

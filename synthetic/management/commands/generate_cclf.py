@@ -55,6 +55,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--runout", action="store_true", help="A run-out delivery (ZCR) of the year"
         )
+        parser.add_argument(
+            "--cms-list",
+            choices=[
+                "mssp_prospective",
+                "mssp_quarterly",
+                "mssp_final",
+                "reach_prospective",
+                "reach_quarterly",
+            ],
+            help="Also write CMS's list report for the delivery's people (load it with load_cms_list).",
+        )
+        parser.add_argument("--quarter", type=int, default=0, help="Quarter of a quarterly list.")
+        parser.add_argument(
+            "--list-date", help="The list's date, YYYY-MM-DD (default: Nov 14 of the year)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         cms_id = options["entity"]
@@ -77,3 +92,30 @@ class Command(BaseCommand):
             else "a synthetic participant list"
         )
         self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({source})."))
+        if options["cms_list"]:
+            from synthetic.cms_lists import generate_cms_list
+
+            try:
+                list_date = (
+                    date.fromisoformat(options["list_date"])
+                    if options["list_date"]
+                    else date(options["year"], 11, 14)
+                )
+            except ValueError as exc:
+                raise CommandError(
+                    f"--list-date {options['list_date']!r} is not YYYY-MM-DD."
+                ) from exc
+            written = generate_cms_list(
+                config,
+                Path(options["out"]),
+                kind=options["cms_list"],
+                list_date=list_date,
+                period=options["quarter"],
+            )
+            names = ", ".join(name for name, _ in written.files)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Wrote {names}: {written.assigned} assigned ({len(written.opted_out)} not in "
+                    f"the delivery), {written.excluded} excluded."
+                )
+            )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CmsListsConfig(AppConfig):
+    name = "cmslists"
+    verbose_name = "CMS assignment and alignment lists"

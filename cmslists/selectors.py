@@ -1,0 +1,111 @@
+"""Reads of CMS's lists, scoped to a user (pages, API) or to an entity the caller has checked
+(other apps: the roster of record in alignment.selectors, the engine's exclusions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import QuerySet
+
+from cmslists.models import (
+    ANNUAL_KINDS,
+    CmsList,
+    CmsListBeneficiary,
+    CmsListProvider,
+    ExclusionReason,
+    ListKind,
+    Status,
+)
+
+
+def cms_list_list(*, user: Any, entity: Any = None) -> QuerySet[CmsList]:
+    lists = CmsList.objects.for_user(user).select_related("entity", "loaded_by")
+    return lists.filter(entity=entity) if entity is not None else lists
+
+
+def cms_list_get(*, user: Any, list_id: int) -> CmsList:
+    """One list the user may see; `CmsList.DoesNotExist` otherwise (a 404)."""
+    return cms_list_list(user=user).get(pk=list_id)
+
+
+def cms_list_covering(
+    *, entity: Any, performance_year: int, period: int | None = None
+) -> CmsList | None:
+    """The CMS list that covers the entity's performance year and period, or None.
+
+    `period` None asks for the year as it stands: the final (annual) list if CMS has sent it,
+    else the latest-dated list of the year. A quarter (1-4) is covered by the final list, else
+    by that quarter's list (the latest dated if CMS re-sent it), else by the year's prospective
+    list. A quarterly list never covers another quarter.
+    """
+    lists = CmsList.objects.filter(entity=entity, performance_year=performance_year).order_by(
+        "-list_date", "-id"
+    )
+    final = lists.filter(kind=ListKind.MSSP_FINAL).first()
+    if final is not None:
+        return final
+    if period is None or period == 0:
+        return lists.first()
+    quarterly = lists.filter(period=period).exclude(kind__in=ANNUAL_KINDS).first()
+    if quarterly is not None:
+        return quarterly
+    return lists.filter(kind__in=ANNUAL_KINDS).first()
+
+
+def cms_list_assigned(*, cms_list: CmsList) -> list[tuple[int, str]]:
+    """(beneficiary id, attributed TIN) of every assigned beneficiary of the list, by id. The TIN
+    is the voluntary-alignment TIN if CMS gives one, else the participant TIN with the most
+    primary care services in the list's TIN table (ties: the lowest TIN), else blank."""
+    rows = list(
+        CmsListBeneficiary.objects.filter(cms_list=cms_list, status=Status.ASSIGNED)
+        .order_by("beneficiary_id")
+        .values_list("beneficiary_id", "voluntary_tin")
+    )
+    best: dict[int, tuple[int, str]] = {}
+    for bene, tin, count in CmsListProvider.objects.filter(
+        cms_list=cms_list, kind="tin"
+    ).values_list("beneficiary_id", "identifier", "service_count"):
+        current = best.get(bene)
+        if current is None or (-count, tin) < (-current[0], current[1]):
+            best[bene] = (count, tin)
+    return [(bene, va_tin or best.get(bene, (0, ""))[1]) for bene, va_tin in rows]
+
+
+def cms_list_rows(*, cms_list: CmsList, status: str = "") -> QuerySet[CmsListBeneficiary]:
+    rows = CmsListBeneficiary.objects.filter(cms_list=cms_list).select_related("beneficiary")
+    return rows.filter(status=status) if status else rows
+
+
+def cms_exclusions(
+    *, entity: Any, performance_year: int, on_or_before: dt.date | None = None
+) -> dict[int, set[str]]:
+    """Beneficiary id -> CMS's exclusion reasons for the performance year, from every list of
+    the year dated on or before `on_or_before` (all of them when None): what the alignment
+    engine cannot see in the claims (Medicare Advantage months, another shared savings
+    initiative, residence outside the US). A reason stays once CMS has given it in the year."""
+    rows = CmsListBeneficiary.objects.filter(
+        cms_list__entity=entity,
+        cms_list__performance_year=performance_year,
+        status=Status.EXCLUDED,
+    )
+    if on_or_before is not None:
+        rows = rows.filter(cms_list__list_date__lte=on_or_before)
+    found: dict[int, set[str]] = defaultdict(set)
+    for bene, reason in rows.values_list("beneficiary_id", "reason"):
+        found[bene].add(reason)
+    return dict(found)
+
+
+REASON_LABELS = dict(ExclusionReason.choices)
+
+
+def cms_list_latest_year(*, entity: Any) -> int | None:
+    """The newest performance year the entity has a CMS list for."""
+    return (
+        CmsList.objects.filter(entity=entity)
+        .order_by("-performance_year")
+        .values_list("performance_year", flat=True)
+        .first()
+    )

@@ -1,0 +1,58 @@
+"""Demo CMS list: the MSSP demo entity's quarterly Assignment List Report for PY2025 Q4,
+matching its synthetic CCLF delivery (synthetic.cms_lists), so that its roster of record comes
+from CMS's list (with excluded beneficiaries and assigned ones CCLF does not carry); the REACH
+demo entity keeps the platform's projection. Idempotent: the same report is loaded once."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from cmslists.services import cms_list_load
+from synthetic.cclf import GeneratorConfig
+from synthetic.cms_lists import generate_cms_list
+from synthetic.demo.claims import DEMO_BENEFICIARIES
+from synthetic.management.commands.generate_cclf import entity_participants
+
+DEMO_YEAR = 2025
+DEMO_QUARTER = 4
+DEMO_LIST_DATE = date(2025, 11, 14)
+
+
+def load(*, entities: dict[str, Any], stdout: Any) -> None:
+    entity = entities.get("mssp")
+    if entity is None:
+        return
+    providers, ccns = entity_participants(entity.cms_id, DEMO_YEAR)
+    config = GeneratorConfig(
+        entity_id=entity.cms_id,
+        year=DEMO_YEAR,
+        beneficiaries=DEMO_BENEFICIARIES,
+        seed=2026,
+        participants=providers,
+        facilities=ccns,
+    )
+    written = generate_cms_list(
+        config,
+        Path(settings.VAR_DIR) / "demo-cms-lists",
+        kind="mssp_quarterly",
+        period=DEMO_QUARTER,
+        list_date=DEMO_LIST_DATE,
+    )
+    result = cms_list_load(
+        entity=entity,
+        kind=written.kind,
+        performance_year=written.performance_year,
+        period=written.period,
+        list_date=written.list_date,
+        files=written.files,
+    )
+    if result.created:
+        lst = result.cms_list
+        stdout.write(
+            f"  {entity.cms_id}: {lst.label}: {lst.assigned_count} assigned, "
+            f"{lst.excluded_count} excluded"
+        )
