@@ -500,3 +500,35 @@ class PendingDesignation(models.Model):
     @property
     def masked_mbi(self) -> str:
         return "*******" + self.mbi[-4:] if self.mbi else ""
+
+
+class Reconciliation(models.Model):
+    """The counts of one comparison of an alignment run with a CMS list (the people themselves
+    are computed again when the page or the export is read): by group, by cause, and the
+    agreement rate, for the entity overview. One per run, list and stated margin."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(AlignmentRun, on_delete=models.CASCADE, related_name="+")
+    cms_list = models.ForeignKey("cmslists.CmsList", on_delete=models.CASCADE, related_name="+")
+    margin = models.DecimalField(
+        max_digits=10, decimal_places=2, help_text="The stated plurality margin, in dollars."
+    )
+    people = models.PositiveIntegerField(default=0)
+    groups = models.JSONField(default=dict)
+    causes = models.JSONField(default=list)
+    agreement_percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    data_sharing_known = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "cms_list", "margin"], name="reconciliation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} against CMS list {self.cms_list_id}"

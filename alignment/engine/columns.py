@@ -82,6 +82,7 @@ CMS_TIN: Final = "cms_tin"  # str: the TIN CMS's list names for the person ("" w
 CMS_EXCLUSION: Final = "cms_exclusion"  # str: reconcile.Exclusion value ("" when not excluded)
 CMS_EXCLUSION_TEXT: Final = "cms_exclusion_text"  # str: CMS's own words for the exclusion
 CMS_DEATH_DATE: Final = "cms_death_date"  # datetime64, NaT when CMS gives none
+IN_DATA: Final = "in_data"  # bool: the person is in a delivered beneficiary file (CCLF8)
 WITHHELD_FROM: Final = "withheld_from"  # datetime64: CMS withholds the person's data from then
 GROUP: Final = "group"  # str: reconcile.Group value
 CAUSE: Final = "cause"  # str: reconcile.Cause value ("" when both sides agree)

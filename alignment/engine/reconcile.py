@@ -8,7 +8,7 @@ on row order:
 CMS only (CMS aligns them, the run does not)
   1. data sharing: CMS withholds the person's data (a data-sharing opt-out, or suppression; the
      CCLF Information Packet, section 2.4, says the monthly files leave them out), or the person
-     is not in the platform's data at all;
+     is in no delivered claims or beneficiary file;
   2. death or eligibility: the run's eligibility screen failed them (42 CFR 425.401(a); SLAAM
      section 2.1 Table 1 criteria A-D), or they died before the performance year;
   3. voluntary alignment: CMS's list flags a voluntary alignment the run did not apply
@@ -166,6 +166,7 @@ _OURS_DEFAULTS: dict[str, Any] = {
     c.COMPETITOR_ALLOWED_CENTS: 0,
     c.ENTITY_LAST_SERVICE: pd.NaT,
     c.DEATH_DATE: pd.NaT,
+    c.IN_DATA: True,
 }
 _CMS_DEFAULTS: dict[str, Any] = {
     c.PERSON: None,
@@ -222,7 +223,8 @@ def reconcile(
 
     ours: one row per person in the run: PERSON, ALIGNED, STEP, REASON, ATTRIBUTED_TIN,
     ENTITY_ALLOWED_CENTS, TOP_COMPETITOR, COMPETITOR_ALLOWED_CENTS, ENTITY_LAST_SERVICE, and
-    optionally DEATH_DATE.
+    optionally DEATH_DATE and IN_DATA (False: the person is known only from CMS's list, no
+    delivered beneficiary file carries them).
     cms: one row per person on CMS's list or its excluded table: PERSON, CMS_ASSIGNED, and
     optionally CMS_VOLUNTARY, CMS_TIN, CMS_EXCLUSION (an Exclusion value or ""),
     CMS_EXCLUSION_TEXT, CMS_DEATH_DATE.
@@ -244,6 +246,7 @@ def reconcile(
     in_ours = people.isin(ours[c.PERSON])
 
     aligned = _filled(o, c.ALIGNED, False).to_numpy(dtype=bool)
+    in_data = in_ours & _filled(o, c.IN_DATA, True).to_numpy(dtype=bool)
     assigned = _filled(k, c.CMS_ASSIGNED, False).to_numpy(dtype=bool)
     cms_voluntary = _filled(k, c.CMS_VOLUNTARY, False).to_numpy(dtype=bool)
     cms_tin = _filled(k, c.CMS_TIN, "").astype(str).to_numpy(dtype=object)
@@ -309,7 +312,7 @@ def reconcile(
     )
     cms_only_cause = np.select(
         [
-            withheld_now | ~in_ours,
+            withheld_now | ~in_data,
             ineligible | died_before,
             cms_voluntary & (step != Step.VOLUNTARY.value),
             cms_tin_not_ours | (lost & competitor_on_cms),
@@ -368,7 +371,7 @@ def reconcile(
         detail[i] = _detail(
             Cause(cause[i]),
             cms_only=bool(cms_only[i]),
-            in_ours=bool(in_ours[i]),
+            in_ours=bool(in_data[i]),
             withheld_day=withheld_day[i],
             reason=reason[i],
             death=death[i] if not np.isnat(death[i]) else cms_death[i],

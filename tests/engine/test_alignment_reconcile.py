@@ -50,6 +50,7 @@ def _ours(person: str, **kw: Any) -> dict[str, Any]:
         c.COMPETITOR_ALLOWED_CENTS: 0,
         c.ENTITY_LAST_SERVICE: pd.Timestamp(2025, 6, 1),
         c.DEATH_DATE: pd.NaT,
+        c.IN_DATA: True,
     }
     row.update(kw)
     return row
@@ -132,6 +133,23 @@ def test_a_person_on_cms_list_missing_from_our_data_is_a_data_sharing_difference
     assert out.loc["ghost", c.GROUP] == Group.CMS_ONLY
     assert out.loc["ghost", c.CAUSE] == Cause.DATA_SHARING
     assert "Not in the platform's claims" in str(out.loc["ghost", c.DETAIL])
+
+
+def test_a_person_known_only_from_cms_list_is_a_data_sharing_difference() -> None:
+    # In the run (with no claims, so not eligible) but in no delivered beneficiary file.
+    out = _run(
+        [
+            _ours(
+                "a",
+                aligned=False,
+                step=Step.ELIGIBILITY.value,
+                reason=Reason.NOT_ELIGIBLE_NO_PART_A_AND_B.value,
+                in_data=False,
+            )
+        ],
+        [_cms("a")],
+    )
+    assert out.loc["a", c.CAUSE] == Cause.DATA_SHARING
 
 
 def test_a_withholding_that_starts_after_the_list_and_the_claims_does_not_count() -> None:
