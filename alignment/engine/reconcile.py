@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -47,6 +46,7 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from alignment.engine import columns as c
@@ -209,8 +209,10 @@ def _day(value: Any) -> str:
     return pd.Timestamp(value).date().isoformat()
 
 
-def _tins(values: Iterable[str]) -> list[str]:
-    return [m.group(1) if (m := _TIN_IN_LABEL.search(v or "")) else "" for v in values]
+def _tins(labels: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """The TIN in each competitor label ("TIN 123456789", "TIN 123456789 NPI ..."), or ""."""
+    found = pd.Series(labels, dtype=object).astype(str).str.extract(_TIN_IN_LABEL, expand=False)
+    return found.fillna("").to_numpy(dtype=object)
 
 
 def reconcile(
@@ -287,7 +289,7 @@ def reconcile(
 
     our_tins = context.our_tins
     cms_tins = context.cms_tins
-    competitor_tin = np.array(_tins(competitor), dtype=object)
+    competitor_tin = _tins(competitor)
     margin = np.abs(entity_cents - competitor_cents) <= context.margin_cents
     cms_through = (
         np.datetime64(context.cms_claims_through, "D") if context.cms_claims_through else None
