@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, When
 
 from alignment.engine.vocabulary import change_text
 from alignment.models import (
@@ -250,7 +251,8 @@ class RosterOfRecord:
     """Who the entity's population is for a performance year and period, and where that comes
     from: CMS's list where one covers the period (`source` "cms_list", dated by the list), else
     the platform's latest alignment run (`source` "platform_projection", dated by the run's
-    as-of date). `members` is (beneficiary id, attributed TIN) per beneficiary, by id."""
+    as-of date). `count` is the list's assigned count or the run's aligned count; `members`
+    (read when first asked for) is (beneficiary id, attributed TIN) per beneficiary, by id."""
 
     entity_id: int
     performance_year: int
@@ -260,11 +262,21 @@ class RosterOfRecord:
     label: str
     cms_list: Any = None
     run: AlignmentRun | None = None
-    members: tuple[tuple[int, str], ...] = field(default=(), repr=False)
+    count: int = 0
 
-    @property
-    def count(self) -> int:
-        return len(self.members)
+    @cached_property
+    def members(self) -> tuple[tuple[int, str], ...]:
+        from cmslists.selectors import cms_list_assigned
+
+        if self.cms_list is not None:
+            return tuple(cms_list_assigned(cms_list=self.cms_list))
+        if self.run is None:
+            return ()
+        return tuple(
+            AlignmentResult.objects.filter(run=self.run, aligned=True)
+            .order_by("beneficiary_id")
+            .values_list("beneficiary_id", "attributed_tin")
+        )
 
     @property
     def beneficiary_ids(self) -> list[int]:
@@ -296,12 +308,24 @@ class RosterOfRecord:
         }
 
 
+def _year_run(entity: Entity | int, performance_year: int) -> AlignmentRun | None:
+    """The year's latest succeeded final run, else its latest succeeded run (one query)."""
+    return (
+        AlignmentRun.objects.filter(
+            entity=entity, performance_year=performance_year, status=RunStatus.SUCCEEDED
+        )
+        .annotate(is_final=Case(When(list_kind="final", then=1), default=0))
+        .order_by("-is_final", "-created_at", "-id")
+        .first()
+    )
+
+
 def roster_of_record(
     *, entity: Entity, performance_year: int, period: int | None = None
 ) -> RosterOfRecord:
     """The roster of record of the entity's performance year and period (None: the year as it
     stands; 1-4: a quarter). The caller has checked the user's access to the entity."""
-    from cmslists.selectors import cms_list_assigned, cms_list_covering
+    from cmslists.selectors import cms_list_covering
 
     cms_list = cms_list_covering(entity=entity, performance_year=performance_year, period=period)
     if cms_list is not None:
@@ -313,17 +337,13 @@ def roster_of_record(
             as_of=cms_list.list_date,
             label=cms_list.label,
             cms_list=cms_list,
-            members=tuple(cms_list_assigned(cms_list=cms_list)),
+            count=cms_list.assigned_count,
         )
-    run = alignment_latest_run(entity=entity, performance_year=performance_year, list_kind="final")
-    run = run or alignment_latest_run(entity=entity, performance_year=performance_year)
-    members: tuple[tuple[int, str], ...] = ()
-    if run is not None:
-        members = tuple(
-            AlignmentResult.objects.filter(run=run, aligned=True)
-            .order_by("beneficiary_id")
-            .values_list("beneficiary_id", "attributed_tin")
-        )
+    return _projection(entity, performance_year, period)
+
+
+def _projection(entity: Entity, performance_year: int, period: int | None) -> RosterOfRecord:
+    run = _year_run(entity, performance_year)
     return RosterOfRecord(
         entity_id=entity.pk,
         performance_year=performance_year,
@@ -332,7 +352,7 @@ def roster_of_record(
         as_of=run.as_of if run is not None else None,
         label=str(run) if run is not None else "",
         run=run,
-        members=members,
+        count=run.aligned_count if run is not None else 0,
     )
 
 
@@ -341,10 +361,93 @@ def roster_of_record_current(*, entity: Entity) -> RosterOfRecord | None:
     succeeded run (None when it has neither)."""
     from cmslists.selectors import cms_list_latest_year
 
+    list_year = cms_list_latest_year(entity=entity)
     run = alignment_current_run(entity=entity)
-    years = [
-        y for y in (cms_list_latest_year(entity=entity), run.performance_year if run else None) if y
-    ]
+    years = [y for y in (list_year, run.performance_year if run else None) if y]
     if not years:
         return None
-    return roster_of_record(entity=entity, performance_year=max(years))
+    year = max(years)
+    if list_year != year:  # no CMS list for the year: the platform's projection, no list query
+        return _projection(entity, year, None)
+    return roster_of_record(entity=entity, performance_year=year)
+
+
+# MSSP: an ACO must have at least 5,000 assigned beneficiaries (SSA section 1899(b)(2)(D);
+# 42 CFR 425.110). Not in the program registry's parameters, so it is held here with its source.
+MSSP_MINIMUM = 5000
+MSSP_MINIMUM_SOURCE = "Social Security Act section 1899(b)(2)(D); 42 CFR 425.110"
+REACH_MINIMUM_SOURCE = "ACO REACH Participation Agreement section 5.03 (Alignment Minimum)"
+
+
+@dataclass(frozen=True)
+class MinimumCheck:
+    """The roster of record's count against the program's minimum: `margin` is count minus the
+    minimum (negative: short by that many)."""
+
+    label: str
+    minimum: int | None
+    count: int
+    source: str
+    note: str = ""
+
+    @property
+    def margin(self) -> int | None:
+        return None if self.minimum is None else self.count - self.minimum
+
+    @property
+    def shortfall(self) -> int:
+        margin = self.margin
+        return -margin if margin is not None and margin < 0 else 0
+
+    @property
+    def below(self) -> bool:
+        return self.minimum is not None and self.count < self.minimum
+
+
+def program_minimum_check(*, entity: Entity, roster: RosterOfRecord) -> MinimumCheck | None:
+    """The program minimum of the roster's year checked against its count; None for a program
+    without one. A REACH entity-year without an entity type, or a year the registry has no
+    minimum for, comes back with `minimum` None and a note asking for it."""
+    from entities.selectors import entity_year_get, program_parameter
+
+    program = entity.program.code
+    year = roster.performance_year
+    if program == "mssp":
+        return MinimumCheck(
+            label=f"MSSP minimum of {MSSP_MINIMUM:,} assigned beneficiaries",
+            minimum=MSSP_MINIMUM,
+            count=roster.count,
+            source=MSSP_MINIMUM_SOURCE,
+        )
+    if program != "reach":
+        return None
+    entity_year = entity_year_get(entity=entity, performance_year=year)
+    kind = entity_year.entity_type if entity_year is not None else None
+    if kind is None:
+        return MinimumCheck(
+            label=f"ACO REACH alignment minimum for PY{year}",
+            minimum=None,
+            count=roster.count,
+            source=REACH_MINIMUM_SOURCE,
+            note="The entity type (Standard, New Entrant or High Needs) of this performance "
+            "year is not recorded: set it on the entity's tracks by performance year to check "
+            "the alignment minimum.",
+        )
+    parameter = program_parameter(
+        program=entity.program, performance_year=year, key="alignment_minimum", track=kind
+    )
+    if parameter is None or parameter.value is None:
+        return MinimumCheck(
+            label=f"ACO REACH alignment minimum for a {kind.name} entity in PY{year}",
+            minimum=None,
+            count=roster.count,
+            source=REACH_MINIMUM_SOURCE,
+            note="The program registry has no alignment minimum for this entity type and year: "
+            "enter it to check the roster against it.",
+        )
+    return MinimumCheck(
+        label=f"ACO REACH alignment minimum for a {kind.name} entity in PY{year}",
+        minimum=int(parameter.value),
+        count=roster.count,
+        source=REACH_MINIMUM_SOURCE,
+    )

@@ -495,7 +495,10 @@ def _alignment_profile(*, entity: Any, as_of: date) -> dict[str, Any]:
     (one per person per run: `source_key` names the run). Due in 30 days: time to book a
     primary care visit before the next quarterly run."""
     facts = upstream.alignment_facts(entity=entity)
+    roster = upstream.roster_of_record_current(entity=entity)
     if facts is None:
+        if roster is not None and roster.is_cms_list:
+            return {"profile": _cms_list_profile(roster, {}), "items": []}
         return {"profile": {}, "items": []}
     run, results = facts["run"], facts["results"]
     at_risk = ar.at_risk_of_dropping(
@@ -517,6 +520,11 @@ def _alignment_profile(*, entity: Any, as_of: date) -> dict[str, Any]:
             ["beneficiary_id", "aligned", "attributed_tin", "attributed_npi"]
         ].to_dict("records")
     }
+    if roster is not None and roster.is_cms_list:
+        # CMS's list is the roster of record: who is aligned (and to which TIN) is CMS's word;
+        # the run's projection only says who is at risk of dropping, among those on the list.
+        profile = _cms_list_profile(roster, profile)
+        risky = {bid: detail for bid, detail in risky.items() if profile[int(bid)]["aligned"]}
     items = [
         WorklistItem(
             entity=entity,
@@ -533,6 +541,28 @@ def _alignment_profile(*, entity: Any, as_of: date) -> dict[str, Any]:
         for bid, detail in risky.items()
     ]
     return {"profile": profile, "items": items}
+
+
+def _cms_list_profile(roster: Any, profile: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """The run's profile facts with CMS's list as the roster of record laid over them: aligned
+    means on the list, attributed to the list's TIN (the run's NPI kept where the TIN agrees)."""
+    members = dict(roster.members)
+    out: dict[int, dict[str, Any]] = {}
+    for bid, facts in profile.items():
+        if bid not in members:
+            out[bid] = {**facts, "aligned": False, "newly_aligned": False,
+                        "alignment_at_risk": False, "attributed_tin": "", "attributed_npi": ""}  # fmt: skip
+    for bid, tin in members.items():
+        facts = profile.get(bid, {})
+        same_tin = bool(tin) and facts.get("attributed_tin") == tin
+        out[bid] = {
+            "aligned": True,
+            "newly_aligned": bool(facts.get("newly_aligned")),
+            "alignment_at_risk": bool(facts.get("alignment_at_risk")),
+            "attributed_tin": tin or facts.get("attributed_tin", ""),
+            "attributed_npi": facts.get("attributed_npi", "") if same_tin or not tin else "",
+        }
+    return out
 
 
 RECENT_DAYS = 90

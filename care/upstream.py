@@ -16,6 +16,8 @@ from alignment.selectors import (
     alignment_current_run,
     beneficiary_alignment_changes,
     beneficiary_alignment_history,
+    program_minimum_check,
+    roster_of_record_current,
 )
 from alignment.selectors import alignment_summary as _alignment_summary
 from benchmarks.engine import columns as bc
@@ -25,6 +27,15 @@ from benchmarks.selectors import recapture_gaps as _recapture_gaps
 from entities.models import ParticipantOrganization, Provider
 from settlement.charts import band_chart
 from settlement.selectors import settlement_run_list
+
+
+def roster_of_record(*, entity: Any) -> dict[str, Any]:
+    """The roster of record of the entity's current year (CMS's list, else the platform's run)
+    and its program minimum check, for the overview: {"roster": ..., "minimum": ...}."""
+    roster = roster_of_record_current(entity=entity)
+    if roster is None:
+        return {"roster": None, "minimum": None}
+    return {"roster": roster, "minimum": program_minimum_check(entity=entity, roster=roster)}
 
 
 def alignment_summary(*, entity: Any) -> Any:

@@ -88,6 +88,7 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
         "entity": entity,
         "figures": figures,
         "alignment": upstream.alignment_summary(entity=entity),
+        **upstream.roster_of_record(entity=entity),
         "pmpm": upstream.pmpm_summary(entity=entity, spending=summary.pmpm if summary else None),
         "savings": upstream.savings_projection(user=request.user, entity=entity),
         "jobs": jobs,

@@ -40,18 +40,21 @@ def cms_list_covering(
     by that quarter's list (the latest dated if CMS re-sent it), else by the year's prospective
     list. A quarterly list never covers another quarter.
     """
-    lists = CmsList.objects.filter(entity=entity, performance_year=performance_year).order_by(
-        "-list_date", "-id"
+    lists = list(
+        CmsList.objects.filter(entity=entity, performance_year=performance_year).order_by(
+            "-list_date", "-id"
+        )
     )
-    final = lists.filter(kind=ListKind.MSSP_FINAL).first()
-    if final is not None:
-        return final
-    if period is None or period == 0:
-        return lists.first()
-    quarterly = lists.filter(period=period).exclude(kind__in=ANNUAL_KINDS).first()
-    if quarterly is not None:
-        return quarterly
-    return lists.filter(kind__in=ANNUAL_KINDS).first()
+    final = [cms_list for cms_list in lists if cms_list.kind == ListKind.MSSP_FINAL]
+    if final:
+        return final[0]
+    if not period:
+        return lists[0] if lists else None
+    quarterly = [x for x in lists if x.period == period and x.kind not in ANNUAL_KINDS]
+    if quarterly:
+        return quarterly[0]
+    annual = [x for x in lists if x.kind in ANNUAL_KINDS]
+    return annual[0] if annual else None
 
 
 def cms_list_assigned(*, cms_list: CmsList) -> list[tuple[int, str]]:

@@ -125,12 +125,18 @@ def _given(p: RowParser) -> None:
 
 
 def _lineage(
-    run: Any, benchmark: Any, quality: Any, through_month: int, member_months: int
+    roster: Any, benchmark: Any, quality: Any, through_month: int, member_months: int
 ) -> dict[str, str]:
-    """Where a settlement's inputs came from, stored with the version."""
+    """Where a settlement's inputs came from, stored with the version: the roster of record
+    (CMS's list, or the platform's alignment run) with its date."""
+    run = roster.run
     return {
-        "alignment_run": str(run),
-        "alignment_run_id": str(run.pk),
+        "roster_source": roster.source,
+        "roster": roster.source_label,
+        "roster_as_of": roster.as_of.isoformat() if roster.as_of else "",
+        "cms_list_id": str(roster.cms_list.pk) if roster.cms_list is not None else "",
+        "alignment_run": str(run) if run is not None else "",
+        "alignment_run_id": str(run.pk) if run is not None else "",
         "benchmark_version": str(benchmark.version),
         "benchmark_calculation_id": str(benchmark.calculation_id),
         "quality_source": quality.source,
@@ -140,13 +146,13 @@ def _lineage(
 
 
 def _alignment(entity: Entity, performance_year: int) -> tuple[Any, list[tuple[int, str]]]:
-    from alignment.models import AlignmentResult
-    from alignment.selectors import alignment_latest_run
+    """The year's roster of record (alignment.selectors.roster_of_record): CMS's list where one
+    covers the year, else the latest succeeded alignment run (the final list, else the latest
+    quarterly one); and its (beneficiary id, attributed TIN) pairs."""
+    from alignment.selectors import roster_of_record
 
-    run = alignment_latest_run(
-        entity=entity, performance_year=performance_year, list_kind="final"
-    ) or alignment_latest_run(entity=entity, performance_year=performance_year)
-    if run is None:
+    roster = roster_of_record(entity=entity, performance_year=performance_year)
+    if not roster.is_cms_list and roster.run is None:
         raise _missing(
             "alignment run",
             entity,
@@ -154,17 +160,13 @@ def _alignment(entity: Entity, performance_year: int) -> tuple[Any, list[tuple[i
             "run alignment for the year first.",
             "alignment",
         )
-    rows = list(
-        AlignmentResult.objects.filter(run=run, aligned=True)
-        .order_by("beneficiary_id")
-        .values_list("beneficiary_id", "attributed_tin")
-    )
-    if not rows:
+    if not roster.members:
         raise ApplicationError(
-            f"Alignment run {run} of {_label(entity, performance_year)} has no aligned beneficiaries.",
+            f"The roster of record of {_label(entity, performance_year)} ({roster.source_label}) "
+            "has no assigned beneficiaries.",
             {"field": "alignment", "missing": "alignment"},
         )
-    return run, rows
+    return roster, list(roster.members)
 
 
 def _beneficiary_years(
@@ -183,7 +185,7 @@ def _beneficiary_years(
     from benchmarks.selectors import expenditure_claims, expenditure_population
 
     population = expenditure_population(entity=entity, year=performance_year)
-    if not population.source.startswith("alignment run"):
+    if not population.source.startswith(("alignment run", "CMS list")):
         # The benchmarks app fell back to the roster: alignment and benchmarks disagree on the
         # year's run. Refuse rather than settle another population.
         raise ApplicationError(
@@ -314,7 +316,7 @@ def settlement_inputs_collect(
             {"field": "program"},
         )
     step = progress or (lambda _pct, _message: None)
-    step(10, "Reading the alignment run")
+    step(10, "Reading the roster of record")
     run, aligned = _alignment(entity, performance_year)
     step(20, "Reading the benchmark and the quality result")
     benchmark, quality = _benchmark_and_quality(
@@ -327,8 +329,8 @@ def settlement_inputs_collect(
     if through_month == 12 and member_months != benchmark.member_months:
         raise ApplicationError(
             f"Benchmark v{benchmark.version} of {_label(entity, performance_year)} counts "
-            f"{benchmark.member_months:,} member-months, but alignment run {run} gives "
-            f"{member_months:,}: recalculate the benchmark on this alignment run.",
+            f"{benchmark.member_months:,} member-months, but the roster of record "
+            f"({run.source_label}) gives {member_months:,}: recalculate the benchmark on it.",
             {"field": "benchmark"},
         )
     step(70, "Totalling expenditures")
@@ -390,8 +392,10 @@ def settlement_inputs_collect(
     sources = [
         Step(
             StepKind.INPUT,
-            "Aligned population (platform data)",
-            f"alignment run {run}: {len(aligned):,} aligned beneficiaries, "
+            "Aligned population (CMS list)"
+            if run.is_cms_list
+            else "Aligned population (platform data)",
+            f"{run.source_label}: {len(aligned):,} assigned beneficiaries, "
             f"{Decimal(member_months) / TWELVE:,.2f} person-years",
         ),
         Step(
@@ -659,8 +663,8 @@ def reach_inputs_collect(
     """Collect an ACO REACH entity-year's settlement inputs from the platform's data
     (domain.md 4.1-4.4); `through_month` limits the claims to months 1..N (projections):
 
-    * aligned population: `alignment.selectors.aligned_beneficiaries` (the final list, else the
-      latest quarterly one);
+    * aligned population: the roster of record, `alignment.selectors.roster_of_record` (CMS's
+      list where one covers the year, else the final run, else the latest quarterly one);
     * total cost of care: final-action Part A/B claims of the year in eligible months, valued
       *pre-reduction* (PBP/AIPBP reductions added back, so capitated services count at their
       FFS-equivalent value: domain.md 4.2, 4.3, 10.8), IME/DSH/uncompensated care removed, not
@@ -674,14 +678,14 @@ def reach_inputs_collect(
 
     Raises ApplicationError naming the first missing input.
     """
-    from alignment.selectors import aligned_beneficiaries
+    from alignment.selectors import roster_of_record
     from benchmarks.engine import columns as c
 
     step = progress or (lambda _pct, _message: None)
-    step(10, "Reading the alignment run")
+    step(10, "Reading the roster of record")
     arrangement = _reach_arrangement(entity, performance_year, arrangement)
-    results = aligned_beneficiaries(entity=entity, performance_year=performance_year)
-    aligned = list(results.values_list("beneficiary_id", "attributed_tin"))
+    run = roster_of_record(entity=entity, performance_year=performance_year)
+    aligned = list(run.members)
     if not aligned:
         raise _missing(
             "alignment run with aligned beneficiaries",
@@ -690,7 +694,6 @@ def reach_inputs_collect(
             "run alignment for the year first.",
             "alignment",
         )
-    run = results.select_related("run").first().run  # type: ignore[union-attr]
     step(20, "Reading the benchmark and the quality result")
     benchmark, quality = _benchmark_and_quality(
         entity,
@@ -706,8 +709,8 @@ def reach_inputs_collect(
     if through_month == 12 and member_months != benchmark.member_months:
         raise ApplicationError(
             f"Benchmark v{benchmark.version} of {_label(entity, performance_year)} counts "
-            f"{benchmark.member_months:,} member-months, but alignment run {run} gives "
-            f"{member_months:,}: recalculate the benchmark on this alignment run.",
+            f"{benchmark.member_months:,} member-months, but the roster of record "
+            f"({run.source_label}) gives {member_months:,}: recalculate the benchmark on it.",
             {"field": "benchmark"},
         )
     step(70, "Totalling the total cost of care")
@@ -758,8 +761,10 @@ def reach_inputs_collect(
     sources = [
         Step(
             StepKind.INPUT,
-            "Aligned population (platform data)",
-            f"alignment run {run}: {len(aligned):,} aligned beneficiaries, "
+            "Aligned population (CMS list)"
+            if run.is_cms_list
+            else "Aligned population (platform data)",
+            f"{run.source_label}: {len(aligned):,} assigned beneficiaries, "
             f"{member_months:,} aligned member-months",
         ),
         Step(

@@ -117,18 +117,20 @@ def roster_ids(*, entity: Any, year: int) -> list[int]:
 def population_source(*, entity: Any, year: int) -> tuple[list[int], str]:
     """The beneficiary ids of a year's population and a description of where they came from.
 
-    First choice: the aligned beneficiaries of the entity's latest succeeded alignment run for
-    that year (`alignment.selectors.aligned_beneficiaries`: the final list, else the latest
-    quarterly one). Without a run for the year, the entity's CCLF8 roster: beneficiaries on a
-    delivery for that performance year, else those with a final-action claim that year (CMS's own
-    assigned/aligned list as delivered, not a recomputation with the current participant list).
+    First choice: the year's roster of record (`alignment.selectors.roster_of_record`): CMS's
+    list where one covers the year, else the aligned beneficiaries of the entity's latest
+    succeeded alignment run for that year (the final list, else the latest quarterly one).
+    Without either, the entity's CCLF8 roster: beneficiaries on a delivery for that performance
+    year, else those with a final-action claim that year.
     """
-    from alignment.selectors import aligned_beneficiaries
+    from alignment.selectors import roster_of_record
 
-    aligned = aligned_beneficiaries(entity=entity, performance_year=year)
-    ids = sorted(set(aligned.values_list("beneficiary_id", flat=True)))
-    if ids:
-        run = aligned.first().run
+    roster = roster_of_record(entity=entity, performance_year=year)
+    ids = sorted(set(roster.beneficiary_ids))
+    if ids and roster.is_cms_list:
+        return ids, f"CMS list {roster.label} ({len(ids)} assigned)"
+    if ids and roster.run is not None:
+        run = roster.run
         return (
             ids,
             f"alignment run {run} ({run.get_list_kind_display().lower()}, {len(ids)} aligned)",
@@ -150,21 +152,26 @@ def population_source(*, entity: Any, year: int) -> tuple[list[int], str]:
 
 def population_months(*, entity: Any, year: int) -> Population:
     """Eligible months by enrollment type for a performance year's population (person-years to
-    death): its alignment run's aligned beneficiaries, else the roster (labelled)."""
+    death): its roster of record (CMS's list, else the alignment run's aligned beneficiaries),
+    else the roster (labelled)."""
     ids, source = population_source(entity=entity, year=year)
-    from alignment.selectors import aligned_beneficiaries
+    from alignment.selectors import roster_of_record
 
-    first = (
-        aligned_beneficiaries(entity=entity, performance_year=year).select_related("run").first()
+    roster = roster_of_record(entity=entity, performance_year=year)
+    kind = (
+        "cms_list"
+        if roster.is_cms_list and roster.count
+        else "alignment_run"
+        if roster.run is not None and roster.count
+        else "cclf8_roster"
     )
-    run = first.run if first is not None else None
     return population_from_ids(
         entity=entity,
         year=year,
         ids=ids,
         source=source,
-        kind="alignment_run" if run is not None else "cclf8_roster",
-        run=run,
+        kind=kind,
+        run=roster.run if kind == "alignment_run" else None,
     )
 
 
