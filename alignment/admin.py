@@ -4,7 +4,7 @@ entities console: an entity admin sees only the entities they administer."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -180,7 +180,7 @@ class PendingDesignationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "mbi" in self.fields:
-            self.fields["mbi"].max_length = 13
+            cast(forms.CharField, self.fields["mbi"]).max_length = 13
             self.fields["mbi"].widget.attrs["maxlength"] = 13
             self.fields["mbi"].validators = []
         if "tin" in self.fields:

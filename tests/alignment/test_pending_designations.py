@@ -115,6 +115,7 @@ def test_a_designation_waits_for_its_delivery_and_a_run_uses_it(
     assert (record.beneficiary_id, record.npi, record.tin) == (pending.beneficiary_id, NPI, TIN)
     assert record.signature_date == date(2024, 10, 1)
     assert pending.voluntary_alignment_id == record.pk
+    assert pending.beneficiary_id is not None
     result = AlignmentResult.objects.get(run=run, beneficiary_id=pending.beneficiary_id)
     assert (result.aligned, result.step, result.reason) == (True, "voluntary", "aligned_voluntary")
     assert result.attributed_npi == NPI
@@ -140,6 +141,7 @@ def test_a_designation_of_someone_already_delivered_is_matched_at_once(
     cclf_delivery_load(path=delivery)
     pending = _record(entity_a, _living_person(delivery))
     assert pending.status == DesignationStatus.MATCHED
+    assert pending.beneficiary_id is not None
     assert VoluntaryAlignment.objects.filter(beneficiary_id=pending.beneficiary_id).count() == 1
 
 
