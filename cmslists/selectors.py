@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from cmslists.models import (
     ANNUAL_KINDS,
@@ -112,3 +112,66 @@ def cms_list_latest_year(*, entity: Any) -> int | None:
         .values_list("performance_year", flat=True)
         .first()
     )
+
+
+def cms_list_member_rows(*, cms_list: CmsList) -> list[tuple[int, str, str]]:
+    """(beneficiary id, attributed TIN, NPI) of the list's assigned beneficiaries, by id: the TIN
+    as `cms_list_assigned` chooses it, the NPI the list names for it (the voluntarily designated
+    clinician, else the REACH report's aligning NPI), else blank."""
+    voluntary = dict(
+        CmsListBeneficiary.objects.filter(cms_list=cms_list, status=Status.ASSIGNED)
+        .exclude(voluntary_npi="")
+        .values_list("beneficiary_id", "voluntary_npi")
+    )
+    npis: dict[tuple[int, str], str] = {}
+    for bene, tin, npi in (
+        CmsListProvider.objects.filter(cms_list=cms_list, kind="tin")
+        .exclude(npi="")
+        .values_list("beneficiary_id", "identifier", "npi")
+    ):
+        npis.setdefault((bene, tin), npi)
+    return [
+        (bene, tin, voluntary.get(bene) or npis.get((bene, tin), ""))
+        for bene, tin in cms_list_assigned(cms_list=cms_list)
+    ]
+
+
+def cms_list_previous(*, cms_list: CmsList) -> CmsList | None:
+    """The entity's list of the same year before this one (by list date, then load order)."""
+    return (
+        CmsList.objects.filter(
+            entity_id=cms_list.entity_id, performance_year=cms_list.performance_year
+        )
+        .filter(
+            Q(list_date__lt=cms_list.list_date)
+            | Q(list_date=cms_list.list_date, id__lt=cms_list.pk)
+        )
+        .order_by("-list_date", "-id")
+        .first()
+    )
+
+
+def cms_lists_current(*, entity_ids: list[int]) -> dict[int, CmsList]:
+    """Each entity's list of its newest listed year, as `cms_list_covering` picks it for the
+    year as it stands (the final list, else the latest dated): one query for all of them."""
+    newest: dict[int, list[CmsList]] = {}
+    for cms_list in CmsList.objects.filter(entity_id__in=entity_ids).order_by(
+        "entity_id", "-performance_year", "-list_date", "-id"
+    ):
+        year_lists = newest.setdefault(cms_list.entity_id, [])
+        if not year_lists or year_lists[0].performance_year == cms_list.performance_year:
+            year_lists.append(cms_list)
+    return {
+        entity_id: next((x for x in lists if x.kind == ListKind.MSSP_FINAL), lists[0])
+        for entity_id, lists in newest.items()
+    }
+
+
+def cms_list_assigned_ids(*, cms_list_ids: list[int]) -> dict[int, set[int]]:
+    """List id -> the ids of its assigned beneficiaries (one query)."""
+    out: dict[int, set[int]] = {pk: set() for pk in cms_list_ids}
+    for list_id, bene in CmsListBeneficiary.objects.filter(
+        cms_list_id__in=cms_list_ids, status=Status.ASSIGNED
+    ).values_list("cms_list_id", "beneficiary_id"):
+        out[list_id].add(bene)
+    return out

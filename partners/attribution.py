@@ -23,7 +23,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, ChangeKind, RunStatus
+from alignment.selectors import CMS_LIST, PLATFORM_PROJECTION, roster_of_record_current
 from beneficiaries.models import Beneficiary
+from cmslists.selectors import cms_list_member_rows, cms_list_previous
 from entities.models import Entity, ParticipantOrganization, Provider
 from entities.selectors import performance_year_get
 from partners.fhir import resources
@@ -76,6 +78,9 @@ class AttributionList:
     entity: Entity
     organization: ParticipantOrganization | None
     run: AlignmentRun | None
+    # The roster of record when it is CMS's list (alignment.selectors.roster_of_record): the
+    # list's assigned beneficiaries are then the Group's members, not the run's.
+    roster: Any = None
 
     @property
     def id(self) -> str:
@@ -89,7 +94,27 @@ class AttributionList:
 
     @cached_property
     def period(self) -> tuple[dt.date, dt.date] | None:
+        if self.roster is not None:
+            return year_period(self.entity, self.roster.performance_year)
         return run_period(self.run) if self.run else None
+
+    @property
+    def source(self) -> str:
+        """cms_list or platform_projection: where the members come from."""
+        return CMS_LIST if self.roster is not None else PLATFORM_PROJECTION
+
+
+def year_period(entity: Entity, performance_year: int) -> tuple[dt.date, dt.date]:
+    year = performance_year_get(program=entity.program, year=performance_year)
+    if year is None:
+        return (dt.date(performance_year, 1, 1), dt.date(performance_year, 12, 31))
+    return (year.start_date, year.end_date)
+
+
+def cms_roster(entity: Entity) -> Any:
+    """The entity's current roster of record if it is CMS's list, else None."""
+    roster = roster_of_record_current(entity=entity)
+    return roster if roster is not None and roster.is_cms_list else None
 
 
 def attribution_lists(*, principal: Any) -> list[AttributionList]:
@@ -99,13 +124,14 @@ def attribution_lists(*, principal: Any) -> list[AttributionList]:
     tins = principal_tins(principal)
     for entity in visible_entities(principal=principal):
         run = current_run(entity)
+        roster = cms_roster(entity)
         if not tins:
-            lists.append(AttributionList(entity, None, run))
+            lists.append(AttributionList(entity, None, run, roster))
         organizations = ParticipantOrganization.objects.filter(participations__entity=entity)
         if tins:
             organizations = organizations.filter(tin__in=tins)
         for organization in organizations.distinct().order_by("tin"):
-            lists.append(AttributionList(entity, organization, run))
+            lists.append(AttributionList(entity, organization, run, roster))
     return lists
 
 
@@ -116,7 +142,9 @@ def attribution_list_get(*, principal: Any, group_id: str) -> AttributionList | 
         return None
     tins = principal_tins(principal)
     if not rest:
-        return None if tins else AttributionList(entity, None, current_run(entity))
+        return (
+            None if tins else AttributionList(entity, None, current_run(entity), cms_roster(entity))
+        )
     if not rest.isdigit():
         return None
     organization = (
@@ -126,7 +154,7 @@ def attribution_list_get(*, principal: Any, group_id: str) -> AttributionList | 
     )
     if organization is None:
         return None
-    return AttributionList(entity, organization, current_run(entity))
+    return AttributionList(entity, organization, current_run(entity), cms_roster(entity))
 
 
 # ------------------------------------------------------------------ members
@@ -151,7 +179,16 @@ class Members:
         self.group = group
         self.entity = group.entity
 
+    @cached_property
+    def _listed(self) -> list[tuple[int, str, str]]:
+        """(beneficiary id, TIN, NPI) of CMS's list's members (the roster of record), of the
+        group's TIN if it has one."""
+        rows = cms_list_member_rows(cms_list=self.group.roster.cms_list)
+        return [r for r in rows if not self.group.tin or r[1] == self.group.tin]
+
     def _results(self) -> QuerySet[AlignmentResult]:
+        if self.group.roster is not None:
+            raise RuntimeError("a CMS list's members are read through _listed")
         if self.group.run is None:
             return AlignmentResult.objects.none()
         rows = AlignmentResult.objects.filter(run=self.group.run, aligned=True)
@@ -162,8 +199,36 @@ class Members:
             return AlignmentChange.objects.none()
         return AlignmentChange.objects.filter(run=self.group.run)
 
+    def count(self) -> int:
+        if self.group.roster is not None:
+            return len(self._listed)
+        return self._results().count()
+
+    def _listed_members(self) -> Iterator[Member]:
+        """CMS's list's members, each changed against the entity's previous CMS list of the
+        year (none: `new`), then those the previous list had and this one has not (`dropped`)."""
+        previous = cms_list_previous(cms_list=self.group.roster.cms_list)
+        before: dict[int, tuple[str, str]] = {}
+        if previous is not None:
+            before = {
+                bene: (tin, npi)
+                for bene, tin, npi in cms_list_member_rows(cms_list=previous)
+                if not self.group.tin or tin == self.group.tin
+            }
+        for bene, tin, npi in self._listed:
+            old = before.get(bene)
+            code = "new" if old is None else "nochange" if old[0] == tin else "changed"
+            yield Member(bene, tin, npi, code)
+        now = {bene for bene, _, _ in self._listed}
+        for bene, (tin, npi) in sorted(before.items()):
+            if bene not in now:
+                yield Member(bene, tin, npi, "dropped")
+
     def members(self) -> Iterator[Member]:
         """Current members in beneficiary order, then those who left (inactive)."""
+        if self.group.roster is not None:
+            yield from self._listed_members()
+            return
         tin = self.group.tin
         changes = {
             c["beneficiary_id"]: c
@@ -203,6 +268,15 @@ class Members:
     ) -> Iterator[Beneficiary]:
         """Current members' beneficiary rows; with `since`, those changed after it or new to
         the list since (whose whole record the consumer has not had)."""
+        if self.group.roster is not None:
+            listed = Beneficiary.objects.filter(
+                entity=self.entity, pk__in=[bene for bene, _, _ in self._listed]
+            )
+            if since is not None and not self.list_changed_since(since):
+                listed = listed.filter(updated_at__gt=since)
+            if only_ids:
+                listed = listed.only("pk")
+            return listed.order_by("pk").iterator(chunk_size=2000)
         current = self._results().values("beneficiary_id")
         rows = Beneficiary.objects.filter(entity=self.entity, pk__in=current)
         if since is not None:
@@ -216,18 +290,28 @@ class Members:
         return rows.order_by("pk").iterator(chunk_size=2000)
 
     def practitioners(self, *, since: dt.datetime | None = None) -> QuerySet[Provider]:
-        npis = self._results().exclude(attributed_npi="").values("attributed_npi")
+        npis: Any = (
+            [npi for _, _, npi in self._listed if npi]
+            if self.group.roster is not None
+            else self._results().exclude(attributed_npi="").values("attributed_npi")
+        )
         rows = Provider.objects.filter(npi__in=npis).select_related("specialty")
         return (rows.filter(updated_at__gt=since) if since else rows).order_by("pk")
 
     def organizations(
         self, *, since: dt.datetime | None = None
     ) -> QuerySet[ParticipantOrganization]:
-        tins = self._results().exclude(attributed_tin="").values("attributed_tin")
+        tins: Any = (
+            [tin for _, tin, _ in self._listed if tin]
+            if self.group.roster is not None
+            else self._results().exclude(attributed_tin="").values("attributed_tin")
+        )
         rows = ParticipantOrganization.objects.filter(tin__in=tins)
         return (rows.filter(updated_at__gt=since) if since else rows).order_by("pk")
 
     def list_changed_since(self, since: dt.datetime) -> bool:
+        if self.group.roster is not None:
+            return self.group.roster.cms_list.loaded_at > since
         run = self.group.run
         return run is not None and (run.finished_at or run.created_at) > since
 
@@ -256,19 +340,22 @@ def group_resource(
     """The ATR Group of a list; without `members`, a summary (count only, marked SUBSETTED)."""
     source = source or Members(group)
     run = group.run
+    roster = group.roster
+    updated = roster.cms_list.loaded_at if roster is not None else run.finished_at if run else None
     data: dict[str, Any] = {
         "resourceType": "Group",
         "id": group.id,
-        "meta": resources.meta(run.finished_at if run else None, resources.ATR_GROUP_PROFILE),
+        "meta": resources.meta(updated, resources.ATR_GROUP_PROFILE),
         "identifier": [{"system": resources.GROUP_SYSTEM, "value": group.id}],
-        "active": run is not None,
+        "active": run is not None or roster is not None,
         "type": "person",
         "actual": True,
         "name": (
             f"{group.entity.legal_name} attribution list"
             if group.organization is None
             else f"{group.entity.legal_name}, TIN {group.tin} attribution list"
-        ),
+        )
+        + _source_text(group),
         "managingEntity": {
             "reference": f"Organization/{resources.entity_organization_id(group.entity)}",
             "display": group.entity.legal_name,
@@ -276,10 +363,14 @@ def group_resource(
         "extension": [
             {
                 "url": LIST_STATUS_URL,
-                "valueCode": "final" if run and run.list_kind == "final" else "draft",
+                "valueCode": "final"
+                if (roster is not None and roster.cms_list.kind == "mssp_final")
+                or (roster is None and run and run.list_kind == "final")
+                else "draft",
             }
         ],
     }
+    data["meta"]["tag"] = [{"system": ROSTER_SOURCE_SYSTEM, "code": group.source}]
     if group.period:
         data["extension"].insert(
             0,
@@ -292,8 +383,8 @@ def group_resource(
             },
         )
     if members is None:
-        data["quantity"] = source._results().count()
-        data["meta"]["tag"] = [
+        data["quantity"] = source.count()
+        data["meta"]["tag"] += [
             {
                 "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
                 "code": "SUBSETTED",
@@ -330,9 +421,10 @@ def group_resource(
             "inactive": member.inactive,
         }
         if period:
+            ended = roster.as_of if roster is not None else run.as_of if run else None
             entry["period"] = (
-                {"start": period["start"], "end": run.as_of.isoformat()}
-                if member.inactive and run
+                {"start": period["start"], "end": ended.isoformat()}
+                if member.inactive and ended
                 else period
             )
         entries.append(entry)
@@ -341,3 +433,15 @@ def group_resource(
     if entries:
         data["member"] = entries
     return resources.validated(data)
+
+
+# Where a Group's members come from: the roster of record's source (alignment.selectors).
+ROSTER_SOURCE_SYSTEM = "urn:openvbc:roster-source"
+
+
+def _source_text(group: AttributionList) -> str:
+    if group.roster is not None:
+        return f" (source: CMS list, {group.roster.label})"
+    if group.run is not None:
+        return f" (source: platform projection, alignment run as of {group.run.as_of:%Y-%m-%d})"
+    return ""

@@ -135,14 +135,14 @@ def generate_cms_list(
     kind: str,
     list_date: date,
     period: int = 0,
-    opted_out: int = 0,
+    opted_out: int | None = None,
 ) -> SyntheticList:
     """Write the list report for the delivery `cfg` describes into `out`; returns what was
     written. `opted_out` (default: 2% of the delivery, at least 2) assigned people are not in
     the delivery."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    opted_out = opted_out or max(2, cfg.beneficiaries // 50)
+    opted_out = max(2, cfg.beneficiaries // 50) if opted_out is None else opted_out
     people = _people(cfg, list_date, opted_out)
     participants = list(cfg.participants) or default_participants(np.random.default_rng(cfg.seed))
     assigned = [p for p in people if not p["reason"]]

@@ -20,6 +20,19 @@ class PeriodSerializer(serializers.Serializer):
     end = serializers.DateField()
 
 
+class RosterSourceSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(
+        choices=["cms_list", "platform_projection"],
+        help_text="Where the entity's roster of record comes from: CMS's list where one covers "
+        "the year, else the platform's alignment run.",
+    )
+    as_of = serializers.DateField(allow_null=True, help_text="The list's date, or the run's.")
+    label = serializers.CharField()
+    on_roster = serializers.BooleanField(
+        help_text="On the roster of record (assigned on CMS's list, or aligned in the run)."
+    )
+
+
 class AlignmentStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["aligned", "not_aligned"])
     step = serializers.CharField()
@@ -32,6 +45,7 @@ class AlignmentStatusSerializer(serializers.Serializer):
     period = PeriodSerializer()
     run = serializers.IntegerField()
     performance_year = serializers.IntegerField()
+    roster = RosterSourceSerializer()
 
 
 class AttributedProviderSerializer(serializers.Serializer):
@@ -124,6 +138,7 @@ class RosterRowSerializer(serializers.Serializer):
             "period": {"start": start, "end": end},
             "run": row.run_id,
             "performance_year": row.run.performance_year,
+            "roster": roster_label(self.context.get("rosters", {}).get(row.run.entity_id), row),
         }
 
     @extend_schema_field(AttributedProviderSerializer(allow_null=True))
@@ -229,3 +244,18 @@ class AlignmentChangeSerializer(serializers.ModelSerializer):
 
     def get_change(self, change: AlignmentChange) -> str:
         return change_code(change.kind)
+
+
+def roster_label(roster: dict[str, Any] | None, row: Any) -> dict[str, Any]:
+    """The row's roster-of-record label: the entity's roster source and date, and whether the
+    beneficiary is on it (`partners.api.views.RosterContextMixin` reads the rosters)."""
+    if roster is None:
+        return {"source": "platform_projection", "as_of": row.run.as_of.isoformat(),
+                "label": str(row.run), "on_roster": bool(row.aligned)}  # fmt: skip
+    members = roster["members"]
+    return {
+        "source": roster["source"],
+        "as_of": roster["as_of"],
+        "label": roster["label"],
+        "on_roster": bool(row.aligned) if members is None else row.beneficiary_id in members,
+    }

@@ -22,6 +22,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alignment.models import AlignmentChange, AlignmentRun
+from alignment.selectors import CMS_LIST
+from cmslists.selectors import cms_list_assigned_ids, cms_lists_current
 from core.api import KnownQueryParameters
 from partners.access import phi_shown
 from partners.api.common import ETagMixin, StableCursorPagination
@@ -94,6 +96,32 @@ def _roster_filters(request: Request, *, with_status: bool = True) -> dict[str, 
     return {"status": status, "tin": tin, "npi": npi, "changed_since": since}
 
 
+def rosters_of(rows: list[Any]) -> dict[int, dict[str, Any]]:
+    """Each row entity's roster of record, as alignment.selectors.roster_of_record_current
+    chooses it: CMS's list of the newest listed year when that year is not older than the row's
+    run (its ids on it, to say who is on it), else the row's run, the platform's projection
+    (left out here: `roster_label` labels it from the row). One query, and one more when a CMS
+    list is the roster."""
+    runs = {row.run.entity_id: row.run for row in rows}
+    if not runs:
+        return {}
+    lists = {
+        entity_id: cms_list
+        for entity_id, cms_list in cms_lists_current(entity_ids=list(runs)).items()
+        if cms_list.performance_year >= runs[entity_id].performance_year
+    }
+    members = cms_list_assigned_ids(cms_list_ids=[x.pk for x in lists.values()]) if lists else {}
+    return {
+        entity_id: {
+            "source": CMS_LIST,
+            "as_of": cms_list.list_date.isoformat(),
+            "label": cms_list.label,
+            "members": members[cms_list.pk],
+        }
+        for entity_id, cms_list in lists.items()
+    }
+
+
 class RosterContextMixin:
     request: Request
 
@@ -102,6 +130,7 @@ class RosterContextMixin:
         none when they were read with the rows (`with_extras`)."""
         read = bool(rows) and hasattr(rows[0], "extras")
         return {
+            "rosters": rosters_of(rows),
             "request": self.request,
             "periods": {row.run_id: row.period for row in rows},
             "extras": extras_of(rows)

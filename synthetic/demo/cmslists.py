@@ -1,6 +1,7 @@
 """Demo CMS list: the MSSP demo entity's quarterly Assignment List Report for PY2025 Q4,
 matching its synthetic CCLF delivery (synthetic.cms_lists), so that its roster of record comes
-from CMS's list (with excluded beneficiaries and assigned ones CCLF does not carry); the REACH
+from CMS's list (with beneficiaries CMS excluded: Medicare health plan months, another shared
+savings initiative, outside the US, died before the year); the REACH
 demo entity keeps the platform's projection. Idempotent: the same report is loaded once."""
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
         kind="mssp_quarterly",
         period=DEMO_QUARTER,
         list_date=DEMO_LIST_DATE,
+        # Everyone on the demo list is in the demo's CCLF files: the benchmark and settlement of
+        # PY2025 need each roster member's enrollment type from CCLF8 (docs/cms-lists.md).
+        opted_out=0,
     )
     result = cms_list_load(
         entity=entity,

@@ -38,6 +38,8 @@ PHI_AND_MONEY_TABLES = {
     "claims_partdevent",
     "claims_partabedemo",
     "claims_partbbedemo",
+    "cmslists_cmslistbeneficiary",
+    "cmslists_cmslistprovider",
     "alignment_alignmentresult",
     "alignment_alignmentchange",
     "alignment_voluntaryalignment",
