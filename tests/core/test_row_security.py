@@ -45,8 +45,6 @@ PHI_AND_MONEY_TABLES = {
     "alignment_voluntaryalignment",
     "alignment_historicalvoluntaryalignment",
     "alignment_pendingdesignation",
-    "cmslists_cmslistbeneficiary",
-    "cmslists_cmslistprovider",
     "alignment_claimsnapshot",
     "alignment_claimline",
     "benchmarks_riskscore",
