@@ -11,9 +11,12 @@ from typing import Any
 from django.conf import settings
 
 from alignment.models import AlignmentRun, RunStatus, VoluntaryAlignment, VoluntarySource
+from alignment.services.reconciliation import reconciliation_build
 from alignment.services.runs import alignment_run_create
 from alignment.services.voluntary import voluntary_alignment_check, voluntary_alignment_create
 from beneficiaries.models import Beneficiary
+from cmslists.models import CmsList
+from core.api import ApplicationError
 from entities.choices import ParticipationRole
 from entities.models import Entity
 from entities.selectors import participations_overlapping
@@ -51,6 +54,22 @@ def _designations(entity: Entity) -> int:
     return made
 
 
+def _reconcile(entity: Entity, stdout: Any) -> None:
+    """Each CMS list the demo loaded, compared with the run (its counts for the overview)."""
+    for year, period in (
+        CmsList.objects.filter(entity=entity).values_list("performance_year", "period").distinct()
+    ):
+        try:
+            result = reconciliation_build(entity=entity, performance_year=year, period=period)
+        except ApplicationError as exc:
+            stdout.write(f"  {entity.cms_id}: no reconciliation: {exc.message}")
+            continue
+        stdout.write(
+            f"  {entity.cms_id}: {result.cms_list.label} against {result.run}: "
+            f"{result.summary.agreement_percent}% agreement"
+        )
+
+
 def load(*, entities: dict[str, Entity], stdout: Any) -> None:
     previous = settings.JOBS_DISPATCH
     # Run the demo's jobs here, to the end, rather than in background threads.
@@ -80,5 +99,6 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
                 stdout.write(
                     f"  {run}: {run.get_status_display().lower()}, {run.aligned_count} of {run.beneficiary_count} aligned"
                 )
+            _reconcile(entity, stdout)
     finally:
         settings.JOBS_DISPATCH = previous

@@ -434,3 +434,101 @@ class ClaimLine(models.Model):
         return (
             f"{self.get_kind_display()} of beneficiary {self.beneficiary_id} on {self.service_date}"
         )
+
+
+class DesignationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the beneficiary to appear in a delivery"
+    MATCHED = "matched", "Matched to a beneficiary of a delivery"
+    CONFLICT = "conflict", "MBI found in a delivery, but the date of birth differs"
+
+
+class PendingDesignation(models.Model):
+    """A voluntary alignment designation recorded by MBI, name and date of birth for a
+    beneficiary who is not yet in any delivery. When a delivery brings the MBI (or a crosswalk
+    links it), `pending_designations_match` checks the date of birth and records the
+    VoluntaryAlignment that runs read; the row stays, with what it was matched to."""
+
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.PROTECT, related_name="pending_designations"
+    )
+    mbi = models.CharField("MBI", max_length=11)
+    first_name = models.CharField(max_length=30)
+    last_name = models.CharField(max_length=40)
+    birth_date = models.DateField("date of birth")
+    tin = models.CharField("TIN", max_length=9)
+    npi = models.CharField("designated NPI", max_length=10)
+    signature_date = models.DateField("date signed")
+    source = models.CharField(max_length=16, choices=VoluntarySource.choices)
+    status = models.CharField(
+        max_length=16, choices=DesignationStatus.choices, default=DesignationStatus.PENDING
+    )
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when a delivery brought the MBI.",
+    )
+    voluntary_alignment = models.ForeignKey(
+        VoluntaryAlignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    matched_on = models.DateField(
+        null=True, blank=True, help_text="Date of the delivery that first carried the MBI."
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "mbi", "npi", "signature_date"],
+                name="pending_designation_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["entity", "status"], name="pending_designation_status")]
+
+    def __str__(self) -> str:
+        return f"designation #{self.pk} -> NPI {self.npi} ({self.signature_date}, {self.status})"
+
+    @property
+    def masked_mbi(self) -> str:
+        return "*******" + self.mbi[-4:] if self.mbi else ""
+
+
+class Reconciliation(models.Model):
+    """The counts of one comparison of an alignment run with a CMS list (the people themselves
+    are computed again when the page or the export is read): by group, by cause, and the
+    agreement rate, for the entity overview. One per run, list and stated margin."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(AlignmentRun, on_delete=models.CASCADE, related_name="+")
+    cms_list = models.ForeignKey("cmslists.CmsList", on_delete=models.CASCADE, related_name="+")
+    margin = models.DecimalField(
+        max_digits=10, decimal_places=2, help_text="The stated plurality margin, in dollars."
+    )
+    people = models.PositiveIntegerField(default=0)
+    groups = models.JSONField(default=dict)
+    causes = models.JSONField(default=list)
+    agreement_percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    data_sharing_known = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "cms_list", "margin"], name="reconciliation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} against CMS list {self.cms_list_id}"

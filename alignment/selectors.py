@@ -17,6 +17,7 @@ from alignment.models import (
     AlignmentResult,
     AlignmentRun,
     ChangeKind,
+    Reconciliation,
     RunStatus,
     VoluntaryAlignment,
 )
@@ -224,7 +225,19 @@ def alignment_summary(*, entity: Entity) -> dict[str, Any] | None:
         "changes": counts,
         "has_previous": latest.previous_run_id is not None,
         "top_reasons": [{"text": text, "count": n} for text, n in top],
+        "reconciliation": reconciliation_latest(entity=entity),
     }
+
+
+def reconciliation_latest(*, entity: Entity) -> Reconciliation | None:
+    """The entity's latest comparison of a run with a CMS list (its counts and agreement rate),
+    or None before any. The caller has checked the user's access to the entity."""
+    return (
+        Reconciliation.objects.filter(entity=entity)
+        .select_related("cms_list", "run")
+        .order_by("-cms_list__performance_year", "-created_at", "-id")
+        .first()
+    )
 
 
 # ------------------------------------------------------------------ roster of record

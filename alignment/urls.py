@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alignment import views
+from alignment import reconciliation_views, views
 
 app_name = "alignment"
 urlpatterns = [
@@ -11,4 +11,15 @@ urlpatterns = [
     path("runs/<int:pk>/beneficiaries/", views.run_results, name="run_results"),
     path("beneficiaries/<int:pk>/", views.beneficiary_history, name="beneficiary_history"),
     path("voluntary/", views.voluntary, name="voluntary"),
+    path("reconciliation/", reconciliation_views.reconciliation_index, name="reconciliation_index"),
+    path(
+        "reconciliation/<int:entity_id>/<int:year>/<int:period>/",
+        reconciliation_views.reconciliation_detail,
+        name="reconciliation",
+    ),
+    path(
+        "reconciliation/<int:entity_id>/<int:year>/<int:period>/export.csv",
+        reconciliation_views.reconciliation_export,
+        name="reconciliation_export",
+    ),
 ]

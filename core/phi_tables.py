@@ -14,6 +14,7 @@ PHI_MODELS = frozenset(
         "alignment.alignmentchange",
         "alignment.alignmentresult",
         "alignment.claimsnapshot",
+        "alignment.pendingdesignation",
         "alignment.voluntaryalignment",
         "benchmarks.benchmarkyearpopulation",
         "benchmarks.institutionalstatus",

@@ -75,6 +75,7 @@ SCOPED: dict[str, str] = {
     "alignment.AlignmentChange": "",
     "alignment.VoluntaryAlignment": "",
     "alignment.HistoricalVoluntaryAlignment": "entity",
+    "alignment.PendingDesignation": "",
     "alignment.ClaimSnapshot": "",
     "alignment.ClaimLine": "snapshot__entity",
     "benchmarks.RiskScore": "",
@@ -104,6 +105,7 @@ UNSCOPED: dict[str, str] = {
     "alignment.AlignmentRun": "a run's parameters and state; its results are scoped",
     "alignment.AlignmentRunEvent": "a run's state changes",
     "alignment.AlignmentBucket": "a run's work units (bucket numbers and states)",
+    "alignment.Reconciliation": "counts by group and cause of a run against a CMS list",
     "benchmarks.ReferenceDataset": "published CMS reference data",
     "benchmarks.ReferenceValue": "published CMS reference data",
 }

@@ -73,3 +73,19 @@ RESULT_COLUMNS: Final = (
     ENTITY_LAST_SERVICE,
     COMPETITOR_LAST_SERVICE,
 )
+
+# --- Reconciliation with CMS's list (alignment.engine.reconcile) ------------------------------
+PERSON: Final = "person"  # str: the caller's key for one person (never an MBI)
+CMS_ASSIGNED: Final = "cms_assigned"  # bool: on CMS's list of assigned/aligned beneficiaries
+CMS_VOLUNTARY: Final = "cms_voluntary"  # bool: CMS's list flags the person voluntarily aligned
+CMS_TIN: Final = "cms_tin"  # str: the TIN CMS's list names for the person ("" when none)
+CMS_EXCLUSION: Final = "cms_exclusion"  # str: reconcile.Exclusion value ("" when not excluded)
+CMS_EXCLUSION_TEXT: Final = "cms_exclusion_text"  # str: CMS's own words for the exclusion
+CMS_DEATH_DATE: Final = "cms_death_date"  # datetime64, NaT when CMS gives none
+IN_DATA: Final = "in_data"  # bool: the person is in a delivered beneficiary file (CCLF8)
+WITHHELD_FROM: Final = "withheld_from"  # datetime64: CMS withholds the person's data from then
+GROUP: Final = "group"  # str: reconcile.Group value
+CAUSE: Final = "cause"  # str: reconcile.Cause value ("" when both sides agree)
+DETAIL: Final = "detail"  # str: one sentence on the evidence for the cause
+
+RECONCILE_COLUMNS: Final = (PERSON, GROUP, CAUSE, DETAIL, CMS_EXCLUSION, CMS_EXCLUSION_TEXT)

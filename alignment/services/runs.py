@@ -39,6 +39,7 @@ from alignment.models import (
     ListKind,
     RunStatus,
 )
+from alignment.services.designations import pending_designations_match
 from alignment.services.inputs import (
     PROGRAMS,
     bucket_inputs,
@@ -111,6 +112,9 @@ def alignment_run_create(
     buckets = int(bucket_count or getattr(settings, "ALIGNMENT_BUCKETS", DEFAULT_BUCKETS))
     if not 1 <= buckets <= 256:
         raise ApplicationError("A run has between 1 and 256 buckets.", {"bucket_count": buckets})
+    # Designations recorded before their beneficiary was in a delivery are matched first, so a
+    # run after a delivery reads the designations of the people it brought.
+    pending_designations_match(entity=entity)
     params = run_parameters(program=program, performance_year=performance_year, method=method)
     windows = run_windows(params=params, list_kind=list_kind, as_of=as_of)
     # The list CMS uses for this kind of list (windows.py: REACH's list in force on Jan 1 of the

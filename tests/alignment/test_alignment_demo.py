@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from alignment.models import AlignmentChange, AlignmentRun, RunStatus
+from alignment.models import AlignmentChange, AlignmentRun, Reconciliation, RunStatus
 from synthetic import demo
 
 # Transactional: the demo's runs start their jobs on commit, one after the other.
@@ -37,3 +37,10 @@ def test_the_demo_aco_has_two_runs_and_dropped_beneficiaries_with_reasons() -> N
     assert reach.participant_count > 0
     assert reach.parameters["competitor_unit"] == "tin_npi"
     assert reach.aligned_count > 0
+    # The MSSP ACO's CMS list is compared with its run: its opted-out beneficiaries (on CMS's
+    # list, in no delivery) are differences explained by data sharing.
+    reconciliation = Reconciliation.objects.get(entity=entities["mssp"])
+    assert reconciliation.agreement_percent is not None
+    assert reconciliation.groups["both"] > 0
+    causes = {(row["group"], row["cause"]): row["count"] for row in reconciliation.causes}
+    assert causes[("cms_only", "data_sharing")] >= 2

@@ -94,7 +94,7 @@ ADMIN_FREE_SITE = {"admin:index", "admin:login", "admin:logout", "admin:password
                    "admin:password_change_done", "admin:jsi18n", "admin:view_on_site",
                    "admin:app_list", "admin:autocomplete"}  # fmt: skip
 PHI_ADMIN_MODELS = {"beneficiaries_beneficiary", "alignment_voluntaryalignment", "audit_accessrecord",
-                    "claims_delivery", "jobs_job"}  # fmt: skip
+                    "claims_delivery", "jobs_job", "alignment_pendingdesignation"}  # fmt: skip
 
 
 def is_free(route: Route) -> bool:
@@ -146,7 +146,7 @@ def _value(route: Route, name: str, world: dict[str, Any]) -> Any:
         "run_id": world["run"].pk, "tin": "123456789", "fmt": "csv", "job_id": world["job"].pk,
         "item_id": world["item"].pk, "export_id": uuid.uuid4(), "resource_type": "Patient",
         "group_id": "1", "key": "123456789", "format": "json", "app_label": "beneficiaries",
-        "content_type_id": "1", "url": "nothing/",
+        "content_type_id": "1", "url": "nothing/", "period": 0,
     }  # fmt: skip
     if name in by_name:
         return by_name[name]

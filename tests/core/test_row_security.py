@@ -44,6 +44,7 @@ PHI_AND_MONEY_TABLES = {
     "alignment_alignmentchange",
     "alignment_voluntaryalignment",
     "alignment_historicalvoluntaryalignment",
+    "alignment_pendingdesignation",
     "alignment_claimsnapshot",
     "alignment_claimline",
     "benchmarks_riskscore",
