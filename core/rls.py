@@ -60,6 +60,7 @@ SCOPED: dict[str, str] = {
     "beneficiaries.BeneficiaryMbi": "",
     "beneficiaries.MbiCrosswalk": "",
     "beneficiaries.BeneficiaryDemographics": "",
+    "datasharing.DataSharingRecord": "",
     "claims.PartAClaimHeader": "",
     "claims.PartARevenueCenter": "",
     "claims.PartAProcedure": "",
@@ -98,6 +99,7 @@ SCOPED: dict[str, str] = {
 UNSCOPED: dict[str, str] = {
     "claims.Delivery": "file names, dates and counts of a delivery",
     "claims.DeliveryFile": "file names, dates and counts of a delivery",
+    "datasharing.DataSharingFile": "file names, dates and counts of a data-sharing file",
     "alignment.AlignmentRun": "a run's parameters and state; its results are scoped",
     "alignment.AlignmentRunEvent": "a run's state changes",
     "alignment.AlignmentBucket": "a run's work units (bucket numbers and states)",
