@@ -132,6 +132,8 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
         "paged": filters.after is not None,
         "risk_margin": int(settings.CARE_ALIGNMENT_RISK_MARGIN * 100),
         "risk_months": settings.CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS,
+        # CMS withholds their claims: the row stays, the columns from claims are left empty.
+        "withheld": withheld_beneficiaries(entity=entity),
     }
     template = "care/_roster_results.html" if request.htmx else "care/roster.html"
     return render(request, template, context)
