@@ -52,7 +52,10 @@ class DataSharingFileAdmin(ScopedReadOnlyAdmin):
         "loaded_at",
     ]
     list_filter = ["kind", "performance_year"]
-    readonly_fields = list_display + ["sha256", "uploaded_by"]
+    readonly_fields = [
+        "name", "entity", "kind", "file_date", "performance_year", "records", "loaded_at", "sha256",
+        "uploaded_by",
+    ]  # fmt: skip
     change_list_template = "admin/datasharing/datasharingfile/change_list.html"
 
     def get_urls(self) -> list[URLPattern]:
