@@ -11,6 +11,7 @@ from django.conf import settings
 
 from audit.services import access_record_create
 from care.selectors import RosterFilters, roster_queryset
+from claims.selectors import withheld_beneficiary_ids
 from core import csvfiles
 
 EXPORT_DIR = "exports"
@@ -24,6 +25,9 @@ COLUMNS = [
     "open_care_gaps",
     "last_inpatient_discharge",
     "last_ed_visit",
+    "aligned",
+    "attributed_tin",
+    "attributed_npi",
 ]
 
 
@@ -62,11 +66,14 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
     tmp = path.with_suffix(".part")
     ids: list[int] = []
     progress(10, "Writing CSV")
+    # Beneficiaries CMS withholds claims for keep their row and alignment, nothing from claims.
+    held = withheld_beneficiary_ids(entity=job.entity)
     with _private_file(tmp) as handle:
         writer = csvfiles.writer(handle)
         writer.writerow(COLUMNS)
         for bene in qs.iterator(chunk_size=5000):
             care = getattr(bene, "care", None)
+            claims = care if bene.pk not in held else None
             writer.writerow(
                 [
                     bene.pk,
@@ -75,9 +82,12 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
                     bene.birth_date or "",
                     {"1": "M", "2": "F"}.get(bene.sex_code, ""),
                     bene.current_mbi[-4:],
-                    care.open_gap_count if care else "",
-                    (care.last_inpatient_discharge or "") if care else "",
-                    (care.last_ed_visit or "") if care else "",
+                    claims.open_gap_count if claims else "",
+                    (claims.last_inpatient_discharge or "") if claims else "",
+                    (claims.last_ed_visit or "") if claims else "",
+                    ("true" if care.aligned else "false") if care else "",
+                    care.attributed_tin if care else "",
+                    care.attributed_npi if care else "",
                 ]
             )
             ids.append(bene.pk)

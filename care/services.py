@@ -141,13 +141,19 @@ def _claims_frames(*, entity: Any, as_of: date) -> dict[str, Any]:
         final_action_claims,
         final_action_diagnoses,
         final_action_revenue_lines,
+        shareable_claims,
     )
 
     # The longest lookback is colorectal screening's colonoscopy, ten years (value_sets.json).
+    # Claims of beneficiaries CMS withholds as of the date (declined data sharing, suppressed)
+    # are left out: nothing of care is derived from them (claims.selectors.shareable_claims).
     since = date(as_of.year - 10, 1, 1)
-    claims = final_action_claims(entity=entity, thru_from=since, thru_to=as_of)
-    revenue = final_action_revenue_lines(entity=entity, thru_from=since, thru_to=as_of)
-    dx = final_action_diagnoses(entity=entity, thru_from=since, thru_to=as_of)
+    claims, revenue, dx = (
+        shareable_claims(
+            read(entity=entity, thru_from=since, thru_to=as_of), entity=entity, as_of=as_of
+        )
+        for read in (final_action_claims, final_action_revenue_lines, final_action_diagnoses)
+    )
     lines = claims[claims["source"] != "A"]
     procedures = pd.concat(
         [
@@ -250,10 +256,12 @@ def care_refresh(
     items someone already worked on keep their status. HCC recapture tasks are made when the
     refresh has an acting user (whose scope the risk results are read with)."""
     from beneficiaries.models import Beneficiary
+    from claims.selectors import withheld_beneficiaries
 
     report = progress or (lambda percent, message="": None)
     report(5, "Reading claims")
     frames = _claims_frames(entity=entity, as_of=as_of)
+    held = withheld_beneficiaries(entity=entity, as_of=as_of)
     people = pd.DataFrame.from_records(
         Beneficiary.objects.filter(entity=entity, merged_into__isnull=True).values(
             "id", "birth_date", "sex_code"
@@ -262,7 +270,8 @@ def care_refresh(
     ).rename(columns={"id": c.BENEFICIARY_ID})
     report(40, "Finding care gaps")
     gaps = care_gaps(
-        beneficiaries=people,
+        # A withheld beneficiary's missing claims say nothing: no gap is found for them.
+        beneficiaries=people[~people[c.BENEFICIARY_ID].isin(held)],
         procedures=frames["procedures"],
         diagnoses=frames["diagnoses"],
         as_of=as_of,
@@ -324,9 +333,14 @@ def care_refresh(
                     inpatient_stays_12m=int(ip_count.get(bid, 0)),
                     ed_visits_12m=int(ed_count.get(bid, 0)),
                     open_gap_count=int(gap_count.get(bid, 0)),
-                    risk_tier=tier_of.get(bid, ""),
-                    **alignment["profile"].get(int(bid), {}),
-                    **spending["profile"].get(int(bid), {}),
+                    risk_tier=tier_of.get(bid, "") if bid not in held else "",
+                    # A withheld beneficiary keeps their alignment; what claims say of them
+                    # (spending, thin plurality) is not shown.
+                    **{
+                        **alignment["profile"].get(int(bid), {}),
+                        **({"alignment_at_risk": False} if bid in held else {}),
+                    },
+                    **(spending["profile"].get(int(bid), {}) if bid not in held else {}),
                 )
                 for bid in people[c.BENEFICIARY_ID]
             ],
@@ -380,6 +394,8 @@ def care_refresh(
         generated += alignment["items"]
         if acting_user is not None:
             generated += _recapture_items(entity=entity, as_of=as_of, acting_user=acting_user)
+        generated = [item for item in generated if item.beneficiary_id not in held]
+        _withheld_items_dismiss(entity=entity, held=held)
         created = WorklistItem.objects.bulk_create(
             generated, batch_size=5000, ignore_conflicts=True
         )
@@ -393,6 +409,32 @@ def care_refresh(
         "ed_visits": len(ed),
         "alignment_at_risk": len(alignment["items"]),
     }
+
+
+def _withheld_items_dismiss(*, entity: Any, held: dict[int, Any]) -> None:
+    """Open generated items of beneficiaries CMS now withholds came from claims that may no
+    longer be used: dismissed, with the reason in a note. Items added by hand stay."""
+    items = list(
+        WorklistItem.objects.filter(
+            entity=entity, beneficiary_id__in=list(held), status__in=OPEN_STATUSES
+        ).exclude(source_key="")
+    )
+    for item in items:
+        why = held[item.beneficiary_id]
+        reason = (
+            f"CMS withholds this beneficiary's claims from {why.effective_date:%Y-%m-%d} "
+            f"({'declined data sharing' if why.declined else 'claims suppressed by CMS'}; "
+            f"{why.source}); the task came from those claims."
+        )[:300]
+        WorklistNote.objects.create(
+            item=item, text=reason, status_from=item.status, status_to=ItemStatus.DISMISSED
+        )
+        item.status, item.dismissed_reason, item.closed_at = (
+            ItemStatus.DISMISSED,
+            reason,
+            timezone.now(),
+        )
+        item.save(update_fields=["status", "dismissed_reason", "closed_at", "updated_at"])
 
 
 ALIGNMENT_RISK_DUE = timedelta(days=30)

@@ -41,6 +41,7 @@ from care.selectors import (
 )
 from care.services import worklist_item_create, worklist_item_update
 from care.timeline import beneficiary_claims_summary
+from claims.selectors import withheld_beneficiaries
 from core.api import ApplicationError
 from core.http import HtmxHttpRequest
 from jobs.models import ACTIVE_STATES, Job
@@ -132,6 +133,8 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
         "paged": filters.after is not None,
         "risk_margin": int(settings.CARE_ALIGNMENT_RISK_MARGIN * 100),
         "risk_months": settings.CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS,
+        # CMS withholds their claims: the row stays, the columns from claims are left empty.
+        "withheld": withheld_beneficiaries(entity=entity),
     }
     template = "care/_roster_results.html" if request.htmx else "care/roster.html"
     return render(request, template, context)
@@ -208,15 +211,23 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         beneficiary_ids=[bene.pk],
         user=request.user,
     )
+    # Declined data sharing or suppressed by CMS (claims.selectors): nothing from claims shows.
+    withheld = withheld_beneficiaries(entity=entity).get(bene.pk)
+    items = beneficiary_items(beneficiary=bene)
     context = {
         "entity": entity,
         "bene": bene,
         "age": _age(bene.birth_date, today),
-        "gaps": beneficiary_gaps(beneficiary=bene),
-        "items": beneficiary_items(beneficiary=bene),
-        "claims": beneficiary_claims_summary(entity=entity, beneficiary=bene, today=today),
+        "withheld": withheld,
+        "gaps": [] if withheld else beneficiary_gaps(beneficiary=bene),
+        "items": [i for i in items if not i.source_key] if withheld else items,
+        "claims": None
+        if withheld
+        else beneficiary_claims_summary(entity=entity, beneficiary=bene, today=today),
         "alignment": upstream.alignment_history(beneficiary=bene),
-        "risk": upstream.risk_profile(user=request.user, beneficiary=bene, year=today.year),
+        "risk": None
+        if withheld
+        else upstream.risk_profile(user=request.user, beneficiary=bene, year=today.year),
         "item_form": ItemCreateForm(members=_members(entity)),
         "statuses": ItemStatus.choices,
     }

@@ -21,6 +21,7 @@ from django.db.models import QuerySet, Sum
 from claims.final_action import UNIFIED_COLUMNS, final_action_sql, part_d_sql
 from claims.models import Delivery, PartABeDemo, PartAClaimHeader, PartBBeDemo, PartBPhysicianLine
 from core.db import local_settings
+from datasharing.selectors import Withholding, withholdings
 
 CENTS = Decimal("0.01")
 _ZERO = Decimal(0)
@@ -409,6 +410,51 @@ FROM (
 GROUP BY beneficiary_id
 ORDER BY beneficiary_id"""
     return _frame(sql, params)
+
+
+# ------------------------------------------------------------------------------------------------
+# Data sharing: the one rule every reader of claims (and of anything derived from them) applies.
+
+
+def withheld_beneficiaries(*, entity: Any, as_of: date | None = None) -> dict[int, Withholding]:
+    """The entity's beneficiaries whose claims must not be shown or used for care work as of
+    `as_of`, by beneficiary id, with CMS's reason and date (`datasharing.selectors`: declined
+    data sharing, 42 CFR 425.708, or suppressed by CMS, CCLF Information Packet 2.4.1).
+    `as_of=None`: as of the latest data-sharing file (pages, the API and exports).
+
+    Such a beneficiary keeps their place in alignment, head counts, benchmarks and settlement:
+    this is for readers that show claims or derive care work from them. Claims CMS withholds for
+    substance-use-disorder treatment (42 CFR part 2; 42 CFR 425.708(c)) never reach the CCLFs
+    and carry no mark in them (CCLF Information Packet 3.7), so there is nothing to filter for
+    them here."""
+    from beneficiaries.models import BeneficiaryMbi
+
+    held = withholdings(entity=entity, as_of=as_of)
+    if not held:
+        return {}
+    out: dict[int, Withholding] = {}
+    for mbi, bene_id, merged_into in BeneficiaryMbi.objects.filter(
+        entity_id=_entity_id(entity), mbi__in=list(held), beneficiary__isnull=False
+    ).values_list("mbi", "beneficiary_id", "beneficiary__merged_into_id"):
+        for bid in (bene_id, merged_into):
+            if bid is not None:
+                out.setdefault(int(bid), held[mbi])
+    return out
+
+
+def withheld_beneficiary_ids(*, entity: Any, as_of: date | None = None) -> set[int]:
+    """`withheld_beneficiaries` as a set of beneficiary ids."""
+    return set(withheld_beneficiaries(entity=entity, as_of=as_of))
+
+
+def shareable_claims(
+    frame: pd.DataFrame, *, entity: Any, as_of: date | None = None, column: str = "beneficiary_id"
+) -> pd.DataFrame:
+    """`frame` (any claims frame of this module) without the rows of withheld beneficiaries."""
+    held = withheld_beneficiary_ids(entity=entity, as_of=as_of)
+    if not held or frame.empty or column not in frame.columns:
+        return frame
+    return frame[~frame[column].isin(held)]
 
 
 def deliveries_for_user(*, user: Any) -> QuerySet[Delivery]:

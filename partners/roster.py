@@ -145,6 +145,32 @@ def visible_entity_ids(principal: Any) -> list[int] | None:
     return list(ids) if isinstance(ids, list) else [row["entity_id"] for row in ids]
 
 
+def withheld_ids(*, entity_ids: Iterable[int]) -> set[int]:
+    """Beneficiaries of these entities whose claims CMS withholds (declined data sharing,
+    suppressed): their alignment is shown, nothing derived from their claims is
+    (claims.selectors.withheld_beneficiary_ids, as of the latest data-sharing file)."""
+    from claims.selectors import withheld_beneficiary_ids
+
+    held: set[int] = set()
+    for entity_id in sorted(set(entity_ids)):
+        held |= withheld_beneficiary_ids(entity=entity_id)
+    return held
+
+
+def principal_withheld_ids(principal: Any) -> set[int]:
+    """`withheld_ids` over the caller's entities."""
+    return withheld_ids(entity_ids=visible_entity_ids(principal) or [])
+
+
+def extras_without_withheld(extras: Extras, *, entity_ids: Iterable[int]) -> Extras:
+    """`extras` without the risk scores and gaps (all derived from claims) of withheld
+    beneficiaries."""
+    for beneficiary in withheld_ids(entity_ids=entity_ids):
+        extras.risk.pop(beneficiary, None)
+        extras.gaps.pop(beneficiary, None)
+    return extras
+
+
 RUN_FIELDS = ("parameters", "windows", "summary", "deliveries")  # see RUN_LINEAGE
 
 

@@ -128,6 +128,10 @@ class GeneratorConfig:
     runout: bool = False
     delivered_at: datetime | None = None
     block: int = 5000
+    # Share of beneficiaries who decline data sharing (42 CFR 425.708), each from a date in 2025:
+    # a delivery on or after that date leaves them and all their claims out, as CMS does (CCLF
+    # Information Packet 2.4.1), and `write_data_sharing_file` lists them. 0: nobody.
+    opt_out_rate: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -200,6 +204,69 @@ class _Population:
         return np.where(before, self.previous_mbi, self.mbi), changed
 
 
+# Opt-out dates are drawn on a fixed calendar (every year's delivery agrees) in 2025, so that a
+# demo with 2024 and 2025 deliveries has the people in its first and withheld from its second.
+OPT_OUT_FROM, OPT_OUT_DAYS = np.datetime64("2025-01-01"), 334
+
+
+def opt_outs(cfg: GeneratorConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, dates) of the beneficiaries who declined data sharing, from a generator of its
+    own (the rest of the delivery draws exactly what it would without opt-outs)."""
+    if cfg.opt_out_rate <= 0:
+        return np.empty(0, np.int64), np.empty(0, "datetime64[D]")
+    rng = np.random.default_rng([cfg.seed, zlib.crc32(cfg.entity_id.encode()), 425_708])
+    idx = np.flatnonzero(rng.random(cfg.beneficiaries) < cfg.opt_out_rate)
+    on = OPT_OUT_FROM + rng.integers(0, OPT_OUT_DAYS, len(idx)).astype("timedelta64[D]")
+    return idx, on.astype("datetime64[D]")
+
+
+def _withheld_mbis(cfg: GeneratorConfig, pop: _Population, as_of: np.datetime64) -> set[bytes]:
+    idx, on = opt_outs(cfg)
+    idx = idx[on <= as_of]
+    return {bytes(m) for m in pop.mbi[idx]} | {bytes(m) for m in pop.previous_mbi[idx]}
+
+
+def _without(code: str, data: bytes, withheld: set[bytes]) -> bytes:
+    """The records of `data` whose MBI is not withheld (CCLF9: whose current MBI is not)."""
+    if not withheld or not data:
+        return data
+    f = layout(code).field("CRNT_NUM" if code == "CCLF9" else "BENE_MBI_ID")
+    lines = data.split(b"\n")
+    kept = [line for line in lines[:-1] if line[f.start : f.end].strip() not in withheld]
+    return b"".join(line + b"\n" for line in kept)
+
+
+def write_data_sharing_file(cfg: GeneratorConfig, out: str | Path) -> Path | None:
+    """The data-sharing file CMS sends with the delivery: for an MSSP ACO the Monthly Beneficiary
+    Data Sharing Status file, for an ACO REACH entity its data-sharing preference records (as
+    CSV, the layouts of `datasharing.layouts`), listing everyone who declined on or before the
+    delivery date with that date. None when nobody has."""
+    idx, on = opt_outs(cfg)
+    delivered = cfg.delivery_time
+    as_of = np.datetime64(delivered.date())
+    keep = on <= as_of
+    if not keep.any():
+        return None
+    pop = _Population(cfg, np.random.default_rng([cfg.seed, zlib.crc32(cfg.entity_id.encode())]))
+    current, _ = pop.current_mbi(as_of)
+    mssp = cfg.entity_id.startswith("A")
+    header = (
+        "MBI_ID,DATA_SHARING_PREF,SUPPRESSION_STATUS,EFCTV_DT"
+        if mssp
+        else "MBI_ID,DATA_SHARING_PREF,EFCTV_DT"
+    )
+    rows = [
+        f"{current[i].decode()},N,,{d}" if mssp else f"{current[i].decode()},N,{d}"
+        for i, d in zip(idx[keep], on[keep], strict=True)
+    ]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    kind = "BDSS" if mssp else "DSPR"
+    path = out / f"P.{cfg.entity_id}.ACO.{kind}.D{delivered:%y%m%d}.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
 def generate_delivery(cfg: GeneratorConfig, out: str | Path) -> Path:
     """Write a delivery zip into folder `out`; returns its path."""
     out = Path(out)
@@ -218,6 +285,7 @@ def generate_delivery(cfg: GeneratorConfig, out: str | Path) -> Path:
     delivered = cfg.delivery_time
     as_of = np.datetime64(delivered.date())
     current, changed = pop.current_mbi(as_of)
+    withheld = _withheld_mbis(cfg, pop, as_of)
     work = Path(tempfile.mkdtemp(prefix="cclf-gen-", dir=out))
     counts = dict.fromkeys(DATA_FILE_CODES, 0)
     handles = {code: open(work / code, "wb") for code in DATA_FILE_CODES}  # noqa: SIM115
@@ -226,12 +294,14 @@ def generate_delivery(cfg: GeneratorConfig, out: str | Path) -> Path:
             cfg, rng, pop, current, providers, len(participants), facilities, oon_facilities
         )
         for start in range(0, pop.n, cfg.block):
-            for code, data in writer.block(start, min(start + cfg.block, pop.n)).items():
+            for code, drawn in writer.block(start, min(start + cfg.block, pop.n)).items():
+                data = _without(code, drawn, withheld)
                 handles[code].write(data)
                 counts[code] += data.count(b"\n")
         # CCLF9: every previous MBI of beneficiaries whose MBI changed before the delivery.
         idx = np.flatnonzero(changed)
-        handles["CCLF9"].write(
+        xref = _without(
+            "CCLF9",
             records(
                 layout("CCLF9"),
                 {
@@ -242,9 +312,11 @@ def generate_delivery(cfg: GeneratorConfig, out: str | Path) -> Path:
                     "PRVS_ID_OBSLT_DT": pop.mbi_changed_on[idx] - np.timedelta64(1, "D"),
                 },
                 len(idx),
-            )
+            ),
+            withheld,
         )
-        counts["CCLF9"] += len(idx)
+        handles["CCLF9"].write(xref)
+        counts["CCLF9"] += xref.count(b"\n")
     finally:
         for fh in handles.values():
             fh.close()

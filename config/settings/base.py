@@ -46,6 +46,7 @@ PROJECT_APPS = [
     "audit",
     "partners",
     "beneficiaries",
+    "datasharing",
     "claims",
     "cmslists",
     "alignment",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -28,7 +28,13 @@ from partners.access import phi_shown
 from partners.api.common import ETagMixin, StableCursorPagination
 from partners.api.views import ROSTER_FILTERS, _roster_filters
 from partners.authentication import partner_client_of
-from partners.roster import current_runs, roster_beneficiary_ids, roster_results
+from partners.roster import (
+    current_runs,
+    principal_withheld_ids,
+    roster_beneficiary_ids,
+    roster_results,
+    withheld_ids,
+)
 from partners.selectors import visible_entities
 
 TIN_NPI_FILTERS = [f for f in ROSTER_FILTERS if f.name in ("tin", "npi")]
@@ -73,10 +79,14 @@ class CareGapViewSet(
 
     def get_queryset(self) -> QuerySet[CareGap]:
         filters = _roster_filters(self.request, with_status=False)
-        return CareGap.objects.for_user(self.request.user).filter(
-            roster_beneficiary_ids(
-                principal=self.request.user, tin=filters["tin"], npi=filters["npi"]
+        return (
+            CareGap.objects.for_user(self.request.user)
+            .filter(
+                roster_beneficiary_ids(
+                    principal=self.request.user, tin=filters["tin"], npi=filters["npi"]
+                )
             )
+            .exclude(beneficiary_id__in=principal_withheld_ids(self.request.user))
         )
 
     @extend_schema(
@@ -131,6 +141,9 @@ class HccRecaptureGapViewSet(KnownQueryParameters, ETagMixin, viewsets.GenericVi
             gaps = gaps | recapture_gaps(
                 user=request.user, entity=run.entity_id, year=run.performance_year
             ).filter(risk_score__beneficiary_id__in=roster)
+        gaps = gaps.exclude(
+            risk_score__beneficiary_id__in=withheld_ids(entity_ids=[r.entity_id for r in runs])
+        )
         page = list(self.paginate_queryset(gaps.select_related("risk_score")) or [])
         for run in runs:
             phi_shown(
@@ -230,7 +243,10 @@ class WorklistItemViewSet(
     query_parameters = {"list": ("status", "kind", "tin", "npi", "changed_since")}
 
     def get_queryset(self) -> QuerySet[WorklistItem]:
-        rows = WorklistItem.objects.for_user(self.request.user)
+        # Tasks generated from the claims of a beneficiary CMS withholds are not shown.
+        rows = WorklistItem.objects.for_user(self.request.user).exclude(
+            Q(beneficiary_id__in=principal_withheld_ids(self.request.user)) & ~Q(source_key="")
+        )
         if self.action != "list":
             return rows.filter(roster_beneficiary_ids(principal=self.request.user))
         filters = _roster_filters(self.request, with_status=False)

@@ -38,6 +38,7 @@ from partners.roster import (
     NOT_ALIGNED,
     RosterRows,
     extras_of,
+    extras_without_withheld,
     roster_extras,
     roster_rows,
 )
@@ -129,13 +130,16 @@ class RosterContextMixin:
         """Rows of `roster_rows` carry their period; their risk and gaps take one query, or
         none when they were read with the rows (`with_extras`)."""
         read = bool(rows) and hasattr(rows[0], "extras")
+        extras = (
+            extras_of(rows) if read else roster_extras(principal=self.request.user, results=rows)
+        )
         return {
             "rosters": rosters_of(rows),
             "request": self.request,
             "periods": {row.run_id: row.period for row in rows},
-            "extras": extras_of(rows)
-            if read
-            else roster_extras(principal=self.request.user, results=rows),
+            "extras": extras_without_withheld(
+                extras, entity_ids={row.run.entity_id for row in rows}
+            ),
         }
 
     def note_shown(self, rows: list[Any], purpose: str) -> None:

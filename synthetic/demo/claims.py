@@ -12,11 +12,15 @@ from django.conf import settings
 from cclf.names import file_name
 from claims.models import Delivery, DeliveryStatus
 from claims.services import cclf_delivery_load
-from synthetic.cclf import GeneratorConfig, generate_delivery
+from datasharing.services import data_sharing_file_load
+from synthetic.cclf import GeneratorConfig, generate_delivery, write_data_sharing_file
 from synthetic.management.commands.generate_cclf import entity_participants
 
 DEMO_YEARS = (2024, 2025)
 DEMO_BENEFICIARIES = 2000
+# About 40 people per entity declined data sharing during 2025: in the 2024 delivery, withheld
+# from the 2025 one, and listed in the data-sharing file loaded with it.
+DEMO_OPT_OUT_RATE = 0.02
 
 
 def load(*, entities: dict[str, Any], stdout: Any) -> None:
@@ -27,8 +31,13 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
             continue
         for year in DEMO_YEARS:
             config = GeneratorConfig(
-                entity_id=entity.cms_id, year=year, beneficiaries=DEMO_BENEFICIARIES, seed=2026
+                entity_id=entity.cms_id,
+                year=year,
+                beneficiaries=DEMO_BENEFICIARIES,
+                seed=2026,
+                opt_out_rate=DEMO_OPT_OUT_RATE,
             )
+            _load_data_sharing(entity=entity, config=config, out=out, stdout=stdout)
             name = file_name(
                 entity_id=entity.cms_id,
                 code="",
@@ -46,3 +55,22 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
             result = cclf_delivery_load(path=path)
             lines = sum(c.get("records", 0) for c in result.counts.values())
             stdout.write(f"  {entity.cms_id} {year}: {lines} CCLF records loaded")
+
+
+def _load_data_sharing(*, entity: Any, config: GeneratorConfig, out: Path, stdout: Any) -> None:
+    """The data-sharing file sent with the delivery (idempotent: the same file loads once)."""
+    path = write_data_sharing_file(config, out)
+    if path is None:
+        return
+    result = data_sharing_file_load(
+        entity=entity,
+        kind="mssp_status" if entity.program.code == "mssp" else "reach_preference",
+        content=path.read_bytes(),
+        name=path.name,
+        file_date=config.delivery_time.date(),
+        performance_year=config.year,
+    )
+    if result.created:
+        stdout.write(
+            f"  {entity.cms_id} {config.year}: {result.file.records} declined data sharing"
+        )

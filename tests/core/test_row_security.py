@@ -62,11 +62,14 @@ PHI_AND_MONEY_TABLES = {
     "care_worklistnote",
     "care_claimevent",
     "care_caresummary",
+    "datasharing_datasharingrecord",
     "settlement_settlementrun",
     "settlement_participantshare",
     "settlement_qualityresult",
 }
-PHI_APPS = ("beneficiaries", "claims", "alignment", "benchmarks", "care", "settlement")
+PHI_APPS = (
+    "beneficiaries", "claims", "datasharing", "alignment", "benchmarks", "care", "settlement",
+)  # fmt: skip
 
 
 def _reaches_an_entity(model) -> bool:

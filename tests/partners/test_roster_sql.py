@@ -215,7 +215,8 @@ def test_extras_read_with_the_rows_are_the_page_querys(roster_data, partner_a) -
 def test_a_beneficiary_detail_takes_three_queries(
     roster_data, partner_a, api_for, django_assert_max_num_queries
 ) -> None:
-    """The token with its client (1), the roster row with its risk and gaps (1), the access
+    """The token with its client (1), the roster row with its risk and gaps (1), the entity's
+    data-sharing rows (1: who declined, claims.selectors.withheld_beneficiaries), the access
     record (1); the roster of record's CMS list, if any, for the row's label (1); and the
     row-security scope (core/rls.py): of no entity when the call starts (a test logs in as the
     owner; a web process that logs in as the application role skips it), of the client's entity
@@ -227,7 +228,7 @@ def test_a_beneficiary_detail_takes_three_queries(
         .first()
         .beneficiary_id
     )
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = api.get(f"/api/v1/beneficiaries/{beneficiary_id}/")
     assert response.status_code == 200
     body = response.json()
@@ -249,9 +250,9 @@ def test_a_roster_page_takes_four_queries_whatever_its_size(
         assert page.status_code == 200
         assert len(page.json()["results"]) == min(size, aligned)
         counts.append(len(queries))
-    # 4, 1 for the roster of record's CMS list (none here), and 3 for the row-security scope
-    # (see the detail's test above).
-    assert counts == [8, 8, 8]
+    # 4, 1 for the roster of record's CMS list (none here), 1 for the data-sharing rows, and 3
+    # for the row-security scope (see the detail's test above).
+    assert counts == [9, 9, 9]
     # Following the cursors back and forth costs the same.
     body = api.get("/api/v1/beneficiaries/?page_size=20").json()
     forward = api.get(body["next"]).json()

@@ -12,6 +12,8 @@ from alignment.management.commands._entity import entity_from_option
 from alignment.models import AlignmentRun, RunStatus
 from alignment.selectors import EXPORT_COLUMNS, alignment_export_rows, alignment_latest_run
 from audit.services import access_record_create
+from beneficiaries.models import Beneficiary
+from claims.selectors import withheld_beneficiary_ids
 from core import csvfiles
 
 
@@ -48,12 +50,21 @@ class Command(BaseCommand):
                 )
         out: Path = options["out"]
         count = 0
+        # Beneficiaries CMS withholds claims for (declined data sharing, suppressed) keep their
+        # row and alignment; the allowed charges read from their claims are left blank.
+        held = set(
+            Beneficiary.objects.filter(pk__in=withheld_beneficiary_ids(entity=entity)).values_list(
+                "current_mbi", flat=True
+            )
+        )
         tmp = out.with_name(out.name + ".part")
         with tmp.open("w", newline="") as fh:
             writer = csvfiles.writer(fh, lineterminator="\n")
             writer.writerow(EXPORT_COLUMNS)
             for row in alignment_export_rows(run=run):
                 mbi, aligned, *rest = row
+                if mbi in held:
+                    rest[-3:] = ["", "", ""]  # entity_allowed, top_competitor, competitor_allowed
                 writer.writerow([mbi, "true" if aligned else "false", *rest])
                 count += 1
         tmp.replace(out)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from synthetic.cclf import GeneratorConfig, Provider, generate_delivery
+from synthetic.cclf import GeneratorConfig, Provider, generate_delivery, write_data_sharing_file
 
 
 def entity_participants(cms_id: str, year: int) -> tuple[list[Provider], list[str]]:
@@ -70,6 +70,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--list-date", help="The list's date, YYYY-MM-DD (default: Nov 14 of the year)."
         )
+        parser.add_argument(
+            "--opt-out-rate",
+            type=float,
+            default=0.02,
+            help="Share of beneficiaries who declined data sharing during 2025: withheld from "
+            "deliveries on or after that date, and listed in the data-sharing file written "
+            "beside the zip (0 for none)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         cms_id = options["entity"]
@@ -84,8 +92,10 @@ class Command(BaseCommand):
             participants=providers,
             facilities=ccns,
             runout=options["runout"],
+            opt_out_rate=options["opt_out_rate"],
         )
         path = generate_delivery(config, Path(options["out"]))
+        sharing = write_data_sharing_file(config, Path(options["out"]))
         source = (
             f"{len(providers)} participant providers"
             if providers
@@ -119,3 +129,5 @@ class Command(BaseCommand):
                     f"the delivery), {written.excluded} excluded."
                 )
             )
+        if sharing is not None:
+            self.stdout.write(self.style.SUCCESS(f"Wrote {sharing} (declined data sharing)."))
