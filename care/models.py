@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from care.engine.eligibility import REASON_TEXT
 from core.tenancy import TenantManager
 
 
@@ -46,7 +47,9 @@ class CareProfile(models.Model):
     risk_tier = models.CharField(max_length=16, blank=True, db_default="")
     # Why the refresh made no care gap or task for the person (care.engine.eligibility:
     # "deceased", "hospice", "not_in_population"); "" when it did consider them.
-    no_care_work_reason = models.CharField(max_length=20, blank=True, db_default="")
+    no_care_work_reason = models.CharField(
+        max_length=20, blank=True, db_default="", choices=list(REASON_TEXT.items())
+    )
     # Expenditure (benchmarks' rules: Part A and B paid, less IME/DSH/uncompensated care) and
     # eligible months in the entity's population of the year (empty when not in it), this year
     # to the last complete claims month and last year; PMPM = spend / months.

@@ -33,6 +33,9 @@ from care.models import (
     ClaimEvent,
     ItemKind,
     ItemStatus,
+    OutreachAttempt,
+    OutreachMethod,
+    OutreachOutcome,
     WorklistItem,
     WorklistNote,
 )
@@ -141,6 +144,80 @@ def worklist_item_update(
                 status_to=item.status if item.status != previous else "",
             )
     return item
+
+
+def worklist_items_assign(
+    *, entity: Any, item_ids: list[int], assigned_to: Any, acting_user: Any
+) -> int:
+    """Assign many of the entity's items at once (None: unassign), with a note on each saying
+    who assigned them to whom. Items of another entity are not touched (the count says how many
+    were). One transaction."""
+    _check_assignee(entity=entity, user=assigned_to)
+    to_whom = (assigned_to.full_name or assigned_to.email) if assigned_to else "nobody"
+    with transaction.atomic(durable=True):
+        items = list(
+            WorklistItem.objects.select_for_update()
+            .filter(entity=entity, pk__in=item_ids)
+            .only("pk", "status")
+        )
+        ids = [item.pk for item in items]
+        WorklistItem.objects.filter(pk__in=ids).update(
+            assigned_to=assigned_to, updated_at=timezone.now()
+        )
+        WorklistNote.objects.bulk_create(
+            [
+                WorklistNote(item_id=pk, author=acting_user, text=f"Assigned to {to_whom}")
+                for pk in ids
+            ]
+        )
+    return len(ids)
+
+
+def outreach_attempt_create(
+    *,
+    item: WorklistItem,
+    acting_user: Any,
+    attempted_at: Any,
+    method: str,
+    outcome: str,
+    note: str = "",
+) -> OutreachAttempt:
+    """Record one attempt to reach the item's beneficiary (when, how, outcome). An attempt in
+    the future is refused; the first attempt on an open item moves it to in progress."""
+    if method not in OutreachMethod.values:
+        raise ApplicationError(f"Unknown outreach method {method!r}.", {"field": "method"})
+    if outcome not in OutreachOutcome.values:
+        raise ApplicationError(f"Unknown outreach outcome {outcome!r}.", {"field": "outcome"})
+    if attempted_at > timezone.now() + timedelta(minutes=5):
+        raise ApplicationError(
+            "The attempt's time is in the future: record attempts once made.",
+            {"field": "attempted_at"},
+        )
+    attempt = OutreachAttempt(
+        entity_id=item.entity_id,
+        item=item,
+        beneficiary_id=item.beneficiary_id,
+        attempted_at=attempted_at,
+        method=method,
+        outcome=outcome,
+        note=note.strip(),
+        recorded_by=acting_user,
+    )
+    attempt.full_clean()
+    with transaction.atomic(durable=True):
+        attempt.save()
+        locked = WorklistItem.objects.select_for_update().get(pk=item.pk)
+        if locked.status == ItemStatus.OPEN:
+            locked.status = ItemStatus.IN_PROGRESS
+            locked.save(update_fields=["status", "updated_at"])
+            WorklistNote.objects.create(
+                item=locked,
+                author=acting_user,
+                text=f"Outreach: {attempt}",
+                status_from=ItemStatus.OPEN,
+                status_to=ItemStatus.IN_PROGRESS,
+            )
+    return attempt
 
 
 # ------------------------------------------------------------------------------------------------
