@@ -263,3 +263,37 @@ def test_an_outreach_attempt_is_logged_listed_with_the_notes_and_audited(
     assert response.status_code == 404
     assert OutreachAttempt.objects.count() == 1
     assert OutreachAttempt.objects.for_user(other_entity_user).count() == 0
+
+
+def test_a_load_that_changed_data_queues_the_monthly_cycle_once(
+    entity_a, aco_analyst, django_capture_on_commit_callbacks
+):
+    from care.cycle import cycle_enqueue_after
+
+    load = Job.objects.create(
+        entity=entity_a, kind="claims.load_delivery", state="succeeded", created_by=aco_analyst
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        assert (
+            cycle_enqueue_after(job=load, result={"status": "loaded", "already_loaded": True})
+            is None
+        )
+        assert cycle_enqueue_after(job=load, result={"status": "rejected"}) is None
+        other = Job.objects.create(entity=entity_a, kind="jobs.demo", state="succeeded")
+        assert cycle_enqueue_after(job=other, result={}) is None
+        assert not Job.objects.filter(kind="care.monthly_cycle").exists()
+        cycle = cycle_enqueue_after(job=load, result={"status": "loaded", "already_loaded": False})
+        # The same load announced twice (a redelivery) queues one cycle.
+        assert cycle_enqueue_after(job=load, result={"status": "loaded"}) == cycle
+    assert (cycle.kind, cycle.entity_id, cycle.parameters, cycle.created_by) == (
+        "care.monthly_cycle", entity_a.pk, {"after_job": load.pk}, aco_analyst,
+    )  # fmt: skip
+
+
+def test_the_monthly_cycle_says_so_when_no_claims_are_loaded(entity_a):
+    job = Job.objects.create(entity=entity_a, kind="care.monthly_cycle", state="running")
+    from care.cycle import monthly_cycle_run
+    from core.api import ApplicationError
+
+    with pytest.raises(ApplicationError, match="has no claims loaded"):
+        monthly_cycle_run(job=job, progress=lambda percent, message="": None)
