@@ -780,3 +780,45 @@ def care_summary_rebuild(
         },
     )
     return summary
+
+
+def care_due_rollover(*, entity: Any) -> int:
+    """The daily roll-over of due dates, as of the entity's care data date (its latest refresh):
+    an HCC recapture task is due 31 December of its year, because the CMS-HCC model scores a
+    payment year from the diagnoses of the calendar year before it; once the data date is past
+    that year, an open task of it can no longer be done and is closed with the reason. Returns
+    how many were closed."""
+    summary = CareSummary.objects.filter(entity=entity).first()
+    if summary is None:
+        return 0
+    ended = WorklistItem.objects.filter(
+        entity=entity,
+        kind=ItemKind.HCC_RECAPTURE,
+        status__in=OPEN_STATUSES,
+        due_date__lt=date(summary.as_of.year, 1, 1),
+    )
+    ids = list(ended.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    reason = (
+        f"The diagnosis year ended before the claims date {summary.as_of:%Y-%m-%d}: "
+        "a recapture now counts toward another payment year"
+    )
+    with transaction.atomic():
+        statuses = dict(WorklistItem.objects.filter(pk__in=ids).values_list("pk", "status"))
+        WorklistItem.objects.filter(pk__in=ids).update(
+            status=ItemStatus.DISMISSED,
+            dismissed_reason=reason,
+            closed_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        WorklistNote.objects.bulk_create(
+            [
+                WorklistNote(
+                    item_id=pk, author=None, text=reason, status_from=statuses[pk],
+                    status_to=ItemStatus.DISMISSED,
+                )
+                for pk in ids
+            ]
+        )  # fmt: skip
+    return len(ids)

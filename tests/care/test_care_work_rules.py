@@ -297,3 +297,77 @@ def test_the_monthly_cycle_says_so_when_no_claims_are_loaded(entity_a):
 
     with pytest.raises(ApplicationError, match="has no claims loaded"):
         monthly_cycle_run(job=job, progress=lambda percent, message="": None)
+
+
+def test_the_daily_work_rolls_due_dates_over_by_each_entitys_data_date_and_expires_exports(
+    entity_a, entity_b, make_bene, aco_coordinator, other_entity_user, settings, tmp_path
+):
+    from django.conf import settings as live
+
+    from care.exports import export_path
+    from care.models import CareSummary
+    from care.tasks import daily
+
+    settings.MEDIA_ROOT = tmp_path
+    # Entity A's claims reach 10 February 2017: its 2016 recapture task can no longer be done;
+    # entity B's reach 30 June 2016: its 2016 task stays open.
+    CareSummary.objects.create(entity=entity_a, as_of=date(2017, 2, 10))
+    CareSummary.objects.create(entity=entity_b, as_of=date(2016, 6, 30))
+
+    def recapture(entity, user, due):
+        return worklist_item_create(
+            entity=entity, beneficiary=make_bene(entity), title="HCC recapture: V28 38",
+            kind=ItemKind.HCC_RECAPTURE, due_date=due, acting_user=user,
+        )  # fmt: skip
+
+    ended = recapture(entity_a, aco_coordinator, date(2016, 12, 31))
+    current = recapture(entity_a, aco_coordinator, date(2017, 12, 31))
+    other = recapture(entity_b, other_entity_user, date(2016, 12, 31))
+    # Two roster exports of entity A: one finished 25 hours ago, one an hour ago.
+    now = timezone.now()
+    files = []
+    for hours in (25, 1):
+        job = Job.objects.create(
+            entity=entity_a, kind="care.roster_export", state="succeeded",
+            parameters={"n": hours}, result={"file": f"roster-{hours}h.csv", "rows": 1},
+            created_by=aco_coordinator,
+        )  # fmt: skip
+        Job.objects.filter(pk=job.pk).update(finished_at=now - timedelta(hours=hours))
+        path = export_path(job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("beneficiary_key\n1\n")
+        files.append((job, path))
+
+    assert daily() == {"rolled_over": 1, "exports_expired": 1}
+    for item, status in ((ended, "dismissed"), (current, "open"), (other, "open")):
+        item.refresh_from_db()
+        assert item.status == status
+    assert "2017-02-10" in ended.dismissed_reason
+    (old_job, old_path), (new_job, new_path) = files
+    assert not old_path.exists()
+    assert new_path.exists()
+    old_job.refresh_from_db()
+    assert old_job.result["expired"] is True
+    # Run again: nothing left to do (idempotent).
+    assert daily() == {"rolled_over": 0, "exports_expired": 0}
+    # Beat runs it every day.
+    assert live.CELERY_BEAT_SCHEDULE["care-daily"] == {
+        "task": "care.tasks.daily",
+        "schedule": 86400.0,
+    }
+    assert daily.name == "care.tasks.daily"
+
+
+def test_the_cycles_progress_page_lists_its_steps(entity_a, aco_analyst, login_client):
+    job = Job.objects.create(
+        entity=entity_a, kind="care.monthly_cycle", state="failed",
+        error="Step 3 of 4 (care refresh) failed: boom. Steps already done and kept: alignment projection, risk scores.",
+        result={
+            "data_date": "2016-09-30", "done": ["alignment", "risk"], "failed_step": "care",
+            "steps": {"alignment": {"aligned": 5, "of": 6, "as_of": "2016-09-30"}, "risk": {}},
+        },
+    )  # fmt: skip
+    body = login_client(aco_analyst).get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "Claims date used by every step: 2016-09-30" in body
+    assert "5 of 6 aligned as of 2016-09-30" in body
+    assert "Failed</span> Care refresh" in body
