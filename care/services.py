@@ -45,7 +45,7 @@ _UNSET: Any = object()
 INPATIENT_CLAIM_TYPES = ("60", "61")
 # Claim-generated items carry a source key starting with one of these (items made by hand or
 # from live events carry none of them): the refresh closes those it no longer generates.
-GENERATED_PREFIXES = {
+GENERATED_PREFIXES: dict[str, str] = {
     ItemKind.DISCHARGE_FOLLOW_UP: "discharge:",
     ItemKind.SNF_ADMISSION: "snf:",
     ItemKind.ED_VISIT: "ed:",
@@ -523,7 +523,7 @@ def care_refresh(
             for row in awv_due.to_dict("records")
         ]
         generated += [i for i in alignment["items"] if i.beneficiary_id not in excluded]
-        kinds = set(GENERATED_PREFIXES) - {ItemKind.HCC_RECAPTURE}
+        kinds: set[str] = set(GENERATED_PREFIXES) - {ItemKind.HCC_RECAPTURE}
         if acting_user is not None:
             kinds.add(ItemKind.HCC_RECAPTURE)
             generated += [

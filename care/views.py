@@ -79,7 +79,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     dates = data_dates_for_user(user=request.user)
     items = my_work_today(user=request.user, dates=dates)
     for item in items:
-        item.data_date = dates.get(item.entity_id)
+        item.data_date = dates.get(item.entity_id)  # type: ignore[attr-defined]
     by_entity: dict[Any, list[int]] = defaultdict(list)
     for item in items:
         by_entity[item.entity].append(item.beneficiary_id)

@@ -296,7 +296,7 @@ def test_the_monthly_cycle_says_so_when_no_claims_are_loaded(entity_a):
     from core.api import ApplicationError
 
     with pytest.raises(ApplicationError, match="has no claims loaded"):
-        monthly_cycle_run(job=job, progress=lambda percent, message="": None)
+        monthly_cycle_run(job=job, progress=lambda percent, message: None)
 
 
 def test_the_daily_work_rolls_due_dates_over_by_each_entitys_data_date_and_expires_exports(
