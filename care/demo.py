@@ -43,6 +43,6 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
         if stdout:
             stdout.write(
                 f"care: {key} as of {as_of}: {result['items_considered']} new tasks, "
-                f"{result['items_superseded']} closed as no longer found, "
+                f"{result['items_superseded']} closed as no longer found, {result['items_reopened']} reopened, "
                 f"{result['care_gaps']} care gaps"
             )

@@ -534,6 +534,7 @@ def care_refresh(
         created = WorklistItem.objects.bulk_create(
             generated, batch_size=5000, ignore_conflicts=True
         )
+        reopened = _reopen_found_again(entity=entity, generated=generated, as_of=as_of)
         superseded = _supersede(
             entity=entity,
             kinds=kinds,
@@ -553,6 +554,7 @@ def care_refresh(
         "care_gaps": len(gaps),
         "items_considered": len(created),
         "items_superseded": superseded,
+        "items_reopened": reopened,
         "discharges_without_follow_up": len(discharges),
         "snf_admissions": len(snf),
         "ed_visits": len(ed),
@@ -561,7 +563,44 @@ def care_refresh(
     }
 
 
-SUPERSEDED_REASON = "No longer found in the claims as of {as_of:%Y-%m-%d}"
+SUPERSEDED_PREFIX = "No longer found in the claims"
+SUPERSEDED_REASON = SUPERSEDED_PREFIX + " as of {as_of:%Y-%m-%d}"
+
+
+def _reopen_found_again(*, entity: Any, generated: list[WorklistItem], as_of: date) -> int:
+    """Reopen the items a refresh had closed as no longer found (`_supersede`) that this refresh
+    finds again (a refresh of another date came between): the person's work is back. Items
+    someone dismissed stay dismissed."""
+    keys: dict[str, set[str]] = {}
+    for item in generated:
+        keys.setdefault(item.kind, set()).add(item.source_key)
+    ids: list[int] = []
+    for kind, source_keys in keys.items():
+        ids += WorklistItem.objects.filter(
+            entity=entity,
+            kind=kind,
+            status=ItemStatus.DISMISSED,
+            dismissed_reason__startswith=SUPERSEDED_PREFIX,
+            source_key__in=list(source_keys),
+        ).values_list("pk", flat=True)
+    if not ids:
+        return 0
+    WorklistItem.objects.filter(pk__in=ids).update(
+        status=ItemStatus.OPEN, dismissed_reason="", closed_at=None, updated_at=timezone.now()
+    )
+    WorklistNote.objects.bulk_create(
+        [
+            WorklistNote(
+                item_id=pk,
+                text=f"Found again in the claims as of {as_of:%Y-%m-%d}",
+                status_from=ItemStatus.DISMISSED,
+                status_to=ItemStatus.OPEN,
+            )
+            for pk in ids
+        ],
+        batch_size=5000,
+    )
+    return len(ids)
 
 
 def _supersede(

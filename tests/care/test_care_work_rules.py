@@ -119,6 +119,7 @@ def test_counts_and_overdue_come_from_the_claims_date_not_the_clock(
 def test_a_refresh_past_the_claims_warns_and_the_next_one_closes_what_it_made(
     people, entity_a, aco_coordinator
 ):
+    care_refresh(entity=entity_a)
     later = date(2017, 11, 15)
     result = care_refresh(entity=entity_a, as_of=later)
     assert result["warnings"]
@@ -133,8 +134,17 @@ def test_a_refresh_past_the_claims_warns_and_the_next_one_closes_what_it_made(
         title="Call the SNF",
         acting_user=aco_coordinator,
     )
+    # The late refresh found no recent discharge or ED visit (it looks back from 2017): it
+    # closed those tasks and the 2016 AWV tasks as no longer found.
+    follow_up = WorklistItem.objects.get(kind=ItemKind.DISCHARGE_FOLLOW_UP)
+    assert follow_up.status == "dismissed"
     result = care_refresh(entity=entity_a)  # back to the claims' date
     assert result["warnings"] == []
+    # Found again: reopened, with a note; the tasks of the late refresh are closed.
+    follow_up.refresh_from_db()
+    assert follow_up.status == "open"
+    assert follow_up.notes.filter(text="Found again in the claims as of 2016-09-30").exists()
+    assert result["items_reopened"] == 6  # follow-up, SNF, ED and three 2016 AWV tasks
     # The 2017 AWV tasks not started are closed with the reason; the one in progress and the
     # one made by hand stay as they were.
     closed = stale.filter(status="dismissed")
