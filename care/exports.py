@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +104,27 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
     )
     progress(100, "Done")
     return {"rows": len(ids), "file": path.name}
+
+
+EXPORT_LIFETIME = timedelta(hours=24)
+
+
+def roster_exports_expire(*, now: datetime) -> int:
+    """Delete the roster CSV files of exports finished more than EXPORT_LIFETIME before `now`
+    (a file of beneficiary data does not outlive its day), and mark their jobs expired; the
+    export page then says the file is gone. Returns how many files were deleted."""
+    from jobs.models import Job, JobState
+
+    expired = 0
+    old = Job.objects.filter(
+        kind="care.roster_export",
+        state=JobState.SUCCEEDED,
+        finished_at__lt=now - EXPORT_LIFETIME,
+    ).exclude(result__has_key="expired")
+    for job in old.iterator():
+        path = export_path(job)
+        if path is not None and path.exists():
+            path.unlink()
+            expired += 1
+        Job.objects.filter(pk=job.pk).update(result={**(job.result or {}), "expired": True})
+    return expired

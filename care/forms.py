@@ -9,7 +9,7 @@ from django.conf import settings
 from django.forms import ChoiceField
 
 from care.engine.value_sets import GAP_KEYS, gap_label
-from care.models import ItemStatus
+from care.models import ItemStatus, OutreachMethod, OutreachOutcome
 from care.selectors import SORTS
 
 SORT_CHOICES = [
@@ -93,3 +93,44 @@ class ItemUpdateForm(forms.Form):
         required=False, max_length=300, label="Reason (if dismissed)"
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note")
+
+
+class OutreachForm(forms.Form):
+    """One outreach attempt: when, how and what came of it."""
+
+    attempted_at = forms.DateTimeField(
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    method = forms.ChoiceField(choices=OutreachMethod.choices, label="How")
+    outcome = forms.ChoiceField(choices=OutreachOutcome.choices, label="Outcome")
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note", max_length=2000
+    )
+
+
+class BulkAssignForm(forms.Form):
+    """Assign the ticked items of a worklist page to one member (or to nobody)."""
+
+    items = forms.TypedMultipleChoiceField(coerce=int, label="Tasks")
+    assigned_to = forms.ChoiceField(required=False, label="Assign to")
+
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[str, str]] | None = None,
+        item_ids: list[int] | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        cast(ChoiceField, self.fields["assigned_to"]).choices = [("", "Nobody")] + (members or [])
+        cast(ChoiceField, self.fields["items"]).choices = [(i, str(i)) for i in item_ids or []]
+
+
+class RefreshForm(forms.Form):
+    """The care refresh's date: blank for the claims' own date."""
+
+    as_of = forms.DateField(
+        required=False, label="As of", widget=forms.DateInput(attrs={"type": "date"})
+    )

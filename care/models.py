@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from care.engine.eligibility import REASON_TEXT
 from core.tenancy import TenantManager
 
 
@@ -44,6 +45,11 @@ class CareProfile(models.Model):
     attributed_npi = models.CharField(max_length=10, blank=True, db_default="")
     # From the latest risk score (benchmarks), tiers of settings.CARE_RISK_TIERS.
     risk_tier = models.CharField(max_length=16, blank=True, db_default="")
+    # Why the refresh made no care gap or task for the person (care.engine.eligibility:
+    # "deceased", "hospice", "not_in_population"); "" when it did consider them.
+    no_care_work_reason = models.CharField(
+        max_length=20, blank=True, db_default="", choices=list(REASON_TEXT.items())
+    )
     # Expenditure (benchmarks' rules: Part A and B paid, less IME/DSH/uncompensated care) and
     # eligible months in the entity's population of the year (empty when not in it), this year
     # to the last complete claims month and last year; PMPM = spend / months.
@@ -120,6 +126,7 @@ class CareGap(models.Model):
 
 class ItemKind(models.TextChoices):
     DISCHARGE_FOLLOW_UP = "discharge_follow_up", "Discharge without 7-day follow-up"
+    SNF_ADMISSION = "snf_admission", "Discharged to a skilled nursing facility"
     ED_VISIT = "ed_visit", "Emergency department visit"
     AWV_DUE = "awv_due", "Annual wellness visit due"
     HCC_RECAPTURE = "hcc_recapture", "HCC recapture"
@@ -269,3 +276,51 @@ class CareSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Care summary of entity {self.entity_id} as of {self.as_of}"
+
+
+class OutreachMethod(models.TextChoices):
+    CALL = "call", "Phone call"
+    TEXT = "text", "Text message"
+    LETTER = "letter", "Letter"
+    VISIT = "visit", "Visit"
+
+
+class OutreachOutcome(models.TextChoices):
+    REACHED = "reached", "Reached"
+    LEFT_MESSAGE = "left_message", "Left a message"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    DECLINED = "declined", "Declined"
+
+
+class OutreachAttempt(models.Model):
+    """One attempt to reach a beneficiary about a worklist item: when, how, and what came of it,
+    recorded by a coordinator (PHI: read through the access policy, every read recorded)."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        WorklistItem, on_delete=models.CASCADE, related_name="outreach_attempts"
+    )
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="outreach_attempts"
+    )
+    attempted_at = models.DateTimeField()
+    method = models.CharField(max_length=16, choices=OutreachMethod.choices)
+    outcome = models.CharField(max_length=16, choices=OutreachOutcome.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-attempted_at", "-id"]
+        indexes = [
+            models.Index(fields=["beneficiary", "-attempted_at"], name="care_outreach_bene"),
+            models.Index(fields=["item", "-attempted_at"], name="care_outreach_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} on {self.attempted_at:%Y-%m-%d}: {self.get_outcome_display()}"

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from beneficiaries.models import Beneficiary
 from care.models import (
@@ -22,7 +21,9 @@ from care.models import (
     CareProfile,
     CareSummary,
     ItemStatus,
+    OutreachAttempt,
     WorklistItem,
+    WorklistNote,
 )
 from entities.models import Entity
 
@@ -36,6 +37,14 @@ SORTS: dict[str, tuple[str, ...]] = {
     "dob": ("birth_date", "id"),
     "-dob": ("-birth_date", "-id"),
 }
+
+
+def care_data_date(*, entity: Entity) -> date | None:
+    """The date the entity's care figures are counted from: the date of its latest care refresh,
+    which is the claims' own date (the latest claim through date, `claims_data_date`) unless
+    someone asked for another. "Last 90 days", "due" and "overdue" count from it, never from the
+    clock; None before the first refresh."""
+    return CareSummary.objects.filter(entity=entity).values_list("as_of", flat=True).first()
 
 
 def entity_for_user(*, user: Any, entity_id: int) -> Entity:
@@ -93,11 +102,16 @@ def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> Que
         qs = qs.filter(first_name__istartswith=filters.first_name.strip())
     if filters.birth_date:
         qs = qs.filter(birth_date=filters.birth_date)
-    since = timezone.localdate() - timedelta(days=RECENT_DAYS)
-    if filters.recent_inpatient:
-        qs = qs.filter(care__last_inpatient_discharge__gte=since)
-    if filters.recent_ed:
-        qs = qs.filter(care__last_ed_visit__gte=since)
+    if filters.recent_inpatient or filters.recent_ed:
+        # Counted back from the care figures' date (the claims' own date), not from today.
+        as_of = care_data_date(entity=entity)
+        if as_of is None:  # no refresh yet: no profile to filter on
+            return qs.none()
+        since = as_of - timedelta(days=RECENT_DAYS)
+        if filters.recent_inpatient:
+            qs = qs.filter(care__last_inpatient_discharge__gte=since)
+        if filters.recent_ed:
+            qs = qs.filter(care__last_ed_visit__gte=since)
     if filters.open_gaps:
         qs = qs.filter(care__open_gap_count__gt=0)
     if filters.gap:
@@ -256,30 +270,69 @@ def beneficiary_gaps(*, beneficiary: Beneficiary) -> list[CareGap]:
 
 
 def beneficiary_items(*, beneficiary: Beneficiary) -> list[WorklistItem]:
+    """The beneficiary's items with their notes (author, status change) and outreach attempts."""
     return list(
         WorklistItem.objects.filter(beneficiary=beneficiary)
         .select_related("assigned_to")
+        .prefetch_related(
+            Prefetch(
+                "notes",
+                queryset=WorklistNote.objects.select_related("author").order_by("created_at", "id"),
+            ),
+            Prefetch(
+                "outreach_attempts",
+                queryset=OutreachAttempt.objects.select_related("recorded_by"),
+            ),
+        )
         .order_by("-status", "due_date", "id")
     )
 
 
-def my_work_today(*, user: Any, today: date) -> list[WorklistItem]:
-    """Open items assigned to the user that are due today or earlier (or have no due date),
+def beneficiary_outreach(*, beneficiary: Beneficiary) -> list[OutreachAttempt]:
+    """Every outreach attempt about the beneficiary, newest first."""
+    return list(
+        OutreachAttempt.objects.filter(beneficiary=beneficiary).select_related(
+            "item", "recorded_by"
+        )
+    )
+
+
+def data_dates_for_user(*, user: Any) -> dict[int, date | None]:
+    """The care figures' date (`care_data_date`) of each entity the user belongs to."""
+    entities = Entity.objects.for_user(user).values_list("pk", flat=True)
+    dates = dict(
+        CareSummary.objects.filter(entity_id__in=entities).values_list("entity_id", "as_of")
+    )
+    return {pk: dates.get(pk) for pk in entities}
+
+
+def my_work_today(*, user: Any, dates: dict[int, date | None]) -> list[WorklistItem]:
+    """Open items assigned to the user that are due by their entity's data date (`dates`, from
+    `data_dates_for_user`; with no refresh yet, every due date counts) or have no due date,
     oldest due first, in the entities the user still belongs to."""
+    due = Q(due_date__isnull=True)
+    for entity_id, as_of in dates.items():
+        due |= Q(entity_id=entity_id) & (Q(due_date__lte=as_of) if as_of else Q())
     return list(
         WorklistItem.objects.for_user(user)
         .filter(assigned_to=user, status__in=OPEN_STATUSES)
-        .filter(Q(due_date__lte=today) | Q(due_date__isnull=True))
+        .filter(due)
         .select_related("beneficiary", "entity")
         .order_by("due_date", "id")[:200]
     )
 
 
+# Worklist status filters: "active" is open or in progress (the default), "open" is not started.
+WORKLIST_STATUSES = [("active", "Open or in progress"), *ItemStatus.choices]
+
+
 def entity_worklist(
-    *, user: Any, entity: Entity, status: str = "open", kind: str = "", mine: bool = False
+    *, user: Any, entity: Entity, status: str = "active", kind: str = "", mine: bool = False
 ) -> QuerySet[WorklistItem]:
+    """The entity's items by status ("active": open or in progress; or one status), kind and
+    assignee, soonest due first (no due date last)."""
     qs = WorklistItem.objects.for_user(user).filter(entity=entity)
-    if status == "open":
+    if status == "active":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status in ItemStatus.values:
         qs = qs.filter(status=status)
@@ -287,7 +340,9 @@ def entity_worklist(
         qs = qs.filter(kind=kind)
     if mine:
         qs = qs.filter(assigned_to=user)
-    return qs.select_related("beneficiary", "assigned_to").order_by("due_date", "id")
+    return qs.select_related("beneficiary", "assigned_to").order_by(
+        F("due_date").asc(nulls_last=True), "id"
+    )
 
 
 def worklist_item_for_user(*, user: Any, item_id: int) -> WorklistItem:
@@ -304,10 +359,13 @@ def worklist_item_for_user(*, user: Any, item_id: int) -> WorklistItem:
 
 def overview_figures(*, entity: Entity) -> dict[str, Any]:
     """The overview's counts: the refresh's summary (as of its date) and the live task counts
-    (one aggregate over the indexed open items)."""
+    (one aggregate over the indexed open items; overdue = due before the summary's date)."""
     summary = CareSummary.objects.filter(entity=entity).first()
+    as_of = summary.as_of if summary else None
     items = WorklistItem.objects.filter(entity=entity, status__in=OPEN_STATUSES).aggregate(
         open=Count("pk"),
-        overdue=Count("pk", filter=Q(due_date__lt=timezone.localdate())),
+        overdue=Count("pk", filter=Q(due_date__lt=as_of))
+        if as_of
+        else Count("pk", filter=Q(pk=None)),
     )
     return {"summary": summary, "gaps": summary.gaps if summary else [], "items": items}

@@ -19,10 +19,12 @@ from accounts.models import Membership
 from care import upstream
 from care.engine import alignment_risk as ar
 from care.engine import columns as c
+from care.engine import eligibility
+from care.engine.eligibility import HOSPICE_CLAIM_TYPE
 from care.engine.gaps import care_gaps
 from care.engine.timeline import claim_events
 from care.engine.value_sets import value_sets
-from care.engine.worklist import discharges_without_follow_up, ed_visits
+from care.engine.worklist import discharges_without_follow_up, ed_visits, snf_admissions
 from care.models import (
     OPEN_STATUSES,
     CareGap,
@@ -31,6 +33,9 @@ from care.models import (
     ClaimEvent,
     ItemKind,
     ItemStatus,
+    OutreachAttempt,
+    OutreachMethod,
+    OutreachOutcome,
     WorklistItem,
     WorklistNote,
 )
@@ -38,6 +43,16 @@ from core.api import ApplicationError
 
 _UNSET: Any = object()
 INPATIENT_CLAIM_TYPES = ("60", "61")
+# Claim-generated items carry a source key starting with one of these (items made by hand or
+# from live events carry none of them): the refresh closes those it no longer generates.
+GENERATED_PREFIXES: dict[str, str] = {
+    ItemKind.DISCHARGE_FOLLOW_UP: "discharge:",
+    ItemKind.SNF_ADMISSION: "snf:",
+    ItemKind.ED_VISIT: "ed:",
+    ItemKind.AWV_DUE: "awv:",
+    ItemKind.ALIGNMENT_RISK: "alignment_risk:",
+    ItemKind.HCC_RECAPTURE: "hcc:",
+}
 
 
 # How claims are valued (benchmarks.engine.expenditures.claim_expenditures).
@@ -131,6 +146,80 @@ def worklist_item_update(
     return item
 
 
+def worklist_items_assign(
+    *, entity: Any, item_ids: list[int], assigned_to: Any, acting_user: Any
+) -> int:
+    """Assign many of the entity's items at once (None: unassign), with a note on each saying
+    who assigned them to whom. Items of another entity are not touched (the count says how many
+    were). One transaction."""
+    _check_assignee(entity=entity, user=assigned_to)
+    to_whom = (assigned_to.full_name or assigned_to.email) if assigned_to else "nobody"
+    with transaction.atomic(durable=True):
+        items = list(
+            WorklistItem.objects.select_for_update()
+            .filter(entity=entity, pk__in=item_ids)
+            .only("pk", "status")
+        )
+        ids = [item.pk for item in items]
+        WorklistItem.objects.filter(pk__in=ids).update(
+            assigned_to=assigned_to, updated_at=timezone.now()
+        )
+        WorklistNote.objects.bulk_create(
+            [
+                WorklistNote(item_id=pk, author=acting_user, text=f"Assigned to {to_whom}")
+                for pk in ids
+            ]
+        )
+    return len(ids)
+
+
+def outreach_attempt_create(
+    *,
+    item: WorklistItem,
+    acting_user: Any,
+    attempted_at: Any,
+    method: str,
+    outcome: str,
+    note: str = "",
+) -> OutreachAttempt:
+    """Record one attempt to reach the item's beneficiary (when, how, outcome). An attempt in
+    the future is refused; the first attempt on an open item moves it to in progress."""
+    if method not in OutreachMethod.values:
+        raise ApplicationError(f"Unknown outreach method {method!r}.", {"field": "method"})
+    if outcome not in OutreachOutcome.values:
+        raise ApplicationError(f"Unknown outreach outcome {outcome!r}.", {"field": "outcome"})
+    if attempted_at > timezone.now() + timedelta(minutes=5):
+        raise ApplicationError(
+            "The attempt's time is in the future: record attempts once made.",
+            {"field": "attempted_at"},
+        )
+    attempt = OutreachAttempt(
+        entity_id=item.entity_id,
+        item=item,
+        beneficiary_id=item.beneficiary_id,
+        attempted_at=attempted_at,
+        method=method,
+        outcome=outcome,
+        note=note.strip(),
+        recorded_by=acting_user,
+    )
+    attempt.full_clean()
+    with transaction.atomic(durable=True):
+        attempt.save()
+        locked = WorklistItem.objects.select_for_update().get(pk=item.pk)
+        if locked.status == ItemStatus.OPEN:
+            locked.status = ItemStatus.IN_PROGRESS
+            locked.save(update_fields=["status", "updated_at"])
+            WorklistNote.objects.create(
+                item=locked,
+                author=acting_user,
+                text=f"Outreach: {attempt}",
+                status_from=ItemStatus.OPEN,
+                status_to=ItemStatus.IN_PROGRESS,
+            )
+    return attempt
+
+
 # ------------------------------------------------------------------------------------------------
 # Refresh from claims
 
@@ -141,6 +230,7 @@ def _claims_frames(*, entity: Any, as_of: date) -> dict[str, Any]:
         final_action_claims,
         final_action_diagnoses,
         final_action_revenue_lines,
+        part_a_discharge_status,
         shareable_claims,
     )
 
@@ -184,13 +274,28 @@ def _claims_frames(*, entity: Any, as_of: date) -> dict[str, Any]:
     )
     part_a = claims[claims["source"] == "A"]
     inpatient = part_a[part_a["claim_type_cd"].isin(INPATIENT_CLAIM_TYPES)]
+    hospice = part_a[part_a["claim_type_cd"] == HOSPICE_CLAIM_TYPE]
+    status = part_a_discharge_status(
+        entity=entity,
+        claim_ids=list(inpatient["claim_id"].astype(str)) + list(hospice["claim_id"].astype(str)),
+    )
     stays = pd.DataFrame(
         {
             c.BENEFICIARY_ID: inpatient["beneficiary_id"],
             c.CLAIM_ID: inpatient["claim_id"].astype(str),
             c.ADMISSION_DATE: inpatient["from_date"],
             c.DISCHARGE_DATE: inpatient["thru_date"],
+            c.DISCHARGE_STATUS: [status.get(str(i), "") for i in inpatient["claim_id"]],
+            c.BILL_TYPE: inpatient["bill_type"].fillna("").astype(str),
         }
+    )
+    hospice_claims = pd.DataFrame(
+        {
+            c.BENEFICIARY_ID: hospice["beneficiary_id"],
+            c.DISCHARGE_DATE: hospice["thru_date"],
+            c.DISCHARGE_STATUS: [status.get(str(i), "") for i in hospice["claim_id"]],
+        },
+        columns=[c.BENEFICIARY_ID, c.DISCHARGE_DATE, c.DISCHARGE_STATUS],
     )
     ed_spec = value_sets()["ed_visit"]
     ed_rev = (
@@ -221,6 +326,7 @@ def _claims_frames(*, entity: Any, as_of: date) -> dict[str, Any]:
         "procedures": procedures,
         "diagnoses": diagnoses,
         "stays": stays,
+        "hospice": hospice_claims,
         "ed": ed,
         "events": events,
     }
@@ -248,39 +354,75 @@ def _recapture_items(*, entity: Any, as_of: date, acting_user: Any) -> list[Work
 
 
 def care_refresh(
-    *, entity: Any, as_of: date, progress: Any = None, acting_user: Any = None
-) -> dict[str, int]:
+    *, entity: Any, as_of: date | None = None, progress: Any = None, acting_user: Any = None
+) -> dict[str, Any]:
     """Recompute care gaps, care profiles and generated worklist items of one entity from its
-    final-action claims, as of a date. Safe to repeat: gaps and profiles are replaced in one
-    transaction; generated items are keyed by their source event and never duplicated, and
-    items someone already worked on keep their status. HCC recapture tasks are made when the
-    refresh has an acting user (whose scope the risk results are read with)."""
+    final-action claims, as of a date (by default the claims' own date, `claims_data_date`; a
+    later date is allowed but reported as a warning: counts back from a day the claims do not
+    reach come out empty).
+
+    Nobody deceased, in hospice or outside the population of record gets a gap or a generated
+    task (`care.engine.eligibility`). Safe to repeat: gaps and profiles are replaced in one
+    transaction; generated items are keyed by their source event and never duplicated, items
+    someone already worked on keep their status, and an open generated item the refresh no longer
+    finds (the person died, the visit was billed, a new run) is closed as dismissed with the
+    reason. HCC recapture tasks are made when the refresh has an acting user (whose scope the
+    risk results are read with)."""
     from beneficiaries.models import Beneficiary
-    from claims.selectors import withheld_beneficiaries
+    from claims.selectors import claims_data_date, withheld_beneficiaries
 
     report = progress or (lambda percent, message="": None)
+    data_date = claims_data_date(entity=entity)
+    as_of = as_of or data_date
+    if as_of is None:
+        raise ApplicationError(
+            f"Entity {entity.cms_id} has no claims loaded yet: load a CCLF delivery first.",
+            {"field": "as_of"},
+        )
+    warnings = []
+    if data_date is not None and as_of > data_date:
+        warnings.append(
+            f"Refreshed as of {as_of:%Y-%m-%d}, after the claims' last date {data_date:%Y-%m-%d}:"
+            " counts of recent stays and visits look back from a day the claims do not reach."
+        )
     report(5, "Reading claims")
     frames = _claims_frames(entity=entity, as_of=as_of)
     held = withheld_beneficiaries(entity=entity, as_of=as_of)
+    person_columns = [
+        "id", "birth_date", "sex_code", "death_date", "hospice_start", "hospice_end",
+        "part_b_start",
+    ]  # fmt: skip
     people = pd.DataFrame.from_records(
-        Beneficiary.objects.filter(entity=entity, merged_into__isnull=True).values(
-            "id", "birth_date", "sex_code"
-        ),
-        columns=["id", "birth_date", "sex_code"],
+        Beneficiary.objects.filter(entity=entity, merged_into__isnull=True).values(*person_columns),
+        columns=person_columns,
     ).rename(columns={"id": c.BENEFICIARY_ID})
+    population = upstream.population_of_record(entity=entity)
+    excluded = eligibility.excluded(
+        beneficiaries=people,
+        hospice_claims=frames["hospice"],
+        population=population["ids"] if population else None,
+        as_of=as_of,
+    )
+    eligible = people[~people[c.BENEFICIARY_ID].isin(set(excluded))]
+
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[~frame[c.BENEFICIARY_ID].isin(set(excluded))]
+
     report(40, "Finding care gaps")
     gaps = care_gaps(
         # A withheld beneficiary's missing claims say nothing: no gap is found for them.
-        beneficiaries=people[~people[c.BENEFICIARY_ID].isin(held)],
+        beneficiaries=eligible[~eligible[c.BENEFICIARY_ID].isin(held)],
         procedures=frames["procedures"],
         diagnoses=frames["diagnoses"],
         as_of=as_of,
     )
-    discharges = discharges_without_follow_up(
-        stays=frames["stays"], procedures=frames["procedures"], as_of=as_of
+    discharges = keep(
+        discharges_without_follow_up(
+            stays=frames["stays"], procedures=frames["procedures"], as_of=as_of
+        )
     )
-    ed = ed_visits(visits=frames["ed"], as_of=as_of)
-    report(70, "Writing results")
+    snf = keep(snf_admissions(stays=frames["stays"], as_of=as_of))
+    ed = keep(ed_visits(visits=frames["ed"], as_of=as_of))
     year_ago = pd.Timestamp(as_of) - pd.DateOffset(months=12)
     stays = frames["stays"]
     stays_12m = stays[pd.to_datetime(stays[c.DISCHARGE_DATE]) >= year_ago]
@@ -300,6 +442,7 @@ def care_refresh(
     tier_of = dict(zip(tiers[c.BENEFICIARY_ID], tiers[ar.TIER], strict=True))
     report(65, "Reading expenditures")
     spending = _expenditures(entity=entity, as_of=as_of)
+    report(70, "Writing results")
 
     def day(value: Any) -> date | None:
         return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
@@ -334,6 +477,7 @@ def care_refresh(
                     ed_visits_12m=int(ed_count.get(bid, 0)),
                     open_gap_count=int(gap_count.get(bid, 0)),
                     risk_tier=tier_of.get(bid, "") if bid not in held else "",
+                    no_care_work_reason=excluded.get(bid, ""),
                     # A withheld beneficiary keeps their alignment; what claims say of them
                     # (spending, thin plurality) is not shown.
                     **{
@@ -376,38 +520,61 @@ def care_refresh(
                 detail=row[c.DETAIL],
                 due_date=row[c.DUE_DATE],
             )
-            for frame in (discharges, ed)
+            for frame in (discharges, snf, ed)
             for row in frame.to_dict("records")
         ] + [
             WorklistItem(
                 entity=entity,
-                beneficiary_id=int(bid),
+                beneficiary_id=int(row[c.BENEFICIARY_ID]),
                 kind=ItemKind.AWV_DUE,
                 # One AWV item per person per calendar year of the as-of date.
-                source_key=f"awv:{bid}:{as_of.year}",
+                source_key=f"awv:{row[c.BENEFICIARY_ID]}:{as_of.year}",
                 title=ItemKind.AWV_DUE.label,
-                detail="No annual wellness visit (G0438/G0439) on claims in the last 12 months",
+                detail=row[c.DETAIL],
                 due_date=as_of,
             )
-            for bid in awv_due[c.BENEFICIARY_ID]
+            for row in awv_due.to_dict("records")
         ]
-        generated += alignment["items"]
+        generated += [i for i in alignment["items"] if i.beneficiary_id not in excluded]
+        kinds: set[str] = set(GENERATED_PREFIXES) - {ItemKind.HCC_RECAPTURE}
         if acting_user is not None:
-            generated += _recapture_items(entity=entity, as_of=as_of, acting_user=acting_user)
+            kinds.add(ItemKind.HCC_RECAPTURE)
+            generated += [
+                i
+                for i in _recapture_items(entity=entity, as_of=as_of, acting_user=acting_user)
+                if i.beneficiary_id not in excluded
+            ]
         generated = [item for item in generated if item.beneficiary_id not in held]
         _withheld_items_dismiss(entity=entity, held=held)
         created = WorklistItem.objects.bulk_create(
             generated, batch_size=5000, ignore_conflicts=True
         )
+        reopened = _reopen_found_again(entity=entity, generated=generated, as_of=as_of)
+        superseded = _supersede(
+            entity=entity,
+            kinds=kinds,
+            keep={(i.kind, i.source_key) for i in generated},
+            as_of=as_of,
+            acting_user=acting_user,
+        )
         care_summary_rebuild(entity=entity, as_of=as_of, pmpm=spending["summary"])
     report(100, "Done")
+    counts = pd.Series(list(excluded.values()), dtype=object).value_counts()
     return {
+        "as_of": as_of.isoformat(),
+        "claims_data_date": data_date.isoformat() if data_date else None,
+        "population": population["source"] if population else "all beneficiaries on file",
         "beneficiaries": len(people),
+        "no_care_work": {str(k): int(v) for k, v in counts.items()},
         "care_gaps": len(gaps),
         "items_considered": len(created),
+        "items_superseded": superseded,
+        "items_reopened": reopened,
         "discharges_without_follow_up": len(discharges),
+        "snf_admissions": len(snf),
         "ed_visits": len(ed),
         "alignment_at_risk": len(alignment["items"]),
+        "warnings": warnings,
     }
 
 
@@ -435,6 +602,86 @@ def _withheld_items_dismiss(*, entity: Any, held: dict[int, Any]) -> None:
             timezone.now(),
         )
         item.save(update_fields=["status", "dismissed_reason", "closed_at", "updated_at"])
+
+
+SUPERSEDED_PREFIX = "No longer found in the claims"
+SUPERSEDED_REASON = SUPERSEDED_PREFIX + " as of {as_of:%Y-%m-%d}"
+
+
+def _reopen_found_again(*, entity: Any, generated: list[WorklistItem], as_of: date) -> int:
+    """Reopen the items a refresh had closed as no longer found (`_supersede`) that this refresh
+    finds again (a refresh of another date came between): the person's work is back. Items
+    someone dismissed stay dismissed."""
+    keys: dict[str, set[str]] = {}
+    for item in generated:
+        keys.setdefault(item.kind, set()).add(item.source_key)
+    ids: list[int] = []
+    for kind, source_keys in keys.items():
+        ids += WorklistItem.objects.filter(
+            entity=entity,
+            kind=kind,
+            status=ItemStatus.DISMISSED,
+            dismissed_reason__startswith=SUPERSEDED_PREFIX,
+            source_key__in=list(source_keys),
+        ).values_list("pk", flat=True)
+    if not ids:
+        return 0
+    WorklistItem.objects.filter(pk__in=ids).update(
+        status=ItemStatus.OPEN, dismissed_reason="", closed_at=None, updated_at=timezone.now()
+    )
+    WorklistNote.objects.bulk_create(
+        [
+            WorklistNote(
+                item_id=pk,
+                text=f"Found again in the claims as of {as_of:%Y-%m-%d}",
+                status_from=ItemStatus.DISMISSED,
+                status_to=ItemStatus.OPEN,
+            )
+            for pk in ids
+        ],
+        batch_size=5000,
+    )
+    return len(ids)
+
+
+def _supersede(
+    *, entity: Any, kinds: set[str], keep: set[tuple[str, str]], as_of: date, acting_user: Any
+) -> int:
+    """Close the open (not started) claim-generated items of `kinds` that this refresh did not
+    generate again: dismissed, with the reason and a note. Items in progress, done or made by
+    hand or from live events are left alone."""
+    stale = [
+        item
+        for item in WorklistItem.objects.filter(
+            entity=entity, kind__in=kinds, status=ItemStatus.OPEN
+        ).only("pk", "kind", "source_key")
+        if item.source_key.startswith(GENERATED_PREFIXES[item.kind])
+        and (item.kind, item.source_key) not in keep
+    ]
+    if not stale:
+        return 0
+    reason = SUPERSEDED_REASON.format(as_of=as_of)
+    ids = [item.pk for item in stale]
+    WorklistItem.objects.filter(pk__in=ids).update(
+        status=ItemStatus.DISMISSED,
+        dismissed_reason=reason,
+        closed_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    WorklistNote.objects.bulk_create(
+        [
+            WorklistNote(
+                item_id=pk,
+                author=acting_user,
+                text=reason,
+                status_from=ItemStatus.OPEN,
+                status_to=ItemStatus.DISMISSED,
+            )
+            for pk in ids
+        ],
+        batch_size=5000,
+    )
+    return len(ids)
 
 
 ALIGNMENT_RISK_DUE = timedelta(days=30)
@@ -643,3 +890,45 @@ def care_summary_rebuild(
         },
     )
     return summary
+
+
+def care_due_rollover(*, entity: Any) -> int:
+    """The daily roll-over of due dates, as of the entity's care data date (its latest refresh):
+    an HCC recapture task is due 31 December of its year, because the CMS-HCC model scores a
+    payment year from the diagnoses of the calendar year before it; once the data date is past
+    that year, an open task of it can no longer be done and is closed with the reason. Returns
+    how many were closed."""
+    summary = CareSummary.objects.filter(entity=entity).first()
+    if summary is None:
+        return 0
+    ended = WorklistItem.objects.filter(
+        entity=entity,
+        kind=ItemKind.HCC_RECAPTURE,
+        status__in=OPEN_STATUSES,
+        due_date__lt=date(summary.as_of.year, 1, 1),
+    )
+    ids = list(ended.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    reason = (
+        f"The diagnosis year ended before the claims date {summary.as_of:%Y-%m-%d}: "
+        "a recapture now counts toward another payment year"
+    )
+    with transaction.atomic():
+        statuses = dict(WorklistItem.objects.filter(pk__in=ids).values_list("pk", "status"))
+        WorklistItem.objects.filter(pk__in=ids).update(
+            status=ItemStatus.DISMISSED,
+            dismissed_reason=reason,
+            closed_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        WorklistNote.objects.bulk_create(
+            [
+                WorklistNote(
+                    item_id=pk, author=None, text=reason, status_from=statuses[pk],
+                    status_to=ItemStatus.DISMISSED,
+                )
+                for pk in ids
+            ]
+        )  # fmt: skip
+    return len(ids)

@@ -204,6 +204,26 @@ def alignment_facts(*, entity: Any) -> dict[str, Any] | None:
     return {"run": run, "results": results, "added": added}
 
 
+def population_of_record(*, entity: Any) -> dict[str, Any] | None:
+    """The entity's population of record for care work: the beneficiaries aligned in its latest
+    succeeded alignment run ({"ids", "source", "as_of"}), or None before any run (then everyone
+    on the entity's CCLF beneficiary file is in it). The one place the care app asks "who is in
+    the roster": a CMS list of record, when it is the entity's roster, is read here too."""
+    run = alignment_current_run(entity=entity)
+    if run is None:
+        return None
+    ids = set(
+        AlignmentResult.objects.filter(run=run, aligned=True).values_list(
+            "beneficiary_id", flat=True
+        )
+    )
+    return {
+        "ids": ids,
+        "source": f"aligned in the alignment run as of {run.as_of:%Y-%m-%d}",
+        "as_of": run.as_of,
+    }
+
+
 def latest_risk_scores(*, entity: Any) -> Any:
     """Each beneficiary's raw score of the latest payment year scored (benchmarks), as a frame
     [beneficiary_id, raw_score]."""

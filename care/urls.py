@@ -22,4 +22,6 @@ urlpatterns = [
         name="item_create",
     ),
     path("items/<int:item_id>/", views.item_update, name="item_update"),
+    path("items/<int:item_id>/outreach/", views.outreach_create, name="outreach_create"),
+    path("<int:entity_id>/worklist/assign/", views.worklist_assign, name="worklist_assign"),
 ]

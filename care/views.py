@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,13 +26,23 @@ from audit.phi import phi_view
 from audit.services import access_record_create
 from care import upstream
 from care.exports import export_path
-from care.forms import ItemCreateForm, ItemUpdateForm, RosterForm
+from care.forms import (
+    BulkAssignForm,
+    ItemCreateForm,
+    ItemUpdateForm,
+    OutreachForm,
+    RefreshForm,
+    RosterForm,
+)
 from care.models import ItemKind, ItemStatus
 from care.selectors import (
+    WORKLIST_STATUSES,
     RosterFilters,
     beneficiary_for_user,
     beneficiary_gaps,
     beneficiary_items,
+    care_data_date,
+    data_dates_for_user,
     entity_for_user,
     entity_worklist,
     my_work_today,
@@ -39,9 +50,14 @@ from care.selectors import (
     roster_page,
     worklist_item_for_user,
 )
-from care.services import worklist_item_create, worklist_item_update
+from care.services import (
+    outreach_attempt_create,
+    worklist_item_create,
+    worklist_item_update,
+    worklist_items_assign,
+)
 from care.timeline import beneficiary_claims_summary
-from claims.selectors import withheld_beneficiaries
+from claims.selectors import claims_data_date, withheld_beneficiaries
 from core.api import ApplicationError
 from core.http import HtmxHttpRequest
 from jobs.models import ACTIVE_STATES, Job
@@ -60,8 +76,10 @@ def _members(entity: Any) -> list[tuple[str, str]]:
 @require_GET
 @phi_view
 def my_work(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    items = my_work_today(user=request.user, today=today)
+    dates = data_dates_for_user(user=request.user)
+    items = my_work_today(user=request.user, dates=dates)
+    for item in items:
+        item.data_date = dates.get(item.entity_id)  # type: ignore[attr-defined]
     by_entity: dict[Any, list[int]] = defaultdict(list)
     for item in items:
         by_entity[item.entity].append(item.beneficiary_id)
@@ -73,7 +91,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
             beneficiary_ids=ids,
             user=request.user,
         )
-    return render(request, "care/today.html", {"items": items, "today": today})
+    return render(
+        request,
+        "care/today.html",
+        {"items": items, "data_dates": sorted({d for d in dates.values() if d is not None})},
+    )
 
 
 @require_GET
@@ -188,13 +210,39 @@ def export(request: HtmxHttpRequest, job_id: int) -> HttpResponse | FileResponse
 @require_POST
 @phi_view
 def refresh(request: HttpRequest, entity_id: int) -> HttpResponse:
-    """Start the care refresh (gaps, profiles, generated tasks) from the entity's claims."""
+    """Start the care refresh (gaps, profiles, generated tasks) from the entity's claims, as of
+    the claims' own date (the latest claim through date), or an earlier date asked for. A date
+    after the claims' date is refused with the reason: recent stays and visits would be counted
+    back from a day the claims do not reach."""
     entity = entity_for_user(user=request.user, entity_id=entity_id)
-    as_of = timezone.localdate().isoformat()
+    data_date = claims_data_date(entity=entity)
+    if data_date is None:
+        messages.error(
+            request, "No claims are loaded for this entity yet: load a CCLF delivery first."
+        )
+        return redirect("care:overview", entity_id=entity.pk)
+    form = RefreshForm(request.POST)
+    as_of = data_date
+    if form.is_valid() and form.cleaned_data["as_of"]:
+        as_of = form.cleaned_data["as_of"]
+    elif not form.is_valid():
+        messages.error(request, "The refresh date is not a date (YYYY-MM-DD).")
+        return redirect("care:overview", entity_id=entity.pk)
+    if as_of > data_date:
+        messages.warning(
+            request,
+            f"The claims reach {data_date:%Y-%m-%d}; a refresh as of {as_of:%Y-%m-%d} would count "
+            "recent stays and visits back from a day the claims do not reach and open a wellness "
+            f"visit task for everyone. Refresh as of {data_date:%Y-%m-%d} or an earlier date.",
+        )
+        return redirect("care:overview", entity_id=entity.pk)
     job = job_enqueue(
-        kind="care.refresh", entity=entity, parameters={"as_of": as_of}, user=request.user
+        kind="care.refresh",
+        entity=entity,
+        parameters={"as_of": as_of.isoformat()},
+        user=request.user,
     )
-    messages.success(request, "Care refresh started.")
+    messages.success(request, f"Care refresh started, as of the claims date {as_of:%Y-%m-%d}.")
     return redirect("jobs:detail", pk=job.pk)
 
 
@@ -204,6 +252,10 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
     entity = entity_for_user(user=request.user, entity_id=entity_id)
     bene = beneficiary_for_user(user=request.user, entity=entity, beneficiary_id=beneficiary_id)
     today = timezone.localdate()
+    # The care profile's date is the entity's care refresh date (`care_data_date`), no query.
+    profile = getattr(bene, "care", None)
+    data_date = profile.as_of if profile is not None else None
+    as_of = data_date or today
     access_record_create(
         entity=entity,
         purpose="beneficiary page",
@@ -221,13 +273,16 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         "withheld": withheld,
         "gaps": [] if withheld else beneficiary_gaps(beneficiary=bene),
         "items": [i for i in items if not i.source_key] if withheld else items,
+        "outreach_form": OutreachForm(),
+        "data_date": care_data_date(entity=entity),
+        # Year to date and the risk year count from the care figures' date (the claims' date).
         "claims": None
         if withheld
-        else beneficiary_claims_summary(entity=entity, beneficiary=bene, today=today),
+        else beneficiary_claims_summary(entity=entity, beneficiary=bene, today=as_of),
         "alignment": upstream.alignment_history(beneficiary=bene),
         "risk": None
         if withheld
-        else upstream.risk_profile(user=request.user, beneficiary=bene, year=today.year),
+        else upstream.risk_profile(user=request.user, beneficiary=bene, year=as_of.year),
         "item_form": ItemCreateForm(members=_members(entity)),
         "statuses": ItemStatus.choices,
     }
@@ -307,13 +362,18 @@ def item_update(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_GET
 @phi_view
 def worklist(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """The entity's worklist, a page at a time (every item is reachable: no cap), with the
+    filters and a form to assign the ticked items at once."""
     entity = entity_for_user(user=request.user, entity_id=entity_id)
-    status = request.GET.get("status", "open")
+    status = request.GET.get("status", "active")
     kind = request.GET.get("kind", "")
     mine = request.GET.get("mine") == "1"
-    items = list(
-        entity_worklist(user=request.user, entity=entity, status=status, kind=kind, mine=mine)[:200]
+    paginator = Paginator(
+        entity_worklist(user=request.user, entity=entity, status=status, kind=kind, mine=mine),
+        WORKLIST_PAGE_SIZE,
     )
+    page = paginator.get_page(request.GET.get("page"))
+    items = list(page.object_list)
     access_record_create(
         entity=entity,
         purpose="worklist",
@@ -321,13 +381,79 @@ def worklist(request: HttpRequest, entity_id: int) -> HttpResponse:
         beneficiary_ids=[i.beneficiary_id for i in items],
         user=request.user,
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "entity": entity,
         "items": items,
+        "page": page,
+        "query": query.urlencode(),
         "status": status,
         "kind": kind,
         "mine": mine,
         "kinds": ItemKind.choices,
-        "statuses": ItemStatus.choices,
+        "statuses": WORKLIST_STATUSES,
+        "members": _members(entity),
+        "data_date": care_data_date(entity=entity),
     }
     return render(request, "care/worklist.html", context)
+
+
+WORKLIST_PAGE_SIZE = 100
+
+
+@require_POST
+@phi_view
+def worklist_assign(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Assign the ticked items to one member of the entity (or to nobody)."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    ids = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
+    form = BulkAssignForm(request.POST, members=_members(entity), item_ids=ids)
+    if not ids:
+        messages.error(request, "Tick the tasks to assign.")
+    elif form.is_valid():
+        assignee = None
+        if form.cleaned_data["assigned_to"]:
+            assignee = Membership.objects.get(
+                entity=entity, user_id=int(form.cleaned_data["assigned_to"])
+            ).user
+        try:
+            n = worklist_items_assign(
+                entity=entity, item_ids=ids, assigned_to=assignee, acting_user=request.user
+            )
+            messages.success(request, f"{n} task{'s' if n != 1 else ''} assigned.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Choose a member of this entity to assign the tasks to.")
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("care:worklist", entity_id=entity.pk)
+
+
+@require_POST
+@phi_view
+def outreach_create(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Record an outreach attempt on an item (when, how, outcome)."""
+    item = worklist_item_for_user(user=request.user, item_id=item_id)
+    form = OutreachForm(request.POST)
+    if form.is_valid():
+        try:
+            outreach_attempt_create(
+                item=item,
+                acting_user=request.user,
+                attempted_at=form.cleaned_data["attempted_at"],
+                method=form.cleaned_data["method"],
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, "Outreach attempt recorded.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        fields = ", ".join(str(form.fields[name].label).lower() for name in form.errors)
+        messages.error(request, f"The outreach attempt needs a valid {fields}.")
+    return redirect(
+        reverse("care:beneficiary", args=[item.entity_id, item.beneficiary_id]) + f"#item-{item.pk}"
+    )

@@ -460,3 +460,34 @@ def shareable_claims(
 def deliveries_for_user(*, user: Any) -> QuerySet[Delivery]:
     """The delivery registry rows the user may see (their entities' deliveries)."""
     return Delivery.objects.for_user(user).select_related("entity").prefetch_related("files")
+
+
+def part_a_discharge_status(*, entity: Any, claim_ids: list[str]) -> dict[str, str]:
+    """The patient discharge status code (CCLF1 BENE_PTNT_STUS_CD) of Part A claims by claim id
+    (CUR_CLM_UNIQ_ID, as `final_action_claims` returns it); "" when blank."""
+    ids = sorted({int(i) for i in claim_ids if str(i).strip().isdigit()})
+    statuses: dict[str, str] = {}
+    for start in range(0, len(ids), 10_000):
+        rows = PartAClaimHeader.objects.filter(
+            entity_id=_entity_id(entity), cur_clm_uniq_id__in=ids[start : start + 10_000]
+        ).values_list("cur_clm_uniq_id", "bene_ptnt_stus_cd")
+        statuses.update({str(cid): (status or "").strip() for cid, status in rows})
+    return statuses
+
+
+def claims_data_date(*, entity: Any) -> date | None:
+    """The date the entity's loaded claims reach: the latest claim through date (CLM_THRU_DT)
+    of its Part A headers and Part B physician lines; None before any claims. Figures counted
+    "in the last N days" or "overdue" on claims count back from this date, not from the clock."""
+    from django.db.models import Max
+
+    dates = [
+        PartAClaimHeader.objects.filter(entity_id=_entity_id(entity)).aggregate(
+            d=Max("clm_thru_dt")
+        )["d"],
+        PartBPhysicianLine.objects.filter(entity_id=_entity_id(entity)).aggregate(
+            d=Max("clm_thru_dt")
+        )["d"],
+    ]
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None

@@ -94,6 +94,7 @@ SCOPED: dict[str, str] = {
     "care.WorklistNote": "",
     "care.ClaimEvent": "",
     "care.CareSummary": "",
+    "care.OutreachAttempt": "",
     "settlement.SettlementRun": "",
     "settlement.ParticipantShare": "",
     "settlement.QualityResult": "",

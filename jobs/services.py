@@ -197,6 +197,21 @@ def job_execute(*, job_id: int) -> None:
             updated_at=timezone.now(),
         )
         logger.info("job %s succeeded", job.pk)
+        _announce_success(job, result or {})
+
+
+def _announce_success(job: Job, result: dict[str, Any]) -> None:
+    """Send `job_succeeded`; a receiver's failure is logged, the job stays succeeded."""
+    from jobs.signals import job_succeeded
+
+    for receiver, response in job_succeeded.send_robust(sender=job.kind, job=job, result=result):
+        if isinstance(response, Exception):
+            logger.error(
+                "job %s: a follow-up (%s) failed: %s",
+                job.pk,
+                getattr(receiver, "__qualname__", receiver),
+                response,
+            )
 
 
 def job_mark_failed(*, job_id: int, error: str) -> None:

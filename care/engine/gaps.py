@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from care.engine import columns as c
+from care.engine.eligibility import awv_eligible_from
 from care.engine.value_sets import GAP_KEYS, value_sets
 
 OUTPUT_COLUMNS = [c.BENEFICIARY_ID, c.GAP, c.LABEL, c.LAST_DONE, c.DETAIL]
@@ -78,6 +79,50 @@ def _last_ever(procedures: pd.DataFrame, codes: list[str], as_of: date) -> pd.Se
     return _last_done(procedures, codes, pd.Timestamp.min, as_of)
 
 
+def _awv_gaps(
+    population: pd.DataFrame, procedures: pd.DataFrame, spec: dict[str, Any], as_of: date
+) -> list[dict[str, Any]]:
+    """The AWV gap by 42 CFR 410.15 (`eligibility.awv_eligible_from`): open when the person is
+    eligible on `as_of`, from the latest IPPE or AWV on claims and the Part B effective date
+    (column `part_b_start`, when given)."""
+    last = _last_ever(procedures, spec["procedure_codes"], as_of)
+    part_b = (
+        population[c.PART_B_START]
+        if c.PART_B_START in population
+        else pd.Series(None, index=population.index, dtype=object)
+    )
+    rows = []
+    for bene_id, b_start in zip(population[c.BENEFICIARY_ID], part_b, strict=True):
+        last_visit = last.get(bene_id, pd.NaT)
+        last_day = None if pd.isna(last_visit) else pd.Timestamp(last_visit).date()
+        start = None if b_start is None or pd.isna(b_start) else pd.Timestamp(b_start).date()
+        eligible = awv_eligible_from(last_visit=last_day, part_b_start=start)
+        if eligible is not None and eligible > as_of:
+            continue
+        if last_day is not None:
+            detail = (
+                f"Last IPPE or AWV on claims {last_day:%Y-%m-%d}; eligible again from "
+                f"{eligible:%Y-%m-%d} (42 CFR 410.15: 11 full months after the month of the last visit)"
+            )
+        elif start is not None:
+            detail = (
+                f"No IPPE or AWV on claims; Part B from {start:%Y-%m-%d}, eligible from "
+                f"{eligible:%Y-%m-%d} (42 CFR 410.15: after the 12-month IPPE period)"
+            )
+        else:
+            detail = "No IPPE or AWV on claims (G0402/G0438/G0439)"
+        rows.append(
+            {
+                c.BENEFICIARY_ID: bene_id,
+                c.GAP: "awv",
+                c.LABEL: spec["label"],
+                c.LAST_DONE: last_visit,
+                c.DETAIL: detail,
+            }
+        )
+    return rows
+
+
 def care_gaps(
     *,
     beneficiaries: pd.DataFrame,
@@ -87,7 +132,8 @@ def care_gaps(
 ) -> pd.DataFrame:
     """Open care gaps on `as_of`.
 
-    Inputs: `beneficiaries` [beneficiary_id, birth_date, sex_code ("1" male, "2" female)];
+    Inputs: `beneficiaries` [beneficiary_id, birth_date, sex_code ("1" male, "2" female), and
+    optionally part_b_start (the Part B effective date, for the AWV's IPPE period)];
     `procedures` [beneficiary_id, service_date, code] (HCPCS/CPT of claim lines);
     `diagnoses` [beneficiary_id, service_date, code] (ICD-10-CM, with or without the dot).
     Returns one row per open gap: [beneficiary_id, gap, label, last_done (NaT when never seen
@@ -109,6 +155,9 @@ def care_gaps(
             excluded = _ids_with_dx(diagnoses, spec["exclusion_diagnosis_prefixes"], None)
             population = population[~population[c.BENEFICIARY_ID].isin(excluded)]
         if population.empty:
+            continue
+        if key == "awv":
+            rows += _awv_gaps(population, procedures, spec, as_of)
             continue
         if key == "colorectal_cancer_screening":
             met: set[Any] = set()

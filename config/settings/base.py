@@ -350,6 +350,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-orphaned-jobs": {"task": "jobs.tasks.requeue_orphans", "schedule": 300.0},
     # Export files live 24 hours; tokens 5 minutes; used assertion ids until they expire.
     "partners-purge-expired": {"task": "partners.tasks.purge_expired", "schedule": 3600.0},
+    # Due-date roll-over (each entity as of its data date) and roster exports past 24 hours.
+    "care-daily": {"task": "care.tasks.daily", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {

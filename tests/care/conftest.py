@@ -60,12 +60,22 @@ def _lineage(bene: Beneficiary) -> dict[str, Any]:
 @pytest.fixture
 def add_inpatient(db: None) -> Callable[..., None]:
     def add(
-        bene: Beneficiary, claim_id: int, admitted: date, discharged: date, dx: str = "I509"
+        bene: Beneficiary,
+        claim_id: int,
+        admitted: date,
+        discharged: date,
+        dx: str = "I509",
+        status: str = "01",
+        frequency: str = "1",
+        claim_type: str = "60",
     ) -> None:
+        """A Part A claim: inpatient (60) by default, discharged home (patient discharge status
+        01) on an admit-through-discharge bill (frequency 1)."""
         PartAClaimHeader.objects.create(
             **_lineage(bene),
             cur_clm_uniq_id=claim_id,
-            clm_type_cd="60",
+            clm_type_cd=claim_type,
+            bene_ptnt_stus_cd=status,
             clm_from_dt=admitted,
             clm_thru_dt=discharged,
             clm_blg_prvdr_oscar_num="330101",
@@ -74,7 +84,7 @@ def add_inpatient(db: None) -> Callable[..., None]:
             clm_adjsmt_type_cd="0",
             clm_bill_fac_type_cd="1",
             clm_bill_clsfctn_cd="1",
-            clm_bill_freq_cd="1",
+            clm_bill_freq_cd=frequency,
         )
 
     return add

@@ -69,7 +69,7 @@ def test_it_refuses_a_beneficiary_of_another_entity(entity_a, entity_b, aco_coor
         )
 
 
-def test_my_work_today_lists_my_open_items_due_by_today(
+def test_my_work_today_lists_my_open_items_due_by_the_data_date(
     entity_a, aco_coordinator, aco_analyst, make_bene
 ):
     bene = make_bene(entity_a)
@@ -92,5 +92,5 @@ def test_my_work_today_lists_my_open_items_due_by_today(
     add("someone else", today, aco_analyst)
     done = add("done", today, aco_coordinator)
     worklist_item_update(item=done, acting_user=aco_coordinator, status="done")
-    titles = [i.title for i in my_work_today(user=aco_coordinator, today=today)]
+    titles = [i.title for i in my_work_today(user=aco_coordinator, dates={entity_a.pk: today})]
     assert titles == ["overdue", "today", "no date"]
