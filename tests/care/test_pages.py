@@ -180,8 +180,9 @@ def test_pages_keep_a_fixed_query_budget(setup, entity_a, make_bene, django_asse
         client.get(reverse("care:overview", args=[entity_a.pk]))
     with django_assert_max_num_queries(14):
         client.post(reverse("care:roster", args=[entity_a.pk]), {"open_gaps": "on", "sort": "dob"})
-    # 22: + the items' notes and outreach attempts (one prefetch each, whatever their number).
-    with django_assert_max_num_queries(22):
+    # 23: + the items' notes and outreach attempts (one prefetch each, whatever their number),
+    # + the entity's data-sharing rows (whether CMS withholds this person's claims).
+    with django_assert_max_num_queries(23):
         client.get(reverse("care:beneficiary", args=[entity_a.pk, bene.pk]))
     # 15: the worklist pages (a count of the matching items) and offers its members to assign to.
     with django_assert_max_num_queries(15):
