@@ -57,6 +57,8 @@ class ParticipationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         cast(ChoiceField, self.fields["specialty_code"]).choices = specialty_choices()
         self.candidate: Candidate | None = None
+        # What the rules warn of (shown when the row is saved; errors stop the save instead).
+        self.rule_warnings: list[str] = []
         instance = self.instance
         if instance.pk:
             self.fields["tin"].initial = instance.organization.tin
@@ -97,6 +99,7 @@ class ParticipationForm(forms.ModelForm):
                 entity=entity, candidates=[candidate], allow_update=False, exclude_ids=exclude
             )
             _add_errors(self, result.errors)
+            self.rule_warnings = result.warnings
         return data
 
     def _post_clean(self) -> None:
@@ -115,6 +118,7 @@ class ParticipationInlineForm(ParticipationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         forms.ModelForm.__init__(self, *args, **kwargs)
         self.candidate = None
+        self.rule_warnings = []
         instance = self.instance
         for name, size in (("tin", 10), ("npi", 11), ("ccn", 7), ("specialty_code", 3)):
             self.fields[name].widget.attrs["size"] = size
@@ -154,6 +158,7 @@ class ParticipationInlineFormSet(BaseInlineFormSet):
         )
         for form, result in zip(forms_to_check, results, strict=True):
             _add_errors(form, result.errors)
+            form.rule_warnings = result.warnings
 
 
 class ChangeRequestForm(forms.ModelForm):
