@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from beneficiaries.models import Beneficiary, BeneficiaryDemographics, BeneficiaryMbi
+from beneficiaries.models import Beneficiary, BeneficiaryDemographics
 from claims.models import (
     Delivery,
     DeliveryFile,
@@ -26,6 +26,7 @@ from claims.models import (
 )
 from synthetic.identifiers import mbi as synthetic_mbi
 from synthetic.identifiers import npi as synthetic_npi
+from tests import builders
 
 _claim_ids = itertools.count(10_000_000)
 _mbi_numbers = itertools.count(1)
@@ -104,12 +105,13 @@ class ClaimsBuilder:
         death: date | None = None,
         part_b_start: date | None = date(2000, 1, 1),
     ) -> Beneficiary:
-        mbi = synthetic_mbi(next(_mbi_numbers))
-        bene = Beneficiary.objects.create(
-            entity=self.entity,
-            current_mbi=mbi,
+        serial = next(_mbi_numbers)
+        bene = builders.beneficiary(
+            self.entity,
+            serial=serial,
+            first_seen_on=date(min(years), 1, 1),
             first_name="Syn",
-            last_name=f"Thetic{mbi[-4:]}",
+            last_name=f"Thetic{synthetic_mbi(serial)[-4:]}",
             birth_date=birth,
             sex_code=sex,
             death_date=death,
@@ -118,9 +120,6 @@ class ClaimsBuilder:
             original_entitlement_code=orec,
             part_a_start=part_b_start,
             part_b_start=part_b_start,
-        )
-        bene.mbi_row = BeneficiaryMbi.objects.create(
-            entity=self.entity, mbi=mbi, beneficiary=bene, first_seen_on=date(min(years), 1, 1)
         )
         for year in years:
             BeneficiaryDemographics.objects.create(

@@ -13,7 +13,7 @@ import pytest
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
 from claims.models import PartAClaimHeader, PartBPhysicianLine
 from entities.models import Entity
-from synthetic.identifiers import mbi as synthetic_mbi
+from tests import builders
 
 _seq = itertools.count(1)
 # Synthetic MBIs in the CMS format (domain.md 8.4), used to check none leaks into URLs or logs.
@@ -24,8 +24,6 @@ SYNTHETIC_MBIS: list[str] = []
 def make_bene(db: None) -> Callable[..., Beneficiary]:
     def make(entity: Entity, **fields: Any) -> Beneficiary:
         n = next(_seq)
-        mbi = synthetic_mbi(n + 1000 * entity.pk)
-        SYNTHETIC_MBIS.append(mbi)
         defaults = {
             "first_name": f"Pat{n}",
             "last_name": f"Synthetic{n:03d}",
@@ -33,10 +31,10 @@ def make_bene(db: None) -> Callable[..., Beneficiary]:
             "sex_code": "2",
         }
         defaults.update(fields)
-        bene = Beneficiary.objects.create(entity=entity, current_mbi=mbi, **defaults)
-        BeneficiaryMbi.objects.create(
-            entity=entity, mbi=mbi, beneficiary=bene, first_seen_on=date(2025, 1, 1)
+        bene = builders.beneficiary(
+            entity, serial=n + 1000 * entity.pk, first_seen_on=date(2025, 1, 1), **defaults
         )
+        SYNTHETIC_MBIS.append(bene.current_mbi)
         return bene
 
     return make
