@@ -29,7 +29,7 @@ def specialty_choices() -> list[tuple[str, str]]:
     ]
 
 
-def _add_errors(form: forms.Form, errors: list[tuple[str, str]]) -> None:
+def _add_errors(form: forms.BaseForm, errors: list[tuple[str, str]]) -> None:
     for field_name, message in errors:
         form.add_error(field_name if field_name in form.fields else None, message)
 
@@ -41,7 +41,7 @@ class ParticipationForm(forms.ModelForm):
         label="TIN", max_length=11, help_text="9 digits; a dash (12-3456789) is fine."
     )
     npi = forms.CharField(label="NPI", max_length=10, required=False)
-    specialty_code = forms.ChoiceField(
+    specialty_code: forms.Field = forms.ChoiceField(
         label="Specialty",
         required=False,
         help_text="CMS specialty code of the NPI (new providers).",
@@ -142,17 +142,18 @@ class ParticipationInlineFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
         entity = self.instance
-        forms_to_check = [
-            f
-            for f in self.forms
-            if f.has_changed() and not f.errors and getattr(f, "candidate", None)
+        checked = [
+            (f, f.candidate)
+            for f in cast(list[ParticipationInlineForm], self.forms)
+            if f.has_changed() and not f.errors and f.candidate is not None
         ]
+        forms_to_check = [f for f, _ in checked]
         if not forms_to_check or not entity.pk:
             return
         exclude = frozenset(f.instance.pk for f in forms_to_check if f.instance.pk)
         results = check_candidates(
             entity=entity,
-            candidates=[f.candidate for f in forms_to_check],
+            candidates=[candidate for _, candidate in checked],
             allow_update=False,
             exclude_ids=exclude,
         )

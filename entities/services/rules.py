@@ -145,7 +145,8 @@ def check_candidates(
             .exclude(entity=entity)
             .select_related("entity", "provider")
         ):
-            other_npi[row.provider.npi].append(row)
+            if row.provider is not None:  # the filter asked for an NPI
+                other_npi[row.provider.npi].append(row)
 
     other_tin: dict[str, list[Participation]] = defaultdict(list)
     primary_care_tins: set[str] = set()
