@@ -22,7 +22,6 @@ from claims.models import (
     PartADiagnosis,
     PartARevenueCenter,
     PartBBeDemo,
-    PartBPhysicianLine,
 )
 from synthetic.identifiers import mbi as synthetic_mbi
 from synthetic.identifiers import npi as synthetic_npi
@@ -208,22 +207,14 @@ class ClaimsBuilder:
     ) -> int:
         claim_id = next(_claim_ids)
         dx_fields = {f"clm_dgns_{i}_cd": code for i, code in enumerate(dx, start=1)}
-        PartBPhysicianLine.objects.create(
-            **self._lineage(thru.year, "CCLF5"),
-            mbi=bene.mbi_row,
-            cur_clm_uniq_id=claim_id,
-            clm_line_num=1,
+        builders.part_b_line(
+            lineage={**self._lineage(thru.year, "CCLF5"), "mbi": bene.mbi_row},
+            claim_id=claim_id,
+            day=thru,
+            hcpcs=hcpcs,
+            paid=Decimal(paid),
             clm_cntl_num=f"CN{claim_id}",
-            clm_type_cd="71",
-            clm_from_dt=thru,
-            clm_thru_dt=thru,
-            clm_line_from_dt=thru,
-            clm_line_thru_dt=thru,
-            clm_line_hcpcs_cd=hcpcs,
-            clm_line_cvrd_pd_amt=Decimal(paid),
             clm_line_alowd_chrg_amt=Decimal(paid),
-            clm_adjsmt_type_cd="0",
-            clm_carr_pmt_dnl_cd="1",
             clm_line_dgns_cd=dx[0] if dx else "",
             clm_idr_ld_dt=thru,
             clm_rndrg_prvdr_tax_num=self.tin if tin is None else tin,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
-from claims.models import PartAClaimHeader, PartBPhysicianLine
+from claims.models import PartAClaimHeader
 from entities.models import Entity
 from tests import builders
 
@@ -81,23 +81,16 @@ def add_inpatient(db: None) -> Callable[..., None]:
 @pytest.fixture
 def add_visit(db: None) -> Callable[..., None]:
     def add(bene: Beneficiary, claim_id: int, when: date, hcpcs: str, dx: str = "Z0000") -> None:
-        PartBPhysicianLine.objects.create(
-            **_lineage(bene),
-            cur_clm_uniq_id=claim_id,
-            clm_line_num=1,
+        builders.part_b_line(
+            lineage=_lineage(bene),
+            claim_id=claim_id,
+            day=when,
+            hcpcs=hcpcs,
+            paid=Decimal("95.00"),
             clm_cntl_num=f"CTL{claim_id}",
-            clm_type_cd="71",
-            clm_from_dt=when,
-            clm_thru_dt=when,
-            clm_line_from_dt=when,
-            clm_line_thru_dt=when,
-            clm_line_hcpcs_cd=hcpcs,
             clm_line_dgns_cd=dx,
             clm_dgns_1_cd=dx,
-            clm_line_cvrd_pd_amt=Decimal("95.00"),
-            clm_carr_pmt_dnl_cd="1",
             clm_prcsg_ind_cd="A",
-            clm_adjsmt_type_cd="0",
         )
 
     return add
