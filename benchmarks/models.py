@@ -65,7 +65,7 @@ class ReferenceDataset(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.entity.cms_id if self.entity_id else "national"
+        scope = self.entity.cms_id if self.entity is not None else "national"
         return f"{self.program.code.upper()} {self.year} {scope} v{self.version}"
 
 

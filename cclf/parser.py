@@ -418,7 +418,7 @@ class BatchRenderer:
             # The compiled path renders a good batch in one pass; a batch with an error (or a
             # backslash to escape) takes numpy's path below, which names every error.
             text, status = self.kernel.render(data, batch.lines, prefix, width)
-            if status == KERNEL_OK:
+            if status == KERNEL_OK and text is not None:
                 return ParsedBatch(text, n, [], 0, self._mbis(data))
         errors: list[RecordError] = []
         count = 0

@@ -829,7 +829,7 @@ class _MergeSession:
         resolved = beneficiaries_resolve(
             entity_id=self.entity_id,
             delivered_on=self.delivered_on,
-            demographics=cclf8 and cclf8.table,
+            demographics=cclf8.table if cclf8 is not None else None,
         )
         if cclf8 is not None:
             n = beneficiary_demographics_store(

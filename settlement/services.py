@@ -138,6 +138,7 @@ def settle_inputs(inputs: SettlementInput) -> Settled:
     except (SettlementInputError, ParameterError) as exc:
         raise _application_error(exc) from exc
     row.pop("explanation")
+    row.pop("warnings", None)  # only settlements of reported figures (the batch) carry any
     return Settled(
         result=result,
         figures=row,
@@ -392,6 +393,7 @@ def _project(
     except (SettlementInputError, ParameterError) as exc:
         raise _application_error(exc) from exc
     row.pop("explanation")
+    row.pop("warnings", None)  # only settlements of reported figures (the batch) carry any
     return projection, row, label, thresholds
 
 

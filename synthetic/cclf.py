@@ -197,8 +197,8 @@ class _Population:
         self.has_conditions = rng.random((n, 3)) < np.array([0.45, 0.25, 0.12])
         self.state = rng.choice(["36", "06", "12", "48"], n)
 
-    def current_mbi(self, as_of: np.datetime64) -> np.ndarray:
-        """The MBI each beneficiary carries on the delivery date."""
+    def current_mbi(self, as_of: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+        """The MBI each beneficiary carries on the delivery date, and whether it changed."""
         changed = ~np.isnat(self.mbi_changed_on) & (self.mbi_changed_on <= as_of)
         before = ~np.isnat(self.mbi_changed_on) & (self.mbi_changed_on > as_of)
         return np.where(before, self.previous_mbi, self.mbi), changed

@@ -339,8 +339,17 @@ def generate(cfg: SynthConfig) -> Synth:
 # ------------------------------------------------------------------ writing it to the database
 
 
-def _copy(table: str, columns: list[str], frame: pd.DataFrame, chunk: int = 1_000_000) -> None:
-    """COPY a frame into a table (PostgreSQL); executemany elsewhere (the SQLite demo).
+def _copy(
+    table: str,
+    columns: list[str],
+    frame: pd.DataFrame,
+    chunk: int = 1_000_000,
+    *,
+    binary: bool = False,
+) -> None:
+    """COPY a frame into a table (PostgreSQL); executemany elsewhere (the SQLite demo). `binary`:
+    the table's columns are bigint for the frame's integer columns and text for the others (the
+    stage tables), so rows of one width can go in PostgreSQL's binary format.
 
     Synthetic data is written by the role the process logged in as (the tables' owner), outside
     any row-security scope: PostgreSQL refuses COPY under row-level security."""
@@ -349,15 +358,27 @@ def _copy(table: str, columns: list[str], frame: pd.DataFrame, chunk: int = 1_00
     with bulk_write(), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             placeholders = ", ".join(["%s"] * len(columns))
-            rows = (
+            records = (
                 frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
             )
             cursor.executemany(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608 - our table names
-                list(rows),
+                list(records),
             )
             return
         raw = cursor.cursor
+        rows = _binary_rows(frame) if binary else None
+        if rows is not None:
+            # The stage tables' rows are all of one width: PostgreSQL's binary COPY format built
+            # by numpy in one pass (25 million lines in seconds, where rendering text took minutes).
+            with raw.copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.write(_BINARY_HEADER)
+                for start in range(0, len(rows), chunk):
+                    copy.write(rows[start : start + chunk].tobytes())
+                copy.write(b"\xff\xff")
+            return
         for start in range(0, len(frame), chunk):
             buffer = io.StringIO()
             frame.iloc[start : start + chunk].to_csv(
@@ -365,6 +386,60 @@ def _copy(table: str, columns: list[str], frame: pd.DataFrame, chunk: int = 1_00
             )
             with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 copy.write(buffer.getvalue())
+
+
+# PostgreSQL's binary COPY: signature, flags, header extension length; then per row the field
+# count and each field as its length and bytes (big-endian); -1 as the field count ends the data.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+
+
+def _binary_rows(frame: pd.DataFrame) -> npt.NDArray[np.void] | None:
+    """The frame's rows in binary COPY format, for a table whose integer columns are bigint and
+    whose other columns are text; None when a row's width varies (a NULL, text of another
+    length, non-ASCII text): those frames are rendered as text instead."""
+    fields: list[tuple[str, str]] = [("count", ">i2")]
+    values: list[tuple[str, npt.NDArray[Any], int]] = []
+    for k, name in enumerate(frame.columns):
+        column = frame[name]
+        if column.isna().any():
+            return None
+        if pd.api.types.is_integer_dtype(column.dtype):
+            fields += [(f"n{k}", ">i4"), (f"v{k}", ">i8")]
+            values.append((f"v{k}", column.to_numpy(dtype=np.int64), 8))
+            continue
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = _ascii(column.cat.categories.to_numpy(dtype=object))
+            if categories is None:
+                return None
+            encoded = categories[column.cat.codes.to_numpy()]
+        else:
+            maybe = _ascii(column.to_numpy(dtype=object))
+            if maybe is None:
+                return None
+            encoded = maybe
+        width = encoded.dtype.itemsize if len(encoded) else 0
+        if len(encoded) and int(np.char.str_len(encoded).min()) != width:
+            return None
+        fields.append((f"n{k}", ">i4"))
+        if width:
+            fields.append((f"v{k}", f"S{width}"))
+            values.append((f"v{k}", encoded, width))
+        else:
+            values.append((f"v{k}", encoded, 0))
+    rows = np.empty(len(frame), dtype=np.dtype(fields))
+    rows["count"] = len(frame.columns)
+    for name, array, width in values:
+        rows[f"n{name[1:]}"] = width
+        if width:
+            rows[name] = array
+    return rows
+
+
+def _ascii(values: npt.NDArray[np.object_]) -> npt.NDArray[np.bytes_] | None:
+    try:
+        return np.asarray(values.astype(str), dtype="S")
+    except UnicodeEncodeError:
+        return None
 
 
 def _blank_filled(table: str, given: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -486,6 +561,7 @@ def write(synth: Synth, *, entity: Entity, delivered: date = date(2026, 2, 1)) -
         "delivered_on": f"'{delivered.isoformat()}'",
     }
     part_b_lines = 0
+    rebuild = _drop_secondary_indexes() if synth.config.claim_lines >= BULK_INDEX_LINES else []
     for pb in synth.part_b_chunks():
         stage_b = pd.DataFrame(
             {
@@ -622,6 +698,9 @@ def write(synth: Synth, *, entity: Entity, delivered: date = date(2026, 2, 1)) -
         },  # fmt: skip
     )
     _write_voluntary(synth, entity=entity, bene_id=bene_id)
+    with connection.cursor() as cursor:
+        for statement in rebuild:
+            cursor.execute(statement)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in ("claims_partbphysicianline", "claims_partaclaimheader", "claims_partarevenuecenter",
@@ -633,6 +712,34 @@ def write(synth: Synth, *, entity: Entity, delivered: date = date(2026, 2, 1)) -
         "part_a_claims": len(pa),
         "revenue_lines": len(rv),
     }
+
+
+# From this many Part B lines up, the claims tables' secondary indexes are dropped for the load
+# and built again after it, in the load's transaction: one sorted build instead of millions of
+# single insertions (the primary keys stay).
+BULK_INDEX_LINES = 1_000_000
+CLAIM_TABLES = ("claims_partbphysicianline", "claims_partaclaimheader", "claims_partarevenuecenter")
+
+
+def _drop_secondary_indexes() -> list[str]:
+    """Drop the claims tables' indexes that back no constraint; return the statements that build
+    them again (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid
+            WHERE i.indrelid::regclass::text = ANY(%s) AND c.oid IS NULL
+            """,
+            [list(CLAIM_TABLES)],
+        )
+        found = cursor.fetchall()
+        for name, _ in found:
+            cursor.execute(f'DROP INDEX "{name}"')
+    return [definition for _, definition in found]
 
 
 def _money(column: str, share: float = 1.0) -> str:
@@ -658,10 +765,12 @@ def _stage_and_insert(table: str, stage: pd.DataFrame, given: dict[str, Any]) ->
     cols = list(stage.columns)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {name} ({', '.join(f'{col} text' for col in cols)})"
+        typed = (
+            f"{col} {'bigint' if pd.api.types.is_integer_dtype(stage[col].dtype) else 'text'}"
+            for col in cols
         )
-    _copy(name, cols, stage)
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({', '.join(typed)})")
+    _copy(name, cols, stage, binary=True)
     names, exprs = _blank_filled(table, given)
     casts = {
         "mbi_id": "bigint",

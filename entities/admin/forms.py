@@ -29,7 +29,7 @@ def specialty_choices() -> list[tuple[str, str]]:
     ]
 
 
-def _add_errors(form: forms.Form, errors: list[tuple[str, str]]) -> None:
+def _add_errors(form: forms.BaseForm, errors: list[tuple[str, str]]) -> None:
     for field_name, message in errors:
         form.add_error(field_name if field_name in form.fields else None, message)
 
@@ -41,7 +41,7 @@ class ParticipationForm(forms.ModelForm):
         label="TIN", max_length=11, help_text="9 digits; a dash (12-3456789) is fine."
     )
     npi = forms.CharField(label="NPI", max_length=10, required=False)
-    specialty_code = forms.ChoiceField(
+    specialty_code: forms.Field = forms.ChoiceField(
         label="Specialty",
         required=False,
         help_text="CMS specialty code of the NPI (new providers).",
@@ -57,6 +57,8 @@ class ParticipationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         cast(ChoiceField, self.fields["specialty_code"]).choices = specialty_choices()
         self.candidate: Candidate | None = None
+        # What the rules warn of (shown when the row is saved; errors stop the save instead).
+        self.rule_warnings: list[str] = []
         instance = self.instance
         if instance.pk:
             self.fields["tin"].initial = instance.organization.tin
@@ -97,6 +99,7 @@ class ParticipationForm(forms.ModelForm):
                 entity=entity, candidates=[candidate], allow_update=False, exclude_ids=exclude
             )
             _add_errors(self, result.errors)
+            self.rule_warnings = result.warnings
         return data
 
     def _post_clean(self) -> None:
@@ -115,6 +118,7 @@ class ParticipationInlineForm(ParticipationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         forms.ModelForm.__init__(self, *args, **kwargs)
         self.candidate = None
+        self.rule_warnings = []
         instance = self.instance
         for name, size in (("tin", 10), ("npi", 11), ("ccn", 7), ("specialty_code", 3)):
             self.fields[name].widget.attrs["size"] = size
@@ -138,22 +142,24 @@ class ParticipationInlineFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
         entity = self.instance
-        forms_to_check = [
-            f
-            for f in self.forms
-            if f.has_changed() and not f.errors and getattr(f, "candidate", None)
+        checked = [
+            (f, f.candidate)
+            for f in cast(list[ParticipationInlineForm], self.forms)
+            if f.has_changed() and not f.errors and f.candidate is not None
         ]
+        forms_to_check = [f for f, _ in checked]
         if not forms_to_check or not entity.pk:
             return
         exclude = frozenset(f.instance.pk for f in forms_to_check if f.instance.pk)
         results = check_candidates(
             entity=entity,
-            candidates=[f.candidate for f in forms_to_check],
+            candidates=[candidate for _, candidate in checked],
             allow_update=False,
             exclude_ids=exclude,
         )
         for form, result in zip(forms_to_check, results, strict=True):
             _add_errors(form, result.errors)
+            form.rule_warnings = result.warnings
 
 
 class ChangeRequestForm(forms.ModelForm):

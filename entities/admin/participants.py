@@ -326,6 +326,8 @@ class EntityAdmin(ScopedAdmin):
                     acting_user=request.user,
                 )
                 formset.new_objects.append(row)
+            for warning in inline_form.rule_warnings:
+                self.message_user(request, warning, messages.WARNING)
 
 
 # ------------------------------------------------------------------ participations
@@ -404,6 +406,8 @@ class ParticipationAdmin(ScopedAdmin):
         for field in Participation._meta.concrete_fields:
             setattr(obj, field.attname, getattr(row, field.attname))
         obj._state.adding = False
+        for warning in form.rule_warnings:
+            self.message_user(request, warning, messages.WARNING)
 
     class Media:
         css = {"all": ["css/entities.css"]}

@@ -113,7 +113,9 @@ class ParticipantImportError(ApplicationError):
             )
         else:
             message = f"{bad} row{'s' if bad != 1 else ''} of the file {'have' if bad != 1 else 'has'} errors; nothing was imported."
-        errors = [{"line": None, "column": None, "message": m} for m in preview.file_errors]
+        errors: list[dict[str, Any]] = [
+            {"line": None, "column": None, "message": m} for m in preview.file_errors
+        ]
         errors += [
             {"line": row.line, "column": column, "message": msg}
             for row in preview.error_rows

@@ -31,6 +31,16 @@ from entities.models import (
 # Namespace of the advisory locks that serialise participant-list writes of one program.
 _LOCK_NAMESPACE = 734_201
 
+# Across programs: "ACOs may not participate in the Shared Savings Program if they include an ACO
+# participant that participates in ... a model tested or expanded under section 1115A of the Act
+# that involves shared savings", and CMS denies such an application (42 CFR 425.114(a)-(b)). An
+# ACO participant is a TIN (42 CFR 425.20). The registry's Innovation Center models that involve
+# shared savings: ACO REACH (shared savings and losses, with GPDC before it). Making Care Primary
+# pays no shared savings; LEAD's terms are not in our sources yet.
+SHARED_SAVINGS_PROGRAM = "mssp"
+SHARED_SAVINGS_MODELS = frozenset({"reach"})
+OVERLAP_RULE = "42 CFR 425.114(a)-(b)"
+
 
 @dataclass
 class Candidate:
@@ -135,7 +145,8 @@ def check_candidates(
             .exclude(entity=entity)
             .select_related("entity", "provider")
         ):
-            other_npi[row.provider.npi].append(row)
+            if row.provider is not None:  # the filter asked for an NPI
+                other_npi[row.provider.npi].append(row)
 
     other_tin: dict[str, list[Participation]] = defaultdict(list)
     primary_care_tins: set[str] = set()
@@ -162,6 +173,8 @@ def check_candidates(
                 if specialty and specialty.provider_class in PRIMARY_CARE_CLASSES:
                     primary_care_tins.add(c.tin)
             years = list(PerformanceYear.objects.filter(program=program).order_by("year"))
+
+    cross = _cross_program_rows(program_code=program.code, tins=tins)
 
     seen: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
     results: list[CandidateResult] = []
@@ -249,6 +262,8 @@ def check_candidates(
                     )
                     break
 
+        _check_cross_program(result, program_code=program.code, rows=cross.get(c.tin, []))
+
         # Changes to the national registries (TIN names, provider specialty and name).
         provider = providers.get(c.npi)
         if provider and c.specialty_code and provider.specialty_id != c.specialty_code:
@@ -266,6 +281,63 @@ def check_candidates(
                 f"TIN {c.tin}: legal name changes from '{org.legal_name}' to '{c.tin_legal_name}'."
             )
     return results
+
+
+def _cross_program_rows(*, program_code: str, tins: set[str]) -> dict[str, list[Participation]]:
+    """The other side of 42 CFR 425.114 for these TINs: their rows in Innovation Center shared
+    savings models when the entity is a Shared Savings Program ACO, and the reverse."""
+    if program_code == SHARED_SAVINGS_PROGRAM:
+        other = Participation.objects.filter(entity__program__code__in=SHARED_SAVINGS_MODELS)
+    elif program_code in SHARED_SAVINGS_MODELS:
+        other = Participation.objects.filter(entity__program__code=SHARED_SAVINGS_PROGRAM)
+    else:
+        return {}
+    found: dict[str, list[Participation]] = defaultdict(list)
+    for row in other.filter(organization__tin__in=tins).select_related(
+        "entity__program", "organization", "provider"
+    ):
+        found[row.organization.tin].append(row)
+    return found
+
+
+def _check_cross_program(
+    result: CandidateResult, *, program_code: str, rows: list[Participation]
+) -> None:
+    """A TIN on a Shared Savings Program ACO's list and a Participant Provider TIN of an
+    Innovation Center shared savings model in the same period is refused; as a Preferred
+    Provider of the model, it is a warning (the rule speaks of participating in the model, and
+    whether CMS counts a Preferred Provider so is not in the sources we follow)."""
+    c = result.candidate
+    for row in rows:
+        if not overlaps(row.start_date, row.end_date, c.start_date, c.end_date):
+            continue
+        model_role = c.role if program_code in SHARED_SAVINGS_MODELS else row.role
+        other = f"{row.entity.legal_name} ({row.entity.cms_id}, {row.entity.program.name})"
+        period = period_text(row.start_date, row.end_date)
+        rule = (
+            "A Medicare Shared Savings Program ACO may not include an ACO participant (a TIN) that "
+            "participates in a CMS Innovation Center model involving shared savings, such as ACO "
+            f"REACH, and CMS denies an application that does ({OVERLAP_RULE})."
+        )
+        if program_code == SHARED_SAVINGS_PROGRAM:
+            listed = (
+                f"TIN {c.tin} is on the list of {other} as a {_role_text(row.role)} from {period}."
+            )
+        else:
+            listed = f"TIN {c.tin} is an ACO participant of {other} from {period}."
+        if model_role == ParticipationRole.PARTICIPANT:
+            result.errors.append(("tin", f"{listed} {rule}"))
+            return
+        result.warnings.append(
+            f"{listed} {rule} As a Preferred Provider it is not used for alignment; whether CMS "
+            "counts a Preferred Provider's TIN as participating in the model for this rule is not "
+            "stated in the sources this check follows: confirm with CMS before the list is "
+            "submitted."
+        )
+
+
+def _role_text(role: str) -> str:
+    return "Participant Provider" if role == ParticipationRole.PARTICIPANT else "Preferred Provider"
 
 
 @dataclass

@@ -284,9 +284,18 @@ def mssp_input_row(inputs: MSSPInput) -> dict[str, str]:
     return row
 
 
-def settle_mssp_input(inputs: MSSPInput, book: ParameterBook) -> MSSPResult:
+def settle_mssp_input(
+    inputs: MSSPInput, book: ParameterBook, *, as_reported: bool = False
+) -> MSSPResult:
     params = book.mssp_track(inputs.performance_year, inputs.track)
-    return settle_mssp(inputs, params, book.msr_table(inputs.performance_year))
+    return settle_mssp(
+        inputs, params, book.msr_table(inputs.performance_year), as_reported=as_reported
+    )
+
+
+def settle_mssp_reported(inputs: MSSPInput, book: ParameterBook) -> MSSPResult:
+    """Settle figures copied from CMS's reports, accepting CMS's own rounding (settle_mssp)."""
+    return settle_mssp_input(inputs, book, as_reported=True)
 
 
 def mssp_output_row(result: MSSPResult) -> dict[str, str]:
@@ -301,6 +310,7 @@ def mssp_output_row(result: MSSPResult) -> dict[str, str]:
         "final_sharing_rate_pct": _pct(result.final_sharing_rate),
         "final_loss_rate_pct": _pct(loss_rate) if loss_rate is not None else "",
         "earned_savings_losses": f"{result.earned_savings_losses:f}",
+        "warnings": "; ".join(result.warnings),
         "explanation": explanation_text(result.explanation),
     }
 
@@ -417,7 +427,7 @@ _PROGRAMS = {
         MSSP_OPTIONAL,
         MSSP_OUTPUT,
         parse_mssp_row,
-        settle_mssp_input,
+        settle_mssp_reported,
         mssp_output_row,
     ),
     "reach": _Program(

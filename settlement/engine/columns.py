@@ -35,6 +35,7 @@ MSSP_OUTPUT = (
     "final_sharing_rate_pct",
     "final_loss_rate_pct",
     "earned_savings_losses",
+    "warnings",
     "explanation",
 )
 

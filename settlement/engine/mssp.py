@@ -29,6 +29,9 @@ from settlement.engine.rounding import exact, round_to_cent
 VARIABLE: Final = "variable"
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
+# CMS's reports give the EUC loss reduction in whole dollars: a reported reduction above the
+# shared losses by less than this is its rounding, not a wrong figure.
+EUC_ROUNDING = Decimal("1")
 
 
 class ThresholdSource(StrEnum):
@@ -99,6 +102,9 @@ class MSSPResult:
     euc_loss_reduction: Decimal
     earned_savings_losses: Decimal
     explanation: tuple[Step, ...]
+    # What the figures as reported did not let the engine check, or what it read as CMS's
+    # rounding (settlements of reported figures only; see `settle_mssp`'s `as_reported`).
+    warnings: tuple[str, ...] = ()
 
     @property
     def final_sharing_rate(self) -> Decimal:
@@ -300,7 +306,14 @@ def _loss_rate(
     return rate
 
 
-def _loss_limit(inputs: MSSPInput, params: MSSPTrackParameters, ex: ExplanationBuilder) -> Decimal:
+def _loss_limit(
+    inputs: MSSPInput,
+    params: MSSPTrackParameters,
+    ex: ExplanationBuilder,
+    *,
+    as_reported: bool = False,
+    warnings: list[str] | None = None,
+) -> Decimal:
     benchmark = inputs.total_benchmark
     if params.loss_limit_method == LossLimitMethod.BENCHMARK:
         assert params.loss_limit_benchmark_pct is not None
@@ -315,6 +328,28 @@ def _loss_limit(inputs: MSSPInput, params: MSSPTrackParameters, ex: ExplanationB
         return limit
     assert params.loss_limit_revenue_pct is not None
     assert params.loss_limit_benchmark_pct is not None
+    if inputs.participant_revenue is None and as_reported:
+        # CMS's report gave the result without the ACO participant revenue: settle with the
+        # benchmark-based limit, an upper bound of the lower-of-the-two limit, and say so.
+        with exact():
+            limit = params.loss_limit_benchmark_pct * benchmark
+        warning = (
+            "revenue-based loss sharing limit not checked: no ACO participant FFS revenue given; "
+            f"the benchmark-based limit ({fmt_pct(params.loss_limit_benchmark_pct)} of the "
+            f"updated benchmark = {fmt_money(limit)}) was applied, and the limit is the lower of "
+            f"the two ({fmt_pct(params.loss_limit_revenue_pct)} of revenue), so the shared "
+            "losses may be lower: give participant_revenue to check"
+        )
+        if warnings is not None:
+            warnings.append(warning)
+        ex.rule(
+            "Loss sharing limit = the benchmark-based limit only (participant revenue not given: "
+            "the revenue-based limit was not checked)",
+            f"{fmt_pct(params.loss_limit_benchmark_pct)} x {fmt_money(benchmark)} = {fmt_money(limit)}",
+            citation=params.source("loss_limit_benchmark_pct"),
+            to_confirm=params.to_confirm("loss_limit_benchmark_pct"),
+        )
+        return limit
     if inputs.participant_revenue is None:
         raise SettlementInputError(
             "participant_revenue",
@@ -338,7 +373,13 @@ def _loss_limit(inputs: MSSPInput, params: MSSPTrackParameters, ex: ExplanationB
     return limit
 
 
-def settle_mssp(inputs: MSSPInput, params: MSSPTrackParameters, msr_table: MSRTable) -> MSSPResult:
+def settle_mssp(
+    inputs: MSSPInput,
+    params: MSSPTrackParameters,
+    msr_table: MSRTable,
+    *,
+    as_reported: bool = False,
+) -> MSSPResult:
     """Settle one MSSP entity-year.
 
     Implements domain.md 3.1-3.4 (42 CFR 425.604/.605/.606/.610/.512) with the parameter table
@@ -347,6 +388,13 @@ def settle_mssp(inputs: MSSPInput, params: MSSPTrackParameters, msr_table: MSRTa
     sharing rate, PY2024+ half-rate sharing for eligible low-revenue BASIC ACOs, the performance
     payment limit and 2% sequestration on savings; for two-sided tracks the MLR, the shared loss
     rate, the loss sharing limit and the reduction for extreme and uncontrollable circumstances.
+
+    `as_reported`: the figures are CMS's own, copied from its reports (the batch calculator).
+    Two of CMS's ways are then accepted instead of refused, each with a warning in `warnings`
+    and a line in the explanation: an EUC loss reduction above the shared losses by less than a
+    dollar (CMS reports it in whole dollars; the reduction is a share of the shared losses, so
+    it is limited to them), and a BASIC row with shared losses and no participant revenue
+    (settled with the benchmark-based limit, the revenue-based one not checked).
     """
     if inputs.track != params.track or inputs.performance_year != params.performance_year:
         raise SettlementInputError(
@@ -354,6 +402,7 @@ def settle_mssp(inputs: MSSPInput, params: MSSPTrackParameters, msr_table: MSRTa
         )
     _validate(inputs, params)
     ex = ExplanationBuilder(parameters=params.label)
+    warnings: list[str] = []
     ex.input("Performance year / track", f"PY{inputs.performance_year} {inputs.track}")
     ex.input("Assigned beneficiaries (person-years)", f"{inputs.assigned_beneficiaries:,}")
     ex.input("Updated benchmark (total)", fmt_money(inputs.total_benchmark))
@@ -399,6 +448,7 @@ def settle_mssp(inputs: MSSPInput, params: MSSPTrackParameters, msr_table: MSRTa
     losses_before = ZERO
     loss_limit: Decimal | None = None
     losses = ZERO
+    euc_applied = inputs.euc_loss_reduction
     with exact():
         cap = params.performance_payment_limit * inputs.total_benchmark
 
@@ -486,23 +536,39 @@ def settle_mssp(inputs: MSSPInput, params: MSSPTrackParameters, msr_table: MSRTa
             "Shared losses = gross losses x shared loss rate",
             f"{fmt_money(-gross)} x {fmt_pct(loss_rate)} = {fmt_money(losses_before)}",
         )
-        loss_limit = _loss_limit(inputs, params, ex)
+        loss_limit = _loss_limit(inputs, params, ex, as_reported=as_reported, warnings=warnings)
         losses = min(losses_before, loss_limit)
         if losses_before > loss_limit:
             ex.figure("Loss sharing limit binds: shared losses", fmt_money(losses))
-        if inputs.euc_loss_reduction > losses:
+        euc = inputs.euc_loss_reduction
+        excess = euc - losses
+        if excess > 0 and not (as_reported and excess < EUC_ROUNDING):
             raise SettlementInputError(
                 "euc_loss_reduction",
-                f"{fmt_money(inputs.euc_loss_reduction)} exceeds the shared losses "
-                f"{fmt_money(losses)} it reduces",
+                f"{fmt_money(euc)} exceeds the shared losses {fmt_money(losses)} it reduces"
+                + (f" by {fmt_money(excess)} (a dollar or more)" if as_reported else ""),
             )
+        if excess > 0:
+            warning = (
+                f"EUC loss reduction {fmt_money(euc)} exceeds the shared losses "
+                f"{fmt_money(losses)} by {fmt_money(excess)}, less than a dollar (CMS reports it "
+                "in whole dollars): limited to the shared losses"
+            )
+            warnings.append(warning)
+            ex.note(
+                "The reduction is the shared losses times the shares of months and of assigned "
+                "beneficiaries affected, so it cannot exceed them: " + warning,
+                citation="42 CFR 425.605(f)(1)",
+            )
+            euc = losses
+        euc_applied = euc
         with exact():
-            owed = losses - inputs.euc_loss_reduction
-        if inputs.euc_loss_reduction:
+            owed = losses - euc
+        if euc:
             ex.rule(
                 "Extreme and uncontrollable circumstances reduce the shared losses, after the "
                 "loss rate and the loss sharing limit",
-                f"{fmt_money(losses)} - {fmt_money(inputs.euc_loss_reduction)} = {fmt_money(owed)}",
+                f"{fmt_money(losses)} - {fmt_money(euc)} = {fmt_money(owed)}",
                 citation="42 CFR 425.605(f) (BASIC; the same adjustment applies to ENHANCED)",
             )
         # Rounding: the amount owed is rounded once, to the cent (rounding.py, issue 7).
@@ -537,9 +603,10 @@ def settle_mssp(inputs: MSSPInput, params: MSSPTrackParameters, msr_table: MSRTa
         shared_losses_before_limit=losses_before,
         loss_sharing_limit=loss_limit,
         shared_losses=losses,
-        euc_loss_reduction=inputs.euc_loss_reduction,
+        euc_loss_reduction=euc_applied,
         earned_savings_losses=earned,
         explanation=ex.build(),
+        warnings=tuple(warnings),
     )
 
 

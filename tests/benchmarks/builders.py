@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from beneficiaries.models import Beneficiary, BeneficiaryDemographics, BeneficiaryMbi
+from beneficiaries.models import Beneficiary, BeneficiaryDemographics
 from claims.models import (
     Delivery,
     DeliveryFile,
@@ -22,10 +22,10 @@ from claims.models import (
     PartADiagnosis,
     PartARevenueCenter,
     PartBBeDemo,
-    PartBPhysicianLine,
 )
 from synthetic.identifiers import mbi as synthetic_mbi
 from synthetic.identifiers import npi as synthetic_npi
+from tests import builders
 
 _claim_ids = itertools.count(10_000_000)
 _mbi_numbers = itertools.count(1)
@@ -104,12 +104,13 @@ class ClaimsBuilder:
         death: date | None = None,
         part_b_start: date | None = date(2000, 1, 1),
     ) -> Beneficiary:
-        mbi = synthetic_mbi(next(_mbi_numbers))
-        bene = Beneficiary.objects.create(
-            entity=self.entity,
-            current_mbi=mbi,
+        serial = next(_mbi_numbers)
+        bene = builders.beneficiary(
+            self.entity,
+            serial=serial,
+            first_seen_on=date(min(years), 1, 1),
             first_name="Syn",
-            last_name=f"Thetic{mbi[-4:]}",
+            last_name=f"Thetic{synthetic_mbi(serial)[-4:]}",
             birth_date=birth,
             sex_code=sex,
             death_date=death,
@@ -118,9 +119,6 @@ class ClaimsBuilder:
             original_entitlement_code=orec,
             part_a_start=part_b_start,
             part_b_start=part_b_start,
-        )
-        bene.mbi_row = BeneficiaryMbi.objects.create(
-            entity=self.entity, mbi=mbi, beneficiary=bene, first_seen_on=date(min(years), 1, 1)
         )
         for year in years:
             BeneficiaryDemographics.objects.create(
@@ -209,22 +207,14 @@ class ClaimsBuilder:
     ) -> int:
         claim_id = next(_claim_ids)
         dx_fields = {f"clm_dgns_{i}_cd": code for i, code in enumerate(dx, start=1)}
-        PartBPhysicianLine.objects.create(
-            **self._lineage(thru.year, "CCLF5"),
-            mbi=bene.mbi_row,
-            cur_clm_uniq_id=claim_id,
-            clm_line_num=1,
+        builders.part_b_line(
+            lineage={**self._lineage(thru.year, "CCLF5"), "mbi": bene.mbi_row},
+            claim_id=claim_id,
+            day=thru,
+            hcpcs=hcpcs,
+            paid=Decimal(paid),
             clm_cntl_num=f"CN{claim_id}",
-            clm_type_cd="71",
-            clm_from_dt=thru,
-            clm_thru_dt=thru,
-            clm_line_from_dt=thru,
-            clm_line_thru_dt=thru,
-            clm_line_hcpcs_cd=hcpcs,
-            clm_line_cvrd_pd_amt=Decimal(paid),
             clm_line_alowd_chrg_amt=Decimal(paid),
-            clm_adjsmt_type_cd="0",
-            clm_carr_pmt_dnl_cd="1",
             clm_line_dgns_cd=dx[0] if dx else "",
             clm_idr_ld_dt=thru,
             clm_rndrg_prvdr_tax_num=self.tin if tin is None else tin,

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
-from claims.models import PartAClaimHeader, PartBPhysicianLine
+from claims.models import PartAClaimHeader
 from entities.models import Entity
-from synthetic.identifiers import mbi as synthetic_mbi
+from tests import builders
 
 _seq = itertools.count(1)
 # Synthetic MBIs in the CMS format (domain.md 8.4), used to check none leaks into URLs or logs.
@@ -24,8 +24,6 @@ SYNTHETIC_MBIS: list[str] = []
 def make_bene(db: None) -> Callable[..., Beneficiary]:
     def make(entity: Entity, **fields: Any) -> Beneficiary:
         n = next(_seq)
-        mbi = synthetic_mbi(n + 1000 * entity.pk)
-        SYNTHETIC_MBIS.append(mbi)
         defaults = {
             "first_name": f"Pat{n}",
             "last_name": f"Synthetic{n:03d}",
@@ -33,10 +31,10 @@ def make_bene(db: None) -> Callable[..., Beneficiary]:
             "sex_code": "2",
         }
         defaults.update(fields)
-        bene = Beneficiary.objects.create(entity=entity, current_mbi=mbi, **defaults)
-        BeneficiaryMbi.objects.create(
-            entity=entity, mbi=mbi, beneficiary=bene, first_seen_on=date(2025, 1, 1)
+        bene = builders.beneficiary(
+            entity, serial=n + 1000 * entity.pk, first_seen_on=date(2025, 1, 1), **defaults
         )
+        SYNTHETIC_MBIS.append(bene.current_mbi)
         return bene
 
     return make
@@ -93,23 +91,16 @@ def add_inpatient(db: None) -> Callable[..., None]:
 @pytest.fixture
 def add_visit(db: None) -> Callable[..., None]:
     def add(bene: Beneficiary, claim_id: int, when: date, hcpcs: str, dx: str = "Z0000") -> None:
-        PartBPhysicianLine.objects.create(
-            **_lineage(bene),
-            cur_clm_uniq_id=claim_id,
-            clm_line_num=1,
+        builders.part_b_line(
+            lineage=_lineage(bene),
+            claim_id=claim_id,
+            day=when,
+            hcpcs=hcpcs,
+            paid=Decimal("95.00"),
             clm_cntl_num=f"CTL{claim_id}",
-            clm_type_cd="71",
-            clm_from_dt=when,
-            clm_thru_dt=when,
-            clm_line_from_dt=when,
-            clm_line_thru_dt=when,
-            clm_line_hcpcs_cd=hcpcs,
             clm_line_dgns_cd=dx,
             clm_dgns_1_cd=dx,
-            clm_line_cvrd_pd_amt=Decimal("95.00"),
-            clm_carr_pmt_dnl_cd="1",
             clm_prcsg_ind_cd="A",
-            clm_adjsmt_type_cd="0",
         )
 
     return add

@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from core.logging import MASK
-from tests.partners.conftest import synthetic_mbi
+from synthetic.identifiers import mbi as synthetic_mbi
 
 MBI = synthetic_mbi(515_151)
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,7 +26,6 @@ from entities.services.participations import participation_add
 from partners.models import PartnerClient
 from partners.scopes import ALL_SCOPES
 from partners.services import partner_client_register
-from synthetic.identifiers import mbi as synthetic_mbi
 from synthetic.identifiers import npi as synthetic_npi
 
 TOKEN_URL = "http://testserver/api/v1/auth/token"
@@ -181,13 +180,13 @@ def api_for(token_for: Callable[..., str]) -> Callable[..., Client]:
 @pytest.fixture
 def make_beneficiary(db: None) -> Callable[..., Any]:
     from beneficiaries.models import Beneficiary
+    from tests import builders
 
     serials = iter(range(100_000, 10_000_000, 7))
 
     def build(entity: Entity, **fields: Any) -> Beneficiary:
         serial = next(serials)
         values = {
-            "current_mbi": synthetic_mbi(serial),
             "first_name": "Synthetic",
             "last_name": f"Person{serial}",
             "birth_date": dt.date(1950, 1, 1) + dt.timedelta(days=serial % 5000),
@@ -197,7 +196,9 @@ def make_beneficiary(db: None) -> Callable[..., Any]:
             "zip_code": "30301",
         }
         values.update(fields)
-        return Beneficiary.objects.create(entity=entity, **values)
+        if "current_mbi" in values:  # a test that names the MBI itself
+            return Beneficiary.objects.create(entity=entity, **values)
+        return builders.beneficiary(entity, serial=serial, **values)
 
     return build
 

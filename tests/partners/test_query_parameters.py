@@ -11,7 +11,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import Role
-from tests.partners.conftest import synthetic_mbi
+from synthetic.identifiers import mbi as synthetic_mbi
 
 pytestmark = pytest.mark.django_db
 

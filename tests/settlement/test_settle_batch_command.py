@@ -54,6 +54,7 @@ def test_ten_entity_years_settle_to_the_expected_figures(tmp_path: Path) -> None
         "final_sharing_rate_pct",
         "final_loss_rate_pct",
         "earned_savings_losses",
+        "warnings",
         "explanation",
     ]
     assert rows[0]["explanation"].startswith("1. Performance year / track: PY2025 BASIC_E")
@@ -114,3 +115,26 @@ def test_an_unreadable_input_file_is_named(tmp_path: Path) -> None:
         call_command(
             "settle_batch", program="mssp", input=str(tmp_path / "missing.csv"), output="-"
         )
+
+
+def test_cms_rounding_and_a_missing_revenue_are_accepted_with_a_warning(tmp_path: Path) -> None:
+    # Worked in tests/engine/test_settlement_reported_figures.py: BASIC C losses 9,600,000 x 30%
+    # = 2,880,000 limited to 1% x 240,000,000 = 2,400,000 (revenue-based limit not checked);
+    # BASIC E shared losses 2,880,000.399 with a reported EUC reduction of 2,880,001: 0.00 owed.
+    source = tmp_path / "cms.csv"
+    source.write_text(
+        "entity_id,performance_year,track,assigned_beneficiaries,total_benchmark,"
+        "total_expenditure,msr_mlr,quality_score,met_qps,met_alt_qps,met_reporting,"
+        "participant_revenue,euc_loss_reduction\n"
+        "C1,2025,BASIC_C,20000,240000000,249600000,2,80,true,false,true,,\n"
+        "U1,2025,BASIC_E,20000,240000000,249600001.33,2,80,true,false,true,40000000,2880001\n"
+    )
+    out = tmp_path / "out.csv"
+    result = run("--program", "mssp", "--input", str(source), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "2 settled, 0 failed" in result.stderr
+    rows = {row["entity_id"]: row for row in csv.DictReader(out.open())}
+    assert rows["C1"]["earned_savings_losses"] == "-2400000.00"
+    assert rows["C1"]["warnings"].startswith("revenue-based loss sharing limit not checked")
+    assert rows["U1"]["earned_savings_losses"] == "0.00"
+    assert "limited to the shared losses" in rows["U1"]["warnings"]

@@ -86,6 +86,22 @@ def test_an_uploaded_csv_settles_its_good_rows_and_lists_the_bad_ones(client_a) 
     assert 'download="settled-mssp.csv"' in content
 
 
+def test_the_upload_shows_the_warning_of_a_row_settled_without_participant_revenue(
+    client_a,
+) -> None:
+    # BASIC C losses 9,600,000 x 30% = 2,880,000, limited to 1% x 240,000,000 = 2,400,000.
+    text = (
+        "entity_id,performance_year,track,assigned_beneficiaries,total_benchmark,total_expenditure,msr_mlr,quality_score,met_qps,met_alt_qps,met_reporting,participant_revenue\n"
+        "C1,2025,BASIC_C,20000,240000000,249600000,2,80,true,false,true,\n"
+    )
+    upload = SimpleUploadedFile("in.csv", text.encode(), content_type="text/csv")
+    response = client_a.post(reverse("settlement:batch"), {"program": "mssp", "file": upload})
+    content = response.content.decode()
+    assert "1 settled, 0 failed" in content
+    assert "-2400000.00" in content
+    assert "revenue-based loss sharing limit not checked" in content
+
+
 def test_the_entity_year_page_shows_statement_band_and_shares(client_a, settled, entity_a) -> None:
     response = client_a.get(reverse("settlement:entity_year", args=[entity_a.pk, 2025]))
     content = response.content.decode()
