@@ -17,6 +17,8 @@ from alignment.models import (
     AlignmentResult,
     AlignmentRun,
     ChangeKind,
+    DesignationStatus,
+    PendingDesignation,
     Reconciliation,
     RunStatus,
     VoluntaryAlignment,
@@ -103,6 +105,16 @@ def voluntary_alignment_list(
 ) -> QuerySet[VoluntaryAlignment]:
     records = VoluntaryAlignment.objects.for_user(user).select_related("entity")
     return records.filter(entity=entity) if entity is not None else records
+
+
+def pending_designation_counts(*, user: Any) -> dict[str, int]:
+    """How many designations recorded before a delivery are waiting, matched or in conflict,
+    over the user's entities (counts only: no beneficiary)."""
+    counts = dict.fromkeys(DesignationStatus.values, 0)
+    rows = PendingDesignation.objects.for_user(user).values("status").annotate(n=Count("id"))
+    for row in rows.order_by():
+        counts[row["status"]] = row["n"]
+    return counts
 
 
 def alignment_export_rows(*, run: AlignmentRun) -> Iterator[tuple[Any, ...]]:

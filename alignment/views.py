@@ -31,6 +31,7 @@ from alignment.selectors import (
     beneficiary_alignment_changes,
     beneficiary_alignment_get,
     beneficiary_alignment_history,
+    pending_designation_counts,
     voluntary_alignment_list,
 )
 from alignment.services.runs import alignment_run_create
@@ -261,6 +262,11 @@ def voluntary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "alignment/voluntary.html",
-        {"records": records, "form": form, "errors": errors},
+        {
+            "records": records,
+            "form": form,
+            "errors": errors,
+            "pending": pending_designation_counts(user=request.user),
+        },
         status=status,
     )

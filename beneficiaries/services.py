@@ -388,26 +388,43 @@ def beneficiaries_for_mbis(
     person (the crosswalk decides who is who); a new one gets a Beneficiary with the list's
     demographics, which a later CCLF8 row replaces. Returns MBI -> beneficiary id."""
     beneficiary_mbis_register(entity_id=entity_id, mbis=sorted(people), delivered_on=seen_on)
-    known = dict(
+    new = set(
+        BeneficiaryMbi.objects.filter(
+            entity_id=entity_id, mbi__in=list(people), beneficiary__isnull=True
+        ).values_list("mbi", flat=True)
+    )
+    if new:
+        # One statement creates and links them all (as a CCLF load does), then their names and
+        # dates are set from the list.
+        _create_for_unassigned(entity_id)
+        rows = list(Beneficiary.objects.filter(entity_id=entity_id, current_mbi__in=list(new)))
+        for row in rows:
+            for field, value in people[row.current_mbi].items():
+                if value not in (None, ""):
+                    setattr(row, field, value)
+        fields = sorted({f for p in (people[m] for m in new) for f in p})
+        if fields:
+            _bulk_set(rows, fields)
+    return dict(
         BeneficiaryMbi.objects.filter(entity_id=entity_id, mbi__in=list(people)).values_list(
             "mbi", "beneficiary_id"
         )
     )
-    missing = sorted(mbi for mbi, bene in known.items() if bene is None)
-    if missing:
-        created = Beneficiary.objects.bulk_create(
-            [
-                Beneficiary(
-                    entity_id=entity_id,
-                    current_mbi=mbi,
-                    **{k: v for k, v in people[mbi].items() if v not in (None, "")},
-                )
-                for mbi in missing
-            ]
+
+
+def _bulk_set(rows: list[Beneficiary], fields: list[str]) -> None:
+    """Write `fields` of `rows`: one UPDATE from arrays on PostgreSQL, bulk_update elsewhere."""
+    if connection.vendor != "postgresql":
+        Beneficiary.objects.bulk_update(rows, fields, batch_size=500)
+        return
+    columns: dict[str, Any] = {f: Beneficiary._meta.get_field(f) for f in fields}
+    casts = {f: "date" if columns[f].get_internal_type() == "DateField" else "text" for f in fields}
+    unnest = ", ".join(f"%s::{casts[f]}[]" for f in fields)
+    sets = ", ".join(f"{columns[f].column} = src.{f}" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Beneficiary._meta.db_table} b SET {sets} "  # noqa: S608 - model names only
+            f"FROM unnest(%s::bigint[], {unnest}) AS src(id, {', '.join(fields)}) "
+            "WHERE b.id = src.id",
+            [[r.pk for r in rows], *[[getattr(r, f) for r in rows] for f in fields]],
         )
-        for row in created:
-            BeneficiaryMbi.objects.filter(entity_id=entity_id, mbi=row.current_mbi).update(
-                beneficiary_id=row.pk
-            )
-            known[row.current_mbi] = row.pk
-    return {mbi: int(bene) for mbi, bene in known.items()}

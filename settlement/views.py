@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
+from alignment.selectors import program_minimum_check, roster_of_record
 from core.api import ApplicationError
 from core.uploads import upload_text
 from jobs.services import job_enqueue
@@ -258,10 +259,17 @@ def entity_year(request: HttpRequest, entity_id: int, year: int) -> HttpResponse
     if run is not None and not figures_form.is_bound:
         figures_form = figures_form_class(program)(prefix="figures", initial=_initial(run.inputs))
     figures_form.fields.pop("performance_year", None)  # the page's year
+    roster = (
+        roster_of_record(entity=entity, performance_year=year)
+        if program in ("mssp", "reach")
+        else None
+    )
     return render(
         request,
         "settlement/entity_year.html",
         {
+            "roster": roster,
+            "minimum": program_minimum_check(entity=entity, roster=roster) if roster else None,
             "entity": entity,
             "program": program,
             "year": year,

@@ -37,10 +37,13 @@ def test_the_demo_aco_has_two_runs_and_dropped_beneficiaries_with_reasons() -> N
     assert reach.participant_count > 0
     assert reach.parameters["competitor_unit"] == "tin_npi"
     assert reach.aligned_count > 0
-    # The MSSP ACO's CMS list is compared with its run: its opted-out beneficiaries (on CMS's
-    # list, in no delivery) are differences explained by data sharing.
+    # The MSSP ACO's CMS list is compared with its quarterly run (made before the list, so
+    # CMS's exclusions are differences the run could not see): every difference has a cause.
     reconciliation = Reconciliation.objects.get(entity=entities["mssp"])
     assert reconciliation.agreement_percent is not None
+    assert reconciliation.run.list_kind == "quarterly"
     assert reconciliation.groups["both"] > 0
     causes = {(row["group"], row["cause"]): row["count"] for row in reconciliation.causes}
-    assert causes[("cms_only", "data_sharing")] >= 2
+    assert causes[("ours_only", "ma_or_other_initiative")] > 0
+    differences = reconciliation.groups["cms_only"] + reconciliation.groups["ours_only"]
+    assert sum(causes.values()) == differences

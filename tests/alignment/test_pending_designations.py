@@ -208,6 +208,8 @@ def test_an_admin_records_one_in_the_console_and_a_bad_mbi_is_shown_on_its_field
     assert response.status_code == 302, response.content[:2000]
     saved = PendingDesignation.objects.get()
     assert (saved.mbi, saved.tin, saved.created_by) == ("1EG4TE5MK73", TIN, aco_admin)
+    voluntary = client.get(reverse("alignment:voluntary"))
+    assert "<strong>1</strong> waiting for a delivery" in voluntary.content.decode()
     listing = client.get(reverse("admin:alignment_pendingdesignation_changelist"))
     assert listing.status_code == 200
     assert b"*******MK73" in listing.content

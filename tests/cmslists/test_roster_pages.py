@@ -79,3 +79,16 @@ def test_reach_minimum_by_entity_type_and_year(entity_b: Any) -> None:
     assert (check.minimum, check.count, check.margin, check.shortfall) == (4000, 2, -3998, 3998)
     assert check.below
     assert "5.03" in check.source
+
+
+def test_entity_year_page_shows_the_roster_of_record_and_minimum(
+    entity_a: Any, aco_analyst: Any, other_entity_user: Any, login_client: Any
+) -> None:
+    load_list(entity_a, assigned=4)
+    url = reverse("settlement:entity_year", args=[entity_a.pk, 2025])
+    page = login_client(aco_analyst).get(url).content.decode()
+    assert 'data-source="cms_list"' in page
+    assert "4 assigned beneficiaries on CMS's list" in page
+    assert "list date 2025-11-14" in page
+    assert "short by 4,996" in page  # 5,000 - 4
+    assert login_client(other_entity_user).get(url).status_code == 404
