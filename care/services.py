@@ -271,7 +271,7 @@ def care_refresh(
     report(40, "Finding care gaps")
     gaps = care_gaps(
         # A withheld beneficiary's missing claims say nothing: no gap is found for them.
-        beneficiaries=people[~people[c.BENEFICIARY_ID].isin(held)],
+        beneficiaries=people[~people[c.BENEFICIARY_ID].isin(list(held))],
         procedures=frames["procedures"],
         diagnoses=frames["diagnoses"],
         as_of=as_of,
