@@ -411,7 +411,7 @@ def care_refresh(
     report(40, "Finding care gaps")
     gaps = care_gaps(
         # A withheld beneficiary's missing claims say nothing: no gap is found for them.
-        beneficiaries=eligible[~eligible[c.BENEFICIARY_ID].isin(held)],
+        beneficiaries=eligible[~eligible[c.BENEFICIARY_ID].isin(list(held))],
         procedures=frames["procedures"],
         diagnoses=frames["diagnoses"],
         as_of=as_of,
