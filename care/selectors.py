@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from benchmarks.selectors import recapture_gaps
 from beneficiaries.models import Beneficiary
 from care.models import (
     OPEN_STATUSES,
@@ -84,6 +85,19 @@ class RosterFilters:
         )
 
 
+def care_as_of(*, entity: Entity) -> date | None:
+    """The date the entity's last care refresh read claims up to (its summary's as-of date):
+    the one date the coordinator pages count "recent" and "this year" from. None before any
+    refresh."""
+    return CareSummary.objects.filter(entity=entity).values_list("as_of", flat=True).first()
+
+
+def risk_tier_counts(*, entity: Entity) -> dict[str, int]:
+    """People per risk tier on the care profiles (what the roster's tier filter finds)."""
+    rows = CareProfile.objects.filter(entity=entity).values("risk_tier").annotate(n=Count("pk"))
+    return {row["risk_tier"]: row["n"] for row in rows}
+
+
 def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> QuerySet[Beneficiary]:
     """The entity's current beneficiaries matching the filters, in the requested order."""
     qs = Beneficiary.objects.for_user(user).filter(entity=entity, merged_into__isnull=True)
@@ -93,11 +107,17 @@ def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> Que
         qs = qs.filter(first_name__istartswith=filters.first_name.strip())
     if filters.birth_date:
         qs = qs.filter(birth_date=filters.birth_date)
-    since = timezone.localdate() - timedelta(days=RECENT_DAYS)
-    if filters.recent_inpatient:
-        qs = qs.filter(care__last_inpatient_discharge__gte=since)
-    if filters.recent_ed:
-        qs = qs.filter(care__last_ed_visit__gte=since)
+    if filters.recent_inpatient or filters.recent_ed:
+        # "Last 90 days" counts back from the claims refresh the profiles were built from (the
+        # overview's counts do the same), never from the wall clock: claims lag by months.
+        as_of = care_as_of(entity=entity)
+        if as_of is None:
+            return qs.none()
+        since = as_of - timedelta(days=RECENT_DAYS)
+        if filters.recent_inpatient:
+            qs = qs.filter(care__last_inpatient_discharge__gte=since)
+        if filters.recent_ed:
+            qs = qs.filter(care__last_ed_visit__gte=since)
     if filters.open_gaps:
         qs = qs.filter(care__open_gap_count__gt=0)
     if filters.gap:
@@ -105,11 +125,22 @@ def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> Que
             pk__in=CareGap.objects.filter(entity=entity, gap=filters.gap).values("beneficiary_id")
         )
     if filters.hcc_recapture:
-        qs = qs.filter(
-            pk__in=WorklistItem.objects.filter(
-                entity=entity, kind="hcc_recapture", status__in=OPEN_STATUSES
-            ).values("beneficiary_id")
-        )
+        # The same gaps the risk pages show (benchmarks.selectors.recapture_gaps: HCCs of last
+        # year's diagnoses not yet coded this year, "this year" being the care refresh's), not
+        # only those a task was generated for.
+        # Those with an open recapture task (generated or added by hand) count too.
+        as_of = care_as_of(entity=entity)
+        tasks = WorklistItem.objects.filter(
+            entity=entity, kind="hcc_recapture", status__in=OPEN_STATUSES
+        ).values("beneficiary_id")
+        wanted = Q(pk__in=tasks)
+        if as_of is not None:
+            wanted |= Q(
+                pk__in=recapture_gaps(user=user, entity=entity, year=as_of.year)
+                .order_by()
+                .values("risk_score__beneficiary_id")
+            )
+        qs = qs.filter(wanted)
     # Alignment and risk facts are on the care profile (copied from the latest alignment run and
     # risk scores by the care refresh), so each is one indexed condition on the joined profile.
     if filters.aligned:
