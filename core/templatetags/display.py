@@ -56,3 +56,13 @@ def words(value: Any) -> str:
 @register.filter
 def plain_decimal(value: Any) -> str:
     return display.plain_decimal(value)
+
+
+@register.filter
+def cite(value: Any) -> str:
+    return display.cite(value)
+
+
+@register.filter
+def tidy(value: Any) -> str:
+    return display.tidy(value)

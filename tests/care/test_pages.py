@@ -310,5 +310,5 @@ def test_the_overview_jobs_panel_polls_while_a_job_runs_and_stops_after(setup, e
     body = setup["a"].get(url).content.decode()
     assert "hx-trigger" in body
     assert 'value="40"' in body
-    assert f"#{job.pk}" in body
+    assert f"Care refresh (job {job.pk})" in body
     assert setup["b"].get(url).status_code == 404
