@@ -168,7 +168,7 @@ _SECTION_LIST = (
     r"(?:(?:section|item|§)\s*)?[0-9A](?:[0-9.]*[0-9])?(?:\s*-\s*[0-9.]*[0-9])?(?:\s+item\s+\d+)?"
 )
 _DIGEST = re.compile(
-    rf"\bdomain\.md(?:\s+(?:section|§))?\s*({_SECTION_LIST}(?:\s*(?:,|and)\s*{_SECTION_LIST})*)?",
+    rf"\bdomain\.md(?:\s+(?:section|§))?(?:\s*({_SECTION_LIST}(?:\s*(?:,|and)\s*{_SECTION_LIST})*))?",
     re.I,
 )
 _ISSUE = re.compile(r"\b(?:see\s+)?issues?\s+#?\d+(?:\s+and\s+#?\d+)?\s*[:;,]?\s*", re.I)
@@ -201,7 +201,7 @@ def cite(value: Any) -> str:
 
     def digest(match: re.Match[str]) -> str:
         sources = _sources_of(match.group(1) or "")
-        return "; ".join(sources) if sources else "the CMS sources of this rule"
+        return "; ".join(sources) if sources else "the CMS program documents"
 
     text = re.sub(
         r"\bdomain\.md (?:does not|doesn't) (say|give)", r"the CMS sources do not \1", text
