@@ -14,16 +14,17 @@ from care.selectors import RosterFilters, roster_queryset
 from core import csvfiles
 
 EXPORT_DIR = "exports"
+# Headers a person reads in a spreadsheet (the same words as the roster page's columns).
 COLUMNS = [
-    "beneficiary_key",
-    "last_name",
-    "first_name",
-    "birth_date",
-    "sex",
-    "mbi_last4",
-    "open_care_gaps",
-    "last_inpatient_discharge",
-    "last_ed_visit",
+    "Beneficiary key",
+    "Last name",
+    "First name",
+    "Date of birth",
+    "Sex",
+    "MBI (last 4)",
+    "Open care gaps",
+    "Last inpatient discharge",
+    "Last ED visit",
 ]
 
 

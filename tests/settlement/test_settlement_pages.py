@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -124,7 +126,10 @@ def test_tin_statements_come_as_csv_and_pdf(client_a, settled) -> None:
     )
     text = csv_response.content.decode()
     assert csv_response["Content-Type"].startswith("text/csv")
-    assert 'Amount for this TIN,"1,568,000.00"' in text
+    assert 'Amount for this TIN,"$1,568,000.00"' in text
+    # Sent to a practice: citations name CMS documents, never our files or issues.
+    assert "domain.md" not in text
+    assert not re.search(r"\bissue \d", text)
     assert "Synthetic South Clinic" in text
     # The entity's totals, this TIN's line of the distribution, and no other TIN's payout.
     assert "Amount to distribute" in text
