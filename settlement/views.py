@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
+from core import display
 from core.api import ApplicationError
 from core.display import plain_decimal
 from core.uploads import upload_text
@@ -352,8 +354,57 @@ def _render_entity_year(
             "distribution_form": distribution_form,
             "platform_form": platform_form,
             "form_errors": form_errors,
+            "comparison": _projection_vs_final(projection, run),
+            "limits": binding_limits(run),
         },
     )
+
+
+def binding_limits(run: Any) -> list[str]:
+    """The limits that bound a settlement (the performance payment limit, the loss sharing
+    limit), each as its explanation step says it, for the page's summary."""
+    if run is None:
+        return []
+    return [
+        display.tidy(f"{step.get('label', '')}: {step.get('value', '')}")
+        for step in run.explanation
+        if "limit" in step.get("label", "").lower()
+        and ("(binding)" in step.get("label", "") or "binds" in step.get("label", ""))
+    ]
+
+
+def _projection_vs_final(projection: Any, final: Any) -> dict[str, Any] | None:
+    """Why the projection and the final settlement of a year differ, side by side: the months of
+    claims, the population each was computed on, truncation and completion, and what each earned.
+    None unless the year has both."""
+    if projection is None or final is None:
+        return None
+    band = projection.band or {}
+    inputs = final.inputs or {}
+    if final.program == "reach":
+        months = inputs.get("aligned_member_months")
+        final_people = (
+            f"{display.count(Decimal(str(months)) / 12)} person-years "
+            f"({display.count(months)} aligned member-months)"
+            if months not in (None, "")
+            else "—"
+        )
+    else:
+        final_people = (
+            f"{display.count(inputs.get('assigned_beneficiaries'))} assigned beneficiaries"
+        )
+    limits = binding_limits(final)
+    return {
+        "projection_months": band.get("months_elapsed"),
+        "projection_people": band.get("beneficiaries"),
+        "paid_share": band.get("completion_factor"),
+        "final_people": final_people,
+        "projection_earned": projection.earned_savings_losses,
+        "final_earned": final.earned_savings_losses,
+        "difference": final.earned_savings_losses - projection.earned_savings_losses,
+        "abs_difference": abs(final.earned_savings_losses - projection.earned_savings_losses),
+        "limits": limits,
+    }
 
 
 def _platform_form_class(program: str) -> type[PlatformRunForm] | type[ReachPlatformRunForm]:
