@@ -236,7 +236,8 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
     context = {
         "entity": entity,
         "bene": bene,
-        "age": _age(bene.birth_date, today),
+        # Age on the data's date (or at death), not on the wall clock's.
+        "age": _age(bene.birth_date, bene.death_date or as_of or today),
         "gaps": beneficiary_gaps(beneficiary=bene),
         "items": beneficiary_items(beneficiary=bene),
         "as_of": as_of,
