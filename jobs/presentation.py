@@ -87,7 +87,8 @@ def job_links(job: Any) -> dict[str, tuple[str, str] | None]:
     elif kind == "care.roster_export":
         url = _url("care:export", job.pk)
         done = ("Download the export", f"{url}?download=1") if succeeded and url else None
-        back = ("The roster", _url("care:roster", entity_id)) if entity_id else None
+        roster = _url("care:roster", entity_id) if entity_id else None
+        back = ("The roster", roster) if roster else None
     elif kind in ("claims.load_delivery", "cclf.load"):
         url = _url("admin:claims_delivery_changelist")
         back = ("Claims deliveries", url) if url else None

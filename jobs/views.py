@@ -16,7 +16,7 @@ def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     template = "jobs/_job_status.html" if request.htmx else "jobs/job_detail.html"
     if not job.is_active:
         # "Job queued" (said when it was started) no longer holds once it has finished: the
-        # page shows the state, not a stale banner above it.
+        # page shows the state, not a stale banner above it (read here, so not shown again).
         for _ in messages.get_messages(request):
             pass
     context = {
@@ -24,5 +24,6 @@ def job_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "title": job_title(job),
         "links": job_links(job),
         "partial": bool(request.htmx),
+        "hide_messages": not job.is_active,
     }
     return render(request, template, context)

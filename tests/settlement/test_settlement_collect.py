@@ -382,3 +382,28 @@ def test_the_forms_start_from_the_years_track_and_the_latest_version(
     # The report-figures form shows amounts as typed, never with the database's trailing zeros.
     assert value("figures-total_expenditure") == "55900.00"
     assert not re.search(r'value="-?\d+\.\d{5,}"', html)
+
+
+def test_the_job_page_leads_to_the_new_version_without_a_stale_queued_banner(
+    complete_inputs: Entity,
+    aco_admin: Any,
+    login_client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client = login_client(aco_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, complete_inputs)
+    job = Job.objects.get(kind="settlement.collect")
+    job.refresh_from_db()
+    assert job.state == "succeeded", job.error
+    page = client.get(response["Location"]).content.decode()
+    # The job finished before the page was read: its "queued" message no longer holds.
+    assert f"job #{job.pk} queued" not in page
+    assert (
+        "Settlement on the platform&#x27;s data" in page
+        or "Settlement on the platform's data" in page
+    )
+    assert "settlement.collect" not in page
+    entity_year = f"/settlement/entities/{complete_inputs.pk}/{PY}/"
+    assert f'href="{entity_year}?version=1"' in page  # the result
+    assert f'href="{entity_year}"' in page  # and back
