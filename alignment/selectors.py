@@ -32,6 +32,12 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
+# Which run is "current": the newest performance year, then the latest as-of date (the date of
+# the data the list reflects), then the newest created. A quarterly list as of 2025-12-31 run
+# after the final list as of 2026-03-31 does not replace the final list.
+CURRENT_ORDER = ("-performance_year", "-as_of", "-created_at", "-id")
+
+
 def alignment_run_list(*, user: Any, entity: Entity | None = None) -> QuerySet[AlignmentRun]:
     runs = AlignmentRun.objects.for_user(user).select_related(
         "entity", "entity__program", "created_by"
@@ -47,13 +53,14 @@ def alignment_run_get(*, user: Any, run_id: int) -> AlignmentRun:
 def alignment_latest_run(
     *, entity: Entity, performance_year: int, list_kind: str | None = None
 ) -> AlignmentRun | None:
-    """The entity's most recent succeeded run of the year (of one list kind if given)."""
+    """The entity's succeeded run of the year with the latest as-of date (of one list kind if
+    given); of runs of the same date, the newest created (a rerun replaces its run)."""
     runs = AlignmentRun.objects.filter(
         entity=entity, performance_year=performance_year, status=RunStatus.SUCCEEDED
     )
     if list_kind:
         runs = runs.filter(list_kind=list_kind)
-    return runs.order_by("-created_at", "-id").first()
+    return runs.order_by(*CURRENT_ORDER).first()
 
 
 def alignment_result_list(
@@ -86,7 +93,7 @@ def beneficiary_alignment_history(*, beneficiary: Beneficiary) -> QuerySet[Align
             beneficiary=beneficiary, run__entity_id=beneficiary.entity_id
         )
         .select_related("run")
-        .order_by("-run__created_at", "-run_id")
+        .order_by(*(f"-run__{key.lstrip('-')}" for key in CURRENT_ORDER))
     )
 
 
@@ -152,11 +159,12 @@ SUMMARY_TOP_REASONS = 5
 
 
 def alignment_current_run(*, entity: Entity) -> AlignmentRun | None:
-    """The entity's latest succeeded run: of the newest performance year, the newest created
-    (any list kind). The caller has checked the user's access to the entity."""
+    """The entity's current succeeded run (any list kind): of the newest performance year, the
+    one with the latest as-of date, then the newest created (CURRENT_ORDER). The caller has
+    checked the user's access to the entity."""
     return (
         AlignmentRun.objects.filter(entity=entity, status=RunStatus.SUCCEEDED)
-        .order_by("-performance_year", "-created_at", "-id")
+        .order_by(*CURRENT_ORDER)
         .first()
     )
 
@@ -165,7 +173,8 @@ def alignment_summary(*, entity: Entity) -> dict[str, Any] | None:
     """The entity's alignment at a glance, for the coordinator overview; None before any
     succeeded run. The caller has checked the user's access to the entity.
 
-    - `latest`: the latest succeeded run (newest performance year, then newest run) and
+    - `latest`: the current run (newest performance year, latest as-of date, then newest
+      created: `alignment_current_run`) and
       `aligned_now`, its aligned count.
     - `by_month`: aligned beneficiaries per month over the latest run's performance year and the
       year before, one point per month of a run's `as_of` date. Runs are quarterly lists (and the

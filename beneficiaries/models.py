@@ -16,6 +16,28 @@ from django.db import models
 from cclf.columns import IDENTIFIER_FIELDS, model_fields
 from core.tenancy import TenantManager
 
+# CCLF8 BENE_MDCR_STUS_CD (Medicare Shared Savings Program / ACO REACH CCLF Information Packet).
+MEDICARE_STATUS_LABELS = {
+    "10": "Aged, without ESRD",
+    "11": "Aged, with ESRD",
+    "20": "Disabled, without ESRD",
+    "21": "Disabled, with ESRD",
+    "31": "ESRD only",
+}
+# CCLF8 BENE_DUAL_STUS_CD (CCLF Information Packet; the Medicare-Medicaid dual status codes).
+DUAL_STATUS_LABELS = {
+    "NA": "Not dually eligible",
+    "00": "Not dually eligible",
+    "01": "QMB only (Qualified Medicare Beneficiary)",
+    "02": "QMB with full Medicaid",
+    "03": "SLMB only (Specified Low-Income Medicare Beneficiary)",
+    "04": "SLMB with full Medicaid",
+    "05": "QDWI (Qualified Disabled and Working Individual)",
+    "06": "QI (Qualifying Individual)",
+    "08": "Other full-benefit dual eligible",
+    "09": "Other dual eligible, without full Medicaid",
+}
+
 
 class Beneficiary(models.Model):
     """A Medicare beneficiary of one entity. `id` is the surrogate key used everywhere."""
@@ -74,6 +96,24 @@ class Beneficiary(models.Model):
     def __str__(self) -> str:
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
         return f"Beneficiary {self.pk}" + (f" ({name})" if name else "")
+
+    @property
+    def medicare_status_text(self) -> str:
+        """The Medicare status code in words ("Aged, without ESRD (10)"); "" when absent."""
+        code = self.medicare_status_code
+        if not code:
+            return ""
+        label = MEDICARE_STATUS_LABELS.get(code)
+        return f"{label} ({code})" if label else f"code {code}"
+
+    @property
+    def dual_status_text(self) -> str:
+        """The dual status code in words ("QMB with full Medicaid (02)"); "" when absent."""
+        code = self.dual_status_code
+        if not code:
+            return ""
+        label = DUAL_STATUS_LABELS.get(code)
+        return f"{label} ({code})" if label else f"code {code}"
 
     @property
     def masked_mbi(self) -> str:

@@ -16,19 +16,20 @@ from claims.selectors import withheld_beneficiary_ids
 from core import csvfiles
 
 EXPORT_DIR = "exports"
+# Headers a person reads in a spreadsheet (the same words as the roster page's columns).
 COLUMNS = [
-    "beneficiary_key",
-    "last_name",
-    "first_name",
-    "birth_date",
-    "sex",
-    "mbi_last4",
-    "open_care_gaps",
-    "last_inpatient_discharge",
-    "last_ed_visit",
-    "aligned",
-    "attributed_tin",
-    "attributed_npi",
+    "Beneficiary key",
+    "Last name",
+    "First name",
+    "Date of birth",
+    "Sex",
+    "MBI (last 4)",
+    "Open care gaps",
+    "Last inpatient discharge",
+    "Last ED visit",
+    "Aligned",
+    "Attributed TIN",
+    "Attributed NPI",
 ]
 
 
@@ -86,7 +87,7 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
                     claims.open_gap_count if claims else "",
                     (claims.last_inpatient_discharge or "") if claims else "",
                     (claims.last_ed_visit or "") if claims else "",
-                    ("true" if care.aligned else "false") if care else "",
+                    ("Yes" if care.aligned else "No") if care else "",
                     care.attributed_tin if care else "",
                     care.attributed_npi if care else "",
                 ]

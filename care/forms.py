@@ -31,7 +31,9 @@ class RosterForm(forms.Form):
     recent_inpatient = forms.BooleanField(required=False, label="Inpatient stay, last 90 days")
     recent_ed = forms.BooleanField(required=False, label="ED visit, last 90 days")
     open_gaps = forms.BooleanField(required=False, label="Any open care gap")
-    hcc_recapture = forms.BooleanField(required=False, label="Open HCC recapture task")
+    hcc_recapture = forms.BooleanField(
+        required=False, label="HCC recapture gap or open recapture task"
+    )
     aligned = forms.BooleanField(required=False, label="Aligned in the latest run")
     newly_aligned = forms.BooleanField(required=False, label="Newly aligned (latest run)")
     alignment_at_risk = forms.BooleanField(required=False, label="At risk of being dropped")

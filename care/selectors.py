@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from benchmarks.selectors import recapture_gaps
 from beneficiaries.models import Beneficiary
 from care.models import (
     OPEN_STATUSES,
@@ -93,6 +94,12 @@ class RosterFilters:
         )
 
 
+def risk_tier_counts(*, entity: Entity) -> dict[str, int]:
+    """People per risk tier on the care profiles (what the roster's tier filter finds)."""
+    rows = CareProfile.objects.filter(entity=entity).values("risk_tier").annotate(n=Count("pk"))
+    return {row["risk_tier"]: row["n"] for row in rows}
+
+
 def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> QuerySet[Beneficiary]:
     """The entity's current beneficiaries matching the filters, in the requested order."""
     qs = Beneficiary.objects.for_user(user).filter(entity=entity, merged_into__isnull=True)
@@ -119,11 +126,22 @@ def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> Que
             pk__in=CareGap.objects.filter(entity=entity, gap=filters.gap).values("beneficiary_id")
         )
     if filters.hcc_recapture:
-        qs = qs.filter(
-            pk__in=WorklistItem.objects.filter(
-                entity=entity, kind="hcc_recapture", status__in=OPEN_STATUSES
-            ).values("beneficiary_id")
-        )
+        # The same gaps the risk pages show (benchmarks.selectors.recapture_gaps: HCCs of last
+        # year's diagnoses not yet coded this year, "this year" being the care refresh's), not
+        # only those a task was generated for.
+        # Those with an open recapture task (generated or added by hand) count too.
+        as_of = care_data_date(entity=entity)
+        tasks = WorklistItem.objects.filter(
+            entity=entity, kind="hcc_recapture", status__in=OPEN_STATUSES
+        ).values("beneficiary_id")
+        wanted = Q(pk__in=tasks)
+        if as_of is not None:
+            wanted |= Q(
+                pk__in=recapture_gaps(user=user, entity=entity, year=as_of.year)
+                .order_by()
+                .values("risk_score__beneficiary_id")
+            )
+        qs = qs.filter(wanted)
     # Alignment and risk facts are on the care profile (copied from the latest alignment run and
     # risk scores by the care refresh), so each is one indexed condition on the joined profile.
     if filters.aligned:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,14 +12,21 @@ from care.models import ClaimEvent
 TIMELINE_LIMIT = 40
 
 
-def beneficiary_claims_summary(*, entity: Any, beneficiary: Any, today: date) -> dict[str, Any]:
-    """Timeline events (newest first) and paid totals for this and last calendar year."""
+def beneficiary_claims_summary(
+    *, entity: Any, beneficiary: Any, year: int | None
+) -> dict[str, Any]:
+    """Timeline events (newest first) and paid totals for `year` (the calendar year of the
+    care refresh's as-of date: the page's "this year") and the year before. Without a refresh
+    there is no year yet and no totals."""
     events = ClaimEvent.objects.filter(entity=entity, beneficiary=beneficiary)
-    totals = events.aggregate(
-        this_year=Sum("paid", filter=Q(thru_date__year=today.year)),
-        last_year=Sum("paid", filter=Q(thru_date__year=today.year - 1)),
-        n=Count("pk"),
-    )
+    if year is None:
+        totals = {"this_year": None, "last_year": None, "n": events.count()}
+    else:
+        totals = events.aggregate(
+            this_year=Sum("paid", filter=Q(thru_date__year=year)),
+            last_year=Sum("paid", filter=Q(thru_date__year=year - 1)),
+            n=Count("pk"),
+        )
     latest = list(events.order_by("-thru_date", "-from_date")[:TIMELINE_LIMIT])
     return {
         "events": latest,
@@ -28,6 +34,6 @@ def beneficiary_claims_summary(*, entity: Any, beneficiary: Any, today: date) ->
         "as_of": latest[0].as_of if latest else None,
         "paid_this_year": totals["this_year"] or Decimal("0.00"),
         "paid_last_year": totals["last_year"] or Decimal("0.00"),
-        "this_year": today.year,
-        "last_year": today.year - 1,
+        "this_year": year,
+        "last_year": year - 1 if year else None,
     }

@@ -8,7 +8,7 @@ POST; URLs carry only internal keys.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from care.forms import (
 )
 from care.models import ItemKind, ItemStatus
 from care.selectors import (
+    RECENT_DAYS,
     WORKLIST_STATUSES,
     RosterFilters,
     beneficiary_for_user,
@@ -47,6 +48,7 @@ from care.selectors import (
     entity_worklist,
     my_work_today,
     overview_figures,
+    risk_tier_counts,
     roster_page,
     worklist_item_for_user,
 )
@@ -136,20 +138,38 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
     entity = entity_for_user(user=request.user, entity_id=entity_id)
     form = RosterForm(request.POST if request.method == "POST" else None)
     filters = RosterFilters()
-    if form.is_bound and form.is_valid():
-        filters = RosterFilters.from_data(form.cleaned_data)
-    rows, next_after = roster_page(user=request.user, entity=entity, filters=filters)
-    access_record_create(
-        entity=entity,
-        purpose="roster",
-        route="care:roster",
-        beneficiary_ids=[b.pk for b in rows],
-        user=request.user,
-        method=request.method or "GET",
-    )
+    rows: list[Any] = []
+    next_after = None
+    invalid = form.is_bound and not form.is_valid()
+    if not invalid:
+        # A filter that does not parse (a TIN of 8 digits) shows its error and no one: listing
+        # everybody under a filter the user believes applied would mislead.
+        if form.is_bound:
+            filters = RosterFilters.from_data(form.cleaned_data)
+        rows, next_after = roster_page(user=request.user, entity=entity, filters=filters)
+        access_record_create(
+            entity=entity,
+            purpose="roster",
+            route="care:roster",
+            beneficiary_ids=[b.pk for b in rows],
+            user=request.user,
+            method=request.method or "GET",
+        )
+    as_of = care_data_date(entity=entity)
+    counts = risk_tier_counts(entity=entity)
+    tiers = [
+        {"name": name.capitalize(), "bound": bound, "n": counts.get(name, 0)}
+        for name, bound in settings.CARE_RISK_TIERS
+    ]
     context = {
         "entity": entity,
+        "tiers": tiers,
+        "tier_low": counts.get("low", 0),
+        "tier_none": counts.get("", 0),
         "form": form if form.is_bound else RosterForm(),
+        "invalid": invalid,
+        "as_of": as_of,
+        "recent_since": as_of - timedelta(days=RECENT_DAYS) if as_of else None,
         "rows": rows,
         "next_after": next_after,
         "paged": filters.after is not None,
@@ -252,10 +272,11 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
     entity = entity_for_user(user=request.user, entity_id=entity_id)
     bene = beneficiary_for_user(user=request.user, entity=entity, beneficiary_id=beneficiary_id)
     today = timezone.localdate()
-    # The care profile's date is the entity's care refresh date (`care_data_date`), no query.
-    profile = getattr(bene, "care", None)
-    data_date = profile.as_of if profile is not None else None
-    as_of = data_date or today
+    # The page's one data date: the care refresh its claims figures were built from (the
+    # person's profile, else the entity's summary). "This year" and the risk panel's payment
+    # year are that date's year, never the calendar's: claims lag by months.
+    as_of = getattr(getattr(bene, "care", None), "as_of", None) or care_data_date(entity=entity)
+    year = as_of.year if as_of else None
     access_record_create(
         entity=entity,
         purpose="beneficiary page",
@@ -269,20 +290,21 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
     context = {
         "entity": entity,
         "bene": bene,
-        "age": _age(bene.birth_date, today),
+        # Age on the data's date (or at death), not on the wall clock's.
+        "age": _age(bene.birth_date, bene.death_date or as_of or today),
         "withheld": withheld,
         "gaps": [] if withheld else beneficiary_gaps(beneficiary=bene),
         "items": [i for i in items if not i.source_key] if withheld else items,
         "outreach_form": OutreachForm(),
-        "data_date": care_data_date(entity=entity),
-        # Year to date and the risk year count from the care figures' date (the claims' date).
+        "as_of": as_of,
+        "data_date": as_of,
         "claims": None
         if withheld
-        else beneficiary_claims_summary(entity=entity, beneficiary=bene, today=as_of),
+        else beneficiary_claims_summary(entity=entity, beneficiary=bene, year=year),
         "alignment": upstream.alignment_history(beneficiary=bene),
-        "risk": None
-        if withheld
-        else upstream.risk_profile(user=request.user, beneficiary=bene, year=as_of.year),
+        "risk": upstream.risk_profile(user=request.user, beneficiary=bene, year=year)
+        if year and not withheld
+        else None,
         "item_form": ItemCreateForm(members=_members(entity)),
         "statuses": ItemStatus.choices,
     }

@@ -80,6 +80,13 @@ class Job(models.Model):
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
 
+    @property
+    def title(self) -> str:
+        """The kind in words ("Alignment run"), for pages."""
+        from jobs.presentation import job_title
+
+        return job_title(self)
+
 
 class JobEffect(models.Model):
     """What the built-in `jobs.demo` job leaves behind: one row per job, to prove exactly-once effects."""

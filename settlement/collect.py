@@ -42,6 +42,7 @@ from settlement.engine.columns import (
     PROJECTION_COLUMNS,
 )
 from settlement.engine.distribution import AllocationMethod, ParticipantFigures
+from settlement.engine.errors import ParameterError
 from settlement.engine.explanation import Step, StepKind
 from settlement.engine.mssp import MSSPInput
 from settlement.engine.parameters import MSSPTrack, ReachArrangement
@@ -49,6 +50,7 @@ from settlement.engine.projection import ProjectionAssumptions
 from settlement.engine.reach import ReachInput
 from settlement.engine.rounding import round_to_cent
 from settlement.models import QualityResult, SettlementRun
+from settlement.parameters import load_parameter_book
 from settlement.services import (
     SettlementInput,
     figures_error,
@@ -224,6 +226,46 @@ def _thresholds(
             )
         thresholds[(performance_year, etype)] = entry.value
     return thresholds
+
+
+def settlement_collect_precheck(
+    *, entity: Entity, performance_year: int, msr_mlr: str = "", msr_pct: Any = None
+) -> list[tuple[str, str]]:
+    """What would stop a settlement job on the platform's data, found before it starts, as
+    (form field, message) pairs: no alignment run or no aligned beneficiaries, no benchmark, no
+    quality result, and for MSSP an MSR the table cannot give (fewer assigned beneficiaries than
+    the variable MSR table starts at, with no entity-specific MSR from CMS's report). Empty when
+    nothing is known to be missing; the job still checks everything it reads."""
+    problems: list[tuple[str, str]] = []
+    try:
+        _, aligned = _alignment(entity, performance_year)
+    except ApplicationError as exc:
+        problems.append(("", exc.message))
+        aligned = []
+    try:
+        _benchmark_and_quality(
+            entity,
+            performance_year,
+            "enter it in the admin console (Settlement > Quality results).",
+        )
+    except ApplicationError as exc:
+        problems.append(("", exc.message))
+    if entity.program.code == "mssp" and aligned and msr_pct in (None, ""):
+        try:
+            lowest = load_parameter_book().msr_table(performance_year).lowest_n
+        except ParameterError as exc:
+            problems.append(("msr_mlr", str(exc)))
+        else:
+            if len(aligned) < lowest:
+                problems.append(
+                    (
+                        "msr_pct",
+                        f"{len(aligned):,} assigned beneficiaries is below the {lowest:,} where "
+                        "the variable MSR table starts (42 CFR 425.605(b)); CMS sets this ACO's "
+                        "MSR in its reconciliation report: enter it here.",
+                    )
+                )
+    return problems
 
 
 def beneficiary_key(entity: Entity, beneficiary_id: int) -> str:
@@ -539,8 +581,9 @@ def _completion_factor(
     step = Step(
         StepKind.INPUT,
         "Completion factor (benchmarks reference values)",
-        f"paid to date {paid:,.2f} / completed {completed:,.2f} = {factor:.6f}; ultimate/paid "
-        f"by incurred month: {months or 'none given (1: fully run out)'}",
+        f"share paid to date: paid {paid:,.2f} / completed {completed:,.2f} = {factor:.6f}; "
+        f"completion factors (completed / paid) by incurred month: "
+        f"{months or 'none given (1: fully run out)'}",
     )
     return factor, step
 

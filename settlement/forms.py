@@ -53,7 +53,10 @@ class MSSPFiguresForm(FiguresForm):
         choices=[(t.value, t.value.replace("_", " ")) for t in MSSPTrack], initial="BASIC_E"
     )
     assigned_beneficiaries = forms.IntegerField(
-        min_value=1, help_text="Assigned beneficiary person-years"
+        label="Assigned beneficiaries (head count)",
+        min_value=1,
+        help_text="The number of assigned beneficiaries in CMS's report: it sets the MSR band "
+        "(42 CFR 425.604(b), 425.605(b)); not the person-years",
     )
     total_benchmark = forms.DecimalField(
         label="Updated benchmark (total $)", min_value=Decimal("0.01"), **MONEY
@@ -128,6 +131,41 @@ class BatchUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file", help_text="One entity-year per row, with the columns listed above."
     )
+
+
+def weights_initial(description: str) -> dict[str, Decimal]:
+    """A stored version's distribution method ("50% beneficiaries + 50% quality", as
+    AllocationMethod.describe writes it) as the weight fields' initial percents, so that a new
+    version keeps the method unless someone changes it. Empty when there is none."""
+    import re
+
+    found: dict[str, Decimal] = {}
+    for number, basis in re.findall(r"([\d.]+)%\s+([a-z ]+?)(?:\s*\+|$)", description or ""):
+        key = f"weight_{basis.strip().replace(' ', '_')}"
+        if key in WEIGHT_FIELDS:
+            found[key] = Decimal(number)
+    if not found:
+        return {}
+    return {name: found.get(name, Decimal(0)) for name in WEIGHT_FIELDS}
+
+
+WEIGHT_FIELDS = ("weight_beneficiaries", "weight_savings_contribution", "weight_quality")
+
+
+def _method(form: forms.Form, data: dict[str, Any]) -> AllocationMethod | None:
+    """The distribution method of the weight fields, or a form error."""
+    weights = [
+        (AllocationBasis.BENEFICIARIES, data.get("weight_beneficiaries") or Decimal(0)),
+        (AllocationBasis.SAVINGS_CONTRIBUTION, data.get("weight_savings_contribution") or Decimal(0)),
+        (AllocationBasis.QUALITY, data.get("weight_quality") or Decimal(0)),
+    ]  # fmt: skip
+    if not any(w for _, w in weights):
+        return None  # none given: the service's default (by attributed beneficiaries)
+    try:
+        return AllocationMethod(tuple((b, w / 100) for b, w in weights if w))
+    except SettlementInputError as exc:
+        form.add_error(None, f"Distribution method: {exc.message}")
+        return None
 
 
 class DistributionForm(forms.Form):
@@ -216,9 +254,11 @@ class _KindAndProjectionFields(forms.Form):
         help_text="Projection only: the last complete month of claims",
     )  # fmt: skip
     completion_factor = forms.DecimalField(
-        min_value=Decimal("0.01"), max_value=1, max_digits=5, decimal_places=4, required=False,
-        help_text="Projection only: the share of the months' claims already paid; blank: from "
-        "the benchmarks reference values (completion_factor_month_N)",
+        label="Share of claims paid to date", min_value=Decimal("0.01"), max_value=1,
+        max_digits=5, decimal_places=4, required=False,
+        help_text="Projection only: the share of the months' incurred claims already paid "
+        "(0.95 = 95%; the inverse of the completion factor); blank: from the completion "
+        "factors of the year's benchmark reference data",
     )  # fmt: skip
     seed = forms.IntegerField(initial=1, min_value=0, required=False)
 
@@ -249,11 +289,18 @@ class PlatformRunForm(_KindAndProjectionFields):
     and CMS report figures the platform does not hold."""
 
     field_order = ("kind", "track", "msr_mlr", "msr_pct", "participant_revenue", "low_revenue",
-                   "euc_loss_reduction", *_PROJECTION_FIELDS, "note")  # fmt: skip
+                   "euc_loss_reduction", *_PROJECTION_FIELDS, *WEIGHT_FIELDS, "note")  # fmt: skip
     track = forms.ChoiceField(
-        choices=[(t.value, t.value.replace("_", " ")) for t in MSSPTrack], initial="BASIC_E"
+        label="Track",
+        choices=[("", "Choose the track of the year")]
+        + [(t.value, t.value.replace("_", " ")) for t in MSSPTrack],
+        help_text="Preset from the entity's track for the year in the program registry",
     )
-    msr_mlr = forms.ChoiceField(label="MSR/MLR", choices=MSR_CHOICES, initial="variable")
+    msr_mlr = forms.ChoiceField(
+        label="MSR/MLR",
+        choices=[("", "Choose the election")] + MSR_CHOICES,
+        help_text="The election for the agreement period; preset from the last version",
+    )
     msr_pct = forms.DecimalField(
         label="Entity-specific MSR (%)", required=False, max_digits=7, decimal_places=4,
         help_text="From CMS's report; needed below 5,000 assigned beneficiaries",
@@ -266,7 +313,23 @@ class PlatformRunForm(_KindAndProjectionFields):
     euc_loss_reduction = forms.DecimalField(
         label="EUC loss reduction ($)", required=False, min_value=0, **MONEY
     )
+    weight_beneficiaries = forms.DecimalField(
+        label="Share by attributed beneficiaries (%)", min_value=0, max_value=100, initial=100,
+        required=False,
+    )  # fmt: skip
+    weight_savings_contribution = forms.DecimalField(
+        label="Share by savings contribution (%)", min_value=0, max_value=100, initial=0,
+        required=False,
+    )  # fmt: skip
+    weight_quality = forms.DecimalField(
+        label="Share by quality (%)", min_value=0, max_value=100, initial=0, required=False
+    )
     note = forms.CharField(label="Why this version", max_length=300, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.method = _method(self, data)
+        return data
 
     def job_parameters(self, year: int) -> dict[str, Any]:
         data = self.cleaned_data
@@ -285,6 +348,8 @@ class PlatformRunForm(_KindAndProjectionFields):
             "report_figures": report,
             "note": data.get("note", ""),
         }
+        if self.method is not None:
+            params["method"] = [[str(b), str(w)] for b, w in self.method.weights]
         return {**params, **self.projection_parameters()}
 
 
@@ -294,7 +359,9 @@ class ReachPlatformRunForm(_KindAndProjectionFields):
     are read by the job; the fields here are what the platform does not hold."""
 
     # The CMS report figures (REACH_OPTIONAL after aligned_member_months), then the projection.
-    field_order = ("kind", "arrangement", *REACH_OPTIONAL[1:], *_PROJECTION_FIELDS, "note")
+    field_order = (
+        "kind", "arrangement", *REACH_OPTIONAL[1:], *_PROJECTION_FIELDS, *WEIGHT_FIELDS, "note",
+    )  # fmt: skip
 
     arrangement = forms.ChoiceField(
         choices=[("", "The DCE's track of the year"), ("GLOBAL", "Global"),
@@ -320,13 +387,33 @@ class ReachPlatformRunForm(_KindAndProjectionFields):
     apo_claims_reduced = forms.DecimalField(
         label="APO claims reductions ($)", required=False, min_value=0, **MONEY
     )
+    weight_beneficiaries = forms.DecimalField(
+        label="Share by attributed beneficiaries (%)", min_value=0, max_value=100, initial=100,
+        required=False,
+    )  # fmt: skip
+    weight_savings_contribution = forms.DecimalField(
+        label="Share by savings contribution (%)", min_value=0, max_value=100, initial=0,
+        required=False,
+    )  # fmt: skip
+    weight_quality = forms.DecimalField(
+        label="Share by quality (%)", min_value=0, max_value=100, initial=0, required=False
+    )
     note = forms.CharField(label="Why this version", max_length=300, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.method = _method(self, data)
+        return data
 
     def job_parameters(self, year: int) -> dict[str, Any]:
         from settlement.collect import REACH_REPORT_FIGURES
 
         data = self.cleaned_data
+        method = (
+            {"method": [[str(b), str(w)] for b, w in self.method.weights]} if self.method else {}
+        )
         return {
+            **method,
             "performance_year": year,
             "kind": data["kind"],
             "track": data.get("arrangement") or "",

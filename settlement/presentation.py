@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from core import display
 
 MSSP_FIGURES = (
     ("gross_savings", "Gross savings (losses)", "money"),
@@ -26,12 +26,7 @@ REACH_FIGURES = (
 
 
 def money(text: str) -> str:
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, TypeError):
-        return text
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+    return display.money(text)
 
 
 def figure_rows(program: str, figures: dict[str, str]) -> list[tuple[str, str]]:
@@ -43,6 +38,6 @@ def figure_rows(program: str, figures: dict[str, str]) -> list[tuple[str, str]]:
         elif kind == "money":
             shown = money(value)
         else:
-            shown = f"{Decimal(value).normalize():f}%"
+            shown = display.percent(value)
         rows.append((label, shown))
     return rows

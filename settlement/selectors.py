@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from core import display
 from entities.models import Entity
 from settlement.models import ParticipantShare, SettlementKind, SettlementRun
 
@@ -90,28 +92,76 @@ def settlement_run_changes(*, run: SettlementRun) -> tuple[SettlementRun | None,
         return None, []
     changes = []
     for label, before_map, after_map in (
-        ("input", previous.inputs, run.inputs),
-        ("figure", previous.figures, run.figures),
-        ("band", previous.band, run.band),
+        ("Input", previous.inputs, run.inputs),
+        ("Figure", previous.figures, run.figures),
+        ("Projection band", previous.band, run.band),
     ):
         for key in sorted(set(before_map) | set(after_map)):
-            before, after = str(before_map.get(key, "")), str(after_map.get(key, ""))
-            if before != after:
-                changes.append(Change(f"{label}: {key}", before or "—", after or "—"))
+            before, after = before_map.get(key, ""), after_map.get(key, "")
+            if _same(before, after) or isinstance(before, (list, dict)):
+                continue
+            changes.append(
+                Change(f"{label}: {_figure_label(key)}", _shown(key, before), _shown(key, after))
+            )
     for key in ("parameter_version", "distribution_method"):
         before, after = getattr(previous, key), getattr(run, key)
         if before != after:
-            changes.append(Change(key.replace("_", " "), before or "—", after or "—"))
+            changes.append(Change(display.words(key), before or "—", after or "—"))
     before_shares = {s.tin: s.amount for s in previous.shares.all()}
     for share in run.shares.all():
         if before_shares.get(share.tin) != share.amount:
             was = before_shares.get(share.tin)
             changes.append(
-                Change(
-                    f"TIN {share.tin} share", "—" if was is None else f"{was}", f"{share.amount}"
-                )
+                Change(f"TIN {share.tin} share", display.money(was), display.money(share.amount))
             )
     return previous, changes
+
+
+def _same(before: Any, after: Any) -> bool:
+    """Equal as figures: 5650000.00 and 5650000 are the same amount, "true" and "True" the
+    same answer; text otherwise compares as text."""
+    if str(before) == str(after):
+        return True
+    try:
+        return Decimal(str(before)) == Decimal(str(after))
+    except (InvalidOperation, ValueError):
+        return str(before).strip().lower() == str(after).strip().lower()
+
+
+_COUNT_KEYS = {"assigned_beneficiaries", "aligned_member_months", "beneficiaries", "seed",
+               "replicates", "months_elapsed", "performance_year"}  # fmt: skip
+_PLAIN_KEYS = {"quality_score", "completion_factor", "entity_id", "track", "arrangement",
+               "msr_mlr"}  # fmt: skip
+
+
+def _figure_label(key: str) -> str:
+    """A stored column's name as the pages label it (the settlement figure labels where there
+    is one, else the name in words)."""
+    from settlement.presentation import MSSP_FIGURES, REACH_FIGURES
+
+    for name, label, _kind in (*MSSP_FIGURES, *REACH_FIGURES):
+        if name == key:
+            return label
+    return display.words(key.removesuffix("_pct")) + (" (%)" if key.endswith("_pct") else "")
+
+
+def _shown(key: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    text = str(value)
+    if text.lower() in ("true", "false"):
+        return display.yes_no(text)
+    if key.endswith("_pct"):
+        return display.percent(text)
+    if key in _COUNT_KEYS:
+        return display.count(text)
+    if key in _PLAIN_KEYS:
+        return text.replace("_", " ")
+    try:
+        Decimal(text)
+    except (InvalidOperation, ValueError):
+        return text
+    return display.money(text)
 
 
 def settlement_overview(*, user: Any) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -12,7 +11,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core import csvfiles
+from core import csvfiles, display
 from settlement.engine.mcp import MCPStatement
 from settlement.models import ParticipantShare, SettlementRun
 
@@ -27,16 +26,16 @@ def _facts(run: SettlementRun, share: ParticipantShare) -> list[tuple[str, str]]
             f"v{run.version} of {run.created_at:%Y-%m-%d} ({run.get_kind_display()})",
         ),
         ("Parameter table", run.parameter_version),
-        ("Entity earned savings (losses)", f"{run.earned_savings_losses:,.2f}"),
+        ("Entity earned savings (losses)", display.money(run.earned_savings_losses)),
         ("Distribution method", run.distribution_method),
         ("TIN", share.tin),
         ("Participant", share.name),
         ("Attributed beneficiaries", f"{share.attributed_beneficiaries:,}"),
-        ("TIN benchmark", "" if share.benchmark is None else f"{share.benchmark:,.2f}"),
-        ("TIN expenditure", "" if share.expenditure is None else f"{share.expenditure:,.2f}"),
+        ("TIN benchmark", "" if share.benchmark is None else display.money(share.benchmark)),
+        ("TIN expenditure", "" if share.expenditure is None else display.money(share.expenditure)),
         ("TIN quality score", "" if share.quality_score is None else f"{share.quality_score}"),
-        ("Share of the whole", f"{share.weight * 100:.4f}%"),
-        ("Amount for this TIN", f"{share.amount:,.2f}"),
+        ("Share of the whole", display.percent(share.weight * 100)),
+        ("Amount for this TIN", display.money(share.amount)),
     ]
 
 
@@ -55,19 +54,20 @@ def statement_steps(run: SettlementRun, share: ParticipantShare) -> list[dict]:
 def tin_statement_csv(run: SettlementRun, share: ParticipantShare) -> str:
     out = io.StringIO()
     writer = csvfiles.writer(out, lineterminator="\n")
-    writer.writerow(["item", "value"])
+    writer.writerow(["Item", "Value"])
     writer.writerows(_facts(run, share))
     writer.writerow([])
-    writer.writerow(["step", "explanation"])
+    writer.writerow(["Step", "Explanation"])
     for number, step in enumerate(statement_steps(run, share), start=1):
         writer.writerow([number, _step_text(step)])
     return out.getvalue()
 
 
 def _step_text(step: dict) -> str:
-    text = f"{step['label']}: {step['value']}" if step.get("value") else step["label"]
+    label, value = display.tidy(step["label"]), display.tidy(step.get("value", ""))
+    text = f"{label}: {value}" if value else label
     if step.get("citation"):
-        text += f" [{step['citation']}]"
+        text += f" [{display.cite(step['citation'])}]"
     if step.get("to_confirm"):
         text += " (to confirm)"
     return text
@@ -135,7 +135,7 @@ def mcp_statement_pdf(statement: MCPStatement) -> bytes:
             [
                 Paragraph(escape(row["payment"]), small),
                 Paragraph(escape(row["period"]), small),
-                *(Paragraph(f"{Decimal(row[c]):,.2f}", small) for c in STATEMENT_COLUMNS[2:]),
+                *(Paragraph(display.money(row[c]), small) for c in STATEMENT_COLUMNS[2:]),
             ]
             for row in rows
         ],

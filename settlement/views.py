@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -18,10 +19,14 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.selectors import user_has_role
 from alignment.selectors import program_minimum_check, roster_of_record
+from core import display
 from core.api import ApplicationError
+from core.display import plain_decimal
 from core.uploads import upload_text
+from entities.selectors import entity_year_get
 from jobs.services import job_enqueue
 from settlement.charts import band_chart
+from settlement.collect import REACH_REPORT_FIGURES, settlement_collect_precheck
 from settlement.engine.batch import run_batch, write_rows
 from settlement.engine.columns import MSSP_OPTIONAL, MSSP_REQUIRED, REACH_OPTIONAL, REACH_REQUIRED
 from settlement.engine.distribution import ParticipantFigures
@@ -35,6 +40,7 @@ from settlement.forms import (
     PlatformRunForm,
     ReachPlatformRunForm,
     figures_form_class,
+    weights_initial,
 )
 from settlement.models import SettlementKind
 from settlement.parameters import load_parameter_book
@@ -171,8 +177,35 @@ def mcp_closeout(request: HttpRequest) -> HttpResponse:
 
 
 def _initial(inputs: dict[str, str]) -> dict[str, Any]:
-    """A stored version's figures as form initial values (text "true"/"false" as booleans)."""
-    return {k: (v == "true") if v in ("true", "false") else v for k, v in inputs.items()}
+    """A stored version's figures as form initial values: text "true"/"false" as booleans,
+    numbers as plain decimals (11331818.89000000000000000000 -> 11331818.89)."""
+    initial: dict[str, Any] = {}
+    for key, value in inputs.items():
+        if value in ("true", "false"):
+            initial[key] = value == "true"
+        elif key in ("msr_mlr", "track", "arrangement"):
+            initial[key] = value  # a choice: kept as the stored code
+        else:
+            initial[key] = plain_decimal(value) if value not in (None, "") else value
+    return initial
+
+
+def _platform_initial(entity: Any, year: int, latest: Any) -> dict[str, Any]:
+    """The platform form's presets: the track the program registry holds for the entity-year,
+    and from the latest version of the year its MSR/MLR election, CMS report figures and
+    distribution weights (so a re-run changes only what someone changes)."""
+    initial: dict[str, Any] = {}
+    if latest is not None:
+        inputs = _initial(latest.inputs)
+        for name in ("track", "msr_mlr", "msr_pct", "participant_revenue", "low_revenue",
+                     "euc_loss_reduction", *REACH_REPORT_FIGURES):  # fmt: skip
+            if inputs.get(name) not in (None, ""):
+                initial[name] = inputs[name]
+        initial.update(weights_initial(latest.distribution_method))
+    year_row = entity_year_get(entity=entity, performance_year=year)
+    if year_row is not None and entity.program.code == "mssp":
+        initial["track"] = str(year_row.track.code).upper()
+    return initial
 
 
 def _previous_participants(user: Any, entity: Any, year: int) -> list[ParticipantFigures]:
@@ -246,6 +279,29 @@ def entity_year(request: HttpRequest, entity_id: int, year: int) -> HttpResponse
                 )
                 return redirect("jobs:detail", job.pk)
 
+    return _render_entity_year(
+        request,
+        entity,
+        year,
+        can_write=can_write,
+        figures_form=figures_form,
+        distribution_form=distribution_form,
+    )
+
+
+def _render_entity_year(
+    request: HttpRequest,
+    entity: Any,
+    year: int,
+    *,
+    can_write: bool,
+    figures_form: Any = None,
+    distribution_form: Any = None,
+    platform_form: Any = None,
+) -> HttpResponse:
+    program = entity.program.code
+    figures_form = figures_form or figures_form_class(program)(prefix="figures")
+    distribution_form = distribution_form or DistributionForm(prefix="distribution")
     version = request.GET.get("version")
     runs = settlement_run_list(user=request.user, entity=entity).filter(performance_year=year)
     finals = list(runs.filter(kind=SettlementKind.FINAL).order_by("-version"))
@@ -258,12 +314,30 @@ def entity_year(request: HttpRequest, entity_id: int, year: int) -> HttpResponse
     )
     if run is not None and not figures_form.is_bound:
         figures_form = figures_form_class(program)(prefix="figures", initial=_initial(run.inputs))
+    if run is not None and not distribution_form.is_bound:
+        distribution_form = DistributionForm(
+            prefix="distribution", initial=weights_initial(run.distribution_method)
+        )
     figures_form.fields.pop("performance_year", None)  # the page's year
     roster = (
         roster_of_record(entity=entity, performance_year=year)
         if program in ("mssp", "reach")
         else None
     )
+    latest_any = run or projection
+    if platform_form is None and can_write:
+        platform_form = _platform_form_class(program)(
+            prefix="platform", initial=_platform_initial(entity, year, latest_any)
+        )
+    form_errors = [
+        (anchor, form)
+        for anchor, form in (
+            ("platform-heading", platform_form),
+            ("new-heading", figures_form),
+            ("new-heading", distribution_form),
+        )
+        if form is not None and form.is_bound and form.errors
+    ]
     return render(
         request,
         "settlement/entity_year.html",
@@ -286,9 +360,59 @@ def entity_year(request: HttpRequest, entity_id: int, year: int) -> HttpResponse
             "can_write": can_write,
             "figures_form": figures_form,
             "distribution_form": distribution_form,
-            "platform_form": _platform_form_class(program)(prefix="platform"),
+            "platform_form": platform_form,
+            "form_errors": form_errors,
+            "comparison": _projection_vs_final(projection, run),
+            "limits": binding_limits(run),
         },
     )
+
+
+def binding_limits(run: Any) -> list[str]:
+    """The limits that bound a settlement (the performance payment limit, the loss sharing
+    limit), each as its explanation step says it, for the page's summary."""
+    if run is None:
+        return []
+    return [
+        display.tidy(f"{step.get('label', '')}: {step.get('value', '')}")
+        for step in run.explanation
+        if "limit" in step.get("label", "").lower()
+        and ("(binding)" in step.get("label", "") or "binds" in step.get("label", ""))
+    ]
+
+
+def _projection_vs_final(projection: Any, final: Any) -> dict[str, Any] | None:
+    """Why the projection and the final settlement of a year differ, side by side: the months of
+    claims, the population each was computed on, truncation and completion, and what each earned.
+    None unless the year has both."""
+    if projection is None or final is None:
+        return None
+    band = projection.band or {}
+    inputs = final.inputs or {}
+    if final.program == "reach":
+        months = inputs.get("aligned_member_months")
+        final_people = (
+            f"{display.count(Decimal(str(months)) / 12)} person-years "
+            f"({display.count(months)} aligned member-months)"
+            if months not in (None, "")
+            else "—"
+        )
+    else:
+        final_people = (
+            f"{display.count(inputs.get('assigned_beneficiaries'))} assigned beneficiaries"
+        )
+    limits = binding_limits(final)
+    return {
+        "projection_months": band.get("months_elapsed"),
+        "projection_people": band.get("beneficiaries"),
+        "paid_share": band.get("completion_factor"),
+        "final_people": final_people,
+        "projection_earned": projection.earned_savings_losses,
+        "final_earned": final.earned_savings_losses,
+        "difference": final.earned_savings_losses - projection.earned_savings_losses,
+        "abs_difference": abs(final.earned_savings_losses - projection.earned_savings_losses),
+        "limits": limits,
+    }
 
 
 def _platform_form_class(program: str) -> type[PlatformRunForm] | type[ReachPlatformRunForm]:
@@ -307,10 +431,18 @@ def entity_year_collect(request: HttpRequest, entity_id: int, year: int) -> Http
     if entity.program.code not in ("mssp", "reach"):
         raise Http404
     form = _platform_form_class(entity.program.code)(request.POST, prefix="platform")
+    if form.is_valid():
+        # What would stop the job (a missing run, benchmark or quality result, an MSR the
+        # table cannot give) is said on the form now, not by a job failing at 85%.
+        for field, message in settlement_collect_precheck(
+            entity=entity,
+            performance_year=year,
+            msr_mlr=form.cleaned_data.get("msr_mlr") or "",
+            msr_pct=form.cleaned_data.get("msr_pct"),
+        ):
+            form.add_error(field if field in form.fields else None, message)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
-        return redirect("settlement:entity_year", entity.pk, year)
+        return _render_entity_year(request, entity, year, can_write=True, platform_form=form)
     with transaction.atomic():
         job = job_enqueue(
             kind="settlement.collect",

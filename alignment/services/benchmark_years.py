@@ -57,9 +57,9 @@ class YearAlignment:
         return (
             f"alignment engine {lin['engine_version']} for BY{self.year} "
             f"({lin['method_label']}; windows {lin['windows_label']}), participant list as of "
-            f"{lin['participants_as_of']} ({lin['participant_count']} rows, digest "
-            f"{lin['participants_digest'][:12]}): {len(self.aligned_ids)} of "
-            f"{self.beneficiary_count} beneficiaries aligned"
+            f"{lin['participants_as_of']} ({lin['participant_count']:,} rows, digest "
+            f"{lin['participants_digest'][:12]}): {len(self.aligned_ids):,} of "
+            f"{self.beneficiary_count:,} beneficiaries aligned"
         )
 
 

@@ -136,11 +136,17 @@ def alignment_run_create(
         latest = AlignmentRun.objects.filter(
             entity=entity, performance_year=performance_year, list_kind=list_kind
         ).aggregate(v=Max("version"))["v"]
+        # "Since the previous run" compares against the list before this one in data time: the
+        # succeeded run of the year with the latest as-of date not after this run's (a rerun of
+        # the same date compares against the earlier run of that date), never a later list.
         previous = (
             AlignmentRun.objects.filter(
-                entity=entity, performance_year=performance_year, status=RunStatus.SUCCEEDED
+                entity=entity,
+                performance_year=performance_year,
+                status=RunStatus.SUCCEEDED,
+                as_of__lte=as_of,
             )
-            .order_by("-created_at", "-id")
+            .order_by("-as_of", "-created_at", "-id")
             .first()
         )
         try:

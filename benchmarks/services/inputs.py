@@ -133,7 +133,7 @@ def population_source(*, entity: Any, year: int) -> tuple[list[int], str]:
         run = roster.run
         return (
             ids,
-            f"alignment run {run} ({run.get_list_kind_display().lower()}, {len(ids)} aligned)",
+            f"alignment run {run} ({run.get_list_kind_display().lower()}, {len(ids):,} aligned)",
         )
     ids = roster_ids(entity=entity, year=year)
     if ids:

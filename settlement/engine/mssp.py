@@ -404,7 +404,10 @@ def settle_mssp(
     ex = ExplanationBuilder(parameters=params.label)
     warnings: list[str] = []
     ex.input("Performance year / track", f"PY{inputs.performance_year} {inputs.track}")
-    ex.input("Assigned beneficiaries (person-years)", f"{inputs.assigned_beneficiaries:,}")
+    ex.input(
+        "Assigned beneficiaries (head count; sets the MSR band)",
+        f"{inputs.assigned_beneficiaries:,}",
+    )
     ex.input("Updated benchmark (total)", fmt_money(inputs.total_benchmark))
     ex.input("Assigned beneficiary expenditures (total)", fmt_money(inputs.total_expenditure))
     ex.input(

@@ -184,7 +184,10 @@ def project(
     ex = ExplanationBuilder(parameters="projection assumptions (not a CMS rule)")
     ex.input("Aligned beneficiaries in the projection", f"{n:,}")
     ex.input("Months of claims so far", str(assumptions.months_elapsed))
-    ex.input("Completion factor", fmt_pct(assumptions.completion_factor))
+    ex.input(
+        "Share of incurred claims paid to date (1 / completion factor)",
+        fmt_pct(assumptions.completion_factor),
+    )
     ex.input(
         "Bootstrap",
         f"{assumptions.replicates} replicates, seed {assumptions.seed}, central {fmt_pct(assumptions.interval, 0)}",

@@ -1,13 +1,13 @@
-"""Display filters for settlement amounts and rates."""
+"""Display filters for settlement amounts and rates: the project's one formatting layer
+(core.display), under the names the settlement templates use."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
 
-from settlement.presentation import money as money_text
+from core import display
 
 register = template.Library()
 
@@ -15,15 +15,10 @@ register = template.Library()
 @register.filter
 def money(value: Any) -> str:
     """12345.6 -> $12,345.60; negative amounts keep their sign in front."""
-    if value in (None, ""):
-        return "—"
-    return money_text(str(value))
+    return display.money(value)
 
 
 @register.filter
 def pct(value: Any) -> str:
-    """A percent kept as text ("2.0000") shown without trailing zeros ("2%")."""
-    try:
-        return f"{Decimal(str(value)).normalize():f}%"
-    except (InvalidOperation, ValueError):
-        return str(value)
+    """A percent kept as text ("2.0000") with two decimals ("2.00%")."""
+    return display.percent(value)

@@ -86,6 +86,28 @@ def test_a_new_run_is_a_new_version_and_leaves_the_old_one_untouched(
     assert not AlignmentChange.objects.filter(run=second).exists()
 
 
+def test_the_current_run_is_the_latest_as_of_date_and_a_run_compares_to_the_list_before_it(
+    entity_a, population_a, run_alignment
+) -> None:
+    from alignment.selectors import alignment_current_run, alignment_summary
+
+    final = run_alignment(entity_a, list_kind="final", as_of=date(2026, 3, 31))
+    # A quarterly list as of 2025-12-31, run after the final list: it is earlier data, so the
+    # final list stays "aligned now", and the quarterly one is not compared with the later list.
+    quarterly = run_alignment(entity_a, list_kind="quarterly", as_of=date(2025, 12, 31))
+    assert quarterly.previous_run_id is None
+    assert alignment_current_run(entity=entity_a).pk == final.pk
+    summary = alignment_summary(entity=entity_a)
+    assert summary is not None
+    assert summary["latest"].pk == final.pk
+    assert summary["aligned_now"] == final.aligned_count
+    # A rerun of the final list compares with the final list, not with the quarterly list
+    # created after it.
+    rerun = run_alignment(entity_a, list_kind="final", as_of=date(2026, 3, 31))
+    assert rerun.previous_run_id == final.pk
+    assert alignment_current_run(entity=entity_a).pk == rerun.pk
+
+
 def test_changes_between_runs_say_why(entity_a, population_a, run_alignment) -> None:
     first = run_alignment(entity_a)
     aligned_by_tin = AlignmentResult.objects.filter(

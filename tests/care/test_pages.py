@@ -206,7 +206,7 @@ def test_the_csv_export_is_a_job_scoped_to_the_entity_and_audited(
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert path.name != f"roster-{job_id}.csv"
     assert len(path.stem) > 30
-    assert [r["last_name"] for r in rows] == ["Abbott", "Baker", "Carter", "Diaz"]
+    assert [r["Last name"] for r in rows] == ["Abbott", "Baker", "Carter", "Diaz"]
     export_record = AccessRecord.objects.get(purpose="roster CSV export")
     assert export_record.beneficiary_count == 4
     assert export_record.user == aco_coordinator
@@ -316,5 +316,5 @@ def test_the_overview_jobs_panel_polls_while_a_job_runs_and_stops_after(setup, e
     body = setup["a"].get(url).content.decode()
     assert "hx-trigger" in body
     assert 'value="40"' in body
-    assert f"#{job.pk}" in body
+    assert f"Care refresh (job {job.pk})" in body
     assert setup["b"].get(url).status_code == 404

@@ -297,7 +297,11 @@ def test_a_projection_needs_its_month(
     complete_inputs: Entity, aco_admin: Any, login_client: Any
 ) -> None:
     response = _post(login_client(aco_admin), complete_inputs, kind="projection")
-    assert response.status_code == 302
+    # The page comes back with the error at its top, linked to the form; no job starts.
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "The settlement was not started." in body
+    assert "Needed for a projection." in body
     assert not Job.objects.filter(kind="settlement.collect").exists()
 
 
@@ -314,3 +318,92 @@ def test_a_care_coordinator_of_the_entity_may_not_run_it(
 ) -> None:
     assert _post(client_a, complete_inputs).status_code == 403
     assert not Job.objects.filter(kind="settlement.collect").exists()
+
+
+def test_the_platform_form_checks_the_msr_before_starting_a_job(
+    complete_inputs: Entity, aco_admin: Any, login_client: Any
+) -> None:
+    # Two assigned beneficiaries, the variable MSR and no MSR from CMS's report: the table
+    # starts at 5,000, so the job would fail at its end. The form says so, and starts nothing.
+    response = _post(login_client(aco_admin), complete_inputs, msr_mlr="variable", msr_pct="")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "The settlement was not started." in body
+    assert "Entity-specific MSR (%)" in body
+    assert "2 assigned beneficiaries is below the 5,000" in body
+    assert "msr_pct" not in body.split("<form")[0]  # the summary names the field, not its code
+    assert not Job.objects.filter(kind="settlement.collect").exists()
+
+
+def test_the_forms_start_from_the_years_track_and_the_latest_version(
+    complete_inputs: Entity, aco_admin: Any, login_client: Any
+) -> None:
+    import re
+
+    from entities.models import Track
+    from entities.services.entities import entity_year_set
+    from settlement.engine.distribution import AllocationBasis, AllocationMethod
+
+    # The registry holds BASIC D for the year; the latest version split 50/50 between
+    # beneficiaries and savings contribution with a fixed 2.0% MSR/MLR.
+    entity_year_set(
+        entity=complete_inputs,
+        performance_year=PY,
+        track=Track.objects.get(program__code="mssp", code="basic_d"),
+    )
+    settlement_collect_final(
+        entity=complete_inputs,
+        performance_year=PY,
+        track="BASIC_D",
+        msr_mlr="2.0",
+        report_figures=REPORT,
+        method=AllocationMethod(
+            (
+                (AllocationBasis.BENEFICIARIES, Decimal("0.5")),
+                (AllocationBasis.SAVINGS_CONTRIBUTION, Decimal("0.5")),
+            )
+        ),
+    )
+    body = login_client(aco_admin).get(f"/settlement/entities/{complete_inputs.pk}/{PY}/")
+    html = body.content.decode()
+
+    def selected(name: str) -> str:
+        select = html.split(f'name="{name}"')[1].split("</select>")[0]
+        return re.search(r'<option value="([^"]*)" selected>', select).group(1)
+
+    def value(name: str) -> str:
+        return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+    assert selected("platform-track") == "BASIC_D"
+    assert selected("platform-msr_mlr") == "2.0"
+    assert value("platform-weight_beneficiaries") == "50"
+    assert value("platform-weight_savings_contribution") == "50"
+    assert value("distribution-weight_beneficiaries") == "50"
+    # The report-figures form shows amounts as typed, never with the database's trailing zeros.
+    assert value("figures-total_expenditure") == "55900.00"
+    assert not re.search(r'value="-?\d+\.\d{5,}"', html)
+
+
+def test_the_job_page_leads_to_the_new_version_without_a_stale_queued_banner(
+    complete_inputs: Entity,
+    aco_admin: Any,
+    login_client: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client = login_client(aco_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, complete_inputs)
+    job = Job.objects.get(kind="settlement.collect")
+    job.refresh_from_db()
+    assert job.state == "succeeded", job.error
+    page = client.get(response["Location"]).content.decode()
+    # The job finished before the page was read: its "queued" message no longer holds.
+    assert f"job #{job.pk} queued" not in page
+    assert (
+        "Settlement on the platform&#x27;s data" in page
+        or "Settlement on the platform's data" in page
+    )
+    assert "settlement.collect" not in page
+    entity_year = f"/settlement/entities/{complete_inputs.pk}/{PY}/"
+    assert f'href="{entity_year}?version=1"' in page  # the result
+    assert f'href="{entity_year}"' in page  # and back

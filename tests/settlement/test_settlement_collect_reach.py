@@ -302,7 +302,8 @@ def test_a_projection_needs_its_month(dce: Entity, make_member: Any, login_clien
     response = client.post(
         f"/settlement/entities/{dce.pk}/{PY}/collect/", {"platform-kind": "projection"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Needed for a projection." in response.content.decode()
     assert not Job.objects.filter(kind="settlement.collect").exists()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -140,7 +142,10 @@ def test_tin_statements_come_as_csv_and_pdf(client_a, settled) -> None:
     )
     text = csv_response.content.decode()
     assert csv_response["Content-Type"].startswith("text/csv")
-    assert 'Amount for this TIN,"1,568,000.00"' in text
+    assert 'Amount for this TIN,"$1,568,000.00"' in text
+    # Sent to a practice: citations name CMS documents, never our files or issues.
+    assert "domain.md" not in text
+    assert not re.search(r"\bissue \d", text)
     assert "Synthetic South Clinic" in text
     # The entity's totals, this TIN's line of the distribution, and no other TIN's payout.
     assert "Amount to distribute" in text
@@ -243,3 +248,20 @@ def test_the_upload_pages_list_their_columns_and_cite_no_file_of_ours(client_a) 
         assert "README" not in page
         assert ".md" not in page
         assert "docs/examples" not in page
+
+
+def test_the_page_says_why_the_projection_and_the_final_differ(client_a, settled, entity_a) -> None:
+    from settlement.models import SettlementRun
+
+    projection = SettlementRun.objects.get(entity=entity_a, kind="projection")
+    content = client_a.get(
+        reverse("settlement:entity_year", args=[entity_a.pk, 2025])
+    ).content.decode()
+    assert "Why the projection and the final settlement differ" in content
+    # Six months of claims for the projection's 200 beneficiaries against the final's 20,000
+    # assigned beneficiaries, and the difference in what each earned.
+    assert "Months 1 to 6" in content
+    assert "200 aligned beneficiaries when it ran" in content
+    assert "20,000 assigned beneficiaries" in content
+    difference = settled.earned_savings_losses - projection.earned_savings_losses
+    assert f"${abs(difference):,.2f}" in content

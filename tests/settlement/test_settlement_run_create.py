@@ -56,10 +56,34 @@ def test_a_new_run_is_a_new_version_and_the_changes_are_listed(entity_a) -> None
     previous, changes = settlement_run_changes(run=second)
     assert previous == first
     what = {c.what: (c.before, c.after) for c in changes}
-    assert what["input: quality_score"] == ("80", "60")
-    assert what["figure: earned_savings_losses"] == ("4704000.00", "2822400.00")
-    assert what["distribution method"] == ("100% beneficiaries", "100% quality")
+    assert what["Input: Quality score"] == ("80", "60")
+    assert what["Figure: Earned savings (losses), after sequestration"] == (
+        "$4,704,000.00",
+        "$2,822,400.00",
+    )
+    assert what["Distribution method"] == ("100% beneficiaries", "100% quality")
     assert "TIN 900000001 share" in what
+    # Only real changes: the same amount written another way is not one.
+    assert not any(c.before == c.after for c in changes)
+
+
+def test_the_same_amount_written_another_way_is_not_a_change(entity_a) -> None:
+    from settlement.selectors import settlement_run_changes
+
+    first = settlement_run_create(
+        entity=entity_a, performance_year=2025, figures={**MSSP_FIGURES}, participants=TINS
+    )
+    second = settlement_run_create(
+        entity=entity_a,
+        performance_year=2025,
+        # 230400000 and 230400000.00 are one amount: a re-run that writes it with cents changes
+        # nothing.
+        figures={**MSSP_FIGURES, "total_expenditure": MSSP_FIGURES["total_expenditure"] + ".00"},
+        participants=TINS,
+    )
+    _, changes = settlement_run_changes(run=second)
+    assert changes == []
+    assert first.version == 1
 
 
 def test_participant_shares_sum_exactly_to_the_earned_amount(entity_a) -> None:

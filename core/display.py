@@ -1,0 +1,224 @@
+"""How figures are written for people: the one formatting layer of the pages, CSVs and PDFs.
+
+Money is dollars with thousands separators and cents (`$3,156.99`, `-$1,200.00`); counts are whole
+with separators (`13,372`); percents carry two decimals unless a rule states more places
+(`55.89%`); dates are ISO (`2025-12-31`, the form CMS files and our as-of dates use); yes/no is
+words, never `True`/`False`; a code name (`participant_revenue`) becomes words ("Participant
+revenue"). Every function takes what the database or an engine hands over (Decimal, str, int,
+float, None) and returns text; None and "" become an em dash. Display only: nothing here rounds a
+figure that is stored or compared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+DASH = "—"
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "").replace("$", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def money(value: Any, places: int = 2) -> str:
+    """12345.6 -> $12,345.60; -5 -> -$5.00; text that is not a number is returned unchanged."""
+    number = _decimal(value)
+    if number is None:
+        return DASH if value in (None, "") else str(value)
+    quantum = Decimal(1).scaleb(-places)
+    rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}${abs(rounded):,.{places}f}"
+
+
+def count(value: Any) -> str:
+    """13372 -> 13,372 (whole numbers; a fraction is kept to two places: 1672.75 -> 1,672.75)."""
+    number = _decimal(value)
+    if number is None:
+        return DASH if value in (None, "") else str(value)
+    if number == number.to_integral_value():
+        return f"{number:,.0f}"
+    return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
+def number(value: Any, places: int = 2) -> str:
+    """A plain figure (a ratio, a score) to `places` decimals with separators: 1.0345 -> 1.03."""
+    number_ = _decimal(value)
+    if number_ is None:
+        return DASH if value in (None, "") else str(value)
+    quantum = Decimal(1).scaleb(-places)
+    return f"{number_.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
+
+
+def plain_decimal(value: Any) -> str:
+    """A decimal for a form field or a CSV cell: no exponent, no trailing zeros beyond cents
+    (11331818.89000000000000000000 -> 11331818.89; 5650000.00 -> 5650000.00)."""
+    number_ = _decimal(value)
+    if number_ is None:
+        return "" if value in (None, "") else str(value)
+    text = f"{number_.normalize():f}"
+    if "." in text:
+        whole, frac = text.split(".")
+        return f"{whole}.{frac.ljust(2, '0')}"
+    return f"{text}.00" if "." in str(value) else text
+
+
+def percent(value: Any, places: int = 2) -> str:
+    """A percent already in percent units, to at most two decimals (a rule may ask for more):
+    55.8909 -> 55.89%; 3.9000 -> 3.9%; 2.0000 -> 2%."""
+    number_ = _decimal(value)
+    if number_ is None:
+        return DASH if value in (None, "") else str(value)
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{number_.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{'0' if text in ('-0', '') else text}%"
+
+
+def share(value: Any, places: int = 2) -> str:
+    """A share (0 to 1) as a percent: 0.558909 -> 55.89%."""
+    number_ = _decimal(value)
+    if number_ is None:
+        return DASH if value in (None, "") else str(value)
+    return percent(number_ * 100, places)
+
+
+def day(value: Any) -> str:
+    """A date as ISO (2025-12-31); a datetime as its date and minute (2025-12-31 14:05)."""
+    if value in (None, ""):
+        return DASH
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def yes_no(value: Any) -> str:
+    """True -> "Yes", False -> "No", None -> the dash (also for "True"/"False" kept as text)."""
+    if value in (None, ""):
+        return DASH
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "t", "1", "yes", "y"):
+            return "Yes"
+        if lowered in ("false", "f", "0", "no", "n"):
+            return "No"
+        return value
+    return "Yes" if value else "No"
+
+
+ACRONYMS = {
+    "aco": "ACO", "dce": "DCE", "mbi": "MBI", "tin": "TIN", "npi": "NPI", "ccn": "CCN",
+    "hcc": "HCC", "msr": "MSR", "mlr": "MLR", "pmpm": "PMPM", "py": "PY", "ed": "ED",
+    "esrd": "ESRD", "cms": "CMS", "mssp": "MSSP", "reach": "REACH", "qps": "QPS", "apo": "APO",
+    "pcc": "PCC", "tcc": "TCC", "ffs": "FFS", "id": "ID", "awv": "AWV", "pct": "%",
+    "ltc": "LTC", "snf": "SNF", "hha": "HHA", "dme": "DME", "cclf": "CCLF", "csv": "CSV",
+    "pbp": "PBP", "ucc": "UCC", "mcp": "MCP", "raf": "RAF", "ip": "inpatient", "op": "outpatient",
+}  # fmt: skip
+
+
+def words(value: Any) -> str:
+    """A code name in words: participant_revenue -> "Participant revenue", msr_pct -> "MSR %",
+    alignment.run -> "Alignment run". Text with spaces already is returned unchanged."""
+    if value in (None, ""):
+        return DASH
+    text = str(value)
+    if " " in text.strip():
+        return text
+    parts = [p for p in text.replace(".", "_").replace("-", "_").split("_") if p]
+    if not parts:
+        return text
+    out = [ACRONYMS.get(p.lower(), p.lower()) for p in parts]
+    if out[0] == out[0].lower():
+        out[0] = out[0][:1].upper() + out[0][1:]
+    return " ".join(out)
+
+
+# Where each section of the program rules the engines cite comes from: the CMS document or
+# regulation a reader can look up (the engines' citations name the section of our rules digest;
+# a page names its source instead).
+_SECTION_SOURCES: list[tuple[str, str]] = [
+    ("1.4", "ACO REACH Financial Operating Guide (alignment)"),
+    ("1", "Medicare Shared Savings Program Assignment Methodology Specifications; 42 CFR 425.402"),
+    ("2", "42 CFR 425.652; Medicare Shared Savings Program Shared Savings and Losses Methodology Specifications"),
+    ("3.4", "42 CFR 425.512"),
+    ("3", "42 CFR 425.605 and 425.610; Medicare Shared Savings Program Shared Savings and Losses Methodology Specifications"),
+    ("4", "ACO REACH Financial Operating Guide; ACO REACH Request for Applications"),
+    ("5", "Making Care Primary Model Financial Methodology"),
+    ("6", "CMS-HCC risk adjustment model (CMS Rate Announcement)"),
+    ("7.2", "ACO REACH Quality Measurement Methodology"),
+    ("7", "APM Performance Pathway; 42 CFR 425.512"),
+    ("8", "CCLF Information Packet"),
+    ("9", "Ann Intern Med 2024;177(3):375-382"),
+    ("10", "the CMS methodology of the program"),
+    ("A", "CCLF Information Packet"),
+]  # fmt: skip
+_SECTION_LIST = (
+    r"(?:(?:section|item|§)\s*)?[0-9A](?:[0-9.]*[0-9])?(?:\s*-\s*[0-9.]*[0-9])?(?:\s+item\s+\d+)?"
+)
+_DIGEST = re.compile(
+    rf"\bdomain\.md(?:\s+(?:section|§))?(?:\s*({_SECTION_LIST}(?:\s*(?:,|and)\s*{_SECTION_LIST})*))?",
+    re.I,
+)
+_ISSUE = re.compile(r"\b(?:see\s+)?issues?\s+#?\d+(?:\s+and\s+#?\d+)?\s*[:;,]?\s*", re.I)
+_LONG_PERCENT = re.compile(r"(?<![\d.])(-?\d+\.\d{3,})(\s?%)")
+_BOOLEAN_WORD = re.compile(r"(?<![\w-])(True|False)(?![\w-])")
+
+
+def _sources_of(sections: str) -> list[str]:
+    found: list[str] = []
+    for part in re.split(r"\s*(?:,|and)\s*", sections):
+        number = re.sub(r"^(?:section|item|§)\s*", "", part.strip(), flags=re.I)
+        number = number.split("-")[0].split(" ")[0].strip(".")
+        for prefix, source in _SECTION_SOURCES:
+            if number == prefix or number.startswith(prefix + "."):
+                for name in source.split("; "):
+                    if name not in found:
+                        found.append(name)
+                break
+    general = _SECTION_SOURCES[-2][1]
+    return [name for name in found if name != general] or found
+
+
+def cite(value: Any) -> str:
+    """A citation or a rule's text as a reader should see it: a reference to our rules digest
+    becomes the CMS document or regulation behind that section; an issue number, "README" and
+    "not shipped here" are dropped or said plainly."""
+    if value in (None, ""):
+        return ""
+    text = str(value)
+
+    def digest(match: re.Match[str]) -> str:
+        sources = _sources_of(match.group(1) or "")
+        return "; ".join(sources) if sources else "the CMS program documents"
+
+    text = re.sub(
+        r"\bdomain\.md (?:does not|doesn't) (say|give)", r"the CMS sources do not \1", text
+    )
+    text = _DIGEST.sub(digest, text)
+    text = _ISSUE.sub("", text)
+    text = re.sub(r"\bnot shipped here\b", "not loaded on this platform", text)
+    text = re.sub(r"\s*\(?see the README\)?", "", text, flags=re.I)
+    return re.sub(r"\s{2,}", " ", text).strip(" ;,")
+
+
+def tidy(value: Any) -> str:
+    """Free text an engine wrote (an explanation step) in the page's formats: percents past two
+    decimals rounded to two (55.8909% -> 55.89%), True/False as yes/no, and its citations as
+    `cite` gives them."""
+    if value in (None, ""):
+        return ""
+    text = cite(value)
+    text = _LONG_PERCENT.sub(lambda m: percent(m.group(1)).rstrip("%") + m.group(2), text)
+    return _BOOLEAN_WORD.sub(lambda m: "yes" if m.group(1) == "True" else "no", text)
