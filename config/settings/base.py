@@ -173,6 +173,11 @@ ACCOUNT_ADAPTER = "accounts.adapters.InviteOnlyAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OpenVBC"
+# Wrong codes count against the same database sign-in limit as wrong passwords (accounts/forms.py).
+MFA_FORMS = {
+    "authenticate": "accounts.forms.LimitedAuthenticateForm",
+    "reauthenticate": "accounts.forms.LimitedReauthenticateForm",
+}
 # One limit on failed passwords for every sign-in path (the admin console's goes through allauth's
 # form), per account typed and per client address, kept in the database (accounts.SignInLock) so
 # that an administrator sees a lock and can lift it.
