@@ -265,7 +265,8 @@ def test_a_clients_job_reading_never_carries_the_jobs_parameters(
     for response in (api.get(f"/api/v1/jobs/{job.pk}/"), api.get("/api/v1/jobs/")):
         assert response.status_code == 200
         body = response.content.decode()
-        assert "Zelda" not in body and "1941-03-07" not in body
+        assert "Zelda" not in body
+        assert "1941-03-07" not in body
     assert api.get(f"/api/v1/jobs/{job.pk}/").json()["parameters"] is None
     own = verified_client(aco_coordinator).get(f"/api/v1/jobs/{job.pk}/")
     assert own.json()["parameters"] == {**asked, "steps": 0}
