@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Role
+from accounts.roles import START_RUNS, roles_with
 from accounts.selectors import user_has_role
 from core.api import ApplicationError
 from core.uploads import upload_text
@@ -52,7 +52,8 @@ from settlement.selectors import (
 from settlement.services import settle_figures
 from settlement.statements import mcp_statement_pdf, tin_statement_csv, tin_statement_pdf
 
-WRITERS = (Role.ENTITY_ADMIN, Role.ANALYST)
+# Who starts runs and uploads: the role table (accounts/roles.py) the console shows.
+WRITERS = roles_with(START_RUNS)
 
 
 @login_required
