@@ -292,7 +292,7 @@ def _set(scope: tuple[str, Any] | None, *, force: bool = False) -> None:
     one: a savepoint's rollback can put back another scope's settings behind its back, so the
     rare callers that must be sure (a job's scope, a COPY) force it."""
     connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not settings.DATABASE_ROW_SECURITY:
         return
     if scope == UNKNOWN:
         scope = None
@@ -415,6 +415,21 @@ class RowSecurityMiddleware:
         finally:
             if not streaming:
                 _set(None)
+
+
+def check_row_security_on(**_: Any) -> list[Any]:
+    """`check --deploy`: the wall is on (DATABASE_ROW_SECURITY off is for measuring only)."""
+    from django.core.checks import Warning as CheckWarning
+
+    if settings.DATABASE_ROW_SECURITY:
+        return []
+    return [
+        CheckWarning(
+            "DATABASE_ROW_SECURITY is off: requests and jobs run without PostgreSQL's "
+            "row-level security (meant for measuring its cost only).",
+            id="openvbc.W001",
+        )
+    ]
 
 
 def _logged_in_as_app_role() -> bool:

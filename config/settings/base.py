@@ -147,6 +147,9 @@ else:
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="openvbc_app")
 # Its password, should `migrate` have to create it (a superuser owner, as in docker-compose.yml).
 DATABASE_APP_PASSWORD = env("DATABASE_APP_PASSWORD", default="")
+# Off only to measure what the wall costs (bench/dashboard, bench/api): requests and jobs then
+# stay as the role they logged in as, outside any scope. `check --deploy` warns when it is off.
+DATABASE_ROW_SECURITY = env.bool("DATABASE_ROW_SECURITY", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
