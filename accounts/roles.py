@@ -89,7 +89,8 @@ def role_may(role: str, key: str, settings: EntityRoleSettings | None) -> bool:
 
 
 def setting_label(field: str) -> str:
-    return str(EntityRoleSettings._meta.get_field(field).verbose_name)
+    found = EntityRoleSettings._meta.get_field(field)
+    return str(getattr(found, "verbose_name", field))
 
 
 def matrix(settings: EntityRoleSettings | None) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -27,7 +27,7 @@ SEARCH_VAR = "q"  # django.contrib.admin.views.main.SEARCH_VAR
 class PhiAdminMixin:
     phi_beneficiary_field = "beneficiary_id"
     phi_purpose = "admin"
-    change_list_template = "admin/audit/phi_search_change_list.html"
+    change_list_template: ClassVar[Any] = "admin/audit/phi_search_change_list.html"
 
     def _search_key(self) -> str:
         opts = self.model._meta  # type: ignore[attr-defined]

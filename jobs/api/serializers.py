@@ -44,8 +44,9 @@ class JobSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None or is_client_principal(request.user):
             return None
-        if job.kind.startswith("settlement.") and not user_may(
-            user=request.user, entity_id=job.entity_id, key=SETTLEMENT_MONEY
+        if job.kind.startswith("settlement.") and (
+            job.entity_id is None
+            or not user_may(user=request.user, entity_id=job.entity_id, key=SETTLEMENT_MONEY)
         ):
             return None  # a settlement's figures and payouts (accounts/roles.py)
         return job.parameters

@@ -41,13 +41,13 @@ def test_the_admin_beneficiary_search_is_posted_and_kept_out_of_urls(
     assert "Abbottson" not in response["Location"]
     assert response["Location"] == LIST
     before = AccessRecord.objects.count()
-    page = console.get(LIST)
-    content = page.content.decode()
+    shown = console.get(LIST)
+    content = shown.content.decode()
     assert "Abbottson" in content
     assert "Bakerfield" not in content
     assert "1 result" in content
     # One row shown (the entity's own Abbottson), one access record naming it.
-    assert [r.pk for r in page.context["cl"].result_list] == [abbott.pk]
+    assert [r.pk for r in shown.context["cl"].result_list] == [abbott.pk]
     record = AccessRecord.objects.order_by("-id").first()
     assert AccessRecord.objects.count() == before + 1
     assert record.beneficiary_ids == [abbott.pk]

@@ -68,7 +68,7 @@ def test_a_browser_sessions_logs_carry_no_mbi_name_or_birth_date(
     request: pytest.FixtureRequest, page: Any, tmp_path: Path
 ) -> None:
     new_bene = request.getfixturevalue("make_bene")
-    entity = EntityFactory(program=ProgramFactory(code="mssp"), cms_id="A9001")
+    entity: Any = EntityFactory(program=ProgramFactory(code="mssp"), cms_id="A9001")
     coordinator = UserFactory(email="coordinator@a.example.test")
     MembershipFactory(user=coordinator, entity=entity, role=Role.CARE_COORDINATOR)
     benes = [
