@@ -5,6 +5,7 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.ratelimit import get_ip
 
+from accounts.forms import SECOND_STEP
 from accounts.services import sign_in_failure_record, sign_in_locked, sign_in_success_record
 
 
@@ -14,7 +15,7 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
     Every password sign-in (the admin console's too: it sends people here) counts against one
     limit per account and per address, kept in the database (`accounts.SignInLock`) so that an
     administrator sees a lock and can lift it. allauth's own cache-based count of failed
-    passwords is replaced by it; its limit on wrong authenticator codes stays."""
+    passwords is replaced by it; wrong authenticator codes count against the same limit (accounts/forms.py)."""
 
     def is_open_for_signup(self, request: Any) -> bool:
         return False
@@ -26,7 +27,9 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
 
     def authenticate(self, request: Any, **credentials: Any) -> Any:
         user = super().authenticate(request, **credentials)
-        if user is not None:
+        if user is not None and not user.authenticator_set.filter(type__in=SECOND_STEP).exists():
+            # With an authenticator, the sign-in succeeds only at the code (accounts/forms.py):
+            # a right password alone must not wipe the wrong codes counted before it.
             sign_in_success_record(account=credentials.get("email") or user.email)
         return user
 

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class UserManager(BaseUserManager["User"]):
@@ -134,3 +135,33 @@ class BreakGlassGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.entity} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class EntityRoleSettings(models.Model):
+    """What an entity lets its roles see beyond what the role itself allows (accounts/roles.py
+    says which permission each setting decides). One row per entity, changed by its admins in
+    the console; a missing row means the defaults. Every change is kept (simple_history)."""
+
+    entity = models.OneToOneField(
+        "entities.Entity", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    coordinators_see_settlement_money = models.BooleanField(
+        "care coordinators see settlement dollars and TIN payouts",
+        default=False,
+        help_text="Settlement pages, statements, the dashboard's projected savings and the "
+        "parameters of settlement jobs. Off: care coordinators get none of them.",
+    )
+    statements_show_every_tin = models.BooleanField(
+        "TIN statements list every TIN's payout",
+        default=False,
+        help_text="Off: a participant TIN's statement shows its own share and the entity's "
+        "totals only.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "roles and settings"
+        verbose_name_plural = "roles and settings"
+
+    def __str__(self) -> str:
+        return f"Roles and settings of entity {self.entity_id}"

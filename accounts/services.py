@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import BreakGlassGrant, SignInLock
+from accounts.models import BreakGlassGrant, EntityRoleSettings, SignInLock
 from core.api import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -124,3 +124,15 @@ def break_glass_grant_end(*, grant: BreakGlassGrant, acting_user: Any) -> BreakG
     )
     grant.refresh_from_db()
     return grant
+
+
+def entity_role_settings_ensure(*, entity_ids: list[int]) -> None:
+    """A settings row (the defaults) for each entity that has none, so that its admins find it
+    in the console."""
+    have = set(
+        EntityRoleSettings.objects.filter(entity_id__in=entity_ids).values_list(
+            "entity_id", flat=True
+        )
+    )
+    for pk in sorted(set(entity_ids) - have):
+        EntityRoleSettings.objects.get_or_create(entity_id=pk)  # one history row each

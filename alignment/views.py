@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Role
+from accounts.roles import START_RUNS, roles_with
 from alignment.engine.vocabulary import REASON_LABELS, STEP_LABELS, Reason, Step, reason_text
 from alignment.forms import RunStartForm, VoluntaryImportForm
 from alignment.models import AlignmentRun, ChangeKind
@@ -43,7 +43,8 @@ from core.api import ApplicationError
 from core.uploads import upload_text
 from entities.selectors import user_entities
 
-WRITERS = (Role.ENTITY_ADMIN, Role.ANALYST)
+# Who starts runs and uploads: the role table (accounts/roles.py) the console shows.
+WRITERS = roles_with(START_RUNS)
 PAGE_SIZE = 50
 
 

@@ -3,23 +3,66 @@ list records the rows of the page shown, the change page its one object, its his
 
 Mix `PhiAdminMixin` into a ModelAdmin whose rows name a beneficiary; `phi_beneficiary_field`
 says where the beneficiary's key is ("pk" for the Beneficiary model itself).
+
+Its search (names) is a POST: the term is kept in the session for that list (so that paging and
+filters keep it) and never travels in a URL, where it would reach browser history, proxies and
+access logs. A `?q=` in the address is dropped unread, with a message.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from audit.services import access_record_create
+
+SEARCH_VAR = "q"  # django.contrib.admin.views.main.SEARCH_VAR
 
 
 class PhiAdminMixin:
     phi_beneficiary_field = "beneficiary_id"
     phi_purpose = "admin"
+    change_list_template: ClassVar[Any] = "admin/audit/phi_search_change_list.html"
+
+    def _search_key(self) -> str:
+        opts = self.model._meta  # type: ignore[attr-defined]
+        return f"phi_search:{opts.label_lower}"
+
+    def phi_search_term(self, request: HttpRequest) -> str:
+        return str(request.session.get(self._search_key(), ""))
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> Any:
+        # The term the ChangeList read from the URL is always empty (dropped below); the
+        # session's, set by the POST, is the search.
+        return super().get_search_results(request, queryset, self.phi_search_term(request))  # type: ignore[misc]
+
+    def _search_redirect(self, request: HttpRequest) -> HttpResponse | None:
+        """The POST of the search form, or an address that carries a search: back to the list
+        (without the term in the address)."""
+        if request.method == "POST" and (
+            "phi_search" in request.POST or "phi_search_clear" in request.POST
+        ):
+            term = "" if "phi_search_clear" in request.POST else request.POST["phi_search"]
+            request.session[self._search_key()] = term.strip()[:100]
+            params = request.GET.copy()
+            params.pop(SEARCH_VAR, None)
+            params.pop("p", None)  # a new search starts at its first page
+            return HttpResponseRedirect(f"{request.path}?{params.urlencode()}".rstrip("?"))
+        if SEARCH_VAR in request.GET:
+            messages.warning(
+                request,
+                "Search with the search box: names and identifiers are never put in a "
+                "page's address.",
+            )
+            params = request.GET.copy()
+            del params[SEARCH_VAR]
+            return HttpResponseRedirect(f"{request.path}?{params.urlencode()}".rstrip("?"))
+        return None
 
     def _record(self, request: HttpRequest, rows: Iterable[Any], view: str) -> None:
         by_entity: dict[int, list[int]] = defaultdict(list)
@@ -39,6 +82,10 @@ class PhiAdminMixin:
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
+        redirect = self._search_redirect(request)
+        if redirect is not None:
+            return redirect
+        extra_context = {**(extra_context or {}), "phi_search_term": self.phi_search_term(request)}
         response = super().changelist_view(request, extra_context)  # type: ignore[misc]
         changelist = (getattr(response, "context_data", None) or {}).get("cl")
         if response.status_code == 200 and changelist is not None:

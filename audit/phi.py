@@ -64,6 +64,7 @@ PHI_FREE_VIEW_MODULES = ("allauth.",)
 PHI_FREE_ADMIN_MODELS = frozenset(
     {
         "account.emailaddress",
+        "accounts.entityrolesettings",
         "accounts.signinlock",
         "accounts.user",
         "alignment.alignmentrun",

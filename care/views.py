@@ -22,6 +22,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Membership
+from accounts.roles import SETTLEMENT_MONEY
+from accounts.selectors import user_may
 from audit.phi import phi_view
 from audit.services import access_record_create
 from care import upstream
@@ -116,6 +118,7 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
         **upstream.roster_of_record(entity=entity),
         "pmpm": upstream.pmpm_summary(entity=entity, spending=summary.pmpm if summary else None),
         "savings": upstream.savings_projection(user=request.user, entity=entity),
+        "savings_allowed": user_may(user=request.user, entity_id=entity.pk, key=SETTLEMENT_MONEY),
         "jobs": jobs,
     }
     return render(request, "care/overview.html", context)

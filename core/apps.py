@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.checks import Tags, register
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
@@ -13,6 +14,7 @@ class CoreConfig(AppConfig):
         # After every app's migrations (post_migrate is sent once per app: act on the last).
         post_migrate.connect(_install_rls, dispatch_uid="core.rls.install")
         connection_created.connect(rls.on_connection_created, dispatch_uid="core.rls.connection")
+        register(rls.check_row_security_on, Tags.security, deploy=True)
 
 
 def _install_rls(sender: AppConfig, using: str = "default", **_: object) -> None:

@@ -13,7 +13,9 @@ PHI_MODELS = frozenset(
     {
         "alignment.alignmentchange",
         "alignment.alignmentresult",
+        "alignment.claimline",
         "alignment.claimsnapshot",
+        "alignment.historicalvoluntaryalignment",
         "alignment.pendingdesignation",
         "alignment.voluntaryalignment",
         "benchmarks.benchmarkyearpopulation",

@@ -10,7 +10,8 @@ still answers only rows of the entities of the current request or job:
   and may be written, only when its entity is in `openvbc_entity_ids()`, which reads the
   connection's `openvbc.entity_ids` (unset or empty: no entity, so no row).
 * The application sets both on the connection, never from user input: `RowSecurityMiddleware`
-  from the signed-in user's memberships (every entity for a superuser, as `for_user()`), the
+  from the signed-in user's memberships (platform staff: with their running break-glass grants;
+  a superuser's money rows, which hold no PHI, of every entity: as `for_user()`), the
   partner authentication from the client's entity, `jobs.services.job_execute` from the job's
   entity. Django runs in autocommit with persistent connections, so they are set for the
   session (`set_config(..., false)`; `SET LOCAL` would end with the statement's transaction)
@@ -43,6 +44,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Model
 
+from core.phi_tables import holds_phi
+
 logger = logging.getLogger(__name__)
 
 #: Every entity (those there are when the scope begins): platform superusers, and jobs of no
@@ -50,6 +53,11 @@ logger = logging.getLogger(__name__)
 ALL = "*"
 SETTING = "openvbc.entity_ids"
 FUNCTION = "openvbc_entity_ids"
+#: The entities whose money rows (settlement, benchmarks: no PHI) the connection answers for. The
+#: same as SETTING for everyone but platform superusers, who see every entity's money rows and
+#: PHI only of their memberships and running break-glass grants.
+MONEY_SETTING = "openvbc.money_entity_ids"
+MONEY_FUNCTION = "openvbc_money_entity_ids"
 POLICY = "openvbc_entity"
 
 #: The models whose tables hold PHI or money, with the path from the row to its entity (blank:
@@ -118,31 +126,36 @@ def _path_of(model: type[Model], path: str) -> str:
     return path or getattr(model, "tenant_path", "") or "entity"
 
 
-def _ids() -> str:
+def _ids(function: str = FUNCTION) -> str:
     # A scalar subquery: PostgreSQL evaluates it once per statement (an InitPlan), and
     # `entity_id = ANY (...)` stays an index condition.
-    return f"(SELECT {FUNCTION}())::bigint[]"
+    return f"(SELECT {function}())::bigint[]"
 
 
-def predicate(model: type[Model], path: str, table: str = "", depth: int = 0) -> str:
+def predicate(
+    model: type[Model], path: str, table: str = "", depth: int = 0, function: str = ""
+) -> str:
     """SQL true for the model's rows of the current entities, following `path` to the entity.
 
     A row reached through a parent (a risk score's HCCs) is tested with a correlated EXISTS on
     the parent's key, which PostgreSQL runs as a lookup per row for a few rows and as one hashed
     scan for many; an `IN (SELECT ...)` read every parent row of the entity, on every query."""
     table = table or model._meta.db_table
+    function = function or (FUNCTION if holds_phi(model) else MONEY_FUNCTION)
     head, _, rest = path.partition("__")
     field = model._meta.get_field(head)
     assert isinstance(field, models.Field)  # a forward field: tenant paths follow foreign keys
     if not rest:
-        return f"{table}.{field.column} = ANY ({_ids()})"
+        return f"{table}.{field.column} = ANY ({_ids(function)})"
     assert isinstance(field, models.ForeignKey)
     target = field.related_model
     assert isinstance(target, type)
     alias = f"rls_parent_{depth}"
     parent = f"SELECT 1 FROM {target._meta.db_table} {alias}"  # noqa: S608 - our own table names
     key = f"{alias}.{field.target_field.column} = {table}.{field.column}"
-    return f"EXISTS ({parent} WHERE {key} AND {predicate(target, rest, alias, depth + 1)})"
+    return (
+        f"EXISTS ({parent} WHERE {key} AND {predicate(target, rest, alias, depth + 1, function)})"
+    )
 
 
 def scoped_tables() -> dict[str, str]:
@@ -154,12 +167,12 @@ def scoped_tables() -> dict[str, str]:
     return tables
 
 
-def _function_sql() -> str:
+def _function_sql(function: str = FUNCTION, setting: str = SETTING) -> str:
     # One expression, no subquery: PostgreSQL inlines the function into each policy.
     return f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS bigint[]
+CREATE OR REPLACE FUNCTION {function}() RETURNS bigint[]
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT string_to_array(NULLIF(current_setting('{SETTING}', true), ''), ',')::bigint[]
+    SELECT string_to_array(NULLIF(current_setting('{setting}', true), ''), ',')::bigint[]
 $$"""  # noqa: S608 - our constants
 
 
@@ -192,7 +205,7 @@ def rls_install(*, using: str = DEFAULT_DB_ALIAS, **_: Any) -> None:
                 f"as, does not exist. As a superuser: CREATE ROLE {role} LOGIN PASSWORD '...' "
                 f"NOBYPASSRLS; GRANT {role} TO <the owner of the tables>; (scripts/test does so)."
             )
-        plan = [_function_sql()]
+        plan = [_function_sql(), _function_sql(MONEY_FUNCTION, MONEY_SETTING)]
         for table, condition in sorted(tables.items()):
             if table not in existing:  # a partial migrate; the next one adds it
                 continue
@@ -234,26 +247,35 @@ def _create_role(cursor: Any, role: str) -> bool:
 # request or job (the connection as it logged in), else a tuple ("ids", "1,2"), ("user", pk).
 
 
+_EVERY = "SELECT string_agg(id::text, ',') FROM entities_entity"
+_MEMBERS = "SELECT entity_id FROM accounts_membership WHERE user_id = %s"
+# A platform staff member's running break-glass grants (accounts.BreakGlassGrant), as
+# core.tenancy.entity_ids_for_user reads them.
+_GRANTS = (
+    "SELECT entity_id FROM accounts_breakglassgrant WHERE user_id = %s AND ended_at IS NULL "
+    "AND starts_at <= statement_timestamp() AND expires_at > statement_timestamp()"
+)
+
+
 def _sql(scope: tuple[str, Any]) -> tuple[str, list[Any]]:
+    """One statement that puts the connection in `scope`: the role, then the entities of PHI
+    rows and of money rows."""
     kind, value = scope
-    if value == ALL:  # the entities there are now, listed
-        every = "SELECT string_agg(id::text, ',') FROM entities_entity"
-        return (
-            f"SELECT set_config('role', %s, false), set_config('{SETTING}', COALESCE(({every}), ''), false)",
-            [settings.DATABASE_APP_ROLE],
-        )
-    if kind == "user":
-        memberships = (
-            "SELECT string_agg(entity_id::text, ',') FROM accounts_membership WHERE user_id = %s"
-        )
-        return (
-            f"SELECT set_config('role', %s, false), set_config('{SETTING}', COALESCE(({memberships}), ''), false)",
-            [settings.DATABASE_APP_ROLE, value],
-        )
-    return (
-        f"SELECT set_config('role', %s, false), set_config('{SETTING}', %s, false)",
-        [settings.DATABASE_APP_ROLE, value],
+    head = (
+        f"SELECT set_config('role', %s, false), set_config('{SETTING}', COALESCE(({{phi}}), ''), "
+        f"false), set_config('{MONEY_SETTING}', COALESCE(({{money}}), ''), false)"
     )
+    role = settings.DATABASE_APP_ROLE
+    if value == ALL:  # the entities there are now, listed
+        return head.format(phi=_EVERY, money=_EVERY), [role]
+    if kind in ("user", "staff", "superuser"):
+        listed = _MEMBERS if kind == "user" else f"{_MEMBERS} UNION {_GRANTS}"
+        phi = f"SELECT string_agg(DISTINCT e::text, ',') FROM ({listed}) AS s(e)"  # noqa: S608
+        params = [value] * listed.count("%s")
+        if kind == "superuser":
+            return head.format(phi=phi, money=_EVERY), [role, *params]
+        return head.format(phi=phi, money=phi), [role, *params, *params]
+    return head.format(phi="%s", money="%s"), [role, value, value]
 
 
 def _apply(connection: Any) -> None:
@@ -261,7 +283,8 @@ def _apply(connection: Any) -> None:
     with connection.cursor() as cursor:
         if scope is None:
             cursor.execute(
-                f"SELECT set_config('{SETTING}', '', false), set_config('role', 'none', false)"
+                f"SELECT set_config('{SETTING}', '', false), set_config('{MONEY_SETTING}', '', "
+                "false), set_config('role', 'none', false)"
             )
         else:
             cursor.execute(*_sql(scope))
@@ -277,7 +300,7 @@ def _set(scope: tuple[str, Any] | None, *, force: bool = False) -> None:
     one: a savepoint's rollback can put back another scope's settings behind its back, so the
     rare callers that must be sure (a job's scope, a COPY) force it."""
     connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not settings.DATABASE_ROW_SECURITY:
         return
     if scope == UNKNOWN:
         scope = None
@@ -359,11 +382,14 @@ def scope_user(user: Any) -> tuple[str, Any] | None:
     """The scope of a request's principal, as `for_user()` sees it; None for no principal."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if getattr(user, "is_superuser", False):
-        return ("ids", ALL)
     scoped = getattr(user, "tenant_entity_ids", None)
     if scoped is not None:
         return _entity_value(scoped)
+    if getattr(user, "is_superuser", False):
+        # PHI of their memberships and running break-glass grants only; every entity's money.
+        return ("superuser", user.pk)
+    if getattr(user, "is_staff", False):
+        return ("staff", user.pk)
     return ("user", user.pk)
 
 
@@ -397,6 +423,21 @@ class RowSecurityMiddleware:
         finally:
             if not streaming:
                 _set(None)
+
+
+def check_row_security_on(**_: Any) -> list[Any]:
+    """`check --deploy`: the wall is on (DATABASE_ROW_SECURITY off is for measuring only)."""
+    from django.core.checks import Warning as CheckWarning
+
+    if settings.DATABASE_ROW_SECURITY:
+        return []
+    return [
+        CheckWarning(
+            "DATABASE_ROW_SECURITY is off: requests and jobs run without PostgreSQL's "
+            "row-level security (meant for measuring its cost only).",
+            id="openvbc.W001",
+        )
+    ]
 
 
 def _logged_in_as_app_role() -> bool:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model
 
-from accounts.models import Role
+from accounts.roles import REGISTER_PARTNER, roles_with
 from accounts.selectors import user_has_role
 from core.api import ApplicationError
 from entities.models import Entity, ParticipantOrganization, Participation
@@ -74,7 +74,7 @@ def partner_client_validate(
 
 
 def _require_admin(*, user: Any, entity: Entity) -> None:
-    if not user_has_role(user=user, entity_id=entity.pk, roles=[Role.ENTITY_ADMIN]):
+    if not user_has_role(user=user, entity_id=entity.pk, roles=roles_with(REGISTER_PARTNER)):
         raise ApplicationError(
             f"Only an administrator of {entity.cms_id} can register its partner clients.",
             {"entity": entity.cms_id},

@@ -1,4 +1,9 @@
-"""Reads on settlements, always scoped to the user: another entity's rows are simply absent."""
+"""Reads on settlements, always scoped to the user: another entity's rows are simply absent.
+
+Settlement dollars and TIN payouts are also a permission of the user's role in the entity
+(accounts/roles.py: care coordinators only where the entity's settings allow it): every read
+here leaves out the entities where the user lacks it, and asking for one of them by id answers
+403 with the reason (the entity is the user's own: no secret that it exists)."""
 
 from __future__ import annotations
 
@@ -6,38 +11,70 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.roles import SETTLEMENT_MONEY
+from accounts.selectors import entity_ids_permitted
 from core import display
 from entities.models import Entity
 from settlement.models import ParticipantShare, SettlementKind, SettlementRun
 
 SETTLED_PROGRAMS = ("mssp", "reach")
+MONEY_REFUSAL = (
+    "This entity's settings keep settlement dollars and TIN payouts from care coordinators. "
+    "An entity admin can change that in the admin console (Roles and settings)."
+)
+
+
+def _with_money(queryset: QuerySet[Any], user: Any, path: str) -> QuerySet[Any]:
+    permitted = entity_ids_permitted(user=user, key=SETTLEMENT_MONEY)
+    return queryset if permitted is None else queryset.filter(**{f"{path}__in": permitted})
 
 
 def settlement_entities(*, user: Any) -> QuerySet[Entity]:
-    return (
+    entities = (
         Entity.objects.for_user(user)
         .filter(program__code__in=SETTLED_PROGRAMS)
         .select_related("program")
     )
+    return _with_money(entities, user, "pk")
+
+
+def _refuse_or_404(user: Any, entity_id: int | None) -> None:
+    """The entity is the user's but their role may not see its money: 403 with the reason."""
+    if entity_id is not None and Entity.objects.for_user(user).filter(pk=entity_id).exists():
+        raise PermissionDenied(MONEY_REFUSAL)
 
 
 def settlement_entity_get(*, user: Any, entity_id: int) -> Entity:
-    """The entity, if the user may see it; 404 otherwise (never 403: no hint that it exists)."""
-    return get_object_or_404(settlement_entities(user=user), pk=entity_id)
+    """The entity, if the user may see it and its money; 403 for the user's own entity when
+    their role may not see its money; 404 otherwise (no hint that another entity exists)."""
+    entity = settlement_entities(user=user).filter(pk=entity_id).first()
+    if entity is None:
+        _refuse_or_404(user, entity_id)
+        raise Http404
+    return entity
 
 
 def settlement_run_list(*, user: Any, entity: Entity | None = None) -> QuerySet[SettlementRun]:
-    runs = SettlementRun.objects.for_user(user).select_related("entity", "created_by")
+    runs = _with_money(
+        SettlementRun.objects.for_user(user).select_related("entity", "created_by"),
+        user,
+        "entity",
+    )
     return runs.filter(entity=entity) if entity is not None else runs
 
 
 def settlement_run_get(*, user: Any, run_id: int) -> SettlementRun:
-    return get_object_or_404(
-        settlement_run_list(user=user).select_related("entity__program"), pk=run_id
-    )
+    run = settlement_run_list(user=user).select_related("entity__program").filter(pk=run_id).first()
+    if run is None:
+        hidden = SettlementRun.objects.for_user(user).filter(pk=run_id).values("entity_id").first()
+        _refuse_or_404(user, hidden["entity_id"] if hidden else None)
+        raise Http404
+    return run
 
 
 def settlement_latest(
@@ -61,7 +98,8 @@ def settlement_years(*, user: Any, entity: Entity) -> list[int]:
 
 
 def participant_shares(*, user: Any, run: SettlementRun) -> QuerySet[ParticipantShare]:
-    return ParticipantShare.objects.for_user(user).filter(run=run).order_by("-amount", "tin")
+    shares = ParticipantShare.objects.for_user(user).filter(run=run)
+    return _with_money(shares, user, "run__entity").order_by("-amount", "tin")
 
 
 def participant_share_get(*, user: Any, run: SettlementRun, tin: str) -> ParticipantShare:

@@ -11,6 +11,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from accounts.selectors import entity_role_settings
 from core import csvfiles, display
 from settlement.engine.mcp import MCPStatement
 from settlement.models import ParticipantShare, SettlementRun
@@ -42,7 +43,9 @@ def _facts(run: SettlementRun, share: ParticipantShare) -> list[tuple[str, str]]
 def statement_steps(run: SettlementRun, share: ParticipantShare) -> list[dict]:
     """The entity's explanation as this TIN may read it: every step of the entity's settlement
     and totals, and of the distribution only this TIN's own line (another TIN's payout is that
-    TIN's business)."""
+    TIN's business), unless the entity's settings publish every TIN's payout."""
+    if entity_role_settings(entity_id=run.entity_id).statements_show_every_tin:
+        return list(run.explanation)
     own = f"TIN {share.tin} "
     return [
         step

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Role
+from accounts.roles import START_RUNS, roles_with
 from accounts.selectors import user_has_role
 from alignment.selectors import program_minimum_check, roster_of_record
 from core import display
@@ -59,7 +59,8 @@ from settlement.selectors import (
 from settlement.services import settle_figures
 from settlement.statements import mcp_statement_pdf, tin_statement_csv, tin_statement_pdf
 
-WRITERS = (Role.ENTITY_ADMIN, Role.ANALYST)
+# Who starts runs and uploads: the role table (accounts/roles.py) the console shows.
+WRITERS = roles_with(START_RUNS)
 
 
 @login_required

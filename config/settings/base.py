@@ -149,6 +149,9 @@ else:
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="openvbc_app")
 # Its password, should `migrate` have to create it (a superuser owner, as in docker-compose.yml).
 DATABASE_APP_PASSWORD = env("DATABASE_APP_PASSWORD", default="")
+# Off only to measure what the wall costs (bench/dashboard, bench/api): requests and jobs then
+# stay as the role they logged in as, outside any scope. `check --deploy` warns when it is off.
+DATABASE_ROW_SECURITY = env.bool("DATABASE_ROW_SECURITY", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -175,6 +178,11 @@ ACCOUNT_ADAPTER = "accounts.adapters.InviteOnlyAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OpenVBC"
+# Wrong codes count against the same database sign-in limit as wrong passwords (accounts/forms.py).
+MFA_FORMS = {
+    "authenticate": "accounts.forms.LimitedAuthenticateForm",
+    "reauthenticate": "accounts.forms.LimitedReauthenticateForm",
+}
 # One limit on failed passwords for every sign-in path (the admin console's goes through allauth's
 # form), per account typed and per client address, kept in the database (accounts.SignInLock) so
 # that an administrator sees a lock and can lift it.

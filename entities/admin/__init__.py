@@ -3,7 +3,7 @@ their entities, participant lists, providers, TINs and change requests."""
 
 from django.contrib import admin
 
-from entities.admin import jobs, participants, registry  # noqa: F401 - registers the ModelAdmins
+from entities.admin import access, jobs, participants, registry  # noqa: F401 - registers the ModelAdmins
 
 admin.site.site_header = "OpenVBC admin console"
 admin.site.site_title = "OpenVBC admin"

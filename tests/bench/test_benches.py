@@ -29,7 +29,14 @@ FIGURES = {
     },
     "api": {
         "figures": [r"api_detail_p95", r"api_detail_throughput", r"api_roster_page_50_p95"],
-        "peers": [r"peer_healthz_p95", r"peer_healthz_throughput"],
+        # The same calls without row security, from a second server in the same run.
+        "peers": [
+            r"peer_healthz_p95",
+            r"peer_healthz_throughput",
+            r"api_detail_no_rls_p95",
+            r"api_roster_page_50_no_rls_p95",
+            r"api_rls_p95_overhead_pct",
+        ],
     },
     "benchmarks": {
         "figures": [r"expenditures_engine", r"risk_engine"],
@@ -42,7 +49,12 @@ FIGURES = {
             r"beneficiary_page_testclient_p95",
             r"overview_loopback_p95",
         ],
-        "peers": [r"peer_roster_offset_depth_\d+_query_only_p95"],
+        "peers": [
+            r"peer_roster_offset_depth_\d+_query_only_p95",
+            r"overview_testclient_no_rls_p95",
+            r"beneficiary_page_testclient_no_rls_p95",
+            r"rls_p95_overhead_pct",
+        ],
     },
     "ingest": {
         "figures": [r"parse", r"end_to_end", r"ratio"],

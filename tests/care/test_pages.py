@@ -253,10 +253,13 @@ def test_the_refresh_runs_as_a_job_for_members_only(
 
 
 def test_the_overview_shows_the_latest_projection_band_against_the_msr(setup, entity_a):
+    from accounts.models import EntityRoleSettings
     from settlement.demo import _ytd_frame
     from settlement.services import settlement_projection_create
     from tests.settlement.test_settlement_projection_create import ASSUMPTIONS
 
+    # The coordinator's entity lets coordinators see settlement money (off by default).
+    EntityRoleSettings.objects.create(entity=entity_a, coordinators_see_settlement_money=True)
     url = reverse("care:overview", args=[entity_a.pk])
     assert "No settlement projection yet" in setup["a"].get(url).content.decode()
     settlement_projection_create(

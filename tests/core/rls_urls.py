@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from beneficiaries.models import Beneficiary
-from care.models import CareGap
+from care.models import CareGap, CareSummary
 from config.urls import urlpatterns as project_urls
 
 
@@ -20,6 +20,8 @@ def _everything() -> dict:
         "role": role,
         "beneficiaries": sorted(Beneficiary.objects.values_list("entity_id", flat=True)),
         "gaps": sorted(CareGap.objects.values_list("entity_id", flat=True)),
+        # A table under the wall that holds counts, not PHI (platform staff see every entity's).
+        "summaries": sorted(CareSummary.objects.values_list("entity_id", flat=True)),
     }
 
 

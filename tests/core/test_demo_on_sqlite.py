@@ -36,7 +36,10 @@ for url in pages:
     assert response.status_code == 200, (url, response.status_code)
 overview = client.get(pages[0]).content.decode()
 assert "aligned now" in overview, "alignment panel"
-assert "Settlement details for" in overview, "savings panel"
+# Settlement money is the entity's to open to coordinators (off by default); an analyst sees it.
+assert "keep settlement dollars from care coordinators" in overview, "savings panel (coordinator)"
+analyst = verified_client(User.objects.get(email="analyst@valley.demo"), Client(HTTP_HOST="127.0.0.1"))
+assert "Settlement details for" in analyst.get(pages[0]).content.decode(), "savings panel"
 assert "pmpm-table" in overview, "PMPM panel"
 print("pages ok")
 """

@@ -44,3 +44,22 @@ def test_production_passes_the_deploy_check_without_warnings() -> None:
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "WARNINGS" not in result.stderr
+
+
+def test_the_deploy_check_warns_when_row_security_is_off() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="a-long-random-production-key-" + "x" * 40 + "-9f8e7d6c5b4a",
+        ALLOWED_HOSTS="vbc.example.test",
+        DATABASE_ROW_SECURITY="off",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "openvbc.W001" in result.stderr + result.stdout

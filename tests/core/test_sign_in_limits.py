@@ -211,3 +211,86 @@ def test_staff_ask_for_a_grant_in_the_console_and_the_entity_admin_sees_it(
     assert "platform@example.test" in page.content.decode()
     # An entity admin does not grant themselves anything.
     assert verified_client(aco_admin).get("/admin/accounts/breakglassgrant/add/").status_code == 403
+
+
+# ------------------------------------------------------------------ wrong authenticator codes
+
+
+def _code_now(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def _with_totp(user: object) -> str:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def _wrong(code: str) -> str:
+    return f"{(int(code) + 500_000) % 1_000_000:06d}"
+
+
+def test_wrong_codes_count_against_the_same_lock_as_wrong_passwords(aco_analyst, settings) -> None:
+    """Two wrong passwords and three wrong codes make the five failures that lock the account:
+    then even the right password and the right code are refused until the lock is lifted."""
+    settings.SIGN_IN_FAILURES_PER_ACCOUNT = 5
+    secret = _with_totp(aco_analyst)
+    for _ in range(2):
+        _sign_in(Client(), aco_analyst.email, "wrong", address="10.0.1.1")
+    client = Client()
+    assert _sign_in(client, aco_analyst.email, PASSWORD, address="10.0.1.1").status_code == 302
+    code_page = reverse("mfa_authenticate")
+    for _ in range(3):
+        response = client.post(
+            code_page, {"code": _wrong(_code_now(secret))}, REMOTE_ADDR="10.0.1.1"
+        )
+        assert response.status_code == 200
+    lock = SignInLock.objects.get(scope="account", key=aco_analyst.email)
+    assert lock.failures == 5
+    assert lock.locked_until > timezone.now()
+    # The address counted the same five failures.
+    assert SignInLock.objects.get(scope="address", key="10.0.1.1").failures == 5
+
+    response = client.post(code_page, {"code": _code_now(secret)}, REMOTE_ADDR="10.0.1.1")
+    assert response.status_code == 200
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+    # An administrator lifts the lock; the right code is then accepted.
+    from accounts.services import sign_in_lock_lift
+
+    sign_in_lock_lift(lock=lock, acting_user=aco_analyst)
+    client = Client()
+    assert _sign_in(client, aco_analyst.email, PASSWORD, address="10.0.1.2").status_code == 302
+    response = client.post(code_page, {"code": _code_now(secret)}, REMOTE_ADDR="10.0.1.2")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(aco_analyst.pk)
+
+
+def test_wrong_codes_on_the_verify_page_lock_the_address(
+    aco_analyst, make_member, entity_a, settings
+) -> None:
+    """In a session signed in with the password alone, the verify page before PHI counts wrong
+    codes per address too: one address guessing codes for several accounts is stopped."""
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = 3
+    settings.SIGN_IN_FAILURES_PER_ACCOUNT = 10
+    verify = reverse("mfa_reauthenticate")
+    for person in (aco_analyst, make_member(entity_a)):
+        secret = _with_totp(person)
+        client = password_only_client(person)
+        for _ in range(2 if person == aco_analyst else 1):
+            response = client.post(
+                verify, {"code": _wrong(_code_now(secret))}, REMOTE_ADDR="10.0.2.2"
+            )
+            assert response.status_code == 200
+    assert SignInLock.objects.get(scope="address", key="10.0.2.2").locked_until > timezone.now()
+    response = client.post(verify, {"code": _code_now(secret)}, REMOTE_ADDR="10.0.2.2")
+    assert "Too many failed sign-in attempts" in response.content.decode()

@@ -247,3 +247,29 @@ def test_only_an_entity_admin_registers_clients(entity_a, aco_analyst, rsa_signe
             scopes=["jobs:read"],
             acting_user=aco_analyst,
         )
+
+
+def test_a_clients_job_reading_never_carries_the_jobs_parameters(
+    partner_a, api_for, entity_a, aco_coordinator
+) -> None:
+    """A roster export asked for by name and birth date: its parameters are PHI. A partner
+    client with jobs:read sees the job's state, never what it was asked for; the coordinator
+    who asked reads them back in a verified session, and a password-only session gets 403."""
+    from tests.login import password_only_client, verified_client
+
+    asked = {"name": "Zelda Quintero", "birth_date": "1941-03-07"}
+    job = job_enqueue(
+        kind="jobs.demo", entity=entity_a, parameters={**asked, "steps": 0}, user=aco_coordinator
+    )
+    api = api_for(partner_a)
+    for response in (api.get(f"/api/v1/jobs/{job.pk}/"), api.get("/api/v1/jobs/")):
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Zelda" not in body
+        assert "1941-03-07" not in body
+    assert api.get(f"/api/v1/jobs/{job.pk}/").json()["parameters"] is None
+    own = verified_client(aco_coordinator).get(f"/api/v1/jobs/{job.pk}/")
+    assert own.json()["parameters"] == {**asked, "steps": 0}
+    refused = password_only_client(aco_coordinator).get(f"/api/v1/jobs/{job.pk}/")
+    assert refused.status_code == 403
+    assert "Zelda" not in refused.content.decode()

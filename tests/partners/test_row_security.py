@@ -32,5 +32,6 @@ def test_a_partner_request_that_forgets_for_user_gets_no_row_of_another_entity(
         "role": settings.DATABASE_APP_ROLE,
         "beneficiaries": [entity_a.pk],
         "gaps": [entity_a.pk],
+        "summaries": [],
     }
     assert rls.current_scope() is None

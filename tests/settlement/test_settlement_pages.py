@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import EntityRoleSettings
 from settlement.demo import _ytd_frame
 from settlement.models import SettlementRun
 from settlement.services import settlement_projection_create, settlement_run_create
@@ -22,6 +23,9 @@ WHAT_IF.pop("met_alt_qps")
 
 @pytest.fixture
 def settled(entity_a):
+    # These pages are read by a care coordinator (client_a): the entity lets them see its money
+    # (off by default; tests/settlement/test_role_settings.py).
+    EntityRoleSettings.objects.create(entity=entity_a, coordinators_see_settlement_money=True)
     run = settlement_run_create(
         entity=entity_a, performance_year=2025, figures=MSSP_FIGURES, participants=TINS, note="v1"
     )
@@ -120,8 +124,9 @@ def test_the_entity_year_page_shows_statement_band_and_shares(client_a, settled,
 def test_the_entity_year_page_keeps_its_query_count(
     client_a, settled, entity_a, django_assert_max_num_queries
 ) -> None:
-    # + 2: the row-security scope set and reset around the request (core/rls.py).
-    with django_assert_max_num_queries(16):
+    # + 2: the row-security scope set and reset around the request (core/rls.py); + 2: the
+    # user's roles and their entities' settings (accounts/roles.py: who sees settlement money).
+    with django_assert_max_num_queries(18):
         client_a.get(reverse("settlement:entity_year", args=[entity_a.pk, 2025]))
 
 
