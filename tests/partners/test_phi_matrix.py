@@ -21,6 +21,7 @@ POST_ONLY = {
     "alignment:run_start", "benchmarks:recompute", "benchmarks:risk_recompute",
     "benchmarks:institutional_upload", "settlement:entity_year_collect", "care:refresh",
     "care:roster_export", "care:item_create", "care:item_update", "worklist-item-close",
+    "care:outreach_create", "care:worklist_assign",
 }  # fmt: skip
 
 
@@ -65,6 +66,10 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
             {"entity_id": own.entity.pk, "beneficiary_id": bene},
         ],
         "care:item_update": [{"item_id": o.item.pk}],
+        "care:outreach_create": [{"item_id": o.item.pk}],
+        "care:worklist_assign": [{"entity_id": entity}],
+        "alignment:reconciliation": [{"entity_id": entity, "year": 2025, "period": 0}],
+        "alignment:reconciliation_export": [{"entity_id": entity, "year": 2025, "period": 0}],
         **API_IDS(o),
     }
 

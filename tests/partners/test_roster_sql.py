@@ -258,7 +258,7 @@ def test_a_roster_page_takes_four_queries_whatever_its_size(
     forward = api.get(body["next"]).json()
     with CaptureQueriesContext(connection) as queries:
         back = api.get(forward["previous"]).json()
-    assert len(queries) == 8
+    assert len(queries) == 9
     assert [r["id"] for r in back["results"]] == [r["id"] for r in body["results"]]
 
 
