@@ -160,9 +160,9 @@ def population_months(*, entity: Any, year: int) -> Population:
     roster = roster_of_record(entity=entity, performance_year=year)
     kind = (
         "cms_list"
-        if roster.is_cms_list and roster.count
+        if roster.is_cms_list and roster.members
         else "alignment_run"
-        if roster.run is not None and roster.count
+        if roster.run is not None and roster.members
         else "cclf8_roster"
     )
     return population_from_ids(

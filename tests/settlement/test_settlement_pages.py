@@ -103,7 +103,8 @@ def test_the_entity_year_page_keeps_its_query_count(
     client_a, settled, entity_a, django_assert_max_num_queries
 ) -> None:
     # + 2: the row-security scope set and reset around the request (core/rls.py).
-    with django_assert_max_num_queries(16):
+    # + 2: the roster of record card (the year's CMS lists, else the year's run).
+    with django_assert_max_num_queries(18):
         client_a.get(reverse("settlement:entity_year", args=[entity_a.pk, 2025]))
 
 
