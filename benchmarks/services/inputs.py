@@ -158,13 +158,11 @@ def population_months(*, entity: Any, year: int) -> Population:
     from alignment.selectors import roster_of_record
 
     roster = roster_of_record(entity=entity, performance_year=year)
-    # By its members, as `population_source` decides (a run's stored aligned count may be unset).
-    members = bool(roster.beneficiary_ids)
     kind = (
         "cms_list"
-        if roster.is_cms_list and members
+        if roster.is_cms_list and roster.members
         else "alignment_run"
-        if roster.run is not None and members
+        if roster.run is not None and roster.members
         else "cclf8_roster"
     )
     return population_from_ids(
