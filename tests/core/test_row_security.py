@@ -59,6 +59,7 @@ PHI_AND_MONEY_TABLES = {
     "care_worklistnote",
     "care_claimevent",
     "care_caresummary",
+    "care_outreachattempt",
     "settlement_settlementrun",
     "settlement_participantshare",
     "settlement_qualityresult",
