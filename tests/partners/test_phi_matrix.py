@@ -21,6 +21,7 @@ POST_ONLY = {
     "alignment:run_start", "benchmarks:recompute", "benchmarks:risk_recompute",
     "benchmarks:institutional_upload", "settlement:entity_year_collect", "care:refresh",
     "care:roster_export", "care:item_create", "care:item_update", "worklist-item-close",
+    "care:worklist_assign", "care:outreach_create",
 }  # fmt: skip
 
 
@@ -65,6 +66,8 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
             {"entity_id": own.entity.pk, "beneficiary_id": bene},
         ],
         "care:item_update": [{"item_id": o.item.pk}],
+        "care:outreach_create": [{"item_id": o.item.pk}],
+        "care:worklist_assign": [{"entity_id": entity}],
         **API_IDS(o),
     }
 
