@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import Membership, Role
-from care.models import OPEN_STATUSES, ItemKind, WorklistItem
+from care.models import OPEN_STATUSES, CareSummary, ItemKind, WorklistItem
 from care.services import care_refresh
 
 
@@ -21,11 +21,15 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
                 stdout.write(f"care: no beneficiaries for {key} yet; load claims first.")
             continue
         # The synthetic claims end in the past: look at them as of their own last day, so that
-        # the demo has recent discharges to follow up. Run on every `make run`: the refresh is
-        # idempotent and closes the open tasks it no longer finds (a refresh someone started
-        # with another date leaves none behind).
+        # the demo has recent discharges to follow up. A second `make run` keeps a refresh of
+        # that date; after a refresh of another date (the overview's button) it runs again, and
+        # the refresh closes the open tasks it no longer finds, so none is left behind.
         as_of = claims_data_date(entity=entity)
         if as_of is None:
+            continue
+        if CareSummary.objects.filter(entity=entity, as_of=as_of).exists():
+            if stdout:
+                stdout.write(f"care: {key} already refreshed as of {as_of}")
             continue
         result = care_refresh(entity=entity, as_of=as_of)
         coordinator = (

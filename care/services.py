@@ -608,6 +608,11 @@ SUPERSEDED_PREFIX = "No longer found in the claims"
 SUPERSEDED_REASON = SUPERSEDED_PREFIX + " as of {as_of:%Y-%m-%d}"
 
 
+def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+    """`ids` in slices a query can take (SQLite, the demo's database, caps its parameters)."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
 def _reopen_found_again(*, entity: Any, generated: list[WorklistItem], as_of: date) -> int:
     """Reopen the items a refresh had closed as no longer found (`_supersede`) that this refresh
     finds again (a refresh of another date came between): the person's work is back. Items
@@ -617,18 +622,21 @@ def _reopen_found_again(*, entity: Any, generated: list[WorklistItem], as_of: da
         keys.setdefault(item.kind, set()).add(item.source_key)
     ids: list[int] = []
     for kind, source_keys in keys.items():
-        ids += WorklistItem.objects.filter(
-            entity=entity,
-            kind=kind,
-            status=ItemStatus.DISMISSED,
-            dismissed_reason__startswith=SUPERSEDED_PREFIX,
-            source_key__in=list(source_keys),
-        ).values_list("pk", flat=True)
+        ordered = sorted(source_keys)
+        for start in range(0, len(ordered), 5000):  # SQLite (the demo) caps a query's parameters
+            ids += WorklistItem.objects.filter(
+                entity=entity,
+                kind=kind,
+                status=ItemStatus.DISMISSED,
+                dismissed_reason__startswith=SUPERSEDED_PREFIX,
+                source_key__in=ordered[start : start + 5000],
+            ).values_list("pk", flat=True)
     if not ids:
         return 0
-    WorklistItem.objects.filter(pk__in=ids).update(
-        status=ItemStatus.OPEN, dismissed_reason="", closed_at=None, updated_at=timezone.now()
-    )
+    for chunk in _chunks(ids):
+        WorklistItem.objects.filter(pk__in=chunk).update(
+            status=ItemStatus.OPEN, dismissed_reason="", closed_at=None, updated_at=timezone.now()
+        )
     WorklistNote.objects.bulk_create(
         [
             WorklistNote(
@@ -662,12 +670,13 @@ def _supersede(
         return 0
     reason = SUPERSEDED_REASON.format(as_of=as_of)
     ids = [item.pk for item in stale]
-    WorklistItem.objects.filter(pk__in=ids).update(
-        status=ItemStatus.DISMISSED,
-        dismissed_reason=reason,
-        closed_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
+    for chunk in _chunks(ids):
+        WorklistItem.objects.filter(pk__in=chunk).update(
+            status=ItemStatus.DISMISSED,
+            dismissed_reason=reason,
+            closed_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
     WorklistNote.objects.bulk_create(
         [
             WorklistNote(

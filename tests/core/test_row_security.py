@@ -63,6 +63,7 @@ PHI_AND_MONEY_TABLES = {
     "care_claimevent",
     "care_caresummary",
     "datasharing_datasharingrecord",
+    "care_outreachattempt",
     "settlement_settlementrun",
     "settlement_participantshare",
     "settlement_qualityresult",
