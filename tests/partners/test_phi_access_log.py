@@ -69,7 +69,6 @@ NO_PHI = {
     "worklist-item-close", "api-root", "fhir:metadata", "fhir:smart-configuration",
     "fhir:practitioner", "fhir:organization", "fhir:group-search", "fhir:group-export",
     "fhir:bulk-status", "api-schema", "api-docs", "alignment:reconciliation_index",
-    "care:outreach_create", "care:worklist_assign",
 }  # fmt: skip
 
 
