@@ -178,7 +178,10 @@ def _fetch(world: dict[str, Any], role: str) -> dict[str, str]:
     pages = {}
     for url in page_urls(entity, user=user):
         response = client.get(url)
-        assert response.status_code == 200, (role, url, response.status_code)
+        # Coordinators see no settlement money unless their entity allows it (off by default):
+        # they read the page that says so instead, which is scanned like the others.
+        refused = role == Role.CARE_COORDINATOR and url.startswith("/settlement/entities/")
+        assert response.status_code == (403 if refused else 200), (role, url, response.status_code)
         pages[url] = response.content.decode()
     return pages
 
