@@ -34,6 +34,7 @@ from care.models import (
     WorklistItem,
     WorklistNote,
 )
+from care.signals import care_refreshed
 from core.api import ApplicationError
 
 _UNSET: Any = object()
@@ -384,6 +385,7 @@ def care_refresh(
             generated, batch_size=5000, ignore_conflicts=True
         )
         care_summary_rebuild(entity=entity, as_of=as_of, pmpm=spending["summary"])
+    care_refreshed.send(sender=WorklistItem, entity=entity, as_of=as_of)
     report(100, "Done")
     return {
         "beneficiaries": len(people),
@@ -571,3 +573,54 @@ def care_summary_rebuild(
         },
     )
     return summary
+
+
+# ------------------------------------------------------------------------------------------------
+# Items raised and withdrawn by events (hospital ADT feeds), inside the caller's transaction
+
+
+def worklist_items_raise(*, items: list[dict[str, Any]]) -> list[WorklistItem]:
+    """Raise generated items (entity, beneficiary, kind, source_key, source_at, title, detail,
+    due_date), each once: an item whose source already raised it is returned as it is. Runs in
+    the caller's transaction (an event's message is stored with its items or not at all)."""
+    made = []
+    for spec in items:
+        if spec["beneficiary"].entity_id != spec["entity"].pk:
+            raise ApplicationError(
+                "The beneficiary is not in this entity.", {"field": "beneficiary"}
+            )
+        item, _ = WorklistItem.objects.get_or_create(
+            entity=spec["entity"],
+            kind=spec["kind"],
+            source_key=spec["source_key"],
+            defaults={
+                "beneficiary": spec["beneficiary"],
+                "source_at": spec.get("source_at"),
+                "title": spec["title"],
+                "detail": spec.get("detail", ""),
+                "due_date": spec.get("due_date"),
+            },
+        )
+        made.append(item)
+    return made
+
+
+def worklist_items_withdraw(*, entity: Any, source_keys: list[str], reason: str) -> int:
+    """Dismiss the open items raised by these sources (the event was cancelled), each with a note
+    saying why; items someone closed stay as they are. In the caller's transaction."""
+    items = list(
+        WorklistItem.objects.select_for_update().filter(
+            entity=entity, source_key__in=source_keys, status__in=OPEN_STATUSES
+        )
+    )
+    now = timezone.now()
+    for item in items:
+        previous = item.status
+        item.status = ItemStatus.DISMISSED
+        item.dismissed_reason = reason[:300]
+        item.closed_at = now
+        item.save(update_fields=["status", "dismissed_reason", "closed_at", "updated_at"])
+        WorklistNote.objects.create(
+            item=item, text=item.dismissed_reason, status_from=previous, status_to=item.status
+        )
+    return len(items)

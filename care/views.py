@@ -35,6 +35,7 @@ from care.selectors import (
     entity_for_user,
     entity_worklist,
     my_work_today,
+    new_event_items,
     overview_figures,
     roster_page,
     worklist_item_for_user,
@@ -72,7 +73,39 @@ def my_work(request: HttpRequest) -> HttpResponse:
             beneficiary_ids=ids,
             user=request.user,
         )
-    return render(request, "care/today.html", {"items": items, "today": today})
+    events = _event_items_shown(request)
+    return render(
+        request,
+        "care/today.html",
+        {"items": items, "today": today, "event_items": events, "now": timezone.now()},
+    )
+
+
+def _event_items_shown(request: HttpRequest) -> list[Any]:
+    events = new_event_items(user=request.user)
+    by_entity: dict[Any, list[int]] = defaultdict(list)
+    for item in events:
+        by_entity[item.entity].append(item.beneficiary_id)
+    for entity, ids in by_entity.items():
+        access_record_create(
+            entity=entity,
+            purpose="my work today: new event tasks",
+            route="care:today_events",
+            beneficiary_ids=ids,
+            user=request.user,
+        )
+    return events
+
+
+@require_GET
+@phi_view
+def my_work_events(request: HttpRequest) -> HttpResponse:
+    """The "new from hospital feeds" panel, which the page polls (htmx) every few seconds."""
+    return render(
+        request,
+        "care/_event_items.html",
+        {"event_items": _event_items_shown(request), "now": timezone.now()},
+    )
 
 
 @require_GET

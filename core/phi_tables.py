@@ -8,7 +8,7 @@ from typing import Any
 
 # Tables that hold PHI (a beneficiary's identity, claims, risk, care or alignment rows). Platform staff see their rows only for the entities
 # of a running break-glass grant; superusers see every other table's rows in full.
-PHI_APPS = frozenset({"beneficiaries", "claims", "care"})
+PHI_APPS = frozenset({"beneficiaries", "claims", "care", "events"})
 PHI_MODELS = frozenset(
     {
         "alignment.alignmentchange",
@@ -24,7 +24,9 @@ PHI_MODELS = frozenset(
         "partners.bulkexport",
     }
 )
-NOT_PHI = frozenset({"claims.delivery", "claims.deliveryfile", "care.caresummary"})
+NOT_PHI = frozenset(
+    {"claims.delivery", "claims.deliveryfile", "care.caresummary", "events.sender"}
+)
 
 
 def holds_phi(model: Any) -> bool:

@@ -90,6 +90,8 @@ SCOPED: dict[str, str] = {
     "care.WorklistNote": "",
     "care.ClaimEvent": "",
     "care.CareSummary": "",
+    "events.AdtMessage": "",
+    "events.Stay": "",
     "settlement.SettlementRun": "",
     "settlement.ParticipantShare": "",
     "settlement.QualityResult": "",
@@ -103,6 +105,7 @@ UNSCOPED: dict[str, str] = {
     "alignment.AlignmentBucket": "a run's work units (bucket numbers and states)",
     "benchmarks.ReferenceDataset": "published CMS reference data",
     "benchmarks.ReferenceValue": "published CMS reference data",
+    "events.Sender": "a facility's interface name and the entity it sends for",
 }
 
 
