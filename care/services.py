@@ -579,30 +579,31 @@ def care_summary_rebuild(
 # Items raised and withdrawn by events (hospital ADT feeds), inside the caller's transaction
 
 
-def worklist_items_raise(*, items: list[dict[str, Any]]) -> list[WorklistItem]:
-    """Raise generated items (entity, beneficiary, kind, source_key, source_at, title, detail,
-    due_date), each once: an item whose source already raised it is returned as it is. Runs in
+def worklist_items_raise(*, items: list[dict[str, Any]]) -> None:
+    """Raise generated items (entity_id, beneficiary, kind, source_key, source_at, title,
+    detail, due_date), each once: a source that raised its item before raises nothing. Runs in
     the caller's transaction (an event's message is stored with its items or not at all)."""
-    made = []
     for spec in items:
-        if spec["beneficiary"].entity_id != spec["entity"].pk:
+        if spec["beneficiary"].entity_id != spec["entity_id"]:
             raise ApplicationError(
                 "The beneficiary is not in this entity.", {"field": "beneficiary"}
             )
-        item, _ = WorklistItem.objects.get_or_create(
-            entity=spec["entity"],
-            kind=spec["kind"],
-            source_key=spec["source_key"],
-            defaults={
-                "beneficiary": spec["beneficiary"],
-                "source_at": spec.get("source_at"),
-                "title": spec["title"],
-                "detail": spec.get("detail", ""),
-                "due_date": spec.get("due_date"),
-            },
-        )
-        made.append(item)
-    return made
+    WorklistItem.objects.bulk_create(
+        [
+            WorklistItem(
+                entity_id=spec["entity_id"],
+                beneficiary=spec["beneficiary"],
+                kind=spec["kind"],
+                source_key=spec["source_key"],
+                source_at=spec.get("source_at"),
+                title=spec["title"],
+                detail=spec.get("detail", ""),
+                due_date=spec.get("due_date"),
+            )
+            for spec in items
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def worklist_items_withdraw(*, entity: Any, source_keys: list[str], reason: str) -> int:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import DatabaseError, close_old_connections, connection
@@ -22,13 +23,15 @@ from django.utils import timezone
 from hl7.mllp import InvalidBlockError, start_hl7_server
 
 from events.adt import ack
-from events.services import Receipt, adt_v2_receive
+from events.services import Incoming, Receipt, adt_v2_receive_many
 
 logger = logging.getLogger(__name__)
 
 #: The largest message taken (bytes); a longer one is refused and the connection closed.
 LIMIT = 1024 * 1024
 SENDER_CACHE_SECONDS = 30.0
+#: The most messages committed together (the messages waiting when the database thread is free).
+BATCH = 64
 
 
 def decode(block: bytes) -> str:
@@ -40,23 +43,37 @@ def decode(block: bytes) -> str:
         return block.decode("latin-1")
 
 
+def _resolve(future: asyncio.Future[Any], receipt: Receipt) -> None:
+    if not future.done():
+        future.set_result(receipt)
+
+
 class Listener:
     """One listening socket. `start()` binds (port 0 picks a free one, read `port`), `stop()`
-    closes it and waits for the connections' messages in hand."""
+    closes it and waits for the connections' messages in hand.
+
+    Messages go to one database thread (Django's connections are per thread), which takes
+    every message waiting when it is free and commits them together: each message is still
+    all-or-nothing (events.services.adt_v2_receive_many), and each connection gets its ACK
+    after the commit that holds its message."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 2575) -> None:
         self.host = host
         self.port = port
         self.server: asyncio.Server | None = None
-        # One database thread: Django's connection is per thread, and one connection keeps the
-        # per-message transactions in order.
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="adt-db")
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._senders: dict[Any, Any] = {}
         self._senders_at = 0.0
         self._clients: set[asyncio.Task[Any]] = set()
         self.handled = 0
+        self.batches = 0
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.Thread(target=self._database, name="adt-db", daemon=True)
+        self._thread.start()
         self.server = await start_hl7_server(
             self._client, self.host, self.port, limit=LIMIT, reuse_address=True
         )
@@ -65,32 +82,55 @@ class Listener:
     async def stop(self) -> None:
         if self.server is not None:
             self.server.close()
-            await self.server.wait_closed()
         for task in list(self._clients):
             task.cancel()
         await asyncio.gather(*self._clients, return_exceptions=True)
-        await asyncio.get_running_loop().run_in_executor(self.executor, connection.close)
-        self.executor.shutdown(wait=True)
+        self._queue.put(None)
+        if self._thread is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
 
-    def _handle(self, text: str, received_at: Any) -> Receipt:
-        """On the database thread: one message, one transaction."""
+    def _database(self) -> None:
+        """The database thread: batches of waiting messages, one receipt each."""
+        try:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                batch = [first]
+                while len(batch) < BATCH:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        self._queue.put(None)
+                        break
+                    batch.append(more)
+                receipts = self._handle([item for item, _ in batch])
+                self.batches += 1
+                assert self._loop is not None
+                for (_, future), receipt in zip(batch, receipts, strict=True):
+                    self._loop.call_soon_threadsafe(_resolve, future, receipt)
+        finally:
+            connection.close()
+
+    def _handle(self, incoming: list[Incoming]) -> list[Receipt]:
         now = time.monotonic()
         if now - self._senders_at > SENDER_CACHE_SECONDS:
             self._senders.clear()
             self._senders_at = now
         try:
-            return adt_v2_receive(
-                text=text, channel="mllp", received_at=received_at, senders=self._senders
-            )
+            return adt_v2_receive_many(incoming=incoming, senders=self._senders)
         except DatabaseError as error:
-            # Nothing was committed: the sender keeps the message and resends it.
-            logger.warning("ADT message not stored (database: %s)", type(error).__name__)
+            # Nothing was committed: the senders keep the messages and resend them.
+            logger.warning("ADT messages not stored (database: %s)", type(error).__name__)
             close_old_connections()
             connection.close()
-            return Receipt("AE", "The message could not be stored now; send it again.")
+            reason = "The message could not be stored now; send it again."
         except Exception as error:
-            logger.exception("ADT message not stored (%s)", type(error).__name__)
-            return Receipt("AE", "The message could not be processed; send it again.")
+            logger.exception("ADT messages not stored (%s)", type(error).__name__)
+            reason = "The message could not be processed; send it again."
+        return [Receipt("AE", reason) for _ in incoming]
 
     async def _client(self, reader: Any, writer: Any) -> None:
         task = asyncio.current_task()
@@ -116,7 +156,9 @@ class Listener:
                     continue
                 received_at = timezone.now()
                 text = decode(block)
-                receipt = await loop.run_in_executor(self.executor, self._handle, text, received_at)
+                future: asyncio.Future[Receipt] = loop.create_future()
+                self._queue.put((Incoming(text, received_at), future))
+                receipt = await future
                 self.handled += 1
                 reply = ack(text, receipt.code, receipt.reason, control_id=receipt.control_id)
                 writer.writeblock(reply.encode("utf-8"))

@@ -164,13 +164,6 @@ class Stay(models.Model):
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharge_disposition = models.CharField(max_length=4, blank=True)
     location = models.CharField(max_length=120, blank=True)
-    # The messages whose tasks a cancel withdraws.
-    admit_message = models.ForeignKey(
-        AdtMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    discharge_message = models.ForeignKey(
-        AdtMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     claim_id = models.CharField(max_length=20, blank=True, help_text="The claim for this stay.")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,6 +10,7 @@ and gets the answer it got the first time.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -19,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
@@ -73,6 +74,15 @@ def sender_find(*, application: str, facility: str) -> Sender | None:
     )
 
 
+@dataclass
+class Incoming:
+    """A message to receive: its text (HL7 v2) and when it arrived."""
+
+    text: str
+    received_at: datetime
+    channel: str = "mllp"
+
+
 def adt_v2_receive(
     *,
     text: str,
@@ -83,76 +93,219 @@ def adt_v2_receive(
 ) -> Receipt:
     """Receive one HL7 v2 message. `entity_id` limits the senders to one entity (a partner's
     HTTPS call); `senders` is a cache of the registered senders (the listener's)."""
-    try:
-        adt = parse_v2(text, tz=_tz())
-    except AdtRejected as refusal:
-        return Receipt(refusal.code, refusal.reason, control_id=refusal.control_id)
-    return _receive(
-        adt=adt,
-        raw=text,
-        channel=channel,
-        received_at=received_at or timezone.now(),
+    return adt_v2_receive_many(
+        incoming=[Incoming(text, received_at or timezone.now(), channel)],
         entity_id=entity_id,
         senders=senders,
-    )
+    )[0]
+
+
+def adt_v2_receive_many(
+    *,
+    incoming: list[Incoming],
+    entity_id: int | None = None,
+    senders: dict[tuple[str, str], Sender] | None = None,
+) -> list[Receipt]:
+    """Receive the messages that arrived together (the listener's connections), one receipt
+    each, in order. Each message is all-or-nothing: the messages of one entity are stored in
+    one transaction (a group commit: one commit for many messages), and should anything in it
+    fail, that transaction is rolled back and each of its messages is stored again in a
+    transaction of its own, so one bad message never takes the others with it."""
+    receipts: list[Receipt | None] = [None] * len(incoming)
+    groups: dict[int, list[tuple[int, Adt, Incoming, Sender]]] = {}
+    for index, item in enumerate(incoming):
+        try:
+            adt = parse_v2(item.text, tz=_tz())
+        except AdtRejected as refusal:
+            receipts[index] = Receipt(refusal.code, refusal.reason, control_id=refusal.control_id)
+            continue
+        sender = _sender(adt, senders)
+        if sender is None or (entity_id is not None and sender.entity_id != entity_id):
+            receipts[index] = _unknown_sender(adt, limited=entity_id is not None)
+            continue
+        groups.setdefault(sender.entity_id, []).append((index, adt, item, sender))
+    for group in groups.values():
+        try:
+            done = _store_group(group)
+        except (IntegrityError, DatabaseError) as error:
+            if len(group) == 1 and not isinstance(error, IntegrityError):
+                raise
+            done = {}
+            for one in group:
+                done.update(_store_alone(one))
+        receipts_by_index = done
+        for index, receipt in receipts_by_index.items():
+            receipts[index] = receipt
+    return [
+        r if r is not None else Receipt("AE", "Not processed; send it again.") for r in receipts
+    ]
 
 
 def adt_fhir_receive(
     *, resource: Any, entity_id: int, received_at: datetime | None = None
 ) -> Receipt:
     """Receive one FHIR R4 Encounter notification from a partner of `entity_id`."""
-    import json
-
     try:
         adt = parse_fhir_encounter(resource, tz=_tz())
     except AdtRejected as refusal:
         return Receipt(refusal.code, refusal.reason, control_id=refusal.control_id)
-    return _receive(
-        adt=adt,
-        raw=json.dumps(resource, sort_keys=True)[:200_000],
-        channel="fhir",
-        received_at=received_at or timezone.now(),
-        entity_id=entity_id,
-        senders=None,
+    sender = _sender(adt, None)
+    if sender is None or sender.entity_id != entity_id:
+        return _unknown_sender(adt, limited=True)
+    item = Incoming(
+        json.dumps(resource, sort_keys=True)[:200_000], received_at or timezone.now(), "fhir"
     )
+    return _store_alone((0, adt, item, sender))[0]
 
 
-def _receive(
-    *,
-    adt: Adt,
-    raw: str,
-    channel: str,
-    received_at: datetime,
-    entity_id: int | None,
-    senders: dict[tuple[str, str], Sender] | None,
-) -> Receipt:
+def _sender(adt: Adt, senders: dict[tuple[str, str], Sender] | None) -> Sender | None:
     key = (adt.sending_application, adt.sending_facility)
     sender = senders.get(key) if senders is not None else None
     if sender is None:
         sender = sender_find(application=key[0], facility=key[1])
         if sender is not None and senders is not None:
             senders[key] = sender
-    cid = adt.control_id
-    if sender is None or (entity_id is not None and sender.entity_id != entity_id):
-        return Receipt(
-            "AR",
-            f"MSH-3/MSH-4 {key[0]}^{key[1]} is not a registered sender"
-            + (" of this entity." if entity_id is not None else "."),
-            control_id=cid,
-        )
+    return sender
+
+
+def _unknown_sender(adt: Adt, *, limited: bool) -> Receipt:
+    name = f"{adt.sending_application}^{adt.sending_facility}"
+    if adt.sending_application == "FHIR":
+        name = f"Encounter.serviceProvider {adt.sending_facility}"
+    return Receipt(
+        "AR",
+        f"MSH-3/MSH-4 {name} is not a registered sender" + (" of this entity." if limited else "."),
+        control_id=adt.control_id,
+    )
+
+
+def _store_alone(one: tuple[int, Adt, Incoming, Sender]) -> dict[int, Receipt]:
     try:
-        with entity_scope([sender.entity_id]), transaction.atomic():
-            return _store(adt=adt, raw=raw, channel=channel, received_at=received_at, sender=sender)
+        return _store_group([one])
     except IntegrityError:
         # The same message arrived on another connection at the same moment: the other copy
         # was stored; answer as for a resend.
+        index, adt, _, sender = one
         with entity_scope([sender.entity_id]):
-            first = AdtMessage.objects.filter(sender=sender, control_id=cid).first()
+            first = AdtMessage.objects.filter(sender=sender, control_id=adt.control_id).first()
         if first is None:
             raise
-        return _answer(first, duplicate=True)
-    except ApplicationError as error:
-        return Receipt("AE", str(error.args[0] if error.args else error), control_id=cid)
+        return {index: _answer(first, duplicate=True)}
+
+
+def _store_group(group: list[tuple[int, Adt, Incoming, Sender]]) -> dict[int, Receipt]:
+    """Messages of one entity, in one transaction inside that entity's row-security scope.
+
+    The common case (no cancel, each visit once) is written in bulk: a fixed number of
+    statements whatever the number of messages; otherwise the messages are applied one after
+    the other in the same transaction."""
+    entity_id = group[0][3].entity_id
+    out: dict[int, Receipt] = {}
+    with entity_scope([entity_id]), transaction.atomic():
+        seen = {
+            (m.sender_id, m.control_id): m
+            for m in AdtMessage.objects.filter(
+                sender_id__in={g[3].pk for g in group},
+                control_id__in=[g[1].control_id for g in group],
+            )
+        }
+        by_mbi = _beneficiaries_by_mbi(
+            entity_id=entity_id, mbis=[g[1].mbi for g in group if g[1].mbi]
+        )
+        visits = [(g[3].pk, g[1].visit_number or f"msg:{g[1].control_id}"[:60]) for g in group]
+        simple = len(set(visits)) == len(visits) and not any(
+            g[1].trigger in ("A11", "A13") for g in group
+        )
+        if simple and len(group) > 1:
+            return _store_bulk(group, seen=seen, by_mbi=by_mbi)
+        for index, adt, item, sender in group:
+            first = seen.get((sender.pk, adt.control_id))
+            if first is not None:
+                out[index] = _answer(first, duplicate=True)
+                continue
+            try:
+                message = _store_one(adt=adt, item=item, sender=sender, by_mbi=by_mbi)
+            except ApplicationError as error:
+                out[index] = Receipt(
+                    "AE", str(error.args[0] if error.args else error), control_id=adt.control_id
+                )
+                continue
+            seen[(sender.pk, adt.control_id)] = message
+            out[index] = _answer(message, duplicate=False)
+    return out
+
+
+STAY_FIELDS = [
+    "kind",
+    "status",
+    "admitted_at",
+    "discharged_at",
+    "discharge_disposition",
+    "location",
+    "updated_at",
+]
+
+
+def _store_bulk(
+    group: list[tuple[int, Adt, Incoming, Sender]],
+    *,
+    seen: dict[tuple[int, str], AdtMessage],
+    by_mbi: dict[str, Beneficiary],
+) -> dict[int, Receipt]:
+    """The bulk path of `_store_group` (in its transaction): each visit once, no cancel."""
+    out: dict[int, Receipt] = {}
+    pairs = {(g[3].pk, g[1].visit_number or f"msg:{g[1].control_id}"[:60]) for g in group}
+    stays = {
+        (st.sender_id, st.visit_number): st
+        for st in Stay.objects.select_for_update().filter(
+            sender_id__in={p[0] for p in pairs}, visit_number__in={p[1] for p in pairs}
+        )
+    }
+    messages: list[tuple[int, AdtMessage, list[rules.Task]]] = []
+    new_stays: list[Stay] = []
+    changed: list[Stay] = []
+    now = timezone.now()
+    for index, adt, item, sender in group:
+        first = seen.get((sender.pk, adt.control_id))
+        if first is not None:
+            out[index] = _answer(first, duplicate=True)
+            continue
+        message = _message(adt=adt, item=item, sender=sender, by_mbi=by_mbi)
+        tasks: list[rules.Task] = []
+        if message.beneficiary is not None:
+            try:
+                stay, new, tasks = _decide(message, stays.get((sender.pk, _visit(message))))
+            except ApplicationError as error:
+                out[index] = Receipt(
+                    "AE", str(error.args[0] if error.args else error), control_id=adt.control_id
+                )
+                continue
+            stay.updated_at = now
+            (new_stays if new else changed).append(stay)
+            message.stay = stay
+        messages.append((index, message, tasks))
+    Stay.objects.bulk_create(new_stays)
+    if changed:
+        # One prepared UPDATE sent for every stay in one round trip (psycopg's executemany
+        # pipelines), where bulk_update would build one CASE expression per field and stay.
+        table = Stay._meta.db_table
+        columns = ", ".join(f"{Stay._meta.get_field(f).column} = %s" for f in STAY_FIELDS)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {columns} WHERE id = %s",  # noqa: S608 - our own names
+                [[getattr(st, f) for f in STAY_FIELDS] + [st.pk] for st in changed],
+            )
+    for _, message, _ in messages:
+        if message.stay is not None:
+            message.stay_id = message.stay.pk
+    AdtMessage.objects.bulk_create([m for _, m, _ in messages])
+    items = []
+    for index, message, tasks in messages:
+        items += _task_specs(message, tasks)
+        out[index] = _answer(message, duplicate=False)
+    if items:
+        worklist_items_raise(items=items)
+    return out
 
 
 def _answer(message: AdtMessage, *, duplicate: bool) -> Receipt:
@@ -170,19 +323,23 @@ def _answer(message: AdtMessage, *, duplicate: bool) -> Receipt:
     )
 
 
-def _store(*, adt: Adt, raw: str, channel: str, received_at: datetime, sender: Sender) -> Receipt:
-    first = AdtMessage.objects.filter(sender=sender, control_id=adt.control_id).first()
-    if first is not None:
-        return _answer(first, duplicate=True)
-    beneficiary, rule, why = beneficiary_match(entity_id=sender.entity_id, adt=adt)
+def _message(
+    *, adt: Adt, item: Incoming, sender: Sender, by_mbi: dict[str, Beneficiary]
+) -> AdtMessage:
+    """The message's row (not saved), matched: status applied, or unmatched with the reason."""
+    if adt.mbi and adt.mbi in by_mbi:
+        beneficiary: Beneficiary | None = by_mbi[adt.mbi]
+        rule, why = MatchRule.MBI, ""
+    else:
+        beneficiary, rule, why = beneficiary_match(entity_id=sender.entity_id, adt=adt)
     message = AdtMessage(
         entity_id=sender.entity_id,
         sender=sender,
         control_id=adt.control_id,
-        channel=channel,
+        channel=item.channel,
         trigger=adt.trigger,
         event_at=adt.event_at,
-        received_at=received_at,
+        received_at=item.received_at,
         beneficiary=beneficiary,
         match_rule=rule,
         mbi=adt.mbi,
@@ -196,17 +353,42 @@ def _store(*, adt: Adt, raw: str, channel: str, received_at: datetime, sender: S
         discharge_disposition=adt.discharge_disposition,
         admit_at=adt.admit_at,
         discharge_at=adt.discharge_at,
-        raw=raw,
+        raw=item.text,
+        status=MessageStatus.APPLIED if beneficiary is not None else MessageStatus.UNMATCHED,
     )
     if beneficiary is None:
-        message.status = MessageStatus.UNMATCHED
         message.outcome = f"Patient not matched: {why} Queued for a coordinator."[:300]
+    return message
+
+
+def _store_one(
+    *, adt: Adt, item: Incoming, sender: Sender, by_mbi: dict[str, Beneficiary]
+) -> AdtMessage:
+    message = _message(adt=adt, item=item, sender=sender, by_mbi=by_mbi)
+    if message.beneficiary is None:
         message.save(force_insert=True)
-        return _answer(message, duplicate=False)
-    message.status = MessageStatus.APPLIED
+        return message
+    # Read but not applicable (a cancel of a visit never seen): _apply raises before it writes
+    # anything, and the message is answered AE and not stored, so that a resend can succeed.
+    tasks = _apply(message)
     message.save(force_insert=True)
-    _apply(message)
-    return _answer(message, duplicate=False)
+    _raise(message, tasks)
+    return message
+
+
+def _beneficiaries_by_mbi(*, entity_id: int, mbis: list[str]) -> dict[str, Beneficiary]:
+    """The entity's beneficiaries holding these MBIs (current or earlier), not merged, with
+    their care profile: one query for the messages that arrived together."""
+    if not mbis:
+        return {}
+    found: dict[str, Beneficiary] = {}
+    for row in BeneficiaryMbi.objects.filter(
+        entity_id=entity_id, mbi__in=set(mbis), beneficiary__isnull=False
+    ).select_related("beneficiary", "beneficiary__care"):
+        bene = row.beneficiary
+        if bene is not None and bene.merged_into_id is None:
+            found[row.mbi] = bene
+    return found
 
 
 # ------------------------------------------------------------------------------- matching
@@ -229,18 +411,19 @@ def beneficiary_match(*, entity_id: int, adt: Adt) -> tuple[Beneficiary | None, 
        and (compared as letters only, without accents) last and first name. None or several:
        no match.
     Only the sender's entity is searched; row-level security holds the same line."""
-    base = Beneficiary.objects.filter(entity_id=entity_id)
+    base = Beneficiary.objects.filter(entity_id=entity_id).select_related("care")
     if adt.mbi:
-        row = (
+        held = (
             BeneficiaryMbi.objects.filter(entity_id=entity_id, mbi=adt.mbi)
             .exclude(beneficiary=None)
             .values_list("beneficiary_id", flat=True)
             .first()
         )
-        if row is None:
-            found = base.filter(current_mbi=adt.mbi).first()
-        else:
-            found = base.filter(pk=row).first()
+        found = (
+            base.filter(pk=held).first()
+            if held is not None
+            else base.filter(current_mbi=adt.mbi).first()
+        )
         if found is None:
             return None, "", "the MBI in PID-3 is not one of this entity's beneficiaries."
         seen = 0
@@ -265,7 +448,7 @@ def beneficiary_match(*, entity_id: int, adt: Adt) -> tuple[Beneficiary | None, 
         b
         for b in base.filter(
             merged_into__isnull=True, birth_date=adt.birth_date, sex_code=SEX_CODES[adt.sex]
-        ).only("id", "entity_id", "first_name", "last_name")
+        )
         if _norm(b.last_name) == family and _norm(b.first_name) == given
     ]
     if len(candidates) == 1:
@@ -284,26 +467,29 @@ def beneficiary_match(*, entity_id: int, adt: Adt) -> tuple[Beneficiary | None, 
 # ------------------------------------------------------------------------------- applying
 
 
-def _keys(message_id: int | None) -> list[str]:
-    return [f"adt:{message_id}:{s}" for s in TASK_SUFFIXES] if message_id else []
+def _keys(message_ids: list[int]) -> list[str]:
+    return [f"adt:{pk}:{s}" for pk in message_ids for s in TASK_SUFFIXES]
+
+
+def _task_specs(message: AdtMessage, tasks: list[rules.Task]) -> list[dict[str, Any]]:
+    return [
+        {
+            "entity_id": message.entity_id,
+            "beneficiary": message.beneficiary,
+            "kind": task.kind,
+            "source_key": f"adt:{message.pk}:{task.suffix}",
+            "source_at": message.event_at,
+            "title": task.title,
+            "detail": task.detail,
+            "due_date": task.due,
+        }
+        for task in tasks
+    ]
 
 
 def _raise(message: AdtMessage, tasks: list[rules.Task]) -> None:
-    worklist_items_raise(
-        items=[
-            {
-                "entity": message.entity,
-                "beneficiary": message.beneficiary,
-                "kind": task.kind,
-                "source_key": f"adt:{message.pk}:{task.suffix}",
-                "source_at": message.event_at,
-                "title": task.title,
-                "detail": task.detail,
-                "due_date": task.due,
-            }
-            for task in tasks
-        ]
-    )
+    if tasks:
+        worklist_items_raise(items=_task_specs(message, tasks))
 
 
 def _stay_kind(message: AdtMessage) -> str:
@@ -316,151 +502,148 @@ def _stay_kind(message: AdtMessage) -> str:
     return StayKind.OTHER
 
 
-def _apply(message: AdtMessage) -> None:
-    """What the event does; sets `message.stay` and `message.outcome` and saves them."""
-    trigger = message.trigger
-    visit = message.visit_number or f"msg:{message.control_id}"[:60]
+def _high_risk(beneficiary: Beneficiary) -> bool:
+    try:
+        return beneficiary.care.risk_tier == "high"
+    except CareProfile.DoesNotExist:
+        return False
+
+
+def _apply(message: AdtMessage) -> list[rules.Task]:
+    """What the event does to its stay: saves the stay, sets `message.stay` and
+    `message.outcome` and returns the tasks to raise once the message is stored. A refusal
+    (ApplicationError) comes before any write."""
     stay = (
-        Stay.objects.select_for_update().filter(sender=message.sender, visit_number=visit).first()
+        Stay.objects.select_for_update()
+        .filter(sender=message.sender, visit_number=_visit(message))
+        .first()
     )
-    label = f"{message.sender.name}"
-    ed_days = settings.EVENTS_ED_FOLLOW_UP_BUSINESS_DAYS
+    stay, new, tasks = _decide(message, stay)
+    stay.save(force_insert=new)
+    message.stay = stay
+    return tasks
+
+
+def _visit(message: AdtMessage) -> str:
+    return message.visit_number or f"msg:{message.control_id}"[:60]
+
+
+def _decide(message: AdtMessage, stay: Stay | None) -> tuple[Stay, bool, list[rules.Task]]:
+    """The stay as the event leaves it (not saved; `new` when it is to be inserted) and the
+    tasks to raise. Reads the database only for cancels (which withdraw tasks)."""
+    trigger = message.trigger
+    visit = _visit(message)
+    label = message.sender.name
+    when = f"{timezone.localtime(message.event_at):%Y-%m-%d %H:%M}"
+    if stay is not None and stay.beneficiary_id != message.beneficiary_id:
+        raise ApplicationError(
+            f"PV1-19 visit number {visit} belongs to another patient of this sender."
+        )
     if trigger in ("A11", "A13"):
         if stay is None or not message.visit_number:
             raise ApplicationError(
                 f"{trigger} cancels a visit this service has not seen (PV1-19 visit number "
                 f"{message.visit_number or 'empty'})."
             )
+        if trigger == "A13" and stay.status != StayStatus.DISCHARGED:
+            raise ApplicationError(f"A13 cancels a discharge, but visit {visit} is not discharged.")
+        cancelled = ("A01", "A04", "A03") if trigger == "A11" else ("A03",)
+        ids = list(
+            AdtMessage.objects.filter(stay=stay, trigger__in=cancelled).values_list("pk", flat=True)
+        )
+        withdrawn = worklist_items_withdraw(
+            entity=message.entity,
+            source_keys=_keys(ids),
+            reason=f"The facility cancelled the {'admission or visit' if trigger == 'A11' else 'discharge'} ({trigger}, {when}).",
+        )
         if trigger == "A11":
-            withdrawn = worklist_items_withdraw(
-                entity=message.entity,
-                source_keys=_keys(stay.admit_message_id) + _keys(stay.discharge_message_id),
-                reason=f"The admission or visit was cancelled by the facility (A11, {message.event_at:%Y-%m-%d %H:%M}).",
-            )
             stay.status = StayStatus.CANCELLED
             message.outcome = f"Visit {visit} cancelled; {withdrawn} open task(s) withdrawn."
         else:
-            if stay.status != StayStatus.DISCHARGED:
-                raise ApplicationError(
-                    f"A13 cancels a discharge, but visit {visit} is not discharged."
-                )
-            withdrawn = worklist_items_withdraw(
-                entity=message.entity,
-                source_keys=_keys(stay.discharge_message_id),
-                reason=f"The discharge was cancelled by the facility (A13, {message.event_at:%Y-%m-%d %H:%M}).",
-            )
             stay.status = StayStatus.IN_FACILITY
             stay.discharged_at = None
             stay.discharge_disposition = ""
-            stay.discharge_message = None
             message.outcome = (
                 f"Discharge of visit {visit} cancelled; {withdrawn} open task(s) withdrawn."
             )
-        stay.save()
-        message.stay = stay
-        message.save(update_fields=["stay", "outcome"])
-        return
+        return stay, False, []
+    new = stay is None
     if stay is None:
         stay = Stay(
-            entity=message.entity,
+            entity_id=message.entity_id,
             beneficiary=message.beneficiary,
             sender=message.sender,
             visit_number=visit,
             kind=_stay_kind(message),
             status=StayStatus.IN_FACILITY,
-            admitted_at=message.admit_at
-            or (message.event_at if trigger in ("A01", "A04") else None),
         )
-    elif stay.beneficiary_id != message.beneficiary_id:
-        raise ApplicationError(
-            f"PV1-19 visit number {visit} belongs to another patient of this sender."
-        )
+    tasks: list[rules.Task] = []
+    if message.location:
+        stay.location = message.location
     if trigger == "A01":
-        fresh = stay.admit_message_id is None or stay.status == StayStatus.CANCELLED
+        kind = _stay_kind(message)
+        fresh = new or stay.status == StayStatus.CANCELLED or stay.kind != kind
         stay.status = StayStatus.IN_FACILITY
-        stay.kind = _stay_kind(message)
+        stay.kind = kind
         stay.admitted_at = message.admit_at or message.event_at
-        stay.save()
-        if fresh:
-            stay.admit_message = message
-            stay.save(update_fields=["admit_message"])
-            if stay.kind == StayKind.SNF:
-                task = rules.snf_admission_task(
-                    admitted=timezone.localtime(stay.admitted_at),
-                    business_days=rules.TCM_CONTACT_BUSINESS_DAYS,
-                    facility=label,
-                )
-                _raise(
-                    message, [rules.Task(task.kind, "snf_admit", task.title, task.detail, task.due)]
-                )
-                message.outcome = f"Admitted to {label} (skilled nursing): SNF task opened."
-            else:
-                message.outcome = f"Admitted to {label}: in hospital."
-        else:
+        if not fresh:
             message.outcome = f"Admission of visit {visit} received before; updated."
-    elif trigger == "A04":
-        fresh = stay.pk is None or stay.admit_message_id is None
-        stay.save()
-        if fresh:
-            stay.admit_message = message
-            stay.save(update_fields=["admit_message"])
-        if fresh and message.patient_class == "E":
-            _raise(
-                message,
-                [
-                    rules.ed_task(
-                        registered=timezone.localtime(message.event_at),
-                        business_days=ed_days,
-                        location=label,
-                    )
-                ],
+        elif kind == StayKind.SNF:
+            task = rules.snf_admission_task(
+                admitted=timezone.localtime(stay.admitted_at),
+                business_days=rules.TCM_CONTACT_BUSINESS_DAYS,
+                facility=label,
             )
+            tasks = [rules.Task(task.kind, "snf_admit", task.title, task.detail, task.due)]
+            message.outcome = f"Admitted to {label} (skilled nursing) {when}: SNF task opened."
+        else:
+            message.outcome = f"Admitted to {label} {when}: in hospital."
+    elif trigger == "A04":
+        fresh = new or stay.status == StayStatus.CANCELLED
+        stay.status = StayStatus.IN_FACILITY
+        stay.admitted_at = stay.admitted_at or message.admit_at or message.event_at
+        if fresh and message.patient_class == "E":
+            stay.kind = StayKind.EMERGENCY
+            tasks = [
+                rules.ed_task(
+                    registered=timezone.localtime(message.event_at),
+                    business_days=settings.EVENTS_ED_FOLLOW_UP_BUSINESS_DAYS,
+                    location=label,
+                )
+            ]
             message.outcome = (
-                f"Emergency department registration at {label}: follow-up task opened."
+                f"Emergency department registration at {label} {when}: follow-up task opened."
             )
         else:
-            message.outcome = f"Registration at {label} (patient class {message.patient_class or 'not given'}): recorded."
+            message.outcome = f"Registration at {label} {when} (patient class {message.patient_class or 'not given'}): recorded."
     elif trigger == "A03":
-        already = stay.discharge_message_id is not None and stay.status == StayStatus.DISCHARGED
+        already = stay.status == StayStatus.DISCHARGED
+        stay.admitted_at = stay.admitted_at or message.admit_at
         stay.status = StayStatus.DISCHARGED
         stay.discharged_at = message.discharge_at or message.event_at
         stay.discharge_disposition = message.discharge_disposition
-        if stay.kind == StayKind.OTHER and message.patient_class in ("I", "E"):
-            stay.kind = _stay_kind(message)
-        stay.save()
+        if new and message.patient_class not in ("I", "E") and stay.kind == StayKind.INPATIENT:
+            stay.kind = StayKind.OTHER
         if already:
             message.outcome = (
                 f"Discharge of visit {visit} received before (another MSH-10): no new task."
             )
+        elif stay.kind in (StayKind.INPATIENT, StayKind.SNF):
+            tasks, outcome = rules.discharge_tasks(
+                disposition=message.discharge_disposition,
+                discharged=timezone.localtime(stay.discharged_at),
+                high_risk=_high_risk(message.beneficiary),
+                stay_label=f"{stay.get_kind_display()} at {label}",
+            )
+            message.outcome = outcome[:300]
         else:
-            stay.discharge_message = message
-            stay.save(update_fields=["discharge_message"])
-            if stay.kind in (StayKind.INPATIENT, StayKind.SNF):
-                high = CareProfile.objects.filter(
-                    beneficiary_id=message.beneficiary_id, risk_tier="high"
-                ).exists()
-                tasks, outcome = rules.discharge_tasks(
-                    disposition=message.discharge_disposition,
-                    discharged=timezone.localtime(stay.discharged_at),
-                    high_risk=high,
-                    stay_label=f"{stay.get_kind_display()} at {label}",
-                )
-                _raise(message, tasks)
-                message.outcome = outcome[:300]
-            else:
-                message.outcome = (
-                    f"{stay.get_kind_display()} at {label} ended: no transitional care task."
-                )
+            message.outcome = (
+                f"{stay.get_kind_display()} at {label} ended {when}: no transitional care task."
+            )
     else:  # A08
-        stay.location = message.location
-        if stay.pk is None:
-            stay.admitted_at = stay.admitted_at or message.admit_at
-        stay.save()
+        stay.admitted_at = stay.admitted_at or message.admit_at
         message.outcome = f"Patient or visit information updated for visit {visit}."
-    message.stay = stay
-    message.save(update_fields=["stay", "outcome"])
-    if stay.status == StayStatus.DISCHARGED and not stay.claim_id:
-        _reconcile(stays=[stay])
+    return stay, new, tasks
 
 
 # ------------------------------------------------------------------------------- the queue
@@ -489,8 +672,9 @@ def adt_message_resolve(
         message.status = MessageStatus.RESOLVED
         message.resolved_by = acting_user
         message.resolved_at = timezone.now()
+        tasks = _apply(message)
         message.save()
-        _apply(message)
+        _raise(message, tasks)
     return message
 
 

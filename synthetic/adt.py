@@ -279,11 +279,17 @@ async def _lane(
 
 
 async def send_all(
-    host: str, port: int, texts: Iterable[str], *, connections: int = 1, timeout: float = 600.0
+    host: str,
+    port: int,
+    texts: Iterable[str],
+    *,
+    connections: int = 1,
+    timeout: float = 600.0,
+    sent: Sent | None = None,
 ) -> Sent:
     """Send every message, spread over `connections` connections by visit,
     resending after a lost connection until acknowledged or `timeout` passes."""
-    sent = Sent()
+    sent = sent if sent is not None else Sent()
     lanes: list[list[tuple[int, str]]] = [[] for _ in range(max(1, connections))]
     for index, text in enumerate(texts):
         # One visit's messages go on one connection, in order (an A03 never overtakes its A01).
