@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 
 import pytest
 
@@ -81,7 +80,8 @@ def test_messages_over_mllp_are_acknowledged_after_they_are_stored(entity_a, sen
         framing = _raw(running.port, b"no start block\x1c\r")
         garbage = _raw(running.port, b"\x0bMSH|^~\\&|broken\x1c\r")
     assert [sent.acks[i] for i in range(3)] == ["AA", "AA", "AE"]
-    assert ack_code(framing) == "AR" and b"MLLP framing" in framing
+    assert ack_code(framing) == "AR"
+    assert b"MLLP framing" in framing
     assert ack_code(garbage) == "AR"
     assert AdtMessage.objects.count() == 2  # the discharge once, the unmatched one in the queue
     assert AdtMessage.objects.get(control_id="L2").status == "unmatched"
