@@ -228,12 +228,13 @@ FHIR_CLASSES = {"IMP": "I", "ACUTE": "I", "NONAC": "I", "EMER": "E", "AMB": "O",
 
 
 def parse_fhir_encounter(resource: dict[str, Any], *, tz: ZoneInfo) -> Adt:
-    """Read a FHIR R4 Encounter notification. The trigger follows its status: in-progress is
+    """Read a FHIR R4 Encounter notification (validated by fhir.resources' R4B models, R4B
+    being R4 with its errata). The trigger follows its status: in-progress is
     an admission (an emergency visit when its class is EMER), finished a discharge,
     entered-in-error a cancel. The sender is the Encounter's serviceProvider identifier, the
     message id its `id` plus `meta.versionId`; the patient an MBI in `subject.identifier`
     (system http://terminology.hl7.org/NamingSystem/cmsMBI) or the contained Patient."""
-    from fhir.resources.encounter import Encounter
+    from fhir.resources.R4B.encounter import Encounter
     from pydantic import ValidationError
 
     if not isinstance(resource, dict) or resource.get("resourceType") != "Encounter":

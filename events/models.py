@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from simple_history.models import HistoricalRecords
+
 from core.tenancy import TenantManager
 
 
@@ -40,6 +42,7 @@ class Sender(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -21,6 +21,7 @@ POST_ONLY = {
     "alignment:run_start", "benchmarks:recompute", "benchmarks:risk_recompute",
     "benchmarks:institutional_upload", "settlement:entity_year_collect", "care:refresh",
     "care:roster_export", "care:item_create", "care:item_update", "worklist-item-close",
+    "events:resolve",
 }  # fmt: skip
 
 
@@ -65,6 +66,13 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
             {"entity_id": own.entity.pk, "beneficiary_id": bene},
         ],
         "care:item_update": [{"item_id": o.item.pk}],
+        "events:unmatched": [{"entity_id": entity}],
+        # Another entity's messages: tests/events/test_pages.py (a World holds none).
+        "events:resolve": [{"entity_id": entity, "message_id": 1}],
+        "events:beneficiary": [
+            {"entity_id": entity, "beneficiary_id": bene},
+            {"entity_id": own.entity.pk, "beneficiary_id": bene},
+        ],
         **API_IDS(o),
     }
 
