@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-
 from simple_history.models import HistoricalRecords
 
 from core.tenancy import TenantManager

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the events fixtures, imported, are arguments of the tests
 """Hospital events over HTTPS (POST /api/v1/adt/messages): HL7 v2 or a FHIR Encounter from a
 partner client with the adt:write scope, through the same intake as the MLLP listener."""
 
