@@ -44,7 +44,7 @@ def damaged(draw, good: str) -> str:
 
 
 @settings(
-    max_examples=100,
+    max_examples=60,
     derandomize=True,
     deadline=None,
     database=None,

@@ -9,8 +9,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from care.models import WorklistItem
 from events.listener import Listener
@@ -79,16 +81,24 @@ def test_messages_over_mllp_are_acknowledged_after_they_are_stored(entity_a, sen
         sent = send("127.0.0.1", running.port, [discharge, discharge, unmatched], timeout=30)
         framing = _raw(running.port, b"no start block\x1c\r")
         garbage = _raw(running.port, b"\x0bMSH|^~\\&|broken\x1c\r")
+        # The generator, as a user runs it against the running listener.
+        out = StringIO()
+        call_command(
+            "send_adt", "--entity", entity_a.cms_id, "--discharge", "--port", str(running.port),
+            "--seed", "41", stdout=out,
+        )  # fmt: skip
+    assert "AA 2" in out.getvalue()
+    assert AdtMessage.objects.filter(control_id__startswith="CLI41").count() == 2
     assert [sent.acks[i] for i in range(3)] == ["AA", "AA", "AE"]
     assert ack_code(framing) == "AR"
     assert b"MLLP framing" in framing
     assert ack_code(garbage) == "AR"
-    assert AdtMessage.objects.count() == 2  # the discharge once, the unmatched one in the queue
+    # The discharge once, the unmatched one in the queue, the generator's admission and discharge.
+    assert AdtMessage.objects.count() == 4
     assert AdtMessage.objects.get(control_id="L2").status == "unmatched"
-    assert sorted(WorklistItem.objects.values_list("kind", flat=True)) == [
-        "tcm_contact",
-        "tcm_visit",
-    ]
+    kinds = WorklistItem.objects.filter(beneficiary=bene).values_list("kind", flat=True)
+    assert sorted(kinds) == ["tcm_contact", "tcm_visit"]
+    assert WorklistItem.objects.count() == 4  # and the generator's discharge's two
 
 
 def test_a_restart_mid_stream_loses_and_duplicates_nothing(entity_a, sender_a, make_bene):
@@ -100,7 +110,7 @@ def test_a_restart_mid_stream_loses_and_duplicates_nothing(entity_a, sender_a, m
         facility=sender_a.sending_facility,
         seed=3,
         cancels=False,
-    ).messages(120)
+    ).messages(60)
     first = Running()
     port = first.port
     result: dict[str, object] = {}
@@ -111,7 +121,7 @@ def test_a_restart_mid_stream_loses_and_duplicates_nothing(entity_a, sender_a, m
     thread = threading.Thread(target=sender)
     thread.start()
     deadline = time.monotonic() + 30
-    while first.listener.handled < 30 and time.monotonic() < deadline:
+    while first.listener.handled < 15 and time.monotonic() < deadline:
         time.sleep(0.005)
     first.stop()  # mid-stream: connections drop, what was in hand is committed or not
     with listening(port):
