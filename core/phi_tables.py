@@ -24,9 +24,7 @@ PHI_MODELS = frozenset(
         "partners.bulkexport",
     }
 )
-NOT_PHI = frozenset(
-    {"claims.delivery", "claims.deliveryfile", "care.caresummary", "events.sender"}
-)
+NOT_PHI = frozenset({"claims.delivery", "claims.deliveryfile", "care.caresummary", "events.sender"})
 
 
 def holds_phi(model: Any) -> bool:

@@ -106,6 +106,7 @@ UNSCOPED: dict[str, str] = {
     "benchmarks.ReferenceDataset": "published CMS reference data",
     "benchmarks.ReferenceValue": "published CMS reference data",
     "events.Sender": "a facility's interface name and the entity it sends for",
+    "events.HistoricalSender": "the earlier versions of a sender",
 }
 
 

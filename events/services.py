@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
@@ -246,6 +246,12 @@ STAY_FIELDS = [
 ]
 
 
+def _column(name: str) -> str:
+    field = Stay._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.column)
+
+
 def _store_bulk(
     group: list[tuple[int, Adt, Incoming, Sender]],
     *,
@@ -289,7 +295,7 @@ def _store_bulk(
         # One prepared UPDATE sent for every stay in one round trip (psycopg's executemany
         # pipelines), where bulk_update would build one CASE expression per field and stay.
         table = Stay._meta.db_table
-        columns = ", ".join(f"{Stay._meta.get_field(f).column} = %s" for f in STAY_FIELDS)
+        columns = ", ".join(f"{_column(f)} = %s" for f in STAY_FIELDS)
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {table} SET {columns} WHERE id = %s",  # noqa: S608 - our own names
@@ -329,7 +335,7 @@ def _message(
     """The message's row (not saved), matched: status applied, or unmatched with the reason."""
     if adt.mbi and adt.mbi in by_mbi:
         beneficiary: Beneficiary | None = by_mbi[adt.mbi]
-        rule, why = MatchRule.MBI, ""
+        rule, why = str(MatchRule.MBI), ""
     else:
         beneficiary, rule, why = beneficiary_match(entity_id=sender.entity_id, adt=adt)
     message = AdtMessage(
@@ -632,7 +638,7 @@ def _decide(message: AdtMessage, stay: Stay | None) -> tuple[Stay, bool, list[ru
             tasks, outcome = rules.discharge_tasks(
                 disposition=message.discharge_disposition,
                 discharged=timezone.localtime(stay.discharged_at),
-                high_risk=_high_risk(message.beneficiary),
+                high_risk=message.beneficiary is not None and _high_risk(message.beneficiary),
                 stay_label=f"{stay.get_kind_display()} at {label}",
             )
             message.outcome = outcome[:300]
@@ -698,7 +704,11 @@ def adt_message_dismiss(*, message: AdtMessage, reason: str, acting_user: Any) -
 # ------------------------------------------------------------------------- claims close the loop
 
 #: Claim kinds (care's timeline) that are the same stay as an event's.
-CLAIM_KINDS = {StayKind.INPATIENT: "Inpatient", StayKind.SNF: "SNF", StayKind.EMERGENCY: "ED visit"}
+CLAIM_KINDS: dict[str, str] = {
+    StayKind.INPATIENT: "Inpatient",
+    StayKind.SNF: "SNF",
+    StayKind.EMERGENCY: "ED visit",
+}
 DATE_SLACK = timedelta(days=1)
 
 

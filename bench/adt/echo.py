@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import Any
 
 from hl7.mllp import start_hl7_server
 
 REPLY = b"MSH|^~\\&|ECHO|ECHO|||||ACK|1|P|2.5.1\rMSA|AA|1"
 
 
-async def client(reader, writer) -> None:  # type: ignore[no-untyped-def]
+async def client(reader: Any, writer: Any) -> None:
     try:
         while True:
             await reader.readblock()

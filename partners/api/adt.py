@@ -104,7 +104,7 @@ class AdtIntakeApi(APIView):
         client = partner_client_of(request)
         if client is None:
             raise exceptions.PermissionDenied("Hospital events are sent by partner systems.")
-        data = request.data
+        data: Any = request.data
         if "hl7" in data:
             text = data["hl7"]
             receipt = adt_v2_receive(text=text, channel="https", entity_id=client.entity_id)

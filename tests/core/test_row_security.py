@@ -59,11 +59,13 @@ PHI_AND_MONEY_TABLES = {
     "care_worklistnote",
     "care_claimevent",
     "care_caresummary",
+    "events_adtmessage",
+    "events_stay",
     "settlement_settlementrun",
     "settlement_participantshare",
     "settlement_qualityresult",
 }
-PHI_APPS = ("beneficiaries", "claims", "alignment", "benchmarks", "care", "settlement")
+PHI_APPS = ("beneficiaries", "claims", "alignment", "benchmarks", "care", "events", "settlement")
 
 
 def _reaches_an_entity(model) -> bool:

@@ -28,6 +28,8 @@ def test_the_demo_part_sends_a_discharge_that_arrived_minutes_ago(entity_a, make
         ("A03", "applied"),
     ]
     contact = WorklistItem.objects.get(kind="tcm_contact")
+    assert contact.source_at is not None
+    assert contact.due_date is not None
     age = timezone.now() - contact.source_at
     assert timedelta(minutes=5) < age < timedelta(minutes=8)
     assert contact.due_date > timezone.localdate(contact.source_at)

@@ -82,12 +82,12 @@ def test_messages_over_mllp_are_acknowledged_after_they_are_stored(entity_a, sen
         framing = _raw(running.port, b"no start block\x1c\r")
         garbage = _raw(running.port, b"\x0bMSH|^~\\&|broken\x1c\r")
         # The generator, as a user runs it against the running listener.
-        out = StringIO()
+        printed = StringIO()
         call_command(
             "send_adt", "--entity", entity_a.cms_id, "--discharge", "--port", str(running.port),
-            "--seed", "41", stdout=out,
+            "--seed", "41", stdout=printed,
         )  # fmt: skip
-    assert "AA 2" in out.getvalue()
+    assert "AA 2" in printed.getvalue()
     assert AdtMessage.objects.filter(control_id__startswith="CLI41").count() == 2
     assert [sent.acks[i] for i in range(3)] == ["AA", "AA", "AE"]
     assert ack_code(framing) == "AR"

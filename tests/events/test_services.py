@@ -246,7 +246,9 @@ def test_a_message_is_never_matched_to_another_entitys_beneficiary(
 
     with pytest.raises(ApplicationError):
         adt_message_resolve(
-            message=AdtMessage.objects.first(), beneficiary=theirs, acting_user=aco_coordinator
+            message=AdtMessage.objects.get(control_id="X1"),
+            beneficiary=theirs,
+            acting_user=aco_coordinator,
         )
 
 
