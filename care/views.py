@@ -62,18 +62,8 @@ def _members(entity: Any) -> list[tuple[str, str]]:
 def my_work(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     items = my_work_today(user=request.user, today=today)
-    by_entity: dict[Any, list[int]] = defaultdict(list)
-    for item in items:
-        by_entity[item.entity].append(item.beneficiary_id)
-    for entity, ids in by_entity.items():
-        access_record_create(
-            entity=entity,
-            purpose="my work today",
-            route="care:today",
-            beneficiary_ids=ids,
-            user=request.user,
-        )
-    events = _event_items_shown(request)
+    events = new_event_items(user=request.user)
+    _note_shown(request, [*items, *events], purpose="my work today", route="care:today")
     return render(
         request,
         "care/today.html",
@@ -81,31 +71,26 @@ def my_work(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _event_items_shown(request: HttpRequest) -> list[Any]:
-    events = new_event_items(user=request.user)
+def _note_shown(request: HttpRequest, items: list[Any], *, purpose: str, route: str) -> None:
+    """One access record per entity whose beneficiaries the items show."""
     by_entity: dict[Any, list[int]] = defaultdict(list)
-    for item in events:
+    for item in items:
         by_entity[item.entity].append(item.beneficiary_id)
     for entity, ids in by_entity.items():
         access_record_create(
-            entity=entity,
-            purpose="my work today: new event tasks",
-            route="care:today_events",
-            beneficiary_ids=ids,
-            user=request.user,
+            entity=entity, purpose=purpose, route=route, beneficiary_ids=ids, user=request.user
         )
-    return events
 
 
 @require_GET
 @phi_view
 def my_work_events(request: HttpRequest) -> HttpResponse:
     """The "new from hospital feeds" panel, which the page polls (htmx) every few seconds."""
-    return render(
-        request,
-        "care/_event_items.html",
-        {"event_items": _event_items_shown(request), "now": timezone.now()},
+    events = new_event_items(user=request.user)
+    _note_shown(
+        request, events, purpose="my work today: new event tasks", route="care:today_events"
     )
+    return render(request, "care/_event_items.html", {"event_items": events, "now": timezone.now()})
 
 
 @require_GET

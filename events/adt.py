@@ -195,7 +195,8 @@ def ack(text: str, code: str, reason: str = "", *, control_id: str = "") -> str:
     python-hl7 from the message's MSH when it parses, else a minimal ACK naming the control id
     we could read. MSA-3 carries the reason."""
     try:
-        message = hl7.parse(normalise(text))
+        # The MSH segment alone is all an ACK needs (parsing the whole message again is not).
+        message = hl7.parse(normalise(text).split("\r", 1)[0])
         reply = message.create_ack(ack_code=code, application="OPENVBC", facility="OPENVBC")
         if reason:
             msa = reply.segment("MSA")
