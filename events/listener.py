@@ -2,7 +2,7 @@
 process for every sender, each mapped to its entity (`events.Sender`).
 
 Each connection reads one framed message at a time, has it stored and applied in one
-transaction (`events.services.adt_v2_receive`, on the process's database thread) and writes the
+transaction (`events.services.adt_v2_receive_many`, on a database thread) and writes the
 acknowledgment after the commit: AA, or AE/AR with the reason in MSA-3. A message whose
 acknowledgment never arrived is resent by the sender and answered as before, with nothing
 stored twice. Stopping (SIGTERM, SIGINT) closes the port and lets the messages in hand finish.
@@ -30,8 +30,12 @@ logger = logging.getLogger(__name__)
 #: The largest message taken (bytes); a longer one is refused and the connection closed.
 LIMIT = 1024 * 1024
 SENDER_CACHE_SECONDS = 30.0
-#: The most messages committed together (the messages waiting when the database thread is free).
+#: The most messages committed together (the messages waiting when a database thread is free).
 BATCH = 64
+#: Database threads: while one waits for PostgreSQL, another prepares the next batch. Messages
+#: of one visit arrive on one connection one after the other (each after the previous ACK), so
+#: two threads never reorder a visit; two visits that meet on one stay row wait on its lock.
+DATABASE_THREADS = 2
 
 
 def decode(block: bytes) -> str:
@@ -52,17 +56,17 @@ class Listener:
     """One listening socket. `start()` binds (port 0 picks a free one, read `port`), `stop()`
     closes it and waits for the connections' messages in hand.
 
-    Messages go to one database thread (Django's connections are per thread), which takes
-    every message waiting when it is free and commits them together: each message is still
-    all-or-nothing (events.services.adt_v2_receive_many), and each connection gets its ACK
-    after the commit that holds its message."""
+    Messages go to the database threads (each with its own connection: Django's are per
+    thread); a free thread takes every message waiting and commits them together: each message
+    is still all-or-nothing (events.services.adt_v2_receive_many), and each connection gets its
+    ACK after the commit that holds its message."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 2575) -> None:
         self.host = host
         self.port = port
         self.server: asyncio.Server | None = None
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._senders: dict[Any, Any] = {}
         self._senders_at = 0.0
@@ -72,8 +76,10 @@ class Listener:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._thread = threading.Thread(target=self._database, name="adt-db", daemon=True)
-        self._thread.start()
+        for n in range(DATABASE_THREADS):
+            thread = threading.Thread(target=self._database, name=f"adt-db-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
         self.server = await start_hl7_server(
             self._client, self.host, self.port, limit=LIMIT, reuse_address=True
         )
@@ -85,16 +91,17 @@ class Listener:
         for task in list(self._clients):
             task.cancel()
         await asyncio.gather(*self._clients, return_exceptions=True)
-        self._queue.put(None)
-        if self._thread is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
+        self._queue.put(None)  # each thread passes it on to the next
+        for thread in self._threads:
+            await asyncio.get_running_loop().run_in_executor(None, thread.join)
 
     def _database(self) -> None:
-        """The database thread: batches of waiting messages, one receipt each."""
+        """A database thread: batches of waiting messages, one receipt each."""
         try:
             while True:
                 first = self._queue.get()
                 if first is None:
+                    self._queue.put(None)
                     return
                 batch = [first]
                 while len(batch) < BATCH:

@@ -79,7 +79,9 @@ class JsonParser(FhirJsonParser):
                 "reason": serializers.CharField(),
                 "control_id": serializers.CharField(),
                 "duplicate": serializers.BooleanField(),
-                "message": serializers.CharField(help_text="The HL7 v2 ACK (HL7 v2 only)"),
+                "message": serializers.CharField(
+                    required=False, help_text="The HL7 v2 ACK (HL7 v2 only)"
+                ),
             },
         ),
         400: OpenApiTypes.OBJECT,
