@@ -7,8 +7,9 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+ADT_PORT ?= 2575
 
-.PHONY: run test test-fast test-explore lint format bench bench-tools worker beat migrate demo
+.PHONY: run test test-fast test-explore lint format bench bench-tools worker beat adt-listener migrate demo
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -25,6 +26,9 @@ run: $(VENV)/.synced
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_demo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the demo users above."
+	@echo "ADT listener (MLLP) on 127.0.0.1:$(ADT_PORT); try: $(PYTHON) manage.py send_adt --entity A9901 --discharge --port $(ADT_PORT)"
+	$(PYTHON) manage.py adt_listener --port $(ADT_PORT) & listener=$$!; \
+	trap 'kill $$listener 2>/dev/null' EXIT INT TERM; \
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs in TEST_WORKERS pytest-xdist processes, each on a test database of its own
@@ -73,3 +77,7 @@ worker: $(VENV)/.synced
 
 beat: $(VENV)/.synced
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+# The MLLP listener for hospital ADT feeds on its own (docs/adt.md); `make run` starts one too.
+adt-listener: $(VENV)/.synced
+	$(PYTHON) manage.py adt_listener --port $(ADT_PORT)

@@ -126,12 +126,17 @@ class CareGap(models.Model):
 
 class ItemKind(models.TextChoices):
     DISCHARGE_FOLLOW_UP = "discharge_follow_up", "Discharge without 7-day follow-up"
-    SNF_ADMISSION = "snf_admission", "Discharged to a skilled nursing facility"
+    # From a claim's discharge status (to a SNF or swing bed) or an ADT admission at a SNF.
+    SNF_ADMISSION = "snf_admission", "Skilled nursing facility admission"
     ED_VISIT = "ed_visit", "Emergency department visit"
     AWV_DUE = "awv_due", "Annual wellness visit due"
     HCC_RECAPTURE = "hcc_recapture", "HCC recapture"
     ALIGNMENT_RISK = "alignment_risk", "At risk of dropping from alignment"
     MANUAL = "manual", "Added by hand"
+    # Raised by hospital ADT events (the events app), as they happen.
+    TCM_CONTACT = "tcm_contact", "Transitional care: contact within 2 business days"
+    TCM_VISIT = "tcm_visit", "Transitional care: face-to-face visit"
+    ED_FOLLOW_UP = "ed_follow_up", "Emergency department visit: follow up"
 
 
 class ItemStatus(models.TextChoices):
@@ -154,6 +159,9 @@ class WorklistItem(models.Model):
     )
     kind = models.CharField(max_length=32, choices=ItemKind.choices)
     source_key = models.CharField(max_length=100, blank=True)
+    # When the event that raised the item happened (an ADT message's event time); empty for
+    # items raised from claims or by hand. "My work today" shows its age.
+    source_at = models.DateTimeField(null=True, blank=True)
     title = models.CharField(max_length=200)
     detail = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.OPEN)

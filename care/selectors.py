@@ -344,6 +344,17 @@ def my_work_today(*, user: Any, dates: dict[int, date | None]) -> list[WorklistI
 WORKLIST_STATUSES = [("active", "Open or in progress"), *ItemStatus.choices]
 
 
+def new_event_items(*, user: Any, limit: int = 50) -> list[WorklistItem]:
+    """Open items raised by events (hospital ADT feeds) in the user's entities that nobody has
+    taken yet, newest event first: what "My work today" polls for."""
+    return list(
+        WorklistItem.objects.for_user(user)
+        .filter(source_at__isnull=False, assigned_to__isnull=True, status=ItemStatus.OPEN)
+        .select_related("beneficiary", "entity")
+        .order_by("-source_at", "-id")[:limit]
+    )
+
+
 def entity_worklist(
     *, user: Any, entity: Entity, status: str = "active", kind: str = "", mine: bool = False
 ) -> QuerySet[WorklistItem]:

@@ -39,6 +39,7 @@ from care.models import (
     WorklistItem,
     WorklistNote,
 )
+from care.signals import care_refreshed
 from core.api import ApplicationError
 
 _UNSET: Any = object()
@@ -558,6 +559,7 @@ def care_refresh(
             acting_user=acting_user,
         )
         care_summary_rebuild(entity=entity, as_of=as_of, pmpm=spending["summary"])
+    care_refreshed.send(sender=WorklistItem, entity=entity, as_of=as_of)
     report(100, "Done")
     counts = pd.Series(list(excluded.values()), dtype=object).value_counts()
     return {
@@ -941,3 +943,55 @@ def care_due_rollover(*, entity: Any) -> int:
             ]
         )  # fmt: skip
     return len(ids)
+
+
+# ------------------------------------------------------------------------------------------------
+# Items raised and withdrawn by events (hospital ADT feeds), inside the caller's transaction
+
+
+def worklist_items_raise(*, items: list[dict[str, Any]]) -> None:
+    """Raise generated items (entity_id, beneficiary, kind, source_key, source_at, title,
+    detail, due_date), each once: a source that raised its item before raises nothing. Runs in
+    the caller's transaction (an event's message is stored with its items or not at all)."""
+    for spec in items:
+        if spec["beneficiary"].entity_id != spec["entity_id"]:
+            raise ApplicationError(
+                "The beneficiary is not in this entity.", {"field": "beneficiary"}
+            )
+    WorklistItem.objects.bulk_create(
+        [
+            WorklistItem(
+                entity_id=spec["entity_id"],
+                beneficiary=spec["beneficiary"],
+                kind=spec["kind"],
+                source_key=spec["source_key"],
+                source_at=spec.get("source_at"),
+                title=spec["title"],
+                detail=spec.get("detail", ""),
+                due_date=spec.get("due_date"),
+            )
+            for spec in items
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def worklist_items_withdraw(*, entity: Any, source_keys: list[str], reason: str) -> int:
+    """Dismiss the open items raised by these sources (the event was cancelled), each with a note
+    saying why; items someone closed stay as they are. In the caller's transaction."""
+    items = list(
+        WorklistItem.objects.select_for_update().filter(
+            entity=entity, source_key__in=source_keys, status__in=OPEN_STATUSES
+        )
+    )
+    now = timezone.now()
+    for item in items:
+        previous = item.status
+        item.status = ItemStatus.DISMISSED
+        item.dismissed_reason = reason[:300]
+        item.closed_at = now
+        item.save(update_fields=["status", "dismissed_reason", "closed_at", "updated_at"])
+        WorklistNote.objects.create(
+            item=item, text=item.dismissed_reason, status_from=previous, status_to=item.status
+        )
+    return len(items)

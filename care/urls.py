@@ -6,6 +6,7 @@ app_name = "care"
 
 urlpatterns = [
     path("", views.my_work, name="today"),
+    path("today/events/", views.my_work_events, name="today_events"),
     path("<int:entity_id>/", views.overview, name="overview"),
     path("<int:entity_id>/jobs/", views.overview_jobs, name="overview_jobs"),
     path("<int:entity_id>/roster/", views.roster, name="roster"),

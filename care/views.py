@@ -49,6 +49,7 @@ from care.selectors import (
     entity_for_user,
     entity_worklist,
     my_work_today,
+    new_event_items,
     overview_figures,
     risk_tier_counts,
     roster_page,
@@ -84,22 +85,40 @@ def my_work(request: HttpRequest) -> HttpResponse:
     items = my_work_today(user=request.user, dates=dates)
     for item in items:
         item.data_date = dates.get(item.entity_id)  # type: ignore[attr-defined]
+    events = new_event_items(user=request.user)
+    _note_shown(request, [*items, *events], purpose="my work today", route="care:today")
+    return render(
+        request,
+        "care/today.html",
+        {
+            "items": items,
+            "data_dates": sorted({d for d in dates.values() if d is not None}),
+            "event_items": events,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _note_shown(request: HttpRequest, items: list[Any], *, purpose: str, route: str) -> None:
+    """One access record per entity whose beneficiaries the items show."""
     by_entity: dict[Any, list[int]] = defaultdict(list)
     for item in items:
         by_entity[item.entity].append(item.beneficiary_id)
     for entity, ids in by_entity.items():
         access_record_create(
-            entity=entity,
-            purpose="my work today",
-            route="care:today",
-            beneficiary_ids=ids,
-            user=request.user,
+            entity=entity, purpose=purpose, route=route, beneficiary_ids=ids, user=request.user
         )
-    return render(
-        request,
-        "care/today.html",
-        {"items": items, "data_dates": sorted({d for d in dates.values() if d is not None})},
+
+
+@require_GET
+@phi_view
+def my_work_events(request: HttpRequest) -> HttpResponse:
+    """The "new from hospital feeds" panel, which the page polls (htmx) every few seconds."""
+    events = new_event_items(user=request.user)
+    _note_shown(
+        request, events, purpose="my work today: new event tasks", route="care:today_events"
     )
+    return render(request, "care/_event_items.html", {"event_items": events, "now": timezone.now()})
 
 
 @require_GET

@@ -8,7 +8,7 @@ from typing import Any
 
 # Tables that hold PHI (a beneficiary's identity, claims, risk, care or alignment rows). Platform staff see their rows only for the entities
 # of a running break-glass grant; superusers see every other table's rows in full.
-PHI_APPS = frozenset({"beneficiaries", "claims", "care", "cmslists", "datasharing"})
+PHI_APPS = frozenset({"beneficiaries", "claims", "care", "cmslists", "datasharing", "events"})
 PHI_MODELS = frozenset(
     {
         "alignment.alignmentchange",
@@ -34,6 +34,7 @@ NOT_PHI = frozenset(
         "claims.deliveryfile",
         "care.caresummary",
         "datasharing.datasharingfile",
+        "events.sender",
     }
 )
 

@@ -103,6 +103,8 @@ SCOPED: dict[str, str] = {
     "care.ClaimEvent": "",
     "care.CareSummary": "",
     "care.OutreachAttempt": "",
+    "events.AdtMessage": "",
+    "events.Stay": "",
     "settlement.SettlementRun": "",
     "settlement.ParticipantShare": "",
     "settlement.QualityResult": "",
@@ -119,6 +121,8 @@ UNSCOPED: dict[str, str] = {
     "alignment.Reconciliation": "counts by group and cause of a run against a CMS list",
     "benchmarks.ReferenceDataset": "published CMS reference data",
     "benchmarks.ReferenceValue": "published CMS reference data",
+    "events.Sender": "a facility's interface name and the entity it sends for",
+    "events.HistoricalSender": "the earlier versions of a sender",
 }
 
 

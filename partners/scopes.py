@@ -30,6 +30,7 @@ REST_SCOPES = {
     "worklist:read": "REST: worklist items",
     "worklist:write": "REST: create and close worklist items",
     "jobs:read": "REST: the state of jobs (exports and others)",
+    "adt:write": "REST: send hospital admission, discharge and transfer events (HL7 v2 or FHIR Encounter)",
 }
 ALL_SCOPES = {**FHIR_SCOPES, **REST_SCOPES}
 

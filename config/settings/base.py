@@ -53,6 +53,7 @@ PROJECT_APPS = [
     "benchmarks",
     "settlement",
     "care",
+    "events",
 ]
 INSTALLED_APPS += PROJECT_APPS
 # Synthetic data for the demo, tests and benches: its commands (load_demo, generate_cclf) only.
@@ -397,3 +398,10 @@ CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS = env.int("CARE_ALIGNMENT_RISK_NO_VISIT_MONT
 # Roster risk tiers from the latest risk score (raw CMS-HCC score, 1.0 = average): name, lower
 # bound, highest first; below them all is "low".
 CARE_RISK_TIERS = (("high", Decimal("2.0")), ("moderate", Decimal("1.0")))
+
+# Hospital events (events app, docs/adt.md). An emergency visit's follow-up has no CMS deadline:
+# the organisation's practice, in business days.
+EVENTS_ED_FOLLOW_UP_BUSINESS_DAYS = env.int("EVENTS_ED_FOLLOW_UP_BUSINESS_DAYS", default=2)
+# The MLLP listener (manage.py adt_listener): address and port.
+ADT_LISTENER_HOST = env("ADT_LISTENER_HOST", default="127.0.0.1")
+ADT_LISTENER_PORT = env.int("ADT_LISTENER_PORT", default=2575)

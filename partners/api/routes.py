@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 from rest_framework.routers import DefaultRouter
 
-from partners.api import care, views
+from partners.api import adt, care, views
 from partners.token import ThrottledTokenView
 
 
@@ -18,6 +18,7 @@ def register(router: DefaultRouter) -> list[URLPattern]:
     router.register("worklist-items", care.WorklistItemViewSet, basename="worklist-item")
     return [
         path("auth/token", ThrottledTokenView.as_view(), name="partners-token"),
+        path("adt/messages", adt.AdtIntakeApi.as_view(), name="adt-intake"),
         path(
             "beneficiaries/search",
             views.BeneficiarySearchApi.as_view(),

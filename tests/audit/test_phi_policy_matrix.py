@@ -146,7 +146,7 @@ def _value(route: Route, name: str, world: dict[str, Any]) -> Any:
         "run_id": world["run"].pk, "tin": "123456789", "fmt": "csv", "job_id": world["job"].pk,
         "item_id": world["item"].pk, "export_id": uuid.uuid4(), "resource_type": "Patient",
         "group_id": "1", "key": "123456789", "format": "json", "app_label": "beneficiaries",
-        "content_type_id": "1", "url": "nothing/", "period": 0,
+        "content_type_id": "1", "url": "nothing/", "period": 0, "message_id": 1,
     }  # fmt: skip
     if name in by_name:
         return by_name[name]
@@ -203,7 +203,8 @@ OWN_ENTITY_OK = {
     "alignment:beneficiary_history", "benchmarks:risk_list", "benchmarks:beneficiary_risk",
     "jobs:detail", "beneficiary-list", "beneficiary-detail", "alignment-run-list",
     "alignment-run-detail", "worklist-item-list", "worklist-item-detail", "care-gap-list",
-    "job-list", "job-detail", "admin:beneficiaries_beneficiary_changelist",
+    "job-list", "job-detail", "events:unmatched", "events:beneficiary",
+    "admin:beneficiaries_beneficiary_changelist",
     "admin:beneficiaries_beneficiary_change",
 }  # fmt: skip
 

@@ -23,6 +23,15 @@ NUMBER = re.compile(r"^-?[0-9][0-9,]*(?:\.[0-9]+)?$")
 # For each bench, the figures its small run must print (regular expressions on the name): its
 # own, and the peer it is measured against in the same run.
 FIGURES = {
+    "adt": {
+        "figures": [
+            r"adt_listener_throughput",
+            r"adt_ack_latency_p95",
+            r"adt_restart_lost",
+            r"adt_restart_duplicated",
+        ],
+        "peers": [r"mllp_echo_throughput"],
+    },
     "align": {
         "figures": [r"align_first_run_job_wall", r"align_job_wall", r"align_compute"],
         "peers": [r"align_duckdb_plurality"],

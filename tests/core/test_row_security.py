@@ -64,12 +64,15 @@ PHI_AND_MONEY_TABLES = {
     "care_caresummary",
     "datasharing_datasharingrecord",
     "care_outreachattempt",
+    "events_adtmessage",
+    "events_stay",
     "settlement_settlementrun",
     "settlement_participantshare",
     "settlement_qualityresult",
 }
 PHI_APPS = (
-    "beneficiaries", "claims", "datasharing", "alignment", "benchmarks", "care", "settlement",
+    "beneficiaries", "claims", "datasharing", "alignment", "benchmarks", "care", "events",
+    "settlement",
 )  # fmt: skip
 
 

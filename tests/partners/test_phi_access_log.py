@@ -22,6 +22,9 @@ pytestmark = pytest.mark.django_db
 # Pages, API routes and downloads that show beneficiaries: URL name -> arguments (own world).
 PHI_PAGES = {
     "care:today": lambda w: {},
+    "care:today_events": lambda w: {},
+    "events:unmatched": lambda w: {"entity_id": w.entity.pk},
+    "events:beneficiary": lambda w: {"entity_id": w.entity.pk, "beneficiary_id": w.beneficiary.pk},
     "care:roster": lambda w: {"entity_id": w.entity.pk},
     "care:worklist": lambda w: {"entity_id": w.entity.pk},
     "care:beneficiary": lambda w: {"entity_id": w.entity.pk, "beneficiary_id": w.beneficiary.pk},
@@ -66,7 +69,7 @@ NO_PHI = {
     "beneficiary-search", "entity-list", "entity-detail", "entity-participant-list",
     "provider-list", "provider-detail", "participation-list", "participation-detail",
     "job-list", "job-detail", "alignment-run-list", "alignment-run-detail",
-    "worklist-item-close", "api-root", "fhir:metadata", "fhir:smart-configuration",
+    "worklist-item-close", "events:resolve", "adt-intake", "api-root", "fhir:metadata", "fhir:smart-configuration",
     "fhir:practitioner", "fhir:organization", "fhir:group-search", "fhir:group-export",
     "fhir:bulk-status", "api-schema", "api-docs", "alignment:reconciliation_index",
 }  # fmt: skip
@@ -92,6 +95,26 @@ def world(entity_a, aligned_a, aco_admin, partner_a, django_capture_on_commit_ca
     WorklistItem.objects.filter(pk=world.item.pk).update(
         assigned_to=aco_admin, due_date=world.gap.as_of
     )
+    # A task a hospital's discharge raised (not taken yet) and a message waiting for a match.
+    from django.utils import timezone
+
+    from beneficiaries.models import Beneficiary
+    from events.models import AdtMessage, Sender
+
+    now = timezone.now()
+    WorklistItem.objects.create(
+        entity=entity_a, beneficiary=world.beneficiary, kind="tcm_contact",
+        source_key="adt:0:contact", source_at=now, title="Transitional care contact",
+    )  # fmt: skip
+    sender = Sender.objects.create(
+        entity=entity_a, name="Mercy", sending_application="EPIC", sending_facility="MERCY"
+    )
+    AdtMessage.objects.create(
+        entity=entity_a, sender=sender, control_id="W1", channel="mllp", trigger="A03",
+        event_at=now, received_at=now, status="unmatched", raw="MSH|^~\\&|EPIC|MERCY",
+        family_name="Abbott",
+    )  # fmt: skip
+    Beneficiary.objects.filter(pk=world.beneficiary.pk).update(last_name="Abbott")
     return world
 
 

@@ -21,7 +21,7 @@ POST_ONLY = {
     "alignment:run_start", "benchmarks:recompute", "benchmarks:risk_recompute",
     "benchmarks:institutional_upload", "settlement:entity_year_collect", "care:refresh",
     "care:roster_export", "care:item_create", "care:item_update", "worklist-item-close",
-    "care:outreach_create", "care:worklist_assign",
+    "care:outreach_create", "care:worklist_assign", "events:resolve",
 }  # fmt: skip
 
 
@@ -70,6 +70,13 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "care:worklist_assign": [{"entity_id": entity}],
         "alignment:reconciliation": [{"entity_id": entity, "year": 2025, "period": 0}],
         "alignment:reconciliation_export": [{"entity_id": entity, "year": 2025, "period": 0}],
+        "events:unmatched": [{"entity_id": entity}],
+        # Another entity's messages: tests/events/test_pages.py (a World holds none).
+        "events:resolve": [{"entity_id": entity, "message_id": 1}],
+        "events:beneficiary": [
+            {"entity_id": entity, "beneficiary_id": bene},
+            {"entity_id": own.entity.pk, "beneficiary_id": bene},
+        ],
         **API_IDS(o),
     }
 

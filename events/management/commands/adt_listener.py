@@ -1,0 +1,28 @@
+"""`manage.py adt_listener [--host H] [--port P]`: the MLLP listener for hospital ADT feeds."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from events.listener import run
+
+
+class Command(BaseCommand):
+    help = "Listen for HL7 v2 ADT messages over MLLP (docs/adt.md)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=settings.ADT_LISTENER_HOST)
+        parser.add_argument(
+            "--port", type=int, default=settings.ADT_LISTENER_PORT, help="0: any free port"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        def announce(line: str) -> None:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+
+        run(options["host"], options["port"], announce=announce)

@@ -1,0 +1,52 @@
+"""A later claim for the same stay closes the loop: the claims refresh records it on the stay
+and withdraws its own discharge task, so the discharge is worked (and counted) once."""
+
+from __future__ import annotations
+
+# ruff: noqa: F811 - the care fixtures, imported, are arguments of the test
+from datetime import date
+
+import pytest
+
+from care.models import ItemKind, WorklistItem
+from care.services import care_refresh
+from events.models import Stay
+from events.services import adt_v2_receive
+from tests.care.conftest import add_inpatient  # noqa: F401
+from tests.events.conftest import adt, at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_claim_for_an_adt_stay_does_not_raise_a_second_discharge_task(
+    entity_a, sender_a, make_bene, add_inpatient
+):
+    bene = make_bene(entity_a)
+    other = make_bene(entity_a)  # a stay known from claims only keeps its claims task
+    admit, out = at(2026, 11, 16, 9), at(2026, 11, 20, 11)
+    adt_v2_receive(
+        text=adt(sender_a, bene, "A01", "K1", event_at=admit, admit_at=admit), channel="mllp"
+    )
+    adt_v2_receive(
+        text=adt(sender_a, bene, "A03", "K2", event_at=out, admit_at=admit, discharge_at=out,
+                 disposition="01"),
+        channel="mllp",
+    )  # fmt: skip
+    add_inpatient(bene, 8801, date(2026, 11, 16), date(2026, 11, 20))
+    add_inpatient(other, 8802, date(2026, 11, 10), date(2026, 11, 14))
+    care_refresh(entity=entity_a, as_of=date(2026, 11, 25))
+    stay = Stay.objects.get(beneficiary=bene)
+    assert stay.claim_id == "8801"
+    claims_task = WorklistItem.objects.get(source_key="discharge:8801")
+    assert claims_task.status == "dismissed"
+    assert "raised its tasks from the hospital's notification" in claims_task.dismissed_reason
+    open_kinds = sorted(
+        WorklistItem.objects.filter(beneficiary=bene, status="open")
+        .exclude(kind=ItemKind.AWV_DUE)  # the wellness visit gap of a person with no visits
+        .values_list("kind", flat=True)
+    )
+    assert open_kinds == ["tcm_contact", "tcm_visit"]
+    assert WorklistItem.objects.get(source_key="discharge:8802").status == "open"
+    assert (
+        WorklistItem.objects.get(source_key="discharge:8802").kind == ItemKind.DISCHARGE_FOLLOW_UP
+    )

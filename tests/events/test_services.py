@@ -1,0 +1,271 @@
+"""Receiving ADT messages: what each event does, idempotency, cancels, matching, isolation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from care.models import ItemStatus, WorklistItem
+from events.models import AdtMessage, MessageStatus, Stay, StayStatus
+from events.services import adt_message_resolve, adt_v2_receive
+from tests.events.conftest import adt, at
+
+pytestmark = pytest.mark.django_db
+
+
+def _items(bene):
+    return {i.kind: i for i in WorklistItem.objects.filter(beneficiary=bene)}
+
+
+def test_admission_then_discharge_home_opens_the_tcm_tasks_in_business_days(
+    entity_a, sender_a, make_bene
+):
+    bene = make_bene(entity_a)
+    admit = at(2026, 12, 1, 8)
+    first = adt_v2_receive(
+        text=adt(sender_a, bene, "A01", "M1", event_at=admit, admit_at=admit), channel="mllp"
+    )
+    assert first.code == "AA", first.reason
+    stay = Stay.objects.get(beneficiary=bene)
+    assert stay.status == StayStatus.IN_FACILITY  # the "in hospital" flag
+    # Friday 4 December 2026, 10:00: 2 business days later is Tuesday 8 December; the visit
+    # (moderate complexity, CPT 99495) within 14 calendar days: Friday 18 December.
+    out = at(2026, 12, 4, 10)
+    second = adt_v2_receive(
+        text=adt(
+            sender_a,
+            bene,
+            "A03",
+            "M2",
+            event_at=out,
+            admit_at=admit,
+            discharge_at=out,
+            disposition="01",
+        ),
+        channel="mllp",
+    )
+    assert second.code == "AA", second.reason
+    items = _items(bene)
+    assert set(items) == {"tcm_contact", "tcm_visit"}
+    assert items["tcm_contact"].due_date == date(2026, 12, 8)
+    assert items["tcm_visit"].due_date == date(2026, 12, 18)
+    assert items["tcm_contact"].source_at == out
+    stay.refresh_from_db()
+    assert stay.status == StayStatus.DISCHARGED
+
+
+def test_the_same_message_twice_is_stored_once_and_answered_alike(entity_a, sender_a, make_bene):
+    bene = make_bene(entity_a)
+    out = at(2026, 12, 4, 10)
+    text = adt(sender_a, bene, "A03", "DUP1", event_at=out, discharge_at=out, disposition="01")
+    first = adt_v2_receive(text=text, channel="mllp")
+    again = adt_v2_receive(text=text, channel="mllp")
+    assert (first.code, again.code) == ("AA", "AA")
+    assert again.duplicate
+    assert again.message_id == first.message_id
+    assert AdtMessage.objects.count() == 1
+    assert WorklistItem.objects.filter(beneficiary=bene).count() == 2
+
+
+def test_a_second_discharge_message_for_the_same_stay_opens_no_second_task(
+    entity_a, sender_a, make_bene
+):
+    bene = make_bene(entity_a)
+    out = at(2026, 12, 4, 10)
+    for cid in ("D1", "D2"):
+        adt_v2_receive(
+            text=adt(sender_a, bene, "A03", cid, event_at=out, discharge_at=out, disposition="01"),
+            channel="mllp",
+        )
+    assert AdtMessage.objects.count() == 2
+    assert WorklistItem.objects.filter(beneficiary=bene).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("disposition", "kinds"),
+    [
+        ("20", set()),
+        ("03", {"snf_admission"}),
+        ("02", set()),
+        ("50", set()),
+        ("06", {"tcm_contact", "tcm_visit"}),
+    ],
+)
+def test_the_discharge_status_decides_the_tasks(entity_a, sender_a, make_bene, disposition, kinds):
+    bene = make_bene(entity_a)
+    out = at(2026, 12, 4, 10)
+    receipt = adt_v2_receive(
+        text=adt(
+            sender_a, bene, "A03", "S1", event_at=out, discharge_at=out, disposition=disposition
+        ),
+        channel="mllp",
+    )
+    assert receipt.code == "AA"
+    assert set(_items(bene)) == kinds
+
+
+def test_an_emergency_registration_opens_a_follow_up_and_a11_withdraws_it(
+    entity_a, sender_a, make_bene
+):
+    bene = make_bene(entity_a)
+    came = at(2026, 12, 3, 22)  # Thursday night: 2 business days is Monday 7 December
+    adt_v2_receive(
+        text=adt(
+            sender_a,
+            bene,
+            "A04",
+            "E1",
+            event_at=came,
+            admit_at=came,
+            patient_class="E",
+            visit="ED1",
+        ),
+        channel="mllp",
+    )
+    item = WorklistItem.objects.get(beneficiary=bene)
+    assert (item.kind, item.due_date, item.status) == ("ed_follow_up", date(2026, 12, 7), "open")
+    cancel = adt_v2_receive(
+        text=adt(sender_a, bene, "A11", "E2", event_at=at(2026, 12, 3, 23), visit="ED1"),
+        channel="mllp",
+    )
+    assert cancel.code == "AA", cancel.reason
+    item.refresh_from_db()
+    assert item.status == ItemStatus.DISMISSED
+    assert "cancelled" in item.dismissed_reason
+    assert Stay.objects.get(beneficiary=bene).status == StayStatus.CANCELLED
+
+
+def test_a13_withdraws_the_discharge_tasks_and_a_new_discharge_raises_them_again(
+    entity_a, sender_a, make_bene
+):
+    bene = make_bene(entity_a)
+    admit, out = at(2026, 12, 1, 8), at(2026, 12, 4, 10)
+    adt_v2_receive(
+        text=adt(sender_a, bene, "A01", "C1", event_at=admit, admit_at=admit), channel="mllp"
+    )
+    adt_v2_receive(
+        text=adt(
+            sender_a,
+            bene,
+            "A03",
+            "C2",
+            event_at=out,
+            admit_at=admit,
+            discharge_at=out,
+            disposition="01",
+        ),
+        channel="mllp",
+    )
+    adt_v2_receive(text=adt(sender_a, bene, "A13", "C3", event_at=out), channel="mllp")
+    assert Stay.objects.get(beneficiary=bene).status == StayStatus.IN_FACILITY
+    assert set(WorklistItem.objects.filter(beneficiary=bene).values_list("status", flat=True)) == {
+        "dismissed"
+    }
+    later = at(2026, 12, 7, 9)  # Monday: contact due Wednesday 9 December
+    adt_v2_receive(
+        text=adt(
+            sender_a,
+            bene,
+            "A03",
+            "C4",
+            event_at=later,
+            admit_at=admit,
+            discharge_at=later,
+            disposition="01",
+        ),
+        channel="mllp",
+    )
+    open_items = WorklistItem.objects.filter(beneficiary=bene, status="open")
+    assert sorted(open_items.values_list("kind", "due_date")) == [
+        ("tcm_contact", date(2026, 12, 9)),
+        ("tcm_visit", date(2026, 12, 21)),
+    ]
+
+
+def test_without_an_mbi_the_patient_is_matched_by_name_birth_date_and_sex(
+    entity_a, sender_a, make_bene
+):
+    bene = make_bene(entity_a, last_name="O'Brien-Smith", first_name="José")
+    make_bene(entity_a, last_name="OBrien-Smith", first_name="Jose", birth_date=date(1950, 1, 1))
+    out = at(2026, 12, 4, 10)
+    receipt = adt_v2_receive(
+        text=adt(sender_a, bene, "A03", "N1", event_at=out, discharge_at=out, with_mbi=False),
+        channel="mllp",
+    )
+    assert receipt.code == "AA", receipt.reason
+    assert AdtMessage.objects.get().beneficiary == bene
+    assert AdtMessage.objects.get().match_rule == "demographics"
+
+
+def test_unmatched_goes_to_the_queue_with_ae_and_a_coordinator_resolves_it(
+    entity_a, sender_a, make_bene, aco_coordinator
+):
+    bene = make_bene(entity_a)
+    twin = make_bene(
+        entity_a, last_name=bene.last_name, first_name=bene.first_name, birth_date=bene.birth_date
+    )
+    out = at(2026, 12, 4, 10)
+    receipt = adt_v2_receive(
+        text=adt(sender_a, bene, "A03", "U1", event_at=out, discharge_at=out, with_mbi=False),
+        channel="mllp",
+    )
+    assert receipt.code == "AE"
+    assert "2 beneficiaries share" in receipt.reason
+    message = AdtMessage.objects.get()
+    assert message.status == MessageStatus.UNMATCHED
+    assert message.beneficiary is None
+    assert not WorklistItem.objects.exists()
+    adt_message_resolve(message=message, beneficiary=twin, acting_user=aco_coordinator)
+    message.refresh_from_db()
+    assert (message.status, message.beneficiary, message.match_rule) == (
+        "resolved",
+        twin,
+        "coordinator",
+    )
+    assert set(_items(twin)) == {"tcm_contact", "tcm_visit"}
+
+
+def test_a_message_is_never_matched_to_another_entitys_beneficiary(
+    entity_a, entity_b, sender_a, sender_b, make_bene, aco_coordinator
+):
+    theirs = make_bene(entity_b)
+    out = at(2026, 12, 4, 10)
+    # Entity A's hospital sends a message carrying entity B's beneficiary's MBI and name.
+    by_mbi = adt_v2_receive(
+        text=adt(sender_a, theirs, "A03", "X1", event_at=out, discharge_at=out), channel="mllp"
+    )
+    by_name = adt_v2_receive(
+        text=adt(sender_a, theirs, "A03", "X2", event_at=out, discharge_at=out, with_mbi=False),
+        channel="mllp",
+    )
+    assert (by_mbi.code, by_name.code) == ("AE", "AE")
+    assert set(AdtMessage.objects.values_list("entity_id", flat=True)) == {entity_a.pk}
+    assert not WorklistItem.objects.exists()
+    from core.api import ApplicationError
+
+    with pytest.raises(ApplicationError):
+        adt_message_resolve(
+            message=AdtMessage.objects.get(control_id="X1"),
+            beneficiary=theirs,
+            acting_user=aco_coordinator,
+        )
+
+
+def test_an_unknown_sender_and_an_unreadable_message_are_refused_and_nothing_is_stored(
+    entity_a, sender_a, make_bene
+):
+    bene = make_bene(entity_a)
+    text = adt(sender_a, bene, "A03", "R1").replace("|EPIC|MERCY|", "|EPIC|ELSEWHERE|")
+    unknown = adt_v2_receive(text=text, channel="mllp")
+    assert unknown.code == "AR"
+    assert "ELSEWHERE" in unknown.reason
+    broken = adt_v2_receive(text="PID|1||X", channel="mllp")
+    assert broken.code == "AR"
+    assert "MSH" in broken.reason
+    other = adt_v2_receive(
+        text=adt(sender_a, bene, "A03", "R2").replace("ADT^A03", "ADT^A02"), channel="mllp"
+    )
+    assert other.code == "AR"
+    assert "A02" in other.reason
+    assert not AdtMessage.objects.exists()
