@@ -276,8 +276,9 @@ def test_the_alignment_panels_keep_their_query_budgets(
     client = aligned["a"]
     # Each + 2: the row-security scope set and reset around the request (core/rls.py).
     # Overview + 2: the roster of record panel (the latest CMS list's year, the year's run);
-    # + 1: the latest reconciliation's agreement rate.
-    with django_assert_max_num_queries(22):
+    # + 1: the latest reconciliation's agreement rate; + 1: the entity's role settings (whether
+    # the savings panel shows settlement money to this role).
+    with django_assert_max_num_queries(23):
         client.get(reverse("care:overview", args=[entity_a.pk]))
     with django_assert_max_num_queries(24):
         client.get(reverse("care:beneficiary", args=[entity_a.pk, aligned["carter"].pk]))

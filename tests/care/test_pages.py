@@ -175,10 +175,12 @@ def test_pages_keep_a_fixed_query_budget(setup, entity_a, make_bene, django_asse
     client = setup["a"]
     # 15: the alignment summary's current run and the year's benchmark for the PMPM panel.
     # Each + 2: the row-security scope set and reset around the request (core/rls.py).
-    # Overview + 1: the roster of record panel (the latest CMS list's year).
-    with django_assert_max_num_queries(18):
+    # Overview + 1: the roster of record panel (the latest CMS list's year); + 1: the entity's
+    # role settings (whether the savings panel shows settlement money to this role).
+    with django_assert_max_num_queries(19):
         client.get(reverse("care:overview", args=[entity_a.pk]))
-    with django_assert_max_num_queries(14):
+    # Roster + 1: the entity's data-sharing rows (whose claim figures are not shown).
+    with django_assert_max_num_queries(15):
         client.post(reverse("care:roster", args=[entity_a.pk]), {"open_gaps": "on", "sort": "dob"})
     # 23: + the items' notes and outreach attempts (one prefetch each, whatever their number),
     # + the entity's data-sharing rows (whether CMS withholds this person's claims).

@@ -152,11 +152,11 @@ def test_tin_statements_publish_every_tins_payout_only_where_the_entity_says_so(
     client = verified_client(aco_analyst)
     others = [("900000001", "Synthetic North Clinic"), ("900000003", "Synthetic East Clinic")]
     text = _statement(client, settled).content.decode()
-    assert "TIN 900000002 (Synthetic South Clinic): 33.3333% = $1,568,000.00" in text
+    assert "TIN 900000002 (Synthetic South Clinic): 33.33% = $1,568,000.00" in text
     assert not [tin for tin, name in others if tin in text or name in text]
 
     EntityRoleSettings.objects.create(entity=entity_a, statements_show_every_tin=True)
     text = _statement(client, settled).content.decode()
     # Equal beneficiaries (3 each): each TIN gets a third of $4,704,000.00.
     for tin, name in others:
-        assert f"TIN {tin} ({name}): 33.3333% = $1,568,000.00" in text
+        assert f"TIN {tin} ({name}): 33.33% = $1,568,000.00" in text
