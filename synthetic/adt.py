@@ -12,6 +12,7 @@ listener restart loses and duplicates nothing.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import random
 import time
 from collections.abc import Iterable, Iterator
@@ -302,4 +303,14 @@ async def send_all(
 def send(
     host: str, port: int, texts: Iterable[str], *, connections: int = 1, timeout: float = 600.0
 ) -> Sent:
-    return asyncio.run(send_all(host, port, texts, connections=connections, timeout=timeout))
+    def run() -> Sent:
+        return asyncio.run(send_all(host, port, texts, connections=connections, timeout=timeout))
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return run()
+    # Called where this thread already runs an event loop (Playwright's sync API, a notebook):
+    # the sender gets a loop of its own in a thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()

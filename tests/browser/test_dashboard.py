@@ -258,7 +258,7 @@ def test_a_coordinator_works_the_day_from_the_browser(
     page.get_by_role("button", name="Add task").click()
     item = page.locator("li.item").filter(has_text="Book a cardiology follow-up")
     item.get_by_label("Status").select_option("done")
-    item.get_by_label("Note").fill("Booked for next Tuesday")
+    item.get_by_label("Note", exact=True).fill("Booked for next Tuesday")
     item.get_by_role("button", name="Save").click()
     assert page.get_by_text("Task marked done.").is_visible()
     manual = WorklistItem.objects.get(title="Book a cardiology follow-up")
