@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
+
+from tests.partners.conftest import token_request
 
 pytestmark = pytest.mark.django_db
+ALL_FHIR_HELD = {"system/Group.read", "system/Patient.read", "system/Coverage.read"}
 KICK_OFF = {"HTTP_ACCEPT": "application/fhir+json", "HTTP_PREFER": "respond-async"}
 
 
@@ -38,3 +42,50 @@ def test_downloads_accept_every_type_the_bulk_data_ig_allows(
     assert missing.json()["resourceType"] == "OperationOutcome"
     # A type no bulk download can be is still refused.
     assert api.get(output["url"], HTTP_ACCEPT="text/csv").status_code == 406
+
+
+@pytest.mark.parametrize(
+    ("asked", "granted"),
+    [
+        # SMART v1, v2 and their wildcards, each as the read scopes the client holds.
+        ("system/Group.read", {"system/Group.read"}),
+        ("system/Group.rs", {"system/Group.read"}),
+        ("system/Patient.r system/Coverage.s", {"system/Patient.read", "system/Coverage.read"}),
+        ("system/*.read", ALL_FHIR_HELD),
+        ("system/*.rs", ALL_FHIR_HELD),
+        ("system/*.*", ALL_FHIR_HELD),
+        # Unknown types, write access and unregistered scopes are left out, not fatal.
+        (
+            "system/Group.read system/Claim.read system/ExplanationOfBenefit.rs",
+            {"system/Group.read"},
+        ),
+        ("system/Group.cud system/Patient.rs jobs:read", {"system/Patient.read", "jobs:read"}),
+        ("system/Practitioner.read system/Patient.read", {"system/Patient.read"}),
+    ],
+)
+def test_a_token_request_is_granted_the_supported_subset_and_says_which(
+    register, entity_a, rsa_signer, asked, granted
+) -> None:
+    client = register(
+        entity_a,
+        rsa_signer.public_pem(),
+        scopes=["system/Group.read", "system/Patient.read", "system/Coverage.read", "jobs:read"],
+    )
+    response = token_request(rsa_signer.assertion(client.client_id), asked)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert set(body["scope"].split()) == granted
+    # The token can do what the response says, and no more.
+    api_headers = {"HTTP_AUTHORIZATION": f"Bearer {body['access_token']}"}
+    jobs = Client().get("/api/v1/jobs/", **api_headers)
+    assert jobs.status_code == (200 if "jobs:read" in granted else 403)
+
+
+def test_invalid_scope_only_when_nothing_asked_for_can_be_granted(
+    register, entity_a, rsa_signer
+) -> None:
+    client = register(entity_a, rsa_signer.public_pem(), scopes=["system/Group.read"])
+    for asked in ("system/Claim.read", "system/Group.write system/Group.cud", "jobs:read"):
+        response = token_request(rsa_signer.assertion(client.client_id), asked)
+        assert response.status_code == 400, asked
+        assert response.json()["error"] == "invalid_scope"
