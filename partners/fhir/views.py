@@ -34,6 +34,7 @@ from partners.selectors import (
 )
 
 FHIR_JSON = "application/fhir+json"
+OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 
 class FhirJSONRenderer(renderers.JSONRenderer):
@@ -135,6 +136,13 @@ class CapabilityStatementView(FhirView):
                 {
                     "mode": "server",
                     "security": {
+                        # SMART App Launch: clients discover the token endpoint here too.
+                        "extension": [
+                            {
+                                "url": OAUTH_URIS,
+                                "extension": [{"url": "token", "valueUri": token_url}],
+                            }
+                        ],
                         "service": [
                             {
                                 "coding": [
@@ -172,8 +180,18 @@ class SmartConfigurationView(FhirView):
                 "grant_types_supported": ["client_credentials"],
                 "token_endpoint_auth_methods_supported": ["private_key_jwt"],
                 "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"],
-                "scopes_supported": sorted(FHIR_SCOPES),
-                "capabilities": ["client-confidential-asymmetric"],
+                # Granted as the system/<Type>.read scopes the client holds (see scopes.py).
+                "scopes_supported": [
+                    *sorted(FHIR_SCOPES),
+                    *sorted(s.replace(".read", ".rs") for s in FHIR_SCOPES),
+                    "system/*.read",
+                    "system/*.rs",
+                ],
+                "capabilities": [
+                    "client-confidential-asymmetric",
+                    "permission-v1",
+                    "permission-v2",
+                ],
             }
         )
 

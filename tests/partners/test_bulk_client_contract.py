@@ -5,6 +5,7 @@ where they discover the token endpoint, and the error documents they can parse."
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -89,3 +90,38 @@ def test_invalid_scope_only_when_nothing_asked_for_can_be_granted(
         response = token_request(rsa_signer.assertion(client.client_id), asked)
         assert response.status_code == 400, asked
         assert response.json()["error"] == "invalid_scope"
+
+
+def test_a_client_discovers_the_token_endpoint_in_both_places(
+    partner_a, rsa_signer, entity_a
+) -> None:
+    anonymous = Client()
+    statement = anonymous.get("/fhir/metadata", HTTP_ACCEPT="application/fhir+json").json()
+    security = statement["rest"][0]["security"]
+    assert security["service"][0]["coding"][0] == {
+        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+        "code": "SMART-on-FHIR",
+    }
+    (oauth,) = [
+        e
+        for e in security["extension"]
+        if e["url"] == "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+    ]
+    token_url = {e["url"]: e["valueUri"] for e in oauth["extension"]}["token"]
+    configuration = anonymous.get("/fhir/.well-known/smart-configuration").json()
+    assert configuration["token_endpoint"] == token_url
+    assert "system/*.rs" in configuration["scopes_supported"]
+    assert "permission-v2" in configuration["capabilities"]
+    # The discovered URL is the one that issues tokens (its own URL is the assertion's audience).
+    path = urlsplit(token_url).path
+    response = anonymous.post(
+        path,
+        {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": rsa_signer.assertion(partner_a.client_id, aud=token_url),
+            "scope": "system/Group.rs",
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["scope"] == "system/Group.read"
