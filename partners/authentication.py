@@ -150,9 +150,11 @@ class PartnerClientAuthentication(OAuth2Authentication):
         request._request.partner_client = client
         view = (getattr(request, "parser_context", None) or {}).get("view")
         needed = required_scopes(request, view)
-        if not needed:
+        # The API description (schema and its docs page) is for any client with a valid
+        # token: tools attach the token to every call, the schema fetch included.
+        if not needed and not getattr(view, "open_to_every_client", False):
             raise exceptions.PermissionDenied("This endpoint is not open to partner systems.")
-        if not token.allow_scopes(needed):
+        if needed and not token.allow_scopes(needed):
             request.oauth2_error = {"error": "insufficient_scope", "scope": " ".join(needed)}
             raise exceptions.PermissionDenied(
                 f"The access token lacks the scope(s) {', '.join(needed)}."

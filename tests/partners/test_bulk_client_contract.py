@@ -125,3 +125,15 @@ def test_a_client_discovers_the_token_endpoint_in_both_places(
     )
     assert response.status_code == 200, response.content
     assert response.json()["scope"] == "system/Group.read"
+
+
+def test_the_schema_and_docs_answer_a_client_that_attaches_its_token(partner_a, api_for) -> None:
+    api = api_for(partner_a, scope="jobs:read")
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200, schema.content
+    assert "/api/v1/jobs/" in schema.json()["paths"]
+    docs = api.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    assert b"redoc" in docs.content.lower()
+    # The token still opens nothing else outside its scopes.
+    assert api.get("/api/v1/entities/").status_code == 403
