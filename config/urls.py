@@ -25,3 +25,6 @@ urlpatterns = [
     path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/v1/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Unmatched routes answer in the vocabulary of their area (see config.views.not_found).
+handler404 = "config.views.not_found"

@@ -63,7 +63,10 @@ UNSUPPORTED = ("_typeFilter", "_elements", "patient", "includeAssociatedData")
 def _since(value: str | None) -> Any:
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed but not a date, e.g. 2025-02-30
+        parsed = None
     if parsed is None or timezone.is_naive(parsed):
         raise exceptions.ValidationError(
             f"_since must be a FHIR instant with its time zone (e.g. 2026-01-31T00:00:00Z), not {value!r}."

@@ -46,14 +46,25 @@ class PlainJSONRenderer(renderers.JSONRenderer):
     """The same documents for clients that ask for application/json."""
 
 
+def plain_text(detail: Any) -> str:
+    """A DRF error body as the plain sentence(s) an OperationOutcome's diagnostics hold (not
+    the Python repr of a list of ErrorDetail)."""
+    if isinstance(detail, dict):
+        if set(detail) == {"detail"}:
+            return plain_text(detail["detail"])
+        return "; ".join(f"{key}: {plain_text(value)}" for key, value in detail.items())
+    if isinstance(detail, list | tuple):
+        return " ".join(plain_text(item) for item in detail)
+    return str(detail)
+
+
 def fhir_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     codes = {401: "login", 403: "forbidden", 404: "not-found", 429: "throttled"}
-    detail = response.data.get("detail") if isinstance(response.data, dict) else response.data
     response.data = resources.operation_outcome(
-        str(detail), code=codes.get(response.status_code, "invalid")
+        plain_text(response.data), code=codes.get(response.status_code, "invalid")
     )
     response.content_type = FHIR_JSON
     return response

@@ -137,3 +137,51 @@ def test_the_schema_and_docs_answer_a_client_that_attaches_its_token(partner_a, 
     assert b"redoc" in docs.content.lower()
     # The token still opens nothing else outside its scopes.
     assert api.get("/api/v1/entities/").status_code == 403
+
+
+def test_export_parameter_errors_are_plain_operation_outcomes(
+    partner_a, api_for, aligned_a, entity_a
+) -> None:
+    api = api_for(partner_a)
+    url = f"/fhir/Group/{entity_a.cms_id}/$export"
+    impossible = api.get(f"{url}?_since=2025-02-30T00:00:00Z", **KICK_OFF)
+    assert impossible.status_code == 400
+    assert impossible["Content-Type"] == "application/fhir+json"
+    (issue,) = impossible.json()["issue"]
+    assert issue["diagnostics"].startswith("_since must be a FHIR instant")
+    bad_type = api.get(f"{url}?_type=Claim", **KICK_OFF).json()["issue"][0]["diagnostics"]
+    assert bad_type == (
+        "_type: Claim cannot be exported; choose among "
+        "Patient, Coverage, Practitioner, Organization, Group."
+    )
+    assert "ErrorDetail" not in bad_type
+
+
+def test_unmatched_routes_answer_in_their_areas_vocabulary(partner_a, api_for) -> None:
+    api = api_for(partner_a)
+    rest = api.get("/api/v1/no-such-thing/")
+    assert rest.status_code == 404
+    assert rest["Content-Type"] == "application/problem+json"
+    assert rest.json()["status"] == 404
+    fhir = Client().get("/fhir/NoSuchType/1")
+    assert fhir.status_code == 404
+    assert fhir["Content-Type"] == "application/fhir+json"
+    assert fhir.json()["issue"][0]["code"] == "not-found"
+    # Pages elsewhere keep the HTML page.
+    page = Client().get("/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_rest_without_a_token_is_challenged_like_fhir(client_a) -> None:
+    anonymous = Client()
+    for url in ("/api/v1/jobs/", "/fhir/Group"):
+        response = anonymous.get(url)
+        assert response.status_code == 401, url
+        assert response["WWW-Authenticate"].startswith("Bearer"), url
+    assert anonymous.get("/api/v1/jobs/")["Content-Type"] == "application/problem+json"
+    # A signed-in person (second factor verified) is authenticated by the session: no
+    # challenge, the same answers as before.
+    response = client_a.get("/api/v1/jobs/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert "WWW-Authenticate" not in response
