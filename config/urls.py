@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from accounts import views as accounts_views
 from config import views as site_views
+from partners.api.schema import DocsView, SchemaView
 
 urlpatterns = [
     path("", site_views.home, name="home"),
@@ -23,6 +23,9 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("api/v1/", include("config.api_router")),
     path("fhir/", include("partners.fhir.urls")),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/v1/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Unmatched routes answer in the vocabulary of their area (see config.views.not_found).
+handler404 = "config.views.not_found"

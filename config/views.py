@@ -10,9 +10,13 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from accounts.models import Membership
+from core.api import PROBLEM_CONTENT_TYPE, problem_details
 from jobs.models import Job
+from partners.fhir.resources import operation_outcome
+from partners.fhir.views import FHIR_JSON
 
 
 def _database_state() -> dict[str, Any]:
@@ -59,3 +63,15 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     jobs = Job.objects.for_user(request.user).select_related("entity")[:10]
     return render(request, "core/home.html", {"memberships": memberships, "jobs": jobs})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 for a path no route matches: an RFC 9457 problem document under /api/v1/, a FHIR
+    OperationOutcome under /fhir/ (what API and FHIR clients parse), the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        body = problem_details(404, {"detail": "No such API route."}, request.path)
+        return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)
+    if request.path.startswith("/fhir/"):
+        body = operation_outcome("No such FHIR route or resource.", code="not-found")
+        return JsonResponse(body, status=404, content_type=FHIR_JSON)
+    return page_not_found(request, exception)

@@ -150,9 +150,11 @@ class PartnerClientAuthentication(OAuth2Authentication):
         request._request.partner_client = client
         view = (getattr(request, "parser_context", None) or {}).get("view")
         needed = required_scopes(request, view)
-        if not needed:
+        # The API description (schema and its docs page) is for any client with a valid
+        # token: tools attach the token to every call, the schema fetch included.
+        if not needed and not getattr(view, "open_to_every_client", False):
             raise exceptions.PermissionDenied("This endpoint is not open to partner systems.")
-        if not token.allow_scopes(needed):
+        if needed and not token.allow_scopes(needed):
             request.oauth2_error = {"error": "insufficient_scope", "scope": " ".join(needed)}
             raise exceptions.PermissionDenied(
                 f"The access token lacks the scope(s) {', '.join(needed)}."
@@ -182,10 +184,12 @@ class PartnerClientAuthentication(OAuth2Authentication):
         return found
 
     def authenticate_header(self, request: Any) -> str | None:
-        # A request that brought a bearer token, or came to a partner endpoint, is answered
-        # 401 with a Bearer challenge; others keep the session's 403.
+        # A request without credentials (or with a bad bearer token) is answered 401 with a
+        # Bearer challenge (RFC 6750), on REST and FHIR alike; a view may opt out with
+        # `bearer_challenge = False`. Signed-in people are authenticated by their session and
+        # never get here; their refusals stay 403.
         view = (getattr(request, "parser_context", None) or {}).get("view")
         header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header[:7].lower() == "bearer " or getattr(view, "bearer_challenge", False):
+        if header[:7].lower() == "bearer " or getattr(view, "bearer_challenge", True):
             return super().authenticate_header(request)
         return None

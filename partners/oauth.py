@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import get_scopes_backend
 from oauthlib.oauth2.rfc6749 import errors
 
+from partners.scopes import scopes_granted
 from partners.services import AssertionRejected, client_assertion_accept
 
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -48,6 +50,25 @@ class PartnerOAuth2Validator(OAuth2Validator):
             )
         request.client = client.application
         request.client_id = client.client_id
+        return True
+
+    def validate_scopes(
+        self,
+        client_id: str,
+        scopes: list[str],
+        client: Any,
+        request: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        """Grant the part of the request the client may hold (see `scopes_granted`); the token
+        and the token response's `scope` carry exactly that. `invalid_scope` only when none of
+        it can be granted."""
+        available = get_scopes_backend().get_available_scopes(application=client, request=request)
+        granted = scopes_granted(list(scopes), available)
+        if not granted:
+            return False
+        request.scopes = granted
         return True
 
     def authenticate_client_id(

@@ -8,6 +8,7 @@ with, and asks for some or all of them when it gets a token.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from oauth2_provider.scopes import BaseScopes
@@ -45,6 +46,39 @@ SCOPES_BY_BASENAME = {
     "provider": "providers",
     "participation": "providers",
 }
+
+
+SMART_SCOPE = re.compile(r"^system/(?P<type>\*|[A-Z][A-Za-z]+)\.(?P<access>[a-z*]+)(?:\?.*)?$")
+# SMART v2 permissions that only read: r (read), s (search), and both; v1 `read` and `*`
+# cover them too. A request to create, update or delete (c, u, d, `write`) grants nothing.
+READ_ACCESS = {"read", "r", "s", "rs"}
+
+
+def scopes_granted(requested: list[str], available: list[str]) -> list[str]:
+    """The subset of `requested` a client holding `available` is granted, in our scope names.
+
+    SMART v1 (`system/Group.read`) and v2 (`system/Group.rs`, `.r`, `.s`) syntax are both
+    understood, as are wildcards (`system/*.read`, `system/*.rs`, and `system/Group.*`, which
+    grants the read it can); each becomes the `system/<Type>.read` scope the client holds.
+    Scopes for resource types or permissions this server does not offer, and scopes the
+    client was not registered with, are left out rather than refusing the whole request
+    (SMART App Launch 2: the server may grant fewer scopes than asked and says which in the
+    token response's `scope`). Empty when nothing asked for can be granted.
+    """
+    held = set(available)
+    granted: list[str] = []
+    for scope in requested:
+        names: list[str] = []
+        match = SMART_SCOPE.match(scope)
+        if scope in held:
+            names = [scope]
+        elif match and match["access"] in READ_ACCESS | {"*"}:
+            types = FHIR_SCOPES if match["type"] == "*" else [fhir_scope(match["type"])]
+            names = [name for name in types if name in held]
+        for name in names:
+            if name not in granted:
+                granted.append(name)
+    return granted
 
 
 def fhir_scope(resource_type: str) -> str:

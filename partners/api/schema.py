@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from partners.scopes import ALL_SCOPES, required_scopes
 
@@ -120,3 +121,15 @@ def add_partner_guide(
     guide = GUIDE.replace("the token URL", f"the token URL (`{token_url}`)", 1)
     info["description"] = f"{info.get('description', '')}\n\n## Partner systems\n\n{guide}".strip()
     return result
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document, open to anyone and to every partner client's token."""
+
+    open_to_every_client = True
+
+
+class DocsView(SpectacularRedocView):
+    """The API reference page (ReDoc), open like the schema."""
+
+    open_to_every_client = True

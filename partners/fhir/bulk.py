@@ -19,7 +19,7 @@ from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from rest_framework import exceptions, status
+from rest_framework import exceptions, renderers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,19 +35,38 @@ from partners.exports import (
     export_types_allowed,
 )
 from partners.fhir import resources
-from partners.fhir.views import FhirView, export_types
+from partners.fhir.views import FhirJSONRenderer, FhirView, PlainJSONRenderer, export_types
 from partners.models import BulkExport
 from partners.scopes import fhir_scope
 
 NDJSON = "application/fhir+ndjson"
 OUTPUT_FORMATS = {NDJSON, "application/ndjson", "ndjson"}
+
+
+class NdjsonRenderer(renderers.JSONRenderer):
+    """Lets a download be asked for as `application/fhir+ndjson` (what the Bulk Data Access IG
+    names and bulk clients send). The file itself is streamed as is; only an error document
+    (one JSON line, so still NDJSON) goes through this renderer."""
+
+    media_type = NDJSON
+    format = "ndjson"
+
+
+class PlainNdjsonRenderer(NdjsonRenderer):
+    media_type = "application/ndjson"
+    format = "plain-ndjson"
+
+
 UNSUPPORTED = ("_typeFilter", "_elements", "patient", "includeAssociatedData")
 
 
 def _since(value: str | None) -> Any:
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed but not a date, e.g. 2025-02-30
+        parsed = None
     if parsed is None or timezone.is_naive(parsed):
         raise exceptions.ValidationError(
             f"_since must be a FHIR instant with its time zone (e.g. 2026-01-31T00:00:00Z), not {value!r}."
@@ -178,7 +197,11 @@ class BulkStatusView(FhirView):
 
 
 class BulkFileView(FhirView):
-    """One NDJSON file of a finished export, for the client that asked for it."""
+    """One NDJSON file of a finished export, for the client that asked for it. Accept may be
+    `application/fhir+ndjson`, `application/ndjson`, `*/*` or absent (or a FHIR JSON type,
+    which only an error answer would use)."""
+
+    renderer_classes = [NdjsonRenderer, PlainNdjsonRenderer, FhirJSONRenderer, PlainJSONRenderer]
 
     def get_required_scopes(self, request: Request) -> list[str]:
         resource_type = self.kwargs.get("resource_type", "")

@@ -34,6 +34,7 @@ from partners.selectors import (
 )
 
 FHIR_JSON = "application/fhir+json"
+OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 
 class FhirJSONRenderer(renderers.JSONRenderer):
@@ -45,14 +46,25 @@ class PlainJSONRenderer(renderers.JSONRenderer):
     """The same documents for clients that ask for application/json."""
 
 
+def plain_text(detail: Any) -> str:
+    """A DRF error body as the plain sentence(s) an OperationOutcome's diagnostics hold (not
+    the Python repr of a list of ErrorDetail)."""
+    if isinstance(detail, dict):
+        if set(detail) == {"detail"}:
+            return plain_text(detail["detail"])
+        return "; ".join(f"{key}: {plain_text(value)}" for key, value in detail.items())
+    if isinstance(detail, list | tuple):
+        return " ".join(plain_text(item) for item in detail)
+    return str(detail)
+
+
 def fhir_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     codes = {401: "login", 403: "forbidden", 404: "not-found", 429: "throttled"}
-    detail = response.data.get("detail") if isinstance(response.data, dict) else response.data
     response.data = resources.operation_outcome(
-        str(detail), code=codes.get(response.status_code, "invalid")
+        plain_text(response.data), code=codes.get(response.status_code, "invalid")
     )
     response.content_type = FHIR_JSON
     return response
@@ -135,6 +147,13 @@ class CapabilityStatementView(FhirView):
                 {
                     "mode": "server",
                     "security": {
+                        # SMART App Launch: clients discover the token endpoint here too.
+                        "extension": [
+                            {
+                                "url": OAUTH_URIS,
+                                "extension": [{"url": "token", "valueUri": token_url}],
+                            }
+                        ],
                         "service": [
                             {
                                 "coding": [
@@ -172,8 +191,18 @@ class SmartConfigurationView(FhirView):
                 "grant_types_supported": ["client_credentials"],
                 "token_endpoint_auth_methods_supported": ["private_key_jwt"],
                 "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"],
-                "scopes_supported": sorted(FHIR_SCOPES),
-                "capabilities": ["client-confidential-asymmetric"],
+                # Granted as the system/<Type>.read scopes the client holds (see scopes.py).
+                "scopes_supported": [
+                    *sorted(FHIR_SCOPES),
+                    *sorted(s.replace(".read", ".rs") for s in FHIR_SCOPES),
+                    "system/*.read",
+                    "system/*.rs",
+                ],
+                "capabilities": [
+                    "client-confidential-asymmetric",
+                    "permission-v1",
+                    "permission-v2",
+                ],
             }
         )
 

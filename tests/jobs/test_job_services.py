@@ -122,4 +122,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client, entity_a) -> None:
     response = client.get(reverse("jobs:detail", args=[job.pk]))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
-    assert client.get("/api/v1/jobs/").status_code == 403
+    # The API challenges for a bearer token instead (RFC 6750; issue 18).
+    api = client.get("/api/v1/jobs/")
+    assert api.status_code == 401
+    assert api["WWW-Authenticate"].startswith("Bearer")

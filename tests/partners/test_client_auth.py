@@ -181,9 +181,13 @@ def test_a_client_over_its_rate_limit_gets_429_with_retry_after(
     assert refused.json()["status"] == 429
 
 
-def test_people_keep_their_session_access_and_403_when_anonymous(client_a) -> None:
+def test_people_keep_their_session_access_and_anonymous_calls_get_a_bearer_challenge(
+    client_a,
+) -> None:
     assert client_a.get("/api/v1/jobs/").status_code == 200
-    assert Client().get("/api/v1/jobs/").status_code == 403
+    anonymous = Client().get("/api/v1/jobs/")
+    assert anonymous.status_code == 401
+    assert anonymous["WWW-Authenticate"].startswith("Bearer")
 
 
 # ------------------------------------------------------------------ registration
