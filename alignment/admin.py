@@ -89,8 +89,32 @@ class VoluntaryAlignmentForm(forms.ModelForm):
         return data
 
 
+class RecordedOnceAdmin(PhiAdminMixin, ScopedAdmin):
+    """A designation is recorded once and then only read: its change page shows
+    `recorded_fields` read-only; the form offers the user's MSSP and REACH entities."""
+
+    recorded_fields: list[str] = []
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            return self.recorded_fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            return self.recorded_fields
+        return super().get_readonly_fields(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "entity":
+            kwargs["queryset"] = Entity.objects.filter(
+                pk__in=admin_entity_ids(user=request.user), program__code__in=("mssp", "reach")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(VoluntaryAlignment)
-class VoluntaryAlignmentAdmin(PhiAdminMixin, ScopedAdmin):
+class VoluntaryAlignmentAdmin(RecordedOnceAdmin):
     form = VoluntaryAlignmentForm
     entity_admin_can_change = False
     list_display = [
@@ -118,23 +142,6 @@ class VoluntaryAlignmentAdmin(PhiAdminMixin, ScopedAdmin):
         "created_by",
         "created_at",
     ]
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is not None:
-            return self.recorded_fields
-        return super().get_fields(request, obj)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is not None:
-            return self.recorded_fields
-        return super().get_readonly_fields(request, obj)
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "entity":
-            kwargs["queryset"] = Entity.objects.filter(
-                pk__in=admin_entity_ids(user=request.user), program__code__in=("mssp", "reach")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(
         self, request: HttpRequest, obj: VoluntaryAlignment, form: Any, change: bool
@@ -216,7 +223,7 @@ class PendingDesignationForm(forms.ModelForm):
 
 
 @admin.register(PendingDesignation)
-class PendingDesignationAdmin(PhiAdminMixin, ScopedAdmin):
+class PendingDesignationAdmin(RecordedOnceAdmin):
     """Designations recorded by MBI for beneficiaries not yet in any delivery."""
 
     form = PendingDesignationForm
@@ -271,23 +278,6 @@ class PendingDesignationAdmin(PhiAdminMixin, ScopedAdmin):
                 user=request.user,
                 method=request.method or "GET",
             )
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is not None:
-            return self.recorded_fields
-        return super().get_fields(request, obj)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        if obj is not None:
-            return self.recorded_fields
-        return super().get_readonly_fields(request, obj)
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "entity":
-            kwargs["queryset"] = Entity.objects.filter(
-                pk__in=admin_entity_ids(user=request.user), program__code__in=("mssp", "reach")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(
         self, request: HttpRequest, obj: PendingDesignation, form: Any, change: bool
