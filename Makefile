@@ -36,10 +36,10 @@ run: $(VENV)/.synced
 # in collection order: tests/conftest.py puts the longest files first.
 TEST_WORKERS ?= 2
 XDIST = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
-# What the fast lane leaves out: browser tests, tests that kill a worker or a loader, schema
-# fuzzing with the heavier property-based tests, the demo loads and the benches' small runs
-# (markers in pyproject.toml).
-SLOW_LANES = browser or kill or fuzz or demo or bench
+# What the fast lane leaves out: browser tests, tests that start a Celery worker or kill one (or a
+# loader), schema fuzzing with the heavier property-based tests, the demo loads and the benches'
+# small runs (markers in pyproject.toml).
+SLOW_LANES = browser or worker or kill or fuzz or demo or bench
 
 test: $(VENV)/.synced
 	scripts/test $(XDIST) $(PYTEST_ARGS)
