@@ -13,56 +13,18 @@ from core import display
 register = template.Library()
 
 
-@register.filter
-def money(value: Any, places: Any = 2) -> str:
-    return display.money(value, int(places))
+def _to_places(format_: Any) -> Any:
+    """A filter of `core.display` that takes a number of places, which a template may pass as text
+    (`{{ r|number:"3" }}`)."""
+
+    def apply(value: Any, places: Any = 2) -> str:
+        return str(format_(value, int(places)))
+
+    return apply
 
 
-@register.filter
-def count(value: Any) -> str:
-    return display.count(value)
-
-
-@register.filter
-def number(value: Any, places: Any = 2) -> str:
-    return display.number(value, int(places))
-
-
-@register.filter
-def percent(value: Any, places: Any = 2) -> str:
-    return display.percent(value, int(places))
-
-
-@register.filter
-def share(value: Any, places: Any = 2) -> str:
-    return display.share(value, int(places))
-
-
-@register.filter
-def day(value: Any) -> str:
-    return display.day(value)
-
-
-@register.filter
-def yes_no(value: Any) -> str:
-    return display.yes_no(value)
-
-
-@register.filter
-def words(value: Any) -> str:
-    return display.words(value)
-
-
-@register.filter
-def plain_decimal(value: Any) -> str:
-    return display.plain_decimal(value)
-
-
-@register.filter
-def cite(value: Any) -> str:
-    return display.cite(value)
-
-
-@register.filter
-def tidy(value: Any) -> str:
-    return display.tidy(value)
+# Each filter is the `core.display` function of the same name.
+for _name in ("money", "number", "percent", "share"):
+    register.filter(_name, _to_places(getattr(display, _name)))
+for _name in ("count", "day", "yes_no", "words", "plain_decimal", "cite", "tidy"):
+    register.filter(_name, getattr(display, _name))
