@@ -239,11 +239,13 @@ def _claims_frames(*, entity: Any, as_of: date) -> dict[str, Any]:
     # Claims of beneficiaries CMS withholds as of the date (declined data sharing, suppressed)
     # are left out: nothing of care is derived from them (claims.selectors.shareable_claims).
     since = date(as_of.year - 10, 1, 1)
-    claims, revenue, dx = (
-        shareable_claims(
-            read(entity=entity, thru_from=since, thru_to=as_of), entity=entity, as_of=as_of
-        )
-        for read in (final_action_claims, final_action_revenue_lines, final_action_diagnoses)
+    claims, revenue, dx = shareable_claims(
+        [
+            read(entity=entity, thru_from=since, thru_to=as_of)
+            for read in (final_action_claims, final_action_revenue_lines, final_action_diagnoses)
+        ],
+        entity=entity,
+        as_of=as_of,
     )
     lines = claims[claims["source"] != "A"]
     procedures = pd.concat(

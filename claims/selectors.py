@@ -448,13 +448,21 @@ def withheld_beneficiary_ids(*, entity: Any, as_of: date | None = None) -> set[i
 
 
 def shareable_claims(
-    frame: pd.DataFrame, *, entity: Any, as_of: date | None = None, column: str = "beneficiary_id"
-) -> pd.DataFrame:
-    """`frame` (any claims frame of this module) without the rows of withheld beneficiaries."""
+    frames: list[pd.DataFrame],
+    *,
+    entity: Any,
+    as_of: date | None = None,
+    column: str = "beneficiary_id",
+) -> list[pd.DataFrame]:
+    """`frames` (claims frames of this module) without the rows of withheld beneficiaries, who
+    are read once for all of them."""
     held = withheld_beneficiary_ids(entity=entity, as_of=as_of)
-    if not held or frame.empty or column not in frame.columns:
-        return frame
-    return frame[~frame[column].isin(held)]
+    return [
+        frame[~frame[column].isin(held)]
+        if held and not frame.empty and column in frame.columns
+        else frame
+        for frame in frames
+    ]
 
 
 def deliveries_for_user(*, user: Any) -> QuerySet[Delivery]:
