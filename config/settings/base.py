@@ -107,6 +107,9 @@ TEMPLATES = [
 # Files the application keeps on this machine (the SQLite database, uploads, demo keys and
 # deliveries) live under VAR_DIR; the tests point it at a temporary folder.
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+# Beneficiaries per demo entity that `load_demo` generates (2,000 looks like a small real entity
+# and keeps `make run` quick; the SQLite demo test loads fewer).
+DEMO_BENEFICIARIES = env.int("DEMO_BENEFICIARIES", default=2000)
 # Database: DATABASE_URL names PostgreSQL in production and CI; unset, an embedded SQLite file.
 SQLITE_PATH = VAR_DIR / "db.sqlite3"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}

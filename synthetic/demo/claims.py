@@ -17,7 +17,6 @@ from synthetic.cclf import GeneratorConfig, generate_delivery, write_data_sharin
 from synthetic.management.commands.generate_cclf import entity_participants
 
 DEMO_YEARS = (2024, 2025)
-DEMO_BENEFICIARIES = 2000
 # About 40 people per entity declined data sharing during 2025: in the 2024 delivery, withheld
 # from the 2025 one, and listed in the data-sharing file loaded with it.
 DEMO_OPT_OUT_RATE = 0.02
@@ -33,7 +32,7 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
             config = GeneratorConfig(
                 entity_id=entity.cms_id,
                 year=year,
-                beneficiaries=DEMO_BENEFICIARIES,
+                beneficiaries=settings.DEMO_BENEFICIARIES,
                 seed=2026,
                 opt_out_rate=DEMO_OPT_OUT_RATE,
             )

@@ -15,7 +15,6 @@ from django.conf import settings
 from cmslists.services import cms_list_load
 from synthetic.cclf import GeneratorConfig
 from synthetic.cms_lists import generate_cms_list
-from synthetic.demo.claims import DEMO_BENEFICIARIES
 from synthetic.management.commands.generate_cclf import entity_participants
 
 DEMO_YEAR = 2025
@@ -31,7 +30,7 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
     config = GeneratorConfig(
         entity_id=entity.cms_id,
         year=DEMO_YEAR,
-        beneficiaries=DEMO_BENEFICIARIES,
+        beneficiaries=settings.DEMO_BENEFICIARIES,
         seed=2026,
         participants=providers,
         facilities=ccns,
