@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core.checks import Tags, register
+from django.core.signals import request_finished, request_started
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
@@ -14,6 +15,8 @@ class CoreConfig(AppConfig):
         # After every app's migrations (post_migrate is sent once per app: act on the last).
         post_migrate.connect(_install_rls, dispatch_uid="core.rls.install")
         connection_created.connect(rls.on_connection_created, dispatch_uid="core.rls.connection")
+        request_started.connect(rls.on_request_started, dispatch_uid="core.rls.request_started")
+        request_finished.connect(rls.on_request_finished, dispatch_uid="core.rls.request_finished")
         register(rls.check_row_security_on, Tags.security, deploy=True)
 
 

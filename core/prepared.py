@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError, connection
 
+from core.rls import settle
+
 
 def _server_binding_cursor() -> Any:
     """Django's psycopg 3 cursor class, or None without psycopg 3."""
@@ -41,6 +43,8 @@ def prepared_cursor() -> Iterator[Any]:
     joins cost several times running them, ~2 ms against ~0.3 ms per detail). Prepared statements live on the connection, so they pay off with
     persistent connections (CONN_MAX_AGE); a pooler in transaction mode in front of PostgreSQL
     needs protocol-level prepared statements (PgBouncer 1.21+). Elsewhere, Django's cursor."""
+    # Prepared statements bypass Django's execute wrappers: a deferred scope first (core.rls).
+    settle()
     if connection.vendor != "postgresql" or ServerBindingCursor is None:
         with connection.cursor() as cursor:
             yield cursor

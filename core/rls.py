@@ -15,8 +15,11 @@ still answers only rows of the entities of the current request or job:
   partner authentication from the client's entity, `jobs.services.job_execute` from the job's
   entity. Django runs in autocommit with persistent connections, so they are set for the
   session (`set_config(..., false)`; `SET LOCAL` would end with the statement's transaction)
-  and always reset when the request or job ends; a connection that cannot be reset is closed.
-  A connection opened within a scope (a reconnect) gets the scope at once.
+  and reset when the request or job ends: a job's at once, a request's before the connection's
+  next statement outside a request (`RowSecurityMiddleware`); a connection that cannot be reset
+  is closed. A connection opened within a scope (a reconnect) gets the scope at once. A scope
+  the server is known to hold already is not set again (`_set`): a partner client's calls on a
+  persistent connection pay no statement for the wall.
 
 Web processes should log in as the application role itself (their DATABASE_URL names it), so
 that no statement can switch back to the owner. A process that logs in as the owner (workers,
@@ -282,8 +285,20 @@ def _sql(scope: tuple[str, Any]) -> tuple[str, list[Any]]:
     return head.format(phi="%s", money="%s"), [role, value, value]
 
 
+def _determinate(scope: tuple[str, Any] | None) -> bool:
+    """Whether the statement that sets `scope` sets the same thing whenever it runs: no scope, or
+    entities listed (a partner client's, a job's). A person's scope is read from their
+    memberships and break-glass grants when it is set, and those change (a grant expires)."""
+    return scope is None or (scope[0] == "ids" and scope[1] != ALL)
+
+
 def _apply(connection: Any) -> None:
     scope = connection.rls_scope
+    # What the server holds afterwards: for good when set outside a transaction; inside one,
+    # only until it rolls back, so unknown.
+    durable = connection.get_autocommit() and not connection.in_atomic_block
+    connection.rls_held = UNKNOWN  # while the statement runs, and should it fail
+    connection.rls_deferred = False
     with connection.cursor() as cursor:
         if scope is None:
             cursor.execute(
@@ -292,6 +307,8 @@ def _apply(connection: Any) -> None:
             )
         else:
             cursor.execute(*_sql(scope))
+    if durable and _determinate(scope):
+        connection.rls_held = scope
 
 
 # What the server holds after a rollback this process did not see through: the next scope is
@@ -299,27 +316,40 @@ def _apply(connection: Any) -> None:
 UNKNOWN = ("unknown", "")
 
 
-def _set(scope: tuple[str, Any] | None, *, force: bool = False) -> None:
-    """Put the connection in `scope`. Unless `force`, skipped when the process last set the same
-    one: a savepoint's rollback can put back another scope's settings behind its back, so the
-    rare callers that must be sure (a job's scope, a COPY) force it."""
+def _set(scope: tuple[str, Any] | None, *, defer: bool = False) -> None:
+    """Put the connection in `scope`, now or (`defer`) before its next statement.
+
+    Skipped when the server is known to hold that scope already: one set outside a transaction
+    with a statement that sets the same thing whenever it runs (`_determinate`), such as the
+    same partner client's on a persistent connection. Set inside a transaction, the server's
+    settings are unknown from then on (a rollback would put back the ones from before), and the
+    next scope is applied whatever it is."""
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql" or not settings.DATABASE_ROW_SECURITY:
         return
     if scope == UNKNOWN:
         scope = None
-    if getattr(connection, "rls_scope", None) == scope and not force:
+    held = getattr(connection, "rls_held", UNKNOWN)
+    if defer:
+        connection.rls_scope = scope  # type: ignore[attr-defined]
+        connection.rls_deferred = scope != held  # type: ignore[attr-defined]
         return
     if connection.connection is None:
         # A new connection gets the scope when it opens (`on_connection_created`).
         connection.rls_scope = scope  # type: ignore[attr-defined]
+        connection.rls_deferred = False  # type: ignore[attr-defined]
         return
     if connection.in_atomic_block and connection.needs_rollback:
         # Nothing runs until the rollback, and the rollback puts back the settings of the
         # savepoint it returns to, which may be another scope's: apply the next one in full.
         connection.rls_scope = UNKNOWN  # type: ignore[attr-defined]
+        connection.rls_held = UNKNOWN  # type: ignore[attr-defined]
+        connection.rls_deferred = False  # type: ignore[attr-defined]
         return
     connection.rls_scope = scope  # type: ignore[attr-defined]
+    if held == scope:
+        connection.rls_deferred = False  # type: ignore[attr-defined]
+        return
     try:
         _apply(connection)
     except Exception:
@@ -330,10 +360,48 @@ def _set(scope: tuple[str, Any] | None, *, force: bool = False) -> None:
         connection.close()
 
 
+def settle() -> None:
+    """Apply a deferred scope now (before a statement that does not pass through Django's
+    execute wrappers: a prepared statement, a COPY)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if getattr(connection, "rls_deferred", False) and not getattr(connection, "rls_quiet", False):
+        _set(connection.rls_scope)  # type: ignore[attr-defined]
+
+
+def _settle_first(
+    execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: Any
+) -> Any:
+    """Django execute wrapper: a deferred scope is applied before the statement runs."""
+    if getattr(context["connection"], "rls_deferred", False):
+        settle()
+    return execute(sql, params, many, context)
+
+
+@contextmanager
+def unscoped_tables() -> Iterator[None]:
+    """Run the block's statements in whatever scope the server holds, without applying a
+    deferred one: for reads of tables that hold no PHI nor money (a partner call's token, read
+    before its client's scope replaces the anonymous one)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    previous = getattr(connection, "rls_quiet", False)
+    connection.rls_quiet = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        connection.rls_quiet = previous  # type: ignore[attr-defined]
+
+
 def on_connection_created(sender: Any, connection: Any, **_: Any) -> None:
     """A connection opened inside a scope (first query, or a reconnect) gets it at once."""
+    if connection.vendor != "postgresql":
+        return
+    if _settle_first not in connection.execute_wrappers:
+        # First in the list: `execute_wrapper()` blocks pop the last one when they end.
+        connection.execute_wrappers.insert(0, _settle_first)
+    connection.rls_held = None  # as it logged in
+    connection.rls_deferred = False
     scope = getattr(connection, "rls_scope", None)
-    if connection.vendor == "postgresql" and scope is not None and scope != UNKNOWN:
+    if scope is not None and scope != UNKNOWN:
         _apply(connection)
 
 
@@ -352,18 +420,18 @@ def entity_scope(entity_ids: Iterable[int] | str) -> Iterator[None]:
     """Run the block as the application role, seeing rows of `entity_ids` only (or `ALL`);
     then put back the scope that was in force (none, or the request's around a job run in it)."""
     previous = current_scope()
-    _set(_entity_value(entity_ids), force=True)
+    _set(_entity_value(entity_ids))
     try:
         yield
     finally:
-        _set(previous, force=True)
+        _set(previous)
 
 
 def scope_reset() -> None:
     """Back to the role the connection logged in as, outside any scope, whatever was set before
     (a process that starts new work on a connection it cannot vouch for: a test, a module's
     data)."""
-    _set(None, force=True)
+    _set(None)
 
 
 @contextmanager
@@ -375,11 +443,11 @@ def bulk_write() -> Iterator[None]:
     their job's entity only, by their own keys; workers log in as the owner for this (web
     processes, which log in as the application role, cannot leave the wall)."""
     previous = current_scope()
-    _set(None, force=True)
+    _set(None)
     try:
         yield
     finally:
-        _set(previous, force=True)
+        _set(previous)
 
 
 def scope_user(user: Any) -> tuple[str, Any] | None:
@@ -406,27 +474,56 @@ def request_scope_replace(user: Any) -> None:
 
 class RowSecurityMiddleware:
     """Every request runs in the scope of its signed-in user; an anonymous one in the scope of
-    no entity. Reset when the response is done (for a streamed response, once it is closed)."""
+    no entity. Reset when the response is done (for a streamed response, once it is closed).
+
+    The reset is deferred to the connection's next statement outside a request, and a request
+    sets only what the server does not hold already: on a persistent connection, a partner
+    client's calls pay no statement for the wall, a signed-in person's one. Until the scope is
+    set, and once the response leaves it, the middleware above (the session, the user) reads
+    and writes tables of no entity in whatever scope the server holds (`on_request_started`,
+    `on_request_finished`)."""
 
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        if current_scope() is not None:  # never inherit another request's scope
-            _set(None)
         scope = scope_user(request.user)
-        if scope is not None or not _logged_in_as_app_role():
-            _set(scope if scope is not None else ("ids", ""), force=True)
+        if scope is None:
+            # A partner call is anonymous until its token is read (tables of no entity), then
+            # takes its client's scope: the anonymous one waits for a statement that needs it.
+            bearer = request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+            _set(None if _logged_in_as_app_role() else ("ids", ""), defer=bearer)
+        else:
+            _set(scope)
+        connections[DEFAULT_DB_ALIAS].rls_quiet = False  # type: ignore[attr-defined]
         streaming = False
         try:
             response = self.get_response(request)
             streaming = getattr(response, "streaming", False)
             if streaming:
-                response._resource_closers.append(lambda: _set(None))
+                settle()  # the content is read after this middleware: in the request's scope
+                response._resource_closers.append(_request_done)
             return response
         finally:
             if not streaming:
-                _set(None)
+                _request_done()
+
+
+def _request_done() -> None:
+    _set(None, defer=True)
+    # The middleware above (the session saved) writes tables of no entity.
+    connections[DEFAULT_DB_ALIAS].rls_quiet = True  # type: ignore[attr-defined]
+
+
+def on_request_started(**_: Any) -> None:
+    """A request's first statements, before `RowSecurityMiddleware` sets its scope, read tables
+    of no entity (the session, the user) and do not apply the reset the last request deferred."""
+    connections[DEFAULT_DB_ALIAS].rls_quiet = True  # type: ignore[attr-defined]
+
+
+def on_request_finished(**_: Any) -> None:
+    """After the request, a deferred reset comes before the connection's next statement."""
+    connections[DEFAULT_DB_ALIAS].rls_quiet = False  # type: ignore[attr-defined]
 
 
 def check_row_security_on(**_: Any) -> list[Any]:

@@ -20,7 +20,7 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 from rest_framework import exceptions
 
 from core.prepared import fetch_first
-from core.rls import request_scope_replace
+from core.rls import request_scope_replace, unscoped_tables
 from entities.models import Entity, ParticipantOrganization
 from partners import sql
 from partners.models import PartnerClient
@@ -98,8 +98,10 @@ def token_lookup(token: str) -> tuple[Any, PartnerClient, tuple[str, ...]] | Non
     None when the token is unknown or belongs to no partner client."""
     checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
     query, parts = _token_sql()
-    # A partner call's first statement: it doubles as the connection's health check.
-    rows = fetch_first(query, [checksum])
+    # A partner call's first statement: it doubles as the connection's health check. Tokens,
+    # clients and entities hold no PHI: read in the scope the connection holds (core.rls).
+    with unscoped_tables():
+        rows = fetch_first(query, [checksum])
     if not rows:
         return None
     row = rows[0]

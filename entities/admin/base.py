@@ -92,6 +92,9 @@ class ScopedAdmin(HistoryWithoutRevert):
         self, request: HttpRequest, object_id: str, extra_context: Any = None
     ) -> HttpResponse:
         self._object_or_404(request, object_id)
+        if not hasattr(self.model._meta, "simple_history_manager_attribute"):
+            # A model without kept versions (a quality result): the admin's own action log.
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(

@@ -218,9 +218,9 @@ def test_a_beneficiary_detail_takes_three_queries(
     """The token with its client (1), the roster row with its risk and gaps (1), the entity's
     data-sharing rows (1: who declined, claims.selectors.withheld_beneficiaries), the access
     record (1); the roster of record's CMS list, if any, for the row's label (1); and the
-    row-security scope (core/rls.py): of no entity when the call starts (a test logs in as the
-    owner; a web process that logs in as the application role skips it), of the client's entity
-    once its token is read, and reset at the end (3)."""
+    row-security scope (core/rls.py): of the client's entity once its token is read (1; none
+    when the connection holds it already, outside a test's transaction); the anonymous scope
+    before the token and the reset at the end wait for a statement that needs them (0)."""
     api = api_for(partner_a, scope="beneficiaries:read")
     beneficiary_id = (
         AlignmentResult.objects.filter(run=roster_data.run, aligned=True)
@@ -228,7 +228,7 @@ def test_a_beneficiary_detail_takes_three_queries(
         .first()
         .beneficiary_id
     )
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = api.get(f"/api/v1/beneficiaries/{beneficiary_id}/")
     assert response.status_code == 200
     body = response.json()
@@ -250,15 +250,15 @@ def test_a_roster_page_takes_four_queries_whatever_its_size(
         assert page.status_code == 200
         assert len(page.json()["results"]) == min(size, aligned)
         counts.append(len(queries))
-    # 4, 1 for the roster of record's CMS list (none here), 1 for the data-sharing rows, and 3
+    # 4, 1 for the roster of record's CMS list (none here), 1 for the data-sharing rows, and 1
     # for the row-security scope (see the detail's test above).
-    assert counts == [9, 9, 9]
+    assert counts == [7, 7, 7]
     # Following the cursors back and forth costs the same.
     body = api.get("/api/v1/beneficiaries/?page_size=20").json()
     forward = api.get(body["next"]).json()
     with CaptureQueriesContext(connection) as queries:
         back = api.get(forward["previous"]).json()
-    assert len(queries) == 9
+    assert len(queries) == 7
     assert [r["id"] for r in back["results"]] == [r["id"] for r in body["results"]]
 
 

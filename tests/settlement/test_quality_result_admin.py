@@ -81,3 +81,25 @@ def test_another_entitys_admin_gets_a_404_and_cannot_enter_one_for_it(
         {"entity": entity_a.pk, "performance_year": 2024, "quality_score": "90", "source": "x"},
     )
     assert not QualityResult.objects.filter(performance_year=2024).exists()
+
+
+def test_a_quality_results_history_page_opens_for_its_entity_only(
+    entity_a: Entity, console_admin: Any, console_admin_b: Any, login_client: Any
+) -> None:
+    """A quality result keeps no versions of its own: its history page is the console's action
+    log (it was a 500)."""
+    client = login_client(console_admin)
+    client.post(
+        reverse("admin:settlement_qualityresult_add"),
+        {
+            "entity": entity_a.pk, "performance_year": 2025, "quality_score": "85.5",
+            "met_standard": "on", "met_reporting": "on", "source": "PY2025 quality report",
+        },
+    )  # fmt: skip
+    result = QualityResult.objects.get(entity=entity_a, performance_year=2025)
+    history = reverse("admin:settlement_qualityresult_history", args=[result.pk])
+
+    page = client.get(history)
+    assert page.status_code == 200
+    assert "Change history: A9001 PY2025 quality 85.50" in page.content.decode()
+    assert login_client(console_admin_b).get(history).status_code == 404
