@@ -178,7 +178,7 @@ class ExportKickOff(FhirView):
         offered = self.offered_types()
         types = export_types(",".join(parameters["_type"]) if "_type" in parameters else None)
         outside = [t for t in types if t not in offered]
-        if outside:
+        if outside and "_type" in parameters:
             raise exceptions.ValidationError(
                 f"_type: {', '.join(outside)} is not exported at this level; "
                 f"choose among {', '.join(offered)}."

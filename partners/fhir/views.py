@@ -134,9 +134,19 @@ class CapabilityStatementView(FhirView):
                     },
                 ],
             },
+            {
+                "type": "Patient",
+                "interaction": read,
+                "operation": [
+                    {
+                        "name": "export",
+                        "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
+                    }
+                ],
+            },
             *(
                 {"type": t, "interaction": read}
-                for t in ("Patient", "Coverage", "Practitioner", "Organization")
+                for t in ("Coverage", "Practitioner", "Organization")
             ),
         ]
         statement = {
@@ -176,6 +186,12 @@ class CapabilityStatementView(FhirView):
                         "description": f"SMART Backend Services: token URL {token_url}",
                     },
                     "resource": rest_resources,
+                    "operation": [
+                        {
+                            "name": "export",
+                            "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+                        }
+                    ],
                 }
             ],
         }
