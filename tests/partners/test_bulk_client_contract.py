@@ -362,3 +362,42 @@ def test_patient_and_system_level_exports_follow_the_tokens_scopes(
     assert rest_only.get("/fhir/$export", **ATR).status_code == 403
     assert rest_only.get("/fhir/Patient/$export", **ATR).status_code == 403
     assert api.get("/fhir/$export?_typeFilter=Patient%3Fgender%3Dmale", **ATR).status_code == 400
+
+
+# ------------------------------------------------------------------ a schema that tells the truth
+
+
+def test_the_schema_documents_what_the_server_enforces_and_sends(partner_a, api_for) -> None:
+    api = api_for(partner_a, scope="jobs:read")
+    response = api.get("/api/v1/jobs/")
+    limit, remaining = int(response["RateLimit-Limit"]), int(response["RateLimit-Remaining"])
+    assert 0 <= remaining < limit
+    assert 0 < int(response["RateLimit-Reset"]) <= 60
+    # Every list pages by cursor (no page numbers, no count to compute).
+    assert set(response.json()) == {"next", "previous", "results"}
+    schema = api.get("/api/v1/schema/?format=json").json()
+    paths = schema["paths"]
+    jobs = paths["/api/v1/jobs/"]["get"]
+    assert "Retry-After" in jobs["responses"]["429"]["headers"]
+    assert "RateLimit-Remaining" in jobs["responses"]["200"]["headers"]
+    for path in ("/api/v1/entities/", "/api/v1/providers/", "/api/v1/participations/"):
+        names = {p["name"] for p in paths[path]["get"]["parameters"]}
+        assert "cursor" in names, path
+        assert "page" not in names, path
+    assert "409" in paths["/api/v1/worklist-items/{id}/close/"]["post"]["responses"]
+    roster = {p["name"]: p["schema"] for p in paths["/api/v1/beneficiaries/"]["get"]["parameters"]}
+    assert roster["tin"]["pattern"] == "^[0-9]{9}$"
+    assert roster["npi"]["pattern"] == "^[0-9]{10}$"
+    search = schema["components"]["schemas"]["BeneficiarySearch"]["properties"]["mbis"]
+    assert search["items"]["pattern"].startswith("^[1-9]")
+    assert schema["components"]["schemas"]["EntityYear"]["properties"]["entity_type"]["nullable"]
+    # The console's writes are not offered to partner systems.
+    update = paths["/api/v1/entities/{id}/"]["put"]
+    assert not any("partnerClient" in s for s in update["security"])
+    assert update["tags"] == ["entities (console)"]
+    groups = {g["name"]: g["tags"] for g in schema["x-tagGroups"]}
+    assert "entities (console)" in groups["Admin console"]
+    assert "worklist" in groups["Partner API"]
+    # The enforced patterns are the server's: a TIN of 8 digits is refused.
+    api = api_for(partner_a, scope="beneficiaries:read")
+    assert api.get("/api/v1/beneficiaries/?tin=12345678").status_code == 400
