@@ -136,6 +136,7 @@ class CapabilityStatementView(FhirView):
             },
             {
                 "type": "Patient",
+                "supportedProfile": list(resources.PATIENT_PROFILES),
                 "interaction": read,
                 "operation": [
                     {
@@ -145,8 +146,12 @@ class CapabilityStatementView(FhirView):
                 ],
             },
             *(
-                {"type": t, "interaction": read}
-                for t in ("Coverage", "Practitioner", "Organization")
+                {"type": t, "supportedProfile": list(profiles), "interaction": read}
+                for t, profiles in (
+                    ("Coverage", resources.COVERAGE_PROFILES),
+                    ("Practitioner", resources.PRACTITIONER_PROFILES),
+                    ("Organization", resources.ORGANIZATION_PROFILES),
+                )
             ),
         ]
         statement = {

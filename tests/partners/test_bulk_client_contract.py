@@ -310,6 +310,27 @@ def test_davinci_data_export_holds_every_resource_its_group_refers_to(
         }
     assert references <= present, references - present
     assert "OperationOutcome" not in files
+    # Each resource claims the US Core / ATR profiles whose required elements it carries.
+    atr, us_core = (
+        "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/",
+        "http://hl7.org/fhir/us/core/StructureDefinition/",
+    )
+    for patient in files["Patient"]:
+        # US Core requires a name: a beneficiary known only by MBI claims no profile.
+        expected = [f"{atr}atr-patient", f"{us_core}us-core-patient"] if "name" in patient else None
+        assert patient["meta"].get("profile") == expected
+        assert patient["identifier"]
+        assert patient["gender"]
+    assert {c["meta"]["profile"][0] for c in files["Coverage"]} == {f"{atr}atr-coverage"}
+    for organization in files["Organization"]:
+        assert f"{us_core}us-core-organization" in organization["meta"]["profile"]
+        assert organization["active"]
+        assert organization["name"]
+        assert organization["identifier"]
+    for practitioner in files["Practitioner"]:
+        if "profile" in practitioner.get("meta", {}):
+            assert practitioner["identifier"]
+            assert practitioner["name"][0]["family"]
 
     # `patient` (here in a POST's Parameters): only those members; the rest is reported.
     parameters = {
