@@ -15,7 +15,7 @@ the guide's (ext-changeType); the guide says `new` where the issue said "added".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -26,7 +26,7 @@ from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, Cha
 from alignment.selectors import CMS_LIST, PLATFORM_PROJECTION, roster_of_record_current
 from beneficiaries.models import Beneficiary
 from cmslists.selectors import cms_list_member_rows, cms_list_previous
-from entities.models import Entity, ParticipantOrganization, Provider
+from entities.models import Entity, ParticipantOrganization, Participation, Provider
 from entities.selectors import performance_year_get
 from partners.fhir import resources
 from partners.selectors import principal_tins, visible_entities
@@ -157,6 +157,37 @@ def attribution_list_get(*, principal: Any, group_id: str) -> AttributionList | 
     return AttributionList(entity, organization, current_run(entity), cms_roster(entity))
 
 
+def lists_identified_by(lists: list[AttributionList], tokens: list[str]) -> list[AttributionList]:
+    """The lists any FHIR token (`system|value`, `|value` or `value`) identifies: by a Group
+    identifier, or by an NPI that participates in the list's entity (under its TIN, for a TIN's
+    list) on any day."""
+    wanted: set[tuple[str, str]] = set()
+    npis: list[str] = []
+    for token in tokens:
+        system, bar, value = token.strip().rpartition("|")
+        if system == resources.NPI_SYSTEM:
+            npis.append(value)
+        wanted.add((system if bar else "*", value))
+    listed: set[tuple[int, int]] = set()
+    if npis:
+        listed = set(
+            Participation.objects.filter(provider__npi__in=npis).values_list(
+                "entity_id", "organization_id"
+            )
+        )
+
+    def matches(group: AttributionList) -> bool:
+        for identifier in group_identifiers(group):
+            system, value = identifier["system"], identifier["value"]
+            if (system, value) in wanted or ("*", value) in wanted:
+                return True
+        if group.organization is None:
+            return any(entity == group.entity.pk for entity, _ in listed)
+        return (group.entity.pk, group.organization.pk) in listed
+
+    return [group for group in lists if matches(group)]
+
+
 # ------------------------------------------------------------------ members
 
 
@@ -173,11 +204,24 @@ class Member:
 
 
 class Members:
-    """The members of one list, read in a few set-wise queries."""
+    """The members of one list, read in a few set-wise queries.
 
-    def __init__(self, group: AttributionList) -> None:
+    With `patients` (beneficiary ids), only those members: the `patient` parameter of
+    `$davinci-data-export`.
+    """
+
+    def __init__(self, group: AttributionList, patients: list[int] | None = None) -> None:
         self.group = group
         self.entity = group.entity
+        self.patients = set(patients) if patients is not None else None
+
+    @cached_property
+    def listed(self) -> list[Member]:
+        """Every member, current then dropped (each Group entry, and the export's references)."""
+        return list(self.members())
+
+    def dropped_ids(self) -> list[int]:
+        return [m.beneficiary_id for m in self.listed if m.inactive]
 
     @cached_property
     def _listed(self) -> list[tuple[int, str, str]]:
@@ -226,6 +270,11 @@ class Members:
 
     def members(self) -> Iterator[Member]:
         """Current members in beneficiary order, then those who left (inactive)."""
+        for member in self._all_members():
+            if self.patients is None or member.beneficiary_id in self.patients:
+                yield member
+
+    def _all_members(self) -> Iterator[Member]:
         if self.group.roster is not None:
             yield from self._listed_members()
             return
@@ -266,47 +315,51 @@ class Members:
     def beneficiaries(
         self, *, since: dt.datetime | None = None, only_ids: bool = False
     ) -> Iterator[Beneficiary]:
-        """Current members' beneficiary rows; with `since`, those changed after it or new to
-        the list since (whose whole record the consumer has not had)."""
-        if self.group.roster is not None:
-            listed = Beneficiary.objects.filter(
-                entity=self.entity, pk__in=[bene for bene, _, _ in self._listed]
-            )
-            if since is not None and not self.list_changed_since(since):
-                listed = listed.filter(updated_at__gt=since)
-            if only_ids:
-                listed = listed.only("pk")
-            return listed.order_by("pk").iterator(chunk_size=2000)
-        current = self._results().values("beneficiary_id")
-        rows = Beneficiary.objects.filter(entity=self.entity, pk__in=current)
-        if since is not None:
-            arrived = self._changes().filter(kind=ChangeKind.ADDED).values("beneficiary_id")
-            new_list = self.group.run is not None and self.list_changed_since(since)
-            rows = rows.filter(
-                Q(updated_at__gt=since) | (Q(pk__in=arrived) if new_list else Q(pk__in=[]))
-            )
+        """The members' beneficiary rows, those who left the list included (the Group refers
+        to them); with `since`, those changed after it, and when the list itself changed
+        since, every member it added or dropped (whose record the consumer has not had)."""
+        rows = Beneficiary.objects.filter(entity=self.entity).filter(self.beneficiary_filter(since))
         if only_ids:
             rows = rows.only("pk")
         return rows.order_by("pk").iterator(chunk_size=2000)
 
+    def beneficiary_filter(self, since: dt.datetime | None = None) -> Q:
+        """Which of the entity's beneficiaries `beneficiaries` reads, as a filter."""
+        dropped = self.dropped_ids()
+        if self.group.roster is not None:
+            current: Any = [bene for bene, _, _ in self._listed]
+            arrived: Any = [m.beneficiary_id for m in self.listed if m.change == "new"]
+        else:
+            current = self._results().values("beneficiary_id")
+            arrived = self._changes().filter(kind=ChangeKind.ADDED).values("beneficiary_id")
+        wanted = Q(pk__in=current)
+        if self.patients is not None:
+            wanted &= Q(pk__in=sorted(self.patients))
+        wanted |= Q(pk__in=dropped)
+        if since is None:
+            return wanted
+        if self.list_changed_since(since):
+            return wanted & (Q(updated_at__gt=since) | Q(pk__in=arrived) | Q(pk__in=dropped))
+        return wanted & Q(updated_at__gt=since)
+
+    def npis(self) -> set[str]:
+        """The clinicians the members are (or were) attributed to."""
+        return {m.npi for m in self.listed if m.npi}
+
+    def tins(self) -> set[str]:
+        return {m.tin for m in self.listed if m.tin}
+
     def practitioners(self, *, since: dt.datetime | None = None) -> QuerySet[Provider]:
-        npis: Any = (
-            [npi for _, _, npi in self._listed if npi]
-            if self.group.roster is not None
-            else self._results().exclude(attributed_npi="").values("attributed_npi")
-        )
-        rows = Provider.objects.filter(npi__in=npis).select_related("specialty")
+        rows = Provider.objects.filter(npi__in=self.npis()).select_related("specialty")
         return (rows.filter(updated_at__gt=since) if since else rows).order_by("pk")
 
     def organizations(
         self, *, since: dt.datetime | None = None
     ) -> QuerySet[ParticipantOrganization]:
-        tins: Any = (
-            [tin for _, tin, _ in self._listed if tin]
-            if self.group.roster is not None
-            else self._results().exclude(attributed_tin="").values("attributed_tin")
-        )
-        rows = ParticipantOrganization.objects.filter(tin__in=tins)
+        """The entity's participant TINs the members are (or were) attributed to."""
+        rows = ParticipantOrganization.objects.filter(
+            tin__in=self.tins(), participations__entity=self.entity
+        ).distinct()
         return (rows.filter(updated_at__gt=since) if since else rows).order_by("pk")
 
     def list_changed_since(self, since: dt.datetime) -> bool:
@@ -316,26 +369,26 @@ class Members:
         return run is not None and (run.finished_at or run.created_at) > since
 
     def entity_changed_since(self, since: dt.datetime) -> bool:
-        updated = getattr(self.entity, "updated_at", None)
-        return updated is None or updated > since
+        return entity_changed_since(self.entity, since)
 
     def group_resource(self, *, summary: bool = False) -> dict[str, Any]:
-        return group_resource(self.group, None if summary else self.members(), self)
+        return group_resource(self.group, None if summary else self.listed, self)
+
+
+def entity_changed_since(entity: Entity, since: dt.datetime) -> bool:
+    updated = getattr(entity, "updated_at", None)
+    return updated is None or updated > since
 
 
 def _references(members: Members) -> tuple[dict[str, int], dict[str, int]]:
     """Practitioner ids by NPI and Organization ids by TIN, for the members' references."""
     by_npi = dict(members.practitioners().values_list("npi", "pk"))
-    by_tin = dict(
-        ParticipantOrganization.objects.filter(participations__entity=members.entity).values_list(
-            "tin", "pk"
-        )
-    )
+    by_tin = dict(members.organizations().values_list("tin", "pk"))
     return by_npi, by_tin
 
 
 def group_resource(
-    group: AttributionList, members: Iterator[Member] | None, source: Members | None = None
+    group: AttributionList, members: Iterable[Member] | None, source: Members | None = None
 ) -> dict[str, Any]:
     """The ATR Group of a list; without `members`, a summary (count only, marked SUBSETTED)."""
     source = source or Members(group)
@@ -346,7 +399,7 @@ def group_resource(
         "resourceType": "Group",
         "id": group.id,
         "meta": resources.meta(updated, resources.ATR_GROUP_PROFILE),
-        "identifier": [{"system": resources.GROUP_SYSTEM, "value": group.id}],
+        "identifier": group_identifiers(group),
         "active": run is not None or roster is not None,
         "type": "person",
         "actual": True,
@@ -423,16 +476,46 @@ def group_resource(
         if period:
             ended = roster.as_of if roster is not None else run.as_of if run else None
             entry["period"] = (
-                {"start": period["start"], "end": ended.isoformat()}
+                {"start": period["start"], "end": _within(ended, group.period).isoformat()}
                 if member.inactive and ended
                 else period
             )
         entries.append(entry)
         active += not member.inactive
     data["quantity"] = active
+    if source.patients is not None:
+        # Only the members asked for (`patient`): the Group is a subset of the list.
+        data["meta"]["tag"].append(
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+                "code": "SUBSETTED",
+            }
+        )
     if entries:
         data["member"] = entries
     return resources.validated(data)
+
+
+def _within(day: dt.date, period: tuple[dt.date, dt.date] | None) -> dt.date:
+    """`day` moved into the contract period (ATR: a member's period lies inside it). A run
+    dated after the year ends a dropped member's period on the year's last day."""
+    if period is None:
+        return day
+    return min(max(day, period[0]), period[1])
+
+
+def group_identifiers(group: AttributionList) -> list[dict[str, Any]]:
+    """The list's own identifier, then the contract holder's (ATR Group identifier slices):
+    a TIN's list carries the TIN; the entity's list its CMS ID and its TIN, if any."""
+    tax = {"coding": [{"system": resources.V2_0203, "code": "TAX"}]}
+    identifiers = [{"system": resources.GROUP_SYSTEM, "value": group.id}]
+    if group.organization is not None:
+        identifiers.append({"type": tax, "system": resources.TIN_SYSTEM, "value": group.tin})
+        return identifiers
+    identifiers.append({"system": resources.CMS_ENTITY_SYSTEM, "value": group.entity.cms_id})
+    if group.entity.tin:
+        identifiers.append({"type": tax, "system": resources.TIN_SYSTEM, "value": group.entity.tin})
+    return identifiers
 
 
 # Where a Group's members come from: the roster of record's source (alignment.selectors).

@@ -17,9 +17,12 @@ from typing import Any
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from beneficiaries.models import Beneficiary
 from core.api import ApplicationError
+from entities.models import ParticipantOrganization, Provider
 from jobs.models import ACTIVE_STATES, Job
 from jobs.registry import Progress
 from jobs.services import job_enqueue, job_mark_failed
@@ -46,12 +49,16 @@ class ExportCancelled(Exception):
 def bulk_export_start(
     *,
     client: PartnerClient,
-    group: attribution.AttributionList,
+    group: attribution.AttributionList | None,
     types: list[str],
     since: dt.datetime | None,
     request_url: str,
+    level: str = "group",
+    patients: list[int] | None = None,
+    issues: list[str] | None = None,
 ) -> BulkExport:
-    """Queue an export of `group` for `client`. One export per client runs at a time."""
+    """Queue an export of `group` (or, at the patient and system levels, of every list the
+    client may read) for `client`. One export per client runs at a time."""
     with transaction.atomic():
         # The client's row is the lock that keeps two kick-offs from both starting.
         PartnerClient.objects.select_for_update().get(pk=client.pk)
@@ -65,14 +72,17 @@ def bulk_export_start(
             )
         export = BulkExport.objects.create(
             client=client,
-            entity=group.entity,
-            group_id=group.id,
+            entity=group.entity if group else client.entity,
+            group_id=group.id if group else "",
+            level=level,
             types=types,
             since=since,
+            patients=patients,
+            issues=issues or [],
             request_url=request_url[:2000],
         )
         export.job = job_enqueue(
-            kind=EXPORT_JOB, entity=group.entity, parameters={"export_id": str(export.pk)}
+            kind=EXPORT_JOB, entity=export.entity, parameters={"export_id": str(export.pk)}
         )
         export.save(update_fields=["job"])
     return export
@@ -151,29 +161,101 @@ def _write(
     return count
 
 
+class Population:
+    """What one export reads: the Members of one or more attribution lists (their union: the
+    members, those who left included, and the clinicians and TINs they are attributed to) and
+    the Groups it writes."""
+
+    def __init__(self, sources: list[attribution.Members], groups: list[attribution.Members]):
+        self.sources = sources
+        self.groups = groups
+        self.entities = list({m.entity.pk: m.entity for m in sources}.values())
+
+    def beneficiaries(self, since: dt.datetime | None) -> Iterator[Any]:
+        if not self.sources:
+            return iter(())
+        wanted = Q()
+        for members in self.sources:
+            wanted |= members.beneficiary_filter(since)
+        return (
+            Beneficiary.objects.filter(entity__in=self.entities)
+            .filter(wanted)
+            .order_by("pk")
+            .iterator(chunk_size=2000)
+        )
+
+    def beneficiary_ids(self, since: dt.datetime | None) -> list[int]:
+        return [b.pk for b in self.beneficiaries(since)]
+
+    def member_ids(self) -> set[int]:
+        return {m.beneficiary_id for members in self.sources for m in members.listed}
+
+    def practitioners(self, since: dt.datetime | None) -> Any:
+        npis = set().union(*(m.npis() for m in self.sources))
+        rows = Provider.objects.filter(npi__in=npis).select_related("specialty")
+        return (rows.filter(updated_at__gt=since) if since else rows).order_by("pk")
+
+    def organizations(self, since: dt.datetime | None) -> Any:
+        tins = set().union(*(m.tins() for m in self.sources))
+        rows = ParticipantOrganization.objects.filter(
+            tin__in=tins, participations__entity__in=self.entities
+        ).distinct()
+        return (rows.filter(updated_at__gt=since) if since else rows).order_by("pk")
+
+
+def export_population(export: BulkExport, principal: Any) -> Population:
+    """The lists an export reads: its Group, or every list the client may read (the patient
+    and system levels; only the system level writes their Groups)."""
+    if export.level == "group":
+        group = attribution.attribution_list_get(principal=principal, group_id=export.group_id)
+        if group is None:
+            raise ApplicationError(f"Group/{export.group_id} is no longer visible to this client.")
+        members = attribution.Members(group, patients=export.patients)
+        return Population([members], [members])
+    lists = [attribution.Members(g) for g in attribution.attribution_lists(principal=principal)]
+    # An entity's list holds its TINs' lists' members; the TIN lists add those who moved.
+    return Population(lists, lists if export.level == "system" else [])
+
+
 def _resources(
-    resource_type: str, members: attribution.Members, since: dt.datetime | None
+    resource_type: str, population: Population, since: dt.datetime | None
 ) -> Iterator[dict[str, Any]]:
     if resource_type == "Group":
-        if since is None or members.list_changed_since(since):
-            yield members.group_resource()
+        for members in population.groups:
+            if since is None or members.list_changed_since(since):
+                yield members.group_resource()
         return
     if resource_type in ("Patient", "Coverage"):
         build = resources.patient if resource_type == "Patient" else resources.coverage
-        for beneficiary in members.beneficiaries(since=since):
+        for beneficiary in population.beneficiaries(since):
             yield build(beneficiary)
     elif resource_type == "Practitioner":
-        for provider in members.practitioners(since=since):
+        for provider in population.practitioners(since):
             yield resources.practitioner(provider)
     elif resource_type == "Organization":
-        if since is None or members.entity_changed_since(since):
-            yield resources.entity_organization(members.entity)
-        for organization in members.organizations(since=since):
-            yield resources.organization(organization, members.entity)
+        for entity in population.entities:
+            if since is None or attribution.entity_changed_since(entity, since):
+                yield resources.entity_organization(entity)
+        for organization in population.organizations(since):
+            yield resources.organization(organization, population.entities[0])
+
+
+def _issues(export: BulkExport, population: Population) -> list[str]:
+    """The export's OperationOutcome messages: bad `patient` references, and members asked
+    for that are not on the list (ATR: ignored, each reported)."""
+    issues = list(export.issues)
+    if export.patients is not None:
+        listed = population.member_ids()
+        issues += [
+            f"patient 'Patient/{pk}' is not a member of Group/{export.group_id}; ignored."
+            for pk in export.patients
+            if pk not in listed
+        ]
+    return issues
 
 
 def bulk_export_run(job: Job, progress: Progress) -> dict[str, Any]:
-    """The job handler: write every requested type of the Group's resources."""
+    """The job handler: write every requested type of the export's resources."""
     export = BulkExport.objects.select_related("client__entity", "client__application").get(
         pk=job.parameters["export_id"]
     )
@@ -186,23 +268,35 @@ def bulk_export_run(job: Job, progress: Progress) -> dict[str, Any]:
     if export.cancelled_at is not None:
         raise ExportCancelled("Cancelled by the client.")
     principal = ClientPrincipal(export.client)
-    group = attribution.attribution_list_get(principal=principal, group_id=export.group_id)
-    if group is None:
-        raise ApplicationError(f"Group/{export.group_id} is no longer visible to this client.")
+    population = export_population(export, principal)
     transaction_time = timezone.now()
-    members = attribution.Members(group)
     types = [t for t in EXPORT_TYPES if t in export.types]
     files = []
+    step, current = 0, ""
     try:
         for step, current in enumerate(types):
             progress(5 + int(90 * step / len(types)), f"Writing {current}")
-            count = _write(export, current, _resources(current, members, export.since), check)
+            count = _write(export, current, _resources(current, population, export.since), check)
             files.append({"type": current, "name": export_file_name(current), "count": count})
             check(count)
+        issues = _issues(export, population)
+        if issues:
+            outcomes = (
+                resources.operation_outcome(message, code="not-found", severity="warning")
+                for message in issues
+            )
+            count = _write(export, "OperationOutcome", outcomes, check)
+            files.append(
+                {
+                    "type": "OperationOutcome",
+                    "name": export_file_name("OperationOutcome"),
+                    "count": count,
+                }
+            )
     except ExportCancelled:
         _delete_files(export)
         raise ExportCancelled("Cancelled by the client.") from None
-    ids = members.beneficiary_ids(since=export.since)
+    ids = population.beneficiary_ids(export.since)
     finished = timezone.now()
     BulkExport.objects.filter(pk=export.pk).update(
         files=files,

@@ -115,7 +115,18 @@ class BulkExport(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey(PartnerClient, on_delete=models.CASCADE, related_name="exports")
     entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
-    group_id = models.CharField(max_length=64)
+    group_id = models.CharField(max_length=64, blank=True, help_text="Empty: not a Group export.")
+    level = models.CharField(
+        max_length=8,
+        choices=[("group", "Group"), ("patient", "Patient"), ("system", "System")],
+        default="group",
+        help_text="Group/<id>/$export, Patient/$export or the system-level $export.",
+    )
+    # The `patient` parameter: the members asked for (beneficiary ids); null: every member.
+    patients = models.JSONField(null=True, blank=True)
+    # What the export could not do, as the messages of OperationOutcome lines (`patient`
+    # references that are invalid or not members).
+    issues = models.JSONField(default=list, blank=True)
     types = models.JSONField(default=list)
     since = models.DateTimeField(null=True, blank=True)
     request_url = models.CharField(max_length=2000)
@@ -140,7 +151,7 @@ class BulkExport(models.Model):
         indexes = [models.Index(fields=["client", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"export {self.pk} of Group/{self.group_id}"
+        return f"export {self.pk} of {f'Group/{self.group_id}' if self.group_id else self.level}"
 
     @property
     def storage_prefix(self) -> str:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest, HttpResponse
 from rest_framework.throttling import BaseThrottle
 
 from partners.authentication import partner_client_of
@@ -37,13 +39,40 @@ class PartnerClientRateThrottle(BaseThrottle):
         # The client id is random per registration: keys never collide across databases.
         key = f"partners:rate:{client.client_id}:{window}"
         count = window_count(key)
+        reset = (window + 1) * WINDOW_SECONDS - now
+        # What the response's RateLimit-* headers say (RateLimitHeadersMiddleware).
+        getattr(request, "_request", request).partner_rate = (
+            limit,
+            max(0, limit - count),
+            math.ceil(reset),
+        )
         if count <= limit:
             return True
-        self._wait = (window + 1) * WINDOW_SECONDS - now
+        self._wait = reset
         return False
 
     def wait(self) -> float | None:
         return math.ceil(self._wait) if self._wait is not None else None
+
+
+RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+
+
+class RateLimitHeadersMiddleware:
+    """Every answer to a partner client says its limit, what is left of it in this minute and
+    the seconds until the minute ends (the IETF RateLimit header fields); a 429 also carries
+    Retry-After."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        rate = getattr(request, "partner_rate", None)
+        if rate is not None:
+            for name, value in zip(RATE_LIMIT_HEADERS, rate, strict=True):
+                response[name] = str(value)
+        return response
 
 
 _clients: dict[int, Any] = {}

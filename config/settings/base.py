@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "audit.phi.PhiPolicyMiddleware",
     # One PHI access-log record per partner call and per API response showing beneficiaries.
     "partners.access.AccessLogMiddleware",
+    # RateLimit-Limit, -Remaining and -Reset on every answer to a partner client.
+    "partners.throttling.RateLimitHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -288,6 +290,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Errors are RFC 9457 problem documents; the schema says so for every operation.
         "partners.api.schema.add_problem_responses",
+        # The TIN, NPI, MBI and year constraints the views check by hand.
+        "partners.api.schema.add_enforced_constraints",
+        # Operations no partner scope opens are grouped as the admin console's.
+        "partners.api.schema.separate_console_operations",
         # The docs page opens with how a partner system gets a token.
         "partners.api.schema.add_partner_guide",
     ],

@@ -15,8 +15,9 @@ class EntityYearSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True
     )
     track_name = serializers.CharField(source="track.name", read_only=True)
+    # Null until the year's entity type is recorded (the schema says so).
     entity_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
 
     class Meta:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from accounts.models import Role
 from accounts.selectors import user_has_role
 from core.api import KnownQueryParameters
+from core.pagination import StableCursorPagination
 from entities.api.serializers import (
     EntityListSerializer,
     EntitySerializer,
@@ -67,6 +68,7 @@ class EntityViewSet(
 
     permission_classes = [permissions.IsAuthenticated, EntityAdminWrites]
     filterset_class = EntityFilter
+    pagination_class = StableCursorPagination
     query_parameters = {"participant_list": ("year",)}
 
     def get_queryset(self) -> Any:
@@ -120,6 +122,10 @@ class EntityViewSet(
         )
 
 
+class ProviderPagination(StableCursorPagination):
+    ordering = "npi"  # unique, and the order people read providers in
+
+
 class ProviderViewSet(
     KnownQueryParameters,
     mixins.ListModelMixin,
@@ -133,6 +139,7 @@ class ProviderViewSet(
     serializer_class = ProviderSerializer
     permission_classes = [permissions.IsAuthenticated, EntityAdminWrites]
     filterset_class = ProviderFilter
+    pagination_class = ProviderPagination
 
     def get_queryset(self) -> Any:
         return (
@@ -167,6 +174,7 @@ class ParticipationViewSet(
     serializer_class = ParticipationSerializer
     permission_classes = [permissions.IsAuthenticated, EntityAdminWrites]
     filterset_class = ParticipationFilter
+    pagination_class = StableCursorPagination
 
     def get_queryset(self) -> Any:
         return (

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import mixins, viewsets
 
 from core.api import KnownQueryParameters
+from core.pagination import NewestFirstCursorPagination
 from jobs.api.serializers import JobSerializer
 from jobs.models import Job
 
@@ -19,6 +20,7 @@ class JobViewSet(
 
     serializer_class = JobSerializer
     filterset_fields = ["kind", "state"]
+    pagination_class = NewestFirstCursorPagination
 
     def get_queryset(self) -> Any:
         return Job.objects.for_user(self.request.user).select_related("entity")

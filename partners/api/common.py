@@ -8,9 +8,10 @@ from typing import Any
 
 from django.utils.http import parse_etags, quote_etag
 from rest_framework import status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from core.pagination import StableCursorPagination
 
 
 class ETagMixin:
@@ -36,11 +37,4 @@ class ETagMixin:
         return response
 
 
-class StableCursorPagination(CursorPagination):
-    """Opaque cursors over a unique, stable ordering: a page costs the same at row 1 and at
-    row 250,000, and rows added meanwhile never shift a page."""
-
-    ordering = "id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
+__all__ = ["ETagMixin", "StableCursorPagination"]

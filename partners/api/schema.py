@@ -42,7 +42,11 @@ class PartnerClientScheme(OpenApiAuthenticationExtension):
     def get_security_requirement(self, auto_schema: Any) -> Any:
         view = auto_schema.view
         scopes = required_scopes(view.request, view)
-        return {self.name: scopes} if scopes else None
+        # An operation that needs a scope no client can hold (`entities:write`) is the admin
+        # console's: the schema does not offer it to partner systems.
+        if not scopes or any(scope not in ALL_SCOPES for scope in scopes):
+            return None
+        return {self.name: scopes}
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {
@@ -81,11 +85,49 @@ PROBLEM = {
 }
 ERRORS = {
     "400": "The request is invalid; `errors` names each failing field.",
-    "401": "No valid access token (missing, unknown, expired or revoked).",
+    "401": "No valid access token (missing, unknown, expired or revoked). The answer carries "
+    "a `WWW-Authenticate: Bearer` challenge.",
     "403": "Not allowed: the token lacks the scope, or the endpoint is not for this caller.",
     "404": "No such object for this caller (another entity's or TIN's objects do not exist).",
+    "406": "The `Accept` header names no type this operation answers with.",
     "429": "Too many requests for this client; retry after `Retry-After` seconds.",
 }
+# Statuses only some operations answer with: (method, path) -> {status: text}.
+OPERATION_ERRORS = {
+    ("post", "/api/v1/worklist-items/{id}/close/"): {
+        "409": "The item is already closed (done or dismissed)."
+    },
+}
+RATE_HEADERS = {
+    "RateLimit-Limit": "Requests this client may make per minute.",
+    "RateLimit-Remaining": "Requests left in the current minute.",
+    "RateLimit-Reset": "Seconds until the current minute ends.",
+}
+RETRY_AFTER = {"Retry-After": "Seconds to wait before the next request."}
+# Constraints the server enforces on inputs that drf-spectacular cannot see (checked in view
+# code): (schema component, property) -> the JSON Schema keywords to add.
+MBI = "[1-9][AC-HJKMNP-RT-Yac-hjkmnp-rt-y][AC-HJKMNP-RT-Yac-hjkmnp-rt-y0-9][0-9]"
+MBI += "-?[AC-HJKMNP-RT-Yac-hjkmnp-rt-y][AC-HJKMNP-RT-Yac-hjkmnp-rt-y0-9][0-9]"
+MBI += "-?[AC-HJKMNP-RT-Yac-hjkmnp-rt-y]{2}[0-9]{2}"
+PROPERTY_CONSTRAINTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("BeneficiarySearch", "mbis"): {"items": {"type": "string", "pattern": f"^{MBI}$"}},
+    # Blank until the entity's own TIN is recorded.
+    ("Entity", "tin"): {"pattern": "^([0-9]{9})?$"},
+    ("PatchedEntity", "tin"): {"pattern": "^([0-9]{9})?$"},
+}
+PARAMETER_CONSTRAINTS = {
+    "tin": {"pattern": "^[0-9]{9}$"},
+    "npi": {"pattern": "^[0-9]{10}$"},
+}
+# Lists whose tin and npi parameters are checked (the roster's filters; elsewhere they only
+# filter, and any value is accepted).
+CHECKED_FILTERS = (
+    "/api/v1/beneficiaries/",
+    "/api/v1/care-gaps/",
+    "/api/v1/hcc-recapture-gaps/",
+    "/api/v1/worklist-items/",
+)
+YEAR_BOUNDS = {"minimum": 1, "maximum": 9999}
 
 
 def add_problem_responses(
@@ -94,12 +136,15 @@ def add_problem_responses(
     """drf-spectacular postprocessing hook: every operation documents its problem responses."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
     reference = {"$ref": "#/components/schemas/Problem"}
-    for path in result.get("paths", {}).values():
+    for path_name, path in result.get("paths", {}).items():
         for method, operation in path.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
-            for code, text in ERRORS.items():
+            extra = dict(OPERATION_ERRORS.get((method, path_name), {}))
+            if method in {"post", "put", "patch"}:
+                extra["415"] = "The body's `Content-Type` is not one this operation reads."
+            for code, text in {**ERRORS, **extra}.items():
                 responses.setdefault(
                     code,
                     {
@@ -107,6 +152,77 @@ def add_problem_responses(
                         "content": {"application/problem+json": {"schema": reference}},
                     },
                 )
+            for code, response in responses.items():
+                names = {**RATE_HEADERS, **(RETRY_AFTER if code == "429" else {})}
+                if code == "401":
+                    names["WWW-Authenticate"] = "The Bearer challenge."
+                response.setdefault("headers", {}).update(
+                    {
+                        name: {"description": text, "schema": {"type": "integer"}}
+                        if name != "WWW-Authenticate"
+                        else {"description": text, "schema": {"type": "string"}}
+                        for name, text in names.items()
+                    }
+                )
+    return result
+
+
+def add_enforced_constraints(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the patterns and bounds the views check by hand
+    (TIN, NPI, MBI, year), so that the schema says what the server refuses."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for (component, prop), keywords in PROPERTY_CONSTRAINTS.items():
+        target = schemas.get(component, {}).get("properties", {}).get(prop)
+        if target is not None:
+            for key, value in keywords.items():
+                if isinstance(value, dict) and isinstance(target.get(key), dict):
+                    target[key].update(value)
+                else:
+                    target[key] = value
+    for path_name, path in result.get("paths", {}).items():
+        for method, operation in path.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.setdefault("schema", {})
+                if path_name in CHECKED_FILTERS and parameter["name"] in PARAMETER_CONSTRAINTS:
+                    schema.update(PARAMETER_CONSTRAINTS[parameter["name"]])
+                if parameter["name"] == "year" and schema.get("type") == "integer":
+                    schema.update(YEAR_BOUNDS)
+    return result
+
+
+def separate_console_operations(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: operations no partner scope opens (the admin
+    console's writes) are tagged `<tag> (console)` and grouped apart from the partner API
+    (ReDoc's `x-tagGroups`)."""
+    partner_tags: list[str] = []
+    console_tags: list[str] = []
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            partner = any("partnerClient" in entry for entry in operation.get("security", []))
+            tags = operation.get("tags") or ["api"]
+            if not partner:
+                tags = [f"{tag} (console)" for tag in tags]
+                operation["tags"] = tags
+                operation["description"] = (
+                    "Admin console only (a signed-in administrator); no partner scope opens it. "
+                    + operation.get("description", "")
+                ).strip()
+            for tag in tags:
+                bucket = partner_tags if partner else console_tags
+                if tag not in bucket:
+                    bucket.append(tag)
+    result["x-tagGroups"] = [
+        {"name": "Partner API", "tags": sorted(partner_tags)},
+        {"name": "Admin console", "tags": sorted(console_tags)},
+    ]
     return result
 
 

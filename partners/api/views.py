@@ -69,10 +69,10 @@ def _roster_filters(request: Request, *, with_status: bool = True) -> dict[str, 
     if status not in (ALIGNED, NOT_ALIGNED):
         errors["status"] = f"status is {ALIGNED} or {NOT_ALIGNED}."
     tin = params.get("tin", "")
-    if tin and not (len(tin) == 9 and tin.isdigit()):
+    if tin and not (len(tin) == 9 and tin.isascii() and tin.isdigit()):
         errors["tin"] = "A TIN is 9 digits."
     npi = params.get("npi", "")
-    if npi and not (len(npi) == 10 and npi.isdigit()):
+    if npi and not (len(npi) == 10 and npi.isascii() and npi.isdigit()):
         errors["npi"] = "An NPI is 10 digits."
     since = None
     if params.get("changed_since"):

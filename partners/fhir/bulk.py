@@ -1,12 +1,19 @@
-"""FHIR Bulk Data export of an attribution list (Group-level `$export`).
+"""FHIR Bulk Data export: of an attribution list (Group-level `$export` and Da Vinci ATR's
+`$davinci-data-export`), of every Patient the client may see (`Patient/$export`), or of all
+the client may read (system-level `$export`).
 
-    GET    /fhir/Group/<id>/$export      202 Accepted, Content-Location: the status URL
+    GET|POST /fhir/Group/<id>/$export, /fhir/Group/<id>/$davinci-data-export,
+             /fhir/Patient/$export, /fhir/$export
+                                         202 Accepted, Content-Location: the status URL
     GET    /fhir/bulkstatus/<export>     202 with X-Progress while it runs; 200 with the manifest
     DELETE /fhir/bulkstatus/<export>     202: cancelled, files deleted
     GET    /fhir/bulkfiles/<export>/<Type>.ndjson   the file (bearer token of the same client)
 
 `_type` limits the resource types (each needs its `system/<Type>.read` scope), `_since` keeps
-resources changed after an instant (and the whole record of members new to the list since).
+resources changed after an instant (and the whole record of members new to the list since),
+`patient` (references `Patient/<id>`) keeps only those members; a reference that is not a member
+is reported in the manifest's `error` file. A POST kick-off carries the same parameters in a
+FHIR Parameters resource, as the Bulk Data Access IG allows.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions, renderers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,10 +45,14 @@ from partners.exports import (
 from partners.fhir import resources
 from partners.fhir.views import FhirJSONRenderer, FhirView, PlainJSONRenderer, export_types
 from partners.models import BulkExport
-from partners.scopes import fhir_scope
+from partners.scopes import EXPORT_TYPES, fhir_scope
 
 NDJSON = "application/fhir+ndjson"
 OUTPUT_FORMATS = {NDJSON, "application/ndjson", "ndjson"}
+
+
+class FhirJSONParser(JSONParser):
+    media_type = "application/fhir+json"
 
 
 class NdjsonRenderer(renderers.JSONRenderer):
@@ -57,7 +69,59 @@ class PlainNdjsonRenderer(NdjsonRenderer):
     format = "plain-ndjson"
 
 
-UNSUPPORTED = ("_typeFilter", "_elements", "patient", "includeAssociatedData")
+# Parameters of the Bulk Data Access IG this server does not implement: refused with an
+# OperationOutcome naming them rather than ignored (the IG lets a server reject them).
+UNSUPPORTED = ("_typeFilter", "_elements", "includeAssociatedData")
+ATR_EXPORT_TYPE = "hl7.fhir.us.davinci-atr"
+KNOWN_PARAMETERS = {"_type", "_since", "_outputFormat", "patient", *UNSUPPORTED}
+
+
+def export_parameters(request: Request) -> dict[str, list[str]]:
+    """The kick-off's parameters, each as its list of values: from the query string (values
+    separated by commas), or, for a POST, from the body's FHIR Parameters resource."""
+    found: dict[str, list[str]] = {}
+    for name in request.query_params:
+        for given in request.query_params.getlist(name):
+            found.setdefault(name, []).extend(v.strip() for v in given.split(",") if v.strip())
+    if request.method == "POST":
+        body = request.data if isinstance(request.data, dict) else {}
+        if body.get("resourceType") != "Parameters":
+            raise exceptions.ValidationError(
+                "A POST kick-off carries a FHIR Parameters resource (application/fhir+json)."
+            )
+        for parameter in body.get("parameter") or []:
+            if not isinstance(parameter, dict) or not isinstance(parameter.get("name"), str):
+                raise exceptions.ValidationError("Each parameter needs a name.")
+            value: Any = next(
+                (
+                    v.get("reference") if isinstance(v, dict) else v
+                    for k, v in parameter.items()
+                    if k.startswith("value")
+                ),
+                None,
+            )
+            if not isinstance(value, str):
+                raise exceptions.ValidationError(f"{parameter['name']}: a value is missing.")
+            found.setdefault(parameter["name"], []).extend(
+                v.strip() for v in value.split(",") if v.strip()
+            )
+    return found
+
+
+def patient_ids(references: list[str] | None) -> tuple[list[int] | None, list[str]]:
+    """The beneficiary ids of `patient` references, and a message for each that is not a
+    reference to a Patient of this server."""
+    if references is None:
+        return None, []
+    ids: list[int] = []
+    issues: list[str] = []
+    for reference in references:
+        kind, _, pk = reference.removeprefix("/").rpartition("/")
+        if kind.rsplit("/", 1)[-1] == "Patient" and pk.isdigit() and len(pk) < 12:
+            ids.append(int(pk))
+        else:
+            issues.append(f"patient {reference!r} is not a reference to a Patient; ignored.")
+    return ids, issues
 
 
 def _since(value: str | None) -> Any:
@@ -76,25 +140,33 @@ def _since(value: str | None) -> Any:
     return parsed
 
 
-class GroupExportView(FhirView):
-    """Kick-off: `GET /fhir/Group/<id>/$export`."""
+class ExportKickOff(FhirView):
+    """A kick-off (GET, or POST with a Parameters resource). Subclasses say which level."""
 
     resource_type = "Group"
+    level = "group"
+    parser_classes = [FhirJSONParser, JSONParser]
 
-    def get(self, request: Request, group_id: str) -> Response:
-        # Another entity's group does not exist for the caller, whoever asks and however.
-        group = attribution_list_get(principal=request.user, group_id=group_id)
-        if group is None:
-            raise Http404
+    def kick_off(self, request: Request, group: Any = None) -> Response:
         client = partner_client_of(request)
         if client is None:
             raise exceptions.PermissionDenied(
                 "Bulk export is for partner systems (a bearer token)."
             )
+        parameters = export_parameters(request)
         for name in UNSUPPORTED:
-            if name in request.query_params:
-                raise exceptions.ValidationError(f"{name} is not supported by this server.")
-        output = request.query_params.get("_outputFormat")
+            if name in parameters:
+                raise exceptions.ValidationError(
+                    f"{name} is not supported by this server; export without it and filter "
+                    "the files."
+                )
+        unknown = sorted(set(parameters) - KNOWN_PARAMETERS - set(self.extra_parameters))
+        if unknown:
+            raise exceptions.ValidationError(f"Unknown parameter(s): {', '.join(unknown)}.")
+        for name in ("_outputFormat", "_since", "exportType"):
+            if len(parameters.get(name, [])) > 1:
+                raise exceptions.ValidationError(f"{name} is given more than once.")
+        output = (parameters.get("_outputFormat") or [""])[0]
         if output and output not in OUTPUT_FORMATS:
             raise exceptions.ValidationError(
                 f"_outputFormat {output!r} is not supported; use {NDJSON}."
@@ -102,19 +174,36 @@ class GroupExportView(FhirView):
         prefer = request.headers.get("Prefer")
         if prefer and "respond-async" not in prefer:
             raise exceptions.ValidationError("Prefer must be respond-async.")
-        types = export_types(request.query_params.get("_type"))
-        explicit = "_type" in request.query_params
+        self.check_parameters(parameters)
+        offered = self.offered_types()
+        types = export_types(",".join(parameters["_type"]) if "_type" in parameters else None)
+        outside = [t for t in types if t not in offered]
+        if outside and "_type" in parameters:
+            raise exceptions.ValidationError(
+                f"_type: {', '.join(outside)} is not exported at this level; "
+                f"choose among {', '.join(offered)}."
+            )
+        if "_type" not in parameters:
+            types = [t for t in types if t in offered]
         allowed = export_types_allowed(types, request.auth.scope.split())
-        if explicit and allowed != types:
+        if "_type" in parameters and allowed != types:
             missing = [fhir_scope(t) for t in types if t not in allowed]
             raise exceptions.PermissionDenied(f"The access token lacks {', '.join(missing)}.")
-        since = _since(request.query_params.get("_since"))
+        if not allowed:
+            raise exceptions.PermissionDenied(
+                "The access token holds no system/<Type>.read scope of a type this export holds."
+            )
+        since = _since((parameters.get("_since") or [""])[0])
+        patients, issues = patient_ids(parameters.get("patient"))
         try:
             export = bulk_export_start(
                 client=client,
                 group=group,
+                level=self.level,
                 types=allowed,
                 since=since,
+                patients=patients,
+                issues=issues,
                 request_url=request.build_absolute_uri(),
             )
         except ExportBusy as exc:
@@ -125,6 +214,83 @@ class GroupExportView(FhirView):
             reverse("fhir:bulk-status", args=[export.pk])
         )
         return response
+
+    extra_parameters: tuple[str, ...] = ()
+
+    def check_parameters(self, parameters: dict[str, list[str]]) -> None:
+        """Checks of a level's own parameters."""
+
+    def offered_types(self) -> tuple[str, ...]:
+        return EXPORT_TYPES
+
+
+class GroupExportView(ExportKickOff):
+    """Kick-off: `GET|POST /fhir/Group/<id>/$export`. Any of the token's `system/<Type>.read`
+    scopes opens it (bulk clients ask for the types they export, not for Group); the files hold
+    the types the token covers, and the Group itself only with `system/Group.read`."""
+
+    open_to_every_client = True
+
+    def get_required_scopes(self, request: Request) -> list[str]:
+        return []
+
+    def get(self, request: Request, group_id: str) -> Response:
+        # Another entity's group does not exist for the caller, whoever asks and however.
+        group = attribution_list_get(principal=request.user, group_id=group_id)
+        if group is None:
+            raise Http404
+        return self.kick_off(request, group)
+
+    post = get
+
+
+class DavinciDataExportView(GroupExportView):
+    """Kick-off: `GET|POST /fhir/Group/<id>/$davinci-data-export` (Da Vinci ATR): the list
+    with every resource it refers to; `exportType`, if given, is the ATR guide's
+    `hl7.fhir.us.davinci-atr`."""
+
+    extra_parameters = ("exportType",)
+
+    def check_parameters(self, parameters: dict[str, list[str]]) -> None:
+        export_type = (parameters.get("exportType") or [ATR_EXPORT_TYPE])[0]
+        if export_type != ATR_EXPORT_TYPE:
+            raise exceptions.ValidationError(
+                f"exportType {export_type!r} is not supported; this server exports "
+                f"{ATR_EXPORT_TYPE} (the member attribution list)."
+            )
+
+
+class PatientExportView(ExportKickOff):
+    """Kick-off: `GET|POST /fhir/Patient/$export`: every Patient the client may see (its
+    attribution lists' members, those who left included) with their Coverage, and the
+    Practitioners and Organizations they are attributed to."""
+
+    resource_type = "Patient"
+    level = "patient"
+
+    def offered_types(self) -> tuple[str, ...]:
+        return tuple(t for t in EXPORT_TYPES if t != "Group")
+
+    def get(self, request: Request) -> Response:
+        return self.kick_off(request)
+
+    post = get
+
+
+class SystemExportView(ExportKickOff):
+    """Kick-off: `GET|POST /fhir/$export`: what `Patient/$export` holds and every attribution
+    list of the client (each type needs its scope; types without one are left out)."""
+
+    level = "system"
+    open_to_every_client = True
+
+    def get_required_scopes(self, request: Request) -> list[str]:
+        return []
+
+    def get(self, request: Request) -> Response:
+        return self.kick_off(request)
+
+    post = get
 
 
 def _owned_export(request: Request, export_id: str) -> BulkExport:
@@ -142,12 +308,14 @@ def _owned_export(request: Request, export_id: str) -> BulkExport:
 
 
 class BulkStatusView(FhirView):
-    """Poll (GET) or cancel (DELETE) an export."""
+    """Poll (GET) or cancel (DELETE) an export: the client that started it, whatever scopes
+    its current token holds (each file still needs its type's scope)."""
 
     resource_type = "Group"
+    open_to_every_client = True
 
     def get_required_scopes(self, request: Request) -> list[str]:
-        return [fhir_scope("Group")]
+        return []
 
     def get(self, request: Request, export_id: str) -> Response:
         export = _owned_export(request, export_id)
@@ -182,9 +350,19 @@ class BulkStatusView(FhirView):
                     "count": f["count"],
                 }
                 for f in export.files
-                if f["count"]
+                if f["count"] and f["type"] != "OperationOutcome"
             ],
-            "error": [],
+            "error": [
+                {
+                    "type": "OperationOutcome",
+                    "url": request.build_absolute_uri(
+                        reverse("fhir:bulk-file", args=[export.pk, "OperationOutcome"])
+                    ),
+                    "count": f["count"],
+                }
+                for f in export.files
+                if f["count"] and f["type"] == "OperationOutcome"
+            ],
         }
         response = Response(manifest, content_type="application/json")
         response["Expires"] = format_datetime(export.expires_at, usegmt=True)
@@ -205,7 +383,13 @@ class BulkFileView(FhirView):
 
     def get_required_scopes(self, request: Request) -> list[str]:
         resource_type = self.kwargs.get("resource_type", "")
+        if resource_type == "OperationOutcome":  # the error file: any export's client may read
+            return []
         return [fhir_scope(resource_type)] if resource_type else []
+
+    @property
+    def open_to_every_client(self) -> bool:
+        return self.kwargs.get("resource_type") == "OperationOutcome"
 
     def get(self, request: Request, export_id: str, resource_type: str) -> Any:
         export = _owned_export(request, export_id)

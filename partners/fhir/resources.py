@@ -24,6 +24,15 @@ TIN_SYSTEM = "urn:oid:2.16.840.1.113883.4.4"
 CMS_ENTITY_SYSTEM = "https://openvbc.org/fhir/sid/cms-entity-id"
 GROUP_SYSTEM = "https://openvbc.org/fhir/sid/attribution-list"
 ATR_GROUP_PROFILE = "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/atr-group"
+# The profiles a resource claims in meta.profile, when it has what they require (US Core 3.1.1,
+# on which Da Vinci ATR STU2 builds: Patient needs identifier, name and gender; Practitioner an
+# identifier and a name with a family name; Organization active, name and identifier).
+ATR = "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/"
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
+PATIENT_PROFILES = (f"{ATR}atr-patient", f"{US_CORE}us-core-patient")
+COVERAGE_PROFILES = (f"{ATR}atr-coverage",)
+PRACTITIONER_PROFILES = (f"{ATR}atr-practitioner", f"{US_CORE}us-core-practitioner")
+ORGANIZATION_PROFILES = (f"{ATR}atr-organization", f"{US_CORE}us-core-organization")
 
 V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
 ORG_TYPE = "http://terminology.hl7.org/CodeSystem/organization-type"
@@ -47,12 +56,14 @@ def instant(value: dt.datetime | None) -> str | None:
     )
 
 
-def meta(updated: dt.datetime | None, profile: str | None = None) -> dict[str, Any]:
+def meta(
+    updated: dt.datetime | None, profile: str | tuple[str, ...] | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if updated is not None:
         data["lastUpdated"] = instant(updated)
     if profile:
-        data["profile"] = [profile]
+        data["profile"] = [profile] if isinstance(profile, str) else list(profile)
     return data
 
 
@@ -98,6 +109,7 @@ def patient(beneficiary: Any) -> dict[str, Any]:
         name["given"] = given
     if name["family"] or given:
         data["name"] = [{k: v for k, v in name.items() if v}]
+        data["meta"]["profile"] = list(PATIENT_PROFILES)
     if beneficiary.birth_date:
         data["birthDate"] = beneficiary.birth_date.isoformat()
     if beneficiary.death_date:
@@ -113,7 +125,7 @@ def coverage(beneficiary: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "resourceType": "Coverage",
         "id": patient_id(beneficiary.pk),
-        "meta": meta(beneficiary.updated_at),
+        "meta": meta(beneficiary.updated_at, COVERAGE_PROFILES),
         "status": "active",
         "type": {"coding": [{"system": SOPT, "code": "1", "display": "MEDICARE"}]},
         "subscriberId": beneficiary.current_mbi,
@@ -161,6 +173,8 @@ def practitioner(provider: Any) -> dict[str, Any]:
     }
     if provider.name:
         data["name"] = [_human_name(provider.name)]
+        if "family" in data["name"][0]:
+            data["meta"]["profile"] = list(PRACTITIONER_PROFILES)
     if provider.specialty_id:
         data["qualification"] = [
             {
@@ -185,7 +199,7 @@ def organization(organization: Any, entity: Any = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "resourceType": "Organization",
         "id": organization_id(organization),
-        "meta": meta(organization.updated_at),
+        "meta": meta(organization.updated_at, ORGANIZATION_PROFILES),
         "identifier": [
             {
                 "type": {"coding": [{"system": V2_0203, "code": "TAX"}]},
@@ -209,7 +223,7 @@ def entity_organization(entity: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "resourceType": "Organization",
         "id": entity_organization_id(entity),
-        "meta": meta(getattr(entity, "updated_at", None)),
+        "meta": meta(getattr(entity, "updated_at", None), ORGANIZATION_PROFILES),
         "identifier": [{"system": CMS_ENTITY_SYSTEM, "value": entity.cms_id}],
         "active": True,
         "type": [{"coding": [{"system": ORG_TYPE, "code": "other", "display": "Other"}]}],

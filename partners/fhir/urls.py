@@ -25,6 +25,13 @@ urlpatterns += [
     path("Group", views.GroupSearchView.as_view(), name="group-search"),
     path("Group/<str:group_id>", views.GroupView.as_view(), name="group"),
     path("Group/<str:group_id>/$export", bulk.GroupExportView.as_view(), name="group-export"),
+    path(
+        "Group/<str:group_id>/$davinci-data-export",
+        bulk.DavinciDataExportView.as_view(),
+        name="group-davinci-data-export",
+    ),
+    path("Patient/$export", bulk.PatientExportView.as_view(), name="patient-export"),
+    path("$export", bulk.SystemExportView.as_view(), name="system-export"),
     path("bulkstatus/<uuid:export_id>", bulk.BulkStatusView.as_view(), name="bulk-status"),
     path(
         "bulkfiles/<uuid:export_id>/<str:resource_type>.ndjson",

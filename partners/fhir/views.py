@@ -115,19 +115,43 @@ class CapabilityStatementView(FhirView):
                 "supportedProfile": [resources.ATR_GROUP_PROFILE],
                 "interaction": [*read, {"code": "search-type"}],
                 "searchParam": [
-                    {"name": "identifier", "type": "token"},
+                    {
+                        "name": "identifier",
+                        "type": "token",
+                        "documentation": "The list's id, or the contract holder's TIN "
+                        "(urn:oid:2.16.840.1.113883.4.4), CMS entity ID or a clinician's NPI.",
+                    },
                     {"name": "name", "type": "string"},
                 ],
                 "operation": [
                     {
                         "name": "export",
                         "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
+                    },
+                    {
+                        "name": "davinci-data-export",
+                        "definition": "http://hl7.org/fhir/us/davinci-atr/OperationDefinition/davinci-data-export",
+                    },
+                ],
+            },
+            {
+                "type": "Patient",
+                "supportedProfile": list(resources.PATIENT_PROFILES),
+                "interaction": read,
+                "operation": [
+                    {
+                        "name": "export",
+                        "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
                     }
                 ],
             },
             *(
-                {"type": t, "interaction": read}
-                for t in ("Patient", "Coverage", "Practitioner", "Organization")
+                {"type": t, "supportedProfile": list(profiles), "interaction": read}
+                for t, profiles in (
+                    ("Coverage", resources.COVERAGE_PROFILES),
+                    ("Practitioner", resources.PRACTITIONER_PROFILES),
+                    ("Organization", resources.ORGANIZATION_PROFILES),
+                )
             ),
         ]
         statement = {
@@ -167,6 +191,12 @@ class CapabilityStatementView(FhirView):
                         "description": f"SMART Backend Services: token URL {token_url}",
                     },
                     "resource": rest_resources,
+                    "operation": [
+                        {
+                            "name": "export",
+                            "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+                        }
+                    ],
                 }
             ],
         }
@@ -288,23 +318,29 @@ def export_types(value: str | None) -> list[str]:
 
 
 class GroupSearchView(FhirView):
-    """GET /fhir/Group: the caller's attribution lists, as summaries (member counts only)."""
+    """GET /fhir/Group: the caller's attribution lists, as summaries (member counts only).
+
+    `identifier` (token, values separated by commas) finds a list by its own id or by the
+    contract holder's identifier, as Da Vinci ATR consumers search: the practice's TIN
+    (urn:oid:2.16.840.1.113883.4.4), the entity's CMS ID, or a clinician's NPI
+    (http://hl7.org/fhir/sid/us-npi: the lists of the TINs it participates under and its
+    entity's list). `name` matches part of the list's name.
+    """
 
     resource_type = "Group"
 
     def get(self, request: Request) -> Response:
-        from partners.attribution import Members, attribution_lists
+        from partners.attribution import Members, attribution_lists, lists_identified_by
 
-        wanted_identifier = (request.query_params.get("identifier") or "").rpartition("|")[2]
+        lists = attribution_lists(principal=request.user)
+        if "identifier" in request.query_params:
+            tokens = [t for t in request.query_params.get("identifier", "").split(",") if t.strip()]
+            lists = lists_identified_by(lists, tokens)
         wanted_name = (request.query_params.get("name") or "").lower()
         entries = [
             summary
-            for summary in (
-                Members(g).group_resource(summary=True)
-                for g in attribution_lists(principal=request.user)
-            )
-            if (not wanted_identifier or summary["id"] == wanted_identifier)
-            and wanted_name in summary["name"].lower()
+            for summary in (Members(g).group_resource(summary=True) for g in lists)
+            if wanted_name in summary["name"].lower()
         ]
         return Response(
             resources.searchset(

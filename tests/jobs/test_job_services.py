@@ -114,7 +114,7 @@ def test_a_user_of_another_entity_gets_404_for_the_job_page_and_api(client_b, en
     assert client_b.get(reverse("jobs:detail", args=[job.pk])).status_code == 404
     assert client_b.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
     listed = client_b.get("/api/v1/jobs/").json()
-    assert listed["count"] == 0
+    assert listed["results"] == []
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, entity_a) -> None:

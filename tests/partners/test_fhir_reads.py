@@ -41,6 +41,11 @@ def test_a_client_reads_a_patient_and_coverage_of_its_entity_with_the_mbi_inside
         "value": person.current_mbi,
     }
     assert patient["birthDate"] == person.birth_date.isoformat()
+    # Named, so it claims the US Core and Da Vinci ATR Patient profiles (issue 18).
+    assert patient["meta"]["profile"] == [
+        "http://hl7.org/fhir/us/davinci-atr/StructureDefinition/atr-patient",
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient",
+    ]
     coverage = fhir(api.get(f"/fhir/Coverage/{person.pk}"))
     assert coverage["beneficiary"] == {"reference": f"Patient/{person.pk}"}
     record = AccessRecord.objects.filter(client_id=partner_a.client_id).first()

@@ -101,6 +101,7 @@ def API_IDS(o: World) -> dict[str, list[dict[str, Any]]]:  # noqa: N802 - a tabl
         "fhir:organization": [{"key": f"org-{o.organization.pk}"}, {"key": f"entity-{o.entity.pk}"}],
         "fhir:group": [{"group_id": o.entity.cms_id}, {"group_id": f"{o.entity.cms_id}-org-{o.organization.pk}"}],
         "fhir:group-export": [{"group_id": o.entity.cms_id}],
+        "fhir:group-davinci-data-export": [{"group_id": o.entity.cms_id}],
         "fhir:bulk-status": [{"export_id": bulk}],
         "fhir:bulk-file": [{"export_id": bulk, "resource_type": "Patient"}],
     }  # fmt: skip
