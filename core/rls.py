@@ -108,6 +108,8 @@ SCOPED: dict[str, str] = {
     "settlement.SettlementRun": "",
     "settlement.ParticipantShare": "",
     "settlement.QualityResult": "",
+    "quality.MeasureCase": "",
+    "quality.MeasureEvent": "",
 }
 #: Models of those apps that reach an entity but hold neither PHI nor money, and why.
 UNSCOPED: dict[str, str] = {
@@ -123,6 +125,8 @@ UNSCOPED: dict[str, str] = {
     "benchmarks.ReferenceValue": "published CMS reference data",
     "events.Sender": "a facility's interface name and the entity it sends for",
     "events.HistoricalSender": "the earlier versions of a sender",
+    "quality.MeasureRun": "a quality computation's year, claims date and population count",
+    "quality.MeasureResult": "a measure's counts and rates; its cases are scoped",
 }
 
 

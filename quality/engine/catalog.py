@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MSSP = "MSSP"
-REACH = "REACH"
-HIGH_NEEDS = "High Needs"
+# Program and entity-type codes as the entity registry holds them (entities/data/registry).
+MSSP = "mssp"
+REACH = "reach"
+HIGH_NEEDS = "high_needs"
 
 
 @dataclass(frozen=True)
