@@ -418,7 +418,7 @@ def test_days_at_home_count_only_days_alive() -> None:
 
 def test_each_program_year_uses_its_measures() -> None:
     codes = lambda program, year, kind="": [m.code for m in measures_for(program, year, kind)]  # noqa: E731
-    assert codes(REACH, 2024, "Standard") == ["ACR", "UAMCC", "TFU"]
+    assert codes(REACH, 2024, "standard") == ["ACR", "UAMCC", "TFU"]
     assert codes(REACH, 2024, HIGH_NEEDS) == ["ACR", "UAMCC", "DAH"]
     assert codes(MSSP, 2024) == ["479", "484"]
     assert codes(MSSP, 2025) == ["479"]
