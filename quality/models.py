@@ -143,3 +143,64 @@ class MeasureEvent(models.Model):
 
     def __str__(self) -> str:
         return f"Event {self.pk} of result {self.result_id}"
+
+
+class ReportedFile(models.Model):
+    """A file of quality results a partner or vendor submitted (QRDA Category III from an EHR),
+    with its source, submission date and reporting period. A new upload for the same entity,
+    year, kind and source replaces the current one; the replaced file stays, pointing at its
+    successor (the history)."""
+
+    class Kind(models.TextChoices):
+        QRDA3 = "qrda3", "QRDA Category III (eCQM aggregate results)"
+
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.CASCADE, related_name="quality_files"
+    )
+    performance_year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    source = models.CharField(max_length=200, help_text="Who sent it: the EHR or vendor.")
+    submitted_on = models.DateField(help_text="The date the source submitted the file.")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced"
+    )
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-performance_year", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.source}, PY{self.performance_year}"
+
+
+class ReportedMeasure(models.Model):
+    """One measure's aggregate counts and performance rate as the file reports them."""
+
+    tenant_path = "file__entity"
+
+    file = models.ForeignKey(ReportedFile, on_delete=models.CASCADE, related_name="measures")
+    measure_id = models.CharField(max_length=80, help_text="The measure's version-specific id.")
+    title = models.CharField(max_length=300, blank=True)
+    ipop = models.PositiveIntegerField(null=True, blank=True)
+    denom = models.PositiveIntegerField(null=True, blank=True)
+    numer = models.PositiveIntegerField(null=True, blank=True)
+    denex = models.PositiveIntegerField(null=True, blank=True)
+    denexcep = models.PositiveIntegerField(null=True, blank=True)
+    performance_rate = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["file", "measure_id"]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.performance_rate}"

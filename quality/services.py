@@ -241,3 +241,75 @@ def _store(run: MeasureRun, result: Any) -> None:
         ],
         batch_size=5000,
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# Results partners submit: QRDA Category III files
+
+
+def reported_file_upload(
+    *,
+    entity: Any,
+    performance_year: int,
+    source: str,
+    submitted_on: date,
+    file_name: str,
+    content: bytes,
+    user: Any = None,
+) -> Any:
+    """Store a QRDA III file's measures for the entity and year, replacing (with history) the
+    current file of the same source. All or nothing: a file with an error stores nothing and
+    raises `QrdaError` naming each problem."""
+    import hashlib
+
+    from quality.models import ReportedFile, ReportedMeasure
+    from quality.qrda import QrdaError, parse_qrda3
+
+    report = parse_qrda3(content)
+    if not (report.period_start.year <= performance_year <= report.period_end.year):
+        raise QrdaError(
+            [
+                f"the file reports {report.period_start:%Y-%m-%d} to {report.period_end:%Y-%m-%d}, "
+                f"not performance year {performance_year}"
+            ]
+        )
+    with transaction.atomic():
+        current = list(
+            ReportedFile.objects.select_for_update().filter(
+                entity=entity,
+                performance_year=performance_year,
+                kind=ReportedFile.Kind.QRDA3,
+                source=source,
+                superseded_by__isnull=True,
+            )
+        )
+        new = ReportedFile.objects.create(
+            entity=entity,
+            performance_year=performance_year,
+            kind=ReportedFile.Kind.QRDA3,
+            source=source,
+            submitted_on=submitted_on,
+            period_start=report.period_start,
+            period_end=report.period_end,
+            file_name=file_name[:200],
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=user,
+        )
+        ReportedMeasure.objects.bulk_create(
+            ReportedMeasure(
+                file=new,
+                measure_id=m.measure_id[:80],
+                title=m.title[:300],
+                ipop=m.ipop,
+                denom=m.denom,
+                numer=m.numer,
+                denex=m.denex,
+                denexcep=m.denexcep,
+                performance_rate=m.performance_rate,
+            )
+            for m in report.measures
+        )
+        for old in current:
+            old.superseded_by = new
+            old.save(update_fields=["superseded_by"])
+    return new

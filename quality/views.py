@@ -13,12 +13,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.roles import START_RUNS
+from accounts.selectors import user_may
 from audit.phi import phi_view
 from audit.services import access_record_create
 from care.selectors import entity_for_user
 from claims.selectors import claims_data_date
 from jobs.services import job_enqueue
 from quality.engine.catalog import measures_for
+from quality.forms import QrdaUploadForm
+from quality.models import ReportedFile
+from quality.qrda import QrdaError
 from quality.selectors import (
     latest_run,
     provider_breakdown,
@@ -28,7 +33,7 @@ from quality.selectors import (
     run_history,
     run_years,
 )
-from quality.services import entity_type_code
+from quality.services import entity_type_code, reported_file_upload
 
 CASES_PER_PAGE = 50
 
@@ -59,8 +64,49 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
         "data_date": data_date,
         "year": year,
         "expected": expected,
+        "reported": ReportedFile.objects.filter(entity=entity)
+        .select_related("superseded_by")
+        .prefetch_related("measures")[:20],
+        "upload_form": QrdaUploadForm(initial={"performance_year": year}),
+        "may_upload": user_may(user=request.user, entity_id=entity.pk, key=START_RUNS),
     }
     return render(request, "quality/overview.html", context)
+
+
+@require_POST
+@phi_view
+def reported_upload(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Upload a partner's QRDA III file: every error names the element and line; nothing is
+    stored from a file with an error; a re-upload from the same source replaces, with history."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    if not user_may(user=request.user, entity_id=entity.pk, key=START_RUNS):
+        messages.error(request, "Your role cannot upload quality results for this entity.")
+        return redirect("quality:overview", entity_id=entity.pk)
+    form = QrdaUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        problems = "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+        messages.error(request, f"The upload was not stored: {problems}")
+        return redirect("quality:overview", entity_id=entity.pk)
+    upload = form.cleaned_data["file"]
+    try:
+        stored = reported_file_upload(
+            entity=entity,
+            performance_year=form.cleaned_data["performance_year"],
+            source=form.cleaned_data["source"],
+            submitted_on=form.cleaned_data["submitted_on"],
+            file_name=upload.name,
+            content=upload.read(),
+            user=request.user,
+        )
+    except QrdaError as exc:
+        messages.error(request, f"{upload.name} was not stored: " + "; ".join(exc.errors))
+        return redirect("quality:overview", entity_id=entity.pk)
+    messages.success(
+        request,
+        f"{upload.name}: {stored.measures.count()} measures from {stored.source} for "
+        f"{stored.period_start:%Y-%m-%d} to {stored.period_end:%Y-%m-%d} stored.",
+    )
+    return redirect("quality:overview", entity_id=entity.pk)
 
 
 @require_POST
