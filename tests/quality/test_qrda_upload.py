@@ -129,5 +129,6 @@ def test_a_reupload_replaces_with_history_and_a_bad_file_stores_nothing(
     assert "not performance year 2025" in page.content.decode()
     assert ReportedFile.objects.count() == 2
     overview = client.get(reverse("quality:overview", args=[entity_a.pk])).content.decode()
+    assert overview.count('id="h-reported"') == 1
     assert "replaced by the upload" in overview
     assert "Acme EHR" in overview
