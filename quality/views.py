@@ -114,6 +114,9 @@ def reported_upload(request: HttpRequest, entity_id: int) -> HttpResponse:
 def compute(request: HttpRequest, entity_id: int) -> HttpResponse:
     """Start the measures' computation for a performance year, as of the claims data date."""
     entity = entity_for_user(user=request.user, entity_id=entity_id)
+    if not user_may(user=request.user, entity_id=entity.pk, key=START_RUNS):
+        messages.error(request, "Your role cannot start a computation for this entity.")
+        return redirect("quality:overview", entity_id=entity.pk)
     data_date = claims_data_date(entity=entity)
     text = request.POST.get("year", "")
     if data_date is None:

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessRecord
+from jobs.models import Job
 from quality.models import MeasureCase, MeasureRun
 from quality.services import measures_compute
 
@@ -81,6 +82,11 @@ def test_the_measure_page_shows_masked_cases_logs_them_and_is_closed_to_another_
     assert "Q1 2024" in html
     record = AccessRecord.objects.filter(route="quality:measure").latest("at")
     assert bene.pk in record.beneficiary_ids
+
+    # A coordinator reads the measures but does not start a computation (an admin or analyst does).
+    refused = client.post(reverse("quality:compute", args=[entity_a.pk]), {"year": 2024})
+    assert refused.status_code == 302
+    assert not Job.objects.filter(kind="quality.compute").exists()
 
     stranger = login_client(other_entity_user)
     assert stranger.get(reverse("quality:measure", args=[entity_a.pk, hwr.pk])).status_code == 404
