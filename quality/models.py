@@ -91,7 +91,7 @@ class MeasureCase(models.Model):
         "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
     )
     unit = models.CharField(max_length=12)
-    category = models.CharField(max_length=120, blank=True)
+    category = models.CharField(max_length=300, blank=True)
     event_claim_id = models.CharField(max_length=20, blank=True)
     event_start = models.DateField(null=True, blank=True)
     event_end = models.DateField(null=True, blank=True)

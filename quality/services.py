@@ -174,7 +174,21 @@ def measures_compute(
     }
 
 
+def _category_labels() -> dict[str, str]:
+    """Condition keys of the TFU categories and the chronic conditions, in words."""
+    from quality.engine.valuesets import code_set
+
+    labels = {k: str(v["label"]) for k, v in code_set("tfu_categories")["categories"].items()}
+    conditions = code_set("mcc_conditions")["conditions"]
+    return labels | {k: str(v["label"]) for k, v in conditions.items()}
+
+
+def _label(category: str, labels: dict[str, str]) -> str:
+    return ", ".join(labels.get(k.strip(), k.strip()) for k in category.split(",") if k.strip())
+
+
 def _store(run: MeasureRun, result: Any) -> None:
+    labels = _category_labels()
     row = MeasureResult.objects.create(
         run=run,
         code=result.code,
@@ -202,7 +216,7 @@ def _store(run: MeasureRun, result: Any) -> None:
                 result=row,
                 beneficiary_id=int(c["beneficiary_id"]),
                 unit=c["unit"],
-                category=c["category"] or "",
+                category=_label(c["category"] or "", labels)[:300],
                 event_claim_id=c["event_claim_id"] or "",
                 event_start=_day(c["event_start"]),
                 event_end=_day(c["event_end"]),

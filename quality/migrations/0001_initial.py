@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('unit', models.CharField(max_length=12)),
-                ('category', models.CharField(blank=True, max_length=120)),
+                ('category', models.CharField(blank=True, max_length=300)),
                 ('event_claim_id', models.CharField(blank=True, max_length=20)),
                 ('event_start', models.DateField(blank=True, null=True)),
                 ('event_end', models.DateField(blank=True, null=True)),
