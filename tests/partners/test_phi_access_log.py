@@ -16,6 +16,7 @@ from audit.models import AccessRecord
 from care.models import WorklistItem
 from jobs.services import job_execute
 from tests.partners.phi_world import World, build_world, url_patterns, verify_second_factor
+from tests.quality.world import quality_result
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,10 @@ PHI_PAGES = {
     "hcc-recapture-gap-list": lambda w: {},
     "worklist-item-list": lambda w: {},
     "worklist-item-detail": lambda w: {"pk": w.item.pk},
+    "quality:measure": lambda w: {
+        "entity_id": w.entity.pk,
+        "result_id": quality_result(w.entity, w.beneficiary).pk,
+    },
 }
 # Partner-only PHI routes (FHIR), requested with entity A's client.
 PHI_FHIR = {
@@ -73,6 +78,7 @@ NO_PHI = {
     "fhir:practitioner", "fhir:organization", "fhir:group-search", "fhir:group-export",
     "fhir:bulk-status", "api-schema", "api-docs", "alignment:reconciliation_index",
 }  # fmt: skip
+NO_PHI |= {"quality:overview", "quality:compute", "quality:reported_upload"}
 
 
 def test_every_pattern_is_classified() -> None:
