@@ -127,6 +127,8 @@ UNSCOPED: dict[str, str] = {
     "events.HistoricalSender": "the earlier versions of a sender",
     "quality.MeasureRun": "a quality computation's year, claims date and population count",
     "quality.MeasureResult": "a measure's counts and rates; its cases are scoped",
+    "quality.ReportedFile": "a partner's QRDA III file: source, dates, reporting period",
+    "quality.ReportedMeasure": "a measure's aggregate counts and rate from a partner's file",
 }
 
 
