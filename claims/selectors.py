@@ -499,3 +499,19 @@ def claims_data_date(*, entity: Any) -> date | None:
     ]
     known = [d for d in dates if d is not None]
     return max(known) if known else None
+
+
+def final_action_procedures(*, entity: Any, claim_ids: list[str]) -> pd.DataFrame:
+    """The ICD-10-PCS procedure codes (CCLF3 CLM_PRCDR_CD) of Part A claims by claim id
+    (CUR_CLM_UNIQ_ID, as `final_action_claims` returns it), for the Planned Readmission Algorithm.
+    Columns: claim_id, px_code."""
+    from claims.models import PartAProcedure
+
+    ids = sorted({int(i) for i in claim_ids if str(i).strip().isdigit()})
+    rows: list[tuple[str, str]] = []
+    for start in range(0, len(ids), 10_000):
+        found = PartAProcedure.objects.filter(
+            entity_id=_entity_id(entity), cur_clm_uniq_id__in=ids[start : start + 10_000]
+        ).values_list("cur_clm_uniq_id", "clm_prcdr_cd")
+        rows += [(str(cid), (code or "").strip()) for cid, code in found if (code or "").strip()]
+    return pd.DataFrame(rows, columns=["claim_id", "px_code"])

@@ -20,6 +20,7 @@ urlpatterns = [
     path("benchmarks/", include("benchmarks.urls")),
     path("settlement/", include("settlement.urls")),
     path("care/", include("care.urls")),
+    path("quality/", include("quality.urls")),
     path("events/", include("events.urls")),
     path("api/v1/", include("config.api_router")),
     path("fhir/", include("partners.fhir.urls")),

@@ -25,6 +25,8 @@ PHI_MODELS = frozenset(
         "benchmarks.riskscore",
         "benchmarks.riskscorecomponent",
         "partners.bulkexport",
+        "quality.measurecase",
+        "quality.measureevent",
     }
 )
 NOT_PHI = frozenset(

@@ -111,6 +111,8 @@ SCOPED: dict[str, str] = {
     "settlement.SettlementRun": "",
     "settlement.ParticipantShare": "",
     "settlement.QualityResult": "",
+    "quality.MeasureCase": "",
+    "quality.MeasureEvent": "",
 }
 #: Models of those apps that reach an entity but hold neither PHI nor money, and why.
 UNSCOPED: dict[str, str] = {
@@ -126,6 +128,10 @@ UNSCOPED: dict[str, str] = {
     "benchmarks.ReferenceValue": "published CMS reference data",
     "events.Sender": "a facility's interface name and the entity it sends for",
     "events.HistoricalSender": "the earlier versions of a sender",
+    "quality.MeasureRun": "a quality computation's year, claims date and population count",
+    "quality.MeasureResult": "a measure's counts and rates; its cases are scoped",
+    "quality.ReportedFile": "a partner's QRDA III file: source, dates, reporting period",
+    "quality.ReportedMeasure": "a measure's aggregate counts and rate from a partner's file",
 }
 
 

@@ -69,10 +69,13 @@ PHI_AND_MONEY_TABLES = {
     "settlement_settlementrun",
     "settlement_participantshare",
     "settlement_qualityresult",
+    "quality_measurecase",
+    "quality_measureevent",
 }
 PHI_APPS = (
     "beneficiaries", "claims", "datasharing", "alignment", "benchmarks", "care", "events",
     "settlement",
+    "quality",
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from audit.models import AccessRecord
 from care.models import WorklistItem
 from jobs.services import job_execute
 from tests.partners.phi_world import World, build_world, url_patterns, verify_second_factor
+from tests.quality.world import quality_result
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,10 @@ PHI_PAGES = {
     "hcc-recapture-gap-list": lambda w: {},
     "worklist-item-list": lambda w: {},
     "worklist-item-detail": lambda w: {"pk": w.item.pk},
+    "quality:measure": lambda w: {
+        "entity_id": w.entity.pk,
+        "result_id": quality_result(w.entity, w.beneficiary).pk,
+    },
 }
 # Partner-only PHI routes (FHIR), requested with entity A's client.
 PHI_FHIR = {
@@ -75,6 +80,7 @@ NO_PHI = {
 }  # fmt: skip
 # Bulk kick-offs queue a job and show nothing (the files they write are logged when read).
 NO_PHI |= {"fhir:group-davinci-data-export", "fhir:patient-export", "fhir:system-export"}
+NO_PHI |= {"quality:overview", "quality:compute", "quality:reported_upload"}
 
 
 def test_every_pattern_is_classified() -> None:

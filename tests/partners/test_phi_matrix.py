@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from tests.partners.phi_world import World, build_world, url_patterns, verify_second_factor
+from tests.quality.world import quality_result
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ POST_ONLY = {
     "care:roster_export", "care:item_create", "care:item_update", "worklist-item-close",
     "care:outreach_create", "care:worklist_assign", "events:resolve",
 }  # fmt: skip
+POST_ONLY |= {"quality:compute", "quality:reported_upload"}
 
 
 def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
@@ -30,6 +32,7 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
     URL takes two, own entity with the other's object)."""
     o = other
     entity, run, bene = o.entity.pk, o.run.pk, o.beneficiary.pk
+    quality = quality_result(o.entity, o.beneficiary)
     return {
         "jobs:detail": [{"pk": o.job.pk}],
         "alignment:run_detail": [{"pk": run}],
@@ -76,6 +79,13 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "events:beneficiary": [
             {"entity_id": entity, "beneficiary_id": bene},
             {"entity_id": own.entity.pk, "beneficiary_id": bene},
+        ],
+        "quality:overview": [{"entity_id": entity}],
+        "quality:compute": [{"entity_id": entity}],
+        "quality:reported_upload": [{"entity_id": entity}],
+        "quality:measure": [
+            {"entity_id": entity, "result_id": quality.pk},
+            {"entity_id": own.entity.pk, "result_id": quality.pk},
         ],
         **API_IDS(o),
     }

@@ -1,0 +1,206 @@
+"""Quality measures computed from the entity's own claims (quality.engine), one run per entity
+and performance year and claims date, kept with history: a run is never rewritten, a newer run
+is added beside it.
+
+`MeasureRun` and `MeasureResult` hold counts and rates (no PHI); `MeasureCase` (the index stays,
+acute events or beneficiaries behind a rate) and `MeasureEvent` (the admissions and days away
+behind UAMCC, 484 and DAH) name beneficiaries and are PHI (core.phi_tables, core.rls).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from core.tenancy import TenantManager
+
+
+class MeasureRun(models.Model):
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.CASCADE, related_name="quality_runs"
+    )
+    performance_year = models.PositiveSmallIntegerField()
+    as_of = models.DateField(
+        help_text="The claims data date: the latest claim through date the measures read."
+    )
+    population_source = models.CharField(max_length=200)
+    population = models.PositiveIntegerField(default=0)
+    value_set_version = models.CharField(max_length=20)
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-performance_year", "-as_of", "-created_at"]
+        indexes = [models.Index(fields=["entity", "performance_year", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Quality measures of entity {self.entity_id} PY{self.performance_year} as of {self.as_of}"
+
+
+class MeasureResult(models.Model):
+    """One measure's observed rate in a run, with its interval, exclusions and quarterly trend."""
+
+    tenant_path = "run__entity"
+
+    run = models.ForeignKey(MeasureRun, on_delete=models.CASCADE, related_name="results")
+    code = models.CharField(max_length=8)
+    title = models.CharField(max_length=200)
+    basis = models.CharField(
+        max_length=16, help_text="'observed': computed here from claims, never CMS's figure."
+    )
+    unit = models.CharField(max_length=24)
+    lower_is_better = models.BooleanField()
+    numerator = models.DecimalField(max_digits=14, decimal_places=2)
+    denominator = models.DecimalField(max_digits=14, decimal_places=2)
+    rate = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    lower = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    upper = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    exclusions = models.JSONField(default=dict, blank=True)
+    quarters = models.JSONField(default=list, blank=True)
+    specification = models.TextField()
+    partial_value_sets = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["run", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "code"], name="quality_result_one_per_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.rate}"
+
+
+class MeasureCase(models.Model):
+    """A denominator unit of a measure: an index stay (ACR, 479), an acute event (TFU) or a
+    beneficiary (UAMCC, 484, DAH), with its outcome. PHI."""
+
+    tenant_path = "result__run__entity"
+
+    result = models.ForeignKey(MeasureResult, on_delete=models.CASCADE, related_name="cases")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.CharField(max_length=12)
+    category = models.CharField(max_length=300, blank=True)
+    event_claim_id = models.CharField(max_length=20, blank=True)
+    event_start = models.DateField(null=True, blank=True)
+    event_end = models.DateField(null=True, blank=True)
+    event_dx = models.CharField(max_length=8, blank=True)
+    outcome = models.DecimalField(max_digits=10, decimal_places=2)
+    exposure = models.DecimalField(max_digits=10, decimal_places=2)
+    outcome_claim_id = models.CharField(max_length=20, blank=True)
+    outcome_date = models.DateField(null=True, blank=True)
+    outcome_dx = models.CharField(max_length=8, blank=True)
+    window_end = models.DateField(null=True, blank=True)
+    tin = models.CharField(max_length=9, blank=True)
+    npi = models.CharField(max_length=10, blank=True)
+    facility_ccn = models.CharField(max_length=6, blank=True)
+    facility_npi = models.CharField(max_length=10, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["result", "event_end", "id"]
+        indexes = [models.Index(fields=["result", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk} of result {self.result_id}"
+
+
+class MeasureEvent(models.Model):
+    """An admission (UAMCC, 484: counted or not, and why) or a day away from home (DAH). PHI."""
+
+    tenant_path = "result__run__entity"
+
+    result = models.ForeignKey(MeasureResult, on_delete=models.CASCADE, related_name="events")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    claim_id = models.CharField(max_length=20)
+    kind = models.CharField(max_length=16)
+    start = models.DateField()
+    end = models.DateField()
+    principal_dx = models.CharField(max_length=8, blank=True)
+    counted = models.BooleanField()
+    reason = models.CharField(max_length=80, blank=True)
+    facility_ccn = models.CharField(max_length=6, blank=True)
+    facility_npi = models.CharField(max_length=10, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["result", "start", "id"]
+
+    def __str__(self) -> str:
+        return f"Event {self.pk} of result {self.result_id}"
+
+
+class ReportedFile(models.Model):
+    """A file of quality results a partner or vendor submitted (QRDA Category III from an EHR),
+    with its source, submission date and reporting period. A new upload for the same entity,
+    year, kind and source replaces the current one; the replaced file stays, pointing at its
+    successor (the history)."""
+
+    class Kind(models.TextChoices):
+        QRDA3 = "qrda3", "QRDA Category III (eCQM aggregate results)"
+
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.CASCADE, related_name="quality_files"
+    )
+    performance_year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    source = models.CharField(max_length=200, help_text="Who sent it: the EHR or vendor.")
+    submitted_on = models.DateField(help_text="The date the source submitted the file.")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced"
+    )
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-performance_year", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.source}, PY{self.performance_year}"
+
+
+class ReportedMeasure(models.Model):
+    """One measure's aggregate counts and performance rate as the file reports them."""
+
+    tenant_path = "file__entity"
+
+    file = models.ForeignKey(ReportedFile, on_delete=models.CASCADE, related_name="measures")
+    measure_id = models.CharField(max_length=80, help_text="The measure's version-specific id.")
+    title = models.CharField(max_length=300, blank=True)
+    ipop = models.PositiveIntegerField(null=True, blank=True)
+    denom = models.PositiveIntegerField(null=True, blank=True)
+    numer = models.PositiveIntegerField(null=True, blank=True)
+    denex = models.PositiveIntegerField(null=True, blank=True)
+    denexcep = models.PositiveIntegerField(null=True, blank=True)
+    performance_rate = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["file", "measure_id"]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.performance_rate}"

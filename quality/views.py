@@ -1,0 +1,173 @@
+"""Quality pages: the entity's claims-based measures by year, and each measure with its cases.
+
+The overview shows rates only; the measure page lists beneficiaries (masked MBIs) and is a
+`phi_view` that records what it showed with `access_record_create`. Both read the stored run
+of the entity's claims data date; the pages say which date.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.roles import START_RUNS
+from accounts.selectors import user_may
+from audit.phi import phi_view
+from audit.services import access_record_create
+from care.selectors import entity_for_user
+from claims.selectors import claims_data_date
+from jobs.services import job_enqueue
+from quality.engine.catalog import measures_for
+from quality.forms import QrdaUploadForm
+from quality.models import ReportedFile
+from quality.qrda import QrdaError
+from quality.selectors import (
+    latest_run,
+    provider_breakdown,
+    result_cases,
+    result_events,
+    result_for_user,
+    run_history,
+    run_years,
+)
+from quality.services import entity_type_code, reported_file_upload
+
+CASES_PER_PAGE = 50
+
+
+def _year(request: HttpRequest) -> int | None:
+    text = request.GET.get("year", "")
+    return int(text) if text.isdigit() else None
+
+
+@require_GET
+@phi_view
+def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    run = latest_run(entity=entity, year=_year(request))
+    data_date = claims_data_date(entity=entity)
+    year = run.performance_year if run else (data_date.year if data_date else None)
+    expected = (
+        measures_for(entity.program.code, year, entity_type_code(entity=entity, year=year))
+        if year
+        else []
+    )
+    context = {
+        "entity": entity,
+        "run": run,
+        "results": list(run.results.all()) if run else [],
+        "years": run_years(entity=entity),
+        "history": list(run_history(entity=entity, year=run.performance_year)) if run else [],
+        "data_date": data_date,
+        "year": year,
+        "expected": expected,
+        "reported": ReportedFile.objects.filter(entity=entity)
+        .select_related("superseded_by")
+        .prefetch_related("measures")[:20],
+        "upload_form": QrdaUploadForm(initial={"performance_year": year}),
+        "may_upload": user_may(user=request.user, entity_id=entity.pk, key=START_RUNS),
+    }
+    return render(request, "quality/overview.html", context)
+
+
+@require_POST
+@phi_view
+def reported_upload(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Upload a partner's QRDA III file: every error names the element and line; nothing is
+    stored from a file with an error; a re-upload from the same source replaces, with history."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    if not user_may(user=request.user, entity_id=entity.pk, key=START_RUNS):
+        messages.error(request, "Your role cannot upload quality results for this entity.")
+        return redirect("quality:overview", entity_id=entity.pk)
+    form = QrdaUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        problems = "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+        messages.error(request, f"The upload was not stored: {problems}")
+        return redirect("quality:overview", entity_id=entity.pk)
+    upload = form.cleaned_data["file"]
+    try:
+        stored = reported_file_upload(
+            entity=entity,
+            performance_year=form.cleaned_data["performance_year"],
+            source=form.cleaned_data["source"],
+            submitted_on=form.cleaned_data["submitted_on"],
+            file_name=upload.name,
+            content=upload.read(),
+            user=request.user,
+        )
+    except QrdaError as exc:
+        messages.error(request, f"{upload.name} was not stored: " + "; ".join(exc.errors))
+        return redirect("quality:overview", entity_id=entity.pk)
+    messages.success(
+        request,
+        f"{upload.name}: {stored.measures.count()} measures from {stored.source} for "
+        f"{stored.period_start:%Y-%m-%d} to {stored.period_end:%Y-%m-%d} stored.",
+    )
+    return redirect("quality:overview", entity_id=entity.pk)
+
+
+@require_POST
+@phi_view
+def compute(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Start the measures' computation for a performance year, as of the claims data date."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    if not user_may(user=request.user, entity_id=entity.pk, key=START_RUNS):
+        messages.error(request, "Your role cannot start a computation for this entity.")
+        return redirect("quality:overview", entity_id=entity.pk)
+    data_date = claims_data_date(entity=entity)
+    text = request.POST.get("year", "")
+    if data_date is None:
+        messages.error(request, "No claims are loaded for this entity yet: load a CCLF delivery.")
+        return redirect("quality:overview", entity_id=entity.pk)
+    if not text.isdigit() or not 2015 <= int(text) <= data_date.year:
+        messages.error(
+            request,
+            f"The performance year must be a year up to {data_date.year}, the year the claims "
+            "reach.",
+        )
+        return redirect("quality:overview", entity_id=entity.pk)
+    job = job_enqueue(
+        kind="quality.compute",
+        entity=entity,
+        parameters={"performance_year": int(text)},
+        user=request.user,
+    )
+    messages.success(
+        request,
+        f"Quality measures for PY{text} started, as of the claims date {data_date:%Y-%m-%d}.",
+    )
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@require_GET
+@phi_view
+def measure(request: HttpRequest, entity_id: int, result_id: int) -> HttpResponse:
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    result = result_for_user(user=request.user, entity=entity, result_id=result_id)
+    outcome_only = request.GET.get("show") == "outcomes"
+    page = Paginator(
+        result_cases(result=result, outcome_only=outcome_only), CASES_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    events = list(result_events(result=result)[:200])
+    shown = {c.beneficiary_id for c in page.object_list} | {e.beneficiary_id for e in events}
+    access_record_create(
+        entity=entity,
+        purpose=f"quality measure {result.code} cases",
+        route="quality:measure",
+        beneficiary_ids=sorted(shown),
+        user=request.user,
+    )
+    context = {
+        "entity": entity,
+        "result": result,
+        "run": result.run,
+        "page": page,
+        "events": events,
+        "outcome_only": outcome_only,
+        "providers": provider_breakdown(result=result),
+        "max_quarter": max((q["rate"] for q in result.quarters), default=0) or 1,
+    }
+    return render(request, "quality/measure.html", context)

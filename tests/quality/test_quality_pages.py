@@ -1,0 +1,93 @@
+"""The quality measures end to end on a real database: computed from an entity's stored claims
+and alignment, stored as of the claims date, shown on the measure pages (masked, logged) and
+kept from another entity's users."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AccessRecord
+from jobs.models import Job
+from quality.models import MeasureCase, MeasureRun
+from quality.services import measures_compute
+
+pytestmark = pytest.mark.django_db
+
+TIN, NPI = "223456789", "1234567893"
+
+
+@pytest.fixture
+def computed(entity_a, make_bene, add_inpatient, add_visit, make_alignment_run):
+    """An MSSP ACO's PY2024 with one readmission: 479 and 484 computed from its claims."""
+    bene = make_bene(entity_a, birth_date=date(1945, 5, 1))
+    other = make_bene(entity_a, birth_date=date(1948, 2, 1))
+    add_inpatient(bene, 9001, date(2024, 3, 1), date(2024, 3, 5), dx="J189")
+    add_inpatient(bene, 9002, date(2024, 3, 20), date(2024, 3, 22), dx="I509")
+    add_inpatient(other, 9003, date(2024, 6, 1), date(2024, 6, 4), dx="N390")
+    add_visit(other, 9004, date(2024, 8, 30), "99214")
+    make_alignment_run(
+        entity_a,
+        as_of=date(2024, 12, 31),
+        performance_year=2024,
+        list_kind="final",
+        results=[
+            (bene, True, "aligned_plurality", TIN, NPI, ""),
+            (other, True, "aligned_plurality", TIN, NPI, ""),
+        ],
+    )
+    outcome = measures_compute(entity=entity_a, performance_year=2024)
+    return bene, outcome
+
+
+def test_the_measures_are_computed_from_the_claims_and_stored_as_of_the_claims_date(
+    entity_a, computed
+) -> None:
+    bene, outcome = computed
+    assert outcome["stored"] is True
+    run = MeasureRun.objects.get(pk=outcome["run"])
+    assert run.as_of == date(2024, 8, 30)  # the latest claim through date, not the clock
+    results = {r.code: r for r in run.results.all()}
+    assert set(results) == {"479", "484"}  # MSSP PY2024 (42 CFR 425.512; APP)
+    hwr = results["479"]
+    assert (hwr.numerator, hwr.denominator, hwr.basis) == (1, 3, "observed")
+    readmitted = MeasureCase.objects.get(result=hwr, outcome=1)
+    assert readmitted.beneficiary_id == bene.pk
+    assert (readmitted.event_claim_id, readmitted.outcome_claim_id) == ("9001", "9002")
+    assert (readmitted.tin, readmitted.npi) == (TIN, NPI)
+    # Nobody has two chronic conditions in 2023 claims: 484's cohort is empty, and says why.
+    assert results["484"].exclusions == {"fewer than two of the nine chronic conditions": 2}
+
+
+def test_the_measure_page_shows_masked_cases_logs_them_and_is_closed_to_another_entity(
+    entity_a, computed, aco_coordinator, other_entity_user, login_client
+) -> None:
+    bene, outcome = computed
+    hwr = MeasureRun.objects.get(pk=outcome["run"]).results.get(code="479")
+    client = login_client(aco_coordinator)
+
+    overview = client.get(reverse("quality:overview", args=[entity_a.pk]))
+    assert overview.status_code == 200
+    assert b"479: Hospital-Wide" in overview.content
+    assert b"Observed rates" in overview.content
+
+    page = client.get(reverse("quality:measure", args=[entity_a.pk, hwr.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert bene.masked_mbi in html
+    assert bene.current_mbi not in html
+    assert "Readmitted" in html
+    assert "Q1 2024" in html
+    record = AccessRecord.objects.filter(route="quality:measure").latest("at")
+    assert bene.pk in record.beneficiary_ids
+
+    # A coordinator reads the measures but does not start a computation (an admin or analyst does).
+    refused = client.post(reverse("quality:compute", args=[entity_a.pk]), {"year": 2024})
+    assert refused.status_code == 302
+    assert not Job.objects.filter(kind="quality.compute").exists()
+
+    stranger = login_client(other_entity_user)
+    assert stranger.get(reverse("quality:measure", args=[entity_a.pk, hwr.pk])).status_code == 404
+    assert stranger.get(reverse("quality:overview", args=[entity_a.pk])).status_code == 404
