@@ -21,6 +21,7 @@ urlpatterns = [
     path("settlement/", include("settlement.urls")),
     path("care/", include("care.urls")),
     path("events/", include("events.urls")),
+    path("specialists/", include("specialists.urls")),
     path("api/v1/", include("config.api_router")),
     path("fhir/", include("partners.fhir.urls")),
     path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),

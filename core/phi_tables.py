@@ -25,6 +25,8 @@ PHI_MODELS = frozenset(
         "benchmarks.riskscore",
         "benchmarks.riskscorecomponent",
         "partners.bulkexport",
+        "specialists.leadspecialist",
+        "specialists.leadspecialistchange",
     }
 )
 NOT_PHI = frozenset(

@@ -108,6 +108,8 @@ SCOPED: dict[str, str] = {
     "settlement.SettlementRun": "",
     "settlement.ParticipantShare": "",
     "settlement.QualityResult": "",
+    "specialists.LeadSpecialist": "",
+    "specialists.LeadSpecialistChange": "",
 }
 #: Models of those apps that reach an entity but hold neither PHI nor money, and why.
 UNSCOPED: dict[str, str] = {
@@ -123,6 +125,7 @@ UNSCOPED: dict[str, str] = {
     "benchmarks.ReferenceValue": "published CMS reference data",
     "events.Sender": "a facility's interface name and the entity it sends for",
     "events.HistoricalSender": "the earlier versions of a sender",
+    "specialists.LeadSpecialistRun": "a run's dates, conditions and counts; its leads are scoped",
 }
 
 

@@ -54,6 +54,7 @@ PROJECT_APPS = [
     "settlement",
     "care",
     "events",
+    "specialists",
 ]
 INSTALLED_APPS += PROJECT_APPS
 # Synthetic data for the demo, tests and benches: its commands (load_demo, generate_cclf) only.

@@ -69,10 +69,12 @@ PHI_AND_MONEY_TABLES = {
     "settlement_settlementrun",
     "settlement_participantshare",
     "settlement_qualityresult",
+    "specialists_leadspecialist",
+    "specialists_leadspecialistchange",
 }
 PHI_APPS = (
     "beneficiaries", "claims", "datasharing", "alignment", "benchmarks", "care", "events",
-    "settlement",
+    "settlement", "specialists",
 )  # fmt: skip
 
 

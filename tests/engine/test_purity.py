@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = ("django", "rest_framework", "celery")
 
 
-@pytest.mark.parametrize("package", ["alignment.engine", "benchmarks.engine", "settlement.engine"])
+@pytest.mark.parametrize(
+    "package", ["alignment.engine", "benchmarks.engine", "settlement.engine", "specialists.engine"]
+)
 def test_the_engine_imports_no_web_or_queue_framework(package: str) -> None:
     if not (ROOT / Path(*package.split("."))).is_dir():
         pytest.skip(f"{package} does not exist on this branch yet")

@@ -55,6 +55,8 @@ PHI_ADMIN = ["beneficiaries.Beneficiary", "alignment.VoluntaryAlignment"]
 # PHI pages that need a CMS list to show anyone: their one access record per view is checked
 # where that data is built (tests/alignment/test_reconciliation.py).
 PHI_PAGES_WITH_THEIR_OWN_DATA = {"alignment:reconciliation", "alignment:reconciliation_export"}
+# Lead-specialist pages need a lead-specialist run: tests/specialists/test_lead_runs.py.
+PHI_PAGES_WITH_THEIR_OWN_DATA |= {"specialists:entity", "specialists:roster"}
 # Patterns that show no beneficiary: figures, forms, job progress, money, reference data.
 NO_PHI = {
     "home", "healthz", "admin-login", "jobs:detail", "alignment:index", "alignment:run_start",
@@ -73,6 +75,7 @@ NO_PHI = {
     "fhir:practitioner", "fhir:organization", "fhir:group-search", "fhir:group-export",
     "fhir:bulk-status", "api-schema", "api-docs", "alignment:reconciliation_index",
 }  # fmt: skip
+NO_PHI |= {"specialists:index", "specialists:run_start"}
 
 
 def test_every_pattern_is_classified() -> None:

@@ -23,6 +23,7 @@ POST_ONLY = {
     "care:roster_export", "care:item_create", "care:item_update", "worklist-item-close",
     "care:outreach_create", "care:worklist_assign", "events:resolve",
 }  # fmt: skip
+POST_ONLY |= {"specialists:run_start"}
 
 
 def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
@@ -78,6 +79,9 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
             {"entity_id": own.entity.pk, "beneficiary_id": bene},
         ],
         **API_IDS(o),
+        "specialists:entity": [{"entity_id": entity}],
+        "specialists:run_start": [{"entity_id": entity}],
+        "specialists:roster": [{"entity_id": entity, "tin": o.tin}],
     }
 
 

@@ -1,0 +1,128 @@
+"""Lead-specialist runs end to end on hand-built claims: the job, the reasons, the network
+roles, the changes from one run to the next, and the pages (logged, scoped to the entity)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from audit.models import AccessRecord
+from core.api import ApplicationError
+from specialists.models import LeadSpecialist, LeadSpecialistChange
+from specialists.services import lead_run_create, next_quarter
+from tests.login import verified_client
+from tests.specialists.conftest import (
+    CARDIO_TIN,
+    NEPHRO_NPI,
+    NEPHRO_NPI_2,
+    NEPHRO_TIN,
+    ONC_NPI,
+    ONC_TIN,
+    visit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_run_names_each_lead_with_its_reason_and_place_in_the_network(world, lead_run) -> None:
+    leads = {
+        row.condition: row
+        for row in LeadSpecialist.objects.filter(run=lead_run).order_by("beneficiary_id")
+    }
+    assert set(leads) == {"ckd_esrd", "heart_failure", "active_cancer"}
+    ckd = leads["ckd_esrd"]
+    assert (ckd.lead_tin, ckd.lead_npi, ckd.network_role) == (NEPHRO_TIN, NEPHRO_NPI, "participant")
+    assert (ckd.trigger_code, ckd.trigger_claims, ckd.reason) == ("N184", 2, "plurality")
+    assert str(ckd.lead_allowed) == "300.00"
+    assert (leads["heart_failure"].lead_tin, leads["heart_failure"].network_role) == (
+        CARDIO_TIN,
+        "preferred",
+    )
+    cancer = leads["active_cancer"]
+    assert (cancer.lead_npi, cancer.network_role, str(cancer.lead_allowed)) == (
+        ONC_NPI,
+        "",
+        "1050.00",
+    )
+    assert (lead_run.population_count, lead_run.attributed_count) == (3, 3)
+    assert (lead_run.effective_start, lead_run.effective_end) == (
+        date(2025, 7, 1),
+        date(2025, 9, 30),
+    )
+    assert lead_run.summary["by_condition"]["heart_failure"] == {
+        "met": 1, "led": 1, "in_network": 1, "no_lead": 0,
+    }  # fmt: skip
+    assert list(lead_run.events.values_list("to_status", flat=True)) == [
+        "queued", "running", "succeeded",
+    ]  # fmt: skip
+
+
+def test_the_next_run_shows_what_changed(world, lead_run, aco_admin, django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    ckd = world.benes[0]
+    # Another nephrologist of the same practice now bills more.
+    for day in (date(2025, 8, 1), date(2025, 9, 1), date(2025, 9, 15)):
+        visit(ckd, day, "90960", "N186", "39", NEPHRO_TIN, NEPHRO_NPI_2, "400.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = lead_run_create(
+            entity=world.entity, acting_user=aco_admin, as_of=date(2025, 9, 30)
+        )
+    second.refresh_from_db()
+    assert second.previous_run_id == lead_run.pk
+    change = LeadSpecialistChange.objects.get(run=second)
+    assert (change.beneficiary_id, change.kind, change.previous_npi, change.lead_npi) == (
+        ckd.pk, "changed", NEPHRO_NPI, NEPHRO_NPI_2,
+    )  # fmt: skip
+    assert second.summary["changes"] == {"changed": 1}
+    assert next_quarter(date(2025, 12, 31)) == (date(2026, 1, 1), date(2026, 3, 31))
+
+
+def test_a_run_needs_claims_and_an_alignment_run(entity_b, aco_admin) -> None:
+    with pytest.raises(ApplicationError, match="no claims loaded"):
+        lead_run_create(entity=entity_b, acting_user=aco_admin)
+
+
+def test_bad_definitions_are_refused_naming_the_field(world, aco_admin) -> None:
+    with pytest.raises(ApplicationError, match="Condition definitions: .*conditions"):
+        lead_run_create(
+            entity=world.entity, acting_user=aco_admin, as_of=date(2025, 6, 30), definitions={}
+        )
+
+
+def test_the_pages_show_the_roster_with_reasons_and_log_what_they_showed(world, lead_run, aco_admin) -> None:  # fmt: skip
+    client = verified_client(aco_admin)
+    page = client.get(f"/specialists/{world.entity.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Heart failure" in text
+    assert f"TIN {ONC_TIN}" in text
+    assert "2025 Q3" in text
+    roster = client.get(f"/specialists/{world.entity.pk}/practices/{NEPHRO_TIN}/")
+    body = roster.content.decode()
+    assert roster.status_code == 200
+    assert "ICD-10-CM N184" in body
+    assert "Largest allowed charges" in body
+    assert world.benes[0].current_mbi not in body
+    record = AccessRecord.objects.filter(purpose="lead_specialist_roster").get()
+    assert record.beneficiary_ids == [world.benes[0].pk]
+    assert client.get(f"/specialists/{world.entity.pk}/practices/999999999/").status_code == 404
+
+
+def test_another_entitys_user_gets_404(world, lead_run, other_entity_user) -> None:
+    client = verified_client(other_entity_user)
+    for url in (
+        f"/specialists/{world.entity.pk}/",
+        f"/specialists/{world.entity.pk}/practices/{NEPHRO_TIN}/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/specialists/{world.entity.pk}/runs/start/").status_code == 404
+    index = client.get("/specialists/").content.decode()
+    assert world.entity.legal_name not in index
+
+
+def test_a_user_may_start_a_run_from_the_page(world, aco_admin, django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    client = verified_client(aco_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/specialists/{world.entity.pk}/runs/start/")
+    assert response.status_code == 302
+    assert LeadSpecialist.objects.filter(entity=world.entity).count() == 3
