@@ -23,7 +23,7 @@ from core.api import ApplicationError
 from jobs.models import ACTIVE_STATES, Job
 from jobs.registry import Progress
 from jobs.services import job_enqueue, job_mark_failed
-from partners import attribution
+from partners import attribution, lead_groups
 from partners.authentication import ClientPrincipal
 from partners.fhir import resources
 from partners.models import BulkExport, PartnerClient
@@ -186,11 +186,11 @@ def bulk_export_run(job: Job, progress: Progress) -> dict[str, Any]:
     if export.cancelled_at is not None:
         raise ExportCancelled("Cancelled by the client.")
     principal = ClientPrincipal(export.client)
-    group = attribution.attribution_list_get(principal=principal, group_id=export.group_id)
+    group = lead_groups.group_get(principal=principal, group_id=export.group_id)
     if group is None:
         raise ApplicationError(f"Group/{export.group_id} is no longer visible to this client.")
     transaction_time = timezone.now()
-    members = attribution.Members(group)
+    members = lead_groups.members_of(group)
     types = [t for t in EXPORT_TYPES if t in export.types]
     files = []
     try:

@@ -293,15 +293,15 @@ class GroupSearchView(FhirView):
     resource_type = "Group"
 
     def get(self, request: Request) -> Response:
-        from partners.attribution import Members, attribution_lists
+        from partners.lead_groups import group_lists, members_of
 
         wanted_identifier = (request.query_params.get("identifier") or "").rpartition("|")[2]
         wanted_name = (request.query_params.get("name") or "").lower()
         entries = [
             summary
             for summary in (
-                Members(g).group_resource(summary=True)
-                for g in attribution_lists(principal=request.user)
+                members_of(g).group_resource(summary=True)
+                for g in group_lists(principal=request.user)
             )
             if (not wanted_identifier or summary["id"] == wanted_identifier)
             and wanted_name in summary["name"].lower()
@@ -319,12 +319,12 @@ class GroupView(FhirView):
     resource_type = "Group"
 
     def get(self, request: Request, group_id: str) -> Response:
-        from partners.attribution import Members, attribution_list_get
+        from partners.lead_groups import group_get, members_of
 
-        group = attribution_list_get(principal=request.user, group_id=group_id)
+        group = group_get(principal=request.user, group_id=group_id)
         if group is None:
             raise Http404
-        members = Members(group)
+        members = members_of(group)
         body = members.group_resource()
         ids = [int(m["entity"]["reference"].split("/")[1]) for m in body.get("member", [])]
         phi_shown(
