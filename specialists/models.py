@@ -49,6 +49,12 @@ class LeadSpecialistRun(models.Model):
     population_count = models.PositiveIntegerField(default=0)
     attributed_count = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
+    leakage = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What Medicare paid for the population in and outside the network, in cents "
+        "(specialists.engine.leakage).",
+    )
     error = models.TextField(blank=True)
     job = models.ForeignKey(
         "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

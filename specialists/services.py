@@ -24,6 +24,7 @@ from core.api import ApplicationError
 from entities.choices import ParticipationRole
 from entities.models import Entity, Participation
 from specialists.engine import columns as c
+from specialists.engine import leakage as leak
 from specialists.engine.conditions import DefinitionError, definitions_from, load_definitions
 from specialists.engine.lead import attribute_leads, lead_changes, window
 from specialists.models import (
@@ -130,9 +131,9 @@ def lead_run_create(
 
 def _claims_frames(
     run: LeadSpecialistRun, population: list[int]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The population's diagnoses and Part B lines in the run's window, as the engine reads them
-    (beneficiaries whose data CMS withholds left out)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The population's diagnoses, Part B lines and all paid claims in the run's window, as the
+    engines read them (beneficiaries whose data CMS withholds left out)."""
     entity = run.entity
     diagnoses = final_action_diagnoses(entity=entity, thru_from=run.window_start, thru_to=run.as_of)
     claims = final_action_claims(
@@ -166,7 +167,54 @@ def _claims_frames(
             c.ALLOWED_CENTS: allowed.map(lambda v: int((v or Decimal(0)) * 100)).astype("int64"),
         }
     )
-    return dx, lines
+    return dx, lines, _paid_lines(claims)
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame.get(column, pd.Series(dtype=str)).fillna("").astype(str).str.strip()
+
+
+def _paid_lines(claims: pd.DataFrame) -> pd.DataFrame:
+    """Every final-action claim (Part A) and line (Part B, DME) as the leakage engine reads it."""
+    paid = claims.get("paid_amount", pd.Series(dtype=object))
+    return pd.DataFrame(
+        {
+            c.BENE_ID: claims.get("beneficiary_id", pd.Series(dtype="int64")).astype("int64"),
+            leak.SOURCE: _text(claims, "source"),
+            leak.CLAIM_TYPE: _text(claims, "claim_type_cd"),
+            c.TIN: _text(claims, "rendering_tin"),
+            c.NPI: _text(claims, "rendering_npi"),
+            leak.CCN: _text(claims, "ccn"),
+            c.SPECIALTY: _text(claims, "specialty_cd"),
+            leak.POS: _text(claims, "place_of_service"),
+            leak.PAID_CENTS: paid.map(lambda v: int((v or Decimal(0)) * 100)).astype("int64"),
+        }
+    )
+
+
+def network_of(*, entity: Entity, day: dt.date) -> leak.Network:
+    """The entity's list in force on `day`, as the leakage engine reads it."""
+    rows = (
+        Participation.objects.filter(entity=entity)
+        .active_on(day)
+        .values_list("organization__tin", "provider__npi", "provider__specialty_id", "ccn", "role")
+        .order_by("role", "organization__tin", "provider__npi")
+    )
+    specialists: dict[str, list[tuple[str, str, str]]] = {}
+    ccns, npis = set(), set()
+    for tin, npi, specialty, ccn, role in rows:
+        if ccn:
+            ccns.add(ccn)
+        if npi:
+            npis.add(npi)
+            if specialty:
+                specialists.setdefault(specialty, []).append((tin, npi, role))
+    return leak.Network(
+        tins=network_roles(entity=entity, day=day),
+        ccns=frozenset(ccns),
+        npis=frozenset(npis),
+        specialists={k: tuple(v) for k, v in specialists.items()},
+    )
 
 
 def network_roles(*, entity: Entity, day: dt.date) -> dict[str, str]:
@@ -206,7 +254,7 @@ def lead_run_execute(*, run_id: int) -> LeadSpecialistRun | None:
                 "beneficiary_id", flat=True
             )
         )
-        dx, lines = _claims_frames(run, population)
+        dx, lines, paid = _claims_frames(run, population)
         leads = attribute_leads(
             definitions=definitions_from(run.definitions),
             population=population,
@@ -252,6 +300,7 @@ def lead_run_execute(*, run_id: int) -> LeadSpecialistRun | None:
         current = {(x.beneficiary_id, x.condition): (x.lead_tin, x.lead_npi) for x in rows}
         changes = lead_changes(previous, current) if run.previous_run_id else []
         summary = _summary(rows, changes)
+        leakage = leak.leakage(paid, network_of(entity=run.entity, day=run.as_of))
         with transaction.atomic():
             LeadSpecialist.objects.filter(run=run).delete()
             LeadSpecialistChange.objects.filter(run=run).delete()
@@ -279,6 +328,7 @@ def lead_run_execute(*, run_id: int) -> LeadSpecialistRun | None:
                 population_count=len(population),
                 attributed_count=len({x.beneficiary_id for x in rows if x.lead_npi}),
                 summary=summary,
+                leakage=leakage,
             )
             _event(run, RunStatus.RUNNING, RunStatus.SUCCEEDED, note=f"{len(rows)} conditions")
     except Exception as exc:

@@ -7,6 +7,7 @@ to the user's entities: another entity, or a run of another entity, is a 404.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from accounts.roles import START_RUNS, roles_with
 from audit.phi import phi_view
 from audit.services import access_record_create
 from core.api import ApplicationError
-from entities.models import Entity
+from entities.models import Entity, SpecialtyCode
 from entities.selectors import user_entities
 from specialists.engine.conditions import definitions_from
 from specialists.engine.lead import REASON_LABELS
@@ -187,5 +188,81 @@ def practice_roster(request: HttpRequest, entity_id: int, tin: str) -> HttpRespo
             "rows": rows,
             "changes": changes,
             "conditions": {c.code: c for c in defs.conditions},
+        },
+    )
+
+
+# CMS Place of Service code set (CMS, "Place of Service Code Set", as used on CCLF5/CCLF6
+# CLM_POS_CD) [R]: the codes the page names; others are shown as their code.
+PLACES = {
+    "02": "Telehealth outside the home",
+    "10": "Telehealth in the home",
+    "11": "Office",
+    "12": "Home",
+    "19": "Off-campus outpatient hospital",
+    "20": "Urgent care facility",
+    "21": "Inpatient hospital",
+    "22": "On-campus outpatient hospital",
+    "23": "Emergency room, hospital",
+    "24": "Ambulatory surgical center",
+    "31": "Skilled nursing facility",
+    "32": "Nursing facility",
+    "65": "End-stage renal disease treatment facility",
+    "81": "Independent laboratory",
+}
+
+
+def _dollars(cents: int) -> Decimal:
+    return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
+
+
+def _rows(rows: list[dict[str, Any]], label: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            **row,
+            "label": label(row["key"]),
+            "total": _dollars(row["total_cents"]),
+            "outside": _dollars(row["outside_cents"]),
+            "share": (row["outside_cents"] / row["total_cents"]) if row["total_cents"] else None,
+        }
+        for row in rows
+    ]
+
+
+@phi_view
+def leakage(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Spending of the aligned population in and outside the network, by specialty, service
+    category, place and provider, and the top opportunities (no beneficiary is named)."""
+    entity = _entity_or_404(request, entity_id)
+    run = _run(request, entity)
+    report = run.leakage if run is not None and run.status == "succeeded" else {}
+    specialties = dict(SpecialtyCode.objects.values_list("code", "description"))
+
+    def specialty(code: str) -> str:
+        return f"{code} {specialties.get(code, 'specialty not in the CMS table')}"
+
+    def place(code: str) -> str:
+        return PLACES.get(code, code or "not stated") if code.isdigit() or not code else code
+
+    opportunities = _rows(report.get("opportunities", []), specialty)
+    for row in opportunities:
+        row["outside_providers"] = _rows(row["outside_providers"], str)
+    total = report.get("total_cents", 0)
+    return render(
+        request,
+        "specialists/leakage.html",
+        {
+            "entity": entity,
+            "run": run,
+            "report": report,
+            "total": _dollars(total),
+            "outside": _dollars(report.get("outside_cents", 0)),
+            "share": (report.get("outside_cents", 0) / total) if total else None,
+            "by_role": {k: _dollars(v) for k, v in report.get("by_role", {}).items()},
+            "opportunities": opportunities,
+            "by_specialty": _rows(report.get("by_specialty", []), specialty),
+            "by_category": _rows(report.get("by_category", []), str),
+            "by_place": _rows(report.get("by_place", []), place),
+            "by_provider": _rows(report.get("by_provider", []), str),
         },
     )

@@ -82,6 +82,7 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "specialists:entity": [{"entity_id": entity}],
         "specialists:run_start": [{"entity_id": entity}],
         "specialists:roster": [{"entity_id": entity, "tin": o.tin}],
+        "specialists:leakage": [{"entity_id": entity}],
     }
 
 

@@ -11,8 +11,10 @@ from audit.models import AccessRecord
 from core.api import ApplicationError
 from specialists.models import LeadSpecialist, LeadSpecialistChange
 from specialists.services import lead_run_create, next_quarter
+from synthetic.identifiers import npi
 from tests.login import verified_client
 from tests.specialists.conftest import (
+    CARDIO_NPI,
     CARDIO_TIN,
     NEPHRO_NPI,
     NEPHRO_NPI_2,
@@ -113,6 +115,7 @@ def test_another_entitys_user_gets_404(world, lead_run, other_entity_user) -> No
     for url in (
         f"/specialists/{world.entity.pk}/",
         f"/specialists/{world.entity.pk}/practices/{NEPHRO_TIN}/",
+        f"/specialists/{world.entity.pk}/leakage/",
     ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/specialists/{world.entity.pk}/runs/start/").status_code == 404
@@ -126,3 +129,41 @@ def test_a_user_may_start_a_run_from_the_page(world, aco_admin, django_capture_o
         response = client.post(f"/specialists/{world.entity.pk}/runs/start/")
     assert response.status_code == 302
     assert LeadSpecialist.objects.filter(entity=world.entity).count() == 3
+
+
+def test_the_leakage_page_names_the_opportunity_and_counts_money_outside(world, lead_run, aco_admin) -> None:  # fmt: skip
+    report = lead_run.leakage
+    # 300 (nephrology, participant) + 300 (cardiology, preferred) + 1050 (oncology, outside),
+    # paid at 80% of allowed.
+    assert report["total_cents"] == 132_000
+    assert report["outside_cents"] == 84_000
+    assert report["by_role"] == {"participant": 24_000, "preferred": 24_000, "": 84_000}
+    assert report["opportunities"] == []  # nobody on the list practises oncology
+    page = verified_client(aco_admin).get(f"/specialists/{world.entity.pk}/leakage/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "$840.00" in text
+    assert ONC_TIN in text
+
+
+def test_a_specialty_on_the_list_that_leaks_is_an_opportunity(world, aco_admin, django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    from entities.models import Provider, SpecialtyCode
+
+    cardiology, _ = SpecialtyCode.objects.get_or_create(
+        code="06", defaults={"description": "Cardiology", "evidence": "R", "source": "a test"}
+    )
+    Provider.objects.filter(npi=CARDIO_NPI).update(specialty_id="06")
+    visit(
+        world.benes[1], date(2025, 5, 5), "99214", "I5022", "06", "399999999", npi(7099), "500.00"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = lead_run_create(entity=world.entity, acting_user=aco_admin, as_of=date(2025, 6, 30))
+    run.refresh_from_db()
+    [opportunity] = run.leakage["opportunities"]
+    assert (opportunity["key"], opportunity["outside_cents"]) == ("06", 40_000)
+    assert opportunity["preferred_available"] is True
+    text = (
+        verified_client(aco_admin).get(f"/specialists/{world.entity.pk}/leakage/").content.decode()
+    )
+    assert f"06 {cardiology.description}" in text
+    assert "TIN 399999999" in text
