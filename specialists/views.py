@@ -73,6 +73,13 @@ def _conditions(run: LeadSpecialistRun) -> list[dict[str, Any]]:
     ]
 
 
+def _label_conditions(run: LeadSpecialistRun, changes: Any) -> None:
+    """Each change's condition by its label (the run's own definitions)."""
+    labels = {c.code: c.label for c in definitions_from(run.definitions).conditions}
+    for change in changes:
+        change.condition_label = labels.get(change.condition, change.condition)
+
+
 def _practices(run: LeadSpecialistRun) -> list[dict[str, Any]]:
     return [{**p, "role": ROLE_LABELS[p["network_role"]]} for p in lead_practices(run=run)]
 
@@ -96,6 +103,7 @@ def entity_leads(request: HttpRequest, entity_id: int) -> HttpResponse:
     changes = None
     if run is not None and run.previous_run_id:
         changes = Paginator(lead_changes_list(run=run), PAGE_SIZE).get_page(request.GET.get("page"))
+        _label_conditions(run, changes)
         shown = [change.beneficiary_id for change in changes]
         if shown:
             access_record_create(
@@ -150,7 +158,9 @@ def practice_roster(request: HttpRequest, entity_id: int, tin: str) -> HttpRespo
     if not page.paginator.count and not lead_changes_list(run=run, tin=tin).exists():
         raise Http404("This TIN leads no one in this run.")
     changes = list(lead_changes_list(run=run, tin=tin)[:200]) if run.previous_run_id else []
+    _label_conditions(run, changes)
     defs = definitions_from(run.definitions)
+    specialties = dict(SpecialtyCode.objects.values_list("code", "description"))
     npis = sorted(
         {row.lead_npi for row in page} | {row.runner_up_npi for row in page if row.runner_up_npi}
     )
@@ -161,6 +171,7 @@ def practice_roster(request: HttpRequest, entity_id: int, tin: str) -> HttpRespo
             "condition": defs.get(row.condition),
             "reason": REASON_LABELS.get(row.reason, row.reason),
             "lead_name": names.get(row.lead_npi, ""),
+            "specialty": f"{row.lead_specialty} {specialties.get(row.lead_specialty, '')}".strip(),
             "runner_up_name": names.get(row.runner_up_npi, ""),
             "share": (row.lead_allowed / row.specialty_allowed) if row.specialty_allowed else None,
         }

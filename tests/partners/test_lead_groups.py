@@ -44,8 +44,8 @@ def world(entity_a):
     return build_world(entity_a)
 
 
-def test_each_network_specialist_tin_has_a_group_of_the_patients_it_leads(
-    world, partner_a, api_for, django_capture_on_commit_callbacks
+def test_each_network_specialist_tin_has_a_group_that_reads_and_bulk_exports(
+    world, partner_a, partner_b, api_for, django_capture_on_commit_callbacks
 ) -> None:
     run_leads(world.entity, django_capture_on_commit_callbacks)
     api = api_for(partner_a, scope="system/Group.read")
@@ -63,6 +63,21 @@ def test_each_network_specialist_tin_has_a_group_of_the_patients_it_leads(
     assert member["entity"]["reference"] == f"Patient/{world.benes[0].pk}"
     assert member["period"] == {"start": "2025-07-01", "end": "2025-09-30"}
     assert {e["url"]: e.get("valueCode") for e in member["extension"]}[CHANGE_TYPE] == "new"
+    # The cardiology practice's list through the bulk API (another entity's client: 404).
+    url = f"/fhir/Group/{world.entity.cms_id}-lead-{cardio.pk}/$export"
+    assert api_for(partner_b).get(url, **EXPORT_HEADERS).status_code == 404
+    api = api_for(partner_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        kick = api.get(url, **EXPORT_HEADERS)
+    assert kick.status_code == 202, kick.content
+    manifest = api.get(kick["Content-Location"]).json()
+    by_type = {}
+    for output in manifest["output"]:
+        lines = b"".join(api.get(output["url"]).streaming_content).decode().splitlines()
+        by_type[output["type"]] = [validate(json.loads(line)) for line in lines]
+    assert [int(p["id"]) for p in by_type["Patient"]] == [world.benes[1].pk]
+    assert [g["id"] for g in by_type["Group"]] == [f"{world.entity.cms_id}-lead-{cardio.pk}"]
+    assert any(o["id"] == f"org-{cardio.pk}" for o in by_type["Organization"])
 
 
 def test_the_next_quarters_group_says_the_clinician_changed(
@@ -78,24 +93,3 @@ def test_the_next_quarters_group_says_the_clinician_changed(
     [member] = group["member"]
     assert {e["url"]: e.get("valueCode") for e in member["extension"]}[CHANGE_TYPE] == "changed"
     assert group["extension"][0]["valuePeriod"] == {"start": "2025-10-01", "end": "2025-12-31"}
-
-
-def test_a_specialist_group_exports_through_the_bulk_api(
-    world, partner_a, partner_b, api_for, django_capture_on_commit_callbacks
-) -> None:
-    run_leads(world.entity, django_capture_on_commit_callbacks)
-    cardio = ParticipantOrganization.objects.get(tin=CARDIO_TIN)
-    url = f"/fhir/Group/{world.entity.cms_id}-lead-{cardio.pk}/$export"
-    assert api_for(partner_b).get(url, **EXPORT_HEADERS).status_code == 404
-    api = api_for(partner_a)
-    with django_capture_on_commit_callbacks(execute=True):
-        kick = api.get(url, **EXPORT_HEADERS)
-    assert kick.status_code == 202, kick.content
-    manifest = api.get(kick["Content-Location"]).json()
-    by_type = {}
-    for output in manifest["output"]:
-        lines = b"".join(api.get(output["url"]).streaming_content).decode().splitlines()
-        by_type[output["type"]] = [validate(json.loads(line)) for line in lines]
-    assert [int(p["id"]) for p in by_type["Patient"]] == [world.benes[1].pk]
-    assert [g["id"] for g in by_type["Group"]] == [f"{world.entity.cms_id}-lead-{cardio.pk}"]
-    assert any(o["id"] == f"org-{cardio.pk}" for o in by_type["Organization"])

@@ -91,7 +91,7 @@ def test_bad_definitions_are_refused_naming_the_field(world, aco_admin) -> None:
         )
 
 
-def test_the_pages_show_the_roster_with_reasons_and_log_what_they_showed(world, lead_run, aco_admin) -> None:  # fmt: skip
+def test_the_pages_show_the_roster_and_the_leakage_and_log_what_they_showed(world, lead_run, aco_admin) -> None:  # fmt: skip
     client = verified_client(aco_admin)
     page = client.get(f"/specialists/{world.entity.pk}/")
     assert page.status_code == 200
@@ -108,6 +108,19 @@ def test_the_pages_show_the_roster_with_reasons_and_log_what_they_showed(world, 
     record = AccessRecord.objects.filter(purpose="lead_specialist_roster").get()
     assert record.beneficiary_ids == [world.benes[0].pk]
     assert client.get(f"/specialists/{world.entity.pk}/practices/999999999/").status_code == 404
+    # The leakage figures of the same run.
+    report = lead_run.leakage
+    # 300 (nephrology, participant) + 300 (cardiology, preferred) + 1050 (oncology, outside),
+    # paid at 80% of allowed.
+    assert report["total_cents"] == 132_000
+    assert report["outside_cents"] == 84_000
+    assert report["by_role"] == {"participant": 24_000, "preferred": 24_000, "": 84_000}
+    assert report["opportunities"] == []  # nobody on the list practises oncology
+    page = client.get(f"/specialists/{world.entity.pk}/leakage/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "$840.00" in text
+    assert ONC_TIN in text
 
 
 def test_another_entitys_user_gets_404(world, lead_run, other_entity_user) -> None:
@@ -129,21 +142,6 @@ def test_a_user_may_start_a_run_from_the_page(world, aco_admin, django_capture_o
         response = client.post(f"/specialists/{world.entity.pk}/runs/start/")
     assert response.status_code == 302
     assert LeadSpecialist.objects.filter(entity=world.entity).count() == 3
-
-
-def test_the_leakage_page_names_the_opportunity_and_counts_money_outside(world, lead_run, aco_admin) -> None:  # fmt: skip
-    report = lead_run.leakage
-    # 300 (nephrology, participant) + 300 (cardiology, preferred) + 1050 (oncology, outside),
-    # paid at 80% of allowed.
-    assert report["total_cents"] == 132_000
-    assert report["outside_cents"] == 84_000
-    assert report["by_role"] == {"participant": 24_000, "preferred": 24_000, "": 84_000}
-    assert report["opportunities"] == []  # nobody on the list practises oncology
-    page = verified_client(aco_admin).get(f"/specialists/{world.entity.pk}/leakage/")
-    text = page.content.decode()
-    assert page.status_code == 200
-    assert "$840.00" in text
-    assert ONC_TIN in text
 
 
 def test_a_specialty_on_the_list_that_leaks_is_an_opportunity(world, aco_admin, django_capture_on_commit_callbacks) -> None:  # fmt: skip
