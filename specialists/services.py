@@ -365,3 +365,29 @@ def lead_run_fail(*, run_id: int, error: str) -> None:
             status=RunStatus.FAILED, error=error[:5000], finished_at=timezone.now()
         )
         _event(run, before, RunStatus.FAILED, note=error)
+
+
+def lead_runs_due() -> list[LeadSpecialistRun]:
+    """Queue a run for every entity whose claims have reached a quarter its lists do not cover
+    yet: the latest succeeded or open run is published for an earlier quarter than the one after
+    its claims date (or there is none). Run daily by beat, so each entity publishes once a
+    quarter, as soon as its claims allow, whatever the wall clock says."""
+    queued = []
+    for entity in Entity.objects.order_by("pk"):
+        as_of = claims_data_date(entity=entity)
+        if as_of is None or alignment_current_run(entity=entity) is None:
+            continue
+        latest = (
+            LeadSpecialistRun.objects.filter(
+                entity=entity, status__in=[RunStatus.SUCCEEDED, *OPEN_STATUSES]
+            )
+            .order_by("-effective_start")
+            .first()
+        )
+        if latest is not None and latest.effective_start >= next_quarter(as_of)[0]:
+            continue
+        try:
+            queued.append(lead_run_create(entity=entity, acting_user=None, as_of=as_of))
+        except ApplicationError:
+            continue  # no population yet, or a run opened meanwhile: the next day tries again
+    return queued

@@ -165,3 +165,17 @@ def test_a_specialty_on_the_list_that_leaks_is_an_opportunity(world, aco_admin, 
     )
     assert f"06 {cardiology.description}" in text
     assert "TIN 399999999" in text
+
+
+def test_the_daily_check_publishes_once_a_quarter_as_the_claims_allow(world, django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    from specialists.services import lead_runs_due
+
+    with django_capture_on_commit_callbacks(execute=True):
+        [run] = [r for r in lead_runs_due() if r.entity_id == world.entity.pk]
+    # The claims reach 2025-05-01: published for Q3 2025; the same claims publish nothing more.
+    assert (run.as_of, run.quarter_label) == (date(2025, 5, 1), "2025 Q3")
+    assert not [r for r in lead_runs_due() if r.entity_id == world.entity.pk]
+    visit(world.benes[0], date(2025, 7, 2), "99214", "N184", "39", NEPHRO_TIN, NEPHRO_NPI)
+    assert [r.quarter_label for r in lead_runs_due() if r.entity_id == world.entity.pk] == [
+        "2025 Q4"
+    ]
