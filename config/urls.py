@@ -22,6 +22,7 @@ urlpatterns = [
     path("care/", include("care.urls")),
     path("quality/", include("quality.urls")),
     path("events/", include("events.urls")),
+    path("specialists/", include("specialists.urls")),
     path("api/v1/", include("config.api_router")),
     path("fhir/", include("partners.fhir.urls")),
     path("api/v1/schema/", SchemaView.as_view(), name="api-schema"),

@@ -27,6 +27,8 @@ PHI_MODELS = frozenset(
         "partners.bulkexport",
         "quality.measurecase",
         "quality.measureevent",
+        "specialists.leadspecialist",
+        "specialists.leadspecialistchange",
     }
 )
 NOT_PHI = frozenset(

@@ -113,6 +113,8 @@ SCOPED: dict[str, str] = {
     "settlement.QualityResult": "",
     "quality.MeasureCase": "",
     "quality.MeasureEvent": "",
+    "specialists.LeadSpecialist": "",
+    "specialists.LeadSpecialistChange": "",
 }
 #: Models of those apps that reach an entity but hold neither PHI nor money, and why.
 UNSCOPED: dict[str, str] = {
@@ -132,6 +134,7 @@ UNSCOPED: dict[str, str] = {
     "quality.MeasureResult": "a measure's counts and rates; its cases are scoped",
     "quality.ReportedFile": "a partner's QRDA III file: source, dates, reporting period",
     "quality.ReportedMeasure": "a measure's aggregate counts and rate from a partner's file",
+    "specialists.LeadSpecialistRun": "a run's dates, conditions and counts; its leads are scoped",
 }
 
 

@@ -26,7 +26,7 @@ from entities.models import ParticipantOrganization, Provider
 from jobs.models import ACTIVE_STATES, Job
 from jobs.registry import Progress
 from jobs.services import job_enqueue, job_mark_failed
-from partners import attribution
+from partners import attribution, lead_groups
 from partners.authentication import ClientPrincipal
 from partners.fhir import resources
 from partners.models import BulkExport, PartnerClient
@@ -207,14 +207,19 @@ def export_population(export: BulkExport, principal: Any) -> Population:
     """The lists an export reads: its Group, or every list the client may read (the patient
     and system levels; only the system level writes their Groups)."""
     if export.level == "group":
-        group = attribution.attribution_list_get(principal=principal, group_id=export.group_id)
+        # An attribution list or a specialist TIN's lead-specialist list.
+        group = lead_groups.group_get(principal=principal, group_id=export.group_id)
         if group is None:
             raise ApplicationError(f"Group/{export.group_id} is no longer visible to this client.")
-        members = attribution.Members(group, patients=export.patients)
+        members = lead_groups.members_of(group, patients=export.patients)
         return Population([members], [members])
     lists = [attribution.Members(g) for g in attribution.attribution_lists(principal=principal)]
     # An entity's list holds its TINs' lists' members; the TIN lists add those who moved.
-    return Population(lists, lists if export.level == "system" else [])
+    if export.level != "system":
+        return Population(lists, [])
+    # The system level writes the lead-specialist Groups too, and every member they reference.
+    lists += [lead_groups.members_of(g) for g in lead_groups.lead_lists(principal=principal)]
+    return Population(lists, lists)
 
 
 def _resources(

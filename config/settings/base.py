@@ -55,6 +55,7 @@ PROJECT_APPS = [
     "care",
     "events",
     "quality",
+    "specialists",
 ]
 INSTALLED_APPS += PROJECT_APPS
 # Synthetic data for the demo, tests and benches: its commands (load_demo, generate_cclf) only.
@@ -371,6 +372,8 @@ CELERY_BEAT_SCHEDULE = {
     "partners-purge-expired": {"task": "partners.tasks.purge_expired", "schedule": 3600.0},
     # Due-date roll-over (each entity as of its data date) and roster exports past 24 hours.
     "care-daily": {"task": "care.tasks.daily", "schedule": 24 * 3600.0},
+    # Lead-specialist lists: published for the quarter after each entity's claims date.
+    "specialists-quarterly": {"task": "specialists.tasks.quarterly", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {

@@ -33,7 +33,6 @@ from rest_framework.response import Response
 
 from jobs.models import JobState
 from partners.access import phi_shown
-from partners.attribution import attribution_list_get
 from partners.authentication import partner_client_of
 from partners.exports import (
     ExportBusy,
@@ -44,6 +43,7 @@ from partners.exports import (
 )
 from partners.fhir import resources
 from partners.fhir.views import FhirJSONRenderer, FhirView, PlainJSONRenderer, export_types
+from partners.lead_groups import group_get
 from partners.models import BulkExport
 from partners.scopes import EXPORT_TYPES, fhir_scope
 
@@ -236,7 +236,7 @@ class GroupExportView(ExportKickOff):
 
     def get(self, request: Request, group_id: str) -> Response:
         # Another entity's group does not exist for the caller, whoever asks and however.
-        group = attribution_list_get(principal=request.user, group_id=group_id)
+        group = group_get(principal=request.user, group_id=group_id)
         if group is None:
             raise Http404
         return self.kick_off(request, group)

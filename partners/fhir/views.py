@@ -330,16 +330,17 @@ class GroupSearchView(FhirView):
     resource_type = "Group"
 
     def get(self, request: Request) -> Response:
-        from partners.attribution import Members, attribution_lists, lists_identified_by
+        from partners.attribution import lists_identified_by
+        from partners.lead_groups import group_lists, members_of
 
-        lists = attribution_lists(principal=request.user)
+        lists = group_lists(principal=request.user)
         if "identifier" in request.query_params:
             tokens = [t for t in request.query_params.get("identifier", "").split(",") if t.strip()]
             lists = lists_identified_by(lists, tokens)
         wanted_name = (request.query_params.get("name") or "").lower()
         entries = [
             summary
-            for summary in (Members(g).group_resource(summary=True) for g in lists)
+            for summary in (members_of(g).group_resource(summary=True) for g in lists)
             if wanted_name in summary["name"].lower()
         ]
         return Response(
@@ -355,12 +356,12 @@ class GroupView(FhirView):
     resource_type = "Group"
 
     def get(self, request: Request, group_id: str) -> Response:
-        from partners.attribution import Members, attribution_list_get
+        from partners.lead_groups import group_get, members_of
 
-        group = attribution_list_get(principal=request.user, group_id=group_id)
+        group = group_get(principal=request.user, group_id=group_id)
         if group is None:
             raise Http404
-        members = Members(group)
+        members = members_of(group)
         body = members.group_resource()
         ids = [int(m["entity"]["reference"].split("/")[1]) for m in body.get("member", [])]
         phi_shown(

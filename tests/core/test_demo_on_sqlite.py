@@ -41,6 +41,13 @@ assert "keep settlement dollars from care coordinators" in overview, "savings pa
 analyst = verified_client(User.objects.get(email="analyst@valley.demo"), Client(HTTP_HOST="127.0.0.1"))
 assert "Settlement details for" in analyst.get(pages[0]).content.decode(), "savings panel"
 assert "pmpm-table" in overview, "PMPM panel"
+from specialists.models import LeadSpecialistRun
+lead_run = LeadSpecialistRun.objects.get(entity=entity, status="succeeded")
+assert lead_run.attributed_count > 0, "lead specialists"
+leads = client.get(reverse("specialists:entity", args=[entity.pk])).content.decode()
+assert "Lead specialist practices" in leads, "lead specialists page"
+assert client.get(reverse("specialists:leakage", args=[entity.pk])).status_code == 200, "leakage"
+print("lead specialists:", lead_run.attributed_count, "of", lead_run.population_count)
 print("pages ok")
 """
 

@@ -71,11 +71,12 @@ PHI_AND_MONEY_TABLES = {
     "settlement_qualityresult",
     "quality_measurecase",
     "quality_measureevent",
+    "specialists_leadspecialist",
+    "specialists_leadspecialistchange",
 }
 PHI_APPS = (
     "beneficiaries", "claims", "datasharing", "alignment", "benchmarks", "care", "events",
-    "settlement",
-    "quality",
+    "settlement", "quality", "specialists",
 )  # fmt: skip
 
 

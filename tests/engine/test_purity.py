@@ -14,7 +14,14 @@ FORBIDDEN = ("django", "rest_framework", "celery")
 
 
 @pytest.mark.parametrize(
-    "package", ["alignment.engine", "benchmarks.engine", "quality.engine", "settlement.engine"]
+    "package",
+    [
+        "alignment.engine",
+        "benchmarks.engine",
+        "quality.engine",
+        "settlement.engine",
+        "specialists.engine",
+    ],
 )
 def test_the_engine_imports_no_web_or_queue_framework(package: str) -> None:
     if not (ROOT / Path(*package.split("."))).is_dir():

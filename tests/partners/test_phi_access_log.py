@@ -60,6 +60,8 @@ PHI_ADMIN = ["beneficiaries.Beneficiary", "alignment.VoluntaryAlignment"]
 # PHI pages that need a CMS list to show anyone: their one access record per view is checked
 # where that data is built (tests/alignment/test_reconciliation.py).
 PHI_PAGES_WITH_THEIR_OWN_DATA = {"alignment:reconciliation", "alignment:reconciliation_export"}
+# Lead-specialist pages need a lead-specialist run: tests/specialists/test_lead_runs.py.
+PHI_PAGES_WITH_THEIR_OWN_DATA |= {"specialists:entity", "specialists:roster"}
 # Patterns that show no beneficiary: figures, forms, job progress, money, reference data.
 NO_PHI = {
     "home", "healthz", "admin-login", "jobs:detail", "alignment:index", "alignment:run_start",
@@ -81,6 +83,7 @@ NO_PHI = {
 # Bulk kick-offs queue a job and show nothing (the files they write are logged when read).
 NO_PHI |= {"fhir:group-davinci-data-export", "fhir:patient-export", "fhir:system-export"}
 NO_PHI |= {"quality:overview", "quality:compute", "quality:reported_upload"}
+NO_PHI |= {"specialists:index", "specialists:run_start", "specialists:leakage"}
 
 
 def test_every_pattern_is_classified() -> None:

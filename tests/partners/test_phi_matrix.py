@@ -25,6 +25,7 @@ POST_ONLY = {
     "care:outreach_create", "care:worklist_assign", "events:resolve",
 }  # fmt: skip
 POST_ONLY |= {"quality:compute", "quality:reported_upload"}
+POST_ONLY |= {"specialists:run_start"}
 
 
 def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
@@ -88,6 +89,10 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
             {"entity_id": own.entity.pk, "result_id": quality.pk},
         ],
         **API_IDS(o),
+        "specialists:entity": [{"entity_id": entity}],
+        "specialists:run_start": [{"entity_id": entity}],
+        "specialists:roster": [{"entity_id": entity, "tin": o.tin}],
+        "specialists:leakage": [{"entity_id": entity}],
     }
 
 

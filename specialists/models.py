@@ -1,0 +1,177 @@
+"""Lead-specialist attribution runs: which specialist TIN/NPI leads each beneficiary's care for a
+condition (chronic kidney disease 4-5 and ESRD, heart failure, active cancer...), from the claims,
+published prospectively for the quarter after the run's as-of date."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.tenancy import TenantManager
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+OPEN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class LeadSpecialistRun(models.Model):
+    """One attribution of an entity's aligned population to lead specialists, as of a claims
+    date, for the quarter that follows it. The conditions it used are kept with it."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField(help_text="Claims through this date are read.")
+    window_start = models.DateField()
+    effective_start = models.DateField(help_text="First day of the quarter it is published for.")
+    effective_end = models.DateField()
+    alignment_run = models.ForeignKey(
+        "alignment.AlignmentRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The alignment run whose aligned beneficiaries are the population.",
+    )
+    previous_run = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    definitions_version = models.CharField(max_length=80)
+    definitions = models.JSONField(default=dict)
+    population_count = models.PositiveIntegerField(default=0)
+    attributed_count = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    leakage = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What Medicare paid for the population in and outside the network, in cents "
+        "(specialists.engine.leakage).",
+    )
+    error = models.TextField(blank=True)
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-as_of", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_open_lead_specialist_run_per_entity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"lead specialists of {self.entity_id} as of {self.as_of:%Y-%m-%d}"
+
+    @property
+    def quarter_label(self) -> str:
+        return f"{self.effective_start.year} Q{(self.effective_start.month - 1) // 3 + 1}"
+
+
+class LeadSpecialistRunEvent(models.Model):
+    """A run's status change: who, when, from, to, why."""
+
+    run = models.ForeignKey(LeadSpecialistRun, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class LeadSpecialist(models.Model):
+    """A beneficiary's lead specialist for one condition in one run, and why."""
+
+    run = models.ForeignKey(LeadSpecialistRun, on_delete=models.CASCADE, related_name="leads")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    condition = models.CharField(max_length=32)
+    trigger_code = models.CharField(max_length=8)
+    trigger_claims = models.PositiveIntegerField()
+    last_trigger = models.DateField()
+    lead_tin = models.CharField(max_length=9, blank=True)
+    lead_npi = models.CharField(max_length=10, blank=True)
+    lead_specialty = models.CharField(max_length=2, blank=True)
+    lead_allowed = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    specialty_allowed = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    lead_services = models.PositiveIntegerField(default=0)
+    last_service = models.DateField(null=True, blank=True)
+    runner_up_tin = models.CharField(max_length=9, blank=True)
+    runner_up_npi = models.CharField(max_length=10, blank=True)
+    runner_up_allowed = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    reason = models.CharField(max_length=32)
+    network_role = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="participant or preferred when the lead TIN is on the entity's list; blank: outside.",
+    )
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["beneficiary_id", "condition"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "beneficiary", "condition"], name="one_lead_per_condition"
+            )
+        ]
+        indexes = [models.Index(fields=["run", "lead_tin"])]
+
+    def __str__(self) -> str:
+        return f"{self.condition}: {self.lead_tin}/{self.lead_npi}"
+
+
+class LeadSpecialistChange(models.Model):
+    """A lead that appeared, moved or went since the entity's previous run."""
+
+    run = models.ForeignKey(LeadSpecialistRun, on_delete=models.CASCADE, related_name="changes")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    condition = models.CharField(max_length=32)
+    kind = models.CharField(max_length=8)
+    previous_tin = models.CharField(max_length=9, blank=True)
+    previous_npi = models.CharField(max_length=10, blank=True)
+    lead_tin = models.CharField(max_length=9, blank=True)
+    lead_npi = models.CharField(max_length=10, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["kind", "beneficiary_id", "condition"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.condition}"
