@@ -18,8 +18,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from beneficiaries.models import Beneficiary
-from entities.models import Entity, ParticipantOrganization, Provider
+from entities.models import Entity, ParticipantOrganization
 from partners.attribution import (
     LIST_STATUS_URL,
     AttributionList,
@@ -153,27 +152,21 @@ class LeadMembers(Members):
             if bene not in self._current:
                 yield Member(bene, self.group.tin, npi, "dropped")
 
-    def beneficiaries(
-        self, *, since: dt.datetime | None = None, only_ids: bool = False
-    ) -> Iterator[Beneficiary]:
-        rows = Beneficiary.objects.filter(entity=self.entity, pk__in=list(self._current))
-        if since is not None:
-            # Changed since, or new to the list in a run published since (the consumer has
-            # not had their record).
-            arrived = [b for b in self._current if b not in self._previous]
-            changed = Q(updated_at__gt=since)
-            if self.list_changed_since(since):
-                changed |= Q(pk__in=arrived)
-            rows = rows.filter(changed)
-        if only_ids:
-            rows = rows.only("pk")
-        return rows.order_by("pk").iterator(chunk_size=2000)
-
-    def practitioners(self, *, since: dt.datetime | None = None) -> QuerySet[Provider]:
-        rows = Provider.objects.filter(npi__in=set(self._current.values())).select_related(
-            "specialty"
-        )
-        return (rows.filter(updated_at__gt=since) if since else rows).order_by("pk")
+    def beneficiary_filter(self, since: dt.datetime | None = None) -> Q:
+        """The members' beneficiaries (those who left included, as the Group refers to them);
+        with `since`, those changed after it, and those the list added or dropped in a run
+        published since (the consumer has not had their record)."""
+        dropped = sorted(b for b in self._previous if b not in self._current)
+        wanted = Q(pk__in=sorted(self._current))
+        if self.patients is not None:
+            wanted &= Q(pk__in=sorted(self.patients))
+        wanted |= Q(pk__in=dropped)
+        if since is None:
+            return wanted
+        if self.list_changed_since(since):
+            arrived = sorted(b for b in self._current if b not in self._previous)
+            return wanted & (Q(updated_at__gt=since) | Q(pk__in=arrived) | Q(pk__in=dropped))
+        return wanted & Q(updated_at__gt=since)
 
     def organizations(
         self, *, since: dt.datetime | None = None
