@@ -650,7 +650,28 @@ def _decide(message: AdtMessage, stay: Stay | None) -> tuple[Stay, bool, list[ru
     else:  # A08
         stay.admitted_at = stay.admitted_at or message.admit_at
         message.outcome = f"Patient or visit information updated for visit {visit}."
+    if tasks and message.beneficiary is not None:
+        reason = _no_care_work(message.beneficiary)
+        if reason:
+            # The stay is recorded (the "in hospital" flag, the timeline); the work is not the
+            # entity's, as for the tasks claims would raise (care.engine.eligibility).
+            tasks = []
+            message.outcome = f"{message.outcome} No task: {reason}."[:300]
     return stay, new, tasks
+
+
+def _no_care_work(beneficiary: Beneficiary) -> str:
+    """Why the latest care refresh made no task for the person (deceased, in hospice, not in the
+    aligned population), with its date; "" when it did, or before any refresh."""
+    try:
+        care = beneficiary.care
+    except CareProfile.DoesNotExist:
+        return ""
+    if not care.no_care_work_reason:
+        return ""
+    return (
+        f"{care.get_no_care_work_reason_display()}, as of the care refresh of {care.as_of:%Y-%m-%d}"
+    )
 
 
 # ------------------------------------------------------------------------------- the queue

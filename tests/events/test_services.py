@@ -324,3 +324,25 @@ def test_a_resent_message_among_new_ones_is_answered_as_before_and_the_others_ar
         "tcm_contact",
         "tcm_visit",
     ]
+
+
+@pytest.mark.parametrize("reason", ["deceased", "hospice", "not_in_population"])
+def test_an_event_records_the_stay_but_opens_no_task_for_someone_the_care_refresh_excludes(
+    entity_a, sender_a, make_bene, reason
+):
+    from care.models import CareProfile
+
+    bene = make_bene(entity_a)
+    CareProfile.objects.create(
+        beneficiary=bene, entity=entity_a, as_of=date(2026, 11, 30), no_care_work_reason=reason
+    )
+    out = at(2026, 12, 4, 10)
+    receipt = adt_v2_receive(
+        text=adt(sender_a, bene, "A03", "X1", event_at=out, discharge_at=out, disposition="01"),
+        channel="mllp",
+    )
+    assert receipt.code == "AA"
+    assert receipt.reason.endswith(", as of the care refresh of 2026-11-30.")
+    assert "No task: " in receipt.reason
+    assert Stay.objects.get(beneficiary=bene).status == StayStatus.DISCHARGED
+    assert not WorklistItem.objects.filter(beneficiary=bene).exists()
