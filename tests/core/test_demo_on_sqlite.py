@@ -41,6 +41,31 @@ assert "keep settlement dollars from care coordinators" in overview, "savings pa
 analyst = verified_client(User.objects.get(email="analyst@valley.demo"), Client(HTTP_HOST="127.0.0.1"))
 assert "Settlement details for" in analyst.get(pages[0]).content.decode(), "savings panel"
 assert "pmpm-table" in overview, "PMPM panel"
+
+# The demo's inpatient claims carry discharge statuses, and the worklist follows them: a SNF
+# admission task, no 7-day follow-up after a stay that ended in death; no open task targets a
+# deceased, hospice or non-aligned beneficiary.
+from django.db.models import F
+from care.models import OPEN_STATUSES, WorklistItem
+from claims.models import PartAClaimHeader
+
+inpatient = PartAClaimHeader.objects.filter(entity=entity, clm_type_cd="60")
+statuses = {s.strip() for s in inpatient.values_list("bene_ptnt_stus_cd", flat=True)}
+assert {"01", "02", "03", "07", "20", "50"} <= statuses, sorted(statuses)
+items = WorklistItem.objects.filter(entity=entity)
+assert items.filter(kind="snf_admission", source_key__startswith="snf:").exists(), "SNF task"
+expired = {str(i) for i in inpatient.filter(bene_ptnt_stus_cd="20").values_list("cur_clm_uniq_id", flat=True)}
+follow_ups = {k.split(":", 1)[1] for k in items.filter(kind="discharge_follow_up").values_list("source_key", flat=True)}
+assert expired and not expired & follow_ups, "follow-up after death"
+# The discharge that arrived minutes ago opened its two-business-day contact task.
+assert items.filter(kind="tcm_contact", status="open").exists(), "event task"
+open_items = WorklistItem.objects.filter(status__in=OPEN_STATUSES)  # both demo entities
+# Deceased by the claims' date (the generator's beneficiary file also holds later dates).
+died = open_items.filter(beneficiary__death_date__lte=F("beneficiary__care__as_of"))
+assert not died.exists(), "deceased"
+assert not open_items.filter(beneficiary__care__no_care_work_reason="hospice").exists(), "hospice"
+assert not open_items.filter(beneficiary__care__aligned=False).exists(), "not aligned"
+assert not open_items.filter(beneficiary__care__isnull=True).exists(), "no care profile"
 print("pages ok")
 """
 
