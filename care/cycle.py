@@ -28,8 +28,9 @@ from core.api import ApplicationError
 logger = logging.getLogger(__name__)
 
 CYCLE_KIND = "care.monthly_cycle"
-# Loads after which the cycle runs (job kinds). A CMS list load joins here when it is a job.
-CYCLE_TRIGGERS = {"claims.load_delivery"}
+# Loads after which the cycle runs (job kinds); the load commands (`load_cclf`,
+# `load_cms_list`) queue it themselves (cycle_enqueue).
+CYCLE_TRIGGERS = {"claims.load_delivery", "cmslists.load"}
 STEPS = (
     ("alignment", "Alignment projection"),
     ("risk", "Risk scores"),
@@ -39,22 +40,44 @@ STEPS = (
 ALIGNMENT_WAIT_SECONDS = 600
 
 
-def cycle_enqueue_after(*, job: Any, result: dict[str, Any] | None) -> Any:
-    """Queue the monthly cycle of the job's entity after a load that changed its data (a
-    delivery already loaded, or a load that was rejected, changes nothing: no cycle)."""
+def cycle_enqueue(*, entity: Any, parameters: dict[str, Any], user: Any = None) -> Any:
+    """Queue the monthly cycle of `entity` after a load (`parameters` say which); None when the
+    entity has no claims yet (a CMS list loaded before the first delivery: the cycle would have
+    nothing to run on, and runs after that delivery)."""
+    from claims.selectors import claims_data_date
     from jobs.services import job_enqueue
 
+    if claims_data_date(entity=entity) is None:
+        return None
+    return job_enqueue(kind=CYCLE_KIND, entity=entity, parameters=parameters, user=user)
+
+
+def cycle_enqueue_after(*, job: Any, result: dict[str, Any] | None) -> Any:
+    """Queue the monthly cycle of the job's entity after a load that changed its data (a
+    delivery or list already loaded, or a load that was rejected, changes nothing: no cycle)."""
     if job.kind not in CYCLE_TRIGGERS or job.entity_id is None:
         return None
     result = result or {}
-    if result.get("already_loaded") or result.get("status") not in (None, "loaded"):
+    if result.get("already_loaded") or result.get("created") is False:
         return None
-    return job_enqueue(
-        kind=CYCLE_KIND,
-        entity=job.entity,
-        parameters={"after_job": job.pk},
-        user=job.created_by,
-    )
+    if result.get("status") not in (None, "loaded"):
+        return None
+    return cycle_enqueue(entity=job.entity, parameters={"after_job": job.pk}, user=job.created_by)
+
+
+def on_load_committed(
+    sender: str, *, entity: Any, parameters: dict[str, Any], **_: Any
+) -> str | None:
+    """`jobs.signals.load_committed` receiver: a load command (`load_cclf`, `load_cms_list`)
+    queues the cycle as the load jobs do, and prints where to follow it."""
+    from django.urls import reverse
+
+    if sender not in CYCLE_TRIGGERS:
+        return None
+    job = cycle_enqueue(entity=entity, parameters=parameters)
+    if job is None:
+        return "Monthly cycle not queued: the entity has no claims loaded yet."
+    return f"Monthly cycle queued as job {job.pk}; its progress: {reverse('jobs:detail', args=[job.pk])}"
 
 
 def on_job_succeeded(sender: str, *, job: Any, result: dict[str, Any], **_: Any) -> None:

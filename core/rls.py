@@ -436,6 +436,14 @@ def entity_scope(entity_ids: Iterable[int] | str) -> Iterator[None]:
         _set(previous)
 
 
+def scope_keep(entity_ids: Iterable[int] | str) -> None:
+    """Put the connection in the scope of `entity_ids` and leave it there; nothing is sent when
+    it is already in that scope. For a connection that serves one kind of work only, set
+    outside any transaction (so no rollback can undo it), where entering and leaving a scope
+    around every transaction would cost two round trips (the ADT listener's database threads)."""
+    _set(_entity_value(entity_ids))
+
+
 def scope_reset() -> None:
     """Back to the role the connection logged in as, outside any scope, whatever was set before
     (a process that starts new work on a connection it cannot vouch for: a test, a module's

@@ -91,6 +91,15 @@ def _when(value: str, where: str, tz: ZoneInfo, *, required: bool = False) -> da
     return moment
 
 
+def _point_of_care(message: Any) -> str:
+    """PV1-3 (assigned patient location, a PL: point of care^room^bed^...) whole, first
+    repetition: a coordinator looks for the unit, room and bed, not the unit alone."""
+    try:
+        return str(message.segment("PV1")(3)(1)).strip()
+    except (KeyError, IndexError, TypeError):
+        return ""
+
+
 def _mbi_of(message: Any) -> str:
     """The MBI among PID-3's repetitions: the identifier whose assigning authority (CX-4) is
     CMS, in the MBI's format."""
@@ -183,7 +192,7 @@ def parse_v2(text: str, *, tz: ZoneInfo) -> Adt:
         sex=_get(message, "PID.F8.R1.C1")[:1].upper(),
         patient_class=_get(message, "PV1.F2.R1.C1")[:1].upper(),
         visit_number=_get(message, "PV1.F19.R1.C1")[:60],
-        location=_get(message, "PV1.F3")[:120],
+        location=_point_of_care(message)[:120],
         discharge_disposition=_get(message, "PV1.F36.R1.C1")[:4],
         admit_at=admit_at,
         discharge_at=discharge_at,

@@ -127,7 +127,7 @@ class Listener:
             self._senders.clear()
             self._senders_at = now
         try:
-            return adt_v2_receive_many(incoming=incoming, senders=self._senders)
+            return adt_v2_receive_many(incoming=incoming, senders=self._senders, keep_scope=True)
         except DatabaseError as error:
             # Nothing was committed: the senders keep the messages and resend them.
             logger.warning("ADT messages not stored (database: %s)", type(error).__name__)

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from beneficiaries.models import Beneficiary
+from care.models import ClaimEvent
 from events.models import AdtMessage, MessageStatus, Stay, StayStatus
 
 
@@ -51,7 +52,7 @@ def match_candidates(*, user: Any, message: AdtMessage, limit: int = 5) -> list[
     )
 
 
-def beneficiary_events(*, beneficiary: Beneficiary) -> dict[str, Any]:
+def beneficiary_events(*, beneficiary: Beneficiary, with_claims: bool = True) -> dict[str, Any]:
     stays = list(
         Stay.objects.filter(beneficiary=beneficiary).select_related("sender").order_by("-id")[:20]
     )
@@ -60,6 +61,20 @@ def beneficiary_events(*, beneficiary: Beneficiary) -> dict[str, Any]:
         .select_related("sender")
         .order_by("-event_at", "-id")[:50]
     )
+    # The claim that closed each stay's loop, shown beside the hospital's dates (one stay, one
+    # row: the claims timeline and this one count it once).
+    claims = (
+        {
+            c.claim_id: c
+            for c in ClaimEvent.objects.filter(
+                beneficiary=beneficiary, claim_id__in=[s.claim_id for s in stays if s.claim_id]
+            )
+        }
+        if with_claims
+        else {}
+    )
+    for stay in stays:
+        stay.claim = claims.get(stay.claim_id)  # type: ignore[attr-defined]
     return {
         "stays": stays,
         "messages": messages,

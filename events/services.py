@@ -14,20 +14,21 @@ import json
 import logging
 import re
 import unicodedata
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary, BeneficiaryMbi
 from care.models import CareProfile, ClaimEvent
 from care.services import worklist_items_raise, worklist_items_withdraw
 from core.api import ApplicationError
-from core.rls import entity_scope
+from core.rls import entity_scope, scope_keep
 from events import rules
 from events.adt import Adt, AdtRejected, parse_fhir_encounter, parse_v2
 from events.models import (
@@ -105,12 +106,15 @@ def adt_v2_receive_many(
     incoming: list[Incoming],
     entity_id: int | None = None,
     senders: dict[tuple[str, str], Sender] | None = None,
+    keep_scope: bool = False,
 ) -> list[Receipt]:
     """Receive the messages that arrived together (the listener's connections), one receipt
     each, in order. Each message is all-or-nothing: the messages of one entity are stored in
     one transaction (a group commit: one commit for many messages), and should anything in it
-    fail, that transaction is rolled back and each of its messages is stored again in a
-    transaction of its own, so one bad message never takes the others with it."""
+    fail (a resent message meets its first copy), that transaction is rolled back and each of
+    its messages is stored again in a transaction of its own, so one bad message never takes
+    the others with it. `keep_scope`: the connection serves these messages only and stays in
+    the last entity's row-security scope between calls (core.rls.scope_keep)."""
     receipts: list[Receipt | None] = [None] * len(incoming)
     groups: dict[int, list[tuple[int, Adt, Incoming, Sender]]] = {}
     for index, item in enumerate(incoming):
@@ -126,7 +130,7 @@ def adt_v2_receive_many(
         groups.setdefault(sender.entity_id, []).append((index, adt, item, sender))
     for group in groups.values():
         try:
-            done = _store_group(group)
+            done = _store_group(group, keep_scope=keep_scope)
         except (IntegrityError, DatabaseError) as error:
             if len(group) == 1 and not isinstance(error, IntegrityError):
                 raise
@@ -193,7 +197,9 @@ def _store_alone(one: tuple[int, Adt, Incoming, Sender]) -> dict[int, Receipt]:
         return {index: _answer(first, duplicate=True)}
 
 
-def _store_group(group: list[tuple[int, Adt, Incoming, Sender]]) -> dict[int, Receipt]:
+def _store_group(
+    group: list[tuple[int, Adt, Incoming, Sender]], *, keep_scope: bool = False
+) -> dict[int, Receipt]:
     """Messages of one entity, in one transaction inside that entity's row-security scope.
 
     The common case (no cancel, each visit once) is written in bulk: a fixed number of
@@ -201,7 +207,21 @@ def _store_group(group: list[tuple[int, Adt, Incoming, Sender]]) -> dict[int, Re
     the other in the same transaction."""
     entity_id = group[0][3].entity_id
     out: dict[int, Receipt] = {}
-    with entity_scope([entity_id]), transaction.atomic():
+    visits = [(g[3].pk, g[1].visit_number or f"msg:{g[1].control_id}"[:60]) for g in group]
+    simple = len(set(visits)) == len(visits) and not any(
+        g[1].trigger in ("A11", "A13") for g in group
+    )
+    if keep_scope:
+        scope_keep([entity_id])
+    with nullcontext() if keep_scope else entity_scope([entity_id]), transaction.atomic():
+        by_mbi = _beneficiaries_by_mbi(
+            entity_id=entity_id, mbis=[g[1].mbi for g in group if g[1].mbi]
+        )
+        if simple and len(group) > 1:
+            # A message stored before (a resend) meets the unique (sender, MSH-10) constraint
+            # and the group is stored again message by message (adt_v2_receive_many), each
+            # looked up first: no query for it here.
+            return _store_bulk(group, by_mbi=by_mbi)
         seen = {
             (m.sender_id, m.control_id): m
             for m in AdtMessage.objects.filter(
@@ -209,15 +229,6 @@ def _store_group(group: list[tuple[int, Adt, Incoming, Sender]]) -> dict[int, Re
                 control_id__in=[g[1].control_id for g in group],
             )
         }
-        by_mbi = _beneficiaries_by_mbi(
-            entity_id=entity_id, mbis=[g[1].mbi for g in group if g[1].mbi]
-        )
-        visits = [(g[3].pk, g[1].visit_number or f"msg:{g[1].control_id}"[:60]) for g in group]
-        simple = len(set(visits)) == len(visits) and not any(
-            g[1].trigger in ("A11", "A13") for g in group
-        )
-        if simple and len(group) > 1:
-            return _store_bulk(group, seen=seen, by_mbi=by_mbi)
         for index, adt, item, sender in group:
             first = seen.get((sender.pk, adt.control_id))
             if first is not None:
@@ -246,19 +257,16 @@ STAY_FIELDS = [
 ]
 
 
-def _column(name: str) -> str:
-    field = Stay._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return str(field.column)
-
-
 def _store_bulk(
     group: list[tuple[int, Adt, Incoming, Sender]],
     *,
-    seen: dict[tuple[int, str], AdtMessage],
     by_mbi: dict[str, Beneficiary],
 ) -> dict[int, Receipt]:
-    """The bulk path of `_store_group` (in its transaction): each visit once, no cancel."""
+    """The bulk path of `_store_group` (in its transaction): each visit once, no cancel, none
+    stored before (else the unique constraint on sender and MSH-10 fails it). Six statements
+    whatever the number of messages: the beneficiaries, the stays locked, the stays written
+    (one INSERT ... ON CONFLICT DO UPDATE for the new and the changed), the messages, the
+    tasks, and the commit."""
     out: dict[int, Receipt] = {}
     pairs = {(g[3].pk, g[1].visit_number or f"msg:{g[1].control_id}"[:60]) for g in group}
     stays = {
@@ -268,14 +276,9 @@ def _store_bulk(
         )
     }
     messages: list[tuple[int, AdtMessage, list[rules.Task]]] = []
-    new_stays: list[Stay] = []
-    changed: list[Stay] = []
+    written: list[Stay] = []
     now = timezone.now()
     for index, adt, item, sender in group:
-        first = seen.get((sender.pk, adt.control_id))
-        if first is not None:
-            out[index] = _answer(first, duplicate=True)
-            continue
         message = _message(adt=adt, item=item, sender=sender, by_mbi=by_mbi)
         tasks: list[rules.Task] = []
         if message.beneficiary is not None:
@@ -287,20 +290,18 @@ def _store_bulk(
                 )
                 continue
             stay.updated_at = now
-            (new_stays if new else changed).append(stay)
+            if not new:
+                stay.pk = None  # written by its visit (ON CONFLICT), its id read back
+            written.append(stay)
             message.stay = stay
         messages.append((index, message, tasks))
-    Stay.objects.bulk_create(new_stays)
-    if changed:
-        # One prepared UPDATE sent for every stay in one round trip (psycopg's executemany
-        # pipelines), where bulk_update would build one CASE expression per field and stay.
-        table = Stay._meta.db_table
-        columns = ", ".join(f"{_column(f)} = %s" for f in STAY_FIELDS)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET {columns} WHERE id = %s",  # noqa: S608 - our own names
-                [[getattr(st, f) for f in STAY_FIELDS] + [st.pk] for st in changed],
-            )
+    if written:
+        Stay.objects.bulk_create(
+            written,
+            update_conflicts=True,
+            unique_fields=["sender", "visit_number"],
+            update_fields=STAY_FIELDS,
+        )
     for _, message, _ in messages:
         if message.stay is not None:
             message.stay_id = message.stay.pk
@@ -649,7 +650,28 @@ def _decide(message: AdtMessage, stay: Stay | None) -> tuple[Stay, bool, list[ru
     else:  # A08
         stay.admitted_at = stay.admitted_at or message.admit_at
         message.outcome = f"Patient or visit information updated for visit {visit}."
+    if tasks and message.beneficiary is not None:
+        reason = _no_care_work(message.beneficiary)
+        if reason:
+            # The stay is recorded (the "in hospital" flag, the timeline); the work is not the
+            # entity's, as for the tasks claims would raise (care.engine.eligibility).
+            tasks = []
+            message.outcome = f"{message.outcome} No task: {reason}."[:300]
     return stay, new, tasks
+
+
+def _no_care_work(beneficiary: Beneficiary) -> str:
+    """Why the latest care refresh made no task for the person (deceased, in hospice, not in the
+    aligned population), with its date; "" when it did, or before any refresh."""
+    try:
+        care = beneficiary.care
+    except CareProfile.DoesNotExist:
+        return ""
+    if not care.no_care_work_reason:
+        return ""
+    return (
+        f"{care.get_no_care_work_reason_display()}, as of the care refresh of {care.as_of:%Y-%m-%d}"
+    )
 
 
 # ------------------------------------------------------------------------------- the queue

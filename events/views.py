@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.phi import phi_view
 from audit.services import access_record_create
 from care.selectors import beneficiary_for_user, entity_for_user
+from claims.selectors import withheld_beneficiaries
 from core.api import ApplicationError
 from events.selectors import (
     beneficiary_events,
@@ -90,5 +91,14 @@ def beneficiary_panel(request: HttpRequest, entity_id: int, beneficiary_id: int)
     return render(
         request,
         "events/_beneficiary.html",
-        {"entity": entity, "bene": bene, **beneficiary_events(beneficiary=bene)},
+        {
+            "entity": entity,
+            "bene": bene,
+            # CMS withholds the person's claims (data sharing declined): their claims are not
+            # shown here either, as on the rest of the page.
+            **beneficiary_events(
+                beneficiary=bene,
+                with_claims=bene.pk not in withheld_beneficiaries(entity=entity),
+            ),
+        },
     )

@@ -480,6 +480,7 @@ class _BlockWriter:
         los = np.where(np.isin(kind, ["inpatient"]), rng.integers(2, 8, n), 0)
         los = np.where(np.isin(kind, ["snf", "hha", "hospice"]), rng.integers(10, 30, n), los)
         thru = start + los.astype("timedelta64[D]")
+        thru = _ended_by_death(thru, start, self.pop.death[bene])
         paid = (base * rng.lognormal(0, 0.35, n) * 100).astype(np.int64)
         participant = rng.random(n) < 0.6
         fac = np.where(
@@ -501,7 +502,7 @@ class _BlockWriter:
             "PRNCPL_DGNS_CD": self._dx(bene, 0),
             "CLM_MDCR_NPMT_RSN_CD": np.where(denied, "N", ""),
             "PRVDR_FAC_FIPS_ST_CD": self.pop.state[bene],
-            "BENE_PTNT_STUS_CD": np.full(n, "01"),
+            "BENE_PTNT_STUS_CD": discharge_statuses(kind, self.pop.death[bene], thru, ids),
             "DGNS_DRG_CD": np.where(
                 kind == "inpatient", rng.choice(["0291", "0190", "0470", "0871"], n), ""
             ),
@@ -815,3 +816,48 @@ class _BlockWriter:
 
 def service_year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
+
+
+# ------------------------------------------------------------------ discharge statuses (Part A)
+
+#: NUBC patient discharge statuses (CCLF1 BENE_PTNT_STUS_CD) of inpatient stays and how often
+#: each occurs: home, home health, a SNF, another acute hospital (transfer), left against
+#: medical advice, hospice (home, facility), an inpatient rehabilitation facility.
+INPATIENT_DISCHARGE_MIX = (
+    ("01", 0.55),
+    ("06", 0.15),
+    ("03", 0.13),
+    ("02", 0.05),
+    ("07", 0.03),
+    ("50", 0.03),
+    ("51", 0.02),
+    ("62", 0.04),
+)
+EXPIRED = "20"
+
+
+def _ended_by_death(thru: np.ndarray, start: np.ndarray, death: np.ndarray) -> np.ndarray:
+    """A stay of a beneficiary who died before its planned end ends on the date of death."""
+    died = ~np.isnat(death) & (death >= start) & (death < thru)
+    return np.where(died, death, thru).astype("datetime64[D]")
+
+
+def discharge_statuses(
+    kind: np.ndarray, death: np.ndarray, thru: np.ndarray, claim_ids: np.ndarray
+) -> np.ndarray:
+    """The discharge status of each Part A claim: inpatient stays draw from
+    INPATIENT_DISCHARGE_MIX, and "20" (expired) when the beneficiary died on the stay's last
+    day; other claims "01". Drawn from the claims' own ids, so the other columns' random
+    stream (and every other figure of the demo) stays as it was."""
+    statuses = np.full(len(kind), "01", dtype="U2")
+    if not len(kind):
+        return statuses
+    codes = np.array([code for code, _ in INPATIENT_DISCHARGE_MIX])
+    weights = np.array([w for _, w in INPATIENT_DISCHARGE_MIX])
+    draw = np.random.default_rng([int(claim_ids[0]), 7]).choice(
+        codes, len(kind), p=weights / weights.sum()
+    )
+    inpatient = kind == "inpatient"
+    statuses = np.where(inpatient, draw, statuses)
+    died = inpatient & ~np.isnat(death) & (death == thru)
+    return np.where(died, EXPIRED, statuses)

@@ -26,9 +26,14 @@ def demo_sender(entity: Any) -> Any:
 def demo_patients(entity: Any, *, limit: int) -> list[Patient]:
     from beneficiaries.models import Beneficiary
 
+    living = Beneficiary.objects.filter(
+        entity=entity, merged_into__isnull=True, death_date__isnull=True
+    ).exclude(current_mbi="")
+    # Once a care refresh has run: the people it keeps care work for (aligned, not in hospice),
+    # whose events open tasks.
+    cared_for = living.filter(care__aligned=True, care__no_care_work_reason="")
     rows = (
-        Beneficiary.objects.filter(entity=entity, merged_into__isnull=True, death_date__isnull=True)
-        .exclude(current_mbi="")
+        (cared_for if cared_for.exists() else living)
         .order_by("id")
         .values_list("current_mbi", "last_name", "first_name", "birth_date", "sex_code")[:limit]
     )

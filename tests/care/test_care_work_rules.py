@@ -279,9 +279,12 @@ def test_an_outreach_attempt_is_logged_listed_with_the_notes_and_audited(
 
 
 def test_a_load_that_changed_data_queues_the_monthly_cycle_once(
-    entity_a, aco_analyst, django_capture_on_commit_callbacks
+    entity_a, aco_analyst, django_capture_on_commit_callbacks, make_bene, add_inpatient
 ):
     from care.cycle import cycle_enqueue_after
+
+    # The entity has claims (without any, no cycle: tests/care/test_cycle_after_loads.py).
+    add_inpatient(make_bene(entity_a), 601, date(2025, 3, 1), date(2025, 3, 4))
 
     load = Job.objects.create(
         entity=entity_a, kind="claims.load_delivery", state="succeeded", created_by=aco_analyst

@@ -240,6 +240,8 @@ def test_command_loads_once_and_reports_errors(entity_a: Any, tmp_path: Any, cap
     assert "Loaded: MSSP quarterly" in out
     assert "3 assigned, 4 excluded" in out
     assert "Already loaded (nothing changed)" in out
+    # No claims loaded yet: the monthly cycle has nothing to run on (tests/care/test_cycle_after_loads.py).
+    assert "Monthly cycle not queued: the entity has no claims loaded yet." in out
     bad = tmp_path / "bad" / f"{STEM}_1-1.csv"
     bad.parent.mkdir()
     bad.write_bytes(_csv(H11, ["1AC0AC0AA01,ANN,ONE,9,1950-01-02,0,,,1,1,0,0,0,0"]))

@@ -48,6 +48,31 @@ leads = client.get(reverse("specialists:entity", args=[entity.pk])).content.deco
 assert "Lead specialist practices" in leads, "lead specialists page"
 assert client.get(reverse("specialists:leakage", args=[entity.pk])).status_code == 200, "leakage"
 print("lead specialists:", lead_run.attributed_count, "of", lead_run.population_count)
+
+# The demo's inpatient claims carry discharge statuses, and the worklist follows them: a SNF
+# admission task, no 7-day follow-up after a stay that ended in death; no open task targets a
+# deceased, hospice or non-aligned beneficiary.
+from django.db.models import F
+from care.models import OPEN_STATUSES, WorklistItem
+from claims.models import PartAClaimHeader
+
+inpatient = PartAClaimHeader.objects.filter(entity=entity, clm_type_cd="60")
+statuses = {s.strip() for s in inpatient.values_list("bene_ptnt_stus_cd", flat=True)}
+assert {"01", "02", "03", "07", "20", "50"} <= statuses, sorted(statuses)
+items = WorklistItem.objects.filter(entity=entity)
+assert items.filter(kind="snf_admission", source_key__startswith="snf:").exists(), "SNF task"
+expired = {str(i) for i in inpatient.filter(bene_ptnt_stus_cd="20").values_list("cur_clm_uniq_id", flat=True)}
+follow_ups = {k.split(":", 1)[1] for k in items.filter(kind="discharge_follow_up").values_list("source_key", flat=True)}
+assert expired and not expired & follow_ups, "follow-up after death"
+# The discharge that arrived minutes ago opened its two-business-day contact task.
+assert items.filter(kind="tcm_contact", status="open").exists(), "event task"
+open_items = WorklistItem.objects.filter(status__in=OPEN_STATUSES)  # both demo entities
+# Deceased by the claims' date (the generator's beneficiary file also holds later dates).
+died = open_items.filter(beneficiary__death_date__lte=F("beneficiary__care__as_of"))
+assert not died.exists(), "deceased"
+assert not open_items.filter(beneficiary__care__no_care_work_reason="hospice").exists(), "hospice"
+assert not open_items.filter(beneficiary__care__aligned=False).exists(), "not aligned"
+assert not open_items.filter(beneficiary__care__isnull=True).exists(), "no care profile"
 print("pages ok")
 """
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from care.models import ItemKind, WorklistItem
 from care.services import care_refresh
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_claim_for_an_adt_stay_does_not_raise_a_second_discharge_task(
-    entity_a, sender_a, make_bene, add_inpatient
+    entity_a, sender_a, make_bene, add_inpatient, client_a
 ):
     bene = make_bene(entity_a)
     other = make_bene(entity_a)  # a stay known from claims only keeps its claims task
@@ -47,6 +48,12 @@ def test_the_claim_for_an_adt_stay_does_not_raise_a_second_discharge_task(
     )
     assert open_kinds == ["tcm_contact", "tcm_visit"]
     assert WorklistItem.objects.get(source_key="discharge:8802").status == "open"
+    # The beneficiary's hospital events show the claim beside the stay, as one stay.
+    panel = client_a.get(
+        reverse("events:beneficiary", args=[entity_a.pk, bene.pk])
+    ).content.decode()
+    assert "claim 8801: Inpatient 2026-11-16 – 2026-11-20," in panel
+    assert "(the same stay: counted once)" in panel
     assert (
         WorklistItem.objects.get(source_key="discharge:8802").kind == ItemKind.DISCHARGE_FOLLOW_UP
     )

@@ -269,3 +269,80 @@ def test_an_unknown_sender_and_an_unreadable_message_are_refused_and_nothing_is_
     assert other.code == "AR"
     assert "A02" in other.reason
     assert not AdtMessage.objects.exists()
+
+
+def test_an_a08_updates_the_visit_and_opens_nothing(entity_a, sender_a, make_bene):
+    bene = make_bene(entity_a)
+    admit = at(2026, 12, 1, 8)
+    adt_v2_receive(
+        text=adt(sender_a, bene, "A01", "U1", event_at=admit, admit_at=admit), channel="mllp"
+    )
+    update = adt_v2_receive(
+        text=adt(sender_a, bene, "A08", "U2", event_at=at(2026, 12, 2, 9), location="ICU^2^B"),
+        channel="mllp",
+    )
+    assert (update.code, update.reason) == (
+        "AA",
+        "Patient or visit information updated for visit V0001.",
+    )
+    stay = Stay.objects.get(beneficiary=bene)
+    assert (stay.status, stay.location, stay.admitted_at) == (
+        StayStatus.IN_FACILITY,
+        "ICU^2^B",
+        admit,
+    )
+    assert not WorklistItem.objects.filter(beneficiary=bene).exists()
+
+
+def test_a_resent_message_among_new_ones_is_answered_as_before_and_the_others_are_stored(
+    entity_a, sender_a, make_bene
+):
+    """The listener's group of messages (one transaction) meets a message stored before: the
+    group is stored again message by message; nothing is stored twice or lost."""
+    from django.utils import timezone
+
+    from events.services import Incoming, adt_v2_receive_many
+
+    first, second = make_bene(entity_a), make_bene(entity_a)
+    out = at(2026, 12, 4, 10)
+    resent = adt(
+        sender_a, first, "A03", "G1", visit="V1", event_at=out, discharge_at=out, disposition="01"
+    )
+    assert adt_v2_receive(text=resent, channel="mllp").code == "AA"
+    fresh = adt(
+        sender_a, second, "A03", "G2", visit="V2", event_at=out, discharge_at=out, disposition="03"
+    )
+    receipts = adt_v2_receive_many(
+        incoming=[Incoming(resent, timezone.now()), Incoming(fresh, timezone.now())],
+        keep_scope=True,
+    )
+    assert [(r.code, r.duplicate) for r in receipts] == [("AA", True), ("AA", False)]
+    assert receipts[0].reason.startswith("Received before")
+    assert AdtMessage.objects.filter(control_id__in=["G1", "G2"]).count() == 2
+    assert sorted(WorklistItem.objects.values_list("kind", flat=True)) == [
+        "snf_admission",
+        "tcm_contact",
+        "tcm_visit",
+    ]
+
+
+@pytest.mark.parametrize("reason", ["deceased", "hospice", "not_in_population"])
+def test_an_event_records_the_stay_but_opens_no_task_for_someone_the_care_refresh_excludes(
+    entity_a, sender_a, make_bene, reason
+):
+    from care.models import CareProfile
+
+    bene = make_bene(entity_a)
+    CareProfile.objects.create(
+        beneficiary=bene, entity=entity_a, as_of=date(2026, 11, 30), no_care_work_reason=reason
+    )
+    out = at(2026, 12, 4, 10)
+    receipt = adt_v2_receive(
+        text=adt(sender_a, bene, "A03", "X1", event_at=out, discharge_at=out, disposition="01"),
+        channel="mllp",
+    )
+    assert receipt.code == "AA"
+    assert receipt.reason.endswith(", as of the care refresh of 2026-11-30.")
+    assert "No task: " in receipt.reason
+    assert Stay.objects.get(beneficiary=bene).status == StayStatus.DISCHARGED
+    assert not WorklistItem.objects.filter(beneficiary=bene).exists()

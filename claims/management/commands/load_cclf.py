@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cclf.layouts import VERSIONS
 from claims.services import cclf_delivery_load
 from core.api import ApplicationError
+from jobs.signals import load_committed
 
 
 class Command(BaseCommand):
@@ -25,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("path", help="Delivery zip, or folder of CCLF files")
         parser.add_argument("--entity", help="CMS ID of the entity; must match the file names")
         parser.add_argument("--layout", default="v38", choices=VERSIONS, help="CCLF layout version")
+        parser.add_argument(
+            "--no-cycle",
+            action="store_true",
+            help="Do not queue the monthly cycle (alignment, risk, care, settlement) after the load",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         def progress(percent: int, message: str = "") -> None:
@@ -49,3 +55,11 @@ class Command(BaseCommand):
         )
         for code, counts in result.counts.items():
             self.stdout.write(f"  {code:<14} " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        if not options["no_cycle"]:
+            for _, line in load_committed.send(
+                sender="claims.load_delivery",
+                entity=delivery.entity,
+                parameters={"after_delivery": delivery.pk},
+            ):
+                if line:
+                    self.stdout.write(line)

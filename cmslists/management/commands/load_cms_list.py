@@ -18,6 +18,7 @@ from cmslists.models import ListKind
 from cmslists.services import cms_list_load
 from core.api import ApplicationError
 from entities.models import Entity
+from jobs.signals import load_committed
 
 
 class Command(BaseCommand):
@@ -32,6 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True, help="Performance year.")
         parser.add_argument("--quarter", type=int, default=0, help="1-4 for a quarterly list.")
         parser.add_argument("--list-date", required=True, help="The report's date, YYYY-MM-DD.")
+        parser.add_argument(
+            "--no-cycle",
+            action="store_true",
+            help="Do not queue the monthly cycle (alignment, risk, care, settlement) after the load.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         entity = Entity.objects.select_related("program").filter(cms_id=options["entity"]).first()
@@ -64,3 +70,9 @@ class Command(BaseCommand):
             f"{verb}: {lst.label}: {lst.assigned_count} assigned, {lst.excluded_count} excluded, "
             f"{lst.voluntary_count} voluntarily aligned, {lst.tin_count} TINs."
         )
+        if result.created and not options["no_cycle"]:
+            for _, line in load_committed.send(
+                sender="cmslists.load", entity=entity, parameters={"after_cms_list": lst.pk}
+            ):
+                if line:
+                    self.stdout.write(line)
