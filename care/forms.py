@@ -136,3 +136,20 @@ class RefreshForm(forms.Form):
     as_of = forms.DateField(
         required=False, label="As of", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class BeneficiarySearchForm(forms.Form):
+    """The header's search: an MBI (or its last characters), a name, a date of birth. Posted,
+    never put in a URL."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=80,
+        label="MBI or name",
+        widget=forms.TextInput(
+            attrs={"placeholder": "MBI, last characters, or name", "autocomplete": "off"}
+        ),
+    )
+    dob = forms.DateField(
+        required=False, label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )

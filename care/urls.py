@@ -1,6 +1,6 @@
 from django.urls import path
 
-from care import views
+from care import search_views, views
 
 app_name = "care"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("items/<int:item_id>/", views.item_update, name="item_update"),
     path("items/<int:item_id>/outreach/", views.outreach_create, name="outreach_create"),
     path("<int:entity_id>/worklist/assign/", views.worklist_assign, name="worklist_assign"),
+    path("search/", search_views.search, name="search"),
 ]
