@@ -10,13 +10,25 @@ from django.forms import ChoiceField
 
 from care.engine.value_sets import GAP_KEYS, gap_label
 from care.models import ItemStatus, OutreachMethod, OutreachOutcome
-from care.selectors import SORTS
+from care.selectors import sort_names
 
 SORT_CHOICES = [
     ("name", "Name (A-Z)"),
     ("-name", "Name (Z-A)"),
     ("dob", "Date of birth (oldest first)"),
     ("-dob", "Date of birth (youngest first)"),
+    ("-risk", "Risk score (highest first)"),
+    ("risk", "Risk score (lowest first)"),
+    ("-gaps", "Open care gaps (most first)"),
+    ("gaps", "Open care gaps (fewest first)"),
+    ("-cost", "Cost this year (highest first)"),
+    ("cost", "Cost this year (lowest first)"),
+    ("-discharge", "Last inpatient discharge (latest first)"),
+    ("discharge", "Last inpatient discharge (earliest first)"),
+    ("pc_visit", "Days since primary care visit (most first)"),
+    ("-pc_visit", "Days since primary care visit (fewest first)"),
+    ("-alignment_risk", "Alignment at risk first"),
+    ("alignment_risk", "Alignment at risk last"),
 ]
 
 
@@ -59,14 +71,21 @@ class RosterForm(forms.Form):
     )
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label="Sort by")
     after = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A page asked for by number (the pager's "go to page"); next and previous use `after`.
+    page = forms.IntegerField(required=False, min_value=1, label="Page")
+    # The "go to page" box: sent with every button of the form, read only with "Go".
+    goto = forms.IntegerField(required=False, min_value=1, label="Go to page")
+    go = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_sort(self) -> str:
         value: str = self.cleaned_data.get("sort") or "name"
-        return value if value in SORTS else "name"
+        return value if value in sort_names() else "name"
 
     def job_parameters(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
         data.pop("after", None)
+        for name in ("page", "goto", "go"):
+            data.pop(name, None)
         if "birth_date" in data:
             data["birth_date"] = data["birth_date"].isoformat()
         return data

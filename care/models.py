@@ -45,6 +45,14 @@ class CareProfile(models.Model):
     attributed_npi = models.CharField(max_length=10, blank=True, db_default="")
     # From the latest risk score (benchmarks), tiers of settings.CARE_RISK_TIERS.
     risk_tier = models.CharField(max_length=16, blank=True, db_default="")
+    risk_score = models.DecimalField(
+        max_digits=7, decimal_places=3, null=True, blank=True, help_text="Latest CMS-HCC raw score."
+    )
+    last_primary_care_visit = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Latest primary care service (the MSSP assignment HCPCS codes) in the claims.",
+    )
     # Why the refresh made no care gap or task for the person (care.engine.eligibility:
     # "deceased", "hospice", "not_in_population"); "" when it did consider them.
     no_care_work_reason = models.CharField(

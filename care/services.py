@@ -439,10 +439,13 @@ def care_refresh(
     gap_count = gaps.groupby(c.BENEFICIARY_ID).size()
     report(60, "Reading alignment and risk scores")
     alignment = _alignment_profile(entity=entity, as_of=as_of)
-    tiers = ar.risk_tiers(
-        scores=upstream.latest_risk_scores(entity=entity), cuts=settings.CARE_RISK_TIERS
-    )
+    latest_scores = upstream.latest_risk_scores(entity=entity)
+    tiers = ar.risk_tiers(scores=latest_scores, cuts=settings.CARE_RISK_TIERS)
     tier_of = dict(zip(tiers[c.BENEFICIARY_ID], tiers[ar.TIER], strict=True))
+    score_of = dict(zip(latest_scores["beneficiary_id"], latest_scores["raw_score"], strict=True))
+    procedures = frames["procedures"]
+    primary = procedures[procedures[c.CODE].isin(upstream.primary_care_codes())]
+    last_pc = pd.to_datetime(primary[c.SERVICE_DATE]).groupby(primary[c.BENEFICIARY_ID]).max()
     report(65, "Reading expenditures")
     spending = _expenditures(entity=entity, as_of=as_of)
     report(70, "Writing results")
@@ -480,6 +483,8 @@ def care_refresh(
                     ed_visits_12m=int(ed_count.get(bid, 0)),
                     open_gap_count=int(gap_count.get(bid, 0)),
                     risk_tier=tier_of.get(bid, "") if bid not in held else "",
+                    risk_score=score_of.get(bid) if bid not in held else None,
+                    last_primary_care_visit=day(last_pc.get(bid)),
                     no_care_work_reason=excluded.get(bid, ""),
                     # A withheld beneficiary keeps their alignment; what claims say of them
                     # (spending, thin plurality) is not shown.

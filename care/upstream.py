@@ -6,10 +6,12 @@ behind it yet (no run, no score, no benchmark) comes back as None and the page s
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import pandas as pd
 
+from alignment.engine.valuesets import load_hcpcs
 from alignment.engine.vocabulary import reason_text
 from alignment.models import AlignmentChange, AlignmentResult
 from alignment.selectors import (
@@ -238,3 +240,10 @@ def latest_risk_scores(*, entity: Any) -> Any:
         "beneficiary_id", keep="last"
     )
     return latest[["beneficiary_id", "raw_score"]].reset_index(drop=True)
+
+
+@cache
+def primary_care_codes() -> frozenset[str]:
+    """The HCPCS codes of primary care services in MSSP assignment (42 CFR 425.400(c), every
+    year's list, as the alignment engine reads it): what "last primary care visit" counts."""
+    return load_hcpcs("mssp_primary_care_hcpcs.csv").all_codes()

@@ -8,6 +8,7 @@ POST; URLs carry only internal keys.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,6 +38,7 @@ from care.forms import (
     RosterForm,
 )
 from care.models import ItemKind, ItemStatus
+from care.roster_columns import COLUMNS, header_sort, row_values
 from care.selectors import (
     RECENT_DAYS,
     WORKLIST_STATUSES,
@@ -52,7 +54,9 @@ from care.selectors import (
     new_event_items,
     overview_figures,
     risk_tier_counts,
+    roster_anchor_for_page,
     roster_page,
+    roster_position,
     worklist_item_for_user,
 )
 from care.services import (
@@ -162,13 +166,24 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
     filters = RosterFilters()
     rows: list[Any] = []
     next_after = None
+    position = {"total": 0, "page": 1, "pages": 1}
     invalid = form.is_bound and not form.is_valid()
     if not invalid:
         # A filter that does not parse (a TIN of 8 digits) shows its error and no one: listing
         # everybody under a filter the user believes applied would mislead.
         if form.is_bound:
             filters = RosterFilters.from_data(form.cleaned_data)
+            data = form.cleaned_data
+            wanted = data.get("page") or (data.get("goto") if data.get("go") else None)
+            if wanted and data.get("after") is None:
+                filters = replace(
+                    filters,
+                    after=roster_anchor_for_page(
+                        user=request.user, entity=entity, filters=filters, page=wanted
+                    ),
+                )
         rows, next_after = roster_page(user=request.user, entity=entity, filters=filters)
+        position = roster_position(user=request.user, entity=entity, filters=filters)
         access_record_create(
             entity=entity,
             purpose="roster",
@@ -177,6 +192,7 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
             user=request.user,
             method=request.method or "GET",
         )
+    withheld = withheld_beneficiaries(entity=entity)
     as_of = care_data_date(entity=entity)
     counts = risk_tier_counts(entity=entity)
     tiers = [
@@ -193,12 +209,16 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
         "as_of": as_of,
         "recent_since": as_of - timedelta(days=RECENT_DAYS) if as_of else None,
         "rows": rows,
+        "table": [(b, row_values(b, withheld=b.pk in withheld)) for b in rows],
+        "columns": [(col, header_sort(col, filters.sort)) for col in COLUMNS],
+        "sort": filters.sort,
         "next_after": next_after,
+        "position": position,
         "paged": filters.after is not None,
         "risk_margin": int(settings.CARE_ALIGNMENT_RISK_MARGIN * 100),
         "risk_months": settings.CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS,
-        # CMS withholds their claims: the row stays, the columns from claims are left empty.
-        "withheld": withheld_beneficiaries(entity=entity),
+        # CMS withholds their claims: the row stays, the columns from claims say so.
+        "withheld": withheld,
     }
     template = "care/_roster_results.html" if request.htmx else "care/roster.html"
     return render(request, template, context)
