@@ -340,3 +340,30 @@ class OutreachAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} on {self.attempted_at:%Y-%m-%d}: {self.get_outcome_display()}"
+
+
+class RosterView(models.Model):
+    """A named set of roster filters and a sort, kept for its author or shared with everyone of
+    the entity. Never a search term: no name, date of birth or MBI is stored (care.forms)."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    filters = models.JSONField(default=dict, help_text="The roster form's filters and sort.")
+    shared = models.BooleanField(default=False, help_text="Listed for every member of the entity.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "created_by", "name"], name="care_roster_view_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

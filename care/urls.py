@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:entity_id>/jobs/", views.overview_jobs, name="overview_jobs"),
     path("<int:entity_id>/roster/", views.roster, name="roster"),
     path("<int:entity_id>/refresh/", views.refresh, name="refresh"),
+    path("<int:entity_id>/roster/views/", views.roster_views, name="roster_views"),
     path("<int:entity_id>/roster/export/", views.roster_export, name="roster_export"),
     path("exports/<int:job_id>/", views.export, name="export"),
     path("<int:entity_id>/worklist/", views.worklist, name="worklist"),

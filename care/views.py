@@ -39,6 +39,13 @@ from care.forms import (
 )
 from care.models import ItemKind, ItemStatus
 from care.roster_columns import COLUMNS, header_sort, row_values
+from care.saved_views import (
+    roster_view_delete,
+    roster_view_for_user,
+    roster_view_form_data,
+    roster_view_save,
+    roster_views_for_user,
+)
 from care.selectors import (
     RECENT_DAYS,
     WORKLIST_STATUSES,
@@ -163,6 +170,12 @@ def overview_jobs(request: HttpRequest, entity_id: int) -> HttpResponse:
 def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
     entity = entity_for_user(user=request.user, entity_id=entity_id)
     form = RosterForm(request.POST if request.method == "POST" else None)
+    # A saved view (its id: a link, or the view's button) fills the form with its filters.
+    view_id = request.POST.get("apply_view") or request.GET.get("view") or ""
+    current_view = None
+    if view_id.isdigit():
+        current_view = roster_view_for_user(user=request.user, entity=entity, view_id=int(view_id))
+        form = RosterForm(roster_view_form_data(current_view))
     filters = RosterFilters()
     rows: list[Any] = []
     next_after = None
@@ -214,6 +227,8 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
         "sort": filters.sort,
         "next_after": next_after,
         "position": position,
+        "saved_views": roster_views_for_user(user=request.user, entity=entity),
+        "current_view": current_view,
         "paged": filters.after is not None,
         "risk_margin": int(settings.CARE_ALIGNMENT_RISK_MARGIN * 100),
         "risk_months": settings.CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS,
@@ -222,6 +237,38 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
     }
     template = "care/_roster_results.html" if request.htmx else "care/roster.html"
     return render(request, template, context)
+
+
+@require_POST
+@phi_view
+def roster_views(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Save the roster form's filters as a named view ("save"), or delete one ("delete")."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    try:
+        if request.POST.get("action") == "delete":
+            view_id = request.POST.get("view", "")
+            view = roster_view_for_user(
+                user=request.user, entity=entity, view_id=int(view_id) if view_id.isdigit() else 0
+            )
+            roster_view_delete(user=request.user, view=view)
+            messages.success(request, f"View “{view.name}” deleted.")
+            return redirect("care:roster", entity_id=entity.pk)
+        form = RosterForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError("The filters are not valid: correct them before saving.")
+        view = roster_view_save(
+            entity=entity,
+            user=request.user,
+            name=request.POST.get("view_name", ""),
+            filters=form.cleaned_data,
+            shared=request.POST.get("view_shared") == "on",
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("care:roster", entity_id=entity.pk)
+    shared = " and shared with your team" if view.shared else ""
+    messages.success(request, f"View “{view.name}” saved{shared}.")
+    return redirect(reverse("care:roster", args=[entity.pk]) + f"?view={view.pk}")
 
 
 @require_POST

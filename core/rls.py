@@ -103,6 +103,7 @@ SCOPED: dict[str, str] = {
     "care.ClaimEvent": "",
     "care.CareSummary": "",
     "care.OutreachAttempt": "",
+    "care.RosterView": "",
     "events.AdtMessage": "",
     "events.Stay": "",
     "settlement.SettlementRun": "",

@@ -250,10 +250,11 @@ def test_the_filtered_roster_keeps_its_query_budget(
     # 13: the roster's 12 and the one read of the profiles that picks the plan (_selective_ids);
     # + 2: the row-security scope set and reset around the request (core/rls.py); + 2: the
     # refresh's as-of date and the people per risk tier the form states; + 1: the count of all
-    # matching (page numbers); a later page + 3: the plan, the anchor and the count from it.
-    with django_assert_max_num_queries(18):
+    # matching (page numbers), + 1 the saved views; a later page + 3: the plan, the anchor and
+    # the count from it.
+    with django_assert_max_num_queries(19):
         client.post(url, {"alignment_at_risk": "on", "attributed_tin": TIN_A, "sort": "dob"})
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         client.post(
             url,
             {"newly_aligned": "on", "risk_tier": "moderate", "after": roster_facts["abbott"].pk},

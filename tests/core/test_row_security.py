@@ -69,6 +69,7 @@ PHI_AND_MONEY_TABLES = {
     "settlement_settlementrun",
     "settlement_participantshare",
     "settlement_qualityresult",
+    "care_rosterview",
 }
 PHI_APPS = (
     "beneficiaries", "claims", "datasharing", "alignment", "benchmarks", "care", "events",

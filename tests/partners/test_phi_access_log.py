@@ -68,6 +68,8 @@ NO_PHI = {
     "care:outreach_create", "partners-token",
     # Its GET is an empty form; a POST's records are checked in tests/care/test_search.py.
     "care:search",
+    # Saves or deletes a named set of filters (no beneficiary).
+    "care:roster_views",
     "beneficiary-search", "entity-list", "entity-detail", "entity-participant-list",
     "provider-list", "provider-detail", "participation-list", "participation-detail",
     "job-list", "job-detail", "alignment-run-list", "alignment-run-detail",

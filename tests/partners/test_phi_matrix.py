@@ -23,6 +23,7 @@ POST_ONLY = {
     "care:roster_export", "care:item_create", "care:item_update", "worklist-item-close",
     "care:outreach_create", "care:worklist_assign", "events:resolve",
 }  # fmt: skip
+POST_ONLY |= {"care:roster_views"}
 
 
 def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
@@ -68,6 +69,7 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "care:item_update": [{"item_id": o.item.pk}],
         "care:outreach_create": [{"item_id": o.item.pk}],
         "care:worklist_assign": [{"entity_id": entity}],
+        "care:roster_views": [{"entity_id": entity}],
         "alignment:reconciliation": [{"entity_id": entity, "year": 2025, "period": 0}],
         "alignment:reconciliation_export": [{"entity_id": entity, "year": 2025, "period": 0}],
         "events:unmatched": [{"entity_id": entity}],
