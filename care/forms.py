@@ -120,6 +120,8 @@ class OutreachForm(forms.Form):
     """One outreach attempt: when, how and what came of it."""
 
     attempted_at = forms.DateTimeField(
+        required=False,
+        help_text="Blank for now.",
         label="When",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -128,6 +130,9 @@ class OutreachForm(forms.Form):
     outcome = forms.ChoiceField(choices=OutreachOutcome.choices, label="Outcome")
     note = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note", max_length=2000
+    )
+    next_action_on = forms.DateField(
+        required=False, label="Next action on", widget=forms.DateInput(attrs={"type": "date"})
     )
 
 

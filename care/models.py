@@ -324,6 +324,9 @@ class OutreachAttempt(models.Model):
     method = models.CharField(max_length=16, choices=OutreachMethod.choices)
     outcome = models.CharField(max_length=16, choices=OutreachOutcome.choices)
     note = models.TextField(blank=True)
+    next_action_on = models.DateField(
+        null=True, blank=True, help_text="When to try again or follow up; the task falls due then."
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

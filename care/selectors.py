@@ -410,20 +410,45 @@ def data_dates_for_user(*, user: Any) -> dict[int, date | None]:
     return {pk: dates.get(pk) for pk in entities}
 
 
-def my_work_today(*, user: Any, dates: dict[int, date | None]) -> list[WorklistItem]:
-    """Open items assigned to the user that are due by their entity's data date (`dates`, from
-    `data_dates_for_user`; with no refresh yet, every due date counts) or have no due date,
-    oldest due first, in the entities the user still belongs to."""
-    due = Q(due_date__isnull=True)
-    for entity_id, as_of in dates.items():
-        due |= Q(entity_id=entity_id) & (Q(due_date__lte=as_of) if as_of else Q())
-    return list(
+WEEK_DAYS = 7
+
+
+def my_work_sections(
+    *, user: Any, dates: dict[int, date | None], created_since: Any
+) -> dict[str, Any]:
+    """ "My work today": the user's open items, overdue first (due before their entity's data
+    date), then due on it or undated, then due in the week after it; how many are due later
+    (listed on the worklist, never dropped); and the items assigned to the user that were
+    created since `created_since` (the start of today, by the clock: when a task was made is an
+    event's time, not a claims figure)."""
+    mine = (
         WorklistItem.objects.for_user(user)
         .filter(assigned_to=user, status__in=OPEN_STATUSES)
-        .filter(due)
         .select_related("beneficiary", "entity")
-        .order_by("due_date", "id")[:200]
     )
+    week = Q(due_date__isnull=True)
+    later = Q(pk__in=[])
+    for entity_id, as_of in dates.items():
+        if as_of is None:
+            week |= Q(entity_id=entity_id)
+            continue
+        week |= Q(entity_id=entity_id, due_date__lte=as_of + timedelta(days=WEEK_DAYS))
+        later |= Q(entity_id=entity_id, due_date__gt=as_of + timedelta(days=WEEK_DAYS))
+    sections: dict[str, Any] = {"overdue": [], "today": [], "week": []}
+    for item in mine.filter(week).order_by(F("due_date").asc(nulls_last=True), "id")[:300]:
+        as_of = dates.get(item.entity_id)
+        item.data_date = as_of  # type: ignore[attr-defined]
+        if as_of is None or item.due_date is None or item.due_date == as_of:
+            sections["today"].append(item)
+        elif item.due_date < as_of:
+            sections["overdue"].append(item)
+        else:
+            sections["week"].append(item)
+    sections["later"] = mine.filter(later).count()
+    sections["created_today"] = list(
+        mine.filter(created_at__gte=created_since).order_by("-created_at", "-id")[:100]
+    )
+    return sections
 
 
 # Worklist status filters: "active" is open or in progress (the default), "open" is not started.

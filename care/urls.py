@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:entity_id>/roster/export/", views.roster_export, name="roster_export"),
     path("exports/<int:job_id>/", views.export, name="export"),
     path("<int:entity_id>/worklist/", views.worklist, name="worklist"),
+    path("<int:entity_id>/queue/", views.queue, name="queue"),
     path(
         "<int:entity_id>/beneficiaries/<int:beneficiary_id>/", views.beneficiary, name="beneficiary"
     ),

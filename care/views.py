@@ -37,7 +37,8 @@ from care.forms import (
     RefreshForm,
     RosterForm,
 )
-from care.models import ItemKind, ItemStatus
+from care.models import ClaimEvent, ItemKind, ItemStatus
+from care.queue import QUEUE_LIMIT, contact_queue
 from care.roster_columns import COLUMNS, header_sort, row_values
 from care.saved_views import (
     roster_view_delete,
@@ -48,6 +49,7 @@ from care.saved_views import (
 )
 from care.selectors import (
     RECENT_DAYS,
+    WEEK_DAYS,
     WORKLIST_STATUSES,
     RosterFilters,
     beneficiary_for_user,
@@ -57,7 +59,7 @@ from care.selectors import (
     data_dates_for_user,
     entity_for_user,
     entity_worklist,
-    my_work_today,
+    my_work_sections,
     new_event_items,
     overview_figures,
     risk_tier_counts,
@@ -72,7 +74,7 @@ from care.services import (
     worklist_item_update,
     worklist_items_assign,
 )
-from care.timeline import beneficiary_claims_summary
+from care.timeline import beneficiary_claims_summary, beneficiary_timeline
 from claims.selectors import claims_data_date, withheld_beneficiaries
 from core.api import ApplicationError
 from core.http import HtmxHttpRequest
@@ -93,18 +95,24 @@ def _members(entity: Any) -> list[tuple[str, str]]:
 @phi_view
 def my_work(request: HttpRequest) -> HttpResponse:
     dates = data_dates_for_user(user=request.user)
-    items = my_work_today(user=request.user, dates=dates)
-    for item in items:
-        item.data_date = dates.get(item.entity_id)  # type: ignore[attr-defined]
+    start_of_today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    sections = my_work_sections(user=request.user, dates=dates, created_since=start_of_today)
+    listed = [
+        *sections["overdue"], *sections["today"], *sections["week"], *sections["created_today"]
+    ]  # fmt: skip
     events = new_event_items(user=request.user)
-    _note_shown(request, [*items, *events], purpose="my work today", route="care:today")
+    _note_shown(request, [*listed, *events], purpose="my work today", route="care:today")
+    known = [d for d in dates.values() if d is not None]
     return render(
         request,
         "care/today.html",
         {
-            "items": items,
-            "data_dates": sorted({d for d in dates.values() if d is not None}),
+            "sections": sections,
+            "anything": bool(listed),
+            "data_dates": sorted(set(known)),
+            "week_end": max(known) + timedelta(days=WEEK_DAYS) if known else None,
             "event_items": events,
+            "outreach_form": OutreachForm(),
             "now": timezone.now(),
         },
     )
@@ -119,6 +127,27 @@ def _note_shown(request: HttpRequest, items: list[Any], *, purpose: str, route: 
         access_record_create(
             entity=entity, purpose=purpose, route=route, beneficiary_ids=ids, user=request.user
         )
+
+
+@require_GET
+@phi_view
+def queue(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Who to contact today in one entity, ranked, with the reason for each rank."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    as_of = care_data_date(entity=entity)
+    start_of_today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    entries = contact_queue(
+        user=request.user, entity=entity, as_of=as_of, contacted_since=start_of_today
+    )
+    _note_shown(request, [e.item for e in entries], purpose="contact queue", route="care:queue")
+    context = {
+        "entity": entity,
+        "entries": entries,
+        "as_of": as_of,
+        "limit": QUEUE_LIMIT,
+        "outreach_form": OutreachForm(),
+    }
+    return render(request, "care/queue.html", context)
 
 
 @require_GET
@@ -396,6 +425,21 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         else None,
         "item_form": ItemCreateForm(members=_members(entity)),
         "statuses": ItemStatus.choices,
+        "timeline": beneficiary_timeline(
+            claims=[]
+            if withheld
+            else list(
+                ClaimEvent.objects.filter(
+                    entity=entity,
+                    beneficiary=bene,
+                    thru_date__gte=(as_of or today).replace(year=(as_of or today).year - 2),
+                ).only("kind", "from_date", "codes")
+            ),
+            items=items,
+            attempts=[a for i in items for a in i.outreach_attempts.all()],
+            # Claims reach the data date; tasks and outreach happen up to today.
+            end=max(as_of or today, today),
+        ),
     }
     return render(request, "care/beneficiary.html", context)
 
@@ -506,6 +550,7 @@ def worklist(request: HttpRequest, entity_id: int) -> HttpResponse:
         "statuses": WORKLIST_STATUSES,
         "members": _members(entity),
         "data_date": care_data_date(entity=entity),
+        "outreach_form": OutreachForm(),
     }
     return render(request, "care/worklist.html", context)
 
@@ -551,20 +596,26 @@ def outreach_create(request: HttpRequest, item_id: int) -> HttpResponse:
     form = OutreachForm(request.POST)
     if form.is_valid():
         try:
-            outreach_attempt_create(
+            attempt = outreach_attempt_create(
                 item=item,
                 acting_user=request.user,
-                attempted_at=form.cleaned_data["attempted_at"],
+                attempted_at=form.cleaned_data["attempted_at"] or timezone.now(),
                 method=form.cleaned_data["method"],
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
+                next_action_on=form.cleaned_data["next_action_on"],
             )
-            messages.success(request, "Outreach attempt recorded.")
+            who = f"{item.beneficiary.first_name} {item.beneficiary.last_name}".strip()
+            messages.success(request, f"Outreach recorded for {who}: {attempt}.")
         except ApplicationError as exc:
             messages.error(request, exc.message)
     else:
         fields = ", ".join(str(form.fields[name].label).lower() for name in form.errors)
         messages.error(request, f"The outreach attempt needs a valid {fields}.")
+    # From a list (my work, the queue, the worklist) back to it; else to the person's page.
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect(
         reverse("care:beneficiary", args=[item.entity_id, item.beneficiary_id]) + f"#item-{item.pk}"
     )

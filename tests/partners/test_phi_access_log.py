@@ -27,6 +27,7 @@ PHI_PAGES = {
     "events:beneficiary": lambda w: {"entity_id": w.entity.pk, "beneficiary_id": w.beneficiary.pk},
     "care:roster": lambda w: {"entity_id": w.entity.pk},
     "care:worklist": lambda w: {"entity_id": w.entity.pk},
+    "care:queue": lambda w: {"entity_id": w.entity.pk},
     "care:beneficiary": lambda w: {"entity_id": w.entity.pk, "beneficiary_id": w.beneficiary.pk},
     "care:export": lambda w: {"job_id": w.export_job.pk},  # the download (?download=1)
     "alignment:run_detail": lambda w: {"pk": w.run.pk},

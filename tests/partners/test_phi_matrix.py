@@ -70,6 +70,7 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "care:outreach_create": [{"item_id": o.item.pk}],
         "care:worklist_assign": [{"entity_id": entity}],
         "care:roster_views": [{"entity_id": entity}],
+        "care:queue": [{"entity_id": entity}],
         "alignment:reconciliation": [{"entity_id": entity, "year": 2025, "period": 0}],
         "alignment:reconciliation_export": [{"entity_id": entity, "year": 2025, "period": 0}],
         "events:unmatched": [{"entity_id": entity}],
