@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from care.models import ClaimEvent
+from core import codes
 
 TIMELINE_LIMIT = 40
 
@@ -121,3 +122,27 @@ def beneficiary_timeline(
         "left": CHART_LEFT,
         "right": CHART_LEFT + CHART_WIDTH,
     }
+
+
+def conditions_from_claims(claims: list[Any]) -> list[dict[str, Any]]:
+    """The diagnoses on the person's claims (each claim's principal diagnosis, as the care refresh
+    kept it), grouped by the ICD-10-CM block they fall in, with descriptions: per code how many
+    claims and the latest date; blocks with the most recent diagnosis first."""
+    by_code: dict[str, dict[str, Any]] = {}
+    for e in claims:
+        if not e.dx:
+            continue
+        seen = by_code.setdefault(e.dx, {"code": e.dx, "claims": 0, "last": e.thru_date})
+        seen["claims"] += 1
+        seen["last"] = max(seen["last"], e.thru_date)
+    groups: dict[str, dict[str, Any]] = {}
+    for entry in by_code.values():
+        block, label = codes.icd10_block(entry["code"])
+        group = groups.setdefault(
+            block, {"block": block, "label": label or "Codes not in ICD-10-CM", "codes": []}
+        )
+        group["codes"].append({**entry, "text": codes.icd10_display(entry["code"])})
+    for group in groups.values():
+        group["codes"].sort(key=lambda c: c["last"], reverse=True)
+        group["last"] = group["codes"][0]["last"]
+    return sorted(groups.values(), key=lambda g: g["last"], reverse=True)

@@ -74,7 +74,11 @@ from care.services import (
     worklist_item_update,
     worklist_items_assign,
 )
-from care.timeline import beneficiary_claims_summary, beneficiary_timeline
+from care.timeline import (
+    beneficiary_claims_summary,
+    beneficiary_timeline,
+    conditions_from_claims,
+)
 from claims.selectors import claims_data_date, withheld_beneficiaries
 from core.api import ApplicationError
 from core.http import HtmxHttpRequest
@@ -405,6 +409,17 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
     # Declined data sharing or suppressed by CMS (claims.selectors): nothing from claims shows.
     withheld = withheld_beneficiaries(entity=entity).get(bene.pk)
     items = beneficiary_items(beneficiary=bene)
+    # The claims of the last two years the care refresh kept (none when CMS withholds them).
+    since = (as_of or today) - timedelta(days=731)
+    recent_claims = (
+        []
+        if withheld
+        else list(
+            ClaimEvent.objects.filter(entity=entity, beneficiary=bene, thru_date__gte=since).only(
+                "kind", "from_date", "thru_date", "codes", "dx"
+            )
+        )
+    )
     context = {
         "entity": entity,
         "bene": bene,
@@ -425,16 +440,9 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         else None,
         "item_form": ItemCreateForm(members=_members(entity)),
         "statuses": ItemStatus.choices,
+        "conditions": conditions_from_claims(recent_claims),
         "timeline": beneficiary_timeline(
-            claims=[]
-            if withheld
-            else list(
-                ClaimEvent.objects.filter(
-                    entity=entity,
-                    beneficiary=bene,
-                    thru_date__gte=(as_of or today).replace(year=(as_of or today).year - 2),
-                ).only("kind", "from_date", "codes")
-            ),
+            claims=recent_claims,
             items=items,
             attempts=[a for i in items for a in i.outreach_attempts.all()],
             # Claims reach the data date; tasks and outreach happen up to today.

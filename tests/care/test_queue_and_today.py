@@ -124,3 +124,24 @@ def test_my_work_today_shows_overdue_first_then_today_this_week_and_created_toda
         body.index("Overdue <") < body.index("Due by the claims date") < body.index("Due this week")
     )
     assert "2 more tasks due later" in body
+
+
+def test_the_person_page_lists_conditions_from_claims_with_descriptions(
+    entity_a, make_bene, add_visit, aco_coordinator, login_client
+):
+    bene = make_bene(entity_a)
+    add_visit(bene, 9101, AS_OF - timedelta(days=20), "99213", dx="E119")
+    add_visit(bene, 9102, AS_OF - timedelta(days=10), "99214", dx="E119")
+    add_visit(bene, 9103, AS_OF - timedelta(days=5), "99214", dx="I10")
+    care_refresh(entity=entity_a, as_of=AS_OF)
+    page = login_client(aco_coordinator).get(
+        reverse("care:beneficiary", args=[entity_a.pk, bene.pk])
+    )
+    groups = page.context["conditions"]
+    assert [g["label"] for g in groups] == [
+        "Hypertensive diseases (I10-I1A)", "Diabetes mellitus (E08-E13)",
+    ]  # fmt: skip
+    assert groups[1]["codes"][0]["claims"] == 2
+    body = page.content.decode()
+    assert "E11.9 Type 2 diabetes mellitus without complications" in body
+    assert "I10 Essential (primary) hypertension" in body
