@@ -9,7 +9,7 @@ from django.conf import settings
 from django.forms import ChoiceField
 
 from care.engine.value_sets import GAP_KEYS, gap_label
-from care.models import ItemStatus, OutreachMethod, OutreachOutcome
+from care.models import ContactSource, ItemStatus, OutreachMethod, OutreachOutcome
 from care.selectors import sort_names
 
 SORT_CHOICES = [
@@ -177,3 +177,19 @@ class BeneficiarySearchForm(forms.Form):
     dob = forms.DateField(
         required=False, label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class ContactForm(forms.Form):
+    """The care team's record of how to reach the person, and where it comes from."""
+
+    phone = forms.CharField(required=False, max_length=30, label="Phone")
+    address = forms.CharField(
+        required=False,
+        max_length=400,
+        label="Address (blank: the CCLF8 address stands)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    preferred_language = forms.CharField(required=False, max_length=40, label="Preferred language")
+    caregiver_name = forms.CharField(required=False, max_length=100, label="Caregiver")
+    caregiver_phone = forms.CharField(required=False, max_length=30, label="Caregiver's phone")
+    source = forms.ChoiceField(choices=ContactSource.choices, label="Source")

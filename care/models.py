@@ -370,3 +370,40 @@ class RosterView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ContactSource(models.TextChoices):
+    BENEFICIARY = "beneficiary", "The beneficiary"
+    CAREGIVER = "caregiver", "A caregiver or family member"
+    PRACTICE = "practice", "The practice's records"
+    HOSPITAL = "hospital", "A hospital or facility"
+    OTHER = "other", "Other"
+
+
+class ContactDetails(models.Model):
+    """How to reach a beneficiary, as the care team recorded it: every edit is a new row (who,
+    when, from what source), the newest is shown beside the CCLF8 address as CMS delivered it."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="contact_details"
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    address = models.TextField(blank=True, help_text="Blank: the CCLF8 address stands.")
+    preferred_language = models.CharField(max_length=40, blank=True)
+    caregiver_name = models.CharField(max_length=100, blank=True)
+    caregiver_phone = models.CharField(max_length=30, blank=True)
+    source = models.CharField(max_length=16, choices=ContactSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["beneficiary", "-recorded_at"], name="care_contact_bene")]
+
+    def __str__(self) -> str:
+        return f"Contact details of beneficiary {self.beneficiary_id}"

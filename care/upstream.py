@@ -77,22 +77,22 @@ def alignment_history(*, beneficiary: Any) -> dict[str, Any] | None:
 
 
 def _provider_names(result: Any) -> dict[str, str]:
-    """Names of the attributed TIN and NPI from the entities registry ("" when not listed)."""
-    names = {"tin": "", "npi": ""}
-    if result.attributed_tin:
+    return attributed_names(tin=result.attributed_tin, npi=result.attributed_npi)
+
+
+def attributed_names(*, tin: str, npi: str) -> dict[str, str]:
+    """Names of the attributed TIN and NPI from the entities registry ("" when not listed) as
+    "tin" and "npi", and the codes themselves as "tin_code" and "npi_code"."""
+    names = {"tin": "", "npi": "", "tin_code": tin or "", "npi_code": npi or ""}
+    if tin:
         names["tin"] = (
-            ParticipantOrganization.objects.filter(tin=result.attributed_tin)
+            ParticipantOrganization.objects.filter(tin=tin)
             .values_list("legal_name", flat=True)
             .first()
             or ""
         )
-    if result.attributed_npi:
-        names["npi"] = (
-            Provider.objects.filter(npi=result.attributed_npi)
-            .values_list("name", flat=True)
-            .first()
-            or ""
-        )
+    if npi:
+        names["npi"] = Provider.objects.filter(npi=npi).values_list("name", flat=True).first() or ""
     return names
 
 

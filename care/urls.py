@@ -24,6 +24,11 @@ urlpatterns = [
         views.item_create,
         name="item_create",
     ),
+    path(
+        "<int:entity_id>/beneficiaries/<int:beneficiary_id>/contact/",
+        views.contact_update,
+        name="contact_update",
+    ),
     path("items/<int:item_id>/", views.item_update, name="item_update"),
     path("items/<int:item_id>/outreach/", views.outreach_create, name="outreach_create"),
     path("<int:entity_id>/worklist/assign/", views.worklist_assign, name="worklist_assign"),

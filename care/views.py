@@ -28,9 +28,11 @@ from accounts.selectors import user_may
 from audit.phi import phi_view
 from audit.services import access_record_create
 from care import upstream
+from care.contact import contact_card, contact_details_record
 from care.exports import export_path
 from care.forms import (
     BulkAssignForm,
+    ContactForm,
     ItemCreateForm,
     ItemUpdateForm,
     OutreachForm,
@@ -441,6 +443,8 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         "item_form": ItemCreateForm(members=_members(entity)),
         "statuses": ItemStatus.choices,
         "conditions": conditions_from_claims(recent_claims),
+        "contact": contact_card(beneficiary=bene),
+        "contact_form": ContactForm(),
         "timeline": beneficiary_timeline(
             claims=recent_claims,
             items=items,
@@ -450,6 +454,25 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         ),
     }
     return render(request, "care/beneficiary.html", context)
+
+
+@require_POST
+@phi_view
+def contact_update(request: HttpRequest, entity_id: int, beneficiary_id: int) -> HttpResponse:
+    """Record a new version of the person's contact details (the earlier ones are kept)."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    bene = beneficiary_for_user(user=request.user, entity=entity, beneficiary_id=beneficiary_id)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            contact_details_record(beneficiary=bene, acting_user=request.user, **form.cleaned_data)
+            messages.success(request, "Contact details saved.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        fields = ", ".join(str(form.fields[name].label).lower() for name in form.errors)
+        messages.error(request, f"The contact details need a valid {fields}.")
+    return redirect(reverse("care:beneficiary", args=[entity.pk, bene.pk]) + "#contact")
 
 
 def _age(birth: date | None, today: date) -> int | None:

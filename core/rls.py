@@ -104,6 +104,7 @@ SCOPED: dict[str, str] = {
     "care.CareSummary": "",
     "care.OutreachAttempt": "",
     "care.RosterView": "",
+    "care.ContactDetails": "",
     "events.AdtMessage": "",
     "events.Stay": "",
     "settlement.SettlementRun": "",

@@ -145,3 +145,31 @@ def test_the_person_page_lists_conditions_from_claims_with_descriptions(
     body = page.content.decode()
     assert "E11.9 Type 2 diabetes mellitus without complications" in body
     assert "I10 Essential (primary) hypertension" in body
+
+
+def test_contact_details_are_recorded_with_their_source_beside_the_cclf8_address(
+    entity_a, make_bene, aco_coordinator, login_client
+):
+    from beneficiaries.models import BeneficiaryDemographics
+    from care.models import ContactDetails
+
+    bene = make_bene(entity_a)
+    BeneficiaryDemographics.objects.create(
+        entity=entity_a, delivery_id=1, source_file_id=1, source_line=1,
+        delivered_on=date(2025, 7, 1), mbi=bene.mbi_row, beneficiary=bene,
+        bene_line_1_adr="100 SYNTHETIC WAY", geo_zip_plc_name="SPRINGFIELD",
+        geo_usps_state_cd="IL", geo_zip5_cd="62701",
+    )  # fmt: skip
+    client = login_client(aco_coordinator)
+    page_url = reverse("care:beneficiary", args=[entity_a.pk, bene.pk])
+    body = client.get(page_url).content.decode()
+    assert "100 SYNTHETIC WAY<br>SPRINGFIELD IL 62701" in body
+    assert "delivered 2025-07-01, as delivered" in body
+    url = reverse("care:contact_update", args=[entity_a.pk, bene.pk])
+    client.post(url, {"phone": "555-0100", "preferred_language": "Spanish", "source": "caregiver"})
+    client.post(url, {"phone": "555-0199", "caregiver_name": "Ana", "source": "beneficiary"})
+    assert client.post(url, {"source": "beneficiary"}).status_code == 302  # nothing: refused
+    assert ContactDetails.objects.count() == 2
+    body = client.get(page_url).content.decode()
+    assert "555-0199" in body
+    assert "source: the beneficiary; 1 earlier version kept" in body

@@ -70,6 +70,7 @@ PHI_AND_MONEY_TABLES = {
     "settlement_participantshare",
     "settlement_qualityresult",
     "care_rosterview",
+    "care_contactdetails",
 }
 PHI_APPS = (
     "beneficiaries", "claims", "datasharing", "alignment", "benchmarks", "care", "events",

@@ -71,6 +71,8 @@ NO_PHI = {
     "care:search",
     # Saves or deletes a named set of filters (no beneficiary).
     "care:roster_views",
+    # Records a person's contact details and goes back to their page (which is recorded).
+    "care:contact_update",
     "beneficiary-search", "entity-list", "entity-detail", "entity-participant-list",
     "provider-list", "provider-detail", "participation-list", "participation-detail",
     "job-list", "job-detail", "alignment-run-list", "alignment-run-detail",

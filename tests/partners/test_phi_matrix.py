@@ -23,7 +23,7 @@ POST_ONLY = {
     "care:roster_export", "care:item_create", "care:item_update", "worklist-item-close",
     "care:outreach_create", "care:worklist_assign", "events:resolve",
 }  # fmt: skip
-POST_ONLY |= {"care:roster_views"}
+POST_ONLY |= {"care:roster_views", "care:contact_update"}
 
 
 def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
@@ -71,6 +71,10 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "care:worklist_assign": [{"entity_id": entity}],
         "care:roster_views": [{"entity_id": entity}],
         "care:queue": [{"entity_id": entity}],
+        "care:contact_update": [
+            {"entity_id": entity, "beneficiary_id": bene},
+            {"entity_id": own.entity.pk, "beneficiary_id": bene},
+        ],
         "alignment:reconciliation": [{"entity_id": entity, "year": 2025, "period": 0}],
         "alignment:reconciliation_export": [{"entity_id": entity, "year": 2025, "period": 0}],
         "events:unmatched": [{"entity_id": entity}],
