@@ -11,26 +11,13 @@ from typing import Any
 from django.conf import settings
 
 from audit.services import access_record_create
+from care.roster_columns import HEADERS, row_values
 from care.selectors import RosterFilters, roster_queryset
 from claims.selectors import withheld_beneficiary_ids
 from core import csvfiles
+from core.display import DASH
 
 EXPORT_DIR = "exports"
-# Headers a person reads in a spreadsheet (the same words as the roster page's columns).
-COLUMNS = [
-    "Beneficiary key",
-    "Last name",
-    "First name",
-    "Date of birth",
-    "Sex",
-    "MBI (last 4)",
-    "Open care gaps",
-    "Last inpatient discharge",
-    "Last ED visit",
-    "Aligned",
-    "Attributed TIN",
-    "Attributed NPI",
-]
 
 
 def export_path(job: Any) -> Path | None:
@@ -72,26 +59,11 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
     held = withheld_beneficiary_ids(entity=job.entity)
     with _private_file(tmp) as handle:
         writer = csvfiles.writer(handle)
-        writer.writerow(COLUMNS)
+        # The roster page's columns, headers and values (care.roster_columns); a dash is empty.
+        writer.writerow(HEADERS)
         for bene in qs.iterator(chunk_size=5000):
-            care = getattr(bene, "care", None)
-            claims = care if bene.pk not in held else None
-            writer.writerow(
-                [
-                    bene.pk,
-                    bene.last_name,
-                    bene.first_name,
-                    bene.birth_date or "",
-                    {"1": "M", "2": "F"}.get(bene.sex_code, ""),
-                    bene.current_mbi[-4:],
-                    claims.open_gap_count if claims else "",
-                    (claims.last_inpatient_discharge or "") if claims else "",
-                    (claims.last_ed_visit or "") if claims else "",
-                    ("Yes" if care.aligned else "No") if care else "",
-                    care.attributed_tin if care else "",
-                    care.attributed_npi if care else "",
-                ]
-            )
+            values = row_values(bene, withheld=bene.pk in held)
+            writer.writerow(["" if v == DASH else v for v in values])
             ids.append(bene.pk)
     tmp.replace(path)
     access_record_create(

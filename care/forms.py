@@ -9,14 +9,26 @@ from django.conf import settings
 from django.forms import ChoiceField
 
 from care.engine.value_sets import GAP_KEYS, gap_label
-from care.models import ItemStatus, OutreachMethod, OutreachOutcome
-from care.selectors import SORTS
+from care.models import ContactSource, ItemStatus, OutreachMethod, OutreachOutcome
+from care.selectors import sort_names
 
 SORT_CHOICES = [
     ("name", "Name (A-Z)"),
     ("-name", "Name (Z-A)"),
     ("dob", "Date of birth (oldest first)"),
     ("-dob", "Date of birth (youngest first)"),
+    ("-risk", "Risk score (highest first)"),
+    ("risk", "Risk score (lowest first)"),
+    ("-gaps", "Open care gaps (most first)"),
+    ("gaps", "Open care gaps (fewest first)"),
+    ("-cost", "Cost this year (highest first)"),
+    ("cost", "Cost this year (lowest first)"),
+    ("-discharge", "Last inpatient discharge (latest first)"),
+    ("discharge", "Last inpatient discharge (earliest first)"),
+    ("pc_visit", "Days since primary care visit (most first)"),
+    ("-pc_visit", "Days since primary care visit (fewest first)"),
+    ("-alignment_risk", "Alignment at risk first"),
+    ("alignment_risk", "Alignment at risk last"),
 ]
 
 
@@ -59,14 +71,21 @@ class RosterForm(forms.Form):
     )
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label="Sort by")
     after = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A page asked for by number (the pager's "go to page"); next and previous use `after`.
+    page = forms.IntegerField(required=False, min_value=1, label="Page")
+    # The "go to page" box: sent with every button of the form, read only with "Go".
+    goto = forms.IntegerField(required=False, min_value=1, label="Go to page")
+    go = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_sort(self) -> str:
         value: str = self.cleaned_data.get("sort") or "name"
-        return value if value in SORTS else "name"
+        return value if value in sort_names() else "name"
 
     def job_parameters(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
         data.pop("after", None)
+        for name in ("page", "goto", "go"):
+            data.pop(name, None)
         if "birth_date" in data:
             data["birth_date"] = data["birth_date"].isoformat()
         return data
@@ -101,6 +120,8 @@ class OutreachForm(forms.Form):
     """One outreach attempt: when, how and what came of it."""
 
     attempted_at = forms.DateTimeField(
+        required=False,
+        help_text="Blank for now.",
         label="When",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -109,6 +130,9 @@ class OutreachForm(forms.Form):
     outcome = forms.ChoiceField(choices=OutreachOutcome.choices, label="Outcome")
     note = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note", max_length=2000
+    )
+    next_action_on = forms.DateField(
+        required=False, label="Next action on", widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
@@ -136,3 +160,36 @@ class RefreshForm(forms.Form):
     as_of = forms.DateField(
         required=False, label="As of", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class BeneficiarySearchForm(forms.Form):
+    """The header's search: an MBI (or its last characters), a name, a date of birth. Posted,
+    never put in a URL."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=80,
+        label="MBI or name",
+        widget=forms.TextInput(
+            attrs={"placeholder": "MBI, last characters, or name", "autocomplete": "off"}
+        ),
+    )
+    dob = forms.DateField(
+        required=False, label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ContactForm(forms.Form):
+    """The care team's record of how to reach the person, and where it comes from."""
+
+    phone = forms.CharField(required=False, max_length=30, label="Phone")
+    address = forms.CharField(
+        required=False,
+        max_length=400,
+        label="Address (blank: the CCLF8 address stands)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    preferred_language = forms.CharField(required=False, max_length=40, label="Preferred language")
+    caregiver_name = forms.CharField(required=False, max_length=100, label="Caregiver")
+    caregiver_phone = forms.CharField(required=False, max_length=30, label="Caregiver's phone")
+    source = forms.ChoiceField(choices=ContactSource.choices, label="Source")

@@ -45,6 +45,14 @@ class CareProfile(models.Model):
     attributed_npi = models.CharField(max_length=10, blank=True, db_default="")
     # From the latest risk score (benchmarks), tiers of settings.CARE_RISK_TIERS.
     risk_tier = models.CharField(max_length=16, blank=True, db_default="")
+    risk_score = models.DecimalField(
+        max_digits=7, decimal_places=3, null=True, blank=True, help_text="Latest CMS-HCC raw score."
+    )
+    last_primary_care_visit = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Latest primary care service (the MSSP assignment HCPCS codes) in the claims.",
+    )
     # Why the refresh made no care gap or task for the person (care.engine.eligibility:
     # "deceased", "hospice", "not_in_population"); "" when it did consider them.
     no_care_work_reason = models.CharField(
@@ -316,6 +324,9 @@ class OutreachAttempt(models.Model):
     method = models.CharField(max_length=16, choices=OutreachMethod.choices)
     outcome = models.CharField(max_length=16, choices=OutreachOutcome.choices)
     note = models.TextField(blank=True)
+    next_action_on = models.DateField(
+        null=True, blank=True, help_text="When to try again or follow up; the task falls due then."
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -332,3 +343,67 @@ class OutreachAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} on {self.attempted_at:%Y-%m-%d}: {self.get_outcome_display()}"
+
+
+class RosterView(models.Model):
+    """A named set of roster filters and a sort, kept for its author or shared with everyone of
+    the entity. Never a search term: no name, date of birth or MBI is stored (care.forms)."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    filters = models.JSONField(default=dict, help_text="The roster form's filters and sort.")
+    shared = models.BooleanField(default=False, help_text="Listed for every member of the entity.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "created_by", "name"], name="care_roster_view_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactSource(models.TextChoices):
+    BENEFICIARY = "beneficiary", "The beneficiary"
+    CAREGIVER = "caregiver", "A caregiver or family member"
+    PRACTICE = "practice", "The practice's records"
+    HOSPITAL = "hospital", "A hospital or facility"
+    OTHER = "other", "Other"
+
+
+class ContactDetails(models.Model):
+    """How to reach a beneficiary, as the care team recorded it: every edit is a new row (who,
+    when, from what source), the newest is shown beside the CCLF8 address as CMS delivered it."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="contact_details"
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    address = models.TextField(blank=True, help_text="Blank: the CCLF8 address stands.")
+    preferred_language = models.CharField(max_length=40, blank=True)
+    caregiver_name = models.CharField(max_length=100, blank=True)
+    caregiver_phone = models.CharField(max_length=30, blank=True)
+    source = models.CharField(max_length=16, choices=ContactSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["beneficiary", "-recorded_at"], name="care_contact_bene")]
+
+    def __str__(self) -> str:
+        return f"Contact details of beneficiary {self.beneficiary_id}"

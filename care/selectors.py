@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from benchmarks.selectors import recapture_gaps
@@ -38,6 +40,29 @@ SORTS: dict[str, tuple[str, ...]] = {
     "dob": ("birth_date", "id"),
     "-dob": ("-birth_date", "-id"),
 }
+# Sorts on the care profile: name -> (column, the value a missing one sorts as). "-" in front of
+# the name sorts high to low; the value for "none" puts the missing at the low end, so that
+# "last primary care visit, oldest first" lists those with none in the claims first.
+PROFILE_SORTS: dict[str, tuple[str, Any]] = {
+    "risk": ("care__risk_score", Decimal("-1")),
+    "gaps": ("care__open_gap_count", -1),
+    "cost": ("care__spend_this_year", Decimal("-1")),
+    "discharge": ("care__last_inpatient_discharge", date(1, 1, 1)),
+    "pc_visit": ("care__last_primary_care_visit", date(1, 1, 1)),
+    "alignment_risk": ("care__alignment_at_risk", False),
+}
+SORT_KEY = "roster_sort_key"
+
+
+def sort_names() -> set[str]:
+    """Every sort the roster takes."""
+    return set(SORTS) | {f"{p}{name}" for name in PROFILE_SORTS for p in ("", "-")}
+
+
+def _profile_sort(sort: str) -> tuple[str, Any, bool] | None:
+    """(column, stand-in for none, descending) of a profile sort; None for the others."""
+    found = PROFILE_SORTS.get(sort.lstrip("-"))
+    return (*found, sort.startswith("-")) if found else None
 
 
 def care_data_date(*, entity: Entity) -> date | None:
@@ -156,7 +181,25 @@ def roster_queryset(*, user: Any, entity: Entity, filters: RosterFilters) -> Que
         qs = qs.filter(care__attributed_npi=filters.attributed_npi)
     if filters.risk_tier:
         qs = qs.filter(care__risk_tier=filters.risk_tier)
-    return qs.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    return _ordered(qs, filters.sort)
+
+
+def _ordered(qs: QuerySet[Beneficiary], sort: str) -> QuerySet[Beneficiary]:
+    profile = _profile_sort(sort)
+    if profile is None:
+        return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+    column, missing, descending = profile
+    qs = qs.annotate(**{SORT_KEY: Coalesce(F(column), Value(missing))})
+    # Ties in the order they were received (the id), whichever way the figure sorts.
+    return qs.order_by(F(SORT_KEY).desc() if descending else F(SORT_KEY).asc(), "id")
+
+
+def _after_profile(
+    qs: QuerySet[Beneficiary], sort: str, key: Any, anchor_id: int
+) -> QuerySet[Beneficiary]:
+    """Rows after the anchor (its sort value `key`, its id) in a profile sort."""
+    op = "lt" if sort.startswith("-") else "gt"
+    return qs.filter(Q(**{f"{SORT_KEY}__{op}": key}) | Q(**{SORT_KEY: key, "id__gt": anchor_id}))
 
 
 def _after(qs: QuerySet[Beneficiary], sort: str, anchor: Beneficiary) -> QuerySet[Beneficiary]:
@@ -227,15 +270,20 @@ def _sorted_without_index(qs: QuerySet[Beneficiary], sort: str) -> QuerySet[Bene
     return qs.order_by(*terms)
 
 
-def roster_page(
-    *, user: Any, entity: Entity, filters: RosterFilters, page_size: int = PAGE_SIZE
-) -> tuple[list[Beneficiary], int | None]:
-    """One page of the roster and the id to continue after (None on the last page)."""
+def _from_anchor(*, user: Any, entity: Entity, filters: RosterFilters) -> QuerySet[Beneficiary]:
+    """The roster's rows from `filters.after` on (all of them without an anchor), in order."""
     qs = roster_queryset(user=user, entity=entity, filters=filters)
     few = _selective_ids(entity=entity, filters=filters)
+    profile = _profile_sort(filters.sort) is not None
     if few is not None:
-        qs = _sorted_without_index(qs.filter(pk__in=few), filters.sort)
-    if filters.after is not None:
+        qs = qs.filter(pk__in=few)
+        if not profile:
+            qs = _sorted_without_index(qs, filters.sort)
+    if filters.after is not None and profile:
+        anchor_row = qs.filter(pk=filters.after).values(SORT_KEY, "id").first()
+        if anchor_row is not None:
+            qs = _after_profile(qs, filters.sort, anchor_row[SORT_KEY], anchor_row["id"])
+    elif filters.after is not None:
         anchor = (
             Beneficiary.objects.for_user(user)
             .filter(entity=entity, pk=filters.after)
@@ -247,15 +295,25 @@ def roster_page(
                 qs = qs.filter(pk__gt=anchor.pk)
             else:
                 qs = _after(qs, filters.sort, anchor)
+    return qs
+
+
+def roster_page(
+    *, user: Any, entity: Entity, filters: RosterFilters, page_size: int = PAGE_SIZE
+) -> tuple[list[Beneficiary], int | None]:
+    """One page of the roster and the id to continue after (None on the last page)."""
+    qs = _from_anchor(user=user, entity=entity, filters=filters)
     rows = list(
         qs.select_related("care").only(
             "id",
             "entity_id",
+            "current_mbi",
             "first_name",
             "last_name",
             "birth_date",
             "sex_code",
             "death_date",
+            "care__as_of",
             "care__last_inpatient_discharge",
             "care__last_ed_visit",
             "care__open_gap_count",
@@ -265,10 +323,38 @@ def roster_page(
             "care__attributed_tin",
             "care__attributed_npi",
             "care__risk_tier",
+            "care__risk_score",
+            "care__spend_this_year",
+            "care__last_primary_care_visit",
         )[: page_size + 1]
     )
     next_after = rows[page_size - 1].pk if len(rows) > page_size else None
     return rows[:page_size], next_after
+
+
+def roster_position(
+    *, user: Any, entity: Entity, filters: RosterFilters, page_size: int = PAGE_SIZE
+) -> dict[str, int]:
+    """How many match, how many pages, and which page starts after `filters.after` (two
+    counts: all, and those from the anchor on; paging itself stays by keyset)."""
+    total = roster_queryset(user=user, entity=entity, filters=filters).count()
+    page = 1
+    if filters.after is not None:
+        remaining = _from_anchor(user=user, entity=entity, filters=filters).count()
+        page = (total - remaining) // page_size + 1
+    return {"total": total, "page": page, "pages": max(1, -(-total // page_size))}
+
+
+def roster_anchor_for_page(
+    *, user: Any, entity: Entity, filters: RosterFilters, page: int, page_size: int = PAGE_SIZE
+) -> int | None:
+    """The id to continue after to show page `page` (a jump by number: the one place the
+    roster reads by offset, ids only; next and previous stay by keyset). None for page 1."""
+    if page <= 1:
+        return None
+    qs = roster_queryset(user=user, entity=entity, filters=filters)
+    ids = list(qs.values_list("pk", flat=True)[(page - 1) * page_size - 1 : (page - 1) * page_size])
+    return ids[0] if ids else None
 
 
 def beneficiary_for_user(*, user: Any, entity: Entity, beneficiary_id: int) -> Beneficiary:
@@ -324,20 +410,45 @@ def data_dates_for_user(*, user: Any) -> dict[int, date | None]:
     return {pk: dates.get(pk) for pk in entities}
 
 
-def my_work_today(*, user: Any, dates: dict[int, date | None]) -> list[WorklistItem]:
-    """Open items assigned to the user that are due by their entity's data date (`dates`, from
-    `data_dates_for_user`; with no refresh yet, every due date counts) or have no due date,
-    oldest due first, in the entities the user still belongs to."""
-    due = Q(due_date__isnull=True)
-    for entity_id, as_of in dates.items():
-        due |= Q(entity_id=entity_id) & (Q(due_date__lte=as_of) if as_of else Q())
-    return list(
+WEEK_DAYS = 7
+
+
+def my_work_sections(
+    *, user: Any, dates: dict[int, date | None], created_since: Any
+) -> dict[str, Any]:
+    """ "My work today": the user's open items, overdue first (due before their entity's data
+    date), then due on it or undated, then due in the week after it; how many are due later
+    (listed on the worklist, never dropped); and the items assigned to the user that were
+    created since `created_since` (the start of today, by the clock: when a task was made is an
+    event's time, not a claims figure)."""
+    mine = (
         WorklistItem.objects.for_user(user)
         .filter(assigned_to=user, status__in=OPEN_STATUSES)
-        .filter(due)
         .select_related("beneficiary", "entity")
-        .order_by("due_date", "id")[:200]
     )
+    week = Q(due_date__isnull=True)
+    later = Q(pk__in=[])
+    for entity_id, as_of in dates.items():
+        if as_of is None:
+            week |= Q(entity_id=entity_id)
+            continue
+        week |= Q(entity_id=entity_id, due_date__lte=as_of + timedelta(days=WEEK_DAYS))
+        later |= Q(entity_id=entity_id, due_date__gt=as_of + timedelta(days=WEEK_DAYS))
+    sections: dict[str, Any] = {"overdue": [], "today": [], "week": []}
+    for item in mine.filter(week).order_by(F("due_date").asc(nulls_last=True), "id")[:300]:
+        as_of = dates.get(item.entity_id)
+        item.data_date = as_of  # type: ignore[attr-defined]
+        if as_of is None or item.due_date is None or item.due_date == as_of:
+            sections["today"].append(item)
+        elif item.due_date < as_of:
+            sections["overdue"].append(item)
+        else:
+            sections["week"].append(item)
+    sections["later"] = mine.filter(later).count()
+    sections["created_today"] = list(
+        mine.filter(created_at__gte=created_since).order_by("-created_at", "-id")[:100]
+    )
+    return sections
 
 
 # Worklist status filters: "active" is open or in progress (the default), "open" is not started.

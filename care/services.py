@@ -182,9 +182,11 @@ def outreach_attempt_create(
     method: str,
     outcome: str,
     note: str = "",
+    next_action_on: date | None = None,
 ) -> OutreachAttempt:
     """Record one attempt to reach the item's beneficiary (when, how, outcome). An attempt in
-    the future is refused; the first attempt on an open item moves it to in progress."""
+    the future is refused; the first attempt on an open item moves it to in progress. A next
+    action date becomes the item's due date (the task comes back on that day's list)."""
     if method not in OutreachMethod.values:
         raise ApplicationError(f"Unknown outreach method {method!r}.", {"field": "method"})
     if outcome not in OutreachOutcome.values:
@@ -202,12 +204,29 @@ def outreach_attempt_create(
         method=method,
         outcome=outcome,
         note=note.strip(),
+        next_action_on=next_action_on,
         recorded_by=acting_user,
     )
+    if next_action_on is not None and next_action_on < attempted_at.date() - timedelta(days=1):
+        raise ApplicationError(
+            "The next action date is before the attempt: choose a later day.",
+            {"field": "next_action_on"},
+        )
     attempt.full_clean()
     with transaction.atomic(durable=True):
         attempt.save()
         locked = WorklistItem.objects.select_for_update().get(pk=item.pk)
+        if next_action_on is not None and locked.due_date != next_action_on:
+            WorklistNote.objects.create(
+                item=locked,
+                author=acting_user,
+                text=f"Next action on {next_action_on:%Y-%m-%d} (was due "
+                f"{locked.due_date:%Y-%m-%d})."
+                if locked.due_date
+                else f"Next action on {next_action_on:%Y-%m-%d}.",
+            )
+            locked.due_date = next_action_on
+            locked.save(update_fields=["due_date", "updated_at"])
         if locked.status == ItemStatus.OPEN:
             locked.status = ItemStatus.IN_PROGRESS
             locked.save(update_fields=["status", "updated_at"])
@@ -439,10 +458,13 @@ def care_refresh(
     gap_count = gaps.groupby(c.BENEFICIARY_ID).size()
     report(60, "Reading alignment and risk scores")
     alignment = _alignment_profile(entity=entity, as_of=as_of)
-    tiers = ar.risk_tiers(
-        scores=upstream.latest_risk_scores(entity=entity), cuts=settings.CARE_RISK_TIERS
-    )
+    latest_scores = upstream.latest_risk_scores(entity=entity)
+    tiers = ar.risk_tiers(scores=latest_scores, cuts=settings.CARE_RISK_TIERS)
     tier_of = dict(zip(tiers[c.BENEFICIARY_ID], tiers[ar.TIER], strict=True))
+    score_of = dict(zip(latest_scores["beneficiary_id"], latest_scores["raw_score"], strict=True))
+    procedures = frames["procedures"]
+    primary = procedures[procedures[c.CODE].isin(upstream.primary_care_codes())]
+    last_pc = pd.to_datetime(primary[c.SERVICE_DATE]).groupby(primary[c.BENEFICIARY_ID]).max()
     report(65, "Reading expenditures")
     spending = _expenditures(entity=entity, as_of=as_of)
     report(70, "Writing results")
@@ -480,6 +502,8 @@ def care_refresh(
                     ed_visits_12m=int(ed_count.get(bid, 0)),
                     open_gap_count=int(gap_count.get(bid, 0)),
                     risk_tier=tier_of.get(bid, "") if bid not in held else "",
+                    risk_score=score_of.get(bid) if bid not in held else None,
+                    last_primary_care_visit=day(last_pc.get(bid)),
                     no_care_work_reason=excluded.get(bid, ""),
                     # A withheld beneficiary keeps their alignment; what claims say of them
                     # (spending, thin plurality) is not shown.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from care.models import ClaimEvent
+from core import codes
 
 TIMELINE_LIMIT = 40
 
@@ -37,3 +40,109 @@ def beneficiary_claims_summary(
         "this_year": year,
         "last_year": year - 1 if year else None,
     }
+
+
+# The chart's rows, top to bottom: claim kinds (care.engine.timeline) grouped as a coordinator
+# reads them, then the work done.
+CHART_ROWS = (
+    ("Stays", ("Inpatient", "SNF", "Hospice", "Home health")),
+    ("ED visits", ("ED visit",)),
+    ("Primary care and wellness", ("Office visit", "Wellness visit")),
+    ("Other claims", ("Outpatient", "Professional", "DME", "Institutional")),
+    ("Tasks opened", ("task",)),
+    ("Outreach", ("outreach",)),
+)
+CHART_MONTHS = 24
+CHART_LEFT, CHART_WIDTH, ROW_HEIGHT = 190, 720, 26
+
+
+def _months_before(day: date, months: int) -> date:
+    total = day.year * 12 + day.month - 1 - months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def beneficiary_timeline(
+    *, claims: list[Any], items: list[Any], attempts: list[Any], end: date
+) -> dict[str, Any]:
+    """The person's last 24 months to `end` (the page's data date, or today without one):
+    claims (final action, as the care refresh read them), tasks opened and outreach attempts,
+    newest first, and the same as dots on a chart of one row per kind (an SVG the template
+    writes; positions computed here)."""
+    start = _months_before(end, CHART_MONTHS - 1)
+    events: list[dict[str, Any]] = []
+    for e in claims:
+        events.append({"day": e.from_date, "kind": e.kind, "row_kind": e.kind,
+                       "text": f"{e.kind} claim{f': {e.codes}' if e.codes else ''}"})  # fmt: skip
+    for item in items:
+        events.append({"day": timezone.localtime(item.created_at).date(), "kind": "Task opened",
+                       "row_kind": "task", "text": item.title})  # fmt: skip
+    for a in attempts:
+        text = f"{a.get_method_display()}: {a.get_outcome_display()}"
+        if a.next_action_on:
+            text += f"; next action on {a.next_action_on:%Y-%m-%d}"
+        if a.note:
+            text += f" ({a.note})"
+        events.append({"day": timezone.localtime(a.attempted_at).date(), "kind": "Outreach",
+                       "row_kind": "outreach", "text": text})  # fmt: skip
+    shown = sorted(
+        (e for e in events if start <= e["day"] <= end), key=lambda e: e["day"], reverse=True
+    )
+    span = (end - start).days or 1
+    rows = []
+    for i, (label, kinds) in enumerate(CHART_ROWS):
+        y = ROW_HEIGHT * i + ROW_HEIGHT // 2
+        dots = [
+            {
+                "x": CHART_LEFT + round(CHART_WIDTH * (e["day"] - start).days / span),
+                "y": y,
+                "title": f"{e['day']:%Y-%m-%d} {e['text']}",
+            }  # fmt: skip
+            for e in shown
+            if e["row_kind"] in kinds
+        ]
+        rows.append({"label": label, "y": y, "dots": dots, "n": len(dots)})
+    ticks = []
+    for m in range(0, CHART_MONTHS, 3):
+        first = _months_before(end, CHART_MONTHS - 1 - m)
+        ticks.append(
+            {
+                "x": CHART_LEFT + round(CHART_WIDTH * (first - start).days / span),
+                "label": f"{first:%b %Y}",
+            }  # fmt: skip
+        )
+    return {
+        "events": shown,
+        "rows": rows,
+        "ticks": ticks,
+        "start": start,
+        "end": end,
+        "height": ROW_HEIGHT * len(CHART_ROWS) + 24,
+        "width": CHART_LEFT + CHART_WIDTH + 20,
+        "axis_y": ROW_HEIGHT * len(CHART_ROWS),
+        "left": CHART_LEFT,
+        "right": CHART_LEFT + CHART_WIDTH,
+    }
+
+
+def conditions_from_claims(claims: list[Any]) -> list[dict[str, Any]]:
+    """The diagnoses on the person's claims (each claim's principal diagnosis, as the care refresh
+    kept it), grouped by the ICD-10-CM block they fall in, with descriptions: per code how many
+    claims and the latest date; blocks with the most recent diagnosis first."""
+    by_code: dict[str, dict[str, Any]] = {}
+    for e in claims:
+        if not e.dx:
+            continue
+        seen = by_code.setdefault(e.dx, {"code": e.dx, "claims": 0, "last": e.thru_date})
+        seen["claims"] += 1
+        seen["last"] = max(seen["last"], e.thru_date)
+    groups: dict[str, dict[str, Any]] = {}
+    for entry in by_code.values():
+        block, label = codes.icd10_block(entry["code"])
+        group = groups.setdefault(
+            block, {"block": block, "label": label or "Codes not in ICD-10-CM", "codes": []}
+        )
+        group["codes"].append({**entry, "text": codes.icd10_display(entry["code"])})
+    for group in groups.values():
+        group["codes"].sort(key=lambda c: c["last"], reverse=True)
+        group["last"] = group["codes"][0]["last"]
+    return sorted(groups.values(), key=lambda g: g["last"], reverse=True)

@@ -6,10 +6,12 @@ behind it yet (no run, no score, no benchmark) comes back as None and the page s
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import pandas as pd
 
+from alignment.engine.valuesets import load_hcpcs
 from alignment.engine.vocabulary import reason_text
 from alignment.models import AlignmentChange, AlignmentResult
 from alignment.selectors import (
@@ -75,22 +77,22 @@ def alignment_history(*, beneficiary: Any) -> dict[str, Any] | None:
 
 
 def _provider_names(result: Any) -> dict[str, str]:
-    """Names of the attributed TIN and NPI from the entities registry ("" when not listed)."""
-    names = {"tin": "", "npi": ""}
-    if result.attributed_tin:
+    return attributed_names(tin=result.attributed_tin, npi=result.attributed_npi)
+
+
+def attributed_names(*, tin: str, npi: str) -> dict[str, str]:
+    """Names of the attributed TIN and NPI from the entities registry ("" when not listed) as
+    "tin" and "npi", and the codes themselves as "tin_code" and "npi_code"."""
+    names = {"tin": "", "npi": "", "tin_code": tin or "", "npi_code": npi or ""}
+    if tin:
         names["tin"] = (
-            ParticipantOrganization.objects.filter(tin=result.attributed_tin)
+            ParticipantOrganization.objects.filter(tin=tin)
             .values_list("legal_name", flat=True)
             .first()
             or ""
         )
-    if result.attributed_npi:
-        names["npi"] = (
-            Provider.objects.filter(npi=result.attributed_npi)
-            .values_list("name", flat=True)
-            .first()
-            or ""
-        )
+    if npi:
+        names["npi"] = Provider.objects.filter(npi=npi).values_list("name", flat=True).first() or ""
     return names
 
 
@@ -238,3 +240,10 @@ def latest_risk_scores(*, entity: Any) -> Any:
         "beneficiary_id", keep="last"
     )
     return latest[["beneficiary_id", "raw_score"]].reset_index(drop=True)
+
+
+@cache
+def primary_care_codes() -> frozenset[str]:
+    """The HCPCS codes of primary care services in MSSP assignment (42 CFR 425.400(c), every
+    year's list, as the alignment engine reads it): what "last primary care visit" counts."""
+    return load_hcpcs("mssp_primary_care_hcpcs.csv").all_codes()

@@ -8,6 +8,7 @@ POST; URLs carry only internal keys.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,18 +28,30 @@ from accounts.selectors import user_may
 from audit.phi import phi_view
 from audit.services import access_record_create
 from care import upstream
+from care.contact import contact_card, contact_details_record
 from care.exports import export_path
 from care.forms import (
     BulkAssignForm,
+    ContactForm,
     ItemCreateForm,
     ItemUpdateForm,
     OutreachForm,
     RefreshForm,
     RosterForm,
 )
-from care.models import ItemKind, ItemStatus
+from care.models import ClaimEvent, ItemKind, ItemStatus
+from care.queue import QUEUE_LIMIT, contact_queue
+from care.roster_columns import COLUMNS, header_sort, row_values
+from care.saved_views import (
+    roster_view_delete,
+    roster_view_for_user,
+    roster_view_form_data,
+    roster_view_save,
+    roster_views_for_user,
+)
 from care.selectors import (
     RECENT_DAYS,
+    WEEK_DAYS,
     WORKLIST_STATUSES,
     RosterFilters,
     beneficiary_for_user,
@@ -48,11 +61,13 @@ from care.selectors import (
     data_dates_for_user,
     entity_for_user,
     entity_worklist,
-    my_work_today,
+    my_work_sections,
     new_event_items,
     overview_figures,
     risk_tier_counts,
+    roster_anchor_for_page,
     roster_page,
+    roster_position,
     worklist_item_for_user,
 )
 from care.services import (
@@ -61,7 +76,11 @@ from care.services import (
     worklist_item_update,
     worklist_items_assign,
 )
-from care.timeline import beneficiary_claims_summary
+from care.timeline import (
+    beneficiary_claims_summary,
+    beneficiary_timeline,
+    conditions_from_claims,
+)
 from claims.selectors import claims_data_date, withheld_beneficiaries
 from core.api import ApplicationError
 from core.http import HtmxHttpRequest
@@ -82,18 +101,24 @@ def _members(entity: Any) -> list[tuple[str, str]]:
 @phi_view
 def my_work(request: HttpRequest) -> HttpResponse:
     dates = data_dates_for_user(user=request.user)
-    items = my_work_today(user=request.user, dates=dates)
-    for item in items:
-        item.data_date = dates.get(item.entity_id)  # type: ignore[attr-defined]
+    start_of_today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    sections = my_work_sections(user=request.user, dates=dates, created_since=start_of_today)
+    listed = [
+        *sections["overdue"], *sections["today"], *sections["week"], *sections["created_today"]
+    ]  # fmt: skip
     events = new_event_items(user=request.user)
-    _note_shown(request, [*items, *events], purpose="my work today", route="care:today")
+    _note_shown(request, [*listed, *events], purpose="my work today", route="care:today")
+    known = [d for d in dates.values() if d is not None]
     return render(
         request,
         "care/today.html",
         {
-            "items": items,
-            "data_dates": sorted({d for d in dates.values() if d is not None}),
+            "sections": sections,
+            "anything": bool(listed),
+            "data_dates": sorted(set(known)),
+            "week_end": max(known) + timedelta(days=WEEK_DAYS) if known else None,
             "event_items": events,
+            "outreach_form": OutreachForm(),
             "now": timezone.now(),
         },
     )
@@ -108,6 +133,27 @@ def _note_shown(request: HttpRequest, items: list[Any], *, purpose: str, route: 
         access_record_create(
             entity=entity, purpose=purpose, route=route, beneficiary_ids=ids, user=request.user
         )
+
+
+@require_GET
+@phi_view
+def queue(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Who to contact today in one entity, ranked, with the reason for each rank."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    as_of = care_data_date(entity=entity)
+    start_of_today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    entries = contact_queue(
+        user=request.user, entity=entity, as_of=as_of, contacted_since=start_of_today
+    )
+    _note_shown(request, [e.item for e in entries], purpose="contact queue", route="care:queue")
+    context = {
+        "entity": entity,
+        "entries": entries,
+        "as_of": as_of,
+        "limit": QUEUE_LIMIT,
+        "outreach_form": OutreachForm(),
+    }
+    return render(request, "care/queue.html", context)
 
 
 @require_GET
@@ -159,16 +205,33 @@ def overview_jobs(request: HttpRequest, entity_id: int) -> HttpResponse:
 def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
     entity = entity_for_user(user=request.user, entity_id=entity_id)
     form = RosterForm(request.POST if request.method == "POST" else None)
+    # A saved view (its id: a link, or the view's button) fills the form with its filters.
+    view_id = request.POST.get("apply_view") or request.GET.get("view") or ""
+    current_view = None
+    if view_id.isdigit():
+        current_view = roster_view_for_user(user=request.user, entity=entity, view_id=int(view_id))
+        form = RosterForm(roster_view_form_data(current_view))
     filters = RosterFilters()
     rows: list[Any] = []
     next_after = None
+    position = {"total": 0, "page": 1, "pages": 1}
     invalid = form.is_bound and not form.is_valid()
     if not invalid:
         # A filter that does not parse (a TIN of 8 digits) shows its error and no one: listing
         # everybody under a filter the user believes applied would mislead.
         if form.is_bound:
             filters = RosterFilters.from_data(form.cleaned_data)
+            data = form.cleaned_data
+            wanted = data.get("page") or (data.get("goto") if data.get("go") else None)
+            if wanted and data.get("after") is None:
+                filters = replace(
+                    filters,
+                    after=roster_anchor_for_page(
+                        user=request.user, entity=entity, filters=filters, page=wanted
+                    ),
+                )
         rows, next_after = roster_page(user=request.user, entity=entity, filters=filters)
+        position = roster_position(user=request.user, entity=entity, filters=filters)
         access_record_create(
             entity=entity,
             purpose="roster",
@@ -177,6 +240,7 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
             user=request.user,
             method=request.method or "GET",
         )
+    withheld = withheld_beneficiaries(entity=entity)
     as_of = care_data_date(entity=entity)
     counts = risk_tier_counts(entity=entity)
     tiers = [
@@ -193,15 +257,53 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
         "as_of": as_of,
         "recent_since": as_of - timedelta(days=RECENT_DAYS) if as_of else None,
         "rows": rows,
+        "table": [(b, row_values(b, withheld=b.pk in withheld)) for b in rows],
+        "columns": [(col, header_sort(col, filters.sort)) for col in COLUMNS],
+        "sort": filters.sort,
         "next_after": next_after,
+        "position": position,
+        "saved_views": roster_views_for_user(user=request.user, entity=entity),
+        "current_view": current_view,
         "paged": filters.after is not None,
         "risk_margin": int(settings.CARE_ALIGNMENT_RISK_MARGIN * 100),
         "risk_months": settings.CARE_ALIGNMENT_RISK_NO_VISIT_MONTHS,
-        # CMS withholds their claims: the row stays, the columns from claims are left empty.
-        "withheld": withheld_beneficiaries(entity=entity),
+        # CMS withholds their claims: the row stays, the columns from claims say so.
+        "withheld": withheld,
     }
     template = "care/_roster_results.html" if request.htmx else "care/roster.html"
     return render(request, template, context)
+
+
+@require_POST
+@phi_view
+def roster_views(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Save the roster form's filters as a named view ("save"), or delete one ("delete")."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    try:
+        if request.POST.get("action") == "delete":
+            view_id = request.POST.get("view", "")
+            view = roster_view_for_user(
+                user=request.user, entity=entity, view_id=int(view_id) if view_id.isdigit() else 0
+            )
+            roster_view_delete(user=request.user, view=view)
+            messages.success(request, f"View “{view.name}” deleted.")
+            return redirect("care:roster", entity_id=entity.pk)
+        form = RosterForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError("The filters are not valid: correct them before saving.")
+        view = roster_view_save(
+            entity=entity,
+            user=request.user,
+            name=request.POST.get("view_name", ""),
+            filters=form.cleaned_data,
+            shared=request.POST.get("view_shared") == "on",
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("care:roster", entity_id=entity.pk)
+    shared = " and shared with your team" if view.shared else ""
+    messages.success(request, f"View “{view.name}” saved{shared}.")
+    return redirect(reverse("care:roster", args=[entity.pk]) + f"?view={view.pk}")
 
 
 @require_POST
@@ -309,6 +411,17 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
     # Declined data sharing or suppressed by CMS (claims.selectors): nothing from claims shows.
     withheld = withheld_beneficiaries(entity=entity).get(bene.pk)
     items = beneficiary_items(beneficiary=bene)
+    # The claims of the last two years the care refresh kept (none when CMS withholds them).
+    since = (as_of or today) - timedelta(days=731)
+    recent_claims = (
+        []
+        if withheld
+        else list(
+            ClaimEvent.objects.filter(entity=entity, beneficiary=bene, thru_date__gte=since).only(
+                "kind", "from_date", "thru_date", "codes", "dx"
+            )
+        )
+    )
     context = {
         "entity": entity,
         "bene": bene,
@@ -329,8 +442,37 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         else None,
         "item_form": ItemCreateForm(members=_members(entity)),
         "statuses": ItemStatus.choices,
+        "conditions": conditions_from_claims(recent_claims),
+        "contact": contact_card(beneficiary=bene),
+        "contact_form": ContactForm(),
+        "timeline": beneficiary_timeline(
+            claims=recent_claims,
+            items=items,
+            attempts=[a for i in items for a in i.outreach_attempts.all()],
+            # Claims reach the data date; tasks and outreach happen up to today.
+            end=max(as_of or today, today),
+        ),
     }
     return render(request, "care/beneficiary.html", context)
+
+
+@require_POST
+@phi_view
+def contact_update(request: HttpRequest, entity_id: int, beneficiary_id: int) -> HttpResponse:
+    """Record a new version of the person's contact details (the earlier ones are kept)."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    bene = beneficiary_for_user(user=request.user, entity=entity, beneficiary_id=beneficiary_id)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            contact_details_record(beneficiary=bene, acting_user=request.user, **form.cleaned_data)
+            messages.success(request, "Contact details saved.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    else:
+        fields = ", ".join(str(form.fields[name].label).lower() for name in form.errors)
+        messages.error(request, f"The contact details need a valid {fields}.")
+    return redirect(reverse("care:beneficiary", args=[entity.pk, bene.pk]) + "#contact")
 
 
 def _age(birth: date | None, today: date) -> int | None:
@@ -439,6 +581,7 @@ def worklist(request: HttpRequest, entity_id: int) -> HttpResponse:
         "statuses": WORKLIST_STATUSES,
         "members": _members(entity),
         "data_date": care_data_date(entity=entity),
+        "outreach_form": OutreachForm(),
     }
     return render(request, "care/worklist.html", context)
 
@@ -484,20 +627,26 @@ def outreach_create(request: HttpRequest, item_id: int) -> HttpResponse:
     form = OutreachForm(request.POST)
     if form.is_valid():
         try:
-            outreach_attempt_create(
+            attempt = outreach_attempt_create(
                 item=item,
                 acting_user=request.user,
-                attempted_at=form.cleaned_data["attempted_at"],
+                attempted_at=form.cleaned_data["attempted_at"] or timezone.now(),
                 method=form.cleaned_data["method"],
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
+                next_action_on=form.cleaned_data["next_action_on"],
             )
-            messages.success(request, "Outreach attempt recorded.")
+            who = f"{item.beneficiary.first_name} {item.beneficiary.last_name}".strip()
+            messages.success(request, f"Outreach recorded for {who}: {attempt}.")
         except ApplicationError as exc:
             messages.error(request, exc.message)
     else:
         fields = ", ".join(str(form.fields[name].label).lower() for name in form.errors)
         messages.error(request, f"The outreach attempt needs a valid {fields}.")
+    # From a list (my work, the queue, the worklist) back to it; else to the person's page.
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect(
         reverse("care:beneficiary", args=[item.entity_id, item.beneficiary_id]) + f"#item-{item.pk}"
     )

@@ -106,6 +106,8 @@ SCOPED: dict[str, str] = {
     "care.ClaimEvent": "",
     "care.CareSummary": "",
     "care.OutreachAttempt": "",
+    "care.RosterView": "",
+    "care.ContactDetails": "",
     "events.AdtMessage": "",
     "events.Stay": "",
     "settlement.SettlementRun": "",

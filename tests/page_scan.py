@@ -83,6 +83,8 @@ def page_urls(entity: Any, *, user: Any) -> list[str]:
         reverse("care:overview", args=[entity.pk]),
         reverse("care:roster", args=[entity.pk]),
         reverse("care:worklist", args=[entity.pk]),
+        reverse("care:queue", args=[entity.pk]),
+        reverse("care:search"),
         reverse("alignment:index"),
         reverse("alignment:voluntary"),
         reverse("benchmarks:index"),

@@ -208,6 +208,7 @@ OWN_ENTITY_OK = {
     "admin:beneficiaries_beneficiary_changelist",
     "admin:beneficiaries_beneficiary_change",
 }  # fmt: skip
+OWN_ENTITY_OK |= {"care:queue", "care:search"}
 
 
 @pytest.mark.parametrize("route", PHI_ROUTES, ids=str)

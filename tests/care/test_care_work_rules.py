@@ -107,7 +107,7 @@ def test_counts_and_overdue_come_from_the_claims_date_not_the_clock(
     assert 'data-as-of="2016-09-30"' in body
     assert "the last 90 days count back from it, and overdue means due before it" in body
     today = client.get(reverse("care:today")).content.decode()
-    assert "Due by the claims date (2016-09-30)" in today
+    assert "Due by the claims date (2016-09-30) or undated" in today
     # Open: 1 follow-up + 1 SNF + 1 ED + 3 AWV (due on the data date: not overdue) = 6;
     # overdue: the follow-up (16 Sep) and the SNF task (16 Sep).
     figures = client.get(reverse("care:overview", args=[entity_a.pk])).context["figures"]

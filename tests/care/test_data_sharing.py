@@ -117,6 +117,9 @@ def test_the_beneficiary_page_says_declined_data_sharing_and_what_the_team_may_d
     assert "Declined data sharing" not in other
     assert "99284" in other
     roster = client_a.get(reverse("care:roster", args=[entity_a.pk])).content.decode()
-    assert roster.count("claims not shared by CMS") == 1
+    # One row says so in each column read from claims (care.roster_columns).
+    from care.roster_columns import COLUMNS, WITHHELD
+
+    assert roster.count(WITHHELD) == sum(c.from_claims for c in COLUMNS)
     # Another entity's user: a 404, whatever the data-sharing state.
     assert client_b.get(reverse("care:beneficiary", args=[entity_a.pk, out.pk])).status_code == 404

@@ -179,12 +179,14 @@ def test_pages_keep_a_fixed_query_budget(setup, entity_a, make_bene, django_asse
     # role settings (whether the savings panel shows settlement money to this role).
     with django_assert_max_num_queries(19):
         client.get(reverse("care:overview", args=[entity_a.pk]))
-    # Roster + 1: the entity's data-sharing rows (whose claim figures are not shown).
-    with django_assert_max_num_queries(15):
+    # Roster + 1: the entity's data-sharing rows (whose claim figures are not shown); + 1: the
+    # count of everyone matching (the page numbers); + 1: the saved views it lists.
+    with django_assert_max_num_queries(17):
         client.post(reverse("care:roster", args=[entity_a.pk]), {"open_gaps": "on", "sort": "dob"})
     # 23: + the items' notes and outreach attempts (one prefetch each, whatever their number),
-    # + the entity's data-sharing rows (whether CMS withholds this person's claims).
-    with django_assert_max_num_queries(23):
+    # + the entity's data-sharing rows (whether CMS withholds this person's claims); + 3: the
+    # contact panel (the latest recorded details, the CCLF8 address, the open tasks' holders).
+    with django_assert_max_num_queries(26):
         client.get(reverse("care:beneficiary", args=[entity_a.pk, bene.pk]))
     # 15: the worklist pages (a count of the matching items) and offers its members to assign to.
     with django_assert_max_num_queries(15):
@@ -208,7 +210,7 @@ def test_the_csv_export_is_a_job_scoped_to_the_entity_and_audited(
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert path.name != f"roster-{job_id}.csv"
     assert len(path.stem) > 30
-    assert [r["Last name"] for r in rows] == ["Abbott", "Baker", "Carter", "Diaz"]
+    assert [r["Name"].split(",")[0] for r in rows] == ["Abbott", "Baker", "Carter", "Diaz"]
     export_record = AccessRecord.objects.get(purpose="roster CSV export")
     assert export_record.beneficiary_count == 4
     assert export_record.user == aco_coordinator
@@ -288,8 +290,9 @@ def test_the_beneficiary_page_shows_the_risk_score_hccs_their_claims_and_recaptu
     make_risk_score(bene, year + 1, [("226", "Heart Failure")])
     url = reverse("care:beneficiary", args=[entity_a.pk, bene.pk])
     # + 2: the row-security scope set and reset around the request (core/rls.py); + 2: the
-    # items' notes and outreach attempts.
-    with django_assert_max_num_queries(28):
+    # items' notes and outreach attempts; + 3: the contact panel (recorded details, the CCLF8
+    # address, the open tasks' holders).
+    with django_assert_max_num_queries(31):
         body = setup["a"].get(url).content.decode()
     assert "1.234" in body
     assert "I5020" in body

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from care.models import ItemStatus, WorklistNote
-from care.selectors import my_work_today
+from care.selectors import my_work_sections
 from care.services import worklist_item_create, worklist_item_update
 from core.api import ApplicationError
 
@@ -92,5 +93,9 @@ def test_my_work_today_lists_my_open_items_due_by_the_data_date(
     add("someone else", today, aco_analyst)
     done = add("done", today, aco_coordinator)
     worklist_item_update(item=done, acting_user=aco_coordinator, status="done")
-    titles = [i.title for i in my_work_today(user=aco_coordinator, dates={entity_a.pk: today})]
+    sections = my_work_sections(
+        user=aco_coordinator, dates={entity_a.pk: today}, created_since=timezone.now()
+    )
+    titles = [i.title for key in ("overdue", "today", "week") for i in sections[key]]
     assert titles == ["overdue", "today", "no date"]
+    assert sections["later"] == 1  # due 2025-07-01: counted, not dropped

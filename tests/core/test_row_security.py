@@ -73,6 +73,8 @@ PHI_AND_MONEY_TABLES = {
     "quality_measureevent",
     "specialists_leadspecialist",
     "specialists_leadspecialistchange",
+    "care_rosterview",
+    "care_contactdetails",
 }
 PHI_APPS = (
     "beneficiaries", "claims", "datasharing", "alignment", "benchmarks", "care", "events",

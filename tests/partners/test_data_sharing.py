@@ -131,11 +131,12 @@ def test_the_csv_exports_carry_their_alignment_and_nothing_from_their_claims(
         response = client.post(reverse("care:roster_export", args=[entity_a.pk]), {"sort": "name"})
     job_id = int(response["Location"].rstrip("/").split("/")[-1])
     with export_path(Job.objects.get(pk=job_id)).open(encoding="utf-8") as handle:
-        rows = {int(r["Beneficiary key"]): r for r in csv.DictReader(handle)}
-    mine, theirs = rows[out.beneficiary_id], rows[shared.beneficiary_id]
-    assert (mine["Aligned"], mine["Attributed TIN"]) == ("Yes", out.attributed_tin)
-    assert (mine["Open care gaps"], mine["Last ED visit"]) == ("", "")
-    assert (theirs["Open care gaps"], theirs["Last ED visit"]) == ("1", "2026-02-02")
+        rows = {r["MBI (last 4)"]: r for r in csv.DictReader(handle)}
+    tail = dict(Beneficiary.objects.values_list("pk", "current_mbi"))
+    mine, theirs = rows[tail[out.beneficiary_id][-4:]], rows[tail[shared.beneficiary_id][-4:]]
+    assert mine["Alignment"] == f"TIN {out.attributed_tin}"
+    assert (mine["Open gaps"], mine["Last ED visit"]) == ("withheld by CMS", "withheld by CMS")
+    assert (theirs["Open gaps"], theirs["Last ED visit"]) == ("1", "2026-02-02")
     # The alignment export: their row and attribution, not the allowed charges from claims.
     target = tmp_path / "alignment.csv"
     call_command(

@@ -28,6 +28,7 @@ PHI_PAGES = {
     "events:beneficiary": lambda w: {"entity_id": w.entity.pk, "beneficiary_id": w.beneficiary.pk},
     "care:roster": lambda w: {"entity_id": w.entity.pk},
     "care:worklist": lambda w: {"entity_id": w.entity.pk},
+    "care:queue": lambda w: {"entity_id": w.entity.pk},
     "care:beneficiary": lambda w: {"entity_id": w.entity.pk, "beneficiary_id": w.beneficiary.pk},
     "care:export": lambda w: {"job_id": w.export_job.pk},  # the download (?download=1)
     "alignment:run_detail": lambda w: {"pk": w.run.pk},
@@ -73,6 +74,12 @@ NO_PHI = {
     "settlement:tin_statement", "care:overview", "care:overview_jobs", "care:refresh",
     "care:roster_export", "care:item_create", "care:item_update", "care:worklist_assign",
     "care:outreach_create", "partners-token",
+    # Its GET is an empty form; a POST's records are checked in tests/care/test_search.py.
+    "care:search",
+    # Saves or deletes a named set of filters (no beneficiary).
+    "care:roster_views",
+    # Records a person's contact details and goes back to their page (which is recorded).
+    "care:contact_update",
     "beneficiary-search", "entity-list", "entity-detail", "entity-participant-list",
     "provider-list", "provider-detail", "participation-list", "participation-detail",
     "job-list", "job-detail", "alignment-run-list", "alignment-run-detail",

@@ -26,6 +26,7 @@ POST_ONLY = {
 }  # fmt: skip
 POST_ONLY |= {"quality:compute", "quality:reported_upload"}
 POST_ONLY |= {"specialists:run_start"}
+POST_ONLY |= {"care:roster_views", "care:contact_update"}
 
 
 def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
@@ -72,6 +73,12 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "care:item_update": [{"item_id": o.item.pk}],
         "care:outreach_create": [{"item_id": o.item.pk}],
         "care:worklist_assign": [{"entity_id": entity}],
+        "care:roster_views": [{"entity_id": entity}],
+        "care:queue": [{"entity_id": entity}],
+        "care:contact_update": [
+            {"entity_id": entity, "beneficiary_id": bene},
+            {"entity_id": own.entity.pk, "beneficiary_id": bene},
+        ],
         "alignment:reconciliation": [{"entity_id": entity, "year": 2025, "period": 0}],
         "alignment:reconciliation_export": [{"entity_id": entity, "year": 2025, "period": 0}],
         "events:unmatched": [{"entity_id": entity}],
