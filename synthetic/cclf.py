@@ -267,6 +267,32 @@ def write_data_sharing_file(cfg: GeneratorConfig, out: str | Path) -> Path | Non
     return path
 
 
+def write_data_sharing_exclusion_file(cfg: GeneratorConfig, out: str | Path) -> Path | None:
+    """An MSSP ACO's Beneficiary Data Sharing Exclusion file for the delivery (the columns of
+    `datasharing.layouts`, kind mssp_exclusion): everyone who declined on or before the delivery
+    date, with their name and date of birth as CCLF8 gives them and the date they declined. None
+    for a REACH entity or when nobody has declined."""
+    idx, on = opt_outs(cfg)
+    delivered = cfg.delivery_time
+    as_of = np.datetime64(delivered.date())
+    keep = on <= as_of
+    if not cfg.entity_id.startswith("A") or not keep.any():
+        return None
+    pop = _Population(cfg, np.random.default_rng([cfg.seed, zlib.crc32(cfg.entity_id.encode())]))
+    current, _ = pop.current_mbi(as_of)
+    rows = [
+        f"{current[i].decode()},{FIRST_NAMES[i % len(FIRST_NAMES)]},"
+        f"{LAST_NAMES[(i // len(FIRST_NAMES)) % len(LAST_NAMES)]},{pop.dob[i]},{d}"
+        for i, d in zip(idx[keep], on[keep], strict=True)
+    ]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"P.{cfg.entity_id}.ACO.BDSE.D{delivered:%y%m%d}.csv"
+    header = "MBI_ID,BENE_1ST_NAME,BENE_LAST_NAME,BENE_BRTH_DT,EFCTV_DT"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
 def delivery_participants(cfg: GeneratorConfig) -> tuple[list[Provider], list[str]]:
     """The participant providers and CCNs the delivery is drawn with: `cfg`'s, else a synthetic
     list (the same for every year of a seed)."""
