@@ -175,6 +175,7 @@ def check_candidates(
             years = list(PerformanceYear.objects.filter(program=program).order_by("year"))
 
     cross = _cross_program_rows(program_code=program.code, tins=tins)
+    cross_npi = _cross_program_npi_rows(program_code=program.code, npis=npis)
 
     seen: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
     results: list[CandidateResult] = []
@@ -263,6 +264,7 @@ def check_candidates(
                     break
 
         _check_cross_program(result, program_code=program.code, rows=cross.get(c.tin, []))
+        _check_cross_program_npi(result, rows=cross_npi.get(c.npi, []) if c.npi else [])
 
         # Changes to the national registries (TIN names, provider specialty and name).
         provider = providers.get(c.npi)
@@ -334,6 +336,60 @@ def _check_cross_program(
             "stated in the sources this check follows: confirm with CMS before the list is "
             "submitted."
         )
+
+
+def _cross_program_npi_rows(*, program_code: str, npis: set[str]) -> dict[str, list[Participation]]:
+    """The rows of these NPIs on the other side of 42 CFR 425.114 (as `_cross_program_rows`
+    pairs the programs) under another TIN: the TIN check above does not see them."""
+    if not npis:
+        return {}
+    if program_code == SHARED_SAVINGS_PROGRAM:
+        other = Participation.objects.filter(entity__program__code__in=SHARED_SAVINGS_MODELS)
+    elif program_code in SHARED_SAVINGS_MODELS:
+        other = Participation.objects.filter(entity__program__code=SHARED_SAVINGS_PROGRAM)
+    else:
+        return {}
+    found: dict[str, list[Participation]] = defaultdict(list)
+    for row in other.filter(provider__npi__in=npis).select_related(
+        "entity__program", "organization", "provider"
+    ):
+        if row.provider is not None:  # the filter asked for an NPI
+            found[row.provider.npi].append(row)
+    return found
+
+
+def _check_cross_program_npi(result: CandidateResult, *, rows: list[Participation]) -> None:
+    """An NPI listed, in the same period, in the other program under another TIN: a warning.
+    ACO REACH identifies its Participant Providers by TIN/NPI, and an MSSP ACO lists its ACO
+    providers/suppliers (NPIs) under the TINs of its ACO participants (42 CFR 425.20); 42 CFR
+    425.114 is stated for ACO participants, that is TINs, which `_check_cross_program` refuses.
+    The model's own program-overlap terms for a clinician (ACO REACH Request for Applications,
+    section V.H "Program Overlap", and the Participation Agreement) are not in the sources this
+    check follows, so the NPI case is shown for the administrator to resolve, not refused."""
+    c = result.candidate
+    for row in rows:
+        if row.organization.tin == c.tin:
+            continue  # the same TIN: the TIN check has judged it
+        if not overlaps(row.start_date, row.end_date, c.start_date, c.end_date):
+            continue
+        other = f"{row.entity.legal_name} ({row.entity.cms_id}, {row.entity.program.name})"
+        period = period_text(row.start_date, row.end_date)
+        as_what = (
+            _role_text(row.role)
+            if row.entity.program.code in SHARED_SAVINGS_MODELS
+            else "ACO provider/supplier"
+        )
+        article = "an" if as_what.startswith("A") else "a"
+        result.warnings.append(
+            f"NPI {c.npi} is also on the list of {other} under TIN {row.organization.tin} as "
+            f"{article} {as_what} from {period}. {OVERLAP_RULE} bars an ACO participant (a TIN) "
+            "from also participating in a CMS Innovation Center model involving shared savings, "
+            "such as ACO REACH; ACO REACH identifies its Participant Providers by TIN/NPI, and an "
+            "MSSP ACO provider/supplier bills through an ACO participant's TIN (42 CFR 425.20). "
+            "Check the ACO REACH Request for Applications (section V.H, Program Overlap) and "
+            "Participation Agreement before the clinician stays on both lists."
+        )
+        return
 
 
 def _role_text(role: str) -> str:
