@@ -366,38 +366,46 @@ def roster_rows_orm(
     )  # fmt: skip
 
 
-def _run_rows_orm(
+def _bounded(
+    found: QuerySet[Any],
     *,
-    principal: Any,
-    entity_ids: list[int] | None,
-    status: str | None,
-    tin: str,
-    npi: str,
-    changed_since: dt.datetime | None,
     beneficiary_id: int | None,
     mbis: list[str] | None,
     after: int | None,
     before: int | None,
-    offset: int,
-    limit: int | None,
+) -> QuerySet[Any]:
+    """`found` (rows with a beneficiary) of one beneficiary, of these MBIs, or after or before a
+    beneficiary key, as given."""
+    if beneficiary_id is not None:
+        found = found.filter(beneficiary_id=beneficiary_id)
+    if mbis is not None:
+        found = found.filter(beneficiary__current_mbi__in=mbis)
+    if after is not None:
+        found = found.filter(beneficiary_id__gt=after)
+    if before is not None:
+        found = found.filter(beneficiary_id__lt=before)
+    return found
+
+
+def _run_rows_orm(
+    *, principal: Any, status: str | None, offset: int, limit: int | None, **filters: Any
 ) -> list[AlignmentResult]:
-    """`roster_rows_orm`'s rows of the current runs (without the list-only rows)."""
+    """`roster_rows_orm`'s rows of the current runs (without the list-only rows); `filters`
+    are `roster_rows`'s."""
     from partners.attribution import run_period
 
+    tin, npi, changed_since = filters["tin"], filters["npi"], filters["changed_since"]
+    beneficiary_id, mbis = filters["beneficiary_id"], filters["mbis"]
+    after, before = filters["after"], filters["before"]
     descending = before is not None and after is None
     rows: list[AlignmentResult] = []
     for each in [status] if status else [ALIGNED, NOT_ALIGNED]:
         found = roster_results(
             principal=principal, status=each, tin=tin, npi=npi, changed_since=changed_since
         )
-        if beneficiary_id is not None:
-            found = found.filter(beneficiary_id=beneficiary_id)
-        if mbis is not None:
-            found = found.filter(beneficiary__current_mbi__in=mbis)
-        if after is not None:
-            found = found.filter(beneficiary_id__gt=after)
-        if before is not None:
-            found = found.filter(beneficiary_id__lt=before)
+        found = _bounded(
+            found, beneficiary_id=beneficiary_id, mbis=mbis, after=after, before=before
+        )
         found = found.order_by("-beneficiary_id" if descending else "beneficiary_id")
         if status and limit is not None:
             found = found[offset : offset + limit]
@@ -427,15 +435,9 @@ def list_only_rows(
     principal: Any,
     entity_ids: list[int] | None,
     status: str | None = ALIGNED,
-    tin: str = "",
-    npi: str = "",
-    changed_since: dt.datetime | None = None,
-    beneficiary_id: int | None = None,
-    mbis: list[str] | None = None,
-    after: int | None = None,
-    before: int | None = None,
     limit: int | None = None,
     descending: bool = False,
+    **filters: Any,
 ) -> list[AlignmentResult]:
     """The "list-only" beneficiaries of the caller's entities: assigned on the CMS list that is
     an entity's roster of record (as `partners.api.views.rosters_of` and
@@ -444,7 +446,8 @@ def list_only_rows(
     run, as the FHIR Group lists them (partners.attribution.Members). Each is an unsaved row of
     that run, aligned, attributed to the TIN and NPI the list gives (cmslists.selectors.
     cms_list_member_rows), with `list_only` set to the list and `period` to the list's year.
-    Filters as `roster_rows`'s; at most `limit` rows, by beneficiary. One query when no CMS list
+    `filters` are `roster_rows`'s (tin, npi, changed_since, beneficiary_id, mbis, after,
+    before); at most `limit` rows, by beneficiary. One query when no CMS list
     is the roster of record."""
     from cmslists.models import CmsListBeneficiary, Status
     from cmslists.selectors import cms_list_member_rows, cms_lists_current
@@ -452,6 +455,9 @@ def list_only_rows(
 
     if status == NOT_ALIGNED:
         return []
+    tin, npi, changed_since = (filters.get(k) for k in ("tin", "npi", "changed_since"))
+    beneficiary_id, mbis = filters.get("beneficiary_id"), filters.get("mbis")
+    after, before = filters.get("after"), filters.get("before")
     if entity_ids is None:
         entity_ids = list(Entity.objects.values_list("pk", flat=True))
     lists = cms_lists_current(entity_ids=entity_ids)
@@ -464,19 +470,14 @@ def list_only_rows(
         run = runs.get(entity_id)
         if run is None or cms_list.performance_year < run.performance_year:
             continue
-        found = CmsListBeneficiary.objects.filter(
+        found: QuerySet[Any] = CmsListBeneficiary.objects.filter(
             cms_list=cms_list, status=Status.ASSIGNED
         ).exclude(
             beneficiary_id__in=AlignmentResult.objects.filter(run=run).values("beneficiary_id")
         )
-        if beneficiary_id is not None:
-            found = found.filter(beneficiary_id=beneficiary_id)
-        if mbis is not None:
-            found = found.filter(beneficiary__current_mbi__in=mbis)
-        if after is not None:
-            found = found.filter(beneficiary_id__gt=after)
-        if before is not None:
-            found = found.filter(beneficiary_id__lt=before)
+        found = _bounded(
+            found, beneficiary_id=beneficiary_id, mbis=mbis, after=after, before=before
+        )
         if changed_since is not None and cms_list.loaded_at <= changed_since:
             # A list loaded since then changes all its rows; else the beneficiary's own record.
             found = found.filter(beneficiary__updated_at__gt=changed_since)

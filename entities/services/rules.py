@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -174,8 +175,9 @@ def check_candidates(
                     primary_care_tins.add(c.tin)
             years = list(PerformanceYear.objects.filter(program=program).order_by("year"))
 
-    cross = _cross_program_rows(program_code=program.code, tins=tins)
-    cross_npi = _cross_program_npi_rows(program_code=program.code, npis=npis)
+    cross = _cross_program_rows(program_code=program.code, key="tin", values=tins)
+    # The same for the NPIs, listed under another TIN: the TIN check does not see them.
+    cross_npi = _cross_program_rows(program_code=program.code, key="npi", values=npis)
 
     seen: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
     results: list[CandidateResult] = []
@@ -285,20 +287,32 @@ def check_candidates(
     return results
 
 
-def _cross_program_rows(*, program_code: str, tins: set[str]) -> dict[str, list[Participation]]:
-    """The other side of 42 CFR 425.114 for these TINs: their rows in Innovation Center shared
-    savings models when the entity is a Shared Savings Program ACO, and the reverse."""
+def _other_side(program_code: str) -> QuerySet[Participation] | None:
+    """Participations of the programs on the other side of 42 CFR 425.114 from this one: the
+    Innovation Center shared savings models for the Shared Savings Program, and the reverse."""
     if program_code == SHARED_SAVINGS_PROGRAM:
-        other = Participation.objects.filter(entity__program__code__in=SHARED_SAVINGS_MODELS)
-    elif program_code in SHARED_SAVINGS_MODELS:
-        other = Participation.objects.filter(entity__program__code=SHARED_SAVINGS_PROGRAM)
-    else:
+        return Participation.objects.filter(entity__program__code__in=SHARED_SAVINGS_MODELS)
+    if program_code in SHARED_SAVINGS_MODELS:
+        return Participation.objects.filter(entity__program__code=SHARED_SAVINGS_PROGRAM)
+    return None
+
+
+def _cross_program_rows(
+    *, program_code: str, key: str, values: set[str]
+) -> dict[str, list[Participation]]:
+    """The other side of 42 CFR 425.114 for these TINs (`key` "tin") or NPIs ("npi"): their rows
+    in Innovation Center shared savings models when the entity is a Shared Savings Program ACO,
+    and the reverse; by TIN or NPI."""
+    other = _other_side(program_code)
+    if other is None or not values:
         return {}
+    path = {"tin": "organization__tin", "npi": "provider__npi"}[key]
     found: dict[str, list[Participation]] = defaultdict(list)
-    for row in other.filter(organization__tin__in=tins).select_related(
+    for row in other.filter(**{f"{path}__in": values}).select_related(
         "entity__program", "organization", "provider"
     ):
-        found[row.organization.tin].append(row)
+        npi = row.provider.npi if row.provider is not None else ""
+        found[row.organization.tin if key == "tin" else npi].append(row)
     return found
 
 
@@ -336,26 +350,6 @@ def _check_cross_program(
             "stated in the sources this check follows: confirm with CMS before the list is "
             "submitted."
         )
-
-
-def _cross_program_npi_rows(*, program_code: str, npis: set[str]) -> dict[str, list[Participation]]:
-    """The rows of these NPIs on the other side of 42 CFR 425.114 (as `_cross_program_rows`
-    pairs the programs) under another TIN: the TIN check above does not see them."""
-    if not npis:
-        return {}
-    if program_code == SHARED_SAVINGS_PROGRAM:
-        other = Participation.objects.filter(entity__program__code__in=SHARED_SAVINGS_MODELS)
-    elif program_code in SHARED_SAVINGS_MODELS:
-        other = Participation.objects.filter(entity__program__code=SHARED_SAVINGS_PROGRAM)
-    else:
-        return {}
-    found: dict[str, list[Participation]] = defaultdict(list)
-    for row in other.filter(provider__npi__in=npis).select_related(
-        "entity__program", "organization", "provider"
-    ):
-        if row.provider is not None:  # the filter asked for an NPI
-            found[row.provider.npi].append(row)
-    return found
 
 
 def _check_cross_program_npi(result: CandidateResult, *, rows: list[Participation]) -> None:
