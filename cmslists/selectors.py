@@ -57,18 +57,22 @@ def cms_list_covering(
     return annual[0] if annual else None
 
 
-def cms_list_assigned(*, cms_list: CmsList) -> list[tuple[int, str]]:
-    """(beneficiary id, attributed TIN) of every assigned beneficiary of the list, by id. The TIN
-    is the voluntary-alignment TIN if CMS gives one, else the participant TIN with the most
-    primary care services in the list's TIN table (ties: the lowest TIN), else blank."""
+def cms_list_assigned(
+    *, cms_list: CmsList, beneficiary_ids: list[int] | None = None
+) -> list[tuple[int, str]]:
+    """(beneficiary id, attributed TIN) of every assigned beneficiary of the list (of those of
+    `beneficiary_ids` when given), by id. The TIN is the voluntary-alignment TIN if CMS gives
+    one, else the participant TIN with the most primary care services in the list's TIN table
+    (ties: the lowest TIN), else blank."""
+    only = {} if beneficiary_ids is None else {"beneficiary_id__in": beneficiary_ids}
     rows = list(
-        CmsListBeneficiary.objects.filter(cms_list=cms_list, status=Status.ASSIGNED)
+        CmsListBeneficiary.objects.filter(cms_list=cms_list, status=Status.ASSIGNED, **only)
         .order_by("beneficiary_id")
         .values_list("beneficiary_id", "voluntary_tin")
     )
     best: dict[int, tuple[int, str]] = {}
     for bene, tin, count in CmsListProvider.objects.filter(
-        cms_list=cms_list, kind="tin"
+        cms_list=cms_list, kind="tin", **only
     ).values_list("beneficiary_id", "identifier", "service_count"):
         current = best.get(bene)
         if current is None or (-count, tin) < (-current[0], current[1]):
@@ -114,25 +118,29 @@ def cms_list_latest_year(*, entity: Any) -> int | None:
     )
 
 
-def cms_list_member_rows(*, cms_list: CmsList) -> list[tuple[int, str, str]]:
-    """(beneficiary id, attributed TIN, NPI) of the list's assigned beneficiaries, by id: the TIN
-    as `cms_list_assigned` chooses it, the NPI the list names for it (the voluntarily designated
-    clinician, else the REACH report's aligning NPI), else blank."""
+def cms_list_member_rows(
+    *, cms_list: CmsList, beneficiary_ids: list[int] | None = None
+) -> list[tuple[int, str, str]]:
+    """(beneficiary id, attributed TIN, NPI) of the list's assigned beneficiaries (of those of
+    `beneficiary_ids` when given), by id: the TIN as `cms_list_assigned` chooses it, the NPI the
+    list names for it (the voluntarily designated clinician, else the REACH report's aligning
+    NPI), else blank."""
+    only = {} if beneficiary_ids is None else {"beneficiary_id__in": beneficiary_ids}
     voluntary = dict(
-        CmsListBeneficiary.objects.filter(cms_list=cms_list, status=Status.ASSIGNED)
+        CmsListBeneficiary.objects.filter(cms_list=cms_list, status=Status.ASSIGNED, **only)
         .exclude(voluntary_npi="")
         .values_list("beneficiary_id", "voluntary_npi")
     )
     npis: dict[tuple[int, str], str] = {}
     for bene, tin, npi in (
-        CmsListProvider.objects.filter(cms_list=cms_list, kind="tin")
+        CmsListProvider.objects.filter(cms_list=cms_list, kind="tin", **only)
         .exclude(npi="")
         .values_list("beneficiary_id", "identifier", "npi")
     ):
         npis.setdefault((bene, tin), npi)
     return [
         (bene, tin, voluntary.get(bene) or npis.get((bene, tin), ""))
-        for bene, tin in cms_list_assigned(cms_list=cms_list)
+        for bene, tin in cms_list_assigned(cms_list=cms_list, beneficiary_ids=beneficiary_ids)
     ]
 
 

@@ -215,6 +215,30 @@ def roster_rows(
     entity_ids = visible_entity_ids(principal)
     if entity_ids == []:
         return []
+    return with_list_only(
+        _run_rows_sql, principal=principal, entity_ids=entity_ids, status=status, tin=tin,
+        npi=npi, changed_since=changed_since, beneficiary_id=beneficiary_id, mbis=mbis,
+        after=after, before=before, offset=offset, limit=limit, with_extras=with_extras,
+    )  # fmt: skip
+
+
+def _run_rows_sql(
+    *,
+    principal: Any,
+    entity_ids: list[int] | None,
+    status: str | None,
+    tin: str,
+    npi: str,
+    changed_since: dt.datetime | None,
+    beneficiary_id: int | None,
+    mbis: list[str] | None,
+    after: int | None,
+    before: int | None,
+    offset: int,
+    limit: int | None,
+    with_extras: bool = False,
+) -> list[AlignmentResult]:
+    """`roster_rows`'s rows of the current runs, in one query (without the list-only rows)."""
     tins = list(principal_tins(principal))
     params: dict[str, Any] = {"entities": entity_ids, "tins": tins}
     aligned = "r.aligned" + (" AND r.attributed_tin = ANY(%(tins)s)" if tins else "")
@@ -334,22 +358,54 @@ def roster_rows_orm(
 ) -> list[AlignmentResult]:
     """`roster_rows` through `roster_results`: what other databases (SQLite) run, and what
     the tests hold the SQL to."""
+    return with_list_only(
+        _run_rows_orm, principal=principal, entity_ids=visible_entity_ids(principal),
+        status=status, tin=tin, npi=npi, changed_since=changed_since,
+        beneficiary_id=beneficiary_id, mbis=mbis, after=after, before=before, offset=offset,
+        limit=limit,
+    )  # fmt: skip
+
+
+def _bounded(
+    found: QuerySet[Any],
+    *,
+    beneficiary_id: int | None,
+    mbis: list[str] | None,
+    after: int | None,
+    before: int | None,
+) -> QuerySet[Any]:
+    """`found` (rows with a beneficiary) of one beneficiary, of these MBIs, or after or before a
+    beneficiary key, as given."""
+    if beneficiary_id is not None:
+        found = found.filter(beneficiary_id=beneficiary_id)
+    if mbis is not None:
+        found = found.filter(beneficiary__current_mbi__in=mbis)
+    if after is not None:
+        found = found.filter(beneficiary_id__gt=after)
+    if before is not None:
+        found = found.filter(beneficiary_id__lt=before)
+    return found
+
+
+def _run_rows_orm(
+    *, principal: Any, status: str | None, offset: int, limit: int | None, **filters: Any
+) -> list[AlignmentResult]:
+    """`roster_rows_orm`'s rows of the current runs (without the list-only rows); `filters`
+    are `roster_rows`'s."""
     from partners.attribution import run_period
 
+    tin, npi, changed_since = filters["tin"], filters["npi"], filters["changed_since"]
+    beneficiary_id, mbis = filters["beneficiary_id"], filters["mbis"]
+    after, before = filters["after"], filters["before"]
     descending = before is not None and after is None
     rows: list[AlignmentResult] = []
     for each in [status] if status else [ALIGNED, NOT_ALIGNED]:
         found = roster_results(
             principal=principal, status=each, tin=tin, npi=npi, changed_since=changed_since
         )
-        if beneficiary_id is not None:
-            found = found.filter(beneficiary_id=beneficiary_id)
-        if mbis is not None:
-            found = found.filter(beneficiary__current_mbi__in=mbis)
-        if after is not None:
-            found = found.filter(beneficiary_id__gt=after)
-        if before is not None:
-            found = found.filter(beneficiary_id__lt=before)
+        found = _bounded(
+            found, beneficiary_id=beneficiary_id, mbis=mbis, after=after, before=before
+        )
         found = found.order_by("-beneficiary_id" if descending else "beneficiary_id")
         if status and limit is not None:
             found = found[offset : offset + limit]
@@ -362,6 +418,149 @@ def roster_rows_orm(
             periods[row.run_id] = run_period(row.run)
         row.period = periods[row.run_id]
     return rows
+
+
+# ------------------------------------------------------------------ list-only rows
+
+# A row of CMS's list that the platform's run has no row for (see `list_only_rows`).
+LIST_ONLY_EXPLANATION = (
+    "Assigned on CMS's list, the roster of record; the platform's alignment run has no record "
+    "of this beneficiary (CMS sees what the claim files do not: beneficiaries whose claims are "
+    "withheld from data sharing, voluntary alignment, enrollment)."
+)
+
+
+def list_only_rows(
+    *,
+    principal: Any,
+    entity_ids: list[int] | None,
+    status: str | None = ALIGNED,
+    limit: int | None = None,
+    descending: bool = False,
+    **filters: Any,
+) -> list[AlignmentResult]:
+    """The "list-only" beneficiaries of the caller's entities: assigned on the CMS list that is
+    an entity's roster of record (as `partners.api.views.rosters_of` and
+    alignment.selectors.roster_of_record_current choose it: the list of the newest listed year,
+    when that year is not older than the current run's) with no row in the entity's current
+    run, as the FHIR Group lists them (partners.attribution.Members). Each is an unsaved row of
+    that run, aligned, attributed to the TIN and NPI the list gives (cmslists.selectors.
+    cms_list_member_rows), with `list_only` set to the list and `period` to the list's year.
+    `filters` are `roster_rows`'s (tin, npi, changed_since, beneficiary_id, mbis, after,
+    before); at most `limit` rows, by beneficiary. One query when no CMS list
+    is the roster of record."""
+    from cmslists.models import CmsListBeneficiary, Status
+    from cmslists.selectors import cms_list_member_rows, cms_lists_current
+    from partners.attribution import year_period
+
+    if status == NOT_ALIGNED:
+        return []
+    tin, npi, changed_since = (filters.get(k) for k in ("tin", "npi", "changed_since"))
+    beneficiary_id, mbis = filters.get("beneficiary_id"), filters.get("mbis")
+    after, before = filters.get("after"), filters.get("before")
+    if entity_ids is None:
+        entity_ids = list(Entity.objects.values_list("pk", flat=True))
+    lists = cms_lists_current(entity_ids=entity_ids)
+    if not lists:
+        return []
+    runs = {run.entity_id: run for run in current_runs(principal=principal)}
+    tins = set(principal_tins(principal))
+    rows: list[AlignmentResult] = []
+    for entity_id, cms_list in sorted(lists.items()):
+        run = runs.get(entity_id)
+        if run is None or cms_list.performance_year < run.performance_year:
+            continue
+        found: QuerySet[Any] = CmsListBeneficiary.objects.filter(
+            cms_list=cms_list, status=Status.ASSIGNED
+        ).exclude(
+            beneficiary_id__in=AlignmentResult.objects.filter(run=run).values("beneficiary_id")
+        )
+        found = _bounded(
+            found, beneficiary_id=beneficiary_id, mbis=mbis, after=after, before=before
+        )
+        if changed_since is not None and cms_list.loaded_at <= changed_since:
+            # A list loaded since then changes all its rows; else the beneficiary's own record.
+            found = found.filter(beneficiary__updated_at__gt=changed_since)
+        found = found.order_by("-beneficiary_id" if descending else "beneficiary_id")
+        if limit is not None and not (tins or tin or npi):
+            found = found[:limit]
+        people = {
+            row.beneficiary_id: row.beneficiary for row in found.select_related("beneficiary")
+        }
+        if not people:
+            continue
+        period = year_period(run.entity, cms_list.performance_year)
+        for bene, list_tin, list_npi in cms_list_member_rows(
+            cms_list=cms_list, beneficiary_ids=list(people)
+        ):
+            if (tins and list_tin not in tins) or (tin and list_tin != tin):
+                continue
+            if npi and list_npi != npi:
+                continue
+            row = AlignmentResult(
+                run=run, beneficiary=people[bene], bucket=0, aligned=True, step="", reason="",
+                attributed_tin=list_tin, attributed_npi=list_npi,
+            )  # fmt: skip
+            row.change_kind = None
+            row.list_only = cms_list
+            row.period = period
+            rows.append(row)
+    rows.sort(key=lambda row: row.beneficiary_id, reverse=descending)
+    rows = rows[:limit] if limit is not None else rows
+    names = dict(
+        Provider.objects.filter(npi__in={r.attributed_npi for r in rows if r.attributed_npi})
+        .order_by()
+        .values_list("npi", "name")
+    ) if any(r.attributed_npi for r in rows) else {}  # fmt: skip
+    for row in rows:
+        row.provider_name = names.get(row.attributed_npi, "")
+    return rows
+
+
+def with_list_only(
+    fetch: Any,
+    *,
+    principal: Any,
+    entity_ids: list[int] | None,
+    status: str | None,
+    offset: int,
+    limit: int | None,
+    with_extras: bool = False,
+    **filters: Any,
+) -> list[AlignmentResult]:
+    """The rows `fetch` reads from the current runs with the list-only rows (`list_only_rows`)
+    merged in, in the roster's order (aligned first when `status` is None, then by beneficiary;
+    descending when only `before` is given), sliced by `offset` and `limit`."""
+    descending = filters["before"] is not None and filters["after"] is None
+    window = None if limit is None else offset + limit
+    extra = list_only_rows(
+        principal=principal, entity_ids=entity_ids, status=status, limit=window,
+        descending=descending, **filters,
+    )  # fmt: skip
+    more = {"with_extras": with_extras} if with_extras else {}
+    if not extra:
+        return fetch(
+            principal=principal, entity_ids=entity_ids, status=status, offset=offset,
+            limit=limit, **filters, **more,
+        )  # fmt: skip
+    own = fetch(
+        principal=principal, entity_ids=entity_ids, status=status, offset=0, limit=window,
+        **filters, **more,
+    )  # fmt: skip
+    aligned = sorted(
+        [r for r in own if r.aligned] + extra,
+        key=lambda row: row.beneficiary_id,
+        reverse=descending,
+    )
+    if status is None:
+        rows = aligned + [r for r in own if not r.aligned]
+    else:
+        rows = sorted(
+            [r for r in own if not r.aligned] + aligned,
+            key=lambda row: row.beneficiary_id,
+            reverse=descending,
+        )
+    return rows[offset:window]
 
 
 class RosterRows:

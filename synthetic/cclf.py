@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -267,32 +267,82 @@ def write_data_sharing_file(cfg: GeneratorConfig, out: str | Path) -> Path | Non
     return path
 
 
-def generate_delivery(cfg: GeneratorConfig, out: str | Path) -> Path:
-    """Write a delivery zip into folder `out`; returns its path."""
+def write_data_sharing_exclusion_file(cfg: GeneratorConfig, out: str | Path) -> Path | None:
+    """An MSSP ACO's Beneficiary Data Sharing Exclusion file for the delivery (the columns of
+    `datasharing.layouts`, kind mssp_exclusion): everyone who declined on or before the delivery
+    date, with their name and date of birth as CCLF8 gives them and the date they declined. None
+    for a REACH entity or when nobody has declined."""
+    idx, on = opt_outs(cfg)
+    delivered = cfg.delivery_time
+    as_of = np.datetime64(delivered.date())
+    keep = on <= as_of
+    if not cfg.entity_id.startswith("A") or not keep.any():
+        return None
+    pop = _Population(cfg, np.random.default_rng([cfg.seed, zlib.crc32(cfg.entity_id.encode())]))
+    current, _ = pop.current_mbi(as_of)
+    rows = [
+        f"{current[i].decode()},{FIRST_NAMES[i % len(FIRST_NAMES)]},"
+        f"{LAST_NAMES[(i // len(FIRST_NAMES)) % len(LAST_NAMES)]},{pop.dob[i]},{d}"
+        for i, d in zip(idx[keep], on[keep], strict=True)
+    ]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    path = out / f"P.{cfg.entity_id}.ACO.BDSE.D{delivered:%y%m%d}.csv"
+    header = "MBI_ID,BENE_1ST_NAME,BENE_LAST_NAME,BENE_BRTH_DT,EFCTV_DT"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def delivery_participants(cfg: GeneratorConfig) -> tuple[list[Provider], list[str]]:
+    """The participant providers and CCNs the delivery is drawn with: `cfg`'s, else a synthetic
+    list (the same for every year of a seed)."""
+    participants = list(cfg.participants) or default_participants(np.random.default_rng(cfg.seed))
+    facilities = list(cfg.facilities) or [f"{36 + i % 3:02d}{i:04d}" for i in range(1, 6)]
+    return participants, facilities
+
+
+def _writer(cfg: GeneratorConfig) -> tuple[_Population, np.ndarray, np.ndarray, _BlockWriter]:
+    """The delivery's people, their MBIs on the delivery date (and whether they changed), and
+    the writer that draws their claims block by block from the delivery's seed."""
     rng = np.random.default_rng(
         [cfg.seed, zlib.crc32(cfg.entity_id.encode()), cfg.year, int(cfg.runout)]
     )
-    participants = list(cfg.participants) or default_participants(np.random.default_rng(cfg.seed))
+    participants, facilities = delivery_participants(cfg)
     oon = default_participants(np.random.default_rng(cfg.seed + 7919), n_tins=30, per_tin=6)
     providers = participants + oon
-    facilities = list(cfg.facilities) or [f"{36 + i % 3:02d}{i:04d}" for i in range(1, 6)]
     oon_facilities = [f"{10 + i % 5:02d}{100 + i:04d}" for i in range(20)]
     # The people are drawn from the seed and the entity: two entities given the same seed do not
     # get the same beneficiaries (the demo loads both with one seed).
     pop = _Population(cfg, np.random.default_rng([cfg.seed, zlib.crc32(cfg.entity_id.encode())]))
+    current, changed = pop.current_mbi(np.datetime64(cfg.delivery_time.date()))
+    writer = _BlockWriter(
+        cfg, rng, pop, current, providers, len(participants), facilities, oon_facilities
+    )
+    return pop, current, changed, writer
+
+
+def draw_blocks(cfg: GeneratorConfig) -> tuple[_Population, Iterator[dict[str, bytes]]]:
+    """The delivery's people and its records block by block, exactly as `generate_delivery`
+    draws them and before it leaves out anyone CMS withholds (what CMS itself holds)."""
+    pop, _, _, writer = _writer(cfg)
+    blocks = (
+        writer.block(start, min(start + cfg.block, pop.n)) for start in range(0, pop.n, cfg.block)
+    )
+    return pop, blocks
+
+
+def generate_delivery(cfg: GeneratorConfig, out: str | Path) -> Path:
+    """Write a delivery zip into folder `out`; returns its path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    pop, current, changed, writer = _writer(cfg)
     delivered = cfg.delivery_time
     as_of = np.datetime64(delivered.date())
-    current, changed = pop.current_mbi(as_of)
     withheld = _withheld_mbis(cfg, pop, as_of)
     work = Path(tempfile.mkdtemp(prefix="cclf-gen-", dir=out))
     counts = dict.fromkeys(DATA_FILE_CODES, 0)
     handles = {code: open(work / code, "wb") for code in DATA_FILE_CODES}  # noqa: SIM115
     try:
-        writer = _BlockWriter(
-            cfg, rng, pop, current, providers, len(participants), facilities, oon_facilities
-        )
         for start in range(0, pop.n, cfg.block):
             for code, drawn in writer.block(start, min(start + cfg.block, pop.n)).items():
                 data = _without(code, drawn, withheld)

@@ -6,12 +6,16 @@ drawn from the same seed and entity, as CMS would list them for the performance 
   table, named as CMS names ALR files (`P.A9901.ACO.QALR.2025Q4.D259999.T0200000_1-1.csv`).
 * ACO REACH: one alignment-report CSV (cmslists/layouts/reach_bar.csv).
 
-Who is where, by the beneficiary's position i in the delivery: died before the year, excluded
-(deceased); i % 10 == 7, excluded for a Medicare health plan month; i % 10 == 8, another shared
-savings initiative; i % 20 == 9, outside the US; the others assigned, every 25th voluntarily.
-And `opted_out` people the delivery does not carry at all (CMS leaves those who declined data
-sharing out of CCLF) are assigned on the list. Column names come from the layouts
-(cmslists.layouts); files are written through core.csvfiles.
+Who is on it comes from the generator's ground truth (synthetic.cms_truth): the alignment
+engine's rules over every claim the deliveries draw, including those CMS withholds from CCLF,
+and the voluntary alignments CMS holds (every 25th beneficiary). On that truth, by the
+beneficiary's position i in the delivery, the causes a reconciliation must find are planted:
+i % 10 == 7, excluded for a Medicare health plan month; i % 10 == 8, another shared savings
+initiative; i % 20 == 9, outside the US; people who died before the year with services at the
+entity, excluded (deceased). People who declined data sharing stay assigned where the truth
+assigns them, and `opted_out` more people the delivery does not carry at all are assigned on the
+list. Column names come from the layouts (cmslists.layouts); files are written through
+core.csvfiles.
 """
 
 from __future__ import annotations
@@ -23,19 +27,26 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from alignment.engine import AssignmentMethod, ListKind
+from alignment.engine import columns as col
+from alignment.engine.vocabulary import Step
 from cmslists.layouts import MSSP_ALR, REACH_BAR, layout
 from core import csvfiles
 from synthetic.cclf import (
     FIRST_NAMES,
     LAST_NAMES,
     GeneratorConfig,
+    Provider,
     _Population,
-    default_participants,
+    delivery_participants,
 )
+from synthetic.cms_truth import ParticipantsFor, Truth, cms_truth
 from synthetic.identifiers import random_mbis
 
 MA, OTHER, OUTSIDE = 7, 8, 9
+VOLUNTARY_EVERY = 25
 
 
 @dataclass(frozen=True)
@@ -60,24 +71,60 @@ def _csv(report: str, table: str, rows: list[dict[str, str]]) -> bytes:
     return out.getvalue().encode()
 
 
-def _people(cfg: GeneratorConfig, list_date: date, opted_out: int) -> list[dict[str, str]]:
+def _designations(cfg: GeneratorConfig, participants: list[Provider]) -> pd.DataFrame:
+    """The voluntary alignments CMS holds and the platform does not (Medicare.gov designations,
+    every 25th beneficiary of the delivery, to a participant provider, signed in June before the
+    performance year): BENE_ID is the position in the delivery."""
+    picked = np.arange(0, cfg.beneficiaries, VOLUNTARY_EVERY)
+    return pd.DataFrame(
+        {
+            col.BENE_ID: picked.astype(np.int64),
+            col.VA_TIN: [participants[i % len(participants)].tin for i in picked],
+            col.VA_NPI: [participants[i % len(participants)].npi for i in picked],
+            col.SIGNATURE_DATE: pd.Timestamp(date(cfg.year - 1, 6, 3)),
+        }
+    )
+
+
+def _planted(i: int) -> str:
+    """The exclusion CMS sees and the claims cannot show, planted on assigned beneficiaries."""
+    if i % 10 == MA:
+        return "medicare_advantage"
+    if i % 10 == OTHER:
+        return "other_initiative"
+    if i % 20 == OUTSIDE:
+        return "outside_us"
+    return ""
+
+
+def _people(
+    cfg: GeneratorConfig,
+    list_date: date,
+    opted_out: int,
+    truth: Truth,
+    participants: list[Provider],
+) -> list[dict[str, str]]:
+    """CMS's list on the ground truth: everyone the engine assigns on every claim (including
+    those CMS withholds from CCLF) and the voluntary alignments CMS holds; on that, the planted
+    exclusions (Medicare Advantage, another initiative, outside the US); people who died before
+    the year with services at the entity excluded as deceased; and `opted_out` assigned people
+    no delivery carries (they declined data sharing before the first one)."""
     pop = _Population(cfg, np.random.default_rng([cfg.seed, zlib.crc32(cfg.entity_id.encode())]))
     current, _ = pop.current_mbi(np.datetime64(list_date))
     start = np.datetime64(f"{cfg.year}-01-01")
+    result = truth.result
     people = []
     for i in range(pop.n):
+        row = result.loc[i]
         dead_before = not np.isnat(pop.death[i]) and pop.death[i] < start
-        reason = (
-            "deceased"
-            if dead_before
-            else "medicare_advantage"
-            if i % 10 == MA
-            else "other_initiative"
-            if i % 10 == OTHER
-            else "outside_us"
-            if i % 20 == OUTSIDE
-            else ""
-        )
+        if bool(row[col.ALIGNED]):
+            reason = _planted(i)
+        elif dead_before and row[col.ENTITY_ALLOWED_CENTS] > 0:
+            reason = "deceased"
+        else:
+            continue
+        voluntary = row[col.STEP] == Step.VOLUNTARY.value
+        provider = participants[i % len(participants)]
         people.append(
             {
                 "i": str(i),
@@ -89,15 +136,20 @@ def _people(cfg: GeneratorConfig, list_date: date, opted_out: int) -> list[dict[
                 "death": "" if np.isnat(pop.death[i]) else str(pop.death[i]),
                 "reason": reason,
                 "opted_out": "",
+                "voluntary": "1" if voluntary and not reason else "",
+                "tin": provider.tin if voluntary else str(row[col.ATTRIBUTED_TIN] or ""),
+                "npi": provider.npi if voluntary else str(row[col.ATTRIBUTED_NPI] or ""),
+                "ccn": "" if voluntary else str(row[col.ATTRIBUTED_CCN] or ""),
             }
         )
     extra = random_mbis(
         np.random.default_rng([cfg.seed, 4242, zlib.crc32(cfg.entity_id.encode())]), opted_out
     )
-    known = {p["mbi"] for p in people} | {m.decode() for m in pop.previous_mbi}
+    known = {m.decode() for m in current} | {m.decode() for m in pop.previous_mbi}
     for k, mbi in enumerate(m.decode() for m in extra):
         if mbi in known:
             continue
+        provider = participants[(pop.n + k) % len(participants)]
         people.append(
             {
                 "i": str(pop.n + k),
@@ -109,6 +161,10 @@ def _people(cfg: GeneratorConfig, list_date: date, opted_out: int) -> list[dict[
                 "death": "",
                 "reason": "",
                 "opted_out": "1",
+                "voluntary": "",
+                "tin": provider.tin,
+                "npi": provider.npi,
+                "ccn": "",
             }
         )
     return people
@@ -136,15 +192,28 @@ def generate_cms_list(
     list_date: date,
     period: int = 0,
     opted_out: int | None = None,
+    participants_for: ParticipantsFor | None = None,
 ) -> SyntheticList:
     """Write the list report for the delivery `cfg` describes into `out`; returns what was
     written. `opted_out` (default: 2% of the delivery, at least 2) assigned people are not in
-    the delivery."""
+    the delivery. `participants_for(year)`: the participants and CCNs each year's delivery was
+    drawn with (default: `cfg`'s for every year)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     opted_out = max(2, cfg.beneficiaries // 50) if opted_out is None else opted_out
-    people = _people(cfg, list_date, opted_out)
-    participants = list(cfg.participants) or default_participants(np.random.default_rng(cfg.seed))
+    participants, _ = delivery_participants(cfg)
+    truth = cms_truth(
+        cfg,
+        program="mssp" if kind.startswith("mssp") else "reach",
+        list_kind=ListKind.QUARTERLY if kind.endswith("quarterly") else ListKind.FINAL,
+        method=AssignmentMethod.PROSPECTIVE
+        if kind == "mssp_prospective"
+        else AssignmentMethod.PPWRR,
+        list_date=list_date,
+        participants_for=participants_for or (lambda _year: (cfg.participants, cfg.facilities)),
+        voluntary=_designations(cfg, participants),
+    )
+    people = _people(cfg, list_date, opted_out, truth, participants)
     assigned = [p for p in people if not p["reason"]]
     excluded = [p for p in people if p["reason"]]
     yy = f"{list_date.year % 100:02d}"
@@ -155,8 +224,6 @@ def generate_cms_list(
         stem = f"P.{cfg.entity_id}.ACO.{code}.{when}.D{yy}9999.T0200000"
         t11, t12 = [], []
         for p in people:
-            i = int(p["i"])
-            provider = participants[i % len(participants)]
             row = {
                 "BENE_MBI_ID": p["mbi"],
                 "BENE_1ST_NAME": p["first"],
@@ -165,11 +232,11 @@ def generate_cms_list(
                 "BENE_BRTH_DT": p["dob"],
                 "BENE_DEATH_DT": p["death"],
                 "CBA_FLAG": "0" if p["reason"] else "1",
-                "IN_VA_MAX": "1" if not p["reason"] and i % 25 == 0 else "0",
+                "IN_VA_MAX": "1" if p["voluntary"] else "0",
                 "EXCLUDED": "1" if p["reason"] else "0",
             }
-            if row["IN_VA_MAX"] == "1":
-                row.update(VA_TIN=provider.tin, VA_NPI=provider.npi)
+            if p["voluntary"]:
+                row.update(VA_TIN=p["tin"], VA_NPI=p["npi"])
             if p["reason"]:
                 row[REASON_FLAG[p["reason"]]] = "1"
             else:
@@ -178,8 +245,8 @@ def generate_cms_list(
                 t12.append(
                     {
                         "BENE_MBI_ID": p["mbi"],
-                        "MASTER_ID": provider.tin,
-                        "B_EM_LINE_CNT_T": str(2 + i % 5),
+                        "MASTER_ID": p["tin"] or p["ccn"],
+                        "B_EM_LINE_CNT_T": str(2 + int(p["i"]) % 5),
                     }
                 )
             t11.append(row)
@@ -191,9 +258,7 @@ def generate_cms_list(
     else:
         rows = []
         for p in people:
-            i = int(p["i"])
-            provider = participants[i % len(participants)]
-            voluntary = not p["reason"] and i % 25 == 0
+            voluntary = bool(p["voluntary"])
             rows.append(
                 {
                     "BENE_MBI_ID": p["mbi"],
@@ -205,10 +270,10 @@ def generate_cms_list(
                     "ALGN_STATUS": "E" if p["reason"] else "A",
                     "EXCLUSION_REASON": REACH_CODE.get(p["reason"], ""),
                     "VA_FLAG": "1" if voluntary else "0",
-                    "VA_TIN": provider.tin if voluntary else "",
-                    "VA_NPI": provider.npi if voluntary else "",
-                    "ALGN_TIN": "" if p["reason"] else provider.tin,
-                    "ALGN_NPI": "" if p["reason"] else provider.npi,
+                    "VA_TIN": p["tin"] if voluntary else "",
+                    "VA_NPI": p["npi"] if voluntary else "",
+                    "ALGN_TIN": "" if p["reason"] else p["tin"],
+                    "ALGN_NPI": "" if p["reason"] else p["npi"],
                     "ALGN_EFCTV_DT": "" if p["reason"] else f"{cfg.year}-01-01",
                 }
             )

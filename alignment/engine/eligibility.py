@@ -17,7 +17,7 @@ import pandas as pd
 from alignment.engine import columns as c
 from alignment.engine.lines import BeneIndex, day_of, to_days
 from alignment.engine.vocabulary import Reason
-from alignment.engine.windows import EligibilityWindow
+from alignment.engine.windows import EligibilityWindow, add_months
 
 _NO_MONTH = np.iinfo(np.int32).max
 
@@ -181,3 +181,44 @@ def apply_cms_exclusions(
             current = _bool(months, column)
             months[column] = current | months[c.BENE_ID].isin(ids).to_numpy()
     return benes, months
+
+
+# US states, DC and territories by FIPS state code (domain.md 1.1 D); a blank code is unknown.
+US_STATE_FIPS = frozenset(
+    [f"{n:02d}" for n in range(1, 57) if n not in (3, 7, 14, 43, 52)]
+    + ["60", "64", "66", "68", "69", "70", "72", "74", "78"]
+)
+
+
+def enrollment_months(benes: pd.DataFrame, windows: tuple[EligibilityWindow, ...]) -> pd.DataFrame:
+    """One row per beneficiary and month of the eligibility windows, as far as CCLF8 can tell
+    (domain.md 1.1): Part A/B from their entitlement start dates (CCLF8 has no end dates, and
+    death ends nothing the screen looks at), residence outside the US from the FIPS state code
+    when it is not a US state or territory, and no group-health-plan months, which CCLF does
+    not carry (the ALR's GHP flag would)."""
+    months: list[date] = []
+    for ew in windows:
+        m = date(ew.window.start.year, ew.window.start.month, 1)
+        while m <= ew.window.end:
+            if m not in months:
+                months.append(m)
+            m = add_months(m, 1)
+    n, k = len(benes), len(months)
+    month_arr = np.array(months, dtype="datetime64[M]")
+    a_start = benes["part_a_start"].to_numpy(dtype="datetime64[D]").astype("datetime64[M]")
+    b_start = benes["part_b_start"].to_numpy(dtype="datetime64[D]").astype("datetime64[M]")
+    grid = np.tile(month_arr, n)
+    a = np.repeat(a_start, k)
+    b = np.repeat(b_start, k)
+    state = benes["state_fips"].fillna("").astype(str).str.strip()
+    outside = (~state.isin(US_STATE_FIPS) & (state != "")).to_numpy()
+    return pd.DataFrame(
+        {
+            c.BENE_ID: np.repeat(benes[c.BENE_ID].to_numpy(), k),
+            c.MONTH: grid.astype("datetime64[D]"),
+            c.PART_A: ~np.isnat(a) & (a <= grid),
+            c.PART_B: ~np.isnat(b) & (b <= grid),
+            c.GROUP_HEALTH_PLAN: False,
+            c.OUTSIDE_US: np.repeat(outside, k),
+        }
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -174,7 +175,9 @@ def check_candidates(
                     primary_care_tins.add(c.tin)
             years = list(PerformanceYear.objects.filter(program=program).order_by("year"))
 
-    cross = _cross_program_rows(program_code=program.code, tins=tins)
+    cross = _cross_program_rows(program_code=program.code, key="tin", values=tins)
+    # The same for the NPIs, listed under another TIN: the TIN check does not see them.
+    cross_npi = _cross_program_rows(program_code=program.code, key="npi", values=npis)
 
     seen: dict[tuple[str, str, str], list[Candidate]] = defaultdict(list)
     results: list[CandidateResult] = []
@@ -263,6 +266,7 @@ def check_candidates(
                     break
 
         _check_cross_program(result, program_code=program.code, rows=cross.get(c.tin, []))
+        _check_cross_program_npi(result, rows=cross_npi.get(c.npi, []) if c.npi else [])
 
         # Changes to the national registries (TIN names, provider specialty and name).
         provider = providers.get(c.npi)
@@ -283,20 +287,32 @@ def check_candidates(
     return results
 
 
-def _cross_program_rows(*, program_code: str, tins: set[str]) -> dict[str, list[Participation]]:
-    """The other side of 42 CFR 425.114 for these TINs: their rows in Innovation Center shared
-    savings models when the entity is a Shared Savings Program ACO, and the reverse."""
+def _other_side(program_code: str) -> QuerySet[Participation] | None:
+    """Participations of the programs on the other side of 42 CFR 425.114 from this one: the
+    Innovation Center shared savings models for the Shared Savings Program, and the reverse."""
     if program_code == SHARED_SAVINGS_PROGRAM:
-        other = Participation.objects.filter(entity__program__code__in=SHARED_SAVINGS_MODELS)
-    elif program_code in SHARED_SAVINGS_MODELS:
-        other = Participation.objects.filter(entity__program__code=SHARED_SAVINGS_PROGRAM)
-    else:
+        return Participation.objects.filter(entity__program__code__in=SHARED_SAVINGS_MODELS)
+    if program_code in SHARED_SAVINGS_MODELS:
+        return Participation.objects.filter(entity__program__code=SHARED_SAVINGS_PROGRAM)
+    return None
+
+
+def _cross_program_rows(
+    *, program_code: str, key: str, values: set[str]
+) -> dict[str, list[Participation]]:
+    """The other side of 42 CFR 425.114 for these TINs (`key` "tin") or NPIs ("npi"): their rows
+    in Innovation Center shared savings models when the entity is a Shared Savings Program ACO,
+    and the reverse; by TIN or NPI."""
+    other = _other_side(program_code)
+    if other is None or not values:
         return {}
+    path = {"tin": "organization__tin", "npi": "provider__npi"}[key]
     found: dict[str, list[Participation]] = defaultdict(list)
-    for row in other.filter(organization__tin__in=tins).select_related(
+    for row in other.filter(**{f"{path}__in": values}).select_related(
         "entity__program", "organization", "provider"
     ):
-        found[row.organization.tin].append(row)
+        npi = row.provider.npi if row.provider is not None else ""
+        found[row.organization.tin if key == "tin" else npi].append(row)
     return found
 
 
@@ -334,6 +350,40 @@ def _check_cross_program(
             "stated in the sources this check follows: confirm with CMS before the list is "
             "submitted."
         )
+
+
+def _check_cross_program_npi(result: CandidateResult, *, rows: list[Participation]) -> None:
+    """An NPI listed, in the same period, in the other program under another TIN: a warning.
+    ACO REACH identifies its Participant Providers by TIN/NPI, and an MSSP ACO lists its ACO
+    providers/suppliers (NPIs) under the TINs of its ACO participants (42 CFR 425.20); 42 CFR
+    425.114 is stated for ACO participants, that is TINs, which `_check_cross_program` refuses.
+    The model's own program-overlap terms for a clinician (ACO REACH Request for Applications,
+    section V.H "Program Overlap", and the Participation Agreement) are not in the sources this
+    check follows, so the NPI case is shown for the administrator to resolve, not refused."""
+    c = result.candidate
+    for row in rows:
+        if row.organization.tin == c.tin:
+            continue  # the same TIN: the TIN check has judged it
+        if not overlaps(row.start_date, row.end_date, c.start_date, c.end_date):
+            continue
+        other = f"{row.entity.legal_name} ({row.entity.cms_id}, {row.entity.program.name})"
+        period = period_text(row.start_date, row.end_date)
+        as_what = (
+            _role_text(row.role)
+            if row.entity.program.code in SHARED_SAVINGS_MODELS
+            else "ACO provider/supplier"
+        )
+        article = "an" if as_what.startswith("A") else "a"
+        result.warnings.append(
+            f"NPI {c.npi} is also on the list of {other} under TIN {row.organization.tin} as "
+            f"{article} {as_what} from {period}. {OVERLAP_RULE} bars an ACO participant (a TIN) "
+            "from also participating in a CMS Innovation Center model involving shared savings, "
+            "such as ACO REACH; ACO REACH identifies its Participant Providers by TIN/NPI, and an "
+            "MSSP ACO provider/supplier bills through an ACO participant's TIN (42 CFR 425.20). "
+            "Check the ACO REACH Request for Applications (section V.H, Program Overlap) and "
+            "Participation Agreement before the clinician stays on both lists."
+        )
+        return
 
 
 def _role_text(role: str) -> str:

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from alignment.models import AlignmentChange, AlignmentRun
 from core.logging import MBI_PATTERN
-from partners.roster import change_code
+from partners.roster import LIST_ONLY_EXPLANATION, change_code
 
 SEX = {"1": "male", "2": "female", "0": "unknown"}
 
@@ -43,7 +43,11 @@ class AlignmentStatusSerializer(serializers.Serializer):
         help_text="Since the previous list (Da Vinci ATR change types).",
     )
     period = PeriodSerializer()
-    run = serializers.IntegerField()
+    run = serializers.IntegerField(
+        allow_null=True,
+        help_text="The platform's alignment run of the row; null for a beneficiary only on "
+        "CMS's list (reason `cms_list_only`).",
+    )
     performance_year = serializers.IntegerField()
     roster = RosterSourceSerializer()
 
@@ -128,6 +132,9 @@ class RosterRowSerializer(serializers.Serializer):
 
     @extend_schema_field(AlignmentStatusSerializer)
     def get_alignment(self, row: Any) -> dict[str, Any]:
+        listed = getattr(row, "list_only", None)
+        if listed is not None:
+            return list_only_alignment(row, listed)
         start, end = self.context["periods"][row.run_id]
         return {
             "status": "aligned" if row.aligned else "not_aligned",
@@ -258,4 +265,26 @@ def roster_label(roster: dict[str, Any] | None, row: Any) -> dict[str, Any]:
         "as_of": roster["as_of"],
         "label": roster["label"],
         "on_roster": bool(row.aligned) if members is None else row.beneficiary_id in members,
+    }
+
+
+def list_only_alignment(row: Any, cms_list: Any) -> dict[str, Any]:
+    """The alignment of a beneficiary on CMS's list (the roster of record) that the platform's
+    run has no row for (partners.roster.list_only_rows): aligned by the list, for its year."""
+    start, end = row.period
+    return {
+        "status": "aligned",
+        "step": "",
+        "reason": "cms_list_only",
+        "explanation": LIST_ONLY_EXPLANATION,
+        "change": change_code(None, row.run),
+        "period": {"start": start, "end": end},
+        "run": None,
+        "performance_year": cms_list.performance_year,
+        "roster": {
+            "source": "cms_list",
+            "as_of": cms_list.list_date.isoformat(),
+            "label": cms_list.label,
+            "on_roster": True,
+        },
     }

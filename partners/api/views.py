@@ -136,7 +136,8 @@ class RosterContextMixin:
         return {
             "rosters": rosters_of(rows),
             "request": self.request,
-            "periods": {row.run_id: row.period for row in rows},
+            # A list-only row carries its list's year (partners.roster.list_only_rows).
+            "periods": {row.run_id: row.period for row in rows if not hasattr(row, "list_only")},
             "extras": extras_without_withheld(
                 extras, entity_ids={row.run.entity_id for row in rows}
             ),

@@ -13,7 +13,12 @@ from cclf.names import file_name
 from claims.models import Delivery, DeliveryStatus
 from claims.services import cclf_delivery_load
 from datasharing.services import data_sharing_file_load
-from synthetic.cclf import GeneratorConfig, generate_delivery, write_data_sharing_file
+from synthetic.cclf import (
+    GeneratorConfig,
+    generate_delivery,
+    write_data_sharing_exclusion_file,
+    write_data_sharing_file,
+)
 from synthetic.management.commands.generate_cclf import entity_participants
 
 DEMO_YEARS = (2024, 2025)
@@ -73,3 +78,20 @@ def _load_data_sharing(*, entity: Any, config: GeneratorConfig, out: Path, stdou
         stdout.write(
             f"  {entity.cms_id} {config.year}: {result.file.records} declined data sharing"
         )
+    _load_exclusion_file(entity=entity, config=config, out=out)
+
+
+def _load_exclusion_file(*, entity: Any, config: GeneratorConfig, out: Path) -> None:
+    """An MSSP ACO's Beneficiary Data Sharing Exclusion file, sent with the status file
+    (idempotent: the same file loads once)."""
+    path = write_data_sharing_exclusion_file(config, out)
+    if path is None:
+        return
+    data_sharing_file_load(
+        entity=entity,
+        kind="mssp_exclusion",
+        content=path.read_bytes(),
+        name=path.name,
+        file_date=config.delivery_time.date(),
+        performance_year=config.year,
+    )

@@ -1,7 +1,9 @@
 """Demo CMS list: the MSSP demo entity's quarterly Assignment List Report for PY2025 Q4,
-matching its synthetic CCLF delivery (synthetic.cms_lists), so that its roster of record comes
-from CMS's list (with beneficiaries CMS excluded: Medicare health plan months, another shared
-savings initiative, outside the US, died before the year); the REACH
+matching its synthetic CCLF deliveries (synthetic.cms_lists: the engine's rules over every claim
+drawn, the ones CMS withholds included), so that its roster of record comes from CMS's list (with
+beneficiaries CMS excluded: Medicare health plan months, another shared savings initiative,
+outside the US, died before the year) and each difference from the platform's run has a cause
+in the data; the REACH
 demo entity keeps the platform's projection. Idempotent: the same report is loaded once."""
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
         # Everyone on the demo list is in the demo's CCLF files: the benchmark and settlement of
         # PY2025 need each roster member's enrollment type from CCLF8 (docs/cms-lists.md).
         opted_out=0,
+        # Each year's delivery was drawn with that year's participants (synthetic.demo.claims).
+        participants_for=lambda year: entity_participants(entity.cms_id, year),
     )
     result = cms_list_load(
         entity=entity,

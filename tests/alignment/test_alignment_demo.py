@@ -47,3 +47,7 @@ def test_the_demo_aco_has_two_runs_and_dropped_beneficiaries_with_reasons() -> N
     assert causes[("ours_only", "ma_or_other_initiative")] > 0
     differences = reconciliation.groups["cms_only"] + reconciliation.groups["ours_only"]
     assert sum(causes.values()) == differences
+    # The synthetic list is the engine's own rules over every claim CMS holds, with planted
+    # causes: every difference is explained, none is left "no cause found".
+    assert {cause for _, cause in causes} >= {"ma_or_other_initiative", "data_sharing", "voluntary"}
+    assert not [key for key in causes if key[1] == "unexplained"], causes

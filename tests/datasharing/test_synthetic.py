@@ -14,7 +14,13 @@ from care.services import care_refresh
 from claims.selectors import final_action_claims, withheld_beneficiaries
 from claims.services import cclf_delivery_load
 from datasharing.services import data_sharing_file_load
-from synthetic.cclf import GeneratorConfig, generate_delivery, opt_outs, write_data_sharing_file
+from synthetic.cclf import (
+    GeneratorConfig,
+    generate_delivery,
+    opt_outs,
+    write_data_sharing_exclusion_file,
+    write_data_sharing_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +51,15 @@ def test_opted_out_people_are_withheld_after_their_date_and_listed(entity_a, tmp
         file_date=date(2025, 12, 15),
     )  # fmt: skip
     assert loaded.file.records == len(idx)
+    # The ACO's Beneficiary Data Sharing Exclusion file names the same people.
+    excluded = write_data_sharing_exclusion_file(later, tmp_path)
+    assert excluded is not None
+    assert excluded.read_text().splitlines()[0].startswith("MBI_ID,BENE_1ST_NAME,")
+    exclusion = data_sharing_file_load(
+        entity=entity_a, kind="mssp_exclusion", content=excluded.read_bytes(),
+        name=excluded.name, file_date=date(2025, 12, 15),
+    )  # fmt: skip
+    assert exclusion.file.records == len(idx)
     held = withheld_beneficiaries(entity=entity_a)
     assert len(held) == len(idx)
     # They stay beneficiaries of the entity (from the 2024 delivery), their 2025 claims absent.

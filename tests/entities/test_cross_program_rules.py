@@ -110,3 +110,50 @@ def test_a_preferred_provider_added_in_the_console_is_saved_with_the_warning_sho
     assert response.status_code == 200
     assert "whether CMS counts a Preferred Provider" in body
     assert Participation.objects.filter(entity=entity_b, role="preferred").count() == 1
+
+
+OTHER_TIN = "555000222"
+NPI_NOTE = "Check the ACO REACH Request for Applications (section V.H, Program Overlap)"
+
+
+def test_an_npi_listed_under_another_tin_in_the_other_program_is_warned_in_both_places(
+    entity_a, entity_b, console_admin, console_admin_b, login_client, npis
+) -> None:
+    """The TIN check does not see a clinician who bills through another TIN in the other
+    program: ACO REACH lists Participant Providers by TIN/NPI. The console and the CSV preview
+    show it as a warning naming the NPI, the other entity and its TIN, and the rule."""
+    npi = next(npis)
+    participation_add(entity=entity_b, tin=OTHER_TIN, npi=npi, specialty_code="08",
+                      start_date=D(2025, 1, 1))  # fmt: skip
+    # The MSSP ACO's administrator lists the same clinician under the ACO's own TIN.
+    response = login_client(console_admin).post(
+        reverse("admin:entities_participation_add"), _add_form(entity_a, npi), follow=True
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f"NPI {npi} is also on the list of" in body
+    assert f"under TIN {OTHER_TIN} as a Participant Provider from 2025-01-01, open-ended" in body
+    assert RULE in body
+    assert NPI_NOTE in body
+    assert Participation.objects.filter(entity=entity_a, provider__npi=npi).count() == 1
+
+    # The REACH entity's CSV preview, for another clinician of the ACO's TIN listed under a
+    # REACH TIN: a warning, the row can be imported; outside the ACO's period, no warning.
+    other_npi = next(npis)
+    participation_add(entity=entity_a, tin=TIN, npi=other_npi, specialty_code="08",
+                      start_date=D(2025, 1, 1), end_date=D(2025, 12, 31))  # fmt: skip
+    client = login_client(console_admin_b)
+    header = "tin,npi,ccn,specialty_code,role,effective_start,effective_end"
+    body = _preview(
+        client, entity_b, f"{header}\n{OTHER_TIN},{other_npi},,08,participant,2025-03-01,\n"
+    ).content.decode()
+    assert "with errors: fix" not in body
+    assert "Import 1 rows" in body
+    assert f"NPI {other_npi} is also on the list of" in body
+    assert f"under TIN {TIN} as an ACO provider/supplier from 2025-01-01 to 2025-12-31" in body
+    assert NPI_NOTE in body
+    body = _preview(
+        client, entity_b, f"{header}\n{OTHER_TIN},{other_npi},,08,participant,2026-01-01,\n", "2026"
+    ).content.decode()
+    assert "Import 1 rows" in body
+    assert f"NPI {other_npi} is also on the list of" not in body

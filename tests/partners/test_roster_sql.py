@@ -220,7 +220,9 @@ def test_a_beneficiary_detail_takes_three_queries(
     record (1); the roster of record's CMS list, if any, for the row's label (1); and the
     row-security scope (core/rls.py): of the client's entity once its token is read (1; none
     when the connection holds it already, outside a test's transaction); the anonymous scope
-    before the token and the reset at the end wait for a statement that needs them (0)."""
+    before the token and the reset at the end wait for a statement that needs them (0); the
+    entities' CMS lists, for the beneficiaries only on CMS's list (partners.roster.list_only_rows;
+    none here) (1)."""
     api = api_for(partner_a, scope="beneficiaries:read")
     beneficiary_id = (
         AlignmentResult.objects.filter(run=roster_data.run, aligned=True)
@@ -228,7 +230,7 @@ def test_a_beneficiary_detail_takes_three_queries(
         .first()
         .beneficiary_id
     )
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = api.get(f"/api/v1/beneficiaries/{beneficiary_id}/")
     assert response.status_code == 200
     body = response.json()
@@ -250,15 +252,16 @@ def test_a_roster_page_takes_four_queries_whatever_its_size(
         assert page.status_code == 200
         assert len(page.json()["results"]) == min(size, aligned)
         counts.append(len(queries))
-    # 4, 1 for the roster of record's CMS list (none here), 1 for the data-sharing rows, and 1
-    # for the row-security scope (see the detail's test above).
-    assert counts == [7, 7, 7]
+    # 4, 1 for the roster of record's CMS list (none here), 1 for the list-only rows' CMS lists
+    # (none here), 1 for the data-sharing rows, and 1 for the row-security scope (see the
+    # detail's test above).
+    assert counts == [8, 8, 8]
     # Following the cursors back and forth costs the same.
     body = api.get("/api/v1/beneficiaries/?page_size=20").json()
     forward = api.get(body["next"]).json()
     with CaptureQueriesContext(connection) as queries:
         back = api.get(forward["previous"]).json()
-    assert len(queries) == 7
+    assert len(queries) == 8
     assert [r["id"] for r in back["results"]] == [r["id"] for r in body["results"]]
 
 

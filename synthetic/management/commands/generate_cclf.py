@@ -121,6 +121,7 @@ class Command(BaseCommand):
                 kind=options["cms_list"],
                 list_date=list_date,
                 period=options["quarter"],
+                participants_for=lambda year: entity_participants(cms_id, year),
             )
             names = ", ".join(name for name, _ in written.files)
             self.stdout.write(
