@@ -359,7 +359,7 @@ class _Claims:
         (each coded in 85% of years) on an office visit with their primary care clinician (what
         alignment and the risk score read); in a benchmark year also their spending, brought back
         by TREND_TO_PY, on that line and one institutional claim."""
-        from claims.models import PartABeDemo, PartAClaimHeader, PartBBeDemo, PartBPhysicianLine
+        from claims.models import PartABeDemo
 
         delivery, files = where
         spend, conditions = self.profiles[bene.pk]
@@ -380,43 +380,10 @@ class _Claims:
         # plurality is the same as with the services apart.
         part_b = max((total * Decimal("0.35")).quantize(Decimal("0.01")), visit) if trend else visit
         thru = date(year, rng.randint(1, 12), rng.randint(1, 28))
-        claim = self._claim_id()
-        self.rows["CCLF5"].append(
-            PartBPhysicianLine(
-                **self._lineage(delivery, files, "CCLF5"),
-                mbi=mbi,
-                cur_clm_uniq_id=claim,
-                clm_line_num=1,
-                clm_cntl_num=f"D{claim}",
-                clm_type_cd="71",
-                clm_from_dt=thru,
-                clm_thru_dt=thru,
-                clm_line_from_dt=thru,
-                clm_line_thru_dt=thru,
-                clm_line_hcpcs_cd="99214",
-                clm_line_cvrd_pd_amt=part_b,
-                clm_line_alowd_chrg_amt=part_b,
-                clm_adjsmt_type_cd="0",
-                clm_carr_pmt_dnl_cd="1",
-                clm_idr_ld_dt=thru,
-                clm_line_dgns_cd=coded[0],
-                clm_rndrg_prvdr_tax_num=tin,
-                rndrg_prvdr_npi_num=npi,
-                clm_prvdr_spclty_cd=specialty,
-                clm_pos_cd="11",
-                **{f"clm_dgns_{i}_cd": dx for i, dx in enumerate(coded[:12], start=1)},
-            )
-        )
-        if reductions and rng.random() < 0.4:
-            self.rows["CCLFB"].append(
-                PartBBeDemo(
-                    **self._lineage(delivery, files, "CCLFB"),
-                    mbi=mbi,
-                    cur_clm_uniq_id=claim,
-                    clm_line_num=1,
-                    clm_pbp_rdctn_amt=(part_b * Decimal("0.25")).quantize(Decimal("0.01")),
-                )
-            )
+        self._office_visit(
+            (delivery, files), mbi, thru, ("99214", part_b), coded, (tin, npi, specialty),
+            reduce=reductions and rng.random() < 0.4,
+        )  # fmt: skip
         institutional = total - part_b
         if not trend or institutional <= 0:
             return
@@ -426,26 +393,11 @@ class _Claims:
         thru = date(year, rng.randint(1, 12), rng.randint(1, 28))
         claim = self._claim_id()
         share = Decimal("0.04") if inpatient and index % 2 == 0 else Decimal(0)
-        self.rows["CCLF1"].append(
-            PartAClaimHeader(
-                **self._lineage(delivery, files, "CCLF1"),
-                mbi=mbi,
-                cur_clm_uniq_id=claim,
-                clm_type_cd=claim_type,
-                clm_from_dt=thru,
-                clm_thru_dt=thru,
-                clm_bill_fac_type_cd=bill[0],
-                clm_bill_clsfctn_cd=bill[1],
-                clm_bill_freq_cd=bill[2],
-                clm_pmt_amt=institutional,
-                clm_oprtnl_dsprprtnt_amt=(institutional * share).quantize(Decimal("0.01")),
-                clm_hipps_uncompd_care_amt=(institutional * share / 2).quantize(Decimal("0.01")),
-                clm_adjsmt_type_cd="0",
-                clm_blg_prvdr_oscar_num=f"{10 + index % 5:02d}{index % 10000:04d}",
-                prncpl_dgns_cd=coded[0],
-                clm_idr_ld_dt=thru,
-            )
-        )
+        dsh = (institutional * share).quantize(Decimal("0.01"))
+        self._institutional(
+            (delivery, files), mbi, claim, thru, (claim_type, bill), coded[0], index,
+            (institutional, Decimal(0), dsh, (institutional * share / 2).quantize(Decimal("0.01"))),
+        )  # fmt: skip
         if reductions and claim_type == "40" and rng.random() < 0.3:
             self.rows["CCLFA"].append(
                 PartABeDemo(
@@ -480,12 +432,9 @@ class _Claims:
     ) -> None:
         from claims.models import (
             PartABeDemo,
-            PartAClaimHeader,
             PartADiagnosis,
             PartARevenueCenter,
-            PartBBeDemo,
             PartBDmeLine,
-            PartBPhysicianLine,
         )
 
         rng = random.Random(f"{self.entity.cms_id}-{bene.pk}-{year}")  # noqa: S311 - demo data
@@ -512,44 +461,12 @@ class _Claims:
         tin, npi, specialty = self._biller(bene, index)
         for _ in range(rng.randint(6, 12)):
             thru = when()
-            claim = self._claim_id()
             paid = money(90, 260)
-            self.rows["CCLF5"].append(
-                PartBPhysicianLine(
-                    **self._lineage(delivery, files, "CCLF5"),
-                    mbi=mbi,
-                    cur_clm_uniq_id=claim,
-                    clm_line_num=1,
-                    clm_cntl_num=f"D{claim}",
-                    clm_type_cd="71",
-                    clm_from_dt=thru,
-                    clm_thru_dt=thru,
-                    clm_line_from_dt=thru,
-                    clm_line_thru_dt=thru,
-                    clm_line_hcpcs_cd=rng.choice(["99213", "99214", "99215", "99396"]),
-                    clm_line_cvrd_pd_amt=paid,
-                    clm_line_alowd_chrg_amt=paid,
-                    clm_adjsmt_type_cd="0",
-                    clm_carr_pmt_dnl_cd="1",
-                    clm_idr_ld_dt=thru,
-                    clm_line_dgns_cd=coded[0],
-                    clm_rndrg_prvdr_tax_num=tin,
-                    rndrg_prvdr_npi_num=npi,
-                    clm_prvdr_spclty_cd=specialty,
-                    clm_pos_cd="11",
-                    **{f"clm_dgns_{i}_cd": dx for i, dx in enumerate(coded[:12], start=1)},
-                )
-            )
-            if reductions and rng.random() < 0.4:
-                self.rows["CCLFB"].append(
-                    PartBBeDemo(
-                        **self._lineage(delivery, files, "CCLFB"),
-                        mbi=mbi,
-                        cur_clm_uniq_id=claim,
-                        clm_line_num=1,
-                        clm_pbp_rdctn_amt=(paid * Decimal("0.25")).quantize(Decimal("0.01")),
-                    )
-                )
+            code = rng.choice(["99213", "99214", "99215", "99396"])
+            self._office_visit(
+                (delivery, files), mbi, thru, (code, paid), coded, (tin, npi, specialty),
+                reduce=reductions and rng.random() < 0.4,
+            )  # fmt: skip
         part_a = [("40", "131", 1000, 2200, ("99213",))] * rng.randint(0, 2)
         if etype == "esrd":
             part_a += [("40", "721", 3500, 5200, ("90999",))] * len(months)  # monthly dialysis
@@ -586,27 +503,10 @@ class _Claims:
                 if inpatient and index % 2 == 0
                 else Decimal(0)
             )
-            self.rows["CCLF1"].append(
-                PartAClaimHeader(
-                    **self._lineage(delivery, files, "CCLF1"),
-                    mbi=mbi,
-                    cur_clm_uniq_id=claim,
-                    clm_type_cd=claim_type,
-                    clm_from_dt=thru,
-                    clm_thru_dt=thru,
-                    clm_bill_fac_type_cd=bill[0],
-                    clm_bill_clsfctn_cd=bill[1],
-                    clm_bill_freq_cd=bill[2],
-                    clm_pmt_amt=paid,
-                    clm_oprtnl_ime_amt=ime,
-                    clm_oprtnl_dsprprtnt_amt=dsh,
-                    clm_hipps_uncompd_care_amt=uc,
-                    clm_adjsmt_type_cd="0",
-                    clm_blg_prvdr_oscar_num=f"{10 + index % 5:02d}{index:04d}",
-                    prncpl_dgns_cd=coded[0],
-                    clm_idr_ld_dt=thru,
-                )
-            )
+            self._institutional(
+                (delivery, files), mbi, claim, thru, (claim_type, bill), coded[0], index,
+                (paid, ime, dsh, uc),
+            )  # fmt: skip
             for seq, dx in enumerate(coded, start=1):
                 self.rows["CCLF4"].append(
                     PartADiagnosis(
@@ -665,6 +565,74 @@ class _Claims:
                     clm_idr_ld_dt=thru,
                 )
             )
+
+    def _office_visit(
+        self,
+        where: tuple[Any, Any],
+        mbi: Any,
+        thru: date,
+        service: tuple[str, Decimal],
+        coded: list[str],
+        biller: tuple[str, str, str],
+        *,
+        reduce: bool,
+    ) -> None:
+        """One Part B line (CCLF5) with the beneficiary's coded diagnoses; with `reduce`, a PBP
+        reduction of a quarter of its payment (CCLFB)."""
+        from claims.models import PartBBeDemo, PartBPhysicianLine
+
+        delivery, files = where
+        (hcpcs, paid), (tin, npi, specialty) = service, biller
+        claim = self._claim_id()
+        self.rows["CCLF5"].append(
+            PartBPhysicianLine(
+                **self._lineage(delivery, files, "CCLF5"),
+                mbi=mbi, cur_clm_uniq_id=claim, clm_line_num=1, clm_cntl_num=f"D{claim}",
+                clm_type_cd="71", clm_from_dt=thru, clm_thru_dt=thru, clm_line_from_dt=thru,
+                clm_line_thru_dt=thru, clm_line_hcpcs_cd=hcpcs, clm_line_cvrd_pd_amt=paid,
+                clm_line_alowd_chrg_amt=paid, clm_adjsmt_type_cd="0", clm_carr_pmt_dnl_cd="1",
+                clm_idr_ld_dt=thru, clm_line_dgns_cd=coded[0], clm_rndrg_prvdr_tax_num=tin,
+                rndrg_prvdr_npi_num=npi, clm_prvdr_spclty_cd=specialty, clm_pos_cd="11",
+                **{f"clm_dgns_{i}_cd": dx for i, dx in enumerate(coded[:12], start=1)},
+            )
+        )  # fmt: skip
+        if reduce:
+            self.rows["CCLFB"].append(
+                PartBBeDemo(
+                    **self._lineage(delivery, files, "CCLFB"), mbi=mbi, cur_clm_uniq_id=claim,
+                    clm_line_num=1,
+                    clm_pbp_rdctn_amt=(paid * Decimal("0.25")).quantize(Decimal("0.01")),
+                )
+            )  # fmt: skip
+
+    def _institutional(
+        self,
+        where: tuple[Any, Any],
+        mbi: Any,
+        claim: int,
+        thru: date,
+        kind: tuple[str, str],
+        principal: str,
+        index: int,
+        amounts: tuple[Decimal, Decimal, Decimal, Decimal],
+    ) -> None:
+        """One Part A claim header (CCLF1): kind (claim type, bill type), amounts (paid, IME,
+        DSH, uncompensated care)."""
+        from claims.models import PartAClaimHeader
+
+        delivery, files = where
+        (claim_type, bill), (paid, ime, dsh, uc) = kind, amounts
+        self.rows["CCLF1"].append(
+            PartAClaimHeader(
+                **self._lineage(delivery, files, "CCLF1"),
+                mbi=mbi, cur_clm_uniq_id=claim, clm_type_cd=claim_type, clm_from_dt=thru,
+                clm_thru_dt=thru, clm_bill_fac_type_cd=bill[0], clm_bill_clsfctn_cd=bill[1],
+                clm_bill_freq_cd=bill[2], clm_pmt_amt=paid, clm_oprtnl_ime_amt=ime,
+                clm_oprtnl_dsprprtnt_amt=dsh, clm_hipps_uncompd_care_amt=uc,
+                clm_adjsmt_type_cd="0", clm_blg_prvdr_oscar_num=f"{10 + index % 5:02d}{index % 10000:04d}",
+                prncpl_dgns_cd=principal, clm_idr_ld_dt=thru,
+            )
+        )  # fmt: skip
 
     def _flush(self) -> None:
         for objects in self.rows.values():
