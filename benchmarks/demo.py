@@ -62,7 +62,7 @@ TREND_TO_PY = {
     # ACO REACH: the adjusted USPCC trend of each benchmark year to PY2025 (trend_factor_by*).
     "reach": {2017: 1.36, 2018: 1.31, 2019: 1.26},
 }
-SAVINGS_MARGIN = {"mssp": 0.89, "reach": 1.0}
+SAVINGS_MARGIN = {"mssp": 0.87, "reach": 1.02}
 CONDITIONS = ["E1122", "I5022", "J449", "N184", "I4891", "E119", "G309", "F200", "C3490", "I10"]
 
 MSSP_NATIONAL = """name,segment,value,status,note
