@@ -1,5 +1,5 @@
 """Demo claims: two years of synthetic CCLF deliveries for each demo entity, loaded through the
-same path as real ones (generate, check, stage, merge). About 1,800 beneficiaries per entity, so
+same path as real ones (generate, check, stage, merge). About 2,000 beneficiaries per entity, so
 that `make run` stays quick on SQLite (the benchmark years are built on all of them). Idempotent: a delivery already loaded is not made again."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from synthetic.cclf import GeneratorConfig, generate_delivery, write_data_sharin
 from synthetic.management.commands.generate_cclf import entity_participants
 
 DEMO_YEARS = (2024, 2025)
-DEMO_BENEFICIARIES = 1800
-# About 36 people per entity declined data sharing during 2025: in the 2024 delivery, withheld
+DEMO_BENEFICIARIES = 2000
+# About 40 people per entity declined data sharing during 2025: in the 2024 delivery, withheld
 # from the 2025 one, and listed in the data-sharing file loaded with it.
 DEMO_OPT_OUT_RATE = 0.02
 
