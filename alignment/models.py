@@ -133,7 +133,10 @@ class AlignmentRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.entity.cms_id} PY{self.performance_year} {self.get_list_kind_display()} v{self.version}"
+        # The short name of the list: the choice's label explains itself ("as of the run date"),
+        # which reads twice beside the run's as-of date on the pages that name the run.
+        kind = "quarterly list" if self.list_kind == ListKind.QUARTERLY else "final list"
+        return f"{self.entity.cms_id} PY{self.performance_year} {kind} v{self.version}"
 
     @property
     def is_open(self) -> bool:

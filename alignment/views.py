@@ -114,6 +114,32 @@ def _counts(run: AlignmentRun) -> list[dict[str, Any]]:
     ]
 
 
+def _step_chart(run: AlignmentRun, counts: list[dict[str, Any]]) -> str:
+    """Beneficiaries by the step that decided them, aligned first, as bars (core.charts)."""
+    from decimal import Decimal
+
+    from core import charts
+    from core.display import count
+
+    totals: dict[tuple[bool, str], int] = {}
+    for row in counts:
+        key = (bool(row["aligned"]), row["step_label"].split(" (")[0])  # "Step 1", not its gloss
+        totals[key] = totals.get(key, 0) + int(row["count"])
+    bars = [
+        charts.Bar(f"{'Aligned' if aligned else 'Not aligned'}: {label}", Decimal(n), count(n))
+        for (aligned, label), n in sorted(totals.items(), key=lambda kv: (not kv[0][0], -kv[1]))
+    ]
+    if not bars:
+        return ""
+    return charts.bars(
+        title=f"Beneficiaries by alignment step, {run}",
+        desc=f"Of {run.beneficiary_count:,} beneficiaries read, how many each step aligned and "
+        "at which step the others were not aligned.",
+        bars=bars,
+        headers=("Outcome and step", "Beneficiaries"),
+    )
+
+
 @phi_view
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A run's progress, counts by step and reason, lineage, and changes against the previous run."""
@@ -124,6 +150,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     changes = Paginator(
         alignment_change_list(run=run, kind=kind).order_by("kind", "beneficiary_id"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    counts = _counts(run)
     shown = [change.beneficiary_id for change in changes]
     if shown:
         access_record_create(
@@ -138,7 +165,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "alignment/run_detail.html",
         {
             "run": run,
-            "counts": _counts(run),
+            "counts": counts,
+            "step_chart": _step_chart(run, counts),
             "changes": changes,
             "change_kind": kind,
             "change_kinds": ChangeKind.choices,

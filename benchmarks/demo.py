@@ -38,7 +38,7 @@ REACH_YEARS = (2014, 2015, 2016, 2017, 2018, 2019, 2024, 2025)
 REACH_BENCHMARK_YEARS = (2017, 2018, 2019)
 # A practice outside both demo entities' participant lists (a competitor in the alignment engine).
 OUTSIDE_TIN, OUTSIDE_NPI = "990999991", "1999999993"
-BENEFICIARIES = 48
+BENEFICIARIES = 48  # made when the entity has no beneficiaries of its own (no claims demo)
 TYPES = ("esrd", "disabled", "aged_dual", "aged_nondual")
 STATUS = {"esrd": "31", "disabled": "20", "aged_dual": "10", "aged_nondual": "10"}
 # Cost scale by enrollment type, so per capitas look like FFS Medicare's shape.
@@ -48,6 +48,21 @@ SCALE = {
     "aged_dual": Decimal("1.8"),
     "aged_nondual": Decimal(1),
 }
+# The benchmark years of the people the claims demo loaded are their own last full delivery year
+# brought back in time: spending divided by the demo reference trend from each year to the
+# performance year, times SAVINGS_MARGIN, so that the finished benchmark sits a few percent above
+# the performance year's spending, where CMS's published MSSP and ACO REACH performance-year
+# results put most entities (docs/benchmarks.md, "The demo's figures"). The margins are under or
+# near 1 because the regional adjustment (MSSP) or blend (REACH) and the risk ratio lift the
+# benchmark by several percent on top of the trend, and the final settlement reads claims through
+# late November only: the projection comes out a few points under the final.
+TREND_TO_PY = {
+    # MSSP: BY1 and BY2 to BY3 (trend_by*_to_by3), then BY3 to PY2025 (national_growth_factor).
+    "mssp": {2021: 1.092 * 1.081, 2022: 1.047 * 1.081, 2023: 1.081},
+    # ACO REACH: the adjusted USPCC trend of each benchmark year to PY2025 (trend_factor_by*).
+    "reach": {2017: 1.36, 2018: 1.31, 2019: 1.26},
+}
+SAVINGS_MARGIN = {"mssp": 0.87, "reach": 1.02}
 CONDITIONS = ["E1122", "I5022", "J449", "N184", "I4891", "E119", "G309", "F200", "C3490", "I10"]
 
 MSSP_NATIONAL = """name,segment,value,status,note
@@ -155,6 +170,7 @@ class _Claims:
         )
         self.next_claim = max(int(last) + 1, 90_000_000_000)
         self.rows: dict[str, list[Any]] = {}
+        self.profiles: dict[int, tuple[Decimal, list[str]]] = {}
         self.line = 0
         self.clinicians = self._clinicians()
 
@@ -196,6 +212,17 @@ class _Claims:
         from beneficiaries.models import Beneficiary
 
         start = date(first_year, 1, 1)
+        self.profiles = self._profiles()
+        if self.profiles:
+            # The claims demo's population: everyone alive in the performance year, each from
+            # the year they were entitled to Parts A and B (add_year skips the years before).
+            everyone = (
+                Beneficiary.objects.for_entity(self.entity)
+                .filter(merged_into__isnull=True, pk__in=list(self.profiles))
+                .exclude(death_date__lt=date(DEMO_PY, 1, 1))
+                .order_by("pk")
+            )
+            return list(everyone)
         existing = list(
             Beneficiary.objects.for_entity(self.entity)
             .filter(merged_into__isnull=True, part_a_start__lte=start, part_b_start__lte=start)
@@ -218,6 +245,41 @@ class _Claims:
         else:
             plan = [t for t in TYPES if t not in present for _ in range(4)]
         return sample + [self._new_beneficiary(i, etype) for i, etype in enumerate(plan)]
+
+    def _profiles(self) -> dict[int, tuple[Decimal, list[str]]]:
+        """Each beneficiary's paid amount and the diagnoses that map to a CMS-HCC in the last full
+        year the claims demo delivered (DEMO_PY - 1): original claims only. Empty without it."""
+        from django.db.models import Sum
+
+        from benchmarks.engine.risk import V24, V28, _processor
+        from claims.models import PartAClaimHeader, PartBPhysicianLine
+
+        year = DEMO_PY - 1
+        mapping = _processor(V28, DEMO_PY + 1).dx_to_cc_mapping
+        chronic = {dx for dx, model in mapping if model in (V24, V28)}
+        spend: dict[int, Decimal] = {}
+        for model, amount in (
+            (PartAClaimHeader, "clm_pmt_amt"),
+            (PartBPhysicianLine, "clm_line_cvrd_pd_amt"),
+        ):
+            rows = (
+                model.objects.filter(
+                    entity=self.entity, clm_thru_dt__year=year, clm_adjsmt_type_cd="0"
+                )
+                .values_list("mbi__beneficiary_id")
+                .annotate(total=Sum(amount))
+            )
+            for bene, total in rows:
+                spend[bene] = spend.get(bene, Decimal(0)) + (total or Decimal(0))
+        coded: dict[int, set[str]] = {}
+        lines = (
+            PartBPhysicianLine.objects.filter(entity=self.entity, clm_thru_dt__year=year)
+            .values_list("mbi__beneficiary_id", "clm_dgns_1_cd", "clm_dgns_2_cd")
+            .distinct()
+        )
+        for bene, *codes in lines:
+            coded.setdefault(bene, set()).update(code for code in codes if code in chronic)
+        return {bene: (total, sorted(coded.get(bene, ()))) for bene, total in spend.items()}
 
     def _new_beneficiary(self, i: int, etype: str) -> Any:
         from beneficiaries.models import Beneficiary, BeneficiaryMbi
@@ -277,13 +339,75 @@ class _Claims:
         last_month = 11 if year == DEMO_PY else 12
         for index, bene in enumerate(benes):
             mbi = mbis[bene.pk]
+            if bene.pk in self.profiles and not _entitled(bene, year):
+                continue
             self.rows["CCLF8"].append(
                 BeneficiaryDemographics(
                     **self._lineage(delivery, files, "CCLF8"), mbi=mbi, beneficiary=bene
                 )
             )
-            self._claims_for(bene, mbi, index, year, last_month, delivery, files, reductions)
+            if bene.pk in self.profiles:
+                self._history_for(bene, mbi, index, year, (delivery, files), reductions)
+            else:
+                self._claims_for(bene, mbi, index, year, last_month, delivery, files, reductions)
         self._flush()
+
+    def _history_for(
+        self, bene: Any, mbi: Any, index: int, year: int, where: tuple[Any, Any], reductions: bool
+    ) -> None:
+        """One year of a claims-demo beneficiary's history, in few rows: their chronic diagnoses
+        (each coded in 85% of years) on an office visit with their primary care clinician (what
+        alignment and the risk score read); in a benchmark year also their spending, brought back
+        by TREND_TO_PY, on that line and one institutional claim."""
+        from claims.models import PartABeDemo
+
+        delivery, files = where
+        spend, conditions = self.profiles[bene.pk]
+        rng = random.Random(f"{self.entity.cms_id}-{bene.pk}-{year}")  # noqa: S311 - demo data
+        coded = [dx for dx in conditions if rng.random() < 0.85] or ["Z0000"]
+        program = self.entity.program.code
+        trend = TREND_TO_PY.get(program, {}).get(year)
+        visit = Decimal(str(round(rng.uniform(110, 190), 2)))
+        total = (
+            spend
+            * Decimal(str(round(SAVINGS_MARGIN[program] / trend * rng.lognormvariate(0, 0.2), 4)))
+            if trend
+            else visit
+        ).quantize(Decimal("0.01"))
+        tin, npi, specialty = self._biller(bene, index)
+        # One professional line: the office visit, carrying the year's professional spending (a
+        # third of the total) in a benchmark year. One biller per person, so alignment's
+        # plurality is the same as with the services apart.
+        part_b = max((total * Decimal("0.35")).quantize(Decimal("0.01")), visit) if trend else visit
+        thru = date(year, rng.randint(1, 12), rng.randint(1, 28))
+        self._office_visit(
+            (delivery, files), mbi, thru, ("99214", part_b), coded, (tin, npi, specialty),
+            reduce=reductions and rng.random() < 0.4,
+        )  # fmt: skip
+        institutional = total - part_b
+        if not trend or institutional <= 0:
+            return
+        esrd = _enrollment_type(bene) == "esrd"
+        inpatient = not esrd and rng.random() < 0.15
+        claim_type, bill = ("60", "111") if inpatient else ("40", "721" if esrd else "131")
+        thru = date(year, rng.randint(1, 12), rng.randint(1, 28))
+        claim = self._claim_id()
+        share = Decimal("0.04") if inpatient and index % 2 == 0 else Decimal(0)
+        dsh = (institutional * share).quantize(Decimal("0.01"))
+        self._institutional(
+            (delivery, files), mbi, claim, thru, (claim_type, bill), coded[0], index,
+            (institutional, Decimal(0), dsh, (institutional * share / 2).quantize(Decimal("0.01"))),
+        )  # fmt: skip
+        if reductions and claim_type == "40" and rng.random() < 0.3:
+            self.rows["CCLFA"].append(
+                PartABeDemo(
+                    **self._lineage(delivery, files, "CCLFA"),
+                    mbi=mbi,
+                    cur_clm_uniq_id=claim,
+                    row_seq=1,
+                    clm_pbp_rdctn_amt=(institutional * Decimal("0.05")).quantize(Decimal("0.01")),
+                )
+            )
 
     def _lineage(self, delivery: Any, files: dict[str, Any], code: str) -> dict[str, Any]:
         self.line += 1
@@ -308,12 +432,9 @@ class _Claims:
     ) -> None:
         from claims.models import (
             PartABeDemo,
-            PartAClaimHeader,
             PartADiagnosis,
             PartARevenueCenter,
-            PartBBeDemo,
             PartBDmeLine,
-            PartBPhysicianLine,
         )
 
         rng = random.Random(f"{self.entity.cms_id}-{bene.pk}-{year}")  # noqa: S311 - demo data
@@ -340,44 +461,12 @@ class _Claims:
         tin, npi, specialty = self._biller(bene, index)
         for _ in range(rng.randint(6, 12)):
             thru = when()
-            claim = self._claim_id()
             paid = money(90, 260)
-            self.rows["CCLF5"].append(
-                PartBPhysicianLine(
-                    **self._lineage(delivery, files, "CCLF5"),
-                    mbi=mbi,
-                    cur_clm_uniq_id=claim,
-                    clm_line_num=1,
-                    clm_cntl_num=f"D{claim}",
-                    clm_type_cd="71",
-                    clm_from_dt=thru,
-                    clm_thru_dt=thru,
-                    clm_line_from_dt=thru,
-                    clm_line_thru_dt=thru,
-                    clm_line_hcpcs_cd=rng.choice(["99213", "99214", "99215", "99396"]),
-                    clm_line_cvrd_pd_amt=paid,
-                    clm_line_alowd_chrg_amt=paid,
-                    clm_adjsmt_type_cd="0",
-                    clm_carr_pmt_dnl_cd="1",
-                    clm_idr_ld_dt=thru,
-                    clm_line_dgns_cd=coded[0],
-                    clm_rndrg_prvdr_tax_num=tin,
-                    rndrg_prvdr_npi_num=npi,
-                    clm_prvdr_spclty_cd=specialty,
-                    clm_pos_cd="11",
-                    **{f"clm_dgns_{i}_cd": dx for i, dx in enumerate(coded[:12], start=1)},
-                )
-            )
-            if reductions and rng.random() < 0.4:
-                self.rows["CCLFB"].append(
-                    PartBBeDemo(
-                        **self._lineage(delivery, files, "CCLFB"),
-                        mbi=mbi,
-                        cur_clm_uniq_id=claim,
-                        clm_line_num=1,
-                        clm_pbp_rdctn_amt=(paid * Decimal("0.25")).quantize(Decimal("0.01")),
-                    )
-                )
+            code = rng.choice(["99213", "99214", "99215", "99396"])
+            self._office_visit(
+                (delivery, files), mbi, thru, (code, paid), coded, (tin, npi, specialty),
+                reduce=reductions and rng.random() < 0.4,
+            )  # fmt: skip
         part_a = [("40", "131", 1000, 2200, ("99213",))] * rng.randint(0, 2)
         if etype == "esrd":
             part_a += [("40", "721", 3500, 5200, ("90999",))] * len(months)  # monthly dialysis
@@ -414,27 +503,10 @@ class _Claims:
                 if inpatient and index % 2 == 0
                 else Decimal(0)
             )
-            self.rows["CCLF1"].append(
-                PartAClaimHeader(
-                    **self._lineage(delivery, files, "CCLF1"),
-                    mbi=mbi,
-                    cur_clm_uniq_id=claim,
-                    clm_type_cd=claim_type,
-                    clm_from_dt=thru,
-                    clm_thru_dt=thru,
-                    clm_bill_fac_type_cd=bill[0],
-                    clm_bill_clsfctn_cd=bill[1],
-                    clm_bill_freq_cd=bill[2],
-                    clm_pmt_amt=paid,
-                    clm_oprtnl_ime_amt=ime,
-                    clm_oprtnl_dsprprtnt_amt=dsh,
-                    clm_hipps_uncompd_care_amt=uc,
-                    clm_adjsmt_type_cd="0",
-                    clm_blg_prvdr_oscar_num=f"{10 + index % 5:02d}{index:04d}",
-                    prncpl_dgns_cd=coded[0],
-                    clm_idr_ld_dt=thru,
-                )
-            )
+            self._institutional(
+                (delivery, files), mbi, claim, thru, (claim_type, bill), coded[0], index,
+                (paid, ime, dsh, uc),
+            )  # fmt: skip
             for seq, dx in enumerate(coded, start=1):
                 self.rows["CCLF4"].append(
                     PartADiagnosis(
@@ -494,11 +566,88 @@ class _Claims:
                 )
             )
 
+    def _office_visit(
+        self,
+        where: tuple[Any, Any],
+        mbi: Any,
+        thru: date,
+        service: tuple[str, Decimal],
+        coded: list[str],
+        biller: tuple[str, str, str],
+        *,
+        reduce: bool,
+    ) -> None:
+        """One Part B line (CCLF5) with the beneficiary's coded diagnoses; with `reduce`, a PBP
+        reduction of a quarter of its payment (CCLFB)."""
+        from claims.models import PartBBeDemo, PartBPhysicianLine
+
+        delivery, files = where
+        (hcpcs, paid), (tin, npi, specialty) = service, biller
+        claim = self._claim_id()
+        self.rows["CCLF5"].append(
+            PartBPhysicianLine(
+                **self._lineage(delivery, files, "CCLF5"),
+                mbi=mbi, cur_clm_uniq_id=claim, clm_line_num=1, clm_cntl_num=f"D{claim}",
+                clm_type_cd="71", clm_from_dt=thru, clm_thru_dt=thru, clm_line_from_dt=thru,
+                clm_line_thru_dt=thru, clm_line_hcpcs_cd=hcpcs, clm_line_cvrd_pd_amt=paid,
+                clm_line_alowd_chrg_amt=paid, clm_adjsmt_type_cd="0", clm_carr_pmt_dnl_cd="1",
+                clm_idr_ld_dt=thru, clm_line_dgns_cd=coded[0], clm_rndrg_prvdr_tax_num=tin,
+                rndrg_prvdr_npi_num=npi, clm_prvdr_spclty_cd=specialty, clm_pos_cd="11",
+                **{f"clm_dgns_{i}_cd": dx for i, dx in enumerate(coded[:12], start=1)},
+            )
+        )  # fmt: skip
+        if reduce:
+            self.rows["CCLFB"].append(
+                PartBBeDemo(
+                    **self._lineage(delivery, files, "CCLFB"), mbi=mbi, cur_clm_uniq_id=claim,
+                    clm_line_num=1,
+                    clm_pbp_rdctn_amt=(paid * Decimal("0.25")).quantize(Decimal("0.01")),
+                )
+            )  # fmt: skip
+
+    def _institutional(
+        self,
+        where: tuple[Any, Any],
+        mbi: Any,
+        claim: int,
+        thru: date,
+        kind: tuple[str, str],
+        principal: str,
+        index: int,
+        amounts: tuple[Decimal, Decimal, Decimal, Decimal],
+    ) -> None:
+        """One Part A claim header (CCLF1): kind (claim type, bill type), amounts (paid, IME,
+        DSH, uncompensated care)."""
+        from claims.models import PartAClaimHeader
+
+        delivery, files = where
+        (claim_type, bill), (paid, ime, dsh, uc) = kind, amounts
+        self.rows["CCLF1"].append(
+            PartAClaimHeader(
+                **self._lineage(delivery, files, "CCLF1"),
+                mbi=mbi, cur_clm_uniq_id=claim, clm_type_cd=claim_type, clm_from_dt=thru,
+                clm_thru_dt=thru, clm_bill_fac_type_cd=bill[0], clm_bill_clsfctn_cd=bill[1],
+                clm_bill_freq_cd=bill[2], clm_pmt_amt=paid, clm_oprtnl_ime_amt=ime,
+                clm_oprtnl_dsprprtnt_amt=dsh, clm_hipps_uncompd_care_amt=uc,
+                clm_adjsmt_type_cd="0", clm_blg_prvdr_oscar_num=f"{10 + index % 5:02d}{index % 10000:04d}",
+                prncpl_dgns_cd=principal, clm_idr_ld_dt=thru,
+            )
+        )  # fmt: skip
+
     def _flush(self) -> None:
         for objects in self.rows.values():
             if objects:
                 type(objects[0]).objects.bulk_create(objects, batch_size=500)
         self.rows = {}
+
+
+def _entitled(bene: Any, year: int) -> bool:
+    start = date(year, 1, 1)
+    return bool(
+        bene.part_a_start
+        and bene.part_b_start
+        and max(bene.part_a_start, bene.part_b_start) <= start
+    )
 
 
 def _claims_history(

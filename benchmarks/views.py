@@ -131,7 +131,118 @@ def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (k.replace("_", " ").capitalize(), v) for k, v in calculation.parameters.items()
         ],
     }
+    context.update(_summary(calculation))
     return render(request, "benchmarks/calculation_detail.html", context)
+
+
+# The waterfall's milestones: (label, step key, output name), each a level of the benchmark per
+# person (MSSP: per person-year; REACH: per beneficiary-month), weighted by the performance
+# year's person-years or member-months of each segment. None: the product of the two before.
+_MILESTONES = {
+    "mssp": [
+        ("Historical benchmark", "weighting", "historical_per_capita"),
+        ("Regional adjustment", "adjusted_historical_benchmark", "adjusted_historical_per_capita"),
+        ("Annual update", "annual_update", "update_factor"),
+        ("Risk ratio", "updated_benchmark", "updated_per_capita"),
+    ],
+    "reach": [
+        ("Historical baseline", "historical_baseline", "historical_pbpm"),
+        ("Regional blend", "regional_blend", "blended_standardized_pbpm"),
+        ("Risk adjustment", "risk_adjusted_benchmark", "risk_adjusted_pbpm"),
+        ("Health equity adjustment", "heba", "pbpm_with_heba"),
+        ("Retrospective trend", "retrospective_trend", "benchmark_pbpm"),
+    ],
+}
+# (step key, uncapped output, applied output, what the summary says when they differ)
+_LIMITS = {
+    "mssp": [
+        ("regional_adjustment", "uncapped_adjustment", "capped_adjustment",
+         "the regional adjustment is capped"),
+        ("risk_ratio", "uncapped_risk_ratio", "risk_ratio",
+         "risk score growth since BY3 is capped"),
+    ],
+    "reach": [
+        ("risk_score", "normalized_risk_score", "capped_risk_score",
+         "the risk score is capped to its band around the reference year"),
+        ("regional_blend", "uncapped_blend_adjustment", "blend_adjustment",
+         "the regional blend adjustment is capped"),
+    ],
+}  # fmt: skip
+
+
+def _summary(calculation: BenchmarkCalculation) -> dict[str, Any]:
+    """The page's summary: a waterfall from the historical benchmark to the final one (core
+    charts), and the limits that bound it (a capped value different from its uncapped one)."""
+    from decimal import Decimal
+
+    from core import charts
+    from core.display import money
+
+    program = calculation.program
+    outputs: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for step in calculation.steps.all():
+        for figure in step.outputs:
+            if figure.get("year") in (None, calculation.performance_year) and figure["segment"]:
+                try:
+                    value = Decimal(str(figure["value"]))
+                except ArithmeticError:
+                    continue
+                outputs.setdefault((step.key, figure["name"]), {})[figure["segment"]] = value
+    mm = calculation.member_months_by_enrollment_type
+    if program == "reach":
+        weights = {"esrd": Decimal(mm.get("esrd", 0)),
+                   "aged_disabled": Decimal(sum(v for k, v in mm.items() if k != "esrd"))}  # fmt: skip
+    else:
+        weights = {k: Decimal(v) / 12 for k, v in mm.items()}
+    levels: list[tuple[str, Decimal]] = []
+    previous: dict[str, Decimal] = {}
+    for label, key, name in _MILESTONES.get(program, []):
+        values = outputs.get((key, name))
+        if not values:
+            return {"waterfall": "", "limits": _limits(program, outputs)}
+        if name == "update_factor":  # a factor: the level is the previous level times it
+            values = {seg: previous.get(seg, Decimal(0)) * f for seg, f in values.items()}
+        previous = values
+        level = sum((values.get(seg, Decimal(0)) * w for seg, w in weights.items()), Decimal(0))
+        levels.append((label, level))
+    if not levels:
+        return {"waterfall": "", "limits": []}
+    final = calculation.total
+    final_label = "Updated benchmark" if program == "mssp" else "Benchmark before discount"
+    steps = [charts.Step(levels[0][0], levels[0][1], money(levels[0][1], 0), total=True)]
+    for (_, before), (label, after) in zip(
+        levels[:-1], [*levels[1:-1], (levels[-1][0], final)], strict=True
+    ):
+        change = after - before
+        steps.append(charts.Step(label, change, ("+" if change >= 0 else "") + money(change, 0)))
+    steps.append(charts.Step(final_label, final, money(final, 0), total=True))
+    if program == "reach" and "benchmark_after_discount_and_withhold" in calculation.extras:
+        after = Decimal(str(calculation.extras["benchmark_after_discount_and_withhold"]))
+        steps.append(
+            charts.Step("Discount and quality withhold", after - final, money(after - final, 0))
+        )
+        steps.append(charts.Step("After discount and withhold", after, money(after, 0), total=True))
+    waterfall = charts.waterfall(
+        title=f"From the historical benchmark to the PY{calculation.performance_year} benchmark",
+        desc="Each step's change to the benchmark in dollars for the performance year's "
+        "population (each segment's per capita times its person-years or member-months).",
+        steps=steps,
+        headers=("Step", "Dollars"),
+    )
+    return {"waterfall": waterfall, "limits": _limits(program, outputs)}
+
+
+def _limits(program: str, outputs: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    limits = []
+    for key, uncapped, applied, text in _LIMITS.get(program, []):
+        before, after = outputs.get((key, uncapped), {}), outputs.get((key, applied), {})
+        bound = sorted(seg for seg in after if seg in before and after[seg] != before[seg])
+        if bound:
+            limits.append(
+                {"key": key, "text": text,
+                 "segments": [c.SEGMENT_LABELS.get(s, c.ENROLLMENT_TYPE_LABELS.get(s, s)) for s in bound]}
+            )  # fmt: skip
+    return limits
 
 
 def _lti_note(years: list[dict[str, Any]]) -> str:
@@ -429,5 +540,56 @@ def pmpm(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
                 (m, format_value(v, "ratio"), report["completion_sources"][m])
                 for m, v in report["completion_factors"].items()
             ],
+            **_pmpm_charts(report, categories, year),
         },
     )
+
+
+def _pmpm_charts(report: dict[str, Any], categories: list[str], year: int) -> dict[str, Any]:
+    """The PMPM page's two charts: completed PMPM month by month, and by service category (all
+    enrollment types), from the same figures as its table."""
+    from decimal import Decimal
+
+    from core import charts
+    from core.display import money
+
+    trend = [
+        charts.Bar(calendar.month_abbr[m["month"]], m["pmpm"], money(m["pmpm"], 0))
+        for m in report["by_month"]
+        if m["pmpm"] is not None
+    ]
+    everyone = {
+        r[c.SERVICE_CATEGORY]: r["pmpm"] for r in report["rows"] if r[c.ENROLLMENT_TYPE] == ""
+    }
+    by_category = sorted(
+        (
+            charts.Bar(
+                c.SERVICE_CATEGORY_LABELS.get(cat, cat),
+                Decimal(everyone[cat]),
+                money(everyone[cat]),
+            )
+            for cat in categories
+            if cat and cat in everyone and Decimal(everyone[cat]) > 0
+        ),
+        key=lambda bar: -bar.value,
+    )
+    return {
+        "trend_chart": charts.columns(
+            title=f"Completed PMPM by month, {year}",
+            desc="Expenditure per member-month in each month of the year to date, all enrollment "
+            "types and services, with each month's completion factor.",
+            bars=trend,
+            headers=("Month", "PMPM"),
+        )
+        if trend
+        else "",
+        "category_chart": charts.bars(
+            title=f"PMPM by service category, {year} to date",
+            desc="Year-to-date completed expenditure per member-month in each service category, "
+            "largest first, all enrollment types.",
+            bars=by_category,
+            headers=("Service category", "PMPM"),
+        )
+        if by_category
+        else "",
+    }

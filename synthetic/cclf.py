@@ -53,61 +53,108 @@ PART_B_SERVICES = [
     ("93306", 210, False, "22"),
     ("99223", 205, False, "21"),
 ]
-# ICD-10 codes that map to CMS-HCCs (V24/V28), plus common codes that do not.
-HCC_DIAGNOSES = [
-    "E119",
-    "E1122",
-    "I5022",
-    "J449",
-    "N184",
-    "I4891",
-    "G309",
-    "C50911",
-    "F200",
-    "M069",
-    "E6601",
+# The first line of an office claim: an E&M visit (the first seven services), or, once a year for
+# about half the people, the annual wellness visit.
+AWV_SERVICE = next(i for i, s in enumerate(PART_B_SERVICES) if s[0] == "G0439")
+VISIT_SERVICES = np.array([i for i in range(7) if i != AWV_SERVICE])
+AWV_SHARE = 0.55
+# Chronic conditions that map to CMS-HCCs, with the share of Medicare fee-for-service
+# beneficiaries who have each, near the prevalence CMS's Chronic Conditions Warehouse publishes
+# (rounded; cancers, strokes and organ failures rarer). Each person's chance of each condition is
+# scaled by a frailty drawn once, so conditions cluster: raw CMS-HCC V28 scores average about 1.0
+# with a right tail past 2.0, as a fee-for-service population's do (docs/dashboard.md, the demo).
+CHRONIC_CONDITIONS = [
+    ("E119", 0.14),  # type 2 diabetes
+    ("E1122", 0.08),  # type 2 diabetes with kidney disease
+    ("I5022", 0.13),  # heart failure
+    ("J449", 0.12),  # COPD
+    ("I4891", 0.11),  # atrial fibrillation
+    ("N184", 0.035),  # chronic kidney disease, stage 4
+    ("N185", 0.012),  # chronic kidney disease, stage 5
+    ("G309", 0.07),  # Alzheimer's disease
+    ("F332", 0.1),  # major depression
+    ("F319", 0.015),  # bipolar disorder
+    ("F200", 0.008),  # schizophrenia
+    ("M069", 0.03),  # rheumatoid arthritis
+    ("E6601", 0.05),  # morbid obesity
+    ("C50911", 0.025),  # breast cancer
+    ("C3490", 0.01),  # lung cancer
+    ("C7951", 0.008),  # bone metastases
+    ("I639", 0.025),  # cerebral infarction
+    ("I214", 0.015),  # acute myocardial infarction
+    ("J9611", 0.015),  # chronic respiratory failure
+    ("J84112", 0.008),  # pulmonary fibrosis
+    ("G35", 0.004),  # multiple sclerosis
+    ("L89154", 0.006),  # pressure ulcer
 ]
+# Common ICD-10 codes that map to no CMS-HCC.
 OTHER_DIAGNOSES = ["I10", "E785", "M545", "R0789", "Z0000", "J069", "K219", "M1990"]
 PCS_PROCEDURES = ["0SR9019", "02703DZ", "0DTJ4ZZ", "0SRC0J9", "5A1955Z"]
 DME_SERVICES = [("E0601", 70), ("A7035", 18), ("E1390", 160), ("K0001", 55), ("A4253", 30)]
 NDCS = ["00093505698", "00378180110", "65862001599", "00071015523", "68180051309", "00006074961"]
-# Part A claim kinds: (claim type, bill type digits, base paid $, revenue lines, annual rate)
+# Part A claim kinds: (claim type, bill type digits, base paid $, revenue lines, annual rate).
+# Payments near fee-for-service Medicare's (an inpatient stay about $20,000 with its professional
+# services), so that spending per beneficiary comes to about $1,000 a month, as CMS's per capita
+# figures for aged beneficiaries do.
 PART_A_KINDS = {
-    "outpatient": ("40", "131", 420, 4, 1.3),
+    "outpatient": ("40", "131", 1000, 4, 1.3),
     "fqhc": ("40", "771", 150, 2, 0.35),
     "rhc": ("40", "711", 120, 2, 0.15),
-    "inpatient": ("60", "111", 12500, 6, 0.2),
-    "snf": ("20", "211", 8200, 3, 0.05),
-    "hha": ("10", "322", 2100, 3, 0.08),
-    "hospice": ("50", "811", 6400, 2, 0.02),
+    "inpatient": ("60", "111", 21000, 6, 0.2),
+    "snf": ("20", "211", 16000, 3, 0.05),
+    "hha": ("10", "322", 3000, 3, 0.08),
+    "hospice": ("50", "811", 9000, 2, 0.02),
 }
-FIRST_NAMES = [
-    "ALBA",
-    "BEN",
-    "CORA",
-    "DEV",
-    "ELLIS",
-    "FAY",
-    "GUS",
-    "HANA",
-    "IVO",
-    "JUNE",
-    "KAI",
-    "LEE",
-    "MAE",
-    "NED",
-]
-LAST_NAMES = [
-    "SYNTHA",
-    "FIXTURE",
-    "TESTLY",
-    "SAMPLE",
-    "MOCKTON",
-    "PLACEBO",
-    "DUMMER",
-    "EXAMPLE",
-    "VERITAS",
-]
+# Synthetic names and homes: names drawn from common ones (a first name by sex), a home in one of
+# a few real ZIP codes of the beneficiary's state (the FIPS county, ZIP, city), a made-up street.
+FEMALE_NAMES = (  # noqa: SIM905 - word lists read better than quoted words
+    "MARY PATRICIA LINDA BARBARA ELIZABETH SUSAN MARGARET DOROTHY LISA NANCY KAREN BETTY "
+    "HELEN SANDRA DONNA CAROL RUTH SHARON MICHELLE LAURA SARAH KIMBERLY DEBORAH JESSICA SHIRLEY "
+    "CYNTHIA ANGELA MELISSA BRENDA AMY ANNA REBECCA VIRGINIA KATHLEEN PAMELA MARTHA DEBRA AMANDA "
+    "CAROLYN CHRISTINE MARIE JANET CATHERINE FRANCES ANN JOYCE DIANE ALICE JULIE HEATHER TERESA "
+    "DORIS GLORIA EVELYN JEAN CHERYL MILDRED ROSA LUCIA MEI ANITA"
+).split()
+MALE_NAMES = (  # noqa: SIM905 - word lists read better than quoted words
+    "JAMES JOHN ROBERT MICHAEL WILLIAM DAVID RICHARD CHARLES JOSEPH THOMAS CHRISTOPHER DANIEL "
+    "PAUL MARK DONALD GEORGE KENNETH STEVEN EDWARD BRIAN RONALD ANTHONY KEVIN JASON GARY TIMOTHY "
+    "JOSE LARRY JEFFREY FRANK SCOTT ERIC STEPHEN ANDREW RAYMOND GREGORY JOSHUA JERRY DENNIS WALTER "
+    "PATRICK PETER HAROLD DOUGLAS HENRY CARL ARTHUR RYAN ROGER JUAN ALBERT WAYNE RALPH LUIS HIROSHI "
+    "SAMUEL FRED VICTOR ERNEST"
+).split()
+FIRST_NAMES = FEMALE_NAMES + MALE_NAMES
+LAST_NAMES = (  # noqa: SIM905 - word lists read better than quoted words
+    "SMITH JOHNSON WILLIAMS BROWN JONES GARCIA MILLER DAVIS RODRIGUEZ MARTINEZ HERNANDEZ LOPEZ "
+    "GONZALEZ WILSON ANDERSON THOMAS TAYLOR MOORE JACKSON MARTIN LEE PEREZ THOMPSON WHITE HARRIS "
+    "SANCHEZ CLARK RAMIREZ LEWIS ROBINSON WALKER YOUNG ALLEN KING WRIGHT SCOTT TORRES NGUYEN HILL "
+    "FLORES GREEN ADAMS NELSON BAKER HALL RIVERA CAMPBELL MITCHELL CARTER ROBERTS GOMEZ PHILLIPS "
+    "EVANS TURNER DIAZ PARKER CRUZ EDWARDS COLLINS REYES STEWART MORRIS MORALES MURPHY COOK ROGERS "
+    "GUTIERREZ ORTIZ MORGAN COOPER PETERSON BAILEY REED KELLY HOWARD RAMOS KIM COX WARD RICHARDSON "
+    "WATSON BROOKS CHAVEZ WOOD JAMES BENNETT GRAY MENDOZA RUIZ HUGHES PRICE ALVAREZ CASTILLO "
+    "SANDERS PATEL MYERS LONG ROSS FOSTER JIMENEZ POWELL JENKINS PERRY RUSSELL SULLIVAN BELL COLEMAN "
+    "BUTLER HENDERSON BARNES GONZALES FISHER VASQUEZ SIMMONS ROMERO JORDAN PATTERSON ALEXANDER "
+    "HAMILTON GRAHAM REYNOLDS GRIFFIN WALLACE MORENO WEST COLE HAYES BRYANT HERRERA GIBSON ELLIS "
+    "TRAN MEDINA AGUILAR STEVENS MURRAY FORD CASTRO MARSHALL OWENS HARRISON FERNANDEZ MCDONALD "
+    "WOODS WASHINGTON KENNEDY WELLS VARGAS HENRY CHEN FREEMAN WEBB TUCKER GUZMAN BURNS CRAWFORD "
+    "OLSON SIMPSON PORTER HUNTER GORDON MENDEZ SILVA SHAW SNYDER MASON DIXON MUNOZ HUNT HICKS "
+    "HOLMES PALMER WAGNER BLACK ROBERTSON BOYD ROSE STONE SALAZAR FOX WARREN MILLS MEYER RICE "
+    "SCHMIDT GARZA DANIELS FERGUSON NICHOLS STEPHENS SOTO WEAVER RYAN GARDNER PAYNE GRANT DUNN"
+).split()
+# State FIPS -> (USPS code, [(county FIPS, ZIP, city)]).
+HOMES = {
+    "36": ("NY", [("061", "10025", "NEW YORK"), ("047", "11215", "BROOKLYN"),
+                  ("081", "11375", "FOREST HILLS"), ("005", "10467", "BRONX"),
+                  ("059", "11550", "HEMPSTEAD"), ("119", "10601", "WHITE PLAINS")]),
+    "06": ("CA", [("037", "90026", "LOS ANGELES"), ("073", "92103", "SAN DIEGO"),
+                  ("001", "94607", "OAKLAND"), ("085", "95112", "SAN JOSE"),
+                  ("067", "95814", "SACRAMENTO"), ("059", "92805", "ANAHEIM")]),
+    "12": ("FL", [("086", "33125", "MIAMI"), ("057", "33602", "TAMPA"),
+                  ("095", "32801", "ORLANDO"), ("031", "32207", "JACKSONVILLE"),
+                  ("099", "33401", "WEST PALM BEACH"), ("103", "33701", "SAINT PETERSBURG")]),
+    "48": ("TX", [("201", "77004", "HOUSTON"), ("113", "75201", "DALLAS"),
+                  ("453", "78701", "AUSTIN"), ("029", "78205", "SAN ANTONIO"),
+                  ("439", "76102", "FORT WORTH"), ("141", "79901", "EL PASO")]),
+}  # fmt: skip
+STREETS = "OAK MAPLE CEDAR PINE ELM LAKE HILL PARK WASHINGTON MAIN RIVER SUNSET CHURCH MILL".split()  # noqa: SIM905
 
 
 @dataclass(frozen=True)
@@ -193,9 +240,11 @@ class _Population:
         alive = np.isnat(self.death) | (self.death >= np.datetime64(f"{cfg.year}-01-01"))
         # No claims in a year the beneficiary did not live to see.
         self.utilization = rng.lognormal(0, 0.6, n) * alive
-        self.conditions = rng.integers(0, len(HCC_DIAGNOSES), (n, 3))
-        self.has_conditions = rng.random((n, 3)) < np.array([0.45, 0.25, 0.12])
+        self.conditions, self.has_conditions = chronic_conditions(rng, age)
+        # Sicker people use more care: spending follows the conditions (and so the risk score).
+        self.utilization *= 0.5 + 0.3 * self.has_conditions.sum(axis=1)
         self.state = rng.choice(["36", "06", "12", "48"], n)
+        self.first_name, self.last_name, self.home = names_and_homes(cfg, self.sex, self.state)
 
     def current_mbi(self, as_of: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
         """The MBI each beneficiary carries on the delivery date, and whether it changed."""
@@ -207,6 +256,44 @@ class _Population:
 # Opt-out dates are drawn on a fixed calendar (every year's delivery agrees) in 2025, so that a
 # demo with 2024 and 2025 deliveries has the people in its first and withheld from its second.
 OPT_OUT_FROM, OPT_OUT_DAYS = np.datetime64("2025-01-01"), 334
+
+
+def names_and_homes(
+    cfg: GeneratorConfig, sex: np.ndarray, state: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Each person's first and last name and home (street line, county FIPS, ZIP, city, USPS
+    state), from a generator of their own: the same people in every delivery and CMS list, and
+    the rest of the population draws what it drew before."""
+    rng = np.random.default_rng([cfg.seed, zlib.crc32(cfg.entity_id.encode()), 8])
+    n = len(sex)
+    female = np.array(FEMALE_NAMES)[rng.integers(0, len(FEMALE_NAMES), n)]
+    male = np.array(MALE_NAMES)[rng.integers(0, len(MALE_NAMES), n)]
+    first = np.where(sex == "2", female, male)
+    last = np.array(LAST_NAMES)[rng.integers(0, len(LAST_NAMES), n)]
+    pick = rng.integers(0, 6, n)
+    home: dict[str, list[str]] = {"county": [], "zip": [], "city": [], "usps": []}
+    for code, k in zip(state, pick, strict=True):
+        usps, places = HOMES[str(code)]
+        county, zip_code, city = places[int(k) % len(places)]
+        for key, value in (("county", county), ("zip", zip_code), ("city", city), ("usps", usps)):
+            home[key].append(value)
+    street = np.char.add(
+        np.char.add(rng.integers(10, 9990, n).astype("U5"), " "),
+        np.char.add(np.array(STREETS)[rng.integers(0, len(STREETS), n)], " ST"),
+    )
+    return first, last, {"street": street, **{k: np.array(v) for k, v in home.items()}}
+
+
+def chronic_conditions(rng: np.random.Generator, age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's chronic conditions: (indices into CHRONIC_CONDITIONS, held first; whether
+    each is held), both (people x conditions). A frailty drawn per person (gamma, mean 1, older
+    people frailer) scales every condition's share, so the sick have several."""
+    n = len(age)
+    shares = np.array([share for _, share in CHRONIC_CONDITIONS])
+    frailty = rng.gamma(0.9, 1 / 0.9, n) * np.clip(0.6 + (age - 65) * 0.025, 0.6, 1.5)
+    held = rng.random((n, len(shares))) < np.minimum(shares * frailty[:, None] * 2.0, 0.9)
+    order = np.argsort(~held, axis=1, kind="stable")
+    return order, np.take_along_axis(held, order, axis=1)
 
 
 def opt_outs(cfg: GeneratorConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -447,11 +534,14 @@ class _BlockWriter:
 
     def _dx(self, bene: np.ndarray, k: int) -> np.ndarray:
         """The k-th diagnosis of each claim: a chronic condition of the beneficiary, else common."""
-        pick = self.rng.integers(0, 3, len(bene))
+        held = np.maximum(self.pop.has_conditions[bene].sum(axis=1), 1)
+        pick = (self.rng.random(len(bene)) * held).astype(np.int64)
         has = self.pop.has_conditions[bene, pick] & (
             self.rng.random(len(bene)) < (0.8 if k == 0 else 0.5)
         )
-        chronic = np.array(HCC_DIAGNOSES, dtype="S7")[self.pop.conditions[bene, pick]]
+        chronic = np.array([code for code, _ in CHRONIC_CONDITIONS], dtype="S7")[
+            self.pop.conditions[bene, pick]
+        ]
         other = np.array(OTHER_DIAGNOSES, dtype="S7")[
             self.rng.integers(0, len(OTHER_DIAGNOSES), len(bene))
         ]
@@ -470,8 +560,7 @@ class _BlockWriter:
     # ---------------------------------------------------------------------------------- CCLF8
     def _demographics(self, b: np.ndarray) -> bytes:
         p, n = self.pop, len(b)
-        first = np.array(FIRST_NAMES, dtype="S30")[b % len(FIRST_NAMES)]
-        last = np.array(LAST_NAMES, dtype="S40")[(b // len(FIRST_NAMES)) % len(LAST_NAMES)]
+        first, last, home = p.first_name[b], p.last_name[b], {k: v[b] for k, v in p.home.items()}
         age = ((np.datetime64(f"{self.cfg.year}-12-31") - p.dob[b]).astype(int) // 365).astype(
             np.int64
         )
@@ -487,8 +576,8 @@ class _BlockWriter:
         cols = {
             "BENE_MBI_ID": self.current[b],
             "BENE_FIPS_STATE_CD": p.state[b],
-            "BENE_FIPS_CNTY_CD": np.full(n, "061"),
-            "BENE_ZIP_CD": np.full(n, "00501"),
+            "BENE_FIPS_CNTY_CD": home["county"],
+            "BENE_ZIP_CD": home["zip"],
             "BENE_DOB": p.dob[b],
             "BENE_SEX_CD": p.sex[b],
             "BENE_RACE_CD": p.race[b],
@@ -502,10 +591,10 @@ class _BlockWriter:
             "BENE_ENTLMT_BUYIN_IND": np.full(n, "3"),
             "BENE_PART_A_ENRLMT_BGN_DT": entitled,
             "BENE_PART_B_ENRLMT_BGN_DT": entitled,
-            "BENE_LINE_1_ADR": np.full(n, "100 SYNTHETIC WAY"),
-            "GEO_ZIP_PLC_NAME": np.full(n, "HOLTSVILLE"),
-            "GEO_USPS_STATE_CD": np.full(n, "NY"),
-            "GEO_ZIP5_CD": np.full(n, "00501"),
+            "BENE_LINE_1_ADR": home["street"],
+            "GEO_ZIP_PLC_NAME": home["city"],
+            "GEO_USPS_STATE_CD": home["usps"],
+            "GEO_ZIP5_CD": home["zip"],
         }
         return records(layout("CCLF8"), cols, n)
 
@@ -721,7 +810,12 @@ class _BlockWriter:
         rows = np.repeat(np.arange(n), nl)
         line = np.concatenate([np.arange(1, j + 1) for j in nl]) if n else np.empty(0, int)
         m = len(rows)
-        svc = np.where(line == 1, rng.integers(0, 7, m), rng.integers(7, len(PART_B_SERVICES), m))
+        svc = np.where(
+            line == 1,
+            VISIT_SERVICES[rng.integers(0, len(VISIT_SERVICES), m)],
+            rng.integers(7, len(PART_B_SERVICES), m),
+        )
+        svc = np.where((line == 1) & self._wellness_visit(bene)[rows], AWV_SERVICE, svc)
         hcpcs = np.array([s[0] for s in PART_B_SERVICES], dtype="S5")[svc]
         price = np.array([s[1] for s in PART_B_SERVICES], dtype=float)[svc]
         pos = np.array([s[3] for s in PART_B_SERVICES], dtype="S2")[svc]
@@ -795,6 +889,14 @@ class _BlockWriter:
                     )
                 )
         return {"CCLF5": b"".join(parts), "CCLFB": b"".join(be)}
+
+    def _wellness_visit(self, bene: np.ndarray) -> np.ndarray:
+        """Which claims are an annual wellness visit: at most one a year per person (Medicare
+        pays one every 12 months, 42 CFR 410.15), the first claim of about half the people."""
+        first = np.unique(bene, return_index=True)[1]
+        awv = np.zeros(len(bene), dtype=bool)
+        awv[first[self.rng.random(len(first)) < AWV_SHARE]] = True
+        return awv
 
     def _dme(self, b: np.ndarray) -> bytes:
         rng = self.rng

@@ -129,8 +129,8 @@ def _people(
             {
                 "i": str(i),
                 "mbi": current[i].decode(),
-                "first": FIRST_NAMES[i % len(FIRST_NAMES)],
-                "last": LAST_NAMES[(i // len(FIRST_NAMES)) % len(LAST_NAMES)],
+                "first": str(pop.first_name[i]),
+                "last": str(pop.last_name[i]),
                 "sex": str(pop.sex[i]),
                 "dob": str(pop.dob[i]),
                 "death": "" if np.isnat(pop.death[i]) else str(pop.death[i]),

@@ -11,6 +11,7 @@ import re
 from html import unescape
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
@@ -104,7 +105,9 @@ def page_urls(entity: Any, *, user: Any) -> list[str]:
         urls.append(reverse("alignment:run_results", args=[run.pk]))
     for calc in BenchmarkCalculation.objects.filter(entity=entity).order_by("-pk")[:1]:
         urls.append(reverse("benchmarks:calculation_detail", args=[calc.pk]))
-    for dataset in ReferenceDataset.objects.order_by("-pk")[:1]:
+    # The latest reference file the entity's users may open: national or the entity's own.
+    mine = Q(entity=entity) | Q(entity__isnull=True, program=entity.program)
+    for dataset in ReferenceDataset.objects.filter(mine).order_by("-pk")[:1]:
         urls.append(reverse("benchmarks:reference_detail", args=[dataset.pk]))
     years = sorted(
         set(SettlementRun.objects.filter(entity=entity).values_list("performance_year", flat=True))

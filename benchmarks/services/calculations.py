@@ -440,6 +440,31 @@ def benchmark_export_csv(*, calculation: BenchmarkCalculation) -> str:
     return out.getvalue()
 
 
+def _pmpm_by_month(
+    monthly: Any, member_months: Any, year: int, through_month: int, factors: dict[int, Any]
+) -> list[dict[str, Any]]:
+    """Each month's completed PMPM (all enrollment types, all services): the month's claims times
+    its completion factor, over the month's member-months. None for a month nobody was eligible."""
+    months = (
+        member_months[(member_months[c.YEAR] == year) & (member_months[c.MONTH] <= through_month)]
+        .drop_duplicates([c.BENE_ID, c.YEAR, c.MONTH])
+        .groupby(c.MONTH)
+        .size()
+    )
+    spent = (
+        monthly[(monthly[c.YEAR] == year) & (monthly[c.MONTH] <= through_month)]
+        .groupby(c.MONTH)[c.EXPENDITURE_CENTS]
+        .sum()
+    )
+    out = []
+    for month in range(1, through_month + 1):
+        people = int(months.get(month, 0))
+        completed = Decimal(int(spent.get(month, 0))).scaleb(-2) * factors.get(month, Decimal(1))
+        pmpm = (completed / people).quantize(Decimal("0.01")) if people else None
+        out.append({"month": month, "member_months": people, "pmpm": pmpm})
+    return out
+
+
 def pmpm_report(*, entity: Any, year: int, through_month: int) -> dict[str, Any]:
     """Year-to-date PMPM by enrollment type and service category, with completion factors
     (reference values completion_factor_month_N of the year; 1 where none is given)."""
@@ -470,6 +495,7 @@ def pmpm_report(*, entity: Any, year: int, through_month: int) -> dict[str, Any]
         "through_month": through_month,
         "through_date": date(year, through_month, 1),
         "rows": table.to_dict("records"),
+        "by_month": _pmpm_by_month(monthly, population.months, year, through_month, factors),
         "completion_factors": factors,
         "completion_sources": factor_sources,
         "population_source": population.source,

@@ -167,6 +167,8 @@ class ParticipationInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     rows_shown = 50
+    # Folded (a <details> in Django's admin): the page opens on the entity's summary and fields.
+    classes = ["collapse"]
     verbose_name = "participation"
     verbose_name_plural = (
         f"participant list: the {rows_shown} most recently changed current and future rows"
@@ -276,10 +278,16 @@ class EntityAdmin(ScopedAdmin):
     ) -> HttpResponse:
         entity = self._object_or_404(request, object_id)
         request._openvbc_entity = entity
+        today = timezone.localdate()
         extra = {
             "participations_url": reverse("admin:entities_participation_changelist")
             + f"?entity__id__exact={entity.pk}",
             "participations_count": entity.participations.count(),
+            "participants_today": entity.participations.active_on(today).count(),
+            "today": today,
+            "years": EntityYear.objects.filter(entity=entity)
+            .select_related("track")
+            .order_by("-performance_year")[:3],
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra)

@@ -1,6 +1,6 @@
 """Demo claims: two years of synthetic CCLF deliveries for each demo entity, loaded through the
 same path as real ones (generate, check, stage, merge). About 2,000 beneficiaries per entity, so
-that `make run` stays quick on SQLite. Idempotent: a delivery already loaded is not made again."""
+that `make run` stays quick on SQLite (the benchmark years are built on all of them). Idempotent: a delivery already loaded is not made again."""
 
 from __future__ import annotations
 

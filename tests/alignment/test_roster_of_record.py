@@ -38,6 +38,10 @@ def test_platform_projection_until_a_cms_list_covers_the_period(
     assert roster.source == PLATFORM_PROJECTION
     assert roster.as_of == run.as_of
     assert roster.count == run.aligned_count > 0
+    # The card reads "alignment run A9001 PY2025 final list v1 (as of ...)": the label names the
+    # list once, not with the choice's "(as of the run date)" beside the date.
+    assert roster.label == f"{entity_a.cms_id} PY2025 {run.list_kind} list v{run.version}"
+    assert "as of" not in roster.label
     aligned = list(
         AlignmentResult.objects.filter(run=run, aligned=True)
         .order_by("beneficiary_id")

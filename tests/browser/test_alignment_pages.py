@@ -111,8 +111,10 @@ def test_a_new_user_starts_a_run_watches_it_and_sees_why_a_beneficiary_was_dropp
     assert run.status == RunStatus.SUCCEEDED
     text = page.locator("#run-status").text_content().replace(",", "")
     assert f"{run.aligned_count} of {run.beneficiary_count} beneficiaries aligned" in text
-    counts = page.locator("section[aria-labelledby=counts-heading] tbody tr")
+    # The counts table (the chart above it keeps its own figures' table in a <details>).
+    counts = page.locator("section[aria-labelledby=counts-heading] > table tbody tr")
     assert counts.count() == len(run.summary["by_step_reason"])
+    assert page.get_by_role("img", name="Beneficiaries by alignment step").is_visible()
     assert page.get_by_role(
         "link", name="Plurality of primary care charges with the entity"
     ).first.is_visible()

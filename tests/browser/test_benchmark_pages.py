@@ -49,8 +49,12 @@ def test_a_coordinator_follows_every_step_of_the_benchmark(
     for step in calculation.steps.all():
         assert page.get_by_role("heading", name=step.title).is_visible()
     assert "to confirm" in page.content()
-    # Each benchmark year's population: the alignment engine with the current participant list.
-    assert page.get_by_role("heading", name="population came from").is_visible()
+    # The summary comes first: the binding limits, then the waterfall to the final benchmark.
+    assert page.locator("#binding-limits").is_visible()
+    assert page.get_by_role("img", name="From the historical benchmark").is_visible()
+    # Each benchmark year's population: the alignment engine with the current participant list,
+    # in a section folded under the summary.
+    page.get_by_role("heading", name="population came from").click()
     for year in (2021, 2022, 2023):
         row = page.locator(f"#population-{year}")
         assert "Alignment engine" in row.inner_text()

@@ -227,6 +227,19 @@ def test_a_coordinator_works_the_day_from_the_browser(
     page.get_by_role("button", name="Search").click()
     screenshot(page, "dashboard-roster")
 
+    # At phone width every menu link is on the screen and nothing widens the page.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/care/{a.pk}/")
+    nav = page.get_by_role("navigation", name="Main")
+    for name in ("Home", "My work", "Benchmarks", "Alignment", "Settlement", "API"):
+        box = nav.get_by_role("link", name=name, exact=True).bounding_box()
+        assert box is not None, name
+        assert box["x"] >= 0, (name, box)
+        assert box["x"] + box["width"] <= 390, (name, box)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "phone-overview")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
     # Open the person recently discharged from "my work today".
     page.goto(f"{base}/care/")
     page.get_by_role("link", name="Abbott, Alma").first.click()

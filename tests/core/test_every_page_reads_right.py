@@ -7,6 +7,8 @@ of the data its figures were computed from.
 The entity is built once for the module (tests/module_data.py): three beneficiaries with claims
 for 2021-2024, CMS reference values, a benchmark calculation, a care refresh, an alignment run,
 risk scores of two payment years, two settlement versions and a projection, and finished jobs.
+An ACO REACH entity beside it (a REACH benchmark, alignment run and Global settlement) is scanned
+the same way.
 """
 
 from __future__ import annotations
@@ -145,6 +147,79 @@ def _build() -> dict[str, Any]:
         user = UserFactory(email=f"{role}@pages.example.test")
         MembershipFactory(user=user, entity=entity, role=role)
         users[role] = user.pk
+    return {"entity": entity.pk, "users": users, "reach": _build_reach()}
+
+
+def _build_reach() -> dict[str, Any]:
+    """An ACO REACH DCE beside the ACO: benchmark years 2017-2019 and PY2024, a final alignment
+    run, risk scores, a care refresh and a Global settlement with its participant TINs."""
+    from alignment.models import AlignmentResult, AlignmentRun
+    from benchmarks.models import RiskScore
+    from benchmarks.services.calculations import benchmark_calculate
+    from care.services import care_refresh
+    from entities.models import EntityYear, Track
+    from settlement.services import settlement_run_create
+    from tests.benchmarks.builders import ClaimsBuilder
+    from tests.benchmarks.conftest import (
+        REACH_ENTITY_2024,
+        REACH_NATIONAL_2024,
+        THRESHOLDS,
+        upload,
+    )
+    from tests.conftest import make_entity_b
+    from tests.factories import MembershipFactory, UserFactory
+    from tests.settlement.support import REACH_FIGURES, TINS
+
+    entity = make_entity_b()
+    EntityYear.objects.create(
+        entity=entity, performance_year=2024,
+        track=Track.objects.get(program__code="reach", code="global"),
+    )  # fmt: skip
+    build = ClaimsBuilder(entity)
+    build.participant(tin="440000001", serial=83_001, start=date(2024, 1, 1))
+    years = [2017, 2018, 2019, 2024]
+    b1 = build.beneficiary(years=years, birth=date(1945, 5, 5), sex="2")
+    b2 = build.beneficiary(years=years, birth=date(1958, 9, 9), sex="1", status="20", orec="1")
+    for year in (2015, 2016):
+        build.part_b(b1, thru=date(year, 3, 1), paid="90.00")
+        build.part_b(b2, thru=date(year, 9, 1), paid="90.00")
+    for year in years:
+        build.part_b(b1, thru=date(year, 3, 1), paid="900.00", dx=("E1122",), reduction="100.00")
+        build.part_b(b2, thru=date(year, 6, 1), paid="400.00", dx=("F200",))
+    build.part_a(b1, thru=date(2024, 11, 20), paid="14100.25", dx=("I5022",))
+    program = entity.program
+    for year in (2017, 2018, 2019):
+        upload(program, year, None, THRESHOLDS)
+    upload(program, 2024, None, REACH_NATIONAL_2024)
+    upload(program, 2024, entity, REACH_ENTITY_2024)
+    benchmark_calculate(entity=entity, performance_year=2024)
+    run = AlignmentRun.objects.create(
+        entity=entity, program="reach", performance_year=2024, list_kind="final",
+        as_of=date(2025, 3, 31), version=1, status="succeeded", parameters_version="test",
+        participants_as_of=date(2024, 1, 1), participants_digest="1" * 64, bucket_count=1,
+        buckets_done=1, beneficiary_count=2, aligned_count=2,
+    )  # fmt: skip
+    for bene in (b1, b2):
+        AlignmentResult.objects.create(
+            run=run, beneficiary=bene, bucket=0, aligned=True, step="primary_care",
+            reason="aligned_plurality", attributed_tin="440000001",
+            entity_allowed=Decimal("1300.00"), competitor_allowed=Decimal("0"),
+        )  # fmt: skip
+        RiskScore.objects.create(
+            entity=entity, beneficiary=bene, payment_year=2025, model_family="cms_hcc",
+            segment="CNA", raw_score=Decimal("2.1345"), demographic_score=Decimal("0.4"),
+            blend={"V28": "1"}, diagnosis_year=2024, diagnoses_through=date(2024, 12, 31),
+        )  # fmt: skip
+    care_refresh(entity=entity, as_of=AS_OF)
+    settlement_run_create(
+        entity=entity, performance_year=2024, figures=REACH_FIGURES, participants=TINS,
+        note="Final settlement report",
+    )  # fmt: skip
+    users = {}
+    for role in ROLES:
+        user = UserFactory(email=f"{role}@reach-pages.example.test")
+        MembershipFactory(user=user, entity=entity, role=role)
+        users[role] = user.pk
     return {"entity": entity.pk, "users": users}
 
 
@@ -190,6 +265,16 @@ def _fetch(world: dict[str, Any], role: str) -> dict[str, str]:
 def test_every_page_reads_as_a_person_expects(world: dict[str, Any], role: str) -> None:
     pages = _pages(world, role)
     assert len(pages) >= 25
+    found = {url: problems(html) for url, html in pages.items()}
+    assert {url: p for url, p in found.items() if p} == {}
+
+
+def test_every_reach_page_reads_as_a_person_expects(world: dict[str, Any]) -> None:
+    """The same scan on an ACO REACH entity's pages (Global settlement, REACH benchmark), as its
+    analyst, who opens all of them (the roles' differences are the ACO's scan's to check)."""
+    pages = _pages(world["reach"], Role.ANALYST)
+    assert len(pages) >= 20
+    assert any("ACO REACH" in html for html in pages.values())
     found = {url: problems(html) for url, html in pages.items()}
     assert {url: p for url, p in found.items() if p} == {}
 
