@@ -211,6 +211,15 @@ def population_of_record(*, entity: Any) -> dict[str, Any] | None:
     succeeded alignment run ({"ids", "source", "as_of"}), or None before any run (then everyone
     on the entity's CCLF beneficiary file is in it). The one place the care app asks "who is in
     the roster": a CMS list of record, when it is the entity's roster, is read here too."""
+    roster = roster_of_record_current(entity=entity)
+    if roster is not None and roster.is_cms_list:
+        # CMS's list is the roster of record: its members are the population (as the care
+        # profile's "aligned" says), not the platform's run.
+        return {
+            "ids": set(roster.beneficiary_ids),
+            "source": roster.label,
+            "as_of": roster.as_of,
+        }
     run = alignment_current_run(entity=entity)
     if run is None:
         return None

@@ -28,7 +28,8 @@ Ours only (the run aligns them, CMS does not)
   3. voluntary alignment: the run aligned them by a designation CMS's list does not flag;
   4. participant-list change: the run's attributed TIN is not among the TINs of CMS's list;
   5. plurality margin: the run's plurality was won by no more than the stated amount;
-  6. claims run-out: the service that aligns them is after the claims CMS's list used;
+  6. claims run-out: the service that aligns them is after the claims CMS's list used, or CMS's
+     list used claims after the run's (later services may have moved the plurality);
   7. unexplained (CMS's own reason, when it gave one, is kept beside it).
 
 The plurality margin is a reading aid, not a CMS rule: the caller states the amount and the page
@@ -351,7 +352,7 @@ def reconcile(
             ~by_claims & ~cms_voluntary,
             tin_not_on_cms,
             by_claims & (competitor_cents > 0) & margin,
-            by_claims & after_cms_claims,
+            by_claims & (after_cms_claims | short_runout),
         ],
         [
             Cause.MA_OR_OTHER_INITIATIVE.value,
@@ -463,9 +464,16 @@ def _detail(
                 f"The platform's claims run through {context.our_claims_through}, CMS's list used "
                 f"claims through {context.cms_claims_through}: {Reason(reason).label.lower()}."
             )
+        late = not np.isnat(last_service) and context.cms_claims_through is not None
+        if late and last_service > np.datetime64(context.cms_claims_through, "D"):
+            return (
+                f"The service that aligns them ({_day(last_service)}) is after the claims "
+                f"CMS's list used (through {context.cms_claims_through}).{cms_said}"
+            )
         return (
-            f"The service that aligns them ({_day(last_service)}) is after the claims CMS's list "
-            f"used (through {context.cms_claims_through}).{cms_said}"
+            f"CMS's list used claims through {context.cms_claims_through}, the platform's run "
+            f"claims through {context.our_claims_through}: services after the run's claims may "
+            f"have moved the plurality.{cms_said}"
         )
     if cms_only and reason:
         return f"The platform's result: {Reason(reason).label}."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from care.models import CareProfile
+from care.models import OPEN_STATUSES, CareProfile, WorklistItem
 from care.services import care_refresh
 from cmslists.services import cms_list_load
 
@@ -44,3 +44,12 @@ def test_profiles_follow_the_cms_list(entity_a, make_bene, make_alignment_run) -
     assert profiles[abbott.pk] == (True, TIN_A, "1234567893")
     assert profiles[baker.pk] == (True, TIN_L, "")
     assert profiles[carter.pk] == (False, "", "")
+    # Care work follows the same roster: Carter, off CMS's list, gets none; Baker, on it, may.
+    reasons = dict(
+        CareProfile.objects.filter(entity=entity_a).values_list(
+            "beneficiary_id", "no_care_work_reason"
+        )
+    )
+    assert reasons[carter.pk] == "not_in_population"
+    assert reasons[baker.pk] == ""
+    assert not WorklistItem.objects.filter(beneficiary=carter, status__in=OPEN_STATUSES).exists()

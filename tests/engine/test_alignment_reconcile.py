@@ -357,6 +357,20 @@ def test_a_service_after_cms_claims_is_claims_run_out() -> None:
     assert out.loc["early", c.CAUSE] == Cause.UNEXPLAINED
 
 
+def test_aligned_by_a_run_whose_claims_end_before_cms_claims_is_claims_run_out() -> None:
+    """CMS's list read claims the run did not have: later services may have moved the
+    plurality away (the run was won by more than the margin, its service before CMS's date)."""
+    context = Context(**{**CONTEXT.__dict__, "our_claims_through": date(2025, 9, 30)})
+    out = _run(
+        [_ours("won", entity_allowed_cents=20_000, competitor_allowed_cents=1_000,
+               top_competitor=f"TIN {OTHER_TIN}", entity_last_service=pd.Timestamp(2025, 9, 2))],
+        [],
+        context=context,
+    )  # fmt: skip
+    assert out.loc["won", c.CAUSE] == Cause.CLAIMS_RUNOUT
+    assert "services after the run's claims" in str(out.loc["won", c.DETAIL])
+
+
 def test_cms_reason_comes_before_our_own_evidence() -> None:
     # CMS says Medicare Advantage; the run also won only narrowly: CMS's stated reason wins.
     out = _run(
