@@ -27,7 +27,7 @@ import pandas as pd
 
 from quality.engine.intervals import poisson_count
 from quality.engine.population import age_on, day_index, normalised, records, year_bounds
-from quality.engine.result import CASE_COLUMNS, EVENT_COLUMNS, MeasureResult
+from quality.engine.result import CASE_COLUMNS, EVENT_COLUMNS, MeasureResult, beneficiary_case
 from quality.engine.stays import (
     INPATIENT,
     OUTPATIENT,
@@ -180,25 +180,13 @@ def admission_rate(
         for q in range(4):
             quarter_exposure[q] += exposure[quarter_of_day == q].sum()
         cases.append(
-            {
-                "beneficiary_id": bene,
-                "unit": "beneficiary",
-                "category": ", ".join(sorted(held)),
-                "event_claim_id": "",
-                "event_start": person["start"],
-                "event_end": person["end"],
-                "event_dx": "",
-                "outcome": admissions,
-                "exposure": int(exposure.sum()),
-                "outcome_claim_id": "",
-                "outcome_date": pd.NaT,
-                "outcome_dx": "",
-                "window_end": person["end"],
-                "tin": person["tin"],
-                "npi": person["npi"],
-                "facility_ccn": "",
-                "facility_npi": "",
-            }
+            beneficiary_case(
+                bene,
+                person,
+                category=", ".join(sorted(held)),
+                outcome=admissions,
+                exposure=int(exposure.sum()),
+            )
         )
     case_frame = pd.DataFrame(cases, columns=CASE_COLUMNS)
     numerator = int(case_frame["outcome"].sum()) if cases else 0

@@ -20,7 +20,7 @@ import pandas as pd
 
 from quality.engine.intervals import Z95
 from quality.engine.population import day_index, normalised, records, year_bounds
-from quality.engine.result import CASE_COLUMNS, EVENT_COLUMNS, MeasureResult
+from quality.engine.result import CASE_COLUMNS, EVENT_COLUMNS, MeasureResult, beneficiary_case
 from quality.engine.stays import ed_and_observation, facility_intervals
 
 SPECIFICATION = (
@@ -80,25 +80,9 @@ def days_at_home(
             home_q[q] += home[quarter_of_day == q].sum()
             alive_q[q] += alive[quarter_of_day == q].sum()
         cases.append(
-            {
-                "beneficiary_id": bene,
-                "unit": "beneficiary",
-                "category": "",
-                "event_claim_id": "",
-                "event_start": person["start"],
-                "event_end": person["end"],
-                "event_dx": "",
-                "outcome": int(home.sum()),
-                "exposure": int(alive.sum()),
-                "outcome_claim_id": "",
-                "outcome_date": pd.NaT,
-                "outcome_dx": "",
-                "window_end": person["end"],
-                "tin": person["tin"],
-                "npi": person["npi"],
-                "facility_ccn": "",
-                "facility_npi": "",
-            }
+            beneficiary_case(
+                bene, person, category="", outcome=int(home.sum()), exposure=int(alive.sum())
+            )
         )
     frame = pd.DataFrame(cases, columns=CASE_COLUMNS)
     home_days = float(frame["outcome"].sum()) if cases else 0.0

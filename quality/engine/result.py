@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -27,6 +28,33 @@ CASE_COLUMNS = [
     "facility_ccn",
     "facility_npi",
 ]
+
+
+def beneficiary_case(
+    bene: Any, person: Any, *, category: str, outcome: int, exposure: int
+) -> dict[str, Any]:
+    """A case row whose unit is the beneficiary (UAMCC, 484, DAH): the person's time in the
+    population, the outcome counted over it and the days of exposure."""
+    return {
+        "beneficiary_id": bene,
+        "unit": "beneficiary",
+        "category": category,
+        "event_claim_id": "",
+        "event_start": person["start"],
+        "event_end": person["end"],
+        "event_dx": "",
+        "outcome": outcome,
+        "exposure": exposure,
+        "outcome_claim_id": "",
+        "outcome_date": pd.NaT,
+        "outcome_dx": "",
+        "window_end": person["end"],
+        "tin": person["tin"],
+        "npi": person["npi"],
+        "facility_ccn": "",
+        "facility_npi": "",
+    }
+
 
 # Columns of `MeasureResult.events`: the numerator events of the rate measures (UAMCC, 484: the
 # admissions, counted or not, with the reason) and the days away from home (DAH).
