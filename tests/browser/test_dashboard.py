@@ -203,16 +203,19 @@ def test_a_coordinator_works_the_day_from_the_browser(
 
     page.get_by_role("link", name="Roster").click()
     page.get_by_label("Last name starts with").fill("ab")
-    page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("link", name="Abbott, Alma").is_visible()
+    # The search reloads the page: wait for it before counting what is not there.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Abbott, Alma")).to_be_visible()
     assert page.get_by_role("link", name="Baker, Bruno").count() == 0
     assert "Abbott" not in page.url
     assert "ab" not in page.url.split("/care/")[1]
     page.get_by_label("Last name starts with").fill("")
     page.get_by_label("ED visit, last 90 days").check()
-    page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("link", name="Baker, Bruno").is_visible()
-    assert page.get_by_role("link", name="Abbott, Alma").count() == 0
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Baker, Bruno")).to_be_visible()
+    expect(page.get_by_role("link", name="Abbott, Alma")).to_have_count(0)
     page.get_by_label("ED visit, last 90 days").uncheck()
     page.get_by_label("At risk of being dropped").check()
     page.get_by_role("button", name="Search").click()
@@ -243,7 +246,7 @@ def test_a_coordinator_works_the_day_from_the_browser(
     # Open the person recently discharged from "my work today".
     page.goto(f"{base}/care/")
     page.get_by_role("link", name="Abbott, Alma").first.click()
-    assert page.get_by_role("heading", name="Alma Abbott").is_visible()
+    expect(page.get_by_role("heading", name="Alma Abbott")).to_be_visible()
     assert page.locator("table.timeline").get_by_text("Inpatient", exact=True).first.is_visible()
     assert page.get_by_text("Annual wellness visit", exact=True).first.is_visible()
     assert page.get_by_text("HCC recapture: seen in").is_visible()
@@ -274,7 +277,7 @@ def test_a_coordinator_works_the_day_from_the_browser(
     item.get_by_label("Status").select_option("done")
     item.get_by_label("Note", exact=True).fill("Booked for next Tuesday")
     item.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Task marked done.").is_visible()
+    expect(page.get_by_text("Task marked done.")).to_be_visible()
     manual = WorklistItem.objects.get(title="Book a cardiology follow-up")
     assert manual.status == "done"
     discharge = page.locator("li.item").filter(has_text="Discharge without 7-day follow-up")
@@ -355,7 +358,7 @@ def test_a_coordinator_of_another_entity_sees_none_of_entity_as_people(
     page.goto(f"{base}/care/{b.pk}/roster/")
     page.get_by_label("Last name starts with").fill("Abb")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_text("No beneficiaries match.").is_visible()
+    expect(page.get_by_text("No beneficiaries match.")).to_be_visible()
     page.get_by_label("Last name starts with").fill("")
     page.get_by_role("button", name="Export CSV").click()
     page.wait_for_selector("#download-export")
