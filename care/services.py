@@ -7,7 +7,7 @@ the item from what to what, and why.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import pandas as pd
 from django.conf import settings
@@ -636,7 +636,10 @@ SUPERSEDED_PREFIX = "No longer found in the claims"
 SUPERSEDED_REASON = SUPERSEDED_PREFIX + " as of {as_of:%Y-%m-%d}"
 
 
-def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+_T = TypeVar("_T")
+
+
+def _chunks(ids: list[_T], size: int = 5000) -> list[list[_T]]:
     """`ids` in slices a query can take (SQLite, the demo's database, caps its parameters)."""
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
@@ -650,14 +653,13 @@ def _reopen_found_again(*, entity: Any, generated: list[WorklistItem], as_of: da
         keys.setdefault(item.kind, set()).add(item.source_key)
     ids: list[int] = []
     for kind, source_keys in keys.items():
-        ordered = sorted(source_keys)
-        for start in range(0, len(ordered), 5000):  # SQLite (the demo) caps a query's parameters
+        for some_keys in _chunks(sorted(source_keys)):
             ids += WorklistItem.objects.filter(
                 entity=entity,
                 kind=kind,
                 status=ItemStatus.DISMISSED,
                 dismissed_reason__startswith=SUPERSEDED_PREFIX,
-                source_key__in=ordered[start : start + 5000],
+                source_key__in=some_keys,
             ).values_list("pk", flat=True)
     if not ids:
         return 0
@@ -696,25 +698,32 @@ def _supersede(
     ]
     if not stale:
         return 0
-    reason = SUPERSEDED_REASON.format(as_of=as_of)
-    ids = [item.pk for item in stale]
+    return _dismiss(
+        {item.pk: ItemStatus.OPEN for item in stale},
+        reason=SUPERSEDED_REASON.format(as_of=as_of),
+        author=acting_user,
+    )
+
+
+def _dismiss(status_of: dict[int, str], *, reason: str, author: Any) -> int:
+    """Dismiss the items `status_of` names (id -> status now) with the reason, each with its
+    note; returns how many. The caller holds the transaction."""
+    ids = list(status_of)
+    now = timezone.now()
     for chunk in _chunks(ids):
         WorklistItem.objects.filter(pk__in=chunk).update(
-            status=ItemStatus.DISMISSED,
-            dismissed_reason=reason,
-            closed_at=timezone.now(),
-            updated_at=timezone.now(),
+            status=ItemStatus.DISMISSED, dismissed_reason=reason, closed_at=now, updated_at=now
         )
     WorklistNote.objects.bulk_create(
         [
             WorklistNote(
                 item_id=pk,
-                author=acting_user,
+                author=author,
                 text=reason,
-                status_from=ItemStatus.OPEN,
+                status_from=status,
                 status_to=ItemStatus.DISMISSED,
             )
-            for pk in ids
+            for pk, status in status_of.items()
         ],
         batch_size=5000,
     )
@@ -944,31 +953,13 @@ def care_due_rollover(*, entity: Any) -> int:
         status__in=OPEN_STATUSES,
         due_date__lt=date(summary.as_of.year, 1, 1),
     )
-    ids = list(ended.values_list("pk", flat=True))
-    if not ids:
-        return 0
     reason = (
         f"The diagnosis year ended before the claims date {summary.as_of:%Y-%m-%d}: "
         "a recapture now counts toward another payment year"
     )
     with transaction.atomic():
-        statuses = dict(WorklistItem.objects.filter(pk__in=ids).values_list("pk", "status"))
-        WorklistItem.objects.filter(pk__in=ids).update(
-            status=ItemStatus.DISMISSED,
-            dismissed_reason=reason,
-            closed_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
-        WorklistNote.objects.bulk_create(
-            [
-                WorklistNote(
-                    item_id=pk, author=None, text=reason, status_from=statuses[pk],
-                    status_to=ItemStatus.DISMISSED,
-                )
-                for pk in ids
-            ]
-        )  # fmt: skip
-    return len(ids)
+        statuses = dict(ended.select_for_update().values_list("pk", "status"))
+        return _dismiss(statuses, reason=reason, author=None) if statuses else 0
 
 
 # ------------------------------------------------------------------------------------------------
