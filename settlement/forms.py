@@ -283,7 +283,35 @@ class _KindAndProjectionFields(forms.Form):
         }
 
 
-class PlatformRunForm(_KindAndProjectionFields):
+class _WeightsAndNote(forms.Form):
+    """The distribution method's weights and the version's note of a run form, shown after the
+    form's own fields; `self.method` is the cleaned method (None: the service's default)."""
+
+    weight_beneficiaries = forms.DecimalField(
+        label="Share by attributed beneficiaries (%)", min_value=0, max_value=100, initial=100,
+        required=False,
+    )  # fmt: skip
+    weight_savings_contribution = forms.DecimalField(
+        label="Share by savings contribution (%)", min_value=0, max_value=100, initial=0,
+        required=False,
+    )  # fmt: skip
+    weight_quality = forms.DecimalField(
+        label="Share by quality (%)", min_value=0, max_value=100, initial=0, required=False
+    )
+    note = forms.CharField(label="Why this version", max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in (*WEIGHT_FIELDS, "note"):
+            self.fields[name] = self.fields.pop(name)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        self.method = _method(self, data)
+        return data
+
+
+class PlatformRunForm(_WeightsAndNote, _KindAndProjectionFields):
     """Settle (or project) an MSSP entity-year on the platform's own data. Alignment, claims,
     the benchmark and the quality result are read by the job; the fields here are the choices
     and CMS report figures the platform does not hold."""
@@ -313,23 +341,6 @@ class PlatformRunForm(_KindAndProjectionFields):
     euc_loss_reduction = forms.DecimalField(
         label="EUC loss reduction ($)", required=False, min_value=0, **MONEY
     )
-    weight_beneficiaries = forms.DecimalField(
-        label="Share by attributed beneficiaries (%)", min_value=0, max_value=100, initial=100,
-        required=False,
-    )  # fmt: skip
-    weight_savings_contribution = forms.DecimalField(
-        label="Share by savings contribution (%)", min_value=0, max_value=100, initial=0,
-        required=False,
-    )  # fmt: skip
-    weight_quality = forms.DecimalField(
-        label="Share by quality (%)", min_value=0, max_value=100, initial=0, required=False
-    )
-    note = forms.CharField(label="Why this version", max_length=300, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        self.method = _method(self, data)
-        return data
 
     def job_parameters(self, year: int) -> dict[str, Any]:
         data = self.cleaned_data
@@ -353,7 +364,7 @@ class PlatformRunForm(_KindAndProjectionFields):
         return {**params, **self.projection_parameters()}
 
 
-class ReachPlatformRunForm(_KindAndProjectionFields):
+class ReachPlatformRunForm(_WeightsAndNote, _KindAndProjectionFields):
     """Settle (or project) an ACO REACH entity-year on the platform's own data. Alignment,
     claims, the benchmark and the quality result (its score read as the Total Quality Score)
     are read by the job; the fields here are what the platform does not hold."""
@@ -387,23 +398,6 @@ class ReachPlatformRunForm(_KindAndProjectionFields):
     apo_claims_reduced = forms.DecimalField(
         label="APO claims reductions ($)", required=False, min_value=0, **MONEY
     )
-    weight_beneficiaries = forms.DecimalField(
-        label="Share by attributed beneficiaries (%)", min_value=0, max_value=100, initial=100,
-        required=False,
-    )  # fmt: skip
-    weight_savings_contribution = forms.DecimalField(
-        label="Share by savings contribution (%)", min_value=0, max_value=100, initial=0,
-        required=False,
-    )  # fmt: skip
-    weight_quality = forms.DecimalField(
-        label="Share by quality (%)", min_value=0, max_value=100, initial=0, required=False
-    )
-    note = forms.CharField(label="Why this version", max_length=300, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        self.method = _method(self, data)
-        return data
 
     def job_parameters(self, year: int) -> dict[str, Any]:
         from settlement.collect import REACH_REPORT_FIGURES
