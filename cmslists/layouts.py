@@ -14,6 +14,10 @@ Kinds: `mbi`, `name`, `text`, `date` (YYYY-MM-DD or MM/DD/YYYY; blank is null), 
 or blank), `tin` (9 digits), `npi` (10 digits with a valid check digit), `tin_or_ccn`,
 `status` (A, E), `reason_code` (REACH reason codes), and `reason:<reason>` (a flag that, set,
 excludes the beneficiary for that reason).
+
+`enrollflag.csv` holds the meaning of Table 1-1's monthly `ENROLLFLAG1`..`ENROLLFLAG12` codes
+(the beneficiary's enrollment type in each month of the list's twelve-month window, as the
+report's data dictionary gives them): a code not in it has no meaning the platform may use.
 """
 
 from __future__ import annotations
@@ -57,3 +61,21 @@ def layout(report: str) -> dict[str, tuple[Column, ...]]:
             )
         )
     return {table: tuple(columns) for table, columns in tables.items()}
+
+
+@dataclass(frozen=True)
+class EnrollmentFlag:
+    code: str
+    enrollment_type: str  # blank: not enrolled in Part A and Part B that month
+    meaning: str
+
+
+@cache
+def enrollment_flags() -> dict[str, EnrollmentFlag]:
+    """Table 1-1's ENROLLFLAG codes -> their enrollment type and meaning."""
+    source = resources.files("cmslists") / "layouts" / "enrollflag.csv"
+    rows = csv.DictReader(io.StringIO(source.read_text(encoding="utf-8")))
+    return {
+        row["code"]: EnrollmentFlag(row["code"], row["enrollment_type"], row["meaning"])
+        for row in rows
+    }

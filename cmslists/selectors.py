@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from cmslists.layouts import enrollment_flags
 from cmslists.models import (
     ANNUAL_KINDS,
+    REACH_KINDS,
     CmsList,
     CmsListBeneficiary,
     CmsListProvider,
@@ -183,3 +186,85 @@ def cms_list_assigned_ids(*, cms_list_ids: list[int]) -> dict[int, set[int]]:
     ).values_list("cms_list_id", "beneficiary_id"):
         out[list_id].add(bene)
     return out
+
+
+#: Lists whose ENROLLFLAG1..12 months are January to December of the performance year: the
+#: annual (final) list, and the fourth quarter's list, whose twelve-month assignment window is
+#: the calendar year. The other lists' windows end before the year does.
+ENROLLMENT_FLAG_WINDOW_IS_YEAR = ((ListKind.MSSP_FINAL, 0), (ListKind.MSSP_QUARTERLY, 4))
+
+
+@dataclass(frozen=True)
+class ListEnrollment:
+    """What a list says of some beneficiaries' enrollment in its performance year.
+
+    `months`: (beneficiary id, month 1-12, enrollment type) for each month CMS gives an
+    enrollment type; `left_out`: (beneficiary id, why) for each beneficiary whose months the
+    list cannot give (no flags, a code without a documented meaning, a list whose flags are
+    another window's, a report with no flags at all)."""
+
+    months: list[tuple[int, int, str]]
+    left_out: list[tuple[int, str]]
+
+
+def cms_list_enrollment(*, cms_list: CmsList, beneficiary_ids: list[int]) -> ListEnrollment:
+    """The monthly enrollment type of the list's assigned `beneficiary_ids` in its performance
+    year, from Table 1-1's ENROLLFLAG1..12 and the meanings of `layouts/enrollflag.csv`: for
+    the people CCLF never described (no Medicare status code), so that they keep their place in
+    the benchmark and settlement populations. Nothing is guessed: whoever the list cannot place
+    is returned in `left_out` with the reason."""
+    flags = enrollment_flags()
+    rows = list(
+        CmsListBeneficiary.objects.filter(
+            cms_list=cms_list, status=Status.ASSIGNED, beneficiary_id__in=beneficiary_ids
+        )
+        .order_by("beneficiary_id")
+        .values_list("beneficiary_id", "enrollment_months", "source_table", "source_line")
+    )
+    listed = {bene for bene, *_ in rows}
+    months: list[tuple[int, int, str]] = []
+    left_out: list[tuple[int, str]] = [
+        (bene, f"not assigned on {cms_list.label}")
+        for bene in sorted(set(beneficiary_ids) - listed)
+    ]
+    if cms_list.kind in REACH_KINDS:
+        why = (
+            "CMS's ACO REACH alignment report gives no monthly enrollment type, and CCLF never "
+            "described the beneficiary (no Medicare status code)"
+        )
+        return ListEnrollment([], left_out + [(bene, why) for bene, *_ in rows])
+    covers_year = (cms_list.kind, cms_list.period) in ENROLLMENT_FLAG_WINDOW_IS_YEAR
+    for bene, flag_months, table, line in rows:
+        where = f"Table {table} line {line}"
+        if not covers_year:
+            left_out.append(
+                (
+                    bene,
+                    f"{where}: the enrollment flags of {cms_list.label} are its assignment "
+                    "window's months, not January to December of the performance year (the "
+                    "final list or the fourth quarter's list gives those)",
+                )
+            )
+            continue
+        if not flag_months:
+            left_out.append((bene, f"{where}: no enrollment flags (ENROLLFLAG1..12)"))
+            continue
+        unknown = sorted({code for code in flag_months if code not in flags})
+        if unknown:
+            left_out.append(
+                (
+                    bene,
+                    f"{where}: enrollment flag code {', '.join(unknown)} has no meaning in the "
+                    "Assignment List Report data dictionary as the platform holds it",
+                )
+            )
+            continue
+        placed = [
+            (bene, month, flags[code].enrollment_type)
+            for month, code in enumerate(flag_months, start=1)
+            if flags[code].enrollment_type
+        ]
+        if not placed:
+            left_out.append((bene, f"{where}: not enrolled in Part A and Part B in any month"))
+        months.extend(placed)
+    return ListEnrollment(months, left_out)

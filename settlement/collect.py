@@ -177,11 +177,12 @@ def _beneficiary_years(
     aligned_ids: list[int],
     through_month: int,
     valuation: str = "paid",
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, Any]:
     """Per aligned beneficiary x enrollment type: eligible months (to death) and the
     expenditure (exact) of months 1..through_month. `valuation` is the benchmarks app's:
     "paid" (MSSP) or "pre_reduction" (REACH: PBP/AIPBP reductions added back, domain.md 4.3,
-    10.8)."""
+    10.8). Also the benchmarks app's Population they were read from (its `left_out` and
+    `from_list` members are named in the explanation)."""
     from benchmarks.engine import columns as c
     from benchmarks.engine import expenditures as x
     from benchmarks.selectors import expenditure_claims, expenditure_population
@@ -202,7 +203,52 @@ def _beneficiary_years(
         valuation=valuation,  # type: ignore[arg-type]
     )
     monthly = x.month_expenditures(claims, months)
-    return x.beneficiary_years(monthly, months)
+    return x.beneficiary_years(monthly, months), population
+
+
+def _people(n: int) -> str:
+    return f"{n:,} assigned beneficiar{'y' if n == 1 else 'ies'}"
+
+
+def _left_out_step(population: Any) -> list[Step]:
+    """A warning in the explanation naming the members left out of the months, and why: CMS's
+    list counts them (they stay in the head count), but neither CCLF nor the list gives their
+    enrollment type, so their person-years and expenditures are not in the figures. The
+    platform does not guess it: the settlement needs that input (CCLF8 for them, or a list
+    whose enrollment flags cover the year) to be complete."""
+    steps = []
+    if population.from_list:
+        steps.append(
+            Step(
+                StepKind.NOTE,
+                f"{_people(len(population.from_list))} known from CMS's list alone",
+                "CCLF carries none of their claims (CMS withholds the data of beneficiaries who "
+                "declined data sharing), so their person-years are counted from the list's "
+                "monthly enrollment flags and their expenditures are zero in these figures; "
+                "CMS's own settlement counts their expenditures.",
+                citation="42 CFR 425.708; CCLF Information Packet 2.4; Assignment List Report "
+                "Table 1-1 ENROLLFLAG1-12",
+            )
+        )
+    left_out = population.left_out
+    if not left_out:
+        return steps
+    shown = "; ".join(f"beneficiary {bene}: {why}" for bene, why in left_out[:20])
+    more = f"; and {len(left_out) - 20:,} more" if len(left_out) > 20 else ""
+    return [
+        *steps,
+        Step(
+            StepKind.NOTE,
+            f"Warning: {_people(len(left_out))} left out of person-years and expenditures",
+            "In the head count, but their enrollment type is unknown (no CCLF8 Medicare status "
+            "code, and CMS's list does not give it): "
+            + shown
+            + more
+            + ". Load their CCLF8 record or CMS's list with their enrollment flags, then "
+            "recalculate the benchmark and this settlement.",
+            citation="42 CFR 425.708(b); Assignment List Report Table 1-1 ENROLLFLAG1-12",
+        )
+    ]
 
 
 def _thresholds(
@@ -366,7 +412,7 @@ def settlement_inputs_collect(
     )
     aligned_ids = [bene_id for bene_id, _ in aligned]
     step(30, f"Reading claims of {len(aligned_ids):,} aligned beneficiaries")
-    years = _beneficiary_years(entity, performance_year, aligned_ids, through_month)
+    years, population = _beneficiary_years(entity, performance_year, aligned_ids, through_month)
     member_months = int(sum(int(m) for m in years[c.MONTHS]))
     if through_month == 12 and member_months != benchmark.member_months:
         raise ApplicationError(
@@ -440,6 +486,7 @@ def settlement_inputs_collect(
             f"{run.source_label}: {len(aligned):,} assigned beneficiaries, "
             f"{Decimal(member_months) / TWELVE:,.2f} person-years",
         ),
+        *_left_out_step(population),
         Step(
             StepKind.INPUT,
             "Expenditures (platform data)",
@@ -745,7 +792,7 @@ def reach_inputs_collect(
     )
     aligned_ids = [bene for bene, _ in aligned]
     step(30, f"Reading claims of {len(aligned_ids):,} aligned beneficiaries")
-    years = _beneficiary_years(
+    years, population = _beneficiary_years(
         entity, performance_year, aligned_ids, through_month, "pre_reduction"
     )
     member_months = int(sum(int(m) for m in years[c.MONTHS]))
@@ -810,6 +857,7 @@ def reach_inputs_collect(
             f"{run.source_label}: {len(aligned):,} assigned beneficiaries, "
             f"{member_months:,} aligned member-months",
         ),
+        *_left_out_step(population),
         Step(
             StepKind.INPUT,
             "Total cost of care (platform data)",

@@ -32,6 +32,7 @@ import pandas as pd
 from alignment.engine import AssignmentMethod, ListKind
 from alignment.engine import columns as col
 from alignment.engine.vocabulary import Step
+from benchmarks.engine.expenditures import DEFAULT_DUAL_CODES
 from cmslists.layouts import MSSP_ALR, REACH_BAR, layout
 from core import csvfiles
 from synthetic.cclf import (
@@ -97,6 +98,24 @@ def _planted(i: int) -> str:
     return ""
 
 
+def _enrollment_flags(status: str, dual: str, death: np.datetime64, year: int) -> str:
+    """Table 1-1's ENROLLFLAG1..12 of a list whose window is the calendar year, from the
+    generator's CCLF8 truth: 1 ESRD, 2 disabled, 3 aged/dual, 4 aged/non-dual (the meanings of
+    cmslists/layouts/enrollflag.csv), 0 for the months after death."""
+    if status in ("11", "21", "31"):
+        code = "1"
+    elif status == "20":
+        code = "2"
+    else:
+        code = "3" if dual in DEFAULT_DUAL_CODES else "4"
+    months = 12
+    if not np.isnat(death) and death.astype("datetime64[Y]").astype(int) + 1970 == year:
+        months = int(death.astype("datetime64[M]").astype(int) % 12) + 1
+    elif not np.isnat(death) and death < np.datetime64(f"{year}-01-01"):
+        months = 0
+    return code * months + "0" * (12 - months)
+
+
 def _people(
     cfg: GeneratorConfig,
     list_date: date,
@@ -137,6 +156,9 @@ def _people(
                 "reason": reason,
                 "opted_out": "",
                 "voluntary": "1" if voluntary and not reason else "",
+                "enrollment": _enrollment_flags(
+                    str(pop.status[i]), str(pop.dual[i]), pop.death[i], cfg.year
+                ),
                 "tin": provider.tin if voluntary else str(row[col.ATTRIBUTED_TIN] or ""),
                 "npi": provider.npi if voluntary else str(row[col.ATTRIBUTED_NPI] or ""),
                 "ccn": "" if voluntary else str(row[col.ATTRIBUTED_CCN] or ""),
@@ -162,6 +184,7 @@ def _people(
                 "reason": "",
                 "opted_out": "1",
                 "voluntary": "",
+                "enrollment": "4" * 12,  # aged (72 and over), not dual
                 "tin": provider.tin,
                 "npi": provider.npi,
                 "ccn": "",
@@ -241,7 +264,9 @@ def generate_cms_list(
                 row[REASON_FLAG[p["reason"]]] = "1"
             else:
                 row["ASSIGNMENT_TYPE"] = "1"
-                row.update({f"ENROLLFLAG{m}": "1" for m in range(1, 13)})
+                row.update(
+                    {f"ENROLLFLAG{m}": code for m, code in enumerate(p["enrollment"], start=1)}
+                )
                 t12.append(
                     {
                         "BENE_MBI_ID": p["mbi"],

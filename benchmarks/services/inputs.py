@@ -42,6 +42,12 @@ class Population:
     kind: str = "cclf8_roster"
     run: Any = None  # the performance year's alignment run
     alignment: Any = None  # a benchmark year's populations.YearAlignment
+    # (beneficiary id, why) of members whose months no source gives: CMS's list names them, CCLF
+    # never described them, and the list's enrollment flags cannot place them either.
+    left_out: tuple[tuple[int, str], ...] = ()
+    # Members whose months come from CMS's list alone (Table 1-1 ENROLLFLAG1..12): CCLF carries
+    # none of their claims, so their expenditures are zero in the platform's data.
+    from_list: tuple[int, ...] = ()
 
 
 def beneficiaries_frame(*, entity: Any, beneficiary_ids: list[int] | None = None) -> pd.DataFrame:
@@ -172,28 +178,78 @@ def population_months(*, entity: Any, year: int) -> Population:
         source=source,
         kind=kind,
         run=roster.run if kind == "alignment_run" else None,
+        cms_list=roster.cms_list if kind == "cms_list" else None,
     )
 
 
 def population_from_ids(
-    *, entity: Any, year: int, ids: list[int], source: str, kind: str, run: Any = None
+    *,
+    entity: Any,
+    year: int,
+    ids: list[int],
+    source: str,
+    kind: str,
+    run: Any = None,
+    cms_list: Any = None,
 ) -> Population:
-    """Eligible months by enrollment type of the given beneficiaries in `year`."""
+    """Eligible months by enrollment type of the given beneficiaries in `year`.
+
+    A beneficiary CCLF never described (no CCLF8 Medicare status code) is refused by name,
+    unless `cms_list` (the population is CMS's list) gives their monthly enrollment type: an
+    opted-out beneficiary, withheld from CCLF, keeps their place in the population that way
+    (42 CFR 425.708(b); CCLF Information Packet 2.4). Whom the list cannot place either is
+    left out of the months and named, with the reason, in `Population.left_out`."""
     benes = beneficiaries_frame(entity=entity, beneficiary_ids=ids)
     missing = benes[benes[c.MEDICARE_STATUS].isin(["", None])]
-    if not missing.empty:
+    listed = pd.DataFrame(columns=[c.BENE_ID, c.YEAR, c.MONTH, c.ENROLLMENT_TYPE, c.DEATH_DATE])
+    left_out: tuple[tuple[int, str], ...] = ()
+    if not missing.empty and cms_list is None:
         raise ApplicationError(
             f"Beneficiary {int(missing.iloc[0][c.BENE_ID])} has no Medicare status code "
             "(CCLF8 BENE_MDCR_STUS_CD): its enrollment type is unknown.",
             {"beneficiary_id": int(missing.iloc[0][c.BENE_ID]), "field": "medicare_status_code"},
         )
+    if not missing.empty:
+        listed, left_out = _list_months(cms_list, missing, year)
+        benes = benes[~benes[c.BENE_ID].isin(missing[c.BENE_ID])].copy()
     try:
         benes[c.ENROLLMENT_TYPE] = x.enrollment_types(
             benes[c.MEDICARE_STATUS], benes[c.DUAL_STATUS]
         )
     except ValueError as exc:
         raise ApplicationError(str(exc), {"field": "medicare_status_code"}) from exc
-    return Population(year, x.eligible_months(_eligible_months(benes, year)), source, kind, run)
+    months = _eligible_months(benes, year)
+    if not listed.empty:
+        months = pd.concat([months, listed], ignore_index=True).sort_values(
+            [c.BENE_ID, c.MONTH], kind="stable", ignore_index=True
+        )
+    return Population(
+        year,
+        x.eligible_months(months),
+        source,
+        kind,
+        run,
+        left_out=left_out,
+        from_list=tuple(sorted({int(b) for b in listed[c.BENE_ID]})),
+    )
+
+
+def _list_months(
+    cms_list: Any, missing: pd.DataFrame, year: int
+) -> tuple[pd.DataFrame, tuple[tuple[int, str], ...]]:
+    """The months CMS's list gives for beneficiaries CCLF never described (Table 1-1
+    ENROLLFLAG1..12, cmslists.selectors.cms_list_enrollment), in the population's columns."""
+    from cmslists.selectors import cms_list_enrollment
+
+    found = cms_list_enrollment(
+        cms_list=cms_list, beneficiary_ids=[int(b) for b in missing[c.BENE_ID]]
+    )
+    death = dict(zip(missing[c.BENE_ID].astype(int), missing[c.DEATH_DATE], strict=True))
+    frame = pd.DataFrame(
+        [(bene, year, month, etype, death.get(bene)) for bene, month, etype in found.months],
+        columns=[c.BENE_ID, c.YEAR, c.MONTH, c.ENROLLMENT_TYPE, c.DEATH_DATE],
+    )
+    return frame, tuple(found.left_out)
 
 
 def _service_category(source: str, claim_type: str) -> str:
