@@ -268,3 +268,16 @@ def cms_list_enrollment(*, cms_list: CmsList, beneficiary_ids: list[int]) -> Lis
             left_out.append((bene, f"{where}: not enrolled in Part A and Part B in any month"))
         months.extend(placed)
     return ListEnrollment(months, left_out)
+
+
+def cms_list_of_record_on(*, entity: Any, performance_year: int, on: dt.date) -> CmsList | None:
+    """The list of record of the performance year as it stood on `on`: of the lists dated on or
+    before it, the final list, else the latest dated (a later list does not change what a run
+    as of `on` saw)."""
+    lists = list(
+        CmsList.objects.filter(
+            entity=entity, performance_year=performance_year, list_date__lte=on
+        ).order_by("-list_date", "-id")
+    )
+    final = [x for x in lists if x.kind == ListKind.MSSP_FINAL]
+    return (final or lists or [None])[0]

@@ -18,6 +18,9 @@ class Step(StrEnum):
     PRIMARY_CARE = "primary_care"  # REACH: PQEM from primary care specialties
     SPECIALIST = "specialist"  # REACH: PQEM from listed specialists
     NO_CLAIMS_ROUTE = "no_claims_route"  # REACH: no PQEM service that could align
+    # Not the engine's: a run keeps, as CMS's list of record assigns them, the people CMS
+    # withholds the claims of (alignment.services.runs; 42 CFR 425.708(b)).
+    CMS_LIST = "cms_list"
 
     @property
     def label(self) -> str:
@@ -34,6 +37,7 @@ STEP_LABELS: dict[Step, str] = {
     Step.PRIMARY_CARE: "Claims: primary care specialties",
     Step.SPECIALIST: "Claims: listed specialists",
     Step.NO_CLAIMS_ROUTE: "Claims: no qualifying service",
+    Step.CMS_LIST: "CMS's list of record",
 }
 
 
@@ -55,6 +59,7 @@ class Reason(StrEnum):
     PLURALITY_LOST = "plurality_lost"
     TIE_LOST_MOST_RECENT = "tie_lost_most_recent"
     TIE_UNRESOLVED = "tie_unresolved"
+    ALIGNED_CMS_LIST_WITHHELD = "aligned_cms_list_withheld"
 
     @property
     def label(self) -> str:
@@ -70,7 +75,12 @@ class Reason(StrEnum):
 
 
 ALIGNED_REASONS = frozenset(
-    {Reason.ALIGNED_VOLUNTARY, Reason.ALIGNED_PLURALITY, Reason.ALIGNED_TIE_MOST_RECENT}
+    {
+        Reason.ALIGNED_VOLUNTARY,
+        Reason.ALIGNED_PLURALITY,
+        Reason.ALIGNED_TIE_MOST_RECENT,
+        Reason.ALIGNED_CMS_LIST_WITHHELD,
+    }
 )
 
 REASON_LABELS: dict[Reason, str] = {
@@ -88,6 +98,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.PLURALITY_LOST: "Plurality of primary care charges went to another entity",
     Reason.TIE_LOST_MOST_RECENT: "Tie broken toward another entity's more recent service",
     Reason.TIE_UNRESOLVED: "Tie with another entity on charges and on the most recent service",
+    Reason.ALIGNED_CMS_LIST_WITHHELD: "Aligned by CMS's list of record: declined data sharing, claims withheld",
 }
 
 
@@ -119,6 +130,7 @@ _CHANGE_PHRASES: dict[Reason, str] = {
     Reason.PLURALITY_LOST: "plurality moved to {competitor}",
     Reason.TIE_LOST_MOST_RECENT: "tie went to {competitor}'s more recent service",
     Reason.TIE_UNRESOLVED: "tie with {competitor}",
+    Reason.ALIGNED_CMS_LIST_WITHHELD: "on CMS's list of record (declined data sharing, claims withheld)",
 }
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from alignment.engine import ReachParameters, align_reach, assign_mssp
 from alignment.engine import columns as c
-from alignment.engine.vocabulary import ALIGNED_REASONS
+from alignment.engine.vocabulary import ALIGNED_REASONS, Reason, Step
 from alignment.models import (
     AlignmentBucket,
     AlignmentChange,
@@ -255,6 +255,54 @@ def _engine_result(run: AlignmentRun, index: int) -> pd.DataFrame:
     return engine(participants=participants, params=params, windows=windows, **frames)
 
 
+def _keep_withheld(run: AlignmentRun, result: pd.DataFrame) -> pd.DataFrame:
+    """The bucket's result with the people CMS withholds the claims of kept as its list of
+    record assigns them.
+
+    A beneficiary who declined data sharing (or whose claims CMS suppresses) stays assigned and
+    in the financial population (42 CFR 425.708(b); CCLF Information Packet 2.4), but CCLF
+    leaves their claims out, so the engine finds no qualifying service and would drop them.
+    Whoever is withheld as of the run's date, assigned on the year's CMS list of record as it
+    stood then (`cms_list_of_record_on`), and not aligned by the engine is kept: aligned, step
+    "CMS's list of record", reason "declined data sharing, claims withheld", with the list's
+    TIN and NPI and no charges (none are shown for them). Without such a list nothing changes."""
+    from claims.selectors import withheld_beneficiary_ids
+    from cmslists.selectors import cms_list_member_rows, cms_list_of_record_on
+
+    if result.empty:
+        return result
+    held = withheld_beneficiary_ids(entity=run.entity, as_of=run.as_of)
+    candidates = sorted(held & set(result.loc[~result[c.ALIGNED], c.BENE_ID].astype(int)))
+    if not candidates:
+        return result
+    cms_list = cms_list_of_record_on(
+        entity=run.entity, performance_year=run.performance_year, on=run.as_of
+    )
+    if cms_list is None:
+        return result
+    members = {
+        bene: (tin, npi)
+        for bene, tin, npi in cms_list_member_rows(cms_list=cms_list, beneficiary_ids=candidates)
+    }
+    if not members:
+        return result
+    result = result.copy()
+    keep = result[c.BENE_ID].isin(list(members)).to_numpy()
+    ids = result.loc[keep, c.BENE_ID].astype(int)
+    result.loc[keep, c.ALIGNED] = True
+    result.loc[keep, c.STEP] = Step.CMS_LIST.value
+    result.loc[keep, c.REASON] = Reason.ALIGNED_CMS_LIST_WITHHELD.value
+    result.loc[keep, c.ATTRIBUTED_TIN] = [members[b][0] for b in ids]
+    result.loc[keep, c.ATTRIBUTED_NPI] = [members[b][1] for b in ids]
+    result.loc[keep, c.ATTRIBUTED_CCN] = ""
+    result.loc[keep, c.TOP_COMPETITOR] = ""
+    result.loc[keep, c.ENTITY_ALLOWED_CENTS] = 0
+    result.loc[keep, c.COMPETITOR_ALLOWED_CENTS] = 0
+    result.loc[keep, c.ENTITY_LAST_SERVICE] = pd.NaT
+    result.loc[keep, c.COMPETITOR_LAST_SERVICE] = pd.NaT
+    return result
+
+
 def _money(cents: np.ndarray) -> np.ndarray:
     """Integer cents as decimal text for a DecimalField ("1234.05"): exact, no float."""
     cents = np.asarray(cents, dtype=np.int64)
@@ -339,7 +387,7 @@ def alignment_run_work(*, run_id: int, progress: ProgressFn | None = None) -> in
             if run.status != RunStatus.RUNNING:
                 break
             started = time.perf_counter()
-            result = _engine_result(run, bucket.index)
+            result = _keep_withheld(run, _engine_result(run, bucket.index))
             _write_results(run, bucket.index, result)
             AlignmentBucket.objects.filter(pk=bucket.pk).update(
                 status=BucketStatus.DONE,

@@ -82,3 +82,71 @@ def test_platform_projection_until_a_cms_list_covers_the_period(
     assert AlignmentResult.objects.get(run=early, beneficiary=third).reason != (
         "not_eligible_group_health_plan"
     )
+
+
+def test_a_run_keeps_whom_cms_withholds_as_the_list_of_record_assigns_them(
+    entity_a: Any, population_a: Any, run_alignment: Any
+) -> None:
+    """Someone who declined data sharing has no claims in CCLF, so the engine drops them; the
+    next run keeps them as CMS's list (dated before the run) assigns them, without charges. A
+    listed person who shares their data and whom the engine does not align stays a difference,
+    and so does a withheld person no list assigns."""
+    from datasharing.services import data_sharing_file_load
+
+    first = run_alignment(entity_a)
+    dropped = list(
+        AlignmentResult.objects.filter(run=first, aligned=False, reason="no_primary_care_service")
+        .order_by("beneficiary_id")
+        .values_list("beneficiary__current_mbi", flat=True)[:3]
+    )
+    declined, shares, unlisted = dropped
+    listed_only = "1AC0AC0AA98"  # CCLF never carried them: declined before any delivery
+    stem = "P.A9001.ACO.QALR.2025Q4.D259999.T0200000"
+    t11 = "BENE_MBI_ID,EXCLUDED\n" + "".join(f"{m},0\n" for m in (declined, shares, listed_only))
+    t12 = (
+        "BENE_MBI_ID,MASTER_ID,B_EM_LINE_CNT_T\n"
+        f"{declined},111111111,3\n{shares},111111111,2\n{listed_only},222222222,4\n"
+    )
+    cms_list_load(
+        entity=entity_a,
+        kind="mssp_quarterly",
+        performance_year=2025,
+        period=4,
+        list_date=dt.date(2025, 11, 14),
+        files=[(f"{stem}_1-1.csv", t11.encode()), (f"{stem}_1-2.csv", t12.encode())],
+    )
+    body = "MBI_ID,DATA_SHARING_PREF,SUPPRESSION_STATUS,EFCTV_DT\n" + "".join(
+        f"{m},N,,2025-06-01\n" for m in (declined, listed_only, unlisted)
+    )
+    data_sharing_file_load(
+        entity=entity_a,
+        kind="mssp_status",
+        content=body.encode(),
+        name="P.A9001.ACO.BDSS.D251120.csv",
+        file_date=dt.date(2025, 11, 20),
+    )
+    rerun = run_alignment(entity_a)
+    rows = {
+        r.beneficiary.current_mbi: r
+        for r in AlignmentResult.objects.filter(
+            run=rerun, beneficiary__current_mbi__in=[declined, shares, unlisted, listed_only]
+        ).select_related("beneficiary")
+    }
+    for mbi, tin in ((declined, "111111111"), (listed_only, "222222222")):
+        row = rows[mbi]
+        assert (row.aligned, row.step, row.reason, row.attributed_tin) == (
+            True,
+            "cms_list",
+            "aligned_cms_list_withheld",
+            tin,
+        )
+        assert row.entity_allowed == 0
+        assert row.get_reason_display() == (
+            "Aligned by CMS's list of record: declined data sharing, claims withheld"
+        )
+    assert not rows[shares].aligned  # shares data: the engine's finding stands
+    assert not rows[unlisted].aligned  # withheld, but no list assigns them
+    assert rerun.aligned_count == first.aligned_count + 2
+    # A run dated before the list keeps nobody.
+    early = run_alignment(entity_a, list_kind="quarterly", as_of=dt.date(2025, 9, 30))
+    assert not AlignmentResult.objects.get(run=early, beneficiary__current_mbi=declined).aligned
