@@ -16,8 +16,8 @@ CMS only (CMS aligns them, the run does not)
   4. participant-list change: the TIN CMS names, or the TIN that won the run's plurality, is on
      one list of participants and not the other;
   5. plurality margin: the run lost the plurality (or a tie) by no more than the stated amount;
-  6. claims run-out: the run had no qualifying service or lost the plurality, and its claims
-     end before the claims CMS's list used;
+  6. claims run-out or coverage: the run had no qualifying service or lost the plurality, and
+     its claims end before the claims CMS's list used, or begin after its window does;
   7. unexplained.
 
 Ours only (the run aligns them, CMS does not)
@@ -25,12 +25,16 @@ Ours only (the run aligns them, CMS does not)
      (criteria B and C);
   2. death or eligibility: CMS's table gives death, Part A/B months or residence (criteria A and
      D), or either side records a death before the performance year;
-  3. voluntary alignment: the run aligned them by a designation CMS's list does not flag;
-  4. participant-list change: the run's attributed TIN is not among the TINs of CMS's list;
-  5. plurality margin: the run's plurality was won by no more than the stated amount;
-  6. claims run-out: the service that aligns them is after the claims CMS's list used, or CMS's
-     list used claims after the run's (later services may have moved the plurality);
-  7. unexplained (CMS's own reason, when it gave one, is kept beside it).
+  3. data sharing: the run aligned them on claims, and CMS withholds their data (a data-sharing
+     opt-out or suppression): the deliveries after that date leave their claims out, which CMS
+     still counts (CCLF Information Packet 2.4), so later services may have moved the plurality;
+  4. voluntary alignment: the run aligned them by a designation CMS's list does not flag;
+  5. participant-list change: the run's attributed TIN is not among the TINs of CMS's list;
+  6. plurality margin: the run's plurality was won by no more than the stated amount;
+  7. claims run-out or coverage: the service that aligns them is after the claims CMS's list
+     used, or CMS's list used claims after the run's, or the run's window starts before its
+     claims do (services CMS counts and the run cannot see may have moved the plurality);
+  8. unexplained (CMS's own reason, when it gave one, is kept beside it).
 
 The plurality margin is a reading aid, not a CMS rule: the caller states the amount and the page
 says so. Pure pandas and numpy: the caller passes the dates, TIN lists and margin.
@@ -95,7 +99,7 @@ CAUSE_LABELS: dict[Cause, str] = {
     Cause.DATA_SHARING: "Data withheld by CMS (data-sharing preference or suppression)",
     Cause.VOLUNTARY: "Voluntary alignment",
     Cause.PLURALITY_MARGIN: "Plurality decided by a small margin",
-    Cause.CLAIMS_RUNOUT: "Claims run-out (the two sides saw claims through different dates)",
+    Cause.CLAIMS_RUNOUT: "Claims run-out or coverage (the two sides saw claims of different dates)",
     Cause.PARTICIPANT_LIST: "Participant list differs",
     Cause.DEATH_OR_ELIGIBILITY: "Death or eligibility",
     Cause.UNEXPLAINED: "No cause found in the data at hand",
@@ -134,6 +138,10 @@ class Context:
       when not known; the claims run-out test is then skipped).
     - `our_tins`: the participant TINs the run used; `cms_tins`: the TINs of CMS's list's TIN
       table (None when the list has none; the participant-list test then uses `CMS_TIN` only).
+    - `our_claims_from`: the first day of the run's claims (None when not known);
+      `window_start` / `expanded_window_start`: the first day of the run's assignment window
+      and of its expanded window (step 3), None when not known or not used. A window that
+      starts before the run's claims do holds services CMS counts and the run cannot see.
     """
 
     performance_year: int
@@ -143,6 +151,9 @@ class Context:
     cms_claims_through: date | None = None
     our_tins: frozenset[str] = field(default_factory=frozenset)
     cms_tins: frozenset[str] | None = None
+    our_claims_from: date | None = None
+    window_start: date | None = None
+    expanded_window_start: date | None = None
 
 
 @dataclass(frozen=True)
@@ -299,6 +310,24 @@ def reconcile(
         np.datetime64(context.our_claims_through, "D") if context.our_claims_through else None
     )
 
+    # The window each row was decided in (the expanded window for step 3 and the pre-step that
+    # leads to it), and whether it starts before the run's claims do.
+    starts_before_claims = np.zeros(len(people), dtype=bool)
+    if context.our_claims_from is not None:
+        first_claim = np.datetime64(context.our_claims_from, "D")
+        wide = np.isin(step, [Step.STEP_3.value, Step.PRE_STEP.value])
+        for starts, rows in (
+            (context.window_start, ~wide),
+            (context.expanded_window_start or context.window_start, wide),
+        ):
+            if starts is not None and np.datetime64(starts, "D") < first_claim:
+                starts_before_claims |= rows
+    window_start_of = np.where(
+        np.isin(step, [Step.STEP_3.value, Step.PRE_STEP.value]),
+        str(context.expanded_window_start or context.window_start or ""),
+        str(context.window_start or ""),
+    ).astype(object)
+
     # --- CMS only -------------------------------------------------------------------------
     lost = np.isin(reason, list(_LOST))
     ineligible = np.isin(reason, list(_NOT_ELIGIBLE))
@@ -320,7 +349,7 @@ def reconcile(
             cms_voluntary & (step != Step.VOLUNTARY.value),
             cms_tin_not_ours | (lost & competitor_on_cms),
             lost & margin,
-            (lost | np.isin(reason, list(_NO_SERVICE))) & short_runout,
+            (lost | np.isin(reason, list(_NO_SERVICE))) & (short_runout | starts_before_claims),
         ],
         [
             Cause.DATA_SHARING.value,
@@ -349,14 +378,16 @@ def reconcile(
         [
             np.isin(exclusion, list(_CMS_MA_OTHER)),
             np.isin(exclusion, list(_CMS_INELIGIBLE)) | died_before,
+            by_claims & withheld_now & in_data,
             ~by_claims & ~cms_voluntary,
             tin_not_on_cms,
             by_claims & (competitor_cents > 0) & margin,
-            by_claims & (after_cms_claims | short_runout),
+            by_claims & (after_cms_claims | short_runout | starts_before_claims),
         ],
         [
             Cause.MA_OR_OTHER_INITIATIVE.value,
             Cause.DEATH_OR_ELIGIBILITY.value,
+            Cause.DATA_SHARING.value,
             Cause.VOLUNTARY.value,
             Cause.PARTICIPANT_LIST.value,
             Cause.PLURALITY_MARGIN.value,
@@ -386,6 +417,7 @@ def reconcile(
             last_service=last_service[i],
             exclusion_text=exclusion_text[i],
             context=context,
+            window_start=str(window_start_of[i]) if starts_before_claims[i] else "",
         )
     for i in np.flatnonzero(~cms_only & ~ours_only & (exclusion_text != "")):
         detail[i] = f"CMS: {exclusion_text[i]}"
@@ -423,8 +455,10 @@ def _detail(
     last_service: np.datetime64,
     exclusion_text: str,
     context: Context,
+    window_start: str = "",
 ) -> str:
-    """One sentence with the evidence for the cause."""
+    """One sentence with the evidence for the cause. `window_start`: the start of the row's
+    window when it is before the run's first claim (blank otherwise)."""
     cms_said = f" CMS: {exclusion_text}." if exclusion_text else ""
     if cause is Cause.DATA_SHARING:
         if not in_ours:
@@ -433,6 +467,12 @@ def _detail(
                 "declined data sharing, and those it suppresses, out of the claims files."
             )
         since = f" from {_day(withheld_day)}" if not np.isnat(withheld_day) else ""
+        if not cms_only:
+            return (
+                f"CMS withholds this beneficiary's data{since}: the run aligned them on the "
+                "claims delivered before, while CMS's list counts all their claims, which may "
+                "have moved the plurality."
+            )
         return f"CMS withholds this beneficiary's data{since}; the run could not see their claims."
     if cause is Cause.MA_OR_OTHER_INITIATIVE:
         return f"Excluded by CMS.{cms_said}"
@@ -459,13 +499,25 @@ def _detail(
             f"margin of {_money(context.margin_cents)}.{cms_said}"
         )
     if cause is Cause.CLAIMS_RUNOUT:
+        short = (
+            context.our_claims_through is not None
+            and context.cms_claims_through is not None
+            and context.our_claims_through < context.cms_claims_through
+        )
+        late = not np.isnat(last_service) and context.cms_claims_through is not None
+        after = late and last_service > np.datetime64(context.cms_claims_through, "D")
+        if window_start and not short and not (after and not cms_only):
+            return (
+                f"The run's window starts on {window_start}, but its claims only from "
+                f"{context.our_claims_from} (its first delivery): CMS's list counts the services "
+                f"before, which may have moved the plurality.{cms_said}"
+            )
         if cms_only:
             return (
                 f"The platform's claims run through {context.our_claims_through}, CMS's list used "
                 f"claims through {context.cms_claims_through}: {Reason(reason).label.lower()}."
             )
-        late = not np.isnat(last_service) and context.cms_claims_through is not None
-        if late and last_service > np.datetime64(context.cms_claims_through, "D"):
+        if after:
             return (
                 f"The service that aligns them ({_day(last_service)}) is after the claims "
                 f"CMS's list used (through {context.cms_claims_through}).{cms_said}"

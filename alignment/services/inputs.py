@@ -186,6 +186,19 @@ def loaded_deliveries(*, entity: Entity) -> list[dict[str, Any]]:
     ]
 
 
+def claims_first_day(deliveries: list[dict[str, Any]]) -> date | None:
+    """The first day of the claims a run read: January 1 of the earliest performance year of
+    its deliveries (a performance year's CCLF files carry that year's claims), None without
+    any."""
+    ids = [d["id"] for d in deliveries if d.get("id")]
+    first = (
+        Delivery.objects.filter(pk__in=ids).order_by("performance_year")
+        .values_list("performance_year", flat=True)
+        .first()
+    )
+    return date(first, 1, 1) if first else None
+
+
 def snapshot_codes() -> list[str]:
     """Every HCPCS any of the engine's code lists holds: the lines worth keeping."""
     codes: set[str] = set()

@@ -29,7 +29,7 @@ from django.db import IntegrityError, transaction
 from alignment.engine import columns as c
 from alignment.engine.reconcile import Context, Exclusion, Summary, reconcile, summarize
 from alignment.models import AlignmentResult, AlignmentRun, Reconciliation, RunStatus
-from alignment.services.inputs import participant_list
+from alignment.services.inputs import claims_first_day, participant_list
 from claims import selectors as claims_selectors
 from cmslists.models import (
     ANNUAL_KINDS,
@@ -200,6 +200,18 @@ def _our_tins(run: AlignmentRun) -> frozenset[str]:
     return frozenset(plist.tins) | frozenset(t for t, _ in plist.providers)
 
 
+def _window_starts(run: AlignmentRun) -> tuple[date | None, date | None]:
+    """The first day of the run's assignment window (REACH: its first alignment year) and of
+    its expanded window (MSSP step 3), from the windows the run stored."""
+    windows = run.windows or {}
+    first = windows.get("assignment") or windows.get("alignment_year_1")
+    expanded = windows.get("expanded")
+    return (
+        date.fromisoformat(first["start"]) if first else None,
+        date.fromisoformat(expanded["start"]) if expanded else None,
+    )
+
+
 def _claims_through(run: AlignmentRun) -> date | None:
     days = [date.fromisoformat(d["delivered_at"][:10]) for d in run.deliveries or []]
     return max(days) if days else None
@@ -238,6 +250,7 @@ def reconciliation_build(
         .values_list("identifier", flat=True)
         .distinct()
     )
+    window_start, expanded_start = _window_starts(run)
     context = Context(
         performance_year=performance_year,
         list_date=cms_list.list_date,
@@ -246,6 +259,9 @@ def reconciliation_build(
         cms_claims_through=cms_list.list_date,
         our_tins=_our_tins(run),
         cms_tins=tin_table or None,
+        our_claims_from=claims_first_day(run.deliveries or []),
+        window_start=window_start,
+        expanded_window_start=expanded_start,
     )
     withheld = _withheld(entity, cms_list.list_date)
     frame = reconcile(_ours(run), cms_frame, withheld, context)

@@ -50,10 +50,9 @@ def test_the_demo_aco_has_two_runs_and_dropped_beneficiaries_with_reasons(settin
     differences = reconciliation.groups["cms_only"] + reconciliation.groups["ours_only"]
     assert sum(causes.values()) == differences
     # The synthetic list is the engine's own rules over every claim CMS holds, with planted
-    # causes: every difference but one is explained. The one left (aligned by the run at step 3
-    # by $88 over a hospital's CCN, absent from CMS's list) appeared when the demo's claims were
-    # recalibrated and has no cause found yet: an open defect, held here so that no other
-    # unexplained difference comes in unnoticed.
+    # causes: every difference is explained. Among them, someone who declined data sharing
+    # after the run's claims began: the run aligned them on the claims delivered before, CMS's
+    # list counts all their claims (a data-sharing difference on the "ours only" side).
     assert {cause for _, cause in causes} >= {"ma_or_other_initiative", "data_sharing", "voluntary"}
-    assert causes.get(("ours_only", "unexplained"), 0) <= 1, causes
+    assert causes.get(("ours_only", "unexplained"), 0) == 0, causes
     assert causes.get(("cms_only", "unexplained"), 0) == 0, causes

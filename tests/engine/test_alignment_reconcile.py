@@ -309,6 +309,28 @@ def test_a_death_during_the_year_explains_nothing() -> None:
     assert out.loc["a", c.CAUSE] == Cause.UNEXPLAINED
 
 
+def test_aligned_on_claims_delivered_before_cms_withheld_them_is_a_data_sharing_difference() -> (
+    None
+):
+    # Declined data sharing on 20 October: the later deliveries leave their claims out, the run
+    # aligned them on what came before, CMS's list counts every claim. A voluntary alignment
+    # does not hang on claims, so withholding does not explain it.
+    withheld = pd.DataFrame(
+        {c.PERSON: ["a", "v"], c.WITHHELD_FROM: [pd.Timestamp(2025, 10, 20)] * 2}
+    )
+    out = _run(
+        [_ours("a"), _ours("v", step=Step.VOLUNTARY.value, reason=Reason.ALIGNED_VOLUNTARY.value)],
+        [],
+        withheld,
+    )
+    assert out.loc["a", c.CAUSE] == Cause.DATA_SHARING
+    assert str(out.loc["a", c.DETAIL]).startswith(
+        "CMS withholds this beneficiary's data from 2025-10-20: the run aligned them on the "
+        "claims delivered before"
+    )
+    assert out.loc["v", c.CAUSE] == Cause.VOLUNTARY
+
+
 def test_a_designation_recorded_here_that_cms_does_not_flag() -> None:
     out = _run([_ours("a", step=Step.VOLUNTARY.value, reason=Reason.ALIGNED_VOLUNTARY.value)], [])
     assert out.loc["a", c.GROUP] == Group.OURS_ONLY
@@ -369,6 +391,36 @@ def test_aligned_by_a_run_whose_claims_end_before_cms_claims_is_claims_run_out()
     )  # fmt: skip
     assert out.loc["won", c.CAUSE] == Cause.CLAIMS_RUNOUT
     assert "services after the run's claims" in str(out.loc["won", c.DETAIL])
+
+
+def test_a_window_that_starts_before_the_runs_claims_is_claims_coverage() -> None:
+    # The run's claims start with its 2024 delivery; step 3's expanded window starts on
+    # 2023-10-01, so CMS counts three months of services the run cannot see. Step 1's window
+    # (from 2024-10-01) is covered: nothing to say there.
+    context = Context(
+        **{
+            **CONTEXT.__dict__,
+            "our_claims_from": date(2024, 1, 1),
+            "window_start": date(2024, 10, 1),
+            "expanded_window_start": date(2023, 10, 1),
+        }
+    )
+    out = _run(
+        [
+            _ours("wide", step=Step.STEP_3.value, entity_allowed_cents=29_726,
+                  competitor_allowed_cents=20_878, top_competitor="CCN 130108"),
+            _ours("narrow"),
+            _lost("lost3", 100, 200_000) | {c.STEP: Step.STEP_3.value},
+        ],
+        [_cms("lost3")],
+        context=context,
+    )  # fmt: skip
+    assert out.loc["wide", c.CAUSE] == Cause.CLAIMS_RUNOUT
+    assert str(out.loc["wide", c.DETAIL]).startswith(
+        "The run's window starts on 2023-10-01, but its claims only from 2024-01-01"
+    )
+    assert out.loc["narrow", c.CAUSE] == Cause.UNEXPLAINED
+    assert out.loc["lost3", c.CAUSE] == Cause.CLAIMS_RUNOUT
 
 
 def test_cms_reason_comes_before_our_own_evidence() -> None:
