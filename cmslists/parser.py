@@ -35,6 +35,9 @@ REACH_REASONS = {
     "OTHER": "other",
 }
 MAX_ERRORS = 200
+#: Tables with a row per beneficiary and participant (TIN/CCN, or TIN/CCN and NPI): a
+#: beneficiary may be on several rows. Every other table has one row per beneficiary.
+PROVIDER_TABLES = ("1-2", "1-4")
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ def parse_table(
             except ValueError as exc:
                 errors.append(RowError(file, line, column.name, str(exc)))
         mbi = row.get("BENE_MBI_ID")
-        if table != "1-2" and isinstance(mbi, str):
+        if table not in PROVIDER_TABLES and isinstance(mbi, str):
             if mbi in seen:
                 errors.append(
                     RowError(

@@ -74,9 +74,12 @@ def cms_list_assigned(
         .values_list("beneficiary_id", "voluntary_tin")
     )
     best: dict[int, tuple[int, str]] = {}
-    for bene, tin, count in CmsListProvider.objects.filter(
-        cms_list=cms_list, kind="tin", **only
-    ).values_list("beneficiary_id", "identifier", "service_count"):
+    # The TIN tables (1-2, the REACH report's TIN), not Table 1-4's per-NPI counts.
+    for bene, tin, count in (
+        CmsListProvider.objects.filter(cms_list=cms_list, kind="tin", **only)
+        .exclude(source_table="1-4")
+        .values_list("beneficiary_id", "identifier", "service_count")
+    ):
         current = best.get(bene)
         if current is None or (-count, tin) < (-current[0], current[1]):
             best[bene] = (count, tin)
@@ -127,7 +130,7 @@ def cms_list_member_rows(
     """(beneficiary id, attributed TIN, NPI) of the list's assigned beneficiaries (of those of
     `beneficiary_ids` when given), by id: the TIN as `cms_list_assigned` chooses it, the NPI the
     list names for it (the voluntarily designated clinician, else the REACH report's aligning
-    NPI), else blank."""
+    NPI or the Assignment List Report's Table 1-4 NPI with the most services), else blank."""
     only = {} if beneficiary_ids is None else {"beneficiary_id__in": beneficiary_ids}
     voluntary = dict(
         CmsListBeneficiary.objects.filter(cms_list=cms_list, status=Status.ASSIGNED, **only)
@@ -135,9 +138,12 @@ def cms_list_member_rows(
         .values_list("beneficiary_id", "voluntary_npi")
     )
     npis: dict[tuple[int, str], str] = {}
+    # Of a TIN's NPIs (Table 1-4 gives one row per NPI), the one with the most primary care
+    # services (ties: the lowest NPI).
     for bene, tin, npi in (
         CmsListProvider.objects.filter(cms_list=cms_list, kind="tin", **only)
         .exclude(npi="")
+        .order_by("-service_count", "npi")
         .values_list("beneficiary_id", "identifier", "npi")
     ):
         npis.setdefault((bene, tin), npi)

@@ -276,8 +276,15 @@ def _rows(
             )
             status_of[mbi] = Status.EXCLUDED
             people.append(person)
-    if "1-2" in parsed:
-        table = parsed["1-2"]
+    # Table 1-2: beneficiary x participant TIN/CCN with the primary care service lines; Table
+    # 1-4: beneficiary x TIN/CCN x NPI with the primary care services counted for the NPI.
+    for name, npi_column, count_column in (
+        ("1-2", "", "B_EM_LINE_CNT_T"),
+        ("1-4", "NPI_USED", "PCS_COUNT"),
+    ):
+        if name not in parsed:
+            continue
+        table = parsed[name]
         for row in table.rows:
             mbi = row["BENE_MBI_ID"]
             if status_of.get(mbi) != Status.ASSIGNED:
@@ -292,9 +299,13 @@ def _rows(
                 continue
             kind, identifier = row["MASTER_ID"]
             providers.append(
-                {"mbi": mbi, "kind": kind, "identifier": identifier, "npi": "",
-                 "service_count": row.get("B_EM_LINE_CNT_T") or 0, "table": "1-2", "line": row["_line"]}
+                {"mbi": mbi, "kind": kind, "identifier": identifier,
+                 "npi": row.get(npi_column) or "" if npi_column else "",
+                 "service_count": row.get(count_column) or 0, "table": name, "line": row["_line"]}
             )  # fmt: skip
+    # Tables 1-6 (assignable or voluntarily aligned) and 1-9 (underserved indicators) are read
+    # and checked against their layout, counted in the list's files, and not stored: nothing
+    # the platform computes reads them yet.
     return people, providers, errors
 
 

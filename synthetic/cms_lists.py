@@ -2,8 +2,8 @@
 drawn from the same seed and entity, as CMS would list them for the performance year.
 
 * MSSP: an Assignment List Report's tables 1-1 (assigned beneficiaries, and excluded ones with
-  their exclusion flags), 1-2 (beneficiaries by participant TIN) and 1-5 (turnover), one CSV per
-  table, named as CMS names ALR files (`P.A9901.ACO.QALR.2025Q4.D259999.T0200000_1-1.csv`).
+  their exclusion flags), 1-2 (beneficiaries by participant TIN), 1-4 (by TIN and NPI) and 1-5
+  (turnover), one CSV per table, named as CMS names ALR files (`P.A9901.ACO.QALR.2025Q4.D259999.T0200000_1-1.csv`).
 * ACO REACH: one alignment-report CSV (cmslists/layouts/reach_bar.csv).
 
 Who is on it comes from the generator's ground truth (synthetic.cms_truth): the alignment
@@ -245,7 +245,7 @@ def generate_cms_list(
         code = "QALR" if kind == "mssp_quarterly" else "AALR"
         when = f"{cfg.year}Q{period}" if period else f"Y{cfg.year}"
         stem = f"P.{cfg.entity_id}.ACO.{code}.{when}.D{yy}9999.T0200000"
-        t11, t12 = [], []
+        t11, t12, t14 = [], [], []
         for p in people:
             row = {
                 "BENE_MBI_ID": p["mbi"],
@@ -274,10 +274,20 @@ def generate_cms_list(
                         "B_EM_LINE_CNT_T": str(2 + int(p["i"]) % 5),
                     }
                 )
+                if p["tin"] and p["npi"]:
+                    t14.append(
+                        {
+                            "BENE_MBI_ID": p["mbi"],
+                            "MASTER_ID": p["tin"],
+                            "NPI_USED": p["npi"],
+                            "PCS_COUNT": str(2 + int(p["i"]) % 5),
+                        }
+                    )
             t11.append(row)
         files = [
             (f"{stem}_1-1.csv", _csv(MSSP_ALR, "1-1", t11)),
             (f"{stem}_1-2.csv", _csv(MSSP_ALR, "1-2", t12)),
+            (f"{stem}_1-4.csv", _csv(MSSP_ALR, "1-4", t14)),
             (f"{stem}_1-5.csv", _csv(MSSP_ALR, "1-5", [])),
         ]
     else:

@@ -110,6 +110,43 @@ def test_repeat_load_is_a_no_op(entity_a: Any) -> None:
     assert CmsListBeneficiary.objects.count() == 7
 
 
+H14 = "BENE_MBI_ID,MASTER_ID,NPI_USED,PCS_COUNT"
+H16 = "BENE_MBI_ID,BENE_1ST_NAME,VA_SELECTION_ONLY"
+H19 = "BENE_MBI_ID,ADI_NATRANK,BENE_LIS_STATUS,BENE_DUAL_STATUS,BENE_PSNYRS_LIS_DUAL,BENE_PSNYRS"
+
+
+def test_tables_1_4_1_6_and_1_9_are_read_with_their_layouts(entity_a: Any) -> None:
+    """Table 1-4 gives each TIN's NPIs (the attributed NPI: the one with the most services);
+    1-6 and 1-9 are checked against their layout and counted, not stored. A 1-4 row of someone
+    1-1 does not assign, or a bad NPI, refuses the whole report."""
+    from cmslists.selectors import cms_list_member_rows
+
+    t14 = ["1AC0AC0AA01,222222222,1234567893,2", "1AC0AC0AA01,222222222,1245319599,3"]
+    extra = [
+        (f"{STEM}_1-4.csv", _csv(H14, t14)),
+        (f"{STEM}_1-6.csv", _csv(H16, ["1AC0AC0AA01,ANN,0", "1AC0AC0AA09,ZED,1"])),
+        (f"{STEM}_1-9.csv", _csv(H19, ["1AC0AC0AA01,55,0,1,0.5,1.0"])),
+    ]
+    lst = _load(entity_a, _files() + extra).cms_list
+    assert {f["table"]: f["rows"] for f in lst.files} == {
+        "1-1": 6, "1-2": 4, "1-4": 2, "1-5": 1, "1-6": 2, "1-9": 1,
+    }  # fmt: skip
+    first = Beneficiary.objects.get(current_mbi="1AC0AC0AA01")
+    # Table 1-2 still decides the TIN (5 services with 222222222); Table 1-4 its NPI.
+    assert cms_list_member_rows(cms_list=lst, beneficiary_ids=[first.pk]) == [
+        (first.pk, "222222222", "1245319599")
+    ]
+    assert not Beneficiary.objects.filter(current_mbi="1AC0AC0AA09").exists()
+    for bad, where in (
+        (["1AC0AC0AA04,111111111,1234567893,1"], "_1-4.csv line 2, BENE_MBI_ID: the beneficiary is not an assigned"),
+        (["1AC0AC0AA01,111111111,1234567890,1"], "_1-4.csv line 2, NPI_USED"),
+    ):  # fmt: skip
+        files = _files() + [(f"{STEM}_1-4.csv", _csv(H14, bad))]
+        with pytest.raises(ApplicationError, match=where):
+            _load(entity_a, files, list_date=dt.date(2025, 5, 16))
+    assert CmsList.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("files", "where"),
     [
