@@ -286,4 +286,5 @@ def cms_list_of_record_on(*, entity: Any, performance_year: int, on: dt.date) ->
         ).order_by("-list_date", "-id")
     )
     final = [x for x in lists if x.kind == ListKind.MSSP_FINAL]
-    return (final or lists or [None])[0]
+    chosen = final or lists
+    return chosen[0] if chosen else None

@@ -247,7 +247,7 @@ def _left_out_step(population: Any) -> list[Step]:
             + ". Load their CCLF8 record or CMS's list with their enrollment flags, then "
             "recalculate the benchmark and this settlement.",
             citation="42 CFR 425.708(b); Assignment List Report Table 1-1 ENROLLFLAG1-12",
-        )
+        ),
     ]
 
 

@@ -192,7 +192,8 @@ def claims_first_day(deliveries: list[dict[str, Any]]) -> date | None:
     any."""
     ids = [d["id"] for d in deliveries if d.get("id")]
     first = (
-        Delivery.objects.filter(pk__in=ids).order_by("performance_year")
+        Delivery.objects.filter(pk__in=ids)
+        .order_by("performance_year")
         .values_list("performance_year", flat=True)
         .first()
     )

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from beneficiaries.models import Beneficiary
 from benchmarks.engine import columns as bc
 from benchmarks.selectors import expenditure_population
+from beneficiaries.models import Beneficiary
 from cmslists.selectors import cms_list_enrollment
 from cmslists.services import cms_list_load
 from entities.models import Entity
