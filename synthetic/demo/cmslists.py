@@ -43,8 +43,9 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
         kind="mssp_quarterly",
         period=DEMO_QUARTER,
         list_date=DEMO_LIST_DATE,
-        # Everyone on the demo list is in the demo's CCLF files: the benchmark and settlement of
-        # PY2025 need each roster member's enrollment type from CCLF8 (docs/cms-lists.md).
+        # Everyone on the demo list is in the demo's CCLF files. People only the list names
+        # would now keep their place through the list's enrollment flags (docs/cms-lists.md),
+        # but with no claims at all they would lower the demo's calibrated expenditures.
         opted_out=0,
         # Each year's delivery was drawn with that year's participants (synthetic.demo.claims).
         participants_for=lambda year: entity_participants(entity.cms_id, year),

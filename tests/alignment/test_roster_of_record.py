@@ -10,6 +10,7 @@ from alignment.models import AlignmentResult
 from alignment.selectors import CMS_LIST, PLATFORM_PROJECTION, roster_of_record
 from beneficiaries.models import Beneficiary
 from cmslists.services import cms_list_load
+from datasharing.services import data_sharing_file_load
 
 STEM = "P.A9001.ACO.QALR.2025Q2.D259999.T0200000"
 H11 = "BENE_MBI_ID,BENE_LAST_NAME,EXCLUDED,GHP_EXCLUDED"
@@ -47,13 +48,22 @@ def test_platform_projection_until_a_cms_list_covers_the_period(
         .order_by("beneficiary_id")
         .values_list("beneficiary__current_mbi", flat=True)
     )
+    dropped = list(
+        AlignmentResult.objects.filter(run=run, aligned=False, reason="no_primary_care_service")
+        .order_by("beneficiary_id")
+        .values_list("beneficiary__current_mbi", flat=True)[:3]
+    )
+    declined, shares, unlisted = dropped
     # CMS assigns the first two the run aligned, plus someone CCLF never carried; it excludes
-    # the third for a Medicare health plan month.
-    cms_list = _list(entity_a, [aligned[0], aligned[1], "1AC0AC0AA99"], [aligned[2]])
+    # the third for a Medicare health plan month. It also assigns two the run found no service
+    # for: one who declined data sharing (CMS counts the claims CCLF leaves out), one who did not.
+    cms_list = _list(
+        entity_a, [aligned[0], aligned[1], "1AC0AC0AA99", declined, shares], [aligned[2]]
+    )
     q2 = roster_of_record(entity=entity_a, performance_year=2025, period=2)
     year = roster_of_record(entity=entity_a, performance_year=2025)
     q3 = roster_of_record(entity=entity_a, performance_year=2025, period=3)
-    assert (q2.source, q2.as_of, q2.count) == (CMS_LIST, dt.date(2025, 5, 15), 3)
+    assert (q2.source, q2.as_of, q2.count) == (CMS_LIST, dt.date(2025, 5, 15), 5)
     assert q2.cms_list == cms_list
     assert year.source == CMS_LIST
     assert "quarterly" in q2.label
@@ -72,81 +82,43 @@ def test_platform_projection_until_a_cms_list_covers_the_period(
     # CMS's exclusion feeds the next run (dated after the list): the third is screened out for
     # a Medicare health plan month, which no CCLF file shows.
     third = Beneficiary.objects.get(entity=entity_a, current_mbi=aligned[2])
-    rerun = run_alignment(entity_a)
-    result = AlignmentResult.objects.get(run=rerun, beneficiary=third)
-    assert not result.aligned
-    assert result.reason == "not_eligible_group_health_plan"
-    assert rerun.aligned_count == run.aligned_count - 1
-    # A run dated before the list does not see it.
-    early = run_alignment(entity_a, list_kind="quarterly", as_of=dt.date(2025, 3, 31))
-    assert AlignmentResult.objects.get(run=early, beneficiary=third).reason != (
-        "not_eligible_group_health_plan"
-    )
-
-
-def test_a_run_keeps_whom_cms_withholds_as_the_list_of_record_assigns_them(
-    entity_a: Any, population_a: Any, run_alignment: Any
-) -> None:
-    """Someone who declined data sharing has no claims in CCLF, so the engine drops them; the
-    next run keeps them as CMS's list (dated before the run) assigns them, without charges. A
-    listed person who shares their data and whom the engine does not align stays a difference,
-    and so does a withheld person no list assigns."""
-    from datasharing.services import data_sharing_file_load
-
-    first = run_alignment(entity_a)
-    dropped = list(
-        AlignmentResult.objects.filter(run=first, aligned=False, reason="no_primary_care_service")
-        .order_by("beneficiary_id")
-        .values_list("beneficiary__current_mbi", flat=True)[:3]
-    )
-    declined, shares, unlisted = dropped
-    listed_only = "1AC0AC0AA98"  # CCLF never carried them: declined before any delivery
-    stem = "P.A9001.ACO.QALR.2025Q4.D259999.T0200000"
-    t11 = "BENE_MBI_ID,EXCLUDED\n" + "".join(f"{m},0\n" for m in (declined, shares, listed_only))
-    t12 = (
-        "BENE_MBI_ID,MASTER_ID,B_EM_LINE_CNT_T\n"
-        f"{declined},111111111,3\n{shares},111111111,2\n{listed_only},222222222,4\n"
-    )
-    cms_list_load(
-        entity=entity_a,
-        kind="mssp_quarterly",
-        performance_year=2025,
-        period=4,
-        list_date=dt.date(2025, 11, 14),
-        files=[(f"{stem}_1-1.csv", t11.encode()), (f"{stem}_1-2.csv", t12.encode())],
-    )
     body = "MBI_ID,DATA_SHARING_PREF,SUPPRESSION_STATUS,EFCTV_DT\n" + "".join(
-        f"{m},N,,2025-06-01\n" for m in (declined, listed_only, unlisted)
+        f"{m},N,,2025-02-01\n" for m in (declined, "1AC0AC0AA99", unlisted)
     )
     data_sharing_file_load(
         entity=entity_a,
         kind="mssp_status",
         content=body.encode(),
-        name="P.A9001.ACO.BDSS.D251120.csv",
-        file_date=dt.date(2025, 11, 20),
+        name="P.A9001.ACO.BDSS.D250515.csv",
+        file_date=dt.date(2025, 5, 15),
     )
     rerun = run_alignment(entity_a)
+    result = AlignmentResult.objects.get(run=rerun, beneficiary=third)
+    assert not result.aligned
+    assert result.reason == "not_eligible_group_health_plan"
+    # Whom CMS withholds the claims of, assigned on the list of record as it stood on the run's
+    # date (the Q2 list: the final list is dated after the run), is kept as the list assigns
+    # them, without charges; the engine's finding stands for one who shares their data, and
+    # for a withheld person no list assigns.
     rows = {
         r.beneficiary.current_mbi: r
         for r in AlignmentResult.objects.filter(
-            run=rerun, beneficiary__current_mbi__in=[declined, shares, unlisted, listed_only]
+            run=rerun, beneficiary__current_mbi__in=[declined, shares, unlisted, "1AC0AC0AA99"]
         ).select_related("beneficiary")
     }
-    for mbi, tin in ((declined, "111111111"), (listed_only, "222222222")):
-        row = rows[mbi]
-        assert (row.aligned, row.step, row.reason, row.attributed_tin) == (
-            True,
-            "cms_list",
-            "aligned_cms_list_withheld",
-            tin,
-        )
-        assert row.entity_allowed == 0
-        assert row.get_reason_display() == (
+    for mbi in (declined, "1AC0AC0AA99"):
+        kept = rows[mbi]
+        assert (kept.aligned, kept.step, kept.entity_allowed) == (True, "cms_list", 0)
+        assert kept.get_reason_display() == (
             "Aligned by CMS's list of record: declined data sharing, claims withheld"
         )
-    assert not rows[shares].aligned  # shares data: the engine's finding stands
-    assert not rows[unlisted].aligned  # withheld, but no list assigns them
-    assert rerun.aligned_count == first.aligned_count + 2
-    # A run dated before the list keeps nobody.
-    early = run_alignment(entity_a, list_kind="quarterly", as_of=dt.date(2025, 9, 30))
+    assert not rows[shares].aligned
+    assert not rows[unlisted].aligned
+    assert rerun.aligned_count == run.aligned_count - 1 + 2
+    # A run dated before the list does not see it, nor keep anyone by it.
+    early = run_alignment(entity_a, list_kind="quarterly", as_of=dt.date(2025, 3, 31))
+    assert AlignmentResult.objects.get(run=early, beneficiary=third).reason != (
+        "not_eligible_group_health_plan"
+    )
     assert not AlignmentResult.objects.get(run=early, beneficiary__current_mbi=declined).aligned
+
