@@ -151,3 +151,71 @@ def test_the_csv_exports_carry_their_alignment_and_nothing_from_their_claims(
     assert exported[mbi_out]["attributed_tin"] == out.attributed_tin
     assert exported[mbi_out]["entity_allowed"] == ""
     assert exported[mbi_shared]["entity_allowed"] == str(shared.entity_allowed)
+
+
+def test_a_run_keeps_them_on_the_api_and_the_export_when_the_engine_finds_no_service(
+    partner_a, api_for, aligned_a, entity_a, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    """Someone who declined data sharing has no claims in CCLF: the engine finds no service
+    for them. With CMS's list assigning them, the next run keeps them; the API, the FHIR Group
+    and the alignment export carry that alignment, and nothing from claims."""
+    from alignment.services.runs import alignment_run_create
+    from cmslists.services import cms_list_load
+
+    row = (
+        AlignmentResult.objects.filter(
+            run=aligned_a.run, aligned=False, reason="no_primary_care_service"
+        )
+        .select_related("beneficiary")
+        .order_by("beneficiary_id")
+        .first()
+    )
+    bene = row.beneficiary
+    stem = "P.A9001.ACO.QALR.2025Q4.D259999.T0200000"
+    cms_list_load(
+        entity=entity_a,
+        kind="mssp_quarterly",
+        performance_year=2025,
+        period=4,
+        list_date=dt.date(2025, 11, 14),
+        files=[
+            (f"{stem}_1-1.csv", f"BENE_MBI_ID,EXCLUDED\n{bene.current_mbi},0\n".encode()),
+            (
+                f"{stem}_1-2.csv",
+                f"BENE_MBI_ID,MASTER_ID,B_EM_LINE_CNT_T\n{bene.current_mbi},{aligned_a.tins[0]},2\n".encode(),
+            ),
+        ],
+    )
+    data_sharing_file_load(
+        entity=entity_a,
+        kind="mssp_status",
+        content=f"MBI_ID,DATA_SHARING_PREF,SUPPRESSION_STATUS,EFCTV_DT\n{bene.current_mbi},N,,2025-06-01\n".encode(),
+        name="P.A9001.ACO.BDSS.D251120.csv",
+        file_date=dt.date(2025, 11, 20),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = alignment_run_create(
+            entity=entity_a, performance_year=2025, list_kind="final", as_of=dt.date(2026, 3, 31)
+        )
+    kept = AlignmentResult.objects.get(run=run, beneficiary=bene)
+    assert (kept.aligned, kept.step, kept.attributed_tin) == (True, "cms_list", aligned_a.tins[0])
+
+    api = api_for(partner_a, scope="beneficiaries:read gaps:read worklist:read")
+    body = api.get(f"/api/v1/beneficiaries/{bene.pk}/").json()
+    assert body["attributed_provider"]["tin"] == aligned_a.tins[0]
+    assert (body["risk_score"], body["open_gaps"]) == (None, [])
+    # The FHIR attribution Group (CMS's list is the roster of record) has them as a member.
+    group = api_for(partner_a).get(f"/fhir/Group/{entity_a.cms_id}").json()
+    members = {m["entity"]["reference"] for m in group["member"]}
+    assert f"Patient/{bene.pk}" in members
+
+    target = tmp_path / "alignment.csv"
+    call_command(
+        "export_alignment", "--entity", entity_a.cms_id, "--year", "2025", "--out", str(target),
+        "--run", str(run.pk),
+    )  # fmt: skip
+    with target.open() as handle:
+        exported = {r["mbi"]: r for r in csv.DictReader(handle)}
+    assert exported[bene.current_mbi]["aligned"] == "true"
+    assert exported[bene.current_mbi]["step"] == "cms_list"
+    assert exported[bene.current_mbi]["entity_allowed"] == ""
