@@ -165,3 +165,26 @@ def test_a_list_cannot_place_whom_its_flags_do_not_describe_for_the_year(
             "Report data dictionary as the platform holds it",
         )
     ]
+
+
+def test_an_aco_reach_report_gives_no_enrollment_type(entity_b: Entity) -> None:
+    """CMS publishes no layout for the REACH alignment report, and the columns it accepts carry
+    no enrollment type: a listed person CCLF never described is left out, with why."""
+    header = "BENE_MBI_ID,ALGN_STATUS,EXCLUSION_REASON,VA_FLAG"
+    report = cms_list_load(
+        entity=entity_b,
+        kind="reach_prospective",
+        performance_year=PY,
+        list_date=dt.date(2025, 1, 15),
+        files=[("bar_2025.csv", f"{header}\n{LISTED_1},A,,0\n".encode())],
+    ).cms_list
+    listed = Beneficiary.objects.get(entity=entity_b, current_mbi=LISTED_1)
+    found = cms_list_enrollment(cms_list=report, beneficiary_ids=[listed.pk])
+    assert found.months == []
+    assert found.left_out == [
+        (
+            listed.pk,
+            "CMS's ACO REACH alignment report gives no monthly enrollment type, and CCLF never "
+            "described the beneficiary (no Medicare status code)",
+        )
+    ]
