@@ -121,4 +121,3 @@ def test_platform_projection_until_a_cms_list_covers_the_period(
         "not_eligible_group_health_plan"
     )
     assert not AlignmentResult.objects.get(run=early, beneficiary__current_mbi=declined).aligned
-
