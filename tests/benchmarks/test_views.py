@@ -32,6 +32,19 @@ def test_the_benchmark_page_shows_every_step_with_sources(client_a, calculation)
     assert "Synthetic historical benchmark report" in html
     assert "to confirm" in html
     assert f"{calculation.total:,.2f}" in html
+    assert "left out of the member-months" not in html
+    # A CMS-list population whose list could not place someone (benchmarks.services.inputs):
+    # the page names them, by id and why, as the calculation stored it.
+    summary = calculation.inputs_summary
+    summary["years"][-1]["left_out"] = [
+        {"beneficiary_id": 41, "reason": "Table 1-1 line 5: no enrollment flags (ENROLLFLAG1..12)"}
+    ]
+    BenchmarkCalculation.objects.filter(pk=calculation.pk).update(inputs_summary=summary)
+    html = client_a.get(
+        reverse("benchmarks:calculation_detail", args=[calculation.pk])
+    ).content.decode()
+    assert "1 assigned beneficiary left out of the member-months and expenditures" in html, html
+    assert "beneficiary 41: Table 1-1 line 5: no enrollment flags" in html
 
 
 def test_the_csv_export_downloads(client_a, calculation) -> None:
