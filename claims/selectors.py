@@ -362,6 +362,13 @@ def final_action_part_d(*, entity: Any, idr_load_cutoff: date | None = None) -> 
     return _frame(part_d_sql(entity=True, cutoff=idr_load_cutoff is not None), params)
 
 
+def beneficiary_part_d(*, entity: Any, beneficiary_id: int) -> pd.DataFrame:
+    """One beneficiary's final-action Part D events (CCLF7), the columns of
+    `final_action_part_d`. The caller applies the data-sharing rule (`withheld_beneficiaries`)."""
+    params = {"entity_id": _entity_id(entity), "beneficiary_id": int(beneficiary_id)}
+    return _frame(part_d_sql(entity=True, beneficiary=True), params)
+
+
 def debit_credit_totals(
     *,
     entity: Any,
