@@ -147,3 +147,39 @@ def ndc_display(ndc: str) -> str:
     alone when the platform does not name it."""
     row = part_d_drugs().get((ndc or "").strip())
     return f"{row['name']} (NDC {ndc_dashed(ndc)})" if row else f"NDC {ndc_dashed(ndc)}"
+
+
+# ------------------------------------------------------------------------- HCPCS and CPT codes
+
+HCPCS_SOURCE = (
+    "CMS HCPCS Level II file, 2022 release (short descriptions; CMS's file as the Tuva Project "
+    "republished it on 5 April 2022)"
+)
+HCPCS_TABLE = Path(__file__).with_name("data") / "hcpcs_level2.tsv.gz"
+
+
+@cache
+def _hcpcs() -> dict[str, str]:
+    with gzip.open(HCPCS_TABLE, "rt", encoding="utf-8") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader)
+        return {row[0]: row[1] for row in reader}
+
+
+def is_cpt(code: str) -> bool:
+    """A Level I code (CPT®): five digits, or four digits and F (category II) or T (III)."""
+    c = (code or "").strip().upper()
+    return len(c) == 5 and c[:4].isdigit() and (c[4].isdigit() or c[4] in "FT")
+
+
+def hcpcs_display(code: str) -> str:
+    """'G0439 Ppps, subseq visit' for a HCPCS Level II code (CMS's short description); 'CPT®
+    99213' for a Level I code, whose descriptors are the AMA's and licensed, so not shown; the
+    code alone when neither."""
+    c = (code or "").strip().upper()
+    if not c:
+        return ""
+    if is_cpt(c):
+        return f"CPT® {c}"
+    text = _hcpcs().get(c)
+    return f"{c} {text}" if text else c
