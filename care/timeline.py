@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from care import upstream
 from care.models import ClaimEvent
 from core import codes
 
@@ -31,6 +32,13 @@ def beneficiary_claims_summary(
             n=Count("pk"),
         )
     latest = list(events.order_by("-thru_date", "-from_date")[:TIMELINE_LIMIT])
+    # Who billed and rendered each claim shown, named from the entities registry.
+    providers = upstream.claim_provider_labels(
+        entity=entity, claim_ids=[e.claim_id for e in latest]
+    )
+    for e in latest:
+        e.providers = providers.get(e.claim_id, {"facility": "", "clinicians": []})
+        e.code_list = [c.strip() for c in e.codes.split(",") if c.strip()]
     return {
         "events": latest,
         "event_count": totals["n"],

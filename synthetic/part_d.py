@@ -11,8 +11,10 @@ gaps (partially adherent), a few stop during the year, and some start it mid-yea
 
 The drugs are real products: NDCs, strengths and package sizes from their FDA-listed labels
 (core/data/part_d_drugs.csv names the label of each). Everything about the people and fills is
-drawn from the delivery's seed, with a generator of its own: the Part A and B files draw exactly
-what they would without it.
+drawn from the delivery's seed, with a generator of its own per block of beneficiaries, so a
+block's Part A and B records are the ones it drew before Part D followed conditions. (A
+delivery of more than one block, over 5,000 people, draws its later blocks' claims afresh: the
+earlier random fills no longer take from the shared generator.)
 """
 
 from __future__ import annotations
