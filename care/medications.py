@@ -20,17 +20,21 @@ def beneficiary_medications(*, entity: Any, beneficiary: Any, as_of: date | None
     the person's latest fill). The caller has already checked that CMS shares this person's
     claims (`claims.selectors.withheld_beneficiaries`)."""
     frame = beneficiary_part_d(entity=entity, beneficiary_id=beneficiary.pk)
-    fills = [
-        Fill(
-            ndc=str(row.ndc).strip(),
-            fill_date=row.fill_date.date(),
-            days_supply=0 if pd.isna(row.days_supply) else int(row.days_supply),
-            quantity=None if pd.isna(row.quantity) else Decimal(str(row.quantity)),
-            prescriber=str(row.prescriber_id or "").strip(),
+    fills = []
+    for ndc, filled, supply, quantity, prescriber in frame[
+        ["ndc", "fill_date", "days_supply", "quantity", "prescriber_id"]
+    ].itertuples(index=False):
+        if pd.isna(filled) or not str(ndc or "").strip():
+            continue
+        fills.append(
+            Fill(
+                ndc=str(ndc).strip(),
+                fill_date=pd.Timestamp(filled).date(),
+                days_supply=0 if pd.isna(supply) else int(supply),
+                quantity=None if pd.isna(quantity) else Decimal(str(quantity)),
+                prescriber=str(prescriber or "").strip(),
+            )
         )
-        for row in frame.itertuples(index=False)
-        if not pd.isna(row.fill_date) and str(row.ndc or "").strip()
-    ]
     if not fills:
         return {"rows": [], "as_of": as_of, "fills": 0}
     day = as_of or max(f.fill_date for f in fills)

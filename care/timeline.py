@@ -36,11 +36,17 @@ def beneficiary_claims_summary(
     providers = upstream.claim_provider_labels(
         entity=entity, claim_ids=[e.claim_id for e in latest]
     )
-    for e in latest:
-        e.providers = providers.get(e.claim_id, {"facility": "", "clinicians": []})
-        e.code_list = [c.strip() for c in e.codes.split(",") if c.strip()]
+    rows = [
+        {
+            "event": e,
+            "providers": providers.get(e.claim_id, {"facility": "", "clinicians": []}),
+            "codes": [c.strip() for c in e.codes.split(",") if c.strip()],
+        }
+        for e in latest
+    ]
     return {
         "events": latest,
+        "rows": rows,
         "event_count": totals["n"],
         "as_of": latest[0].as_of if latest else None,
         "paid_this_year": totals["this_year"] or Decimal("0.00"),

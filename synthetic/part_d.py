@@ -125,16 +125,16 @@ def part_d_records(
     keep &= np.isnat(dead)[:, None] | (fill <= dead[:, None])
     row, k = np.nonzero(keep)
     m = len(row)
-    drug = which[row]
+    drug_ix = which[row]
     fill_dates = fill[row, k].astype("datetime64[D]")
     claim_ids = ids(m)
-    quantity = np.array([d.quantity for d in DRUGS], dtype=np.int64)[drug]
+    quantity = np.array([d.quantity for d in DRUGS], dtype=np.int64)[drug_ix]
     # One prescription number per person and drug (the pharmacy's), its fills numbered.
-    rx = 10**11 + benes[who][row] * 10 + drug
+    rx = 10**11 + benes[who][row] * 10 + drug_ix
     cols = {
         "CUR_CLM_UNIQ_ID": claim_ids,
         "BENE_MBI_ID": mbi[benes[who][row]],
-        "CLM_LINE_NDC_CD": np.array([d.ndc for d in DRUGS], dtype="S11")[drug],
+        "CLM_LINE_NDC_CD": np.array([d.ndc for d in DRUGS], dtype="S11")[drug_ix],
         "CLM_TYPE_CD": np.full(m, "01"),
         "CLM_LINE_FROM_DT": fill_dates,
         "PRVDR_SRVC_ID_QLFYR_CD": np.full(m, "01"),
@@ -145,10 +145,11 @@ def part_d_records(
         "CLM_LINE_DAYS_SUPLY_QTY": supply[row].astype(np.int64),
         "PRVDR_PRSBNG_ID_QLFYR_CD": np.full(m, "01"),
         "CLM_PRSBNG_PRVDR_GNRC_ID_NUM": prescribers[
-            (benes[who][row] * 7 + drug) % len(prescribers)
+            (benes[who][row] * 7 + drug_ix) % len(prescribers)
         ],
         "CLM_LINE_BENE_PMT_AMT": (
-            np.array([d.copay_cents for d in DRUGS], dtype=float)[drug] * rng.lognormal(0, 0.3, m)
+            np.array([d.copay_cents for d in DRUGS], dtype=float)[drug_ix]
+            * rng.lognormal(0, 0.3, m)
         ).astype(np.int64),
         "CLM_ADJSMT_TYPE_CD": np.full(m, "0"),
         "CLM_EFCTV_DT": fill_dates + 3,

@@ -17,8 +17,8 @@ from accounts.models import Role
 from audit.models import AccessRecord
 from care.models import CareProfile, ItemKind, OutreachAttempt, WorklistItem
 from care.services import care_refresh
-from tests.browser import signin
 from entities.models import ParticipantOrganization, Participation, Provider
+from tests.browser import signin
 from tests.care.conftest import add_fill, add_inpatient, add_visit, make_bene  # noqa: F401
 from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
 
