@@ -39,7 +39,7 @@ from care.forms import (
     RefreshForm,
     RosterForm,
 )
-from care.medications import beneficiary_medications
+from care.medications import medication_panel
 from care.models import ClaimEvent, ItemKind, ItemStatus
 from care.queue import QUEUE_LIMIT, contact_queue
 from care.roster_columns import COLUMNS, header_sort, row_values
@@ -445,9 +445,7 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         "statuses": ItemStatus.choices,
         "conditions": conditions_from_claims(recent_claims, year=year),
         # Part D fills (CCLF7): none shown for a person whose claims CMS withholds.
-        "medications": None
-        if withheld
-        else beneficiary_medications(entity=entity, beneficiary=bene, as_of=as_of),
+        "medications": None if withheld else medication_panel(profile=getattr(bene, "care", None)),
         "contact": contact_card(beneficiary=bene),
         "contact_form": ContactForm(),
         "timeline": beneficiary_timeline(

@@ -208,10 +208,8 @@ WHERE {line_allowed("l")}
 """
 
 
-def part_d_sql(*, entity: bool = True, cutoff: bool = False, beneficiary: bool = False) -> str:
-    """Final-action Part D events (IP 3.3): the latest event per natural key, deletes removed.
-    `beneficiary`: one person's only (parameter beneficiary_id)."""
-    person = " AND bm.beneficiary_id = %(beneficiary_id)s" if beneficiary else ""
+def part_d_sql(*, entity: bool = True, cutoff: bool = False) -> str:
+    """Final-action Part D events (IP 3.3): the latest event per natural key, deletes removed."""
     return f"""
 WITH pd AS (
     SELECT e.*, bm.beneficiary_id,
@@ -223,7 +221,7 @@ WITH pd AS (
                 e.clm_idr_ld_dt DESC, e.delivered_on DESC, e.cur_clm_uniq_id DESC
         ) AS rn
     FROM claims_partdevent e JOIN beneficiaries_beneficiarymbi bm ON bm.id = e.mbi_id
-    WHERE {_scope("e", entity, cutoff)}{person}
+    WHERE {_scope("e", entity, cutoff)}
 )
 SELECT entity_id, beneficiary_id, cur_clm_uniq_id AS claim_id, clm_line_ndc_cd AS ndc,
     clm_line_from_dt AS fill_date, clm_line_srvc_unit_qty AS quantity,

@@ -362,20 +362,6 @@ def final_action_part_d(*, entity: Any, idr_load_cutoff: date | None = None) -> 
     return _frame(part_d_sql(entity=True, cutoff=idr_load_cutoff is not None), params)
 
 
-def beneficiary_part_d(*, entity: Any, beneficiary_id: int) -> pd.DataFrame:
-    """One beneficiary's final-action Part D events (CCLF7), the columns of
-    `final_action_part_d`. The caller applies the data-sharing rule (`withheld_beneficiaries`)."""
-    params = {"entity_id": _entity_id(entity), "beneficiary_id": int(beneficiary_id)}
-    # One person's rows: no large sort, so no work_mem setting (two statements fewer a page).
-    with connection.cursor() as cursor:
-        cursor.execute(part_d_sql(entity=True, beneficiary=True), params)
-        names = [c[0] for c in cursor.description]
-        frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names)
-    for col in ("fill_date",):
-        frame[col] = pd.to_datetime(frame[col])
-    return frame
-
-
 def debit_credit_totals(
     *,
     entity: Any,

@@ -97,11 +97,10 @@ class Medication:
     adherence: Adherence | None = field(default=None)
 
 
-def _covered(fills: Iterable[Fill], start: date, end: date) -> tuple[set[date], date | None]:
-    """Days in [start, end] covered by `fills` (several drugs of one class), each drug's
+def _covered(fills: Iterable[Fill], start: date, end: date) -> tuple[int, date | None]:
+    """How many days of [start, end] `fills` (several drugs of one class) cover, each drug's
     overlapping fills shifted forward; and the last day covered counting all supply."""
-    days: set[date] = set()
-    last: date | None = None
+    spans: list[tuple[date, date]] = []
     by_drug: dict[str, list[Fill]] = defaultdict(list)
     for f in fills:
         by_drug[f.ndc].append(f)
@@ -111,12 +110,16 @@ def _covered(fills: Iterable[Fill], start: date, end: date) -> tuple[set[date], 
             begin = f.fill_date if next_free is None else max(f.fill_date, next_free)
             stop = begin + timedelta(days=max(f.days_supply, 1) - 1)
             next_free = stop + timedelta(days=1)
-            last = stop if last is None else max(last, stop)
-            day = max(begin, start)
-            while day <= min(stop, end):
-                days.add(day)
-                day += timedelta(days=1)
-    return days, last
+            spans.append((begin, stop))
+    last = max((stop for _, stop in spans), default=None)
+    # The union of the spans (drugs of one class overlapping count once), clipped to the period.
+    covered, reach = 0, start - timedelta(days=1)
+    for begin, stop in sorted(spans):
+        begin, stop = max(begin, reach + timedelta(days=1)), min(stop, end)
+        if begin <= stop:
+            covered += (stop - begin).days + 1
+            reach = stop
+    return covered, last
 
 
 def class_adherence(
@@ -135,7 +138,7 @@ def class_adherence(
     treatment_days = (period_end - start).days + 1
     distinct = len({f.fill_date for f in in_period})
     pdc = (
-        (Decimal(len(covered)) / Decimal(treatment_days)).quantize(Decimal("0.0001"))
+        (Decimal(covered) / Decimal(treatment_days)).quantize(Decimal("0.0001"))
         if distinct >= 2
         else None
     )
@@ -146,7 +149,7 @@ def class_adherence(
         len(in_period),
         start,
         treatment_days,
-        len(covered),
+        covered,
         pdc,
         supply_through,
     )
