@@ -15,23 +15,23 @@ from care.engine.medications import ADHERENT_PDC, DrugInfo, Fill, Medication, me
 from core import codes
 
 
-def _fills(frame: pd.DataFrame) -> dict[int, list[Fill]]:
+def _fills(frame: pd.DataFrame, as_of: date) -> dict[int, list[Fill]]:
+    """Fills on or before `as_of` by beneficiary id (columns converted once, not per row)."""
     out: dict[int, list[Fill]] = defaultdict(list)
     if frame.empty:
         return out
-    columns = ["beneficiary_id", "ndc", "fill_date", "days_supply", "quantity", "prescriber_id"]
-    for bid, ndc, filled, supply, quantity, prescriber in frame[columns].itertuples(index=False):
-        if pd.isna(filled) or not str(ndc or "").strip():
-            continue
-        out[int(bid)].append(
-            Fill(
-                ndc=str(ndc).strip(),
-                fill_date=pd.Timestamp(filled).date(),
-                days_supply=0 if pd.isna(supply) else int(supply),
-                quantity=None if pd.isna(quantity) else Decimal(str(quantity)),
-                prescriber=str(prescriber or "").strip(),
-            )
-        )
+    filled = pd.to_datetime(frame["fill_date"])
+    ndc = frame["ndc"].fillna("").astype(str).str.strip()
+    keep = filled.notna() & (ndc != "") & (filled <= pd.Timestamp(as_of))
+    supply = pd.to_numeric(frame["days_supply"], errors="coerce").fillna(0).astype(int)
+    for bid, code, day, days in zip(
+        frame["beneficiary_id"][keep].astype(int).tolist(),
+        ndc[keep].tolist(),
+        filled[keep].dt.date.tolist(),
+        supply[keep].tolist(),
+        strict=True,
+    ):
+        out[bid].append(Fill(ndc=code, fill_date=day, days_supply=days))
     return out
 
 
@@ -70,7 +70,7 @@ def medications_by_beneficiary(
             _as_json(m)
             for m in medication_list(fills, drugs=drugs, as_of=as_of, death=deaths.get(bid))
         ]
-        for bid, fills in _fills(part_d).items()
+        for bid, fills in _fills(part_d, as_of).items()
     }
 
 
