@@ -42,8 +42,11 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
     """Write the roster as CSV for the user who asked, with that user's scope and filters.
     Idempotent: a rerun rewrites the same file (written to a temporary name, then renamed)."""
     filters = RosterFilters.from_data(dict(job.parameters))
-    qs = roster_queryset(user=job.created_by, entity=job.entity, filters=filters).select_related(
-        "care"
+    # The profile without its medication list (no roster column reads it).
+    qs = (
+        roster_queryset(user=job.created_by, entity=job.entity, filters=filters)
+        .select_related("care")
+        .defer("care__medications")
     )
     # An unguessable name, kept on the job: a rerun (the worker died) writes the same file.
     name = (job.result or {}).get("file") or f"roster-{secrets.token_urlsafe(24)}.csv"

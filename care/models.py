@@ -53,6 +53,12 @@ class CareProfile(models.Model):
         blank=True,
         help_text="Latest primary care service (the MSSP assignment HCPCS codes) in the claims.",
     )
+    medications = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Part D drugs (CCLF7) as of as_of: per NDC the last fill, days' supply and "
+        "fills, and its chronic class's refill record (care.medications).",
+    )
     # Why the refresh made no care gap or task for the person (care.engine.eligibility:
     # "deceased", "hospice", "not_in_population"); "" when it did consider them.
     no_care_work_reason = models.CharField(

@@ -25,6 +25,7 @@ from care.engine.gaps import care_gaps
 from care.engine.timeline import claim_events
 from care.engine.value_sets import value_sets
 from care.engine.worklist import discharges_without_follow_up, ed_visits, snf_admissions
+from care.medications import medications_by_beneficiary
 from care.models import (
     OPEN_STATUSES,
     CareGap,
@@ -467,6 +468,8 @@ def care_refresh(
     last_pc = pd.to_datetime(primary[c.SERVICE_DATE]).groupby(primary[c.BENEFICIARY_ID]).max()
     report(65, "Reading expenditures")
     spending = _expenditures(entity=entity, as_of=as_of)
+    report(68, "Reading Part D fills")
+    medications = _medications(entity=entity, as_of=as_of, held=held, people=people)
     report(70, "Writing results")
 
     def day(value: Any) -> date | None:
@@ -512,6 +515,7 @@ def care_refresh(
                         **({"alignment_at_risk": False} if bid in held else {}),
                     },
                     **(spending["profile"].get(int(bid), {}) if bid not in held else {}),
+                    medications=medications.get(int(bid), []),
                 )
                 for bid in people[c.BENEFICIARY_ID]
             ],
@@ -731,6 +735,26 @@ def _dismiss(status_of: dict[int, str], *, reason: str, author: Any) -> int:
 
 
 ALIGNMENT_RISK_DUE = timedelta(days=30)
+
+
+def _medications(
+    *, entity: Any, as_of: date, held: dict[int, Any], people: pd.DataFrame
+) -> dict[int, list[dict[str, Any]]]:
+    """Each person's Part D drugs as of the date (`care.medications`), from the final-action
+    CCLF7 events of this year and last; none for a person CMS withholds."""
+    from claims.selectors import final_action_part_d
+
+    part_d = final_action_part_d(entity=entity)
+    if not part_d.empty:
+        part_d = part_d[
+            (pd.to_datetime(part_d["fill_date"]) >= pd.Timestamp(as_of.year - 1, 1, 1))
+            & ~part_d["beneficiary_id"].isin(list(held))
+        ]
+    deaths = {
+        int(bid): (None if pd.isna(d) else pd.Timestamp(d).date())
+        for bid, d in zip(people[c.BENEFICIARY_ID], people["death_date"], strict=True)
+    }
+    return medications_by_beneficiary(part_d=part_d, as_of=as_of, deaths=deaths)
 
 
 def _claims_window_end(run: Any) -> date:

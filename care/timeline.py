@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from care import upstream
 from care.models import ClaimEvent
 from core import codes
 
@@ -31,8 +32,21 @@ def beneficiary_claims_summary(
             n=Count("pk"),
         )
     latest = list(events.order_by("-thru_date", "-from_date")[:TIMELINE_LIMIT])
+    # Who billed and rendered each claim shown, named from the entities registry.
+    providers = upstream.claim_provider_labels(
+        entity=entity, claim_ids=[e.claim_id for e in latest]
+    )
+    rows = [
+        {
+            "event": e,
+            "providers": providers.get(e.claim_id, {"facility": "", "clinicians": []}),
+            "codes": [c.strip() for c in e.codes.split(",") if c.strip()],
+        }
+        for e in latest
+    ]
     return {
         "events": latest,
+        "rows": rows,
         "event_count": totals["n"],
         "as_of": latest[0].as_of if latest else None,
         "paid_this_year": totals["this_year"] or Decimal("0.00"),
@@ -124,10 +138,12 @@ def beneficiary_timeline(
     }
 
 
-def conditions_from_claims(claims: list[Any]) -> list[dict[str, Any]]:
+def conditions_from_claims(claims: list[Any], *, year: int | None = None) -> list[dict[str, Any]]:
     """The diagnoses on the person's claims (each claim's principal diagnosis, as the care refresh
-    kept it), grouped by the ICD-10-CM block they fall in, with descriptions: per code how many
-    claims and the latest date; blocks with the most recent diagnosis first."""
+    kept it), with descriptions, per code how many claims and the latest date, grouped by the
+    CMS-HCC payment category (model V28) each maps to in the payment year after the diagnosis's
+    year (`core.codes.hcc_category`); codes in no payment category grouped by their ICD-10-CM
+    block after them. Groups with the most recent diagnosis first."""
     by_code: dict[str, dict[str, Any]] = {}
     for e in claims:
         if not e.dx:
@@ -137,12 +153,17 @@ def conditions_from_claims(claims: list[Any]) -> list[dict[str, Any]]:
         seen["last"] = max(seen["last"], e.thru_date)
     groups: dict[str, dict[str, Any]] = {}
     for entry in by_code.values():
-        block, label = codes.icd10_block(entry["code"])
-        group = groups.setdefault(
-            block, {"block": block, "label": label or "Codes not in ICD-10-CM", "codes": []}
+        hcc, hcc_label = codes.hcc_category(
+            entry["code"], diagnosis_year=year or entry["last"].year
         )
+        if hcc:
+            key, label = hcc, f"{hcc} {hcc_label}"
+        else:
+            block, block_label = codes.icd10_block(entry["code"])
+            key, label = f"icd:{block}", block_label or "Codes not in ICD-10-CM"
+        group = groups.setdefault(key, {"key": key, "hcc": hcc, "label": label, "codes": []})
         group["codes"].append({**entry, "text": codes.icd10_display(entry["code"])})
     for group in groups.values():
         group["codes"].sort(key=lambda c: c["last"], reverse=True)
         group["last"] = group["codes"][0]["last"]
-    return sorted(groups.values(), key=lambda g: g["last"], reverse=True)
+    return sorted(groups.values(), key=lambda g: (not g["hcc"], -g["last"].toordinal()))

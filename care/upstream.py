@@ -26,7 +26,8 @@ from benchmarks.engine import columns as bc
 from benchmarks.models import RiskScore
 from benchmarks.selectors import benchmark_for, beneficiary_risk
 from benchmarks.selectors import recapture_gaps as _recapture_gaps
-from entities.models import ParticipantOrganization, Provider
+from claims.selectors import claim_providers
+from entities.models import ParticipantOrganization, Participation, Provider, SpecialtyCode
 from settlement.charts import band_chart
 from settlement.selectors import settlement_run_list
 
@@ -256,3 +257,68 @@ def primary_care_codes() -> frozenset[str]:
     """The HCPCS codes of primary care services in MSSP assignment (42 CFR 425.400(c), every
     year's list, as the alignment engine reads it): what "last primary care visit" counts."""
     return load_hcpcs("mssp_primary_care_hcpcs.csv").all_codes()
+
+
+def claim_provider_labels(*, entity: Any, claim_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per claim id, its facility and clinicians in words for the claims table: "CCN 330101 ·
+    Valley General Hospital" and "NPI 1234567890 · Lee, Ann (Internal medicine)". Names come
+    from the entities registry (a provider's name and specialty; a CCN or TIN's organisation on
+    the entity's participant list); a number the registry does not hold shows with the claim's
+    specialty code in words, or alone. Keys: facility (str), clinicians (list of str)."""
+    found = claim_providers(entity=entity, claim_ids=claim_ids)
+    npis = {n for e in found.values() for n, _, _ in e["npis"]} | {
+        e["facility_npi"] for e in found.values() if e["facility_npi"]
+    }
+    ccns = {e["ccn"] for e in found.values() if e["ccn"]}
+    tins = {t for e in found.values() for _, _, t in e["npis"] if t}
+    # Each registry table is read only when the claims name something to look up in it.
+    providers = (
+        {p.npi: p for p in Provider.objects.filter(npi__in=npis).select_related("specialty")}
+        if npis
+        else {}
+    )
+    spec_codes = {s for e in found.values() for _, s, _ in e["npis"] if s}
+    specialties = (
+        dict(SpecialtyCode.objects.filter(code__in=spec_codes).values_list("code", "description"))
+        if spec_codes
+        else {}
+    )
+    facilities = (
+        dict(
+            Participation.objects.filter(entity=entity, ccn__in=ccns)
+            .order_by("-start_date")
+            .values_list("ccn", "organization__legal_name")
+        )
+        if ccns
+        else {}
+    )
+    organizations = (
+        dict(ParticipantOrganization.objects.filter(tin__in=tins).values_list("tin", "legal_name"))
+        if tins
+        else {}
+    )
+
+    def clinician(npi: str, specialty_cd: str, tin: str) -> str:
+        p = providers.get(npi)
+        name = p.name if p else ""
+        specialty = (
+            p.specialty.description if p and p.specialty else specialties.get(specialty_cd, "")
+        )
+        text = f"NPI {npi}" + (f" · {name}" if name else "")
+        text += f" ({specialty})" if specialty else ""
+        return text + (f", {organizations[tin]}" if organizations.get(tin) else "")
+
+    out: dict[str, dict[str, Any]] = {}
+    for cid, e in found.items():
+        facility = ""
+        if e["ccn"]:
+            facility = f"CCN {e['ccn']}" + (
+                f" · {facilities[e['ccn']]}" if facilities.get(e["ccn"]) else ""
+            )
+        elif e["facility_npi"]:
+            facility = clinician(e["facility_npi"], "", "")
+        out[cid] = {
+            "facility": facility,
+            "clinicians": [clinician(*n) for n in e["npis"]],
+        }
+    return out

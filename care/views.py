@@ -39,6 +39,7 @@ from care.forms import (
     RefreshForm,
     RosterForm,
 )
+from care.medications import medication_panel
 from care.models import ClaimEvent, ItemKind, ItemStatus
 from care.queue import QUEUE_LIMIT, contact_queue
 from care.roster_columns import COLUMNS, header_sort, row_values
@@ -442,7 +443,9 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         else None,
         "item_form": ItemCreateForm(members=_members(entity)),
         "statuses": ItemStatus.choices,
-        "conditions": conditions_from_claims(recent_claims),
+        "conditions": conditions_from_claims(recent_claims, year=year),
+        # Part D fills (CCLF7): none shown for a person whose claims CMS withholds.
+        "medications": None if withheld else medication_panel(profile=getattr(bene, "care", None)),
         "contact": contact_card(beneficiary=bene),
         "contact_form": ContactForm(),
         "timeline": beneficiary_timeline(

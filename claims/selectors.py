@@ -483,6 +483,56 @@ def part_a_discharge_status(*, entity: Any, claim_ids: list[str]) -> dict[str, s
     return statuses
 
 
+def claim_providers(*, entity: Any, claim_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Who billed and rendered each claim (CUR_CLM_UNIQ_ID, as `final_action_claims` returns
+    it), from every version on file: for Part A the billing facility's CCN
+    (CLM_BLG_PRVDR_OSCAR_NUM) and NPI and the attending physician's NPI (CCLF1); for Part B the
+    rendering NPIs with their TIN and claim specialty code (CCLF5); for DME the pay-to supplier's
+    and the ordering NPI (CCLF6). Keys: ccn, facility_npi, npis [(npi, specialty_cd, tin)]."""
+    from claims.models import PartBDmeLine
+
+    ids = sorted({int(i) for i in claim_ids if str(i).strip().isdigit()})
+    out: dict[str, dict[str, Any]] = {}
+
+    def entry(cid: Any) -> dict[str, Any]:
+        return out.setdefault(str(cid), {"ccn": "", "facility_npi": "", "npis": []})
+
+    def add(e: dict[str, Any], npi: str, specialty: str = "", tin: str = "") -> None:
+        npi = (npi or "").strip()
+        if npi and all(n != npi for n, _, _ in e["npis"]):
+            e["npis"].append((npi, (specialty or "").strip(), (tin or "").strip()))
+
+    scope = {"entity_id": _entity_id(entity)}
+    for start in range(0, len(ids), 10_000):
+        chunk = ids[start : start + 10_000]
+        for cid, ccn, fac, billing, attending in PartAClaimHeader.objects.filter(
+            **scope, cur_clm_uniq_id__in=chunk
+        ).values_list(
+            "cur_clm_uniq_id", "clm_blg_prvdr_oscar_num", "fac_prvdr_npi_num",
+            "clm_blg_prvdr_npi_num", "clm_atndg_prvdr_npi_num",
+        ):  # fmt: skip
+            e = entry(cid)
+            e["ccn"] = e["ccn"] or (ccn or "").strip()
+            e["facility_npi"] = e["facility_npi"] or (billing or fac or "").strip()
+            add(e, attending)
+        for cid, npi, specialty, tin in (
+            PartBPhysicianLine.objects.filter(**scope, cur_clm_uniq_id__in=chunk)
+            .order_by("cur_clm_uniq_id", "clm_line_num")
+            .values_list(
+                "cur_clm_uniq_id", "rndrg_prvdr_npi_num", "clm_prvdr_spclty_cd",
+                "clm_rndrg_prvdr_tax_num",
+            )
+        ):  # fmt: skip
+            add(entry(cid), npi, specialty, tin)
+        for cid, payto, ordering in PartBDmeLine.objects.filter(
+            **scope, cur_clm_uniq_id__in=chunk
+        ).values_list("cur_clm_uniq_id", "payto_prvdr_npi_num", "ordrg_prvdr_npi_num"):
+            e = entry(cid)
+            e["facility_npi"] = e["facility_npi"] or (payto or "").strip()
+            add(e, ordering)
+    return out
+
+
 def claims_data_date(*, entity: Any) -> date | None:
     """The date the entity's loaded claims reach: the latest claim through date (CLM_THRU_DT)
     of its Part A headers and Part B physician lines; None before any claims. Figures counted

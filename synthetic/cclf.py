@@ -31,6 +31,7 @@ from cclf.layouts import DATA_FILE_CODES, layout
 from cclf.names import file_name
 from cclf.writer import records, summary_file
 from synthetic.identifiers import random_mbis, random_npis, random_tin
+from synthetic.part_d import part_d_records
 
 # Part B services: (HCPCS, base allowed $, primary care?, place of service)
 PART_B_SERVICES = [
@@ -91,7 +92,6 @@ CHRONIC_CONDITIONS = [
 OTHER_DIAGNOSES = ["I10", "E785", "M545", "R0789", "Z0000", "J069", "K219", "M1990"]
 PCS_PROCEDURES = ["0SR9019", "02703DZ", "0DTJ4ZZ", "0SRC0J9", "5A1955Z"]
 DME_SERVICES = [("E0601", 70), ("A7035", 18), ("E1390", 160), ("K0001", 55), ("A4253", 30)]
-NDCS = ["00093505698", "00378180110", "65862001599", "00071015523", "68180051309", "00006074961"]
 # Part A claim kinds: (claim type, bill type digits, base paid $, revenue lines, annual rate).
 # Payments near fee-for-service Medicare's (an inpatient stay about $20,000 with its professional
 # services), so that spending per beneficiary comes to about $1,000 a month, as CMS's per capita
@@ -935,35 +935,23 @@ class _BlockWriter:
         return records(layout("CCLF6"), cols, n)
 
     def _part_d(self, b: np.ndarray) -> bytes:
-        rng = self.rng
-        k = np.where(rng.random(len(b)) < 0.7, rng.poisson(6 * self.pop.utilization[b]), 0)
-        bene = np.repeat(b, k)
-        n = len(bene)
-        fill = self._service_dates(bene)
-        ids = self._ids(n)
-        cols = {
-            "CUR_CLM_UNIQ_ID": ids,
-            "BENE_MBI_ID": self.current[bene],
-            "CLM_LINE_NDC_CD": np.array(NDCS, dtype="S11")[rng.integers(0, len(NDCS), n)],
-            "CLM_TYPE_CD": np.full(n, "01"),
-            "CLM_LINE_FROM_DT": fill,
-            "PRVDR_SRVC_ID_QLFYR_CD": np.full(n, "01"),
-            "CLM_SRVC_PRVDR_GNRC_ID_NUM": self.pharmacy_npi[
-                rng.integers(0, len(self.pharmacy_npi), n)
-            ],
-            "CLM_DSPNSNG_STUS_CD": np.full(n, "C"),
-            "CLM_LINE_SRVC_UNIT_QTY": rng.choice([300000, 900000], n).astype(np.int64),
-            "CLM_LINE_DAYS_SUPLY_QTY": rng.choice([30, 90], n).astype(np.int64),
-            "PRVDR_PRSBNG_ID_QLFYR_CD": np.full(n, "01"),
-            "CLM_PRSBNG_PRVDR_GNRC_ID_NUM": self.npi[rng.integers(0, self.n_participants, n)],
-            "CLM_LINE_BENE_PMT_AMT": (rng.lognormal(2.3, 0.8, n) * 100).astype(np.int64),
-            "CLM_ADJSMT_TYPE_CD": np.full(n, "0"),
-            "CLM_EFCTV_DT": fill + 3,
-            "CLM_IDR_LD_DT": fill + 5,
-            "CLM_LINE_RX_SRVC_RFRNC_NUM": ids % 10**12,
-            "CLM_LINE_RX_FILL_NUM": rng.integers(0, 5, n).astype("S9"),
-        }
-        return records(layout("CCLF7"), cols, n)
+        """Chronic medications by condition, refilled with gaps (synthetic.part_d), from a
+        generator of their own."""
+        return part_d_records(
+            seed=[self.cfg.seed, zlib.crc32(self.cfg.entity_id.encode()), self.cfg.year, 7],
+            benes=b,
+            condition_codes=[code for code, _ in CHRONIC_CONDITIONS],
+            conditions=self.pop.conditions,
+            has_conditions=self.pop.has_conditions,
+            alive=self.pop.utilization > 0,
+            death=self.pop.death,
+            mbi=self.current,
+            year_start=self.year_start,
+            days=self.days,
+            prescribers=self.npi[: self.n_participants],
+            pharmacies=self.pharmacy_npi,
+            ids=self._ids,
+        )
 
 
 def service_year_bounds(year: int) -> tuple[date, date]:

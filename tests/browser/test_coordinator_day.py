@@ -17,8 +17,9 @@ from accounts.models import Role
 from audit.models import AccessRecord
 from care.models import CareProfile, ItemKind, OutreachAttempt, WorklistItem
 from care.services import care_refresh
+from entities.models import ParticipantOrganization, Participation, Provider
 from tests.browser import signin
-from tests.care.conftest import add_inpatient, add_visit, make_bene  # noqa: F401 (fixtures)
+from tests.care.conftest import add_fill, add_inpatient, add_visit, make_bene  # noqa: F401
 from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,6 +41,18 @@ def day(request: pytest.FixtureRequest) -> dict[str, Any]:
     inpatient(benes[0], 7001, today - timedelta(days=6), today - timedelta(days=3), dx="I5020")
     visit(benes[1], 7002, today - timedelta(days=12), "99284", dx="R0789")
     visit(benes[2], 7003, today - timedelta(days=300), "99214", dx="E119")
+    # Abbott's heart-failure medicines from Part D: carvedilol refilled on time, furosemide
+    # late twice; the hospital (CCN 330101 on her stay) is on the participant list.
+    fill = request.getfixturevalue("add_fill")
+    for k in range(6):
+        fill(benes[0], 7100 + k, today - timedelta(days=180 - 30 * k), "57664024588", 30)
+    for k, days_ago in enumerate((170, 120, 60)):
+        fill(benes[0], 7200 + k, today - timedelta(days=days_ago), "51407011490", 30)
+    hospital = ParticipantOrganization.objects.create(tin="123456789", legal_name="Ridge General")
+    Participation.objects.create(
+        entity=a, organization=hospital, ccn="330101", start_date=today - timedelta(days=400)
+    )
+    Provider.objects.get_or_create(npi="1234567893", defaults={"name": "Lee, Ann"})
     care_refresh(entity=a, as_of=today)
     CareProfile.objects.filter(beneficiary=benes[2]).update(
         risk_tier="high", risk_score=Decimal("2.412")
@@ -68,6 +81,13 @@ def test_a_coordinator_finds_a_person_logs_a_call_and_works_the_queue(
     expect(page.get_by_role("heading", name="Alma Abbott")).to_be_visible()
     expect(page.get_by_role("heading", name="Timeline", exact=False)).to_be_visible()
     expect(page.locator("svg.timeline-chart circle").first).to_be_attached()
+    # What she takes and whether she keeps up, and who billed her stay.
+    meds = page.locator("#medications")
+    expect(meds).to_contain_text("Carvedilol 12.5 mg tablet")
+    expect(meds).to_contain_text("Furosemide 40 mg tablet")
+    expect(meds).to_contain_text("Out of supply since")
+    expect(page.locator("#conditions")).to_contain_text("HCC226 Heart Failure")
+    expect(page.get_by_text("CCN 330101 · Ridge General")).to_be_visible()
     screenshot(page, "coordinator-person")
 
     # By the MBI's last characters and the name: the same, and the URL holds only ids.

@@ -207,3 +207,31 @@ def make_alignment_run(db: None) -> Callable[..., Any]:
         return run
 
     return make
+
+
+@pytest.fixture
+def add_fill(db: None) -> Callable[..., None]:
+    def add(bene: Beneficiary, claim_id: int, filled: date, ndc: str, days_supply: int) -> None:
+        """A final-action Part D event (CCLF7): an original fill of `ndc` at a pharmacy."""
+        from claims.models import PartDEvent
+
+        PartDEvent.objects.create(
+            **_lineage(bene),
+            cur_clm_uniq_id=claim_id,
+            clm_line_ndc_cd=ndc,
+            clm_type_cd="01",
+            clm_line_from_dt=filled,
+            prvdr_srvc_id_qlfyr_cd="01",
+            clm_srvc_prvdr_gnrc_id_num="1306924097",
+            clm_dspnsng_stus_cd="C",
+            clm_line_srvc_unit_qty=Decimal(days_supply),
+            clm_line_days_suply_qty=days_supply,
+            clm_prsbng_prvdr_gnrc_id_num="1155028875",
+            clm_adjsmt_type_cd="0",
+            clm_efctv_dt=filled,
+            clm_idr_ld_dt=filled,
+            clm_line_rx_srvc_rfrnc_num=claim_id,
+            clm_line_rx_fill_num=str(claim_id % 10),
+        )
+
+    return add

@@ -138,10 +138,12 @@ def test_the_person_page_lists_conditions_from_claims_with_descriptions(
         reverse("care:beneficiary", args=[entity_a.pk, bene.pk])
     )
     groups = page.context["conditions"]
+    # CMS-HCC V28 payment categories first (diabetes: HCC 38); codes in none by ICD-10-CM block.
     assert [g["label"] for g in groups] == [
-        "Hypertensive diseases (I10-I1A)", "Diabetes mellitus (E08-E13)",
-    ]  # fmt: skip
-    assert groups[1]["codes"][0]["claims"] == 2
+        "HCC38 Diabetes with Glycemic, Unspecified, or No Complications",
+        "Hypertensive diseases (I10-I1A)",
+    ]
+    assert groups[0]["codes"][0]["claims"] == 2
     body = page.content.decode()
     assert "E11.9 Type 2 diabetes mellitus without complications" in body
     assert "I10 Essential (primary) hypertension" in body

@@ -20,3 +20,38 @@ def test_an_unknown_code_reads_as_itself_and_the_filter_formats():
     assert icd10_block("nonsense") == ("", "")
     out = Template("{% load codes %}{{ c|dx }}").render(Context({"c": "E119"}))
     assert out == "E11.9 Type 2 diabetes mellitus without complications"
+
+
+def test_hcpcs_level_ii_codes_carry_cms_short_descriptions_and_cpt_codes_none():
+    from core.codes import hcpcs_display, is_cpt
+
+    assert hcpcs_display("g0439") == "G0439 Ppps, subseq visit"
+    assert hcpcs_display("E0601") == "E0601 Cont airway pressure device"
+    # CPT® descriptors are the AMA's (licensed): the code is named as CPT, without words.
+    assert hcpcs_display("99213") == "CPT® 99213"
+    assert hcpcs_display("3044F") == "CPT® 3044F"
+    assert is_cpt("0001T")
+    assert not is_cpt("G0439")
+    assert hcpcs_display("Z9999") == "Z9999"
+    out = Template("{% load codes %}{{ c|hcpcs }}").render(Context({"c": "J1100"}))
+    assert out == "J1100 Dexamethasone sodium phos"
+
+
+def test_diagnoses_map_to_cms_hcc_v28_payment_categories_of_the_payment_year():
+    from core.codes import hcc_category, hcc_payment_year
+
+    assert hcc_category("E11.9", diagnosis_year=2025) == (
+        "HCC38",
+        "Diabetes with Glycemic, Unspecified, or No Complications",
+    )
+    assert hcc_category("I5022", diagnosis_year=2025)[0] == "HCC226"
+    assert hcc_category("I10", diagnosis_year=2025) == ("", "")
+    assert hcc_payment_year(2025) == 2026
+    assert hcc_payment_year(2040) == hcc_payment_year(2030)  # the latest year shipped
+
+
+def test_a_part_d_drug_reads_by_name_with_its_ndc():
+    from core.codes import ndc_display
+
+    assert ndc_display("00003089421") == "Apixaban 5 mg tablet (Eliquis) (NDC 00003-0894-21)"
+    assert ndc_display("12345678901") == "NDC 12345-6789-01"
