@@ -16,6 +16,7 @@ from django.db import transaction
 
 from jobs.registry import Progress
 from quality.models import MeasureCase, MeasureEvent, MeasureResult, MeasureRun
+from quality.scores import quality_score_publish
 
 # The longest lookback: the diabetes cohort of UAMCC/484, two years before the year.
 LOOKBACK_YEARS = 2
@@ -166,6 +167,7 @@ def measures_compute(
         )
         for result in results:
             _store(run, result)
+    quality_score_publish(entity=entity, performance_year=performance_year)
     return {
         "stored": True,
         "run": run.pk,
@@ -326,4 +328,5 @@ def reported_file_upload(
         for old in current:
             old.superseded_by = new
             old.save(update_fields=["superseded_by"])
+    quality_score_publish(entity=entity, performance_year=performance_year)
     return new
