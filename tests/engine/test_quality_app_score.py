@@ -78,7 +78,9 @@ def test_the_score_its_standards_and_the_path(benchmarks):
         # HWR 14.5% observed -> 0.145 on the benchmark's scale: decile 5, 5.5 points
         "479": MeasureInput("479", "Administrative Claims", D("14.5"), "observed"),
         "321": MeasureInput(
-            "321", "CAHPS Survey Vendor", basis="survey vendor",
+            "321",
+            "CAHPS Survey Vendor",
+            basis="survey vendor",
             components={"CAHPS_1": D("65"), "CAHPS_2": D("95"), "CAHPS_9": D("50")},
         ),  # fmt: skip  # (7.5 + 10) / 2 = 8.75; CAHPS_9 has no benchmark
     }

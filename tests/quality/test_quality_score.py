@@ -105,14 +105,16 @@ def test_the_score_flows_from_the_measures_to_settlement_unless_overridden(
             {**form, "file": SimpleUploadedFile("c.csv", CAHPS)},
         )
     files = ReportedFile.objects.filter(entity=entity_a, kind=ReportedFile.Kind.CAHPS)
-    assert files.count() == 2 and files.filter(superseded_by__isnull=True).count() == 1
+    assert files.count() == 2
+    assert files.filter(superseded_by__isnull=True).count() == 1
     result.refresh_from_db()
     assert result.quality_score == Decimal("38.75")  # (5.5 + 9 + 8.75) / 60 x 100
 
     overview = admin.get(reverse("quality:overview", args=[entity_a.pk]) + f"?year={PY}")
     text = overview.content.decode()
     assert "<strong>38.75</strong> of 100" in text
-    assert "Survey Vendor Inc." in text and "computed here from the measure results" in text
+    assert "Survey Vendor Inc." in text
+    assert "computed here from the measure results" in text
 
     # An admin enters CMS's reported figure: it overrides, and a recomputation leaves it.
     QualityResult.objects.filter(pk=result.pk).update(

@@ -162,7 +162,10 @@ def test_a_second_run_is_a_new_version_with_what_changed(complete_inputs: Entity
     QualityResult.objects.filter(entity=complete_inputs).update(
         quality_score=Decimal("40"),
         origin="computed",
-        path=["001 Diabetes: rate 20 (reported), decile 8, 8.67 of 10 points", "Quality score = 40"],
+        path=[
+            "001 Diabetes: rate 20 (reported), decile 8, 8.67 of 10 points",
+            "Quality score = 40",
+        ],
     )
     second = settlement_collect_final(
         entity=complete_inputs,
@@ -175,7 +178,10 @@ def test_a_second_run_is_a_new_version_with_what_changed(complete_inputs: Entity
     assert second.inputs["quality_score"] == "40.00"
     steps = [(step["label"], step["value"]) for step in second.explanation]
     assert ("Quality result (computed from the measure results)", steps[3][1]) == steps[3]
-    assert steps[4] == ("Quality path", "001 Diabetes: rate 20 (reported), decile 8, 8.67 of 10 points")
+    assert steps[4] == (
+        "Quality path",
+        "001 Diabetes: rate 20 (reported), decile 8, 8.67 of 10 points",
+    )
     first.refresh_from_db()
     assert first.inputs["quality_score"] == "85.50"
 
