@@ -15,6 +15,7 @@ import pandas as pd
 from django.db import transaction
 
 from jobs.registry import Progress
+from quality.gaps import measure_gaps_refresh
 from quality.models import MeasureCase, MeasureEvent, MeasureResult, MeasureRun
 from quality.scores import quality_score_publish
 
@@ -168,8 +169,10 @@ def measures_compute(
         for result in results:
             _store(run, result)
     quality_score_publish(entity=entity, performance_year=performance_year)
+    gaps = measure_gaps_refresh(entity=entity)
     return {
         "stored": True,
+        "care_gaps": gaps,
         "run": run.pk,
         "as_of": as_of.isoformat(),
         "measures": {r.code: r.rate for r in results},
