@@ -14,6 +14,8 @@ Idempotent: what is there already is left alone. The step's time is printed.
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from datetime import date
 from typing import Any
@@ -90,9 +92,11 @@ def _qrda3(year: int) -> bytes:
 
 
 def _cahps_csv() -> bytes:
-    lines = ["ssm_id,ssm_name,score,respondents"]
-    lines += [f"{ssm},{name},{score},{n}" for ssm, (name, score, n) in CAHPS_SCORES.items()]
-    return ("\n".join(lines) + "\n").encode()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["ssm_id", "ssm_name", "score", "respondents"])
+    writer.writerows([ssm, name, score, n] for ssm, (name, score, n) in CAHPS_SCORES.items())
+    return out.getvalue().encode()
 
 
 def _measures(entity: Entity, stdout: Any) -> None:
