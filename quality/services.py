@@ -78,7 +78,11 @@ def measured_population(*, entity: Any, year: int) -> tuple[pd.DataFrame, str]:
     return frame.drop(columns=["run_as_of"]), f"aligned in the alignment run as of {as_of:%Y-%m-%d}"
 
 
-def claims_inputs(*, entity: Any, year: int, as_of: date) -> dict[str, pd.DataFrame]:
+def claims_inputs(
+    *, entity: Any, year: int, as_of: date, diagnoses: bool = True
+) -> dict[str, pd.DataFrame]:
+    """The claims frames the measures read; `diagnoses=False` skips the lookback's diagnoses
+    (only UAMCC and 484 read them: the largest read of all)."""
     from claims.selectors import (
         final_action_claims,
         final_action_diagnoses,
@@ -100,10 +104,18 @@ def claims_inputs(*, entity: Any, year: int, as_of: date) -> dict[str, pd.DataFr
         entity=entity,
         as_of=as_of,
     )
-    (diagnoses,) = shareable_claims(
-        [final_action_diagnoses(entity=entity, thru_from=since, thru_to=date(year - 1, 12, 31))],
-        entity=entity,
-        as_of=as_of,
+    lookback = (
+        shareable_claims(
+            [
+                final_action_diagnoses(
+                    entity=entity, thru_from=since, thru_to=date(year - 1, 12, 31)
+                )
+            ],
+            entity=entity,
+            as_of=as_of,
+        )[0]
+        if diagnoses
+        else pd.DataFrame()
     )
     inpatient = claims[(claims["source"] == "A") & claims["claim_type_cd"].isin(["60", "61"])]
     ids = [str(i) for i in inpatient["claim_id"]]
@@ -112,7 +124,7 @@ def claims_inputs(*, entity: Any, year: int, as_of: date) -> dict[str, pd.DataFr
     return {
         "claims": claims,
         "revenue": revenue,
-        "diagnoses": diagnoses,
+        "diagnoses": lookback,
         "procedures": final_action_procedures(entity=entity, claim_ids=ids),
     }
 
@@ -149,7 +161,12 @@ def measures_compute(
     if population.empty:
         return {"stored": False, "reason": f"no alignment run for PY{performance_year}"}
     report(10, "Reading claims")
-    inputs = claims_inputs(entity=entity, year=performance_year, as_of=as_of)
+    inputs = claims_inputs(
+        entity=entity,
+        year=performance_year,
+        as_of=as_of,
+        diagnoses=any(spec.kind == "admissions" for spec in specs),
+    )
     results = []
     for i, spec in enumerate(specs):
         report(30 + 50 * i // len(specs), f"Computing {spec.code}")
