@@ -388,7 +388,9 @@ def quality_score(*, entity: Any, performance_year: int) -> ScoreOutcome:
     threshold, qps_source = file.qps_threshold, file.qps_source
     if threshold is None:
         threshold = qps_threshold_published(performance_year)
-        qps_source = "42 CFR 425.512; CMS's published PY threshold" if threshold else ""
+        qps_source = (
+            f"42 CFR 425.512; CMS's published PY{performance_year} threshold" if threshold else ""
+        )
     try:
         score = app_score(
             year=performance_year,
