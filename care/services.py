@@ -376,6 +376,52 @@ def _recapture_items(*, entity: Any, as_of: date, acting_user: Any) -> list[Work
     ]
 
 
+#: The gap key of a quality measure's open numerator events: "measure_" + the measure's code.
+MEASURE_GAP_PREFIX = "measure_"
+
+
+def measure_gaps_replace(
+    *, entity: Any, measure: str, as_of: date, gaps: list[dict[str, Any]]
+) -> int:
+    """Replace the entity's open gaps of one quality measure (the quality app calls this: care
+    cannot import quality). Each gap is a beneficiary's open numerator event of the measure
+    (`beneficiary_id`, `label` naming the measure, `detail` with the date it closes); one per
+    beneficiary and measure, the first to close. Nobody deceased, in hospice or withheld from
+    data sharing gets one (as for the claims gaps). Returns how many were written."""
+    from beneficiaries.models import Beneficiary
+    from claims.selectors import withheld_beneficiaries
+
+    key = f"{MEASURE_GAP_PREFIX}{measure.lower()}"[:40]
+    wanted = {int(g["beneficiary_id"]): g for g in gaps}
+    held = set(withheld_beneficiaries(entity=entity, as_of=as_of))
+    living = set(
+        Beneficiary.objects.filter(
+            entity=entity, pk__in=list(wanted), death_date__isnull=True, merged_into__isnull=True
+        )
+        .exclude(
+            Q(hospice_start__lte=as_of) & (Q(hospice_end__isnull=True) | Q(hospice_end__gte=as_of))
+        )
+        .values_list("pk", flat=True)
+    )
+    rows = [
+        CareGap(
+            entity=entity,
+            beneficiary_id=bene,
+            gap=key,
+            label=str(g["label"])[:100],
+            detail=str(g.get("detail", ""))[:300],
+            last_done=g.get("last_done"),
+            as_of=as_of,
+        )
+        for bene, g in wanted.items()
+        if bene in living and bene not in held
+    ]
+    with transaction.atomic():
+        CareGap.objects.filter(entity=entity, gap=key).delete()
+        CareGap.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
 def care_refresh(
     *, entity: Any, as_of: date | None = None, progress: Any = None, acting_user: Any = None
 ) -> dict[str, Any]:
@@ -476,7 +522,9 @@ def care_refresh(
         return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
     with transaction.atomic():
-        CareGap.objects.filter(entity=entity).delete()
+        # Quality measures' gaps are written by `measure_gaps_replace` (after this refresh, from
+        # the care_refreshed receiver of the quality app): the claims rules here leave them.
+        CareGap.objects.filter(entity=entity).exclude(gap__startswith=MEASURE_GAP_PREFIX).delete()
         CareGap.objects.bulk_create(
             [
                 CareGap(

@@ -16,3 +16,38 @@ class QrdaUploadForm(forms.Form):
         if upload.size > MAX_QRDA_BYTES:
             raise forms.ValidationError("The file is larger than 20 MB.")
         return upload
+
+
+class CahpsUploadForm(forms.Form):
+    performance_year = forms.IntegerField(min_value=2015, max_value=2100)
+    source = forms.CharField(max_length=200, help_text="The CAHPS survey vendor.")
+    submitted_on = forms.DateField(help_text="The date the vendor submitted it (YYYY-MM-DD).")
+    period_start = forms.DateField(help_text="First day of the reporting period (YYYY-MM-DD).")
+    period_end = forms.DateField(help_text="Last day of the reporting period (YYYY-MM-DD).")
+    file = forms.FileField(help_text="CSV: ssm_id, score, and optionally ssm_name, respondents.")
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_QRDA_BYTES:
+            raise forms.ValidationError("The file is larger than 20 MB.")
+        return upload
+
+
+class BenchmarkUploadForm(forms.Form):
+    performance_year = forms.IntegerField(min_value=2017, max_value=2100)
+    source = forms.CharField(
+        max_length=300, help_text="The CMS publication, e.g. 'CMS QPP 2025 Quality Benchmarks'."
+    )
+    qps_threshold = forms.DecimalField(
+        required=False, min_value=0, max_value=100, decimal_places=2,
+        label="Quality performance standard threshold (optional)",
+        help_text="The year's 40th percentile of MIPS quality scores, once CMS publishes it.",
+    )  # fmt: skip
+    qps_source = forms.CharField(max_length=300, required=False, label="Threshold's source")
+    file = forms.FileField(help_text="CMS's benchmark CSV (measureId, submissionMethod, ...).")
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_QRDA_BYTES:
+            raise forms.ValidationError("The file is larger than 20 MB.")
+        return upload

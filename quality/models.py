@@ -153,6 +153,7 @@ class ReportedFile(models.Model):
 
     class Kind(models.TextChoices):
         QRDA3 = "qrda3", "QRDA Category III (eCQM aggregate results)"
+        CAHPS = "cahps", "CAHPS for MIPS survey results (survey vendor's file)"
 
     entity = models.ForeignKey(
         "entities.Entity", on_delete=models.CASCADE, related_name="quality_files"
@@ -204,3 +205,49 @@ class ReportedMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id} {self.performance_rate}"
+
+
+class BenchmarkFile(models.Model):
+    """A performance year's MIPS quality benchmarks as CMS publishes them (the QPP benchmark CSV
+    layout), uploaded with its source. National data, the same for every entity: platform staff
+    upload it. A new upload for the year replaces the current file; the replaced file stays,
+    pointing at its successor. Optionally it carries the year's quality performance standard
+    threshold (the 40th percentile of MIPS quality scores) with its source."""
+
+    performance_year = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=300, help_text="The CMS publication and its date.")
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    qps_threshold = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    qps_source = models.CharField(max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced"
+    )
+
+    class Meta:
+        ordering = ["-performance_year", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"MIPS quality benchmarks PY{self.performance_year} ({self.source})"
+
+
+class MipsBenchmark(models.Model):
+    """One measure x collection type's benchmark: the percentile values of the file, as text."""
+
+    file = models.ForeignKey(BenchmarkFile, on_delete=models.CASCADE, related_name="rows")
+    measure_id = models.CharField(max_length=40)
+    collection = models.CharField(max_length=60)
+    name = models.CharField(max_length=400, blank=True)
+    inverse = models.BooleanField()
+    topped_out_by_program = models.BooleanField()
+    percentiles = models.JSONField()
+
+    class Meta:
+        ordering = ["file", "measure_id", "collection"]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} ({self.collection})"

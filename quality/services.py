@@ -15,7 +15,9 @@ import pandas as pd
 from django.db import transaction
 
 from jobs.registry import Progress
+from quality.gaps import measure_gaps_refresh
 from quality.models import MeasureCase, MeasureEvent, MeasureResult, MeasureRun
+from quality.scores import quality_score_publish
 
 # The longest lookback: the diabetes cohort of UAMCC/484, two years before the year.
 LOOKBACK_YEARS = 2
@@ -76,7 +78,11 @@ def measured_population(*, entity: Any, year: int) -> tuple[pd.DataFrame, str]:
     return frame.drop(columns=["run_as_of"]), f"aligned in the alignment run as of {as_of:%Y-%m-%d}"
 
 
-def claims_inputs(*, entity: Any, year: int, as_of: date) -> dict[str, pd.DataFrame]:
+def claims_inputs(
+    *, entity: Any, year: int, as_of: date, diagnoses: bool = True
+) -> dict[str, pd.DataFrame]:
+    """The claims frames the measures read; `diagnoses=False` skips the lookback's diagnoses
+    (only UAMCC and 484 read them: the largest read of all)."""
     from claims.selectors import (
         final_action_claims,
         final_action_diagnoses,
@@ -98,10 +104,18 @@ def claims_inputs(*, entity: Any, year: int, as_of: date) -> dict[str, pd.DataFr
         entity=entity,
         as_of=as_of,
     )
-    (diagnoses,) = shareable_claims(
-        [final_action_diagnoses(entity=entity, thru_from=since, thru_to=date(year - 1, 12, 31))],
-        entity=entity,
-        as_of=as_of,
+    lookback = (
+        shareable_claims(
+            [
+                final_action_diagnoses(
+                    entity=entity, thru_from=since, thru_to=date(year - 1, 12, 31)
+                )
+            ],
+            entity=entity,
+            as_of=as_of,
+        )[0]
+        if diagnoses
+        else pd.DataFrame()
     )
     inpatient = claims[(claims["source"] == "A") & claims["claim_type_cd"].isin(["60", "61"])]
     ids = [str(i) for i in inpatient["claim_id"]]
@@ -110,7 +124,7 @@ def claims_inputs(*, entity: Any, year: int, as_of: date) -> dict[str, pd.DataFr
     return {
         "claims": claims,
         "revenue": revenue,
-        "diagnoses": diagnoses,
+        "diagnoses": lookback,
         "procedures": final_action_procedures(entity=entity, claim_ids=ids),
     }
 
@@ -147,7 +161,12 @@ def measures_compute(
     if population.empty:
         return {"stored": False, "reason": f"no alignment run for PY{performance_year}"}
     report(10, "Reading claims")
-    inputs = claims_inputs(entity=entity, year=performance_year, as_of=as_of)
+    inputs = claims_inputs(
+        entity=entity,
+        year=performance_year,
+        as_of=as_of,
+        diagnoses=any(spec.kind == "admissions" for spec in specs),
+    )
     results = []
     for i, spec in enumerate(specs):
         report(30 + 50 * i // len(specs), f"Computing {spec.code}")
@@ -166,8 +185,11 @@ def measures_compute(
         )
         for result in results:
             _store(run, result)
+    quality_score_publish(entity=entity, performance_year=performance_year)
+    gaps = measure_gaps_refresh(entity=entity)
     return {
         "stored": True,
+        "care_gaps": gaps,
         "run": run.pk,
         "as_of": as_of.isoformat(),
         "measures": {r.code: r.rate for r in results},
@@ -326,4 +348,5 @@ def reported_file_upload(
         for old in current:
             old.superseded_by = new
             old.save(update_fields=["superseded_by"])
+    quality_score_publish(entity=entity, performance_year=performance_year)
     return new

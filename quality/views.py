@@ -7,7 +7,10 @@ of the entity's claims data date; the pages say which date.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,10 +23,17 @@ from audit.services import access_record_create
 from care.selectors import entity_for_user
 from claims.selectors import claims_data_date
 from jobs.services import job_enqueue
+from quality.engine.app_score import BenchmarkFileError
 from quality.engine.catalog import measures_for
-from quality.forms import QrdaUploadForm
-from quality.models import ReportedFile
+from quality.forms import BenchmarkUploadForm, CahpsUploadForm, QrdaUploadForm
+from quality.models import BenchmarkFile, ReportedFile
 from quality.qrda import QrdaError
+from quality.scores import (
+    CahpsFileError,
+    benchmark_file_upload,
+    cahps_file_upload,
+    quality_score,
+)
 from quality.selectors import (
     latest_run,
     provider_breakdown,
@@ -64,13 +74,101 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
         "data_date": data_date,
         "year": year,
         "expected": expected,
-        "reported": ReportedFile.objects.filter(entity=entity)
+        "reported": ReportedFile.objects.filter(entity=entity, kind=ReportedFile.Kind.QRDA3)
         .select_related("superseded_by")
         .prefetch_related("measures")[:20],
+        "cahps_files": ReportedFile.objects.filter(entity=entity, kind=ReportedFile.Kind.CAHPS)
+        .select_related("superseded_by")
+        .prefetch_related("measures")[:10],
         "upload_form": QrdaUploadForm(initial={"performance_year": year}),
+        "cahps_form": CahpsUploadForm(initial={"performance_year": year}),
+        "score": quality_score(entity=entity, performance_year=year) if year else None,
+        "settlement_quality": _settlement_quality(entity, year),
         "may_upload": user_may(user=request.user, entity_id=entity.pk, key=START_RUNS),
     }
     return render(request, "quality/overview.html", context)
+
+
+def _settlement_quality(entity: Any, year: int | None) -> Any:
+    from settlement.models import QualityResult
+
+    if year is None:
+        return None
+    return QualityResult.objects.filter(entity=entity, performance_year=year).first()
+
+
+def _problems(form: Any) -> str:
+    return "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+
+
+@require_POST
+@phi_view
+def cahps_upload(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Upload the survey vendor's CAHPS for MIPS results: every error names the row and column;
+    nothing of a file with an error is stored; a re-upload replaces, with history."""
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    if not user_may(user=request.user, entity_id=entity.pk, key=START_RUNS):
+        messages.error(request, "Your role cannot upload quality results for this entity.")
+        return redirect("quality:overview", entity_id=entity.pk)
+    form = CahpsUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, f"The upload was not stored: {_problems(form)}")
+        return redirect("quality:overview", entity_id=entity.pk)
+    upload, data = form.cleaned_data["file"], form.cleaned_data
+    try:
+        stored = cahps_file_upload(
+            entity=entity,
+            performance_year=data["performance_year"],
+            source=data["source"],
+            submitted_on=data["submitted_on"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            file_name=upload.name,
+            content=upload.read(),
+            user=request.user,
+        )
+    except CahpsFileError as exc:
+        messages.error(request, f"{upload.name} was not stored: " + "; ".join(exc.errors))
+        return redirect("quality:overview", entity_id=entity.pk)
+    messages.success(
+        request,
+        f"{upload.name}: {stored.measures.count()} CAHPS summary survey measures from "
+        f"{stored.source} stored.",
+    )
+    return redirect("quality:overview", entity_id=entity.pk)
+
+
+def benchmarks(request: HttpRequest) -> HttpResponse:
+    """The years' MIPS quality benchmark files (national data: platform staff upload them)."""
+    if not request.user.is_authenticated or not request.user.is_superuser:
+        raise PermissionDenied("Platform staff upload the MIPS benchmarks.")
+    form = BenchmarkUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, f"The upload was not stored: {_problems(form)}")
+            return redirect("quality:benchmarks")
+        upload, data = form.cleaned_data["file"], form.cleaned_data
+        try:
+            stored = benchmark_file_upload(
+                performance_year=data["performance_year"],
+                source=data["source"],
+                file_name=upload.name,
+                content=upload.read(),
+                qps_threshold=data["qps_threshold"],
+                qps_source=data["qps_source"] or "",
+                user=request.user,
+            )
+        except BenchmarkFileError as exc:
+            messages.error(request, f"{upload.name} was not stored: " + "; ".join(exc.errors))
+            return redirect("quality:benchmarks")
+        messages.success(
+            request,
+            f"{upload.name}: {stored.rows.count()} benchmarks for PY{stored.performance_year} "
+            "stored; the MSSP quality scores of the year were recomputed.",
+        )
+        return redirect("quality:benchmarks")
+    files = BenchmarkFile.objects.select_related("superseded_by").prefetch_related("rows")[:30]
+    return render(request, "quality/benchmarks.html", {"files": files, "form": form})
 
 
 @require_POST

@@ -1,5 +1,6 @@
-"""Admin console: entity-year quality results, entered by the entity's admins (scoped like the
-entities console: an entity admin sees and enters only the entities they administer)."""
+"""Admin console: entity-year quality results. The platform computes them from the measure
+results; an entity admin may override one with CMS's reported figure and its source (scoped like
+the entities console: an entity admin sees and enters only the entities they administer)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,11 @@ class QualityResultAdmin(ScopedAdmin):
         "met_standard",
         "met_alternative",
         "met_reporting",
+        "origin",
         "entered_by",
         "entered_at",
     )
-    list_filter = ("performance_year",)
+    list_filter = ("performance_year", "origin")
     fields = (
         "entity",
         "performance_year",
@@ -45,4 +47,9 @@ class QualityResultAdmin(ScopedAdmin):
     def save_model(self, request: HttpRequest, obj: QualityResult, form: Any, change: bool) -> None:
         if request.user.is_authenticated:  # always on the admin site; the stubs need telling
             obj.entered_by = request.user
+        # A result saved here is CMS's reported figure: it overrides the score the platform
+        # computes from the measures (which stops writing this entity-year), and the computed
+        # path no longer explains it. Delete the override to return to the computed score.
+        obj.origin = "override"
+        obj.path = []
         super().save_model(request, obj, form, change)

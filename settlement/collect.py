@@ -126,6 +126,19 @@ def _given(p: RowParser) -> None:
         raise figures_error(p.errors)
 
 
+def _quality_label(quality: QualityResult) -> str:
+    if quality.origin == "computed":
+        return "Quality result (computed from the measure results)"
+    return "Quality result (CMS's reported figure, entered in the admin console)"
+
+
+def _quality_path(quality: QualityResult) -> list[Step]:
+    """A computed quality result's path, measure by measure, to the score and the standards."""
+    if quality.origin != "computed":
+        return []
+    return [Step(StepKind.INPUT, "Quality path", line) for line in quality.path]
+
+
 def _lineage(
     roster: Any, benchmark: Any, quality: Any, through_month: int, member_months: int
 ) -> dict[str, str]:
@@ -142,6 +155,7 @@ def _lineage(
         "benchmark_version": str(benchmark.version),
         "benchmark_calculation_id": str(benchmark.calculation_id),
         "quality_source": quality.source,
+        "quality_origin": quality.origin,
         "through_month": str(through_month),
         "person_years": f"{Decimal(member_months) / TWELVE:f}",
     }
@@ -507,11 +521,13 @@ def settlement_inputs_collect(
         ),
         Step(
             StepKind.INPUT,
-            "Quality result (admin console)",
+            _quality_label(quality),
             f"score {quality.quality_score}, standard {'met' if quality.met_standard else 'not met'}, "
             f"alternative {'met' if quality.met_alternative else 'not met'}, reporting "
             f"{'met' if quality.met_reporting else 'not met'}; source: {quality.source}",
+            citation="42 CFR 425.512",
         ),
+        *_quality_path(quality),
     ]
     return CollectedInputs(
         inputs=inputs,
@@ -883,7 +899,7 @@ def reach_inputs_collect(
         ),
         Step(
             StepKind.INPUT,
-            "Quality result (admin console)",
+            _quality_label(quality),
             f"Total Quality Score {quality.quality_score}: {quality.quality_score}% of the "
             f"quality withhold earned back; source: {quality.source}",
             citation="domain.md 4.1 item 8, 4.4, 7.2 (CI/SEP and the High Performers Pool are "

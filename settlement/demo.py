@@ -159,14 +159,63 @@ def _has(entity: Entity, year: int, kind: str) -> bool:
     return SettlementRun.objects.filter(entity=entity, performance_year=year, kind=kind).exists()
 
 
+def _final_choices(
+    entity: Entity, performance_year: int
+) -> tuple[dict[str, Any], AllocationMethod | None, str]:
+    """The demo's settlement choices of the entity-year: MSSP track, MSR/MLR and distribution;
+    REACH: the arrangement is the DCE's track of the year (blank track)."""
+    from entities.selectors import entity_year_get
+
+    if entity.program.code != "mssp":
+        return {}, None, "Demo: final settlement from the platform's data"
+    year = entity_year_get(entity=entity, performance_year=performance_year)
+    track = str(year.track.code).upper() if year is not None else "BASIC_E"
+    method = AllocationMethod(
+        (
+            (AllocationBasis.BENEFICIARIES, Decimal("0.5")),
+            (AllocationBasis.SAVINGS_CONTRIBUTION, Decimal("0.5")),
+        )
+    )
+    note = (
+        "Demo: final settlement from the final alignment list, claims, benchmark and quality result"
+    )
+    return {"track": track, **MSSP_CHOICES}, method, note
+
+
+def resettle_demo_final(
+    *, entity: Entity, performance_year: int, note: str, stdout: Any
+) -> SettlementRun | None:
+    """A new final version of the demo entity-year with the demo's choices, when the latest
+    final version is not already one with this note (the quality demo calls it once the quality
+    result is computed from the measures). None when nothing was written."""
+    latest = (
+        SettlementRun.objects.filter(
+            entity=entity, performance_year=performance_year, kind=SettlementKind.FINAL
+        )
+        .order_by("-version")
+        .first()
+    )
+    if latest is None or latest.note == note:
+        return None
+    choices, method, _ = _final_choices(entity, performance_year)
+    try:
+        return settlement_collect_final(
+            entity=entity, performance_year=performance_year, acting_user=latest.created_by,
+            method=method, note=note, **choices,
+        )  # fmt: skip
+    except ApplicationError as exc:
+        stdout.write(
+            f"  settlement: {entity.cms_id} PY{performance_year} not settled: {exc.message}"
+        )
+        return None
+
+
 def settle_demo_year(
     *, entity: Entity, performance_year: int, acting_user: Any, stdout: Any
 ) -> list[SettlementRun]:
     """Settle the demo entity-year on the platform's data: a demo quality result, then a
     projection from claims through August and the final settlement (MSSP and ACO REACH alike).
     A missing input (no alignment run, no benchmark) is reported and skipped."""
-    from entities.selectors import entity_year_get
-
     program = entity.program.code
     QualityResult.objects.get_or_create(
         entity=entity,
@@ -174,24 +223,7 @@ def settle_demo_year(
         defaults={**QUALITY[program], "source": DEMO_SOURCE},
     )
     written: list[SettlementRun] = []
-    if program == "mssp":
-        year = entity_year_get(entity=entity, performance_year=performance_year)
-        track = str(year.track.code).upper() if year is not None else "BASIC_E"
-        choices: dict[str, Any] = {"track": track, **MSSP_CHOICES}
-        method = AllocationMethod(
-            (
-                (AllocationBasis.BENEFICIARIES, Decimal("0.5")),
-                (AllocationBasis.SAVINGS_CONTRIBUTION, Decimal("0.5")),
-            )
-        )
-        final_note = (
-            "Demo: final settlement from the final alignment list, claims, benchmark and "
-            "quality result"
-        )
-    else:
-        # REACH: the arrangement is the DCE's track of the year (blank track).
-        choices, method = {}, None
-        final_note = "Demo: final settlement from the platform's data"
+    choices, method, final_note = _final_choices(entity, performance_year)
     common = {"entity": entity, "performance_year": performance_year,
               "acting_user": acting_user, **choices}  # fmt: skip
     try:

@@ -128,9 +128,11 @@ class ParticipantShare(models.Model):
 
 
 class QualityResult(models.Model):
-    """An entity's quality result for a performance year, as CMS reported it (entered by an
-    entity admin in the admin console). Settlement reads it; each settlement version copies the
-    values it used into its inputs, so correcting a result later never changes a stored version.
+    """An entity's quality result for a performance year: computed on the platform from the
+    measure results (the quality app writes it, with its measure-by-measure `path`), or entered
+    by an entity admin in the admin console from CMS's report, which overrides the computed one
+    (`origin`). Settlement reads it; each settlement version copies the values it used into its
+    inputs, so correcting a result later never changes a stored version.
     """
 
     entity = models.ForeignKey(
@@ -148,6 +150,19 @@ class QualityResult(models.Model):
     met_reporting = models.BooleanField("met the quality reporting requirement", default=False)
     source = models.CharField(
         max_length=300, help_text="Where the figures come from (CMS report, date)."
+    )
+    origin = models.CharField(
+        max_length=12,
+        choices=[
+            ("computed", "Computed on the platform from the measure results"),
+            ("override", "Entered from CMS's report (overrides the computed score)"),
+        ],
+        default="override",
+    )
+    path = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A computed score's measure-by-measure path to the standards (lines of text).",
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -505,3 +505,47 @@ def settlement_projection_create(
         note=note,
         job=job,
     )
+
+
+def quality_result_record_computed(
+    *,
+    entity: Entity,
+    performance_year: int,
+    quality_score: Decimal,
+    met_standard: bool,
+    met_alternative: bool,
+    met_reporting: bool,
+    source: str,
+    path: Sequence[str],
+) -> Any:
+    """Record the quality result the platform computed from the measure results (the quality
+    app calls this), with its measure-by-measure path. An override an admin entered from CMS's
+    report stays: it is returned unchanged, and the computed result is not written."""
+    from settlement.models import QualityResult
+
+    with transaction.atomic():
+        current = (
+            QualityResult.objects.select_for_update()
+            .filter(entity=entity, performance_year=performance_year)
+            .first()
+        )
+        if current is not None and current.origin == "override":
+            return current
+        values = {
+            "quality_score": quality_score,
+            "met_standard": met_standard,
+            "met_alternative": met_alternative,
+            "met_reporting": met_reporting,
+            "source": source[:300],
+            "origin": "computed",
+            "path": list(path),
+            "entered_by": None,
+        }
+        if current is None:
+            return QualityResult.objects.create(
+                entity=entity, performance_year=performance_year, **values
+            )
+        for key, value in values.items():
+            setattr(current, key, value)
+        current.save()
+        return current

@@ -26,7 +26,14 @@ import numpy as np
 import pandas as pd
 
 from quality.engine.intervals import poisson_count
-from quality.engine.population import age_on, day_index, normalised, records, year_bounds
+from quality.engine.population import (
+    age_on,
+    day_index,
+    normalised,
+    records,
+    records_by,
+    year_bounds,
+)
 from quality.engine.result import CASE_COLUMNS, EVENT_COLUMNS, MeasureResult, beneficiary_case
 from quality.engine.stays import (
     INPATIENT,
@@ -38,7 +45,7 @@ from quality.engine.stays import (
     is_planned,
     procedures_by_claim,
 )
-from quality.engine.valuesets import code_set, partial_sets, starts_with_any
+from quality.engine.valuesets import code_set, partial_sets
 
 MIN_AGE = 65
 MIN_CONDITIONS = 2
@@ -72,11 +79,16 @@ def chronic_conditions(diagnoses: pd.DataFrame, year: int) -> dict[int, set[str]
         (frame["source"] == "A") & frame["claim_type_cd"].isin(OUTPATIENT)
     )
     year_start = pd.Timestamp(date(year, 1, 1))
+    # Codes as the lists hold them (valuesets.normalise), once for every condition: a vectorised
+    # prefix test, not a Python call per diagnosis and condition.
+    frame["code"] = (
+        frame["dx_code"].fillna("").astype(str).str.strip().str.upper().str.replace(".", "")
+    )
     for key, spec in conditions.items():
         since = pd.Timestamp(date(year - int(spec["lookback_years"]), 1, 1))
         window = frame[(frame["thru_date"] >= since) & (frame["thru_date"] < year_start)]
         prefixes = tuple(spec["dx_prefixes"])
-        hits = window[[starts_with_any(c, prefixes) for c in window["dx_code"]]]
+        hits = window[(window["code"] != "") & window["code"].str.startswith(prefixes)]
         inpatient = set(hits.loc[hits["inpatient"], "beneficiary_id"].astype(int))
         dates = hits[hits["ambulatory"]].groupby("beneficiary_id")["thru_date"].nunique()
         ambulatory = {int(str(b)) for b, n in dates.items() if n >= 2}
@@ -104,8 +116,8 @@ def admission_rate(
     stays = facility_intervals(claims)
     chains = chain_transfers(inpatient_stays(claims))
     px = procedures_by_claim(procedures)
-    stays_by = {int(str(b)): g for b, g in stays.groupby("beneficiary_id")}
-    chains_by = {int(str(b)): g for b, g in chains.groupby("beneficiary_id")}
+    stays_by = records_by(stays)
+    chains_by = records_by(chains.sort_values("admit", kind="stable"))
     exclusions: dict[str, int] = {}
     cases: list[dict[str, object]] = []
     events: list[dict[str, object]] = []
@@ -135,7 +147,7 @@ def admission_rate(
         if hospice_from is not None and hospice_from <= last:
             at_risk[day_index(hospice_from, first) :] = False
         blocked = np.zeros(days, dtype=bool)
-        for stay in records(stays_by.get(bene, pd.DataFrame(columns=stays.columns))):
+        for stay in stays_by.get(bene, []):
             lo = max(day_index(stay["start"], first), 0)
             hi = min(day_index(stay["end"], first) + POST_DISCHARGE_DAYS, days - 1)
             if hi >= 0 and lo < days:
@@ -143,8 +155,7 @@ def admission_rate(
         # An admission is at risk if its first day is not inside an EARLIER stay or its 10 days.
         earlier_block = np.zeros(days, dtype=bool)
         admissions = 0
-        bene_chains = chains_by.get(bene, pd.DataFrame(columns=chains.columns))
-        for chain in records(bene_chains.sort_values("admit")):
+        for chain in chains_by.get(bene, []):
             day = day_index(chain["admit"], first)
             if not 0 <= day < days:
                 continue

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from quality.engine.intervals import Z95
-from quality.engine.population import day_index, normalised, records, year_bounds
+from quality.engine.population import day_index, normalised, records, records_by, year_bounds
 from quality.engine.result import CASE_COLUMNS, EVENT_COLUMNS, MeasureResult, beneficiary_case
 from quality.engine.stays import ed_and_observation, facility_intervals
 
@@ -47,7 +47,7 @@ def days_at_home(
         ],
         ignore_index=True,
     )
-    away_by = {int(str(b)): g for b, g in away.groupby("beneficiary_id")}
+    away_by = records_by(away)
     quarter_of_day = np.array([(first + pd.Timedelta(days=d)).quarter - 1 for d in range(days)])
     home_q, alive_q = np.zeros(4), np.zeros(4)
     cases: list[dict[str, object]] = []
@@ -57,7 +57,7 @@ def days_at_home(
         alive = np.zeros(days, dtype=bool)
         alive[day_index(person["start"], first) : day_index(person["end"], first) + 1] = True
         home = alive.copy()
-        for stay in records(away_by.get(bene, pd.DataFrame(columns=away.columns))):
+        for stay in away_by.get(bene, []):
             lo, hi = day_index(stay["start"], first), day_index(stay["end"], first)
             if hi < 0 or lo >= days:
                 continue

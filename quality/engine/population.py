@@ -55,6 +55,15 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+def records_by(frame: pd.DataFrame, key: str = "beneficiary_id") -> dict[int, list[dict[str, Any]]]:
+    """The frame's rows as dicts grouped by `key` (in the frame's order): one conversion of the
+    whole frame, not one per group (what made the measure loops slow)."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in records(frame):
+        grouped.setdefault(int(str(row[key])), []).append(row)
+    return grouped
+
+
 def day_index(day: Any, first: Any) -> int:
     """Days from `first` to `day` (both timestamps)."""
     return int((day - first).days)

@@ -27,7 +27,12 @@ from typing import Any
 import pandas as pd
 
 from quality.engine.intervals import wilson
-from quality.engine.population import age_on, normalised, records
+from quality.engine.population import (
+    age_on,
+    normalised,
+    records,
+    records_by,  # noqa: I001
+)
 from quality.engine.result import CASE_COLUMNS, MeasureResult, empty_events, quarter_of
 from quality.engine.stays import (
     AGAINST_ADVICE,
@@ -105,12 +110,13 @@ def readmission_rate(
     index_last = pd.Timestamp(date(year, 12, 1))
     exclusions: dict[str, int] = {}
     rows: list[dict[str, object]] = []
+    chain_rows = records_by(chains)
     for bene_key, group in chains.groupby("beneficiary_id"):
         bene = int(str(bene_key))
         if bene not in people:
             continue
         person = people[bene]
-        for chain in records(group):
+        for chain in chain_rows[bene]:
             discharge = chain["discharge"]
             if not (person["start"] <= discharge <= min(person["end"], index_last)):
                 continue

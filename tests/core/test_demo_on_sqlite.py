@@ -73,6 +73,17 @@ assert not died.exists(), "deceased"
 assert not open_items.filter(beneficiary__care__no_care_work_reason="hospice").exists(), "hospice"
 assert not open_items.filter(beneficiary__care__aligned=False).exists(), "not aligned"
 assert not open_items.filter(beneficiary__care__isnull=True).exists(), "no care profile"
+# Quality: both entities' measures computed at load, the ACO's QRDA III and CAHPS files, and
+# its computed quality score taken by a settlement version whose explanation shows the path.
+from quality.models import MeasureRun, ReportedFile
+from settlement.models import SettlementRun
+for cms_id in ("A9901", "D9902"):
+    assert MeasureRun.objects.filter(entity__cms_id=cms_id, performance_year=2025).exists(), cms_id
+assert ReportedFile.objects.filter(entity=entity).count() == 2, "QRDA III and CAHPS files"
+quality = analyst.get(reverse("quality:overview", args=[entity.pk]) + "?year=2025").content.decode()
+assert "Settlement uses: score" in quality and "computed here" in quality, "quality score"
+final = SettlementRun.objects.filter(entity=entity, performance_year=2025, kind="final").latest("version")
+assert any(step["label"] == "Quality path" for step in final.explanation), "quality path"
 print("pages ok")
 """
 

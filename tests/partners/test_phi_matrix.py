@@ -24,7 +24,7 @@ POST_ONLY = {
     "care:roster_export", "care:item_create", "care:item_update", "worklist-item-close",
     "care:outreach_create", "care:worklist_assign", "events:resolve",
 }  # fmt: skip
-POST_ONLY |= {"quality:compute", "quality:reported_upload"}
+POST_ONLY |= {"quality:compute", "quality:reported_upload", "quality:cahps_upload"}
 POST_ONLY |= {"specialists:run_start"}
 POST_ONLY |= {"care:roster_views", "care:contact_update"}
 
@@ -91,6 +91,7 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "quality:overview": [{"entity_id": entity}],
         "quality:compute": [{"entity_id": entity}],
         "quality:reported_upload": [{"entity_id": entity}],
+        "quality:cahps_upload": [{"entity_id": entity}],
         "quality:measure": [
             {"entity_id": entity, "result_id": quality.pk},
             {"entity_id": own.entity.pk, "result_id": quality.pk},

@@ -51,6 +51,7 @@ def test_an_entity_admin_enters_the_quality_result_of_their_entity(
         True,
     )
     assert result.entered_by == console_admin
+    assert result.origin == "override"  # CMS's figure overrides the computed score
 
 
 def test_a_score_above_100_is_refused(

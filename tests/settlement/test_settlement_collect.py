@@ -140,7 +140,7 @@ def test_it_settles_to_the_engines_figure_for_the_same_totals(complete_inputs: E
         "Aligned population (platform data)",
         "Expenditures (platform data)",
         "Benchmark (platform data)",
-        "Quality result (admin console)",
+        "Quality result (CMS's reported figure, entered in the admin console)",
     ]
     assert "55,900.00" in run.explanation[1]["value"]
     assert len(run.explanation) > 4
@@ -158,7 +158,15 @@ def test_a_second_run_is_a_new_version_with_what_changed(complete_inputs: Entity
         msr_mlr="2.0",
         report_figures=REPORT,
     )
-    QualityResult.objects.filter(entity=complete_inputs).update(quality_score=Decimal("40"))
+    # The platform's computed score replaces the typed one, and its path explains the version.
+    QualityResult.objects.filter(entity=complete_inputs).update(
+        quality_score=Decimal("40"),
+        origin="computed",
+        path=[
+            "001 Diabetes: rate 20 (reported), decile 8, 8.67 of 10 points",
+            "Quality score = 40",
+        ],
+    )
     second = settlement_collect_final(
         entity=complete_inputs,
         performance_year=PY,
@@ -168,6 +176,12 @@ def test_a_second_run_is_a_new_version_with_what_changed(complete_inputs: Entity
     )
     assert (first.version, second.version) == (1, 2)
     assert second.inputs["quality_score"] == "40.00"
+    steps = [(step["label"], step["value"]) for step in second.explanation]
+    assert ("Quality result (computed from the measure results)", steps[3][1]) == steps[3]
+    assert steps[4] == (
+        "Quality path",
+        "001 Diabetes: rate 20 (reported), decile 8, 8.67 of 10 points",
+    )
     first.refresh_from_db()
     assert first.inputs["quality_score"] == "85.50"
 

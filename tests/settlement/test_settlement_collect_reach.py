@@ -116,7 +116,7 @@ def test_a_global_dce_settles_to_the_figures_worked_by_hand(dce: Entity) -> None
         "Aligned population (platform data)",
         "Total cost of care (platform data)",
         "Benchmark (platform data)",
-        "Quality result (admin console)",
+        "Quality result (CMS's reported figure, entered in the admin console)",
     ]
     assert any(label.startswith("Corridor 25") for label in labels), labels
     shares = {s.tin: s for s in run.shares.all()}

@@ -1,0 +1,474 @@
+"""The MSSP quality score from measure results: MIPS achievement points against the year's
+decile benchmarks, the quality score, and the quality performance standard and alternative
+standard that decide the final sharing rate.
+
+Rules and their sources:
+
+- Each measure earns points against the benchmark of its collection type (eCQM, CAHPS for MIPS
+  survey vendor, administrative claims): the decile its rate falls in, with partial points for
+  where in the decile it falls; decile 10 earns 10 points (42 CFR 414.1380(b)(1); MIPS quality
+  benchmarks, CMS QPP). The benchmark file gives the 1st, 10th, ..., 90th and 99th percentiles;
+  decile d starts at the (d-1)x10th percentile. For an inverse measure (lower is better) the
+  order is reversed: decile 10 is at or below the 10th percentile value.
+- Partial points are linear within the decile (d + the share of the way from the decile's worse
+  end to its better end); decile 1 is measured from the 1st percentile value. This is our reading
+  of "partial points within the decile": CMS does not publish the formula in the regulation.
+- A benchmark flagged topped out by program caps the measure at 7 points (CMS QPP benchmark
+  file: isToppedOutByProgram).
+- CAHPS for MIPS: the average of its summary survey measures' points, each against its own
+  benchmark (CMS QPP, CAHPS for MIPS scoring).
+- A required measure without a result earns 0 points.
+- Quality score = points earned / points possible x 100, plus up to 10 health equity adjustment
+  bonus points (domain.md 7.1; 42 CFR 425.512). The bonus needs inputs (underserved multiplier,
+  top-performer measures) the platform does not hold: it is 0 and the path says so.
+- Quality performance standard: the score at or above the year's threshold (the 40th percentile
+  of MIPS quality scores from PY2024; 76.70 in PY2025). Alternative standard: at or above the
+  10th percentile (decile 2 or better) on at least one outcome measure of the year (domain.md
+  3.4; 42 CFR 425.512).
+
+The engine is pure: Decimal and the standard library only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from quality.engine.valuesets import value_sets
+
+PERCENTILES = (1, 10, 20, 30, 40, 50, 60, 70, 80, 90, 99)
+DECILE_STARTS = (10, 20, 30, 40, 50, 60, 70, 80, 90)
+TOPPED_OUT_CAP = Decimal(7)
+TEN = Decimal(10)
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+APP_FILE = "app_measures.json"
+CAHPS = "321"
+
+# The published benchmark CSV layout (CMS QPP quality benchmarks; the CAHPS file has the same
+# columns with `benchmark` in place of the standard deviation). Other columns are kept as read.
+REQUIRED_COLUMNS = (
+    "measureId",
+    "submissionMethod",
+    "isInverse",
+    "isToppedOutByProgram",
+    *(f"percentile{p}" for p in PERCENTILES),
+)
+YES = {"y", "yes", "true"}
+NO = {"n", "no", "false"}
+
+
+class BenchmarkFileError(ValueError):
+    """A benchmark file that cannot be read; `errors` name each row and column at fault."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+class NotComputable(ValueError):
+    """The score cannot be computed: `reason` says which input is missing."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def collection_key(text: str) -> str:
+    """A collection type as compared: 'Administrative Claims' and 'administrativeClaims' match."""
+    return "".join(text.split()).lower()
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    measure_id: str
+    collection: str  # as the file writes it: "eCQM", "CAHPS Survey Vendor", ...
+    name: str
+    inverse: bool
+    topped_out_by_program: bool
+    percentiles: dict[int, Decimal]
+
+    @property
+    def starts(self) -> list[Decimal]:
+        """The values at which deciles 2..10 start (ascending)."""
+        return [self.percentiles[p] for p in DECILE_STARTS]
+
+
+def _flag(value: str, row: int, column: str, errors: list[str]) -> bool:
+    # A blank flag is "no", as CMS's own converter of these files reads it (the PY2024 CAHPS
+    # file leaves isInverse and isToppedOutByProgram blank).
+    text = value.strip().lower()
+    if not text:
+        return False
+    if text in YES:
+        return True
+    if text not in NO:
+        errors.append(f"row {row}, column {column}: '{value}' is not Y/N")
+    return False
+
+
+def parse_benchmarks(text: str) -> list[Benchmark]:
+    """The rows of a benchmark CSV in the published layout; raises `BenchmarkFileError` naming
+    each row and column at fault (nothing of a file with an error is kept)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise BenchmarkFileError([f"header: missing column(s) {', '.join(missing)}"])
+    reader.fieldnames = header
+    errors: list[str] = []
+    rows: list[Benchmark] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, raw in enumerate(reader, start=2):
+        row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        measure_id, collection = row["measureId"], row["submissionMethod"]
+        if not measure_id:
+            errors.append(f"row {number}, column measureId: empty")
+            continue
+        if not collection:
+            errors.append(f"row {number}, column submissionMethod: empty")
+            continue
+        key = (measure_id, collection_key(collection))
+        if key in seen:
+            errors.append(
+                f"row {number}: measure {measure_id} ({collection}) repeats row {seen[key]}"
+            )
+            continue
+        seen[key] = number
+        values: dict[int, Decimal] = {}
+        for p in PERCENTILES:
+            column = f"percentile{p}"
+            try:
+                values[p] = Decimal(row[column])
+            except InvalidOperation:
+                errors.append(f"row {number}, column {column}: '{row[column]}' is not a number")
+        if len(values) == len(PERCENTILES):
+            starts = [values[p] for p in DECILE_STARTS]
+            if any(b < a for a, b in zip(starts, starts[1:], strict=False)):
+                errors.append(
+                    f"row {number}: measure {measure_id} percentiles 10 to 90 are not in "
+                    "ascending order"
+                )
+        inverse = _flag(row["isInverse"], number, "isInverse", errors)
+        capped = _flag(row["isToppedOutByProgram"], number, "isToppedOutByProgram", errors)
+        rows.append(
+            Benchmark(
+                measure_id=measure_id,
+                collection=collection,
+                name=row.get("measureName", ""),
+                inverse=inverse,
+                topped_out_by_program=capped,
+                percentiles=values,
+            )
+        )
+    if errors:
+        raise BenchmarkFileError(errors)
+    if not rows:
+        raise BenchmarkFileError(["the file has no benchmark rows"])
+    return rows
+
+
+@dataclass(frozen=True)
+class Points:
+    decile: int
+    points: Decimal
+    capped: bool = False
+
+
+def measure_points(rate: Decimal, benchmark: Benchmark) -> Points:
+    """The decile a rate falls in and the achievement points it earns (see the module's rules)."""
+    starts = benchmark.starts
+    if benchmark.inverse:
+        worse_than = sum(1 for x in starts if rate > x)
+        decile = 10 - worse_than
+        if decile == 10:
+            points = TEN
+        else:
+            better = starts[worse_than - 1]
+            worse = starts[worse_than] if worse_than < len(starts) else benchmark.percentiles[99]
+            points = Decimal(decile) + _share(worse - rate, worse - better)
+    else:
+        reached = sum(1 for x in starts if rate >= x)
+        decile = reached + 1
+        if decile == 10:
+            points = TEN
+        else:
+            lower = starts[reached - 1] if reached else benchmark.percentiles[1]
+            upper = starts[reached]
+            points = Decimal(decile) + _share(rate - lower, upper - lower)
+    if benchmark.topped_out_by_program and points > TOPPED_OUT_CAP:
+        return Points(decile, TOPPED_OUT_CAP, capped=True)
+    return Points(decile, points)
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal:
+    """How far into a decile, 0 to just under 1; an empty or degenerate decile gives 0."""
+    if whole <= 0:
+        return Decimal(0)
+    return min(max(part / whole, Decimal(0)), Decimal("0.99"))
+
+
+@dataclass(frozen=True)
+class MeasureInput:
+    """A measure's result as the score reads it: its rate in the measure's own unit (percent for
+    the eCQMs, percent for HWR, admissions per 100 person-years for 484), its collection type,
+    and for CAHPS the summary survey measures' scores (`components`, by CAHPS_n id)."""
+
+    measure_id: str
+    collection: str
+    rate: Decimal | None = None
+    basis: str = ""  # "reported" (partner files), "observed" (our claims), "survey vendor"
+    detail: str = ""
+    components: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MeasureLine:
+    measure_id: str
+    title: str
+    outcome: bool
+    rate: Decimal | None
+    compared: Decimal | None  # the rate on the benchmark's scale
+    collection: str
+    decile: int | None
+    points: Decimal
+    note: str
+    basis: str = ""
+
+    @property
+    def at_or_above_10th(self) -> bool:
+        return self.decile is not None and self.decile >= 2
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "measure_id": self.measure_id,
+            "title": self.title,
+            "outcome": self.outcome,
+            "rate": None if self.rate is None else str(self.rate),
+            "collection": self.collection,
+            "decile": self.decile,
+            "points": str(self.points.quantize(CENT, ROUND_HALF_UP)),
+            "note": self.note,
+            "basis": self.basis,
+        }
+
+
+@dataclass(frozen=True)
+class AppScore:
+    performance_year: int
+    lines: tuple[MeasureLine, ...]
+    points: Decimal
+    possible: Decimal
+    score: Decimal  # 0-100, two decimals, health equity bonus included (0 here)
+    hea_bonus: Decimal
+    qps_threshold: Decimal | None
+    met_qps: bool | None  # None: the year's threshold is not loaded
+    met_alternative: bool
+    met_reporting: bool
+    estimated: bool  # a claims measure's rate is our observed rate, not CMS's
+    measure_set_source: str
+    notes: tuple[str, ...] = ()
+
+    def path(self) -> list[str]:
+        """The measure-by-measure path to the score and the standards, one line each."""
+        lines = [
+            f"{line.measure_id} {line.title}: "
+            + (
+                f"rate {line.rate} ({line.basis}), decile {line.decile}, "
+                if line.rate is not None and line.decile is not None
+                else ""
+            )
+            + f"{line.points.quantize(CENT, ROUND_HALF_UP)} of 10 points"
+            + (f"; {line.note}" if line.note else "")
+            for line in self.lines
+        ]
+        lines.append(
+            f"Quality score = {self.points.quantize(CENT, ROUND_HALF_UP)} / {self.possible} "
+            f"points x 100 + {self.hea_bonus} health equity bonus points = {self.score}"
+        )
+        if self.met_qps is None:
+            lines.append(
+                f"Quality performance standard: the PY{self.performance_year} threshold is not "
+                "loaded, so the standard is not decided"
+            )
+        else:
+            lines.append(
+                f"Quality performance standard (score at or above {self.qps_threshold}): "
+                + ("met" if self.met_qps else "not met")
+            )
+        outcome = [line.measure_id for line in self.lines if line.outcome]
+        reached = [line.measure_id for line in self.lines if line.outcome and line.at_or_above_10th]
+        lines.append(
+            "Alternative standard (10th percentile or better on an outcome measure among "
+            f"{', '.join(outcome)}): " + (f"met by {', '.join(reached)}" if reached else "not met")
+        )
+        return lines + list(self.notes)
+
+
+def app_measure_set(year: int) -> dict[str, Any]:
+    data = value_sets(APP_FILE)
+    entry = data["years"].get(str(year))
+    if entry is None:
+        raise NotComputable(f"no APP quality measure set is shipped for PY{year}")
+    return dict(entry)
+
+
+def app_measure(measure_id: str) -> dict[str, Any]:
+    return dict(value_sets(APP_FILE)["measures"][measure_id])
+
+
+def qps_threshold_published(year: int) -> Decimal | None:
+    value = value_sets(APP_FILE)["qps_thresholds"].get(str(year))
+    return None if value is None else Decimal(value)
+
+
+def app_score(
+    *,
+    year: int,
+    inputs: dict[str, MeasureInput],
+    benchmarks: list[Benchmark],
+    qps_threshold: Decimal | None,
+) -> AppScore:
+    """The year's MSSP quality score from the measure results and the year's benchmarks."""
+    measure_set = app_measure_set(year)
+    if not benchmarks:
+        raise NotComputable(f"benchmarks for PY{year} not loaded")
+    by_key = {(b.measure_id, collection_key(b.collection)): b for b in benchmarks}
+    outcome = set(measure_set["outcome_measures"])
+    lines: list[MeasureLine] = []
+    estimated = False
+    for measure_id in measure_set["measures"]:
+        spec = app_measure(measure_id)
+        given = inputs.get(measure_id)
+        if measure_id == CAHPS:
+            lines.append(_cahps_line(spec, given, by_key))
+            continue
+        if given is None or given.rate is None:
+            lines.append(
+                MeasureLine(
+                    measure_id,
+                    spec["title"],
+                    measure_id in outcome,
+                    None,
+                    None,
+                    "",
+                    None,
+                    Decimal(0),
+                    "no result loaded: 0 points",
+                )  # fmt: skip
+            )
+            continue
+        benchmark = by_key.get((measure_id, collection_key(given.collection)))
+        if benchmark is None:
+            lines.append(
+                MeasureLine(
+                    measure_id,
+                    spec["title"],
+                    measure_id in outcome,
+                    given.rate,
+                    None,
+                    given.collection,
+                    None,
+                    Decimal(0),
+                    f"no {given.collection} benchmark loaded for PY{year}: 0 points",
+                    given.basis,
+                )  # fmt: skip
+            )
+            continue
+        compared = given.rate * Decimal(spec.get("benchmark_scale", "1"))
+        scored = measure_points(compared, benchmark)
+        note = given.detail
+        if scored.capped:
+            note = "; ".join(filter(None, [note, "topped out: capped at 7 points"]))
+        if given.basis == "observed":
+            estimated = True
+            note = "; ".join(
+                filter(
+                    None,
+                    [
+                        note,
+                        "observed rate from the platform's claims, not CMS's "
+                        "risk-standardized rate",
+                    ],
+                )  # fmt: skip
+            )
+        lines.append(
+            MeasureLine(
+                measure_id,
+                spec["title"],
+                measure_id in outcome,
+                given.rate,
+                compared,
+                given.collection,
+                scored.decile,
+                scored.points,
+                note,
+                given.basis,
+            )  # fmt: skip
+        )
+    points = sum((line.points for line in lines), Decimal(0))
+    possible = TEN * len(lines)
+    hea_bonus = Decimal(0)
+    score = (points / possible * HUNDRED + hea_bonus).quantize(CENT, ROUND_HALF_UP)
+    met_qps = None if qps_threshold is None else score >= qps_threshold
+    reported = [m for m in measure_set["measures"] if app_measure(m)["source"] != "claims"]
+    met_reporting = all(
+        m in inputs and (inputs[m].rate is not None or inputs[m].components) for m in reported
+    )
+    return AppScore(
+        performance_year=year,
+        lines=tuple(lines),
+        points=points,
+        possible=possible,
+        score=score,
+        hea_bonus=hea_bonus,
+        qps_threshold=qps_threshold,
+        met_qps=met_qps,
+        met_alternative=any(line.outcome and line.at_or_above_10th for line in lines),
+        met_reporting=met_reporting,
+        estimated=estimated,
+        measure_set_source=str(measure_set["source"]),
+        notes=(
+            "Health equity adjustment: its inputs (the ACO's underserved multiplier and "
+            "top-performing measures) are not loaded, so no bonus points are added",
+        ),
+    )
+
+
+def _cahps_line(
+    spec: dict[str, Any],
+    given: MeasureInput | None,
+    by_key: dict[tuple[str, str], Benchmark],
+) -> MeasureLine:
+    if given is None or not given.components:
+        return MeasureLine(
+            CAHPS, spec["title"], False, None, None, "", None, Decimal(0),
+            "no CAHPS for MIPS results loaded: 0 points",
+        )  # fmt: skip
+    scored: list[tuple[str, Points]] = []
+    skipped: list[str] = []
+    for ssm, value in sorted(given.components.items()):
+        benchmark = by_key.get((ssm, collection_key(given.collection)))
+        if benchmark is None:
+            skipped.append(ssm)
+            continue
+        scored.append((ssm, measure_points(value, benchmark)))
+    if not scored:
+        return MeasureLine(
+            CAHPS, spec["title"], False, None, None, given.collection, None, Decimal(0),
+            "no summary survey measure has a benchmark loaded: 0 points",
+        )  # fmt: skip
+    points = sum((p.points for _, p in scored), Decimal(0)) / len(scored)
+    detail = ", ".join(f"{ssm} {p.points.quantize(CENT, ROUND_HALF_UP)}" for ssm, p in scored)
+    note = f"average of {len(scored)} summary survey measures ({detail})"
+    if skipped:
+        note += f"; without a benchmark, not scored: {', '.join(skipped)}"
+    if given.detail:
+        note = f"{given.detail}; {note}"
+    return MeasureLine(
+        CAHPS, spec["title"], False, None, None, given.collection, None, points, note,
+        given.basis,
+    )  # fmt: skip

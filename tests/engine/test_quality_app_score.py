@@ -1,0 +1,148 @@
+"""The MSSP quality score on hand-built benchmarks: deciles and partial points (direct and
+inverse measures), the topped-out cap, CAHPS as the average of its summary survey measures, a
+missing measure, the score, the quality performance standard and the alternative standard
+(domain.md 3.4, 7.1; 42 CFR 425.512; 42 CFR 414.1380(b)(1))."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from quality.engine.app_score import (
+    BenchmarkFileError,
+    MeasureInput,
+    NotComputable,
+    app_score,
+    measure_points,
+    parse_benchmarks,
+    qps_threshold_published,
+)
+
+HEADER = (
+    "measureName,measureId,submissionMethod,isToppedOutByProgram,percentile1,percentile10,"
+    "percentile20,percentile30,percentile40,percentile50,percentile60,percentile70,percentile80,"
+    "percentile90,percentile99,isInverse\n"
+)
+FLAT = "1,10,20,30,40,50,60,70,80,90,99"
+ROWS = (
+    f"A1c,001,eCQM,N,{FLAT},Y\n"
+    f"Depression,134,eCQM,Y,{FLAT},N\n"
+    f"BP,236,eCQM,N,{FLAT},N\n"
+    f"Breast,112,eCQM,N,{FLAT},N\n"
+    "HWR,479,Administrative Claims,N,0,0.10,0.11,0.12,0.13,0.14,0.15,0.16,0.17,0.18,0.19,Y\n"
+    f"SSM 1,CAHPS_1,CAHPS Survey Vendor,N,{FLAT},N\n"
+    f"SSM 2,CAHPS_2,CAHPS Survey Vendor,N,{FLAT},N\n"
+)
+
+
+@pytest.fixture
+def benchmarks():
+    return parse_benchmarks(HEADER + ROWS)
+
+
+def by_id(benchmarks, measure_id):
+    return next(b for b in benchmarks if b.measure_id == measure_id)
+
+
+def test_a_direct_measure_earns_its_decile_plus_the_share_of_the_way_through_it(benchmarks):
+    bp = by_id(benchmarks, "236")
+    assert measure_points(D("65"), bp).decile == 7  # 60th to 70th percentile: decile 7
+    assert measure_points(D("65"), bp).points == D("7.5")
+    assert measure_points(D("60"), bp).points == D("7")  # a decile starts at its percentile
+    assert measure_points(D("90"), bp).points == D("10")  # decile 10: 10 points
+    assert measure_points(D("5.5"), bp).decile == 1
+    assert measure_points(D("5.5"), bp).points == D("1.5")  # from the 1st percentile value
+
+
+def test_an_inverse_measure_is_best_at_its_lowest_rate(benchmarks):
+    a1c = by_id(benchmarks, "001")
+    assert measure_points(D("10"), a1c).points == D("10")  # at or below the 10th: decile 10
+    assert measure_points(D("15"), a1c).decile == 9
+    assert measure_points(D("15"), a1c).points == D("9.5")
+    assert measure_points(D("20"), a1c).points == D("9")  # the decile's worse end
+    assert measure_points(D("95"), a1c).decile == 1
+
+
+def test_a_benchmark_topped_out_by_program_caps_the_measure_at_7_points(benchmarks):
+    scored = measure_points(D("95"), by_id(benchmarks, "134"))
+    assert (scored.decile, scored.points, scored.capped) == (10, D("7"), True)
+
+
+def test_the_score_its_standards_and_the_path(benchmarks):
+    inputs = {
+        "001": MeasureInput("001", "eCQM", D("15"), "reported"),  # 9.5
+        "134": MeasureInput("134", "eCQM", D("95"), "reported"),  # capped 7
+        "236": MeasureInput("236", "eCQM", D("65"), "reported"),  # 7.5
+        # 112 missing: 0 of 10
+        # HWR 14.5% observed -> 0.145 on the benchmark's scale: decile 5, 5.5 points
+        "479": MeasureInput("479", "Administrative Claims", D("14.5"), "observed"),
+        "321": MeasureInput(
+            "321",
+            "CAHPS Survey Vendor",
+            basis="survey vendor",
+            components={"CAHPS_1": D("65"), "CAHPS_2": D("95"), "CAHPS_9": D("50")},
+        ),  # fmt: skip  # (7.5 + 10) / 2 = 8.75; CAHPS_9 has no benchmark
+    }
+    score = app_score(year=2025, inputs=inputs, benchmarks=benchmarks, qps_threshold=D("76.70"))
+    points = {line.measure_id: line.points for line in score.lines}
+    assert points["479"] == D("5.5")
+    assert points["321"] == D("8.75")
+    assert points["112"] == 0
+    assert score.possible == 60
+    assert score.score == D("63.75")  # (9.5 + 7 + 7.5 + 0 + 8.75 + 5.5) / 60 x 100
+    assert score.met_qps is False
+    assert score.met_alternative is True  # 001 at the 10th percentile or better
+    assert score.met_reporting is False  # 112 was not reported
+    assert score.estimated
+    path = "\n".join(score.path())
+    assert "no result loaded: 0 points" in path
+    assert "not CMS's risk-standardized rate" in path
+    assert "without a benchmark, not scored: CAHPS_9" in path
+    assert "= 63.75" in path
+
+
+def test_the_alternative_standard_needs_an_outcome_measure_at_the_10th_percentile(benchmarks):
+    inputs = {
+        "001": MeasureInput("001", "eCQM", D("95"), "reported"),  # decile 1
+        "236": MeasureInput("236", "eCQM", D("5"), "reported"),  # decile 1
+        "134": MeasureInput("134", "eCQM", D("99"), "reported"),  # not an outcome measure
+        "479": MeasureInput("479", "Administrative Claims", D("19.5"), "observed"),  # decile 1
+    }
+    score = app_score(year=2025, inputs=inputs, benchmarks=benchmarks, qps_threshold=None)
+    assert score.met_alternative is False
+    assert score.met_qps is None  # no threshold: undecided
+    assert "not decided" in "\n".join(score.path())
+
+
+def test_no_benchmarks_no_score_and_the_published_threshold(benchmarks):
+    with pytest.raises(NotComputable, match="benchmarks for PY2025 not loaded"):
+        app_score(year=2025, inputs={}, benchmarks=[], qps_threshold=None)
+    assert qps_threshold_published(2025) == D("76.70")
+    assert qps_threshold_published(2024) is None
+
+
+def test_a_bad_benchmark_file_names_each_row_and_column():
+    with pytest.raises(BenchmarkFileError) as bad:
+        parse_benchmarks(
+            HEADER
+            + f"A1c,001,eCQM,maybe,{FLAT},Y\n"
+            + "BP,236,eCQM,N,1,10,twenty,30,40,50,60,70,80,90,99,N\n"
+            + "BP,236,eCQM,N,1,90,80,70,60,50,40,30,20,10,99,N\n"
+            + f"A1c,001,eCQM,N,{FLAT},Y\n"
+        )
+    errors = bad.value.errors
+    assert "row 2, column isToppedOutByProgram: 'maybe' is not Y/N" in errors
+    assert "row 3, column percentile20: 'twenty' is not a number" in errors
+    assert "row 4: measure 236 (eCQM) repeats row 3" in errors
+    assert "row 5: measure 001 (eCQM) repeats row 2" in errors
+    with pytest.raises(BenchmarkFileError, match="missing column"):
+        parse_benchmarks("measureId,submissionMethod\n001,eCQM\n")
+
+
+def test_the_shipped_cms_benchmark_files_read():
+    from quality.engine.valuesets import VALUESET_DIR
+
+    for year in (2024, 2025, 2026):
+        rows = parse_benchmarks((VALUESET_DIR / f"mips_benchmarks_{year}.csv").read_text())
+        assert {"001", "134", "236", "479", "CAHPS_1"} <= {b.measure_id for b in rows}

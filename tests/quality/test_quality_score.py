@@ -1,0 +1,136 @@
+"""The MSSP quality score end to end: platform staff upload the year's MIPS benchmarks, the
+entity's measures (claims-based 479, eCQMs from QRDA III, CAHPS from the vendor's file) are
+scored, and the score goes to settlement's quality result with its path, unless an admin entered
+CMS's figure as an override."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import Role
+from quality.models import BenchmarkFile, MeasureResult, MeasureRun, ReportedFile
+from quality.scores import quality_score
+from quality.services import reported_file_upload
+from settlement.models import QualityResult
+from tests.engine.test_quality_app_score import HEADER, ROWS
+from tests.quality.test_qrda_upload import GOOD, qrda
+
+pytestmark = pytest.mark.django_db
+PY = 2025
+CAHPS = b"ssm_id,ssm_name,score,respondents\nCAHPS_1,Getting Timely Care,65,210\nCAHPS_2,How Well Providers Communicate,95,205\n"
+
+
+def _claims_run(entity) -> None:
+    run = MeasureRun.objects.create(
+        entity=entity, performance_year=PY, as_of=date(2025, 12, 31),
+        population_source="aligned in the alignment run as of 2025-12-31", population=900,
+        value_set_version="2025.1",
+    )  # fmt: skip
+    MeasureResult.objects.create(
+        run=run, code="479", title="Hospital-Wide 30-Day Readmission (HWR)", basis="observed",
+        unit="percent", lower_is_better=True, numerator=Decimal(29), denominator=Decimal(200),
+        rate=Decimal("14.5"), specification="MIPS Quality ID 479",
+    )  # fmt: skip
+
+
+def _superuser(make_member, entity):
+    user = make_member(entity, Role.ENTITY_ADMIN, "staff@platform.example.test")
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    return user
+
+
+def test_the_score_flows_from_the_measures_to_settlement_unless_overridden(
+    entity_a, make_member, login_client
+) -> None:
+    _claims_run(entity_a)
+    assert quality_score(entity=entity_a, performance_year=PY).reason == (
+        "not computable: benchmarks for PY2025 not loaded"
+    )
+    coordinator = login_client(make_member(entity_a, Role.CARE_COORDINATOR))
+    assert coordinator.get(reverse("quality:benchmarks")).status_code == 403
+
+    staff = login_client(_superuser(make_member, entity_a))
+    bad = staff.post(
+        reverse("quality:benchmarks"),
+        {"performance_year": PY, "source": "CMS QPP 2025 Quality Benchmarks",
+         "file": SimpleUploadedFile("b.csv", (HEADER + "BP,236,eCQM,N,1,x,20,30,40,50,60,70,80,90,99,N\n").encode())},
+        follow=True,
+    )  # fmt: skip
+    assert "row 2, column percentile10: &#x27;x&#x27; is not a number" in bad.content.decode()
+    assert not BenchmarkFile.objects.exists()
+    staff.post(
+        reverse("quality:benchmarks"),
+        {"performance_year": PY, "source": "CMS QPP 2025 Quality Benchmarks",
+         "file": SimpleUploadedFile("b.csv", (HEADER + ROWS).encode())},
+    )  # fmt: skip
+    # 479 alone: 5.5 of 60 points (observed 14.5% -> 0.145 on CMS's scale: decile 5).
+    result = QualityResult.objects.get(entity=entity_a, performance_year=PY)
+    assert (result.origin, result.quality_score) == ("computed", Decimal("9.17"))
+    assert (result.met_standard, result.met_alternative, result.met_reporting) == (
+        False,
+        True,
+        False,
+    )
+    assert any(line.startswith("479 ") and "decile 5" in line for line in result.path)
+    assert "CMS QPP 2025 Quality Benchmarks" in result.source
+
+    # An eCQM from a partner's QRDA III (CMS122v13 is Quality ID 001): 20 of 100, decile 9.
+    reported_file_upload(
+        entity=entity_a, performance_year=PY, source="Acme EHR", submitted_on=date(2026, 2, 1),
+        file_name="acme.xml", content=qrda(GOOD).replace(b"m-001", b"CMS122v13"),
+    )  # fmt: skip
+    result.refresh_from_db()
+    assert result.quality_score == Decimal("24.17")  # (5.5 + 9.0) / 60 x 100
+    assert any(line.startswith("001 ") and "rate 20.00 (reported)" in line for line in result.path)
+
+    # CAHPS from the vendor: a bad file names its row and column; a good one scores 8.75.
+    admin = login_client(make_member(entity_a, Role.ENTITY_ADMIN))
+    form = {"performance_year": PY, "source": "Survey Vendor Inc.", "submitted_on": "2026-03-01",
+            "period_start": "2025-01-01", "period_end": "2025-12-31"}  # fmt: skip
+    page = admin.post(
+        reverse("quality:cahps_upload", args=[entity_a.pk]),
+        {**form, "file": SimpleUploadedFile("c.csv", b"ssm_id,score\nCAHPS_1,120\n")},
+        follow=True,
+    ).content.decode()
+    assert "row 2, column score: 120 is not between 0 and 100" in page
+    for _ in range(2):  # the second upload replaces the first, which stays listed
+        admin.post(
+            reverse("quality:cahps_upload", args=[entity_a.pk]),
+            {**form, "file": SimpleUploadedFile("c.csv", CAHPS)},
+        )
+    files = ReportedFile.objects.filter(entity=entity_a, kind=ReportedFile.Kind.CAHPS)
+    assert files.count() == 2
+    assert files.filter(superseded_by__isnull=True).count() == 1
+    result.refresh_from_db()
+    assert result.quality_score == Decimal("38.75")  # (5.5 + 9 + 8.75) / 60 x 100
+
+    overview = admin.get(reverse("quality:overview", args=[entity_a.pk]) + f"?year={PY}")
+    text = overview.content.decode()
+    assert "<strong>38.75</strong> of 100" in text
+    assert "Survey Vendor Inc." in text
+    assert "computed here from the measure results" in text
+
+    # An admin enters CMS's reported figure: it overrides, and a recomputation leaves it.
+    QualityResult.objects.filter(pk=result.pk).update(
+        origin="override", quality_score=Decimal("81.20"), source="CMS PY2025 quality report"
+    )
+    reported_file_upload(
+        entity=entity_a, performance_year=PY, source="Acme EHR", submitted_on=date(2026, 3, 1),
+        file_name="acme2.xml", content=qrda(GOOD).replace(b"m-001", b"CMS122v13"),
+    )  # fmt: skip
+    result.refresh_from_db()
+    assert (result.origin, result.quality_score) == ("override", Decimal("81.20"))
+    text = admin.get(reverse("quality:overview", args=[entity_a.pk]) + f"?year={PY}").content
+    assert b"an override; source: CMS PY2025 quality report" in text
+
+
+def test_a_reach_dce_has_no_computed_total_quality_score(entity_b) -> None:
+    outcome = quality_score(entity=entity_b, performance_year=PY)
+    assert outcome.score is None
+    assert "Total Quality Score's scoring" in outcome.reason
