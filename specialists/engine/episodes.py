@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
 from settlement.engine.rounding import round_to_cent, to_cents
+
 from specialists.engine import columns as c
 
 DEFAULT_PATH = Path(__file__).with_name("episodes.json")
@@ -384,7 +384,7 @@ def build_episodes(
     ]
     if not anchors:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
-    by_bene = {int(k): g for k, g in claims.groupby(c.BENE_ID, sort=False)}
+    by_bene = {int(str(k)): g for k, g in claims.groupby(c.BENE_ID, sort=False)}
     rows = []
     for a in anchors:
         kind = definitions.get(a[EPISODE])

@@ -93,7 +93,8 @@ def test_an_ms_drg_stay_triggers_an_episode_with_its_anchor_and_post_anchor_wind
     assert row[ep.ANCHOR_START] == pd.Timestamp("2025-03-01")
     assert row[ep.WINDOW_END] == pd.Timestamp("2025-03-04") + pd.Timedelta(days=90)
     assert row[ep.LOS_DAYS] == 3
-    assert row[ep.PERIOD] == ep.PERFORMANCE and row[ep.COMPLETE]
+    assert row[ep.PERIOD] == ep.PERFORMANCE
+    assert row[ep.COMPLETE]
 
 
 def test_a_stay_under_another_drg_or_an_outpatient_claim_triggers_nothing():
@@ -148,14 +149,16 @@ def test_an_episode_running_past_the_claims_date_is_open_and_the_year_before_is_
             claim(3, "A3", "2023-11-01", "2023-11-03", drg=HF_DRG, paid=1),  # before the baseline
         ]
     )
-    periods = dict(zip(out[c.BENE_ID], zip(out[ep.PERIOD], out[ep.COMPLETE])))
+    periods = dict(
+        zip(out[c.BENE_ID], zip(out[ep.PERIOD], out[ep.COMPLETE], strict=True), strict=True)
+    )
     assert periods == {1: (ep.BASELINE, True), 2: (ep.PERFORMANCE, False)}
 
 
 def test_the_target_is_the_drgs_baseline_mean_trended_and_discounted_rounded_once():
     rows = [
         claim(b, f"A{b}", "2024-03-01", "2024-03-03", drg=HF_DRG, paid=paid)
-        for b, paid in zip(range(1, 4), (1_000_000, 1_000_000, 1_000_001))
+        for b, paid in zip(range(1, 4), (1_000_000, 1_000_000, 1_000_001), strict=True)
     ]
     rows.append(claim(9, "A9", "2025-03-01", "2025-03-03", drg=HF_DRG, paid=900_000))
     out = build(
@@ -249,8 +252,10 @@ def test_a_scorecard_sums_the_tins_complete_performance_episodes_and_its_network
     )  # fmt: skip
     classified = classify(paid, Network(tins={"200000001": "participant"}))
     (card,) = ep.scorecards(out, classified=classified)
-    assert card.tin == "200000001" and card.episodes == 1
-    assert card.actual_cents == 1_050_000 and card.target_cents == 1_000_000
+    assert card.tin == "200000001"
+    assert card.episodes == 1
+    assert card.actual_cents == 1_050_000
+    assert card.target_cents == 1_000_000
     assert card.variance_cents == -50_000
     assert (card.readmitted_episodes, card.readmissions) == (1, 1)
     assert (card.patient_paid_cents, card.patient_in_network_cents) == (400, 300)

@@ -103,7 +103,8 @@ def test_an_entity_without_savings_pays_no_gain():
         entity_earned=D("-5000.00"),
         pool_share=D("0.5"),
     )
-    assert out.pool == D("0.00") and out.shares[0].amount == D("0.00")
+    assert out.pool == D("0.00")
+    assert out.shares[0].amount == D("0.00")
     assert "Entity keeps" in out.explanation[-1].label
 
 
@@ -114,7 +115,8 @@ def test_an_episode_without_target_or_rule_is_left_out():
         entity_earned=D("1000"),
         pool_share=D("1"),
     )
-    assert out.shares[0].lines == () and out.shares[0].amount == D("0.00")
+    assert out.shares[0].lines == ()
+    assert out.shares[0].amount == D("0.00")
 
 
 @pytest.mark.parametrize(
