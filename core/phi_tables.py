@@ -29,6 +29,7 @@ PHI_MODELS = frozenset(
         "quality.measureevent",
         "specialists.leadspecialist",
         "specialists.leadspecialistchange",
+        "specialists.episode",
     }
 )
 NOT_PHI = frozenset(

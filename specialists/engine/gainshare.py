@@ -111,6 +111,10 @@ class SpecialistShare:
     amount: Decimal  # paid (positive) or owed (negative), to the cent
     explanation: tuple[Step, ...]
 
+    @property
+    def episodes(self) -> int:
+        return sum(line.episodes for line in self.lines)
+
 
 @dataclass(frozen=True)
 class Reconciliation:

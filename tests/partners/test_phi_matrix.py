@@ -100,6 +100,12 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "specialists:run_start": [{"entity_id": entity}],
         "specialists:roster": [{"entity_id": entity, "tin": o.tin}],
         "specialists:leakage": [{"entity_id": entity}],
+        "specialists:episodes": [{"entity_id": entity}],
+        "specialists:scorecard": [{"entity_id": entity, "tin": o.tin}],
+        "specialists:gain_share": [{"entity_id": entity}],
+        "specialists:gain_share_statement": [
+            {"entity_id": entity, "tin": o.tin, "fmt": fmt} for fmt in ("csv", "pdf")
+        ],
     }
 
 
