@@ -123,6 +123,8 @@ def episodes(request: HttpRequest, entity_id: int) -> HttpResponse:
             "definitions": definitions,
             "types": types,
             "cards": cards,
+            "top_cards": cards[:20],
+            "more_cards": cards[20:],
         },
     )
 
@@ -195,7 +197,15 @@ def gain_share(request: HttpRequest, entity_id: int) -> HttpResponse:
     return render(
         request,
         "specialists/gain_share.html",
-        {"entity": entity, "run": run, "view": view},
+        {
+            "entity": entity,
+            "run": run,
+            "view": view,
+            "labels": {
+                e["code"]: e["label"]
+                for e in (run.episode_definitions.get("episodes", []) if run else [])
+            },
+        },
     )
 
 

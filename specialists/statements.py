@@ -36,6 +36,11 @@ class GainShareView:
     reconciliation: gs.Reconciliation
     names: dict[str, str]
 
+    @property
+    def entity_steps(self) -> list[Any]:
+        """The reconciliation's steps but each TIN's own line (the table shows them)."""
+        return [s for s in self.reconciliation.explanation if not s.label.startswith("TIN ")]
+
     def share(self, tin: str) -> gs.SpecialistShare | None:
         return next((s for s in self.reconciliation.shares if s.tin == tin), None)
 
@@ -66,7 +71,9 @@ def settlement_for_year(*, user: Any, entity: Entity, year: int) -> SettlementRu
 
 
 def episode_results(*, run: LeadSpecialistRun) -> list[gs.EpisodeResult]:
-    """The run's complete performance episodes with a managing specialist, in cents."""
+    """The run's complete performance episodes managed by a specialist TIN on the entity's list
+    (a participant or preferred provider on the run's date), in cents: an entity shares its
+    savings only with its own participants and providers (specialists.engine.gainshare)."""
     return [
         gs.EpisodeResult(
             tin=e.managing_tin,
@@ -77,6 +84,7 @@ def episode_results(*, run: LeadSpecialistRun) -> list[gs.EpisodeResult]:
         )
         for e in Episode.objects.filter(run=run, period=PERFORMANCE, complete=True)
         .exclude(managing_tin="")
+        .exclude(network_role="")
         .order_by("id")
     ]
 
@@ -99,6 +107,7 @@ def gain_share_view(*, user: Any, entity: Entity, run: LeadSpecialistRun) -> Gai
         entity_earned=None if settlement is None else settlement.earned_savings_losses,
         pool_share=policy.pool_share if policy else Decimal(0),
         settlement_label=label,
+        episode_labels={e["code"]: e["label"] for e in run.episode_definitions.get("episodes", [])},
     )
     tins = [s.tin for s in reconciliation.shares]
     names = dict(

@@ -322,39 +322,58 @@ def _anchors(defs: EpisodeDefinitions, claims: pd.DataFrame) -> list[dict[str, A
 
 
 def _managing(
-    kind: EpisodeType,
-    lines: pd.DataFrame,
-    bene: int,
-    attending: str,
+    definitions: EpisodeDefinitions,
+    anchors: pd.DataFrame,
+    inside: pd.DataFrame,
     leads: Mapping[tuple[int, str], tuple[str, str, str]],
     npi_tins: Mapping[str, str],
-) -> tuple[str, str, str, str]:
-    """Rule 7: (tin, npi, specialty, reason)."""
-    own = lines[
-        (lines[SOURCE] == "B")
-        & lines[c.SPECIALTY].isin(kind.specialty_codes)
-        & (lines[c.NPI] != "")
-    ]
+) -> pd.DataFrame:
+    """Rule 7, per episode (`_ep` index): managing tin, npi, specialty and reason."""
+    pairs = pd.DataFrame(
+        [(e.code, s) for e in definitions.episodes for s in e.specialty_codes],
+        columns=[EPISODE, c.SPECIALTY],
+    )
+    own = inside[(inside[SOURCE] == "B") & (inside[c.NPI] != "")].merge(
+        pairs, on=[EPISODE, c.SPECIALTY]
+    )
+    best: dict[int, tuple[str, str, str, str]] = {}
     if not own.empty:
-        best = (
-            own.groupby([c.TIN, c.NPI])
+        ranked = (
+            own.groupby(["_ep", c.TIN, c.NPI])
             .agg(
                 allowed=(c.ALLOWED_CENTS, "sum"),
                 last=(c.SERVICE_DATE, "max"),
                 specialty=(c.SPECIALTY, "last"),
             )
             .reset_index()
-            .sort_values(["allowed", "last", c.NPI, c.TIN], ascending=[False, False, True, True])
-            .iloc[0]
+            .sort_values(
+                ["_ep", "allowed", "last", c.NPI, c.TIN],
+                ascending=[True, False, False, True, True],
+            )
+            .drop_duplicates("_ep")
         )
-        return str(best[c.TIN]), str(best[c.NPI]), str(best["specialty"]), EPISODE_PLURALITY
-    if kind.condition and (bene, kind.condition) in leads:
-        tin, npi, specialty = leads[(bene, kind.condition)]
-        if npi:
-            return tin, npi, specialty, LEAD_SPECIALIST
-    if attending and npi_tins.get(attending):
-        return npi_tins[attending], attending, "", ATTENDING
-    return "", "", "", UNASSIGNED
+        best = {
+            int(r["_ep"]): (str(r[c.TIN]), str(r[c.NPI]), str(r["specialty"]), EPISODE_PLURALITY)
+            for r in ranked.to_dict("records")
+        }
+    rows = []
+    for a in anchors.to_dict("records"):
+        key = int(a["_ep"])
+        kind = definitions.get(a[EPISODE])
+        bene = int(a[c.BENE_ID])
+        if key in best:
+            found = best[key]
+        elif kind and kind.condition and leads.get((bene, kind.condition), ("", "", ""))[1]:
+            tin, npi, specialty = leads[(bene, kind.condition)]
+            found = (tin, npi, specialty, LEAD_SPECIALIST)
+        elif a[ATTENDING_NPI] and npi_tins.get(a[ATTENDING_NPI]):
+            found = (npi_tins[a[ATTENDING_NPI]], a[ATTENDING_NPI], "", ATTENDING)
+        else:
+            found = ("", "", "", UNASSIGNED)
+        rows.append((key, *found))
+    return pd.DataFrame(
+        rows, columns=["_ep", MANAGING_TIN, MANAGING_NPI, MANAGING_SPECIALTY, MANAGING_REASON]
+    ).set_index("_ep")
 
 
 def build_episodes(
@@ -379,68 +398,82 @@ def build_episodes(
     perf_start = pd.Timestamp(performance_start(as_of))
     base_start = perf_start - pd.DateOffset(months=12)
     claims_end = pd.Timestamp(as_of)
-    anchors = [
-        a for a in _anchors(definitions, claims) if base_start <= a[ANCHOR_END] <= claims_end
-    ]
-    if not anchors:
+    anchors = pd.DataFrame(
+        [a for a in _anchors(definitions, claims) if base_start <= a[ANCHOR_END] <= claims_end]
+    )
+    if anchors.empty:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
-    by_bene = {int(str(k)): g for k, g in claims.groupby(c.BENE_ID, sort=False)}
-    rows = []
-    for a in anchors:
-        kind = definitions.get(a[EPISODE])
-        assert kind is not None  # noqa: S101 - _anchors only yields defined types
-        mine = by_bene[a[c.BENE_ID]]
-        starts = pd.to_datetime(mine[START_DATE])
-        inside = mine[(starts >= a[ANCHOR_START]) & (starts <= a[WINDOW_END])]
-        in_starts = pd.to_datetime(inside[START_DATE])
-        is_anchor = (inside[SOURCE] == "A") & (inside[c.CLAIM_ID].astype(str) == a[ANCHOR_CLAIM])
-        inpatient = (inside[SOURCE] == "A") & inside[CLAIM_TYPE].isin(INPATIENT_TYPES) & ~is_anchor
-        excluded = inpatient & inside[DRG].map(normal_drg).isin(
-            definitions.excluded_readmission_drgs
+    anchors["_ep"] = range(len(anchors))
+    # Every claim of the episode's beneficiary that starts inside its window (rule 3).
+    inside = claims.drop(columns=[CCN, DRG]).merge(
+        anchors[["_ep", c.BENE_ID, EPISODE, DRG, ANCHOR_CLAIM, ANCHOR_START, ANCHOR_END,
+                 WINDOW_END]],
+        on=c.BENE_ID,
+    )  # fmt: skip
+    starts = pd.to_datetime(inside[START_DATE])
+    inside = inside[(starts >= inside[ANCHOR_START]) & (starts <= inside[WINDOW_END])]
+    part_a = inside[SOURCE] == "A"
+    is_anchor = part_a & (inside[c.CLAIM_ID].astype(str) == inside[ANCHOR_CLAIM])
+    inpatient = part_a & inside[CLAIM_TYPE].isin(INPATIENT_TYPES) & ~is_anchor
+    starts = pd.to_datetime(inside[START_DATE])
+    readmitted = (
+        inpatient
+        & (starts > inside[ANCHOR_END])
+        & (starts <= inside[ANCHOR_END] + pd.Timedelta(days=definitions.readmission_days))
+    )
+    ed = (inside[SOURCE] == "B") & ((inside[POS] == ED_POS) | inside[c.HCPCS].isin(ED_HCPCS))
+    paid = inside[PAID_CENTS]
+    figures = (
+        inside.assign(
+            _anchor=paid.where(is_anchor, 0),
+            _readmit=readmitted.astype("int64"),
+            _snf=(part_a & inside[CLAIM_TYPE].isin(SNF_TYPES)).astype("int64"),
+            _hha=(part_a & inside[CLAIM_TYPE].isin(HHA_TYPES)).astype("int64"),
+            _ed_day=inside[c.SERVICE_DATE].where(ed),
+            _inpatient=inpatient,
         )
-        readmitted = (
-            inpatient
-            & (in_starts > a[ANCHOR_END])
-            & (in_starts <= a[ANCHOR_END] + pd.Timedelta(days=definitions.readmission_days))
+        .groupby("_ep")
+        .agg(
+            anchor=("_anchor", "sum"),
+            readmissions=("_readmit", "sum"),
+            snf=("_snf", "sum"),
+            hha=("_hha", "sum"),
+            ed=("_ed_day", "nunique"),
         )
-        part_b = inside[inside[SOURCE] == "B"]
-        ed = part_b[(part_b[POS] == ED_POS) | part_b[c.HCPCS].isin(ED_HCPCS)]
-        anchor_cents = int(inside.loc[is_anchor, PAID_CENTS].sum())
-        counted = int(inside.loc[~excluded, PAID_CENTS].sum())
-        tin, npi, specialty, reason = _managing(
-            kind, inside, a[c.BENE_ID], a[ATTENDING_NPI], leads, npi_tins
-        )
-        rows.append(
-            {
-                **{k: v for k, v in a.items() if k != ATTENDING_NPI},
-                PERIOD: BASELINE if a[ANCHOR_END] < perf_start else PERFORMANCE,
-                COMPLETE: bool(a[WINDOW_END] <= claims_end),
-                ANCHOR_CENTS: anchor_cents,
-                POST_CENTS: counted - anchor_cents,
-                EXCLUDED_CENTS: int(inside.loc[excluded, PAID_CENTS].sum()),
-                ACTUAL_CENTS: counted,
-                READMISSIONS: int(readmitted.sum()),
-                SNF_CLAIMS: int(
-                    ((inside[SOURCE] == "A") & inside[CLAIM_TYPE].isin(SNF_TYPES)).sum()
-                ),
-                HHA_CLAIMS: int(
-                    ((inside[SOURCE] == "A") & inside[CLAIM_TYPE].isin(HHA_TYPES)).sum()
-                ),
-                ED_VISITS: int(ed[c.SERVICE_DATE].nunique()),
-                # Medicare counts a stay's days from admission to discharge, at least one.
-                LOS_DAYS: max((a[ANCHOR_END] - a[ANCHOR_START]).days, 1),
-                MANAGING_TIN: tin,
-                MANAGING_NPI: npi,
-                MANAGING_SPECIALTY: specialty,
-                MANAGING_REASON: reason,
-            }
-        )
-    episodes = pd.DataFrame(rows)
-    targets = target_prices(definitions, episodes)
-    keys = list(zip(episodes[EPISODE], episodes[DRG], strict=True))
-    episodes[TARGET_CENTS] = [targets.get(k, (NO_TARGET, "none"))[0] for k in keys]
-    episodes[TARGET_BASIS] = [targets.get(k, (NO_TARGET, "none"))[1] for k in keys]
-    return episodes[OUTPUT_COLUMNS].reset_index(drop=True)
+    )
+    excluded_claims = inside[inpatient][[c.CLAIM_ID, "_ep", PAID_CENTS]]
+    excluded_drg = excluded_claims[c.CLAIM_ID].astype(str).map(_drg_of(claims)).map(normal_drg)
+    excluded = (
+        excluded_claims[excluded_drg.isin(definitions.excluded_readmission_drgs)]
+        .groupby("_ep")[PAID_CENTS]
+        .sum()
+    )
+    total = inside.groupby("_ep")[PAID_CENTS].sum()
+    managing = _managing(definitions, anchors, inside, leads, npi_tins)
+    out = anchors.set_index("_ep")
+    out[ANCHOR_CENTS] = figures["anchor"].reindex(out.index, fill_value=0).astype("int64")
+    out[EXCLUDED_CENTS] = excluded.reindex(out.index, fill_value=0).astype("int64")
+    out[ACTUAL_CENTS] = total.reindex(out.index, fill_value=0).astype("int64") - out[EXCLUDED_CENTS]
+    out[POST_CENTS] = out[ACTUAL_CENTS] - out[ANCHOR_CENTS]
+    for column, name in ((READMISSIONS, "readmissions"), (SNF_CLAIMS, "snf"),
+                         (HHA_CLAIMS, "hha"), (ED_VISITS, "ed")):  # fmt: skip
+        out[column] = figures[name].reindex(out.index, fill_value=0).astype("int64")
+    out[PERIOD] = [BASELINE if end < perf_start else PERFORMANCE for end in out[ANCHOR_END]]
+    out[COMPLETE] = out[WINDOW_END] <= claims_end
+    # Medicare counts a stay's days from admission to discharge, at least one.
+    out[LOS_DAYS] = (out[ANCHOR_END] - out[ANCHOR_START]).dt.days.clip(lower=1).astype("int64")
+    out = out.join(managing)
+    targets = target_prices(definitions, out)
+    keys = list(zip(out[EPISODE], out[DRG], strict=True))
+    out[TARGET_CENTS] = [targets.get(k, (NO_TARGET, "none"))[0] for k in keys]
+    out[TARGET_BASIS] = [targets.get(k, (NO_TARGET, "none"))[1] for k in keys]
+    return out[OUTPUT_COLUMNS].reset_index(drop=True)
+
+
+def _drg_of(claims: pd.DataFrame) -> dict[str, str]:
+    """Claim id -> MS-DRG of the inpatient claims."""
+    stays = claims[(claims[SOURCE] == "A") & claims[CLAIM_TYPE].isin(INPATIENT_TYPES)]
+    return dict(zip(stays[c.CLAIM_ID].astype(str), stays[DRG].astype(str), strict=True))
 
 
 def target_prices(

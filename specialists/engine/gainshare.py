@@ -10,6 +10,10 @@ a quality gate (the most readmissions per episode allowed for any gain to be pai
 
 Reconciliation to the settlement:
 
+0. Only specialist TINs on the entity's list (participants and preferred providers) take part:
+   an entity shares its savings with its participants and providers (42 CFR 425.116(a) for MSSP;
+   the REACH Participation Agreement's Participant and Preferred Provider arrangements [R]); the
+   caller passes only their episodes.
 1. Each specialist's amount per rule = rate x (target - actual) over its complete performance
    episodes with a target; no gain when the quality gate fails; then held between floor and cap.
 2. Gains are paid from the entity's shared savings: the pool is `pool_share` of the entity's
@@ -23,7 +27,7 @@ Reconciliation to the settlement:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -187,6 +191,7 @@ def reconcile(
     entity_earned: Decimal | None,
     pool_share: Decimal,
     settlement_label: str = "",
+    episode_labels: Mapping[str, str] | None = None,
 ) -> Reconciliation:
     """Each specialist's gain-share or repayment and its reconciliation to the entity's earned
     savings (rules 1-4 of the module docstring). `entity_earned` None: no settlement yet, so no
@@ -241,7 +246,7 @@ def reconcile(
     for tin in tins:
         sx = ExplanationBuilder(parameters=ex.parameters)
         for line in per_tin[tin]:
-            scope = line.episode or "every episode type"
+            scope = (episode_labels or {}).get(line.episode, line.episode) or "every episode type"
             sx.rule(f"TIN {tin}, {scope}: {line.rule.describe()}")
             sx.figure(
                 f"TIN {tin}, {scope}: {line.episodes} episode(s), target {fmt_money(line.target)}, "
