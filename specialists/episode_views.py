@@ -27,6 +27,7 @@ from specialists.engine.episodes import (
     episode_definitions_from,
 )
 from specialists.models import Episode, LeadSpecialistRun
+from specialists.selectors import provider_activity
 from specialists.statements import (
     gain_share_view,
     specialist_statement_csv,
@@ -184,6 +185,25 @@ def scorecard(request: HttpRequest, entity_id: int, tin: str) -> HttpResponse:
             "page": page,
             "rows": rows,
         },
+    )
+
+
+@phi_view
+def providers(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """The entity's enrolled clinicians, each with its aligned and led beneficiaries, the
+    episodes it manages and its practice's share of patients' spending in the network (counts
+    only: no beneficiary is named)."""
+    entity = entity_or_404(request, entity_id)
+    run = _succeeded(run_asked(request, entity))
+    rows = provider_activity(run=run) if run else []
+    specialties = dict(SpecialtyCode.objects.values_list("code", "description"))
+    for row in rows:
+        row["specialty_label"] = specialties.get(row["specialty"], "")
+        row["role_label"] = ROLE_LABELS.get(row["role"], row["role"])
+    return render(
+        request,
+        "specialists/providers.html",
+        {"entity": entity, "run": run, "rows": rows},
     )
 
 

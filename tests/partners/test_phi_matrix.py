@@ -103,6 +103,7 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "specialists:episodes": [{"entity_id": entity}],
         "specialists:scorecard": [{"entity_id": entity, "tin": o.tin}],
         "specialists:gain_share": [{"entity_id": entity}],
+        "specialists:providers": [{"entity_id": entity}],
         "specialists:gain_share_statement": [
             {"entity_id": entity, "tin": o.tin, "fmt": fmt} for fmt in ("csv", "pdf")
         ],

@@ -148,3 +148,14 @@ def test_an_arrangement_outside_the_engines_terms_is_refused(world):
     )  # fmt: skip
     with pytest.raises(ValidationError, match="floor"):
         bad.full_clean()
+
+
+def test_the_enrolled_clinicians_page_counts_each_ones_patients_and_episodes(world, episode_run, aco_admin):  # fmt: skip
+    from tests.specialists.conftest import CARDIO_NPI, NEPHRO_NPI
+
+    page = verified_client(aco_admin).get(f"/specialists/{world.entity.pk}/providers/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert f"NPI {CARDIO_NPI}" in text
+    assert f"NPI {NEPHRO_NPI}" in text
+    assert f"/specialists/{world.entity.pk}/episodes/{CARDIO_TIN}/" in text  # 1 episode managed
