@@ -30,6 +30,7 @@ PHI_MODELS = frozenset(
         "specialists.leadspecialist",
         "specialists.leadspecialistchange",
         "specialists.episode",
+        "specialists.caretransition",
     }
 )
 NOT_PHI = frozenset(

@@ -118,6 +118,7 @@ SCOPED: dict[str, str] = {
     "specialists.LeadSpecialist": "",
     "specialists.LeadSpecialistChange": "",
     "specialists.Episode": "",
+    "specialists.CareTransition": "",
     "specialists.GainSharePolicy": "",
     "specialists.GainShareArrangement": "",
 }

@@ -8,16 +8,21 @@ for a role the entity keeps from its dollars. Everything is scoped to the user's
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from audit.phi import phi_view
 from audit.services import access_record_create
+from care.selectors import beneficiary_for_user
+from core.api import ApplicationError
 from entities.models import ParticipantOrganization, SpecialtyCode
 from settlement.selectors import settlement_entity_get
 from specialists.engine.episodes import (
@@ -26,13 +31,14 @@ from specialists.engine.episodes import (
     TARGET_BASIS_LABELS,
     episode_definitions_from,
 )
-from specialists.models import Episode, LeadSpecialistRun
-from specialists.selectors import provider_activity
+from specialists.models import Episode, LeadSpecialist, LeadSpecialistRun, TransitionKind
+from specialists.selectors import lead_run_current, provider_activity
 from specialists.statements import (
     gain_share_view,
     specialist_statement_csv,
     specialist_statement_pdf,
 )
+from specialists.transitions import care_transition_create, care_transitions
 from specialists.views import ROLE_LABELS, entity_or_404, run_asked
 
 PAGE_SIZE = 50
@@ -253,3 +259,85 @@ def gain_share_statement(request: HttpRequest, entity_id: int, tin: str, fmt: st
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+def _beneficiary(request: HttpRequest, entity: Any, beneficiary_id: int) -> Any:
+    return beneficiary_for_user(user=request.user, entity=entity, beneficiary_id=beneficiary_id)
+
+
+@require_GET
+@phi_view
+def beneficiary_panel(request: HttpRequest, entity_id: int, beneficiary_id: int) -> HttpResponse:
+    """The beneficiary page's specialists panel: lead specialists of the current run, the
+    episodes, and the referrals and co-management agreements with the form to add one."""
+    entity = entity_or_404(request, entity_id)
+    bene = _beneficiary(request, entity, beneficiary_id)
+    access_record_create(
+        entity=entity,
+        purpose="specialists of a beneficiary",
+        route="specialists:beneficiary",
+        beneficiary_ids=[bene.pk],
+        user=request.user,
+    )
+    run = lead_run_current(entity=entity)
+    labels: dict[str, str] = {}
+    leads: list[Any] = []
+    episodes_of: list[Any] = []
+    if run is not None:
+        labels = {c["code"]: c["label"] for c in run.definitions.get("conditions", [])}
+        labels |= {e["code"]: e["label"] for e in run.episode_definitions.get("episodes", [])}
+        leads = list(LeadSpecialist.objects.filter(run=run, beneficiary=bene))
+        episodes_of = list(Episode.objects.filter(run=run, beneficiary=bene))
+    return render(
+        request,
+        "specialists/_beneficiary.html",
+        {
+            "entity": entity,
+            "bene": bene,
+            "run": run,
+            "labels": labels,
+            "leads": leads,
+            "episodes": episodes_of,
+            "transitions": care_transitions(entity=entity, beneficiary=bene),
+            "kinds": TransitionKind.choices,
+        },
+    )
+
+
+@require_POST
+@phi_view
+def transition_create(request: HttpRequest, entity_id: int, beneficiary_id: int) -> HttpResponse:
+    entity = entity_or_404(request, entity_id)
+    bene = _beneficiary(request, entity, beneficiary_id)
+    data = request.POST
+    due = None
+    if data.get("return_due"):
+        try:
+            due = dt.date.fromisoformat(data["return_due"])
+        except ValueError:
+            messages.error(request, "Return due: a date as YYYY-MM-DD.")
+            return redirect("care:beneficiary", entity_id=entity.pk, beneficiary_id=bene.pk)
+    try:
+        record = care_transition_create(
+            entity=entity,
+            beneficiary=bene,
+            acting_user=request.user,
+            kind=data.get("kind", ""),
+            specialist_tin=data.get("specialist_tin", ""),
+            specialist_npi=data.get("specialist_npi", ""),
+            condition=data.get("condition", ""),
+            manages=data.get("manages", ""),
+            return_plan=data.get("return_plan", ""),
+            return_due=due,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"{record.get_kind_display()} recorded"
+            + (
+                f"; a task falls due on {record.return_due:%Y-%m-%d}." if record.return_due else "."
+            ),
+        )
+    return redirect("care:beneficiary", entity_id=entity.pk, beneficiary_id=bene.pk)

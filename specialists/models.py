@@ -301,3 +301,44 @@ class GainShareArrangement(models.Model):
             )  # fmt: skip
         except ArrangementError as exc:
             raise ValidationError({exc.field: exc.message}) from exc
+
+
+class TransitionKind(models.TextChoices):
+    REFERRAL = "referral", "Referral"
+    E_CONSULT = "e_consult", "E-consult"
+    CO_MANAGEMENT = "co_management", "Co-management agreement"
+
+
+class CareTransition(models.Model):
+    """A referral, e-consult or co-management agreement between primary care and a specialist
+    for one beneficiary: who manages what, and the plan to return to primary care with its due
+    date (a worklist task falls due then)."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=TransitionKind.choices)
+    condition = models.CharField(max_length=32, blank=True)
+    specialist_tin = models.CharField("specialist TIN", max_length=9)
+    specialist_npi = models.CharField("specialist NPI", max_length=10, blank=True)
+    manages = models.CharField(
+        "who manages what", max_length=300, help_text="E.g. cardiology manages diuretics."
+    )
+    return_plan = models.CharField("return to primary care plan", max_length=500, blank=True)
+    return_due = models.DateField("return due", null=True, blank=True)
+    worklist_item = models.ForeignKey(
+        "care.WorklistItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.specialist_tin}"

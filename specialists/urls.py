@@ -12,6 +12,16 @@ urlpatterns = [
     path("<int:entity_id>/episodes/", episode_views.episodes, name="episodes"),
     path("<int:entity_id>/episodes/<str:tin>/", episode_views.scorecard, name="scorecard"),
     path("<int:entity_id>/providers/", episode_views.providers, name="providers"),
+    path(
+        "<int:entity_id>/beneficiaries/<int:beneficiary_id>/",
+        episode_views.beneficiary_panel,
+        name="beneficiary",
+    ),
+    path(
+        "<int:entity_id>/beneficiaries/<int:beneficiary_id>/transitions/",
+        episode_views.transition_create,
+        name="transition_create",
+    ),
     path("<int:entity_id>/gain-share/", episode_views.gain_share, name="gain_share"),
     path(
         "<int:entity_id>/gain-share/<str:tin>.<str:fmt>",

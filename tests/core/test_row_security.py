@@ -74,6 +74,7 @@ PHI_AND_MONEY_TABLES = {
     "specialists_leadspecialist",
     "specialists_leadspecialistchange",
     "specialists_episode",
+    "specialists_caretransition",
     "specialists_gainsharepolicy",
     "specialists_gainsharearrangement",
     "care_rosterview",
