@@ -29,10 +29,15 @@ def result(tin, actual, target, episode="heart_failure", readmitted=False):
 def test_the_most_specific_rule_wins():
     rules = [rule(rate="0.1"), rule(episode="lejr", rate="0.2"), rule(tin="1", rate="0.3"),
              rule(tin="1", episode="lejr", rate="0.4")]  # fmt: skip
-    assert rule_for(rules, "1", "lejr").rate == D("0.4")
-    assert rule_for(rules, "1", "copd").rate == D("0.3")
-    assert rule_for(rules, "2", "lejr").rate == D("0.2")
-    assert rule_for(rules, "2", "copd").rate == D("0.1")
+    rates = {
+        (tin, episode): getattr(rule_for(rules, tin, episode), "rate", None)
+        for tin in ("1", "2")
+        for episode in ("lejr", "copd")
+    }
+    assert rates == {
+        ("1", "lejr"): D("0.4"), ("1", "copd"): D("0.3"),
+        ("2", "lejr"): D("0.2"), ("2", "copd"): D("0.1"),
+    }  # fmt: skip
     assert rule_for([rule(tin="1")], "2", "copd") is None
 
 

@@ -36,7 +36,8 @@ def test_a_return_plan_with_a_due_date_puts_a_task_on_the_worklist(world, aco_co
     )
     assert response.status_code == 302
     record = CareTransition.objects.get(beneficiary=hf)
-    item = WorklistItem.objects.get(pk=record.worklist_item_id)
+    item = record.worklist_item
+    assert item is not None
     assert (item.beneficiary_id, item.due_date, item.title) == (
         hf.pk,
         date(2025, 9, 30),
