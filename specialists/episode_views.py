@@ -281,11 +281,14 @@ def beneficiary_panel(request: HttpRequest, entity_id: int, beneficiary_id: int)
     )
     run = lead_run_current(entity=entity)
     labels: dict[str, str] = {}
+    episode_labels: dict[str, str] = {}
     leads: list[Any] = []
     episodes_of: list[Any] = []
     if run is not None:
         labels = {c["code"]: c["label"] for c in run.definitions.get("conditions", [])}
-        labels |= {e["code"]: e["label"] for e in run.episode_definitions.get("episodes", [])}
+        episode_labels = {
+            e["code"]: e["label"] for e in run.episode_definitions.get("episodes", [])
+        }
         leads = list(LeadSpecialist.objects.filter(run=run, beneficiary=bene))
         episodes_of = list(Episode.objects.filter(run=run, beneficiary=bene))
     return render(
@@ -296,6 +299,7 @@ def beneficiary_panel(request: HttpRequest, entity_id: int, beneficiary_id: int)
             "bene": bene,
             "run": run,
             "labels": labels,
+            "episode_labels": episode_labels,
             "leads": leads,
             "episodes": episodes_of,
             "transitions": care_transitions(entity=entity, beneficiary=bene),

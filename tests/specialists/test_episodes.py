@@ -17,7 +17,7 @@ from settlement.models import SettlementRun
 from specialists.models import Episode, GainShareArrangement, GainSharePolicy
 from specialists.services import lead_run_create
 from tests.login import verified_client
-from tests.specialists.conftest import AS_OF, CARDIO_TIN
+from tests.specialists.conftest import AS_OF, CARDIO_NPI, CARDIO_TIN, NEPHRO_NPI
 
 pytestmark = pytest.mark.django_db
 _ids = itertools.count(950_000)
@@ -55,7 +55,7 @@ def episode_run(world, aco_admin, django_capture_on_commit_callbacks):
     return run
 
 
-def test_a_run_builds_the_episodes_with_targets_and_managing_specialists(world, episode_run):
+def test_a_run_builds_the_episodes_with_targets_and_managing_specialists_and_the_pages_show_them(world, episode_run, aco_admin):  # fmt: skip
     rows = {(e.beneficiary_id, e.episode_type): e for e in Episode.objects.filter(run=episode_run)}
     ckd, hf, cancer = world.benes
     assert set(rows) == {
@@ -74,9 +74,7 @@ def test_a_run_builds_the_episodes_with_targets_and_managing_specialists(world, 
     assert (card["tin"], card["episodes"], card["target_cents"], card["actual_cents"]) == (
         CARDIO_TIN, 1, 1_164_000, 924_000,
     )  # fmt: skip
-
-
-def test_the_pages_show_the_scorecards_and_log_the_cases(world, episode_run, aco_admin):
+    # The pages: the scorecards name no one; the cases behind a figure are logged.
     client = verified_client(aco_admin)
     page = client.get(f"/specialists/{world.entity.pk}/episodes/")
     text = page.content.decode()
@@ -96,9 +94,16 @@ def test_the_pages_show_the_scorecards_and_log_the_cases(world, episode_run, aco
         == 404
     )
     assert client.get(f"/specialists/{world.entity.pk}/episodes/999999999/").status_code == 404
+    # The enrolled clinicians: each one's patients and episodes.
+    page = client.get(f"/specialists/{world.entity.pk}/providers/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert f"NPI {CARDIO_NPI}" in text
+    assert f"NPI {NEPHRO_NPI}" in text
+    assert f"/specialists/{world.entity.pk}/episodes/{CARDIO_TIN}/" in text  # 1 episode managed
 
 
-def test_a_gain_share_statement_reconciles_to_the_settlement(world, episode_run, aco_admin):
+def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_see_it(world, episode_run, aco_admin, aco_coordinator, other_entity_user):  # fmt: skip
     GainSharePolicy.objects.create(entity=world.entity, pool_share=Decimal("0.10"))
     GainShareArrangement.objects.create(
         entity=world.entity, tin=CARDIO_TIN, rate=Decimal("0.5"), floor=Decimal("-1000"),
@@ -123,9 +128,7 @@ def test_a_gain_share_statement_reconciles_to_the_settlement(world, episode_run,
     assert "Entity keeps of its earned savings: $98,800.00" in text
     pdf = client.get(f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.pdf")
     assert pdf.content.startswith(b"%PDF")
-
-
-def test_settlement_money_is_refused_to_a_role_kept_from_it_and_other_entities_see_nothing(world, episode_run, aco_coordinator, other_entity_user):  # fmt: skip
+    # Settlement money is refused to a role the entity keeps from it; another entity sees nothing.
     coordinator = verified_client(aco_coordinator)
     assert coordinator.get(f"/specialists/{world.entity.pk}/gain-share/").status_code == 403
     assert coordinator.get(f"/specialists/{world.entity.pk}/episodes/").status_code == 200
@@ -148,14 +151,3 @@ def test_an_arrangement_outside_the_engines_terms_is_refused(world):
     )  # fmt: skip
     with pytest.raises(ValidationError, match="floor"):
         bad.full_clean()
-
-
-def test_the_enrolled_clinicians_page_counts_each_ones_patients_and_episodes(world, episode_run, aco_admin):  # fmt: skip
-    from tests.specialists.conftest import CARDIO_NPI, NEPHRO_NPI
-
-    page = verified_client(aco_admin).get(f"/specialists/{world.entity.pk}/providers/")
-    text = page.content.decode()
-    assert page.status_code == 200
-    assert f"NPI {CARDIO_NPI}" in text
-    assert f"NPI {NEPHRO_NPI}" in text
-    assert f"/specialists/{world.entity.pk}/episodes/{CARDIO_TIN}/" in text  # 1 episode managed
