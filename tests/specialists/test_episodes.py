@@ -124,7 +124,7 @@ def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_s
     csv = client.get(f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.csv")
     text = csv.content.decode()
     assert csv.status_code == 200
-    assert 'Amount for this TIN,"$1,200.00"' in text or "$1,200.00" in text
+    assert 'Amount for this TIN,"$1,200.00"' in text
     assert "Entity keeps of its earned savings: $98,800.00" in text
     pdf = client.get(f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.pdf")
     assert pdf.content.startswith(b"%PDF")
@@ -140,6 +140,11 @@ def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_s
         f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.csv",
     ):
         assert other.get(url).status_code == 404, url
+    # A practice outside the entity's list takes no part (42 CFR 425.116: the entity shares its
+    # savings with its own participants and providers).
+    Episode.objects.filter(run=episode_run).update(network_role="")
+    page = client.get(f"/specialists/{world.entity.pk}/gain-share/").content.decode()
+    assert "No practice on the entity's list manages a scored episode." in page
 
 
 def test_an_arrangement_outside_the_engines_terms_is_refused(world):
