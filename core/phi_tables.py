@@ -29,6 +29,8 @@ PHI_MODELS = frozenset(
         "quality.measureevent",
         "specialists.leadspecialist",
         "specialists.leadspecialistchange",
+        "specialists.episode",
+        "specialists.caretransition",
     }
 )
 NOT_PHI = frozenset(

@@ -117,6 +117,10 @@ SCOPED: dict[str, str] = {
     "quality.MeasureEvent": "",
     "specialists.LeadSpecialist": "",
     "specialists.LeadSpecialistChange": "",
+    "specialists.Episode": "",
+    "specialists.CareTransition": "",
+    "specialists.GainSharePolicy": "",
+    "specialists.GainShareArrangement": "",
 }
 #: Models of those apps that reach an entity but hold neither PHI nor money, and why.
 UNSCOPED: dict[str, str] = {

@@ -7,10 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from core.tenancy import TenantManager
+from specialists.engine.gainshare import ArrangementError, GainShareRule
 
 
 class RunStatus(models.TextChoices):
@@ -54,6 +56,12 @@ class LeadSpecialistRun(models.Model):
         blank=True,
         help_text="What Medicare paid for the population in and outside the network, in cents "
         "(specialists.engine.leakage).",
+    )
+    episode_definitions = models.JSONField(default=dict, blank=True)
+    scorecards = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Per managing specialist TIN (specialists.engine.episodes.scorecards), cents.",
     )
     error = models.TextField(blank=True)
     job = models.ForeignKey(
@@ -175,3 +183,162 @@ class LeadSpecialistChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.condition}"
+
+
+class Episode(models.Model):
+    """A care episode of a beneficiary built by a run (specialists.engine.episodes): its anchor
+    stay, spending against target, utilisation and managing specialist."""
+
+    run = models.ForeignKey(LeadSpecialistRun, on_delete=models.CASCADE, related_name="episodes")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    episode_type = models.CharField(max_length=32)
+    drg = models.CharField("MS-DRG", max_length=3)
+    anchor_claim_id = models.CharField(max_length=20)
+    ccn = models.CharField("CCN", max_length=10, blank=True)
+    anchor_start = models.DateField()
+    anchor_end = models.DateField()
+    window_end = models.DateField()
+    period = models.CharField(max_length=12)
+    complete = models.BooleanField()
+    anchor_paid = models.DecimalField(max_digits=14, decimal_places=2)
+    post_paid = models.DecimalField(max_digits=14, decimal_places=2)
+    excluded_paid = models.DecimalField(max_digits=14, decimal_places=2)
+    actual = models.DecimalField(max_digits=14, decimal_places=2)
+    target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_basis = models.CharField(max_length=16)
+    readmissions = models.PositiveSmallIntegerField()
+    snf_claims = models.PositiveSmallIntegerField()
+    hha_claims = models.PositiveSmallIntegerField()
+    ed_visits = models.PositiveSmallIntegerField()
+    los_days = models.PositiveSmallIntegerField()
+    managing_tin = models.CharField(max_length=9, blank=True)
+    managing_npi = models.CharField(max_length=10, blank=True)
+    managing_specialty = models.CharField(max_length=2, blank=True)
+    managing_reason = models.CharField(max_length=24)
+    network_role = models.CharField(max_length=16, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["anchor_start", "beneficiary_id"]
+        indexes = [models.Index(fields=["run", "managing_tin"])]
+
+    def __str__(self) -> str:
+        return f"{self.episode_type} {self.anchor_start:%Y-%m-%d}"
+
+    @property
+    def variance(self) -> Decimal | None:
+        """Target minus actual: positive when the episode cost less than its target."""
+        return None if self.target is None else self.target - self.actual
+
+
+class GainSharePolicy(models.Model):
+    """The entity's downstream gain-sharing with specialists: the share of its earned shared
+    savings that may be paid out to them (its own contract term, not a CMS rule)."""
+
+    entity = models.OneToOneField(
+        "entities.Entity", on_delete=models.CASCADE, related_name="gain_share_policy"
+    )
+    pool_share = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        help_text="Share of the entity's earned shared savings available to specialists (0-1).",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = TenantManager()
+
+    def __str__(self) -> str:
+        return f"gain-sharing of {self.entity_id}"
+
+
+class GainShareArrangement(models.Model):
+    """One downstream arrangement: a rate on savings against the episode targets, a floor, a cap
+    and a quality gate, for a specialist TIN and/or an episode type (blank: any). The most
+    specific arrangement applies."""
+
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.CASCADE, related_name="gain_share_arrangements"
+    )
+    tin = models.CharField("TIN", max_length=9, blank=True)
+    episode_type = models.CharField(max_length=32, blank=True)
+    rate = models.DecimalField(max_digits=5, decimal_places=4)
+    floor = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="At most this much repaid (zero or negative)."
+    )
+    cap = models.DecimalField(max_digits=14, decimal_places=2)
+    max_readmission_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["tin", "episode_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "tin", "episode_type"], name="one_arrangement_per_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tin or 'any TIN'} / {self.episode_type or 'any episode'}"
+
+    def clean(self) -> None:
+        """The terms the gain-share engine accepts (specialists.engine.gainshare)."""
+        if self.tin and not (self.tin.isdigit() and len(self.tin) == 9):
+            raise ValidationError({"tin": "A TIN is nine digits."})
+        if None in (self.rate, self.floor, self.cap):
+            return  # each missing field has its own error
+        try:
+            GainShareRule(
+                self.tin, self.episode_type, self.rate, self.floor, self.cap,
+                self.max_readmission_rate,
+            )  # fmt: skip
+        except ArrangementError as exc:
+            raise ValidationError({exc.field: exc.message}) from exc
+
+
+class TransitionKind(models.TextChoices):
+    REFERRAL = "referral", "Referral"
+    E_CONSULT = "e_consult", "E-consult"
+    CO_MANAGEMENT = "co_management", "Co-management agreement"
+
+
+class CareTransition(models.Model):
+    """A referral, e-consult or co-management agreement between primary care and a specialist
+    for one beneficiary: who manages what, and the plan to return to primary care with its due
+    date (a worklist task falls due then)."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.PROTECT, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=TransitionKind.choices)
+    condition = models.CharField(max_length=32, blank=True)
+    specialist_tin = models.CharField("specialist TIN", max_length=9)
+    specialist_npi = models.CharField("specialist NPI", max_length=10, blank=True)
+    manages = models.CharField(
+        "who manages what", max_length=300, help_text="E.g. cardiology manages diuretics."
+    )
+    return_plan = models.CharField("return to primary care plan", max_length=500, blank=True)
+    return_due = models.DateField("return due", null=True, blank=True)
+    worklist_item = models.ForeignKey(
+        "care.WorklistItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.specialist_tin}"

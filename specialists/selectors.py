@@ -7,8 +7,15 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from entities.models import Entity, ParticipantOrganization, Provider
-from specialists.models import LeadSpecialist, LeadSpecialistChange, LeadSpecialistRun, RunStatus
+from alignment.models import AlignmentResult
+from entities.models import Entity, ParticipantOrganization, Participation, Provider
+from specialists.models import (
+    Episode,
+    LeadSpecialist,
+    LeadSpecialistChange,
+    LeadSpecialistRun,
+    RunStatus,
+)
 
 
 def lead_runs(*, entity: Entity) -> QuerySet[LeadSpecialistRun]:
@@ -70,3 +77,66 @@ def lead_changes_list(*, run: LeadSpecialistRun, tin: str = "") -> QuerySet[Lead
 
 def provider_names(*, npis: list[str]) -> dict[str, str]:
     return dict(Provider.objects.filter(npi__in=npis).values_list("npi", "name"))
+
+
+def provider_activity(*, run: LeadSpecialistRun) -> list[dict[str, Any]]:
+    """Each clinician on the entity's list in force on the run's date (participants and
+    preferred providers): the beneficiaries aligned to them by the run's alignment, those they
+    lead as specialist, the scored episodes they manage, and their TIN's scorecard figures."""
+    rows = list(
+        Participation.objects.filter(entity=run.entity, provider__isnull=False)
+        .active_on(run.as_of)
+        .values(
+            "organization__tin",
+            "organization__legal_name",
+            "provider__npi",
+            "provider__name",
+            "provider__specialty_id",
+            "role",
+        )
+        .order_by("role", "organization__tin", "provider__npi")
+    )
+    npis = [r["provider__npi"] for r in rows]
+    aligned = dict(
+        AlignmentResult.objects.filter(
+            run_id=run.alignment_run_id, aligned=True, attributed_npi__in=npis
+        )
+        .values("attributed_npi")
+        .annotate(n=Count("beneficiary_id", distinct=True))
+        .values_list("attributed_npi", "n")
+    )
+    led = dict(
+        LeadSpecialist.objects.filter(run=run, lead_npi__in=npis)
+        .values("lead_npi")
+        .annotate(n=Count("beneficiary_id", distinct=True))
+        .values_list("lead_npi", "n")
+    )
+    managed = dict(
+        Episode.objects.filter(run=run, period="performance", complete=True, managing_npi__in=npis)
+        .values("managing_npi")
+        .annotate(n=Count("id"))
+        .values_list("managing_npi", "n")
+    )
+    cards = {card["tin"]: card for card in run.scorecards}
+    out = []
+    for r in rows:
+        npi, tin = r["provider__npi"], r["organization__tin"]
+        card = cards.get(tin)
+        paid = card["patient_paid_cents"] if card else 0
+        out.append(
+            {
+                "tin": tin,
+                "practice": r["organization__legal_name"],
+                "npi": npi,
+                "name": r["provider__name"],
+                "specialty": r["provider__specialty_id"] or "",
+                "role": r["role"],
+                "aligned": aligned.get(npi, 0),
+                "led": led.get(npi, 0),
+                "episodes": managed.get(npi, 0),
+                "tin_in_network": (card["patient_in_network_cents"] / paid)
+                if card and paid
+                else None,
+            }
+        )
+    return out

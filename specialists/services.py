@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from alignment.models import AlignmentResult
 from alignment.selectors import alignment_current_run
+from claims.models import PartAClaimHeader
 from claims.selectors import (
     claims_data_date,
     final_action_claims,
@@ -24,6 +25,7 @@ from core.api import ApplicationError
 from entities.choices import ParticipationRole
 from entities.models import Entity, Participation
 from specialists.engine import columns as c
+from specialists.engine import episodes as ep
 from specialists.engine import leakage as leak
 from specialists.engine.conditions import DefinitionError, definitions_from, load_definitions
 from specialists.engine.lead import attribute_leads, lead_changes, window
@@ -35,6 +37,7 @@ from specialists.models import (
     LeadSpecialistRunEvent,
     RunStatus,
 )
+from specialists.models import Episode as EpisodeRow
 
 CENTS = Decimal("0.01")
 JOB_KIND = "specialists.lead_run"
@@ -69,10 +72,12 @@ def lead_run_create(
     acting_user: Any,
     as_of: dt.date | None = None,
     definitions: dict[str, Any] | None = None,
+    episodes: dict[str, Any] | None = None,
 ) -> LeadSpecialistRun:
     """Queue a run for `entity` as of `as_of` (default: the date its claims reach), over the
     aligned population of its current alignment run, with the shipped conditions unless the
-    entity gives its own (`definitions`, the shape of conditions.json)."""
+    entity gives its own (`definitions`, the shape of conditions.json), and its care episodes
+    with the shipped starter library unless it gives its own (`episodes`, episodes.json)."""
     as_of = as_of or claims_data_date(entity=entity)
     if as_of is None:
         raise ApplicationError(
@@ -83,6 +88,14 @@ def lead_run_create(
         defs = definitions_from(definitions) if definitions is not None else load_definitions()
     except DefinitionError as exc:
         raise ApplicationError(f"Condition definitions: {exc}", {"definitions": str(exc)}) from exc
+    try:
+        episode_defs = (
+            ep.episode_definitions_from(episodes)
+            if episodes is not None
+            else ep.load_episode_definitions()
+        )
+    except ep.EpisodeDefinitionError as exc:
+        raise ApplicationError(f"Episode definitions: {exc}", {"episodes": str(exc)}) from exc
     alignment_run = alignment_current_run(entity=entity)
     if alignment_run is None:
         raise ApplicationError(
@@ -112,6 +125,7 @@ def lead_run_create(
                     previous_run=previous,
                     definitions_version=defs.version[:80],
                     definitions=defs.as_dict(),
+                    episode_definitions=episode_defs.as_dict(),
                     created_by=acting_user
                     if getattr(acting_user, "is_authenticated", False)
                     else None,
@@ -129,20 +143,35 @@ def lead_run_create(
     return run
 
 
+def episode_claims_start(as_of: dt.date) -> dt.date:
+    """The first claims date the episodes read: a month before the baseline year, so that a
+    baseline stay admitted before it and discharged in it is seen whole."""
+    base = ep.performance_start(as_of) - dt.timedelta(days=365)
+    return base - dt.timedelta(days=31)
+
+
 def _claims_frames(
     run: LeadSpecialistRun, population: list[int]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The population's diagnoses, Part B lines and all paid claims in the run's window, as the
-    engines read them (beneficiaries whose data CMS withholds left out)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The population's diagnoses, Part B lines and all paid claims in the run's window, and
+    every claim since the episodes' start, as the engines read them (beneficiaries whose data CMS
+    withholds left out)."""
     entity = run.entity
     diagnoses = final_action_diagnoses(entity=entity, thru_from=run.window_start, thru_to=run.as_of)
-    claims = final_action_claims(
+    everything = final_action_claims(
         entity=entity,
-        thru_from=run.window_start,
+        thru_from=min(run.window_start, episode_claims_start(run.as_of)),
         thru_to=run.as_of,
         beneficiary_ids=population,
     )
-    diagnoses, claims = shareable_claims([diagnoses, claims], entity=entity, as_of=run.as_of)
+    diagnoses, everything = shareable_claims(
+        [diagnoses, everything], entity=entity, as_of=run.as_of
+    )
+    claims = (
+        everything[pd.to_datetime(everything["thru_date"]) >= pd.Timestamp(run.window_start)]
+        if not everything.empty
+        else everything
+    )
     dx = pd.DataFrame(
         {
             c.BENE_ID: diagnoses.get("beneficiary_id", pd.Series(dtype="int64")).astype("int64"),
@@ -167,7 +196,57 @@ def _claims_frames(
             c.ALLOWED_CENTS: allowed.map(lambda v: int((v or Decimal(0)) * 100)).astype("int64"),
         }
     )
-    return dx, lines, _paid_lines(claims)
+    return dx, lines, _paid_lines(claims), _episode_lines(everything, entity=entity)
+
+
+def _cents(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: int((v or Decimal(0)) * 100)).astype("int64")
+
+
+def _episode_lines(claims: pd.DataFrame, *, entity: Entity) -> pd.DataFrame:
+    """Every final-action claim and line as the episode engine reads it, with the MS-DRG of
+    the inpatient claims (CCLF1 DGNS_DRG_CD)."""
+    inpatient = claims[
+        (_text(claims, "source") == "A") & _text(claims, "claim_type_cd").isin(ep.INPATIENT_TYPES)
+    ]
+    drgs = part_a_drg_codes(entity=entity, claim_ids=inpatient["claim_id"].astype(str).tolist())
+    claim_ids = _text(claims, "claim_id")
+    return pd.DataFrame(
+        {
+            c.BENE_ID: claims.get("beneficiary_id", pd.Series(dtype="int64")).astype("int64"),
+            c.CLAIM_ID: claim_ids,
+            ep.SOURCE: _text(claims, "source"),
+            ep.CLAIM_TYPE: _text(claims, "claim_type_cd"),
+            ep.START_DATE: pd.to_datetime(
+                claims.get("line_from_date", pd.Series(dtype="datetime64[ns]"))
+            ),
+            c.SERVICE_DATE: pd.to_datetime(
+                claims.get("line_thru_date", pd.Series(dtype="datetime64[ns]"))
+            ),
+            ep.DRG: claim_ids.map(lambda cid: drgs.get(cid, "")),
+            ep.CCN: _text(claims, "ccn"),
+            ep.ATTENDING_NPI: _text(claims, "attending_npi"),
+            c.TIN: _text(claims, "rendering_tin"),
+            c.NPI: _text(claims, "rendering_npi"),
+            c.SPECIALTY: _text(claims, "specialty_cd"),
+            ep.POS: _text(claims, "place_of_service"),
+            c.HCPCS: _text(claims, "hcpcs_cd"),
+            ep.PAID_CENTS: _cents(claims.get("paid_amount", pd.Series(dtype=object))),
+            c.ALLOWED_CENTS: _cents(claims.get("allowed_amount", pd.Series(dtype=object))),
+        }
+    )
+
+
+def part_a_drg_codes(*, entity: Entity, claim_ids: list[str]) -> dict[str, str]:
+    """The MS-DRG (CCLF1 DGNS_DRG_CD) of Part A claims by claim id; "" when blank."""
+    ids = sorted({int(i) for i in claim_ids if str(i).strip().isdigit()})
+    codes: dict[str, str] = {}
+    for start in range(0, len(ids), 10_000):
+        rows = PartAClaimHeader.objects.filter(
+            entity=entity, cur_clm_uniq_id__in=ids[start : start + 10_000]
+        ).values_list("cur_clm_uniq_id", "dgns_drg_cd")
+        codes.update({str(cid): (drg or "").strip() for cid, drg in rows})
+    return codes
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -254,7 +333,7 @@ def lead_run_execute(*, run_id: int) -> LeadSpecialistRun | None:
                 "beneficiary_id", flat=True
             )
         )
-        dx, lines, paid = _claims_frames(run, population)
+        dx, lines, paid, episode_lines = _claims_frames(run, population)
         leads = attribute_leads(
             definitions=definitions_from(run.definitions),
             population=population,
@@ -300,10 +379,14 @@ def lead_run_execute(*, run_id: int) -> LeadSpecialistRun | None:
         current = {(x.beneficiary_id, x.condition): (x.lead_tin, x.lead_npi) for x in rows}
         changes = lead_changes(previous, current) if run.previous_run_id else []
         summary = _summary(rows, changes)
-        leakage = leak.leakage(paid, network_of(entity=run.entity, day=run.as_of))
+        network = network_of(entity=run.entity, day=run.as_of)
+        leakage = leak.leakage(paid, network)
+        episodes, cards = _episodes(run, rows, episode_lines, paid, network, roles)
         with transaction.atomic():
             LeadSpecialist.objects.filter(run=run).delete()
             LeadSpecialistChange.objects.filter(run=run).delete()
+            EpisodeRow.objects.filter(run=run).delete()
+            EpisodeRow.objects.bulk_create(episodes, batch_size=2000)
             LeadSpecialist.objects.bulk_create(rows, batch_size=2000)
             LeadSpecialistChange.objects.bulk_create(
                 [
@@ -329,6 +412,7 @@ def lead_run_execute(*, run_id: int) -> LeadSpecialistRun | None:
                 attributed_count=len({x.beneficiary_id for x in rows if x.lead_npi}),
                 summary=summary,
                 leakage=leakage,
+                scorecards=cards,
             )
             _event(run, RunStatus.RUNNING, RunStatus.SUCCEEDED, note=f"{len(rows)} conditions")
     except Exception as exc:
@@ -336,6 +420,94 @@ def lead_run_execute(*, run_id: int) -> LeadSpecialistRun | None:
         raise
     run.refresh_from_db()
     return run
+
+
+def _npi_tins(*, entity: Entity, day: dt.date, lines: pd.DataFrame) -> dict[str, str]:
+    """NPI -> TIN for an anchor stay's attending physician: the entity's list in force on `day`,
+    else the TIN the NPI billed most Part B lines under."""
+    found: dict[str, str] = {}
+    part_b = lines[(lines[ep.SOURCE] == "B") & (lines[c.NPI] != "") & (lines[c.TIN] != "")]
+    if not part_b.empty:
+        counts = part_b.groupby([c.NPI, c.TIN]).size().reset_index(name="n")
+        counts = counts.sort_values([c.NPI, "n", c.TIN], ascending=[True, False, True])
+        found.update(dict(counts.drop_duplicates(c.NPI)[[c.NPI, c.TIN]].itertuples(index=False)))
+    for tin, npi in (
+        Participation.objects.filter(entity=entity, provider__isnull=False)
+        .active_on(day)
+        .values_list("organization__tin", "provider__npi")
+    ):
+        found[npi] = tin
+    return found
+
+
+def _money_or_none(cents: int) -> Decimal | None:
+    return None if cents == ep.NO_TARGET else _money(cents)
+
+
+def _episodes(
+    run: LeadSpecialistRun,
+    leads: list[LeadSpecialist],
+    lines: pd.DataFrame,
+    paid: pd.DataFrame,
+    network: leak.Network,
+    roles: dict[str, str],
+) -> tuple[list[EpisodeRow], list[dict[str, Any]]]:
+    """The run's episodes (rows to store) and the managing specialists' scorecards."""
+    if not run.episode_definitions:
+        return [], []  # a run queued before episodes were defined
+    definitions = ep.episode_definitions_from(run.episode_definitions)
+    frame = ep.build_episodes(
+        definitions=definitions,
+        claims=lines,
+        as_of=run.as_of,
+        leads={
+            (x.beneficiary_id, x.condition): (x.lead_tin, x.lead_npi, x.lead_specialty)
+            for x in leads
+            if x.lead_npi
+        },
+        npi_tins=_npi_tins(entity=run.entity, day=run.as_of, lines=lines),
+    )
+    patients: dict[str, set[int]] = {}
+    for lead in leads:
+        if lead.lead_tin:
+            patients.setdefault(lead.lead_tin, set()).add(lead.beneficiary_id)
+    cards = ep.scorecards(
+        frame, patients=patients, classified=leak.classify(paid, network) if len(paid) else None
+    )
+    rows = [
+        EpisodeRow(
+            run=run,
+            entity_id=run.entity_id,
+            beneficiary_id=int(r[c.BENE_ID]),
+            episode_type=r[ep.EPISODE],
+            drg=r[ep.DRG],
+            anchor_claim_id=r[ep.ANCHOR_CLAIM][:20],
+            ccn=r[ep.CCN][:10],
+            anchor_start=pd.Timestamp(r[ep.ANCHOR_START]).date(),
+            anchor_end=pd.Timestamp(r[ep.ANCHOR_END]).date(),
+            window_end=pd.Timestamp(r[ep.WINDOW_END]).date(),
+            period=r[ep.PERIOD],
+            complete=bool(r[ep.COMPLETE]),
+            anchor_paid=_money(r[ep.ANCHOR_CENTS]),
+            post_paid=_money(r[ep.POST_CENTS]),
+            excluded_paid=_money(r[ep.EXCLUDED_CENTS]),
+            actual=_money(r[ep.ACTUAL_CENTS]),
+            target=_money_or_none(int(r[ep.TARGET_CENTS])),
+            target_basis=r[ep.TARGET_BASIS],
+            readmissions=int(r[ep.READMISSIONS]),
+            snf_claims=int(r[ep.SNF_CLAIMS]),
+            hha_claims=int(r[ep.HHA_CLAIMS]),
+            ed_visits=int(r[ep.ED_VISITS]),
+            los_days=int(r[ep.LOS_DAYS]),
+            managing_tin=r[ep.MANAGING_TIN],
+            managing_npi=r[ep.MANAGING_NPI],
+            managing_specialty=r[ep.MANAGING_SPECIALTY],
+            managing_reason=r[ep.MANAGING_REASON],
+            network_role=roles.get(r[ep.MANAGING_TIN], "") if r[ep.MANAGING_TIN] else "",
+        )
+        for r in frame.to_dict("records")
+    ]
+    return rows, [{**card.as_dict(), "network_role": roles.get(card.tin, "")} for card in cards]
 
 
 def _summary(rows: list[LeadSpecialist], changes: list[Any]) -> dict[str, Any]:

@@ -42,7 +42,7 @@ PAGE_SIZE = 50
 ROLE_LABELS = {"participant": "Participant", "preferred": "Preferred provider", "": "Outside"}
 
 
-def _entity_or_404(request: HttpRequest, entity_id: int) -> Entity:
+def entity_or_404(request: HttpRequest, entity_id: int) -> Entity:
     entity = user_entities(user=request.user).filter(pk=entity_id).first()
     if entity is None:
         raise Http404("No such entity.")
@@ -55,7 +55,7 @@ def _may_start(user: Any, entity: Entity) -> bool:
     )
 
 
-def _run(request: HttpRequest, entity: Entity) -> LeadSpecialistRun | None:
+def run_asked(request: HttpRequest, entity: Entity) -> LeadSpecialistRun | None:
     wanted = request.GET.get("run", "")
     if wanted:
         run = lead_run_of_entity(entity=entity, run_id=int(wanted)) if wanted.isdigit() else None
@@ -98,8 +98,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def entity_leads(request: HttpRequest, entity_id: int) -> HttpResponse:
     """An entity's lead-specialist attribution: one run (the current one unless ?run= names
     another), its counts, practices and changes; the runs; the start form."""
-    entity = _entity_or_404(request, entity_id)
-    run = _run(request, entity)
+    entity = entity_or_404(request, entity_id)
+    run = run_asked(request, entity)
     changes = None
     if run is not None and run.previous_run_id:
         changes = Paginator(lead_changes_list(run=run), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -131,7 +131,7 @@ def entity_leads(request: HttpRequest, entity_id: int) -> HttpResponse:
 @phi_view
 @require_POST
 def run_start(request: HttpRequest, entity_id: int) -> HttpResponse:
-    entity = _entity_or_404(request, entity_id)
+    entity = entity_or_404(request, entity_id)
     if not _may_start(request.user, entity):
         raise PermissionDenied
     try:
@@ -150,8 +150,8 @@ def run_start(request: HttpRequest, entity_id: int) -> HttpResponse:
 def practice_roster(request: HttpRequest, entity_id: int, tin: str) -> HttpResponse:
     """A specialist practice's roster: the beneficiaries whose lead it is, condition by
     condition, with why, and who joined or left since the previous run."""
-    entity = _entity_or_404(request, entity_id)
-    run = _run(request, entity)
+    entity = entity_or_404(request, entity_id)
+    run = run_asked(request, entity)
     if run is None or not tin.isdigit():
         raise Http404("No lead-specialist run.")
     page = Paginator(lead_roster(run=run, tin=tin), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -244,8 +244,8 @@ def _rows(rows: list[dict[str, Any]], label: Any) -> list[dict[str, Any]]:
 def leakage(request: HttpRequest, entity_id: int) -> HttpResponse:
     """Spending of the aligned population in and outside the network, by specialty, service
     category, place and provider, and the top opportunities (no beneficiary is named)."""
-    entity = _entity_or_404(request, entity_id)
-    run = _run(request, entity)
+    entity = entity_or_404(request, entity_id)
+    run = run_asked(request, entity)
     report = run.leakage if run is not None and run.status == "succeeded" else {}
     specialties = dict(SpecialtyCode.objects.values_list("code", "description"))
 

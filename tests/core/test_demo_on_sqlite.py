@@ -38,7 +38,8 @@ overview = client.get(pages[0]).content.decode()
 assert "aligned now" in overview, "alignment panel"
 # Settlement money is the entity's to open to coordinators (off by default); an analyst sees it.
 assert "keep settlement dollars from care coordinators" in overview, "savings panel (coordinator)"
-analyst = verified_client(User.objects.get(email="analyst@valley.demo"), Client(HTTP_HOST="127.0.0.1"))
+analyst_user = User.objects.get(email="analyst@valley.demo")
+analyst = verified_client(analyst_user, Client(HTTP_HOST="127.0.0.1"))
 assert "Settlement details for" in analyst.get(pages[0]).content.decode(), "savings panel"
 assert "pmpm-table" in overview, "PMPM panel"
 from specialists.models import LeadSpecialistRun
@@ -48,6 +49,21 @@ leads = client.get(reverse("specialists:entity", args=[entity.pk])).content.deco
 assert "Lead specialist practices" in leads, "lead specialists page"
 assert client.get(reverse("specialists:leakage", args=[entity.pk])).status_code == 200, "leakage"
 print("lead specialists:", lead_run.attributed_count, "of", lead_run.population_count)
+# Episodes of at least three types are scored, each with its managing specialist's scorecard,
+# and a specialist's gain-share statement reconciles to the entity's settlement.
+from specialists.models import Episode
+from specialists.statements import gain_share_view
+scored = Episode.objects.filter(run=lead_run, period="performance", complete=True)
+assert scored.values("episode_type").distinct().count() >= 3, "episode types"
+assert lead_run.scorecards, "scorecards"
+assert "Specialist scorecards" in client.get(reverse("specialists:episodes", args=[entity.pk])).content.decode()
+tin = lead_run.scorecards[0]["tin"]
+assert client.get(reverse("specialists:scorecard", args=[entity.pk, tin])).status_code == 200, "scorecard"
+assert "Reconciliation to the entity" in analyst.get(reverse("specialists:gain_share", args=[entity.pk])).content.decode()
+share = gain_share_view(user=analyst_user, entity=entity, run=lead_run).reconciliation.shares[0]
+statement = analyst.get(reverse("specialists:gain_share_statement", args=[entity.pk, share.tin, "csv"]))
+assert statement.status_code == 200 and "Amount for this TIN" in statement.content.decode(), "statement"
+print("episodes:", scored.count(), "scored;", len(lead_run.scorecards), "scorecards")
 
 # The demo's inpatient claims carry discharge statuses, and the worklist follows them: a SNF
 # admission task, no 7-day follow-up after a stay that ended in death; no open task targets a

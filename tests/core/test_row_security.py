@@ -73,6 +73,10 @@ PHI_AND_MONEY_TABLES = {
     "quality_measureevent",
     "specialists_leadspecialist",
     "specialists_leadspecialistchange",
+    "specialists_episode",
+    "specialists_caretransition",
+    "specialists_gainsharepolicy",
+    "specialists_gainsharearrangement",
     "care_rosterview",
     "care_contactdetails",
 }

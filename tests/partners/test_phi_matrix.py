@@ -25,7 +25,7 @@ POST_ONLY = {
     "care:outreach_create", "care:worklist_assign", "events:resolve",
 }  # fmt: skip
 POST_ONLY |= {"quality:compute", "quality:reported_upload", "quality:cahps_upload"}
-POST_ONLY |= {"specialists:run_start"}
+POST_ONLY |= {"specialists:run_start", "specialists:transition_create"}
 POST_ONLY |= {"care:roster_views", "care:contact_update"}
 
 
@@ -101,6 +101,21 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "specialists:run_start": [{"entity_id": entity}],
         "specialists:roster": [{"entity_id": entity, "tin": o.tin}],
         "specialists:leakage": [{"entity_id": entity}],
+        "specialists:episodes": [{"entity_id": entity}],
+        "specialists:scorecard": [{"entity_id": entity, "tin": o.tin}],
+        "specialists:gain_share": [{"entity_id": entity}],
+        "specialists:providers": [{"entity_id": entity}],
+        "specialists:beneficiary": [
+            {"entity_id": entity, "beneficiary_id": bene},
+            {"entity_id": own.entity.pk, "beneficiary_id": bene},
+        ],
+        "specialists:transition_create": [
+            {"entity_id": entity, "beneficiary_id": bene},
+            {"entity_id": own.entity.pk, "beneficiary_id": bene},
+        ],
+        "specialists:gain_share_statement": [
+            {"entity_id": entity, "tin": o.tin, "fmt": fmt} for fmt in ("csv", "pdf")
+        ],
     }
 
 
