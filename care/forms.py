@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -209,10 +210,18 @@ class ReassignForm(forms.Form):
     )
     to_member = forms.ChoiceField(required=False, label="Reassign to")
 
-    def __init__(self, *args: Any, members: list[tuple[str, str]], kinds: Any, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[str, str]],
+        kinds: Any,
+        former: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ):
+        """`former`: people no longer members who still hold open tasks (to move them off)."""
         super().__init__(*args, **kwargs)
-        cast(ChoiceField, self.fields["from_member"]).choices = [
-            ("nobody", "Nobody (not taken)")
-        ] + members
+        cast(ChoiceField, self.fields["from_member"]).choices = (
+            [("nobody", "Nobody (not taken)")] + members + list(former)
+        )
         cast(ChoiceField, self.fields["kind"]).choices = [("", "Any kind")] + list(kinds)
         cast(ChoiceField, self.fields["to_member"]).choices = [("", "Choose a member")] + members

@@ -90,6 +90,19 @@ def team_load(*, entity: Any, data_date: date | None) -> list[MemberLoad]:
     return loads
 
 
+def former_holders(*, entity: Any) -> Any:
+    """People who hold open tasks of the entity but are no longer its members."""
+    return (
+        get_user_model()
+        ._default_manager.filter(
+            worklist_items__entity=entity, worklist_items__status__in=OPEN_STATUSES
+        )
+        .exclude(memberships__entity=entity)
+        .distinct()
+        .order_by("email")
+    )
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which open items to move: those of one member (or nobody's), optionally of one kind and

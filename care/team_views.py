@@ -21,7 +21,14 @@ from audit.phi import phi_view
 from care.forms import ReassignForm
 from care.models import ItemKind
 from care.selectors import care_data_date, entity_for_user
-from care.team import NOBODY, Selection, selected_items, team_load, worklist_items_reassign
+from care.team import (
+    NOBODY,
+    Selection,
+    former_holders,
+    selected_items,
+    team_load,
+    worklist_items_reassign,
+)
 from core.api import ApplicationError
 from entities.models import Entity
 
@@ -43,7 +50,11 @@ def _members(entity: Entity) -> list[tuple[str, str]]:
 
 
 def _form(entity: Entity, data: Any) -> ReassignForm:
-    return ReassignForm(data, members=_members(entity), kinds=ItemKind.choices)
+    former = [
+        (str(user.pk), f"{user.full_name or user.email} (no longer a member)")
+        for user in former_holders(entity=entity)
+    ]
+    return ReassignForm(data, members=_members(entity), kinds=ItemKind.choices, former=former)
 
 
 def _selection(form: ReassignForm) -> Selection:

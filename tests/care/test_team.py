@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Membership, Role
 from care.models import CareSummary, ItemKind, ItemStatus, WorklistItem, WorklistNote
 from care.services import worklist_item_create
 
@@ -95,6 +95,16 @@ def test_bulk_reassign_moves_the_selection_to_another_coordinator_with_a_note(
     )  # fmt: skip
     assert WorklistItem.objects.filter(assigned_to=ada).count() == 3
     assert WorklistItem.objects.get(pk=team["items"][4].pk).assigned_to == aco_coordinator
+    # Someone who left the entity still holds 3 open tasks: their row shows them, and they move.
+    Membership.objects.filter(user=ada, entity=entity_a).delete()
+    page = client.get(reverse("care:team", args=[entity_a.pk]))
+    left = _load(page, ada.pk)
+    assert (left.role, left.total) == ("no longer a member", 3)
+    client.post(
+        reverse("care:team_reassign", args=[entity_a.pk]),
+        {"from_member": ada.pk, "to_member": aco_coordinator.pk},
+    )
+    assert not WorklistItem.objects.filter(assigned_to=ada).exists()
 
 
 def test_reassignment_never_crosses_entities_and_is_for_admins_only(
