@@ -44,7 +44,7 @@ def stay_entries(*, entity: Any, beneficiary: Any, start: date, end: date) -> li
         day = timezone.localtime(moment).date()
         if not start <= day <= end:
             continue
-        parts = [f"{stay.sender.name}, from the hospital's feed"]
+        parts = [f"{stay.sender.name} (hospital feed)"]
         if stay.admitted_at:
             parts.append(f"admitted {_when(stay.admitted_at)}")
         if stay.discharged_at:

@@ -41,8 +41,9 @@ def test_the_claim_for_an_adt_stay_does_not_raise_a_second_discharge_task(
     assert hospital["n"] == 1
     assert hospital["dots"][0]["title"].startswith("2026-11-16 ")
     stay_line = next(e for e in timeline["events"] if e["kind"] == "Inpatient stay")
-    assert "admitted 2026-11-16 09:00, discharged 2026-11-20 11:00 to home or self care" in (
-        stay_line["text"]
+    assert stay_line["text"].endswith(
+        "(hospital feed), admitted 2026-11-16 09:00, discharged 2026-11-20 11:00 to home or "
+        "self care (status 01)"
     )
     tasks = [e["text"] for e in timeline["events"] if e["kind"] == "Task opened"]
     assert len(tasks) == 2  # the transitional care contact and visit
