@@ -22,6 +22,7 @@ START_RUNS = "start_runs"
 CONSOLE = "console"
 REGISTER_PARTNER = "register_partner"
 CHANGE_SETTINGS = "change_settings"
+MANAGE_TEAM_WORK = "manage_team_work"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(
         CHANGE_SETTINGS,
         "Change this entity's settings below",
+        {ADMIN: True, ANALYST: False, COORDINATOR: False},
+    ),
+    Permission(
+        MANAGE_TEAM_WORK,
+        "See each member's open and overdue tasks and reassign tasks in bulk (the team page)",
         {ADMIN: True, ANALYST: False, COORDINATOR: False},
     ),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -193,3 +194,34 @@ class ContactForm(forms.Form):
     caregiver_name = forms.CharField(required=False, max_length=100, label="Caregiver")
     caregiver_phone = forms.CharField(required=False, max_length=30, label="Caregiver's phone")
     source = forms.ChoiceField(choices=ContactSource.choices, label="Source")
+
+
+class ReassignForm(forms.Form):
+    """Which open tasks to move (one member's, or nobody's; of one kind; due in a range) and to
+    whom (another member of the entity). The choices are the entity's members only."""
+
+    from_member = forms.ChoiceField(label="Tasks of")
+    kind = forms.ChoiceField(required=False, label="Kind")
+    due_from = forms.DateField(
+        required=False, label="Due from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_to = forms.DateField(
+        required=False, label="Due to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    to_member = forms.ChoiceField(required=False, label="Reassign to")
+
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[str, str]],
+        kinds: Any,
+        former: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ):
+        """`former`: people no longer members who still hold open tasks (to move them off)."""
+        super().__init__(*args, **kwargs)
+        cast(ChoiceField, self.fields["from_member"]).choices = (
+            [("nobody", "Nobody (not taken)")] + members + list(former)
+        )
+        cast(ChoiceField, self.fields["kind"]).choices = [("", "Any kind")] + list(kinds)
+        cast(ChoiceField, self.fields["to_member"]).choices = [("", "Choose a member")] + members

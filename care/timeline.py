@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -70,23 +72,86 @@ CHART_MONTHS = 24
 CHART_LEFT, CHART_WIDTH, ROW_HEIGHT = 190, 720, 26
 
 
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened to the person, from an app above care (hospital ADT events).
+    `claim_id`: the final-action claim that later covered the same stay; the entry is then
+    shown with that claim, not on its own (the stay is counted once)."""
+
+    day: date
+    kind: str
+    text: str
+    claim_id: str = ""
+
+
+class TimelineSource(Protocol):
+    def __call__(
+        self, *, entity: Any, beneficiary: Any, start: date, end: date
+    ) -> list[TimelineEntry]: ...
+
+
+# The chart rows other apps add (label, source), registered at app-ready: care sits below them
+# and never imports them (.importlinter), so they register here instead.
+TIMELINE_SOURCES: list[tuple[str, TimelineSource]] = []
+
+
+def timeline_source_register(label: str, source: TimelineSource) -> None:
+    """Add a chart row `label` filled by `source` (once per label: re-registering replaces)."""
+    TIMELINE_SOURCES[:] = [(lbl, src) for lbl, src in TIMELINE_SOURCES if lbl != label]
+    TIMELINE_SOURCES.append((label, source))
+
+
+def timeline_extra_rows(
+    *, entity: Any, beneficiary: Any, start: date, end: date
+) -> list[tuple[str, list[TimelineEntry]]]:
+    """Each registered source's entries for the person between `start` and `end`."""
+    return [
+        (label, source(entity=entity, beneficiary=beneficiary, start=start, end=end))
+        for label, source in TIMELINE_SOURCES
+    ]
+
+
+def timeline_start(end: date) -> date:
+    """The first day of the 24-month chart ending on `end`."""
+    return _months_before(end, CHART_MONTHS - 1)
+
+
 def _months_before(day: date, months: int) -> date:
     total = day.year * 12 + day.month - 1 - months
     return date(total // 12, total % 12 + 1, 1)
 
 
 def beneficiary_timeline(
-    *, claims: list[Any], items: list[Any], attempts: list[Any], end: date
+    *,
+    claims: list[Any],
+    items: list[Any],
+    attempts: list[Any],
+    end: date,
+    extra_rows: Sequence[tuple[str, list[TimelineEntry]]] = (),
 ) -> dict[str, Any]:
     """The person's last 24 months to `end` (the page's data date, or today without one):
-    claims (final action, as the care refresh read them), tasks opened and outreach attempts,
-    newest first, and the same as dots on a chart of one row per kind (an SVG the template
-    writes; positions computed here)."""
+    claims (final action, as the care refresh read them), the registered sources' entries
+    (`extra_rows`: hospital events), tasks opened and outreach attempts, newest first, and the
+    same as dots on a chart of one row per kind (an SVG the template writes; positions computed
+    here). An entry whose stay a claim on the chart covers (`claim_id`) is told in that claim's
+    dot and line, not drawn again: one stay, one dot."""
     start = _months_before(end, CHART_MONTHS - 1)
-    events: list[dict[str, Any]] = []
+    covered: dict[str, list[str]] = {}
+    claim_ids = {str(getattr(e, "claim_id", "")) for e in claims} - {""}
+    extra: list[dict[str, Any]] = []
+    for label, entries in extra_rows:
+        for entry in entries:
+            if entry.claim_id and entry.claim_id in claim_ids:
+                covered.setdefault(entry.claim_id, []).append(f"{entry.kind.lower()}, {entry.text}")
+            else:
+                extra.append({"day": entry.day, "kind": entry.kind, "row_kind": f"+{label}",
+                              "text": entry.text})  # fmt: skip
+    events: list[dict[str, Any]] = list(extra)
     for e in claims:
-        events.append({"day": e.from_date, "kind": e.kind, "row_kind": e.kind,
-                       "text": f"{e.kind} claim{f': {e.codes}' if e.codes else ''}"})  # fmt: skip
+        text = f"{e.kind} claim{f': {e.codes}' if e.codes else ''}"
+        for told in covered.get(str(getattr(e, "claim_id", "")), []):
+            text += f"; the same stay as reported before: {told}"
+        events.append({"day": e.from_date, "kind": e.kind, "row_kind": e.kind, "text": text})
     for item in items:
         events.append({"day": timezone.localtime(item.created_at).date(), "kind": "Task opened",
                        "row_kind": "task", "text": item.title})  # fmt: skip
@@ -103,7 +168,11 @@ def beneficiary_timeline(
     )
     span = (end - start).days or 1
     rows = []
-    for i, (label, kinds) in enumerate(CHART_ROWS):
+    # The registered rows go after the claims' rows, before the work done.
+    chart_rows = [
+        *CHART_ROWS[:4], *((label, (f"+{label}",)) for label, _ in extra_rows), *CHART_ROWS[4:]
+    ]  # fmt: skip
+    for i, (label, kinds) in enumerate(chart_rows):
         y = ROW_HEIGHT * i + ROW_HEIGHT // 2
         dots = [
             {
@@ -130,9 +199,9 @@ def beneficiary_timeline(
         "ticks": ticks,
         "start": start,
         "end": end,
-        "height": ROW_HEIGHT * len(CHART_ROWS) + 24,
+        "height": ROW_HEIGHT * len(chart_rows) + 24,
         "width": CHART_LEFT + CHART_WIDTH + 20,
-        "axis_y": ROW_HEIGHT * len(CHART_ROWS),
+        "axis_y": ROW_HEIGHT * len(chart_rows),
         "left": CHART_LEFT,
         "right": CHART_LEFT + CHART_WIDTH,
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from care import search_views, views
+from care import search_views, team_views, views
 
 app_name = "care"
 
@@ -33,4 +33,6 @@ urlpatterns = [
     path("items/<int:item_id>/outreach/", views.outreach_create, name="outreach_create"),
     path("<int:entity_id>/worklist/assign/", views.worklist_assign, name="worklist_assign"),
     path("search/", search_views.search, name="search"),
+    path("<int:entity_id>/team/", team_views.team, name="team"),
+    path("<int:entity_id>/team/reassign/", team_views.team_reassign, name="team_reassign"),
 ]

@@ -81,6 +81,8 @@ from care.timeline import (
     beneficiary_claims_summary,
     beneficiary_timeline,
     conditions_from_claims,
+    timeline_extra_rows,
+    timeline_start,
 )
 from claims.selectors import claims_data_date, withheld_beneficiaries
 from core.api import ApplicationError
@@ -419,10 +421,12 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         if withheld
         else list(
             ClaimEvent.objects.filter(entity=entity, beneficiary=bene, thru_date__gte=since).only(
-                "kind", "from_date", "thru_date", "codes", "dx"
+                "claim_id", "kind", "from_date", "thru_date", "codes", "dx"
             )
         )
     )
+    # Claims reach the data date; tasks, outreach and hospital events happen up to today.
+    timeline_end = max(as_of or today, today)
     context = {
         "entity": entity,
         "bene": bene,
@@ -452,8 +456,14 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
             claims=recent_claims,
             items=items,
             attempts=[a for i in items for a in i.outreach_attempts.all()],
-            # Claims reach the data date; tasks and outreach happen up to today.
-            end=max(as_of or today, today),
+            end=timeline_end,
+            # The rows the apps above care register (hospital ADT events: events.apps).
+            extra_rows=timeline_extra_rows(
+                entity=entity,
+                beneficiary=bene,
+                start=timeline_start(timeline_end),
+                end=timeline_end,
+            ),
         ),
     }
     return render(request, "care/beneficiary.html", context)

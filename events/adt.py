@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -64,9 +65,16 @@ def normalise(text: str) -> str:
     return text.replace("\r\n", "\r").replace("\n", "\r").strip("\r \t\x00")
 
 
+@lru_cache(maxsize=64)
+def _path(key: str) -> tuple[Any, ...]:
+    """python-hl7's reading of an accessor key ("PV1.F44.R1.C1"), once per key: `message[key]`
+    parses the key with a regular expression on every call, a tenth of a message's parse."""
+    return tuple(hl7.Accessor.parse_key(key))
+
+
 def _get(message: Any, key: str) -> str:
     try:
-        return str(message[key]).strip()
+        return str(message.extract_field(*_path(key))).strip()
     except (KeyError, IndexError, ValueError, TypeError):
         return ""
 

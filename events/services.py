@@ -383,15 +383,33 @@ def _store_one(
     return message
 
 
+BENEFICIARY_FIELDS = (
+    "mbi",
+    "beneficiary_id",
+    "beneficiary__entity_id",
+    "beneficiary__merged_into_id",
+    "beneficiary__care__as_of",
+    "beneficiary__care__risk_tier",
+    "beneficiary__care__no_care_work_reason",
+)
+
+
 def _beneficiaries_by_mbi(*, entity_id: int, mbis: list[str]) -> dict[str, Beneficiary]:
     """The entity's beneficiaries holding these MBIs (current or earlier), not merged, with
     their care profile: one query for the messages that arrived together."""
     if not mbis:
         return {}
     found: dict[str, Beneficiary] = {}
-    for row in BeneficiaryMbi.objects.filter(
-        entity_id=entity_id, mbi__in=set(mbis), beneficiary__isnull=False
-    ).select_related("beneficiary", "beneficiary__care"):
+    rows = (
+        BeneficiaryMbi.objects.filter(
+            entity_id=entity_id, mbi__in=set(mbis), beneficiary__isnull=False
+        )
+        .select_related("beneficiary", "beneficiary__care")
+        # What applying an event reads of the person (_decide, _high_risk, _no_care_work):
+        # building the two whole rows per message was a fifth of the listener's work.
+        .only(*BENEFICIARY_FIELDS)
+    )
+    for row in rows:
         bene = row.beneficiary
         if bene is not None and bene.merged_into_id is None:
             found[row.mbi] = bene

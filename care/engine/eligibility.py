@@ -119,8 +119,10 @@ def excluded(
     reasons: dict[Any, str] = {}
     for row in beneficiaries.to_dict("records"):
         bid = row[c.BENEFICIARY_ID]
-        death = _day(row.get(c.DEATH_DATE))
-        if death is not None and death <= as_of:
+        # Any date of death on the beneficiary file, also one after the claims' date: the
+        # file comes with the claims, which run one to three months behind it, and nobody is
+        # to be called about a person CMS says has died.
+        if _day(row.get(c.DEATH_DATE)) is not None:
             reasons[bid] = DECEASED
         elif in_hospice(
             hospice_start=_day(row.get(c.HOSPICE_START)),

@@ -26,6 +26,8 @@ FIGURES = {
     "adt": {
         "figures": [
             r"adt_listener_throughput",
+            r"adt_listener_cpu_per_message",
+            r"adt_postgres_cpu_per_message",
             r"adt_ack_latency_p95",
             r"adt_restart_lost",
             r"adt_restart_duplicated",

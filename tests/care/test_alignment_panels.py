@@ -251,10 +251,10 @@ def test_the_filtered_roster_keeps_its_query_budget(
     # + 2: the row-security scope set and reset around the request (core/rls.py); + 2: the
     # refresh's as-of date and the people per risk tier the form states; + 1: the count of all
     # matching (page numbers), + 1 the saved views; a later page + 3: the plan, the anchor and
-    # the count from it.
-    with django_assert_max_num_queries(19):
+    # the count from it; + 1: the user's role in the entity (whether the tabs offer the team page).
+    with django_assert_max_num_queries(20):
         client.post(url, {"alignment_at_risk": "on", "attributed_tin": TIN_A, "sort": "dob"})
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         client.post(
             url,
             {"newly_aligned": "on", "risk_tier": "moderate", "after": roster_facts["abbott"].pk},
@@ -282,8 +282,9 @@ def test_the_alignment_panels_keep_their_query_budgets(
     # the savings panel shows settlement money to this role).
     with django_assert_max_num_queries(23):
         client.get(reverse("care:overview", args=[entity_a.pk]))
-    # The beneficiary page + 1 since the contact panel (its other reads fit the earlier slack).
-    with django_assert_max_num_queries(25):
+    # The beneficiary page + 1 since the contact panel (its other reads fit the earlier slack);
+    # + 1: the hospital stays on the timeline; + 1: the user's role (the team tab).
+    with django_assert_max_num_queries(27):
         client.get(reverse("care:beneficiary", args=[entity_a.pk, aligned["carter"].pk]))
 
 

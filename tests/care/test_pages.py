@@ -180,18 +180,21 @@ def test_pages_keep_a_fixed_query_budget(setup, entity_a, make_bene, django_asse
     with django_assert_max_num_queries(19):
         client.get(reverse("care:overview", args=[entity_a.pk]))
     # Roster + 1: the entity's data-sharing rows (whose claim figures are not shown); + 1: the
-    # count of everyone matching (the page numbers); + 1: the saved views it lists.
-    with django_assert_max_num_queries(17):
+    # count of everyone matching (the page numbers); + 1: the saved views it lists; + 1: the
+    # user's role in the entity (whether the tabs offer the team page).
+    with django_assert_max_num_queries(18):
         client.post(reverse("care:roster", args=[entity_a.pk]), {"open_gaps": "on", "sort": "dob"})
     # 23: + the items' notes and outreach attempts (one prefetch each, whatever their number),
     # + the entity's data-sharing rows (whether CMS withholds this person's claims); + 3: the
     # contact panel (the latest recorded details, the CCLF8 address, the open tasks' holders);
     # + 3: the shown claims' providers (Part A, B and DME rows by claim id); + up to 4: their
     # names in the registry (providers, specialties, CCNs, TINs). Part D comes with the profile.
-    with django_assert_max_num_queries(33):
+    # + 1: the hospital stays on the timeline; + 1: the user's role (the team tab).
+    with django_assert_max_num_queries(35):
         client.get(reverse("care:beneficiary", args=[entity_a.pk, bene.pk]))
-    # 15: the worklist pages (a count of the matching items) and offers its members to assign to.
-    with django_assert_max_num_queries(15):
+    # 15: the worklist pages (a count of the matching items) and offers its members to assign to;
+    # + 1: the user's role (the team tab).
+    with django_assert_max_num_queries(16):
         client.get(reverse("care:worklist", args=[entity_a.pk]))
 
 
@@ -294,8 +297,9 @@ def test_the_beneficiary_page_shows_the_risk_score_hccs_their_claims_and_recaptu
     # + 2: the row-security scope set and reset around the request (core/rls.py); + 2: the
     # items' notes and outreach attempts; + 3: the contact panel (recorded details, the CCLF8
     # address, the open tasks' holders); + 3: the shown claims' providers (Part A, B and DME
-    # rows by claim id); + up to 4: their names in the registry.
-    with django_assert_max_num_queries(38):
+    # rows by claim id); + up to 4: their names in the registry; + 1: the hospital stays on
+    # the timeline; + 1: the user's role (the team tab).
+    with django_assert_max_num_queries(40):
         body = setup["a"].get(url).content.decode()
     assert "1.234" in body
     assert "I5020" in body

@@ -100,7 +100,8 @@ def test_deceased_hospice_and_not_aligned_people_are_excluded_with_the_reason() 
             {"beneficiary_id": 6},  # not in the population
             {"beneficiary_id": 7, "hospice_start": pd.Timestamp("2013-01-01"),
              "hospice_end": pd.Timestamp("2013-03-31")},  # hospice ended (revoked): kept
-            {"beneficiary_id": 8, "death_date": pd.Timestamp("2014-01-01")},  # after as_of
+            # A date of death after the claims' date (the file is newer than its claims).
+            {"beneficiary_id": 8, "death_date": pd.Timestamp("2013-12-01")},
         ]
     )  # fmt: skip
     for col in ("death_date", "hospice_start", "hospice_end"):
@@ -117,7 +118,9 @@ def test_deceased_hospice_and_not_aligned_people_are_excluded_with_the_reason() 
         population={1, 2, 3, 4, 5, 7, 8},
         as_of=as_of,
     )
-    assert reasons == {1: "deceased", 2: "hospice", 3: "hospice", 6: "not_in_population"}
+    assert reasons == {
+        1: "deceased", 2: "hospice", 3: "hospice", 6: "not_in_population", 8: "deceased"
+    }  # fmt: skip
     # Without a population of record, nobody is excluded for not being in it.
     assert 6 not in excluded(
         beneficiaries=people, hospice_claims=hospice_claims, population=None, as_of=as_of

@@ -68,7 +68,6 @@ print("episodes:", scored.count(), "scored;", len(lead_run.scorecards), "scoreca
 # The demo's inpatient claims carry discharge statuses, and the worklist follows them: a SNF
 # admission task, no 7-day follow-up after a stay that ended in death; no open task targets a
 # deceased, hospice or non-aligned beneficiary.
-from django.db.models import F
 from care.models import OPEN_STATUSES, WorklistItem
 from claims.models import PartAClaimHeader
 
@@ -80,12 +79,21 @@ assert items.filter(kind="snf_admission", source_key__startswith="snf:").exists(
 expired = {str(i) for i in inpatient.filter(bene_ptnt_stus_cd="20").values_list("cur_clm_uniq_id", flat=True)}
 follow_ups = {k.split(":", 1)[1] for k in items.filter(kind="discharge_follow_up").values_list("source_key", flat=True)}
 assert expired and not expired & follow_ups, "follow-up after death"
-# The discharge that arrived minutes ago opened its two-business-day contact task.
-assert items.filter(kind="tcm_contact", status="open").exists(), "event task"
+# The discharge that arrived minutes ago opened its two-business-day contact task, and "My work
+# today" shows it with its age.
+from datetime import timedelta
+from django.utils import timezone
+from events.rules import business_days_after
+contact = items.filter(kind="tcm_contact", status="open", source_at__isnull=False).order_by("-source_at").first()
+assert contact is not None, "event task"
+assert timezone.now() - contact.source_at < timedelta(minutes=30), contact.source_at
+assert contact.due_date == business_days_after(timezone.localdate(contact.source_at), 2), contact.due_date
+today = client.get(reverse("care:today")).content.decode()
+assert "New from hospital feeds" in today and contact.title in today, "my work today"
+assert f"{contact.due_date:%Y-%m-%d}" in today and "minutes ago" in today, "event's age"
 open_items = WorklistItem.objects.filter(status__in=OPEN_STATUSES)  # both demo entities
-# Deceased by the claims' date (the generator's beneficiary file also holds later dates).
-died = open_items.filter(beneficiary__death_date__lte=F("beneficiary__care__as_of"))
-assert not died.exists(), "deceased"
+# Deceased: any date of death on the beneficiary file, also one after the claims' date.
+assert not open_items.filter(beneficiary__death_date__isnull=False).exists(), "deceased"
 assert not open_items.filter(beneficiary__care__no_care_work_reason="hospice").exists(), "hospice"
 assert not open_items.filter(beneficiary__care__aligned=False).exists(), "not aligned"
 assert not open_items.filter(beneficiary__care__isnull=True).exists(), "no care profile"

@@ -33,9 +33,30 @@ def test_the_claim_for_an_adt_stay_does_not_raise_a_second_discharge_task(
                  disposition="01"),
         channel="mllp",
     )  # fmt: skip
+    # Before the claim: the beneficiary's timeline shows the stay the hospital reported, in its
+    # own row, and the tasks it raised.
+    page_url = reverse("care:beneficiary", args=[entity_a.pk, bene.pk])
+    timeline = client_a.get(page_url).context["timeline"]
+    hospital = _row(timeline, "Hospital events (ADT)")
+    assert hospital["n"] == 1
+    assert hospital["dots"][0]["title"].startswith("2026-11-16 ")
+    stay_line = next(e for e in timeline["events"] if e["kind"] == "Inpatient stay")
+    assert stay_line["text"].endswith(
+        "(hospital feed), admitted 2026-11-16 09:00, discharged 2026-11-20 11:00 to home or "
+        "self care (status 01)"
+    )
+    tasks = [e["text"] for e in timeline["events"] if e["kind"] == "Task opened"]
+    assert len(tasks) == 2  # the transitional care contact and visit
     add_inpatient(bene, 8801, date(2026, 11, 16), date(2026, 11, 20))
     add_inpatient(other, 8802, date(2026, 11, 10), date(2026, 11, 14))
     care_refresh(entity=entity_a, as_of=date(2026, 11, 25))
+    # After it: the claim closes the loop; the stay is one dot, the claim's, which tells both.
+    timeline = client_a.get(page_url).context["timeline"]
+    assert _row(timeline, "Hospital events (ADT)")["n"] == 0
+    assert _row(timeline, "Stays")["n"] == 1
+    (claim_line,) = [e for e in timeline["events"] if e["kind"] == "Inpatient"]
+    assert "the same stay as reported before: inpatient stay, " in claim_line["text"]
+    assert not [e for e in timeline["events"] if e["kind"] == "Inpatient stay"]
     stay = Stay.objects.get(beneficiary=bene)
     assert stay.claim_id == "8801"
     claims_task = WorklistItem.objects.get(source_key="discharge:8801")
@@ -57,3 +78,7 @@ def test_the_claim_for_an_adt_stay_does_not_raise_a_second_discharge_task(
     assert (
         WorklistItem.objects.get(source_key="discharge:8802").kind == ItemKind.DISCHARGE_FOLLOW_UP
     )
+
+
+def _row(timeline, label):
+    return next(row for row in timeline["rows"] if row["label"] == label)
