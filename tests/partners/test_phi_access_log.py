@@ -89,7 +89,12 @@ NO_PHI = {
 }  # fmt: skip
 # Bulk kick-offs queue a job and show nothing (the files they write are logged when read).
 NO_PHI |= {"fhir:group-davinci-data-export", "fhir:patient-export", "fhir:system-export"}
-NO_PHI |= {"quality:overview", "quality:compute", "quality:reported_upload"}
+NO_PHI |= {
+    "quality:overview", "quality:compute", "quality:reported_upload", "quality:cahps_upload",
+    "quality:benchmarks",
+}  # fmt: skip
+# Each member's task counts, and a bulk move of tasks between members (no beneficiary named).
+NO_PHI |= {"care:team", "care:team_reassign"}
 NO_PHI |= {"specialists:index", "specialists:run_start", "specialists:leakage"}
 # Episode figures, scorecards' totals, gain-sharing money and the enrolled clinicians name no
 # one; a POST records a referral and goes back to the person's page. The scorecard's cases and

@@ -26,7 +26,7 @@ POST_ONLY = {
 }  # fmt: skip
 POST_ONLY |= {"quality:compute", "quality:reported_upload", "quality:cahps_upload"}
 POST_ONLY |= {"specialists:run_start", "specialists:transition_create"}
-POST_ONLY |= {"care:roster_views", "care:contact_update"}
+POST_ONLY |= {"care:roster_views", "care:contact_update", "care:team_reassign"}
 
 
 def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
@@ -58,6 +58,8 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "care:overview": [{"entity_id": entity}],
         "care:overview_jobs": [{"entity_id": entity}],
         "care:roster": [{"entity_id": entity}],
+        "care:team": [{"entity_id": entity}],
+        "care:team_reassign": [{"entity_id": entity}],
         "care:refresh": [{"entity_id": entity}],
         "care:roster_export": [{"entity_id": entity}],
         "care:export": [{"job_id": o.export_job.pk}],
