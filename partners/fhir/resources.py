@@ -160,6 +160,11 @@ def coverage(beneficiary: Any) -> dict[str, Any]:
         period["end"] = beneficiary.death_date.isoformat()
     if period:
         data["period"] = period
+    else:
+        # The ATR Coverage profile requires a period; without a Part A or B start there is none.
+        data["meta"] = meta(beneficiary.updated_at)
+        if not data["meta"]:
+            del data["meta"]
     return validated(data)
 
 

@@ -2,7 +2,9 @@
 maintained command-line client, from PyPI), run as the partner walkthrough in
 docs/partner-api.md shows it with nothing but a client id, its private key and the FHIR base
 URL: it discovers the token endpoint, gets a token with a signed assertion, and exports the
-entity's and one TIN's attribution lists (their members, as Patient NDJSON) (issue 18)."""
+entity's and one TIN's attribution lists (their members, as Patient NDJSON): the entity's
+through a client registered for the entity, the TIN's through the practice's client,
+registered with that TIN, each a system-level export (issue 18)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from alignment.models import AlignmentResult
 from audit.models import AccessRecord
-from entities.models import ParticipantOrganization
 from partners.services import partner_client_register
 from synthetic.population import SynthConfig
 from tests.partners.conftest import align
@@ -43,25 +44,6 @@ def smart_fetch_block() -> str:
     return match.group(1)
 
 
-def verified_api_client(entity: Any, key: Any) -> Any:
-    """A test client with a Group.read token of another client of the entity (the search that
-    names the TIN's Group id; smart-fetch never asks for Group scopes)."""
-    from django.test import Client
-
-    from tests.partners.conftest import Signer, token_request
-
-    signer = Signer(key, "RS384")
-    searcher = partner_client_register(
-        entity=entity,
-        name="Group search",
-        public_key=signer.public_pem(),
-        scopes=["system/Group.read"],
-        acting_user=entity.memberships.first().user,
-    )
-    token = token_request(signer.assertion(searcher.client_id)).json()["access_token"]
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-
-
 def _patients(folder: Path) -> set[str]:
     ids = set()
     for path in folder.rglob("Patient.*.ndjson*"):
@@ -69,6 +51,22 @@ def _patients(folder: Path) -> set[str]:
         with opener(path, "rt") as handle:
             ids |= {json.loads(line)["id"] for line in handle}
     return ids
+
+
+def _key_pem(folder: Path, name: str) -> str:
+    """Write a new private key to folder/name; return its public key (PEM) for registration."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (folder / name).write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return public.decode()
 
 
 def test_smart_fetch_exports_the_entity_and_one_tin_with_only_id_key_and_url(
@@ -79,33 +77,25 @@ def test_smart_fetch_exports_the_entity_and_one_tin_with_only_id_key_and_url(
         "smart-fetch is a dev dependency (pyproject.toml)"
     )
     aligned = align(entity_a, django_capture_on_commit_callbacks, TINY)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     work = tmp_path / "partner"
     work.mkdir()
-    (work / "private-key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    public_pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    client = partner_client_register(
+    tin = aligned.tins[0]
+    # The ACO's own system, registered for the entity; a practice's EHR, registered with its TIN.
+    entity_client = partner_client_register(
         entity=entity_a,
-        name="Valley Clinic EHR",
-        public_key=public_pem.decode(),
+        name="Valley ACO data warehouse",
+        public_key=_key_pem(work, "entity-key.pem"),
         scopes=["system/Group.read", "system/Patient.read"],
         acting_user=aco_admin,
     )
-    tin = aligned.tins[0]
-    organization = ParticipantOrganization.objects.get(tin=tin)
-    # The TIN's Group id, as the ATR search by TIN answers it (a client holding Group.read).
-    searcher = verified_api_client(entity_a, key)
-    search = searcher.get(f"/fhir/Group?identifier=urn:oid:2.16.840.1.113883.4.4|{tin}").json()
-    (tin_group,) = [e["resource"]["id"] for e in search["entry"]]
-    assert tin_group == f"{entity_a.cms_id}-org-{organization.pk}"
+    tin_client = partner_client_register(
+        entity=entity_a,
+        name="Valley Clinic EHR",
+        public_key=_key_pem(work, "tin-key.pem"),
+        scopes=["system/Patient.read"],
+        tins=[tin],
+        acting_user=aco_admin,
+    )
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", smart_fetch_block()],
         cwd=work,
@@ -113,9 +103,8 @@ def test_smart_fetch_exports_the_entity_and_one_tin_with_only_id_key_and_url(
             **os.environ,
             "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
             "FHIR_URL": f"{live_server.url}/fhir",
-            "CLIENT_ID": client.client_id,
-            "ENTITY_GROUP": entity_a.cms_id,
-            "TIN_GROUP": tin_group,
+            "ENTITY_CLIENT_ID": entity_client.client_id,
+            "TIN_CLIENT_ID": tin_client.client_id,
         },
         capture_output=True,
         text=True,
@@ -130,9 +119,11 @@ def test_smart_fetch_exports_the_entity_and_one_tin_with_only_id_key_and_url(
         for pk in aligned_ids.filter(attributed_tin=tin).values_list("beneficiary_id", flat=True)
     }
     assert of_tin
+    assert of_tin < everyone
     assert _patients(work / "entity") == everyone
     assert _patients(work / "tin") == of_tin
-    routes = set(
-        AccessRecord.objects.filter(client_id=client.client_id).values_list("route", flat=True)
-    )
-    assert f"/fhir/Group/{entity_a.cms_id}/$export" in routes
+    for client in (entity_client, tin_client):
+        routes = set(
+            AccessRecord.objects.filter(client_id=client.client_id).values_list("route", flat=True)
+        )
+        assert "/fhir/$export" in routes, routes

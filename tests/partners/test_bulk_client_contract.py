@@ -12,6 +12,8 @@ import pytest
 from django.test import Client
 
 from alignment.models import AlignmentResult
+from beneficiaries.models import Beneficiary
+from partners.fhir.profiles import profile_validate
 from tests.partners.conftest import token_request
 
 pytestmark = pytest.mark.django_db
@@ -264,7 +266,7 @@ def _export(api, capture, url, **extra):
 
 
 def test_davinci_data_export_holds_every_resource_its_group_refers_to(
-    partner_a, api_for, aligned_a, entity_a, django_capture_on_commit_callbacks
+    partner_a, api_for, aligned_a, entity_a, django_capture_on_commit_callbacks, tmp_path
 ) -> None:
     from fhir.resources.R4B import get_fhir_model_class
 
@@ -275,6 +277,10 @@ def test_davinci_data_export_holds_every_resource_its_group_refers_to(
     )
     # CMS's third-quarter list had four; the fourth-quarter list keeps two: two were dropped.
     _two_cms_lists(entity_a, [m for _, m in aligned[:4]], [m for _, m in aligned[:2]])
+    # One kept and one dropped member are known by name (US Core Patient requires one).
+    Beneficiary.objects.filter(pk__in=[aligned[1][0], aligned[3][0]]).update(
+        first_name="Ruth", last_name="Okafor"
+    )
     api = api_for(partner_a)
     url = f"/fhir/Group/{entity_a.cms_id}/$davinci-data-export"
     refused = api.get(f"{url}?exportType=hl7.fhir.us.davinci-pdex", **ATR)
@@ -331,6 +337,18 @@ def test_davinci_data_export_holds_every_resource_its_group_refers_to(
         if "profile" in practitioner.get("meta", {}):
             assert practitioner["identifier"]
             assert practitioner["name"][0]["family"]
+    # The files as a consumer saves them, validated against the profiles they declare with a
+    # maintained validator, offline (US Core Patient, ATR Coverage and the ATR Group).
+    for kind, resources in files.items():
+        (tmp_path / f"{kind}.ndjson").write_text("".join(json.dumps(r) + "\n" for r in resources))
+    report = profile_validate(paths=sorted(tmp_path.glob("*.ndjson")))
+    assert not report.errors, [
+        f"{e['resource']} {e['expression']}: {e['message']}" for e in report.errors
+    ]
+    named = sum(1 for p in files["Patient"] if "name" in p)
+    assert report.checked[f"{us_core}us-core-patient"] == named == 2
+    assert report.checked[f"{atr}atr-coverage"] == len(files["Coverage"])
+    assert report.checked[f"{atr}atr-group"] == 1
 
     # `patient` (here in a POST's Parameters): only those members; the rest is reported.
     parameters = {
