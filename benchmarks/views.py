@@ -96,9 +96,13 @@ def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"step": step, "inputs": pivot(step.inputs), "outputs": pivot(step.outputs)}
         for step in calculation.steps.all()
     ]
-    to_confirm = sorted(
-        {f["name"] for step in calculation.steps.all() for f in step.inputs if f.get("to_confirm")}
-    )
+    # Each reference value still to confirm by its meaning, with the name its CSV row carries.
+    to_confirm = [
+        f"{CATALOGUE[name].description} ({name})" if name in CATALOGUE else name
+        for name in sorted(
+            {f["name"] for s in calculation.steps.all() for f in s.inputs if f.get("to_confirm")}
+        )
+    ]
     by_type = [
         {
             "label": c.ENROLLMENT_TYPE_LABELS.get(t, t),
@@ -128,11 +132,22 @@ def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": versions.only("pk", "version", "created_at", "total"),
         "per_capita": format_value(calculation.per_capita, "USD"),
         "parameters": [
-            (k.replace("_", " ").capitalize(), v) for k, v in calculation.parameters.items()
+            (
+                k.replace("_", " ").capitalize(),
+                POPULATION_SOURCES.get(v, v) if k == "population" else v,
+            )
+            for k, v in calculation.parameters.items()
         ],
     }
     context.update(_summary(calculation))
     return render(request, "benchmarks/calculation_detail.html", context)
+
+
+# How the benchmark years' populations were found (the calculation's `population` parameter).
+POPULATION_SOURCES = {
+    "alignment_engine": "the alignment engine's rules for each benchmark year",
+    "cclf8_roster": "the CCLF8 roster (not the rule)",
+}
 
 
 # The waterfall's milestones: (label, step key, output name), each a level of the benchmark per
@@ -376,10 +391,15 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
     rows = [
         {
             "score": s,
-            "hccs": sorted(
-                {h.hcc for h in s.hccs.all() if h.model.endswith("V28")}
-                or {h.hcc for h in s.hccs.all()}
-            ),
+            # Each HCC with its label (codes carry their meaning), V28's where the score has it.
+            "hccs": [
+                f"{hcc} {label}".strip()
+                for hcc, label in sorted(
+                    {(h.hcc, h.label) for h in s.hccs.all() if h.model.endswith("V28")}
+                    or {(h.hcc, h.label) for h in s.hccs.all()},
+                    key=lambda pair: (len(pair[0]), pair[0]),
+                )
+            ],
             "gaps": gaps.get(s.beneficiary_id, 0),
         }
         for s in scores

@@ -310,8 +310,14 @@ def test_the_scanner_catches_what_it_looks_for() -> None:
         "<p>55.8909%</p>", "<p>Renewing False</p>", "<p>QPS met True</p>",
         "<th>participant_revenue</th>", "<h1>alignment.run #2</h1>", "<p>see domain.md 3.1</p>",
         "<p>issue 7: entity-specific MSR</p>", '<input name="x" value="11331818.89000000000">',
+        "<p>Parameter table mssp_tracks 2026.1: PY2025 BASIC_D</p>", "<p>1231 assigned</p>",
+        "<dd>2.040 raw (cms_hcc, segment CNA)</dd>", "<dd>Population alignment_engine</dd>",
     ]  # fmt: skip
     for html in bad:
         assert problems(html), html
-    good = "<p>$3,156.99 · 13,372 member-months · 55.89% · QPS met: yes · 42 CFR 425.605</p>"
+    good = (
+        "<p>$3,156.99 · 13,372 member-months · 55.89% · QPS met: yes · 42 CFR 425.605 · A9901 "
+        "claims through 2025-12-16 · MSSP track parameters 2026.1: PY2025 BASIC track, level D · "
+        "CMS-HCC model, segment community, non-dual, aged (CNA)</p>"
+    )
     assert problems(good) == []
