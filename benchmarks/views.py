@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -381,10 +382,19 @@ def reference_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+RISK_PAGE_SIZE = 100
+
+
 @login_required
 def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
     entity = _entity(request, entity_id)
-    scores = list(selectors.risk_score_list(user=request.user, entity=entity, payment_year=year))
+    # A page of scores at a time, highest first (the entity's whole population made a page tens of
+    # thousands of pixels tall); only the people shown are read and logged.
+    page = Paginator(
+        selectors.risk_score_list(user=request.user, entity=entity, payment_year=year),
+        RISK_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    scores = list(page.object_list)
     gaps: dict[int, int] = {}
     for gap in selectors.recapture_gaps(user=request.user, entity=entity, year=year):
         gaps[gap.risk_score.beneficiary_id] = gaps.get(gap.risk_score.beneficiary_id, 0) + 1
@@ -418,6 +428,7 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
             "entity": entity,
             "year": year,
             "rows": rows,
+            "page": page,
             "can_write": user_has_role(user=request.user, entity_id=entity.pk, roles=WRITERS),
             "form": RiskRecomputeForm(initial={"payment_year": year}),
             "lti_form": InstitutionalUploadForm(initial={"payment_year": year}),
