@@ -62,8 +62,8 @@ def provider_breakdown(*, result: MeasureResult) -> list[dict[str, Any]]:
         Provider.objects.filter(npi__in={r["npi"] for r in found}).values_list("npi", "name")
     )
     for row in found:
-        row["tin_name"] = tins.get(row["tin"], "")
-        row["npi_name"] = npis.get(row["npi"], "")
+        row["tin_name"] = tins.get(str(row["tin"]), "")
+        row["npi_name"] = npis.get(str(row["npi"]), "")
     return found
 
 
