@@ -303,6 +303,13 @@ def test_every_as_of_a_page_states_is_its_datas_date(world: dict[str, Any]) -> N
         assert dates <= {AS_OF.isoformat()}, (url, dates)
 
 
+def test_the_overview_says_which_months_the_projection_read(world: dict[str, Any]) -> None:
+    """The savings panel names the claims months its projection was made from, not only the day
+    it was made (the wall clock)."""
+    overview = _pages(world, Role.ANALYST)[f"/care/{world['entity']}/"]
+    assert "projection version 1, from claims of months 1 to 6 (made " in overview
+
+
 def test_the_scanner_catches_what_it_looks_for() -> None:
     """The checks themselves, on the slips the pages used to make."""
     bad = [
