@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -96,9 +97,13 @@ def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {"step": step, "inputs": pivot(step.inputs), "outputs": pivot(step.outputs)}
         for step in calculation.steps.all()
     ]
-    to_confirm = sorted(
-        {f["name"] for step in calculation.steps.all() for f in step.inputs if f.get("to_confirm")}
-    )
+    # Each reference value still to confirm by its meaning, with the name its CSV row carries.
+    to_confirm = [
+        f"{CATALOGUE[name].description} ({name})" if name in CATALOGUE else name
+        for name in sorted(
+            {f["name"] for s in calculation.steps.all() for f in s.inputs if f.get("to_confirm")}
+        )
+    ]
     by_type = [
         {
             "label": c.ENROLLMENT_TYPE_LABELS.get(t, t),
@@ -128,11 +133,22 @@ def calculation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": versions.only("pk", "version", "created_at", "total"),
         "per_capita": format_value(calculation.per_capita, "USD"),
         "parameters": [
-            (k.replace("_", " ").capitalize(), v) for k, v in calculation.parameters.items()
+            (
+                k.replace("_", " ").capitalize(),
+                POPULATION_SOURCES.get(v, v) if k == "population" else v,
+            )
+            for k, v in calculation.parameters.items()
         ],
     }
     context.update(_summary(calculation))
     return render(request, "benchmarks/calculation_detail.html", context)
+
+
+# How the benchmark years' populations were found (the calculation's `population` parameter).
+POPULATION_SOURCES = {
+    "alignment_engine": "the alignment engine's rules for each benchmark year",
+    "cclf8_roster": "the CCLF8 roster (not the rule)",
+}
 
 
 # The waterfall's milestones: (label, step key, output name), each a level of the benchmark per
@@ -366,20 +382,34 @@ def reference_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+RISK_PAGE_SIZE = 100
+
+
 @login_required
 def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
     entity = _entity(request, entity_id)
-    scores = list(selectors.risk_score_list(user=request.user, entity=entity, payment_year=year))
+    # A page of scores at a time, highest first (the entity's whole population made a page tens of
+    # thousands of pixels tall); only the people shown are read and logged.
+    page = Paginator(
+        selectors.risk_score_list(user=request.user, entity=entity, payment_year=year),
+        RISK_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    scores = list(page.object_list)
     gaps: dict[int, int] = {}
     for gap in selectors.recapture_gaps(user=request.user, entity=entity, year=year):
         gaps[gap.risk_score.beneficiary_id] = gaps.get(gap.risk_score.beneficiary_id, 0) + 1
     rows = [
         {
             "score": s,
-            "hccs": sorted(
-                {h.hcc for h in s.hccs.all() if h.model.endswith("V28")}
-                or {h.hcc for h in s.hccs.all()}
-            ),
+            # Each HCC with its label (codes carry their meaning), V28's where the score has it.
+            "hccs": [
+                f"{hcc} {label}".strip()
+                for hcc, label in sorted(
+                    {(h.hcc, h.label) for h in s.hccs.all() if h.model.endswith("V28")}
+                    or {(h.hcc, h.label) for h in s.hccs.all()},
+                    key=lambda pair: (len(pair[0]), pair[0]),
+                )
+            ],
             "gaps": gaps.get(s.beneficiary_id, 0),
         }
         for s in scores
@@ -398,6 +428,7 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
             "entity": entity,
             "year": year,
             "rows": rows,
+            "page": page,
             "can_write": user_has_role(user=request.user, entity_id=entity.pk, roles=WRITERS),
             "form": RiskRecomputeForm(initial={"payment_year": year}),
             "lti_form": InstitutionalUploadForm(initial={"payment_year": year}),

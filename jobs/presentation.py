@@ -22,6 +22,9 @@ KIND_TITLES = {
     "settlement.run": "Settlement from report figures",
     "settlement.collect": "Settlement on the platform's data",
     "jobs.demo": "Demonstration job",
+    "quality.compute": "Quality measures from claims",
+    "specialists.lead_run": "Lead-specialist attribution",
+    "cmslists.load": "CMS list load",
 }
 
 
@@ -89,6 +92,19 @@ def job_links(job: Any) -> dict[str, tuple[str, str] | None]:
         done = ("Download the export", f"{url}?download=1") if succeeded and url else None
         roster = _url("care:roster", entity_id) if entity_id else None
         back = ("The roster", roster) if roster else None
+    elif kind == "quality.compute" and entity_id:
+        url = _url("quality:overview", entity_id)
+        if url:
+            back = ("Quality measures", url)
+            done = ("See the quality measures", url) if succeeded and result.get("stored") else None
+    elif kind == "specialists.lead_run" and entity_id:
+        url = _url("specialists:entity", entity_id)
+        if url:
+            back = ("Lead specialists", url)
+            done = ("See the lead specialists", url) if succeeded else None
+    elif kind == "cmslists.load" and entity_id:
+        url = _url("alignment:reconciliation_index")
+        back = ("Reconciliation with CMS", url) if url else None
     elif kind in ("claims.load_delivery", "cclf.load"):
         url = _url("admin:claims_delivery_changelist")
         back = ("Claims deliveries", url) if url else None

@@ -48,7 +48,23 @@ def provider_breakdown(*, result: MeasureResult) -> list[dict[str, Any]]:
         .annotate(cases=Count("id"), outcome=Sum("outcome"), exposure=Sum("exposure"))
         .order_by("-outcome", "-cases", "tin", "npi")
     )
-    return [dict(row) for row in rows[:25]]
+    found = [dict(row) for row in rows[:25]]
+    # The practice and clinician by name from the participant registry (codes carry their
+    # meaning); a TIN or NPI outside it (an outside practice) stays a number.
+    from entities.models import ParticipantOrganization, Provider
+
+    tins = dict(
+        ParticipantOrganization.objects.filter(tin__in={r["tin"] for r in found}).values_list(
+            "tin", "legal_name"
+        )
+    )
+    npis = dict(
+        Provider.objects.filter(npi__in={r["npi"] for r in found}).values_list("npi", "name")
+    )
+    for row in found:
+        row["tin_name"] = tins.get(str(row["tin"]), "")
+        row["npi_name"] = npis.get(str(row["npi"]), "")
+    return found
 
 
 def result_cases(*, result: MeasureResult, outcome_only: bool = False) -> QuerySet[MeasureCase]:

@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from core import display
 from core.api import ApplicationError
 from entities.models import Entity
 from settlement.engine.batch import RowParser, reach_adjustments
@@ -511,13 +512,13 @@ def settlement_inputs_collect(
                 if through_month == 12
                 else ", not truncated (year to date)"
             )
-            + f": {total_expenditure:,.2f}",
+            + f": {display.money(total_expenditure)}",
             citation="domain.md 2.2-2.4, 3",
         ),
         Step(
             StepKind.INPUT,
             "Benchmark (platform data)",
-            f"benchmark v{benchmark.version} ({benchmark.method}): {benchmark.total:,.2f}",
+            f"benchmark v{benchmark.version} ({benchmark.method}): {display.money(benchmark.total)}",
         ),
         Step(
             StepKind.INPUT,
@@ -644,7 +645,8 @@ def _completion_factor(
     step = Step(
         StepKind.INPUT,
         "Completion factor (benchmarks reference values)",
-        f"share paid to date: paid {paid:,.2f} / completed {completed:,.2f} = {factor:.6f}; "
+        f"share paid to date: paid {display.money(paid)} / completed {display.money(completed)} "
+        f"= {factor:.6f}; "
         f"completion factors (completed / paid) by incurred month: "
         f"{months or 'none given (1: fully run out)'}",
     )
@@ -880,7 +882,7 @@ def reach_inputs_collect(
             f"final-action Part A/B claims of {period}, valued before PBP/AIPBP reductions "
             "(capitated services at their FFS-equivalent value), IME/DSH/uncompensated care "
             "removed, eligible months only, not truncated (the optional stop-loss covers high "
-            f"costs): {total_cost_of_care:,.2f}",
+            f"costs): {display.money(total_cost_of_care)}",
             citation="domain.md 4.2, 4.3, 10.8; no truncation of the performance year [to confirm]",
             to_confirm=True,
         ),
@@ -888,9 +890,9 @@ def reach_inputs_collect(
             StepKind.INPUT,
             "Benchmark (platform data)",
             f"benchmark v{benchmark.version} ({benchmark.method}), risk-adjusted and blended with "
-            f"HEBA and RTA, before discount and withhold: {benchmark.total:,.2f}"
+            f"HEBA and RTA, before discount and withhold: {display.money(benchmark.total)}"
             + (
-                f" (the benchmarks app's own discount and withhold would leave {after:,.2f}; "
+                f" (the benchmarks app's own discount and withhold would leave {display.money(after)}; "
                 "settlement applies the parameter table's rates below)"
                 if after is not None
                 else ""

@@ -13,6 +13,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from accounts.selectors import entity_role_settings
 from core import csvfiles, display
+from settlement import labels
 from settlement.engine.mcp import MCPStatement
 from settlement.models import ParticipantShare, SettlementRun
 
@@ -26,7 +27,7 @@ def _facts(run: SettlementRun, share: ParticipantShare) -> list[tuple[str, str]]
             "Settlement version",
             f"v{run.version} of {run.created_at:%Y-%m-%d} ({run.get_kind_display()})",
         ),
-        ("Parameter table", run.parameter_version),
+        ("Parameter table", labels.parameter_label(run.parameter_version)),
         ("Entity earned savings (losses)", display.money(run.earned_savings_losses)),
         ("Distribution method", run.distribution_method),
         ("TIN", share.tin),
@@ -163,7 +164,7 @@ def mcp_statement_pdf(statement: MCPStatement) -> bytes:
         Paragraph(
             escape(
                 "Positive balance: CMS owes the practice; negative: the practice repays CMS. "
-                f"Parameter table {statement.parameters.label}."
+                f"Parameter table {labels.parameter_label(statement.parameters.label)}."
             ),
             small,
         ),

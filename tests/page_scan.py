@@ -27,7 +27,7 @@ TEXT_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "count without separators",
         re.compile(
-            r"(?<![\d.,$])\d{4,}(?:\.\d+)?\s+(?:member-months|beneficiar|people|person-years|claims)"
+            r"(?<![\w.,$])\d{4,}(?:\.\d+)?\s+(?:member-months|beneficiar|people|person-years|claims|assigned)"
         ),
     ),  # fmt: skip
     # 4000000.00 / 11331818.89000: a raw decimal (seven or more digits before the point).
@@ -43,6 +43,14 @@ TEXT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|/work/|\bsee the docs folder"
         ),
     ),  # fmt: skip
+    # mssp_tracks 2026.1: PY2025 BASIC_D, cms_hcc, segment CNA: a code where its meaning belongs.
+    (
+        "code without its meaning",
+        re.compile(
+            r"\b(?:mssp_tracks|mssp_msr_bands|BASIC_[A-E]|TRACK_\d\w*|cms_hcc"
+            r"|alignment_engine)\b|\bsegment [A-Z]{2,5}\b"
+        ),
+    ),
     # alignment.run #2, settlement.collect: a job kind as its title.
     ("code name as a title", re.compile(r"\b[a-z]+\.[a-z_]+ #\d+")),
 ]
@@ -94,6 +102,12 @@ def page_urls(entity: Any, *, user: Any) -> list[str]:
         reverse("settlement:calculator"),
         reverse("settlement:calculator") + "?program=reach",
         reverse("settlement:batch"),
+        reverse("quality:overview", args=[entity.pk]),
+        reverse("specialists:index"),
+        reverse("specialists:entity", args=[entity.pk]),
+        reverse("specialists:leakage", args=[entity.pk]),
+        reverse("alignment:reconciliation_index"),
+        reverse("events:unmatched", args=[entity.pk]),
     ]
     bene = Beneficiary.objects.filter(entity=entity, care__isnull=False).order_by("pk").first()
     if bene is not None:

@@ -134,7 +134,7 @@ def population_source(*, entity: Any, year: int) -> tuple[list[int], str]:
     roster = roster_of_record(entity=entity, performance_year=year)
     ids = sorted(set(roster.beneficiary_ids))
     if ids and roster.is_cms_list:
-        return ids, f"CMS list {roster.label} ({len(ids)} assigned)"
+        return ids, f"CMS list {roster.label} ({len(ids):,} assigned)"
     if ids and roster.run is not None:
         run = roster.run
         return (

@@ -403,7 +403,7 @@ def settle_mssp(
     _validate(inputs, params)
     ex = ExplanationBuilder(parameters=params.label)
     warnings: list[str] = []
-    ex.input("Performance year / track", f"PY{inputs.performance_year} {inputs.track}")
+    ex.input("Performance year / track", f"PY{inputs.performance_year} {inputs.track.display}")
     ex.input(
         "Assigned beneficiaries (head count; sets the MSR band)",
         f"{inputs.assigned_beneficiaries:,}",

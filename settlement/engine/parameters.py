@@ -73,6 +73,16 @@ class MSSPTrack(StrEnum):
     def is_basic(self) -> bool:
         return self.value.startswith("BASIC_")
 
+    @property
+    def display(self) -> str:
+        """The track as 42 CFR 425.600 and 425.605-425.610 name it: BASIC_D -> "BASIC track,
+        level D", TRACK_1_PLUS -> "Track 1+"."""
+        if self.is_basic:
+            return f"BASIC track, level {self.value[-1]}"
+        if self is MSSPTrack.ENHANCED:
+            return "ENHANCED track"
+        return self.value.replace("TRACK_", "Track ").replace("_PLUS", "+").replace("_", " ")
+
 
 class Risk(StrEnum):
     ONE_SIDED = "one_sided"

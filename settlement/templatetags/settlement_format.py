@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from core import display
+from settlement import labels
 
 register = template.Library()
 
@@ -22,3 +23,10 @@ def money(value: Any) -> str:
 def pct(value: Any) -> str:
     """A percent kept as text ("2.0000") with two decimals ("2.00%")."""
     return display.percent(value)
+
+
+@register.filter
+def parameters(value: Any) -> str:
+    """A parameter table's label in words: "mssp_tracks 2026.1: PY2025 BASIC_D" -> "MSSP track
+    parameters 2026.1: PY2025 BASIC track, level D"."""
+    return labels.parameter_label(value)

@@ -134,11 +134,32 @@ def test_risk_pages_show_hccs_and_the_diagnoses_behind_them(client_a, mssp_aco) 
     risk_scores_compute(entity=mssp_aco, payment_year=2024)
     listing = client_a.get(reverse("benchmarks:risk_list", args=[mssp_aco.pk, 2024]))
     assert listing.status_code == 200
+    # Codes carry their meaning: the model and segment in words, each HCC with its label.
+    listed = listing.content.decode()
+    assert "CMS-HCC model" in listed
+    assert "community, non-dual, aged (CNA)" in listed or "(CND)" in listed
+    assert ">cms_hcc<" not in listed
+    assert "Diabetes" in listed
     bene = mssp_aco.beneficiaries_built[0]
     page = client_a.get(reverse("benchmarks:beneficiary_risk", args=[bene.pk])).content.decode()
     assert "E1122" in page
     assert "Diabetes" in page
+    assert "Type 2 diabetes mellitus with diabetic chronic kidney disease" in page
     assert bene.current_mbi not in page  # never the MBI
+
+
+def test_the_risk_list_shows_a_page_of_scores_at_a_time(client_a, mssp_aco, monkeypatch) -> None:
+    from benchmarks import views
+
+    risk_scores_compute(entity=mssp_aco, payment_year=2024)
+    total = RiskScore.objects.filter(entity=mssp_aco, payment_year=2024).count()
+    assert total >= 2
+    monkeypatch.setattr(views, "RISK_PAGE_SIZE", 1)
+    url = reverse("benchmarks:risk_list", args=[mssp_aco.pk, 2024])
+    first = client_a.get(url).content.decode()
+    assert f"page 1 of {total}" in first
+    assert first.count('href="/benchmarks/beneficiaries/') == 1
+    assert f"page 2 of {total}" in client_a.get(url, {"page": 2}).content.decode()
 
 
 def test_the_pmpm_page_shows_types_and_categories(client_a, mssp_aco) -> None:

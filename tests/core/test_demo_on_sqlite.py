@@ -125,12 +125,13 @@ from claims.models import PartBPhysicianLine
 from settlement.models import SettlementKind, SettlementRun
 
 for cms_id in ("A9901", "D9902"):
-    # Savings rates where CMS's published performance-year results put entities. The target is
-    # -5% to +10%; the ACO's projection on CMS's list (the roster of record) sits near -9.5%, an
-    # open calibration defect, so the check holds -10%.
-    for run in SettlementRun.objects.filter(entity__cms_id=cms_id, performance_year=2025):
+    # Savings rates where CMS's published performance-year results put most entities: the
+    # projection and the final settlement alike.
+    runs = SettlementRun.objects.filter(entity__cms_id=cms_id, performance_year=2025)
+    assert {r.kind for r in runs} == {SettlementKind.PROJECTION, SettlementKind.FINAL}, cms_id
+    for run in runs:
         rate = Decimal(run.figures["savings_rate_pct"])
-        assert Decimal(-10) <= rate <= Decimal(10), (cms_id, run.kind, rate)
+        assert Decimal(-5) <= rate <= Decimal(10), (cms_id, run.kind, rate)
     # Benchmark years built on the entity's population, not a sample of a few dozen.
     sizes = [(p.role, p.size) for p in BenchmarkYearPopulation.objects.filter(
         calculation__entity__cms_id=cms_id).exclude(role="PY")]

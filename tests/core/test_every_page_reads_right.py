@@ -303,6 +303,13 @@ def test_every_as_of_a_page_states_is_its_datas_date(world: dict[str, Any]) -> N
         assert dates <= {AS_OF.isoformat()}, (url, dates)
 
 
+def test_the_overview_says_which_months_the_projection_read(world: dict[str, Any]) -> None:
+    """The savings panel names the claims months its projection was made from, not only the day
+    it was made (the wall clock)."""
+    overview = _pages(world, Role.ANALYST)[f"/care/{world['entity']}/"]
+    assert "projection version 1, from claims of months 1 to 6 (made " in overview
+
+
 def test_the_scanner_catches_what_it_looks_for() -> None:
     """The checks themselves, on the slips the pages used to make."""
     bad = [
@@ -310,8 +317,14 @@ def test_the_scanner_catches_what_it_looks_for() -> None:
         "<p>55.8909%</p>", "<p>Renewing False</p>", "<p>QPS met True</p>",
         "<th>participant_revenue</th>", "<h1>alignment.run #2</h1>", "<p>see domain.md 3.1</p>",
         "<p>issue 7: entity-specific MSR</p>", '<input name="x" value="11331818.89000000000">',
+        "<p>Parameter table mssp_tracks 2026.1: PY2025 BASIC_D</p>", "<p>1231 assigned</p>",
+        "<dd>2.040 raw (cms_hcc, segment CNA)</dd>", "<dd>Population alignment_engine</dd>",
     ]  # fmt: skip
     for html in bad:
         assert problems(html), html
-    good = "<p>$3,156.99 · 13,372 member-months · 55.89% · QPS met: yes · 42 CFR 425.605</p>"
+    good = (
+        "<p>$3,156.99 · 13,372 member-months · 55.89% · QPS met: yes · 42 CFR 425.605 · A9901 "
+        "claims through 2025-12-16 · MSSP track parameters 2026.1: PY2025 BASIC track, level D · "
+        "CMS-HCC model, segment community, non-dual, aged (CNA)</p>"
+    )
     assert problems(good) == []

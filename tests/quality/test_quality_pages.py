@@ -73,9 +73,18 @@ def test_the_measure_page_shows_masked_cases_logs_them_and_is_closed_to_another_
     assert b"479: Hospital-Wide" in overview.content
     assert b"Observed rates" in overview.content
 
+    # Who drives the rate is named from the participant registry, not left as numbers.
+    from entities.models import ParticipantOrganization, Provider
+
+    ParticipantOrganization.objects.update_or_create(
+        tin=TIN, defaults={"legal_name": "Harbor Family Medicine PC"}
+    )
+    Provider.objects.update_or_create(npi=NPI, defaults={"name": "Okafor, Ada"})
     page = client.get(reverse("quality:measure", args=[entity_a.pk, hwr.pk]))
     assert page.status_code == 200
     html = page.content.decode()
+    assert "Harbor Family Medicine PC" in html
+    assert "Okafor, Ada" in html
     assert bene.masked_mbi in html
     assert bene.current_mbi not in html
     assert "Readmitted" in html

@@ -57,7 +57,9 @@ def test_ten_entity_years_settle_to_the_expected_figures(tmp_path: Path) -> None
         "warnings",
         "explanation",
     ]
-    assert rows[0]["explanation"].startswith("1. Performance year / track: PY2025 BASIC_E")
+    assert rows[0]["explanation"].startswith(
+        "1. Performance year / track: PY2025 BASIC track, level E"
+    )
 
 
 def test_a_bad_row_is_reported_with_line_and_column_and_the_exit_status_is_not_zero(

@@ -1,0 +1,52 @@
+"""A job page leads somewhere: every job kind a page starts has a title in words, the page it
+belongs to and, once it has succeeded, what it made (quality measures, lead specialists, CMS
+lists included); the way back is shown once."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from jobs.models import Job
+from jobs.presentation import job_links, job_title
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "page"),
+    [
+        ("quality.compute", "Quality measures from claims", "quality:overview"),
+        ("specialists.lead_run", "Lead-specialist attribution", "specialists:entity"),
+    ],
+)
+def test_quality_and_specialist_jobs_lead_to_their_pages(kind: str, title: str, page: str) -> None:
+    job = Job(kind=kind, entity_id=7, state="succeeded", result={"stored": True}, parameters={})
+    links = job_links(job)
+    assert job_title(job) == title
+    url = reverse(page, args=[7])
+    assert links["back"] == (links["back"][0], url) if links["back"] else False
+    assert links["result"] == (links["result"][0], url) if links["result"] else False
+    running = job_links(Job(kind=kind, entity_id=7, state="running", result={}, parameters={}))
+    assert running["result"] is None
+    assert running["back"] == links["back"]
+
+
+def test_a_cms_list_load_leads_back_to_the_reconciliation() -> None:
+    job = Job(kind="cmslists.load", entity_id=7, state="failed", result={}, parameters={})
+    assert job_title(job) == "CMS list load"
+    assert job_links(job)["back"] == (
+        "Reconciliation with CMS",
+        reverse("alignment:reconciliation_index"),
+    )
+
+
+@pytest.mark.django_db
+def test_the_job_page_shows_the_way_back_once(
+    client_a, entity_a, django_capture_on_commit_callbacks
+) -> None:
+    from jobs.services import job_enqueue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue(kind="care.refresh", entity=entity_a, parameters={})
+    html = client_a.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert html.count(f'href="{reverse("care:overview", args=[entity_a.pk])}"') <= 2
+    assert html.count("← ") == 1
