@@ -14,12 +14,12 @@ Idempotent: what is there already is left alone. The step's time is printed.
 
 from __future__ import annotations
 
-import csv
 import io
 import time
 from datetime import date
 from typing import Any
 
+from core import csvfiles
 from entities.models import Entity
 from quality.engine.app_score import app_measure
 from quality.engine.valuesets import VALUESET_DIR
@@ -93,7 +93,7 @@ def _qrda3(year: int) -> bytes:
 
 def _cahps_csv() -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvfiles.writer(out, lineterminator="\n")
     writer.writerow(["ssm_id", "ssm_name", "score", "respondents"])
     writer.writerows([ssm, name, score, n] for ssm, (name, score, n) in CAHPS_SCORES.items())
     return out.getvalue().encode()

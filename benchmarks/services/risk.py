@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 from django.db import transaction
@@ -38,6 +38,38 @@ class ScoredYear:
 def _rows(frame: pd.DataFrame) -> Iterator[Any]:
     """The frame's rows as named tuples; Any, as the stubs cannot know the engine's columns."""
     return frame.itertuples(index=False)
+
+
+def _diagnosis_stats(dx: pd.DataFrame) -> dict[tuple[int, str], tuple[int, Any, Any, str]]:
+    """For each (beneficiary, diagnosis code) of the eligible diagnoses: how many claims carry
+    it, its first and last service dates and the claim number of its last claim (the latest
+    date, then the highest claim id). One sort and three grouped reductions, not a loop over
+    the groups (tens of thousands of them for an entity)."""
+    if dx.empty:
+        return {}
+    keys = [c.BENE_ID, c.DX_CODE]
+    ordered = dx.sort_values([*keys, c.SERVICE_DATE, c.CLAIM_ID])
+    grouped = ordered.groupby(keys, sort=False)
+    # The frame is sorted on the keys, so each of these lists the groups in the same order.
+    counts = grouped[c.CLAIM_ID].nunique()
+    first = grouped.head(1)
+    last = grouped.tail(1)
+    stats: dict[tuple[int, str], tuple[int, Any, Any, str]] = {}
+    for (bene, code), count, first_date, last_date, claim in zip(
+        counts.index,
+        counts.to_numpy(),
+        first[c.SERVICE_DATE],
+        last[c.SERVICE_DATE],
+        last[c.CLAIM_ID],
+        strict=True,
+    ):
+        stats[(int(bene), str(code))] = (
+            int(count),
+            None if pd.isna(first_date) else first_date.date(),
+            None if pd.isna(last_date) else last_date.date(),
+            str(claim).split(":")[1],
+        )
+    return stats
 
 
 def blend_for(reference: ReferenceTable, year: int) -> dict[str, Decimal]:
@@ -137,18 +169,7 @@ def _store(
     through = dx[c.SERVICE_DATE].max() if not dx.empty else None
     through_date = through.date() if through is not None and not pd.isna(through) else None
     diagnoses_through = through_date or date(payment_year - 1, 12, 31)
-    dx_stats: dict[tuple[int, str], tuple[int, Any, Any, str]] = {}
-    if not dx.empty:
-        ordered = dx.sort_values([c.BENE_ID, c.DX_CODE, c.SERVICE_DATE, c.CLAIM_ID])
-        for key, rows in ordered.groupby([c.BENE_ID, c.DX_CODE], sort=False):
-            bene, code = cast(tuple[int, str], key)
-            first, last = rows[c.SERVICE_DATE].iloc[0], rows[c.SERVICE_DATE].iloc[-1]
-            dx_stats[(int(bene), str(code))] = (
-                int(rows[c.CLAIM_ID].nunique()),
-                None if pd.isna(first) else first.date(),
-                None if pd.isna(last) else last.date(),
-                str(rows[c.CLAIM_ID].iloc[-1]).split(":")[1],
-            )
+    dx_stats = _diagnosis_stats(dx)
     blend_json = {model: str(weight) for model, weight in blend.items()}
     with transaction.atomic():
         RiskScore.objects.filter(entity=entity, payment_year=payment_year).delete()
