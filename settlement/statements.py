@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -55,16 +56,64 @@ def statement_steps(run: SettlementRun, share: ParticipantShare) -> list[dict]:
     ]
 
 
-def tin_statement_csv(run: SettlementRun, share: ParticipantShare) -> str:
+def statement_csv(facts: Sequence[tuple[str, str]], steps: Sequence[str]) -> str:
+    """A statement as CSV: its facts (item, value), then its numbered steps."""
     out = io.StringIO()
     writer = csvfiles.writer(out, lineterminator="\n")
     writer.writerow(["Item", "Value"])
-    writer.writerows(_facts(run, share))
+    writer.writerows(facts)
     writer.writerow([])
     writer.writerow(["Step", "Explanation"])
-    for number, step in enumerate(statement_steps(run, share), start=1):
-        writer.writerow([number, _step_text(step)])
+    writer.writerows(enumerate(steps, start=1))
     return out.getvalue()
+
+
+def statement_pdf(
+    *,
+    title: str,
+    heading: str,
+    subheading: str,
+    facts: Sequence[tuple[str, str]],
+    steps_heading: str,
+    steps: Sequence[str],
+) -> bytes:
+    """A statement as a letter-size PDF: a heading, its facts as a table, then its numbered
+    steps (the TIN settlement statements and the specialists' gain-share statements)."""
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    document = SimpleDocTemplate(
+        buffer, pagesize=letter, title=title, leftMargin=0.7 * inch, rightMargin=0.7 * inch
+    )
+    table = Table(
+        [[Paragraph(escape(k), small), Paragraph(escape(v), small)] for k, v in facts],
+        colWidths=[2.2 * inch, 4.6 * inch],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef2f6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story = [
+        Paragraph(escape(heading), styles["Title"]),
+        Paragraph(escape(subheading), styles["Heading2"]),
+        table,
+        Spacer(1, 0.25 * inch),
+        Paragraph(escape(steps_heading), styles["Heading3"]),
+    ]
+    story += [Paragraph(escape(f"{n}. {text}"), small) for n, text in enumerate(steps, start=1)]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def tin_statement_csv(run: SettlementRun, share: ParticipantShare) -> str:
+    return statement_csv(
+        _facts(run, share), [_step_text(step) for step in statement_steps(run, share)]
+    )
 
 
 def _step_text(step: dict) -> str:
@@ -78,42 +127,14 @@ def _step_text(step: dict) -> str:
 
 
 def tin_statement_pdf(run: SettlementRun, share: ParticipantShare) -> bytes:
-    buffer = io.BytesIO()
-    styles = getSampleStyleSheet()
-    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=letter,
+    return statement_pdf(
         title=f"Settlement statement {share.tin} PY{run.performance_year}",
-        leftMargin=0.7 * inch,
-        rightMargin=0.7 * inch,
+        heading=f"Settlement statement: TIN {share.tin}",
+        subheading=f"{run.entity.legal_name}, PY{run.performance_year}",
+        facts=_facts(run, share),
+        steps_heading="How the entity's settlement was computed",
+        steps=[_step_text(step) for step in statement_steps(run, share)],
     )
-    facts = Table(
-        [[Paragraph(escape(k), small), Paragraph(escape(v), small)] for k, v in _facts(run, share)],
-        colWidths=[2.2 * inch, 4.6 * inch],
-    )
-    facts.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef2f6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    story = [
-        Paragraph(f"Settlement statement: TIN {share.tin}", styles["Title"]),
-        Paragraph(escape(f"{run.entity.legal_name}, PY{run.performance_year}"), styles["Heading2"]),
-        facts,
-        Spacer(1, 0.25 * inch),
-        Paragraph("How the entity's settlement was computed", styles["Heading3"]),
-    ]
-    story += [
-        Paragraph(escape(f"{n}. {_step_text(step)}"), small)
-        for n, step in enumerate(statement_steps(run, share), start=1)
-    ]
-    document.build(story)
-    return buffer.getvalue()
 
 
 def mcp_statement_pdf(statement: MCPStatement) -> bytes:

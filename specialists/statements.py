@@ -5,22 +5,15 @@ the settlement's TIN statements."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-from core import csvfiles, display
+from core import display
 from entities.models import Entity, ParticipantOrganization
 from settlement.models import SettlementKind, SettlementRun
 from settlement.selectors import settlement_latest
+from settlement.statements import statement_csv, statement_pdf
 from specialists.engine import gainshare as gs
 from specialists.engine.episodes import PERFORMANCE
 from specialists.models import Episode, GainShareArrangement, GainSharePolicy, LeadSpecialistRun
@@ -160,54 +153,15 @@ def _steps(view: GainShareView, share: gs.SpecialistShare) -> list[str]:
 
 
 def specialist_statement_csv(view: GainShareView, share: gs.SpecialistShare) -> str:
-    out = io.StringIO()
-    writer = csvfiles.writer(out, lineterminator="\n")
-    writer.writerow(["Item", "Value"])
-    writer.writerows(_facts(view, share))
-    writer.writerow([])
-    writer.writerow(["Step", "Explanation"])
-    for number, text in enumerate(_steps(view, share), start=1):
-        writer.writerow([number, text])
-    return out.getvalue()
+    return statement_csv(_facts(view, share), _steps(view, share))
 
 
 def specialist_statement_pdf(view: GainShareView, share: gs.SpecialistShare) -> bytes:
-    buffer = io.BytesIO()
-    styles = getSampleStyleSheet()
-    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=letter,
+    return statement_pdf(
         title=f"Gain-share statement {share.tin} {view.year}",
-        leftMargin=0.7 * inch,
-        rightMargin=0.7 * inch,
+        heading=f"Gain-share statement: TIN {share.tin}",
+        subheading=f"{view.run.entity.legal_name}, {view.year}",
+        facts=_facts(view, share),
+        steps_heading="How the amount was computed and reconciled",
+        steps=_steps(view, share),
     )
-    facts = Table(
-        [
-            [Paragraph(escape(k), small), Paragraph(escape(v), small)]
-            for k, v in _facts(view, share)
-        ],
-        colWidths=[2.2 * inch, 4.6 * inch],
-    )
-    facts.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef2f6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    story = [
-        Paragraph(f"Gain-share statement: TIN {share.tin}", styles["Title"]),
-        Paragraph(escape(f"{view.run.entity.legal_name}, {view.year}"), styles["Heading2"]),
-        facts,
-        Spacer(1, 0.25 * inch),
-        Paragraph("How the amount was computed and reconciled", styles["Heading3"]),
-    ]
-    story += [
-        Paragraph(escape(f"{n}. {text}"), small)
-        for n, text in enumerate(_steps(view, share), start=1)
-    ]
-    document.build(story)
-    return buffer.getvalue()
