@@ -61,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # slowest files of a run with --durations); the rest keep their order.
 LONGEST_FIRST = (
     "tests/core/test_demo_on_sqlite.py",  # load_demo twice on SQLite, in a subprocess
+    "tests/bench/test_benches.py",  # every bench's small run, one after another
     "tests/partners/test_openapi_schemathesis.py",
     "tests/browser/test_partner_api_walkthrough.py",
     "tests/jobs/test_worker.py",
@@ -68,6 +69,8 @@ LONGEST_FIRST = (
     "tests/alignment/test_alignment_worker.py",
     "tests/alignment/test_alignment_demo.py",
     "tests/engine/test_alignment_determinism.py",
+    "tests/audit/test_phi_policy_matrix.py",
+    "tests/browser/test_dashboard.py",
 )
 
 
