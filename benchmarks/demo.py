@@ -370,7 +370,6 @@ class _Claims:
         (each coded in 85% of years) on an office visit with their primary care clinician (what
         alignment and the risk score read); in a benchmark year also their spending, brought back
         by TREND_TO_PY, on that line and one institutional claim."""
-        from claims.models import PartABeDemo
 
         delivery, files = where
         spend, conditions = self.profiles[bene.pk]
@@ -410,15 +409,23 @@ class _Claims:
             (institutional, Decimal(0), dsh, (institutional * share / 2).quantize(Decimal("0.01"))),
         )  # fmt: skip
         if reductions and claim_type == "40" and rng.random() < 0.3:
-            self.rows["CCLFA"].append(
-                PartABeDemo(
-                    **self._lineage(delivery, files, "CCLFA"),
-                    mbi=mbi,
-                    cur_clm_uniq_id=claim,
-                    row_seq=1,
-                    clm_pbp_rdctn_amt=(institutional * Decimal("0.05")).quantize(Decimal("0.01")),
-                )
+            self._pbp_reduction(delivery, files, mbi, claim, institutional)
+
+    def _pbp_reduction(
+        self, delivery: Any, files: dict[str, Any], mbi: str, claim: int, paid: Decimal
+    ) -> None:
+        """A REACH PBP reduction (CCLFA) of 5% of an outpatient claim's payment."""
+        from claims.models import PartABeDemo
+
+        self.rows["CCLFA"].append(
+            PartABeDemo(
+                **self._lineage(delivery, files, "CCLFA"),
+                mbi=mbi,
+                cur_clm_uniq_id=claim,
+                row_seq=1,
+                clm_pbp_rdctn_amt=(paid * Decimal("0.05")).quantize(Decimal("0.01")),
             )
+        )
 
     def _lineage(self, delivery: Any, files: dict[str, Any], code: str) -> dict[str, Any]:
         self.line += 1
@@ -442,7 +449,6 @@ class _Claims:
         reductions: bool,
     ) -> None:
         from claims.models import (
-            PartABeDemo,
             PartADiagnosis,
             PartARevenueCenter,
             PartBDmeLine,
@@ -543,15 +549,7 @@ class _Claims:
                     )
                 )
             if reductions and claim_type == "40" and rng.random() < 0.3:
-                self.rows["CCLFA"].append(
-                    PartABeDemo(
-                        **self._lineage(delivery, files, "CCLFA"),
-                        mbi=mbi,
-                        cur_clm_uniq_id=claim,
-                        row_seq=1,
-                        clm_pbp_rdctn_amt=(paid * Decimal("0.05")).quantize(Decimal("0.01")),
-                    )
-                )
+                self._pbp_reduction(delivery, files, mbi, claim, paid)
         if rng.random() < 0.2:
             thru = when()
             claim = self._claim_id()
