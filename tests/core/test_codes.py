@@ -55,3 +55,44 @@ def test_a_part_d_drug_reads_by_name_with_its_ndc():
 
     assert ndc_display("00003089421") == "Apixaban 5 mg tablet (Eliquis) (NDC 00003-0894-21)"
     assert ndc_display("12345678901") == "NDC 12345-6789-01"
+
+
+def test_diagnoses_count_toward_the_ccw_chronic_conditions_of_cms_algorithms():
+    from core.codes import ccw_conditions
+
+    assert [c.name for c in ccw_conditions("E11.22")] == ["Chronic Kidney Disease", "Diabetes"]
+    (hf,) = ccw_conditions("I5022")
+    assert hf.name == "Heart Failure and Non-Ischemic Heart Disease"
+    assert hf.group == "30 CCW Chronic Conditions"
+    assert hf.category == "Cardiovascular Disease"
+    assert "2 HOP/carrier claims" in hf.qualification
+    assert ccw_conditions("F329")[0].group == "30 CCW Chronic Conditions"
+    assert {c.name for c in ccw_conditions("F1020")} == {"Alcohol Use Disorders"}
+    assert ccw_conditions("F1020")[0].group == "Other Chronic or Potentially Disabling Conditions"
+    assert ccw_conditions("R0789") == ()
+
+
+def test_the_ccw_file_rebuilds_from_the_source_seed_and_refuses_an_unknown_group():
+    import pytest
+
+    from core.data.build_ccw import rows_from_seed
+
+    header = (
+        "condition_id,condition,condition_column_name,chronic_condition_type,"
+        "condition_category,additional_logic,claims_qualification,inclusion_type,code_system,code\n"
+    )
+    seed = header + (
+        '25,Diabetes,diabetes,Common,Metabolic Disease,None,"At least 1 inpatient claim",'
+        "Include,ICD-10-CM,E119\n"
+        "55,OUD,oud,Other chronic or potentially disabling conditions,Substance Abuse,None,x,"
+        "Include,NDC,00054017613\n"
+        "72,Stroke,stroke,Common,Cerebrovascular Disease,None,y,Exclude,ICD-10-CM,S0600XA\n"
+    )
+    assert rows_from_seed(seed) == [
+        ["E119", "25", "Diabetes", "30 CCW Chronic Conditions", "Metabolic Disease",
+         "At least 1 inpatient claim", "Include"],
+        ["S0600XA", "72", "Stroke", "30 CCW Chronic Conditions", "Cerebrovascular Disease", "y",
+         "Exclude"],
+    ]  # fmt: skip
+    with pytest.raises(SystemExit, match="line 2"):
+        rows_from_seed(header + "1,X,x,Rare,Other,None,z,Include,ICD-10-CM,A000\n")
