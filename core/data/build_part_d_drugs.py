@@ -21,9 +21,10 @@ import zipfile
 from pathlib import Path
 
 OUT = Path(__file__).with_name("part_d_drugs.csv")
-COLUMNS = ["ndc", "name", "drug_class", "package", "source"]
+COLUMNS = ["ndc", "name", "drug_class", "ingredient", "package", "source"]
 
-# (package NDC, name on the pages, drug class, ingredient the directory must name)
+# (package NDC, name on the pages, drug class, active ingredient: the directory must name it,
+# and the refills of one ingredient are one drug's, whatever the NDC)
 PRODUCTS = [
     ("42291059218", "Metformin hydrochloride 500 mg extended-release tablet",
      "Diabetes medications (non-insulin)", "METFORMIN"),
@@ -74,7 +75,10 @@ def rows_from_directory(
         if package is None:
             if ndc not in current:
                 raise SystemExit(f"NDC {ndc} ({name}): not in the directory nor in {OUT.name}")
-            rows.append({**current[ndc], "name": name, "drug_class": drug_class})
+            rows.append(
+                {**current[ndc], "name": name, "drug_class": drug_class,
+                 "ingredient": ingredient.lower()}
+            )  # fmt: skip
             kept.append(ndc)
             continue
         product = products[package["PRODUCTID"]]
@@ -87,6 +91,7 @@ def rows_from_directory(
                 "ndc": ndc,
                 "name": name,
                 "drug_class": drug_class,
+                "ingredient": ingredient.lower(),
                 "package": f"{package['PACKAGEDESCRIPTION']} ({product['LABELERNAME']})",
                 "source": f"FDA NDC Directory ({as_of}), package {package['NDCPACKAGECODE']}",
             }

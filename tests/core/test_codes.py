@@ -128,8 +128,8 @@ def test_the_drug_list_rebuilds_from_the_fda_ndc_directory():
 
     # The script's choices are the file's rows, name for name.
     shipped = part_d_drugs()
-    assert {(n, name, cls) for n, name, cls, _ in PRODUCTS} == {
-        (r["ndc"], r["name"], r["drug_class"]) for r in shipped.values()
+    assert {(n, name, cls, ing.lower()) for n, name, cls, ing in PRODUCTS} == {
+        (r["ndc"], r["name"], r["drug_class"], r["ingredient"]) for r in shipped.values()
     }
     assert ndc11("0006-0277-31") == "00006027731"
     assert ndc11("68533-056-12") == "68533005612"

@@ -119,3 +119,27 @@ def test_a_switch_within_a_class_counts_the_class_days_once_and_other_classes_ap
     ssri = meds[sertraline].adherence
     assert ssri is not None
     assert (ssri.treatment_days, ssri.covered_days, ssri.gap_days) == (61, 51, 10)
+
+
+def test_an_early_refill_of_the_same_ingredient_under_another_ndc_is_carried_forward() -> None:
+    # Atorvastatin 30 days from 1 January, refilled early on 20 January from another labeler's
+    # package: the same drug (PQA), so the second fill starts 31 January and the class is
+    # covered to 1 March. Without the ingredient the two NDCs would overlap, covered to 18 Feb.
+    other_atorva = "99999999902"
+    history = fills(STATIN, date(2025, 1, 1)) + fills(other_atorva, date(2025, 1, 20))
+    named = {
+        STATIN: DrugInfo("Atorvastatin 20 mg", "Statins", "atorvastatin"),
+        other_atorva: DrugInfo("Atorvastatin 20 mg (another labeler)", "Statins", "atorvastatin"),
+    }
+    got = class_adherence(
+        history,
+        drug_class="Statins",
+        as_of=date(2025, 3, 31),
+        same_drug={ndc: d.ingredient for ndc, d in named.items()},
+    )
+    assert (got.covered_days, got.supply_through) == (60, date(2025, 3, 1))
+    apart = class_adherence(history, drug_class="Statins", as_of=date(2025, 3, 31))
+    assert (apart.covered_days, apart.supply_through) == (49, date(2025, 2, 18))
+    meds = medication_list(history, drugs=named, as_of=date(2025, 3, 31))
+    assert meds[0].adherence is not None
+    assert meds[0].adherence.covered_days == 60
