@@ -64,7 +64,10 @@ def medications_by_beneficiary(
     final-action Part D events (`claims.selectors.final_action_part_d`, withheld people already
     left out by the caller)."""
     known = codes.part_d_drugs()
-    drugs = {ndc: DrugInfo(name=r["name"], drug_class=r["drug_class"]) for ndc, r in known.items()}
+    drugs = {
+        ndc: DrugInfo(name=r["name"], drug_class=r["drug_class"], ingredient=r["ingredient"])
+        for ndc, r in known.items()
+    }
     return {
         bid: [
             _as_json(m)

@@ -28,6 +28,7 @@ from accounts.selectors import user_may
 from audit.phi import phi_view
 from audit.services import access_record_create
 from care import upstream
+from care.conditions import ccw_conditions_from_claims
 from care.contact import contact_card, contact_details_record
 from care.exports import export_path
 from care.forms import (
@@ -448,6 +449,11 @@ def beneficiary(request: HttpRequest, entity_id: int, beneficiary_id: int) -> Ht
         "item_form": ItemCreateForm(members=_members(entity)),
         "statuses": ItemStatus.choices,
         "conditions": conditions_from_claims(recent_claims, year=year),
+        # The same diagnoses by CMS's Chronic Conditions Data Warehouse conditions (the refresh
+        # keeps claims from 1 January of the year before its date).
+        "ccw": ccw_conditions_from_claims(
+            recent_claims, since=max(since, date((as_of or today).year - 1, 1, 1))
+        ),
         # Part D fills (CCLF7): none shown for a person whose claims CMS withholds.
         "medications": None if withheld else medication_panel(profile=getattr(bene, "care", None)),
         "contact": contact_card(beneficiary=bene),

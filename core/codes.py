@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -183,3 +184,55 @@ def hcpcs_display(code: str) -> str:
         return f"CPT® {c}"
     text = _hcpcs().get(c)
     return f"{c} {text}" if text else c
+
+
+# ------------------------------------------------------------------ CCW chronic conditions
+
+CCW_TABLE = Path(__file__).with_name("data") / "ccw_conditions.tsv.gz"
+CCW_SOURCE = (
+    "CMS Chronic Conditions Data Warehouse (CCW) condition algorithms: the 30 CCW Chronic "
+    "Conditions and the Other Chronic or Potentially Disabling Conditions (ICD-10-CM codes)"
+)
+# Where the codes were copied from (core/data/build_ccw.py rebuilds the file from it).
+CCW_COPY = "Tuva Project value set cms_chronic_conditions_hierarchy, commit 9e441c0 (2024-02-27)"
+# CCW's reference period, in the words of its documentation (CCW Condition Categories; ResDAC's
+# pages on the Master Beneficiary Summary File's chronic condition indicators): a condition is
+# flagged when the claims of its reference period, one to three years ending with the year of
+# the data depending on the condition, meet its qualifying rule, and the person had fee-for-
+# service Part A and B coverage through that period.
+CCW_REFERENCE_PERIOD = (
+    "one to three years of claims, ending with the year of the data, depending on the condition"
+)
+
+
+@dataclass(frozen=True)
+class CCWCondition:
+    condition_id: int
+    name: str
+    group: str  # "30 CCW Chronic Conditions" or "Other Chronic or Potentially Disabling ..."
+    category: str  # e.g. "Cardiovascular Disease"
+    qualification: str  # CCW's number and type of claims that qualify
+
+
+@cache
+def _ccw() -> dict[str, tuple[CCWCondition, ...]]:
+    """ICD-10-CM code (no dot) -> the CCW conditions it counts toward (Include rows only)."""
+    conditions: dict[int, CCWCondition] = {}
+    out: dict[str, list[CCWCondition]] = {}
+    with gzip.open(CCW_TABLE, "rt", encoding="utf-8") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader)
+        for code, cid, name, group, category, qualification, inclusion in reader:
+            if inclusion != "Include":
+                continue
+            cond = conditions.setdefault(
+                int(cid), CCWCondition(int(cid), name, group, category, qualification)
+            )
+            out.setdefault(code, []).append(cond)
+    return {code: tuple(conds) for code, conds in out.items()}
+
+
+def ccw_conditions(code: str) -> tuple[CCWCondition, ...]:
+    """The CCW conditions an ICD-10-CM diagnosis counts toward (a code may count toward several:
+    E11.22 toward diabetes and chronic kidney disease); () when it counts toward none."""
+    return _ccw().get(_normal(code), ())

@@ -2,10 +2,13 @@
 person's conditions, filled month after month with the gaps real refill histories have.
 
 Each person takes the maintenance drugs of the chronic conditions they hold (CHRONIC_CONDITIONS
-of the generator: metformin and a statin for diabetes, a beta-blocker, a loop diuretic and an
-ARB for heart failure, an anticoagulant for atrial fibrillation...), and, as fee-for-service
-beneficiaries commonly do for hypertension and high cholesterol (conditions the generator's
-diagnosis list does not track per person), some take an ARB or a statin anyway. Each drug is
+of the generator: metformin (and for some sitagliptin) and a statin for diabetes, a
+beta-blocker, a loop diuretic and an ARB for heart failure, an anticoagulant for atrial
+fibrillation, a long-acting inhaled bronchodilator for COPD, an antidepressant for major
+depression...; some take another drug of the same class, as rosuvastatin for atorvastatin),
+and, as fee-for-service beneficiaries commonly do for hypertension and high cholesterol
+(conditions the generator's diagnosis list does not track per person), some take an ARB or a
+statin anyway. Each drug is
 refilled every days' supply: most people a few days early or late (adherent), some with long
 gaps (partially adherent), a few stop during the year, and some start it mid-year.
 
@@ -44,7 +47,16 @@ APIXABAN = Drug("00003089421", 60, 30, 4700)
 CARVEDILOL = Drug("57664024588", 60, 30, 300)
 FUROSEMIDE = Drug("51407011490", 90, 90, 300)
 DONEPEZIL = Drug("42582031230", 30, 30, 500)
-DRUGS = (METFORMIN, ATORVASTATIN, LOSARTAN, APIXABAN, CARVEDILOL, FUROSEMIDE, DONEPEZIL)
+ROSUVASTATIN = Drug("72205002790", 90, 90, 500)
+SITAGLIPTIN = Drug("00006027731", 30, 30, 4700)
+RIVAROXABAN = Drug("50458057930", 30, 30, 4700)
+METOPROLOL = Drug("67877059130", 30, 30, 300)
+SERTRALINE = Drug("68533005612", 30, 30, 300)
+TIOTROPIUM = Drug("00597010061", 4, 30, 4700)  # one 4 g cartridge of 60 actuations: 30 days
+DRUGS = (
+    METFORMIN, ATORVASTATIN, LOSARTAN, APIXABAN, CARVEDILOL, FUROSEMIDE, DONEPEZIL,
+    ROSUVASTATIN, SITAGLIPTIN, RIVAROXABAN, METOPROLOL, SERTRALINE, TIOTROPIUM,
+)  # fmt: skip
 
 # Condition (ICD-10-CM code of CHRONIC_CONDITIONS) -> the maintenance drugs it is treated with.
 TREATED_WITH: dict[str, tuple[Drug, ...]] = {
@@ -57,9 +69,20 @@ TREATED_WITH: dict[str, tuple[Drug, ...]] = {
     "G309": (DONEPEZIL,),
     "I214": (ATORVASTATIN, CARVEDILOL),
     "I639": (ATORVASTATIN,),
+    "J449": (TIOTROPIUM,),
+    "F332": (SERTRALINE,),
 }
 # Shares of everyone else on an ARB (hypertension) or a statin (hyperlipidemia).
 BACKGROUND = ((LOSARTAN, 0.3), (ATORVASTATIN, 0.25))
+# Another drug of the same class in place of the usual one for a share of its takers
+# (rivaroxaban for apixaban, rosuvastatin for atorvastatin, metoprolol for carvedilol), and
+# sitagliptin beside metformin for a share of the people with diabetes.
+INSTEAD = (
+    (APIXABAN, RIVAROXABAN, 0.35),
+    (ATORVASTATIN, ROSUVASTATIN, 0.3),
+    (CARVEDILOL, METOPROLOL, 0.4),
+)
+BESIDE = ((METFORMIN, SITAGLIPTIN, 0.25),)
 # Refill patterns: adherent, partially adherent (long gaps), stopped during the year.
 PATTERNS = np.array([0.7, 0.22, 0.08])
 MAX_FILLS = 16
@@ -95,6 +118,12 @@ def part_d_records(
             takes[:, DRUGS.index(drug)] |= person
     for drug, share in BACKGROUND:
         takes[:, DRUGS.index(drug)] |= rng.random(n) < share
+    for usual, other, share in INSTEAD:
+        moved = takes[:, DRUGS.index(usual)] & (rng.random(n) < share)
+        takes[:, DRUGS.index(usual)] &= ~moved
+        takes[:, DRUGS.index(other)] |= moved
+    for base, added, share in BESIDE:
+        takes[:, DRUGS.index(added)] |= takes[:, DRUGS.index(base)] & (rng.random(n) < share)
     takes &= alive[benes][:, None]
     who, which = np.nonzero(takes)
     pairs = len(who)

@@ -14,7 +14,9 @@ measures D08-D10, "Medication Adherence", citing the PQA PDC measures):
   period;
 - each day of the treatment period is covered when a fill's days' supply covers it; when fills
   of the same drug overlap, the later fill starts the day after the earlier one runs out (an
-  early refill); supply past the period's end is not counted;
+  early refill); the same drug is the same active ingredient (PQA's reference cases carry an
+  early refill of metformin forward, and not one of metformin beside glipizide), whichever
+  package or labeler's NDC was dispensed; supply past the period's end is not counted;
 - PDC = covered days / days in the treatment period; 80% or more is adherent (the PQA
   threshold).
 
@@ -45,6 +47,7 @@ class Fill:
 class DrugInfo:
     name: str
     drug_class: str  # "" for a drug the platform does not treat as a chronic medication
+    ingredient: str = ""  # the active ingredient ("" : each NDC counts as its own drug)
 
 
 @dataclass(frozen=True)
@@ -97,13 +100,16 @@ class Medication:
     adherence: Adherence | None = field(default=None)
 
 
-def _covered(fills: Iterable[Fill], start: date, end: date) -> tuple[int, date | None]:
+def _covered(
+    fills: Iterable[Fill], start: date, end: date, same_drug: Mapping[str, str] | None = None
+) -> tuple[int, date | None]:
     """How many days of [start, end] `fills` (several drugs of one class) cover, each drug's
-    overlapping fills shifted forward; and the last day covered counting all supply."""
+    overlapping fills shifted forward (`same_drug`: NDC -> its ingredient; an NDC it does not
+    name is a drug of its own); and the last day covered counting all supply."""
     spans: list[tuple[date, date]] = []
     by_drug: dict[str, list[Fill]] = defaultdict(list)
     for f in fills:
-        by_drug[f.ndc].append(f)
+        by_drug[(same_drug or {}).get(f.ndc) or f.ndc].append(f)
     for drug_fills in by_drug.values():
         next_free: date | None = None
         for f in sorted(drug_fills, key=lambda x: x.fill_date):
@@ -123,18 +129,25 @@ def _covered(fills: Iterable[Fill], start: date, end: date) -> tuple[int, date |
 
 
 def class_adherence(
-    fills: list[Fill], *, drug_class: str, as_of: date, death: date | None = None
+    fills: list[Fill],
+    *,
+    drug_class: str,
+    as_of: date,
+    death: date | None = None,
+    same_drug: Mapping[str, str] | None = None,
 ) -> Adherence:
     """The PDC of one drug class's `fills` in the calendar year of `as_of`, to `as_of` (or the
-    date of death, if earlier)."""
+    date of death, if earlier); `same_drug` maps each NDC to its active ingredient."""
     period_start = date(as_of.year, 1, 1)
     period_end = min(as_of, death) if death else as_of
     in_period = [f for f in fills if period_start <= f.fill_date <= period_end]
-    _, supply_through = _covered([f for f in fills if f.fill_date <= period_end], as_of, as_of)
+    _, supply_through = _covered(
+        [f for f in fills if f.fill_date <= period_end], as_of, as_of, same_drug
+    )
     if not in_period:
         return Adherence(drug_class, period_start, period_end, 0, None, 0, 0, None, supply_through)
     start = min(f.fill_date for f in in_period)
-    covered, _ = _covered(in_period, start, period_end)
+    covered, _ = _covered(in_period, start, period_end, same_drug)
     treatment_days = (period_end - start).days + 1
     distinct = len({f.fill_date for f in in_period})
     pdc = (
@@ -168,8 +181,9 @@ def medication_list(
         info = drugs.get(f.ndc)
         if info and info.drug_class:
             by_class[info.drug_class].append(f)
+    same_drug = {ndc: info.ingredient for ndc, info in drugs.items() if info.ingredient}
     adherence = {
-        cls: class_adherence(group, drug_class=cls, as_of=as_of, death=death)
+        cls: class_adherence(group, drug_class=cls, as_of=as_of, death=death, same_drug=same_drug)
         for cls, group in by_class.items()
     }
     out = []

@@ -48,6 +48,9 @@ def day(request: pytest.FixtureRequest) -> dict[str, Any]:
         fill(benes[0], 7100 + k, today - timedelta(days=180 - 30 * k), "57664024588", 30)
     for k, days_ago in enumerate((170, 120, 60)):
         fill(benes[0], 7200 + k, today - timedelta(days=days_ago), "51407011490", 30)
+    # And an antidepressant (sertraline, 30 days), filled twice: its own class's refills.
+    for k, days_ago in enumerate((50, 20)):
+        fill(benes[0], 7300 + k, today - timedelta(days=days_ago), "68533005612", 30)
     hospital = ParticipantOrganization.objects.create(tin="123456789", legal_name="Ridge General")
     Participation.objects.create(
         entity=a, organization=hospital, ccn="330101", start_date=today - timedelta(days=400)
@@ -86,7 +89,16 @@ def test_a_coordinator_finds_a_person_logs_a_call_and_works_the_queue(
     expect(meds).to_contain_text("Carvedilol 12.5 mg tablet")
     expect(meds).to_contain_text("Furosemide 40 mg tablet")
     expect(meds).to_contain_text("Out of supply since")
-    expect(page.locator("#conditions")).to_contain_text("HCC226 Heart Failure")
+    expect(meds).to_contain_text("Sertraline hydrochloride 50 mg tablet")
+    expect(meds.locator("tr", has_text="Sertraline")).to_contain_text("Antidepressants")
+    # What she has, by CMS's chronic conditions (CCW), the code in words and the rule.
+    conditions = page.locator("#conditions")
+    chronic = conditions.locator("table", has_text="30 CCW Chronic Conditions")
+    expect(chronic).to_contain_text("Heart Failure and Non-Ischemic Heart Disease")
+    expect(chronic).to_contain_text("I50.20 Unspecified systolic (congestive) heart failure")
+    expect(chronic).to_contain_text("At least 1 inpatient/SNF/HHA claim")
+    expect(conditions).to_contain_text("reference period")
+    expect(conditions).to_contain_text("HCC226 Heart Failure")
     expect(page.get_by_text("CCN 330101 · Ridge General")).to_be_visible()
     screenshot(page, "coordinator-person")
 

@@ -175,3 +175,33 @@ def test_contact_details_are_recorded_with_their_source_beside_the_cclf8_address
     body = client.get(page_url).content.decode()
     assert "555-0199" in body
     assert "source: the beneficiary; 1 earlier version kept" in body
+
+
+def test_the_person_page_groups_diagnoses_by_ccw_chronic_condition(
+    entity_a, make_bene, add_visit, aco_coordinator, login_client
+):
+    bene = make_bene(entity_a)
+    add_visit(bene, 9201, AS_OF - timedelta(days=40), "99213", dx="E1122")
+    add_visit(bene, 9202, AS_OF - timedelta(days=30), "99214", dx="E119")
+    add_visit(bene, 9203, AS_OF - timedelta(days=8), "99214", dx="F1020")
+    add_visit(bene, 9204, AS_OF - timedelta(days=3), "99213", dx="R0789")
+    care_refresh(entity=entity_a, as_of=AS_OF)
+    page = login_client(aco_coordinator).get(
+        reverse("care:beneficiary", args=[entity_a.pk, bene.pk])
+    )
+    ccw = page.context["ccw"]
+    assert [g["label"] for g in ccw["groups"]] == [
+        "30 CCW Chronic Conditions",
+        "Other Chronic or Potentially Disabling Conditions",
+    ]
+    common = {c["name"]: c for c in ccw["groups"][0]["conditions"]}
+    # E11.22 counts toward both diabetes and chronic kidney disease, as CCW's lists say.
+    assert set(common) == {"Diabetes", "Chronic Kidney Disease"}
+    assert common["Diabetes"]["claims"] == 2
+    assert [d["code"] for d in common["Diabetes"]["codes"]] == ["E119", "E1122"]
+    assert [c["name"] for c in ccw["groups"][1]["conditions"]] == ["Alcohol Use Disorders"]
+    assert [d["code"] for d in ccw["other_codes"]] == ["R0789"]
+    body = page.content.decode()
+    assert "E11.22 Type 2 diabetes mellitus with diabetic chronic kidney disease" in body
+    assert "Chronic Conditions Data Warehouse" in body
+    assert "one to three years of claims" in body

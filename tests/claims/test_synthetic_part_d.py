@@ -12,7 +12,15 @@ import numpy as np
 from cclf.layouts import layout
 from core.codes import part_d_drugs
 from synthetic.cclf import CHRONIC_CONDITIONS, GeneratorConfig, draw_blocks
-from synthetic.part_d import APIXABAN, METFORMIN
+from synthetic.part_d import (
+    APIXABAN,
+    DRUGS,
+    METFORMIN,
+    RIVAROXABAN,
+    SERTRALINE,
+    SITAGLIPTIN,
+    TIOTROPIUM,
+)
 
 
 def test_fills_follow_conditions_and_refill_every_days_supply_with_some_gaps() -> None:
@@ -38,12 +46,25 @@ def test_fills_follow_conditions_and_refill_every_days_supply_with_some_gaps() -
     def holds(i: int, code: str) -> bool:
         return codes.index(code) in set(pop.conditions[i][pop.has_conditions[i]].tolist())
 
-    # Apixaban only for atrial fibrillation, and most people alive with it take it.
+    # An anticoagulant (apixaban, or rivaroxaban for some) only for atrial fibrillation, never
+    # both, and most people alive with it take one.
     on_apixaban = {person[m] for m, ndc in fills if ndc == APIXABAN.ndc}
+    on_rivaroxaban = {person[m] for m, ndc in fills if ndc == RIVAROXABAN.ndc}
     af = {i for i in range(pop.n) if holds(i, "I4891") and pop.utilization[i] > 0}
     assert on_apixaban
-    assert on_apixaban <= af
-    assert len(on_apixaban) >= 0.8 * len(af)
+    assert on_rivaroxaban
+    assert not on_apixaban & on_rivaroxaban
+    assert on_apixaban | on_rivaroxaban <= af
+    assert len(on_apixaban | on_rivaroxaban) >= 0.8 * len(af)
+    # Every product is filled; the inhaler only for COPD, sertraline only for depression,
+    # sitagliptin only for diabetes (beside metformin).
+    assert {ndc for _, ndc in fills} == {d.ndc for d in DRUGS}
+    for drug, codes_held in (
+        (TIOTROPIUM, ("J449",)), (SERTRALINE, ("F332",)), (SITAGLIPTIN, ("E119", "E1122"))
+    ):  # fmt: skip
+        for m, ndc in fills:
+            if ndc == drug.ndc:
+                assert any(holds(person[m], code) for code in codes_held)
     # Metformin every 90 days give or take a few, with longer gaps for some.
     steps = np.concatenate(
         [

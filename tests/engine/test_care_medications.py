@@ -95,3 +95,51 @@ def test_the_list_has_each_drug_once_with_its_last_fill_chronic_classes_first() 
     assert meds[0].adherence is not None
     assert meds[0].adherence.pdc == Decimal("0.9917")  # 120 of 121 days
     assert meds[1].adherence is None
+
+
+def test_a_switch_within_a_class_counts_the_class_days_once_and_other_classes_apart() -> None:
+    # Atorvastatin 90 days from 1 January, then rosuvastatin 90 days from 1 April (a switch:
+    # no overlap carried, the class covered 1 January to 29 June); sertraline 30 days twice
+    # with a gap, measured as its own class.
+    rosuva, sertraline = "72205002790", "68533005612"
+    drugs = {
+        STATIN: DrugInfo("Atorvastatin", "Statins"),
+        rosuva: DrugInfo("Rosuvastatin", "Statins"),
+        sertraline: DrugInfo("Sertraline", "Antidepressants"),
+    }
+    history = fills(STATIN, date(2025, 1, 1), supply=90) + fills(
+        rosuva, date(2025, 4, 1), supply=90
+    )
+    history += fills(sertraline, date(2025, 5, 1), date(2025, 6, 10))
+    meds = {m.ndc: m for m in medication_list(history, drugs=drugs, as_of=date(2025, 6, 30))}
+    statins = meds[rosuva].adherence
+    assert statins is meds[STATIN].adherence
+    assert statins is not None
+    assert (statins.treatment_days, statins.covered_days) == (181, 180)
+    ssri = meds[sertraline].adherence
+    assert ssri is not None
+    assert (ssri.treatment_days, ssri.covered_days, ssri.gap_days) == (61, 51, 10)
+
+
+def test_an_early_refill_of_the_same_ingredient_under_another_ndc_is_carried_forward() -> None:
+    # Atorvastatin 30 days from 1 January, refilled early on 20 January from another labeler's
+    # package: the same drug (PQA), so the second fill starts 31 January and the class is
+    # covered to 1 March. Without the ingredient the two NDCs would overlap, covered to 18 Feb.
+    other_atorva = "99999999902"
+    history = fills(STATIN, date(2025, 1, 1)) + fills(other_atorva, date(2025, 1, 20))
+    named = {
+        STATIN: DrugInfo("Atorvastatin 20 mg", "Statins", "atorvastatin"),
+        other_atorva: DrugInfo("Atorvastatin 20 mg (another labeler)", "Statins", "atorvastatin"),
+    }
+    got = class_adherence(
+        history,
+        drug_class="Statins",
+        as_of=date(2025, 3, 31),
+        same_drug={ndc: d.ingredient for ndc, d in named.items()},
+    )
+    assert (got.covered_days, got.supply_through) == (60, date(2025, 3, 1))
+    apart = class_adherence(history, drug_class="Statins", as_of=date(2025, 3, 31))
+    assert (apart.covered_days, apart.supply_through) == (49, date(2025, 2, 18))
+    meds = medication_list(history, drugs=named, as_of=date(2025, 3, 31))
+    assert meds[0].adherence is not None
+    assert meds[0].adherence.covered_days == 60
