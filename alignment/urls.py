@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alignment import entity_type_views, reconciliation_views, views
+from alignment import reconciliation_views, views
 
 app_name = "alignment"
 urlpatterns = [
@@ -21,10 +21,5 @@ urlpatterns = [
         "reconciliation/<int:entity_id>/<int:year>/<int:period>/export.csv",
         reconciliation_views.reconciliation_export,
         name="reconciliation_export",
-    ),
-    path(
-        "reach-types/<int:entity_id>/<int:year>/",
-        entity_type_views.entity_type,
-        name="entity_type",
     ),
 ]

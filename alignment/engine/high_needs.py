@@ -35,7 +35,7 @@ CHECK_MONTHS = (1, 4, 7, 10)
 
 def load_criteria(path: Path = CRITERIA_FILE) -> dict[str, Any]:
     """The criteria file as a dict (criteria keyed by their letter under "by_code")."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     data["by_code"] = {c["code"]: c for c in data["criteria"]}
     return data
 
@@ -170,7 +170,9 @@ def evaluate(
     return results
 
 
-def _criterion_a(result: Eligibility, spec: Mapping[str, Any], window: Window, dx: pd.DataFrame) -> None:
+def _criterion_a(
+    result: Eligibility, spec: Mapping[str, Any], window: Window, dx: pd.DataFrame
+) -> None:
     prefixes = tuple(str(p).replace(".", "").upper() for p in spec["dx_prefixes"])
     if dx.empty or not prefixes:
         return

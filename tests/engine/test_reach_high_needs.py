@@ -34,7 +34,7 @@ DX_COLUMNS = list(dx(0, "", "", "2025-01-01", ""))
 
 
 def run(population, claims=(), diagnoses=(), risk=None, check=JAN_2026):
-    by_bene = {
+    return {
         r.bene_id: r
         for r in hn.evaluate(
             population=population,
@@ -44,7 +44,6 @@ def run(population, claims=(), diagnoses=(), risk=None, check=JAN_2026):
             check_date=check,
         )
     }
-    return by_bene
 
 
 def ad(score, *, v24=None):
@@ -55,14 +54,20 @@ def ad(score, *, v24=None):
 
 
 def esrd(score):
-    return hn.Risk(family="esrd", scores={"CMS-HCC ESRD Model V24": Decimal(score)}, payment_year=2026)
+    return hn.Risk(
+        family="esrd", scores={"CMS-HCC ESRD Model V24": Decimal(score)}, payment_year=2026
+    )
 
 
 def test_lookbacks_follow_tables_c_and_d() -> None:
     # Table C: Jan 1 PY2026 reads Nov 1, 2024 - Oct 31, 2025; Apr 1 reads Feb 1, 2025 - Jan 31, 2026.
     assert hn.lookback(JAN_2026, 12) == hn.Window(dt.date(2024, 11, 1), dt.date(2025, 10, 31))
-    assert hn.lookback(dt.date(2026, 4, 1), 12) == hn.Window(dt.date(2025, 2, 1), dt.date(2026, 1, 31))
-    assert hn.lookback(dt.date(2024, 7, 1), 12) == hn.Window(dt.date(2023, 5, 1), dt.date(2024, 4, 30))
+    assert hn.lookback(dt.date(2026, 4, 1), 12) == hn.Window(
+        dt.date(2025, 2, 1), dt.date(2026, 1, 31)
+    )
+    assert hn.lookback(dt.date(2024, 7, 1), 12) == hn.Window(
+        dt.date(2023, 5, 1), dt.date(2024, 4, 30)
+    )
     # Table D (criterion d): 60 months, Nov 1, 2020 - Oct 31, 2025.
     assert hn.lookback(JAN_2026, 60) == hn.Window(dt.date(2020, 11, 1), dt.date(2025, 10, 31))
     with pytest.raises(ValueError, match="not a check date"):
@@ -74,9 +79,12 @@ def test_risk_score_thresholds_use_the_higher_model_and_esrd_scale() -> None:
         [1, 2, 3, 4],
         risk={1: ad("2.950", v24="3.000"), 2: ad("2.999"), 3: esrd("0.350"), 4: esrd("0.349")},
     )
-    assert got[1].met == ["b"] and "3.000 (CMS-HCC Model V24" in got[1].reasons[0]
-    assert got[2].met == [] and "Risk score 2.999" in got[2].notes[0]
-    assert got[3].met == ["b"] and "ESRD" in got[3].reasons[0]
+    assert got[1].met == ["b"]
+    assert "3.000 (CMS-HCC Model V24" in got[1].reasons[0]
+    assert got[2].met == []
+    assert "Risk score 2.999" in got[2].notes[0]
+    assert got[3].met == ["b"]
+    assert "ESRD" in got[3].reasons[0]
     assert got[4].met == []
     assert "No risk score" in run([9])[9].notes[0]
 
@@ -94,8 +102,10 @@ def test_moderate_score_needs_two_unplanned_admissions_in_the_lookback() -> None
     ]
     risk = {1: ad("2.000"), 2: ad("2.500"), 3: ad("2.500"), 4: esrd("0.240")}
     got = run([1, 2, 3, 4], claims=claims, risk=risk)
-    assert got[1].met == ["c"] and "2 unplanned admissions" in got[1].reasons[0]
-    assert got[2].met == [] and "1 unplanned admission(s)" in got[2].notes[0]
+    assert got[1].met == ["c"]
+    assert "2 unplanned admissions" in got[1].reasons[0]
+    assert got[2].met == []
+    assert "1 unplanned admission(s)" in got[2].notes[0]
     assert got[3].met == []
     assert got[4].met == ["c"]
 
@@ -110,10 +120,13 @@ def test_mobility_diagnosis_one_inpatient_claim_or_two_other_dates() -> None:
         dx(5, "a3", "60", "2025-03-05", "I509"),
     ]
     got = run([1, 2, 3, 4, 5], diagnoses=diagnoses, risk={})
-    assert got[1].met == ["a"] and "G800" in got[1].reasons[0]
+    assert got[1].met == ["a"]
+    assert "G800" in got[1].reasons[0]
     assert got[2].met == []
-    assert got[3].met == ["a"] and "2 claims on different dates" in got[3].reasons[0]
-    assert got[4].met == [] and got[5].met == []
+    assert got[3].met == ["a"]
+    assert "2 claims on different dates" in got[3].reasons[0]
+    assert got[4].met == []
+    assert got[5].met == []
 
 
 def test_frailty_needs_two_equipment_dates_in_sixty_months() -> None:
@@ -127,7 +140,8 @@ def test_frailty_needs_two_equipment_dates_in_sixty_months() -> None:
         claim(4, "d7", "82", "2025-02-15", source="DME", hcpcs="E1130"),
     ]
     got = run([1, 2, 3, 4], claims=claims)
-    assert got[1].met == ["d"] and "E0250, E0630" in got[1].reasons[0]
+    assert got[1].met == ["d"]
+    assert "E0250, E0630" in got[1].reasons[0]
     assert [got[b].met for b in (2, 3, 4)] == [[], [], []]
 
 
@@ -140,9 +154,11 @@ def test_snf_and_home_health_days_from_py2024_only() -> None:
         claim(4, "s3", "20", "2024-10-01", "2024-12-14"),  # 44 of its days inside the lookback
     ]
     got = run([1, 2, 3, 4], claims=claims)
-    assert got[1].met == ["e"] and "45 days in a skilled nursing facility" in got[1].reasons[0]
+    assert got[1].met == ["e"]
+    assert "45 days in a skilled nursing facility" in got[1].reasons[0]
     assert got[2].met == []
-    assert got[3].met == ["e"] and "90 days of home health" in got[3].reasons[0]
+    assert got[3].met == ["e"]
+    assert "90 days of home health" in got[3].reasons[0]
     assert got[4].met == []
     # PY2023: criterion (e) is not in force yet.
     early = [claim(1, "s9", "20", "2022-03-01", "2022-05-30")]

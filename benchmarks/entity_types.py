@@ -96,9 +96,9 @@ def entity_type_facts(*, entity: Entity, kind: Any) -> EntityTypeFacts:
     from entities.models import PerformanceYear
 
     years = list(
-        PerformanceYear.objects.filter(program=entity.program).order_by("year").values_list(
-            "year", flat=True
-        )
+        PerformanceYear.objects.filter(program=entity.program)
+        .order_by("year")
+        .values_list("year", flat=True)
     )
     rows = []
     buffer_pct = None
@@ -152,7 +152,7 @@ class HighNeedsReport:
         return sum(1 for r in self.results if r.eligible)
 
     def count_by_criterion(self) -> dict[str, int]:
-        counts = {code: 0 for code in self.windows}
+        counts = dict.fromkeys(self.windows, 0)
         for result in self.results:
             for code in result.met:
                 counts[code] += 1

@@ -16,14 +16,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from alignment.engine import high_needs as hn
-from alignment.high_needs import (
+from audit.phi import phi_view
+from audit.services import access_record_create
+from benchmarks.entity_types import (
     NOT_COMPUTED,
     entity_type_facts,
     high_needs_report,
     reach_entity_type,
 )
-from audit.phi import phi_view
-from audit.services import access_record_create
 from beneficiaries.models import Beneficiary
 from entities.models import Entity
 from entities.selectors import user_entities
@@ -105,7 +105,7 @@ def entity_type(request: HttpRequest, entity_id: int, year: int) -> HttpResponse
     facts = entity_type_facts(entity=entity, kind=kind) if kind is not None else None
     return render(
         request,
-        "alignment/entity_type.html",
+        "benchmarks/entity_type.html",
         {
             "entity": entity,
             "year": year,

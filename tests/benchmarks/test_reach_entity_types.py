@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from alignment.high_needs import high_needs_report
 from audit.models import AccessRecord
+from benchmarks.entity_types import high_needs_report
 from benchmarks.models import RiskScore, RiskScoreComponent
 from benchmarks.services.calculations import calculation_parameters
 from benchmarks.services.reference import reference_dataset_upload
@@ -75,7 +75,12 @@ def high_needs_dce(entity_b: Any) -> dict[str, Any]:
         kind="reach_prospective",
         performance_year=2026,
         list_date=dt.date(2026, 1, 10),
-        files=[("P.D9002.BAR.2026.PROSPECTIVE.D269999.csv", ("\n".join([BAR_HEADER, *rows]) + "\n").encode())],
+        files=[
+            (
+                "P.D9002.BAR.2026.PROSPECTIVE.D269999.csv",
+                ("\n".join([BAR_HEADER, *rows]) + "\n").encode(),
+            )
+        ],
     )
     return {"entity": entity_b, "high": high, "moderate": moderate, "neither": neither}
 
@@ -97,14 +102,15 @@ def test_page_shows_reasons_minimums_and_sources_to_the_entity_only(
     high_needs_dce, other_entity_user, aco_admin, login_client
 ) -> None:
     entity = high_needs_dce["entity"]
-    url = reverse("alignment:entity_type", args=[entity.pk, 2026])
+    url = reverse("benchmarks:entity_type", args=[entity.pk, 2026])
     verify_second_factor(other_entity_user)
     client = login_client(other_entity_user)
     before = AccessRecord.objects.count()
     page = client.get(url).content.decode()
     assert "<strong>High Needs Population</strong> ACO in PY2026" in page
     # The PY2026 minimum (cut from 1,400 to 1,250) with the Participation Agreement's section.
-    assert "1,250" in page and "section 5.03" in page
+    assert "1,250" in page
+    assert "section 5.03" in page
     assert "Participation Agreement Appendix A Section IV.B.1(b)" in page
     assert "risk score 3.214 (CMS-HCC Model V28, payment year 2026) is at least 3.0" in page
     assert "2 unplanned admissions, Nov 1, 2024 to Oct 31, 2025" in page
@@ -134,6 +140,9 @@ def test_benchmark_refuses_unsourced_entity_type_methods(entity_b) -> None:
         b"blend_regional_weight,,0.8,cms,\n",
         user=None,
     )  # fmt: skip
-    assert calculation_parameters(entity=entity_b, performance_year=2025, given={})["arrangement"] == "global"
+    assert (
+        calculation_parameters(entity=entity_b, performance_year=2025, given={})["arrangement"]
+        == "global"
+    )
     set_type(entity_b, 2025, "standard")
     assert calculation_parameters(entity=entity_b, performance_year=2025, given={})
