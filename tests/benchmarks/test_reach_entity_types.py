@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from accounts.models import Role
 from audit.models import AccessRecord
 from benchmarks.entity_types import high_needs_report
 from benchmarks.models import RiskScore, RiskScoreComponent
@@ -99,7 +100,7 @@ def test_report_reads_claims_and_risk_scores_of_the_roster(high_needs_dce) -> No
 
 
 def test_page_shows_reasons_minimums_and_sources_to_the_entity_only(
-    high_needs_dce, other_entity_user, aco_admin, login_client
+    high_needs_dce, other_entity_user, aco_admin, login_client, make_member
 ) -> None:
     entity = high_needs_dce["entity"]
     url = reverse("benchmarks:entity_type", args=[entity.pk, 2026])
@@ -124,6 +125,10 @@ def test_page_shows_reasons_minimums_and_sources_to_the_entity_only(
     assert "is not one of PY2026&#x27;s check dates" in page
     verify_second_factor(aco_admin)
     assert login_client(aco_admin).get(url).status_code == 404
+    # The entity-year page links here (an analyst sees settlement).
+    analyst = login_client(make_member(entity, Role.ANALYST))
+    year_page = analyst.get(reverse("settlement:entity_year", args=[entity.pk, 2026]))
+    assert url in year_page.content.decode()
 
 
 def test_benchmark_refuses_unsourced_entity_type_methods(entity_b) -> None:
