@@ -13,12 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+from django.db.models import Q
 
 from alignment.engine import high_needs as hn
 from alignment.selectors import REACH_MINIMUM_SOURCE, roster_of_record
 from benchmarks.models import RiskScore
-from claims.models import PartAClaimHeader
-from claims.selectors import final_action_claims, final_action_diagnoses, shareable_claims
+from claims.models import PartAClaimHeader, PartADiagnosis, PartBPhysicianLine
+from claims.selectors import final_action_claims, shareable_claims
 from entities.models import Entity
 from entities.selectors import entity_year_get, program_parameter
 
@@ -189,6 +190,53 @@ def _admission_types(entity: Entity, claim_ids: list[str]) -> dict[str, str]:
     return types
 
 
+def _listed_diagnoses(
+    entity: Entity, spec: dict[str, Any], window: hn.Window | None, claims: pd.DataFrame
+) -> pd.DataFrame:
+    """The diagnoses of criterion (a)'s list (CCLF4 codes of Part A claims, CCLF5 header codes of
+    Part B claims) in its window, kept only on the final-action claims of `claims` (which also
+    give the beneficiary and the claim type). Read by code rather than every diagnosis of the
+    entity, which is the slow part of a year's diagnoses."""
+    columns = ["beneficiary_id", "claim_id", "claim_type_cd", "thru_date", "dx_code"]
+    prefixes = [str(p).replace(".", "").upper() for p in spec["dx_prefixes"]]
+    if window is None or not prefixes or claims.empty:
+        return pd.DataFrame(columns=columns)
+    dates = {"clm_thru_dt__gte": window.start, "clm_thru_dt__lte": window.end}
+    part_a = Q()
+    for prefix in prefixes:
+        part_a |= Q(clm_dgns_cd__startswith=prefix)
+    found: list[tuple[str, Any, str]] = [
+        (str(cid), thru, code)
+        for cid, thru, code in PartADiagnosis.objects.filter(part_a, entity=entity, **dates)
+        .values_list("cur_clm_uniq_id", "clm_thru_dt", "clm_dgns_cd")
+        .iterator()
+    ]
+    fields = [f"clm_dgns_{i}_cd" for i in range(1, 13)]
+    part_b = Q()
+    for field_name in fields:
+        for prefix in prefixes:
+            part_b |= Q(**{f"{field_name}__startswith": prefix})
+    for cid, thru, *codes in (
+        PartBPhysicianLine.objects.filter(part_b, entity=entity, **dates)
+        .values_list("cur_clm_uniq_id", "clm_thru_dt", *fields)
+        .iterator()
+    ):
+        found += [(str(cid), thru, code) for code in codes if code.startswith(tuple(prefixes))]
+    # Final-action claim id -> (beneficiary, claim type).
+    final = {
+        str(cid): (int(bene), str(kind))
+        for cid, bene, kind in zip(
+            claims["claim_id"], claims["beneficiary_id"], claims["claim_type_cd"], strict=True
+        )
+    }
+    rows = [
+        (*final[cid][:1], cid, final[cid][1], thru, code)
+        for cid, thru, code in dict.fromkeys(found)
+        if cid in final
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame.get(column, pd.Series(dtype=str)).fillna("").astype(str).str.strip()
 
@@ -221,10 +269,8 @@ def high_needs_report(
     raw = final_action_claims(
         entity=entity, thru_from=first, thru_to=last, beneficiary_ids=population
     )
-    dx = final_action_diagnoses(entity=entity, thru_from=first, thru_to=last)
-    if not dx.empty:
-        dx = dx[dx["beneficiary_id"].isin(population)]
-    raw, dx = shareable_claims([raw, dx], entity=entity)
+    (raw,) = shareable_claims([raw], entity=entity)
+    dx = _listed_diagnoses(entity, spec["by_code"]["a"], windows.get("a"), raw)
     if not raw.empty:
         report.claims_through = pd.Timestamp(raw["thru_date"].max()).date()
     part_a = raw[_text(raw, "source") == "A"] if not raw.empty else raw

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -139,61 +139,82 @@ def evaluate(
     criteria: Mapping[str, Any] | None = None,
 ) -> list[Eligibility]:
     """Each beneficiary of `population` (by id) with the criteria met at `check_date` and the
-    reasons; criteria not yet in force in the check date's year are skipped."""
+    reasons; criteria not yet in force in the check date's year are skipped. Each criterion
+    first narrows the whole frame (window, codes, claim types), then reads per beneficiary."""
     spec = criteria or load_criteria()
-    by_code = spec["by_code"]
     year = check_date.year
-    active = {code: c for code, c in by_code.items() if c["first_year"] <= year}
+    active = {code: c for code, c in spec["by_code"].items() if c["first_year"] <= year}
     windows = {code: lookback(check_date, int(c["lookback_months"])) for code, c in active.items()}
     claims = claims.copy()
-    for column in ("claim_type", "hcpcs", "admission_type", "source"):
+    for column in ("claim_type", "hcpcs", "admission_type", "source", "claim_id"):
         if column in claims.columns:
             claims[column] = claims[column].fillna("").astype(str).str.strip()
-    dx_by_bene = dict(tuple(diagnoses.groupby("bene_id"))) if not diagnoses.empty else {}
-    claims_by_bene = dict(tuple(claims.groupby("bene_id"))) if not claims.empty else {}
-    empty_claims = claims.iloc[0:0]
-    empty_dx = diagnoses.iloc[0:0]
+    found_a = _criterion_a(active.get("a"), windows.get("a"), diagnoses)
+    admissions = _unplanned(active.get("c"), windows.get("c"), claims)
+    found_d = _criterion_d(active.get("d"), windows.get("d"), claims)
+    days_e = _criterion_e_days(active.get("e"), windows.get("e"), claims)
     results = []
-    for bene in sorted(set(population)):
-        result = Eligibility(bene_id=int(bene))
-        mine = claims_by_bene.get(bene, empty_claims)
-        dx = dx_by_bene.get(bene, empty_dx)
-        if "a" in active:
-            _criterion_a(result, active["a"], windows["a"], dx)
+    for bene in sorted({int(b) for b in population}):
+        result = Eligibility(bene_id=bene)
+        if bene in found_a:
+            result.met.append("a")
+            result.reasons.append(found_a[bene])
         if "b" in active or "c" in active:
-            _risk_criteria(result, active, windows, risk.get(int(bene)), mine)
-        if "d" in active:
-            _criterion_d(result, active["d"], windows["d"], mine)
-        if "e" in active:
-            _criterion_e(result, active["e"], windows["e"], mine)
+            _risk_criteria(result, active, windows, risk.get(bene), admissions.get(bene, 0))
+        if bene in found_d:
+            result.met.append("d")
+            result.reasons.append(found_d[bene])
+        if bene in days_e:
+            _criterion_e(result, active["e"], windows["e"], *days_e[bene])
         results.append(result)
     return results
 
 
 def _criterion_a(
-    result: Eligibility, spec: Mapping[str, Any], window: Window, dx: pd.DataFrame
-) -> None:
+    spec: Mapping[str, Any] | None, window: Window | None, dx: pd.DataFrame
+) -> dict[int, str]:
+    """Beneficiary -> reason: one inpatient claim with a listed diagnosis, or two claims of other
+    types on different dates."""
+    if spec is None or window is None or dx.empty:
+        return {}
     prefixes = tuple(str(p).replace(".", "").upper() for p in spec["dx_prefixes"])
-    if dx.empty or not prefixes:
-        return
+    if not prefixes:
+        return {}
     rows = _in(dx, window)
     codes = rows["dx_code"].fillna("").astype(str).str.replace(".", "", regex=False).str.upper()
-    rows = rows[codes.str.startswith(prefixes)]
+    rows = rows[codes.str.startswith(prefixes)].sort_values("thru_date")
     if rows.empty:
-        return
+        return {}
     types = rows["claim_type"].fillna("").astype(str).str.strip()
-    inpatient = rows[types.isin(INPATIENT_TYPES)]
-    other_dates = rows[~types.isin(INPATIENT_TYPES)]["thru_date"].nunique()
-    code = str(rows.sort_values("thru_date").iloc[-1]["dx_code"])
-    if not inpatient.empty:
-        last = inpatient.sort_values("thru_date").iloc[-1]
-        why = f"inpatient claim of {_day(last['thru_date'])} with diagnosis {last['dx_code']}"
-    elif other_dates >= 2:
-        why = f"{other_dates} claims on different dates with a listed diagnosis (latest {code})"
-    else:
-        return
-    result.met.append("a")
-    result.reasons.append(f"(a) {spec['label']}: {why}, {window.label()}.")
+    rows = rows.assign(inpatient=types.isin(INPATIENT_TYPES))
+    found: dict[int, str] = {}
+    for bene, mine in rows.groupby("bene_id", sort=False):
+        inpatient = mine[mine["inpatient"]]
+        other_dates = mine[~mine["inpatient"]]["thru_date"].nunique()
+        if not inpatient.empty:
+            last = inpatient.iloc[-1]
+            why = f"inpatient claim of {_day(last['thru_date'])} with diagnosis {last['dx_code']}"
+        elif other_dates >= 2:
+            code = str(mine.iloc[-1]["dx_code"])
+            why = f"{other_dates} claims on different dates with a listed diagnosis (latest {code})"
+        else:
+            continue
+        found[int(cast(int, bene))] = f"(a) {spec['label']}: {why}, {window.label()}."
+    return found
+
+
+def _unplanned(
+    spec: Mapping[str, Any] | None, window: Window | None, claims: pd.DataFrame
+) -> dict[int, int]:
+    """Beneficiary -> inpatient claims in the window whose admission type is not elective."""
+    if spec is None or window is None or claims.empty:
+        return {}
+    stays = _in(claims, window)
+    stays = stays[
+        stays["claim_type"].isin(INPATIENT_TYPES)
+        & (stays["admission_type"] != spec["elective_admission_type"])
+    ]
+    return {int(b): int(n) for b, n in stays.groupby("bene_id")["claim_id"].nunique().items()}
 
 
 def _risk_criteria(
@@ -201,7 +222,7 @@ def _risk_criteria(
     active: Mapping[str, Any],
     windows: Mapping[str, Window],
     risk: Risk | None,
-    claims: pd.DataFrame,
+    admissions: int,
 ) -> None:
     best = risk.best() if risk is not None else None
     if risk is None or best is None:
@@ -226,56 +247,62 @@ def _risk_criteria(
         if not low <= score < high:
             result.notes.append(f"Risk score {score:.3f} ({where}).")
             return
-        window = windows["c"]
-        stays = _in(claims, window)
-        if not stays.empty:
-            stays = stays[
-                stays["claim_type"].isin(INPATIENT_TYPES)
-                & (stays["admission_type"] != spec["elective_admission_type"])
-            ]
-        count = int(stays["claim_id"].nunique()) if not stays.empty else 0
-        if count >= int(spec["min_unplanned_admissions"]):
+        if admissions >= int(spec["min_unplanned_admissions"]):
             result.met.append("c")
             result.reasons.append(
                 f"(c) {spec['label']}: risk score {score:.3f} ({where}) between {low} and {high} "
-                f"and {count} unplanned admissions, {window.label()}."
+                f"and {admissions} unplanned admissions, {windows['c'].label()}."
             )
         else:
             result.notes.append(
-                f"Risk score {score:.3f} ({where}) with {count} unplanned admission(s): "
+                f"Risk score {score:.3f} ({where}) with {admissions} unplanned admission(s): "
                 f"(c) needs {spec['min_unplanned_admissions']}."
             )
 
 
 def _criterion_d(
-    result: Eligibility, spec: Mapping[str, Any], window: Window, claims: pd.DataFrame
-) -> None:
-    codes = set(spec["hcpcs"])
-    if claims.empty or not codes:
-        return
-    rows = _in(claims, window)
-    rows = rows[rows["hcpcs"].isin(codes) & ~rows["claim_type"].isin(INPATIENT_TYPES)]
-    dates = rows["thru_date"].nunique() if not rows.empty else 0
-    if dates >= int(spec["min_service_dates"]):
-        listed = ", ".join(sorted(set(rows["hcpcs"])))
-        result.met.append("d")
-        result.reasons.append(
-            f"(d) {spec['label']}: {dates} claims on different dates with HCPCS {listed}, "
-            f"{window.label()}."
-        )
+    spec: Mapping[str, Any] | None, window: Window | None, claims: pd.DataFrame
+) -> dict[int, str]:
+    """Beneficiary -> reason: listed equipment claims (not inpatient) on enough distinct dates."""
+    if spec is None or window is None or claims.empty or not spec["hcpcs"]:
+        return {}
+    rows = claims[claims["hcpcs"].isin(set(spec["hcpcs"]))]
+    rows = _in(rows[~rows["claim_type"].isin(INPATIENT_TYPES)], window)
+    found: dict[int, str] = {}
+    for bene, mine in rows.groupby("bene_id", sort=False):
+        dates = mine["thru_date"].nunique()
+        if dates >= int(spec["min_service_dates"]):
+            listed = ", ".join(sorted(set(mine["hcpcs"])))
+            found[int(cast(int, bene))] = (
+                f"(d) {spec['label']}: {dates} claims on different dates with HCPCS {listed}, "
+                f"{window.label()}."
+            )
+    return found
+
+
+def _criterion_e_days(
+    spec: Mapping[str, Any] | None, window: Window | None, claims: pd.DataFrame
+) -> dict[int, tuple[int, int]]:
+    """Beneficiary -> (SNF days, home health days) the Part A claims span inside the window."""
+    if spec is None or window is None or claims.empty:
+        return {}
+    part_a = claims[
+        (claims["source"] == "A") & claims["claim_type"].isin(SNF_TYPES | HOME_HEALTH_TYPES)
+    ]
+    ends = pd.to_datetime(part_a["thru_date"])
+    starts = pd.to_datetime(part_a["from_date"])
+    part_a = part_a[(ends >= pd.Timestamp(window.start)) & (starts <= pd.Timestamp(window.end))]
+    days: dict[int, tuple[int, int]] = {}
+    for bene, mine in part_a.groupby("bene_id", sort=False):
+        snf = _covered_days(mine[mine["claim_type"].isin(SNF_TYPES)], window)
+        home = _covered_days(mine[mine["claim_type"].isin(HOME_HEALTH_TYPES)], window)
+        days[int(cast(int, bene))] = (snf, home)
+    return days
 
 
 def _criterion_e(
-    result: Eligibility, spec: Mapping[str, Any], window: Window, claims: pd.DataFrame
+    result: Eligibility, spec: Mapping[str, Any], window: Window, snf: int, home: int
 ) -> None:
-    if claims.empty:
-        return
-    part_a = claims[claims["source"] == "A"]
-    dates = pd.to_datetime(part_a["thru_date"])
-    starts = pd.to_datetime(part_a["from_date"])
-    touching = part_a[(dates >= pd.Timestamp(window.start)) & (starts <= pd.Timestamp(window.end))]
-    snf = _covered_days(touching[touching["claim_type"].isin(SNF_TYPES)], window)
-    home = _covered_days(touching[touching["claim_type"].isin(HOME_HEALTH_TYPES)], window)
     parts = []
     if snf >= int(spec["snf_min_days"]):
         parts.append(f"{snf} days in a skilled nursing facility (at least {spec['snf_min_days']})")

@@ -57,8 +57,9 @@ def risk(entity: Any, bene: Any, year: int, **scores: str) -> None:
 
 @pytest.fixture
 def high_needs_dce(entity_b: Any) -> dict[str, Any]:
-    """Entity B as a High Needs Population ACO in PY2026 with three beneficiaries on CMS's list:
-    a high risk score (b); a moderate score and two unplanned admissions (c); neither."""
+    """Entity B as a High Needs Population ACO in PY2026 with five beneficiaries on CMS's list:
+    a high risk score (b); a moderate score and two unplanned admissions (c); neither; and two
+    with listed diagnoses (a)."""
     set_type(entity_b, 2026, "high_needs")
     build = ClaimsBuilder(entity_b)
     high, moderate, neither = (build.beneficiary(years=[2025]) for _ in range(3))
@@ -70,7 +71,14 @@ def high_needs_dce(entity_b: Any) -> dict[str, Any]:
         PartAClaimHeader.objects.filter(cur_clm_uniq_id=cid).update(clm_admsn_type_cd=admit)
     elective = build.part_a(neither, thru=dt.date(2025, 3, 3), paid="9000", dx=("M1711",))
     PartAClaimHeader.objects.filter(cur_clm_uniq_id=elective).update(clm_admsn_type_cd="3")
-    rows = [f"{b.current_mbi},A,,0," for b in (high, moderate, neither)]
+    # Criterion (a): a cerebral palsy diagnosis on an inpatient claim; cystic fibrosis on two
+    # physician claims of different dates.
+    palsy, fibrosis = build.beneficiary(years=[2025]), build.beneficiary(years=[2025])
+    build.part_a(palsy, thru=dt.date(2025, 4, 2), paid="7000", dx=("I10", "G800"))
+    for day in (dt.date(2025, 5, 1), dt.date(2025, 8, 1)):
+        build.part_b(fibrosis, thru=day, paid="120", dx=("E849",))
+    build.part_b(neither, thru=dt.date(2025, 5, 1), paid="120", dx=("E849",))  # one date only
+    rows = [f"{b.current_mbi},A,,0," for b in (high, moderate, neither, palsy, fibrosis)]
     cms_list_load(
         entity=entity_b,
         kind="reach_prospective",
@@ -83,7 +91,10 @@ def high_needs_dce(entity_b: Any) -> dict[str, Any]:
             )
         ],
     )
-    return {"entity": entity_b, "high": high, "moderate": moderate, "neither": neither}
+    return {
+        "entity": entity_b, "high": high, "moderate": moderate, "neither": neither,
+        "palsy": palsy, "fibrosis": fibrosis,
+    }  # fmt: skip
 
 
 def test_report_reads_claims_and_risk_scores_of_the_roster(high_needs_dce) -> None:
@@ -94,9 +105,11 @@ def test_report_reads_claims_and_risk_scores_of_the_roster(high_needs_dce) -> No
         high_needs_dce["high"].pk: ["b"],
         high_needs_dce["moderate"].pk: ["c"],
         high_needs_dce["neither"].pk: [],
+        high_needs_dce["palsy"].pk: ["a"],
+        high_needs_dce["fibrosis"].pk: ["a"],
     }
-    assert report.claims_through == dt.date(2025, 7, 9)
-    assert report.count_by_criterion() == {"a": 0, "b": 1, "c": 1, "d": 0, "e": 0}
+    assert report.claims_through == dt.date(2025, 8, 1)
+    assert report.count_by_criterion() == {"a": 2, "b": 1, "c": 1, "d": 0, "e": 0}
 
 
 def test_page_shows_reasons_minimums_and_sources_to_the_entity_only(
@@ -118,7 +131,7 @@ def test_page_shows_reasons_minimums_and_sources_to_the_entity_only(
     assert "Not computed here" in page  # the High Needs benchmark method
     assert f'data-beneficiary="{high_needs_dce["neither"].pk}"' not in page
     records = list(AccessRecord.objects.order_by("id")[before:])
-    assert [r.beneficiary_count for r in records] == [2]
+    assert [r.beneficiary_count for r in records] == [4]
     # Everyone, and a check date that is not one of the year's.
     page = client.get(url + "?show=all&check=2026-02-01").content.decode()
     assert f'data-beneficiary="{high_needs_dce["neither"].pk}"' in page
