@@ -164,3 +164,21 @@ def test_benchmark_refuses_unsourced_entity_type_methods(entity_b) -> None:
     )
     set_type(entity_b, 2025, "standard")
     assert calculation_parameters(entity=entity_b, performance_year=2025, given={})
+
+
+def test_minimum_check_says_whether_the_alignment_buffer_covers_a_shortfall(entity_b) -> None:
+    from alignment.selectors import RosterOfRecord, program_minimum_check
+
+    set_type(entity_b, 2026, "high_needs")
+
+    def check(count: int) -> Any:
+        roster = RosterOfRecord(
+            entity_id=entity_b.pk, performance_year=2026, period=None, source="cms_list",
+            as_of=dt.date(2026, 1, 10), label="list", count=count,
+        )  # fmt: skip
+        return program_minimum_check(entity=entity_b, roster=roster)
+
+    # PY2026 High Needs minimum 1,250; the 10% buffer reaches down to 1,125.
+    assert check(1250).note == ""
+    assert check(1125).note.startswith("Within the 10% alignment buffer (at least 1,125)")
+    assert check(1124).note == "Also below the 10% alignment buffer (1,125)."
