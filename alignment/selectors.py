@@ -466,9 +466,33 @@ def program_minimum_check(*, entity: Entity, roster: RosterOfRecord) -> MinimumC
             note="The program registry has no alignment minimum for this entity type and year: "
             "enter it to check the roster against it.",
         )
+    minimum = int(parameter.value)
     return MinimumCheck(
         label=f"ACO REACH alignment minimum for a {kind.name} entity in PY{year}",
-        minimum=int(parameter.value),
+        minimum=minimum,
         count=roster.count,
         source=REACH_MINIMUM_SOURCE,
+        note=_buffer_note(entity=entity, year=year, minimum=minimum, count=roster.count),
     )
+
+
+def _buffer_note(*, entity: Entity, year: int, minimum: int, count: int) -> str:
+    """Below the minimum: whether the count is within the year's alignment buffer (from PY2024,
+    10%, usable once for the rest of the model)."""
+    from entities.selectors import program_parameter
+
+    buffer = program_parameter(
+        program=entity.program, performance_year=year, key="alignment_buffer"
+    )
+    if count >= minimum or buffer is None or buffer.value is None:
+        return ""
+    value = buffer.value
+    pct = str(value.to_integral()) if value == value.to_integral() else str(value.normalize())
+    floor = -(-(minimum * (100 - buffer.value)) // 100)  # rounded up: the buffer's lowest count
+    if count >= floor:
+        return (
+            f"Within the {pct}% alignment buffer (at least {int(floor):,}): an ACO may stay below "
+            f"its minimum by up to {pct}% once for the rest of the model (CMS, ACO REACH Model "
+            "PY2024 Model Update - Quick Reference, August 2023)."
+        )
+    return f"Also below the {pct}% alignment buffer ({int(floor):,})."

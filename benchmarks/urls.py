@@ -1,6 +1,6 @@
 from django.urls import path
 
-from benchmarks import views
+from benchmarks import entity_type_views, views
 
 app_name = "benchmarks"
 urlpatterns = [
@@ -21,4 +21,9 @@ urlpatterns = [
         "beneficiaries/<int:beneficiary_id>/risk/", views.beneficiary_risk, name="beneficiary_risk"
     ),
     path("entities/<int:entity_id>/pmpm/<int:year>/", views.pmpm, name="pmpm"),
+    path(
+        "entities/<int:entity_id>/reach-type/<int:year>/",
+        entity_type_views.entity_type,
+        name="entity_type",
+    ),
 ]

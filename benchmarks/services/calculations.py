@@ -23,6 +23,7 @@ from benchmarks.models import (
     BenchmarkSegment,
     BenchmarkStep,
     BenchmarkYearPopulation,
+    ReferenceValue,
 )
 from benchmarks.services import inputs, populations
 from benchmarks.services.reference import reference_table_for
@@ -78,11 +79,56 @@ def calculation_parameters(
         raise ApplicationError(
             f"{arrangement!r} is not global or professional.", {"field": "arrangement"}
         )
+    _reach_entity_type_inputs(entity, performance_year)
     return {
         "arrangement": arrangement,
         "benchmark_years": list(STANDARD_BENCHMARK_YEARS),
         "population": population,
     }
+
+
+# Benchmark blend weights a New Entrant ACO must enter from its own CMS benchmark report.
+NEW_ENTRANT_WEIGHTS = ("blend_historical_weight", "blend_regional_weight")
+
+
+def _reach_entity_type_inputs(entity: Any, performance_year: int) -> None:
+    """Refuse a REACH benchmark whose entity-type rule is not sourced rather than compute the
+    Standard method for it: a High Needs Population ACO's benchmark (Participation Agreement
+    Appendix B section III, CMMI-HCC concurrent risk model) is not computed here; a New Entrant
+    ACO's (mainly the regional rate book, ACO REACH RFA 2022 section VI.F [R], weights not in a
+    CMS text we have) needs the entity's own blend weights entered as its reference data."""
+    from entities.selectors import entity_year_get
+
+    year = entity_year_get(entity=entity, performance_year=performance_year)
+    kind = year.entity_type if year is not None else None
+    if kind is None or kind.code == "standard":
+        return
+    if kind.code == "high_needs":
+        raise ApplicationError(
+            f"PY{performance_year}: a High Needs Population ACO's benchmark uses the CMMI-HCC "
+            "concurrent risk model and the High Needs methodology (ACO REACH Participation "
+            "Agreement, Appendix B section III), which this platform does not compute; it will "
+            "not compute the Standard ACO method in its place. Use CMS's benchmark report.",
+            {"field": "entity_type", "entity_type": kind.code},
+        )
+    if kind.code == "new_entrant":
+        own = set(
+            ReferenceValue.objects.filter(
+                dataset__entity=entity,
+                dataset__year=performance_year,
+                name__in=NEW_ENTRANT_WEIGHTS,
+            ).values_list("name", flat=True)
+        )
+        missing = [name for name in NEW_ENTRANT_WEIGHTS if name not in own]
+        if missing:
+            raise ApplicationError(
+                f"PY{performance_year}: a New Entrant ACO is benchmarked mainly on the regional "
+                "rate book (ACO REACH Request for Applications 2022, section VI.F), with weights "
+                "we have no CMS text for. Upload the entity's own reference data for "
+                f"{performance_year} with {' and '.join(missing)} from its CMS benchmark "
+                "report; the Standard ACO weights are not used in their place.",
+                {"field": "entity_type", "entity_type": kind.code, "missing": missing},
+            )
 
 
 def _reach_arrangement(entity: Any, performance_year: int) -> str:

@@ -63,6 +63,8 @@ PHI_ADMIN = ["beneficiaries.Beneficiary", "alignment.VoluntaryAlignment"]
 PHI_PAGES_WITH_THEIR_OWN_DATA = {"alignment:reconciliation", "alignment:reconciliation_export"}
 # Lead-specialist pages need a lead-specialist run: tests/specialists/test_lead_runs.py.
 PHI_PAGES_WITH_THEIR_OWN_DATA |= {"specialists:entity", "specialists:roster"}
+# The REACH entity-type page needs a REACH roster with claims: tests/alignment/test_reach_entity_types.py.
+PHI_PAGES_WITH_THEIR_OWN_DATA |= {"benchmarks:entity_type"}
 # Patterns that show no beneficiary: figures, forms, job progress, money, reference data.
 NO_PHI = {
     "home", "healthz", "admin-login", "jobs:detail", "alignment:index", "alignment:run_start",

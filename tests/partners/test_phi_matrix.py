@@ -83,6 +83,7 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         ],
         "alignment:reconciliation": [{"entity_id": entity, "year": 2025, "period": 0}],
         "alignment:reconciliation_export": [{"entity_id": entity, "year": 2025, "period": 0}],
+        "benchmarks:entity_type": [{"entity_id": entity, "year": 2025}],
         "events:unmatched": [{"entity_id": entity}],
         # Another entity's messages: tests/events/test_pages.py (a World holds none).
         "events:resolve": [{"entity_id": entity, "message_id": 1}],
