@@ -525,11 +525,7 @@ def reporting_incentive(year: int, lines: list[MeasureLine]) -> tuple[bool | Non
     if rule is None:
         return None, ""
     cite = rule["source"]
-    clinical = [
-        line
-        for line in lines
-        if app_measure(line.measure_id)["source"] == "reported"
-    ]
+    clinical = [line for line in lines if app_measure(line.measure_id)["source"] == "reported"]
     unreported = [
         line.measure_id
         for line in clinical
@@ -589,8 +585,16 @@ def app_score_range(
             out[key] = replace(given, rate=rate)
         return out
 
-    kwargs = {"year": year, "benchmarks": benchmarks, "qps_threshold": qps_threshold, "hea": hea}
-    return app_score(inputs=shifted(True), **kwargs), app_score(inputs=shifted(False), **kwargs)
+    def scored(worse: bool) -> AppScore:
+        return app_score(
+            year=year,
+            inputs=shifted(worse),
+            benchmarks=benchmarks,
+            qps_threshold=qps_threshold,
+            hea=hea,
+        )
+
+    return scored(True), scored(False)
 
 
 def _measures() -> dict[str, Any]:

@@ -30,7 +30,9 @@ def _inputs(**rates: str) -> dict[str, MeasureInput]:
     claims = {"479"}
     return {
         m: MeasureInput(
-            m, "Administrative Claims" if m in claims else "eCQM", D(r),
+            m,
+            "Administrative Claims" if m in claims else "eCQM",
+            D(r),
             "observed" if m in claims else "reported",
         )  # fmt: skip
         for m, r in ((k.lstrip("m"), v) for k, v in rates.items())
@@ -47,19 +49,22 @@ def test_the_health_equity_bonus_is_scaler_times_multiplier_capped_at_10():
     assert hea_bonus(HealthEquityInputs(D("24"), D("0.5"), True, "CMS"))[0] == 10
     assert "capped at 10" in hea_bonus(HealthEquityInputs(D("24"), D("0.5"), True, "CMS"))[1]
     ineligible = hea_bonus(HealthEquityInputs(D("24"), D("0.5"), False, "CMS report"))
-    assert ineligible[0] == 0 and "not eligible per CMS (CMS report)" in ineligible[1]
+    assert ineligible[0] == 0
+    assert "not eligible per CMS (CMS report)" in ineligible[1]
 
 
 def test_the_bonus_is_added_to_the_score_which_stays_at_most_100(benchmarks):
     inputs = _inputs(m001="15", m134="65", m236="65", m112="65", m479="14.5")
     plain = app_score(year=2025, inputs=inputs, benchmarks=benchmarks, qps_threshold=D("76.70"))
     # (9.5 + 7 topped out + 7.5 + 7.5 + 0 CAHPS + 5.5) / 60 x 100 = 61.67
-    assert plain.score == D("61.67") and plain.met_qps is False
+    assert plain.score == D("61.67")
+    assert plain.met_qps is False
     hea = HealthEquityInputs(D("20"), D("0.75"), True, "CMS PY2025 quality report")
     adjusted = app_score(
         year=2025, inputs=inputs, benchmarks=benchmarks, qps_threshold=D("76.70"), hea=hea
     )
-    assert adjusted.hea_bonus == 10 and adjusted.score == D("71.67")
+    assert adjusted.hea_bonus == 10
+    assert adjusted.score == D("71.67")
     assert "Health equity adjustment = performance scaler 20" in "\n".join(adjusted.path())
     top = _inputs(m001="5", m134="95", m236="95", m112="95", m479="9")
     inputs_top = {**top, "321": MeasureInput(
@@ -77,10 +82,12 @@ def test_the_reporting_incentive_meets_the_standard_below_the_threshold(benchmar
     inputs = _inputs(m001="15", m134="45", m236="5", m112="5", m479="19.5")
     score = app_score(year=2025, inputs=inputs, benchmarks=benchmarks, qps_threshold=D("76.70"))
     assert score.met_qps is False
-    assert score.met_incentive is True and score.met_standard is True
+    assert score.met_incentive is True
+    assert score.met_standard is True
     line = score.incentive_line
     assert "42 CFR 425.512(a)(5)(i)(B)(2)" in line
-    assert "001 (outcome) at decile 9" in line and "134 at decile 5" in line
+    assert "001 (outcome) at decile 9" in line
+    assert "134 at decile 5" in line
     assert "Data completeness (42 CFR 414.1340) is CMS's check" in line
     assert line in score.path()
 
@@ -89,18 +96,23 @@ def test_the_incentive_needs_a_second_measure_at_the_40th_percentile(benchmarks)
     # 001 is the only outcome measure at the 10th; no other measure reaches decile 5.
     inputs = _inputs(m001="15", m134="35", m236="5", m112="5", m479="19.5")
     score = app_score(year=2025, inputs=inputs, benchmarks=benchmarks, qps_threshold=D("76.70"))
-    assert score.met_incentive is False and score.met_standard is False
+    assert score.met_incentive is False
+    assert score.met_standard is False
     assert "no other measure at the 40th percentile or better" in score.incentive_line
     # Two outcome measures: one serves the 10th-percentile leg, the other the 40th.
     two = _inputs(m001="15", m134="35", m236="55", m112="5", m479="19.5")
-    assert app_score(
-        year=2025, inputs=two, benchmarks=benchmarks, qps_threshold=None
-    ).met_standard is True
+    assert (
+        app_score(year=2025, inputs=two, benchmarks=benchmarks, qps_threshold=None).met_standard
+        is True
+    )
     # No outcome measure at the 10th percentile.
     none = _inputs(m001="95", m134="95", m236="5", m112="5", m479="19.5")
-    assert "no outcome measure" in app_score(
-        year=2025, inputs=none, benchmarks=benchmarks, qps_threshold=None
-    ).incentive_line
+    assert (
+        "no outcome measure"
+        in app_score(
+            year=2025, inputs=none, benchmarks=benchmarks, qps_threshold=None
+        ).incentive_line
+    )
 
 
 def test_the_incentive_needs_every_ecqm_reported(benchmarks):
@@ -120,7 +132,8 @@ def test_a_submitted_measure_without_a_benchmark_leaves_the_points_possible(benc
     inputs = _inputs(m001="15", m134="65", m236="65", m112="65", m113="80", m479="14.5")
     score = app_score(year=2026, inputs=inputs, benchmarks=benchmarks, qps_threshold=None)
     line = next(ln for ln in score.lines if ln.measure_id == "113")
-    assert line.excluded and "42 CFR 414.1367(c)(1)(i)" in line.note
+    assert line.excluded
+    assert "42 CFR 414.1367(c)(1)(i)" in line.note
     assert score.possible == 60  # 7 measures, 113 excluded
     assert score.score == D("61.67")
 
