@@ -130,11 +130,23 @@ def test_the_score_flows_from_the_measures_to_settlement_unless_overridden(
     assert b"an override; source: CMS PY2025 quality report" in text
 
 
-def test_a_reach_dce_has_no_computed_total_quality_score(entity_b) -> None:
+def test_a_reach_dce_has_no_computed_total_quality_score(
+    entity_b, make_member, login_client
+) -> None:
     outcome = quality_score(entity=entity_b, performance_year=PY)
     assert outcome.score is None
     assert "Total Quality Score's scoring" in outcome.reason
     assert "not published in the sources this platform holds" in outcome.reason
+    _claims_run(entity_b)  # the DCE's year, so the page shows PY2025
+    QualityResult.objects.create(
+        entity=entity_b, performance_year=PY, quality_score=Decimal("82.50"),
+        source="CMS PY2025 REACH quality report", origin="override",
+    )  # fmt: skip
+    client = login_client(make_member(entity_b, Role.ENTITY_ADMIN, "admin@b.example.test"))
+    text = client.get(reverse("quality:overview", args=[entity_b.pk]) + f"?year={PY}").content
+    page = text.decode()
+    assert "not published in the sources this platform holds" in page
+    assert "82.50% of the quality withhold is earned back" in page
 
 
 def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
