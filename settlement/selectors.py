@@ -281,10 +281,13 @@ def _mssp_track_of(entity: Entity, performance_year: int) -> str:
     return str(year.track.code).upper() if year is not None and year.track else ""
 
 
-def quality_projection(*, entity: Entity, performance_year: int) -> QualityProjection | None:
-    """The sharing rate the MSSP entity-year's quality result gives, with its range (see
-    `QualityProjection`); None for another program, without a quality result or a track, or
-    where the parameter tables have no row for the track and year."""
+def quality_projection(
+    *, entity: Entity, performance_year: int, track: str = ""
+) -> QualityProjection | None:
+    """The sharing rate the MSSP entity-year's quality result gives on `track` (blank: the
+    track of the year's latest settlement version, else the entity's track of the year), with
+    its range (see `QualityProjection`); None for another program, without a quality result or
+    a track, or where the parameter tables have no row for the track and year."""
     from settlement.engine.errors import ParameterError
     from settlement.engine.mssp import quality_sharing_rate
     from settlement.engine.parameters import MSSPTrack
@@ -294,12 +297,14 @@ def quality_projection(*, entity: Entity, performance_year: int) -> QualityProje
     if entity.program.code != "mssp":
         return None
     quality = QualityResult.objects.filter(entity=entity, performance_year=performance_year).first()
-    track_code = _mssp_track_of(entity, performance_year)
-    if quality is None or track_code not in MSSPTrack.__members__:
+    if quality is None:
         return None
-    track = MSSPTrack(track_code)
+    track_code = track.strip().upper() or _mssp_track_of(entity, performance_year)
+    if track_code not in MSSPTrack.__members__:
+        return None
+    mssp_track = MSSPTrack(track_code)
     try:
-        params = load_parameter_book().mssp_track(performance_year, track)
+        params = load_parameter_book().mssp_track(performance_year, mssp_track)
     except ParameterError:
         return None
 
@@ -333,7 +338,7 @@ def quality_projection(*, entity: Entity, performance_year: int) -> QualityProje
             "high_rate": rate(high["score"], high["met_standard"], high["met_alternative"])[0],
         }
     return QualityProjection(
-        track=track.display,
+        track=mssp_track.display,
         max_rate=params.max_sharing_rate,
         score=quality.quality_score,
         rate=point,

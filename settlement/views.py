@@ -366,7 +366,11 @@ def _render_entity_year(
             "form_errors": form_errors,
             "comparison": _projection_vs_final(projection, run),
             "limits": binding_limits(run),
-            "quality_projection": quality_projection(entity=entity, performance_year=year),
+            "quality_projection": quality_projection(
+                entity=entity,
+                performance_year=year,
+                track=str((latest_any.inputs or {}).get("track", "")) if latest_any else "",
+            ),
         },
     )
 
