@@ -140,6 +140,7 @@ UNSCOPED: dict[str, str] = {
     "quality.MeasureResult": "a measure's counts and rates; its cases are scoped",
     "quality.ReportedFile": "a partner's QRDA III file: source, dates, reporting period",
     "quality.ReportedMeasure": "a measure's aggregate counts and rate from a partner's file",
+    "quality.HealthEquityInput": "CMS's health equity adjustment inputs of an ACO's year (aggregates)",
     "specialists.LeadSpecialistRun": "a run's dates, conditions and counts; its leads are scoped",
 }
 

@@ -251,3 +251,52 @@ class MipsBenchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id} ({self.collection})"
+
+
+class HealthEquityInput(models.Model):
+    """CMS's health equity adjustment inputs for an MSSP ACO's performance year, entered in the
+    admin console with their source (CMS's quality report): the performance scaler, the
+    underserved multiplier and whether CMS found the ACO eligible. The quality score adds
+    performance scaler x underserved multiplier bonus points, at most 10 (42 CFR 425.512; CY2023
+    PFS final rule). CMS ranks the ACO's measures among all ACOs for the scaler and uses Part D
+    low-income subsidy and area deprivation data for the multiplier: the platform holds neither.
+    """
+
+    entity = models.ForeignKey(
+        "entities.Entity", on_delete=models.PROTECT, related_name="health_equity_inputs"
+    )
+    performance_year = models.PositiveSmallIntegerField()
+    performance_scaler = models.DecimalField(
+        max_digits=6, decimal_places=2, help_text="As on CMS's report."
+    )
+    underserved_multiplier = models.DecimalField(
+        max_digits=5, decimal_places=4, help_text="0 to 1, as on CMS's report (e.g. 0.4250)."
+    )
+    eligible = models.BooleanField(
+        "eligible for the adjustment", default=True, help_text="As CMS determined it."
+    )
+    source = models.CharField(max_length=300, help_text="CMS's report and its date.")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["entity", "-performance_year"]
+        verbose_name = "health equity adjustment input"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "performance_year"], name="health_equity_one_per_entity_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(underserved_multiplier__gte=0)
+                & models.Q(underserved_multiplier__lte=1)
+                & models.Q(performance_scaler__gte=0),
+                name="health_equity_inputs_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity.cms_id} PY{self.performance_year} health equity inputs"

@@ -24,16 +24,34 @@ from quality.engine.app_score import (
     AppScore,
     Benchmark,
     BenchmarkFileError,
+    HealthEquityInputs,
     MeasureInput,
     NotComputable,
     app_measure,
     app_measure_set,
     app_score,
+    app_score_range,
     parse_benchmarks,
     qps_threshold_published,
 )
-from quality.models import BenchmarkFile, MipsBenchmark, ReportedFile, ReportedMeasure
+from quality.engine.intervals import wilson
+from quality.models import (
+    BenchmarkFile,
+    HealthEquityInput,
+    MipsBenchmark,
+    ReportedFile,
+    ReportedMeasure,
+)
 
+REACH_TQS_REASON = (
+    "not computed here: the ACO REACH Total Quality Score's scoring (the measures' percentile "
+    "ranks among REACH ACOs, with the CI/SEP criteria and the High Performers Pool; ACO REACH "
+    "Model PY2023 Quality Measurement Methodology, RTI International for CMS, 2023) is not "
+    "published in the sources this platform holds, so the rule is not applied here. The "
+    "Total Quality Score is a required input: an entity admin enters CMS's reported figure with "
+    "its source in the admin console (Settlement > Quality results), recorded as an override, "
+    "and settlement earns back that share of the 2% quality withhold"
+)
 ECQM = "eCQM"
 ADMIN_CLAIMS = "Administrative Claims"
 SURVEY_VENDOR = "CAHPS Survey Vendor"
@@ -311,6 +329,7 @@ def _reported_inputs(entity: Any, year: int) -> dict[str, MeasureInput]:
         if t["denom"] <= 0:
             continue
         rate = (Decimal(t["numer"]) * 100 / Decimal(t["denom"])).quantize(Decimal("0.01"))
+        bounds = wilson(min(t["numer"], t["denom"]), t["denom"])
         inputs[quality_id] = MeasureInput(
             quality_id,
             ECQM,
@@ -318,6 +337,7 @@ def _reported_inputs(entity: Any, year: int) -> dict[str, MeasureInput]:
             "reported",
             f"{t['numer']:,} of {t['denom']:,} from the QRDA III files of "
             f"{', '.join(sorted(t['sources']))}",
+            interval=None if bounds is None else _percent_interval(*bounds),
         )
     return inputs
 
@@ -330,11 +350,31 @@ def _claims_inputs(entity: Any, year: int) -> tuple[dict[str, MeasureInput], dat
         return {}, None
     inputs = {
         r.code: MeasureInput(
-            r.code, ADMIN_CLAIMS, r.rate, r.basis, f"claims as of {run.as_of:%Y-%m-%d}"
+            r.code,
+            ADMIN_CLAIMS,
+            r.rate,
+            r.basis,
+            f"claims as of {run.as_of:%Y-%m-%d}",
+            interval=(r.lower, r.upper) if r.lower is not None and r.upper is not None else None,
         )
         for r in run.results.filter(code__in=["479", "484"], rate__isnull=False)
     }
     return inputs, run.as_of
+
+
+def _percent_interval(low: float, high: float) -> tuple[Decimal, Decimal]:
+    cent = Decimal("0.01")
+    return (Decimal(str(low * 100)).quantize(cent), Decimal(str(high * 100)).quantize(cent))
+
+
+def health_equity_inputs(entity: Any, year: int) -> HealthEquityInputs | None:
+    """CMS's health equity adjustment inputs for the entity-year, as entered, or None."""
+    row = HealthEquityInput.objects.filter(entity=entity, performance_year=year).first()
+    if row is None:
+        return None
+    return HealthEquityInputs(
+        row.performance_scaler, row.underserved_multiplier, row.eligible, row.source
+    )
 
 
 def _cahps_input(entity: Any, year: int) -> tuple[MeasureInput | None, ReportedFile | None]:
@@ -366,17 +406,14 @@ class ScoreOutcome:
     benchmark_file: BenchmarkFile | None = None
     qps_source: str = ""
     source: str = ""
+    low: AppScore | None = None  # every rate at the worse end of its 95% interval
+    high: AppScore | None = None  # ... at the better end
 
 
 def quality_score(*, entity: Any, performance_year: int) -> ScoreOutcome:
     """The entity's MSSP quality score for the year from what is stored, or why not."""
     if entity.program.code != "mssp":
-        return ScoreOutcome(
-            None,
-            "not computable: the ACO REACH Total Quality Score's scoring (the measures' "
-            "percentile ranks and the CI/SEP criteria) is not among our sources; enter CMS's "
-            "Total Quality Score in the admin console",
-        )
+        return ScoreOutcome(None, REACH_TQS_REASON)
     file = current_benchmark_file(performance_year)
     if file is None:
         return ScoreOutcome(None, f"not computable: benchmarks for PY{performance_year} not loaded")
@@ -391,12 +428,22 @@ def quality_score(*, entity: Any, performance_year: int) -> ScoreOutcome:
         qps_source = (
             f"42 CFR 425.512; CMS's published PY{performance_year} threshold" if threshold else ""
         )
+    hea = health_equity_inputs(entity, performance_year)
+    benchmarks = _benchmarks(file)
     try:
         score = app_score(
             year=performance_year,
             inputs=inputs,
-            benchmarks=_benchmarks(file),
+            benchmarks=benchmarks,
             qps_threshold=threshold,
+            hea=hea,
+        )
+        low, high = app_score_range(
+            year=performance_year,
+            inputs=inputs,
+            benchmarks=benchmarks,
+            qps_threshold=threshold,
+            hea=hea,
         )
     except NotComputable as exc:
         return ScoreOutcome(None, f"not computable: {exc.reason}", file)
@@ -405,8 +452,10 @@ def quality_score(*, entity: Any, performance_year: int) -> ScoreOutcome:
         parts.append(f"claims measures as of {as_of:%Y-%m-%d}")
     if cahps_file is not None:
         parts.append(f"CAHPS from {cahps_file.source}")
+    if hea is not None:
+        parts.append(f"health equity inputs from {hea.source}")
     source = "Computed on the platform from the measure results (" + "; ".join(parts) + ")"
-    return ScoreOutcome(score, "", file, qps_source, source)
+    return ScoreOutcome(score, "", file, qps_source, source, low, high)
 
 
 def quality_score_publish(*, entity: Any, performance_year: int) -> ScoreOutcome:
@@ -416,16 +465,33 @@ def quality_score_publish(*, entity: Any, performance_year: int) -> ScoreOutcome
 
     outcome = quality_score(entity=entity, performance_year=performance_year)
     score = outcome.score
-    if score is None or score.met_qps is None:
+    if score is None or score.met_standard is None:
         return outcome
     quality_result_record_computed(
         entity=entity,
         performance_year=performance_year,
         quality_score=score.score,
-        met_standard=score.met_qps,
+        met_standard=score.met_standard,
         met_alternative=score.met_alternative,
         met_reporting=score.met_reporting,
         source=outcome.source,
         path=score.path(),
+        score_range=_score_range(outcome),
     )
     return outcome
+
+
+def _score_range(outcome: ScoreOutcome) -> dict[str, Any]:
+    """The score at the two ends of the measures' intervals, as settlement stores it."""
+    ends = {"low": outcome.low, "high": outcome.high}
+    if any(end is None or end.met_standard is None for end in ends.values()):
+        return {}
+    return {
+        name: {
+            "score": str(end.score),
+            "met_standard": bool(end.met_standard),
+            "met_alternative": end.met_alternative,
+        }
+        for name, end in ends.items()
+        if end is not None
+    }

@@ -84,6 +84,7 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
         "cahps_form": CahpsUploadForm(initial={"performance_year": year}),
         "score": quality_score(entity=entity, performance_year=year) if year else None,
         "settlement_quality": _settlement_quality(entity, year),
+        "quality_projection": _quality_projection(entity, year),
         "may_upload": user_may(user=request.user, entity_id=entity.pk, key=START_RUNS),
     }
     return render(request, "quality/overview.html", context)
@@ -95,6 +96,14 @@ def _settlement_quality(entity: Any, year: int | None) -> Any:
     if year is None:
         return None
     return QualityResult.objects.filter(entity=entity, performance_year=year).first()
+
+
+def _quality_projection(entity: Any, year: int | None) -> Any:
+    from settlement.selectors import quality_projection
+
+    if year is None:
+        return None
+    return quality_projection(entity=entity, performance_year=year)
 
 
 def _problems(form: Any) -> str:

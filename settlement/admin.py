@@ -52,4 +52,5 @@ class QualityResultAdmin(ScopedAdmin):
         # path no longer explains it. Delete the override to return to the computed score.
         obj.origin = "override"
         obj.path = []
+        obj.score_range = {}
         super().save_model(request, obj, form, change)

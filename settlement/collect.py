@@ -140,6 +140,39 @@ def _quality_path(quality: QualityResult) -> list[Step]:
     return [Step(StepKind.INPUT, "Quality path", line) for line in quality.path]
 
 
+REACH_QUALITY_CITATION = (
+    "ACO REACH Model: the quality withhold (2% of the benchmark from PY2023) is earned back on "
+    "the Total Quality Score (ACO REACH Request for Applications, Table 6.16; ACO REACH Model "
+    "PY2023 Quality Measurement Methodology, RTI International for CMS, 2023); CI/SEP and the "
+    "High Performers Pool are not modelled"
+)
+
+
+def _reach_quality_path(quality: QualityResult) -> list[Step]:
+    """The Total Quality Score's path: CMS's figure, as entered (the platform does not compute it:
+    the percentile-rank scoring of the measures is not published in the sources it holds)."""
+    if quality.origin == "computed":
+        return _quality_path(quality)
+    return [
+        Step(
+            StepKind.INPUT,
+            "Quality path",
+            f"Total Quality Score {quality.quality_score} as CMS reported it ({quality.source}), "
+            "entered in the admin console. The platform computes the measures (ACR, UAMCC, TFU "
+            "or DAH) from the claims but not the Total Quality Score: CMS scores the measures by "
+            "their percentile ranks among REACH ACOs (ACO REACH Model PY2023 Quality Measurement "
+            "Methodology, RTI International for CMS, 2023), and that scoring rule is not "
+            "published in the sources the platform holds",
+        ),
+        Step(
+            StepKind.INPUT,
+            "Quality path",
+            f"Share of the quality withhold earned back = Total Quality Score = "
+            f"{quality.quality_score}%",
+        ),
+    ]
+
+
 def _lineage(
     roster: Any, benchmark: Any, quality: Any, through_month: int, member_months: int
 ) -> dict[str, str]:
@@ -904,9 +937,9 @@ def reach_inputs_collect(
             _quality_label(quality),
             f"Total Quality Score {quality.quality_score}: {quality.quality_score}% of the "
             f"quality withhold earned back; source: {quality.source}",
-            citation="domain.md 4.1 item 8, 4.4, 7.2 (CI/SEP and the High Performers Pool are "
-            "not modelled)",
+            citation=REACH_QUALITY_CITATION,
         ),
+        *_reach_quality_path(quality),
     ]
     return CollectedInputs(
         inputs=inputs,

@@ -164,6 +164,14 @@ class QualityResult(models.Model):
         blank=True,
         help_text="A computed score's measure-by-measure path to the standards (lines of text).",
     )
+    score_range = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "A computed score with every measure at the worse and at the better end of its 95% "
+            "interval: {'low'|'high': {'score', 'met_standard', 'met_alternative'}}."
+        ),
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -229,3 +229,121 @@ def settlement_overview(*, user: Any) -> list[dict[str, Any]]:
             }
         )
     return overview
+
+
+@dataclass(frozen=True)
+class QualityProjection:
+    """The final sharing rate the entity-year's quality result gives on its MSSP track, "if the
+    score stays here", and over the score's range when the measures sit at the ends of their 95%
+    intervals (a computed result only)."""
+
+    track: str
+    max_rate: Decimal
+    score: Decimal
+    rate: Decimal
+    case: str
+    origin: str
+    source: str
+    low_score: Decimal | None = None
+    high_score: Decimal | None = None
+    low_rate: Decimal | None = None
+    high_rate: Decimal | None = None
+
+    @property
+    def sentence(self) -> str:
+        text = (
+            f"If the quality score stays at {self.score} ({self.case}), the final sharing rate "
+            f"is {display.share(self.rate)} on the {self.track} (maximum "
+            f"{display.share(self.max_rate)})."
+        )
+        if self.low_score is not None and self.high_score is not None:
+            text += (
+                f" With every measure at the worse or the better end of its 95% interval the "
+                f"score runs {self.low_score} to {self.high_score}: a sharing rate of "
+                f"{display.share(self.low_rate)} to {display.share(self.high_rate)}."
+            )
+        return text
+
+
+def _mssp_track_of(entity: Entity, performance_year: int) -> str:
+    """The MSSP track settlement used for the year (its latest version's inputs), else the
+    entity's track of the year."""
+    from entities.selectors import entity_year_get
+
+    latest = (
+        SettlementRun.objects.filter(entity=entity, performance_year=performance_year)
+        .order_by("-created_at")
+        .first()
+    )
+    if latest is not None and (latest.inputs or {}).get("track"):
+        return str(latest.inputs["track"]).upper()
+    year = entity_year_get(entity=entity, performance_year=performance_year)
+    return str(year.track.code).upper() if year is not None and year.track else ""
+
+
+def quality_projection(
+    *, entity: Entity, performance_year: int, track: str = ""
+) -> QualityProjection | None:
+    """The sharing rate the MSSP entity-year's quality result gives on `track` (blank: the
+    track of the year's latest settlement version, else the entity's track of the year), with
+    its range (see `QualityProjection`); None for another program, without a quality result or
+    a track, or where the parameter tables have no row for the track and year."""
+    from settlement.engine.errors import ParameterError
+    from settlement.engine.mssp import quality_sharing_rate
+    from settlement.engine.parameters import MSSPTrack
+    from settlement.models import QualityResult
+    from settlement.parameters import load_parameter_book
+
+    if entity.program.code != "mssp":
+        return None
+    quality = QualityResult.objects.filter(entity=entity, performance_year=performance_year).first()
+    if quality is None:
+        return None
+    track_code = track.strip().upper() or _mssp_track_of(entity, performance_year)
+    if track_code not in MSSPTrack.__members__:
+        return None
+    mssp_track = MSSPTrack(track_code)
+    try:
+        params = load_parameter_book().mssp_track(performance_year, mssp_track)
+    except ParameterError:
+        return None
+
+    def rate(score: Any, met_standard: bool, met_alternative: bool) -> tuple[Decimal, str]:
+        value, qps, alternative = quality_sharing_rate(
+            params,
+            quality_score=Decimal(str(score)),
+            met_qps=met_standard,
+            met_alt_qps=met_alternative,
+            met_reporting=quality.met_reporting,
+        )
+        if qps:
+            case = "quality performance standard met"
+        elif alternative:
+            case = "alternative standard: maximum x score / 100"
+        elif not quality.met_reporting and (met_standard or met_alternative):
+            case = "the quality reporting requirement is not met"
+        else:
+            case = "neither standard met"
+        return value, case
+
+    point, case = rate(quality.quality_score, quality.met_standard, quality.met_alternative)
+    ends = quality.score_range or {}
+    low, high = ends.get("low"), ends.get("high")
+    extra: dict[str, Any] = {}
+    if quality.origin == "computed" and low and high:
+        extra = {
+            "low_score": Decimal(low["score"]),
+            "high_score": Decimal(high["score"]),
+            "low_rate": rate(low["score"], low["met_standard"], low["met_alternative"])[0],
+            "high_rate": rate(high["score"], high["met_standard"], high["met_alternative"])[0],
+        }
+    return QualityProjection(
+        track=mssp_track.display,
+        max_rate=params.max_sharing_rate,
+        score=quality.quality_score,
+        rate=point,
+        case=case,
+        origin=quality.origin,
+        source=quality.source,
+        **extra,
+    )

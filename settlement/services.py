@@ -517,10 +517,12 @@ def quality_result_record_computed(
     met_reporting: bool,
     source: str,
     path: Sequence[str],
+    score_range: Mapping[str, Any] | None = None,
 ) -> Any:
     """Record the quality result the platform computed from the measure results (the quality
-    app calls this), with its measure-by-measure path. An override an admin entered from CMS's
-    report stays: it is returned unchanged, and the computed result is not written."""
+    app calls this), with its measure-by-measure path and the score's range over the measures'
+    intervals. An override an admin entered from CMS's report stays: it is returned unchanged,
+    and the computed result is not written."""
     from settlement.models import QualityResult
 
     with transaction.atomic():
@@ -539,6 +541,7 @@ def quality_result_record_computed(
             "source": source[:300],
             "origin": "computed",
             "path": list(path),
+            "score_range": dict(score_range or {}),
             "entered_by": None,
         }
         if current is None:

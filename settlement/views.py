@@ -48,6 +48,7 @@ from settlement.presentation import figure_rows
 from settlement.selectors import (
     participant_share_get,
     participant_shares,
+    quality_projection,
     settlement_entity_get,
     settlement_latest,
     settlement_overview,
@@ -365,6 +366,11 @@ def _render_entity_year(
             "form_errors": form_errors,
             "comparison": _projection_vs_final(projection, run),
             "limits": binding_limits(run),
+            "quality_projection": quality_projection(
+                entity=entity,
+                performance_year=year,
+                track=str((latest_any.inputs or {}).get("track", "")) if latest_any else "",
+            ),
         },
     )
 

@@ -17,14 +17,27 @@ Rules and their sources:
   file: isToppedOutByProgram).
 - CAHPS for MIPS: the average of its summary survey measures' points, each against its own
   benchmark (CMS QPP, CAHPS for MIPS scoring).
-- A required measure without a result earns 0 points.
+- A required measure without a result earns 0 points. A submitted measure without a benchmark
+  "is excluded from the ... total measure achievement points and total available measure
+  achievement points" (42 CFR 414.1367(c)(1)(i)); the case minimum of that rule is not checked.
 - Quality score = points earned / points possible x 100, plus up to 10 health equity adjustment
-  bonus points (domain.md 7.1; 42 CFR 425.512). The bonus needs inputs (underserved multiplier,
-  top-performer measures) the platform does not hold: it is 0 and the path says so.
+  bonus points (domain.md 7.1; 42 CFR 425.512; CY2023 PFS final rule): bonus = performance
+  scaler x underserved multiplier, at most 10. Both inputs and the ACO's eligibility are CMS's
+  determinations (they rank the ACO among all ACOs and use data the platform does not hold), so
+  they are entered with their source (`HealthEquityInputs`); without them the bonus is 0 and the
+  path says so. A score above 100 is held at 100 (the stored result's range).
 - Quality performance standard: the score at or above the year's threshold (the 40th percentile
   of MIPS quality scores from PY2024; 76.70 in PY2025). Alternative standard: at or above the
   10th percentile (decile 2 or better) on at least one outcome measure of the year (domain.md
   3.4; 42 CFR 425.512).
+- eCQM/MIPS CQM reporting incentive (PY2024: 42 CFR 425.512(a)(4); PY2025 and PY2026:
+  425.512(a)(5)(i)(B)(2); domain.md 3.4): reporting all the set's eCQMs/MIPS CQMs with data
+  completeness, at or above the 10th percentile on at least one outcome measure and at or above
+  the 40th percentile (decile 5 or better) "on at least one of the remaining measures" counts as
+  meeting the quality performance standard. Data completeness (42 CFR 414.1340) needs the
+  eligible population, which a QRDA III file does not carry: the path says CMS checks it. CAHPS
+  averages its summary survey measures' points and has no decile of its own, so it is not
+  counted for the 40th-percentile leg (the path says so).
 
 The engine is pure: Decimal and the standard library only.
 """
@@ -33,7 +46,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -47,6 +60,7 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 APP_FILE = "app_measures.json"
 CAHPS = "321"
+ECQM_KEYS = {"ecqm", "mipscqm"}  # collection types of the reporting incentive
 
 # The published benchmark CSV layout (CMS QPP quality benchmarks; the CAHPS file has the same
 # columns with `benchmark` in place of the standard deviation). Other columns are kept as read.
@@ -223,6 +237,44 @@ class MeasureInput:
     basis: str = ""  # "reported" (partner files), "observed" (our claims), "survey vendor"
     detail: str = ""
     components: dict[str, Decimal] = field(default_factory=dict)
+    interval: tuple[Decimal, Decimal] | None = None  # 95% interval of `rate`, same unit
+
+
+@dataclass(frozen=True)
+class HealthEquityInputs:
+    """CMS's health equity adjustment inputs for the ACO and year, as entered with their source:
+    the performance scaler, the underserved multiplier (0 to 1) and whether CMS found the ACO
+    eligible for the adjustment."""
+
+    performance_scaler: Decimal
+    underserved_multiplier: Decimal
+    eligible: bool
+    source: str
+
+
+HEA_CAP = Decimal(10)
+
+
+def hea_bonus(inputs: HealthEquityInputs | None) -> tuple[Decimal, str]:
+    """The health equity adjustment bonus points and the path's line for them."""
+    if inputs is None:
+        return Decimal(0), (
+            "Health equity adjustment: CMS's inputs (performance scaler, underserved multiplier, "
+            "eligibility) are not entered for the year, so no bonus points are added"
+        )
+    if not inputs.eligible:
+        return Decimal(0), (
+            f"Health equity adjustment: not eligible per CMS ({inputs.source}): 0 bonus points"
+        )
+    raw = inputs.performance_scaler * inputs.underserved_multiplier
+    bonus = min(raw, HEA_CAP)
+    capped = " (capped at 10)" if raw > HEA_CAP else ""
+    return bonus, (
+        f"Health equity adjustment = performance scaler {inputs.performance_scaler} x "
+        f"underserved multiplier {inputs.underserved_multiplier} = "
+        f"{raw.quantize(CENT, ROUND_HALF_UP)}{capped} bonus points (inputs: {inputs.source}; "
+        "42 CFR 425.512, CY2023 PFS final rule)"
+    )
 
 
 @dataclass(frozen=True)
@@ -237,10 +289,15 @@ class MeasureLine:
     points: Decimal
     note: str
     basis: str = ""
+    excluded: bool = False  # no benchmark: out of the points and the points possible
 
     @property
     def at_or_above_10th(self) -> bool:
         return self.decile is not None and self.decile >= 2
+
+    @property
+    def at_or_above_40th(self) -> bool:
+        return self.decile is not None and self.decile >= 5
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -253,6 +310,7 @@ class MeasureLine:
             "points": str(self.points.quantize(CENT, ROUND_HALF_UP)),
             "note": self.note,
             "basis": self.basis,
+            "excluded": self.excluded,
         }
 
 
@@ -271,6 +329,17 @@ class AppScore:
     estimated: bool  # a claims measure's rate is our observed rate, not CMS's
     measure_set_source: str
     notes: tuple[str, ...] = ()
+    met_incentive: bool | None = None  # None: no reporting incentive in the year's rules
+    incentive_line: str = ""
+    hea_line: str = ""
+
+    @property
+    def met_standard(self) -> bool | None:
+        """The quality performance standard as settlement takes it: met by the score, or by the
+        eCQM/MIPS CQM reporting incentive; None while neither decides it."""
+        if self.met_incentive:
+            return True
+        return self.met_qps
 
     def path(self) -> list[str]:
         """The measure-by-measure path to the score and the standards, one line each."""
@@ -285,9 +354,12 @@ class AppScore:
             + (f"; {line.note}" if line.note else "")
             for line in self.lines
         ]
+        if self.hea_line:
+            lines.append(self.hea_line)
         lines.append(
             f"Quality score = {self.points.quantize(CENT, ROUND_HALF_UP)} / {self.possible} "
-            f"points x 100 + {self.hea_bonus} health equity bonus points = {self.score}"
+            f"points x 100 + {self.hea_bonus.quantize(CENT, ROUND_HALF_UP)} health equity bonus "
+            f"points = {self.score}"
         )
         if self.met_qps is None:
             lines.append(
@@ -305,6 +377,8 @@ class AppScore:
             "Alternative standard (10th percentile or better on an outcome measure among "
             f"{', '.join(outcome)}): " + (f"met by {', '.join(reached)}" if reached else "not met")
         )
+        if self.incentive_line:
+            lines.append(self.incentive_line)
         return lines + list(self.notes)
 
 
@@ -331,8 +405,10 @@ def app_score(
     inputs: dict[str, MeasureInput],
     benchmarks: list[Benchmark],
     qps_threshold: Decimal | None,
+    hea: HealthEquityInputs | None = None,
 ) -> AppScore:
-    """The year's MSSP quality score from the measure results and the year's benchmarks."""
+    """The year's MSSP quality score from the measure results and the year's benchmarks, with the
+    health equity adjustment from CMS's inputs where they are entered (`hea`)."""
     measure_set = app_measure_set(year)
     if not benchmarks:
         raise NotComputable(f"benchmarks for PY{year} not loaded")
@@ -373,8 +449,10 @@ def app_score(
                     given.collection,
                     None,
                     Decimal(0),
-                    f"no {given.collection} benchmark loaded for PY{year}: 0 points",
+                    f"no {given.collection} benchmark for PY{year}: excluded from the points "
+                    "and the points possible (42 CFR 414.1367(c)(1)(i))",
                     given.basis,
+                    excluded=True,
                 )  # fmt: skip
             )
             continue
@@ -410,32 +488,117 @@ def app_score(
             )  # fmt: skip
         )
     points = sum((line.points for line in lines), Decimal(0))
-    possible = TEN * len(lines)
-    hea_bonus = Decimal(0)
-    score = (points / possible * HUNDRED + hea_bonus).quantize(CENT, ROUND_HALF_UP)
+    possible = TEN * sum(1 for line in lines if not line.excluded)
+    if not possible:
+        raise NotComputable(f"no measure of the PY{year} set has a benchmark loaded")
+    bonus, hea_line = hea_bonus(hea)
+    score = min(points / possible * HUNDRED + bonus, HUNDRED).quantize(CENT, ROUND_HALF_UP)
     met_qps = None if qps_threshold is None else score >= qps_threshold
     reported = [m for m in measure_set["measures"] if app_measure(m)["source"] != "claims"]
     met_reporting = all(
         m in inputs and (inputs[m].rate is not None or inputs[m].components) for m in reported
     )
+    met_incentive, incentive_line = reporting_incentive(year, lines)
     return AppScore(
         performance_year=year,
         lines=tuple(lines),
         points=points,
         possible=possible,
         score=score,
-        hea_bonus=hea_bonus,
+        hea_bonus=bonus,
         qps_threshold=qps_threshold,
         met_qps=met_qps,
         met_alternative=any(line.outcome and line.at_or_above_10th for line in lines),
         met_reporting=met_reporting,
         estimated=estimated,
         measure_set_source=str(measure_set["source"]),
-        notes=(
-            "Health equity adjustment: its inputs (the ACO's underserved multiplier and "
-            "top-performing measures) are not loaded, so no bonus points are added",
-        ),
+        met_incentive=met_incentive,
+        incentive_line=incentive_line,
+        hea_line=hea_line,
     )
+
+
+def reporting_incentive(year: int, lines: list[MeasureLine]) -> tuple[bool | None, str]:
+    """Whether the eCQM/MIPS CQM reporting incentive is met, and the path's line for it (see the
+    module's rules); (None, "") for a year whose rules have no incentive in the shipped data."""
+    rule = value_sets(APP_FILE).get("reporting_incentive", {}).get(str(year))
+    if rule is None:
+        return None, ""
+    cite = rule["source"]
+    clinical = [line for line in lines if app_measure(line.measure_id)["source"] == "reported"]
+    unreported = [
+        line.measure_id
+        for line in clinical
+        if line.rate is None or collection_key(line.collection) not in ECQM_KEYS
+    ]
+    if unreported:
+        return False, (
+            f"eCQM/MIPS CQM reporting incentive ({cite}): not met, no eCQM/MIPS CQM result for "
+            + ", ".join(unreported)
+        )
+    outcomes = [line for line in lines if line.outcome and line.at_or_above_10th]
+    for outcome in outcomes:
+        others = [
+            line
+            for line in lines
+            if line is not outcome and line.measure_id != CAHPS and line.at_or_above_40th
+        ]
+        if others:
+            return True, (
+                f"eCQM/MIPS CQM reporting incentive ({cite}): met, so the quality performance "
+                f"standard is met: all of {', '.join(line.measure_id for line in clinical)} "
+                f"reported; {outcome.measure_id} (outcome) at decile {outcome.decile}, 10th "
+                f"percentile or better; {others[0].measure_id} at decile {others[0].decile}, "
+                "40th percentile or better. Data completeness (42 CFR 414.1340) is CMS's check: "
+                "the QRDA III files do not carry the eligible population"
+            )
+    reason = (
+        "no outcome measure at the 10th percentile or better"
+        if not outcomes
+        else "no other measure at the 40th percentile or better (CAHPS for MIPS, an average "
+        "of its summary survey measures, is not assessed for this leg here)"
+    )
+    return False, f"eCQM/MIPS CQM reporting incentive ({cite}): not met, {reason}"
+
+
+def app_score_range(
+    *,
+    year: int,
+    inputs: dict[str, MeasureInput],
+    benchmarks: list[Benchmark],
+    qps_threshold: Decimal | None,
+    hea: HealthEquityInputs | None = None,
+) -> tuple[AppScore, AppScore]:
+    """The score with every measure that has a 95% interval at the worse end of it, and at the
+    better end (lower is better for an inverse measure): the range the score may move in if the
+    rates stay within their intervals. Measures without an interval (CAHPS) stay as they are."""
+
+    def shifted(worse: bool) -> dict[str, MeasureInput]:
+        out = {}
+        for key, given in inputs.items():
+            if given.interval is None or given.rate is None:
+                out[key] = given
+                continue
+            low, high = given.interval
+            inverse = bool(app_measure(key).get("inverse")) if key in _measures() else False
+            rate = (high if inverse else low) if worse else (low if inverse else high)
+            out[key] = replace(given, rate=rate)
+        return out
+
+    def scored(worse: bool) -> AppScore:
+        return app_score(
+            year=year,
+            inputs=shifted(worse),
+            benchmarks=benchmarks,
+            qps_threshold=qps_threshold,
+            hea=hea,
+        )
+
+    return scored(True), scored(False)
+
+
+def _measures() -> dict[str, Any]:
+    return dict(value_sets(APP_FILE)["measures"])
 
 
 def _cahps_line(

@@ -195,17 +195,43 @@ def _thresholds(
     return msr, (msr if two_sided else None), ThresholdSource.VARIABLE
 
 
+def quality_sharing_rate(
+    params: MSSPTrackParameters,
+    *,
+    quality_score: Decimal | None,
+    met_qps: bool,
+    met_alt_qps: bool,
+    met_reporting: bool,
+) -> tuple[Decimal, bool, bool]:
+    """The final sharing rate a quality result gives on the track, and whether the QPS and the
+    alternative QPS count as met (domain.md 3.4, 42 CFR 425.512): the track maximum with the
+    standard met (and the reporting requirement), maximum x score / 100 with the alternative
+    standard where the year has the sliding scale, else 0."""
+    qps = met_qps and met_reporting
+    alternative = not qps and met_alt_qps and met_reporting and params.alternative_qps_sliding_scale
+    if qps:
+        return params.max_sharing_rate, True, False
+    if alternative:
+        if quality_score is None:
+            raise SettlementInputError(
+                "quality_score", "required: the alternative standard's sliding scale uses it"
+            )
+        with exact():
+            return params.max_sharing_rate * quality_score / HUNDRED, False, True
+    return ZERO, False, False
+
+
 def _quality_sharing_rate(
     inputs: MSSPInput, params: MSSPTrackParameters, ex: ExplanationBuilder
 ) -> tuple[Decimal, bool, bool]:
-    """The final sharing rate from the quality result; also whether the QPS and the
-    alternative QPS count as met (domain.md 3.4, 42 CFR 425.512)."""
-    qps = inputs.met_qps and inputs.met_reporting
-    alternative = (
-        not qps
-        and inputs.met_alt_qps
-        and inputs.met_reporting
-        and params.alternative_qps_sliding_scale
+    """The final sharing rate from the quality result (`quality_sharing_rate`), with its
+    explanation steps."""
+    rate, qps, alternative = quality_sharing_rate(
+        params,
+        quality_score=inputs.quality_score,
+        met_qps=inputs.met_qps,
+        met_alt_qps=inputs.met_alt_qps,
+        met_reporting=inputs.met_reporting,
     )
     if not inputs.met_reporting and (inputs.met_qps or inputs.met_alt_qps):
         ex.rule(
@@ -214,7 +240,6 @@ def _quality_sharing_rate(
             citation="42 CFR 425.512(a)(3)(ii), (a)(4)(ii)",
         )
     if qps:
-        rate = params.max_sharing_rate
         ex.rule(
             "Quality performance standard met: final sharing rate = track maximum",
             fmt_pct(rate),
@@ -222,12 +247,6 @@ def _quality_sharing_rate(
             to_confirm=params.to_confirm("max_sharing_rate"),
         )
     elif alternative:
-        if inputs.quality_score is None:
-            raise SettlementInputError(
-                "quality_score", "required: the alternative standard's sliding scale uses it"
-            )
-        with exact():
-            rate = params.max_sharing_rate * inputs.quality_score / HUNDRED
         ex.rule(
             "Alternative quality standard met: final sharing rate = maximum x quality score / 100",
             f"{fmt_pct(params.max_sharing_rate)} x {inputs.quality_score} / 100 = {fmt_pct(rate)}",
@@ -235,7 +254,6 @@ def _quality_sharing_rate(
             to_confirm=params.to_confirm("alternative_qps_sliding_scale"),
         )
     else:
-        rate = ZERO
         why = "neither the quality performance standard nor the alternative standard met"
         if inputs.met_alt_qps and inputs.met_reporting and not params.alternative_qps_sliding_scale:
             why = (

@@ -130,7 +130,94 @@ def test_the_score_flows_from_the_measures_to_settlement_unless_overridden(
     assert b"an override; source: CMS PY2025 quality report" in text
 
 
-def test_a_reach_dce_has_no_computed_total_quality_score(entity_b) -> None:
+def test_a_reach_dce_has_no_computed_total_quality_score(
+    entity_b, make_member, login_client
+) -> None:
     outcome = quality_score(entity=entity_b, performance_year=PY)
     assert outcome.score is None
     assert "Total Quality Score's scoring" in outcome.reason
+    assert "not published in the sources this platform holds" in outcome.reason
+    _claims_run(entity_b)  # the DCE's year, so the page shows PY2025
+    QualityResult.objects.create(
+        entity=entity_b, performance_year=PY, quality_score=Decimal("82.50"),
+        source="CMS PY2025 REACH quality report", origin="override",
+    )  # fmt: skip
+    client = login_client(make_member(entity_b, Role.ENTITY_ADMIN, "admin@b.example.test"))
+    text = client.get(reverse("quality:overview", args=[entity_b.pk]) + f"?year={PY}").content
+    page = text.decode()
+    assert "not published in the sources this platform holds" in page
+    assert "82.50% of the quality withhold is earned back" in page
+
+
+def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
+    entity_a, make_member, login_client
+) -> None:
+    from entities.models import EntityYear, Track
+    from quality.models import HealthEquityInput
+    from quality.scores import benchmark_file_upload, cahps_file_upload
+
+    EntityYear.objects.create(
+        entity=entity_a, performance_year=PY,
+        track=Track.objects.get(program__code="mssp", code="enhanced"),
+    )  # fmt: skip
+    _claims_run(entity_a)  # 479 at 14.5%: decile 5, 5.5 points
+    benchmark_file_upload(
+        performance_year=PY, source="CMS QPP 2025 Quality Benchmarks", file_name="b.csv",
+        content=(HEADER + ROWS).encode(),
+    )  # fmt: skip
+    # Each eCQM from its own EHR: 20 of 100. 001 (inverse) decile 9; 134, 236, 112 decile 3.
+    for source, measure in (("Acme EHR", "CMS122v13"), ("Beta EHR", "CMS2v14"),
+                            ("Cedar EHR", "CMS165v13"), ("Delta EHR", "CMS125v13")):  # fmt: skip
+        reported_file_upload(
+            entity=entity_a, performance_year=PY, source=source, submitted_on=date(2026, 2, 1),
+            file_name=f"{source}.xml", content=qrda(GOOD).replace(b"m-001", measure.encode()),
+        )  # fmt: skip
+    result = QualityResult.objects.get(entity=entity_a, performance_year=PY)
+    # (9 + 3 + 3 + 3 + 0 CAHPS + 5.5) / 60 x 100 = 39.17: below 76.70, yet the standard is met
+    # through the reporting incentive (001 at the 10th percentile, 479 at the 40th).
+    assert (result.quality_score, result.met_standard) == (Decimal("39.17"), True)
+    assert any("reporting incentive" in line and ": met" in line for line in result.path)
+    low, high = result.score_range["low"], result.score_range["high"]
+    assert Decimal(low["score"]) < Decimal("39.17") < Decimal(high["score"])
+
+    admin = _superuser(make_member, entity_a)
+    client = login_client(admin)
+    bad = client.post(
+        reverse("admin:quality_healthequityinput_add"),
+        {"entity": entity_a.pk, "performance_year": PY, "performance_scaler": "10",
+         "underserved_multiplier": "1.5", "eligible": "on", "source": "CMS PY2025 report"},
+    )  # fmt: skip
+    assert "The underserved multiplier is between 0 and 1." in bad.content.decode()
+    assert not HealthEquityInput.objects.exists()
+    client.post(
+        reverse("admin:quality_healthequityinput_add"),
+        {"entity": entity_a.pk, "performance_year": PY, "performance_scaler": "10",
+         "underserved_multiplier": "0.5", "eligible": "on", "source": "CMS PY2025 report"},
+    )  # fmt: skip
+    result.refresh_from_db()
+    assert result.quality_score == Decimal("44.17")  # + 10 x 0.5 = 5 bonus points
+    assert any("underserved multiplier 0.5000 = 5.00" in line for line in result.path)
+
+    page = client.get(reverse("quality:overview", args=[entity_a.pk]) + f"?year={PY}")
+    assert (
+        "stays at 44.17 (the quality reporting requirement is not met), the final sharing "
+        "rate is 0%" in page.content.decode()
+    )  # no CAHPS yet
+    cahps_file_upload(
+        entity=entity_a, performance_year=PY, source="Survey Vendor Inc.",
+        submitted_on=date(2026, 3, 1), period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31), file_name="c.csv", content=CAHPS,
+    )  # fmt: skip
+    page = client.get(reverse("quality:overview", args=[entity_a.pk]) + f"?year={PY}")
+    text = page.content.decode()
+    assert (
+        "If the quality score stays at 58.75 (quality performance standard met), the final "
+        "sharing rate is 75% on the ENHANCED track (maximum 75%)." in text
+    )
+    assert "the score runs" in text
+    settlement_page = client.get(
+        reverse("settlement:entity_year", kwargs={"entity_id": entity_a.pk, "year": PY})
+    )
+    assert "If the quality score stays at 58.75 (quality performance standard met)" in (
+        settlement_page.content.decode()
+    )

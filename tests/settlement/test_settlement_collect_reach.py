@@ -119,6 +119,10 @@ def test_a_global_dce_settles_to_the_figures_worked_by_hand(dce: Entity) -> None
         "Quality result (CMS's reported figure, entered in the admin console)",
     ]
     assert any(label.startswith("Corridor 25") for label in labels), labels
+    path = [step["value"] for step in run.explanation if step["label"] == "Quality path"]
+    assert "Total Quality Score 80.00 as CMS reported it" in path[0]
+    assert "not published in the sources the platform holds" in path[0]
+    assert path[1] == "Share of the quality withhold earned back = Total Quality Score = 80.00%"
     shares = {s.tin: s for s in run.shares.all()}
     assert set(shares) == {TIN_1, TIN_2}
     assert shares[TIN_1].expenditure == Decimal("5900.00")

@@ -126,7 +126,8 @@ def test_the_entity_year_page_keeps_its_query_count(
 ) -> None:
     # + 2: the row-security scope set and reset around the request (core/rls.py); + 2: the
     # user's roles and their entities' settings (accounts/roles.py: who sees settlement money);
-    # + 2: the roster of record card (the year's CMS lists, else the year's run).
+    # + 2: the roster of record card (the year's CMS lists, else the year's run); + 1: the
+    # quality result, for the sharing rate it gives (42 CFR 425.512).
     with django_assert_max_num_queries(20):
         client_a.get(reverse("settlement:entity_year", args=[entity_a.pk, 2025]))
 
