@@ -356,6 +356,9 @@ class ParticipationAdmin(ScopedAdmin):
         "effective_start",
         "effective_end",
         "status_today",
+        "attributed_patients",
+        "episodes_managed",
+        "network_share",
         "entity",
     ]
     list_filter = [
@@ -472,6 +475,75 @@ class ParticipationAdmin(ScopedAdmin):
         if obj.end_date and obj.end_date < today:
             return "ended"
         return "on the list"
+
+    # The entity's current lead-specialist run, per provider (counts only: the links lead to the
+    # pages that name the patients, under the PHI policy). Read once per entity per page.
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "subtitle": "Attributed patients, episodes and the share of patients' spending in "
+            "the network: each entity's current lead-specialist run (its claims date and its "
+            "alignment run), for the clinicians on the list on that date.",
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        from specialists.selectors import lead_run_current, provider_activity
+
+        changelist = super().get_changelist_instance(request)
+        changelist.result_list = list(changelist.result_list)
+        per_entity: dict[int, Any] = {}
+        for obj in changelist.result_list:
+            if obj.entity_id not in per_entity:
+                run = lead_run_current(entity=obj.entity_id)
+                rows = provider_activity(run=run) if run else []
+                cards = {c["tin"]: c for c in run.scorecards} if run else {}
+                per_entity[obj.entity_id] = (run, {(r["tin"], r["npi"]): r for r in rows}, cards)
+            obj._openvbc_activity = per_entity[obj.entity_id]
+        return changelist
+
+    @staticmethod
+    def _activity(obj: Participation) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+        return getattr(obj, "_openvbc_activity", None) or (None, {}, {})
+
+    @admin.display(description="attributed patients (aligned · led)")
+    def attributed_patients(self, obj: Participation) -> str:
+        run, rows, _cards = self._activity(obj)
+        row = rows.get((obj.organization.tin, obj.provider.npi if obj.provider else ""))
+        if run is None or row is None:
+            return "-"
+        total = row["aligned"] + row["led"]
+        url = reverse("specialists:provider_patients", args=[obj.entity_id, row["npi"]])
+        text = f"{row['aligned']:,} · {row['led']:,}"
+        if not total:
+            return text
+        return format_html('<a href="{}?run={}" title="as of {}">{}</a>', url, run.pk,
+                           run.as_of.isoformat(), text)  # fmt: skip
+
+    @admin.display(description="scored episodes managed")
+    def episodes_managed(self, obj: Participation) -> str:
+        run, rows, _cards = self._activity(obj)
+        row = rows.get((obj.organization.tin, obj.provider.npi if obj.provider else ""))
+        if run is None or row is None:
+            return "-"
+        if not row["episodes"]:
+            return "0"
+        url = reverse("specialists:scorecard", args=[obj.entity_id, obj.organization.tin])
+        return format_html('<a href="{}?run={}">{}</a>', url, run.pk, f"{row['episodes']:,}")
+
+    @admin.display(description="TIN's patients' spending in the network (leakage)")
+    def network_share(self, obj: Participation) -> str:
+        run, _rows, cards = self._activity(obj)
+        card = cards.get(obj.organization.tin)
+        if run is None or card is None or not card["patient_paid_cents"]:
+            return "-"
+        paid, inside = card["patient_paid_cents"], card["patient_in_network_cents"]
+        url = reverse("specialists:leakage", args=[obj.entity_id])
+        return format_html(
+            '<a href="{}?run={}">{} in, ${} of ${} outside</a>',
+            url, run.pk, f"{inside / paid:.1%}", f"{(paid - inside) / 100:,.2f}",
+            f"{paid / 100:,.2f}",
+        )  # fmt: skip
 
 
 class ParticipationReadOnlyInline(admin.TabularInline):
