@@ -89,11 +89,14 @@ def test_a_preferred_provider_sees_its_shared_patients_and_scorecard_logged(
     page = client.get(reverse("specialists:preferred", args=[entity.pk]))
     assert page.status_code == 200
     text = page.content.decode()
-    assert f"have at TIN {CARDIO_TIN}" in text and "through 2025-06-30" in text  # the rule
+    assert f"have at TIN {CARDIO_TIN}" in text
+    assert "through 2025-06-30" in text
     assert f"#{hf.pk} " in text
-    assert f"#{ckd.pk} " not in text and f"#{cancer.pk} " not in text
+    assert f"#{ckd.pk} " not in text
+    assert f"#{cancer.pk} " not in text
     assert "lead specialist: Heart failure" in text
-    assert "Your scorecard" in text and "Episodes" in text
+    assert "Your scorecard" in text
+    assert "Episodes" in text
     record = AccessRecord.objects.get(purpose="preferred_provider_shared_patients")
     assert (record.user_id, record.entity_id, record.beneficiary_ids) == (
         cardiologist.pk, entity.pk, [hf.pk],
