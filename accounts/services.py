@@ -210,6 +210,6 @@ def preferred_provider_enroll(
         ) from None
     logger.warning(
         "preferred provider enrolled: user %s, entity %s, TIN %s, by user %s",
-        user.pk, entity.pk, tin, acting_user.pk,
+        user.pk, entity.pk, tin, getattr(acting_user, "pk", None),
     )  # fmt: skip
     return membership
