@@ -146,6 +146,12 @@ def test_a_preferred_provider_sees_nothing_else(dce, cardiologist, entity_a, aco
         assert client.get(url).status_code == 404, url
     assert client.get("/api/v1/beneficiaries/").json()["results"] == []
     assert client.get("/admin/").status_code == 302  # not staff: the console's sign-in
+    # Nor is a preferred provider one of the entity's staff: no task is assigned to them.
+    from care.services import worklist_item_create
+
+    with pytest.raises(ApplicationError, match="not a member"):
+        worklist_item_create(entity=entity, beneficiary=hf, title="Call", assigned_to=cardiologist,
+                             acting_user=dce["admin"])  # fmt: skip
     # Entity A's staff do not see B's preferred-provider pages either.
     staff = verified_client(aco_admin)
     assert staff.get(reverse("specialists:preferred", args=[entity.pk])).status_code == 404
