@@ -4,6 +4,7 @@ providers, TINs and change requests."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin, messages
@@ -15,6 +16,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core import display
 from entities.admin.base import ListedThroughParticipationAdmin, ScopedAdmin, user_is_entity_admin
 from entities.admin.forms import (
     ChangeRequestForm,
@@ -537,12 +539,13 @@ class ParticipationAdmin(ScopedAdmin):
         card = cards.get(obj.organization.tin)
         if run is None or card is None or not card["patient_paid_cents"]:
             return "-"
-        paid, inside = card["patient_paid_cents"], card["patient_in_network_cents"]
+        paid = Decimal(card["patient_paid_cents"]) / 100
+        inside = Decimal(card["patient_in_network_cents"]) / 100
         url = reverse("specialists:leakage", args=[obj.entity_id])
         return format_html(
-            '<a href="{}?run={}">{} in, ${} of ${} outside</a>',
-            url, run.pk, f"{inside / paid:.1%}", f"{(paid - inside) / 100:,.2f}",
-            f"{paid / 100:,.2f}",
+            '<a href="{}?run={}">{} in the network; {} of {} outside</a>',
+            url, run.pk, display.share(inside / paid, 1), display.money(paid - inside),
+            display.money(paid),
         )  # fmt: skip
 
 

@@ -184,7 +184,7 @@ def test_the_console_shows_each_providers_patients_episodes_and_network_share(dc
     assert "0 · 1" in text  # the cardiologist: aligned none, leads one
     scorecard = reverse("specialists:scorecard", args=[dce["entity"].pk, CARDIO_TIN])
     assert f'href="{scorecard}?run={dce["run"].pk}">1</a>' in text
-    assert "% in, $" in text
+    assert "% in the network; $" in text
     # The link: the patients, logged.
     page = client.get(f"{patients}?run={dce['run'].pk}")
     assert page.status_code == 200
