@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from accounts.models import STAFF_ROLES, EntityRoleSettings, Membership, Role
-from accounts.roles import SHARED_PATIENTS, role_may
+from accounts.roles import role_may
 
 
 def user_has_role(*, user: Any, entity_id: int, roles: Iterable[str] = STAFF_ROLES) -> bool:
@@ -58,39 +58,3 @@ def entity_ids_permitted(*, user: Any, key: str) -> list[int] | None:
 def user_may(*, user: Any, entity_id: int, key: str) -> bool:
     permitted = entity_ids_permitted(user=user, key=key)
     return permitted is None or entity_id in permitted
-
-
-def preferred_provider_membership(*, user: Any, entity_id: int, day: Any) -> Membership | None:
-    """The user's preferred-provider membership of the entity, when the role grants it the
-    shared patients (accounts/roles.py) and its TIN is on the entity's preferred provider list
-    on `day`; else None. Platform staff are not preferred providers: no exception for them."""
-    from entities.models import Participation
-
-    if not getattr(user, "is_authenticated", False) or getattr(user, "tenant_entity_ids", None):
-        return None
-    membership = (
-        Membership.objects.filter(user_id=user.pk, entity_id=entity_id)
-        .select_related("entity")
-        .first()
-    )
-    if membership is None or not role_may(membership.role, SHARED_PATIENTS, None):
-        return None
-    listed = (
-        Participation.objects.filter(
-            entity_id=entity_id, organization__tin=membership.tin, role="preferred"
-        )
-        .active_on(day)
-        .exists()
-    )
-    return membership if listed else None
-
-
-def preferred_provider_memberships(*, user: Any) -> list[Membership]:
-    """The user's preferred-provider memberships (for the home page's links)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(
-        Membership.objects.filter(user_id=user.pk, role=Role.PREFERRED_PROVIDER)
-        .select_related("entity")
-        .order_by("entity__cms_id")
-    )

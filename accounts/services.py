@@ -11,14 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import (
-    BreakGlassGrant,
-    EntityRoleSettings,
-    Membership,
-    Role,
-    SignInLock,
-    User,
-)
+from accounts.models import BreakGlassGrant, EntityRoleSettings, SignInLock
 from core.api import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -143,73 +136,3 @@ def entity_role_settings_ensure(*, entity_ids: list[int]) -> None:
     )
     for pk in sorted(set(entity_ids) - have):
         EntityRoleSettings.objects.get_or_create(entity_id=pk)  # one history row each
-
-
-def _preferred_tin_listed(*, entity: Any, tin: str, day: Any) -> bool:
-    """The TIN is on the entity's preferred provider list on `day` or from a later date."""
-    from entities.models import Participation
-
-    return (
-        Participation.objects.filter(entity=entity, organization__tin=tin, role="preferred")
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .exists()
-    )
-
-
-def preferred_provider_enroll_check(*, entity: Any, email: str, tin: str) -> tuple[str, str]:
-    """The email and TIN cleaned, or an ApplicationError naming what is wrong (no write)."""
-    email = (email or "").strip().lower()
-    tin = (tin or "").strip()
-    if entity.program.code != "reach":
-        raise ApplicationError(
-            f"Entity {entity.cms_id}: preferred providers belong to ACO REACH entities.",
-            {"entity": entity.cms_id},
-        )
-    if not (len(tin) == 9 and tin.isdigit()):
-        raise ApplicationError("TIN: nine digits.", {"tin": tin})
-    if not _preferred_tin_listed(entity=entity, tin=tin, day=timezone.localdate()):
-        raise ApplicationError(
-            f"TIN {tin} is not on the preferred provider list of {entity.cms_id} today or "
-            "later: add it to the participant list as a preferred provider first.",
-            {"tin": tin},
-        )
-    if "@" not in email:
-        raise ApplicationError("Email: an email address.", {"email": email})
-    user = User.objects.filter(email=email).first()
-    if user is not None and (user.is_staff or user.is_superuser):
-        raise ApplicationError(
-            f"{email} is platform staff, not a preferred provider.", {"email": email}
-        )
-    held = Membership.objects.filter(user=user, entity=entity).first() if user else None
-    if held is not None:
-        raise ApplicationError(
-            f"{email} already holds the role {held.get_role_display()} in {entity.cms_id}.",
-            {"email": email},
-        )
-    return email, tin
-
-
-def preferred_provider_enroll(
-    *, entity: Any, email: str, full_name: str, tin: str, acting_user: Any
-) -> Membership:
-    """Give a person a preferred provider's login for one TIN of the entity (ACO REACH). A new
-    person gets an account without a password: they set one with "Forgot your password?" and
-    a second factor at their first sign-in."""
-    email, tin = preferred_provider_enroll_check(entity=entity, email=email, tin=tin)
-    try:
-        with transaction.atomic():
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(email=email, password=None, full_name=full_name)
-            membership = Membership.objects.create(
-                user=user, entity=entity, role=Role.PREFERRED_PROVIDER, tin=tin
-            )
-    except IntegrityError:  # enrolled meanwhile by another request
-        raise ApplicationError(
-            f"{email} already holds a role in {entity.cms_id}.", {"email": email}
-        ) from None
-    logger.warning(
-        "preferred provider enrolled: user %s, entity %s, TIN %s, by user %s",
-        user.pk, entity.pk, tin, getattr(acting_user, "pk", None),
-    )  # fmt: skip
-    return membership

@@ -89,15 +89,19 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
 
 def _preferred_login(entity: Entity, stdout: Any) -> None:
     """A REACH entity's demo preferred provider: a login for the preferred TIN that manages the
-    most scored episodes (the demo password, as the entity's staff)."""
+    most scored episodes, at the domain and with the password of the entity's demo admin."""
     from accounts.models import Membership, Role
-    from accounts.services import preferred_provider_enroll
+    from entities.services.preferred_logins import preferred_provider_enroll
     from specialists.selectors import lead_run_current
-    from synthetic.demo import DEMO_ENTITIES, DEMO_PASSWORD
 
-    demo = next((d for d in DEMO_ENTITIES if d.cms_id == entity.cms_id), None)
+    admin = (
+        Membership.objects.filter(entity=entity, role=Role.ENTITY_ADMIN)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
     run = lead_run_current(entity=entity)
-    if demo is None or run is None or entity.program.code != "reach":
+    if admin is None or run is None or entity.program.code != "reach":
         return
     if Membership.objects.filter(entity=entity, role=Role.PREFERRED_PROVIDER).exists():
         return
@@ -107,12 +111,12 @@ def _preferred_login(entity: Entity, stdout: Any) -> None:
     tin = max(preferred, key=lambda c: (c["episodes"], c["tin"]))["tin"]
     try:
         membership = preferred_provider_enroll(
-            entity=entity, email=f"preferred@{demo.email_domain}",
+            entity=entity, email=f"preferred@{admin.user.email.split('@', 1)[1]}",
             full_name="Demo preferred provider", tin=tin, acting_user=None,
         )  # fmt: skip
     except ApplicationError as exc:
         stdout.write(f"  {entity.cms_id}: no preferred-provider login: {exc.message}")
         return
-    membership.user.set_password(DEMO_PASSWORD)
+    membership.user.password = admin.user.password  # the demo password, as its staff's
     membership.user.save(update_fields=["password"])
     stdout.write(f"  {entity.cms_id}: preferred-provider login {membership.user.email}, TIN {tin}")

@@ -36,7 +36,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Membership
-from accounts.selectors import preferred_provider_membership
 from alignment.models import AlignmentResult
 from audit.phi import phi_view
 from audit.services import access_record_create
@@ -44,6 +43,7 @@ from beneficiaries.models import Beneficiary
 from claims.models import PartBPhysicianLine
 from core import rls
 from core.csvfiles import safe_cell
+from entities.services.preferred_logins import preferred_provider_membership
 from specialists.models import Episode, LeadSpecialist, LeadSpecialistRun
 from specialists.selectors import lead_run_current
 
@@ -157,7 +157,7 @@ def rule_text(access: Access) -> str:
     run = access.run
     if run is None:
         return ""
-    aligned_as_of = run.alignment_run.as_of if run.alignment_run_id else run.as_of
+    aligned_as_of = run.alignment_run.as_of if run.alignment_run is not None else run.as_of
     return RULE.format(
         entity=access.entity.legal_name,
         aligned_as_of=f"{aligned_as_of:%Y-%m-%d}",

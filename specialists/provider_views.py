@@ -49,7 +49,7 @@ def provider_patients(request: HttpRequest, entity_id: int, npi: str) -> HttpRes
         entity=entity,
         purpose="provider_attributed_patients",
         route=request.path,
-        beneficiary_ids=[row["bene"].pk for row in rows],
+        beneficiary_ids=[pk for pk in page if pk in benes],
         count=len(ids),
         user=request.user,
     )

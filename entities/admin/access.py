@@ -15,15 +15,15 @@ from django.utils.html import format_html, format_html_join
 
 from accounts.models import EntityRoleSettings, Membership, PreferredProviderLogin, Role
 from accounts.roles import matrix
-from accounts.services import (
-    entity_role_settings_ensure,
-    preferred_provider_enroll,
-    preferred_provider_enroll_check,
-)
+from accounts.services import entity_role_settings_ensure
 from core.api import ApplicationError
 from entities.admin.base import ScopedAdmin, user_is_entity_admin
 from entities.models import Entity, ParticipantOrganization
 from entities.selectors import admin_entity_ids
+from entities.services.preferred_logins import (
+    preferred_provider_enroll,
+    preferred_provider_enroll_check,
+)
 
 
 def role_table(settings: EntityRoleSettings | None) -> str:
@@ -110,7 +110,7 @@ class PreferredProviderLoginForm(forms.ModelForm):
         fields = ["entity", "tin"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.instance.pk is None and data.get("entity") and data.get("email"):
             try:
                 preferred_provider_enroll_check(

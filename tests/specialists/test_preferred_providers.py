@@ -16,10 +16,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership, Role
-from accounts.services import preferred_provider_enroll
 from audit.models import AccessRecord
 from core.api import ApplicationError
 from entities.models import Participation
+from entities.services.preferred_logins import preferred_provider_enroll
 from specialists.services import lead_run_create
 from tests.login import password_only_client, verified_client
 from tests.specialists.conftest import AS_OF, CARDIO_NPI, CARDIO_TIN, NEPHRO_TIN, build_world
