@@ -51,6 +51,14 @@ class Role(models.TextChoices):
     ENTITY_ADMIN = "entity_admin", "Entity admin"
     ANALYST = "analyst", "Analyst"
     CARE_COORDINATOR = "care_coordinator", "Care coordinator"
+    # ACO REACH preferred provider (a clinician's practice on the entity's preferred provider
+    # list): tied to one TIN of one entity; sees only the patients it shares with the entity.
+    PREFERRED_PROVIDER = "preferred_provider", "Preferred provider"
+
+
+#: The roles of an entity's own staff: their membership opens the entity's rows (core/tenancy.py
+#: and core/rls.py read every membership but a preferred provider's, whose rows are its TIN's).
+STAFF_ROLES = (Role.ENTITY_ADMIN, Role.ANALYST, Role.CARE_COORDINATOR)
 
 
 class Membership(models.Model):
@@ -61,6 +69,13 @@ class Membership(models.Model):
         "entities.Entity", on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=32, choices=Role.choices)
+    tin = models.CharField(
+        "preferred-provider TIN",
+        max_length=9,
+        blank=True,
+        help_text="A preferred provider's practice (its TIN on the entity's preferred provider "
+        "list); blank for every other role.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,10 +83,26 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "entity"], name="membership_one_role_per_entity"
             ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="preferred_provider", tin__regex=r"^[0-9]{9}$")
+                    | (~models.Q(role="preferred_provider") & models.Q(tin=""))
+                ),
+                name="membership_tin_for_preferred_provider_only",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} - {self.entity} ({self.get_role_display()})"
+
+
+class PreferredProviderLogin(Membership):
+    """The admin console's view of the memberships of preferred providers (an entity admin
+    enrolls them there)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "preferred-provider login"
 
 
 class SignInLock(models.Model):

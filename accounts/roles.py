@@ -13,6 +13,7 @@ from typing import Any
 from accounts.models import EntityRoleSettings, Role
 
 ADMIN, ANALYST, COORDINATOR = Role.ENTITY_ADMIN, Role.ANALYST, Role.CARE_COORDINATOR
+PREFERRED = Role.PREFERRED_PROVIDER
 
 # Permission keys the code asks about.
 PHI = "phi"
@@ -23,6 +24,7 @@ CONSOLE = "console"
 REGISTER_PARTNER = "register_partner"
 CHANGE_SETTINGS = "change_settings"
 MANAGE_TEAM_WORK = "manage_team_work"
+SHARED_PATIENTS = "shared_patients"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,13 @@ PERMISSIONS: tuple[Permission, ...] = (
         MANAGE_TEAM_WORK,
         "See each member's open and overdue tasks and reassign tasks in bulk (the team page)",
         {ADMIN: True, ANALYST: False, COORDINATOR: False},
+    ),
+    Permission(
+        SHARED_PATIENTS,
+        "Preferred providers (ACO REACH): their practice's shared patients, its scorecard and "
+        "their export and API, for the one TIN they are enrolled for, with a second factor "
+        "verified in the session; nothing else of the entity",
+        {ADMIN: False, ANALYST: False, COORDINATOR: False, PREFERRED: True},
     ),
 )
 BY_KEY = {p.key: p for p in PERMISSIONS}

@@ -3,12 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from accounts.models import EntityRoleSettings, Membership, Role
+from accounts.models import STAFF_ROLES, EntityRoleSettings, Membership, Role
 from accounts.roles import role_may
 
 
-def user_has_role(*, user: Any, entity_id: int, roles: Iterable[str] = tuple(Role.values)) -> bool:
-    """True when the user holds one of `roles` in the entity (superusers hold every role)."""
+def user_has_role(*, user: Any, entity_id: int, roles: Iterable[str] = STAFF_ROLES) -> bool:
+    """True when the user holds one of `roles` in the entity (superusers hold every role; by
+    default the roles of the entity's staff, not a preferred provider's)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:

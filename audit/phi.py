@@ -65,6 +65,7 @@ PHI_FREE_ADMIN_MODELS = frozenset(
     {
         "account.emailaddress",
         "accounts.entityrolesettings",
+        "accounts.preferredproviderlogin",
         "accounts.signinlock",
         "accounts.user",
         "alignment.alignmentrun",

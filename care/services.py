@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.models import STAFF_ROLES, Membership
 from care import upstream
 from care.engine import alignment_risk as ar
 from care.engine import columns as c
@@ -64,7 +64,7 @@ Valuation = Literal["paid", "pre_reduction"]
 def _check_assignee(*, entity: Any, user: Any) -> None:
     if user is None:
         return
-    if not Membership.objects.filter(user=user, entity=entity).exists():
+    if not Membership.objects.filter(user=user, entity=entity, role__in=STAFF_ROLES).exists():
         raise ApplicationError(
             "The assignee is not a member of this entity.", {"field": "assigned_to"}
         )

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import Membership, Role
+from accounts.models import STAFF_ROLES, Membership, Role
 from care.models import OPEN_STATUSES, ItemStatus, WorklistItem, WorklistNote
 from core.api import ApplicationError
 
@@ -70,7 +70,7 @@ def team_load(*, entity: Any, data_date: date | None) -> list[MemberLoad]:
         row["assigned_to"]: {f: row[f] for f in fields} for row in grouped
     }
     members = (
-        Membership.objects.filter(entity=entity)
+        Membership.objects.filter(entity=entity, role__in=STAFF_ROLES)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
@@ -133,7 +133,7 @@ def worklist_items_reassign(
     """Move the selected open items of the entity to `to_user`, a member of the same entity,
     in one transaction; each item gets a note by the acting user ("Reassigned from A to B"),
     the record of who moved what. Returns how many moved."""
-    if not Membership.objects.filter(entity=entity, user=to_user).exists():
+    if not Membership.objects.filter(entity=entity, user=to_user, role__in=STAFF_ROLES).exists():
         raise ApplicationError(
             "The member to reassign to does not belong to this entity.", {"field": "to_member"}
         )

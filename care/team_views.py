@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Membership
+from accounts.models import STAFF_ROLES, Membership
 from accounts.roles import MANAGE_TEAM_WORK
 from accounts.selectors import user_may
 from audit.phi import phi_view
@@ -43,7 +43,7 @@ def _entity_for_admin(request: HttpRequest, entity_id: int) -> Entity:
 def _members(entity: Entity) -> list[tuple[str, str]]:
     return [
         (str(m.user_id), f"{m.user.full_name or m.user.email} ({m.get_role_display().lower()})")
-        for m in Membership.objects.filter(entity=entity)
+        for m in Membership.objects.filter(entity=entity, role__in=STAFF_ROLES)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     ]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Membership
+from accounts.models import STAFF_ROLES, Membership
 from accounts.roles import SETTLEMENT_MONEY
 from accounts.selectors import user_may
 from audit.phi import phi_view
@@ -95,7 +95,7 @@ from jobs.services import job_enqueue
 def _members(entity: Any) -> list[tuple[str, str]]:
     return [
         (str(m.user_id), m.user.full_name or m.user.email)
-        for m in Membership.objects.filter(entity=entity)
+        for m in Membership.objects.filter(entity=entity, role__in=STAFF_ROLES)
         .select_related("user")
         .order_by("user__email")
     ]

@@ -271,7 +271,11 @@ def _create_role(cursor: Any, role: str) -> bool:
 
 
 _EVERY = "SELECT string_agg(id::text, ',') FROM entities_entity"
-_MEMBERS = "SELECT entity_id FROM accounts_membership WHERE user_id = %s"
+# A preferred provider's membership (core.tenancy.TIN_SCOPED_ROLES) opens no scope: the pages
+# that show its TIN's patients check it and enter the entity's scope themselves.
+_MEMBERS = (
+    "SELECT entity_id FROM accounts_membership WHERE user_id = %s AND role <> 'preferred_provider'"
+)
 # A platform staff member's running break-glass grants (accounts.BreakGlassGrant), as
 # core.tenancy.entity_ids_for_user reads them.
 _GRANTS = (

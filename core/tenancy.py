@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from core.phi_tables import holds_phi
 
+#: Roles (accounts.Role values) whose membership is tied to one TIN and opens no entity row here.
+TIN_SCOPED_ROLES = ("preferred_provider",)
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -34,7 +37,9 @@ def entity_ids_for_user(user: AbstractBaseUser | AnonymousUser) -> Any:
     memberships = getattr(user, "memberships", None)
     if memberships is None:  # an anonymous user holds none
         return []
-    members = memberships.values("entity_id")
+    # A preferred provider's membership opens its TIN's shared patients only, through the
+    # pages that check it (specialists/preferred.py), never the entity's rows.
+    members = memberships.exclude(role__in=TIN_SCOPED_ROLES).values("entity_id")
     if not (getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)):
         return members
     # Platform staff: also the entities of their running break-glass grants

@@ -83,3 +83,40 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
             )
     finally:
         settings.JOBS_DISPATCH = previous
+    for entity in entities.values():
+        _preferred_login(entity, stdout)
+
+
+def _preferred_login(entity: Entity, stdout: Any) -> None:
+    """A REACH entity's demo preferred provider: a login for the preferred TIN that manages the
+    most scored episodes, at the domain and with the password of the entity's demo admin."""
+    from accounts.models import Membership, Role
+    from entities.services.preferred_logins import preferred_provider_enroll
+    from specialists.selectors import lead_run_current
+
+    admin = (
+        Membership.objects.filter(entity=entity, role=Role.ENTITY_ADMIN)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    run = lead_run_current(entity=entity)
+    if admin is None or run is None or entity.program.code != "reach":
+        return
+    if Membership.objects.filter(entity=entity, role=Role.PREFERRED_PROVIDER).exists():
+        return
+    preferred = [c for c in run.scorecards if c.get("network_role") == "preferred"]
+    if not preferred:
+        return
+    tin = max(preferred, key=lambda c: (c["episodes"], c["tin"]))["tin"]
+    try:
+        membership = preferred_provider_enroll(
+            entity=entity, email=f"preferred@{admin.user.email.split('@', 1)[1]}",
+            full_name="Demo preferred provider", tin=tin, acting_user=None,
+        )  # fmt: skip
+    except ApplicationError as exc:
+        stdout.write(f"  {entity.cms_id}: no preferred-provider login: {exc.message}")
+        return
+    membership.user.password = admin.user.password  # the demo password, as its staff's
+    membership.user.save(update_fields=["password"])
+    stdout.write(f"  {entity.cms_id}: preferred-provider login {membership.user.email}, TIN {tin}")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from specialists import episode_views, views
+from specialists import episode_views, preferred, provider_views, views
 
 app_name = "specialists"
 urlpatterns = [
@@ -27,5 +27,15 @@ urlpatterns = [
         "<int:entity_id>/gain-share/<str:tin>.<str:fmt>",
         episode_views.gain_share_statement,
         name="gain_share_statement",
+    ),
+    path(
+        "<int:entity_id>/providers/<str:npi>/patients/",
+        provider_views.provider_patients,
+        name="provider_patients",
+    ),
+    # Preferred providers' own pages (their TIN comes from their enrollment, never the URL).
+    path("<int:entity_id>/preferred/", preferred.home, name="preferred"),
+    path(
+        "<int:entity_id>/preferred/shared-patients.csv", preferred.export, name="preferred_export"
     ),
 ]

@@ -141,9 +141,12 @@ def entity_b(db: None) -> Entity:
 
 @pytest.fixture
 def make_member(db: None) -> Callable[..., User]:
-    def make(entity: Entity, role: str = Role.CARE_COORDINATOR, email: str | None = None) -> User:
+    def make(entity: Entity, role: str = Role.CARE_COORDINATOR, email: str | None = None,
+             tin: str = "") -> User:  # fmt: skip
         user = UserFactory(email=email) if email else UserFactory()
-        MembershipFactory(user=user, entity=entity, role=role)
+        if role == Role.PREFERRED_PROVIDER:  # a preferred provider is tied to one TIN
+            tin = tin or "999999999"
+        MembershipFactory(user=user, entity=entity, role=role, tin=tin)
         return user
 
     return make

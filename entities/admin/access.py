@@ -6,16 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
-from accounts.models import EntityRoleSettings, Role
+from accounts.models import EntityRoleSettings, Membership, PreferredProviderLogin, Role
 from accounts.roles import matrix
 from accounts.services import entity_role_settings_ensure
-from entities.admin.base import ScopedAdmin
-from entities.models import Entity
+from core.api import ApplicationError
+from entities.admin.base import ScopedAdmin, user_is_entity_admin
+from entities.models import Entity, ParticipantOrganization
 from entities.selectors import admin_entity_ids
+from entities.services.preferred_logins import (
+    preferred_provider_enroll,
+    preferred_provider_enroll_check,
+)
 
 
 def role_table(settings: EntityRoleSettings | None) -> str:
@@ -85,3 +93,85 @@ class EntityRoleSettingsAdmin(ScopedAdmin):
         )
         extra_context = {**(extra_context or {}), "subtitle": "Roles and settings"}
         return super().changelist_view(request, extra_context)
+
+
+# ------------------------------------------------------------------ preferred-provider logins
+
+
+class PreferredProviderLoginForm(forms.ModelForm):
+    """Enroll a person for one preferred-provider TIN of an entity the admin administers."""
+
+    email = forms.EmailField(help_text="Their sign-in; a new person sets a password with "
+                             "\"Forgot your password?\" and a second factor at first sign-in.")  # fmt: skip
+    full_name = forms.CharField(max_length=200, required=False)
+
+    class Meta:
+        model = PreferredProviderLogin
+        fields = ["entity", "tin"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None and data.get("entity") and data.get("email"):
+            try:
+                preferred_provider_enroll_check(
+                    entity=data["entity"], email=data["email"], tin=data.get("tin", "")
+                )
+            except ApplicationError as exc:
+                raise ValidationError(exc.message) from exc
+        return data
+
+    def _post_clean(self) -> None:
+        pass  # the enrollment service checks the row (role and TIN together), not the model form
+
+
+@admin.register(PreferredProviderLogin)
+class PreferredProviderLoginAdmin(ScopedAdmin):
+    """Preferred providers' logins (ACO REACH): each sees its TIN's shared patients and its
+    scorecard, nothing else of the entity. Ending a login deletes it."""
+
+    form = PreferredProviderLoginForm
+    list_display = ["user", "entity", "tin", "tin_legal_name", "created_at"]
+    list_select_related = ["user", "entity"]
+    search_fields = ["user__email", "user__full_name", "tin"]
+    entity_admin_can_change = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).filter(role=Role.PREFERRED_PROVIDER)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return ["entity", "tin", "email", "full_name"]
+        return ["user", "entity", "tin", "created_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [] if obj is None else ["user", "entity", "tin", "created_at"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "entity":
+            kwargs["queryset"] = Entity.objects.filter(
+                pk__in=admin_entity_ids(user=request.user), program__code="reach"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return user_is_entity_admin(request) and (obj is None or self.in_scope(request, obj))
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            return
+        made = preferred_provider_enroll(
+            entity=form.cleaned_data["entity"],
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data.get("full_name", ""),
+            tin=form.cleaned_data["tin"],
+            acting_user=request.user,
+        )
+        for field in Membership._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(made, field.attname))
+        obj.user, obj.entity = made.user, made.entity
+        obj._state.adding = False
+
+    @admin.display(description="TIN legal name")
+    def tin_legal_name(self, obj: Any) -> str:
+        org = ParticipantOrganization.objects.filter(tin=obj.tin).first()
+        return org.legal_name if org else ""

@@ -147,7 +147,7 @@ def _value(route: Route, name: str, world: dict[str, Any]) -> Any:
         "item_id": world["item"].pk, "export_id": uuid.uuid4(), "resource_type": "Patient",
         "group_id": "1", "key": "123456789", "format": "json", "app_label": "beneficiaries",
         "content_type_id": "1", "url": "nothing/", "period": 0, "message_id": 1,
-        "result_id": 1,
+        "result_id": 1, "npi": "1234567893",
     }  # fmt: skip
     if name in by_name:
         return by_name[name]
@@ -183,11 +183,16 @@ def assert_refused(response: Any, route: Route, to: str) -> None:
         assert response["Location"].startswith(to), (route, response["Location"])
 
 
+@pytest.fixture
+def aco_preferred(entity_a, make_member) -> Any:
+    return make_member(entity_a, Role.PREFERRED_PROVIDER, "preferred@a.example.test")
+
+
 @pytest.mark.parametrize("route", PHI_ROUTES, ids=str)
 def test_no_verified_second_factor_no_phi_whatever_the_role(route, world, aco_admin, aco_analyst,
-                                                            aco_coordinator) -> None:  # fmt: skip
+                                                            aco_coordinator, aco_preferred) -> None:  # fmt: skip
     url = url_of(route, world)
-    for person in (aco_admin, aco_analyst, aco_coordinator):
+    for person in (aco_admin, aco_analyst, aco_coordinator, aco_preferred):
         # Before set-up: sent to set it up.
         response = password_only_client(person).get(url)
         assert_refused(response, route, "/accounts/2fa/totp/activate/")

@@ -64,6 +64,13 @@ share = gain_share_view(user=analyst_user, entity=entity, run=lead_run).reconcil
 statement = analyst.get(reverse("specialists:gain_share_statement", args=[entity.pk, share.tin, "csv"]))
 assert statement.status_code == 200 and "Amount for this TIN" in statement.content.decode(), "statement"
 print("episodes:", scored.count(), "scored;", len(lead_run.scorecards), "scorecards")
+# The demo DCE's preferred provider signs in: its shared patients and scorecard, nothing else.
+dce = Entity.objects.get(cms_id="D9902")
+preferred = verified_client(User.objects.get(email="preferred@coastal.demo"), Client(HTTP_HOST="127.0.0.1"))
+shared = preferred.get(reverse("specialists:preferred", args=[dce.pk])).content.decode()
+assert "Shared patients (" in shared and "Your scorecard" in shared, "preferred provider's page"
+assert "manages no scored episode" not in shared, "preferred provider's scorecard"
+assert preferred.get(reverse("care:roster", args=[dce.pk])).status_code == 404, "preferred: roster"
 
 # The demo's inpatient claims carry discharge statuses, and the worklist follows them: a SNF
 # admission task, no 7-day follow-up after a stay that ended in death; no open task targets a

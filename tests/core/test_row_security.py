@@ -175,6 +175,10 @@ def test_the_scope_is_the_users_memberships_none_for_a_stranger(
         entity_b.pk,
     ]
     assert login_client(stranger).get("/everything/").json()["beneficiaries"] == []
+    # A preferred provider's membership opens no row of its entity (its pages enter the scope
+    # themselves, for its TIN's patients only).
+    preferred = make_member(entity_a, Role.PREFERRED_PROVIDER)
+    assert login_client(preferred).get("/everything/").json()["beneficiaries"] == []
     # Anonymous: the access policy sends the request to sign in before any view runs, and the
     # request's scope is that of no entity.
     assert Client().get("/everything/").status_code == 302

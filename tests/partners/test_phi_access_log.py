@@ -106,6 +106,12 @@ NO_PHI |= {
     "specialists:providers", "specialists:transition_create",
 }  # fmt: skip
 PHI_PAGES_WITH_THEIR_OWN_DATA |= {"specialists:scorecard", "specialists:beneficiary"}
+# A provider's attributed patients, and a preferred provider's shared patients (page, CSV, API):
+# they need a lead-specialist run; tests/specialists/test_preferred_providers.py.
+PHI_PAGES_WITH_THEIR_OWN_DATA |= {
+    "specialists:provider_patients", "specialists:preferred", "specialists:preferred_export",
+    "preferred-shared-patients",
+}  # fmt: skip
 
 
 def test_every_pattern_is_classified() -> None:

@@ -119,7 +119,15 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "specialists:gain_share_statement": [
             {"entity_id": entity, "tin": o.tin, "fmt": fmt} for fmt in ("csv", "pdf")
         ],
+        "specialists:provider_patients": [{"entity_id": entity, "npi": o.provider.npi}],
+        "specialists:preferred": [{"entity_id": entity}],
+        "specialists:preferred_export": [{"entity_id": entity}],
+        "preferred-shared-patients": [{"entity_id": entity}],
     }
+
+
+# API routes for people only (no partner scope opens them): a partner client gets 403.
+CLOSED_TO_PARTNERS = {"preferred-shared-patients"}
 
 
 def API_IDS(o: World) -> dict[str, list[dict[str, Any]]]:  # noqa: N802 - a table
@@ -189,7 +197,8 @@ def _holes(client: Client, requests: list[tuple[str, str, str]]) -> list[str]:
     return holes
 
 
-@pytest.mark.parametrize("role", [Role.ENTITY_ADMIN, Role.ANALYST, Role.CARE_COORDINATOR])
+@pytest.mark.parametrize("role", [Role.ENTITY_ADMIN, Role.ANALYST, Role.CARE_COORDINATOR,
+                                  Role.PREFERRED_PROVIDER])  # fmt: skip
 def test_every_role_gets_404_for_every_object_of_another_entity(
     role: str, worlds, make_member: Callable[..., Any], login_client
 ) -> None:
@@ -205,8 +214,15 @@ def test_a_partner_client_gets_404_for_every_object_of_another_entity(
 ) -> None:
     own, other = worlds
     api = [r for r in _requests(own, other) if r[2].startswith(("/api/", "/fhir/"))]
+    closed = [r for r in api if r[0] in CLOSED_TO_PARTNERS]
+    api = [r for r in api if r[0] not in CLOSED_TO_PARTNERS]
     assert len(api) >= 20
-    assert _holes(api_for(partner_a), api) == []
+    client = api_for(partner_a)
+    assert _holes(client, api) == []
+    for _name, method, url in closed:  # whatever the entity: no partner system's endpoint
+        response = getattr(client, method)(url)
+        assert response.status_code == 403, url
+        assert "not open to partner systems" in response.json()["detail"]
 
 
 def test_the_admin_answers_404_for_every_object_of_another_entity(

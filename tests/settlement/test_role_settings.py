@@ -114,17 +114,19 @@ def test_the_console_page_is_the_enforced_role_table(
         row = content.split(f'data-permission="{key}"', 1)[1].split("</tr>", 1)[0]
         return [part.split(">", 1)[1][:3].strip("< ") for part in row.split("<td class=")[1:]]
 
-    # Columns: entity admin, analyst, care coordinator.
-    assert cells("start_runs") == ["yes", "yes", "no"]
-    assert cells("console") == ["yes", "no", "no"]
-    assert cells("register_partner") == ["yes", "no", "no"]
-    assert cells("settlement_money") == ["yes", "yes", "no"]
+    # Columns: entity admin, analyst, care coordinator, preferred provider.
+    assert cells("start_runs") == ["yes", "yes", "no", "no"]
+    assert cells("console") == ["yes", "no", "no", "no"]
+    assert cells("register_partner") == ["yes", "no", "no", "no"]
+    assert cells("settlement_money") == ["yes", "yes", "no", "no"]
+    assert cells("phi") == ["yes", "yes", "yes", "no"]
+    assert cells("shared_patients") == ["no", "no", "no", "yes"]
     assert "(setting: care coordinators see settlement dollars and TIN payouts)" in content
     EntityRoleSettings.objects.filter(entity=entity_a).update(
         coordinators_see_settlement_money=True
     )
     content = console.get(f"{CONSOLE}{entity_a.pk}/change/").content.decode()
-    assert cells("settlement_money") == ["yes", "yes", "yes"]
+    assert cells("settlement_money") == ["yes", "yes", "yes", "no"]
 
     # What the page says, the code does: an analyst may not register a partner client.
     from core.api import ApplicationError
