@@ -11,7 +11,7 @@ from typing import Any, Literal, TypeVar
 
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -42,6 +42,7 @@ from care.models import (
 )
 from care.signals import care_refreshed
 from core.api import ApplicationError
+from core.prepared import prepared_cursor
 
 _UNSET: Any = object()
 INPATIENT_CLAIM_TYPES = ("60", "61")
@@ -1047,6 +1048,9 @@ def worklist_items_raise(*, items: list[dict[str, Any]]) -> None:
             raise ApplicationError(
                 "The beneficiary is not in this entity.", {"field": "beneficiary"}
             )
+    if connection.vendor == "postgresql":
+        _worklist_items_insert_sql(items)
+        return
     WorklistItem.objects.bulk_create(
         [
             WorklistItem(
@@ -1063,6 +1067,40 @@ def worklist_items_raise(*, items: list[dict[str, Any]]) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+_ITEMS_INSERT = """
+INSERT INTO care_worklistitem (entity_id, beneficiary_id, kind, source_key, source_at, title,
+    detail, due_date, status, dismissed_reason, created_at, updated_at)
+SELECT e, b, k, s, sa, t, d, dd, 'open', '', now, now
+FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::text[],
+    %s::text[], %s::date[]) AS rows (e, b, k, s, sa, t, d, dd),
+    (SELECT %s::timestamptz AS now) AS at
+ON CONFLICT DO NOTHING
+"""
+
+
+def _worklist_items_insert_sql(items: list[dict[str, Any]]) -> None:
+    """`worklist_items_raise`'s rows on PostgreSQL: one prepared INSERT whatever their number
+    (the ADT listener raises tasks in every batch; bulk_create built and compiled the statement
+    anew and prepared every value field by field). New items are open, created now; a source
+    that raised its item before raises nothing (ON CONFLICT DO NOTHING, as ignore_conflicts)."""
+    columns: list[list[Any]] = [[] for _ in range(8)]
+    for spec in items:
+        values = (
+            spec["entity_id"],
+            spec["beneficiary"].pk,
+            spec["kind"],
+            spec["source_key"],
+            spec.get("source_at"),
+            spec["title"],
+            spec.get("detail", ""),
+            spec.get("due_date"),
+        )
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    with prepared_cursor() as cursor:
+        cursor.execute(_ITEMS_INSERT, [*columns, timezone.now()])
 
 
 def worklist_items_withdraw(*, entity: Any, source_keys: list[str], reason: str) -> int:
