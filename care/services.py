@@ -42,7 +42,7 @@ from care.models import (
 )
 from care.signals import care_refreshed
 from core.api import ApplicationError
-from core.prepared import prepared_cursor
+from core.prepared import prepared_cursor, rows_json
 
 _UNSET: Any = object()
 INPATIENT_CLAIM_TYPES = ("60", "61")
@@ -1069,38 +1069,43 @@ def worklist_items_raise(*, items: list[dict[str, Any]]) -> None:
     )
 
 
-_ITEMS_INSERT = """
-INSERT INTO care_worklistitem (entity_id, beneficiary_id, kind, source_key, source_at, title,
-    detail, due_date, status, dismissed_reason, created_at, updated_at)
-SELECT e, b, k, s, sa, t, d, dd, 'open', '', now, now
-FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::text[],
-    %s::text[], %s::date[]) AS rows (e, b, k, s, sa, t, d, dd),
-    (SELECT %s::timestamptz AS now) AS at
+_ITEM_WRITTEN = (
+    "entity_id, beneficiary_id, kind, source_key, source_at, title, detail, due_date, status, "
+    "dismissed_reason, created_at, updated_at"
+)
+_ITEMS_INSERT = f"""
+INSERT INTO care_worklistitem ({_ITEM_WRITTEN})
+SELECT {_ITEM_WRITTEN} FROM json_populate_recordset(NULL::care_worklistitem, %s::json)
 ON CONFLICT DO NOTHING
-"""
+"""  # noqa: S608 - column names written here
 
 
 def _worklist_items_insert_sql(items: list[dict[str, Any]]) -> None:
-    """`worklist_items_raise`'s rows on PostgreSQL: one prepared INSERT whatever their number
-    (the ADT listener raises tasks in every batch; bulk_create built and compiled the statement
-    anew and prepared every value field by field). New items are open, created now; a source
-    that raised its item before raises nothing (ON CONFLICT DO NOTHING, as ignore_conflicts)."""
-    columns: list[list[Any]] = [[] for _ in range(8)]
-    for spec in items:
-        values = (
-            spec["entity_id"],
-            spec["beneficiary"].pk,
-            spec["kind"],
-            spec["source_key"],
-            spec.get("source_at"),
-            spec["title"],
-            spec.get("detail", ""),
-            spec.get("due_date"),
-        )
-        for column, value in zip(columns, values, strict=True):
-            column.append(value)
+    """`worklist_items_raise`'s rows on PostgreSQL: one prepared INSERT whatever their number,
+    the rows one JSON parameter (the ADT listener raises tasks in every batch; bulk_create built
+    and compiled the statement anew and prepared every value field by field). New items are
+    open, created now; a source that raised its item before raises nothing (ON CONFLICT DO
+    NOTHING, as ignore_conflicts)."""
+    now = timezone.now()
+    rows = [
+        {
+            "entity_id": spec["entity_id"],
+            "beneficiary_id": spec["beneficiary"].pk,
+            "kind": spec["kind"],
+            "source_key": spec["source_key"],
+            "source_at": spec.get("source_at"),
+            "title": spec["title"],
+            "detail": spec.get("detail", ""),
+            "due_date": spec.get("due_date"),
+            "status": ItemStatus.OPEN.value,
+            "dismissed_reason": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for spec in items
+    ]
     with prepared_cursor() as cursor:
-        cursor.execute(_ITEMS_INSERT, [*columns, timezone.now()])
+        cursor.execute(_ITEMS_INSERT, [rows_json(rows)])
 
 
 def worklist_items_withdraw(*, entity: Any, source_keys: list[str], reason: str) -> int:

@@ -28,7 +28,7 @@ from beneficiaries.models import Beneficiary, BeneficiaryMbi
 from care.models import CareProfile, ClaimEvent
 from care.services import worklist_items_raise, worklist_items_withdraw
 from core.api import ApplicationError
-from core.prepared import prepared_cursor
+from core.prepared import prepared_cursor, rows_json
 from core.rls import entity_scope, scope_keep
 from events import rules
 from events.adt import Adt, AdtRejected, parse_fhir_encounter, parse_v2
@@ -326,10 +326,11 @@ def _store_bulk(
 
 
 # The bulk path's statements on PostgreSQL: hand-written, one text whatever the number of rows
-# (arrays unnested), prepared once per connection (core.prepared). The ORM built and compiled
-# each batch's statements anew and prepared every value field by field, which cost the listener
-# more CPU than reading the messages; PostgreSQL planned each anew. Other databases (SQLite for
-# `make run`) take the ORM's bulk_create above.
+# (the rows passed as one JSON parameter, core.prepared.rows_json), prepared once per
+# connection. The ORM built and compiled each batch's statements anew and prepared every value
+# field by field, which cost the listener more CPU than reading the messages, and PostgreSQL
+# planned each anew; psycopg's dumping of a parameter array per column was dearer than the
+# JSON. Other databases (SQLite for `make run`) take the ORM's bulk_create above.
 
 # Every column of the stay, in the model's order (Stay.from_db builds it from the row).
 _STAY_NAMES = [f.attname for f in Stay._meta.concrete_fields]
@@ -338,30 +339,33 @@ _STAYS_LOCKED = (
     f"SELECT {_STAY_COLUMNS} FROM events_stay "  # noqa: S608 - the model's own column names
     "WHERE sender_id = ANY(%s::bigint[]) AND visit_number = ANY(%s::text[]) FOR UPDATE"
 )
-_STAYS_WRITE = """
-INSERT INTO events_stay (entity_id, beneficiary_id, sender_id, visit_number, kind, status,
-    admitted_at, discharged_at, discharge_disposition, location, claim_id, updated_at)
-SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[],
-    %s::text[], %s::timestamptz[], %s::timestamptz[], %s::text[], %s::text[], %s::text[],
-    %s::timestamptz[])
+_STAY_WRITTEN = (
+    "entity_id, beneficiary_id, sender_id, visit_number, kind, status, admitted_at, "
+    "discharged_at, discharge_disposition, location, claim_id, updated_at"
+)
+_STAYS_WRITE = f"""
+INSERT INTO events_stay ({_STAY_WRITTEN})
+SELECT {_STAY_WRITTEN} FROM json_populate_recordset(NULL::events_stay, %s::json)
 ON CONFLICT (sender_id, visit_number) DO UPDATE SET kind = EXCLUDED.kind,
     status = EXCLUDED.status, admitted_at = EXCLUDED.admitted_at,
     discharged_at = EXCLUDED.discharged_at,
     discharge_disposition = EXCLUDED.discharge_disposition, location = EXCLUDED.location,
     updated_at = EXCLUDED.updated_at
 RETURNING id, sender_id, visit_number
-"""
-_MESSAGES_WRITE = """
-INSERT INTO events_adtmessage (entity_id, sender_id, control_id, channel, trigger, event_at,
-    received_at, status, beneficiary_id, stay_id, match_rule, mbi, family_name, given_name,
-    birth_date, sex, patient_class, visit_number, location, discharge_disposition, admit_at,
-    discharge_at, outcome, raw)
-SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],
-    %s::timestamptz[], %s::timestamptz[], %s::text[], %s::bigint[], %s::bigint[], %s::text[],
-    %s::text[], %s::text[], %s::text[], %s::date[], %s::text[], %s::text[], %s::text[],
-    %s::text[], %s::text[], %s::timestamptz[], %s::timestamptz[], %s::text[], %s::text[])
+"""  # noqa: S608 - column names written here
+_MESSAGE_WRITTEN = (
+    "entity_id, sender_id, control_id, channel, trigger, event_at, received_at, status, "
+    "beneficiary_id, stay_id, match_rule, mbi, family_name, given_name, birth_date, sex, "
+    "patient_class, visit_number, location, discharge_disposition, admit_at, discharge_at, "
+    "outcome, raw"
+)
+_MESSAGE_NAMES = [name.strip() for name in _MESSAGE_WRITTEN.split(",")]
+_STAY_WRITTEN_NAMES = [name.strip() for name in _STAY_WRITTEN.split(",")]
+_MESSAGES_WRITE = f"""
+INSERT INTO events_adtmessage ({_MESSAGE_WRITTEN})
+SELECT {_MESSAGE_WRITTEN} FROM json_populate_recordset(NULL::events_adtmessage, %s::json)
 RETURNING id, sender_id, control_id
-"""
+"""  # noqa: S608 - column names written here
 
 
 def _stays_locked_sql(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Stay]:
@@ -383,26 +387,9 @@ def _stays_write_sql(stays: list[Stay]) -> None:
     claim stay as they were); each stay's id read back."""
     if not stays:
         return
-    columns: list[list[Any]] = [[] for _ in range(12)]
-    for st in stays:
-        values = (
-            st.entity_id,
-            st.beneficiary_id,
-            st.sender_id,
-            st.visit_number,
-            st.kind,
-            st.status,
-            st.admitted_at,
-            st.discharged_at,
-            st.discharge_disposition,
-            st.location,
-            st.claim_id,
-            st.updated_at,
-        )
-        for column, value in zip(columns, values, strict=True):
-            column.append(value)
+    rows = [{name: getattr(st, name) for name in _STAY_WRITTEN_NAMES} for st in stays]
     with prepared_cursor() as cursor:
-        cursor.execute(_STAYS_WRITE, columns)
+        cursor.execute(_STAYS_WRITE, [rows_json(rows)])
         ids = {(sender, visit): pk for pk, sender, visit in cursor.fetchall()}
     for st in stays:
         st.pk = ids[(st.sender_id, st.visit_number)]
@@ -413,38 +400,9 @@ def _messages_write_sql(messages: list[AdtMessage]) -> None:
     """The messages, one INSERT; each message's id read back."""
     if not messages:
         return
-    columns: list[list[Any]] = [[] for _ in range(24)]
-    for m in messages:
-        values = (
-            m.entity_id,
-            m.sender_id,
-            m.control_id,
-            m.channel,
-            m.trigger,
-            m.event_at,
-            m.received_at,
-            m.status,
-            m.beneficiary_id,
-            m.stay_id,
-            m.match_rule,
-            m.mbi,
-            m.family_name,
-            m.given_name,
-            m.birth_date,
-            m.sex,
-            m.patient_class,
-            m.visit_number,
-            m.location,
-            m.discharge_disposition,
-            m.admit_at,
-            m.discharge_at,
-            m.outcome,
-            m.raw,
-        )
-        for column, value in zip(columns, values, strict=True):
-            column.append(value)
+    rows = [{name: getattr(m, name) for name in _MESSAGE_NAMES} for m in messages]
     with prepared_cursor() as cursor:
-        cursor.execute(_MESSAGES_WRITE, columns)
+        cursor.execute(_MESSAGES_WRITE, [rows_json(rows)])
         ids = {(sender, control): pk for pk, sender, control in cursor.fetchall()}
     for m in messages:
         m.pk = ids[(m.sender_id, m.control_id)]
