@@ -334,7 +334,7 @@ def _store_bulk(
 
 # Every column of the stay, in the model's order (Stay.from_db builds it from the row).
 _STAY_NAMES = [f.attname for f in Stay._meta.concrete_fields]
-_STAY_COLUMNS = ", ".join(f.column for f in Stay._meta.concrete_fields)
+_STAY_COLUMNS = ", ".join(str(f.column) for f in Stay._meta.concrete_fields)
 _STAYS_LOCKED = (
     f"SELECT {_STAY_COLUMNS} FROM events_stay "  # noqa: S608 - the model's own column names
     "WHERE sender_id = ANY(%s::bigint[]) AND visit_number = ANY(%s::text[]) FOR UPDATE"
@@ -528,7 +528,7 @@ def _beneficiaries_by_mbi_sql(*, entity_id: int, mbis: list[str]) -> dict[str, B
     with prepared_cursor() as cursor:
         cursor.execute(_BENEFICIARIES_BY_MBI, [entity_id, sorted(set(mbis))])
         rows = cursor.fetchall()
-    care_cache = Beneficiary.care.related  # type: ignore[attr-defined]
+    care_cache = Beneficiary.care.related
     found: dict[str, Beneficiary] = {}
     for mbi, pk, entity, care_pk, as_of, risk_tier, no_care_work in rows:
         bene = Beneficiary.from_db(DEFAULT_DB_ALIAS, ["id", "entity_id"], [pk, entity])
