@@ -11,7 +11,7 @@ from typing import Any, Literal, TypeVar
 
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -42,6 +42,7 @@ from care.models import (
 )
 from care.signals import care_refreshed
 from core.api import ApplicationError
+from core.prepared import prepared_cursor, rows_json
 
 _UNSET: Any = object()
 INPATIENT_CLAIM_TYPES = ("60", "61")
@@ -1047,6 +1048,9 @@ def worklist_items_raise(*, items: list[dict[str, Any]]) -> None:
             raise ApplicationError(
                 "The beneficiary is not in this entity.", {"field": "beneficiary"}
             )
+    if connection.vendor == "postgresql":
+        _worklist_items_insert_sql(items)
+        return
     WorklistItem.objects.bulk_create(
         [
             WorklistItem(
@@ -1063,6 +1067,45 @@ def worklist_items_raise(*, items: list[dict[str, Any]]) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+_ITEM_WRITTEN = (
+    "entity_id, beneficiary_id, kind, source_key, source_at, title, detail, due_date, status, "
+    "dismissed_reason, created_at, updated_at"
+)
+_ITEMS_INSERT = f"""
+INSERT INTO care_worklistitem ({_ITEM_WRITTEN})
+SELECT {_ITEM_WRITTEN} FROM json_populate_recordset(NULL::care_worklistitem, %s::json)
+ON CONFLICT DO NOTHING
+"""  # noqa: S608 - column names written here
+
+
+def _worklist_items_insert_sql(items: list[dict[str, Any]]) -> None:
+    """`worklist_items_raise`'s rows on PostgreSQL: one prepared INSERT whatever their number,
+    the rows one JSON parameter (the ADT listener raises tasks in every batch; bulk_create built
+    and compiled the statement anew and prepared every value field by field). New items are
+    open, created now; a source that raised its item before raises nothing (ON CONFLICT DO
+    NOTHING, as ignore_conflicts)."""
+    now = timezone.now()
+    rows = [
+        {
+            "entity_id": spec["entity_id"],
+            "beneficiary_id": spec["beneficiary"].pk,
+            "kind": spec["kind"],
+            "source_key": spec["source_key"],
+            "source_at": spec.get("source_at"),
+            "title": spec["title"],
+            "detail": spec.get("detail", ""),
+            "due_date": spec.get("due_date"),
+            "status": ItemStatus.OPEN.value,
+            "dismissed_reason": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for spec in items
+    ]
+    with prepared_cursor() as cursor:
+        cursor.execute(_ITEMS_INSERT, [rows_json(rows)])
 
 
 def worklist_items_withdraw(*, entity: Any, source_keys: list[str], reason: str) -> int:

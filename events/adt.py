@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -72,9 +72,29 @@ def _path(key: str) -> tuple[Any, ...]:
     return tuple(hl7.Accessor.parse_key(key))
 
 
-def _get(message: Any, key: str) -> str:
+def _first_segments(message: Any) -> dict[str, Any]:
+    """The first segment of each name, as `Message.segment` finds it (by `segment[0][0]`), read
+    once: `message[key]` and `extract_field` walk every segment on each call."""
+    found: dict[str, Any] = {}
+    for segment in message:
+        try:
+            name = segment[0][0]
+        except (IndexError, TypeError):
+            continue
+        if isinstance(name, str) and name not in found:
+            found[name] = segment
+    return found
+
+
+def _get(segments: dict[str, Any], key: str) -> str:
+    """The field at `key` ("PV1.F44.R1.C1"), unescaped, as `Message.extract_field` reads it (the
+    segment's own `extract_field`), "" when absent."""
+    path = _path(key)
+    segment = segments.get(path[0])
+    if segment is None:
+        return ""
     try:
-        return str(message.extract_field(*_path(key))).strip()
+        return str(segment.extract_field(*path[1:])).strip()
     except (KeyError, IndexError, ValueError, TypeError):
         return ""
 
@@ -99,20 +119,20 @@ def _when(value: str, where: str, tz: ZoneInfo, *, required: bool = False) -> da
     return moment
 
 
-def _point_of_care(message: Any) -> str:
+def _point_of_care(segments: dict[str, Any]) -> str:
     """PV1-3 (assigned patient location, a PL: point of care^room^bed^...) whole, first
     repetition: a coordinator looks for the unit, room and bed, not the unit alone."""
     try:
-        return str(message.segment("PV1")(3)(1)).strip()
+        return str(segments["PV1"](3)(1)).strip()
     except (KeyError, IndexError, TypeError):
         return ""
 
 
-def _mbi_of(message: Any) -> str:
+def _mbi_of(segments: dict[str, Any]) -> str:
     """The MBI among PID-3's repetitions: the identifier whose assigning authority (CX-4) is
     CMS, in the MBI's format."""
     try:
-        identifiers = message.segment("PID")(3)
+        identifiers = segments["PID"](3)
     except (KeyError, IndexError):
         return ""
     for rep in identifiers if isinstance(identifiers, hl7.Field) else []:
@@ -135,7 +155,8 @@ def parse_v2(text: str, *, tz: ZoneInfo) -> Adt:
     control_id = ""
     try:
         message = hl7.parse(text)
-        control_id = _get(message, "MSH.F10")
+        segments = _first_segments(message)
+        control_id = _get(segments, "MSH.F10")
         segment_names = [str(s(0)).strip() for s in message]
     except Exception as error:  # noqa: BLE001 - the library raises many kinds on bad input
         raise AdtRejected(
@@ -145,8 +166,8 @@ def parse_v2(text: str, *, tz: ZoneInfo) -> Adt:
         raise AdtRejected("AR", "MSH-10 (message control id) is empty.")
     if len(control_id) > 199:
         raise AdtRejected("AR", "MSH-10 (message control id) is longer than 199 characters.")
-    kind = _get(message, "MSH.F9.R1.C1")
-    trigger = _get(message, "MSH.F9.R1.C2") or _get(message, "EVN.F1")
+    kind = _get(segments, "MSH.F9.R1.C1")
+    trigger = _get(segments, "MSH.F9.R1.C2") or _get(segments, "EVN.F1")
     if kind != "ADT":
         raise AdtRejected(
             "AR",
@@ -164,14 +185,14 @@ def parse_v2(text: str, *, tz: ZoneInfo) -> Adt:
         if needed not in segment_names:
             raise AdtRejected("AR", f"The {needed} segment is missing.", control_id=control_id)
     try:
-        sending_application = _get(message, "MSH.F3.R1.C1")
-        sending_facility = _get(message, "MSH.F4.R1.C1")
-        admit_at = _when(_get(message, "PV1.F44.R1.C1"), "PV1-44 (admit date/time)", tz)
-        discharge_at = _when(_get(message, "PV1.F45.R1.C1"), "PV1-45 (discharge date/time)", tz)
-        recorded = _when(_get(message, "EVN.F2.R1.C1"), "EVN-2 (recorded date/time)", tz)
-        occurred = _when(_get(message, "EVN.F6.R1.C1"), "EVN-6 (event occurred)", tz)
-        sent = _when(_get(message, "MSH.F7.R1.C1"), "MSH-7 (date/time of message)", tz)
-        birth = _when(_get(message, "PID.F7.R1.C1"), "PID-7 (date of birth)", tz)
+        sending_application = _get(segments, "MSH.F3.R1.C1")
+        sending_facility = _get(segments, "MSH.F4.R1.C1")
+        admit_at = _when(_get(segments, "PV1.F44.R1.C1"), "PV1-44 (admit date/time)", tz)
+        discharge_at = _when(_get(segments, "PV1.F45.R1.C1"), "PV1-45 (discharge date/time)", tz)
+        recorded = _when(_get(segments, "EVN.F2.R1.C1"), "EVN-2 (recorded date/time)", tz)
+        occurred = _when(_get(segments, "EVN.F6.R1.C1"), "EVN-6 (event occurred)", tz)
+        sent = _when(_get(segments, "MSH.F7.R1.C1"), "MSH-7 (date/time of message)", tz)
+        birth = _when(_get(segments, "PID.F7.R1.C1"), "PID-7 (date of birth)", tz)
     except AdtRejected as refusal:
         refusal.control_id = control_id
         raise
@@ -193,24 +214,32 @@ def parse_v2(text: str, *, tz: ZoneInfo) -> Adt:
         control_id=control_id,
         trigger=trigger,
         event_at=event_at,
-        mbi=_mbi_of(message),
-        family_name=_get(message, "PID.F5.R1.C1")[:60],
-        given_name=_get(message, "PID.F5.R1.C2")[:60],
+        mbi=_mbi_of(segments),
+        family_name=_get(segments, "PID.F5.R1.C1")[:60],
+        given_name=_get(segments, "PID.F5.R1.C2")[:60],
         birth_date=birth.date() if birth else None,
-        sex=_get(message, "PID.F8.R1.C1")[:1].upper(),
-        patient_class=_get(message, "PV1.F2.R1.C1")[:1].upper(),
-        visit_number=_get(message, "PV1.F19.R1.C1")[:60],
-        location=_point_of_care(message)[:120],
-        discharge_disposition=_get(message, "PV1.F36.R1.C1")[:4],
+        sex=_get(segments, "PID.F8.R1.C1")[:1].upper(),
+        patient_class=_get(segments, "PV1.F2.R1.C1")[:1].upper(),
+        visit_number=_get(segments, "PV1.F19.R1.C1")[:60],
+        location=_point_of_care(segments)[:120],
+        discharge_disposition=_get(segments, "PV1.F36.R1.C1")[:4],
         admit_at=admit_at,
         discharge_at=discharge_at,
     )
+
+
+#: Characters an MSA-3 reason carries as they are (printable ASCII); any other, or one of the
+#: message's separators, is escaped by python-hl7 (`_escape`).
+_PRINTABLE = frozenset(chr(c) for c in range(0x20, 0x7F))
 
 
 def ack(text: str, code: str, reason: str = "", *, control_id: str = "") -> str:
     """The acknowledgment (original mode, HL7 v2.5.1 section 2.9.2) of `text`: built by
     python-hl7 from the message's MSH when it parses, else a minimal ACK naming the control id
     we could read. MSA-3 carries the reason."""
+    fast = _ack_plain(text, code, reason)
+    if fast is not None:
+        return fast
     try:
         # The MSH segment alone is all an ACK needs (parsing the whole message again is not).
         message = hl7.parse(normalise(text).split("\r", 1)[0])
@@ -223,6 +252,49 @@ def ack(text: str, code: str, reason: str = "", *, control_id: str = "") -> str:
         safe = _escape_default(reason)
         cid = _escape_default(control_id)
         return f"MSH|^~\\&|OPENVBC|OPENVBC|||||ACK|{cid}|P|2.5.1\rMSA|{code}|{cid}|{safe}"
+
+
+def _ack_plain(text: str, code: str, reason: str) -> str | None:
+    """`ack` for the common message, without parsing its MSH again: the fields python-hl7's
+    `Message.create_ack` copies (MSH-1 to -6, the trigger of MSH-9, MSH-10 to -12) read as the
+    text between their separators, which is what that method copies, and the same ACK written
+    out (tests/events/test_ack.py compares the two). None when the MSH is unusual (other
+    than four encoding characters, fewer than 12 fields, no trigger in MSH-9) or the reason
+    needs escaping: `ack` then asks python-hl7."""
+    if reason and not _PRINTABLE.issuperset(reason):
+        return None
+    head = text.split("\r", 1)[0].strip()
+    if "\n" in head or not head.startswith("MSH") or len(head) < 9:
+        return None
+    sep, encoding = head[3], head[4:8]
+    if head[8:9] != sep or len(set(sep + encoding)) != 5 or not _PRINTABLE.issuperset(encoding):
+        return None
+    if reason and not set(sep + encoding).isdisjoint(reason):
+        return None
+    fields = head[9:].split(sep)
+    if len(fields) < 10:
+        return None
+    message_type = fields[6].split(encoding[1], 1)[0].split(encoding[0])
+    if len(message_type) < 2:
+        return None
+    now = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    msh = sep.join(
+        (
+            "MSH" + sep + encoding,
+            "OPENVBC",
+            "OPENVBC",
+            fields[0],
+            fields[1],
+            now,
+            "",
+            f"ACK{encoding[0]}{message_type[1]}{encoding[0]}ACK",
+            hl7.util.generate_message_control_id(),
+            fields[8],
+            fields[9],
+        )
+    )
+    msa = sep.join(("MSA", code, fields[7], reason) if reason else ("MSA", code, fields[7]))
+    return f"{msh}\r{msa}\r"
 
 
 def _escape(text: str, message: Any) -> str:

@@ -54,9 +54,10 @@ def decode(block: bytes) -> str:
         return block.decode("latin-1")
 
 
-def _resolve(future: asyncio.Future[Any], receipt: Receipt) -> None:
-    if not future.done():
-        future.set_result(receipt)
+def _resolve(futures: list[asyncio.Future[Any]], receipts: list[Receipt]) -> None:
+    for future, receipt in zip(futures, receipts, strict=True):
+        if not future.done():
+            future.set_result(receipt)
 
 
 class Listener:
@@ -139,8 +140,8 @@ class Listener:
                         self._in_hand -= len(batch)
                 self.batches += 1
                 assert self._loop is not None
-                for (_, future), receipt in zip(batch, receipts, strict=True):
-                    self._loop.call_soon_threadsafe(_resolve, future, receipt)
+                # One wake-up of the event loop for the batch, not one a message.
+                self._loop.call_soon_threadsafe(_resolve, [f for _, f in batch], receipts)
         finally:
             connection.close()
 

@@ -346,3 +346,84 @@ def test_an_event_records_the_stay_but_opens_no_task_for_someone_the_care_refres
     assert "No task: " in receipt.reason
     assert Stay.objects.get(beneficiary=bene).status == StayStatus.DISCHARGED
     assert not WorklistItem.objects.filter(beneficiary=bene).exists()
+
+
+def test_the_listeners_batches_store_each_message_as_alone(entity_a, sender_a, make_bene):
+    """The listener's group commit (one transaction a batch, written by the bulk path's
+    statements): the same stays, messages, tasks and answers as one message at a time, for a
+    high-risk beneficiary, one the care refresh excludes, an emergency visit, an unmatched
+    message, and a batch that holds a resend."""
+    from django.utils import timezone
+
+    from care.models import CareProfile
+    from core.rls import scope_reset
+    from events.services import Incoming, adt_v2_receive_many
+
+    high, gone, er = make_bene(entity_a), make_bene(entity_a), make_bene(entity_a)
+    CareProfile.objects.create(
+        beneficiary=high, entity=entity_a, as_of=date(2026, 11, 30), risk_tier="high"
+    )
+    CareProfile.objects.create(
+        beneficiary=gone, entity=entity_a, as_of=date(2026, 11, 30), no_care_work_reason="deceased"
+    )
+    stranger = make_bene(entity_a)
+    unknown = adt(sender_a, stranger, "A03", "B4", visit="V4").replace(
+        stranger.current_mbi, "1EG4TE5MK99"
+    )
+    admit, out = at(2026, 12, 1, 8), at(2026, 12, 4, 10)
+
+    def batch(*texts: str) -> list[str]:
+        now = timezone.now()
+        receipts = adt_v2_receive_many(incoming=[Incoming(t, now) for t in texts], keep_scope=True)
+        return [r.code for r in receipts]
+
+    try:
+        assert batch(
+            adt(sender_a, high, "A01", "B1", visit="V1", event_at=admit, admit_at=admit),
+            adt(sender_a, gone, "A01", "B2", visit="V2", event_at=admit, admit_at=admit),
+            adt(sender_a, er, "A04", "B3", visit="V3", patient_class="E", event_at=admit),
+            unknown,
+        ) == ["AA", "AA", "AA", "AE"]
+        home = {"event_at": out, "admit_at": admit, "discharge_at": out, "disposition": "01"}
+        assert batch(
+            adt(sender_a, high, "A03", "B5", visit="V1", **home),
+            adt(sender_a, gone, "A03", "B6", visit="V2", **home),
+        ) == ["AA", "AA"]
+        # A resend (B5) beside a new message: the batch is stored again message by message.
+        assert batch(
+            adt(sender_a, high, "A03", "B5", visit="V1", **home),
+            adt(sender_a, er, "A03", "B7", visit="V3", patient_class="E", **home),
+        ) == ["AA", "AA"]
+        assert AdtMessage.objects.filter(control_id="B5").count() == 1
+
+        stays = {s.visit_number: s for s in Stay.objects.filter(sender=sender_a)}
+        assert set(stays) == {"V1", "V2", "V3"}  # the unmatched message opens no stay
+        assert {v: s.status for v, s in stays.items()} == {
+            "V1": StayStatus.DISCHARGED,
+            "V2": StayStatus.DISCHARGED,
+            "V3": StayStatus.DISCHARGED,
+        }
+        assert stays["V1"].admitted_at == admit
+        assert stays["V1"].discharged_at == out
+        for message in AdtMessage.objects.filter(sender=sender_a).exclude(control_id="B4"):
+            assert message.stay_id == stays[message.visit_number].pk
+            assert message.status == MessageStatus.APPLIED
+            assert message.outcome
+        queued = AdtMessage.objects.get(control_id="B4")
+        assert (queued.status, queued.beneficiary_id, queued.stay_id) == (
+            MessageStatus.UNMATCHED,
+            None,
+            None,
+        )
+        discharge = AdtMessage.objects.get(control_id="B5")
+        items = _items(high)
+        # High risk: the face-to-face visit within 7 days (CPT 99496), from the message's date.
+        assert {k: (i.due_date, i.source_key, i.status) for k, i in items.items()} == {
+            "tcm_contact": (date(2026, 12, 8), f"adt:{discharge.pk}:contact", ItemStatus.OPEN),
+            "tcm_visit": (date(2026, 12, 11), f"adt:{discharge.pk}:visit", ItemStatus.OPEN),
+        }
+        assert not WorklistItem.objects.filter(beneficiary=gone).exists()
+        assert "No task: " in AdtMessage.objects.get(control_id="B6").outcome
+        assert set(_items(er)) == {"ed_follow_up"}
+    finally:
+        scope_reset()
