@@ -25,6 +25,7 @@ at or below 9% in one EHR is the result the others lack.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -129,6 +130,14 @@ def _quality_id(measure: str, ids: dict[str, str]) -> str | None:
     return next((q for key, q in ids.items() if not key.isdigit() and key in lowered), None)
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _day(value: Any) -> date | None:
     if not isinstance(value, str) or len(value) < 10:
         return None
@@ -166,7 +175,8 @@ def _populations(report: dict[str, Any], where: str, errors: list[str]) -> dict[
             continue
         for p, population in enumerate(populations):
             here = f"{where}: group[{g}].population[{p}]"
-            codings = ((population or {}).get("code") or {}).get("coding") or []
+            population = _obj(population)
+            codings = _list(_obj(population.get("code")).get("coding"))
             code = next(
                 (
                     str(c.get("code"))
@@ -175,7 +185,7 @@ def _populations(report: dict[str, Any], where: str, errors: list[str]) -> dict[
                 ),
                 "",
             )
-            count = (population or {}).get("count")
+            count = population.get("count")
             if code not in POPULATIONS:
                 if code in ("numerator-exclusion", "measure-population", "measure-observation"):
                     continue  # populations the APP proportion eCQMs do not use
@@ -192,12 +202,15 @@ def parse_measure_reports(resource: Any, *, year: int | None = None) -> Submissi
     every problem. All reports of a submission share one reporting period."""
     if not isinstance(resource, dict):
         raise PatientReportError(["the body is not a FHIR resource (a JSON object)"])
+    if "\\u0000" in json.dumps(resource):
+        # PostgreSQL text cannot hold NUL: refused here, never a 500 from the database.
+        raise PatientReportError(["the resource contains a NUL character (U+0000)"])
     kind = resource.get("resourceType")
     if kind == "MeasureReport":
         reports = [(0, resource)]
         patients: dict[str, dict[str, Any]] = {}
     elif kind == "Bundle":
-        entries = resource.get("entry") if isinstance(resource.get("entry"), list) else []
+        entries = _list(resource.get("entry"))
         reports, patients = [], {}
         for i, entry in enumerate(entries):
             res = (entry or {}).get("resource") if isinstance(entry, dict) else None
@@ -222,7 +235,7 @@ def parse_measure_reports(resource: Any, *, year: int | None = None) -> Submissi
             errors.append(f"{where}: status: {report.get('status')!r}, not complete")
         if report.get("type") != "individual":
             errors.append(f"{where}: type: {report.get('type')!r}, not individual")
-        period = report.get("period") if isinstance(report.get("period"), dict) else {}
+        period = _obj(report.get("period"))
         start, end = _day(period.get("start")), _day(period.get("end"))
         if start is None or end is None or end < start:
             errors.append(f"{where}: period: needs start and end dates (YYYY-MM-DD)")
@@ -261,7 +274,7 @@ def _beneficiaries(entity_id: int, mbis: set[str]) -> dict[str, int]:
     surviving record of a merged one."""
     from beneficiaries.models import Beneficiary, BeneficiaryMbi
 
-    rows = list(
+    rows: list[tuple[str, int, int | None]] = list(
         Beneficiary.objects.filter(entity_id=entity_id, current_mbi__in=mbis).values_list(
             "current_mbi", "pk", "merged_into_id"
         )

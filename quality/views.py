@@ -319,9 +319,9 @@ def ecqm(request: HttpRequest, entity_id: int, quality_id: str) -> HttpResponse:
     entity = entity_for_user(user=request.user, entity_id=entity_id)
     year = _ecqm_year(request, entity)
     rows = [r for r in ecqm_comparison(entity=entity, year=year) if r["quality_id"] == quality_id]
-    if not rows:
+    if not rows or year is None:
         raise Http404("No such eCQM for this entity and year.")
-    open_ids = open_numerator_events(entity=entity, year=year).get(quality_id, []) if year else []
+    open_ids = open_numerator_events(entity=entity, year=year).get(quality_id, [])
     page = Paginator(open_ids, CASES_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     from beneficiaries.models import Beneficiary

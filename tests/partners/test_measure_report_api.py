@@ -32,7 +32,8 @@ def test_a_partner_sends_patient_level_results_that_replace_its_earlier_ones(
 
     refused = api.post(URL, data=report(theirs.current_mbi, CMS2, 1, ident="b"), content_type=FHIR)
     assert refused.status_code == 400
-    assert refused.json()["errors"] == [
+    assert refused["Content-Type"] == "application/problem+json"
+    assert [e["detail"] for e in refused.json()["errors"]] == [
         "entry 0 (MeasureReport/b): subject: the MBI is not a beneficiary of this entity"
     ]
     assert theirs.current_mbi not in refused.content.decode()

@@ -83,6 +83,12 @@ def test_every_problem_is_named_by_entry_and_field() -> None:
     assert any(e.startswith("entry 1 (MeasureReport/a2): measure:") for e in errors)
     with pytest.raises(PatientReportError, match="not MeasureReport or Bundle"):
         parse_measure_reports({"resourceType": "Patient"})
+    with pytest.raises(PatientReportError, match="NUL character"):
+        parse_measure_reports(report("1EG4TE5MK73\x00", CMS122, 1))
+    odd = report("1EG4TE5MK73", CMS122, 1)
+    odd["group"][0]["population"] = ["denominator", {"code": "numerator", "count": 1}]
+    with pytest.raises(PatientReportError, match=r"population\[0\]\.code: none"):
+        parse_measure_reports(odd)
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@
 one FHIR R4 `MeasureReport` of type individual, or a Bundle of them, per request. The source is
 the client's registered name, the submission date the day it arrives, the reporting period the
 reports' own; a new submission of the same source and year replaces the current one (the earlier
-stays, as history). All or nothing: a 400 lists each entry and field at fault, and the answer
+stays, as history). All or nothing: a 400 problem document lists each entry and field at fault, and the answer
 names no patient (counts only)."""
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from quality.patient_level import PatientReportError, measure_reports_store
                 "replaced": serializers.ListField(child=serializers.IntegerField()),
             },
         ),
-        400: OpenApiTypes.OBJECT,
     },
 )
 class MeasureReportIntakeApi(APIView):
@@ -65,7 +64,8 @@ class MeasureReportIntakeApi(APIView):
                 content=content,
             )
         except PatientReportError as error:
-            return Response({"errors": error.errors}, status=400)
+            # A 400 problem document: `errors` lists each problem (entry, resource id, field).
+            raise exceptions.ValidationError({"resource": error.errors}) from None
         counts: dict[str, int] = {}
         for quality_id in stored.patients.values_list("quality_id", flat=True):
             counts[quality_id] = counts.get(quality_id, 0) + 1
