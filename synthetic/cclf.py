@@ -88,10 +88,10 @@ CHRONIC_CONDITIONS = [
     ("G35", 0.004),  # multiple sclerosis
     ("L89154", 0.006),  # pressure ulcer
 ]
-# The share of a beneficiary's later inpatient stays in a year that follow an earlier one within
-# 30 days, and the acute principal diagnoses of those readmissions (acute on chronic heart
-# failure, sepsis, pneumonia, acute kidney failure, atrial fibrillation): see `_readmissions`.
-READMISSION_SHARE = 1.0
+# The share of inpatient stays that are readmissions within 30 days of another stay's discharge,
+# and their acute principal diagnoses (acute on chronic heart failure, sepsis, pneumonia, acute
+# kidney failure, atrial fibrillation): see `_readmissions`.
+READMISSION_SHARE = 0.15
 READMISSION_DIAGNOSES = ["I5023", "I5033", "A419", "J189", "N179", "I4891"]
 # Common ICD-10 codes that map to no CMS-HCC.
 OTHER_DIAGNOSES = ["I10", "E785", "M545", "R0789", "Z0000", "J069", "K219", "M1990"]
@@ -539,17 +539,20 @@ class _BlockWriter:
 
     def _readmissions(
         self, bene: np.ndarray, kind: np.ndarray, start: np.ndarray, thru: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Hospital readmissions: a beneficiary's later inpatient stays of the year follow an
-        earlier one within 30 days (READMISSION_SHARE of them), as they do in Medicare, instead of
-        falling anywhere in the year. Drawn independently, each stay on its own day, the demo's
-        30-day unplanned readmission rate (Quality ID 479, ACR) came to about 1%, where Medicare's
-        is about 15 to 17 per 100 index stays (AHRQ HCUP Statistical Brief #248: 17.1 for stays
-        billed to Medicare in 2016). A readmission keeps its length of stay and is for an acute
-        condition (the principal diagnoses Medicare readmissions are most often for). A second
-        generator, seeded apart, draws this, so every other draw of the delivery is unchanged.
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Hospital readmissions: READMISSION_SHARE of the inpatient stays become readmissions,
+        each given to a beneficiary discharged from another stay 2 to 30 days before it (alive
+        through it, with no other stay at the time), as they come in Medicare. Drawn
+        independently, each stay of each person on its own day, the demo's 30-day unplanned
+        readmission rate (Quality ID 479, ACR) came to about 1%, where Medicare's is about 15 to
+        17 per 100 index stays (AHRQ HCUP Statistical Brief #248: 17.1 for stays billed to
+        Medicare in 2016). Only whose stay it is changes: every claim keeps its dates and
+        amount, so the year's spending and its timing (what a projection from the months so far
+        reads) are unchanged. A readmission is for an acute condition (the principal diagnoses
+        Medicare readmissions are most often for). A second generator, seeded apart, draws this,
+        so every other draw of the delivery is unchanged.
 
-        Returns the starts and ends, which claims are readmissions, and their diagnoses."""
+        Returns the claims' beneficiaries, which claims are readmissions, and their diagnoses."""
         cfg = self.cfg
         rng = np.random.default_rng(
             [
@@ -561,28 +564,31 @@ class _BlockWriter:
             ]
         )
         n = len(bene)
-        start, thru = start.copy(), thru.copy()
+        bene = bene.copy()
         readmitted = np.zeros(n, dtype=bool)
         dx = np.array(READMISSION_DIAGNOSES, dtype="S7")[
             rng.integers(0, len(READMISSION_DIAGNOSES), n)
         ]
-        follow = rng.random(n) < READMISSION_SHARE
-        # Most readmissions come in the first two weeks after discharge.
-        gap = 2 + np.floor(rng.exponential(9.0, n)).astype(np.int64) % 29
-        last_day = self.year_start + np.timedelta64(self.days - 1, "D")
-        death = self.pop.death[bene]
+        chosen = rng.random(n) < READMISSION_SHARE
         inpatient = np.flatnonzero(kind == "inpatient")
-        order = inpatient[np.lexsort((start[inpatient], bene[inpatient]))]
-        previous = -1
-        for i in order:
-            if previous >= 0 and bene[previous] == bene[i] and follow[i]:
-                admit = thru[previous] + np.timedelta64(int(gap[i]), "D")
-                end = admit + (thru[i] - start[i])
-                alive = np.isnat(death[i]) or end <= death[i]
-                if end <= last_day and alive:
-                    start[i], thru[i], readmitted[i] = admit, end, True
-            previous = i
-        return start, thru, readmitted, dx
+        inpatient = inpatient[np.argsort(start[inpatient], kind="stable")]
+        used = np.zeros(n, dtype=bool)  # index stays already followed by a readmission
+        for i in inpatient:
+            if not chosen[i]:
+                continue
+            days = (start[i] - thru[inpatient]).astype(np.int64)
+            candidates = inpatient[(days >= 2) & (days <= 30) & ~used[inpatient]]
+            candidates = candidates[bene[candidates] != bene[i]]
+            death = self.pop.death[bene[candidates]]
+            candidates = candidates[np.isnat(death) | (death >= thru[i])]
+            if not len(candidates):
+                continue
+            p = int(rng.choice(candidates))
+            theirs = inpatient[bene[inpatient] == bene[p]]
+            if ((start[theirs] <= thru[i]) & (thru[theirs] >= start[i])).any():
+                continue  # in hospital then already
+            bene[i], readmitted[i], used[p] = bene[p], True, True
+        return bene, readmitted, dx
 
     def _dx(self, bene: np.ndarray, k: int) -> np.ndarray:
         """The k-th diagnosis of each claim: a chronic condition of the beneficiary, else common."""
@@ -672,7 +678,7 @@ class _BlockWriter:
         los = np.where(np.isin(kind, ["snf", "hha", "hospice"]), rng.integers(10, 30, n), los)
         thru = start + los.astype("timedelta64[D]")
         thru = _ended_by_death(thru, start, self.pop.death[bene])
-        start, thru, readmitted, readmit_dx = self._readmissions(bene, kind, start, thru)
+        bene, readmitted, readmit_dx = self._readmissions(bene, kind, start, thru)
         paid = (base * rng.lognormal(0, 0.35, n) * 100).astype(np.int64)
         participant = rng.random(n) < 0.6
         fac = np.where(

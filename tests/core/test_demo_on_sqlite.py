@@ -104,6 +104,8 @@ from settlement.models import SettlementRun
 for cms_id in ("A9901", "D9902"):
     assert MeasureRun.objects.filter(entity__cms_id=cms_id, performance_year=2025).exists(), cms_id
 assert ReportedFile.objects.filter(entity=entity, kind__in=("qrda3", "cahps")).count() == 2, "QRDA III and CAHPS files"
+quality = analyst.get(reverse("quality:overview", args=[entity.pk]) + "?year=2025").content.decode()
+assert "Settlement uses: score" in quality and "computed here" in quality, "quality score"
 # Two EHRs' patient-level results: the ACO-level rate beside the QRDA III aggregate, and care
 # gaps that name their measure and the day they close, in the roster's gap count.
 assert ReportedFile.objects.filter(entity=entity, kind="fhir_mr").count() == 2, "MeasureReports"
@@ -112,8 +114,6 @@ from care.models import CareGap
 measure_gap = CareGap.objects.filter(entity=entity, gap="measure_134").first()
 assert measure_gap is not None and measure_gap.closes_on is not None, "measure gap"
 assert measure_gap.beneficiary.care.open_gap_count >= 1, "measure gap counted"
-quality = analyst.get(reverse("quality:overview", args=[entity.pk]) + "?year=2025").content.decode()
-assert "Settlement uses: score" in quality and "computed here" in quality, "quality score"
 final = SettlementRun.objects.filter(entity=entity, performance_year=2025, kind="final").latest("version")
 assert any(step["label"] == "Quality path" for step in final.explanation), "quality path"
 print("pages ok")
