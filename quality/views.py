@@ -294,6 +294,8 @@ def ecqm_comparison(*, entity: Any, year: int | None) -> list[dict[str, Any]]:
         return []
     aggregate = qrda3_aggregate(entity=entity, year=year)
     patients = patient_level_rates(entity=entity, year=year)
+    if entity.program.code != "mssp" and not aggregate and not patients:
+        return []  # the APP eCQMs are MSSP's (42 CFR 425.512(a))
     codes = sorted(set(ecqm_ids(year).values()) | set(aggregate) | set(patients))
     return [
         {
