@@ -91,7 +91,7 @@ CHRONIC_CONDITIONS = [
 # The share of inpatient stays that are readmissions within 30 days of another stay's discharge,
 # and their acute principal diagnoses (acute on chronic heart failure, sepsis, pneumonia, acute
 # kidney failure, atrial fibrillation): see `_readmissions`.
-READMISSION_SHARE = 0.15
+READMISSION_SHARE = 0.5
 READMISSION_DIAGNOSES = ["I5023", "I5033", "A419", "J189", "N179", "I4891"]
 # Common ICD-10 codes that map to no CMS-HCC.
 OTHER_DIAGNOSES = ["I10", "E785", "M545", "R0789", "Z0000", "J069", "K219", "M1990"]
@@ -542,13 +542,14 @@ class _BlockWriter:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Hospital readmissions: READMISSION_SHARE of the inpatient stays become readmissions,
         each given to a beneficiary discharged from another stay 2 to 30 days before it (alive
-        through it, with no other stay at the time), as they come in Medicare. Drawn
+        through it, with no other stay at the time), who gives one of their other stays in
+        exchange, as readmissions come in Medicare. Drawn
         independently, each stay of each person on its own day, the demo's 30-day unplanned
         readmission rate (Quality ID 479, ACR) came to about 1%, where Medicare's is about 15 to
         17 per 100 index stays (AHRQ HCUP Statistical Brief #248: 17.1 for stays billed to
         Medicare in 2016). Only whose stay it is changes: every claim keeps its dates and
-        amount, so the year's spending and its timing (what a projection from the months so far
-        reads) are unchanged. A readmission is for an acute condition (the principal diagnoses
+        amount and every person as many stays, so the year's spending, its timing (what a
+        projection from the months so far reads) and who spends it barely change. A readmission is for an acute condition (the principal diagnoses
         Medicare readmissions are most often for). A second generator, seeded apart, draws this,
         so every other draw of the delivery is unchanged.
 
@@ -572,22 +573,37 @@ class _BlockWriter:
         chosen = rng.random(n) < READMISSION_SHARE
         inpatient = np.flatnonzero(kind == "inpatient")
         inpatient = inpatient[np.argsort(start[inpatient], kind="stable")]
-        used = np.zeros(n, dtype=bool)  # index stays already followed by a readmission
+        used = np.zeros(n, dtype=bool)  # stays already an index, a readmission or a swap
         for i in inpatient:
-            if not chosen[i]:
+            if not chosen[i] or used[i]:
                 continue
             days = (start[i] - thru[inpatient]).astype(np.int64)
             candidates = inpatient[(days >= 2) & (days <= 30) & ~used[inpatient]]
             candidates = candidates[bene[candidates] != bene[i]]
             death = self.pop.death[bene[candidates]]
             candidates = candidates[np.isnat(death) | (death >= thru[i])]
-            if not len(candidates):
-                continue
-            p = int(rng.choice(candidates))
-            theirs = inpatient[bene[inpatient] == bene[p]]
-            if ((start[theirs] <= thru[i]) & (thru[theirs] >= start[i])).any():
-                continue  # in hospital then already
-            bene[i], readmitted[i], used[p] = bene[p], True, True
+            for p in rng.permutation(candidates):
+                mine, theirs = bene[i], bene[p]
+                # One of the index person's other stays goes to the readmission's person in
+                # exchange: everyone keeps as many stays as they had.
+                others = inpatient[
+                    (bene[inpatient] == theirs) & (inpatient != p) & ~used[inpatient]
+                ]
+                held = inpatient[bene[inpatient] == mine]
+                their_stays = inpatient[bene[inpatient] == theirs]
+                for j in (int(k) for k in rng.permutation(others)):
+                    if _overlaps(start, thru, held[held != i], j) or _overlaps(
+                        start, thru, their_stays[their_stays != j], int(i)
+                    ):
+                        continue
+                    died = self.pop.death[mine]
+                    if not np.isnat(died) and died < thru[j]:
+                        continue
+                    bene[i], bene[j] = theirs, mine
+                    readmitted[i] = used[i] = used[p] = used[j] = True
+                    break
+                if readmitted[i]:
+                    break
         return bene, readmitted, dx
 
     def _dx(self, bene: np.ndarray, k: int) -> np.ndarray:
@@ -1033,6 +1049,11 @@ INPATIENT_DISCHARGE_MIX = (
     ("62", 0.04),
 )
 EXPIRED = "20"
+
+
+def _overlaps(start: np.ndarray, thru: np.ndarray, stays: np.ndarray, k: int) -> bool:
+    """Whether stay `k` overlaps any of `stays` (indexes into start and thru)."""
+    return bool(((start[stays] <= thru[k]) & (thru[stays] >= start[k])).any())
 
 
 def _ended_by_death(thru: np.ndarray, start: np.ndarray, death: np.ndarray) -> np.ndarray:
