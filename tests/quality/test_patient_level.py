@@ -138,6 +138,11 @@ def test_patients_count_once_across_ehrs_and_open_events_become_counted_gaps(
     assert gap.as_of == date(2026, 11, 2)
     assert "closes 2026-12-31" in gap.detail
     assert not CareGap.objects.filter(gap="measure_001").exists()
+    person = login_client(aco_coordinator).get(
+        reverse("care:beneficiary", args=[entity_a.pk, only_a.pk])
+    )
+    assert "Quality ID 134: depression screening" in person.content.decode()
+    assert "closes 2026-12-31" in person.content.decode()
     # The roster's count and filters see the measure's gap.
     assert CareProfile.objects.get(beneficiary=only_a).open_gap_count == 1
     assert CareProfile.objects.get(beneficiary=both).open_gap_count == 0
