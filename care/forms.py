@@ -13,6 +13,19 @@ from care.engine.value_sets import GAP_KEYS, gap_label
 from care.models import ContactSource, ItemStatus, OutreachMethod, OutreachOutcome
 from care.selectors import sort_names
 
+# The quality measures' gaps (written by the quality app, keyed `measure_<code>`): each is an
+# open numerator event of the measure, named by it.
+MEASURE_GAP_CHOICES = (
+    ("measure_tfu", "TFU: follow-up after an acute exacerbation due"),
+    ("measure_acr", "ACR: 30-day readmission window open"),
+    ("measure_479", "Quality ID 479 (HWR): 30-day readmission window open"),
+    ("measure_001", "Quality ID 001: HbA1c result of 9% or less due"),
+    ("measure_134", "Quality ID 134: depression screening due"),
+    ("measure_236", "Quality ID 236: blood pressure below 140/90 due"),
+    ("measure_112", "Quality ID 112: screening mammography due"),
+    ("measure_113", "Quality ID 113: colorectal cancer screening due"),
+)
+
 SORT_CHOICES = [
     ("name", "Name (A-Z)"),
     ("-name", "Name (Z-A)"),
@@ -68,7 +81,9 @@ class RosterForm(forms.Form):
     gap = forms.ChoiceField(
         required=False,
         label="Care gap",
-        choices=[("", "Any")] + [(key, gap_label(key)) for key in GAP_KEYS],
+        choices=[("", "Any")]
+        + [(key, gap_label(key)) for key in GAP_KEYS]
+        + list(MEASURE_GAP_CHOICES),
     )
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label="Sort by")
     after = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -124,6 +124,9 @@ class CareGap(models.Model):
     last_done = models.DateField(null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True)
     as_of = models.DateField()
+    closes_on = models.DateField(
+        null=True, blank=True, help_text="A quality measure's gap: the day its window closes."
+    )
 
     objects = TenantManager()
 

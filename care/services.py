@@ -413,14 +413,34 @@ def measure_gaps_replace(
             detail=str(g.get("detail", ""))[:300],
             last_done=g.get("last_done"),
             as_of=as_of,
+            closes_on=g.get("closes_on"),
         )
         for bene, g in wanted.items()
         if bene in living and bene not in held
     ]
     with transaction.atomic():
+        touched = set(
+            CareGap.objects.filter(entity=entity, gap=key).values_list("beneficiary_id", flat=True)
+        ) | {row.beneficiary_id for row in rows}
         CareGap.objects.filter(entity=entity, gap=key).delete()
         CareGap.objects.bulk_create(rows, batch_size=5000)
+        open_gap_counts_update(entity=entity, beneficiary_ids=touched)
     return len(rows)
+
+
+def open_gap_counts_update(*, entity: Any, beneficiary_ids: set[int]) -> None:
+    """Set the care profiles' open gap count of these beneficiaries from their gaps (the claims
+    rules' and the quality measures' alike), so the roster's count, sort and filter see both."""
+    counts = dict(
+        CareGap.objects.filter(entity=entity, beneficiary_id__in=beneficiary_ids)
+        .values("beneficiary_id")
+        .annotate(n=Count("pk"))
+        .values_list("beneficiary_id", "n")
+    )
+    profiles = list(CareProfile.objects.filter(entity=entity, beneficiary_id__in=beneficiary_ids))
+    for profile in profiles:
+        profile.open_gap_count = min(counts.get(profile.beneficiary_id, 0), 32767)
+    CareProfile.objects.bulk_update(profiles, ["open_gap_count"], batch_size=5000)
 
 
 def care_refresh(
@@ -504,6 +524,14 @@ def care_refresh(
     ip_count = stays_12m.groupby(c.BENEFICIARY_ID).size()
     ed_count = ed_12m.groupby(c.BENEFICIARY_ID).size()
     gap_count = gaps.groupby(c.BENEFICIARY_ID).size()
+    # The quality measures' gaps stay through this refresh (below): the count holds them too.
+    kept = dict(
+        CareGap.objects.filter(entity=entity, gap__startswith=MEASURE_GAP_PREFIX)
+        .values("beneficiary_id")
+        .annotate(n=Count("pk"))
+        .values_list("beneficiary_id", "n")
+    )
+    gap_count = gap_count.add(pd.Series(kept, dtype="int64"), fill_value=0).astype("int64")
     report(60, "Reading alignment and risk scores")
     alignment = _alignment_profile(entity=entity, as_of=as_of)
     latest_scores = upstream.latest_risk_scores(entity=entity)

@@ -27,6 +27,7 @@ PHI_MODELS = frozenset(
         "partners.bulkexport",
         "quality.measurecase",
         "quality.measureevent",
+        "quality.patientresult",
         "specialists.leadspecialist",
         "specialists.leadspecialistchange",
         "specialists.episode",

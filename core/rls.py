@@ -115,6 +115,7 @@ SCOPED: dict[str, str] = {
     "settlement.QualityResult": "",
     "quality.MeasureCase": "",
     "quality.MeasureEvent": "",
+    "quality.PatientResult": "",
     "specialists.LeadSpecialist": "",
     "specialists.LeadSpecialistChange": "",
     "specialists.Episode": "",

@@ -32,6 +32,7 @@ REST_SCOPES = {
     "worklist:write": "REST: create and close worklist items",
     "jobs:read": "REST: the state of jobs (exports and others)",
     "adt:write": "REST: send hospital admission, discharge and transfer events (HL7 v2 or FHIR Encounter)",
+    "quality:write": "REST: send patient-level eCQM results (FHIR MeasureReport, individual)",
 }
 ALL_SCOPES = {**FHIR_SCOPES, **REST_SCOPES}
 

@@ -6,6 +6,9 @@
   upload them;
 * the ACO's eCQM results from a synthetic partner EHR (a QRDA Category III file) and its CAHPS
   for MIPS results from a synthetic survey vendor;
+* patient-level eCQM results (FHIR MeasureReport, individual) for some of the ACO's aligned
+  beneficiaries from two synthetic partner EHRs, some patients in both, for the year to date:
+  the ACO-level rate beside the QRDA III aggregate, and the open ones as care gaps;
 * the ACO's quality score computed from all of it replaces the demo's typed quality result, and
   a new final settlement version takes it (its explanation shows the path).
 
@@ -129,6 +132,73 @@ def _aco_files(aco: Entity) -> None:
         )  # fmt: skip
 
 
+PATIENT_EHRS = (EHR, "Riverbend Clinic EHR (synthetic)")
+# The share of the sampled patients in each eCQM's denominator and the share meeting its quality
+# action (001: the share with a result above 9% or none, the inverse numerator).
+PATIENT_MEASURES = {
+    "001": ("CMS122", 0.3, 0.14),
+    "134": ("CMS2", 0.85, 0.82),
+    "236": ("CMS165", 0.55, 0.76),
+    "112": ("CMS125", 0.3, 0.78),
+}
+
+
+def _measure_reports(aco: Entity, patients: int = 400) -> None:
+    """Two EHRs' patient-level results for the year to date (submitted on the claims' date, while
+    the period runs), a fifth of the patients in both with their own readings."""
+    import json
+
+    import numpy as np
+
+    from alignment.selectors import aligned_beneficiaries
+    from claims.selectors import claims_data_date
+    from quality.patient_level import MBI_SYSTEM, POPULATION_SYSTEM, measure_reports_store
+
+    if ReportedFile.objects.filter(
+        entity=aco, performance_year=YEAR, kind=ReportedFile.Kind.MEASURE_REPORT
+    ).exists():
+        return
+    mbis = sorted(
+        aligned_beneficiaries(entity=aco, performance_year=YEAR)
+        .exclude(beneficiary__current_mbi="")
+        .values_list("beneficiary__current_mbi", flat=True)
+    )[:patients]
+    rng = np.random.default_rng(YEAR)
+    bundles: dict[str, list[dict[str, Any]]] = {source: [] for source in PATIENT_EHRS}
+    for i, mbi in enumerate(mbis):
+        sources = PATIENT_EHRS if i % 5 == 0 else (PATIENT_EHRS[i % 2],)
+        for quality_id, (cms_id, eligible, met) in PATIENT_MEASURES.items():
+            if rng.random() >= eligible:
+                continue
+            for source in sources:
+                counts = {"initial-population": 1, "denominator": 1, "denominator-exclusion": 0,
+                          "numerator": int(rng.random() < met)}  # fmt: skip
+                bundles[source].append(
+                    {
+                        "resourceType": "MeasureReport",
+                        "id": f"{quality_id}-{i}",
+                        "status": "complete",
+                        "type": "individual",
+                        "measure": f"https://madie.cms.gov/Measure/{cms_id}FHIR",
+                        "subject": {"identifier": {"system": MBI_SYSTEM, "value": mbi}},
+                        "period": {"start": f"{YEAR}-01-01", "end": f"{YEAR}-12-31"},
+                        "group": [{"population": [
+                            {"code": {"coding": [{"system": POPULATION_SYSTEM, "code": code}]},
+                             "count": n}
+                            for code, n in counts.items()
+                        ]}],
+                    }
+                )  # fmt: skip
+    day = claims_data_date(entity=aco) or date(YEAR, 12, 15)
+    for source, reports in bundles.items():
+        resource = {"resourceType": "Bundle", "type": "collection",
+                    "entry": [{"resource": r} for r in reports]}  # fmt: skip
+        measure_reports_store(
+            entity=aco, source=source, submitted_on=min(day, date(YEAR, 12, 31)),
+            resource=resource, file_name=f"measure-reports-{YEAR}.json", content=json.dumps(resource).encode(),
+        )  # fmt: skip
+
+
 def _settle_with_computed_score(aco: Entity, stdout: Any) -> None:
     """The demo's typed quality result gives way to the computed score, and a new final version
     of the year takes it (once)."""
@@ -169,5 +239,6 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
     aco = entities.get("mssp")
     if aco is not None and MeasureRun.objects.filter(entity=aco, performance_year=YEAR).exists():
         _aco_files(aco)
+        _measure_reports(aco)
         _settle_with_computed_score(aco, stdout)
     stdout.write(f"  quality: demo step took {time.perf_counter() - started:.1f} s")

@@ -154,6 +154,7 @@ class ReportedFile(models.Model):
     class Kind(models.TextChoices):
         QRDA3 = "qrda3", "QRDA Category III (eCQM aggregate results)"
         CAHPS = "cahps", "CAHPS for MIPS survey results (survey vendor's file)"
+        MEASURE_REPORT = "fhir_mr", "FHIR MeasureReport (individual, patient-level eCQM results)"
 
     entity = models.ForeignKey(
         "entities.Entity", on_delete=models.CASCADE, related_name="quality_files"
@@ -300,3 +301,34 @@ class HealthEquityInput(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity.cms_id} PY{self.performance_year} health equity inputs"
+
+
+class PatientResult(models.Model):
+    """One patient's populations for one eCQM as a partner EHR reported them (a FHIR
+    `MeasureReport` of type individual), in a `ReportedFile` that carries the source, the
+    submission date and the reporting period. PHI: names a beneficiary (matched by MBI within the
+    entity; the MBI itself is not kept here)."""
+
+    tenant_path = "file__entity"
+
+    file = models.ForeignKey(ReportedFile, on_delete=models.CASCADE, related_name="patients")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    quality_id = models.CharField(max_length=8, help_text="The MIPS Quality ID, e.g. 001.")
+    measure_ref = models.CharField(max_length=300, help_text="The measure as the report names it.")
+    entry = models.CharField(max_length=120, help_text="Where in the submission: entry and id.")
+    initial_population = models.BooleanField(default=False)
+    denominator = models.BooleanField(default=False)
+    denominator_exclusion = models.BooleanField(default=False)
+    denominator_exception = models.BooleanField(default=False)
+    numerator = models.BooleanField(default=False)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["file", "quality_id", "id"]
+        indexes = [models.Index(fields=["file", "quality_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.quality_id} of beneficiary {self.beneficiary_id} in file {self.file_id}"

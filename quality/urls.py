@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:entity_id>/reported/upload/", views.reported_upload, name="reported_upload"),
     path("<int:entity_id>/cahps/upload/", views.cahps_upload, name="cahps_upload"),
     path("benchmarks/", views.benchmarks, name="benchmarks"),
+    path("<int:entity_id>/ecqm/<str:quality_id>/", views.ecqm, name="ecqm"),
 ]

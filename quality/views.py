@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -86,6 +86,7 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
         "settlement_quality": _settlement_quality(entity, year),
         "quality_projection": _quality_projection(entity, year),
         "may_upload": user_may(user=request.user, entity_id=entity.pk, key=START_RUNS),
+        "ecqms": ecqm_comparison(entity=entity, year=year),
     }
     return render(request, "quality/overview.html", context)
 
@@ -278,3 +279,97 @@ def measure(request: HttpRequest, entity_id: int, result_id: int) -> HttpRespons
         "max_quarter": max((q["rate"] for q in result.quarters), default=0) or 1,
     }
     return render(request, "quality/measure.html", context)
+
+
+def _ecqm_year(request: HttpRequest, entity: Any) -> int | None:
+    from django.db.models import Max
+
+    year = _year(request)
+    if year is not None:
+        return year
+    found = ReportedFile.objects.filter(
+        entity=entity, kind__in=[ReportedFile.Kind.QRDA3, ReportedFile.Kind.MEASURE_REPORT]
+    ).aggregate(year=Max("performance_year"))["year"]
+    return int(found) if found else None
+
+
+def ecqm_comparison(*, entity: Any, year: int | None) -> list[dict[str, Any]]:
+    """Each APP eCQM of the year: the QRDA III aggregate beside the ACO-level rate from the
+    patient-level results (each patient once across EHRs). Counts only, no beneficiary."""
+    from quality.engine.app_score import app_measure
+    from quality.patient_level import ecqm_ids, patient_level_rates, qrda3_aggregate
+
+    if year is None:
+        return []
+    aggregate = qrda3_aggregate(entity=entity, year=year)
+    patients = patient_level_rates(entity=entity, year=year)
+    if entity.program.code != "mssp" and not aggregate and not patients:
+        return []  # the APP eCQMs are MSSP's (42 CFR 425.512(a))
+    codes = sorted(set(ecqm_ids(year).values()) | set(aggregate) | set(patients))
+    return [
+        {
+            "quality_id": code,
+            "title": app_measure(code).get("title", ""),
+            "inverse": bool(app_measure(code).get("inverse")),
+            "aggregate": aggregate.get(code),
+            "patients": patients.get(code),
+        }
+        for code in codes
+    ]
+
+
+@require_GET
+@phi_view
+def ecqm(request: HttpRequest, entity_id: int, quality_id: str) -> HttpResponse:
+    """One eCQM of a year: the QRDA III aggregate beside the ACO-level rate from the partners'
+    patient-level results, and the patients whose quality action is still open (masked MBIs;
+    every beneficiary listed is logged)."""
+    from quality.engine.app_score import app_measure
+    from quality.patient_level import current_patient_results, open_numerator_events
+
+    entity = entity_for_user(user=request.user, entity_id=entity_id)
+    year = _ecqm_year(request, entity)
+    rows = [r for r in ecqm_comparison(entity=entity, year=year) if r["quality_id"] == quality_id]
+    if not rows or year is None:
+        raise Http404("No such eCQM for this entity and year.")
+    open_ids = open_numerator_events(entity=entity, year=year).get(quality_id, [])
+    page = Paginator(open_ids, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    from beneficiaries.models import Beneficiary
+
+    people = {b.pk: b for b in Beneficiary.objects.for_user(request.user).filter(pk__in=shown)}
+    sources: dict[int, list[str]] = {}
+    for bene, source in (
+        current_patient_results(entity=entity, year=year)
+        .filter(quality_id=quality_id, beneficiary_id__in=shown)
+        .values_list("beneficiary_id", "file__source")
+    ):
+        sources.setdefault(bene, []).append(source)
+    access_record_create(
+        entity=entity,
+        purpose=f"eCQM {quality_id} open numerator events",
+        route="quality:ecqm",
+        beneficiary_ids=sorted(people),
+        user=request.user,
+    )
+    submissions = (
+        ReportedFile.objects.filter(
+            entity=entity, performance_year=year, kind=ReportedFile.Kind.MEASURE_REPORT
+        )
+        .select_related("superseded_by")
+        .order_by("-uploaded_at")[:30]
+    )
+    context = {
+        "entity": entity,
+        "year": year,
+        "row": rows[0],
+        "spec": app_measure(quality_id),
+        "page": page,
+        "open": [
+            {"beneficiary": people[b], "sources": sorted(set(sources.get(b, [])))}
+            for b in shown
+            if b in people
+        ],
+        "submissions": submissions,
+    }
+    return render(request, "quality/ecqm.html", context)

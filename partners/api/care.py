@@ -59,7 +59,7 @@ class CareGapSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CareGap
-        fields = ["id", "beneficiary", "gap", "label", "last_done", "detail", "as_of"]
+        fields = ["id", "beneficiary", "gap", "label", "last_done", "detail", "as_of", "closes_on"]
         read_only_fields = fields
 
 

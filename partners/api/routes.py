@@ -1,12 +1,13 @@
 """The partner API's routes under /api/v1/: the OAuth token endpoint, the roster and beneficiary
-search, alignment runs and changes, care gaps and worklist items."""
+search, alignment runs and changes, care gaps and worklist items, hospital events and
+patient-level eCQM results in."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, path
 from rest_framework.routers import DefaultRouter
 
-from partners.api import adt, care, views
+from partners.api import adt, care, quality, views
 from partners.token import ThrottledTokenView
 
 
@@ -19,6 +20,11 @@ def register(router: DefaultRouter) -> list[URLPattern]:
     return [
         path("auth/token", ThrottledTokenView.as_view(), name="partners-token"),
         path("adt/messages", adt.AdtIntakeApi.as_view(), name="adt-intake"),
+        path(
+            "quality/measure-reports",
+            quality.MeasureReportIntakeApi.as_view(),
+            name="quality-measure-reports",
+        ),
         path(
             "beneficiaries/search",
             views.BeneficiarySearchApi.as_view(),

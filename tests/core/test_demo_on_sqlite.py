@@ -110,9 +110,17 @@ from quality.models import MeasureRun, ReportedFile
 from settlement.models import SettlementRun
 for cms_id in ("A9901", "D9902"):
     assert MeasureRun.objects.filter(entity__cms_id=cms_id, performance_year=2025).exists(), cms_id
-assert ReportedFile.objects.filter(entity=entity).count() == 2, "QRDA III and CAHPS files"
+assert ReportedFile.objects.filter(entity=entity, kind__in=("qrda3", "cahps")).count() == 2, "QRDA III and CAHPS files"
 quality = analyst.get(reverse("quality:overview", args=[entity.pk]) + "?year=2025").content.decode()
 assert "Settlement uses: score" in quality and "computed here" in quality, "quality score"
+# Two EHRs' patient-level results: the ACO-level rate beside the QRDA III aggregate, and care
+# gaps that name their measure and the day they close, in the roster's gap count.
+assert ReportedFile.objects.filter(entity=entity, kind="fhir_mr").count() == 2, "MeasureReports"
+assert "the ACO-level rate from patient-level results" in quality, "patient-level rates"
+from care.models import CareGap
+measure_gap = CareGap.objects.filter(entity=entity, gap="measure_134").first()
+assert measure_gap is not None and measure_gap.closes_on is not None, "measure gap"
+assert measure_gap.beneficiary.care.open_gap_count >= 1, "measure gap counted"
 final = SettlementRun.objects.filter(entity=entity, performance_year=2025, kind="final").latest("version")
 assert any(step["label"] == "Quality path" for step in final.explanation), "quality path"
 print("pages ok")
@@ -167,6 +175,12 @@ for cms_id in ("A9901", "D9902"):
     due = WorklistItem.objects.filter(entity__cms_id=cms_id, kind__in=claims_kinds,
                                       status__in=OPEN_STATUSES).values_list("due_date", flat=True)
     assert due and all(abs(d - as_of) <= timedelta(days=62) for d in due), (cms_id, as_of, min(due))
+# Readmission rates near Medicare's (about 15 per 100 index stays), not about 1%.
+from quality.models import MeasureResult
+for code in ("479", "ACR"):
+    result = MeasureResult.objects.filter(code=code, run__performance_year=2025).latest("run__created_at")
+    assert 8 <= result.rate <= 25, (code, result.rate)
+    print("readmission rate", code, result.rate)
 print("calibration ok")
 """
 

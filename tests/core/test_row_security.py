@@ -71,6 +71,7 @@ PHI_AND_MONEY_TABLES = {
     "settlement_qualityresult",
     "quality_measurecase",
     "quality_measureevent",
+    "quality_patientresult",
     "specialists_leadspecialist",
     "specialists_leadspecialistchange",
     "specialists_episode",

@@ -16,7 +16,7 @@ from audit.models import AccessRecord
 from care.models import WorklistItem
 from jobs.services import job_execute
 from tests.partners.phi_world import World, build_world, url_patterns, verify_second_factor
-from tests.quality.world import quality_result
+from tests.quality.world import ecqm_open_patient, quality_result
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,10 @@ PHI_PAGES = {
     "quality:measure": lambda w: {
         "entity_id": w.entity.pk,
         "result_id": quality_result(w.entity, w.beneficiary).pk,
+    },
+    "quality:ecqm": lambda w: {
+        "entity_id": w.entity.pk,
+        "quality_id": ecqm_open_patient(w.entity, w.beneficiary),
     },
 }
 # Partner-only PHI routes (FHIR), requested with entity A's client.
@@ -95,6 +99,8 @@ NO_PHI |= {
     "quality:overview", "quality:compute", "quality:reported_upload", "quality:cahps_upload",
     "quality:benchmarks",
 }  # fmt: skip
+# A partner's patient-level eCQM results in (FHIR MeasureReport): the answer is counts only.
+NO_PHI |= {"quality-measure-reports"}
 # Each member's task counts, and a bulk move of tasks between members (no beneficiary named).
 NO_PHI |= {"care:team", "care:team_reassign"}
 NO_PHI |= {"specialists:index", "specialists:run_start", "specialists:leakage"}

@@ -95,6 +95,7 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "quality:compute": [{"entity_id": entity}],
         "quality:reported_upload": [{"entity_id": entity}],
         "quality:cahps_upload": [{"entity_id": entity}],
+        "quality:ecqm": [{"entity_id": entity, "quality_id": "134"}],
         "quality:measure": [
             {"entity_id": entity, "result_id": quality.pk},
             {"entity_id": own.entity.pk, "result_id": quality.pk},

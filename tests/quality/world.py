@@ -49,3 +49,20 @@ def quality_result(entity: Any, beneficiary: Any = None, code: str = "ACR") -> M
             npi="1234567893",
         )
     return result
+
+
+def ecqm_open_patient(entity: Any, beneficiary: Any, quality_id: str = "134") -> str:
+    """A partner's patient-level result of PY2026 leaving `beneficiary` open on an eCQM: the
+    quality ID the eCQM page takes."""
+    from quality.models import PatientResult, ReportedFile
+
+    file = ReportedFile.objects.create(
+        entity=entity, performance_year=2026, kind=ReportedFile.Kind.MEASURE_REPORT,
+        source="EHR", submitted_on=date(2026, 11, 2), period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31), file_name="submission.json", sha256="0" * 64,
+    )  # fmt: skip
+    PatientResult.objects.create(
+        file=file, beneficiary=beneficiary, quality_id=quality_id, measure_ref="CMS2v15",
+        entry="entry 0", initial_population=True, denominator=True,
+    )  # fmt: skip
+    return quality_id
