@@ -206,6 +206,13 @@ class ReportedMeasure(models.Model):
     def __str__(self) -> str:
         return f"{self.measure_id} {self.performance_rate}"
 
+    @property
+    def display_title(self) -> str:
+        """The title CMS publishes for a CAHPS summary survey measure, else the file's own."""
+        from quality.engine.app_score import cahps_ssm_title
+
+        return cahps_ssm_title(self.measure_id) or self.title
+
 
 class BenchmarkFile(models.Model):
     """A performance year's MIPS quality benchmarks as CMS publishes them (the QPP benchmark CSV
