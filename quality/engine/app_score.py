@@ -457,6 +457,12 @@ def app_score(
     )
 
 
+def ssm_order(ssm: str) -> tuple[int, str]:
+    """CAHPS_2 before CAHPS_11: by the number CMS gives the summary survey measure."""
+    number = ssm.rsplit("_", 1)[-1]
+    return (int(number), ssm) if number.isdigit() else (10**6, ssm)
+
+
 def _cahps_line(
     spec: dict[str, Any],
     given: MeasureInput | None,
@@ -469,7 +475,7 @@ def _cahps_line(
         )  # fmt: skip
     scored: list[tuple[str, Points]] = []
     skipped: list[str] = []
-    for ssm, value in sorted(given.components.items()):
+    for ssm, value in sorted(given.components.items(), key=lambda kv: ssm_order(kv[0])):
         benchmark = by_key.get((ssm, collection_key(given.collection)))
         if benchmark is None:
             skipped.append(ssm)
