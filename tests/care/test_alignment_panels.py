@@ -103,6 +103,10 @@ def test_the_beneficiary_page_names_the_attributed_provider_from_the_registry(al
     assert NPI_A in body
     assert "Valley Primary Care" in body
     assert "Plurality of primary care charges with the entity" in body
+    # The contact card's practice is the roster of record's, the alignment panel the run's:
+    # each says where it comes from (they differ where CMS's list attributes another TIN).
+    assert "Primary care (roster of record)" in body
+    assert "else the platform's alignment run) at the care refresh of" in body
 
 
 def test_the_overview_summarises_alignment_now_by_month_and_since_the_last_run(aligned, entity_a):
