@@ -126,6 +126,14 @@ def _shots() -> list[tuple[str, str, str, dict[str, Any]]]:
         ("beneficiary_risk", analyst, reverse("benchmarks:beneficiary_risk", args=[bene]), {}),
         ("lead-specialists", analyst, reverse("specialists:entity", args=[aco.pk]), {}),
         ("team", admin, reverse("care:team", args=[aco.pk]), {}),
+        ("home", coordinator, "/", {}),
+        ("partner-api-docs", admin, "/api/v1/docs/", {}),
+        (
+            "partner-api-register-client",
+            admin,
+            reverse("admin:partners_partnerclient_add"),
+            {},
+        ),
         (
             "settlement-reach-projection",
             "analyst@coastal.demo",
