@@ -234,6 +234,15 @@ def test_the_roster_filters_on_alignment_and_risk_tier(roster_facts, entity_a):
     assert "A TIN is 9 digits." in response.content.decode()
 
 
+def test_the_roster_says_its_aligned_filter_is_the_roster_of_record(roster_facts, entity_a):
+    """The care profile's 'aligned' is CMS's list where one covers the year (the run's
+    projection otherwise): the filter says so rather than 'aligned in the latest run'."""
+    page = roster_facts["a"].get(reverse("care:roster", args=[entity_a.pk])).content.decode()
+    assert "On the roster of record" in page
+    assert "Aligned in the latest run" not in page
+    assert "else aligned in the latest alignment run" in page
+
+
 def test_the_refresh_raises_one_task_per_person_at_risk_of_dropping_out(roster_facts, entity_a):
     items = WorklistItem.objects.filter(entity=entity_a, kind="alignment_risk")
     by_name = {i.beneficiary.last_name: i for i in items.select_related("beneficiary")}
