@@ -133,10 +133,13 @@ class AlignmentRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        # The short name of the list: the choice's label explains itself ("as of the run date"),
-        # which reads twice beside the run's as-of date on the pages that name the run.
-        kind = "quarterly list" if self.list_kind == ListKind.QUARTERLY else "final list"
-        return f"{self.entity.cms_id} PY{self.performance_year} {kind} v{self.version}"
+        return f"{self.entity.cms_id} PY{self.performance_year} {self.kind_short} v{self.version}"
+
+    @property
+    def kind_short(self) -> str:
+        """The short name of the list: the choice's label explains itself ("as of the run
+        date"), which reads twice beside the run's as-of date on the pages that name the run."""
+        return "quarterly list" if self.list_kind == ListKind.QUARTERLY else "final list"
 
     @property
     def is_open(self) -> bool:

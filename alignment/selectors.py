@@ -303,6 +303,31 @@ class RosterOfRecord:
     def beneficiary_ids(self) -> list[int]:
         return [bene for bene, _ in self.members]
 
+    def member_npis(self) -> dict[int, str]:
+        """Beneficiary id -> the clinician (NPI) each member is assigned or aligned through:
+        CMS's list's (cmslists.selectors.cms_list_assigned_npis), else the run's attributed
+        NPI."""
+        from cmslists.selectors import cms_list_assigned_npis
+
+        if self.cms_list is not None:
+            return cms_list_assigned_npis(cms_list=self.cms_list)
+        if self.run is None:
+            return {}
+        return dict(
+            AlignmentResult.objects.filter(run=self.run, aligned=True).values_list(
+                "beneficiary_id", "attributed_npi"
+            )
+        )
+
+    @property
+    def population_label(self) -> str:
+        """Where the population comes from and its date, as a page says it."""
+        if self.source == CMS_LIST:
+            return f"assigned on CMS's list of record, {self.label}"
+        if self.run is not None and self.as_of is not None:
+            return f"aligned in the platform's alignment run as of {self.as_of:%Y-%m-%d}"
+        return "no list from CMS and no alignment run yet"
+
     @property
     def is_cms_list(self) -> bool:
         return self.source == CMS_LIST

@@ -60,7 +60,7 @@ class RosterForm(forms.Form):
     hcc_recapture = forms.BooleanField(
         required=False, label="HCC recapture gap or open recapture task"
     )
-    aligned = forms.BooleanField(required=False, label="Aligned in the latest run")
+    aligned = forms.BooleanField(required=False, label="On the roster of record")
     newly_aligned = forms.BooleanField(required=False, label="Newly aligned (latest run)")
     alignment_at_risk = forms.BooleanField(required=False, label="At risk of being dropped")
     attributed_tin = forms.RegexField(

@@ -86,6 +86,31 @@ def cms_list_assigned(
     return [(bene, va_tin or best.get(bene, (0, ""))[1]) for bene, va_tin in rows]
 
 
+def cms_list_assigned_npis(*, cms_list: CmsList) -> dict[int, str]:
+    """Beneficiary id -> the clinician (NPI) each assigned beneficiary of the list is assigned
+    through: the voluntary-alignment NPI if CMS gives one, else the NPI with the most primary
+    care services in the list's TIN/NPI table (Table 1-4; the REACH report's NPI) under the
+    beneficiary's attributed TIN (`cms_list_assigned`; ties: the lowest NPI), else blank."""
+    tins = dict(cms_list_assigned(cms_list=cms_list))
+    out = dict(
+        CmsListBeneficiary.objects.filter(cms_list=cms_list, status=Status.ASSIGNED).values_list(
+            "beneficiary_id", "voluntary_npi"
+        )
+    )
+    best: dict[int, tuple[int, str]] = {}
+    for bene, tin, npi, count in (
+        CmsListProvider.objects.filter(cms_list=cms_list, kind="tin")
+        .exclude(npi="")
+        .values_list("beneficiary_id", "identifier", "npi", "service_count")
+    ):
+        if bene not in tins or tin != tins[bene]:
+            continue
+        current = best.get(bene)
+        if current is None or (-count, npi) < (-current[0], current[1]):
+            best[bene] = (count, npi)
+    return {bene: npi or best.get(bene, (0, ""))[1] for bene, npi in out.items()}
+
+
 def cms_list_rows(*, cms_list: CmsList, status: str = "") -> QuerySet[CmsListBeneficiary]:
     rows = CmsListBeneficiary.objects.filter(cms_list=cms_list).select_related("beneficiary")
     return rows.filter(status=status) if status else rows

@@ -9,6 +9,9 @@ behind UAMCC, 484 and DAH) name beneficiaries and are PHI (core.phi_tables, core
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -183,6 +186,13 @@ class ReportedFile(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.source}, PY{self.performance_year}"
 
+    @property
+    def measures_in_order(self) -> list[Any]:
+        """Its measures by id, numbers in order (CAHPS_2 before CAHPS_11)."""
+        from quality.engine.app_score import ssm_order
+
+        return sorted(self.measures.all(), key=lambda m: ssm_order(m.measure_id))
+
 
 class ReportedMeasure(models.Model):
     """One measure's aggregate counts and performance rate as the file reports them."""
@@ -206,6 +216,24 @@ class ReportedMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id} {self.performance_rate}"
+
+    @property
+    def rate_shown(self) -> Decimal | None:
+        """The performance rate (0 to 1) the file gives, else the one its counts give:
+        numerator / (denominator - exclusions - exceptions), as the quality score reads it."""
+        if self.performance_rate is not None:
+            return self.performance_rate
+        if self.numer is None or self.denom is None:
+            return None
+        eligible = self.denom - (self.denex or 0) - (self.denexcep or 0)
+        return Decimal(self.numer) / Decimal(eligible) if eligible > 0 else None
+
+    @property
+    def display_title(self) -> str:
+        """The title CMS publishes for a CAHPS summary survey measure, else the file's own."""
+        from quality.engine.app_score import cahps_ssm_title
+
+        return cahps_ssm_title(self.measure_id) or self.title
 
 
 class BenchmarkFile(models.Model):

@@ -1,7 +1,7 @@
 """Compute and store an entity's claims-based quality measures for a performance year.
 
-Reads final-action claims (claims.selectors) up to the claims data date, the year's aligned
-population (alignment.selectors), runs quality.engine and stores a new `MeasureRun` with its
+Reads final-action claims (claims.selectors) up to the claims data date, the year's roster of
+record (alignment.selectors: CMS's list of record, else the platform's alignment run), runs quality.engine and stores a new `MeasureRun` with its
 results, cases and events. As-of is the claims data date, never the clock.
 """
 
@@ -55,27 +55,35 @@ def entity_type_code(*, entity: Any, year: int) -> str:
 
 
 def measured_population(*, entity: Any, year: int) -> tuple[pd.DataFrame, str]:
-    """The year's aligned beneficiaries with birth and death dates and their aligned TIN/NPI."""
-    from alignment.selectors import aligned_beneficiaries
+    """The year's roster of record (alignment.selectors.roster_of_record: CMS's list of record
+    where one covers the year, else the platform's alignment run), the population the roster
+    shows: each member with birth and death dates and the TIN/NPI they are assigned through,
+    and where the population comes from, dated."""
+    from alignment.selectors import roster_of_record
+    from beneficiaries.models import Beneficiary
 
-    rows = aligned_beneficiaries(entity=entity, performance_year=year).values_list(
-        "beneficiary_id",
-        "beneficiary__birth_date",
-        "beneficiary__death_date",
-        "attributed_tin",
-        "attributed_npi",
-        "run__as_of",
-    )
+    roster = roster_of_record(entity=entity, performance_year=year)
+    members = roster.members
+    columns = ["beneficiary_id", "birth_date", "death_date", "tin", "npi"]
+    if not members:
+        return pd.DataFrame(columns=columns), ""
+    npis = roster.member_npis()
+    dates = {
+        pk: (birth, death)
+        for pk, birth, death in Beneficiary.objects.filter(
+            pk__in=[bene for bene, _ in members]
+        ).values_list("pk", "birth_date", "death_date")
+    }
     frame = pd.DataFrame.from_records(
-        list(rows),
-        columns=["beneficiary_id", "birth_date", "death_date", "tin", "npi", "run_as_of"],
+        [
+            (bene, *dates.get(bene, (None, None)), tin or "", npis.get(bene, "") or "")
+            for bene, tin in members
+        ],
+        columns=columns,
     )
-    if frame.empty:
-        return frame, ""
-    as_of = frame["run_as_of"].iloc[0]
     frame["start"] = pd.Timestamp(date(year, 1, 1))
     frame["end"] = pd.Timestamp(date(year, 12, 31))
-    return frame.drop(columns=["run_as_of"]), f"aligned in the alignment run as of {as_of:%Y-%m-%d}"
+    return frame, roster.population_label
 
 
 def claims_inputs(
@@ -159,7 +167,10 @@ def measures_compute(
         return {"stored": False, "reason": f"no claims-based measure for PY{performance_year}"}
     population, source = measured_population(entity=entity, year=performance_year)
     if population.empty:
-        return {"stored": False, "reason": f"no alignment run for PY{performance_year}"}
+        return {
+            "stored": False,
+            "reason": f"no CMS list and no alignment run for PY{performance_year}",
+        }
     report(10, "Reading claims")
     inputs = claims_inputs(
         entity=entity,

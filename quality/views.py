@@ -23,7 +23,7 @@ from audit.services import access_record_create
 from care.selectors import entity_for_user
 from claims.selectors import claims_data_date
 from jobs.services import job_enqueue
-from quality.engine.app_score import BenchmarkFileError
+from quality.engine.app_score import BenchmarkFileError, cahps_ssm_source
 from quality.engine.catalog import measures_for
 from quality.forms import BenchmarkUploadForm, CahpsUploadForm, QrdaUploadForm
 from quality.models import BenchmarkFile, ReportedFile
@@ -80,6 +80,7 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
         "cahps_files": ReportedFile.objects.filter(entity=entity, kind=ReportedFile.Kind.CAHPS)
         .select_related("superseded_by")
         .prefetch_related("measures")[:10],
+        "cahps_source": cahps_ssm_source(),
         "upload_form": QrdaUploadForm(initial={"performance_year": year}),
         "cahps_form": CahpsUploadForm(initial={"performance_year": year}),
         "score": quality_score(entity=entity, performance_year=year) if year else None,

@@ -78,7 +78,7 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
             stdout.write(
                 f"  {entity.cms_id}: lead specialists as of {run.as_of:%Y-%m-%d}, "
                 f"{run.get_status_display().lower()}: {run.attributed_count} of "
-                f"{run.population_count} aligned beneficiaries have one; {episodes} episodes, "
+                f"{run.population_count} beneficiaries of the roster of record have one; {episodes} episodes, "
                 f"{len(run.scorecards)} specialist scorecards"
             )
     finally:

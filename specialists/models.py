@@ -40,7 +40,21 @@ class LeadSpecialistRun(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The alignment run whose aligned beneficiaries are the population.",
+        help_text="The platform's current alignment run when the run was queued (the "
+        "population where no CMS list of record covers the year).",
+    )
+    cms_list = models.ForeignKey(
+        "cmslists.CmsList",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="CMS's list of record whose assigned beneficiaries are the population.",
+    )
+    population_source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where the population comes from, dated (the roster of record's label).",
     )
     previous_run = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -88,6 +102,17 @@ class LeadSpecialistRun(models.Model):
 
     def __str__(self) -> str:
         return f"lead specialists of {self.entity_id} as of {self.as_of:%Y-%m-%d}"
+
+    @property
+    def population_label(self) -> str:
+        """Where the population comes from, as the pages say it."""
+        if self.population_source:
+            return self.population_source
+        if self.alignment_run is not None:
+            return (
+                f"aligned in the platform's alignment run as of {self.alignment_run.as_of:%Y-%m-%d}"
+            )
+        return ""
 
     @property
     def quarter_label(self) -> str:

@@ -3,6 +3,7 @@ entities)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -97,14 +98,27 @@ def provider_activity(*, run: LeadSpecialistRun) -> list[dict[str, Any]]:
         .order_by("role", "organization__tin", "provider__npi")
     )
     npis = [r["provider__npi"] for r in rows]
-    aligned = dict(
-        AlignmentResult.objects.filter(
-            run_id=run.alignment_run_id, aligned=True, attributed_npi__in=npis
+    if run.cms_list is not None:
+        # The roster of record is CMS's list: each assigned beneficiary's clinician on it.
+        from cmslists.selectors import cms_list_assigned_npis
+
+        wanted = set(npis)
+        aligned = dict(
+            Counter(
+                npi
+                for npi in cms_list_assigned_npis(cms_list=run.cms_list).values()
+                if npi in wanted
+            )
         )
-        .values("attributed_npi")
-        .annotate(n=Count("beneficiary_id", distinct=True))
-        .values_list("attributed_npi", "n")
-    )
+    else:
+        aligned = dict(
+            AlignmentResult.objects.filter(
+                run_id=run.alignment_run_id, aligned=True, attributed_npi__in=npis
+            )
+            .values("attributed_npi")
+            .annotate(n=Count("beneficiary_id", distinct=True))
+            .values_list("attributed_npi", "n")
+        )
     led = dict(
         LeadSpecialist.objects.filter(run=run, lead_npi__in=npis)
         .values("lead_npi")

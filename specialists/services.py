@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alignment.models import AlignmentResult
-from alignment.selectors import alignment_current_run
+from alignment.selectors import alignment_current_run, roster_of_record_current
 from claims.models import PartAClaimHeader
 from claims.selectors import (
     claims_data_date,
@@ -96,10 +96,14 @@ def lead_run_create(
         )
     except ep.EpisodeDefinitionError as exc:
         raise ApplicationError(f"Episode definitions: {exc}", {"episodes": str(exc)}) from exc
+    # The population is the roster of record (CMS's list of record, else the platform's
+    # alignment run): the people the roster page shows.
+    roster = roster_of_record_current(entity=entity)
     alignment_run = alignment_current_run(entity=entity)
-    if alignment_run is None:
+    if roster is None or (roster.cms_list is None and roster.run is None):
         raise ApplicationError(
-            f"{entity.cms_id} has no succeeded alignment run: its population is not known yet.",
+            f"{entity.cms_id} has no CMS list and no succeeded alignment run: its population is "
+            "not known yet.",
             {"entity": entity.cms_id},
         )
     start, end = next_quarter(as_of)
@@ -122,6 +126,8 @@ def lead_run_create(
                     effective_start=start,
                     effective_end=end,
                     alignment_run=alignment_run,
+                    cms_list=roster.cms_list,
+                    population_source=roster.population_label[:200],
                     previous_run=previous,
                     definitions_version=defs.version[:80],
                     definitions=defs.as_dict(),
@@ -314,6 +320,20 @@ def _money(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(CENTS)
 
 
+def run_population(run: LeadSpecialistRun) -> list[int]:
+    """The run's population by beneficiary id: the assigned beneficiaries of its CMS list of
+    record, else the aligned beneficiaries of its alignment run."""
+    if run.cms_list is not None:
+        from cmslists.selectors import cms_list_assigned
+
+        return [bene for bene, _ in cms_list_assigned(cms_list=run.cms_list)]
+    return sorted(
+        AlignmentResult.objects.filter(run=run.alignment_run, aligned=True).values_list(
+            "beneficiary_id", flat=True
+        )
+    )
+
+
 def lead_run_execute(*, run_id: int) -> LeadSpecialistRun | None:
     """The job's work. Claims the queued run; idempotent (a rerun of a running run replaces its
     rows in the same transaction that marks it succeeded)."""
@@ -328,11 +348,7 @@ def lead_run_execute(*, run_id: int) -> LeadSpecialistRun | None:
             _event(run, RunStatus.QUEUED, RunStatus.RUNNING)
     run.refresh_from_db()
     try:
-        population = sorted(
-            AlignmentResult.objects.filter(run=run.alignment_run, aligned=True).values_list(
-                "beneficiary_id", flat=True
-            )
-        )
+        population = run_population(run)
         dx, lines, paid, episode_lines = _claims_frames(run, population)
         leads = attribute_leads(
             definitions=definitions_from(run.definitions),

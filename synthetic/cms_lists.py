@@ -11,7 +11,7 @@ engine's rules over every claim the deliveries draw, including those CMS withhol
 and the voluntary alignments CMS holds (every 25th beneficiary). On that truth, by the
 beneficiary's position i in the delivery, the causes a reconciliation must find are planted:
 i % 10 == 7, excluded for a Medicare health plan month; i % 10 == 8, another shared savings
-initiative; i % 20 == 9, outside the US; people who died before the year with services at the
+initiative; i % 20 == 9, outside the US; people who died before the year, assigned by the window's claims or with services at the
 entity, excluded (deceased). People who declined data sharing stay assigned where the truth
 assigns them, and `opted_out` more people the delivery does not carry at all are assigned on the
 list. Column names come from the layouts (cmslists.layouts); files are written through
@@ -126,7 +126,8 @@ def _people(
     """CMS's list on the ground truth: everyone the engine assigns on every claim (including
     those CMS withholds from CCLF) and the voluntary alignments CMS holds; on that, the planted
     exclusions (Medicare Advantage, another initiative, outside the US); people who died before
-    the year with services at the entity excluded as deceased; and `opted_out` assigned people
+    the year (assigned by the window's claims or with services at the entity) excluded as
+    deceased, never assigned; and `opted_out` assigned people
     no delivery carries (they declined data sharing before the first one)."""
     pop = _Population(cfg, np.random.default_rng([cfg.seed, zlib.crc32(cfg.entity_id.encode())]))
     current, _ = pop.current_mbi(np.datetime64(list_date))
@@ -136,10 +137,13 @@ def _people(
     for i in range(pop.n):
         row = result.loc[i]
         dead_before = not np.isnat(pop.death[i]) and pop.death[i] < start
-        if bool(row[col.ALIGNED]):
-            reason = _planted(i)
-        elif dead_before and row[col.ENTITY_ALLOWED_CENTS] > 0:
+        if dead_before and (bool(row[col.ALIGNED]) or row[col.ENTITY_ALLOWED_CENTS] > 0):
+            # Nobody is assigned for a performance year they did not live in (42 CFR
+            # 425.401(a): Medicare fee-for-service beneficiaries of the year), even where a
+            # quarterly list's rolling window still holds their services of the year before.
             reason = "deceased"
+        elif bool(row[col.ALIGNED]):
+            reason = _planted(i)
         else:
             continue
         voluntary = row[col.STEP] == Step.VOLUNTARY.value

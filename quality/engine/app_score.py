@@ -390,6 +390,25 @@ def app_measure_set(year: int) -> dict[str, Any]:
     return dict(entry)
 
 
+CAHPS_SSM_FILE = "cahps_ssms.json"
+
+
+def cahps_ssm_title(measure_id: str) -> str:
+    """The summary survey measure's title as CMS publishes it ("" for an id CMS does not
+    publish)."""
+    return str(value_sets(CAHPS_SSM_FILE)["measures"].get(measure_id.strip().upper(), ""))
+
+
+def cahps_ssm_source() -> str:
+    return str(value_sets(CAHPS_SSM_FILE)["source"])
+
+
+def cahps_ssm_label(measure_id: str) -> str:
+    """ "CAHPS_2 How Well Providers Communicate": the id with its meaning."""
+    title = cahps_ssm_title(measure_id)
+    return f"{measure_id} {title}" if title else measure_id
+
+
 def app_measure(measure_id: str) -> dict[str, Any]:
     return dict(value_sets(APP_FILE)["measures"][measure_id])
 
@@ -601,6 +620,12 @@ def _measures() -> dict[str, Any]:
     return dict(value_sets(APP_FILE)["measures"])
 
 
+def ssm_order(ssm: str) -> tuple[int, str]:
+    """CAHPS_2 before CAHPS_11: by the number CMS gives the summary survey measure."""
+    number = ssm.rsplit("_", 1)[-1]
+    return (int(number), ssm) if number.isdigit() else (10**6, ssm)
+
+
 def _cahps_line(
     spec: dict[str, Any],
     given: MeasureInput | None,
@@ -613,7 +638,7 @@ def _cahps_line(
         )  # fmt: skip
     scored: list[tuple[str, Points]] = []
     skipped: list[str] = []
-    for ssm, value in sorted(given.components.items()):
+    for ssm, value in sorted(given.components.items(), key=lambda kv: ssm_order(kv[0])):
         benchmark = by_key.get((ssm, collection_key(given.collection)))
         if benchmark is None:
             skipped.append(ssm)
@@ -625,10 +650,14 @@ def _cahps_line(
             "no summary survey measure has a benchmark loaded: 0 points",
         )  # fmt: skip
     points = sum((p.points for _, p in scored), Decimal(0)) / len(scored)
-    detail = ", ".join(f"{ssm} {p.points.quantize(CENT, ROUND_HALF_UP)}" for ssm, p in scored)
-    note = f"average of {len(scored)} summary survey measures ({detail})"
+    detail = "; ".join(
+        f"{cahps_ssm_label(ssm)}: {p.points.quantize(CENT, ROUND_HALF_UP)}" for ssm, p in scored
+    )
+    note = f"average of {len(scored)} summary survey measures' points ({detail})"
     if skipped:
-        note += f"; without a benchmark, not scored: {', '.join(skipped)}"
+        note += (
+            f"; without a benchmark, not scored: {'; '.join(cahps_ssm_label(s) for s in skipped)}"
+        )
     if given.detail:
         note = f"{given.detail}; {note}"
     return MeasureLine(

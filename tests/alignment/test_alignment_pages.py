@@ -114,6 +114,10 @@ def test_a_coordinator_opens_a_dropped_beneficiary_and_sees_why(
     assert history.status_code == 200
     assert f"Dropped: plurality moved to TIN {tin}" in body
     assert f"Plurality of primary care charges went to TIN {tin}" in body
+    # Each run named once, with its date once ("quarterly list (as of the run date), v1 as of
+    # ..." read the date twice).
+    assert "(as of the run date)" not in body + detail
+    assert f"PY2025 final list, v{second.version}</a>" in body
     assert AccessRecord.objects.filter(
         purpose="alignment_history", beneficiary_ids=[change.beneficiary_id]
     ).exists()

@@ -20,7 +20,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still synchronous.
@@ -66,14 +65,11 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def screenshot(tmp_path: Path) -> Any:
-    """Takes a full-page screenshot. With UPDATE_SCREENSHOTS=1 it lands in docs/screenshots/ (the
-    pictures the README shows); otherwise in the test's temporary folder, so a test run leaves
-    the working tree clean."""
+    """Takes a full-page screenshot into the test's temporary folder: the tests' small data
+    never replaces the pictures the docs show (scripts/screenshots takes those from the demo)."""
 
     def take(page: Any, name: str) -> Path:
-        folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{name}.png"
+        path = tmp_path / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 0
         return path

@@ -103,6 +103,10 @@ def test_the_beneficiary_page_names_the_attributed_provider_from_the_registry(al
     assert NPI_A in body
     assert "Valley Primary Care" in body
     assert "Plurality of primary care charges with the entity" in body
+    # The contact card's practice is the roster of record's, the alignment panel the run's:
+    # each says where it comes from (they differ where CMS's list attributes another TIN).
+    assert "Primary care (roster of record)" in body
+    assert "else the platform's alignment run) at the care refresh of" in body
 
 
 def test_the_overview_summarises_alignment_now_by_month_and_since_the_last_run(aligned, entity_a):
@@ -228,6 +232,15 @@ def test_the_roster_filters_on_alignment_and_risk_tier(roster_facts, entity_a):
     # A malformed TIN is an error on the form, not a silent empty list.
     response = client.post(reverse("care:roster", args=[entity_a.pk]), {"attributed_tin": "12ab"})
     assert "A TIN is 9 digits." in response.content.decode()
+
+
+def test_the_roster_says_its_aligned_filter_is_the_roster_of_record(roster_facts, entity_a):
+    """The care profile's 'aligned' is CMS's list where one covers the year (the run's
+    projection otherwise): the filter says so rather than 'aligned in the latest run'."""
+    page = roster_facts["a"].get(reverse("care:roster", args=[entity_a.pk])).content.decode()
+    assert "On the roster of record" in page
+    assert "Aligned in the latest run" not in page
+    assert "else aligned in the latest alignment run" in page
 
 
 def test_the_refresh_raises_one_task_per_person_at_risk_of_dropping_out(roster_facts, entity_a):

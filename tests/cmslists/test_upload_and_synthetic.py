@@ -108,3 +108,27 @@ def test_generate_cclf_writes_a_matching_reach_report(entity_b: Any, tmp_path: P
     assert 2 < cms_list.assigned_count + cms_list.excluded_count < 32
     assert cms_list.excluded_count >= 1
     assert cms_list.voluntary_count >= 1
+
+
+def test_synthetic_list_assigns_nobody_who_died_before_the_year(tmp_path: Path) -> None:
+    """A Q4 list's rolling window (October to September) still holds the services of people
+    who died late in the year before; CMS lists them excluded as deceased, never assigned."""
+    import csv
+    import io
+
+    config = GeneratorConfig(entity_id="A9001", year=2025, beneficiaries=60, seed=8)
+    written = generate_cms_list(
+        config, tmp_path, kind="mssp_quarterly", period=4, list_date=dt.date(2025, 11, 14)
+    )
+    rows = list(csv.DictReader(io.StringIO(written.files[0][1].decode())))
+    dead = [r for r in rows if r["BENE_DEATH_DT"] and r["BENE_DEATH_DT"] < "2025-01-01"]
+    # Eight died in 2024, two of them in November, inside the window (from 2024-10-01), with
+    # the plurality of their primary care at the entity (the engine's rules assign them).
+    assert (len(dead), sum(r["BENE_DEATH_DT"] >= "2024-10-01" for r in dead)) == (8, 2)
+    assert [(r["EXCLUDED"], r["DECEASED_EXCLUDED"], r["CBA_FLAG"]) for r in dead] == [
+        ("1", "1", "0")
+    ] * len(dead)
+    assigned = {r["BENE_MBI_ID"] for r in rows if r["EXCLUDED"] == "0"}
+    assert len(assigned) == written.assigned
+    table_1_2 = written.files[1][1].decode()
+    assert not any(r["BENE_MBI_ID"] in table_1_2 for r in dead)

@@ -146,3 +146,28 @@ def test_the_shipped_cms_benchmark_files_read():
     for year in (2024, 2025, 2026):
         rows = parse_benchmarks((VALUESET_DIR / f"mips_benchmarks_{year}.csv").read_text())
         assert {"001", "134", "236", "479", "CAHPS_1"} <= {b.measure_id for b in rows}
+
+
+def test_the_cahps_note_names_each_survey_measure_in_cms_order(benchmarks):
+    """CAHPS_2 before CAHPS_11 (not as text sorts), each with the title CMS publishes."""
+    from quality.engine.app_score import cahps_ssm_label
+
+    components = {"CAHPS_11": D("30"), "CAHPS_2": D("95"), "CAHPS_1": D("65")}
+    inputs = {"321": MeasureInput("321", "CAHPS Survey Vendor", basis="survey vendor",
+                                  components=components)}  # fmt: skip
+    score = app_score(year=2025, inputs=inputs, benchmarks=benchmarks, qps_threshold=D("76.70"))
+    note = next(line.note for line in score.lines if line.measure_id == "321")
+    assert note.index("CAHPS_1 Getting Timely Care") < note.index("CAHPS_2 How Well Providers")
+    assert note.index("CAHPS_2 How Well") < note.index("CAHPS_11 Stewardship of Patient Resources")
+    assert cahps_ssm_label("CAHPS_99") == "CAHPS_99"
+
+
+def test_a_reported_ecqm_without_a_rate_shows_the_rate_its_counts_give():
+    from quality.models import ReportedMeasure
+
+    counted = ReportedMeasure(measure_id="CMS122v13", denom=1840, numer=221, denex=0, denexcep=0)
+    assert f"{counted.rate_shown:.6f}" == "0.120109"
+    excluded = ReportedMeasure(measure_id="x", denom=100, numer=20, denex=10, denexcep=10)
+    assert excluded.rate_shown == D("0.25")
+    assert ReportedMeasure(measure_id="x", performance_rate=D("0.2")).rate_shown == D("0.2")
+    assert ReportedMeasure(measure_id="x", denom=5, numer=0, denex=5).rate_shown is None

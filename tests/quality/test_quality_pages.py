@@ -100,3 +100,51 @@ def test_the_measure_page_shows_masked_cases_logs_them_and_is_closed_to_another_
     stranger = login_client(other_entity_user)
     assert stranger.get(reverse("quality:measure", args=[entity_a.pk, hwr.pk])).status_code == 404
     assert stranger.get(reverse("quality:overview", args=[entity_a.pk])).status_code == 404
+
+
+def test_the_measures_count_the_cms_list_of_record_not_the_run(
+    entity_a, make_bene, add_inpatient, add_visit, make_alignment_run, aco_coordinator, login_client
+) -> None:
+    """Where CMS's list covers the year, the measured population is the list's assigned people
+    (the roster of record), with the TIN and NPI the list gives, and the page names the list."""
+    from cmslists.services import cms_list_load
+
+    kept = make_bene(entity_a, birth_date=date(1945, 5, 1))
+    excluded = make_bene(entity_a, birth_date=date(1948, 2, 1))
+    only_cms = make_bene(entity_a, birth_date=date(1950, 2, 1))
+    add_inpatient(kept, 9101, date(2024, 3, 1), date(2024, 3, 5), dx="J189")
+    add_inpatient(kept, 9102, date(2024, 3, 20), date(2024, 3, 22), dx="I509")
+    add_inpatient(excluded, 9103, date(2024, 6, 1), date(2024, 6, 4), dx="N390")
+    add_visit(only_cms, 9104, date(2024, 8, 30), "99214")
+    make_alignment_run(
+        entity_a, as_of=date(2024, 12, 31), performance_year=2024, list_kind="final",
+        results=[(b, True, "aligned_plurality", TIN, NPI, "") for b in (kept, excluded)],
+    )  # fmt: skip
+    stem = "P.A9001.ACO.AALR.Y2024.D259999.T0200000"
+    t11 = "BENE_MBI_ID,BENE_LAST_NAME,EXCLUDED,GHP_EXCLUDED\n" + "".join(
+        f"{b.current_mbi},X,{x},{x}\n" for b, x in ((kept, 0), (excluded, 1), (only_cms, 0))
+    )
+    t12 = "BENE_MBI_ID,MASTER_ID,B_EM_LINE_CNT_T\n" + "".join(
+        f"{b.current_mbi},{TIN},3\n" for b in (kept, only_cms)
+    )
+    t14 = "BENE_MBI_ID,MASTER_ID,NPI_USED,PCS_COUNT\n" + "".join(
+        f"{b.current_mbi},{TIN},{NPI},3\n" for b in (kept, only_cms)
+    )
+    cms_list_load(
+        entity=entity_a, kind="mssp_final", performance_year=2024, period=0,
+        list_date=date(2025, 4, 2),
+        files=[(f"{stem}_1-{t}.csv", body.encode()) for t, body in (("1", t11), ("2", t12), ("4", t14))],
+    )  # fmt: skip
+    outcome = measures_compute(entity=entity_a, performance_year=2024)
+    run = MeasureRun.objects.get(pk=outcome["run"])
+    assert run.population == 2
+    assert "CMS's list of record" in run.population_source
+    assert "2025-04-02" in run.population_source
+    hwr = run.results.get(code="479")
+    cases = MeasureCase.objects.filter(result=hwr)
+    assert set(cases.values_list("beneficiary_id", flat=True)) == {kept.pk}
+    assert set(cases.values_list("tin", "npi")) == {(TIN, NPI)}
+    html = login_client(aco_coordinator).get(reverse("quality:overview", args=[entity_a.pk]))
+    text = html.content.decode()
+    assert "Population: 2 beneficiaries assigned on CMS&#x27;s list of record" in text
+    assert "of 2025-04-02" in text

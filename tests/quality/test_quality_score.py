@@ -115,6 +115,12 @@ def test_the_score_flows_from_the_measures_to_settlement_unless_overridden(
     assert "<strong>38.75</strong> of 100" in text
     assert "Survey Vendor Inc." in text
     assert "computed here from the measure results" in text
+    # Each summary survey measure by the name CMS publishes (the file gave "Getting Timely
+    # Care"), in the score's note and in the file's table, with the source cited.
+    assert "CAHPS_1 Getting Timely Care, Appointments, and Information: " in text
+    assert "CAHPS_2 How Well Providers Communicate: " in text
+    assert "<td>Getting Timely Care, Appointments, and Information<br>" in text
+    assert "named as in the CMS Quality Payment Program, MIPS quality measures data" in text
 
     # An admin enters CMS's reported figure: it overrides, and a recomputation leaves it.
     QualityResult.objects.filter(pk=result.pk).update(

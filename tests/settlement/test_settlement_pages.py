@@ -268,7 +268,10 @@ def test_the_page_says_why_the_projection_and_the_final_differ(client_a, settled
     # Six months of claims for the projection's 200 beneficiaries against the final's 20,000
     # assigned beneficiaries, and the difference in what each earned.
     assert "Months 1 to 6" in content
-    assert "200 aligned beneficiaries when it ran" in content
+    # The projection counts the roster of record (CMS's list where one covers the year), not
+    # "aligned" people of a run.
+    assert "200 beneficiaries on the roster of record when it ran" in content
+    assert "aligned beneficiaries when it ran" not in content
     assert "20,000 assigned beneficiaries" in content
     difference = settled.earned_savings_losses - projection.earned_savings_losses
     assert f"${abs(difference):,.2f}" in content

@@ -104,7 +104,9 @@ def test_a_run_builds_the_episodes_with_targets_and_managing_specialists_and_the
 
 
 def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_see_it(world, episode_run, aco_admin, aco_coordinator, other_entity_user):  # fmt: skip
-    GainSharePolicy.objects.create(entity=world.entity, pool_share=Decimal("0.10"))
+    GainSharePolicy.objects.create(
+        entity=world.entity, pool_share=Decimal("0.10"), note="Board resolution of 2025-01-10."
+    )
     GainShareArrangement.objects.create(
         entity=world.entity, tin=CARDIO_TIN, rate=Decimal("0.5"), floor=Decimal("-1000"),
         cap=Decimal("5000"), max_readmission_rate=Decimal("0.2"),
@@ -121,6 +123,8 @@ def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_s
     # 50% of ($11,640.00 - $9,240.00), inside the $10,000.00 pool (10% of $100,000.00).
     assert "$1,200.00" in page
     assert "$10,000.00" in page
+    # The policy's note is its own sentence (it read "10% (Demo terms (synthetic).).").
+    assert "available to specialists: 10%. Board resolution of 2025-01-10.</p>" in page
     csv = client.get(f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.csv")
     text = csv.content.decode()
     assert csv.status_code == 200

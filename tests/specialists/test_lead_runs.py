@@ -179,3 +179,40 @@ def test_the_daily_check_publishes_once_a_quarter_as_the_claims_allow(world, dja
     assert [r.quarter_label for r in lead_runs_due() if r.entity_id == world.entity.pk] == [
         "2025 Q4"
     ]
+
+
+def test_a_run_counts_the_cms_list_of_record_and_says_so(world, aco_admin, django_capture_on_commit_callbacks) -> None:  # fmt: skip
+    """Where CMS's list covers the year, the population is the people it assigns (the roster
+    of record), not the platform run's; the pages name the list and its date, and count each
+    clinician's beneficiaries as the list assigns them."""
+    from cmslists.services import cms_list_load
+
+    ckd, hf, cancer = world.benes
+    stem = "P.A9001.ACO.QALR.2025Q2.D259999.T0200000"
+    t11 = "BENE_MBI_ID,BENE_LAST_NAME,EXCLUDED,GHP_EXCLUDED\n" + "".join(
+        f"{b.current_mbi},X,{x},{x}\n" for b, x in ((ckd, 0), (hf, 0), (cancer, 1))
+    )
+    t12 = f"BENE_MBI_ID,MASTER_ID,B_EM_LINE_CNT_T\n{ckd.current_mbi},{NEPHRO_TIN},2\n"
+    t14 = (
+        f"BENE_MBI_ID,MASTER_ID,NPI_USED,PCS_COUNT\n{ckd.current_mbi},{NEPHRO_TIN},{NEPHRO_NPI},2\n"
+    )
+    cms_list_load(
+        entity=world.entity, kind="mssp_quarterly", performance_year=2025, period=2,
+        list_date=date(2025, 5, 15),
+        files=[(f"{stem}_1-{t}.csv", body.encode()) for t, body in (("1", t11), ("2", t12), ("4", t14))],
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        run = lead_run_create(entity=world.entity, acting_user=aco_admin, as_of=date(2025, 6, 30))
+    run.refresh_from_db()
+    assert run.status == "succeeded", run.error
+    assert run.population_count == 2
+    assert not LeadSpecialist.objects.filter(run=run, beneficiary=cancer).exists()
+    assert "CMS's list of record" in run.population_source
+    client = verified_client(aco_admin)
+    for path in ("", "episodes/", "providers/"):
+        text = client.get(f"/specialists/{world.entity.pk}/{path}").content.decode()
+        assert "assigned on CMS&#x27;s list of record" in text, path
+        assert "of 2025-05-15" in text, path
+    providers = client.get(f"/specialists/{world.entity.pk}/providers/").content.decode()
+    row = providers.split(f"NPI {NEPHRO_NPI}", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">1</td>' in row
