@@ -18,7 +18,6 @@ claims window.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +30,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,8 +42,8 @@ from audit.phi import phi_view
 from audit.services import access_record_create
 from beneficiaries.models import Beneficiary
 from claims.models import PartBPhysicianLine
-from core import rls
-from core.csvfiles import safe_cell
+from core import csvfiles, rls
+from core.api import KnownQueryParameters
 from entities.services.preferred_logins import preferred_provider_membership
 from specialists.models import Episode, LeadSpecialist, LeadSpecialistRun
 from specialists.selectors import lead_run_current
@@ -255,17 +256,17 @@ def export(request: HttpRequest, entity_id: int) -> HttpResponse:
             [p.beneficiary.pk for p in patients], len(patients),
         )  # fmt: skip
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(access.rule)])
+    writer = csvfiles.writer(out)
+    writer.writerow([access.rule])
     writer.writerow(CSV_HEADER)
     for p in patients:
         b = p.beneficiary
         writer.writerow(
-            [safe_cell(v) for v in (
+            [
                 b.pk, b.current_mbi, b.last_name, b.first_name,
                 b.birth_date.isoformat() if b.birth_date else "", "; ".join(p.conditions),
                 p.episodes, p.lines, f"{p.paid:.2f}",
-            )]
+            ]
         )  # fmt: skip
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     name = f"shared-patients-{access.entity.cms_id}-{access.tin}-{access.run.as_of:%Y%m%d}.csv"
@@ -273,11 +274,18 @@ def export(request: HttpRequest, entity_id: int) -> HttpResponse:
     return response
 
 
-class SharedPatientsApi(APIView):
+class SharedPatientsApi(KnownQueryParameters, APIView):
     """GET: the signed-in preferred provider's shared patients of one entity, with the rule,
     the claims date and its practice's scorecard figures. People only (a session with a second
-    factor verified); a partner system's token is not a preferred provider."""
+    factor verified); a partner system's token is not a preferred provider. It reads no query
+    parameter, and refuses one as every API view does."""
 
+    action = "retrieve"
+
+    @extend_schema(
+        tags=["preferred providers"],
+        responses={200: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request, entity_id: int) -> Response:
         access = access_or_404(request._request, entity_id)
         if access.run is None:

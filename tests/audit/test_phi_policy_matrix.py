@@ -147,7 +147,7 @@ def _value(route: Route, name: str, world: dict[str, Any]) -> Any:
         "item_id": world["item"].pk, "export_id": uuid.uuid4(), "resource_type": "Patient",
         "group_id": "1", "key": "123456789", "format": "json", "app_label": "beneficiaries",
         "content_type_id": "1", "url": "nothing/", "period": 0, "message_id": 1,
-        "result_id": 1, "npi": "1234567893",
+        "result_id": 1, "npi": "1234567893", "quality_id": "001",
     }  # fmt: skip
     if name in by_name:
         return by_name[name]
