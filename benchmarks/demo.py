@@ -30,6 +30,7 @@ from benchmarks.services.calculations import benchmark_calculate
 from benchmarks.services.inputs import ClaimsData
 from benchmarks.services.reference import reference_dataset_upload, reference_defaults_load
 from benchmarks.services.risk import risk_scores_compute
+from claims.selectors import final_action_claims_read_once
 
 DEMO_PY = 2025
 DEMO_SOURCE = "OpenVBC demo values (synthetic, not from CMS)"
@@ -735,7 +736,12 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
     _claims_history(mssp, MSSP_YEARS, reductions=False, seed=9901, stdout=stdout)
     _claims_history(reach, REACH_YEARS, reductions=True, seed=9902, stdout=stdout)
 
-    for entity, years in ((mssp, MSSP_YEARS), (reach, REACH_YEARS)):
+    with final_action_claims_read_once():
+        _scores_and_benchmarks(((mssp, MSSP_YEARS), (reach, REACH_YEARS)), stdout=stdout)
+
+
+def _scores_and_benchmarks(plan: Any, *, stdout: Any) -> None:
+    for entity, years in plan:
         # One read of the entity's claims serves the risk scores and the benchmark.
         data = ClaimsData(entity=entity, years=list(years))
         for payment_year in (DEMO_PY, DEMO_PY + 1):
