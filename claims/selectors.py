@@ -155,7 +155,7 @@ def final_action_claims(
         source_line        line in that file (lineage)
     """
     if _memo is not None:
-        key = (_entity_id(entity), idr_load_cutoff)
+        key = ("claims", _entity_id(entity), idr_load_cutoff)
         if key not in _memo:
             _memo[key] = _final_action_claims_read(entity, None, None, idr_load_cutoff, None)
         return _final_action_claims_subset(
@@ -202,16 +202,38 @@ def _final_action_claims_subset(
     return claims[keep].reset_index(drop=True)
 
 
-# Each entity's unfiltered final-action claims by (entity id, IDR load cutoff), inside
-# `final_action_claims_read_once`.
-_memo: dict[tuple[int, date | None], pd.DataFrame] | None = None
+def _read_once(
+    kind: str,
+    read: Any,
+    entity: Any,
+    thru_from: date | None,
+    thru_to: date | None,
+    idr_load_cutoff: date | None,
+) -> pd.DataFrame:
+    """`read(entity, thru_from, thru_to, idr_load_cutoff)`, or inside
+    `final_action_claims_read_once` the rows of its one unfiltered read in the span (`read`
+    filters on the final-action claim's thru_date, a column of its result)."""
+    if _memo is None:
+        return read(entity, thru_from, thru_to, idr_load_cutoff)
+    key = (kind, _entity_id(entity), idr_load_cutoff)
+    if key not in _memo:
+        _memo[key] = read(entity, None, None, idr_load_cutoff)
+    return _final_action_claims_subset(
+        _memo[key], thru_from=thru_from, thru_to=thru_to, beneficiary_ids=None
+    )
+
+
+# Each entity's unfiltered final-action claims, revenue lines and diagnoses by (kind, entity id,
+# IDR load cutoff), inside `final_action_claims_read_once`.
+_memo: dict[tuple[Any, ...], pd.DataFrame] | None = None
 
 
 @contextmanager
 def final_action_claims_read_once() -> Iterator[None]:
-    """Inside the block, `final_action_claims` runs the final-action query once per entity (and
-    cutoff), over all thru dates, and answers each call with that read's rows that match its
-    filters: the same rows, in the same order, as a query of its own. Only for a caller that
+    """Inside the block, `final_action_claims` (and `final_action_revenue_lines`,
+    `final_action_diagnoses`) run their query once per entity (and cutoff), over all thru dates,
+    and answer each call with that read's rows that match its filters: the same rows, in the
+    same order, as a query of its own. Only for a caller that
     writes no claims and changes no MBI crosswalk inside the block (the demo's steps after the
     claims are loaded): the reads would not see the change."""
     global _memo  # noqa: PLW0603 - one read per block, reset on the way out
@@ -371,6 +393,14 @@ def final_action_revenue_lines(
     (CLM_LINE_PROD_REV_CTR_CD), hcpcs_cd, hcpcs_modifier, units (CLM_LINE_SRVC_UNIT_QTY),
     paid_amount (CLM_LINE_CVRD_PD_AMT; use only where the lines sum to the header, IP 3.5).
     """
+    return _read_once(
+        "revenue", _final_action_revenue_lines_read, entity, thru_from, thru_to, idr_load_cutoff
+    )
+
+
+def _final_action_revenue_lines_read(
+    entity: Any, thru_from: date | None, thru_to: date | None, idr_load_cutoff: date | None
+) -> pd.DataFrame:
     params: dict[str, Any] = {"entity_id": _entity_id(entity)}
     if idr_load_cutoff is not None:
         params["idr_load_cutoff"] = idr_load_cutoff
@@ -405,6 +435,14 @@ def final_action_diagnoses(
     thru_date, hcpcs_cd (B line), specialty_cd (B), dx_code, dx_sequence, dx_type (A
     CLM_PROD_TYPE_CD; "" for B).
     """
+    return _read_once(
+        "diagnoses", _final_action_diagnoses_read, entity, thru_from, thru_to, idr_load_cutoff
+    )
+
+
+def _final_action_diagnoses_read(
+    entity: Any, thru_from: date | None, thru_to: date | None, idr_load_cutoff: date | None
+) -> pd.DataFrame:
     params: dict[str, Any] = {"entity_id": _entity_id(entity)}
     if idr_load_cutoff is not None:
         params["idr_load_cutoff"] = idr_load_cutoff
