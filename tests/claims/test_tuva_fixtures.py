@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -156,7 +157,7 @@ def test_reads_inside_read_once_match_reads_of_their_own(
     its own returns (spans, a cut-off, some beneficiaries, an empty span), from one read."""
     from claims import selectors
 
-    spans = [
+    spans: list[dict[str, Any]] = [
         {},
         {"thru_from": date(2025, 1, 1), "thru_to": date(2025, 12, 31)},
         {"thru_from": date(2025, 6, 1)},
@@ -164,7 +165,7 @@ def test_reads_inside_read_once_match_reads_of_their_own(
         {"thru_from": date(2040, 1, 1)},  # nothing
         {"idr_load_cutoff": date(2025, 12, 31)},
     ]
-    calls = [
+    calls: list[tuple[Any, dict[str, Any]]] = [
         (read, span)
         for read in (
             selectors.final_action_claims,
