@@ -30,7 +30,7 @@ from benchmarks.services.calculations import benchmark_calculate
 from benchmarks.services.inputs import ClaimsData
 from benchmarks.services.reference import reference_dataset_upload, reference_defaults_load
 from benchmarks.services.risk import risk_scores_compute
-from claims.selectors import final_action_claims_read_once
+from claims.selectors import final_action_claims_read_once, final_action_reads_forget
 
 DEMO_PY = 2025
 DEMO_SOURCE = "OpenVBC demo values (synthetic, not from CMS)"
@@ -760,6 +760,7 @@ def _claims_history(
         benes = builder.beneficiaries(min(missing))
         for year in missing:
             builder.add_year(year, benes, reductions)
+    final_action_reads_forget()  # reads kept before these rows do not hold them
     stdout.write(
         f"  {entity.cms_id}: synthetic claims for {', '.join(map(str, missing))} ({len(benes)} beneficiaries)"
     )

@@ -228,6 +228,13 @@ def _read_once(
 _memo: dict[tuple[Any, ...], pd.DataFrame] | None = None
 
 
+def final_action_reads_forget() -> None:
+    """Drop the reads kept by an open `final_action_claims_read_once`: for a writer of claims
+    inside the block (the demo's synthetic history), so that later reads see its rows."""
+    if _memo is not None:
+        _memo.clear()
+
+
 @contextmanager
 def final_action_claims_read_once() -> Iterator[None]:
     """Inside the block, `final_action_claims` (and `final_action_revenue_lines`,

@@ -25,12 +25,13 @@ class Command(BaseCommand):
         entities: dict[str, Any] = {}
         with ExitStack() as reads:
             for name, part in parts():
+                if name == CLAIMS_WRITTEN_BY:
+                    # From here on only the benchmarks' synthetic history writes claims (and
+                    # drops the reads kept before it): each entity's final-action claims are
+                    # read once for the risk scores, benchmarks and every later part.
+                    reads.enter_context(final_action_claims_read_once())
                 self.stdout.write(f"demo: {name}")
                 part.load(entities=entities, stdout=self.stdout)
-                if name == CLAIMS_WRITTEN_BY:
-                    # The later parts write no claims: each entity's final-action claims are
-                    # read once for all of them.
-                    reads.enter_context(final_action_claims_read_once())
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo users of the entities (password: {DEMO_PASSWORD})")
         )
