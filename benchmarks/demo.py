@@ -30,6 +30,7 @@ from benchmarks.services.calculations import benchmark_calculate
 from benchmarks.services.inputs import ClaimsData
 from benchmarks.services.reference import reference_dataset_upload, reference_defaults_load
 from benchmarks.services.risk import risk_scores_compute
+from claims.selectors import final_action_claims_read_once, final_action_reads_forget
 
 DEMO_PY = 2025
 DEMO_SOURCE = "OpenVBC demo values (synthetic, not from CMS)"
@@ -353,8 +354,11 @@ class _Claims:
             if bene.pk in self.profiles and not _entitled(bene, year):
                 continue
             self.rows["CCLF8"].append(
-                BeneficiaryDemographics(
-                    **self._lineage(delivery, files, "CCLF8"), mbi=mbi, beneficiary=bene
+                _Row(
+                    BeneficiaryDemographics,
+                    **self._lineage(delivery, files, "CCLF8"),
+                    mbi=mbi,
+                    beneficiary=bene,
                 )
             )
             if bene.pk in self.profiles:
@@ -418,7 +422,8 @@ class _Claims:
         from claims.models import PartABeDemo
 
         self.rows["CCLFA"].append(
-            PartABeDemo(
+            _Row(
+                PartABeDemo,
                 **self._lineage(delivery, files, "CCLFA"),
                 mbi=mbi,
                 cur_clm_uniq_id=claim,
@@ -526,7 +531,8 @@ class _Claims:
             )  # fmt: skip
             for seq, dx in enumerate(coded, start=1):
                 self.rows["CCLF4"].append(
-                    PartADiagnosis(
+                    _Row(
+                        PartADiagnosis,
                         **self._lineage(delivery, files, "CCLF4"),
                         mbi=mbi,
                         cur_clm_uniq_id=claim,
@@ -538,7 +544,8 @@ class _Claims:
                 )
             for line, code in enumerate(hcpcs, start=1):
                 self.rows["CCLF2"].append(
-                    PartARevenueCenter(
+                    _Row(
+                        PartARevenueCenter,
                         **self._lineage(delivery, files, "CCLF2"),
                         mbi=mbi,
                         cur_clm_uniq_id=claim,
@@ -555,7 +562,8 @@ class _Claims:
             claim = self._claim_id()
             paid = money(150, 1200)
             self.rows["CCLF6"].append(
-                PartBDmeLine(
+                _Row(
+                    PartBDmeLine,
                     **self._lineage(delivery, files, "CCLF6"),
                     mbi=mbi,
                     cur_clm_uniq_id=claim,
@@ -594,7 +602,8 @@ class _Claims:
         (hcpcs, paid), (tin, npi, specialty) = service, biller
         claim = self._claim_id()
         self.rows["CCLF5"].append(
-            PartBPhysicianLine(
+            _Row(
+                PartBPhysicianLine,
                 **self._lineage(delivery, files, "CCLF5"),
                 mbi=mbi, cur_clm_uniq_id=claim, clm_line_num=1, clm_cntl_num=f"D{claim}",
                 clm_type_cd="71", clm_from_dt=thru, clm_thru_dt=thru, clm_line_from_dt=thru,
@@ -607,7 +616,8 @@ class _Claims:
         )  # fmt: skip
         if reduce:
             self.rows["CCLFB"].append(
-                PartBBeDemo(
+                _Row(
+                PartBBeDemo,
                     **self._lineage(delivery, files, "CCLFB"), mbi=mbi, cur_clm_uniq_id=claim,
                     clm_line_num=1,
                     clm_pbp_rdctn_amt=(paid * Decimal("0.25")).quantize(Decimal("0.01")),
@@ -632,7 +642,8 @@ class _Claims:
         delivery, files = where
         (claim_type, bill), (paid, ime, dsh, uc) = kind, amounts
         self.rows["CCLF1"].append(
-            PartAClaimHeader(
+            _Row(
+                PartAClaimHeader,
                 **self._lineage(delivery, files, "CCLF1"),
                 mbi=mbi, cur_clm_uniq_id=claim, clm_type_cd=claim_type, clm_from_dt=thru,
                 clm_thru_dt=thru, clm_bill_fac_type_cd=bill[0], clm_bill_clsfctn_cd=bill[1],
@@ -648,6 +659,40 @@ class _Claims:
             if objects:
                 _insert(objects)
         self.rows = {}
+
+
+class _Row:
+    """One row for `_insert`: the model's column values by attname, as the model's constructor
+    would set them (a related instance gives its pk, a field not given its default), without
+    the constructor's per-row cost over the synthetic history's hundred thousand rows."""
+
+    __slots__ = ("model", "values")
+    _fields: dict[Any, list[tuple[Any, Any, bool]]] = {}
+
+    def __init__(self, model: Any, **given: Any) -> None:
+        from django.db import models
+
+        fields = self._fields.get(model)
+        if fields is None:
+            fields = [
+                (f, f.get_default(), f.has_default() and callable(f.default))
+                for f in model._meta.concrete_fields
+                if not isinstance(f, models.AutoField)
+            ]
+            self._fields[model] = fields
+        values = {}
+        for field, default, per_row in fields:
+            if field.name in given:
+                value = given[field.name]
+                if field.is_relation and value is not None:
+                    value = value.pk
+            elif field.attname in given:
+                value = given[field.attname]
+            else:
+                value = field.get_default() if per_row else default
+            values[field.attname] = value
+        self.model = model
+        self.values = values
 
 
 def _insert(objects: list[Any]) -> None:
@@ -676,7 +721,7 @@ def _insert(objects: list[Any]) -> None:
             )
         return lambda v: field.get_db_prep_save(v, connection)
 
-    model = type(objects[0])
+    model = objects[0].model
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
     adapt = [(f.attname, converter(f)) for f in fields]
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
@@ -684,7 +729,7 @@ def _insert(objects: list[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608 - the model's own names
-            [tuple(fn(getattr(obj, name)) for name, fn in adapt) for obj in objects],
+            [tuple(fn(obj.values[name]) for name, fn in adapt) for obj in objects],
         )
 
 
@@ -715,6 +760,7 @@ def _claims_history(
         benes = builder.beneficiaries(min(missing))
         for year in missing:
             builder.add_year(year, benes, reductions)
+    final_action_reads_forget()  # reads kept before these rows do not hold them
     stdout.write(
         f"  {entity.cms_id}: synthetic claims for {', '.join(map(str, missing))} ({len(benes)} beneficiaries)"
     )
@@ -735,7 +781,12 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
     _claims_history(mssp, MSSP_YEARS, reductions=False, seed=9901, stdout=stdout)
     _claims_history(reach, REACH_YEARS, reductions=True, seed=9902, stdout=stdout)
 
-    for entity, years in ((mssp, MSSP_YEARS), (reach, REACH_YEARS)):
+    with final_action_claims_read_once():
+        _scores_and_benchmarks(((mssp, MSSP_YEARS), (reach, REACH_YEARS)), stdout=stdout)
+
+
+def _scores_and_benchmarks(plan: Any, *, stdout: Any) -> None:
+    for entity, years in plan:
         # One read of the entity's claims serves the risk scores and the benchmark.
         data = ClaimsData(entity=entity, years=list(years))
         for payment_year in (DEMO_PY, DEMO_PY + 1):

@@ -222,13 +222,21 @@ def claims_through_month(*, entity: Any, year: int) -> int:
 
 
 def expenditure_claims(
-    *, entity: Any, year: int, idr_load_cutoff: date | None = None
+    *,
+    entity: Any,
+    year: int,
+    idr_load_cutoff: date | None = None,
+    claims: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The entity's final-action claims with thru dates in `year`, in the columns the
     expenditures engine takes (`benchmarks.engine.expenditures.claim_expenditures`): paid amount,
     IME, DSH, uncompensated care and PBP/AIPBP reduction per claim or line, with its service
-    category. For the other apps that apply the benchmark's expenditure rules."""
-    return inputs.claims_frame(entity=entity, year=year, idr_load_cutoff=idr_load_cutoff)
+    category. For the other apps that apply the benchmark's expenditure rules. `claims`: the
+    caller's `claims.selectors.final_action_claims` over a span covering the year (same cutoff),
+    read once for several uses."""
+    return inputs.claims_frame(
+        entity=entity, year=year, idr_load_cutoff=idr_load_cutoff, claims=claims
+    )
 
 
 def expenditure_population(*, entity: Any, year: int) -> inputs.Population:

@@ -246,10 +246,22 @@ def outreach_attempt_create(
 # Refresh from claims
 
 
-def _claims_frames(*, entity: Any, as_of: date) -> dict[str, Any]:
-    """Engine inputs from the final-action claims interface (`claims.selectors`)."""
+def _claims_read(*, entity: Any, as_of: date) -> pd.DataFrame:
+    """The entity's final-action claims the refresh reads, once: from the care rules' longest
+    lookback (colorectal screening's colonoscopy, ten years: value_sets.json) to the end of the
+    as-of year, which the year's expenditures (`_expenditures`) read too."""
+    from claims.selectors import final_action_claims
+
+    return final_action_claims(
+        entity=entity, thru_from=date(as_of.year - 10, 1, 1), thru_to=date(as_of.year, 12, 31)
+    )
+
+
+def _claims_frames(*, entity: Any, as_of: date, read: pd.DataFrame) -> dict[str, Any]:
+    """Engine inputs from the final-action claims interface (`claims.selectors`); `read` is
+    `_claims_read`."""
     from claims.selectors import (
-        final_action_claims,
+        claims_in_span,
         final_action_diagnoses,
         final_action_revenue_lines,
         part_a_discharge_status,
@@ -262,8 +274,11 @@ def _claims_frames(*, entity: Any, as_of: date) -> dict[str, Any]:
     since = date(as_of.year - 10, 1, 1)
     claims, revenue, dx = shareable_claims(
         [
-            read(entity=entity, thru_from=since, thru_to=as_of)
-            for read in (final_action_claims, final_action_revenue_lines, final_action_diagnoses)
+            claims_in_span(read, thru_from=since, thru_to=as_of),
+            *(
+                reader(entity=entity, thru_from=since, thru_to=as_of)
+                for reader in (final_action_revenue_lines, final_action_diagnoses)
+            ),
         ],
         entity=entity,
         as_of=as_of,
@@ -476,7 +491,8 @@ def care_refresh(
             " counts of recent stays and visits look back from a day the claims do not reach."
         )
     report(5, "Reading claims")
-    frames = _claims_frames(entity=entity, as_of=as_of)
+    read = _claims_read(entity=entity, as_of=as_of)
+    frames = _claims_frames(entity=entity, as_of=as_of, read=read)
     held = withheld_beneficiaries(entity=entity, as_of=as_of)
     person_columns = [
         "id", "birth_date", "sex_code", "death_date", "hospice_start", "hospice_end",
@@ -542,7 +558,7 @@ def care_refresh(
     primary = procedures[procedures[c.CODE].isin(upstream.primary_care_codes())]
     last_pc = pd.to_datetime(primary[c.SERVICE_DATE]).groupby(primary[c.BENEFICIARY_ID]).max()
     report(65, "Reading expenditures")
-    spending = _expenditures(entity=entity, as_of=as_of)
+    spending = _expenditures(entity=entity, as_of=as_of, read=read)
     report(68, "Reading Part D fills")
     medications = _medications(entity=entity, as_of=as_of, held=held, people=people)
     report(70, "Writing results")
@@ -845,7 +861,7 @@ def _claims_window_end(run: Any) -> date:
     return run.as_of
 
 
-def _expenditures(*, entity: Any, as_of: date) -> dict[str, Any]:
+def _expenditures(*, entity: Any, as_of: date, read: pd.DataFrame | None = None) -> dict[str, Any]:
     """Expenditure and eligible months per beneficiary this year (to the last complete claims
     month before `as_of`) and last year, and this year's totals by enrollment type, computed by
     the benchmarks app's expenditure rules (benchmarks.engine.expenditures: Part A and B paid
@@ -855,7 +871,8 @@ def _expenditures(*, entity: Any, as_of: date) -> dict[str, Any]:
     person: no truncation and no completion factor, spending as paid so far. The totals by
     enrollment type are the benchmarks app's own year-to-date PMPM report (`pmpm_report`, with
     the year's completion factors where loaded). A year whose population cannot be typed (a
-    missing Medicare status) is left out with the reason."""
+    missing Medicare status) is left out with the reason. `read`: the refresh's final-action
+    claims (`_claims_read`), which cover both years."""
     from benchmarks.selectors import claims_through_month
 
     valuation: Valuation = "pre_reduction" if entity.program.code == "reach" else "paid"
@@ -871,7 +888,7 @@ def _expenditures(*, entity: Any, as_of: date) -> dict[str, Any]:
         try:
             _expenditure_year(
                 entity=entity, year=year, key=key, through=through, valuation=valuation,
-                profile=profile, summary=summary,
+                profile=profile, summary=summary, read=read,
             )  # fmt: skip
         except (ApplicationError, ValueError, KeyError) as exc:
             # Bad or missing inputs for spending must not stop the care refresh: the page says
@@ -890,9 +907,11 @@ def _expenditure_year(
     valuation: Valuation,
     profile: dict[int, dict[str, Any]],
     summary: dict[str, Any],
+    read: pd.DataFrame | None = None,
 ) -> None:
     """One year of `_expenditures`: per-person spend and months into `profile`, and for the
-    current year the PMPM report's totals by enrollment type into `summary`."""
+    current year the PMPM report's totals by enrollment type into `summary`. The year's claims
+    and population are read once for both."""
     from benchmarks.engine import columns as bc
     from benchmarks.engine import expenditures as x
     from benchmarks.selectors import expenditure_claims, expenditure_population
@@ -902,7 +921,8 @@ def _expenditure_year(
     months = population.months[population.months[bc.MONTH] <= through]
     if months.empty:
         return
-    claims = x.claim_expenditures(expenditure_claims(entity=entity, year=year), valuation=valuation)
+    year_claims = expenditure_claims(entity=entity, year=year, claims=read)
+    claims = x.claim_expenditures(year_claims, valuation=valuation)
     years = x.beneficiary_years(x.month_expenditures(claims, months), months)
     per_bene = years.groupby(bc.BENE_ID).agg({bc.MONTHS: "sum", bc.EXPENDITURE: "sum"})
     for bid, row in per_bene.iterrows():
@@ -910,7 +930,13 @@ def _expenditure_year(
         entry[f"spend_{key}"] = row[bc.EXPENDITURE]
         entry[f"months_{key}"] = int(row[bc.MONTHS])
     if key == "this_year":
-        report_ = pmpm_report(entity=entity, year=year, through_month=through)
+        report_ = pmpm_report(
+            entity=entity,
+            year=year,
+            through_month=through,
+            year_claims=year_claims,
+            population=population,
+        )
         summary["source"] = report_["population_source"]
         summary["completion_factors"] = bool(report_["completion_factors"])
         summary["by_type"] = [

@@ -10,6 +10,8 @@ Money columns hold `decimal.Decimal` (never float); dates are `datetime64[ns]` (
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -58,14 +60,19 @@ def _frame(sql: str, params: dict[str, Any], columns: list[str] | None = None) -
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
         rows = cursor.fetchall()
-    frame = pd.DataFrame.from_records(rows, columns=names)
+    frame = _typed(pd.DataFrame.from_records(rows, columns=names))
+    if columns is not None:
+        frame = frame[columns]
+    return frame
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as datetime64, money as Decimal (the rows as the database driver returned them)."""
     for col in frame.columns:
         if col in _DATE_COLUMNS:
             frame[col] = pd.to_datetime(frame[col])
         elif col in _MONEY_COLUMNS:
             frame[col] = frame[col].map(_money)
-    if columns is not None:
-        frame = frame[columns]
     return frame
 
 
@@ -147,6 +154,23 @@ def final_action_claims(
         source_file_id     `claims.DeliveryFile` id (lineage)
         source_line        line in that file (lineage)
     """
+    if _memo is not None:
+        key = ("claims", _entity_id(entity), idr_load_cutoff)
+        if key not in _memo:
+            _memo[key] = _final_action_claims_read(entity, None, None, idr_load_cutoff, None)
+        return _final_action_claims_subset(
+            _memo[key], thru_from=thru_from, thru_to=thru_to, beneficiary_ids=beneficiary_ids
+        )
+    return _final_action_claims_read(entity, thru_from, thru_to, idr_load_cutoff, beneficiary_ids)
+
+
+def _final_action_claims_read(
+    entity: Any,
+    thru_from: date | None,
+    thru_to: date | None,
+    idr_load_cutoff: date | None,
+    beneficiary_ids: list[int] | None,
+) -> pd.DataFrame:
     params: dict[str, Any] = {"entity_id": _entity_id(entity)}
     if idr_load_cutoff is not None:
         params["idr_load_cutoff"] = idr_load_cutoff
@@ -155,6 +179,87 @@ def final_action_claims(
     sql = f"SELECT * FROM ({final_action_sql(entity=True, cutoff=idr_load_cutoff is not None)}) fa{where}"
     sql += " ORDER BY beneficiary_id, thru_date, claim_id, line_num"
     return _frame(sql, params, UNIFIED_COLUMNS)
+
+
+def _final_action_claims_subset(
+    claims: pd.DataFrame,
+    *,
+    thru_from: date | None,
+    thru_to: date | None,
+    beneficiary_ids: list[int] | None,
+) -> pd.DataFrame:
+    """The rows of an unfiltered `final_action_claims` read that a read with these filters
+    returns, in its order (the filters keep the sort order), with a fresh index."""
+    keep = pd.Series(True, index=claims.index)
+    if thru_from is not None:
+        keep &= claims["thru_date"] >= pd.Timestamp(thru_from)
+    if thru_to is not None:
+        keep &= claims["thru_date"] <= pd.Timestamp(thru_to)
+    if beneficiary_ids is not None:
+        keep &= claims["beneficiary_id"].isin({int(b) for b in beneficiary_ids})
+    if not keep.any():  # typed as an empty read is
+        return _typed(pd.DataFrame.from_records([], columns=list(claims.columns)))
+    return claims[keep].reset_index(drop=True)
+
+
+def _read_once(
+    kind: str,
+    read: Any,
+    entity: Any,
+    thru_from: date | None,
+    thru_to: date | None,
+    idr_load_cutoff: date | None,
+) -> pd.DataFrame:
+    """`read(entity, thru_from, thru_to, idr_load_cutoff)`, or inside
+    `final_action_claims_read_once` the rows of its one unfiltered read in the span (`read`
+    filters on the final-action claim's thru_date, a column of its result)."""
+    if _memo is None:
+        return read(entity, thru_from, thru_to, idr_load_cutoff)
+    key = (kind, _entity_id(entity), idr_load_cutoff)
+    if key not in _memo:
+        _memo[key] = read(entity, None, None, idr_load_cutoff)
+    return _final_action_claims_subset(
+        _memo[key], thru_from=thru_from, thru_to=thru_to, beneficiary_ids=None
+    )
+
+
+# Each entity's unfiltered final-action claims, revenue lines and diagnoses by (kind, entity id,
+# IDR load cutoff), inside `final_action_claims_read_once`.
+_memo: dict[tuple[Any, ...], pd.DataFrame] | None = None
+
+
+def final_action_reads_forget() -> None:
+    """Drop the reads kept by an open `final_action_claims_read_once`: for a writer of claims
+    inside the block (the demo's synthetic history), so that later reads see its rows."""
+    if _memo is not None:
+        _memo.clear()
+
+
+@contextmanager
+def final_action_claims_read_once() -> Iterator[None]:
+    """Inside the block, `final_action_claims` (and `final_action_revenue_lines`,
+    `final_action_diagnoses`) run their query once per entity (and cutoff), over all thru dates,
+    and answer each call with that read's rows that match its filters: the same rows, in the
+    same order, as a query of its own. Only for a caller that
+    writes no claims and changes no MBI crosswalk inside the block (the demo's steps after the
+    claims are loaded): the reads would not see the change."""
+    global _memo  # noqa: PLW0603 - one read per block, reset on the way out
+    outer = _memo
+    if outer is None:
+        _memo = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _memo = None
+
+
+def claims_in_span(claims: pd.DataFrame, *, thru_from: date, thru_to: date) -> pd.DataFrame:
+    """The rows of a `final_action_claims` frame with thru dates in the span, as a read with
+    those filters returns them (same order, fresh index)."""
+    return _final_action_claims_subset(
+        claims, thru_from=thru_from, thru_to=thru_to, beneficiary_ids=None
+    )
 
 
 SPENDING_COLUMNS = [
@@ -178,9 +283,13 @@ def final_action_spending(
     thru_from: date,
     thru_to: date,
     idr_load_cutoff: date | None = None,
+    claims: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """What Medicare paid on the entity's final-action claims with thru dates in the span, with
     the amounts that benchmark and expenditure rules take out or add back.
+
+    `claims`: the entity's `final_action_claims` already read (same cutoff) over a span that
+    covers this one; its rows in the span are used instead of a second final-action query.
 
     One row per final-action Part A claim and Part B/DME line, as `final_action_claims` (same
     filters). Columns: beneficiary_id, claim_id (int), line_num (int; 0 for Part A), source,
@@ -193,9 +302,12 @@ def final_action_spending(
         pbp_reduction_amount       PBP/AIPBP reduction CLM_PBP_RDCTN_AMT: CCLFA per Part A claim
                                    (summed), CCLFB per Part B line
     """
-    claims = final_action_claims(
-        entity=entity, thru_from=thru_from, thru_to=thru_to, idr_load_cutoff=idr_load_cutoff
-    )
+    if claims is None:
+        claims = final_action_claims(
+            entity=entity, thru_from=thru_from, thru_to=thru_to, idr_load_cutoff=idr_load_cutoff
+        )
+    else:
+        claims = claims_in_span(claims, thru_from=thru_from, thru_to=thru_to)
     if claims.empty:
         return pd.DataFrame(columns=SPENDING_COLUMNS)
     span = (thru_from, thru_to)
@@ -288,6 +400,14 @@ def final_action_revenue_lines(
     (CLM_LINE_PROD_REV_CTR_CD), hcpcs_cd, hcpcs_modifier, units (CLM_LINE_SRVC_UNIT_QTY),
     paid_amount (CLM_LINE_CVRD_PD_AMT; use only where the lines sum to the header, IP 3.5).
     """
+    return _read_once(
+        "revenue", _final_action_revenue_lines_read, entity, thru_from, thru_to, idr_load_cutoff
+    )
+
+
+def _final_action_revenue_lines_read(
+    entity: Any, thru_from: date | None, thru_to: date | None, idr_load_cutoff: date | None
+) -> pd.DataFrame:
     params: dict[str, Any] = {"entity_id": _entity_id(entity)}
     if idr_load_cutoff is not None:
         params["idr_load_cutoff"] = idr_load_cutoff
@@ -322,6 +442,14 @@ def final_action_diagnoses(
     thru_date, hcpcs_cd (B line), specialty_cd (B), dx_code, dx_sequence, dx_type (A
     CLM_PROD_TYPE_CD; "" for B).
     """
+    return _read_once(
+        "diagnoses", _final_action_diagnoses_read, entity, thru_from, thru_to, idr_load_cutoff
+    )
+
+
+def _final_action_diagnoses_read(
+    entity: Any, thru_from: date | None, thru_to: date | None, idr_load_cutoff: date | None
+) -> pd.DataFrame:
     params: dict[str, Any] = {"entity_id": _entity_id(entity)}
     if idr_load_cutoff is not None:
         params["idr_load_cutoff"] = idr_load_cutoff

@@ -514,15 +514,25 @@ def _pmpm_by_month(
     return out
 
 
-def pmpm_report(*, entity: Any, year: int, through_month: int) -> dict[str, Any]:
+def pmpm_report(
+    *,
+    entity: Any,
+    year: int,
+    through_month: int,
+    year_claims: pd.DataFrame | None = None,
+    population: inputs.Population | None = None,
+) -> dict[str, Any]:
     """Year-to-date PMPM by enrollment type and service category, with completion factors
-    (reference values completion_factor_month_N of the year; 1 where none is given)."""
+    (reference values completion_factor_month_N of the year; 1 where none is given).
+    `year_claims` (the year's `inputs.claims_frame`) and `population` (the year's
+    `inputs.population_months`): the caller's own reads of them, when it has them."""
     program = entity.program.code
-    population = inputs.population_months(entity=entity, year=year)
+    if population is None:
+        population = inputs.population_months(entity=entity, year=year)
     valuation: x.Valuation = "pre_reduction" if program == "reach" else "paid"
-    claims = x.claim_expenditures(
-        inputs.claims_frame(entity=entity, year=year), valuation=valuation
-    )
+    if year_claims is None:
+        year_claims = inputs.claims_frame(entity=entity, year=year)
+    claims = x.claim_expenditures(year_claims, valuation=valuation)
     monthly = x.month_expenditures(claims, population.months)
     reference, _ = reference_table_for(entity=entity, program_code=program, years=[year])
     factors = {}

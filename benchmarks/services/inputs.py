@@ -277,12 +277,17 @@ def _runs(years: list[int]) -> list[tuple[int, int]]:
 
 
 def _claims_span(
-    *, entity: Any, start: date, end: date, idr_load_cutoff: date | None
+    *,
+    entity: Any,
+    start: date,
+    end: date,
+    idr_load_cutoff: date | None,
+    claims: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     from claims.selectors import final_action_spending
 
     spending = final_action_spending(
-        entity=entity, thru_from=start, thru_to=end, idr_load_cutoff=idr_load_cutoff
+        entity=entity, thru_from=start, thru_to=end, idr_load_cutoff=idr_load_cutoff, claims=claims
     )
     if spending.empty:
         return pd.DataFrame(columns=CLAIM_COLUMNS)
@@ -469,18 +474,26 @@ class ClaimsData:
             raise ValueError(f"{year} was not read.")
 
 
-def claims_frame(*, entity: Any, year: int, idr_load_cutoff: date | None = None) -> pd.DataFrame:
+def claims_frame(
+    *,
+    entity: Any,
+    year: int,
+    idr_load_cutoff: date | None = None,
+    claims: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Final-action claims with thru dates in `year`, as the expenditures engine wants them.
 
     Part A amounts come with the header's IME (operational + capital), operational DSH and
     uncompensated-care amounts; every claim with its PBP/AIPBP reduction (CCLFA per claim,
-    CCLFB per line), so REACH can value claims before the reduction.
+    CCLFB per line), so REACH can value claims before the reduction. `claims`: the entity's
+    `claims.selectors.final_action_claims` already read over a span covering the year.
     """
     return _claims_span(
         entity=entity,
         start=date(year, 1, 1),
         end=date(year, 12, 31),
         idr_load_cutoff=idr_load_cutoff,
+        claims=claims,
     )
 
 

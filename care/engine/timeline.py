@@ -24,6 +24,11 @@ PART_A_KINDS = {
 }
 OFFICE_PREFIXES = ("9920", "9921")  # office/outpatient E/M 99202-99215 (domain.md 1.3)
 GENERIC = ("Professional", "DME")
+# The input columns `claim_events` reads.
+EVENT_COLUMNS = [
+    "beneficiary_id", "claim_id", "source", "claim_type_cd", "from_date", "thru_date",
+    "hcpcs_cd", "principal_dx", "paid_amount",
+]  # fmt: skip
 
 
 def _kind(row: Mapping[Hashable, Any], ed_codes: set[str], awv_codes: set[str]) -> str:
@@ -55,6 +60,9 @@ def claim_events(claims: pd.DataFrame, *, since: date) -> list[dict[str, Any]]:
     if claims.empty:
         return []
     recent = claims[pd.to_datetime(claims["thru_date"]) >= pd.Timestamp(since)]
+    # Only the columns an event takes: turning every column of every row into Python objects
+    # cost most of the refresh's timeline.
+    recent = recent[[col for col in EVENT_COLUMNS if col in recent.columns]]
     for row in recent.to_dict("records"):
         kind = _kind(row, ed_codes, awv_codes)
         key = (row["beneficiary_id"], str(row["claim_id"]))

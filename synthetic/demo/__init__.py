@@ -20,6 +20,9 @@ from django.db import transaction
 from accounts.models import Membership, Role, User
 from entities.models import Entity, Program
 
+# The last part that writes claims (the benchmarks' synthetic history of earlier years, which
+# drops the final-action reads kept before it: claims.selectors.final_action_reads_forget).
+CLAIMS_WRITTEN_BY = "benchmarks"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - synthetic demo accounts on a local database
 STAFF_EMAIL = "staff@openvbc.demo"
 

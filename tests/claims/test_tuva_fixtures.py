@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -147,3 +148,40 @@ def test_demographics_are_kept_per_delivery_with_the_latest_on_the_beneficiary(
     assert died.death_date == date(2025, 11, 18)
     dual = Beneficiary.objects.get(pk=person("22"))
     assert dual.dual_status_code == "02"
+
+
+def test_reads_inside_read_once_match_reads_of_their_own(
+    tuva_entity: Entity, loaded: pd.DataFrame
+) -> None:
+    """Inside final_action_claims_read_once each call gets the rows, order and types a query of
+    its own returns (spans, a cut-off, some beneficiaries, an empty span), from one read."""
+    from claims import selectors
+
+    spans: list[dict[str, Any]] = [
+        {},
+        {"thru_from": date(2025, 1, 1), "thru_to": date(2025, 12, 31)},
+        {"thru_from": date(2025, 6, 1)},
+        {"thru_to": date(2024, 12, 31)},
+        {"thru_from": date(2040, 1, 1)},  # nothing
+        {"idr_load_cutoff": date(2025, 12, 31)},
+    ]
+    calls: list[tuple[Any, dict[str, Any]]] = [
+        (read, span)
+        for read in (
+            selectors.final_action_claims,
+            selectors.final_action_revenue_lines,
+            selectors.final_action_diagnoses,
+        )
+        for span in spans
+    ]
+    calls.append((selectors.final_action_claims, {"beneficiary_ids": [person("07")], **spans[1]}))
+    own = [read(entity=tuva_entity, **span) for read, span in calls]
+    with selectors.final_action_claims_read_once():
+        shared = [read(entity=tuva_entity, **span) for read, span in calls]
+        # One read per kind and cut-off, kept until the block ends.
+        assert len(selectors._memo or {}) == 6
+    assert selectors._memo is None
+    assert any(len(frame) for frame in own)
+    assert any(frame.empty for frame in own)
+    for (read, span), mine, theirs in zip(calls, own, shared, strict=True):
+        pd.testing.assert_frame_equal(theirs, mine, obj=f"{read.__name__}({span})")

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from synthetic.demo import DEMO_ENTITIES, DEMO_PASSWORD, ROLE_LOGINS, STAFF_EMAIL, parts
+from claims.selectors import final_action_claims_read_once
+from synthetic.demo import (
+    CLAIMS_WRITTEN_BY,
+    DEMO_ENTITIES,
+    DEMO_PASSWORD,
+    ROLE_LOGINS,
+    STAFF_EMAIL,
+    parts,
+)
 
 
 class Command(BaseCommand):
@@ -14,9 +23,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         entities: dict[str, Any] = {}
-        for name, part in parts():
-            self.stdout.write(f"demo: {name}")
-            part.load(entities=entities, stdout=self.stdout)
+        with ExitStack() as reads:
+            for name, part in parts():
+                if name == CLAIMS_WRITTEN_BY:
+                    # From here on only the benchmarks' synthetic history writes claims (and
+                    # drops the reads kept before it): each entity's final-action claims are
+                    # read once for the risk scores, benchmarks and every later part.
+                    reads.enter_context(final_action_claims_read_once())
+                self.stdout.write(f"demo: {name}")
+                part.load(entities=entities, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo users of the entities (password: {DEMO_PASSWORD})")
         )
