@@ -284,7 +284,7 @@ class SharedPatientsApi(KnownQueryParameters, APIView):
 
     @extend_schema(
         tags=["preferred providers"],
-        responses={200: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT},  # errors: the problem documents every route has
     )
     def get(self, request: Request, entity_id: int) -> Response:
         access = access_or_404(request._request, entity_id)
