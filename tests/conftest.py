@@ -22,7 +22,7 @@ from pytest_django.plugin import blocking_manager_key
 
 from accounts.models import Role, User
 from entities.models import Entity
-from tests import flush, reference_rows
+from tests import db_template, flush, reference_rows
 from tests.factories import EntityFactory, MembershipFactory, ProgramFactory, UserFactory
 
 PASSWORD = "correct horse battery"
@@ -83,11 +83,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def django_db_createdb(
+    django_db_createdb: bool, django_db_modify_db_settings: None, django_db_blocker: Any
+) -> bool:
+    """A worker whose database is to be made copies the run's template where another worker
+    already migrated one (tests/db_template.py); pytest-django then keeps it as it is."""
+    with django_db_blocker.unblock():
+        return False if db_template.clone(recreate=django_db_createdb) else django_db_createdb
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """The rows data migrations ship (the program registry, reference defaults), loaded where a
     reused test database lacks them and kept aside once, to be put back after each flush; and
-    that flush made of DELETEs (tests/flush.py)."""
+    that flush made of DELETEs (tests/flush.py). A database this worker migrated becomes the
+    run's template for the others (tests/db_template.py)."""
     with django_db_blocker.unblock():
+        db_template.publish()
         reference_rows.keep()
         flush.install()
 
