@@ -144,7 +144,7 @@ def test_a_job_whose_worker_is_killed_completes_exactly_once_on_a_new_worker(
 ) -> None:
     first = start_worker("doomed")
     job = job_enqueue(
-        kind="jobs.demo", entity=entity_a, parameters={"steps": 30, "step_seconds": 0.3}
+        kind="jobs.demo", entity=entity_a, parameters={"steps": 15, "step_seconds": 0.3}
     )
     _wait_for(
         lambda: _job(job.pk).state == JobState.RUNNING and _job(job.pk).progress >= 10,
