@@ -66,10 +66,22 @@ def run_asked(request: HttpRequest, entity: Entity) -> LeadSpecialistRun | None:
 
 
 def _conditions(run: LeadSpecialistRun) -> list[dict[str, Any]]:
+    """Each condition with its counts, and its lead specialties as "code (name)" (CMS's
+    Medicare provider specialty codes)."""
     counts = run.summary.get("by_condition", {})
+    conditions = definitions_from(run.definitions).conditions
+    codes = {code for condition in conditions for code in condition.specialty_codes}
+    names = dict(SpecialtyCode.objects.filter(code__in=codes).values_list("code", "description"))
     return [
-        {"condition": condition, **counts.get(condition.code, {})}
-        for condition in definitions_from(run.definitions).conditions
+        {
+            "condition": condition,
+            "specialties": [
+                f"{code} ({names[code]})" if code in names else code
+                for code in condition.specialty_codes
+            ],
+            **counts.get(condition.code, {}),
+        }
+        for condition in conditions
     ]
 
 
