@@ -193,3 +193,16 @@ def test_the_console_shows_each_providers_patients_episodes_and_network_share(dc
     assert AccessRecord.objects.get(purpose="provider_attributed_patients").beneficiary_ids == [
         hf.pk
     ]
+
+
+def test_a_preferred_providers_header_links_only_what_it_may_open(dce, cardiologist, aco_admin) -> None:  # fmt: skip
+    """The header offers a preferred provider its home page (which links its shared patients),
+    not the entity's pages it would get a 404 on, nor the search for a person."""
+    home = verified_client(cardiologist).get(reverse("home")).content.decode()
+    assert reverse("specialists:preferred", args=[dce["entity"].pk]) in home
+    for url in (reverse("care:today"), reverse("alignment:index")):
+        assert f'href="{url}"' not in home, url
+    assert f'action="{reverse("care:search")}"' not in home
+    staff = verified_client(aco_admin).get(reverse("home")).content.decode()
+    assert f'href="{reverse("care:today")}"' in staff
+    assert f'action="{reverse("care:search")}"' in staff
