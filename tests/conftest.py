@@ -62,15 +62,23 @@ def pytest_configure(config: pytest.Config) -> None:
 LONGEST_FIRST = (
     "tests/core/test_demo_on_sqlite.py",  # load_demo twice on SQLite, in a subprocess
     "tests/bench/test_benches.py",  # every bench's small run, one after another
-    "tests/partners/test_openapi_schemathesis.py",
-    "tests/browser/test_partner_api_walkthrough.py",
-    "tests/jobs/test_worker.py",
-    "tests/claims/test_killed_load.py",
-    "tests/alignment/test_alignment_worker.py",
     "tests/alignment/test_alignment_demo.py",
-    "tests/engine/test_alignment_determinism.py",
-    "tests/audit/test_phi_policy_matrix.py",
+    "tests/jobs/test_worker.py",
+    "tests/browser/test_settlement_page.py",
+    "tests/partners/test_openapi_schemathesis.py",
     "tests/browser/test_dashboard.py",
+    "tests/browser/test_partner_api_walkthrough.py",
+    "tests/browser/test_session_logs.py",
+    "tests/browser/test_benchmark_pages.py",
+    "tests/alignment/test_alignment_worker.py",
+    "tests/browser/test_alignment_pages.py",
+    "tests/claims/test_parser_kernel.py",
+    "tests/settlement/test_settle_batch_command.py",
+    "tests/browser/test_entities_admin_console.py",
+    "tests/audit/test_phi_policy_matrix.py",
+    "tests/partners/test_phi_matrix.py",
+    "tests/claims/test_killed_load.py",
+    "tests/engine/test_alignment_determinism.py",
 )
 
 
