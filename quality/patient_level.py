@@ -35,6 +35,7 @@ from typing import Any
 from django.db import transaction
 
 from quality.engine.app_score import NotComputable, app_measure, app_measure_set
+from quality.files import file_replace
 from quality.models import PatientResult, ReportedFile
 
 MBI_SYSTEM = "http://hl7.org/fhir/sid/us-mbi"
@@ -308,20 +309,14 @@ def measure_reports_store(
             [f"{where}: subject: the MBI is not a beneficiary of this entity" for where in unknown]
         )
     with transaction.atomic():
-        current = list(
-            ReportedFile.objects.select_for_update().filter(
-                entity=entity,
-                performance_year=year,
-                kind=ReportedFile.Kind.MEASURE_REPORT,
-                source=source,
-                superseded_by__isnull=True,
-            )
-        )
-        new = ReportedFile.objects.create(
-            entity=entity,
-            performance_year=year,
-            kind=ReportedFile.Kind.MEASURE_REPORT,
-            source=source[:200],
+        new = file_replace(
+            ReportedFile,
+            key={
+                "entity": entity,
+                "performance_year": year,
+                "kind": ReportedFile.Kind.MEASURE_REPORT,
+                "source": source[:200],
+            },
             submitted_on=submitted_on,
             period_start=submission.period_start,
             period_end=submission.period_end,
@@ -340,9 +335,6 @@ def measure_reports_store(
             )
             for e in submission.entries
         )
-        for old in current:
-            old.superseded_by = new
-            old.save(update_fields=["superseded_by"])
     from quality.gaps import measure_gaps_refresh
 
     measure_gaps_refresh(entity=entity)

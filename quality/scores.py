@@ -35,6 +35,7 @@ from quality.engine.app_score import (
     qps_threshold_published,
 )
 from quality.engine.intervals import wilson
+from quality.files import file_replace
 from quality.models import (
     BenchmarkFile,
     HealthEquityInput,
@@ -84,13 +85,9 @@ def benchmark_file_upload(
     if qps_threshold is not None and not qps_source.strip():
         raise BenchmarkFileError(["the quality performance standard threshold needs its source"])
     with transaction.atomic():
-        current = list(
-            BenchmarkFile.objects.select_for_update().filter(
-                performance_year=performance_year, superseded_by__isnull=True
-            )
-        )
-        new = BenchmarkFile.objects.create(
-            performance_year=performance_year,
+        new = file_replace(
+            BenchmarkFile,
+            key={"performance_year": performance_year},
             source=source[:300],
             file_name=file_name[:200],
             sha256=hashlib.sha256(content).hexdigest(),
@@ -110,9 +107,6 @@ def benchmark_file_upload(
             )
             for b in rows
         )
-        for old in current:
-            old.superseded_by = new
-            old.save(update_fields=["superseded_by"])
     for entity in _measured_mssp_entities(performance_year):
         quality_score_publish(entity=entity, performance_year=performance_year)
     return new
@@ -242,18 +236,13 @@ def cahps_file_upload(
     if period_end < period_start:
         raise CahpsFileError(["the reporting period ends before it starts"])
     with transaction.atomic():
-        current = list(
-            ReportedFile.objects.select_for_update().filter(
-                entity=entity,
-                performance_year=performance_year,
-                kind=ReportedFile.Kind.CAHPS,
-                superseded_by__isnull=True,
-            )
-        )
-        new = ReportedFile.objects.create(
-            entity=entity,
-            performance_year=performance_year,
-            kind=ReportedFile.Kind.CAHPS,
+        new = file_replace(
+            ReportedFile,
+            key={
+                "entity": entity,
+                "performance_year": performance_year,
+                "kind": ReportedFile.Kind.CAHPS,
+            },
             source=source[:200],
             submitted_on=submitted_on,
             period_start=period_start,
@@ -272,9 +261,6 @@ def cahps_file_upload(
             )
             for r in rows
         )
-        for old in current:
-            old.superseded_by = new
-            old.save(update_fields=["superseded_by"])
     quality_score_publish(entity=entity, performance_year=performance_year)
     return new
 

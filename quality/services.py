@@ -15,6 +15,7 @@ import pandas as pd
 from django.db import transaction
 
 from jobs.registry import Progress
+from quality.files import file_replace
 from quality.gaps import measure_gaps_refresh
 from quality.models import MeasureCase, MeasureEvent, MeasureResult, MeasureRun
 from quality.scores import quality_score_publish
@@ -321,20 +322,14 @@ def reported_file_upload(
             ]
         )
     with transaction.atomic():
-        current = list(
-            ReportedFile.objects.select_for_update().filter(
-                entity=entity,
-                performance_year=performance_year,
-                kind=ReportedFile.Kind.QRDA3,
-                source=source,
-                superseded_by__isnull=True,
-            )
-        )
-        new = ReportedFile.objects.create(
-            entity=entity,
-            performance_year=performance_year,
-            kind=ReportedFile.Kind.QRDA3,
-            source=source,
+        new = file_replace(
+            ReportedFile,
+            key={
+                "entity": entity,
+                "performance_year": performance_year,
+                "kind": ReportedFile.Kind.QRDA3,
+                "source": source,
+            },
             submitted_on=submitted_on,
             period_start=report.period_start,
             period_end=report.period_end,
@@ -356,8 +351,5 @@ def reported_file_upload(
             )
             for m in report.measures
         )
-        for old in current:
-            old.superseded_by = new
-            old.save(update_fields=["superseded_by"])
     quality_score_publish(entity=entity, performance_year=performance_year)
     return new
