@@ -18,8 +18,8 @@ from django.db.models import Q
 from alignment.engine import high_needs as hn
 from alignment.selectors import REACH_MINIMUM_SOURCE, roster_of_record
 from benchmarks.models import RiskScore
-from claims.models import PartAClaimHeader, PartADiagnosis, PartBPhysicianLine
-from claims.selectors import final_action_claims, shareable_claims
+from claims.models import PartADiagnosis, PartBPhysicianLine
+from claims.selectors import final_action_claims, part_a_header_codes, shareable_claims
 from entities.models import Entity
 from entities.selectors import entity_year_get, program_parameter
 
@@ -179,17 +179,6 @@ def _risk(entity: Entity, ids: list[int], year: int) -> dict[int, hn.Risk]:
     return risk
 
 
-def _admission_types(entity: Entity, claim_ids: list[str]) -> dict[str, str]:
-    ids = sorted({int(i) for i in claim_ids if str(i).strip().isdigit()})
-    types: dict[str, str] = {}
-    for start in range(0, len(ids), 10_000):
-        rows = PartAClaimHeader.objects.filter(
-            entity=entity, cur_clm_uniq_id__in=ids[start : start + 10_000]
-        ).values_list("cur_clm_uniq_id", "clm_admsn_type_cd")
-        types.update({str(cid): (code or "").strip() for cid, code in rows})
-    return types
-
-
 def _listed_diagnoses(
     entity: Entity, spec: dict[str, Any], window: hn.Window | None, claims: pd.DataFrame
 ) -> pd.DataFrame:
@@ -274,7 +263,9 @@ def high_needs_report(
     if not raw.empty:
         report.claims_through = pd.Timestamp(raw["thru_date"].max()).date()
     part_a = raw[_text(raw, "source") == "A"] if not raw.empty else raw
-    admissions = _admission_types(entity, _text(part_a, "claim_id").tolist())
+    admissions = part_a_header_codes(
+        entity=entity, claim_ids=_text(part_a, "claim_id").tolist(), field="clm_admsn_type_cd"
+    )
     claim_ids = _text(raw, "claim_id")
     claims = pd.DataFrame(
         {

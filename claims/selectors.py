@@ -598,17 +598,33 @@ def deliveries_for_user(*, user: Any) -> QuerySet[Delivery]:
     return Delivery.objects.for_user(user).select_related("entity").prefetch_related("files")
 
 
-def part_a_discharge_status(*, entity: Any, claim_ids: list[str]) -> dict[str, str]:
-    """The patient discharge status code (CCLF1 BENE_PTNT_STUS_CD) of Part A claims by claim id
+# CCLF1 header codes read by claim id: what each one is, for the callers' names.
+PART_A_HEADER_CODES = {
+    "bene_ptnt_stus_cd": "patient discharge status",
+    "dgns_drg_cd": "MS-DRG",
+    "clm_admsn_type_cd": "admission type",
+}
+
+
+def part_a_header_codes(*, entity: Any, claim_ids: list[str], field: str) -> dict[str, str]:
+    """One CCLF1 header code (a key of `PART_A_HEADER_CODES`) of Part A claims by claim id
     (CUR_CLM_UNIQ_ID, as `final_action_claims` returns it); "" when blank."""
+    if field not in PART_A_HEADER_CODES:
+        raise ValueError(f"not a Part A header code read here: {field}")
     ids = sorted({int(i) for i in claim_ids if str(i).strip().isdigit()})
-    statuses: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for start in range(0, len(ids), 10_000):
         rows = PartAClaimHeader.objects.filter(
             entity_id=_entity_id(entity), cur_clm_uniq_id__in=ids[start : start + 10_000]
-        ).values_list("cur_clm_uniq_id", "bene_ptnt_stus_cd")
-        statuses.update({str(cid): (status or "").strip() for cid, status in rows})
-    return statuses
+        ).values_list("cur_clm_uniq_id", field)
+        codes.update({str(cid): (code or "").strip() for cid, code in rows})
+    return codes
+
+
+def part_a_discharge_status(*, entity: Any, claim_ids: list[str]) -> dict[str, str]:
+    """The patient discharge status code (CCLF1 BENE_PTNT_STUS_CD) of Part A claims by claim id;
+    "" when blank."""
+    return part_a_header_codes(entity=entity, claim_ids=claim_ids, field="bene_ptnt_stus_cd")
 
 
 def claim_providers(*, entity: Any, claim_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from alignment.models import AlignmentResult
 from alignment.selectors import alignment_current_run, roster_of_record_current
-from claims.models import PartAClaimHeader
 from claims.selectors import (
     claims_data_date,
     final_action_claims,
     final_action_diagnoses,
+    part_a_header_codes,
     shareable_claims,
 )
 from core.api import ApplicationError
@@ -245,14 +245,7 @@ def _episode_lines(claims: pd.DataFrame, *, entity: Entity) -> pd.DataFrame:
 
 def part_a_drg_codes(*, entity: Entity, claim_ids: list[str]) -> dict[str, str]:
     """The MS-DRG (CCLF1 DGNS_DRG_CD) of Part A claims by claim id; "" when blank."""
-    ids = sorted({int(i) for i in claim_ids if str(i).strip().isdigit()})
-    codes: dict[str, str] = {}
-    for start in range(0, len(ids), 10_000):
-        rows = PartAClaimHeader.objects.filter(
-            entity=entity, cur_clm_uniq_id__in=ids[start : start + 10_000]
-        ).values_list("cur_clm_uniq_id", "dgns_drg_cd")
-        codes.update({str(cid): (drg or "").strip() for cid, drg in rows})
-    return codes
+    return part_a_header_codes(entity=entity, claim_ids=claim_ids, field="dgns_drg_cd")
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
