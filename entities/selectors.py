@@ -112,6 +112,26 @@ def entity_year_get(*, entity: Entity, performance_year: int) -> EntityYear | No
     )
 
 
+def first_agreement_year(*, entity: Entity, performance_year: int) -> tuple[bool | None, str]:
+    """Whether the performance year is the first of the ACO's first agreement period under the
+    Shared Savings Program (42 CFR 425.512(a)(2)), from the year's enrolment, and the words that
+    say why; None when the enrolment does not record the year's agreement period."""
+    row = EntityYear.objects.filter(entity=entity, performance_year=performance_year).first()
+    if row is None:
+        return None, f"PY{performance_year} is not enrolled on the platform"
+    first = row.first_year_of_first_agreement()
+    if first is None or row.agreement_start is None:
+        return None, f"the agreement period of PY{performance_year} is not recorded"
+    start = f"{row.agreement_start:%Y-%m-%d}"
+    if first:
+        return True, f"PY{performance_year} is the first year of agreement period 1 (from {start})"
+    nth = performance_year - row.agreement_start.year + 1
+    return False, (
+        f"PY{performance_year} is year {nth} of agreement period {row.agreement_period} "
+        f"(from {start})"
+    )
+
+
 # ------------------------------------------------------------------ participant lists
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 
+from entities.selectors import first_agreement_year
 from quality.engine.app_score import (
     AppScore,
     Benchmark,
@@ -324,6 +325,7 @@ def _reported_inputs(entity: Any, year: int) -> dict[str, MeasureInput]:
             f"{t['numer']:,} of {t['denom']:,} from the QRDA III files of "
             f"{', '.join(sorted(t['sources']))}",
             interval=None if bounds is None else _percent_interval(*bounds),
+            cases=t["denom"],
         )
     return inputs
 
@@ -342,10 +344,19 @@ def _claims_inputs(entity: Any, year: int) -> tuple[dict[str, MeasureInput], dat
             r.basis,
             f"claims as of {run.as_of:%Y-%m-%d}",
             interval=(r.lower, r.upper) if r.lower is not None and r.upper is not None else None,
+            cases=_claims_cases(r),
         )
         for r in run.results.filter(code__in=["479", "484"], rate__isnull=False)
     }
     return inputs, run.as_of
+
+
+def _claims_cases(result: Any) -> int:
+    """The case count of a claims measure for its case minimum: 479's index stays (its
+    denominator), 484's patients (its denominator is person-years: one case row a patient)."""
+    if result.code == "484":
+        return int(result.cases.count())
+    return int(result.denominator)
 
 
 def _percent_interval(low: float, high: float) -> tuple[Decimal, Decimal]:
@@ -416,6 +427,7 @@ def quality_score(*, entity: Any, performance_year: int) -> ScoreOutcome:
         )
     hea = health_equity_inputs(entity, performance_year)
     benchmarks = _benchmarks(file)
+    first, why = first_agreement_year(entity=entity, performance_year=performance_year)
     try:
         score = app_score(
             year=performance_year,
@@ -423,6 +435,7 @@ def quality_score(*, entity: Any, performance_year: int) -> ScoreOutcome:
             benchmarks=benchmarks,
             qps_threshold=threshold,
             hea=hea,
+            first_year=bool(first),
         )
         low, high = app_score_range(
             year=performance_year,
@@ -430,9 +443,19 @@ def quality_score(*, entity: Any, performance_year: int) -> ScoreOutcome:
             benchmarks=benchmarks,
             qps_threshold=threshold,
             hea=hea,
+            first_year=bool(first),
         )
     except NotComputable as exc:
         return ScoreOutcome(None, f"not computable: {exc.reason}", file)
+    if first:
+        score = replace(score, first_year_line=f"{score.first_year_line} ({why})")
+    else:
+        verdict = "not checked" if first is None else "does not apply"
+        score = replace(
+            score,
+            first_year_line="First performance year of the ACO's first agreement period (42 CFR "
+            f"425.512(a)(2)): {verdict}, {why}",
+        )
     parts = [f"MIPS quality benchmarks PY{performance_year}: {file.source}"]
     if as_of is not None:
         parts.append(f"claims measures as of {as_of:%Y-%m-%d}")

@@ -127,7 +127,14 @@ class SpecialtyProviderClassFilter(ProviderClassFilter):
 class EntityYearInline(admin.TabularInline):
     model = EntityYear
     extra = 0
-    fields = ["performance_year", "track", "entity_type", "notes"]
+    fields = [
+        "performance_year",
+        "track",
+        "entity_type",
+        "agreement_start",
+        "agreement_period",
+        "notes",
+    ]
     verbose_name = "track in a performance year"
     verbose_name_plural = "tracks by performance year"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -87,6 +89,21 @@ class EntityYear(models.Model):
         limit_choices_to={"category": TrackCategory.ENTITY_TYPE},
         help_text="ACO REACH: Standard, New Entrant or High Needs.",
     )
+    agreement_start = models.DateField(
+        "agreement period start",
+        null=True,
+        blank=True,
+        help_text="MSSP: the start of the agreement period this performance year belongs to "
+        "(January 1; July 1 for the agreement periods that began on July 1, 2019).",
+    )
+    agreement_period = models.PositiveSmallIntegerField(
+        "agreement period number",
+        null=True,
+        blank=True,
+        help_text="MSSP: 1 for the ACO's first agreement period under the Shared Savings "
+        "Program, 2 for the second, and so on; a re-entering ACO counts the agreement periods it "
+        "re-entered from, as CMS's performance year results do.",
+    )
     notes = models.CharField(max_length=300, blank=True)
 
     objects = TenantManager()
@@ -130,5 +147,49 @@ class EntityYear(models.Model):
             or self.entity_type.category != TrackCategory.ENTITY_TYPE
         ):
             errors["entity_type"] = f"{self.entity_type} is not a {program.name} entity type."
+        if program.code == "mssp":
+            errors |= self._agreement_errors()
+        elif self.agreement_start or self.agreement_period:
+            errors["agreement_period"] = "An agreement period is recorded for MSSP ACOs only."
         if errors:
             raise ValidationError(errors)
+
+    def _agreement_errors(self) -> dict[str, str]:
+        """The MSSP agreement period of the year: required, and the year must fall in it.
+        Agreement periods start on January 1 and last five years; those that began on July 1,
+        2019 last five years and six months (42 CFR 425.200; CMS Shared Savings Program
+        program guidance: "For agreement periods beginning on July 1, 2019, and in subsequent
+        years, ACOs agree to participate ... for a period of no less than five years")."""
+        errors: dict[str, str] = {}
+        year = self.performance_year
+        if self.agreement_period is None:
+            errors["agreement_period"] = (
+                f"PY{year}: enter the agreement period number (1 for the ACO's first agreement "
+                "period under the Shared Savings Program)."
+            )
+        elif self.agreement_period < 1:
+            errors["agreement_period"] = f"PY{year}: the agreement period number starts at 1."
+        start = self.agreement_start
+        if start is None:
+            errors["agreement_start"] = (
+                f"PY{year}: enter the start date of the agreement period this year belongs to."
+            )
+            return errors
+        july_2019 = start == dt.date(2019, 7, 1)
+        if (start.month, start.day) != (1, 1) and not july_2019:
+            errors["agreement_start"] = (
+                f"PY{year}: an agreement period starts on January 1 (or on July 1, 2019), not "
+                f"on {start:%Y-%m-%d}."
+            )
+        elif year and not start.year <= year <= start.year + (5 if july_2019 else 4):
+            errors["agreement_start"] = (
+                f"PY{year} is not in the agreement period that started on {start:%Y-%m-%d}."
+            )
+        return errors
+
+    def first_year_of_first_agreement(self) -> bool | None:
+        """Whether the year is the first performance year of the ACO's first agreement period
+        (42 CFR 425.512(a)(2)); None when the year's agreement is not recorded."""
+        if self.agreement_period is None or self.agreement_start is None:
+            return None
+        return self.agreement_period == 1 and self.agreement_start.year == self.performance_year

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,20 +41,28 @@ def entity_year_set(
     performance_year: int,
     track: Track,
     entity_type: Track | None = None,
+    agreement_start: dt.date | None = None,
+    agreement_period: int | None = None,
     acting_user: Any = None,
 ) -> EntityYear:
-    """Set the track (and entity type) the entity holds in a performance year."""
+    """Set the track (and entity type) the entity holds in a performance year and, for an MSSP
+    ACO, the agreement period the year belongs to (its start and number; kept as recorded when
+    not given)."""
     with transaction.atomic():
         row = EntityYear.objects.filter(
             entity=entity, performance_year=performance_year
         ).first() or EntityYear(entity=entity, performance_year=performance_year)
+        start = agreement_start if agreement_start is not None else row.agreement_start
+        number = agreement_period if agreement_period is not None else row.agreement_period
         if (
             row.pk
             and row.track_id == track.pk
             and row.entity_type_id == (entity_type.pk if entity_type else None)
+            and (row.agreement_start, row.agreement_period) == (start, number)
         ):
             return row
         row.track, row.entity_type = track, entity_type
+        row.agreement_start, row.agreement_period = start, number
         row.full_clean()
         row._history_user = acting_user  # type: ignore[attr-defined]
         row.save()

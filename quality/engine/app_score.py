@@ -18,8 +18,13 @@ Rules and their sources:
 - CAHPS for MIPS: the average of its summary survey measures' points, each against its own
   benchmark (CMS QPP, CAHPS for MIPS scoring).
 - A required measure without a result earns 0 points. A submitted measure without a benchmark
-  "is excluded from the ... total measure achievement points and total available measure
-  achievement points" (42 CFR 414.1367(c)(1)(i)); the case minimum of that rule is not checked.
+  or below the case minimum "is excluded from the ... total measure achievement points and total
+  available measure achievement points" (42 CFR 414.1367(c)(1)(i)). The case minimum is 20 cases
+  (42 CFR 414.1380(b)(1)); the administrative claims measures have their own in CMS's measure
+  specifications: 200 index admissions for 479 (HWR), 18 patients for 484 (MCC). Cases are the
+  measure's denominator as the platform holds it: the eCQM's performance denominator (denominator
+  - exclusions - exceptions, summed across the QRDA III files), the index stays of 479, the
+  patients of 484. A measure whose case count is not known is not checked.
 - Quality score = points earned / points possible x 100, plus up to 10 health equity adjustment
   bonus points (domain.md 7.1; 42 CFR 425.512; CY2023 PFS final rule): bonus = performance
   scaler x underserved multiplier, at most 10. Both inputs and the ACO's eligibility are CMS's
@@ -38,6 +43,12 @@ Rules and their sources:
   eligible population, which a QRDA III file does not carry: the path says CMS checks it. CAHPS
   averages its summary survey measures' points and has no decile of its own, so it is not
   counted for the 40th-percentile leg (the path says so).
+- First performance year of the ACO's first agreement period (42 CFR 425.512(a)(2)): the ACO
+  meets the quality performance standard by reporting the year's eCQMs/MIPS CQMs meeting data
+  completeness and the case minimum, and fielding the CAHPS for MIPS survey. Whether the year is
+  that first year comes from the entity's enrolment (agreement period number and start of the
+  year's agreement); the case minimum and the CAHPS results are checked here, data completeness
+  is CMS's check (as for the incentive). The path names the rule that decided the standard.
 
 The engine is pure: Decimal and the standard library only.
 """
@@ -61,6 +72,7 @@ CENT = Decimal("0.01")
 APP_FILE = "app_measures.json"
 CAHPS = "321"
 ECQM_KEYS = {"ecqm", "mipscqm"}  # collection types of the reporting incentive
+APP_PLUS_FROM = 2025  # the APP Plus quality measure set (CY2025 PFS final rule)
 
 # The published benchmark CSV layout (CMS QPP quality benchmarks; the CAHPS file has the same
 # columns with `benchmark` in place of the standard deviation). Other columns are kept as read.
@@ -238,6 +250,7 @@ class MeasureInput:
     detail: str = ""
     components: dict[str, Decimal] = field(default_factory=dict)
     interval: tuple[Decimal, Decimal] | None = None  # 95% interval of `rate`, same unit
+    cases: int | None = None  # the case count the case minimum is checked on (None: not known)
 
 
 @dataclass(frozen=True)
@@ -289,7 +302,8 @@ class MeasureLine:
     points: Decimal
     note: str
     basis: str = ""
-    excluded: bool = False  # no benchmark: out of the points and the points possible
+    excluded: bool = False  # no benchmark or below the case minimum: out of the points possible
+    below_case_minimum: bool = False
 
     @property
     def at_or_above_10th(self) -> bool:
@@ -311,6 +325,7 @@ class MeasureLine:
             "note": self.note,
             "basis": self.basis,
             "excluded": self.excluded,
+            "below_case_minimum": self.below_case_minimum,
         }
 
 
@@ -332,14 +347,29 @@ class AppScore:
     met_incentive: bool | None = None  # None: no reporting incentive in the year's rules
     incentive_line: str = ""
     hea_line: str = ""
+    met_first_year: bool | None = None  # None: not the first PY of the first agreement period
+    first_year_line: str = ""
 
     @property
     def met_standard(self) -> bool | None:
-        """The quality performance standard as settlement takes it: met by the score, or by the
-        eCQM/MIPS CQM reporting incentive; None while neither decides it."""
-        if self.met_incentive:
+        """The quality performance standard as settlement takes it: met by the first-year rule,
+        by the score, or by the eCQM/MIPS CQM reporting incentive; None while none decides it."""
+        if self.met_first_year or self.met_incentive:
             return True
         return self.met_qps
+
+    @property
+    def deciding_rule(self) -> str:
+        """Which rule decided the quality performance standard, for the path."""
+        if self.met_first_year:
+            return "the first-year rule (42 CFR 425.512(a)(2))"
+        if self.met_qps:
+            return f"the score at or above the threshold {self.qps_threshold}"
+        if self.met_incentive:
+            return "the eCQM/MIPS CQM reporting incentive"
+        if self.met_qps is None:
+            return "none: the year's threshold is not loaded"
+        return "none: not met"
 
     def path(self) -> list[str]:
         """The measure-by-measure path to the score and the standards, one line each."""
@@ -379,6 +409,9 @@ class AppScore:
         )
         if self.incentive_line:
             lines.append(self.incentive_line)
+        if self.first_year_line:
+            lines.append(self.first_year_line)
+        lines.append(f"Quality performance standard decided by: {self.deciding_rule}")
         return lines + list(self.notes)
 
 
@@ -418,6 +451,12 @@ def qps_threshold_published(year: int) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def case_minimum(measure_id: str) -> int:
+    """The fewest cases a measure needs to be scored (see the module's rules)."""
+    minimums = value_sets(APP_FILE)["case_minimums"]
+    return int(minimums.get(measure_id, minimums["default"]))
+
+
 def app_score(
     *,
     year: int,
@@ -425,9 +464,11 @@ def app_score(
     benchmarks: list[Benchmark],
     qps_threshold: Decimal | None,
     hea: HealthEquityInputs | None = None,
+    first_year: bool = False,
 ) -> AppScore:
     """The year's MSSP quality score from the measure results and the year's benchmarks, with the
-    health equity adjustment from CMS's inputs where they are entered (`hea`)."""
+    health equity adjustment from CMS's inputs where they are entered (`hea`); `first_year`: the
+    year is the first performance year of the ACO's first agreement period."""
     measure_set = app_measure_set(year)
     if not benchmarks:
         raise NotComputable(f"benchmarks for PY{year} not loaded")
@@ -453,6 +494,27 @@ def app_score(
                     None,
                     Decimal(0),
                     "no result loaded: 0 points",
+                )  # fmt: skip
+            )
+            continue
+        minimum = case_minimum(measure_id)
+        if given.cases is not None and given.cases < minimum:
+            lines.append(
+                MeasureLine(
+                    measure_id,
+                    spec["title"],
+                    measure_id in outcome,
+                    given.rate,
+                    None,
+                    given.collection,
+                    None,
+                    Decimal(0),
+                    f"{given.cases:,} cases, below the case minimum of {minimum:,}: excluded "
+                    "from the points and the points possible (42 CFR 414.1367(c)(1)(i), "
+                    "414.1380(b)(1))",
+                    given.basis,
+                    excluded=True,
+                    below_case_minimum=True,
                 )  # fmt: skip
             )
             continue
@@ -518,6 +580,19 @@ def app_score(
         m in inputs and (inputs[m].rate is not None or inputs[m].components) for m in reported
     )
     met_incentive, incentive_line = reporting_incentive(year, lines)
+    met_first_year, first_year_line = first_year_rule(year, lines) if first_year else (None, "")
+    no_benchmark = [
+        line.measure_id for line in lines if line.excluded and not line.below_case_minimum
+    ]
+    notes: tuple[str, ...] = ()
+    if no_benchmark and year >= APP_PLUS_FROM:
+        notes = (
+            f"No benchmark loaded for {', '.join(no_benchmark)}: if CMS has no benchmark for a "
+            "required measure of the year, 42 CFR 425.512(a)(7) may give an ACO that reported "
+            "every required measure with data completeness the higher of its score and the "
+            "40th percentile MIPS quality score. Not applied here: CMS may still set a benchmark "
+            "after the performance period and checks data completeness itself",
+        )
     return AppScore(
         performance_year=year,
         lines=tuple(lines),
@@ -534,6 +609,45 @@ def app_score(
         met_incentive=met_incentive,
         incentive_line=incentive_line,
         hea_line=hea_line,
+        notes=notes,
+        met_first_year=met_first_year,
+        first_year_line=first_year_line,
+    )
+
+
+def first_year_rule(year: int, lines: list[MeasureLine]) -> tuple[bool, str]:
+    """Whether the first-year rule of 42 CFR 425.512(a)(2) is met, and the path's line for it:
+    every eCQM/MIPS CQM of the year's set reported at or above its case minimum, and CAHPS for
+    MIPS results loaded (the survey fielded). Data completeness is CMS's check."""
+    rule = value_sets(APP_FILE)["first_year_rule"].get(str(year))
+    if rule is None:
+        return False, (
+            f"First performance year of the first agreement period: no rule is shipped for "
+            f"PY{year}, so it does not decide the standard"
+        )
+    cite = rule["source"]
+    clinical = [line for line in lines if app_measure(line.measure_id)["source"] == "reported"]
+    missing = [line.measure_id for line in clinical if line.rate is None]
+    short = [line.measure_id for line in clinical if line.below_case_minimum]
+    cahps = next((line for line in lines if line.measure_id == CAHPS), None)
+    no_survey = cahps is None or not cahps.collection
+    reasons = []
+    if missing:
+        reasons.append(f"no result for {', '.join(missing)}")
+    if short:
+        reasons.append(f"below the case minimum: {', '.join(short)}")
+    if no_survey:
+        reasons.append("no CAHPS for MIPS results (survey not shown as fielded)")
+    if reasons:
+        return False, (
+            f"First performance year of the ACO's first agreement period ({cite}): the "
+            f"reporting rule is not met ({'; '.join(reasons)}), so the score decides"
+        )
+    return True, (
+        f"First performance year of the ACO's first agreement period ({cite}): the quality "
+        f"performance standard is met by reporting: {', '.join(m.measure_id for m in clinical)} "
+        "reported at or above the case minimum and CAHPS for MIPS fielded. Data completeness "
+        "(42 CFR 414.1340) is CMS's check: the QRDA III files do not carry the eligible population"
     )
 
 
@@ -587,6 +701,7 @@ def app_score_range(
     benchmarks: list[Benchmark],
     qps_threshold: Decimal | None,
     hea: HealthEquityInputs | None = None,
+    first_year: bool = False,
 ) -> tuple[AppScore, AppScore]:
     """The score with every measure that has a 95% interval at the worse end of it, and at the
     better end (lower is better for an inverse measure): the range the score may move in if the
@@ -611,6 +726,7 @@ def app_score_range(
             benchmarks=benchmarks,
             qps_threshold=qps_threshold,
             hea=hea,
+            first_year=first_year,
         )
 
     return scored(True), scored(False)

@@ -3,8 +3,10 @@
 - ACO REACH (PY2023 on): ACR and UAMCC for every ACO; TFU for Standard and New Entrant ACOs, DAH
   instead for High Needs Population ACOs (ACO REACH PY2023 Quality Measurement Methodology; 2023
   Quality Performance Report note 1).
-- MSSP (APP): Quality ID 479 from PY2022; Quality ID 484 in PY2022-PY2024, dropped from the PY2025
-  APP Plus set (42 CFR 425.512(a); CY2025 PFS final rule, APP Plus measure set).
+- MSSP (APP): Quality ID 479 from PY2022; Quality ID 484 in PY2022-PY2024, not in the PY2025 APP
+  Plus set, and in it again from PY2026 (42 CFR 425.512(a); CY2025 PFS final rule, APP Plus
+  measure set; CMS Quality Payment Program measures data of PY2025 and PY2026, where 484 lists
+  the APP Plus program in PY2026 only).
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ class MeasureSpec:
     last_year: int | None = None
     entity_types: tuple[str, ...] = ()  # REACH entity types it applies to; () = all
     excluded_types: tuple[str, ...] = ()
+    years_out: tuple[int, ...] = ()  # years within first..last the program's set leaves it out
 
     def applies(self, program: str, year: int, entity_type: str = "") -> bool:
         if program != self.program or year < self.first_year:
             return False
         if self.last_year is not None and year > self.last_year:
+            return False
+        if year in self.years_out:
             return False
         if self.entity_types and entity_type not in self.entity_types:
             return False
@@ -59,7 +64,7 @@ MEASURES = (
         "admissions",
         MSSP,
         2022,
-        last_year=2024,
+        years_out=(2025,),
     ),
 )
 

@@ -333,7 +333,13 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
     )
     # The BASIC glide path moves one level a year (42 CFR 425.600(a)(4)).
     for year, level in ((2024, "basic_c"), (2025, "basic_d"), (2026, "basic_e")):
-        entity_year_set(entity=mssp, performance_year=year, track=_track("mssp", level))
+        entity_year_set(
+            entity=mssp,
+            performance_year=year,
+            track=_track("mssp", level),
+            agreement_start=dt.date(2024, 1, 1),
+            agreement_period=1,
+        )
     entity_update(
         entity=reach,
         data={

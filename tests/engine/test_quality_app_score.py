@@ -171,3 +171,116 @@ def test_a_reported_ecqm_without_a_rate_shows_the_rate_its_counts_give():
     assert excluded.rate_shown == D("0.25")
     assert ReportedMeasure(measure_id="x", performance_rate=D("0.2")).rate_shown == D("0.2")
     assert ReportedMeasure(measure_id="x", denom=5, numer=0, denex=5).rate_shown is None
+
+
+# ------------------------------------------------------------------------------------------------
+# Case minimum (42 CFR 414.1367(c)(1)(i), 414.1380(b)(1)), PY2026's set, the first-year rule
+# (42 CFR 425.512(a)(2))
+
+
+def test_a_measure_below_its_case_minimum_is_out_of_the_points_and_the_points_possible(
+    benchmarks,
+):
+    def scored(hwr_cases: int):
+        inputs = {
+            "001": MeasureInput("001", "eCQM", D("15"), "reported", cases=19),  # below 20
+            "134": MeasureInput("134", "eCQM", D("95"), "reported", cases=20),  # capped 7
+            "236": MeasureInput("236", "eCQM", D("65"), "reported", cases=500),  # 7.5
+            "112": MeasureInput("112", "eCQM", D("65"), "reported"),  # count unknown: 7.5
+            "479": MeasureInput(
+                "479", "Administrative Claims", D("14.5"), "observed", cases=hwr_cases
+            ),  # fmt: skip  # HWR: 200 index stays
+        }
+        return app_score(year=2025, inputs=inputs, benchmarks=benchmarks, qps_threshold=None)
+
+    short = scored(199)
+    lines = {line.measure_id: line for line in short.lines}
+    assert lines["001"].excluded
+    assert lines["001"].points == 0
+    assert lines["001"].decile is None
+    assert "19 cases, below the case minimum of 20" in lines["001"].note
+    assert "199 cases, below the case minimum of 200" in lines["479"].note
+    assert not lines["134"].excluded
+    assert not lines["112"].excluded
+    # 134, 236, 112 and CAHPS (no results: 0 of 10) count: (7 + 7.5 + 7.5 + 0) / 40 x 100
+    assert (short.points, short.possible, short.score) == (D("22"), 40, D("55.00"))
+    assert short.met_alternative  # 236 (outcome) at decile 7; 001 was not scored
+    enough = scored(200)
+    assert enough.possible == 50
+    assert enough.points == D("27.5")  # 479 at decile 5: 5.5 points
+
+
+MCC_ROWS = f"CRC,113,eCQM,N,{FLAT},N\nMCC,484,Administrative Claims,N,{FLAT},Y\n"
+
+
+def test_py2026_scores_484_as_an_outcome_measure_with_its_own_case_minimum():
+    """CMS's PY2026 measures data lists 484 in the APP Plus set: an outcome measure for the
+    alternative standard; its case minimum is 18 patients (CMS's 484 specification)."""
+    benchmarks = parse_benchmarks(HEADER + ROWS + MCC_ROWS)
+
+    def scored(patients: int):
+        inputs = {"484": MeasureInput("484", "Administrative Claims", D("15"), "observed",
+                                      cases=patients)}  # fmt: skip
+        return app_score(year=2026, inputs=inputs, benchmarks=benchmarks, qps_threshold=None)
+
+    score = scored(18)
+    assert [line.measure_id for line in score.lines] == [
+        "001", "134", "236", "112", "113", "321", "479", "484",
+    ]  # fmt: skip
+    mcc = score.lines[-1]
+    assert (mcc.outcome, mcc.decile, mcc.points) == (True, 9, D("9.5"))  # 15 per 100: decile 9
+    assert (score.possible, score.score) == (80, D("11.88"))  # 9.5 / 80 = 11.875
+    assert score.met_alternative  # by 484 alone
+    assert "outcome measure among 001, 236, 479, 484): met by 484" in "\n".join(score.path())
+    short = scored(17)
+    assert (short.possible, short.score, short.met_alternative) == (70, D("0.00"), False)
+
+
+def _first_year_inputs(**cases: int) -> dict[str, MeasureInput]:
+    rates = {"001": D("95"), "134": D("15"), "236": D("15"), "112": D("15")}  # all decile 1-2
+    inputs = {
+        m: MeasureInput(m, "eCQM", rate, "reported", cases=cases.get(f"m{m}", 50))
+        for m, rate in rates.items()
+    }
+    inputs["321"] = MeasureInput("321", "CAHPS Survey Vendor", basis="survey vendor",
+                                 components={"CAHPS_1": D("15")})  # fmt: skip
+    return inputs
+
+
+def test_the_first_year_rule_meets_the_standard_by_reporting(benchmarks):
+    """42 CFR 425.512(a)(2): in the first PY of its first agreement period the ACO meets the
+    standard by reporting the eCQMs at the case minimum and fielding CAHPS, whatever the score."""
+    first = app_score(year=2025, inputs=_first_year_inputs(), benchmarks=benchmarks,
+                      qps_threshold=D("76.70"), first_year=True)  # fmt: skip
+    assert first.met_qps is False
+    assert first.met_incentive is False
+    assert (first.met_first_year, first.met_standard) == (True, True)
+    path = "\n".join(first.path())
+    assert "met by reporting: 001, 134, 236, 112 reported" in path
+    assert "decided by: the first-year rule (42 CFR 425.512(a)(2))" in path
+
+    later = app_score(year=2025, inputs=_first_year_inputs(), benchmarks=benchmarks,
+                      qps_threshold=D("76.70"))  # fmt: skip
+    assert (later.met_first_year, later.met_standard) == (None, False)
+    assert "decided by: none: not met" in "\n".join(later.path())
+
+    short = app_score(year=2025, inputs=_first_year_inputs(m112=19), benchmarks=benchmarks,
+                      qps_threshold=D("76.70"), first_year=True)  # fmt: skip
+    assert (short.met_first_year, short.met_standard) == (False, False)
+    assert "below the case minimum: 112" in short.first_year_line
+
+    no_survey = _first_year_inputs()
+    del no_survey["321"]
+    unfielded = app_score(year=2025, inputs=no_survey, benchmarks=benchmarks,
+                          qps_threshold=D("76.70"), first_year=True)  # fmt: skip
+    assert unfielded.met_first_year is False
+    assert "no CAHPS for MIPS results" in unfielded.first_year_line
+
+
+def test_a_required_measure_without_a_benchmark_notes_the_40th_percentile_rule(benchmarks):
+    """PY2026's shipped file has no eCQM benchmark for 113 here: the path says 42 CFR
+    425.512(a)(7) may apply and that CMS decides it; the score is not raised."""
+    inputs = {"113": MeasureInput("113", "eCQM", D("50"), "reported", cases=40)}
+    score = app_score(year=2026, inputs=inputs, benchmarks=benchmarks, qps_threshold=None)
+    assert score.score == D("0.00")
+    assert any("No benchmark loaded for 113" in n and "425.512(a)(7)" in n for n in score.notes)

@@ -422,6 +422,7 @@ def test_each_program_year_uses_its_measures() -> None:
     assert codes(REACH, 2024, HIGH_NEEDS) == ["ACR", "UAMCC", "DAH"]
     assert codes(MSSP, 2024) == ["479", "484"]
     assert codes(MSSP, 2025) == ["479"]
+    assert codes(MSSP, 2026) == ["479", "484"]  # back in the APP Plus set (CMS QPP data, PY2026)
 
 
 def test_the_intervals() -> None:
