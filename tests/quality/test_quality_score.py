@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from quality.models import BenchmarkFile, MeasureResult, MeasureRun, ReportedFile
-from quality.scores import quality_score
+from quality.scores import quality_score, quality_score_publish
 from quality.services import reported_file_upload
 from settlement.models import QualityResult
 from tests.engine.test_quality_app_score import HEADER, ROWS
@@ -227,3 +227,127 @@ def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
     assert "If the quality score stays at 58.75 (quality performance standard met)" in (
         settlement_page.content.decode()
     )
+
+
+def test_the_first_year_rule_reads_the_agreement_period_enrolled_in_the_console(
+    entity_a, make_member, login_client
+) -> None:
+    """The console requires an MSSP year's agreement period (start and number); in the first PY
+    of the first agreement period the standard is met by reporting (42 CFR 425.512(a)(2)), and
+    the path says which rule decided."""
+    from entities.models import EntityYear, Track
+    from entities.services.entities import entity_year_set
+    from quality.models import ReportedMeasure
+    from quality.scores import benchmark_file_upload
+
+    client = login_client(_superuser(make_member, entity_a))
+    url = reverse("admin:entities_entity_change", args=[entity_a.pk])
+    enhanced = Track.objects.get(program__code="mssp", code="enhanced")
+
+    def enrol(start: str, number: str):
+        return client.post(url, {
+            "program": entity_a.program_id, "cms_id": entity_a.cms_id,
+            "legal_name": entity_a.legal_name, "tin": "", "agreement_start": "",
+            "assignment_method": "prospective", "msr_mlr_choice": "",
+            "years-TOTAL_FORMS": "1", "years-INITIAL_FORMS": "0",
+            "years-0-performance_year": str(PY), "years-0-track": enhanced.pk,
+            "years-0-entity_type": "", "years-0-agreement_start": start,
+            "years-0-agreement_period": number, "years-0-notes": "",
+            "participations-TOTAL_FORMS": "0", "participations-INITIAL_FORMS": "0",
+        })  # fmt: skip
+
+    page = enrol("", "").content.decode()
+    assert "PY2025: enter the agreement period number" in page
+    assert "PY2025: enter the start date of the agreement period" in page
+    assert not EntityYear.objects.filter(entity=entity_a).exists()
+    assert enrol("2025-01-01", "1").status_code == 302
+
+    benchmark_file_upload(
+        performance_year=PY, source="CMS QPP 2025 Quality Benchmarks", file_name="b.csv",
+        content=(HEADER + ROWS).encode(),
+    )  # fmt: skip
+    # The eCQMs as the QRDA III files give them (100 cases each, above the minimum of 20) and
+    # the vendor's CAHPS: 001 95% (inverse: decile 1, 1 + 4/9 points), 134, 236, 112 20%
+    # (decile 3, 3 points), CAHPS (7.5 + 10) / 2; 479 has no result: 19.19 / 60 x 100 = 31.99.
+    # Not the incentive: 236 is at the 10th percentile, but no other measure at the 40th.
+    for kind, measures in (
+        (ReportedFile.Kind.QRDA3, {"CMS122v13": 95, "CMS2v14": 20, "CMS165v13": 20,
+                                   "CMS125v13": 20}),
+        (ReportedFile.Kind.CAHPS, {"CAHPS_1": None, "CAHPS_2": None}),
+    ):  # fmt: skip
+        file = ReportedFile.objects.create(
+            entity=entity_a, performance_year=PY, kind=kind, source="Acme", file_name="f",
+            submitted_on=date(2026, 2, 1), period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31), sha256="0" * 64,
+        )  # fmt: skip
+        for measure_id, met in measures.items():
+            ReportedMeasure.objects.create(
+                file=file, measure_id=measure_id, denom=100, numer=met, denex=0, denexcep=0,
+                performance_rate={"CAHPS_1": Decimal(65), "CAHPS_2": Decimal(95)}.get(measure_id),
+            )  # fmt: skip
+    first = quality_score_publish(entity=entity_a, performance_year=PY).score
+    assert first is not None
+    assert (first.score, first.met_qps, first.met_incentive) == (Decimal("31.99"), False, False)
+    result = QualityResult.objects.get(entity=entity_a, performance_year=PY)
+    assert result.met_standard is True
+    path = "\n".join(result.path)
+    assert "PY2025 is the first year of agreement period 1 (from 2025-01-01)" in path
+    assert "decided by: the first-year rule (42 CFR 425.512(a)(2))" in path
+
+    # The same year in a second agreement period: the score decides, and falls short.
+    entity_year_set(entity=entity_a, performance_year=PY, track=enhanced, agreement_period=2)
+    quality_score_publish(entity=entity_a, performance_year=PY)
+    result.refresh_from_db()
+    assert result.met_standard is False
+    path = "\n".join(result.path)
+    assert "does not apply, PY2025 is year 1 of agreement period 2 (from 2025-01-01)" in path
+    assert "decided by: none: not met" in path
+
+
+def test_an_mssp_year_must_fall_in_its_agreement_period(entity_a) -> None:
+    from django.core.exceptions import ValidationError
+
+    from entities.models import EntityYear, Track
+
+    def errors(start: date, number: int = 1) -> dict:
+        year = EntityYear(
+            entity=entity_a, performance_year=PY, agreement_start=start, agreement_period=number,
+            track=Track.objects.get(program__code="mssp", code="enhanced"),
+        )  # fmt: skip
+        try:
+            year.full_clean()
+        except ValidationError as exc:
+            return exc.message_dict
+        return {}
+
+    assert errors(date(2025, 3, 1))["agreement_start"] == [
+        "PY2025: an agreement period starts on January 1 (or on July 1, 2019), not on 2025-03-01."
+    ]
+    assert errors(date(2020, 1, 1))["agreement_start"] == [
+        "PY2025 is not in the agreement period that started on 2020-01-01."
+    ]  # 2020 to 2024: five years (42 CFR 425.200)
+    assert errors(date(2021, 1, 1)) == {}  # 2021 to 2025
+    assert errors(date(2026, 1, 1))["agreement_start"]  # after the year
+    assert "starts at 1" in errors(date(2025, 1, 1), 0)["agreement_period"][0]
+
+
+def test_the_claims_measures_case_counts(entity_a, make_bene) -> None:
+    """479 counts its index stays (the denominator), 484 its patients (one case row each; its
+    denominator is person-years)."""
+    from quality.models import MeasureCase
+    from quality.scores import _claims_inputs
+
+    _claims_run(entity_a)
+    run = MeasureRun.objects.get(entity=entity_a)
+    mcc = MeasureResult.objects.create(
+        run=run, code="484", title="MCC admissions", basis="observed", unit="per 100 person-years",
+        lower_is_better=True, numerator=Decimal(3), denominator=Decimal("1.5"), rate=Decimal(200),
+        specification="MIPS Quality ID 484",
+    )  # fmt: skip
+    for _ in range(2):
+        MeasureCase.objects.create(
+            result=mcc, beneficiary=make_bene(entity_a), unit="beneficiary",
+            outcome=Decimal(1), exposure=Decimal(270),
+        )  # fmt: skip
+    inputs, _ = _claims_inputs(entity_a, PY)
+    assert (inputs["479"].cases, inputs["484"].cases) == (200, 2)

@@ -364,6 +364,8 @@ def test_the_forms_start_from_the_years_track_and_the_latest_version(
         entity=complete_inputs,
         performance_year=PY,
         track=Track.objects.get(program__code="mssp", code="basic_d"),
+        agreement_start=date(2024, 1, 1),
+        agreement_period=1,
     )
     settlement_collect_final(
         entity=complete_inputs,
