@@ -36,6 +36,7 @@ from quality.engine.app_score import (
     qps_threshold_published,
 )
 from quality.engine.intervals import wilson
+from quality.engine.reach_quality import YearOverYear, YearRate, ci_sep_measures, year_over_year
 from quality.files import file_replace
 from quality.models import (
     BenchmarkFile,
@@ -46,13 +47,19 @@ from quality.models import (
 )
 
 REACH_TQS_REASON = (
-    "not computed here: the ACO REACH Total Quality Score's scoring (the measures' percentile "
-    "ranks among REACH ACOs, with the CI/SEP criteria and the High Performers Pool; ACO REACH "
-    "Model PY2023 Quality Measurement Methodology, RTI International for CMS, 2023) is not "
-    "published in the sources this platform holds, so the rule is not applied here. The "
-    "Total Quality Score is a required input: an entity admin enters CMS's reported figure with "
-    "its source in the admin console (Settlement > Quality results), recorded as an override, "
-    "and settlement earns back that share of the 2% quality withhold"
+    "not computed here. CMS determines each measure's Quality Measure Percentile Rank from its "
+    "Quality Measure Score and reports the Total Quality Score; from PY2023 the withhold is earned "
+    "back on the quality performance score and, for ACOs that began in PY2021 or PY2022, the "
+    "continuous improvement / sustained exceptional performance (CI/SEP) criteria (ACO REACH "
+    "Model Request for Applications, Table 6.16; ACO REACH Model 2023 Quality Performance "
+    "Report, notes 1-7). The rule itself (the "
+    "distribution each score is ranked against, the points and weights, the CI/SEP thresholds "
+    "and their effect, the health data reporting adjustment, the High Performers Pool) is set in "
+    "the ACO REACH Quality Measurement Methodology (RTI International for CMS), whose text is not "
+    "in the sources this platform holds, so no rule is applied here. The Total Quality Score is "
+    "a required input: an entity admin enters CMS's reported figure with its source in the admin "
+    "console (Settlement > Quality results), recorded as an override, and settlement reads it as "
+    "the share of the quality withhold earned back"
 )
 ECQM = "eCQM"
 ADMIN_CLAIMS = "Administrative Claims"
@@ -394,6 +401,45 @@ def _cahps_input(entity: Any, year: int) -> tuple[MeasureInput | None, ReportedF
     }
     detail = f"{file.source}, submitted {file.submitted_on:%Y-%m-%d}"
     return MeasureInput("321", SURVEY_VENDOR, None, "survey vendor", detail, components), file
+
+
+def reach_year_over_year(*, entity: Any, performance_year: int) -> YearOverYear | None:
+    """A REACH entity's CI/SEP measures (quality.engine.reach_quality): the observed rate of the
+    year's latest computation beside that of the year before, each dated by its claims date.
+    None for another program."""
+    from quality.selectors import latest_run
+    from quality.services import entity_type_code
+
+    if entity.program.code != "reach":
+        return None
+    entity_type = entity_type_code(entity=entity, year=performance_year)
+    codes = ci_sep_measures(entity_type)
+
+    def rates(year: int) -> dict[str, YearRate]:
+        run = latest_run(entity=entity, year=year)
+        if run is None:
+            return {}
+        return {
+            r.code: YearRate(
+                r.code,
+                r.title,
+                r.unit,
+                r.lower_is_better,
+                year,
+                run.as_of,
+                r.rate,
+                r.lower,
+                r.upper,
+            )
+            for r in run.results.filter(code__in=codes)
+        }
+
+    return year_over_year(
+        year=performance_year,
+        entity_type=entity_type,
+        current=rates(performance_year),
+        prior=rates(performance_year - 1),
+    )
 
 
 @dataclass(frozen=True)

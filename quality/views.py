@@ -33,6 +33,7 @@ from quality.scores import (
     benchmark_file_upload,
     cahps_file_upload,
     quality_score,
+    reach_year_over_year,
 )
 from quality.selectors import (
     latest_run,
@@ -84,6 +85,9 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
         "upload_form": QrdaUploadForm(initial={"performance_year": year}),
         "cahps_form": CahpsUploadForm(initial={"performance_year": year}),
         "score": quality_score(entity=entity, performance_year=year) if year else None,
+        "year_over_year": (
+            reach_year_over_year(entity=entity, performance_year=year) if year else None
+        ),
         "settlement_quality": _settlement_quality(entity, year),
         "quality_projection": _quality_projection(entity, year),
         "may_upload": user_may(user=request.user, entity_id=entity.pk, key=START_RUNS),

@@ -141,16 +141,20 @@ def _quality_path(quality: QualityResult) -> list[Step]:
 
 
 REACH_QUALITY_CITATION = (
-    "ACO REACH Model: the quality withhold (2% of the benchmark from PY2023) is earned back on "
-    "the Total Quality Score (ACO REACH Request for Applications, Table 6.16; ACO REACH Model "
-    "PY2023 Quality Measurement Methodology, RTI International for CMS, 2023); CI/SEP and the "
-    "High Performers Pool are not modelled"
+    "ACO REACH Model Request for Applications (CMS, 2022), Table 6.16: the quality withhold (5% of "
+    "the benchmark in PY2021-PY2022, 2% from PY2023) is earned back on the quality performance "
+    "score and, from PY2023, for ACOs that began participation in PY2021 or PY2022, the "
+    "continuous improvement / sustained exceptional performance (CI/SEP) criteria; an ACO that "
+    "meets them is eligible for consideration for the High Performers Pool bonus. The CI/SEP "
+    "criteria and the High Performers Pool bonus are not modelled here (their rule is not in the "
+    "sources the platform holds): settlement reads CMS's reported Total Quality Score as the "
+    "share of the withhold earned back, and any High Performers Pool bonus is not included"
 )
 
 
 def _reach_quality_path(quality: QualityResult) -> list[Step]:
     """The Total Quality Score's path: CMS's figure, as entered (the platform does not compute it:
-    the percentile-rank scoring of the measures is not published in the sources it holds)."""
+    the rule that scores the measures' percentile ranks is not in the sources it holds)."""
     if quality.origin == "computed":
         return _quality_path(quality)
     return [
@@ -159,10 +163,11 @@ def _reach_quality_path(quality: QualityResult) -> list[Step]:
             "Quality path",
             f"Total Quality Score {quality.quality_score} as CMS reported it ({quality.source}), "
             "entered in the admin console. The platform computes the measures (ACR, UAMCC, TFU "
-            "or DAH) from the claims but not the Total Quality Score: CMS scores the measures by "
-            "their percentile ranks among REACH ACOs (ACO REACH Model PY2023 Quality Measurement "
-            "Methodology, RTI International for CMS, 2023), and that scoring rule is not "
-            "published in the sources the platform holds",
+            "or DAH) from the claims, observed, but not the Total Quality Score: CMS determines "
+            "each measure's Quality Measure Percentile Rank from its Quality Measure Score (ACO "
+            "REACH Model 2023 Quality Performance Report, notes 3 and 7), and the rule that turns "
+            "the ranks into the score (the ACO REACH Quality Measurement Methodology, RTI "
+            "International for CMS) is not published in the sources the platform holds",
         ),
         Step(
             StepKind.INPUT,

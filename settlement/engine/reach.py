@@ -277,7 +277,11 @@ def settle_reach(inputs: ReachInput, params: ReachParameters) -> ReachResult:
     ex.figure(
         "Withhold earned back on the Total Quality Score",
         f"{fmt_pct(inputs.quality_earn_back_rate)} x {fmt_money(withhold)} = {fmt_money(earned_back)}",
-        citation="domain.md 4.1 item 8, 7.2",
+        citation=(
+            "ACO REACH Model Request for Applications (CMS, 2022), Table 6.16: the withhold is "
+            "earned back on the quality performance score; the Total Quality Score, as CMS "
+            "reports it, is read as the share earned back"
+        ),
     )
     charge = payout = ZERO
     tcoc = inputs.total_cost_of_care

@@ -136,23 +136,64 @@ def test_the_score_flows_from_the_measures_to_settlement_unless_overridden(
     assert b"an override; source: CMS PY2025 quality report" in text
 
 
-def test_a_reach_dce_has_no_computed_total_quality_score(
-    entity_b, make_member, login_client
+def _reach_run(entity, year: int, as_of: date, rates: dict[str, str]) -> None:
+    run = MeasureRun.objects.create(
+        entity=entity, performance_year=year, as_of=as_of,
+        population_source=f"aligned in the alignment run as of {as_of}", population=500,
+        value_set_version="2025.1",
+    )  # fmt: skip
+    spec = {
+        "ACR": ("All-Condition Readmission", "percent", True),
+        "UAMCC": (
+            "Unplanned Admissions for Multiple Chronic Conditions",
+            "per_100_person_years",
+            True,
+        ),
+        "TFU": ("Timely Follow-Up After Acute Exacerbations", "percent", False),
+    }
+    for code, rate in rates.items():
+        title, unit, lower = spec[code]
+        MeasureResult.objects.create(
+            run=run, code=code, title=title, basis="observed", unit=unit, lower_is_better=lower,
+            numerator=Decimal(1), denominator=Decimal(1), rate=Decimal(rate),
+            specification="ACO REACH Model PY2023 Quality Measurement Methodology",
+        )  # fmt: skip
+
+
+def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_year(
+    entity_a, entity_b, make_member, login_client
 ) -> None:
     outcome = quality_score(entity=entity_b, performance_year=PY)
     assert outcome.score is None
-    assert "Total Quality Score's scoring" in outcome.reason
-    assert "not published in the sources this platform holds" in outcome.reason
-    _claims_run(entity_b)  # the DCE's year, so the page shows PY2025
+    assert "Quality Measure Percentile Rank" in outcome.reason
+    assert "not in the sources this platform holds, so no rule is applied" in outcome.reason
+    # PY2024 complete; PY2025's latest computation replaces an earlier one of the same year.
+    _reach_run(entity_b, 2024, date(2024, 12, 31), {"ACR": "16.0", "UAMCC": "30.0"})
+    _reach_run(entity_b, PY, date(2025, 9, 30), {"ACR": "18.0", "UAMCC": "29.0", "TFU": "50"})
+    _reach_run(entity_b, PY, date(2025, 12, 31), {"ACR": "15.0", "UAMCC": "33.5", "TFU": "61.25"})
     QualityResult.objects.create(
         entity=entity_b, performance_year=PY, quality_score=Decimal("82.50"),
         source="CMS PY2025 REACH quality report", origin="override",
     )  # fmt: skip
     client = login_client(make_member(entity_b, Role.ENTITY_ADMIN, "admin@b.example.test"))
-    text = client.get(reverse("quality:overview", args=[entity_b.pk]) + f"?year={PY}").content
-    page = text.decode()
-    assert "not published in the sources this platform holds" in page
-    assert "82.50% of the quality withhold is earned back" in page
+    page = client.get(reverse("quality:overview", args=[entity_b.pk]) + f"?year={PY}")
+    text = page.content.decode()
+    assert "not in the sources this platform holds" in text
+    assert "read as the share of the quality withhold earned back: 82.50%" in text
+    assert "PY2025 beside PY2024: the measures of the CI/SEP criteria" in text
+    # ACR 15.00 - 16.00 = -1.00 point (lower is better); UAMCC 33.50 - 30.00 = +3.50 (worse).
+    assert "-1.00 percentage points</td>" in text  # the change, signed
+    assert "<td>better (lower is better)</td>" in text
+    assert "+3.50 per 100 person-years</td>" in text
+    assert "<td>worse (lower is better)</td>" in text
+    assert "no PY2024 rate computed" in text  # TFU: no PY2024 rate
+    assert "61.25%" in text
+    assert "claims through 2025-12-31" in text
+    assert "18.00%" not in text  # the earlier PY2025 computation is not the one compared
+    assert "2023 Quality Performance Report, note 6" in text
+    # Another entity's user does not see the DCE's quality page.
+    other = login_client(make_member(entity_a, Role.ENTITY_ADMIN, "admin@a.example.test"))
+    assert other.get(reverse("quality:overview", args=[entity_b.pk])).status_code == 404
 
 
 def test_health_equity_inputs_the_reporting_incentive_and_the_projection(

@@ -122,6 +122,8 @@ def test_a_global_dce_settles_to_the_figures_worked_by_hand(dce: Entity) -> None
     path = [step["value"] for step in run.explanation if step["label"] == "Quality path"]
     assert "Total Quality Score 80.00 as CMS reported it" in path[0]
     assert "not published in the sources the platform holds" in path[0]
+    assert "Quality Measure Percentile Rank" in path[0]
+    assert "among REACH ACOs" not in path[0]  # the ranking distribution is not in the sources
     assert path[1] == "Share of the quality withhold earned back = Total Quality Score = 80.00%"
     shares = {s.tin: s for s in run.shares.all()}
     assert set(shares) == {TIN_1, TIN_2}
