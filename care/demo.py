@@ -60,7 +60,7 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
                 status__in=OPEN_STATUSES,
                 assigned_to__isnull=True,
             ).update(assigned_to=coordinator.user)
-            _worked(entity=entity, user=coordinator.user, as_of=as_of)
+            coordinator_worked(entity=entity, user=coordinator.user, as_of=as_of)
         if stdout:
             stdout.write(
                 f"care: {key} as of {as_of}: {result['items_considered']} new tasks, "
@@ -69,7 +69,7 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
             )
 
 
-def _worked(*, entity: Any, user: Any, as_of: date) -> None:
+def coordinator_worked(*, entity: Any, user: Any, as_of: date) -> None:
     items = WorklistItem.objects.filter(
         entity=entity,
         assigned_to=user,
