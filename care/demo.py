@@ -4,11 +4,27 @@ them it says so and does nothing."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from accounts.models import Membership, Role
-from care.models import OPEN_STATUSES, CareSummary, ItemKind, WorklistItem
-from care.services import care_refresh
+from care.models import (
+    OPEN_STATUSES,
+    CareSummary,
+    ItemKind,
+    OutreachMethod,
+    OutreachOutcome,
+    WorklistItem,
+)
+from care.services import care_refresh, outreach_attempt_create
+
+# The coordinator's work before the data date: of the follow-ups the claims raised, those due
+# more than WORKED_AFTER_DAYS before it were called on their due day (a message left, or no
+# answer) and come back on a day in the next NEXT_ACTION_DAYS, as a coordinator's list does;
+# the newest stay open and overdue. Claims arrive weeks after the stay, so without this every
+# task of the demo coordinator was overdue on the data date.
+WORKED_AFTER_DAYS = 4
+NEXT_ACTION_DAYS = 21
 
 
 def load(*, entities: dict[str, Any], stdout: Any) -> None:
@@ -44,9 +60,30 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
                 status__in=OPEN_STATUSES,
                 assigned_to__isnull=True,
             ).update(assigned_to=coordinator.user)
+            coordinator_worked(entity=entity, user=coordinator.user, as_of=as_of)
         if stdout:
             stdout.write(
                 f"care: {key} as of {as_of}: {result['items_considered']} new tasks, "
                 f"{result['items_superseded']} closed as no longer found, {result['items_reopened']} reopened, "
                 f"{result['care_gaps']} care gaps"
             )
+
+
+def coordinator_worked(*, entity: Any, user: Any, as_of: date) -> None:
+    items = WorklistItem.objects.filter(
+        entity=entity,
+        assigned_to=user,
+        status__in=OPEN_STATUSES,
+        due_date__lt=as_of - timedelta(days=WORKED_AFTER_DAYS),
+    ).order_by("due_date", "pk")
+    outcomes = (OutreachOutcome.LEFT_MESSAGE, OutreachOutcome.NO_ANSWER)
+    for k, item in enumerate(items):
+        assert item.due_date is not None  # the filter above
+        outreach_attempt_create(
+            item=item,
+            acting_user=user,
+            attempted_at=datetime.combine(item.due_date, time(10, k % 50), tzinfo=UTC),
+            method=OutreachMethod.CALL,
+            outcome=outcomes[k % 2],
+            next_action_on=as_of + timedelta(days=1 + k % NEXT_ACTION_DAYS),
+        )

@@ -109,6 +109,25 @@ PART_A_KINDS = {
     "snf": ("20", "211", 16000, 3, 0.05),
     "hha": ("10", "322", 3000, 3, 0.08),
     "hospice": ("50", "811", 9000, 2, 0.02),
+    # A month of outpatient dialysis at an ESRD facility (bill type 72x, revenue center 0821):
+    # about 13 treatments at the ESRD PPS rate. Drawn only for ESRD beneficiaries, by
+    # `_extra_care`.
+    "dialysis": ("40", "721", 3500, 1, 0.0),
+}
+# Spending by Medicare enrollment type. Utilization above follows age and conditions only, so
+# ESRD, dual-eligible and disabled beneficiaries cost what aged non-dual ones do (the demo's ESRD
+# beneficiaries came to about $1,170 a month). Fee-for-service Medicare spends several times more
+# on them: about $7,600 a month on a beneficiary on hemodialysis (USRDS 2018 Annual Data Report,
+# vol. 2, ch. 9: $90,971 per person-year in 2016), about 1.8 times the aged non-dual figure on an
+# aged dual-eligible one and somewhat more on a disabled one (CMS's Shared Savings Program
+# county-level expenditure data on assignable beneficiaries, by enrollment type). `_extra_care`
+# adds, per year and scaled by the person's utilization, these claims on top of the common
+# ones: {enrollment type: {kind: annual rate}}; ESRD beneficiaries also get a dialysis claim for
+# each month they are alive.
+EXTRA_CARE = {
+    "esrd": {"inpatient": 0.8, "outpatient": 1.0},
+    "aged_dual": {"inpatient": 0.18, "snf": 0.07, "hha": 0.12, "outpatient": 0.6},
+    "disabled": {"inpatient": 0.05, "outpatient": 0.5},
 }
 # Synthetic names and homes: names drawn from common ones (a first name by sex), a home in one of
 # a few real ZIP codes of the beneficiary's state (the FIPS county, ZIP, city), a made-up street.
@@ -287,6 +306,21 @@ def names_and_homes(
         np.char.add(np.array(STREETS)[rng.integers(0, len(STREETS), n)], " ST"),
     )
     return first, last, {"street": street, **{k: np.array(v) for k, v in home.items()}}
+
+
+ESRD_DX = b"N186"  # end stage renal disease
+ESRD_STATUSES = ("11", "21", "31")
+
+
+def enrollment_types(status: np.ndarray, dual: np.ndarray) -> np.ndarray:
+    """Each beneficiary's Medicare enrollment type as CMS's benchmarks group them: "esrd"
+    (Medicare status 11, 21, 31), "disabled" (20), else "aged_dual" or "aged_nondual" by the
+    dual status code ("NA": not dual)."""
+    return np.where(
+        np.isin(status, ESRD_STATUSES),
+        "esrd",
+        np.where(status == "20", "disabled", np.where(dual != "NA", "aged_dual", "aged_nondual")),
+    )
 
 
 def chronic_conditions(rng: np.random.Generator, age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -515,6 +549,8 @@ class _BlockWriter:
             random_npis(np.random.default_rng(cfg.seed + 31), 40, first="1"), dtype="S10"
         )
         self.next_claim = cfg.year * 10**8 + (10**7 if cfg.runout else 0)
+        # The extra care's claims (`_extra_care`) are numbered in a range of their own.
+        self.extra_next_claim = cfg.year * 10**8 + 5 * 10**7 + (10**7 if cfg.runout else 0)
         self.year_start = np.datetime64(f"{cfg.year}-01-01")
         # Service dates: the year up to three weeks before a regular delivery; the whole year
         # for run-out.
@@ -626,6 +662,8 @@ class _BlockWriter:
         benes = np.arange(lo, hi)
         out["CCLF8"] = self._demographics(benes)
         out.update(self._part_a(benes))
+        for code, data in self._extra_care(benes).items():
+            out[code] += data
         out.update(self._part_b(benes))
         out["CCLF6"] = self._dme(benes)
         out["CCLF7"] = self._part_d(benes)
@@ -677,11 +715,34 @@ class _BlockWriter:
         rng = self.rng
         kinds, benes = [], []
         for name, (_, _, _, _, rate) in PART_A_KINDS.items():
+            if not rate:
+                continue
             k = rng.poisson(rate * self.pop.utilization[b])
             benes.append(np.repeat(b, k))
             kinds.append(np.full(k.sum(), name, dtype="U10"))
         bene = np.concatenate(benes)
         kind = np.concatenate(kinds)
+        n = len(bene)
+        start = self._service_dates(bene)
+        los = np.where(np.isin(kind, ["inpatient"]), rng.integers(2, 8, n), 0)
+        los = np.where(np.isin(kind, ["snf", "hha", "hospice"]), rng.integers(10, 30, n), los)
+        thru = start + los.astype("timedelta64[D]")
+        thru = _ended_by_death(thru, start, self.pop.death[bene])
+        bene, readmitted, readmit_dx = self._readmissions(bene, kind, start, thru)
+        return self._part_a_records(bene, kind, start, thru, readmitted, readmit_dx)
+
+    def _part_a_records(
+        self,
+        bene: np.ndarray,
+        kind: np.ndarray,
+        start: np.ndarray,
+        thru: np.ndarray,
+        readmitted: np.ndarray,
+        readmit_dx: np.ndarray,
+    ) -> dict[str, bytes]:
+        """The CCLF1/2/3/4/A records of Part A claims whose people, kinds and dates are drawn:
+        amounts, facilities, versions (cancellations, adjustments), revenue lines, diagnoses."""
+        rng = self.rng
         n = len(bene)
         claim_type = (
             np.array([PART_A_KINDS[k][0] for k in kind], dtype="S2") if n else np.empty(0, "S2")
@@ -689,12 +750,6 @@ class _BlockWriter:
         bill = np.array([PART_A_KINDS[k][1] for k in kind], dtype="S3") if n else np.empty(0, "S3")
         base = np.array([PART_A_KINDS[k][2] for k in kind], dtype=float) if n else np.empty(0)
         nlines = np.array([PART_A_KINDS[k][3] for k in kind], dtype=int) if n else np.empty(0, int)
-        start = self._service_dates(bene)
-        los = np.where(np.isin(kind, ["inpatient"]), rng.integers(2, 8, n), 0)
-        los = np.where(np.isin(kind, ["snf", "hha", "hospice"]), rng.integers(10, 30, n), los)
-        thru = start + los.astype("timedelta64[D]")
-        thru = _ended_by_death(thru, start, self.pop.death[bene])
-        bene, readmitted, readmit_dx = self._readmissions(bene, kind, start, thru)
         paid = (base * rng.lognormal(0, 0.35, n) * 100).astype(np.int64)
         participant = rng.random(n) < 0.6
         fac = np.where(
@@ -713,7 +768,9 @@ class _BlockWriter:
             "CLM_BILL_FAC_TYPE_CD": np.array([x[:1] for x in bill], dtype="S1"),
             "CLM_BILL_CLSFCTN_CD": np.array([x[1:2] for x in bill], dtype="S1"),
             "CLM_BILL_FREQ_CD": np.array([x[2:3] for x in bill], dtype="S1"),
-            "PRNCPL_DGNS_CD": np.where(readmitted, readmit_dx, self._dx(bene, 0)),
+            "PRNCPL_DGNS_CD": np.where(
+                readmitted, readmit_dx, np.where(kind == "dialysis", ESRD_DX, self._dx(bene, 0))
+            ),
             "CLM_MDCR_NPMT_RSN_CD": np.where(denied, "N", ""),
             "PRVDR_FAC_FIPS_ST_CD": self.pop.state[bene],
             "BENE_PTNT_STUS_CD": discharge_statuses(kind, self.pop.death[bene], thru, ids),
@@ -764,6 +821,64 @@ class _BlockWriter:
             "CCLFA": self._part_a_be(ids, bene, kind),
         }
 
+    def _extra_care(self, b: np.ndarray) -> dict[str, bytes]:
+        """The care ESRD, dual-eligible and disabled beneficiaries get beyond the common draws
+        (EXTRA_CARE): monthly dialysis for ESRD, more stays and outpatient visits. Drawn from a
+        generator of its own, with claim ids of a range of its own, so every other draw of the
+        delivery (and every figure calibrated on it) stays as it was."""
+        cfg, pop = self.cfg, self.pop
+        etype = enrollment_types(pop.status[b], pop.dual[b])
+        alive = pop.utilization[b] > 0
+        main_rng, main_next = self.rng, self.next_claim
+        self.rng = np.random.default_rng(
+            [cfg.seed, zlib.crc32(cfg.entity_id.encode()), cfg.year, int(cfg.runout), 72, int(b[0]) if len(b) else 0]
+        )  # fmt: skip
+        self.next_claim = self.extra_next_claim
+        try:
+            benes, kinds, starts = [], [], []
+            for group, rates in EXTRA_CARE.items():
+                who = b[(etype == group) & alive]
+                for name, rate in rates.items():
+                    k = self.rng.poisson(rate * pop.utilization[who])
+                    bene = np.repeat(who, k)
+                    benes.append(bene)
+                    kinds.append(np.full(len(bene), name, dtype="U10"))
+                    starts.append(self._service_dates(bene))
+            # Dialysis: one claim a month, from its first day, for each month of the delivery's
+            # service dates the beneficiary lived into.
+            esrd = b[(etype == "esrd") & alive]
+            months = np.arange(
+                self.year_start.astype("datetime64[M]"),
+                (self.year_start + self.days - 1).astype("datetime64[M]") + 1,
+            ).astype("datetime64[D]")
+            bene = np.repeat(esrd, len(months))
+            first = np.tile(months, len(esrd))
+            death = pop.death[bene]
+            lived = np.isnat(death) | (death >= first)
+            benes.append(bene[lived])
+            kinds.append(np.full(int(lived.sum()), "dialysis", dtype="U10"))
+            starts.append(first[lived])
+            bene = np.concatenate(benes)
+            kind = np.concatenate(kinds)
+            start = np.concatenate(starts).astype("datetime64[D]")
+            n = len(bene)
+            last_day = self.year_start + self.days - 1
+            month_end = (start.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1
+            los = np.where(kind == "inpatient", self.rng.integers(2, 8, n), 0)
+            los = np.where(np.isin(kind, ["snf", "hha"]), self.rng.integers(10, 30, n), los)
+            thru = np.where(
+                kind == "dialysis",
+                np.minimum(month_end, last_day),
+                start + los.astype("timedelta64[D]"),
+            ).astype("datetime64[D]")
+            thru = _ended_by_death(thru, start, pop.death[bene])
+            none = np.zeros(n, dtype=bool)
+            out = self._part_a_records(bene, kind, start, thru, none, np.full(n, b"", dtype="S7"))
+            self.extra_next_claim = self.next_claim
+            return out
+        finally:
+            self.rng, self.next_claim = main_rng, main_next
+
     def _revenue_lines(self, idx, vids, bene, kind, start, thru, vpaid, nlines, fac) -> bytes:  # noqa: ANN001
         k = nlines[idx]
         rows = np.repeat(np.arange(len(idx)), k)
@@ -772,6 +887,7 @@ class _BlockWriter:
         kinds = kind[src]
         rev = np.where(np.isin(kinds, ["fqhc", "rhc"]), np.where(line == 1, "0521", "0001"), "0450")
         rev = np.where(kinds == "inpatient", np.where(line == 1, "0120", "0250"), rev)
+        rev = np.where(kinds == "dialysis", "0821", rev)  # hemodialysis, composite rate
         hcpcs = np.where(kinds == "fqhc", np.where(line == 1, "G0466", "99213"), "")
         hcpcs = np.where(kinds == "rhc", np.where(line == 1, "99214", ""), hcpcs)
         hcpcs = np.where(

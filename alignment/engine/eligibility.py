@@ -135,8 +135,8 @@ def died_before(
     beneficiaries: BENE_ID, DEATH_DATE (optional; blank = alive). The screen above only looks at
     months up to death, so it passes an empty year; callers use this for the rule that nobody
     who died before January 1 of a performance year is aligned or assigned for it (REACH:
-    parameters.ReachParameters.alive_at_performance_year_start; MSSP prospective lists:
-    MsspParameters.prospective_requires_alive_at_start).
+    parameters.ReachParameters.alive_at_performance_year_start; MSSP prospective and quarterly
+    lists: MsspParameters.requires_alive_at_start).
     """
     out = np.zeros(len(bene_index), dtype=bool)
     if c.DEATH_DATE not in beneficiaries.columns or not len(beneficiaries):

@@ -25,7 +25,6 @@ from alignment.engine.result import assemble
 from alignment.engine.vocabulary import Reason, Step
 from alignment.engine.voluntary import designations
 from alignment.engine.windows import (
-    AssignmentMethod,
     ListKind,
     MsspWindows,
     Window,
@@ -128,11 +127,11 @@ def assign_mssp(
         beneficiaries, enrollment, bene_index=bene_index, windows=windows.eligibility
     )
     dead = np.zeros(n, dtype=bool)
-    if params.method is AssignmentMethod.PROSPECTIVE and params.prospective_requires_alive_at_start:
-        # 42 CFR 425.400(a)(3)(i): the list is built at the beginning of the performance year.
-        dead = died_before(
-            beneficiaries, bene_index=bene_index, day=date(params.performance_year, 1, 1)
-        )
+    py_start = date(params.performance_year, 1, 1)
+    if params.requires_alive_at_start and windows.assignment.start < py_start:
+        # A prospective or quarterly list, whose window holds months before the performance
+        # year: nobody who died before the year is on it (MsspParameters.requires_alive_at_start).
+        dead = died_before(beneficiaries, bene_index=bene_index, day=py_start)
         not_eligible[dead] = Reason.NOT_ELIGIBLE_DIED_BEFORE_PY.value
     prep = prepare(
         lines,

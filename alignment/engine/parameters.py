@@ -111,13 +111,19 @@ class MsspParameters:
     voluntary_requires_eligibility: bool = True
     # Competing entities (domain.md 1.2 "Competitor definition").
     competitor_unit: CompetitorUnit = CompetitorUnit.TIN_OR_CCN
-    # A prospective list is built "at the beginning of each benchmark or performance year"
-    # (42 CFR 425.400(a)(3)(i)) for Medicare fee-for-service beneficiaries (425.401(a)): someone
-    # who died before January 1 of the performance year is not on it. The year-end exclusion
-    # window looks only at months up to death, so without this rule an empty year would pass.
-    # (A PPwRR final list needs no such rule: its window is the performance year itself, where
-    # criterion A finds no month with Part A and Part B.)
-    prospective_requires_alive_at_start: bool = True
+    # Nobody who died before January 1 of the performance year is assigned for it, on any list
+    # whose assignment window reaches back before the year: a prospective list, built "at the
+    # beginning of each benchmark or performance year" (42 CFR 425.400(a)(3)(i)) for Medicare
+    # fee-for-service beneficiaries (425.401(a)), and a quarterly list of preliminary prospective
+    # assignment, "updated quarterly based on the most recent 12 months of data" (425.400(a)(2)(ii))
+    # and so holds months before the year. CMS's lists mark them DECEASED_EXCLUDED, "Beneficiary
+    # had a date of death prior to the start of the performance year" (Assignment List Report
+    # data dictionary, as CMS's Beneficiary Claims Data API carries it: CMSgov/bcda-app,
+    # bcda/models/fhir/alr/utils/mapping.go). The eligibility screen looks only at months up to
+    # death, so without this rule the months before the death would pass criterion A. (A final
+    # list of preliminary prospective assignment needs no such rule: its window is the
+    # performance year itself, where criterion A finds no month with Part A and Part B.)
+    requires_alive_at_start: bool = True
 
     @property
     def uses_step_3(self) -> bool:

@@ -139,14 +139,76 @@ from care.models import OPEN_STATUSES, CareProfile, CareSummary, ItemKind, Workl
 from claims.models import PartBPhysicianLine
 from settlement.models import SettlementKind, SettlementRun
 
+from django.db.models import Max, Sum
+from claims.models import PartAClaimHeader, PartBDmeLine
+
+# Spending per beneficiary-month by Medicare enrollment type over the last full delivery year
+# (2024, claims through the delivery's last service day), against fee-for-service Medicare's.
+SPENDING_RANGES = {"esrd": (6000, 10000), "disabled": (850, 1500),
+                   "aged_dual": (1300, 2400), "aged_nondual": (800, 1200)}
+
+
+def enrollment_type(status, dual):
+    if status in ("11", "21", "31"):
+        return "esrd"
+    if status == "20":
+        return "disabled"
+    return "aged_dual" if dual not in ("", "NA", "00") else "aged_nondual"
+
+
+figures, problems = {}, []
 for cms_id in ("A9901", "D9902"):
+    lines = PartBPhysicianLine.objects.filter(entity__cms_id=cms_id, clm_thru_dt__year=2024)
+    last = lines.aggregate(last=Max("clm_thru_dt"))["last"]
+    start = last.replace(month=1, day=1)
+    paid = {}
+    for model, amount in ((PartAClaimHeader, "clm_pmt_amt"), (PartBPhysicianLine, "clm_line_cvrd_pd_amt"),
+                          (PartBDmeLine, "clm_line_cvrd_pd_amt")):
+        rows = (model.objects.filter(entity__cms_id=cms_id, clm_thru_dt__year=2024, clm_adjsmt_type_cd="0")
+                .values_list("mbi__beneficiary_id").annotate(total=Sum(amount)))
+        for bene, total in rows:
+            paid[bene] = paid.get(bene, 0) + float(total or 0)
+    spend, months = {}, {}
+    for bene, status, dual, death in Beneficiary.objects.filter(entity__cms_id=cms_id).values_list(
+            "pk", "medicare_status_code", "dual_status_code", "death_date"):
+        if death is not None and death < start:
+            continue
+        end = min(death, last) if death is not None else last
+        kind = enrollment_type(status, dual)
+        spend[kind] = spend.get(kind, 0) + paid.get(bene, 0)
+        months[kind] = months.get(kind, 0) + ((end - start).days + 1) / 30.4375
+    pbpm = {kind: round(spend[kind] / months[kind]) for kind in spend}
+    figures[cms_id, "spending per beneficiary-month 2024"] = pbpm
+    for kind, (low, high) in SPENDING_RANGES.items():
+        if not low <= pbpm.get(kind, 0) <= high:
+            problems.append((cms_id, kind, pbpm.get(kind)))
+    if not pbpm["aged_dual"] > 1.3 * pbpm["aged_nondual"]:
+        problems.append((cms_id, "dual against non-dual", pbpm))
     # Savings rates where CMS's published performance-year results put most entities: the
     # projection and the final settlement alike.
     runs = SettlementRun.objects.filter(entity__cms_id=cms_id, performance_year=2025)
     assert {r.kind for r in runs} == {SettlementKind.PROJECTION, SettlementKind.FINAL}, cms_id
     for run in runs:
         rate = Decimal(run.figures["savings_rate_pct"])
-        assert Decimal(-5) <= rate <= Decimal(10), (cms_id, run.kind, rate)
+        figures[cms_id, run.kind, "savings rate"] = str(rate)
+        if not Decimal(-5) <= rate <= Decimal(10):
+            problems.append((cms_id, run.kind, rate))
+# The coordinator's tasks: a few overdue, most due in the weeks after the data date.
+from accounts.models import User
+coordinator = User.objects.get(email="coordinator@valley.demo")
+as_of = CareSummary.objects.filter(entity__cms_id="A9901").latest("as_of").as_of
+mine = list(WorklistItem.objects.filter(  # the claims' tasks (a hospital feed's are due from today)
+    assigned_to=coordinator, status__in=OPEN_STATUSES, due_date__isnull=False,
+    kind__in=(ItemKind.DISCHARGE_FOLLOW_UP, ItemKind.ED_VISIT, ItemKind.SNF_ADMISSION),
+).values_list("due_date", flat=True))
+overdue = sum(d < as_of for d in mine)
+figures["coordinator's open tasks, overdue"] = (len(mine), overdue)
+if not (mine and 1 <= overdue <= len(mine) // 2
+        and all(as_of - timedelta(days=62) <= d <= as_of + timedelta(days=62) for d in mine)):
+    problems.append(("coordinator's due dates", as_of, sorted(mine)[:3], sorted(mine)[-3:]))
+print("calibration figures:", figures)
+assert not problems, (problems, figures)
+for cms_id in ("A9901", "D9902"):
     # Benchmark years built on the entity's population, not a sample of a few dozen.
     sizes = [(p.role, p.size) for p in BenchmarkYearPopulation.objects.filter(
         calculation__entity__cms_id=cms_id).exclude(role="PY")]
@@ -215,3 +277,4 @@ def test_load_demo_works_on_the_embedded_sqlite_database(tmp_path: Path) -> None
     checked = manage("shell", "-c", CHECK_PAGES + CHECK_CALIBRATION)
     assert "pages ok" in checked
     assert "calibration ok" in checked
+    print(*(line for line in checked.splitlines() if line.startswith("calibration figures")))

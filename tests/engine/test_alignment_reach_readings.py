@@ -197,6 +197,40 @@ def test_mssp_prospective_list_leaves_out_who_died_before_the_year() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("as_of", "window_day"),
+    [
+        (date(2025, 10, 15), date(2024, 11, 5)),  # Q4: Oct 2024 - Sep 2025
+        (date(2025, 4, 20), date(2024, 6, 5)),  # Q2: Apr 2024 - Mar 2025
+    ],
+)
+def test_mssp_quarterly_ppwrr_list_leaves_out_who_died_before_the_year(
+    as_of: date, window_day: date
+) -> None:
+    # CMS's quarterly lists mark them DECEASED_EXCLUDED ("date of death prior to the start of
+    # the performance year"); the rolling window still holds their months of the year before.
+    pop = Population()
+    pop.bene(1, death=date(2024, 12, 20))
+    pop.line(1, window_day)
+    pop.bene(2, death=date(2025, 1, 1))  # died on the first day of the year: stays
+    pop.line(2, window_day)
+    pop.bene(3)  # alive, same services
+    pop.line(3, window_day)
+    result = run_mssp(pop, method="ppwrr", list_kind="quarterly", as_of=as_of)
+    assert (result.loc[1].aligned, result.loc[1].reason) == (
+        False,
+        Reason.NOT_ELIGIBLE_DIED_BEFORE_PY,
+    )
+    assert result.loc[1].step == Step.ELIGIBILITY
+    assert result.loc[2].aligned
+    assert result.loc[3].aligned
+    # Without the rule the months before the death pass the screen and the services assign.
+    unchecked = run_mssp(
+        pop, method="ppwrr", list_kind="quarterly", as_of=as_of, requires_alive_at_start=False
+    )
+    assert unchecked.loc[1].aligned
+
+
 def test_mssp_final_ppwrr_list_already_leaves_them_out_by_criterion_a() -> None:
     pop = Population()
     pop.bene(1, death=date(2024, 10, 31))
