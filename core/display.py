@@ -206,6 +206,7 @@ def cite(value: Any) -> str:
     text = re.sub(
         r"\bdomain\.md (?:does not|doesn't) (say|give)", r"the CMS sources do not \1", text
     )
+    text = re.sub(r"\bdomain\.md gives no\b", "the CMS sources give no", text)
     text = _DIGEST.sub(digest, text)
     text = _ISSUE.sub("", text)
     text = re.sub(r"\bnot shipped here\b", "not loaded on this platform", text)
