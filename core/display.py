@@ -50,6 +50,14 @@ def count(value: Any) -> str:
     return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
 
 
+def counted(value: Any, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: (1, "episode") -> "1 episode", (1250, "claim
+    line") -> "1,250 claim lines" (never "claim line(s)")."""
+    number_ = _decimal(value)
+    one = number_ is not None and number_ == 1
+    return f"{count(value)} {noun if one else plural or noun + 's'}"
+
+
 def number(value: Any, places: int = 2) -> str:
     """A plain figure (a ratio, a score) to `places` decimals with separators: 1.0345 -> 1.03."""
     number_ = _decimal(value)
