@@ -273,3 +273,16 @@ def test_the_reference_page_cites_cms_sources_not_our_rules_digest(client_a, ent
     assert "domain.md" not in page
     assert "42 CFR 425.652; Medicare Shared Savings Program Shared Savings and Losses" in page
     assert "the CMS sources give no ESRD model version" in page
+
+
+def test_the_risk_page_dates_recapture_gaps_by_the_diagnosis_years_it_compares(
+    client_a, entity_a
+) -> None:
+    # Payment year 2025's gaps are HCCs from 2024's diagnoses not yet coded in 2025's (as the
+    # roster says); the page said "HCCs of 2025 not yet coded in 2026's diagnoses", a year late.
+    page = client_a.get(reverse("benchmarks:risk_list", args=[entity_a.pk, 2025])).content.decode()
+    assert (
+        "Recapture gaps: HCCs coded in 2024 (payment year 2025) not yet coded in 2025's diagnoses"
+        " so far (payment year 2026)."
+    ) in page
+    assert "hccinfhir" not in page
