@@ -50,6 +50,14 @@ def count(value: Any) -> str:
     return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
 
 
+def counted(value: Any, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: (1, "episode") -> "1 episode", (1250, "claim
+    line") -> "1,250 claim lines" (never "claim line(s)")."""
+    number_ = _decimal(value)
+    one = number_ is not None and number_ == 1
+    return f"{count(value)} {noun if one else plural or noun + 's'}"
+
+
 def number(value: Any, places: int = 2) -> str:
     """A plain figure (a ratio, a score) to `places` decimals with separators: 1.0345 -> 1.03."""
     number_ = _decimal(value)
@@ -206,6 +214,7 @@ def cite(value: Any) -> str:
     text = re.sub(
         r"\bdomain\.md (?:does not|doesn't) (say|give)", r"the CMS sources do not \1", text
     )
+    text = re.sub(r"\bdomain\.md gives no\b", "the CMS sources give no", text)
     text = _DIGEST.sub(digest, text)
     text = _ISSUE.sub("", text)
     text = re.sub(r"\bnot shipped here\b", "not loaded on this platform", text)

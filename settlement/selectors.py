@@ -175,11 +175,17 @@ _PLAIN_KEYS = {"quality_score", "completion_factor", "entity_id", "track", "arra
 def _figure_label(key: str) -> str:
     """A stored column's name as the pages label it (the settlement figure labels where there
     is one, else the name in words)."""
+    from settlement.forms import MSSPFiguresForm, ReachFiguresForm
     from settlement.presentation import MSSP_FIGURES, REACH_FIGURES
 
     for name, label, _kind in (*MSSP_FIGURES, *REACH_FIGURES):
         if name == key:
             return label
+    # An input the figures forms ask for, by the form's label ("Met alt QPS" read as a code).
+    for form in (MSSPFiguresForm, ReachFiguresForm):
+        field = form.base_fields.get(key)
+        if field is not None and field.label:
+            return str(field.label)
     return display.words(key.removesuffix("_pct")) + (" (%)" if key.endswith("_pct") else "")
 
 

@@ -39,7 +39,7 @@ from specialists.statements import (
     specialist_statement_pdf,
 )
 from specialists.transitions import care_transition_create, care_transitions
-from specialists.views import ROLE_LABELS, entity_or_404, run_asked
+from specialists.views import ROLE_LABELS, entity_or_404, money_allowed, run_asked
 
 PAGE_SIZE = 50
 CASES = {
@@ -132,6 +132,7 @@ def episodes(request: HttpRequest, entity_id: int) -> HttpResponse:
             "cards": cards,
             "top_cards": cards[:20],
             "more_cards": cards[20:],
+            "money_allowed": money_allowed(request.user, entity),
         },
     )
 

@@ -42,7 +42,7 @@ from audit.phi import phi_view
 from audit.services import access_record_create
 from beneficiaries.models import Beneficiary
 from claims.models import PartBPhysicianLine
-from core import csvfiles, rls
+from core import csvfiles, display, rls
 from core.api import KnownQueryParameters
 from entities.services.preferred_logins import preferred_provider_membership
 from specialists.models import Episode, LeadSpecialist, LeadSpecialistRun
@@ -71,9 +71,9 @@ class SharedPatient:
         if self.conditions:
             out.append("lead specialist: " + ", ".join(self.conditions))
         if self.episodes:
-            out.append(f"{self.episodes} care episode(s) managed")
+            out.append(display.counted(self.episodes, "care episode") + " managed")
         if self.lines:
-            out.append(f"{self.lines} Part B claim line(s) billed")
+            out.append(display.counted(self.lines, "Part B claim line") + " billed")
         return out
 
 

@@ -17,7 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.roles import START_RUNS, roles_with
+from accounts.roles import SETTLEMENT_MONEY, START_RUNS, roles_with
+from accounts.selectors import user_may
 from audit.phi import phi_view
 from audit.services import access_record_create
 from core.api import ApplicationError
@@ -53,6 +54,12 @@ def _may_start(user: Any, entity: Entity) -> bool:
     return bool(
         user.is_superuser or entity.memberships.filter(user=user, role__in=WRITERS).exists()
     )
+
+
+def money_allowed(user: Any, entity: Entity) -> bool:
+    """Whether the user's role sees the entity's settlement dollars: the gain-sharing page is one
+    of those pages, so its link is shown only to them (a coordinator got a 403 from it)."""
+    return user_may(user=user, entity_id=entity.pk, key=SETTLEMENT_MONEY)
 
 
 def run_asked(request: HttpRequest, entity: Entity) -> LeadSpecialistRun | None:
@@ -136,6 +143,7 @@ def entity_leads(request: HttpRequest, entity_id: int) -> HttpResponse:
             "changes": changes,
             "runs": lead_runs(entity=entity)[:20],
             "may_start": _may_start(request.user, entity),
+            "money_allowed": money_allowed(request.user, entity),
         },
     )
 

@@ -51,6 +51,8 @@ TEXT_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|alignment_engine)\b|\bsegment [A-Z]{2,5}\b"
         ),
     ),
+    # 3 Part B claim line(s): a count whose noun is not put in its number.
+    ("noun not in its number", re.compile(r"\b\d[\d,]*\s+(?:[\w-]+\s+){0,3}[a-z]+\(s\)")),
     # alignment.run #2, settlement.collect: a job kind as its title.
     ("code name as a title", re.compile(r"\b[a-z]+\.[a-z_]+ #\d+")),
 ]

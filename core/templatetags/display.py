@@ -26,5 +26,8 @@ def _to_places(format_: Any) -> Any:
 # Each filter is the `core.display` function of the same name.
 for _name in ("money", "number", "percent", "share"):
     register.filter(_name, _to_places(getattr(display, _name)))
-for _name in ("count", "day", "yes_no", "words", "plain_decimal", "cite", "tidy"):
+for _name in ("count", "yes_no", "words", "plain_decimal", "cite", "tidy"):
     register.filter(_name, getattr(display, _name))
+# A stored time is UTC: the filter gets it in the site's time zone, as Django's own `date` filter
+# does, so a job page and the home page read the same clock.
+register.filter("day", display.day, expects_localtime=True)

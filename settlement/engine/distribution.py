@@ -161,7 +161,7 @@ def allocate(
     ex.rule(
         "Largest remainder: exact shares rounded down to the cent, the cents left over to the "
         "largest remainders",
-        f"{left_over} cent(s) handed out",
+        f"{left_over} cent{'' if left_over == 1 else 's'} handed out",
     )
     sign = -1 if cents_total < 0 else 1
     shares = []

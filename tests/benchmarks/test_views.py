@@ -260,3 +260,29 @@ def test_upload_errors_are_shown_by_line_and_field(login_client, aco_analyst, ms
     )
     assert response.status_code == 200
     assert "Line 2, value" in response.content.decode()
+
+
+def test_the_reference_page_cites_cms_sources_not_our_rules_digest(client_a, entity_a) -> None:
+    # The shipped defaults' notes name the sections of our rules digest; the reference page
+    # printed them as they are ("domain.md 2.6, 10.2 [V Milliman 2019]").
+    from benchmarks.services.reference import reference_defaults_load
+
+    reference_defaults_load()
+    dataset = ReferenceDataset.objects.get(program=entity_a.program, year=2026, entity=None)
+    page = client_a.get(reverse("benchmarks:reference_detail", args=[dataset.pk])).content.decode()
+    assert "domain.md" not in page
+    assert "42 CFR 425.652; Medicare Shared Savings Program Shared Savings and Losses" in page
+    assert "the CMS sources give no ESRD model version" in page
+
+
+def test_the_risk_page_dates_recapture_gaps_by_the_diagnosis_years_it_compares(
+    client_a, entity_a
+) -> None:
+    # Payment year 2025's gaps are HCCs from 2024's diagnoses not yet coded in 2025's (as the
+    # roster says); the page said "HCCs of 2025 not yet coded in 2026's diagnoses", a year late.
+    page = client_a.get(reverse("benchmarks:risk_list", args=[entity_a.pk, 2025])).content.decode()
+    assert (
+        "Recapture gaps: HCCs coded in 2024 (payment year 2025) not yet coded in 2025's diagnoses"
+        " so far (payment year 2026)."
+    ) in page
+    assert "hccinfhir" not in page

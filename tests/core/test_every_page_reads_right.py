@@ -319,12 +319,14 @@ def test_the_scanner_catches_what_it_looks_for() -> None:
         "<p>issue 7: entity-specific MSR</p>", '<input name="x" value="11331818.89000000000">',
         "<p>Parameter table mssp_tracks 2026.1: PY2025 BASIC_D</p>", "<p>1231 assigned</p>",
         "<dd>2.040 raw (cms_hcc, segment CNA)</dd>", "<dd>Population alignment_engine</dd>",
+        "<td>3 Part B claim line(s) billed</td>", "<dd>1 episode(s) (12.5%)</dd>",
     ]  # fmt: skip
     for html in bad:
         assert problems(html), html
     good = (
         "<p>$3,156.99 · 13,372 member-months · 55.89% · QPS met: yes · 42 CFR 425.605 · A9901 "
         "claims through 2025-12-16 · MSSP track parameters 2026.1: PY2025 BASIC track, level D · "
-        "CMS-HCC model, segment community, non-dual, aged (CNA)</p>"
+        "CMS-HCC model, segment community, non-dual, aged (CNA) · 1 care episode managed · "
+        "3 Part B claim lines billed</p>"
     )
     assert problems(good) == []

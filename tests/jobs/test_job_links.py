@@ -50,3 +50,25 @@ def test_the_job_page_shows_the_way_back_once(
     html = client_a.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert html.count(f'href="{reverse("care:overview", args=[entity_a.pk])}"') <= 2
     assert html.count("← ") == 1
+
+
+@pytest.mark.django_db
+def test_a_jobs_times_read_in_the_sites_time_zone_on_its_page_and_the_home_page(
+    client_a, entity_a
+) -> None:
+    # Stored in UTC; the site's time zone is America/New_York (EDT, UTC-4, in June): the job page
+    # printed the UTC clock (14:24) while the home page printed the local one as "9:24 a.m.".
+    from datetime import UTC, datetime
+
+    started = datetime(2025, 6, 2, 14, 24, tzinfo=UTC)
+    job = Job.objects.create(
+        entity=entity_a, kind="care.refresh", state="succeeded", progress=100,
+        parameters={}, result={}, started_at=started, finished_at=started,
+    )  # fmt: skip
+    Job.objects.filter(pk=job.pk).update(created_at=started)
+    page = client_a.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "2025-06-02 10:24" in page
+    assert "14:24" not in page
+    home = client_a.get(reverse("home")).content.decode()
+    assert "2025-06-02 10:24" in home
+    assert "a.m." not in home

@@ -62,6 +62,8 @@ def test_a_new_run_is_a_new_version_and_the_changes_are_listed(entity_a) -> None
         "$2,822,400.00",
     )
     assert what["Distribution method"] == ("100% beneficiaries", "100% quality")
+    # An input is labelled as its form field is, not by its code name ("Met alt QPS").
+    assert what["Input: Alternative quality standard met"] == ("No", "Yes")
     assert "TIN 900000001 share" in what
     # Only real changes: the same amount written another way is not one.
     assert not any(c.before == c.after for c in changes)

@@ -136,6 +136,12 @@ def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_s
     coordinator = verified_client(aco_coordinator)
     assert coordinator.get(f"/specialists/{world.entity.pk}/gain-share/").status_code == 403
     assert coordinator.get(f"/specialists/{world.entity.pk}/episodes/").status_code == 200
+    # So the pages link gain-sharing only for those it opens for (a coordinator followed the
+    # lead-specialist and episode pages' link to that 403).
+    link = f'href="/specialists/{world.entity.pk}/gain-share/'
+    for url in (f"/specialists/{world.entity.pk}/", f"/specialists/{world.entity.pk}/episodes/"):
+        assert link not in coordinator.get(url).content.decode(), url
+        assert link in client.get(url).content.decode(), url
     other = verified_client(other_entity_user)
     for url in (
         f"/specialists/{world.entity.pk}/episodes/",

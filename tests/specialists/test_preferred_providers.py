@@ -206,3 +206,11 @@ def test_a_preferred_providers_header_links_only_what_it_may_open(dce, cardiolog
     staff = verified_client(aco_admin).get(reverse("home")).content.decode()
     assert f'href="{reverse("care:today")}"' in staff
     assert f'action="{reverse("care:search")}"' in staff
+
+
+def test_a_shared_patients_reasons_put_each_noun_in_its_number() -> None:
+    # The list read "1 care episode(s) managed; 3 Part B claim line(s) billed".
+    from specialists.preferred import SharedPatient
+
+    reasons = SharedPatient(beneficiary=None, episodes=1, lines=3).reasons  # type: ignore[arg-type]
+    assert reasons == ["1 care episode managed", "3 Part B claim lines billed"]
