@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from care.engine.eligibility import REASON_TEXT
+from care.engine.reasons import REASON_TEXT
 from core.tenancy import TenantManager
 
 

@@ -11,7 +11,6 @@ from typing import Any, Protocol
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from care import upstream
 from care.models import ClaimEvent
 from core import codes
 
@@ -24,6 +23,11 @@ def beneficiary_claims_summary(
     """Timeline events (newest first) and paid totals for `year` (the calendar year of the
     care refresh's as-of date: the page's "this year") and the year before. Without a refresh
     there is no year yet and no totals."""
+    # Imported here: this module is loaded at every start (events registers its timeline row
+    # at app-ready), and the other apps' selectors behind care.upstream bring pandas and the
+    # CMS-HCC model with them.
+    from care import upstream
+
     events = ClaimEvent.objects.filter(entity=entity, beneficiary=beneficiary)
     if year is None:
         totals = {"this_year": None, "last_year": None, "n": events.count()}

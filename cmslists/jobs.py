@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from cmslists.services import cms_list_load
 from jobs.models import Job
 from jobs.registry import Progress, job_handler
 
@@ -15,6 +14,8 @@ from jobs.registry import Progress, job_handler
 def load_cms_list(job: Job, progress: Progress) -> dict[str, Any]:
     """Load the report whose files are at `parameters["paths"]` for the job's entity. Runs twice
     harmlessly: the same files are loaded once (the digest), and a failed load stored nothing."""
+    from cmslists.services import cms_list_load
+
     params = job.parameters
     progress(10, "Reading the report's files")
     files = [(Path(p).name, Path(p).read_bytes()) for p in params["paths"]]

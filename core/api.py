@@ -4,12 +4,12 @@ an RFC 9457 problem document (application/problem+json) naming the fields that f
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
-from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
+
+if TYPE_CHECKING:
+    from rest_framework.response import Response
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # Members RFC 9457 defines; a field of the same name is still listed in `errors`.
@@ -75,6 +75,11 @@ def problem_details(status: int, data: Any, instance: str = "") -> dict[str, Any
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # DRF is imported where an API error is answered: services import ApplicationError from
+    # here, and every process (a worker, a loader) would otherwise load DRF at start.
+    from rest_framework import exceptions
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -124,6 +129,8 @@ class KnownQueryParameters:
         unknown = sorted(set(request.query_params) - self.known_query_parameters())
         if unknown:
             # Names only: the value may be an identifier that must not be echoed.
+            from rest_framework import exceptions
+
             from core.logging import mask_mbis
 
             raise exceptions.ValidationError(

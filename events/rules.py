@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import holidays
-
 TCM_CONTACT_BUSINESS_DAYS = 2
 TCM_VISIT_DAYS_HIGH = 7  # CPT 99496
 TCM_VISIT_DAYS_MODERATE = 14  # CPT 99495
@@ -61,7 +59,10 @@ class Task:
 
 @lru_cache(maxsize=8)
 def _holidays(year: int) -> frozenset[date]:
-    # US federal holidays, with their observed days (python-holidays' "US" calendar).
+    # US federal holidays, with their observed days (python-holidays' "US" calendar). Imported
+    # here, once a year asked for: its calendars cost every process start a fifth of a second.
+    import holidays
+
     return frozenset(holidays.country_holidays("US", years=year).keys())
 
 

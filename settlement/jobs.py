@@ -10,7 +10,6 @@ from jobs.models import Job
 from jobs.registry import Progress, job_handler
 from settlement.engine.distribution import AllocationBasis, AllocationMethod, ParticipantFigures
 from settlement.models import SettlementRun
-from settlement.services import settlement_run_create
 
 
 def _participants(rows: list[dict[str, Any]]) -> list[ParticipantFigures]:
@@ -39,6 +38,8 @@ def settlement_run(job: Job, progress: Progress) -> dict[str, Any]:
     ([[basis, weight], ...]) and note. Idempotent: a job that already wrote its version (a
     redelivery after a lost worker) returns that version instead of writing another.
     """
+    from settlement.services import settlement_run_create
+
     existing = SettlementRun.objects.filter(job=job).first()
     if existing is not None:
         return {"run_id": existing.pk, "version": existing.version, "reused": True}

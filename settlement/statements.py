@@ -6,12 +6,6 @@ import io
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
 from accounts.selectors import entity_role_settings
 from core import csvfiles, display
 from settlement import labels
@@ -79,6 +73,14 @@ def statement_pdf(
 ) -> bytes:
     """A statement as a letter-size PDF: a heading, its facts as a table, then its numbered
     steps (the TIN settlement statements and the specialists' gain-share statements)."""
+    # reportlab is imported where a PDF is made, not with the settlement pages (every process
+    # that loads the URLs, a system check included, would pay for it).
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import inch
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
@@ -140,6 +142,12 @@ def tin_statement_pdf(run: SettlementRun, share: ParticipantShare) -> bytes:
 def mcp_statement_pdf(statement: MCPStatement) -> bytes:
     """A Making Care Primary close-out statement (Jul 2024 - Dec 2025) as PDF: the lines by
     payment and period, the closing balance, and every step of the explanation."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import inch
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
     from settlement.engine.mcp_closeout import STATEMENT_COLUMNS, statement_rows
 
     buffer = io.BytesIO()

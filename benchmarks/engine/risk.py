@@ -15,16 +15,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from hccinfhir import Demographics, HCCInFHIR, ServiceLevelData, apply_filter
-from hccinfhir.model_coefficients import get_coefficent_prefix
-from hccinfhir.utils import load_proc_filtering
 
 from benchmarks.engine import columns as c
 from benchmarks.engine.rounding import ONE, ZERO, safe_divide, score_from_float
 from benchmarks.engine.steps import WEIGHT_TOLERANCE
+
+# hccinfhir (its pydantic models and the model tables) is imported by the functions that call
+# it: this module comes with benchmarks.selectors, which the pages and most jobs import, and
+# only a risk-score computation needs the model (about a second of a process's start).
+if TYPE_CHECKING:
+    from hccinfhir import Demographics, HCCInFHIR
 
 V24 = "CMS-HCC Model V24"
 V28 = "CMS-HCC Model V28"
@@ -97,6 +100,8 @@ def _processor(model: str, payment_year: int) -> HCCInFHIR:
 
 @lru_cache(maxsize=16)
 def _processor_for_files(model: str, files: HccDataFiles) -> HCCInFHIR:
+    from hccinfhir import HCCInFHIR
+
     # Keyed by the tables, not the year: every benchmark year before 2025 shares the 2025 ones.
     return HCCInFHIR(
         filter_claims=False,  # eligible_diagnoses() applies hccinfhir's filter at claim level
@@ -109,6 +114,8 @@ def _processor_for_files(model: str, files: HccDataFiles) -> HCCInFHIR:
 
 @lru_cache(maxsize=8)
 def _eligible_procedures(service_year: int) -> frozenset[str]:
+    from hccinfhir.utils import load_proc_filtering
+
     year = min(max(service_year, 2023), 2027)  # the years hccinfhir bundles
     return frozenset(load_proc_filtering(f"ra_eligible_cpt_hcpcs_{year}.csv"))
 
@@ -126,6 +133,8 @@ def eligible_diagnoses(
     diagnoses: CLAIM_ID, BENE_ID, DX_CODE (any further columns are kept).
     Returns the rows of `diagnoses` whose claim passes.
     """
+    from hccinfhir import ServiceLevelData, apply_filter
+
     if diagnoses.empty:
         return diagnoses.copy()
     kinds = lines[[c.FACILITY_TYPE, c.SERVICE_TYPE, c.PROCEDURE_CODE]].drop_duplicates()
@@ -202,6 +211,8 @@ def _validated_blend(
 
 
 def _demographics(row: Any) -> Demographics:
+    from hccinfhir import Demographics
+
     status = str(row.medicare_status)
     dual = (
         row.dual_status
@@ -243,6 +254,8 @@ def risk_scores(
     hccinfhir's dialysis or functioning-graft segment; everyone else with the CMS-HCC models, in
     the community, institutional or new-enrollee segment hccinfhir derives from the demographics.
     """
+    from hccinfhir.model_coefficients import get_coefficent_prefix
+
     weights = {
         CMS_HCC: _validated_blend(blend, CMS_HCC_MODELS, "CMS-HCC"),
         ESRD: _validated_blend(blend, ESRD_MODELS, "ESRD"),

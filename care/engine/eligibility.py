@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from care.engine import columns as c
+from care.engine.reasons import DECEASED, HOSPICE, NOT_IN_POPULATION
 
 HOSPICE_CLAIM_TYPE = "50"  # CLM_TYPE_CD 50: hospice claim (CCLF1)
 STILL_A_PATIENT = "30"  # Patient discharge status 30: still a patient (NUBC UB-04 FL 17)
@@ -28,15 +29,6 @@ STILL_A_PATIENT = "30"  # Patient discharge status 30: still a patient (NUBC UB-
 # a "still a patient" hospice claim that ended within this many days before the as-of date means
 # the person is still in hospice.
 HOSPICE_CLAIM_RECENT_DAYS = 31
-
-DECEASED = "deceased"
-HOSPICE = "hospice"
-NOT_IN_POPULATION = "not_in_population"
-REASON_TEXT = {
-    DECEASED: "Deceased (date of death on the beneficiary file)",
-    HOSPICE: "In hospice (hospice election on the beneficiary file or a hospice claim)",
-    NOT_IN_POPULATION: "Not in the entity's aligned population",
-}
 
 
 def add_months(day: date, months: int) -> date:

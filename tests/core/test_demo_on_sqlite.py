@@ -266,7 +266,9 @@ def test_load_demo_works_on_the_embedded_sqlite_database(tmp_path: Path) -> None
         assert done.returncode == 0, done.stderr[-4000:]
         return done.stdout
 
-    manage("migrate", "--noinput", "-v0")
+    # Without the system checks, which tests/core/test_settings.py runs: migrate's would import
+    # every page's module only to check the URLs (load_demo runs the models' checks).
+    manage("migrate", "--noinput", "-v0", "--skip-checks")
     output = manage("load_demo")
     assert "coordinator@valley.demo" in output
     # A second `make run` keeps what is there and does not redo the heavy steps.

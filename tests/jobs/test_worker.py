@@ -67,6 +67,10 @@ def start_worker(
         "DATABASE_URL": _database_url(),
         "JOBS_DISPATCH": "celery",
         "CELERY_QUEUE": queue,
+        # Celery's Django fixup runs every system check at a worker's start, the URL check
+        # importing every page's module (seconds of CPU a worker); tests/core/test_settings.py
+        # runs them. A job's own modules are imported when it runs, as in production.
+        "CELERY_SKIP_CHECKS": "1",
     }
     workers: list[subprocess.Popen[bytes]] = []
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from alignment.management.commands._entity import entity_from_option
@@ -19,6 +20,9 @@ from core import csvfiles
 
 class Command(BaseCommand):
     help = "Write an alignment run's roster (one row per beneficiary) to a CSV file."
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--entity", required=True, help="CMS ID or database id.")

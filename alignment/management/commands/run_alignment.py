@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -19,6 +20,9 @@ from core.api import ApplicationError
 
 class Command(BaseCommand):
     help = "Start an alignment run (MSSP assignment or ACO REACH alignment) for an entity and year."
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--entity", required=True, help="CMS ID (A1234, D5678) or database id.")

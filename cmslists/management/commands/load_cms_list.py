@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cmslists.models import ListKind
@@ -23,6 +24,9 @@ from jobs.signals import load_committed
 
 class Command(BaseCommand):
     help = "Load a CMS assignment list report (MSSP) or beneficiary alignment report (ACO REACH)."
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

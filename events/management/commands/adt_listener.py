@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand
 
 from events.listener import run
@@ -13,6 +14,9 @@ from events.listener import run
 
 class Command(BaseCommand):
     help = "Listen for HL7 v2 ADT messages over MLLP (docs/adt.md)."
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=settings.ADT_LISTENER_HOST)

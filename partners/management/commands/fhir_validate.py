@@ -20,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
@@ -32,6 +33,9 @@ class Command(BaseCommand):
         "Validate FHIR NDJSON files line by line with fhir.resources (R4B models), then against "
         "the US Core and Da Vinci ATR profiles they declare (Medplum's validator)."
     )
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", type=Path)

@@ -21,6 +21,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from partners.oauth import CLIENT_ASSERTION_TYPE
@@ -28,6 +29,9 @@ from partners.oauth import CLIENT_ASSERTION_TYPE
 
 class Command(BaseCommand):
     help = "Get an access token with a signed JWT client assertion (SMART Backend Services)."
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--client-id", required=True)

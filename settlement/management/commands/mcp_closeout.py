@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from settlement.engine.errors import ParameterError, SettlementInputError
@@ -25,6 +26,9 @@ from settlement.statements import mcp_statement_pdf
 
 class Command(BaseCommand):
     help = "Write a Making Care Primary close-out statement (Jul 2024 - Dec 2025) as CSV and PDF."
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--input", required=True, help="the practice's close-out CSV")

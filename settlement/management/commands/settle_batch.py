@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from settlement.engine.batch import PROGRAMS, stream_batch
@@ -23,6 +24,9 @@ from settlement.parameters import load_parameter_book
 
 class Command(BaseCommand):
     help = "Settle MSSP or ACO REACH entity-years from a CSV of CMS report figures, one entity-year per row (docs/settlement.md lists the columns)."
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--program", required=True, choices=PROGRAMS)

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from synthetic.cclf import GeneratorConfig, Provider, generate_delivery, write_data_sharing_file
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         "Write a realistic synthetic CCLF delivery (zip with CCLF0-9, A, B) for an entity's "
         "participants plus out-of-network providers."
     )
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from typing import Any
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand
 
 from claims.selectors import final_action_claims_read_once
@@ -20,6 +21,9 @@ from synthetic.demo import (
 
 class Command(BaseCommand):
     help = "Create the demo MSSP ACO and REACH DCE with users, providers, claims and results."
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def handle(self, *args: Any, **options: Any) -> None:
         entities: dict[str, Any] = {}

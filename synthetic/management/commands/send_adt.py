@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -17,6 +18,9 @@ from synthetic.demo.events import demo_patients, demo_sender
 
 class Command(BaseCommand):
     help = "Send synthetic HL7 v2 ADT messages to the ADT listener over MLLP."
+    # The models' checks only (as load_cclf): the URL and template checks, which import every
+    # page's module, are about serving pages, which this command does not.
+    requires_system_checks = [Tags.models]
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--entity", required=True, help="the entity's CMS id (A9901, D9902)")
