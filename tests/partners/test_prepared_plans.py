@@ -99,7 +99,11 @@ def test_the_mbi_search_keeps_a_generic_plan_that_reads_the_mbis_asked_for(
             ((name, types, generic),) = cursor.fetchall()
             assert generic == 6
             # The statement's parameters: the run status, the caller's entities, the MBIs.
-            values = {"text": "succeeded", "smallint[]": [entity_a.pk], "text[]": asked}
+            values: dict[str, Any] = {
+                "text": "succeeded",
+                "smallint[]": [entity_a.pk],
+                "text[]": asked,
+            }
             values["bigint[]"] = values["integer[]"] = values["smallint[]"]
             assert len(types) == 3, types
             placeholders = ", ".join(["%s"] * len(types))
