@@ -1,5 +1,6 @@
 """Demo data for benchmarks: reference values, a claims history long enough for the benchmark
-years, risk scores and one stored benchmark for each demo entity.
+years, risk scores and one stored benchmark for each demo entity, and the DCE's High Needs
+eligibility.
 
 The benchmark needs claims in every benchmark year and the performance year (MSSP A9901: agreement
 from 2024, so 2021-2023 and PY2025; REACH D9902: 2017-2019 and PY2025), plus the year before each
@@ -25,8 +26,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from benchmarks.models import BenchmarkCalculation, ReferenceDataset, RiskScore
+from benchmarks.models import BenchmarkCalculation, HighNeedsRun, ReferenceDataset, RiskScore
 from benchmarks.services.calculations import benchmark_calculate
+from benchmarks.services.high_needs import high_needs_compute
 from benchmarks.services.inputs import ClaimsData
 from benchmarks.services.reference import reference_dataset_upload, reference_defaults_load
 from benchmarks.services.risk import risk_scores_compute
@@ -790,6 +792,20 @@ def load(*, entities: dict[str, Any], stdout: Any) -> None:
 
     with final_action_claims_read_once():
         _scores_and_benchmarks(((mssp, MSSP_YEARS), (reach, REACH_YEARS)), stdout=stdout)
+        _high_needs(reach, stdout=stdout)
+
+
+def _high_needs(entity: Any, *, stdout: Any) -> None:
+    """The DCE's High Needs eligibility at every check date of PY2025 and PY2026 (the years of
+    its risk scores), which the entity-type page shows."""
+    for year in (DEMO_PY, DEMO_PY + 1):
+        if HighNeedsRun.objects.filter(entity=entity, performance_year=year).exists():
+            continue
+        runs = high_needs_compute(entity=entity, performance_year=year)
+        counts = "; ".join(
+            f"{run.eligible:,} of {run.population:,} on {run.check_date:%b} 1" for run in runs
+        )
+        stdout.write(f"  {entity.cms_id}: High Needs eligibility PY{year}: {counts}")
 
 
 def _scores_and_benchmarks(plan: Any, *, stdout: Any) -> None:

@@ -21,7 +21,7 @@ from benchmarks.models import RiskScore
 from claims.models import PartADiagnosis, PartBPhysicianLine
 from claims.selectors import final_action_claims, part_a_header_codes, shareable_claims
 from entities.models import Entity
-from entities.selectors import entity_year_get, program_parameter
+from entities.selectors import entity_year_get, program_parameters_by_year
 
 # What the entity type changes in the benchmark, as far as a source gives it. A difference with
 # no sourced rule says so: the benchmark page then asks for the input instead of guessing it.
@@ -101,18 +101,15 @@ def entity_type_facts(*, entity: Entity, kind: Any) -> EntityTypeFacts:
         .order_by("year")
         .values_list("year", flat=True)
     )
+    keys = ["alignment_minimum", "claims_aligned_minimum"]
+    by_track = program_parameters_by_year(program=entity.program, keys=keys, track=kind)
+    buffers = program_parameters_by_year(program=entity.program, keys=["alignment_buffer"])
     rows = []
     buffer_pct = None
     for year in years:
-        minimum = program_parameter(
-            program=entity.program, performance_year=year, key="alignment_minimum", track=kind
-        )
-        claims = program_parameter(
-            program=entity.program, performance_year=year, key="claims_aligned_minimum", track=kind
-        )
-        buffer = program_parameter(
-            program=entity.program, performance_year=year, key="alignment_buffer"
-        )
+        minimum = by_track.get((year, "alignment_minimum"))
+        claims = by_track.get((year, "claims_aligned_minimum"))
+        buffer = buffers.get((year, "alignment_buffer"))
         if buffer is not None and buffer.value is not None:
             buffer_pct = buffer.value
         if minimum is None and claims is None:
@@ -147,6 +144,7 @@ class HighNeedsReport:
     windows: dict[str, hn.Window]
     criteria: dict[str, Any]
     results: list[hn.Eligibility] = field(default_factory=list)
+    risk_through: dt.date | None = None
 
     @property
     def eligible_count(self) -> int:
@@ -160,23 +158,27 @@ class HighNeedsReport:
         return counts
 
 
-def _risk(entity: Entity, ids: list[int], year: int) -> dict[int, hn.Risk]:
+def _risk(entity: Entity, ids: list[int], year: int) -> tuple[dict[int, hn.Risk], dt.date | None]:
+    """Each beneficiary's latest score of a payment year up to `year`, and the latest diagnoses
+    through date of the scores read."""
     scores = (
         RiskScore.objects.filter(entity=entity, beneficiary_id__in=ids, payment_year__lte=year)
         .order_by("beneficiary_id", "-payment_year")
         .prefetch_related("components")
     )
     risk: dict[int, hn.Risk] = {}
+    through: dt.date | None = None
     for score in scores:
         if score.beneficiary_id in risk:
             continue
+        through = max(through or score.diagnoses_through, score.diagnoses_through)
         models = {c.model: c.raw_score for c in score.components.all()} or {
             "blended score": score.raw_score
         }
         risk[score.beneficiary_id] = hn.Risk(
             family=score.model_family, scores=models, payment_year=score.payment_year
         )
-    return risk
+    return risk, through
 
 
 def _listed_diagnoses(
@@ -235,33 +237,54 @@ def high_needs_report(
 ) -> HighNeedsReport:
     """The criteria of the entity's roster of record for the year at a check date (January 1 of
     the year unless given), each beneficiary with the criteria met and why."""
-    spec = hn.load_criteria()
     check = check_date or dt.date(performance_year, 1, 1)
+    return high_needs_reports(
+        entity=entity, performance_year=performance_year, check_dates=[check]
+    )[0]
+
+
+def _windows(spec: dict[str, Any], check: dt.date) -> dict[str, hn.Window]:
     active = {c: s for c, s in spec["by_code"].items() if s["first_year"] <= check.year}
-    windows = {code: hn.lookback(check, int(s["lookback_months"])) for code, s in active.items()}
+    return {code: hn.lookback(check, int(s["lookback_months"])) for code, s in active.items()}
+
+
+def high_needs_reports(
+    *, entity: Entity, performance_year: int, check_dates: list[dt.date]
+) -> list[HighNeedsReport]:
+    """`high_needs_report` at each of `check_dates`, from one read of the claims (those of every
+    check date's lookbacks) and of the risk scores."""
+    spec = hn.load_criteria()
     roster = roster_of_record(entity=entity, performance_year=performance_year)
     population = [bene for bene, _tin in roster.members]
-    report = HighNeedsReport(
-        entity=entity,
-        performance_year=performance_year,
-        check_date=check,
-        roster_label=roster.label,
-        roster_as_of=roster.as_of,
-        claims_through=None,
-        windows=windows,
-        criteria=spec,
-    )
-    if not population:
-        return report
-    first = min(w.start for w in windows.values())
-    last = max(w.end for w in windows.values())
+    reports = [
+        HighNeedsReport(
+            entity=entity,
+            performance_year=performance_year,
+            check_date=check,
+            roster_label=roster.label,
+            roster_as_of=roster.as_of,
+            claims_through=None,
+            windows=_windows(spec, check),
+            criteria=spec,
+        )
+        for check in check_dates
+    ]
+    if not population or not reports:
+        return reports
+    every = [w for report in reports for w in report.windows.values()]
+    first = min(w.start for w in every)
+    last = max(w.end for w in every)
     raw = final_action_claims(
         entity=entity, thru_from=first, thru_to=last, beneficiary_ids=population
     )
     (raw,) = shareable_claims([raw], entity=entity)
-    dx = _listed_diagnoses(entity, spec["by_code"]["a"], windows.get("a"), raw)
-    if not raw.empty:
-        report.claims_through = pd.Timestamp(raw["thru_date"].max()).date()
+    windows_a = [r.windows["a"] for r in reports if "a" in r.windows]
+    window_a = (
+        hn.Window(min(w.start for w in windows_a), max(w.end for w in windows_a))
+        if windows_a
+        else None
+    )
+    dx = _listed_diagnoses(entity, spec["by_code"]["a"], window_a, raw)
     part_a = raw[_text(raw, "source") == "A"] if not raw.empty else raw
     admissions = part_a_header_codes(
         entity=entity, claim_ids=_text(part_a, "claim_id").tolist(), field="clm_admsn_type_cd"
@@ -288,15 +311,24 @@ def high_needs_report(
             "dx_code": _text(dx, "dx_code"),
         }
     )
-    report.results = hn.evaluate(
-        population=population,
-        claims=claims,
-        diagnoses=diagnoses,
-        risk=_risk(entity, population, performance_year),
-        check_date=check,
-        criteria=spec,
-    )
-    return report
+    risk, risk_through = _risk(entity, population, performance_year)
+    claim_thru = pd.to_datetime(raw.get("thru_date", pd.Series(dtype="object")))
+    for report in reports:
+        # The claims this check date's lookbacks read: the latest through date among them.
+        end = max(w.end for w in report.windows.values())
+        start = min(w.start for w in report.windows.values())
+        read = claim_thru[(claim_thru >= pd.Timestamp(start)) & (claim_thru <= pd.Timestamp(end))]
+        report.claims_through = read.max().date() if not read.empty else None
+        report.risk_through = risk_through
+        report.results = hn.evaluate(
+            population=population,
+            claims=claims,
+            diagnoses=diagnoses,
+            risk=risk,
+            check_date=report.check_date,
+            criteria=spec,
+        )
+    return reports
 
 
 def reach_entity_type(*, entity: Entity, performance_year: int) -> Any:

@@ -1,4 +1,5 @@
-"""Job kinds of the benchmarks app: recompute a benchmark, recompute risk scores.
+"""Job kinds of the benchmarks app: recompute a benchmark, recompute risk scores, evaluate the
+ACO REACH High Needs criteria.
 
 The engines (pandas, the HCC models) are imported when a job runs, not when the job kinds are
 registered: every process registers them at start-up."""
@@ -46,3 +47,27 @@ def risk_scores(job: Job, progress: Progress) -> dict[str, Any]:
         job=job,
         progress=progress,
     )
+
+
+@job_handler("benchmarks.high_needs")
+def high_needs(job: Job, progress: Progress) -> dict[str, Any]:
+    """The High Needs eligibility of the entity's roster of record at each check date of
+    parameters["performance_year"], stored for the entity-type page.
+
+    Idempotent: the runs are stored in one transaction, and a rerun after a dead worker that had
+    stored them finds them by the job and returns."""
+    from benchmarks.models import HighNeedsRun
+    from benchmarks.services.high_needs import high_needs_compute, high_needs_job_result
+
+    if job.entity is None:
+        raise ValueError("A High Needs computation is the job of one ACO REACH entity.")
+    done = list(HighNeedsRun.objects.filter(job=job).order_by("check_date"))
+    if not done:
+        done = high_needs_compute(
+            entity=job.entity,
+            performance_year=int(job.parameters["performance_year"]),
+            job=job,
+            user=job.created_by,
+            progress=progress,
+        )
+    return high_needs_job_result(done)

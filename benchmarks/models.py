@@ -398,3 +398,80 @@ class InstitutionalStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {'institutional' if self.institutional else 'community'}"
+
+
+class HighNeedsRun(models.Model):
+    """The High Needs Population eligibility of an ACO REACH entity's roster of record at one
+    check date of a performance year, computed by a job (`benchmarks.high_needs`) from the
+    stored claims and risk scores, with the data it was read from: the entity-type page shows
+    it rather than reading five years of claims on every request. One per entity, year and
+    check date: a new computation replaces the earlier one in its transaction. Counts only;
+    the beneficiaries' rows are `HighNeedsResult` (PHI)."""
+
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    performance_year = models.PositiveSmallIntegerField()
+    check_date = models.DateField()
+    criteria_version = models.CharField(max_length=40)
+    roster_label = models.CharField(max_length=200, blank=True)
+    roster_as_of = models.DateField(null=True, blank=True)
+    claims_through = models.DateField(
+        null=True, blank=True, help_text="Latest through date of the claims read."
+    )
+    risk_through = models.DateField(
+        null=True, blank=True, help_text="Latest diagnoses through date of the risk scores read."
+    )
+    population = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, help_text="Criterion code -> beneficiaries meeting it.")
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["-performance_year", "check_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "performance_year", "check_date"],
+                name="high_needs_run_one_per_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"High Needs eligibility of entity {self.entity_id} on {self.check_date}"
+
+
+class HighNeedsResult(models.Model):
+    """One beneficiary of a `HighNeedsRun`: the criteria met (codes of the criteria file) and
+    why, as the engine (alignment.engine.high_needs) states it. PHI."""
+
+    run = models.ForeignKey(HighNeedsRun, on_delete=models.CASCADE, related_name="results")
+    entity = models.ForeignKey("entities.Entity", on_delete=models.CASCADE, related_name="+")
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.CASCADE, related_name="+"
+    )
+    eligible = models.BooleanField()
+    met = models.JSONField(default=list)
+    reasons = models.JSONField(default=list)
+    notes = models.JSONField(default=list)
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering = ["run", "beneficiary_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "beneficiary"], name="high_needs_result_one_per_bene"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["run", "eligible", "beneficiary"], name="high_needs_result_shown")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_id}: {', '.join(self.met) or 'none'}"

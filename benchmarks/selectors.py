@@ -17,6 +17,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from benchmarks.models import (
     BenchmarkCalculation,
     BenchmarkStep,
+    HighNeedsResult,
+    HighNeedsRun,
     ReferenceDataset,
     RiskHcc,
     RiskScore,
@@ -138,6 +140,50 @@ def risk_score_list(*, user: Any, entity: Any, payment_year: int) -> QuerySet[Ri
         .select_related("beneficiary")
         .prefetch_related("hccs")
         .order_by("-raw_score", "beneficiary_id")
+    )
+
+
+def high_needs_run_get(
+    *, user: Any, entity: Any, performance_year: int, check_date: date
+) -> HighNeedsRun | None:
+    """The stored High Needs eligibility of the entity at a check date, or None before the
+    computation (benchmarks.services.high_needs) has run."""
+    return (
+        HighNeedsRun.objects.for_user(user)
+        .filter(entity=entity, performance_year=performance_year, check_date=check_date)
+        .select_related("job")
+        .first()
+    )
+
+
+def high_needs_job_active(*, entity: Any, performance_year: int) -> Any:
+    """The High Needs computation of the year that is queued or running, or None."""
+    from jobs.models import ACTIVE_STATES, Job, parameters_key
+
+    return (
+        Job.objects.filter(
+            entity=entity,
+            kind="benchmarks.high_needs",
+            parameters_key=parameters_key({"performance_year": performance_year}),
+            state__in=ACTIVE_STATES,
+        )
+        .only("pk", "state", "progress")
+        .first()
+    )
+
+
+def high_needs_results(
+    *, user: Any, run: HighNeedsRun, eligible: bool | None
+) -> QuerySet[HighNeedsResult]:
+    """The run's beneficiaries (those meeting a criterion, those meeting none, or everyone:
+    `eligible` None), by beneficiary id, each with the MBI the page masks."""
+    rows = HighNeedsResult.objects.for_user(user).filter(run=run)
+    if eligible is not None:
+        rows = rows.filter(eligible=eligible)
+    return (
+        rows.select_related("beneficiary")
+        .only("beneficiary_id", "met", "reasons", "notes", "beneficiary__current_mbi")
+        .order_by("beneficiary_id")
     )
 
 

@@ -26,4 +26,9 @@ urlpatterns = [
         entity_type_views.entity_type,
         name="entity_type",
     ),
+    path(
+        "entities/<int:entity_id>/reach-type/<int:year>/recompute/",
+        entity_type_views.high_needs_recompute,
+        name="high_needs_recompute",
+    ),
 ]

@@ -19,6 +19,7 @@ PHI_MODELS = frozenset(
         "alignment.pendingdesignation",
         "alignment.voluntaryalignment",
         "benchmarks.benchmarkyearpopulation",
+        "benchmarks.highneedsresult",
         "benchmarks.institutionalstatus",
         "benchmarks.riskdiagnosis",
         "benchmarks.riskhcc",

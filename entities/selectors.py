@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.selectors import administered_entity_ids
 from core import csvfiles
@@ -87,6 +87,26 @@ def program_parameter(
         if found is not None:
             return found
     return rows.filter(track__isnull=True).first()
+
+
+def program_parameters_by_year(
+    *, program: Program, keys: list[str], track: Any = None
+) -> dict[tuple[int, str], ProgramParameter]:
+    """(performance year, key) -> what `program_parameter` answers for that year and key (the
+    track's row, else the program-wide one), for every year the registry holds one: one query
+    instead of one or two per year and key. `track` is a Track, a track code or None."""
+    rows = ProgramParameter.objects.filter(program=program, key__in=keys)
+    if track is None:
+        rows = rows.filter(track__isnull=True)
+    elif isinstance(track, str):
+        rows = rows.filter(Q(track__isnull=True) | Q(track__code=track))
+    else:
+        rows = rows.filter(Q(track__isnull=True) | Q(track=track))
+    found: dict[tuple[int, str], ProgramParameter] = {}
+    # Program-wide rows first, so that a track's row (one per year, track and key) replaces it.
+    for row in sorted(rows, key=lambda r: r.track_id is not None):
+        found[(row.performance_year, row.key)] = row
+    return found
 
 
 def parameter_bands(

@@ -14,6 +14,7 @@ KIND_TITLES = {
     "alignment.work": "Alignment run (helper)",
     "benchmarks.calculate": "Benchmark calculation",
     "benchmarks.risk_scores": "Risk scores",
+    "benchmarks.high_needs": "ACO REACH High Needs eligibility",
     "care.refresh": "Care refresh",
     "care.roster_export": "Roster export",
     "claims.load_delivery": "Claims delivery load",
@@ -71,6 +72,11 @@ def job_links(job: Any) -> dict[str, tuple[str, str] | None]:
         url = _url("benchmarks:risk_list", entity_id, int(params["payment_year"]))
         if url:
             back = (f"Risk scores, payment year {params['payment_year']}", url)
+            done = back if succeeded else None
+    elif kind == "benchmarks.high_needs" and entity_id and params.get("performance_year"):
+        url = _url("benchmarks:entity_type", entity_id, int(params["performance_year"]))
+        if url:
+            back = (f"ACO REACH entity type, PY{params['performance_year']}", url)
             done = back if succeeded else None
     elif kind.startswith("settlement.") and entity_id and params.get("performance_year"):
         url = _url("settlement:entity_year", entity_id, int(params["performance_year"]))

@@ -56,6 +56,7 @@ PHI_AND_MONEY_TABLES = {
     "benchmarks_benchmarksegment",
     "benchmarks_benchmarkstep",
     "benchmarks_benchmarkyearpopulation",
+    "benchmarks_highneedsresult",
     "care_careprofile",
     "care_caregap",
     "care_worklistitem",

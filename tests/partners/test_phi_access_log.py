@@ -67,7 +67,7 @@ PHI_ADMIN = ["beneficiaries.Beneficiary", "alignment.VoluntaryAlignment"]
 PHI_PAGES_WITH_THEIR_OWN_DATA = {"alignment:reconciliation", "alignment:reconciliation_export"}
 # Lead-specialist pages need a lead-specialist run: tests/specialists/test_lead_runs.py.
 PHI_PAGES_WITH_THEIR_OWN_DATA |= {"specialists:entity", "specialists:roster"}
-# The REACH entity-type page needs a REACH roster with claims: tests/alignment/test_reach_entity_types.py.
+# The REACH entity-type page needs a stored High Needs computation: tests/benchmarks/test_high_needs_page.py.
 PHI_PAGES_WITH_THEIR_OWN_DATA |= {"benchmarks:entity_type"}
 # Patterns that show no beneficiary: figures, forms, job progress, money, reference data.
 NO_PHI = {
@@ -101,6 +101,8 @@ NO_PHI |= {
 }  # fmt: skip
 # A partner's patient-level eCQM results in (FHIR MeasureReport): the answer is counts only.
 NO_PHI |= {"quality-measure-reports"}
+# Starts the High Needs computation and goes to its job page (no beneficiary named).
+NO_PHI |= {"benchmarks:high_needs_recompute"}
 # Each member's task counts, and a bulk move of tasks between members (no beneficiary named).
 NO_PHI |= {"care:team", "care:team_reassign"}
 NO_PHI |= {"specialists:index", "specialists:run_start", "specialists:leakage"}

@@ -27,6 +27,7 @@ POST_ONLY = {
 POST_ONLY |= {"quality:compute", "quality:reported_upload", "quality:cahps_upload"}
 POST_ONLY |= {"specialists:run_start", "specialists:transition_create"}
 POST_ONLY |= {"care:roster_views", "care:contact_update", "care:team_reassign"}
+POST_ONLY |= {"benchmarks:high_needs_recompute"}
 
 
 def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
@@ -84,6 +85,7 @@ def foreign_ids(own: World, other: World) -> dict[str, list[dict[str, Any]]]:
         "alignment:reconciliation": [{"entity_id": entity, "year": 2025, "period": 0}],
         "alignment:reconciliation_export": [{"entity_id": entity, "year": 2025, "period": 0}],
         "benchmarks:entity_type": [{"entity_id": entity, "year": 2025}],
+        "benchmarks:high_needs_recompute": [{"entity_id": entity, "year": 2025}],
         "events:unmatched": [{"entity_id": entity}],
         # Another entity's messages: tests/events/test_pages.py (a World holds none).
         "events:resolve": [{"entity_id": entity, "message_id": 1}],
