@@ -210,9 +210,9 @@ def _validated_blend(
     return {model: w for model, w in weights.items() if w}
 
 
-def _demographics(row: Any) -> Demographics:
-    from hccinfhir import Demographics
-
+def _demographics_key(row: Any) -> tuple[Any, ...]:
+    """The fields of hccinfhir's Demographics for a beneficiary's row, in a hashable tuple:
+    (age, sex, dual_elgbl_cd, orec, crec, new_enrollee, lti, graft_months)."""
     status = str(row.medicare_status)
     dual = (
         row.dual_status
@@ -222,15 +222,78 @@ def _demographics(row: Any) -> Demographics:
     graft = (
         row.graft_months if hasattr(row, "graft_months") and pd.notna(row.graft_months) else None
     )
+    return (
+        int(row.age),
+        str(row.sex),
+        dual,
+        str(row.orec) if pd.notna(row.orec) else "0",
+        CREC_OF_STATUS.get(status, "0"),
+        bool(row.new_enrollee),
+        bool(getattr(row, "institutional", False)),
+        None if graft is None else int(graft),
+    )
+
+
+def _demographics(key: tuple[Any, ...]) -> Demographics:
+    from hccinfhir import Demographics
+
+    age, sex, dual, orec, crec, new_enrollee, lti, graft = key
     return Demographics(
-        age=int(row.age),
-        sex=str(row.sex),
+        age=age,
+        sex=sex,
         dual_elgbl_cd=dual,
-        orec=str(row.orec) if pd.notna(row.orec) else "0",
-        crec=CREC_OF_STATUS.get(status, "0"),
-        new_enrollee=bool(row.new_enrollee),
-        lti=bool(getattr(row, "institutional", False)),
-        graft_months=None if graft is None else int(graft),
+        orec=orec,
+        crec=crec,
+        new_enrollee=new_enrollee,
+        lti=lti,
+        graft_months=graft,
+    )
+
+
+@dataclass(frozen=True)
+class _ModelScore:
+    """What risk_scores keeps of one hccinfhir result: the same for every beneficiary with the
+    same diagnoses and demographics under the same model."""
+
+    raw: Decimal
+    demographic: Decimal
+    segment: str
+    hccs: tuple[tuple[str, str, Decimal | None, str], ...]  # (HCC, label, coefficient, dx code)
+
+
+def _mapped_codes(model: str, payment_year: int) -> Any:
+    """A function giving the diagnosis codes, of a sorted list, that the model's diagnosis
+    mapping holds (as hccinfhir looks them up: upper case, no dot): hccinfhir ignores the rest."""
+    mapping = _processor(model, payment_year).dx_to_cc_mapping
+
+    def mapped(codes: list[str]) -> list[str]:
+        return [code for code in codes if (code.upper().replace(".", ""), model) in mapping]
+
+    return mapped
+
+
+def _model_score(model: str, payment_year: int, codes: list[str], demographics: Any) -> _ModelScore:
+    from hccinfhir.model_coefficients import get_coefficent_prefix
+
+    result = _processor(model, payment_year).calculate_from_diagnosis(codes, demographics)
+    hccs = [
+        (
+            detail.hcc,
+            detail.label or "",
+            None if detail.coefficient is None else score_from_float(detail.coefficient),
+            dx,
+        )
+        for detail in result.hcc_details
+        for dx in result.cc_to_dx.get(detail.hcc, ())
+    ]
+    # hccinfhir lists the HCCs from a set, in an order that changes with the process's hash
+    # seed: sorted here (HCC, then diagnosis), so a rerun stores the same rows in the same order.
+    hccs.sort(key=lambda hcc: (hcc[0], hcc[3]))
+    return _ModelScore(
+        raw=score_from_float(result.risk_score),
+        demographic=score_from_float(result.risk_score_demographics),
+        segment=get_coefficent_prefix(result.demographics, model).rstrip("_"),
+        hccs=tuple(hccs),
     )
 
 
@@ -254,8 +317,6 @@ def risk_scores(
     hccinfhir's dialysis or functioning-graft segment; everyone else with the CMS-HCC models, in
     the community, institutional or new-enrollee segment hccinfhir derives from the demographics.
     """
-    from hccinfhir.model_coefficients import get_coefficent_prefix
-
     weights = {
         CMS_HCC: _validated_blend(blend, CMS_HCC_MODELS, "CMS-HCC"),
         ESRD: _validated_blend(blend, ESRD_MODELS, "ESRD"),
@@ -268,44 +329,57 @@ def risk_scores(
     score_rows: list[dict[str, Any]] = []
     component_rows: list[dict[str, Any]] = []
     hcc_rows: list[dict[str, Any]] = []
+    # hccinfhir's result is a function of the model, the diagnoses and the demographics alone,
+    # and many beneficiaries share all three (same age, sex, status and no or common diagnoses):
+    # each distinct combination is scored once.
+    scored: dict[tuple[Any, ...], _ModelScore] = {}
+    mapped_codes = {
+        model: _mapped_codes(model, payment_year)
+        for family_weights in weights.values()
+        for model in family_weights
+    }
+    demographics_of: dict[tuple[Any, ...], Demographics] = {}
     for row in beneficiaries.itertuples(index=False):
         bene = getattr(row, c.BENE_ID)
         family = ESRD if str(row.medicare_status) in ESRD_STATUSES else CMS_HCC
-        demographics = _demographics(row)
+        person = _demographics_key(row)
         codes = dx_by_bene.get(bene, [])
         raw = demographic = ZERO
         segment = ""
         for model, weight in weights[family].items():
-            result = _processor(model, payment_year).calculate_from_diagnosis(codes, demographics)
-            model_raw = score_from_float(result.risk_score)
-            model_demo = score_from_float(result.risk_score_demographics)
-            segment = get_coefficent_prefix(result.demographics, model).rstrip("_")
-            raw += weight * model_raw
-            demographic += weight * model_demo
+            # Only the codes the model maps to a condition category can change its result.
+            mapped = mapped_codes[model](codes)
+            key = (model, person, *mapped)
+            score = scored.get(key)
+            if score is None:
+                demographics = demographics_of.get(person)
+                if demographics is None:
+                    demographics = demographics_of[person] = _demographics(person)
+                score = scored[key] = _model_score(model, payment_year, mapped, demographics)
+            segment = score.segment
+            raw += weight * score.raw
+            demographic += weight * score.demographic
             component_rows.append(
                 {
                     c.BENE_ID: bene,
                     c.MODEL: model,
                     c.WEIGHT: weight,
                     c.SEGMENT: segment,
-                    c.RAW_SCORE: model_raw,
-                    c.DEMOGRAPHIC_SCORE: model_demo,
+                    c.RAW_SCORE: score.raw,
+                    c.DEMOGRAPHIC_SCORE: score.demographic,
                 }
             )
-            for detail in result.hcc_details:
-                for dx in sorted(result.cc_to_dx.get(detail.hcc, ())):
-                    hcc_rows.append(
-                        {
-                            c.BENE_ID: bene,
-                            c.MODEL: model,
-                            c.HCC: detail.hcc,
-                            c.HCC_LABEL: detail.label or "",
-                            c.COEFFICIENT: None
-                            if detail.coefficient is None
-                            else score_from_float(detail.coefficient),
-                            c.DX_CODE: dx,
-                        }
-                    )
+            hcc_rows.extend(
+                {
+                    c.BENE_ID: bene,
+                    c.MODEL: model,
+                    c.HCC: hcc,
+                    c.HCC_LABEL: label,
+                    c.COEFFICIENT: coefficient,
+                    c.DX_CODE: dx,
+                }
+                for hcc, label, coefficient, dx in score.hccs
+            )
         score_rows.append(
             {
                 c.BENE_ID: bene,
