@@ -420,7 +420,8 @@ def my_work_sections(
     date), then due on it or undated, then due in the week after it; how many are due later
     (listed on the worklist, never dropped); and the items assigned to the user that were
     created since `created_since` (the start of today, by the clock: when a task was made is an
-    event's time, not a claims figure)."""
+    event's time, not a claims figure) and are not listed above: those above are tagged
+    `new_today` instead, so that no task is listed twice."""
     mine = (
         WorklistItem.objects.for_user(user)
         .filter(assigned_to=user, status__in=OPEN_STATUSES)
@@ -438,6 +439,7 @@ def my_work_sections(
     for item in mine.filter(week).order_by(F("due_date").asc(nulls_last=True), "id")[:300]:
         as_of = dates.get(item.entity_id)
         item.data_date = as_of  # type: ignore[attr-defined]
+        item.new_today = item.created_at >= created_since  # type: ignore[attr-defined]
         if as_of is None or item.due_date is None or item.due_date == as_of:
             sections["today"].append(item)
         elif item.due_date < as_of:
@@ -445,8 +447,11 @@ def my_work_sections(
         else:
             sections["week"].append(item)
     sections["later"] = mine.filter(later).count()
+    listed = [item.pk for key in ("overdue", "today", "week") for item in sections[key]]
     sections["created_today"] = list(
-        mine.filter(created_at__gte=created_since).order_by("-created_at", "-id")[:100]
+        mine.filter(created_at__gte=created_since)
+        .exclude(pk__in=listed)
+        .order_by("-created_at", "-id")[:100]
     )
     return sections
 

@@ -116,10 +116,15 @@ def test_my_work_today_shows_overdue_first_then_today_this_week_and_created_toda
         "today": ["Eads ed_follow_up"],
         "week": ["Bell tcm_contact"],
     }
-    # Due later is counted, not dropped; the tasks created today (all of these) are listed.
+    # Due later is counted, not dropped. All six were created today: the four listed above are
+    # tagged so, and "Created today, due later" holds only the other two (no task twice).
     assert sections["later"] == 2
-    assert len(sections["created_today"]) == 6
+    assert len(sections["created_today"]) == 2
+    shown = [i.pk for k in ("overdue", "today", "week", "created_today") for i in sections[k]]
+    assert len(shown) == len(set(shown)) == 6
     body = page.content.decode()
+    assert body.count('<span class="tag">new today</span>') == 4
+    assert "Created today, due later <" in body
     assert (
         body.index("Overdue <") < body.index("Due by the claims date") < body.index("Due this week")
     )
