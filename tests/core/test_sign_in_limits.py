@@ -158,6 +158,10 @@ def test_staff_see_no_phi_without_a_grant_then_only_the_granted_entity(
     assert client.get(reverse("care:beneficiary", args=[entity_a.pk, bene_a.pk])).status_code == 404
     assert WorklistItem.objects.for_user(staff).count() == 0
     assert "Abbott" not in client.get("/admin/beneficiaries/beneficiary/").content.decode()
+    # The entity's pages say why they show nobody, rather than reading as an empty entity.
+    overview = client.get(reverse("care:overview", args=[entity_a.pk]))
+    assert overview.status_code == 200
+    assert 'id="staff-without-grant"' in overview.content.decode()
 
     grant = break_glass_grant_create(
         user=staff, entity=entity_a, reason="Ticket 4411: check a duplicate record", minutes=30
@@ -167,6 +171,8 @@ def test_staff_see_no_phi_without_a_grant_then_only_the_granted_entity(
     assert AccessRecord.objects.filter(user=staff, entity=entity_a).exists()
     assert [item.title for item in WorklistItem.objects.for_user(staff)] == ["Call"]
     assert "Abbott" in client.get("/admin/beneficiaries/beneficiary/").content.decode()
+    overview = client.get(reverse("care:overview", args=[entity_a.pk]))
+    assert 'id="staff-without-grant"' not in overview.content.decode()
 
     # It ends by itself.
     BreakGlassGrant.objects.filter(pk=grant.pk).update(
