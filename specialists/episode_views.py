@@ -195,6 +195,9 @@ def scorecard(request: HttpRequest, entity_id: int, tin: str) -> HttpResponse:
     )
 
 
+PROVIDERS_PER_PAGE = 100  # an entity lists thousands of clinicians: a page at a time
+
+
 @phi_view
 def providers(request: HttpRequest, entity_id: int) -> HttpResponse:
     """The entity's enrolled clinicians, each with its aligned and led beneficiaries, the
@@ -203,14 +206,22 @@ def providers(request: HttpRequest, entity_id: int) -> HttpResponse:
     entity = entity_or_404(request, entity_id)
     run = _succeeded(run_asked(request, entity))
     rows = provider_activity(run=run) if run else []
+    page = Paginator(rows, PROVIDERS_PER_PAGE).get_page(request.GET.get("page"))
     specialties = dict(SpecialtyCode.objects.values_list("code", "description"))
-    for row in rows:
+    for row in page:
         row["specialty_label"] = specialties.get(row["specialty"], "")
         row["role_label"] = ROLE_LABELS.get(row["role"], row["role"])
+    summary = {
+        "clinicians": len(rows),
+        "participants": sum(row["role"] == "participant" for row in rows),
+        "preferred": sum(row["role"] == "preferred" for row in rows),
+        "aligning": sum(bool(row["aligned"]) for row in rows),
+        "leading": sum(bool(row["led"]) for row in rows),
+    }
     return render(
         request,
         "specialists/providers.html",
-        {"entity": entity, "run": run, "rows": rows},
+        {"entity": entity, "run": run, "rows": rows, "page": page, "summary": summary},
     )
 
 

@@ -91,9 +91,12 @@ def test_a_preferred_provider_sees_its_shared_patients_and_scorecard_logged(
     text = page.content.decode()
     assert f"have at TIN {CARDIO_TIN}" in text
     assert "through 2025-06-30" in text
-    assert f"#{hf.pk} " in text
-    assert f"#{ckd.pk} " not in text
-    assert f"#{cancer.pk} " not in text
+    # Each shared patient by name and masked MBI (never the platform's own row id).
+    assert f"<td>{hf.last_name}, {hf.first_name}</td>" in text
+    assert hf.masked_mbi in text
+    assert ckd.masked_mbi not in text
+    assert cancer.masked_mbi not in text
+    assert f"#{hf.pk} " not in text
     assert "lead specialist: Heart failure" in text
     assert "Your scorecard" in text
     assert "Episodes" in text
@@ -214,3 +217,25 @@ def test_a_shared_patients_reasons_put_each_noun_in_its_number() -> None:
 
     reasons = SharedPatient(beneficiary=None, episodes=1, lines=3).reasons  # type: ignore[arg-type]
     assert reasons == ["1 care episode managed", "3 Part B claim lines billed"]
+
+
+def test_the_enrolled_clinicians_page_sums_them_up_and_pages_through_them(dce, monkeypatch) -> None:
+    from specialists import episode_views
+
+    client = verified_client(dce["admin"])
+    url = reverse("specialists:providers", args=[dce["entity"].pk])
+    rows = client.get(url).context["rows"]
+    participants = sum(row["role"] == "participant" for row in rows)
+    preferred = len(rows) - participants
+    assert len(rows) >= 2
+    assert preferred >= 1  # the cardiologist's TIN
+    text = client.get(url).content.decode()
+    assert f"{len(rows)} clinicians on the list: {participants} participant" in text
+    # One clinician a page: every one is reached, none twice.
+    monkeypatch.setattr(episode_views, "PROVIDERS_PER_PAGE", 1)
+    seen = []
+    for number in range(1, len(rows) + 1):
+        page = client.get(f"{url}?run={dce['run'].pk}&page={number}")
+        seen += [row["npi"] for row in page.context["page"]]
+        assert f"Page {number} of {len(rows)}" in page.content.decode()
+    assert sorted(seen) == sorted(row["npi"] for row in rows)
