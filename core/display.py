@@ -16,6 +16,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
+
 DASH = "—"
 
 
@@ -102,10 +104,13 @@ def share(value: Any, places: int = 2) -> str:
 
 
 def day(value: Any) -> str:
-    """A date as ISO (2025-12-31); a datetime as its date and minute (2025-12-31 14:05)."""
+    """A date as ISO (2025-12-31); a datetime as its date and minute (2025-12-31 14:05), a stored
+    (aware) one in the site's time zone, as pages show it, so a CSV or PDF reads the same clock."""
     if value in (None, ""):
         return DASH
     if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
