@@ -255,7 +255,8 @@ def _risk_criteria(
             )
         else:
             result.notes.append(
-                f"Risk score {score:.3f} ({where}) with {admissions} unplanned admission(s): "
+                f"Risk score {score:.3f} ({where}) with {admissions} unplanned "
+                f"admission{'' if admissions == 1 else 's'}: "
                 f"(c) needs {spec['min_unplanned_admissions']}."
             )
 

@@ -105,7 +105,7 @@ def test_moderate_score_needs_two_unplanned_admissions_in_the_lookback() -> None
     assert got[1].met == ["c"]
     assert "2 unplanned admissions" in got[1].reasons[0]
     assert got[2].met == []
-    assert "1 unplanned admission(s)" in got[2].notes[0]
+    assert "with 1 unplanned admission: " in got[2].notes[0]
     assert got[3].met == []
     assert got[4].met == ["c"]
 
