@@ -3,10 +3,14 @@ the specialty code table. Values marked "to confirm" are defaults awaiting a CMS
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core import display
 from entities.admin.base import RegistryAdmin
 from entities.models import (
     ParameterBand,
@@ -99,6 +103,15 @@ class TrackAdmin(RegistryAdmin):
     search_fields = ["code", "name"]
 
 
+def _figure(value: Decimal | None) -> str:
+    """A stored figure as people read it: 5000.0000 -> "5,000", 3.9000 -> "3.90"."""
+    if value is None:
+        return display.DASH
+    if value == value.to_integral_value():
+        return display.count(value)
+    return display.plain_decimal(value)
+
+
 class ToConfirmFilter(admin.SimpleListFilter):
     title = "to confirm"
     parameter_name = "to_confirm"
@@ -119,8 +132,7 @@ class ProgramParameterAdmin(RegistryAdmin):
         "program",
         "performance_year",
         "track",
-        "value",
-        "text_value",
+        "shown_value",
         "unit",
         "evidence",
         "to_confirm",
@@ -135,6 +147,12 @@ class ProgramParameterAdmin(RegistryAdmin):
         ("Evidence", {"fields": ["evidence", "to_confirm", "source", "notes"]}),
     ]
 
+    @admin.display(description="Value", ordering="value")
+    def shown_value(self, obj: Any) -> str:
+        if obj.value is None:
+            return obj.text_value or display.DASH
+        return _figure(obj.value)
+
 
 @admin.register(ParameterBand)
 class ParameterBandAdmin(RegistryAdmin):
@@ -143,16 +161,32 @@ class ParameterBandAdmin(RegistryAdmin):
         "program",
         "performance_year",
         "track",
-        "lower",
-        "upper",
-        "value_at_lower",
-        "value_at_upper",
+        "shown_lower",
+        "shown_upper",
+        "shown_value_at_lower",
+        "shown_value_at_upper",
         "evidence",
         "to_confirm",
     ]
     list_filter = ["program", "table", "performance_year", "track", ToConfirmFilter]
     list_select_related = ["program", "track"]
     search_fields = ["source"]
+
+    @admin.display(description="From", ordering="lower")
+    def shown_lower(self, obj: Any) -> str:
+        return _figure(obj.lower)
+
+    @admin.display(description="To (blank: no upper bound)", ordering="upper")
+    def shown_upper(self, obj: Any) -> str:
+        return _figure(obj.upper)
+
+    @admin.display(description="Value at the lower bound", ordering="value_at_lower")
+    def shown_value_at_lower(self, obj: Any) -> str:
+        return _figure(obj.value_at_lower)
+
+    @admin.display(description="Value at the upper bound", ordering="value_at_upper")
+    def shown_value_at_upper(self, obj: Any) -> str:
+        return _figure(obj.value_at_upper)
 
 
 @admin.register(SpecialtyCode)

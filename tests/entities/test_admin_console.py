@@ -245,6 +245,13 @@ def test_entity_admins_read_the_registry_but_only_staff_edit_it(
     listing = client.get(reverse("admin:entities_programparameter_changelist"), {"to_confirm": "1"})
     assert b"max_sharing_rate" in listing.content
     assert admin_client.get(url).status_code == 200
+    # The lists show figures as people read them (76.70, 5,000), not as stored (76.7000).
+    listing = client.get(reverse("admin:entities_programparameter_changelist"), {"q": "qps_score"})
+    assert b"76.70<" in listing.content
+    assert b"76.7000" not in listing.content
+    bands = client.get(reverse("admin:entities_parameterband_changelist")).content.decode()
+    assert ">5,000<" in bands
+    assert ".0000" not in bands
 
 
 def test_change_requests_are_added_submitted_and_accepted_from_the_console(
