@@ -24,7 +24,7 @@ def _sees_phi_of(user: Any, entity_id: int) -> bool:
 @register.simple_tag(takes_context=True)
 def staff_without_grant(context: template.Context) -> str:
     request = context.get("request")
-    entity = context.get("entity")
+    entity: Any = context.get("entity")
     user = getattr(request, "user", None)
     if user is None or not getattr(user, "is_superuser", False):
         return ""
