@@ -188,9 +188,10 @@ def test_a_coordinator_works_the_day_from_the_browser(
     sign_in_with_mfa(page, base, "coordinator@a.example.test")
 
     # Today's work: the discharge without follow-up, assigned to this coordinator.
-    # Listed where it falls due, and again under the tasks created today (the refresh's).
+    # Listed once, where it falls due, tagged as created today (the refresh's).
     row = page.get_by_role("row").filter(has_text="Discharge without 7-day follow-up")
-    assert row.count() == 2
+    assert row.count() == 1
+    expect(row.get_by_text("new today")).to_be_visible()
     screenshot(page, "dashboard-today")
 
     page.goto(f"{base}/care/{a.pk}/")
