@@ -26,7 +26,12 @@ from accounts.selectors import user_has_role
 from alignment.engine import high_needs as hn
 from audit.phi import phi_view
 from audit.services import access_record_create
-from benchmarks.entity_types import NOT_COMPUTED, entity_type_facts, reach_entity_type
+from benchmarks.entity_types import (
+    NOT_COMPUTED,
+    criteria_windows,
+    entity_type_facts,
+    reach_entity_type,
+)
 from benchmarks.selectors import high_needs_job_active, high_needs_results, high_needs_run_get
 from benchmarks.services.high_needs import JOB_KIND
 from entities.models import Entity
@@ -110,11 +115,7 @@ def entity_type(request: HttpRequest, entity_id: int, year: int) -> HttpResponse
             beneficiary_ids=[r["beneficiary_id"] for r in rows],
             user=request.user,
         )
-    windows = {
-        code: hn.lookback(check, int(c["lookback_months"]))
-        for code, c in spec["by_code"].items()
-        if c["first_year"] <= check.year
-    }
+    windows = criteria_windows(spec, check)
     counts = run.counts if run is not None else {}
     criteria = [
         {**c, "window": windows.get(c["code"]), "count": counts.get(c["code"])}

@@ -243,7 +243,8 @@ def high_needs_report(
     )[0]
 
 
-def _windows(spec: dict[str, Any], check: dt.date) -> dict[str, hn.Window]:
+def criteria_windows(spec: dict[str, Any], check: dt.date) -> dict[str, hn.Window]:
+    """The lookback window of each criterion in force at a check date."""
     active = {c: s for c, s in spec["by_code"].items() if s["first_year"] <= check.year}
     return {code: hn.lookback(check, int(s["lookback_months"])) for code, s in active.items()}
 
@@ -264,7 +265,7 @@ def high_needs_reports(
             roster_label=roster.label,
             roster_as_of=roster.as_of,
             claims_through=None,
-            windows=_windows(spec, check),
+            windows=criteria_windows(spec, check),
             criteria=spec,
         )
         for check in check_dates
