@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -481,7 +481,8 @@ def quality_score(*, entity: Any, performance_year: int) -> ScoreOutcome:
             benchmarks=benchmarks,
             qps_threshold=threshold,
             hea=hea,
-            first_year=bool(first),
+            first_year=first,
+            first_year_basis=why,
         )
         low, high = app_score_range(
             year=performance_year,
@@ -489,19 +490,11 @@ def quality_score(*, entity: Any, performance_year: int) -> ScoreOutcome:
             benchmarks=benchmarks,
             qps_threshold=threshold,
             hea=hea,
-            first_year=bool(first),
+            first_year=first,
+            first_year_basis=why,
         )
     except NotComputable as exc:
         return ScoreOutcome(None, f"not computable: {exc.reason}", file)
-    if first:
-        score = replace(score, first_year_line=f"{score.first_year_line} ({why})")
-    else:
-        verdict = "not checked" if first is None else "does not apply"
-        score = replace(
-            score,
-            first_year_line="First performance year of the ACO's first agreement period (42 CFR "
-            f"425.512(a)(2)): {verdict}, {why}",
-        )
     parts = [f"MIPS quality benchmarks PY{performance_year}: {file.source}"]
     if as_of is not None:
         parts.append(f"claims measures as of {as_of:%Y-%m-%d}")

@@ -464,11 +464,13 @@ def app_score(
     benchmarks: list[Benchmark],
     qps_threshold: Decimal | None,
     hea: HealthEquityInputs | None = None,
-    first_year: bool = False,
+    first_year: bool | None = False,
+    first_year_basis: str = "",
 ) -> AppScore:
     """The year's MSSP quality score from the measure results and the year's benchmarks, with the
     health equity adjustment from CMS's inputs where they are entered (`hea`); `first_year`: the
-    year is the first performance year of the ACO's first agreement period."""
+    year is the first performance year of the ACO's first agreement period (None: not known),
+    `first_year_basis` the enrolment that says so, for the path."""
     measure_set = app_measure_set(year)
     if not benchmarks:
         raise NotComputable(f"benchmarks for PY{year} not loaded")
@@ -581,6 +583,15 @@ def app_score(
     )
     met_incentive, incentive_line = reporting_incentive(year, lines)
     met_first_year, first_year_line = first_year_rule(year, lines) if first_year else (None, "")
+    if first_year_basis:
+        if first_year:
+            first_year_line = f"{first_year_line} ({first_year_basis})"
+        else:
+            verdict = "not checked" if first_year is None else "does not apply"
+            first_year_line = (
+                "First performance year of the ACO's first agreement period (42 CFR "
+                f"425.512(a)(2)): {verdict}, {first_year_basis}"
+            )
     no_benchmark = [
         line.measure_id for line in lines if line.excluded and not line.below_case_minimum
     ]
@@ -701,7 +712,8 @@ def app_score_range(
     benchmarks: list[Benchmark],
     qps_threshold: Decimal | None,
     hea: HealthEquityInputs | None = None,
-    first_year: bool = False,
+    first_year: bool | None = False,
+    first_year_basis: str = "",
 ) -> tuple[AppScore, AppScore]:
     """The score with every measure that has a 95% interval at the worse end of it, and at the
     better end (lower is better for an inverse measure): the range the score may move in if the
@@ -727,6 +739,7 @@ def app_score_range(
             qps_threshold=qps_threshold,
             hea=hea,
             first_year=first_year,
+            first_year_basis=first_year_basis,
         )
 
     return scored(True), scored(False)
