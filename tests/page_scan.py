@@ -53,6 +53,8 @@ TEXT_RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     # 3 Part B claim line(s): a count whose noun is not put in its number.
     ("noun not in its number", re.compile(r"\b\d[\d,]*\s+(?:[\w-]+\s+){0,3}[a-z]+\(s\)")),
+    # "attributed TIN 991000925 -> 991000148": an arrow typed as text where words belong.
+    ("arrow typed as text", re.compile(r"(?<![<!])-{1,2}>")),
     # alignment.run #2, settlement.collect: a job kind as its title.
     ("code name as a title", re.compile(r"\b[a-z]+\.[a-z_]+ #\d+")),
 ]

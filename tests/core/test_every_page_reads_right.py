@@ -92,6 +92,12 @@ def _build() -> dict[str, Any]:
         run=run, beneficiary=b2, kind="added", previous_reason="no_primary_care_service",
         reason="aligned_plurality", step="step_1", attributed_tin="330000001",
     )  # fmt: skip
+    # A person whose attributed practice changed: the history says from which to which in words.
+    AlignmentChange.objects.create(
+        run=run, beneficiary=b1, kind="changed", previous_step="step_1", step="step_1",
+        previous_reason="aligned_plurality", reason="aligned_plurality",
+        previous_tin="330000009", attributed_tin="330000001",
+    )  # fmt: skip
     for bene in (b1, b2):
         for payment_year, hccs in ((2024, [("226", "Heart failure")]), (2025, [])):
             score = RiskScore.objects.create(
@@ -320,6 +326,7 @@ def test_the_scanner_catches_what_it_looks_for() -> None:
         "<p>Parameter table mssp_tracks 2026.1: PY2025 BASIC_D</p>", "<p>1231 assigned</p>",
         "<dd>2.040 raw (cms_hcc, segment CNA)</dd>", "<dd>Population alignment_engine</dd>",
         "<td>3 Part B claim line(s) billed</td>", "<dd>1 episode(s) (12.5%)</dd>",
+        "<td>changed: attributed TIN 991000925 -&gt; 991000148</td>",
     ]  # fmt: skip
     for html in bad:
         assert problems(html), html
