@@ -37,6 +37,39 @@ class QueueEntry:
     item: WorklistItem
     group: str
     reason: str
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class QueueGroup:
+    """One reason for contact in the queue: its people, in rank order, and how many are
+    overdue (due before the claims date)."""
+
+    name: str
+    slug: str
+    entries: list[QueueEntry]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for e in self.entries if e.overdue)
+
+    @property
+    def first_rank(self) -> int:
+        return self.entries[0].rank
+
+    @property
+    def last_rank(self) -> int:
+        return self.entries[-1].rank
+
+
+def queue_groups(entries: list[QueueEntry]) -> list[QueueGroup]:
+    """The ranked entries by group, in rank order (a group's entries are contiguous)."""
+    groups: list[QueueGroup] = []
+    for entry in entries:
+        if not groups or groups[-1].name != entry.group:
+            groups.append(QueueGroup(entry.group, f"queue-{len(groups) + 1}", []))
+        groups[-1].entries.append(entry)
+    return groups
 
 
 def _due_text(item: WorklistItem, as_of: date | None) -> str:
@@ -71,12 +104,12 @@ def contact_queue(
         (
             "Leaving a hospital or facility",
             base.filter(kind__in=TRANSITION_KINDS).order_by(*soonest),
-            lambda i: f"{i.get_kind_display()}: {_due_text(i, as_of)}",
+            lambda i: _due_text(i, as_of),
         ),
         (
             "Emergency department visit",
             base.filter(kind__in=ED_KINDS).order_by(*soonest),
-            lambda i: f"{i.get_kind_display()}: {_due_text(i, as_of)}",
+            lambda i: _due_text(i, as_of),
         ),
         (
             "High risk with open care gaps",
@@ -87,13 +120,13 @@ def contact_queue(
                 f"CMS-HCC risk score {display.number(i.beneficiary.care.risk_score, 3)} "
                 f"({top_tier} tier) with {i.beneficiary.care.open_gap_count} open care "
                 f"gap{'s' if i.beneficiary.care.open_gap_count != 1 else ''}; "
-                f"{i.get_kind_display().lower()}, {_due_text(i, as_of)}"
+                f"{_due_text(i, as_of)}"
             ),
         ),
         (
             "Due by the claims date",
             base.filter(due_by).order_by(*soonest),
-            lambda i: f"{i.get_kind_display()}: {_due_text(i, as_of)}",
+            lambda i: _due_text(i, as_of),
         ),
     ]
     entries: list[QueueEntry] = []
@@ -104,7 +137,8 @@ def contact_queue(
                 continue
             seen.add(item.beneficiary_id)
             item.data_date = as_of  # type: ignore[attr-defined]
-            entries.append(QueueEntry(len(entries) + 1, item, group, reason(item)))
+            overdue = bool(as_of and item.due_date and item.due_date < as_of)
+            entries.append(QueueEntry(len(entries) + 1, item, group, reason(item), overdue))
             if len(entries) == QUEUE_LIMIT:
                 return entries
     return entries

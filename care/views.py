@@ -42,7 +42,7 @@ from care.forms import (
 )
 from care.medications import medication_panel
 from care.models import ClaimEvent, ItemKind, ItemStatus
-from care.queue import QUEUE_LIMIT, contact_queue
+from care.queue import QUEUE_LIMIT, contact_queue, queue_groups
 from care.roster_columns import COLUMNS, header_sort, row_values
 from care.saved_views import (
     roster_view_delete,
@@ -153,6 +153,7 @@ def queue(request: HttpRequest, entity_id: int) -> HttpResponse:
     context = {
         "entity": entity,
         "entries": entries,
+        "groups": queue_groups(entries),
         "as_of": as_of,
         "limit": QUEUE_LIMIT,
         "outreach_form": OutreachForm(),

@@ -62,9 +62,24 @@ def test_the_queue_ranks_discharges_then_ed_then_high_risk_with_gaps_with_reason
         "CMS-HCC risk score 3.100 (high tier) with 1 open care gap;"
     )
     assert entries[5].group == "Due by the claims date"
+    # The reason says when, beside the task's own title (not the task's kind again).
+    assert entries[0].reason == "due 2025-06-28, 2 days overdue"
     body = page.content.decode()
-    assert "Leaving a hospital or facility" in body
     assert body.count('class="quick-outreach"') == 6
+    # The summary first (people and overdue per reason), then one collapsible section per
+    # reason, only the first open: the page starts short however long the list is.
+    groups = page.context["groups"]
+    assert [(g.name, len(g.entries), g.overdue) for g in groups] == [
+        ("Leaving a hospital or facility", 2, 1),
+        ("Emergency department visit", 1, 0),
+        ("High risk with open care gaps", 2, 0),
+        ("Due by the claims date", 1, 1),
+    ]
+    assert body.index('id="queue-summary"') < body.index('class="queue-group"')
+    assert body.count('<details class="queue-group"') == 4
+    assert body.count('<details class="queue-group" id="queue-1" open>') == 1
+    assert "6 people to contact" in body
+    assert "ranks 4 to 5" in body
 
 
 def test_two_clicks_log_a_call_from_the_queue_and_the_person_leaves_todays_list(
