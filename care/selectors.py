@@ -23,6 +23,7 @@ from care.models import (
     CareGap,
     CareProfile,
     CareSummary,
+    ItemKind,
     ItemStatus,
     OutreachAttempt,
     WorklistItem,
@@ -488,6 +489,28 @@ def entity_worklist(
     return qs.select_related("beneficiary", "assigned_to").order_by(
         F("due_date").asc(nulls_last=True), "id"
     )
+
+
+def worklist_by_kind(
+    *, user: Any, entity: Entity, status: str, mine: bool, data_date: date | None
+) -> list[dict[str, Any]]:
+    """The worklist's summary: for the status and assignee filters (any kind), each kind's
+    number of tasks and of open ones due before `data_date` (the claims date "overdue" counts
+    from), in the kinds' own order."""
+    qs = entity_worklist(user=user, entity=entity, status=status, mine=mine).order_by()
+    overdue = (
+        Q(status__in=OPEN_STATUSES, due_date__lt=data_date) if data_date else Q(pk__in=[])
+    )
+    counts = {
+        row["kind"]: row
+        for row in qs.values("kind").annotate(n=Count("id"), overdue=Count("id", filter=overdue))
+    }
+    return [
+        {"kind": value, "label": label, "n": counts[value]["n"],
+         "overdue": counts[value]["overdue"]}
+        for value, label in ItemKind.choices
+        if value in counts
+    ]  # fmt: skip
 
 
 def worklist_item_for_user(*, user: Any, item_id: int) -> WorklistItem:

@@ -70,6 +70,7 @@ from care.selectors import (
     roster_anchor_for_page,
     roster_page,
     roster_position,
+    worklist_by_kind,
     worklist_item_for_user,
 )
 from care.services import (
@@ -589,24 +590,33 @@ def worklist(request: HttpRequest, entity_id: int) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    data_date = care_data_date(entity=entity)
+    # The summary's links keep the status and assignee filters and choose one kind.
+    by_kind = query.copy()
+    by_kind.pop("kind", None)
     context = {
         "entity": entity,
         "items": items,
         "page": page,
         "query": query.urlencode(),
+        "kind_query": by_kind.urlencode(),
+        "by_kind": worklist_by_kind(
+            user=request.user, entity=entity, status=status, mine=mine, data_date=data_date
+        ),
         "status": status,
         "kind": kind,
         "mine": mine,
         "kinds": ItemKind.choices,
         "statuses": WORKLIST_STATUSES,
         "members": _members(entity),
-        "data_date": care_data_date(entity=entity),
+        "data_date": data_date,
         "outreach_form": OutreachForm(),
     }
     return render(request, "care/worklist.html", context)
 
 
-WORKLIST_PAGE_SIZE = 100
+# A screen or two of tasks a page: the summary by kind above says where the rest are.
+WORKLIST_PAGE_SIZE = 25
 
 
 @require_POST

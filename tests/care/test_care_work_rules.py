@@ -190,26 +190,49 @@ def _items(entity, bene, user, n, status="open"):
 def test_the_worklist_pages_through_every_item_and_tells_open_from_in_progress(
     entity_a, make_bene, aco_coordinator, login_client
 ):
+    from care.models import CareSummary
+    from care.views import WORKLIST_PAGE_SIZE
+
     bene = make_bene(entity_a)
+    total = 2 * WORKLIST_PAGE_SIZE + 5
     items = WorklistItem.objects.bulk_create(
         WorklistItem(entity=entity_a, beneficiary=bene, title=f"Task {i:03d}", kind="manual",
-                     due_date=DATA_DATE + timedelta(days=i % 40))
-        for i in range(205)
+                     due_date=DATA_DATE + timedelta(days=i % 40 - 3))
+        for i in range(total)
     )  # fmt: skip
+    WorklistItem.objects.create(
+        entity=entity_a, beneficiary=bene, title="Wellness visit", kind="awv_due",
+        due_date=DATA_DATE, detail="Last IPPE or AWV on claims 2015-06-22; eligible again from "
+        "2016-06-01 (42 CFR 410.15: 11 full months after the month of the last visit)",
+    )  # fmt: skip
+    CareSummary.objects.create(entity=entity_a, as_of=DATA_DATE)
     worklist_item_update(item=items[0], acting_user=aco_coordinator, status="in_progress")
     client = login_client(aco_coordinator)
     url = reverse("care:worklist", args=[entity_a.pk])
     seen = []
     for page in (1, 2, 3):
-        response = client.get(url, {"status": "active", "page": page})
+        response = client.get(url, {"status": "active", "page": page, "kind": "manual"})
         seen += [i.pk for i in response.context["items"]]
-    assert len(seen) == 205
-    assert len(set(seen)) == 205
+    assert len(seen) == total
+    assert len(set(seen)) == total
     assert response.context["page"].paginator.num_pages == 3
-    assert "page=2" in client.get(url).content.decode()  # the pager links on
+    body = client.get(url).content.decode()
+    assert "page=2" in body  # the pager links on
     open_only = client.get(url, {"status": "open", "page": 1}).context["page"].paginator.count
     in_progress = client.get(url, {"status": "in_progress"}).context["page"].paginator.count
-    assert (open_only, in_progress) == (204, 1)
+    assert (open_only, in_progress) == (total, 1)
+    # The summary first: tasks and overdue ones (due before the claims date) by kind, each
+    # kind a link that keeps the other filters; the task's detail whole, not cut mid-word.
+    overdue = sum(1 for i in range(total) if i % 40 < 3)
+    assert client.get(url).context["by_kind"] == [
+        {"kind": "awv_due", "label": "Annual wellness visit due", "n": 1, "overdue": 0},
+        {"kind": "manual", "label": "Added by hand", "n": total, "overdue": overdue},
+    ]
+    assert body.index('id="worklist-summary"') < body.index('id="bulk-assign"')
+    assert '<a href="?status=open&amp;kind=awv_due">Annual wellness visit due</a>' in (
+        client.get(url, {"status": "open", "kind": "manual"}).content.decode()
+    )
+    assert "after the month of the last visit)" in body
 
 
 def test_a_coordinator_bulk_assigns_only_their_entitys_items(

@@ -193,8 +193,8 @@ def test_pages_keep_a_fixed_query_budget(setup, entity_a, make_bene, django_asse
     with django_assert_max_num_queries(35):
         client.get(reverse("care:beneficiary", args=[entity_a.pk, bene.pk]))
     # 15: the worklist pages (a count of the matching items) and offers its members to assign to;
-    # + 1: the user's role (the team tab).
-    with django_assert_max_num_queries(16):
+    # + 1: the user's role (the team tab); + 1: the summary's tasks by kind.
+    with django_assert_max_num_queries(17):
         client.get(reverse("care:worklist", args=[entity_a.pk]))
 
 
