@@ -247,6 +247,16 @@ class WorklistNote(models.Model):
     def __str__(self) -> str:
         return f"Note on item {self.item_id}"
 
+    @property
+    def status_change(self) -> str:
+        """The status change in words ("Open to In progress"; "created Open"), or ""."""
+        if not self.status_to:
+            return ""
+        to = ItemStatus(self.status_to).label
+        if not self.status_from:
+            return f"created {to}"
+        return f"{ItemStatus(self.status_from).label} to {to}"
+
 
 class ClaimEvent(models.Model):
     """One final-action claim of a beneficiary since 1 January of the year before the refresh,

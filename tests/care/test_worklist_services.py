@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from care.models import ItemStatus, WorklistNote
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_coordinator_adds_assigns_and_closes_an_item_with_a_trail(
-    entity_a, aco_coordinator, make_bene
+    entity_a, aco_coordinator, make_bene, login_client
 ):
     bene = make_bene(entity_a)
     item = worklist_item_create(
@@ -36,6 +37,15 @@ def test_a_coordinator_adds_assigns_and_closes_an_item_with_a_trail(
     assert item.closed_at is not None
     trail = list(WorklistNote.objects.filter(item=item).values_list("status_from", "status_to"))
     assert trail == [("", "open"), ("open", "in_progress"), ("in_progress", "done")]
+    # The person's page tells the trail in words, not as status codes and an arrow.
+    page = login_client(aco_coordinator).get(
+        reverse("care:beneficiary", args=[entity_a.pk, bene.pk])
+    )
+    body = page.content.decode()
+    assert "· created Open" in body
+    assert "· Open to In progress" in body
+    assert "· In progress to Done" in body
+    assert "in_progress" not in body
 
 
 def test_it_refuses_to_dismiss_without_a_reason(entity_a, aco_coordinator, make_bene):
