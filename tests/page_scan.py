@@ -116,6 +116,9 @@ def page_urls(entity: Any, *, user: Any) -> list[str]:
     bene = Beneficiary.objects.filter(entity=entity, care__isnull=False).order_by("pk").first()
     if bene is not None:
         urls.append(reverse("care:beneficiary", args=[entity.pk, bene.pk]))
+        # The panels the person's page loads after it (htmx): read on the same page.
+        urls.append(reverse("events:beneficiary", args=[entity.pk, bene.pk]))
+        urls.append(reverse("specialists:beneficiary", args=[entity.pk, bene.pk]))
         urls.append(reverse("alignment:beneficiary_history", args=[bene.pk]))
         urls.append(reverse("benchmarks:beneficiary_risk", args=[bene.pk]))
     for run in AlignmentRun.objects.filter(entity=entity).order_by("-pk")[:2]:
