@@ -144,6 +144,13 @@ def test_the_beneficiary_page_shows_claims_gaps_and_items_and_records_the_view(
     assert "Inpatient" in body
     assert "Call Abbott" in body
     assert "Annual wellness visit" in body
+    # A task due before the claims date says it is overdue, as the lists do; a task's kind is
+    # not repeated beside a title that already says it.
+    head = body.split('class="item-head"')[1:]
+    overdue = [h for h in head if "Discharge without 7-day follow-up" in h.split("</div>")[0]]
+    assert overdue, head
+    assert "overdue" in overdue[0].split("</div>")[0]
+    assert overdue[0].split("</div>")[0].count("Discharge without 7-day follow-up") == 1
     assert "No alignment run has included this person yet" in body
     assert bene.current_mbi not in body
     record = AccessRecord.objects.filter(purpose="beneficiary page").latest("pk")
@@ -302,7 +309,9 @@ def test_the_beneficiary_page_shows_the_risk_score_hccs_their_claims_and_recaptu
     with django_assert_max_num_queries(40):
         body = setup["a"].get(url).content.decode()
     assert "1.234" in body
-    assert "I5020" in body
+    # The diagnosis with its ICD-10-CM description, its claims counted with their noun.
+    assert "I50.20 Unspecified systolic (congestive) heart failure" in body
+    assert "2 claims, last " in body
     assert "claim 7001" in body
     assert "HCC recapture" in body
     assert "V28 38" in body
