@@ -112,7 +112,9 @@ def test_a_coordinator_finds_a_person_logs_a_call_and_works_the_queue(
     rows = page.locator("#contact-queue tbody tr")
     expect(rows).to_have_count(3)
     expect(rows.first).to_contain_text("Abbott, Alma")
-    expect(rows.first).to_contain_text("Leaving a hospital or facility")
+    # The summary first, then a section per reason: the first open, its heading the reason.
+    expect(page.locator("#queue-summary")).to_contain_text("Leaving a hospital or facility")
+    expect(page.locator("#queue-1 > summary")).to_contain_text("Leaving a hospital or facility")
     expect(rows.nth(2)).to_contain_text("CMS-HCC risk score 2.412")
     screenshot(page, "coordinator-queue")
     for expected in ("Abbott", "Baker", "Carter"):
