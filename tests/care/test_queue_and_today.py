@@ -144,6 +144,12 @@ def test_my_work_today_shows_overdue_first_then_today_this_week_and_created_toda
         body.index("Overdue <") < body.index("Due by the claims date") < body.index("Due this week")
     )
     assert "2 more tasks due later" in body
+    # The counts first; with tasks overdue or due on the claims date, the week ahead and the
+    # tasks created today fold under their headings.
+    assert body.index('id="work-summary"') < body.index('id="work-overdue"')
+    assert "2 overdue</a> · <a" in body
+    assert '<details class="work-section" id="work-week">' in body
+    assert '<details class="work-section" id="work-created">' in body
 
 
 def test_the_person_page_lists_conditions_from_claims_with_descriptions(
