@@ -440,6 +440,11 @@ def measure_gaps_replace(
         CareGap.objects.filter(entity=entity, gap=key).delete()
         CareGap.objects.bulk_create(rows, batch_size=5000)
         open_gap_counts_update(entity=entity, beneficiary_ids=touched)
+        # The overview's counts read the same gaps as the roster's filter: recount them (as of
+        # the care refresh's own date, which the recent stays and visits count back from).
+        summary = CareSummary.objects.filter(entity=entity).first()
+        if summary is not None:
+            care_summary_rebuild(entity=entity, as_of=summary.as_of)
     return len(rows)
 
 

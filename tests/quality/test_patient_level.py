@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessRecord
-from care.models import CareGap, CareProfile
+from care.models import CareGap, CareProfile, CareSummary
 from care.selectors import RosterFilters, roster_queryset
 from quality.models import PatientResult, ReportedFile
 from quality.patient_level import (
@@ -114,6 +114,7 @@ def test_patients_count_once_across_ehrs_and_open_events_become_counted_gaps(
     both, only_a, only_b = make_bene(entity_a), make_bene(entity_a), make_bene(entity_a)
     for bene in (both, only_a, only_b):
         CareProfile.objects.create(entity=entity_a, beneficiary=bene, as_of=date(2026, 11, 1))
+    CareSummary.objects.create(entity=entity_a, as_of=date(2026, 11, 1))
     # EHR A: `both` not screened; EHR B: `both` screened. Counted once, met (positive measure).
     store(entity_a, "EHR A", bundle(report(both.current_mbi, CMS2, 0, ident="1"),
                                     report(only_a.current_mbi, CMS2, 0, ident="2"),
@@ -152,6 +153,10 @@ def test_patients_count_once_across_ehrs_and_open_events_become_counted_gaps(
     by_gap = roster_queryset(user=aco_coordinator, entity=entity_a,
                              filters=RosterFilters(gap="measure_134"))  # fmt: skip
     assert list(by_gap.values_list("pk", flat=True)) == [only_a.pk]
+    # And the overview counts what the roster's filter finds, the measure's gap by name.
+    summary = CareSummary.objects.get(entity=entity_a)
+    assert (summary.as_of, summary.with_gaps) == (date(2026, 11, 1), 1)
+    assert [(g["gap"], g["n"]) for g in summary.gaps] == [("measure_134", 1)]
 
     # EHR A re-submits: `only_a` screened now. The earlier submission stays, replaced.
     again = store(entity_a, "EHR A", bundle(report(only_a.current_mbi, CMS2, 1, ident="2")),
@@ -161,6 +166,7 @@ def test_patients_count_once_across_ehrs_and_open_events_become_counted_gaps(
     assert patient_level_rates(entity=entity_a, year=2026)["134"].rate == 100
     assert not CareGap.objects.filter(gap="measure_134").exists()
     assert CareProfile.objects.get(beneficiary=only_a).open_gap_count == 0
+    assert CareSummary.objects.get(entity=entity_a).with_gaps == 0
 
     # The measure page: the QRDA III aggregate beside the patient-level rate; open patients
     # masked and logged.
