@@ -93,6 +93,20 @@ class RosterForm(forms.Form):
     goto = forms.IntegerField(required=False, min_value=1, label="Go to page")
     go = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, measure_gaps: Sequence[str] | None = None, **kwargs: Any):
+        """`measure_gaps`: the quality measures' gap keys the entity has, which the care gap
+        list offers (another program's measures would find nobody); None offers them all. The
+        value asked for (a saved view's) stays offered."""
+        super().__init__(*args, **kwargs)
+        if measure_gaps is not None:
+            asked = self.data.get("gap", "") if self.is_bound else ""
+            offered = set(measure_gaps) | {asked}
+            cast(ChoiceField, self.fields["gap"]).choices = (
+                [("", "Any")]
+                + [(key, gap_label(key)) for key in GAP_KEYS]
+                + [(key, label) for key, label in MEASURE_GAP_CHOICES if key in offered]
+            )
+
     def clean_sort(self) -> str:
         value: str = self.cleaned_data.get("sort") or "name"
         return value if value in sort_names() else "name"

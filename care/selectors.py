@@ -120,6 +120,16 @@ class RosterFilters:
         )
 
 
+def measure_gap_keys(*, entity: Entity) -> list[str]:
+    """The quality measures' gap keys (`measure_<code>`) the entity has open gaps of."""
+    return list(
+        CareGap.objects.filter(entity=entity, gap__startswith="measure_")
+        .order_by()
+        .values_list("gap", flat=True)
+        .distinct()
+    )
+
+
 def risk_tier_counts(*, entity: Entity) -> dict[str, int]:
     """People per risk tier on the care profiles (what the roster's tier filter finds)."""
     rows = CareProfile.objects.filter(entity=entity).values("risk_tier").annotate(n=Count("pk"))

@@ -63,6 +63,7 @@ from care.selectors import (
     data_dates_for_user,
     entity_for_user,
     entity_worklist,
+    measure_gap_keys,
     my_work_sections,
     new_event_items,
     overview_figures,
@@ -210,13 +211,14 @@ def overview_jobs(request: HttpRequest, entity_id: int) -> HttpResponse:
 @phi_view
 def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
     entity = entity_for_user(user=request.user, entity_id=entity_id)
-    form = RosterForm(request.POST if request.method == "POST" else None)
+    measures = measure_gap_keys(entity=entity)
+    form = RosterForm(request.POST if request.method == "POST" else None, measure_gaps=measures)
     # A saved view (its id: a link, or the view's button) fills the form with its filters.
     view_id = request.POST.get("apply_view") or request.GET.get("view") or ""
     current_view = None
     if view_id.isdigit():
         current_view = roster_view_for_user(user=request.user, entity=entity, view_id=int(view_id))
-        form = RosterForm(roster_view_form_data(current_view))
+        form = RosterForm(roster_view_form_data(current_view), measure_gaps=measures)
     filters = RosterFilters()
     rows: list[Any] = []
     next_after = None
@@ -258,7 +260,7 @@ def roster(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
         "tiers": tiers,
         "tier_low": counts.get("low", 0),
         "tier_none": counts.get("", 0),
-        "form": form if form.is_bound else RosterForm(),
+        "form": form if form.is_bound else RosterForm(measure_gaps=measures),
         "invalid": invalid,
         "as_of": as_of,
         "recent_since": as_of - timedelta(days=RECENT_DAYS) if as_of else None,

@@ -188,8 +188,9 @@ def test_pages_keep_a_fixed_query_budget(setup, entity_a, make_bene, django_asse
         client.get(reverse("care:overview", args=[entity_a.pk]))
     # Roster + 1: the entity's data-sharing rows (whose claim figures are not shown); + 1: the
     # count of everyone matching (the page numbers); + 1: the saved views it lists; + 1: the
-    # user's role in the entity (whether the tabs offer the team page).
-    with django_assert_max_num_queries(18):
+    # user's role in the entity (whether the tabs offer the team page); + 1: the quality
+    # measures the entity has gaps of (the care gap list offers those).
+    with django_assert_max_num_queries(19):
         client.post(reverse("care:roster", args=[entity_a.pk]), {"open_gaps": "on", "sort": "dob"})
     # 23: + the items' notes and outreach attempts (one prefetch each, whatever their number),
     # + the entity's data-sharing rows (whether CMS withholds this person's claims); + 3: the
@@ -342,3 +343,26 @@ def test_the_overview_jobs_panel_polls_while_a_job_runs_and_stops_after(setup, e
     assert 'value="40"' in body
     assert f"Care refresh (job {job.pk})" in body
     assert setup["b"].get(url).status_code == 404
+
+
+def test_the_care_gap_list_offers_the_measures_the_entity_has_gaps_of(setup, entity_a):
+    """Another program's measures (TFU and ACR are ACO REACH's) would find nobody: the list
+    offers the claims gaps and the measures with gaps in this entity; a measure asked for (a
+    saved view's) stays valid."""
+    from care.models import CareGap
+
+    bene = setup["benes"][1]
+    CareGap.objects.create(
+        entity=entity_a, beneficiary=bene, gap="measure_134", as_of=DATA_DATE,
+        label="Quality ID 134: depression screening due",
+    )  # fmt: skip
+    url = reverse("care:roster", args=[entity_a.pk])
+    body = setup["a"].get(url).content.decode()
+    assert 'value="measure_134"' in body
+    assert 'value="measure_tfu"' not in body
+    assert 'value="awv"' in body
+    found = setup["a"].post(url, {"gap": "measure_134"})
+    assert [b.pk for b in found.context["rows"]] == [bene.pk]
+    asked = setup["a"].post(url, {"gap": "measure_tfu"})
+    assert not asked.context["invalid"]
+    assert asked.context["rows"] == []
