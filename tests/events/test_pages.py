@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from audit.models import AccessRecord
 from care.models import WorklistItem
@@ -51,6 +52,11 @@ def test_my_work_today_shows_new_event_tasks_with_their_age_and_polls(
     assert "7\xa0minutes ago" in html
     assert 'hx-trigger="every 3s"' in html
     assert "Emergency department visit: follow up" not in html
+    # Each task's detail whole, as the task holds it (it names the deadline's rule).
+    from care.models import WorklistItem
+
+    for item in WorklistItem.objects.filter(beneficiary=world["bene"], source_at__isnull=False):
+        assert item.detail and escape(item.detail) in html, item.detail
     # A task raised after the page was drawn appears in the polled panel.
     came = timezone.now() - timedelta(seconds=20)
     adt_v2_receive(
