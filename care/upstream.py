@@ -5,6 +5,8 @@ behind it yet (no run, no score, no benchmark) comes back as None and the page s
 
 from __future__ import annotations
 
+import calendar
+
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -151,9 +153,18 @@ def pmpm_summary(*, entity: Any, spending: dict[str, Any] | None) -> dict[str, A
         )
     if not rows and not spending.get("notes"):
         return None
+    through = spending.get("through_month")
     return {
         "year": year,
-        "through_month": spending.get("through_month"),
+        "through_month": through,
+        # "January to November 2025": the months the spending covers, named.
+        "period": (
+            f"January to {calendar.month_name[through]} {year}"
+            if through and through > 1
+            else f"January {year}"
+            if through == 1
+            else str(year)
+        ),
         "source": spending.get("source", ""),
         "notes": spending.get("notes", []),
         "completion_factors": spending.get("completion_factors", False),

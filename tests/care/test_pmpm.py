@@ -3,7 +3,7 @@ benchmark, and a beneficiary's PMPM this year and last, from the care refresh.""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -59,6 +59,13 @@ def test_the_overview_shows_pmpm_against_the_benchmark_by_enrollment_type(spendi
     body = spending["a"].get(reverse("care:overview", args=[entity_a.pk])).content.decode()
     assert 'id="pmpm-table"' in body
     assert "Aged/non-dual" in body
+    # The months it covers, named (not "January to month 11").
+    today = timezone.localdate()
+    covered = (
+        f"January to {today.replace(day=1) - timedelta(days=1):%B %Y}" if months > 1
+        else f"January {today.year}" if months == 1 else str(today.year)
+    )  # fmt: skip
+    assert f"Spending per member per month, {covered}</caption>" in body
     assert f"${Decimal('95') / months:.2f}" in body  # $95 over the months to date
     assert "$1,000.00" in body  # 12,000 per person-year / 12
 
