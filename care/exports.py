@@ -12,7 +12,7 @@ from django.conf import settings
 
 from audit.services import access_record_create
 from care.roster_columns import HEADERS, row_values
-from care.selectors import RosterFilters, roster_queryset
+from care.selectors import RosterFilters, care_data_date, roster_queryset
 from claims.selectors import withheld_beneficiary_ids
 from core import csvfiles
 from core.display import DASH
@@ -79,7 +79,9 @@ def roster_export_write(*, job: Any, progress: Any) -> dict[str, Any]:
         count=len(ids),
     )
     progress(100, "Done")
-    return {"rows": len(ids), "file": path.name}
+    # The date the figures were counted from (the care refresh's), which the page states.
+    as_of = care_data_date(entity=job.entity)
+    return {"rows": len(ids), "file": path.name, "as_of": as_of.isoformat() if as_of else None}
 
 
 EXPORT_LIFETIME = timedelta(hours=24)

@@ -111,6 +111,23 @@ class RosterForm(forms.Form):
         value: str = self.cleaned_data.get("sort") or "name"
         return value if value in sort_names() else "name"
 
+    def described(self, parameters: dict[str, Any]) -> list[str]:
+        """An export's stored filters and sort (`job_parameters`) in the form's words:
+        ["ED visit, last 90 days", "Care gap: Annual wellness visit", "Sort by: Name (A-Z)"]."""
+        out: list[str] = []
+        for name, field in self.fields.items():
+            value = parameters.get(name)
+            if value in (None, "", False) or name in ("requested_by", "after", "page", "goto"):
+                continue
+            if isinstance(field, forms.BooleanField):
+                out.append(str(field.label))
+            elif isinstance(field, forms.ChoiceField):
+                label = dict(cast(ChoiceField, field).choices).get(value, value)
+                out.append(f"{field.label}: {label}")
+            else:
+                out.append(f"{field.label}: {value}")
+        return out
+
     def job_parameters(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
         data.pop("after", None)

@@ -356,7 +356,13 @@ def export(request: HtmxHttpRequest, job_id: int) -> HttpResponse | FileResponse
         )
         return FileResponse(path.open("rb"), as_attachment=True, filename=f"roster-{job.pk}.csv")
     template = "care/_export_status.html" if request.htmx else "care/export.html"
-    return render(request, template, {"job": job})
+    as_of = (job.result or {}).get("as_of")
+    context = {
+        "job": job,
+        "filters": RosterForm().described(dict(job.parameters)),
+        "as_of": date.fromisoformat(as_of) if as_of else None,
+    }
+    return render(request, template, context)
 
 
 @require_POST

@@ -227,6 +227,17 @@ def test_the_csv_export_is_a_job_scoped_to_the_entity_and_audited(
     export_record = AccessRecord.objects.get(purpose="roster CSV export")
     assert export_record.beneficiary_count == 4
     assert export_record.user == aco_coordinator
+    # The export's page says who is in it, how they were chosen and the figures' date.
+    page = client.get(job_url).content.decode()
+    assert "4 people." in page
+    assert "Filters and sort: Sort by: Name (A-Z)." in page
+    assert f'data-as-of="{DATA_DATE.isoformat()}"' in page
+    from care.forms import RosterForm
+
+    assert RosterForm().described(
+        {"recent_ed": True, "gap": "awv", "sort": "-risk", "requested_by": 3}
+    ) == ["ED visit, last 90 days", "Care gap: Annual wellness visit",
+          "Sort by: Risk score (highest first)"]  # fmt: skip
     download = client.get(job_url + "?download=1")
     assert download.status_code == 200
     assert b"Abbott" in b"".join(download.streaming_content)
