@@ -122,7 +122,8 @@ class RosterForm(forms.Form):
             if isinstance(field, forms.BooleanField):
                 out.append(str(field.label))
             elif isinstance(field, forms.ChoiceField):
-                label = dict(cast(ChoiceField, field).choices).get(value, value)
+                choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+                label = dict(choices).get(value, value)
                 out.append(f"{field.label}: {label}")
             else:
                 out.append(f"{field.label}: {value}")

@@ -508,9 +508,7 @@ def worklist_by_kind(
     number of tasks and of open ones due before `data_date` (the claims date "overdue" counts
     from), in the kinds' own order."""
     qs = entity_worklist(user=user, entity=entity, status=status, mine=mine).order_by()
-    overdue = (
-        Q(status__in=OPEN_STATUSES, due_date__lt=data_date) if data_date else Q(pk__in=[])
-    )
+    overdue = Q(status__in=OPEN_STATUSES, due_date__lt=data_date) if data_date else Q(pk__in=[])
     counts = {
         row["kind"]: row
         for row in qs.values("kind").annotate(n=Count("id"), overdue=Count("id", filter=overdue))

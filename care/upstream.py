@@ -6,7 +6,6 @@ behind it yet (no run, no score, no benchmark) comes back as None and the page s
 from __future__ import annotations
 
 import calendar
-
 from decimal import Decimal
 from functools import cache
 from typing import Any

@@ -244,7 +244,8 @@ def test_a_coordinator_works_the_day_from_the_browser(
     # The menu, the search and the entity's tabs leave the page's heading on the first screen,
     # well above its middle (it sat 442 px down before the menu and tabs were tightened).
     heading = page.get_by_role("heading", name="Overview", exact=True).bounding_box()
-    assert heading is not None and heading["y"] < 360, heading
+    assert heading is not None
+    assert heading["y"] < 360, heading
     screenshot(page, "phone-overview")
     page.set_viewport_size({"width": 1366, "height": 900})
 

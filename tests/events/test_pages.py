@@ -56,7 +56,8 @@ def test_my_work_today_shows_new_event_tasks_with_their_age_and_polls(
     from care.models import WorklistItem
 
     for item in WorklistItem.objects.filter(beneficiary=world["bene"], source_at__isnull=False):
-        assert item.detail and escape(item.detail) in html, item.detail
+        assert item.detail
+        assert escape(item.detail) in html, item.detail
     # A task raised after the page was drawn appears in the polled panel.
     came = timezone.now() - timedelta(seconds=20)
     adt_v2_receive(
