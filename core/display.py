@@ -52,6 +52,12 @@ def count(value: Any) -> str:
     return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
 
 
+def person_years(value: Any) -> str:
+    """Person-years (member-months / 12) always to two decimals, so a column reads alike and a
+    whole figure is not taken for a head count: 10 -> 10.00; 1195.3333 -> 1,195.33."""
+    return number(value, 2)
+
+
 def counted(value: Any, noun: str, plural: str | None = None) -> str:
     """A count with its noun in the right number: (1, "episode") -> "1 episode", (1250, "claim
     line") -> "1,250 claim lines" (never "claim line(s)")."""
@@ -83,15 +89,20 @@ def plain_decimal(value: Any) -> str:
 
 
 def percent(value: Any, places: int = 2) -> str:
-    """A percent already in percent units, to at most two decimals (a rule may ask for more):
-    55.8909 -> 55.89%; 3.9000 -> 3.9%; 2.0000 -> 2%."""
+    """A percent already in percent units, with two decimals (a rule may ask for more places),
+    so a column of shares reads alike; a whole percent, as the rules state rates, stays whole:
+    55.8909 -> 55.89%; 3.9000 -> 3.90%; 1.9 -> 1.90%; 2.0000 -> 2%."""
     number_ = _decimal(value)
     if number_ is None:
         return DASH if value in (None, "") else str(value)
     quantum = Decimal(1).scaleb(-places)
-    text = f"{number_.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    rounded = number_.quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        text = f"{rounded:,.0f}"
+    else:
+        text = f"{rounded:,.{places}f}"
+        while places > 2 and text.endswith("0"):
+            text, places = text[:-1], places - 1
     return f"{'0' if text in ('-0', '') else text}%"
 
 
@@ -138,6 +149,8 @@ ACRONYMS = {
     "pcc": "PCC", "tcc": "TCC", "ffs": "FFS", "id": "ID", "awv": "AWV", "pct": "%",
     "ltc": "LTC", "snf": "SNF", "hha": "HHA", "dme": "DME", "cclf": "CCLF", "csv": "CSV",
     "pbp": "PBP", "ucc": "UCC", "mcp": "MCP", "raf": "RAF", "ip": "inpatient", "op": "outpatient",
+    "acpt": "ACPT", "by1": "BY1", "by2": "BY2", "by3": "BY3", "ime": "IME", "dsh": "DSH",
+    "euc": "EUC", "lti": "LTI",
 }  # fmt: skip
 
 
