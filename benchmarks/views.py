@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Avg, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -382,7 +383,7 @@ def reference_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-RISK_PAGE_SIZE = 100
+RISK_PAGE_SIZE = 50
 
 
 @login_required
@@ -398,6 +399,20 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
     gaps: dict[int, int] = {}
     for gap in selectors.recapture_gaps(user=request.user, entity=entity, year=year):
         gaps[gap.risk_score.beneficiary_id] = gaps.get(gap.risk_score.beneficiary_id, 0) + 1
+    # The summary first, over the whole population (the table is a page of it), and the date
+    # each year's diagnoses run through, the data the scores and the gaps are as of.
+    everyone = RiskScore.objects.filter(entity=entity, payment_year=year)
+    through = dict(
+        RiskScore.objects.filter(entity=entity, payment_year__in=[year, year + 1])
+        .values("payment_year")
+        .annotate(through=Max("diagnoses_through"))
+        .values_list("payment_year", "through")
+    )
+    summary = {
+        "mean_raw": everyone.aggregate(mean=Avg("raw_score"))["mean"],
+        "with_gaps": len(gaps),
+        "gaps": sum(gaps.values()),
+    }
     rows = [
         {
             "score": s,
@@ -433,6 +448,9 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
             "form": RiskRecomputeForm(initial={"payment_year": year}),
             "lti_form": InstitutionalUploadForm(initial={"payment_year": year}),
             "lti_source": institutional_ids(entity=entity, year=year)[1],
+            "summary": summary,
+            "diagnoses_through": through.get(year),
+            "next_through": through.get(year + 1),
             "years": sorted(
                 set(
                     RiskScore.objects.filter(entity=entity)
