@@ -202,6 +202,20 @@ _LONG_PERCENT = re.compile(r"(?<![\d.])(-?\d+\.\d{3,})(\s?%)")
 _BOOLEAN_WORD = re.compile(r"(?<![\w-])(True|False)(?![\w-])")
 
 
+# Our rules digest's evidence tags, "[V]" (seen in the named source), "[R]" (recalled, not
+# re-read) and "[3P]" (a third-party source), with or without the source after the tag: a reader
+# gets the source and whether to confirm it, not the tag.
+_EVIDENCE = re.compile(r"\s*\[(V|R|3P)(?:\s+([^\]]+))?\]")
+
+
+def _evidence(match: re.Match[str]) -> str:
+    tag, source = match.group(1), (match.group(2) or "").strip()
+    if tag == "V":
+        return f" [{source}]" if source else ""
+    why = "recalled, to confirm" if tag == "R" else "third-party source, to confirm"
+    return f" [{source}; {why}]" if source else f" [{why}]"
+
+
 def _sources_of(sections: str) -> list[str]:
     found: list[str] = []
     for part in re.split(r"\s*(?:,|and)\s*", sections):
@@ -219,8 +233,9 @@ def _sources_of(sections: str) -> list[str]:
 
 def cite(value: Any) -> str:
     """A citation or a rule's text as a reader should see it: a reference to our rules digest
-    becomes the CMS document or regulation behind that section; an issue number, "README" and
-    "not shipped here" are dropped or said plainly."""
+    becomes the CMS document or regulation behind that section, its evidence tags ("[R]") say
+    what they mean ("[recalled, to confirm]"); an issue number, "README" and "not shipped here"
+    are dropped or said plainly."""
     if value in (None, ""):
         return ""
     text = str(value)
@@ -234,6 +249,7 @@ def cite(value: Any) -> str:
     )
     text = re.sub(r"\bdomain\.md gives no\b", "the CMS sources give no", text)
     text = _DIGEST.sub(digest, text)
+    text = _EVIDENCE.sub(_evidence, text)
     text = _ISSUE.sub("", text)
     text = re.sub(r"\bnot shipped here\b", "not loaded on this platform", text)
     text = re.sub(r"\s*\(?see the README\)?", "", text, flags=re.I)
