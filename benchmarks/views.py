@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -32,6 +33,7 @@ from benchmarks.presentation import format_value, pivot
 from benchmarks.services.calculations import benchmark_export_csv, pmpm_report
 from benchmarks.services.institutional import institutional_ids, institutional_status_upload
 from benchmarks.services.reference import reference_dataset_upload
+from core import display
 from core.api import ApplicationError
 from entities.models import Entity
 from entities.selectors import user_entities
@@ -190,8 +192,6 @@ _LIMITS = {
 def _summary(calculation: BenchmarkCalculation) -> dict[str, Any]:
     """The page's summary: a waterfall from the historical benchmark to the final one (core
     charts), and the limits that bound it (a capped value different from its uncapped one)."""
-    from decimal import Decimal
-
     from core import charts
     from core.display import money
 
@@ -581,12 +581,20 @@ def pmpm(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
             "year": year,
             "through": through,
             "through_name": calendar.month_name[through],
-            "months": range(1, 13),
+            "months": [(m, calendar.month_name[m]) for m in range(1, 13)],
+            "delivered_on": selectors.claims_delivered_on(entity=entity, year=year),
             "report": report,
             "headers": [c.SERVICE_CATEGORY_LABELS.get(cat, "All services") for cat in categories],
             "table": table,
+            # Named as on the settlement pages: the factor multiplies the paid-to-date amount;
+            # its inverse is the share of the month's claims paid to date.
             "factors": [
-                (m, format_value(v, "ratio"), report["completion_sources"][m])
+                (
+                    calendar.month_name[m],
+                    format_value(v, "ratio"),
+                    display.share(1 / Decimal(str(v))) if v else "",
+                    report["completion_sources"][m],
+                )
                 for m, v in report["completion_factors"].items()
             ],
             **_pmpm_charts(report, categories, year),

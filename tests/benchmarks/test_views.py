@@ -42,8 +42,8 @@ def test_the_benchmark_page_shows_every_step_with_sources(client_a, calculation)
     names = {f["name"] for step in calculation.steps.all() for f in step.inputs} & set(CATALOGUE)
     assert names
     for name in names:
-        assert f"<th scope=\"row\">{escape(CATALOGUE[name].description)}" in html, name
-        assert f"<th scope=\"row\">{name.replace('_', ' ').capitalize()}<" not in html, name
+        assert f'<th scope="row">{escape(CATALOGUE[name].description)}' in html, name
+        assert f'<th scope="row">{name.replace("_", " ").capitalize()}<' not in html, name
     # Person-years keep their two decimals, a whole figure too (it read "10" beside "133.08").
     for segment in calculation.segments.all():
         assert f'<td class="num">{segment.person_years:,.2f}</td>' in html
@@ -177,12 +177,29 @@ def test_the_risk_list_shows_a_page_of_scores_at_a_time(client_a, mssp_aco, monk
 
 
 def test_the_pmpm_page_shows_types_and_categories(client_a, mssp_aco) -> None:
+    from benchmarks.services.reference import reference_dataset_upload
+
+    reference_dataset_upload(
+        program=mssp_aco.program, year=2024, entity=mssp_aco, source="CMS report",
+        file_name="cf.csv", content=b"name,value\ncompletion_factor_month_6,1.25\n", user=None,
+    )  # fmt: skip
     response = client_a.get(reverse("benchmarks:pmpm", args=[mssp_aco.pk, 2024]), {"through": 6})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Aged/non-dual" in html
     assert "Professional" in html
     assert "All enrollment types" in html
+    # Months by name, and the claims delivery the year-to-date figures are as of.
+    from claims.models import Delivery
+
+    assert '<option value="6" selected>June</option>' in html
+    latest = Delivery.objects.filter(entity=mssp_aco, status="loaded", performance_year=2024)
+    delivered = latest.order_by("-delivered_at").first()
+    assert delivered is not None
+    assert f"Claims as of the delivery of {delivered.delivered_on.isoformat()}" in html
+    # The completion factor is named as on the settlement pages: a multiplier, its inverse the
+    # share paid to date (it read "Month 6: 1.25" here and "80% paid to date" there).
+    assert "June: completion factor 1.25 (80% paid to date)" in html
 
 
 def test_an_analyst_starts_a_recompute_job_and_a_coordinator_may_not(
