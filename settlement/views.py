@@ -66,8 +66,31 @@ WRITERS = roles_with(START_RUNS)
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
+    from django.db.models import Max
+
+    from entities.models import Entity
+    from settlement.selectors import MONEY_REFUSAL, SETTLED_PROGRAMS
+
+    overview = settlement_overview(user=request.user)
+    # An entity without a settlement yet links to its latest registered year (not a fixed one).
+    latest = dict(
+        Entity.objects.filter(pk__in=[item["entity"].pk for item in overview])
+        .annotate(latest=Max("years__performance_year"))
+        .values_list("pk", "latest")
+    )
+    for item in overview:
+        item["latest_year"] = latest.get(item["entity"].pk)
+    # The user's own entities whose dollars their role does not see: said so, not "not a member".
+    shown = {item["entity"].pk for item in overview}
+    withheld = (
+        Entity.objects.for_user(request.user)
+        .filter(program__code__in=SETTLED_PROGRAMS)
+        .exclude(pk__in=shown)
+    )
     return render(
-        request, "settlement/index.html", {"overview": settlement_overview(user=request.user)}
+        request,
+        "settlement/index.html",
+        {"overview": overview, "withheld": list(withheld), "refusal": MONEY_REFUSAL},
     )
 
 
@@ -345,7 +368,12 @@ def _render_entity_year(
         "settlement/entity_year.html",
         {
             "roster": roster,
-            "minimum": program_minimum_check(entity=entity, roster=roster) if roster else None,
+            # No list and no run: nobody is counted, so no "0 on the roster, short by 5,000".
+            "minimum": (
+                program_minimum_check(entity=entity, roster=roster)
+                if roster is not None and (roster.cms_list is not None or roster.run is not None)
+                else None
+            ),
             "entity": entity,
             "program": program,
             "year": year,

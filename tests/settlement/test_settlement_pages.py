@@ -119,6 +119,11 @@ def test_the_entity_year_page_shows_statement_band_and_shares(client_a, settled,
     assert "900000001" in content
     assert "$1,568,000.00" in content
     assert "Run a new version" not in content  # a care coordinator reads, does not settle
+    # No CMS list and no alignment run for the year: nobody counted, so no "Below the MSSP
+    # minimum: 0 on the roster of record, short by 5,000" beside a settled year.
+    assert "No list from CMS and no alignment run for PY2025 yet." in content
+    assert "short by" not in content
+    assert "0 on the roster of record" not in content
 
 
 def test_the_entity_year_page_keeps_its_query_count(
@@ -251,6 +256,10 @@ def test_the_upload_pages_list_their_columns_and_cite_no_file_of_ours(client_a) 
         assert column in batch
     closeout = client_a.get(reverse("settlement:mcp_closeout")).content.decode()
     assert "<code>esp_rate</code>" in closeout
+    # The file's format in words, and no "not shipped" (how the code base talks, not a reader).
+    assert "BASE RATE_PCT" not in closeout
+    assert "not shipped" not in closeout
+    assert "the base amount and the rate in percent, separated by a space" in closeout
     for page in (batch, closeout):
         assert "README" not in page
         assert ".md" not in page
@@ -275,3 +284,22 @@ def test_the_page_says_why_the_projection_and_the_final_differ(client_a, settled
     assert "20,000 assigned beneficiaries" in content
     difference = settled.earned_savings_losses - projection.earned_savings_losses
     assert f"${abs(difference):,.2f}" in content
+
+
+def test_a_coordinator_who_may_not_see_the_dollars_is_told_why_not_that_they_are_no_member(
+    client_a, entity_a
+) -> None:
+    """The settlement home said "You are not a member of an MSSP or ACO REACH entity" to the
+    entity's own care coordinator, whose role the entity keeps from its dollars."""
+    from settlement.selectors import MONEY_REFUSAL
+
+    page = client_a.get(reverse("settlement:index")).content.decode()
+    assert "not a member" not in page
+    assert f"{entity_a.legal_name} ({entity_a.cms_id}): {MONEY_REFUSAL}" in page.replace(
+        "&#x27;", "'"
+    )
+    # Once the entity lets coordinators see them, the entity is listed (no settlement yet).
+    EntityRoleSettings.objects.create(entity=entity_a, coordinators_see_settlement_money=True)
+    page = client_a.get(reverse("settlement:index")).content.decode()
+    assert "No settlement yet." in page
+    assert MONEY_REFUSAL.split(".")[0] not in page
