@@ -930,8 +930,9 @@ def reach_inputs_collect(
             f"benchmark v{benchmark.version} ({benchmark.method}), risk-adjusted and blended with "
             f"HEBA and RTA, before discount and withhold: {display.money(benchmark.total)}"
             + (
-                f" (the benchmarks app's own discount and withhold would leave {display.money(after)}; "
-                "settlement applies the parameter table's rates below)"
+                f" (the benchmark page shows {display.money(after)} after the discount and "
+                "withhold of the year's reference data; settlement applies the parameter "
+                "table's rates below)"
                 if after is not None
                 else ""
             ),
