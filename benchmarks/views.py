@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Avg, Max
+from django.db.models import Avg, Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -391,14 +391,16 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
     entity = _entity(request, entity_id)
     # A page of scores at a time, highest first (the entity's whole population made a page tens of
     # thousands of pixels tall); only the people shown are read and logged.
-    page = Paginator(
-        selectors.risk_score_list(user=request.user, entity=entity, payment_year=year),
-        RISK_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    scores = list(page.object_list)
     gaps: dict[int, int] = {}
     for gap in selectors.recapture_gaps(user=request.user, entity=entity, year=year):
         gaps[gap.risk_score.beneficiary_id] = gaps.get(gap.risk_score.beneficiary_id, 0) + 1
+    # "Only those with recapture gaps": the people a coder works through first.
+    only_gaps = request.GET.get("gaps") == "1"
+    listed = selectors.risk_score_list(user=request.user, entity=entity, payment_year=year)
+    if only_gaps:
+        listed = listed.filter(beneficiary_id__in=list(gaps))
+    page = Paginator(listed, RISK_PAGE_SIZE).get_page(request.GET.get("page"))
+    scores = list(page.object_list)
     # The summary first, over the whole population (the table is a page of it), and the date
     # each year's diagnoses run through, the data the scores and the gaps are as of.
     everyone = RiskScore.objects.filter(entity=entity, payment_year=year)
@@ -409,7 +411,7 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
         .values_list("payment_year", "through")
     )
     summary = {
-        "mean_raw": everyone.aggregate(mean=Avg("raw_score"))["mean"],
+        **everyone.aggregate(mean_raw=Avg("raw_score"), scored=Count("pk")),
         "with_gaps": len(gaps),
         "gaps": sum(gaps.values()),
     }
@@ -449,6 +451,7 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
             "lti_form": InstitutionalUploadForm(initial={"payment_year": year}),
             "lti_source": institutional_ids(entity=entity, year=year)[1],
             "summary": summary,
+            "only_gaps": only_gaps,
             "diagnoses_through": through.get(year),
             "next_through": through.get(year + 1),
             "years": sorted(

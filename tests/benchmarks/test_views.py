@@ -307,7 +307,7 @@ def test_the_reference_page_cites_cms_sources_not_our_rules_digest(client_a, ent
 
 
 def test_the_risk_page_dates_recapture_gaps_by_the_diagnosis_years_it_compares(
-    client_a, mssp_aco
+    client_a, aco_coordinator, mssp_aco
 ) -> None:
     # Payment year 2024's gaps are HCCs from 2023's diagnoses not yet coded in 2024's (as the
     # roster says); the page said "HCCs of 2024 not yet coded in 2025's diagnoses", a year late,
@@ -333,6 +333,18 @@ def test_the_risk_page_dates_recapture_gaps_by_the_diagnosis_years_it_compares(
     assert "<dt>Mean raw score</dt>" in page
     assert '<strong aria-current="page">2024</strong>' in page
     assert "hccinfhir" not in page
+    # Only those with recapture gaps, the people a coder works first, the summary unchanged.
+    from benchmarks.selectors import recapture_gaps
+
+    with_gaps = {
+        g.risk_score.beneficiary_id
+        for g in recapture_gaps(user=aco_coordinator, entity=mssp_aco, year=2024)
+    }
+    url = reverse("benchmarks:risk_list", args=[mssp_aco.pk, 2024])
+    only = client_a.get(url, {"gaps": "1"}).content.decode()
+    assert f"{len(with_gaps):,} scores with recapture gaps · page 1" in only
+    assert only.count('href="/benchmarks/beneficiaries/') == min(len(with_gaps), 50)
+    assert f"<dt>Beneficiaries scored</dt><dd>{scored:,}</dd>" in only
     # The latest year has no next year to compare with: it says so instead of a date.
     latest = client_a.get(reverse("benchmarks:risk_list", args=[mssp_aco.pk, 2025])).content
     assert "Recapture gaps need payment year 2026's scores, not computed yet." in latest.decode()
