@@ -26,6 +26,7 @@ from core.uploads import upload_text
 from entities.selectors import entity_year_get
 from jobs.services import job_enqueue
 from settlement.charts import band_chart
+from settlement.labels import track_name
 from settlement.collect import REACH_REPORT_FIGURES, settlement_collect_precheck
 from settlement.engine.batch import run_batch, write_rows
 from settlement.engine.columns import MSSP_OPTIONAL, MSSP_REQUIRED, REACH_OPTIONAL, REACH_REQUIRED
@@ -334,6 +335,23 @@ def _render_entity_year(
     if version and (run is None or str(run.version) != version):
         raise Http404
     previous, changes = settlement_run_changes(run=run) if run else (None, [])
+    # The track the version was settled on against the program registry's track of the year:
+    # a difference is a wrong figure in one of them, which the page says rather than hides.
+    track_note = ""
+    settled_track = str((run.inputs or {}).get("track", "")).upper() if run else ""
+    year_row = (
+        entity_year_get(entity=entity, performance_year=year)
+        if program == "mssp" and settled_track
+        else None
+    )
+    if year_row is not None:
+        registry_track = str(year_row.track.code).upper()
+        if settled_track != registry_track:
+            track_note = (
+                f"Version {run.version} was settled on the {track_name(settled_track)}; the "
+                f"program registry has the {track_name(registry_track)} for PY{year}. Check "
+                "the track in CMS's report against the entity's tracks by performance year."
+            )
     projection = settlement_latest(
         user=request.user, entity=entity, performance_year=year, kind=SettlementKind.PROJECTION
     )
@@ -369,6 +387,7 @@ def _render_entity_year(
         {
             "roster": roster,
             # No list and no run: nobody is counted, so no "0 on the roster, short by 5,000".
+            "track_note": track_note,
             "minimum": (
                 program_minimum_check(entity=entity, roster=roster)
                 if roster is not None and (roster.cms_list is not None or roster.run is not None)

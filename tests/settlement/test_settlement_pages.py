@@ -132,8 +132,9 @@ def test_the_entity_year_page_keeps_its_query_count(
     # + 2: the row-security scope set and reset around the request (core/rls.py); + 2: the
     # user's roles and their entities' settings (accounts/roles.py: who sees settlement money);
     # + 2: the roster of record card (the year's CMS lists, else the year's run); + 1: the
-    # quality result, for the sharing rate it gives (42 CFR 425.512).
-    with django_assert_max_num_queries(20):
+    # quality result, for the sharing rate it gives (42 CFR 425.512); + 1: the registry's track
+    # of the year, to say when the version was settled on another.
+    with django_assert_max_num_queries(21):
         client_a.get(reverse("settlement:entity_year", args=[entity_a.pk, 2025]))
 
 
@@ -159,6 +160,15 @@ def test_tin_statements_come_as_csv_and_pdf(client_a, settled) -> None:
     assert "domain.md" not in text
     assert not re.search(r"\bissue \d", text)
     assert "Synthetic South Clinic" in text
+    # Every TIN figure has a value or says why not (an empty cell reads as missing data), as
+    # for a TIN without a quality score under a method that gives quality no weight (the demo's).
+    from settlement.statements import _facts
+
+    share = settled.shares.get(tin="900000002")
+    share.quality_score = None  # not saved: versions are immutable
+    facts = dict(_facts(settled, share))
+    assert all(facts.values()), facts
+    assert facts["TIN quality score"] == "— (not given; the distribution method does not use it)"
     # The entity's totals, this TIN's line of the distribution, and no other TIN's payout.
     assert "Amount to distribute" in text
     assert "TIN 900000002 (" in text
@@ -303,3 +313,23 @@ def test_a_coordinator_who_may_not_see_the_dollars_is_told_why_not_that_they_are
     page = client_a.get(reverse("settlement:index")).content.decode()
     assert "No settlement yet." in page
     assert MONEY_REFUSAL.split(".")[0] not in page
+
+
+def test_a_version_settled_on_another_track_than_the_registrys_says_so(
+    client_a, settled, entity_a
+) -> None:
+    """The demo's PY2024 version was settled on BASIC D while the registry holds BASIC C for the
+    year: two tracks for one year, one of them wrong, and the page said nothing."""
+    from entities.models import EntityYear, Track
+
+    url = reverse("settlement:entity_year", args=[entity_a.pk, 2025])
+    assert "the program registry has" not in client_a.get(url).content.decode()
+    EntityYear.objects.create(
+        entity=entity_a, performance_year=2025,
+        track=Track.objects.get(program__code="mssp", code="basic_d"),
+    )  # fmt: skip
+    page = client_a.get(url).content.decode()
+    assert (
+        "Version 1 was settled on the BASIC track, level E; the program registry has the BASIC "
+        "track, level D for PY2025."
+    ) in page
