@@ -26,7 +26,6 @@ from core.uploads import upload_text
 from entities.selectors import entity_year_get
 from jobs.services import job_enqueue
 from settlement.charts import band_chart
-from settlement.labels import track_name
 from settlement.collect import REACH_REPORT_FIGURES, settlement_collect_precheck
 from settlement.engine.batch import run_batch, write_rows
 from settlement.engine.columns import MSSP_OPTIONAL, MSSP_REQUIRED, REACH_OPTIONAL, REACH_REQUIRED
@@ -43,6 +42,7 @@ from settlement.forms import (
     figures_form_class,
     weights_initial,
 )
+from settlement.labels import track_name
 from settlement.models import SettlementKind
 from settlement.parameters import load_parameter_book
 from settlement.presentation import figure_rows

@@ -33,8 +33,10 @@ def test_the_sequestration_step_cites_its_source_not_the_quality_regulation() ->
     result = settle_with(track=MSSPTrack.BASIC_E, total_expenditure=SAVINGS)
     (step,) = [s for s in result.explanation if s.label == "Sequestration on shared savings"]
     cited = tidy(step.citation)
-    assert "sequestration" in cited.lower() and "published MSSP financial results" in cited
-    assert "425.512" not in cited and "tags it" not in cited
+    assert "sequestration" in cited.lower()
+    assert "published MSSP financial results" in cited
+    assert "425.512" not in cited
+    assert "tags it" not in cited
 
 
 def test_basic_e_meeting_only_the_alternative_standard_shares_at_30_percent() -> None:
