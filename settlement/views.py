@@ -344,7 +344,7 @@ def _render_entity_year(
         if program == "mssp" and settled_track
         else None
     )
-    if year_row is not None:
+    if run is not None and year_row is not None:
         registry_track = str(year_row.track.code).upper()
         if settled_track != registry_track:
             track_note = (
