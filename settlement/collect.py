@@ -910,7 +910,7 @@ def reach_inputs_collect(
             "Aligned population (CMS list)"
             if run.is_cms_list
             else "Aligned population (platform data)",
-            f"{run.source_label}: {len(aligned):,} assigned beneficiaries, "
+            f"{run.source_label}: {len(aligned):,} aligned beneficiaries, "
             f"{member_months:,} aligned member-months",
         ),
         *_left_out_step(population),

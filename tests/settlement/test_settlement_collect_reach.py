@@ -123,6 +123,9 @@ def test_a_global_dce_settles_to_the_figures_worked_by_hand(dce: Entity) -> None
         "Quality result (CMS's reported figure, entered in the admin console)",
     ]
     assert any(label.startswith("Corridor 25") for label in labels), labels
+    # A DCE's beneficiaries are aligned (ACO REACH), not assigned (the MSSP's word).
+    population = run.explanation[0]["value"]
+    assert "2 aligned beneficiaries, 24 aligned member-months" in population, population
     # Said as a reader knows it (the benchmark page), not by the code's "benchmarks app".
     (benchmark_step,) = [s for s in run.explanation if s["label"] == "Benchmark (platform data)"]
     assert (
