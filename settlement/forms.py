@@ -260,7 +260,11 @@ class _KindAndProjectionFields(forms.Form):
         "(0.95 = 95%; the inverse of the completion factor); blank: from the completion "
         "factors of the year's benchmark reference data",
     )  # fmt: skip
-    seed = forms.IntegerField(initial=1, min_value=0, required=False)
+    seed = forms.IntegerField(
+        label="Bootstrap seed", initial=1, min_value=0, required=False,
+        help_text="Projection only: the random seed of the bootstrap interval; the same seed "
+        "on the same claims gives the same interval (preset from the last projection)",
+    )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -216,7 +216,9 @@ def _initial(inputs: dict[str, str]) -> dict[str, Any]:
     return initial
 
 
-def _platform_initial(entity: Any, year: int, latest: Any) -> dict[str, Any]:
+def _platform_initial(
+    entity: Any, year: int, latest: Any, projection: Any = None
+) -> dict[str, Any]:
     """The platform form's presets: the track the program registry holds for the entity-year,
     and from the latest version of the year its MSR/MLR election, CMS report figures and
     distribution weights (so a re-run changes only what someone changes)."""
@@ -228,6 +230,9 @@ def _platform_initial(entity: Any, year: int, latest: Any) -> dict[str, Any]:
             if inputs.get(name) not in (None, ""):
                 initial[name] = inputs[name]
         initial.update(weights_initial(latest.distribution_method))
+    # A re-run projection keeps the last one's seed (a new seed moves the interval).
+    if projection is not None and (projection.band or {}).get("seed") not in (None, ""):
+        initial["seed"] = projection.band["seed"]
     year_row = entity_year_get(entity=entity, performance_year=year)
     if year_row is not None and entity.program.code == "mssp":
         initial["track"] = str(year_row.track.code).upper()
@@ -370,7 +375,7 @@ def _render_entity_year(
     latest_any = run or projection
     if platform_form is None and can_write:
         platform_form = _platform_form_class(program)(
-            prefix="platform", initial=_platform_initial(entity, year, latest_any)
+            prefix="platform", initial=_platform_initial(entity, year, latest_any, projection)
         )
     form_errors = [
         (anchor, form)

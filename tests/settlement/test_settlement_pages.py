@@ -333,3 +333,18 @@ def test_a_version_settled_on_another_track_than_the_registrys_says_so(
         "Version 1 was settled on the BASIC track, level E; the program registry has the BASIC "
         "track, level D for PY2025."
     ) in page
+
+
+def test_the_platform_form_keeps_the_last_projections_seed(
+    aco_analyst, login_client, settled, entity_a
+) -> None:
+    """A re-run projection with the form's preset seed (1) moved the interval of the last one
+    (seeded otherwise) though nothing else changed: the seed is preset from it, and named."""
+    projection = SettlementRun.objects.get(entity=entity_a, kind="projection")
+    seed = projection.band["seed"]
+    page = login_client(aco_analyst).get(
+        reverse("settlement:entity_year", args=[entity_a.pk, 2025])
+    )
+    form = page.context["platform_form"]
+    assert form["seed"].value() == seed
+    assert form["seed"].label == "Bootstrap seed"
