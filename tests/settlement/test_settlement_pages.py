@@ -348,3 +348,18 @@ def test_the_platform_form_keeps_the_last_projections_seed(
     form = page.context["platform_form"]
     assert form["seed"].value() == seed
     assert form["seed"].label == "Bootstrap seed"
+
+
+def test_the_settlement_home_gives_the_projections_point_with_its_interval(
+    client_a, settled, entity_a
+) -> None:
+    """It gave the interval alone (-9.02% to 5.54%), the entity-year page the point -2.45% too."""
+    from core.display import percent
+
+    band = SettlementRun.objects.get(entity=entity_a, kind="projection").band
+    home = client_a.get(reverse("settlement:index")).content.decode()
+    point, low, high = (
+        percent(band[k])
+        for k in ("point_rate_pct", "savings_rate_low_pct", "savings_rate_high_pct")
+    )
+    assert f"v1: savings rate {point} ({low} to {high})" in home
