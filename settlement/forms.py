@@ -251,7 +251,8 @@ class _KindAndProjectionFields(forms.Form):
     )
     through_month = forms.IntegerField(
         label="Claims through month", min_value=1, max_value=12, required=False,
-        help_text="Projection only: the last complete month of claims",
+        help_text="Projection only: the last complete month of claims (preset from the year's "
+        "latest claims delivery)",
     )  # fmt: skip
     completion_factor = forms.DecimalField(
         label="Share of claims paid to date", min_value=Decimal("0.01"), max_value=1,

@@ -230,6 +230,11 @@ def _platform_initial(
             if inputs.get(name) not in (None, ""):
                 initial[name] = inputs[name]
         initial.update(weights_initial(latest.distribution_method))
+    # A projection's last complete month of claims, from the year's latest delivery (the data),
+    # so choosing "Projection" does not stop at a blank month.
+    from benchmarks.selectors import claims_through_month
+
+    initial["through_month"] = claims_through_month(entity=entity, year=year)
     # A re-run projection keeps the last one's seed (a new seed moves the interval).
     if projection is not None and (projection.band or {}).get("seed") not in (None, ""):
         initial["seed"] = projection.band["seed"]

@@ -348,6 +348,10 @@ def test_the_platform_form_keeps_the_last_projections_seed(
     form = page.context["platform_form"]
     assert form["seed"].value() == seed
     assert form["seed"].label == "Bootstrap seed"
+    # The projection's month comes from the data: the year's latest claims delivery.
+    from benchmarks.selectors import claims_through_month
+
+    assert form["through_month"].value() == claims_through_month(entity=entity_a, year=2025)
 
 
 def test_the_settlement_home_gives_the_projections_point_with_its_interval(
