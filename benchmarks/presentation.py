@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from benchmarks.engine import columns as c
+from benchmarks.engine.reference import CATALOGUE
+from core.display import words
 
 MONEY_UNITS = {"USD", "USD per person-year", "USD per beneficiary per month"}
 COUNT_UNITS = {"member-months", "beneficiaries"}
@@ -32,7 +34,12 @@ def format_value(value: Any, unit: str) -> str:
 
 
 def label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    """A figure's name in words: a reference value by its meaning in the catalogue ("Normalization
+    factor of the BY1 risk scores (score / factor)", not "Normalization factor by1"), any other
+    through the shared formatting layer ("Person years")."""
+    if name in CATALOGUE:
+        return CATALOGUE[name].description
+    return words(name)
 
 
 @dataclass

@@ -248,17 +248,23 @@ def entity_data_years(*, entity: Any, current_year: int) -> dict[str, int]:
     return {"risk_year": risk_year, "claims_year": claims_year or current_year}
 
 
-def claims_through_month(*, entity: Any, year: int) -> int:
-    """The last complete month of claims for a year: the month before the latest delivery of that
-    year, or December once a delivery dated after the year exists."""
+def claims_delivered_on(*, entity: Any, year: int) -> date | None:
+    """The date of the latest loaded claims delivery of a year: the data a year-to-date figure is
+    as of (None before any)."""
     from claims.models import Delivery
 
     latest = (
         Delivery.objects.filter(entity=entity, status="loaded", performance_year=year)
         .order_by("-delivered_at")
-        .values_list("delivered_at", flat=True)
         .first()
     )
+    return latest.delivered_on if latest is not None else None
+
+
+def claims_through_month(*, entity: Any, year: int) -> int:
+    """The last complete month of claims for a year: the month before the latest delivery of that
+    year, or December once a delivery dated after the year exists."""
+    latest = claims_delivered_on(entity=entity, year=year)
     if latest is None or latest.year > year:
         return 12
     return max(latest.month - 1, 1)

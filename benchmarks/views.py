@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import calendar
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,6 +33,7 @@ from benchmarks.presentation import format_value, pivot
 from benchmarks.services.calculations import benchmark_export_csv, pmpm_report
 from benchmarks.services.institutional import institutional_ids, institutional_status_upload
 from benchmarks.services.reference import reference_dataset_upload
+from core import display
 from core.api import ApplicationError
 from entities.models import Entity
 from entities.selectors import user_entities
@@ -189,8 +192,6 @@ _LIMITS = {
 def _summary(calculation: BenchmarkCalculation) -> dict[str, Any]:
     """The page's summary: a waterfall from the historical benchmark to the final one (core
     charts), and the limits that bound it (a capped value different from its uncapped one)."""
-    from decimal import Decimal
-
     from core import charts
     from core.display import money
 
@@ -382,7 +383,7 @@ def reference_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-RISK_PAGE_SIZE = 100
+RISK_PAGE_SIZE = 50
 
 
 @login_required
@@ -390,14 +391,30 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
     entity = _entity(request, entity_id)
     # A page of scores at a time, highest first (the entity's whole population made a page tens of
     # thousands of pixels tall); only the people shown are read and logged.
-    page = Paginator(
-        selectors.risk_score_list(user=request.user, entity=entity, payment_year=year),
-        RISK_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    scores = list(page.object_list)
     gaps: dict[int, int] = {}
     for gap in selectors.recapture_gaps(user=request.user, entity=entity, year=year):
         gaps[gap.risk_score.beneficiary_id] = gaps.get(gap.risk_score.beneficiary_id, 0) + 1
+    # "Only those with recapture gaps": the people a coder works through first.
+    only_gaps = request.GET.get("gaps") == "1"
+    listed = selectors.risk_score_list(user=request.user, entity=entity, payment_year=year)
+    if only_gaps:
+        listed = listed.filter(beneficiary_id__in=list(gaps))
+    page = Paginator(listed, RISK_PAGE_SIZE).get_page(request.GET.get("page"))
+    scores = list(page.object_list)
+    # The summary first, over the whole population (the table is a page of it), and the date
+    # each year's diagnoses run through, the data the scores and the gaps are as of.
+    everyone = RiskScore.objects.filter(entity=entity, payment_year=year)
+    through = dict(
+        RiskScore.objects.filter(entity=entity, payment_year__in=[year, year + 1])
+        .values("payment_year")
+        .annotate(through=Max("diagnoses_through"))
+        .values_list("payment_year", "through")
+    )
+    summary = {
+        **everyone.aggregate(mean_raw=Avg("raw_score"), scored=Count("pk")),
+        "with_gaps": len(gaps),
+        "gaps": sum(gaps.values()),
+    }
     rows = [
         {
             "score": s,
@@ -433,6 +450,10 @@ def risk_list(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
             "form": RiskRecomputeForm(initial={"payment_year": year}),
             "lti_form": InstitutionalUploadForm(initial={"payment_year": year}),
             "lti_source": institutional_ids(entity=entity, year=year)[1],
+            "summary": summary,
+            "only_gaps": only_gaps,
+            "diagnoses_through": through.get(year),
+            "next_through": through.get(year + 1),
             "years": sorted(
                 set(
                     RiskScore.objects.filter(entity=entity)
@@ -563,12 +584,20 @@ def pmpm(request: HttpRequest, entity_id: int, year: int) -> HttpResponse:
             "year": year,
             "through": through,
             "through_name": calendar.month_name[through],
-            "months": range(1, 13),
+            "months": [(m, calendar.month_name[m]) for m in range(1, 13)],
+            "delivered_on": selectors.claims_delivered_on(entity=entity, year=year),
             "report": report,
             "headers": [c.SERVICE_CATEGORY_LABELS.get(cat, "All services") for cat in categories],
             "table": table,
+            # Named as on the settlement pages: the factor multiplies the paid-to-date amount;
+            # its inverse is the share of the month's claims paid to date.
             "factors": [
-                (m, format_value(v, "ratio"), report["completion_sources"][m])
+                (
+                    calendar.month_name[m],
+                    format_value(v, "ratio"),
+                    display.share(1 / Decimal(str(v))) if v else "",
+                    report["completion_sources"][m],
+                )
                 for m, v in report["completion_factors"].items()
             ],
             **_pmpm_charts(report, categories, year),

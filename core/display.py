@@ -52,6 +52,12 @@ def count(value: Any) -> str:
     return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
 
 
+def person_years(value: Any) -> str:
+    """Person-years (member-months / 12) always to two decimals, so a column reads alike and a
+    whole figure is not taken for a head count: 10 -> 10.00; 1195.3333 -> 1,195.33."""
+    return number(value, 2)
+
+
 def counted(value: Any, noun: str, plural: str | None = None) -> str:
     """A count with its noun in the right number: (1, "episode") -> "1 episode", (1250, "claim
     line") -> "1,250 claim lines" (never "claim line(s)")."""
@@ -83,15 +89,20 @@ def plain_decimal(value: Any) -> str:
 
 
 def percent(value: Any, places: int = 2) -> str:
-    """A percent already in percent units, to at most two decimals (a rule may ask for more):
-    55.8909 -> 55.89%; 3.9000 -> 3.9%; 2.0000 -> 2%."""
+    """A percent already in percent units, with two decimals (a rule may ask for more places),
+    so a column of shares reads alike; a whole percent, as the rules state rates, stays whole:
+    55.8909 -> 55.89%; 3.9000 -> 3.90%; 1.9 -> 1.90%; 2.0000 -> 2%."""
     number_ = _decimal(value)
     if number_ is None:
         return DASH if value in (None, "") else str(value)
     quantum = Decimal(1).scaleb(-places)
-    text = f"{number_.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    rounded = number_.quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        text = f"{rounded:,.0f}"
+    else:
+        text = f"{rounded:,.{places}f}"
+        while places > 2 and text.endswith("0"):
+            text, places = text[:-1], places - 1
     return f"{'0' if text in ('-0', '') else text}%"
 
 
@@ -138,6 +149,8 @@ ACRONYMS = {
     "pcc": "PCC", "tcc": "TCC", "ffs": "FFS", "id": "ID", "awv": "AWV", "pct": "%",
     "ltc": "LTC", "snf": "SNF", "hha": "HHA", "dme": "DME", "cclf": "CCLF", "csv": "CSV",
     "pbp": "PBP", "ucc": "UCC", "mcp": "MCP", "raf": "RAF", "ip": "inpatient", "op": "outpatient",
+    "acpt": "ACPT", "by1": "BY1", "by2": "BY2", "by3": "BY3", "ime": "IME", "dsh": "DSH",
+    "euc": "EUC", "lti": "LTI",
 }  # fmt: skip
 
 
@@ -189,6 +202,20 @@ _LONG_PERCENT = re.compile(r"(?<![\d.])(-?\d+\.\d{3,})(\s?%)")
 _BOOLEAN_WORD = re.compile(r"(?<![\w-])(True|False)(?![\w-])")
 
 
+# Our rules digest's evidence tags, "[V]" (seen in the named source), "[R]" (recalled, not
+# re-read) and "[3P]" (a third-party source), with or without the source after the tag: a reader
+# gets the source and whether to confirm it, not the tag.
+_EVIDENCE = re.compile(r"\s*\[(V|R|3P)(?:\s+([^\]]+))?\]")
+
+
+def _evidence(match: re.Match[str]) -> str:
+    tag, source = match.group(1), (match.group(2) or "").strip()
+    if tag == "V":
+        return f" [{source}]" if source else ""
+    why = "recalled, to confirm" if tag == "R" else "third-party source, to confirm"
+    return f" [{source}; {why}]" if source else f" [{why}]"
+
+
 def _sources_of(sections: str) -> list[str]:
     found: list[str] = []
     for part in re.split(r"\s*(?:,|and)\s*", sections):
@@ -206,8 +233,9 @@ def _sources_of(sections: str) -> list[str]:
 
 def cite(value: Any) -> str:
     """A citation or a rule's text as a reader should see it: a reference to our rules digest
-    becomes the CMS document or regulation behind that section; an issue number, "README" and
-    "not shipped here" are dropped or said plainly."""
+    becomes the CMS document or regulation behind that section, its evidence tags ("[R]") say
+    what they mean ("[recalled, to confirm]"); an issue number, "README" and "not shipped here"
+    are dropped or said plainly."""
     if value in (None, ""):
         return ""
     text = str(value)
@@ -221,6 +249,7 @@ def cite(value: Any) -> str:
     )
     text = re.sub(r"\bdomain\.md gives no\b", "the CMS sources give no", text)
     text = _DIGEST.sub(digest, text)
+    text = _EVIDENCE.sub(_evidence, text)
     text = _ISSUE.sub("", text)
     text = re.sub(r"\bnot shipped here\b", "not loaded on this platform", text)
     text = re.sub(r"\s*\(?see the README\)?", "", text, flags=re.I)

@@ -910,7 +910,7 @@ def reach_inputs_collect(
             "Aligned population (CMS list)"
             if run.is_cms_list
             else "Aligned population (platform data)",
-            f"{run.source_label}: {len(aligned):,} assigned beneficiaries, "
+            f"{run.source_label}: {len(aligned):,} aligned beneficiaries, "
             f"{member_months:,} aligned member-months",
         ),
         *_left_out_step(population),
@@ -930,8 +930,9 @@ def reach_inputs_collect(
             f"benchmark v{benchmark.version} ({benchmark.method}), risk-adjusted and blended with "
             f"HEBA and RTA, before discount and withhold: {display.money(benchmark.total)}"
             + (
-                f" (the benchmarks app's own discount and withhold would leave {display.money(after)}; "
-                "settlement applies the parameter table's rates below)"
+                f" (the benchmark page shows {display.money(after)} after the discount and "
+                "withhold of the year's reference data; settlement applies the parameter "
+                "table's rates below)"
                 if after is not None
                 else ""
             ),

@@ -251,7 +251,8 @@ class _KindAndProjectionFields(forms.Form):
     )
     through_month = forms.IntegerField(
         label="Claims through month", min_value=1, max_value=12, required=False,
-        help_text="Projection only: the last complete month of claims",
+        help_text="Projection only: the last complete month of claims (preset from the year's "
+        "latest claims delivery)",
     )  # fmt: skip
     completion_factor = forms.DecimalField(
         label="Share of claims paid to date", min_value=Decimal("0.01"), max_value=1,
@@ -260,7 +261,11 @@ class _KindAndProjectionFields(forms.Form):
         "(0.95 = 95%; the inverse of the completion factor); blank: from the completion "
         "factors of the year's benchmark reference data",
     )  # fmt: skip
-    seed = forms.IntegerField(initial=1, min_value=0, required=False)
+    seed = forms.IntegerField(
+        label="Bootstrap seed", initial=1, min_value=0, required=False,
+        help_text="Projection only: the random seed of the bootstrap interval; the same seed "
+        "on the same claims gives the same interval (preset from the last projection)",
+    )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -256,6 +256,16 @@ class QualityProjection:
     high_rate: Decimal | None = None
 
     @property
+    def source_detail(self) -> str:
+        """What the result came from, without repeating how it was made: a computed result's
+        source reads "Computed on the platform from the measure results (benchmarks; claims as
+        of ...)", which the page already says in its own words."""
+        prefix = "Computed on the platform from the measure results ("
+        if self.origin == "computed" and self.source.startswith(prefix) and self.source[-1] == ")":
+            return self.source[len(prefix) : -1]
+        return self.source
+
+    @property
     def sentence(self) -> str:
         text = (
             f"If the quality score stays at {self.score} ({self.case}), the final sharing rate "
@@ -265,9 +275,15 @@ class QualityProjection:
         if self.low_score is not None and self.high_score is not None:
             text += (
                 f" With every measure at the worse or the better end of its 95% interval the "
-                f"score runs {self.low_score} to {self.high_score}: a sharing rate of "
-                f"{display.share(self.low_rate)} to {display.share(self.high_rate)}."
+                f"score runs {self.low_score} to {self.high_score}: "
             )
+            if self.low_rate == self.high_rate:
+                text += f"the sharing rate stays {display.share(self.low_rate)} over that range."
+            else:
+                text += (
+                    f"a sharing rate of {display.share(self.low_rate)} to "
+                    f"{display.share(self.high_rate)}."
+                )
         return text
 
 

@@ -13,8 +13,21 @@ from settlement.engine.mcp import MCPStatement
 from settlement.models import ParticipantShare, SettlementRun
 
 
+def _given(value: str, basis: str, method: str) -> str:
+    """A TIN figure, or why there is none: an empty cell reads as missing data to a practice."""
+    if value:
+        return value
+    if basis not in method:
+        return f"{display.DASH} (not given; the distribution method does not use it)"
+    return f"{display.DASH} (not given)"
+
+
 def _facts(run: SettlementRun, share: ParticipantShare) -> list[tuple[str, str]]:
     entity = run.entity
+    method = run.distribution_method or ""
+    benchmark = "" if share.benchmark is None else display.money(share.benchmark)
+    expenditure = "" if share.expenditure is None else display.money(share.expenditure)
+    quality = "" if share.quality_score is None else display.number(share.quality_score, 2)
     return [
         ("Entity", f"{entity.legal_name} ({entity.cms_id})"),
         ("Program / performance year", f"{run.program.upper()} PY{run.performance_year}"),
@@ -28,9 +41,9 @@ def _facts(run: SettlementRun, share: ParticipantShare) -> list[tuple[str, str]]
         ("TIN", share.tin),
         ("Participant", share.name),
         ("Attributed beneficiaries", f"{share.attributed_beneficiaries:,}"),
-        ("TIN benchmark", "" if share.benchmark is None else display.money(share.benchmark)),
-        ("TIN expenditure", "" if share.expenditure is None else display.money(share.expenditure)),
-        ("TIN quality score", "" if share.quality_score is None else f"{share.quality_score}"),
+        ("TIN benchmark", _given(benchmark, "savings contribution", method)),
+        ("TIN expenditure", _given(expenditure, "savings contribution", method)),
+        ("TIN quality score", _given(quality, "quality", method)),
         ("Share of the whole", display.percent(share.weight * 100)),
         ("Amount for this TIN", display.money(share.amount)),
     ]

@@ -42,6 +42,7 @@ from settlement.forms import (
     figures_form_class,
     weights_initial,
 )
+from settlement.labels import track_name
 from settlement.models import SettlementKind
 from settlement.parameters import load_parameter_book
 from settlement.presentation import figure_rows
@@ -66,8 +67,31 @@ WRITERS = roles_with(START_RUNS)
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
+    from django.db.models import Max
+
+    from entities.models import Entity
+    from settlement.selectors import MONEY_REFUSAL, SETTLED_PROGRAMS
+
+    overview = settlement_overview(user=request.user)
+    # An entity without a settlement yet links to its latest registered year (not a fixed one).
+    latest = dict(
+        Entity.objects.filter(pk__in=[item["entity"].pk for item in overview])
+        .annotate(latest=Max("years__performance_year"))
+        .values_list("pk", "latest")
+    )
+    for item in overview:
+        item["latest_year"] = latest.get(item["entity"].pk)
+    # The user's own entities whose dollars their role does not see: said so, not "not a member".
+    shown = {item["entity"].pk for item in overview}
+    withheld = (
+        Entity.objects.for_user(request.user)
+        .filter(program__code__in=SETTLED_PROGRAMS)
+        .exclude(pk__in=shown)
+    )
     return render(
-        request, "settlement/index.html", {"overview": settlement_overview(user=request.user)}
+        request,
+        "settlement/index.html",
+        {"overview": overview, "withheld": list(withheld), "refusal": MONEY_REFUSAL},
     )
 
 
@@ -192,7 +216,9 @@ def _initial(inputs: dict[str, str]) -> dict[str, Any]:
     return initial
 
 
-def _platform_initial(entity: Any, year: int, latest: Any) -> dict[str, Any]:
+def _platform_initial(
+    entity: Any, year: int, latest: Any, projection: Any = None
+) -> dict[str, Any]:
     """The platform form's presets: the track the program registry holds for the entity-year,
     and from the latest version of the year its MSR/MLR election, CMS report figures and
     distribution weights (so a re-run changes only what someone changes)."""
@@ -204,6 +230,14 @@ def _platform_initial(entity: Any, year: int, latest: Any) -> dict[str, Any]:
             if inputs.get(name) not in (None, ""):
                 initial[name] = inputs[name]
         initial.update(weights_initial(latest.distribution_method))
+    # A projection's last complete month of claims, from the year's latest delivery (the data),
+    # so choosing "Projection" does not stop at a blank month.
+    from benchmarks.selectors import claims_through_month
+
+    initial["through_month"] = claims_through_month(entity=entity, year=year)
+    # A re-run projection keeps the last one's seed (a new seed moves the interval).
+    if projection is not None and (projection.band or {}).get("seed") not in (None, ""):
+        initial["seed"] = projection.band["seed"]
     year_row = entity_year_get(entity=entity, performance_year=year)
     if year_row is not None and entity.program.code == "mssp":
         initial["track"] = str(year_row.track.code).upper()
@@ -311,6 +345,23 @@ def _render_entity_year(
     if version and (run is None or str(run.version) != version):
         raise Http404
     previous, changes = settlement_run_changes(run=run) if run else (None, [])
+    # The track the version was settled on against the program registry's track of the year:
+    # a difference is a wrong figure in one of them, which the page says rather than hides.
+    track_note = ""
+    settled_track = str((run.inputs or {}).get("track", "")).upper() if run else ""
+    year_row = (
+        entity_year_get(entity=entity, performance_year=year)
+        if program == "mssp" and settled_track
+        else None
+    )
+    if run is not None and year_row is not None:
+        registry_track = str(year_row.track.code).upper()
+        if settled_track != registry_track:
+            track_note = (
+                f"Version {run.version} was settled on the {track_name(settled_track)}; the "
+                f"program registry has the {track_name(registry_track)} for PY{year}. Check "
+                "the track in CMS's report against the entity's tracks by performance year."
+            )
     projection = settlement_latest(
         user=request.user, entity=entity, performance_year=year, kind=SettlementKind.PROJECTION
     )
@@ -329,7 +380,7 @@ def _render_entity_year(
     latest_any = run or projection
     if platform_form is None and can_write:
         platform_form = _platform_form_class(program)(
-            prefix="platform", initial=_platform_initial(entity, year, latest_any)
+            prefix="platform", initial=_platform_initial(entity, year, latest_any, projection)
         )
     form_errors = [
         (anchor, form)
@@ -345,7 +396,13 @@ def _render_entity_year(
         "settlement/entity_year.html",
         {
             "roster": roster,
-            "minimum": program_minimum_check(entity=entity, roster=roster) if roster else None,
+            # No list and no run: nobody is counted, so no "0 on the roster, short by 5,000".
+            "track_note": track_note,
+            "minimum": (
+                program_minimum_check(entity=entity, roster=roster)
+                if roster is not None and (roster.cms_list is not None or roster.run is not None)
+                else None
+            ),
             "entity": entity,
             "program": program,
             "year": year,

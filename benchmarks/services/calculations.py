@@ -28,7 +28,7 @@ from benchmarks.models import (
 from benchmarks.services import inputs, populations
 from benchmarks.services.reference import reference_table_for
 from benchmarks.services.risk import blend_for, score_year
-from core import csvfiles
+from core import csvfiles, display
 from core.api import ApplicationError
 
 Progress = Callable[[int, str], None]
@@ -446,24 +446,30 @@ def _population_row(
     )
 
 
+# The export's columns, headed in words; "Name" keeps the figure's name as the reference-data
+# CSVs spell it (to match an input with its upload), "Meaning" says it in words.
 EXPORT_COLUMNS = [
-    "step",
-    "step_key",
-    "title",
-    "rule",
-    "direction",
-    "name",
-    "segment",
-    "year",
-    "value",
-    "unit",
-    "source",
-    "to_confirm",
+    "Step",
+    "Step key",
+    "Title",
+    "Rule",
+    "Input or output",
+    "Name",
+    "Meaning",
+    "Enrollment type",
+    "Year",
+    "Value (exact)",
+    "Unit",
+    "Source",
+    "To confirm",
 ]
 
 
 def benchmark_export_csv(*, calculation: BenchmarkCalculation) -> str:
-    """Every step's inputs and outputs as CSV rows, in order."""
+    """Every step's inputs and outputs as CSV rows, in order: values exact (as computed), rules
+    and sources cited as on the page (the CMS document or regulation, not our rules digest)."""
+    from benchmarks.presentation import label
+
     out = io.StringIO()
     writer = csvfiles.writer(out)
     writer.writerow(EXPORT_COLUMNS)
@@ -475,14 +481,15 @@ def benchmark_export_csv(*, calculation: BenchmarkCalculation) -> str:
                         step.position,
                         step.key,
                         step.title,
-                        step.rule,
+                        display.cite(step.rule),
                         direction,
                         f["name"],
-                        f["segment"],
+                        label(f["name"]),
+                        c.SEGMENT_LABELS.get(f["segment"], f["segment"]) if f["segment"] else "All",
                         f["year"] or "",
                         f["value"] if f["value"] is not None else "",
                         f["unit"],
-                        f["source"],
+                        display.cite(f["source"]),
                         "yes" if f["to_confirm"] else "",
                     ]
                 )

@@ -145,10 +145,13 @@ def allocate(
     ex.input("Method", method.describe())
 
     weights = [Fraction(0)] * len(participants)
+    by_basis: list[tuple[AllocationBasis, Decimal, list[Fraction]]] = []
     for basis, basis_weight in method.weights:
         if basis_weight == 0:
             continue
-        for i, w in enumerate(_basis_weights(basis, participants, total)):
+        parts = _basis_weights(basis, participants, total)
+        by_basis.append((basis, basis_weight, parts))
+        for i, w in enumerate(parts):
             weights[i] += Fraction(basis_weight) * w
 
     magnitude = abs(cents_total)
@@ -176,5 +179,15 @@ def allocate(
                 amount=amount,
             )
         )
-        ex.figure(f"TIN {p.tin} ({p.name})", f"{fmt_pct(weights[i])} = {fmt_money(amount)}")
+        # A blend shows each basis's share of the TIN, so a practice can follow its own figure.
+        blend = (
+            " + ".join(
+                f"{fmt_pct(w, 2)} x {fmt_pct(parts[i])} ({basis.value.replace('_', ' ')})"
+                for basis, w, parts in by_basis
+            )
+            + " = "
+            if len(by_basis) > 1
+            else ""
+        )
+        ex.figure(f"TIN {p.tin} ({p.name})", f"{blend}{fmt_pct(weights[i])} = {fmt_money(amount)}")
     return Allocation(total=total, method=method, shares=tuple(shares), explanation=ex.build())

@@ -167,7 +167,10 @@ def parse_closeout(rows: Iterable[tuple[int, dict[str, str]]], book: ParameterBo
         elif record == "pip":
             which, parts = period(), value.split()
             if len(parts) != 2:
-                fail("value", f"{value!r} is not 'BASE RATE_PCT' (two numbers)")
+                fail(
+                    "value",
+                    f"{value!r} is not the base amount and the rate in percent (two numbers)",
+                )
                 continue
             base, rate = money(parts[0]), money(parts[1])
             if which is not None and base is not None and rate is not None:

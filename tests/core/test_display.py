@@ -20,3 +20,19 @@ def test_a_stored_time_reads_in_the_sites_time_zone_in_files_as_on_pages(setting
     assert display.day(dt.datetime(2025, 6, 2, 14, 24)) == "2025-06-02 14:24"  # noqa: DTZ001
     assert display.day(dt.date(2025, 12, 31)) == "2025-12-31"
     assert display.day(None) == display.DASH
+
+
+def test_percents_and_person_years_keep_their_two_decimals_in_a_column() -> None:
+    """A TIN's share of 1.9% sat under 10.18% and a segment's 10 person-years beside 133.08: a
+    column reads alike, two decimals; a rule's whole rate (50%, 2%) stays whole."""
+    assert [display.percent(v) for v in ("10.18", "1.9", "3.9000", "50", "2.0000")] == [
+        "10.18%", "1.90%", "3.90%", "50%", "2%",
+    ]  # fmt: skip
+    assert display.percent("10.66180", 4) == "10.6618%"
+    assert display.share("0.055") == "5.50%"
+    assert display.person_years(10) == "10.00"
+    assert display.person_years("1195.333333") == "1,195.33"
+    page = Template("{% load display %}{{ p|person_years }} · {{ s|percent }}").render(
+        Context({"p": "10.00", "s": "5.5"})
+    )
+    assert page == "10.00 · 5.50%"

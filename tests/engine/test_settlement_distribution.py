@@ -65,6 +65,12 @@ def test_a_blend_of_bases_still_sums_to_the_whole() -> None:
     )
     allocation = allocate(Decimal("1000.01"), TINS, method)
     assert sum(s.amount for s in allocation.shares) == Decimal("1000.01")
+    # Each TIN's line shows its share on each basis, so a practice can follow its own figure:
+    # North has 1/3 of the beneficiaries and 90 x 3 / 675 = 40% of the quality-weighted ones.
+    north = next(s for s in allocation.explanation if s.label == "TIN 111111111 (North Clinic)")
+    assert north.value.startswith(
+        "50% x 33.3333% (beneficiaries) + 50% x 40% (quality) = 36.6667% = $"
+    ), north.value
 
 
 def test_weights_that_do_not_sum_to_one_are_refused() -> None:

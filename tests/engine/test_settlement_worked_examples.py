@@ -25,6 +25,20 @@ def test_basic_e_meeting_the_qps_earns_4_704_000_after_sequestration() -> None:
     assert result.earned_savings_losses == Decimal("4704000.00")
 
 
+def test_the_sequestration_step_cites_its_source_not_the_quality_regulation() -> None:
+    """A practice reads the 2% cut's source as the sequestration and CMS's published results, not
+    42 CFR 425.512 (the quality standard) nor a note about our own evidence tags."""
+    from core.display import tidy
+
+    result = settle_with(track=MSSPTrack.BASIC_E, total_expenditure=SAVINGS)
+    (step,) = [s for s in result.explanation if s.label == "Sequestration on shared savings"]
+    cited = tidy(step.citation)
+    assert "sequestration" in cited.lower()
+    assert "published MSSP financial results" in cited
+    assert "425.512" not in cited
+    assert "tags it" not in cited
+
+
 def test_basic_e_meeting_only_the_alternative_standard_shares_at_30_percent() -> None:
     result = settle_with(
         track=MSSPTrack.BASIC_E,

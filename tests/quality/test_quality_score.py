@@ -5,6 +5,7 @@ CMS's figure as an override."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -265,9 +266,14 @@ def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
     settlement_page = client.get(
         reverse("settlement:entity_year", kwargs={"entity_id": entity_a.pk, "year": PY})
     )
-    assert "If the quality score stays at 58.75 (quality performance standard met)" in (
-        settlement_page.content.decode()
-    )
+    settled = settlement_page.content.decode()
+    assert "If the quality score stays at 58.75 (quality performance standard met)" in settled
+    # A range whose two ends give the same rate says so ("a sharing rate of 50% to 50%" read as a
+    # slip), and the source does not repeat how the result was made, in parentheses in parentheses.
+    for html in (text, settled):
+        assert not re.search(r"a sharing rate of (\S+) to \1\.", html)
+    assert "computed from the measure results (Computed on the platform" not in settled
+    assert "computed from the measure results (MIPS quality benchmarks" in settled
 
 
 def test_the_first_year_rule_reads_the_agreement_period_enrolled_in_the_console(

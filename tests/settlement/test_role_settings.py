@@ -41,7 +41,11 @@ def test_coordinators_see_no_settlement_money_by_default_analysts_do(
     assert "Roles and settings" in refused.content.decode()
     for fmt in ("csv", "pdf"):
         assert _statement(coordinator, settled, fmt=fmt).status_code == 403
-    assert entity_a.legal_name not in coordinator.get(reverse("settlement:index")).content.decode()
+    # The settlement home names the entity with the reason, and none of its settlements.
+    index = coordinator.get(reverse("settlement:index")).content.decode()
+    assert "keep settlement dollars and TIN payouts from care coordinators" in index
+    assert page not in index
+    assert "$" not in index
     # The dashboard's projected savings come from the same reads: none for the coordinator.
     from care.upstream import savings_projection
 

@@ -94,6 +94,10 @@ def dce(entity_b: Entity) -> Entity:
 
 
 def test_a_global_dce_settles_to_the_figures_worked_by_hand(dce: Entity) -> None:
+    # The benchmark page's own figure after discount and withhold is quoted, not used.
+    BenchmarkCalculation.objects.filter(entity=dce).update(
+        extras={"benchmark_after_discount_and_withhold": "90000.00"}
+    )
     run = settlement_collect_final(entity=dce, performance_year=PY)
     assert run.program == "reach"
     assert run.inputs["arrangement"] == "GLOBAL"  # the DCE's track of the year
@@ -119,6 +123,16 @@ def test_a_global_dce_settles_to_the_figures_worked_by_hand(dce: Entity) -> None
         "Quality result (CMS's reported figure, entered in the admin console)",
     ]
     assert any(label.startswith("Corridor 25") for label in labels), labels
+    # A DCE's beneficiaries are aligned (ACO REACH), not assigned (the MSSP's word).
+    population = run.explanation[0]["value"]
+    assert "2 aligned beneficiaries, 24 aligned member-months" in population, population
+    # Said as a reader knows it (the benchmark page), not by the code's "benchmarks app".
+    (benchmark_step,) = [s for s in run.explanation if s["label"] == "Benchmark (platform data)"]
+    assert (
+        "the benchmark page shows $90,000.00 after the discount and withhold"
+        in (benchmark_step["value"])
+    )
+    assert "benchmarks app" not in benchmark_step["value"]
     path = [step["value"] for step in run.explanation if step["label"] == "Quality path"]
     assert "Total Quality Score 80.00 as CMS reported it" in path[0]
     assert "not published in the sources the platform holds" in path[0]

@@ -119,6 +119,11 @@ def test_the_entity_year_page_shows_statement_band_and_shares(client_a, settled,
     assert "900000001" in content
     assert "$1,568,000.00" in content
     assert "Run a new version" not in content  # a care coordinator reads, does not settle
+    # No CMS list and no alignment run for the year: nobody counted, so no "Below the MSSP
+    # minimum: 0 on the roster of record, short by 5,000" beside a settled year.
+    assert "No list from CMS and no alignment run for PY2025 yet." in content
+    assert "short by" not in content
+    assert "0 on the roster of record" not in content
 
 
 def test_the_entity_year_page_keeps_its_query_count(
@@ -127,8 +132,9 @@ def test_the_entity_year_page_keeps_its_query_count(
     # + 2: the row-security scope set and reset around the request (core/rls.py); + 2: the
     # user's roles and their entities' settings (accounts/roles.py: who sees settlement money);
     # + 2: the roster of record card (the year's CMS lists, else the year's run); + 1: the
-    # quality result, for the sharing rate it gives (42 CFR 425.512).
-    with django_assert_max_num_queries(20):
+    # quality result, for the sharing rate it gives (42 CFR 425.512); + 1: the registry's track
+    # of the year, to say when the version was settled on another.
+    with django_assert_max_num_queries(21):
         client_a.get(reverse("settlement:entity_year", args=[entity_a.pk, 2025]))
 
 
@@ -154,6 +160,15 @@ def test_tin_statements_come_as_csv_and_pdf(client_a, settled) -> None:
     assert "domain.md" not in text
     assert not re.search(r"\bissue \d", text)
     assert "Synthetic South Clinic" in text
+    # Every TIN figure has a value or says why not (an empty cell reads as missing data), as
+    # for a TIN without a quality score under a method that gives quality no weight (the demo's).
+    from settlement.statements import _facts
+
+    share = settled.shares.get(tin="900000002")
+    share.quality_score = None  # not saved: versions are immutable
+    facts = dict(_facts(settled, share))
+    assert all(facts.values()), facts
+    assert facts["TIN quality score"] == "— (not given; the distribution method does not use it)"
     # The entity's totals, this TIN's line of the distribution, and no other TIN's payout.
     assert "Amount to distribute" in text
     assert "TIN 900000002 (" in text
@@ -251,6 +266,10 @@ def test_the_upload_pages_list_their_columns_and_cite_no_file_of_ours(client_a) 
         assert column in batch
     closeout = client_a.get(reverse("settlement:mcp_closeout")).content.decode()
     assert "<code>esp_rate</code>" in closeout
+    # The file's format in words, and no "not shipped" (how the code base talks, not a reader).
+    assert "BASE RATE_PCT" not in closeout
+    assert "not shipped" not in closeout
+    assert "the base amount and the rate in percent, separated by a space" in closeout
     for page in (batch, closeout):
         assert "README" not in page
         assert ".md" not in page
@@ -275,3 +294,76 @@ def test_the_page_says_why_the_projection_and_the_final_differ(client_a, settled
     assert "20,000 assigned beneficiaries" in content
     difference = settled.earned_savings_losses - projection.earned_savings_losses
     assert f"${abs(difference):,.2f}" in content
+
+
+def test_a_coordinator_who_may_not_see_the_dollars_is_told_why_not_that_they_are_no_member(
+    client_a, entity_a
+) -> None:
+    """The settlement home said "You are not a member of an MSSP or ACO REACH entity" to the
+    entity's own care coordinator, whose role the entity keeps from its dollars."""
+    from settlement.selectors import MONEY_REFUSAL
+
+    page = client_a.get(reverse("settlement:index")).content.decode()
+    assert "not a member" not in page
+    assert f"{entity_a.legal_name} ({entity_a.cms_id}): {MONEY_REFUSAL}" in page.replace(
+        "&#x27;", "'"
+    )
+    # Once the entity lets coordinators see them, the entity is listed (no settlement yet).
+    EntityRoleSettings.objects.create(entity=entity_a, coordinators_see_settlement_money=True)
+    page = client_a.get(reverse("settlement:index")).content.decode()
+    assert "No settlement yet." in page
+    assert MONEY_REFUSAL.split(".")[0] not in page
+
+
+def test_a_version_settled_on_another_track_than_the_registrys_says_so(
+    client_a, settled, entity_a
+) -> None:
+    """The demo's PY2024 version was settled on BASIC D while the registry holds BASIC C for the
+    year: two tracks for one year, one of them wrong, and the page said nothing."""
+    from entities.models import EntityYear, Track
+
+    url = reverse("settlement:entity_year", args=[entity_a.pk, 2025])
+    assert "the program registry has" not in client_a.get(url).content.decode()
+    EntityYear.objects.create(
+        entity=entity_a, performance_year=2025,
+        track=Track.objects.get(program__code="mssp", code="basic_d"),
+    )  # fmt: skip
+    page = client_a.get(url).content.decode()
+    assert (
+        "Version 1 was settled on the BASIC track, level E; the program registry has the BASIC "
+        "track, level D for PY2025."
+    ) in page
+
+
+def test_the_platform_form_keeps_the_last_projections_seed(
+    aco_analyst, login_client, settled, entity_a
+) -> None:
+    """A re-run projection with the form's preset seed (1) moved the interval of the last one
+    (seeded otherwise) though nothing else changed: the seed is preset from it, and named."""
+    projection = SettlementRun.objects.get(entity=entity_a, kind="projection")
+    seed = projection.band["seed"]
+    page = login_client(aco_analyst).get(
+        reverse("settlement:entity_year", args=[entity_a.pk, 2025])
+    )
+    form = page.context["platform_form"]
+    assert form["seed"].value() == seed
+    assert form["seed"].label == "Bootstrap seed"
+    # The projection's month comes from the data: the year's latest claims delivery.
+    from benchmarks.selectors import claims_through_month
+
+    assert form["through_month"].value() == claims_through_month(entity=entity_a, year=2025)
+
+
+def test_the_settlement_home_gives_the_projections_point_with_its_interval(
+    client_a, settled, entity_a
+) -> None:
+    """It gave the interval alone (-9.02% to 5.54%), the entity-year page the point -2.45% too."""
+    from core.display import percent
+
+    band = SettlementRun.objects.get(entity=entity_a, kind="projection").band
+    home = client_a.get(reverse("settlement:index")).content.decode()
+    point, low, high = (
+        percent(band[k])
+        for k in ("point_rate_pct", "savings_rate_low_pct", "savings_rate_high_pct")
+    )
+    assert f"v1: savings rate {point} ({low} to {high})" in home
