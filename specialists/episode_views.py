@@ -67,10 +67,8 @@ def _card(card: dict[str, Any], names: dict[str, str], labels: dict[str, str]) -
         "role": ROLE_LABELS.get(card.get("network_role", ""), "Outside"),
         "actual": _dollars(card["actual_cents"]),
         "target": _dollars(card["target_cents"]),
-        "variance": _dollars(card["target_cents"] - targeted),
-        "variance_share": (card["target_cents"] - targeted) / card["target_cents"]
-        if card["target_cents"]
-        else None,
+        # The spending held against the target: the episodes that have one.
+        "targeted_actual": _dollars(targeted),
         "per_episode": _dollars(card["actual_cents"] // card["episodes"]),
         "readmission_rate": card["readmitted_episodes"] / card["episodes"],
         "snf_rate": card["snf_episodes"] / card["episodes"],

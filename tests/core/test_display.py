@@ -20,3 +20,15 @@ def test_a_stored_time_reads_in_the_sites_time_zone_in_files_as_on_pages(setting
     assert display.day(dt.datetime(2025, 6, 2, 14, 24)) == "2025-06-02 14:24"  # noqa: DTZ001
     assert display.day(dt.date(2025, 12, 31)) == "2025-12-31"
     assert display.day(None) == display.DASH
+
+
+def test_a_figure_against_another_is_said_above_or_below_never_as_a_sign_to_decode() -> None:
+    assert display.above_below("553495.42", "457570.90") == "$95,924.52 (20.96%) above"
+    assert display.above_below(9240, 11640) == "$2,400.00 (20.62%) below"
+    assert display.above_below("100.004", 100) == "equal to"
+    assert display.above_below(50, 0) == "$50.00 above"  # no share of a zero reference
+    assert display.above_below(None, 10) == display.DASH
+    page = Template("{% load display %}{{ a|above_below:b }} the target").render(
+        Context({"a": 90, "b": 100})
+    )
+    assert page == "$10.00 (10%) below the target"
