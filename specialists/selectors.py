@@ -154,3 +154,36 @@ def provider_activity(*, run: LeadSpecialistRun) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+ACTIVITY_TESTS = {
+    "assigning": lambda row: bool(row["aligned"]),
+    "leading": lambda row: bool(row["led"]),
+    "episodes": lambda row: bool(row["episodes"]),
+    "none": lambda row: not (row["aligned"] or row["led"] or row["episodes"]),
+}
+
+
+def provider_activity_filter(
+    rows: list[dict[str, Any]],
+    *,
+    q: str = "",
+    tin: str = "",
+    role: str = "",
+    specialty: str = "",
+    activity: str = "",
+) -> list[dict[str, Any]]:
+    """The clinicians of `provider_activity` that match every filter given: `q` a part of the
+    name or of the NPI (case ignored), `tin` the practice, `role` on the list as, `specialty`
+    the CMS specialty code, `activity` one of ACTIVITY_TESTS."""
+    wanted = q.strip().lower()
+    test = ACTIVITY_TESTS.get(activity)
+    return [
+        row
+        for row in rows
+        if (not wanted or wanted in (row["name"] or "").lower() or wanted in row["npi"])
+        and (not tin or row["tin"] == tin)
+        and (not role or row["role"] == role)
+        and (not specialty or row["specialty"] == specialty)
+        and (test is None or test(row))
+    ]
