@@ -216,5 +216,5 @@ def test_a_run_counts_the_cms_list_of_record_and_says_so(world, aco_admin, djang
         assert "assigned on CMS&#x27;s list of record" in text, path
         assert "of 2025-05-15" in text, path
     providers = client.get(f"/specialists/{world.entity.pk}/providers/").content.decode()
-    row = providers.split(f"NPI {NEPHRO_NPI}", 1)[1].split("</tr>", 1)[0]
+    row = providers.split(f"{NEPHRO_NPI}</td>", 1)[1].split("</tr>", 1)[0]
     assert '<td class="num">1</td>' in row
