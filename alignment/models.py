@@ -318,6 +318,12 @@ class AlignmentChange(models.Model):
             npi=self.attributed_npi,
         )
 
+    @property
+    def why(self) -> str:
+        """The explanation without its kind ("added: ..."), for a page that shows the kind in
+        its own column."""
+        return self.explanation.split(": ", 1)[-1]
+
 
 class VoluntarySource(models.TextChoices):
     MEDICARE_GOV = "medicare_gov", "Medicare.gov designation"

@@ -154,9 +154,9 @@ def change_text(
         return f"{kind}: {phrase}"
     parts = []
     if previous_step != step:
-        parts.append(f"{Step(previous_step).label} -> {Step(step).label}")
+        parts.append(f"from {Step(previous_step).label} to {Step(step).label}")
     if previous_tin != tin:
-        parts.append(f"attributed TIN {previous_tin or '-'} -> {tin or '-'}")
+        parts.append(f"attributed TIN from {previous_tin or 'none'} to {tin or 'none'}")
     if previous_npi != npi:
-        parts.append(f"attributed NPI {previous_npi or '-'} -> {npi or '-'}")
+        parts.append(f"attributed NPI from {previous_npi or 'none'} to {npi or 'none'}")
     return "changed: " + "; ".join(parts)
