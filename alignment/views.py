@@ -213,6 +213,7 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
             "step": step,
             "reason": reason,
             "aligned": request.GET.get("aligned", ""),
+            "filtered": bool(step or reason or aligned is not None),
             "steps": [(s.value, s.label) for s in Step],
             "reasons": [(r.value, r.label) for r in Reason],
         },

@@ -137,6 +137,13 @@ def test_the_results_list_filters_by_reason_within_a_query_budget(
     rows = response.context["page"]
     assert len(rows) > 0
     assert {r.reason for r in rows} == {"plurality_lost"}
+    # The page says which run's date it reads and how many match, before the list.
+    text = response.content.decode()
+    matching = AlignmentResult.objects.filter(run=run, reason="plurality_lost").count()
+    assert (
+        f"The run as of {run.as_of:%Y-%m-%d}: {run.aligned_count:,} of "
+        f"{run.beneficiary_count:,} beneficiaries aligned. {matching:,} match these filters"
+    ) in text
 
 
 def test_a_coordinator_may_read_runs_but_not_start_one(
