@@ -41,6 +41,7 @@ from audit.services import access_record_create
 from beneficiaries.models import Beneficiary
 from core.api import ApplicationError
 from core.uploads import upload_text
+from claims.selectors import claims_data_date
 from entities.selectors import user_entities
 
 # Who starts runs and uploads: the role table (accounts/roles.py) the console shows.
@@ -66,8 +67,15 @@ def _run_or_404(request: HttpRequest, pk: int) -> AlignmentRun:
 def index(request: HttpRequest) -> HttpResponse:
     """The user's runs, newest first, and the form to start one."""
     writable = _writable_entities(request.user)
+    first = writable.first()
     form = (
-        RunStartForm(entities=writable, today=timezone.localdate()) if writable.exists() else None
+        RunStartForm(
+            entities=writable,
+            today=timezone.localdate(),
+            data_date=claims_data_date(entity=first),
+        )
+        if first is not None
+        else None
     )
     runs = Paginator(alignment_run_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")

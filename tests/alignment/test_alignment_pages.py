@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, RunStatus
 from audit.models import AccessRecord
+from claims.selectors import claims_data_date
 from entities.models import Participation
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,14 @@ def test_an_entity_admin_starts_a_run_from_the_browser_and_reads_its_counts(
     page = admin_client_a.get(reverse("alignment:index"))
     assert page.status_code == 200
     assert "Start alignment" in page.content.decode()
+    # The run date and performance year are filled in from the data (the date the claims
+    # reach), not from the clock, a year past the claims.
+    data_date = claims_data_date(entity=entity_a)
+    assert data_date is not None
+    form = page.context["form"]
+    assert form["as_of"].initial == data_date
+    assert form["performance_year"].initial == data_date.year
+    assert f"the date the claims reach, {data_date:%Y-%m-%d}" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client_a.post(
             reverse("alignment:run_start"),
