@@ -121,7 +121,11 @@ def test_a_coordinator_opens_a_dropped_beneficiary_and_sees_why(
     )
     body = history.content.decode()
     assert history.status_code == 200
-    assert f"Dropped: plurality moved to TIN {tin}" in body
+    # Dropped since which run, and why, said once.
+    assert (
+        f"Dropped since PY2025 final list, v{first.version} as of {first.as_of:%Y-%m-%d}: "
+        f"plurality moved to TIN {tin}"
+    ) in body
     assert f"Plurality of primary care charges went to TIN {tin}" in body
     # Each run named once, with its date once ("quarterly list (as of the run date), v1 as of
     # ..." read the date twice).
