@@ -39,9 +39,9 @@ from alignment.services.voluntary import voluntary_alignment_import
 from audit.phi import phi_view
 from audit.services import access_record_create
 from beneficiaries.models import Beneficiary
+from claims.selectors import claims_data_date
 from core.api import ApplicationError
 from core.uploads import upload_text
-from claims.selectors import claims_data_date
 from entities.selectors import user_entities
 
 # Who starts runs and uploads: the role table (accounts/roles.py) the console shows.
