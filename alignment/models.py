@@ -254,6 +254,12 @@ class AlignmentResult(models.Model):
         return STEP_LABELS[Step(self.step)]
 
     @property
+    def step_short(self) -> str:
+        """The step's name without its gloss, for a narrow column: "Step 1" for "Step 1
+        (primary care physicians and practitioners)"."""
+        return self.step_label.split(" (", 1)[0]
+
+    @property
     def reason_label(self) -> str:
         return REASON_LABELS[Reason(self.reason)]
 

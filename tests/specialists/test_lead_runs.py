@@ -106,7 +106,10 @@ def test_the_pages_show_the_roster_and_the_leakage_and_log_what_they_showed(worl
     roster = client.get(f"/specialists/{world.entity.pk}/practices/{NEPHRO_TIN}/")
     body = roster.content.decode()
     assert roster.status_code == 200
-    assert "ICD-10-CM N184" in body
+    # The trigger code with its meaning, and counts with their nouns in their number.
+    assert "ICD-10-CM N18.4 Chronic kidney disease, stage 4 (severe)" in body
+    assert "on claims of 2 dates" in body
+    assert "2 services, last 2025-03-10" in body
     assert "Largest allowed charges" in body
     assert world.benes[0].current_mbi not in body
     record = AccessRecord.objects.filter(purpose="lead_specialist_roster").get()
