@@ -172,6 +172,8 @@ def test_a_specialty_on_the_list_that_leaks_is_an_opportunity(world, aco_admin, 
     )
     assert f"06 {cardiology.description}" in text
     assert "TIN 399999999" in text
+    # The clinicians on the list counted by practice, not listed one NPI a line.
+    assert f"TIN {CARDIO_TIN}: 1 clinician (preferred provider)" in text
 
 
 def test_the_daily_check_publishes_once_a_quarter_as_the_claims_allow(world, django_capture_on_commit_callbacks) -> None:  # fmt: skip
