@@ -31,8 +31,8 @@ from specialists.engine.episodes import (
     TARGET_BASIS_LABELS,
     episode_definitions_from,
 )
-from specialists.models import Episode, LeadSpecialist, LeadSpecialistRun, TransitionKind
 from specialists.forms import ClinicianFilterForm
+from specialists.models import Episode, LeadSpecialist, LeadSpecialistRun, TransitionKind
 from specialists.selectors import lead_run_current, provider_activity, provider_activity_filter
 from specialists.statements import (
     gain_share_view,

@@ -224,4 +224,12 @@ def test_a_run_counts_the_cms_list_of_record_and_says_so(world, aco_admin, djang
         assert "of 2025-05-15" in text, path
     providers = client.get(f"/specialists/{world.entity.pk}/providers/").content.decode()
     row = providers.split(f"{NEPHRO_NPI}</td>", 1)[1].split("</tr>", 1)[0]
-    assert '<td class="num">1</td>' in row
+    patients_url = f"/specialists/{world.entity.pk}/providers/{NEPHRO_NPI}/patients/"
+    assert f'<td class="num"><a href="{patients_url}?run={run.pk}">1</a></td>' in row
+    # The clinician's patients page lists the same one, from the same list of record (it read
+    # the platform's run, which attributes no NPI here, and said "no").
+    page = client.get(patients_url, {"run": run.pk})
+    assert page.context["total"] == 1
+    [listed] = page.context["rows"]
+    assert (listed["bene"], listed["aligned"]) == (ckd, True)
+    assert "<td>Yes</td>" in page.content.decode()
