@@ -32,3 +32,23 @@ def test_a_figure_against_another_is_said_above_or_below_never_as_a_sign_to_deco
         Context({"a": 90, "b": 100})
     )
     assert page == "$10.00 (10%) below the target"
+
+
+def test_a_bar_charts_labels_fit_left_of_its_bars() -> None:
+    """A long label ("Not aligned: Claims: primary care specialties") is not cut at the chart's
+    left edge: the label column widens to the longest label (core.charts)."""
+    import re
+    from decimal import Decimal
+
+    from core import charts
+
+    labels = ["Aligned: Step 1", "Not aligned: Claims: primary care specialties"]
+    svg = charts.bars(
+        title="t",
+        desc="d",
+        bars=[charts.Bar(label, Decimal(10), "10") for label in labels],
+        headers=("a", "b"),
+    )
+    for label in labels:
+        x = float(re.search(rf'<text x="([\d.]+)"[^>]*>{re.escape(label)}<', svg).group(1))
+        assert x - len(label) * charts.CHAR_WIDTH >= 0, label
