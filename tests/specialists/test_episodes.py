@@ -83,7 +83,7 @@ def test_a_run_builds_the_episodes_with_targets_and_managing_specialists_and_the
     # Each episode type's spending against its targets, in words.
     types, cards = text.split('id="cards-heading"')
     assert '<td class="num">$2,400.00 (20.62%) below</td>' in types
-    assert '<td class="num nowrap">$2,400.00 (20.62%) below</td>' in cards  # the practice's card
+    assert '<td class="num">$2,400.00 (20.62%) below</td>' in cards  # the practice's card
     assert f"TIN {CARDIO_TIN}" in text or CARDIO_TIN in text
     assert not AccessRecord.objects.filter(purpose="specialist_scorecard_cases").exists()
     card = client.get(f"/specialists/{world.entity.pk}/episodes/{CARDIO_TIN}/?cases=all")
