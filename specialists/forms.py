@@ -3,7 +3,7 @@ specialty that is not on it is an error the page names, never an unfiltered list
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -27,14 +27,16 @@ class ClinicianFilterForm(forms.Form):
     def __init__(self, data: Any, *, rows: list[dict[str, Any]]) -> None:
         super().__init__(data)
         practices = sorted({(r["tin"], r["practice"]) for r in rows}, key=lambda p: (p[1], p[0]))
-        self.fields["tin"].choices = [("", "Any")] + [
+        cast(forms.ChoiceField, self.fields["tin"]).choices = [("", "Any")] + [
             (tin, f"{name}, TIN {tin}" if name else f"TIN {tin}") for tin, name in practices
         ]
         self.fields["tin"].error_messages["invalid_choice"] = (
             "TIN %(value)s: no practice of that TIN is on the entity's list on this run's date."
         )
-        specialties = sorted({(r["specialty"], r["specialty_label"]) for r in rows if r["specialty"]})
-        self.fields["specialty"].choices = [("", "Any")] + [
+        specialties = sorted(
+            {(r["specialty"], r["specialty_label"]) for r in rows if r["specialty"]}
+        )
+        cast(forms.ChoiceField, self.fields["specialty"]).choices = [("", "Any")] + [
             (code, f"{code} {label}".strip()) for code, label in specialties
         ]
         self.fields["specialty"].error_messages["invalid_choice"] = (

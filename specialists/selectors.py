@@ -88,7 +88,9 @@ def assigned_npis(*, run: LeadSpecialistRun) -> dict[int, str]:
     if run.cms_list is not None:
         from cmslists.selectors import cms_list_assigned_npis
 
-        return {bene: npi for bene, npi in cms_list_assigned_npis(cms_list=run.cms_list).items() if npi}
+        return {
+            bene: npi for bene, npi in cms_list_assigned_npis(cms_list=run.cms_list).items() if npi
+        }
     return dict(
         AlignmentResult.objects.filter(run_id=run.alignment_run_id, aligned=True)
         .exclude(attributed_npi="")

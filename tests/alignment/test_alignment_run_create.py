@@ -6,7 +6,6 @@ from datetime import date
 
 import pandas as pd
 import pytest
-
 from django.urls import reverse
 
 from alignment.engine import Reason, Step

@@ -50,5 +50,7 @@ def test_a_bar_charts_labels_fit_left_of_its_bars() -> None:
         headers=("a", "b"),
     )
     for label in labels:
-        x = float(re.search(rf'<text x="([\d.]+)"[^>]*>{re.escape(label)}<', svg).group(1))
+        found = re.search(rf'<text x="([\d.]+)"[^>]*>{re.escape(label)}<', svg)
+        assert found is not None, label
+        x = float(found.group(1))
         assert x - len(label) * charts.CHAR_WIDTH >= 0, label

@@ -104,18 +104,20 @@ def test_a_run_builds_the_episodes_with_targets_and_managing_specialists_and_the
     page = client.get(f"/specialists/{world.entity.pk}/providers/")
     text = page.content.decode()
     assert page.status_code == 200
-    assert CARDIO_NPI in text and NEPHRO_NPI in text
+    assert CARDIO_NPI in text
+    assert NEPHRO_NPI in text
     assert f"/specialists/{world.entity.pk}/episodes/{CARDIO_TIN}/" in text  # 1 episode managed
     # Summary first, then a page a person can scan: each practice's line once, above its
     # clinicians' one-line rows (the practice, role and share were on every row).
     assert text.index("Managing scored episodes") < text.index('<table class="compact">')
     assert "1 episode, by" in text
-    assert text[text.index("<table class=\"compact\">") :].count(f"TIN {CARDIO_TIN}") == 1
+    assert text[text.index('<table class="compact">') :].count(f"TIN {CARDIO_TIN}") == 1
     # Filters: the practice, the activity, a part of the name or NPI.
     url = f"/specialists/{world.entity.pk}/providers/"
     for query in ({"tin": CARDIO_TIN}, {"activity": "episodes"}, {"q": CARDIO_NPI[-6:]}):
         text = client.get(url, query).content.decode()
-        assert CARDIO_NPI in text and NEPHRO_NPI not in text, query
+        assert CARDIO_NPI in text, query
+        assert NEPHRO_NPI not in text, query
         assert "1 of 2 clinicians match" in text, query
     text = client.get(url, {"role": "participant", "activity": "none"}).content.decode()
     assert "No clinician matches these filters." in text
@@ -124,7 +126,8 @@ def test_a_run_builds_the_episodes_with_targets_and_managing_specialists_and_the
     text = page.content.decode()
     assert page.status_code == 200
     assert "Practice: TIN 123456789: no practice of that TIN is on the entity" in text
-    assert CARDIO_NPI not in text and NEPHRO_NPI not in text
+    assert CARDIO_NPI not in text
+    assert NEPHRO_NPI not in text
 
 
 def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_see_it(world, episode_run, aco_admin, aco_coordinator, other_entity_user):  # fmt: skip
@@ -165,8 +168,8 @@ def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_s
         gross_savings=Decimal("1500.00"), earned_savings_losses=Decimal("1000.00"),
     )  # fmt: skip
     page = client.get(f"/specialists/{world.entity.pk}/gain-share/").content.decode()
-    text = client.get(f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.csv").content
-    for shown in (page, text.decode()):
+    statement = client.get(f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.csv")
+    for shown in (page, statement.content.decode()):
         assert "8.33% of each gain" in shown
         assert "8.3333" not in shown
     pdf = client.get(f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.pdf")

@@ -99,7 +99,9 @@ def test_the_pages_show_the_roster_and_the_leakage_and_log_what_they_showed(worl
     assert "Heart failure" in text
     # Specialty codes carry their names (CMS's Medicare provider specialty codes), written as
     # on every page ("06 Cardiovascular Disease (Cardiology)"), not nested in brackets.
-    assert "CMS specialty 06 Cardiovascular Disease (Cardiology); C3 Interventional Cardiology" in text
+    assert (
+        "CMS specialty 06 Cardiovascular Disease (Cardiology); C3 Interventional Cardiology" in text
+    )
     assert "(Cardiology))" not in text
     assert f"TIN {ONC_TIN}" in text
     assert "2025 Q3" in text

@@ -231,8 +231,8 @@ def test_the_enrolled_clinicians_page_sums_them_up_and_pages_through_them(dce, m
     assert preferred >= 1  # the cardiologist's TIN
     text = client.get(url).content.decode()
     assert f"{len(rows)} clinicians in " in text
-    assert f"role=participant\">{participants} participant" in text
-    assert f"role=preferred\">{preferred} preferred provider" in text
+    assert f'role=participant">{participants} participant' in text
+    assert f'role=preferred">{preferred} preferred provider' in text
     # One clinician a page: every one is reached, none twice.
     monkeypatch.setattr(episode_views, "PROVIDERS_PER_PAGE", 1)
     seen = []
