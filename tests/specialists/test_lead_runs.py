@@ -226,6 +226,8 @@ def test_a_run_counts_the_cms_list_of_record_and_says_so(world, aco_admin, djang
         assert "of 2025-05-15" in text, path
     providers = client.get(f"/specialists/{world.entity.pk}/providers/").content.decode()
     row = providers.split(f"{NEPHRO_NPI}</td>", 1)[1].split("</tr>", 1)[0]
+    # Of the list of record's beneficiaries, how many are assigned through a listed clinician.
+    assert "1 of the 2, through" in providers
     patients_url = f"/specialists/{world.entity.pk}/providers/{NEPHRO_NPI}/patients/"
     assert f'<td class="num"><a href="{patients_url}?run={run.pk}">1</a></td>' in row
     # The clinician's patients page lists the same one, from the same list of record (it read
