@@ -14,7 +14,7 @@ from entities.models import Entity
 
 class RunStartForm(forms.Form):
     entity = forms.ModelChoiceField(queryset=Entity.objects.none(), empty_label=None)
-    performance_year = forms.IntegerField(min_value=2024, max_value=2027, initial=2025)
+    performance_year = forms.IntegerField(min_value=2024, max_value=2027)
     list_kind = forms.ChoiceField(choices=ListKind.choices, initial=ListKind.FINAL)
     as_of = forms.DateField(
         label="Run date (as of)",
@@ -22,10 +22,20 @@ class RunStartForm(forms.Form):
         help_text="Quarterly lists use the 12 months to the last complete quarter before it; the participant list is taken as of it.",
     )
 
-    def __init__(self, *args: Any, entities: Any, today: date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, entities: Any, today: date, data_date: date | None = None, **kwargs: Any
+    ) -> None:
+        """`data_date`: the date the first entity's claims reach, the run date and performance
+        year filled in (the clock's date only before any claims are loaded)."""
         super().__init__(*args, **kwargs)
         cast(ModelChoiceField, self.fields["entity"]).queryset = entities
-        self.fields["as_of"].initial = today
+        self.fields["as_of"].initial = data_date or today
+        self.fields["performance_year"].initial = (data_date or today).year
+        if data_date is not None:
+            self.fields["as_of"].help_text = (
+                f"Filled in with the date the claims reach, {data_date:%Y-%m-%d}. "
+                + str(self.fields["as_of"].help_text)
+            )
 
 
 class VoluntaryImportForm(forms.Form):

@@ -254,6 +254,12 @@ class AlignmentResult(models.Model):
         return STEP_LABELS[Step(self.step)]
 
     @property
+    def step_short(self) -> str:
+        """The step's name without its gloss, for a narrow column: "Step 1" for "Step 1
+        (primary care physicians and practitioners)"."""
+        return self.step_label.split(" (", 1)[0]
+
+    @property
     def reason_label(self) -> str:
         return REASON_LABELS[Reason(self.reason)]
 
@@ -317,6 +323,12 @@ class AlignmentChange(models.Model):
             previous_npi=self.previous_npi,
             npi=self.attributed_npi,
         )
+
+    @property
+    def why(self) -> str:
+        """The explanation without its kind ("added: ..."), for a page that shows the kind in
+        its own column."""
+        return self.explanation.split(": ", 1)[-1]
 
 
 class VoluntarySource(models.TextChoices):

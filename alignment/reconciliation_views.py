@@ -80,6 +80,17 @@ def reconciliation_index(request: HttpRequest) -> HttpResponse:
     return render(request, "alignment/reconciliation_index.html", {"lists": lists})
 
 
+def _without_cms_words(detail: str, text: str) -> str:
+    """The evidence without CMS's exclusion reason, which the page shows in its own column
+    ("Excluded by CMS. CMS: A month in a Medicare health plan (...)." beside that same reason);
+    the export keeps the whole sentence."""
+    said = f" CMS: {text}."
+    if not text or not detail.endswith(said):
+        return detail
+    rest = detail[: -len(said)]
+    return "Excluded by CMS, for the reason beside it." if rest == "Excluded by CMS." else rest
+
+
 def _rows(result: ReconciliationResult, frame: pd.DataFrame) -> list[dict[str, Any]]:
     ids = [int(p) for p in frame[c.PERSON]]
     people = Beneficiary.objects.in_bulk(ids)
@@ -95,7 +106,7 @@ def _rows(result: ReconciliationResult, frame: pd.DataFrame) -> list[dict[str, A
                 "masked_mbi": bene.masked_mbi if bene else "",
                 "group": GROUP_LABELS[Group(group)],
                 "cause": CAUSE_LABELS[Cause(cause)] if cause else "",
-                "detail": detail,
+                "detail": _without_cms_words(detail, text),
                 "cms_reason": text,
             }
         )

@@ -110,7 +110,7 @@ def beneficiary_alignment_changes(*, beneficiary: Beneficiary) -> dict[int, Alig
 def voluntary_alignment_list(
     *, user: Any, entity: Entity | None = None
 ) -> QuerySet[VoluntaryAlignment]:
-    records = VoluntaryAlignment.objects.for_user(user).select_related("entity")
+    records = VoluntaryAlignment.objects.for_user(user).select_related("entity", "beneficiary")
     return records.filter(entity=entity) if entity is not None else records
 
 

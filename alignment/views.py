@@ -39,6 +39,7 @@ from alignment.services.voluntary import voluntary_alignment_import
 from audit.phi import phi_view
 from audit.services import access_record_create
 from beneficiaries.models import Beneficiary
+from claims.selectors import claims_data_date
 from core.api import ApplicationError
 from core.uploads import upload_text
 from entities.selectors import user_entities
@@ -66,8 +67,15 @@ def _run_or_404(request: HttpRequest, pk: int) -> AlignmentRun:
 def index(request: HttpRequest) -> HttpResponse:
     """The user's runs, newest first, and the form to start one."""
     writable = _writable_entities(request.user)
+    first = writable.first()
     form = (
-        RunStartForm(entities=writable, today=timezone.localdate()) if writable.exists() else None
+        RunStartForm(
+            entities=writable,
+            today=timezone.localdate(),
+            data_date=claims_data_date(entity=first),
+        )
+        if first is not None
+        else None
     )
     runs = Paginator(alignment_run_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -213,6 +221,7 @@ def run_results(request: HttpRequest, pk: int) -> HttpResponse:
             "step": step,
             "reason": reason,
             "aligned": request.GET.get("aligned", ""),
+            "filtered": bool(step or reason or aligned is not None),
             "steps": [(s.value, s.label) for s in Step],
             "reasons": [(r.value, r.label) for r in Reason],
         },

@@ -25,7 +25,8 @@ _ids = count(1)
 
 WIDTH = 640
 BAR_HEIGHT = 26
-LABEL_WIDTH = 230
+LABEL_WIDTH = 230  # at least; wider when a label needs it (`_label_width`)
+CHAR_WIDTH = 6.8  # an average character of the 12px sans-serif the charts are drawn in
 VALUE_WIDTH = 96
 PLOT_HEIGHT = 180
 MARGIN = 8
@@ -80,19 +81,27 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", cls: str = ""
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>{escape(text)}</text>'
 
 
+def _label_width(labels: Sequence[str]) -> float:
+    """Room for the longest label left of the bars, so none is cut at the chart's edge ("ned:
+    Claims: primary care specialties"), up to a little over half the chart."""
+    longest = max((len(label) for label in labels), default=0)
+    return min(max(float(LABEL_WIDTH), MARGIN + 6 + longest * CHAR_WIDTH), WIDTH / 2 + 48)
+
+
 def bars(*, title: str, desc: str, bars: Sequence[Bar], headers: tuple[str, str]) -> SafeString:
     """Horizontal bars, one per label, scaled to the largest value (negative values drawn as 0)."""
     top = max((b.value for b in bars), default=Decimal(0))
-    scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH - 2 * MARGIN) / float(top) if top > 0 else 0.0
+    left = _label_width([b.label for b in bars])
+    scale = (WIDTH - left - VALUE_WIDTH - 2 * MARGIN) / float(top) if top > 0 else 0.0
     body = []
     for i, b in enumerate(bars):
         y = MARGIN + i * BAR_HEIGHT
         w = max(float(b.value) * scale, 0.0)
-        body.append(_text(LABEL_WIDTH - 6, y + 17, b.label, anchor="end"))
+        body.append(_text(left - 6, y + 17, b.label, anchor="end"))
         body.append(
-            f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 4}" width="{w:.1f}" height="{BAR_HEIGHT - 8}"/>'
+            f'<rect class="bar" x="{left:.1f}" y="{y + 4}" width="{w:.1f}" height="{BAR_HEIGHT - 8}"/>'
         )
-        body.append(_text(LABEL_WIDTH + w + 6, y + 17, b.shown, cls="value"))
+        body.append(_text(left + w + 6, y + 17, b.shown, cls="value"))
     height = 2 * MARGIN + len(bars) * BAR_HEIGHT
     table = _table(headers, [(b.label, b.shown) for b in bars])
     return _frame(title=title, desc=desc, height=height, body=body, table=table)
@@ -134,17 +143,18 @@ def waterfall(
             running += s.value
     lo = min([Decimal(0), *(min(a, b) for a, b in spans)])
     hi = max([Decimal(0), *(max(a, b) for a, b in spans)])
-    scale = (WIDTH - LABEL_WIDTH - VALUE_WIDTH - 2 * MARGIN) / float(hi - lo) if hi > lo else 0.0
+    label_width = _label_width([s.label for s in steps])
+    scale = (WIDTH - label_width - VALUE_WIDTH - 2 * MARGIN) / float(hi - lo) if hi > lo else 0.0
 
     def x(v: Decimal) -> float:
-        return LABEL_WIDTH + float(v - lo) * scale
+        return label_width + float(v - lo) * scale
 
     body = []
     for i, (s, (a, b)) in enumerate(zip(steps, spans, strict=True)):
         y = MARGIN + i * BAR_HEIGHT
         left, right = min(x(a), x(b)), max(x(a), x(b))
         kind = "total" if s.total else ("up" if s.value >= 0 else "down")
-        body.append(_text(LABEL_WIDTH - 6, y + 17, s.label, anchor="end"))
+        body.append(_text(label_width - 6, y + 17, s.label, anchor="end"))
         body.append(
             f'<rect class="bar {kind}" x="{left:.1f}" y="{y + 4}" '
             f'width="{max(right - left, 1.0):.1f}" height="{BAR_HEIGHT - 8}"/>'

@@ -114,6 +114,22 @@ def share(value: Any, places: int = 2) -> str:
     return percent(number_ * 100, places)
 
 
+def above_below(value: Any, reference: Any) -> str:
+    """How far a figure sits from the one it is held against, in words, never a sign to decode:
+    (553495.42, 457570.90) -> "$95,924.52 (20.96%) above"; (9240, 11640) -> "$2,400.00 (20.62%)
+    below"; equal -> "equal to". The share is of the reference (left out when it is zero). The
+    caller writes what follows ("... the target")."""
+    number_, base = _decimal(value), _decimal(reference)
+    if number_ is None or base is None:
+        return DASH
+    difference = number_ - base
+    if difference.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) == 0:
+        return "equal to"
+    side = "above" if difference > 0 else "below"
+    of = f" ({share(abs(difference) / abs(base))})" if base else ""
+    return f"{money(abs(difference))}{of} {side}"
+
+
 def day(value: Any) -> str:
     """A date as ISO (2025-12-31); a datetime as its date and minute (2025-12-31 14:05), a stored
     (aware) one in the site's time zone, as pages show it, so a CSV or PDF reads the same clock."""

@@ -31,8 +31,9 @@ from specialists.engine.episodes import (
     TARGET_BASIS_LABELS,
     episode_definitions_from,
 )
+from specialists.forms import ClinicianFilterForm
 from specialists.models import Episode, LeadSpecialist, LeadSpecialistRun, TransitionKind
-from specialists.selectors import lead_run_current, provider_activity
+from specialists.selectors import lead_run_current, provider_activity, provider_activity_filter
 from specialists.statements import (
     gain_share_view,
     specialist_statement_csv,
@@ -67,10 +68,8 @@ def _card(card: dict[str, Any], names: dict[str, str], labels: dict[str, str]) -
         "role": ROLE_LABELS.get(card.get("network_role", ""), "Outside"),
         "actual": _dollars(card["actual_cents"]),
         "target": _dollars(card["target_cents"]),
-        "variance": _dollars(card["target_cents"] - targeted),
-        "variance_share": (card["target_cents"] - targeted) / card["target_cents"]
-        if card["target_cents"]
-        else None,
+        # The spending held against the target: the episodes that have one.
+        "targeted_actual": _dollars(targeted),
         "per_episode": _dollars(card["actual_cents"] // card["episodes"]),
         "readmission_rate": card["readmitted_episodes"] / card["episodes"],
         "snf_rate": card["snf_episodes"] / card["episodes"],
@@ -195,33 +194,91 @@ def scorecard(request: HttpRequest, entity_id: int, tin: str) -> HttpResponse:
     )
 
 
-PROVIDERS_PER_PAGE = 100  # an entity lists thousands of clinicians: a page at a time
+PROVIDERS_PER_PAGE = 50  # an entity lists hundreds of clinicians: a page a person can scan
+
+
+def _practice_groups(page: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's clinicians under their practice: the practice's line (name, TIN, role, its
+    clinicians on the list, the leads and episodes of the whole practice, its scorecard's share
+    of patients' spending in the network) written once, not on every clinician's row."""
+    totals: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        practice = totals.setdefault(
+            row["tin"], {"clinicians": 0, "led": 0, "episodes": 0, "in_network": None}
+        )
+        practice["clinicians"] += 1
+        practice["led"] += row["led"]
+        practice["episodes"] += row["episodes"]
+        practice["in_network"] = row["tin_in_network"]
+    groups: list[dict[str, Any]] = []
+    for row in page:
+        if not groups or groups[-1]["tin"] != row["tin"]:
+            groups.append(
+                {
+                    "tin": row["tin"],
+                    "practice": row["practice"],
+                    "role_label": row["role_label"],
+                    **totals[row["tin"]],
+                    "rows": [],
+                }
+            )
+        groups[-1]["rows"].append(row)
+    return groups
 
 
 @phi_view
 def providers(request: HttpRequest, entity_id: int) -> HttpResponse:
     """The entity's enrolled clinicians, each with its aligned and led beneficiaries, the
     episodes it manages and its practice's share of patients' spending in the network (counts
-    only: no beneficiary is named)."""
+    only: no beneficiary is named). The summary first, then the clinicians that match the
+    filters, under their practice, a page at a time."""
     entity = entity_or_404(request, entity_id)
     run = _succeeded(run_asked(request, entity))
     rows = provider_activity(run=run) if run else []
-    page = Paginator(rows, PROVIDERS_PER_PAGE).get_page(request.GET.get("page"))
+    # Practices by name, their clinicians by name: the order a person looks one up in.
+    rows.sort(key=lambda r: (r["role"], r["practice"] or "", r["tin"], r["name"] or "", r["npi"]))
     specialties = dict(SpecialtyCode.objects.values_list("code", "description"))
-    for row in page:
+    for row in rows:
         row["specialty_label"] = specialties.get(row["specialty"], "")
         row["role_label"] = ROLE_LABELS.get(row["role"], row["role"])
+    filters = {k: v for k, v in request.GET.items() if k in ClinicianFilterForm.base_fields}
+    form = ClinicianFilterForm(filters or None, rows=rows)
+    if not filters:
+        shown = rows
+    elif form.is_valid():
+        shown = provider_activity_filter(rows, **form.cleaned_data)
+    else:
+        shown = []  # the error is named above an empty list, never the whole list
+    page = Paginator(shown, PROVIDERS_PER_PAGE).get_page(request.GET.get("page"))
     summary = {
         "clinicians": len(rows),
+        "practices": len({row["tin"] for row in rows}),
         "participants": sum(row["role"] == "participant" for row in rows),
         "preferred": sum(row["role"] == "preferred" for row in rows),
         "aligning": sum(bool(row["aligned"]) for row in rows),
+        "assigned": sum(row["aligned"] for row in rows),
         "leading": sum(bool(row["led"]) for row in rows),
+        "managing": sum(bool(row["episodes"]) for row in rows),
+        "episodes": sum(row["episodes"] for row in rows),
+        "idle": sum(not (row["aligned"] or row["led"] or row["episodes"]) for row in rows),
     }
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "specialists/providers.html",
-        {"entity": entity, "run": run, "rows": rows, "page": page, "summary": summary},
+        {
+            "entity": entity,
+            "run": run,
+            "rows": rows,
+            "shown": shown,
+            "page": page,
+            "groups": _practice_groups(page, rows),
+            "summary": summary,
+            "form": form,
+            "filtered": bool(filters),
+            "query": query.urlencode(),
+        },
     )
 
 

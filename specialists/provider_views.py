@@ -10,12 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from alignment.models import AlignmentResult
 from audit.phi import phi_view
 from audit.services import access_record_create
 from beneficiaries.models import Beneficiary
 from specialists.models import LeadSpecialist
-from specialists.selectors import provider_names
+from specialists.selectors import assigned_npis, provider_names
 from specialists.views import PAGE_SIZE, entity_or_404, run_asked
 
 
@@ -26,11 +25,7 @@ def provider_patients(request: HttpRequest, entity_id: int, npi: str) -> HttpRes
     run = run_asked(request, entity)
     if run is None or not (npi.isdigit() and len(npi) == 10):
         raise Http404("No lead-specialist run.")
-    aligned = set(
-        AlignmentResult.objects.filter(
-            run_id=run.alignment_run_id, aligned=True, attributed_npi=npi
-        ).values_list("beneficiary_id", flat=True)
-    )
+    aligned = {bene for bene, through in assigned_npis(run=run).items() if through == npi}
     labels = {c["code"]: c["label"] for c in run.definitions.get("conditions", [])}
     led: dict[int, list[str]] = {}
     for bene_id, condition in LeadSpecialist.objects.filter(run=run, lead_npi=npi).values_list(

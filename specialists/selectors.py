@@ -80,6 +80,24 @@ def provider_names(*, npis: list[str]) -> dict[str, str]:
     return dict(Provider.objects.filter(npi__in=npis).values_list("npi", "name"))
 
 
+def assigned_npis(*, run: LeadSpecialistRun) -> dict[int, str]:
+    """Beneficiary id -> the clinician (NPI) each beneficiary of the run's population of record
+    is assigned through: CMS's list when the run counts it (`cms_list_assigned_npis`), else the
+    platform's alignment run (its attributed NPI). The clinicians page counts these and a
+    clinician's patients page lists them, so the two agree."""
+    if run.cms_list is not None:
+        from cmslists.selectors import cms_list_assigned_npis
+
+        return {
+            bene: npi for bene, npi in cms_list_assigned_npis(cms_list=run.cms_list).items() if npi
+        }
+    return dict(
+        AlignmentResult.objects.filter(run_id=run.alignment_run_id, aligned=True)
+        .exclude(attributed_npi="")
+        .values_list("beneficiary_id", "attributed_npi")
+    )
+
+
 def provider_activity(*, run: LeadSpecialistRun) -> list[dict[str, Any]]:
     """Each clinician on the entity's list in force on the run's date (participants and
     preferred providers): the beneficiaries aligned to them by the run's alignment, those they
@@ -98,27 +116,8 @@ def provider_activity(*, run: LeadSpecialistRun) -> list[dict[str, Any]]:
         .order_by("role", "organization__tin", "provider__npi")
     )
     npis = [r["provider__npi"] for r in rows]
-    if run.cms_list is not None:
-        # The roster of record is CMS's list: each assigned beneficiary's clinician on it.
-        from cmslists.selectors import cms_list_assigned_npis
-
-        wanted = set(npis)
-        aligned = dict(
-            Counter(
-                npi
-                for npi in cms_list_assigned_npis(cms_list=run.cms_list).values()
-                if npi in wanted
-            )
-        )
-    else:
-        aligned = dict(
-            AlignmentResult.objects.filter(
-                run_id=run.alignment_run_id, aligned=True, attributed_npi__in=npis
-            )
-            .values("attributed_npi")
-            .annotate(n=Count("beneficiary_id", distinct=True))
-            .values_list("attributed_npi", "n")
-        )
+    wanted = set(npis)
+    aligned = dict(Counter(npi for npi in assigned_npis(run=run).values() if npi in wanted))
     led = dict(
         LeadSpecialist.objects.filter(run=run, lead_npi__in=npis)
         .values("lead_npi")
@@ -154,3 +153,36 @@ def provider_activity(*, run: LeadSpecialistRun) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+ACTIVITY_TESTS = {
+    "assigning": lambda row: bool(row["aligned"]),
+    "leading": lambda row: bool(row["led"]),
+    "episodes": lambda row: bool(row["episodes"]),
+    "none": lambda row: not (row["aligned"] or row["led"] or row["episodes"]),
+}
+
+
+def provider_activity_filter(
+    rows: list[dict[str, Any]],
+    *,
+    q: str = "",
+    tin: str = "",
+    role: str = "",
+    specialty: str = "",
+    activity: str = "",
+) -> list[dict[str, Any]]:
+    """The clinicians of `provider_activity` that match every filter given: `q` a part of the
+    name or of the NPI (case ignored), `tin` the practice, `role` on the list as, `specialty`
+    the CMS specialty code, `activity` one of ACTIVITY_TESTS."""
+    wanted = q.strip().lower()
+    test = ACTIVITY_TESTS.get(activity)
+    return [
+        row
+        for row in rows
+        if (not wanted or wanted in (row["name"] or "").lower() or wanted in row["npi"])
+        and (not tin or row["tin"] == tin)
+        and (not role or row["role"] == role)
+        and (not specialty or row["specialty"] == specialty)
+        and (test is None or test(row))
+    ]

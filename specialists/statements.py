@@ -34,6 +34,18 @@ class GainShareView:
         """The reconciliation's steps but each TIN's own line (the table shows them)."""
         return [s for s in self.reconciliation.explanation if not s.label.startswith("TIN ")]
 
+    @property
+    def amounts(self) -> list[dict[str, Any]]:
+        """Each specialist TIN's line of the page: its name, episodes and amount in words."""
+        return [
+            {
+                "share": share,
+                "name": self.names.get(share.tin, ""),
+                "amount": paid_or_owed(share.amount),
+            }
+            for share in self.reconciliation.shares
+        ]
+
     def share(self, tin: str) -> gs.SpecialistShare | None:
         return next((s for s in self.reconciliation.shares if s.tin == tin), None)
 
@@ -136,8 +148,18 @@ def _facts(view: GainShareView, share: gs.SpecialistShare) -> list[tuple[str, st
         ("TIN", share.tin),
         ("Specialist practice", view.names.get(share.tin, "")),
         ("Episodes scored", f"{sum(line.episodes for line in share.lines):,}"),
-        ("Amount for this TIN", display.money(share.amount)),
+        ("Amount for this TIN", paid_or_owed(share.amount)),
     ]
+
+
+def paid_or_owed(amount: Decimal) -> str:
+    """A specialist's amount in words, not a sign to decode: "$1,200.00 paid to the practice",
+    "$300.00 owed by the practice to the entity", "$0.00 (no gain, nothing owed)"."""
+    if amount > 0:
+        return f"{display.money(amount)} paid to the practice"
+    if amount < 0:
+        return f"{display.money(-amount)} owed by the practice to the entity"
+    return f"{display.money(0)} (no gain, nothing owed)"
 
 
 def _steps(view: GainShareView, share: gs.SpecialistShare) -> list[str]:
@@ -149,7 +171,7 @@ def _steps(view: GainShareView, share: gs.SpecialistShare) -> list[str]:
         for step in view.reconciliation.explanation
         if not step.label.startswith("TIN ") or step.label.startswith(own)
     ]
-    return [step.as_text() for step in (*share.explanation, *entity_steps)]
+    return [display.tidy(step.as_text()) for step in (*share.explanation, *entity_steps)]
 
 
 def specialist_statement_csv(view: GainShareView, share: gs.SpecialistShare) -> str:

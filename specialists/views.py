@@ -73,8 +73,8 @@ def run_asked(request: HttpRequest, entity: Entity) -> LeadSpecialistRun | None:
 
 
 def _conditions(run: LeadSpecialistRun) -> list[dict[str, Any]]:
-    """Each condition with its counts, and its lead specialties as "code (name)" (CMS's
-    Medicare provider specialty codes)."""
+    """Each condition with its counts, and its lead specialties as "code name" (CMS's
+    Medicare provider specialty codes), as every page writes a specialty."""
     counts = run.summary.get("by_condition", {})
     conditions = definitions_from(run.definitions).conditions
     codes = {code for condition in conditions for code in condition.specialty_codes}
@@ -83,7 +83,7 @@ def _conditions(run: LeadSpecialistRun) -> list[dict[str, Any]]:
         {
             "condition": condition,
             "specialties": [
-                f"{code} ({names[code]})" if code in names else code
+                f"{code} {names[code]}" if code in names else code
                 for code in condition.specialty_codes
             ],
             **counts.get(condition.code, {}),

@@ -1,6 +1,6 @@
-"""The template side of `core.display`: `{% load display %}` then `{{ x|money }}`, `{{ n|count }}`, `{{ py|person_years }}`,
-`{{ p|percent }}`, `{{ s|share }}`, `{{ d|day }}`, `{{ b|yes_no }}`, `{{ key|words }}`,
-`{{ r|number:3 }}`."""
+"""The template side of `core.display`: `{% load display %}` then `{{ x|money }}`, `{{ n|count }}`,
+`{{ py|person_years }}`, `{{ p|percent }}`, `{{ s|share }}`, `{{ d|day }}`, `{{ b|yes_no }}`, `{{ key|words }}`,
+`{{ r|number:3 }}`, `{{ spent|above_below:target }}`."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _to_places(format_: Any) -> Any:
 # Each filter is the `core.display` function of the same name.
 for _name in ("money", "number", "percent", "share"):
     register.filter(_name, _to_places(getattr(display, _name)))
-for _name in ("count", "person_years", "yes_no", "words", "plain_decimal", "cite", "tidy"):
+for _name in ("count", "person_years", "yes_no", "words", "plain_decimal", "cite", "tidy", "above_below"):
     register.filter(_name, getattr(display, _name))
 # A stored time is UTC: the filter gets it in the site's time zone, as Django's own `date` filter
 # does, so a job page and the home page read the same clock.

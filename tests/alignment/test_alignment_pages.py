@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from alignment.models import AlignmentChange, AlignmentResult, AlignmentRun, RunStatus
 from audit.models import AccessRecord
+from claims.selectors import claims_data_date
 from entities.models import Participation
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,14 @@ def test_an_entity_admin_starts_a_run_from_the_browser_and_reads_its_counts(
     page = admin_client_a.get(reverse("alignment:index"))
     assert page.status_code == 200
     assert "Start alignment" in page.content.decode()
+    # The run date and performance year are filled in from the data (the date the claims
+    # reach), not from the clock, a year past the claims.
+    data_date = claims_data_date(entity=entity_a)
+    assert data_date is not None
+    form = page.context["form"]
+    assert form["as_of"].initial == data_date
+    assert form["performance_year"].initial == data_date.year
+    assert f"the date the claims reach, {data_date:%Y-%m-%d}" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client_a.post(
             reverse("alignment:run_start"),
@@ -55,6 +64,9 @@ def test_an_entity_admin_starts_a_run_from_the_browser_and_reads_its_counts(
     assert run.created_by.email == "admin@a.example.test"
     detail = admin_client_a.get(response["Location"]).content.decode()
     assert "Counts by step and reason" in detail
+    # The windows named in words ("alignmentyear1" was a code name with its underscores cut).
+    assert "Assignment: 2025-01-01 to 2025-12-31<br>" in detail
+    assert f"{run.participant_count:,} TIN/NPI entries (digest" in detail  # not "rows"
     assert "Plurality of primary care charges with the entity" in detail
     text = re.sub(r"<[^>]+>", "", detail).replace(",", "")
     assert f"{run.aligned_count} of {run.beneficiary_count} beneficiaries aligned" in text
@@ -112,7 +124,11 @@ def test_a_coordinator_opens_a_dropped_beneficiary_and_sees_why(
     )
     body = history.content.decode()
     assert history.status_code == 200
-    assert f"Dropped: plurality moved to TIN {tin}" in body
+    # Dropped since which run, and why, said once.
+    assert (
+        f"Dropped since PY2025 final list, v{first.version} as of {first.as_of:%Y-%m-%d}: "
+        f"plurality moved to TIN {tin}"
+    ) in body
     assert f"Plurality of primary care charges went to TIN {tin}" in body
     # Each run named once, with its date once ("quarterly list (as of the run date), v1 as of
     # ..." read the date twice).
@@ -137,6 +153,13 @@ def test_the_results_list_filters_by_reason_within_a_query_budget(
     rows = response.context["page"]
     assert len(rows) > 0
     assert {r.reason for r in rows} == {"plurality_lost"}
+    # The page says which run's date it reads and how many match, before the list.
+    text = response.content.decode()
+    matching = AlignmentResult.objects.filter(run=run, reason="plurality_lost").count()
+    assert (
+        f"The run as of {run.as_of:%Y-%m-%d}: {run.aligned_count:,} of "
+        f"{run.beneficiary_count:,} beneficiaries aligned. {matching:,} match these filters"
+    ) in text
 
 
 def test_a_coordinator_may_read_runs_but_not_start_one(

@@ -6,8 +6,10 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from django.urls import reverse
 
-from alignment.engine import Reason
+from alignment.engine import Reason, Step
+from alignment.engine.vocabulary import change_text
 from alignment.models import (
     AlignmentBucket,
     AlignmentChange,
@@ -18,6 +20,7 @@ from alignment.models import (
 from alignment.services.runs import alignment_run_create
 from core.api import ApplicationError
 from entities.models import Participation
+from tests.login import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +111,7 @@ def test_the_current_run_is_the_latest_as_of_date_and_a_run_compares_to_the_list
     assert alignment_current_run(entity=entity_a).pk == rerun.pk
 
 
-def test_changes_between_runs_say_why(entity_a, population_a, run_alignment) -> None:
+def test_changes_between_runs_say_why(entity_a, population_a, run_alignment, aco_admin) -> None:
     first = run_alignment(entity_a)
     aligned_by_tin = AlignmentResult.objects.filter(
         run=first, aligned=True, step="step_1"
@@ -125,6 +128,22 @@ def test_changes_between_runs_say_why(entity_a, population_a, run_alignment) -> 
     assert moved.first().explanation == f"dropped: plurality moved to TIN {tin}"
     assert all(change.explanation.startswith("dropped: ") for change in dropped)
     assert second.summary["changes"]["dropped"] == dropped.count()
+    # The run's page says the kind in its own column and why beside it, once ("Dropped |
+    # dropped: plurality moved ..." read twice).
+    page = verified_client(aco_admin).get(
+        reverse("alignment:run_detail", args=[second.pk]), {"change": "dropped"}
+    )
+    text = page.content.decode()
+    assert f"<td>plurality moved to TIN {tin}</td>" in text
+    assert "dropped: " not in text
+    # A change of step or clinician is said in words, from one to the other.
+    assert change_text(
+        kind="changed", reason="", previous_step="step_1", step="step_3", previous_tin="",
+        tin="330000001",
+    ) == (
+        f"changed: step from {Step('step_1').label} to {Step('step_3').label}; "
+        "attributed TIN from none to 330000001"
+    )  # fmt: skip
 
 
 def test_only_one_run_per_entity_and_year_may_be_open(entity_a, population_a) -> None:

@@ -178,6 +178,12 @@ def test_the_page_shows_dates_counts_and_masked_differences(
     assert 'data-group="cms_only">2<' in html
     assert 'data-cause="cms_only:data_sharing">1<' in html
     assert 'data-cause="ours_only:ma_or_other_initiative">1<' in html
+    # CMS's exclusion reason once, in its column, not again in the evidence beside it.
+    [row] = [r for r in response.context["rows"] if r["cause"].startswith("Medicare Advantage")]
+    assert row["cms_reason"]
+    assert row["cms_reason"] in html
+    assert html.count(row["cms_reason"]) == 1
+    assert row["detail"] == "Excluded by CMS, for the reason beside it."
     assert NEW_MBI not in html
     assert f"*******{NEW_MBI[-4:]}" in html
     record = AccessRecord.objects.filter(purpose="alignment_reconciliation").latest("id")

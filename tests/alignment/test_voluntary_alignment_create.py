@@ -14,6 +14,7 @@ from beneficiaries.models import Beneficiary
 from core.api import ApplicationError
 from entities.choices import ParticipationRole
 from entities.models import Participation
+from tests.login import verified_client
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 5, 1)
@@ -46,6 +47,13 @@ def test_a_designation_of_a_participant_is_recorded_with_its_tin(
         source="attestation", today=TODAY, acting_user=aco_admin,
     )  # fmt: skip
     assert (record.tin, record.created_by) == (p.organization.tin, aco_admin)
+    # The page lists it under a heading with the count, the beneficiary with its masked MBI
+    # (never the MBI itself), as the other alignment pages do.
+    text = verified_client(aco_admin).get(reverse("alignment:voluntary")).content.decode()
+    n = VoluntaryAlignment.objects.filter(entity=entity_a).count()
+    assert f"{n:,} designation{'s' if n != 1 else ''}, the latest signed first" in text
+    assert f"#{bene.pk}</a> {bene.masked_mbi}" in text
+    assert bene.current_mbi not in text
 
 
 @pytest.mark.parametrize(

@@ -36,3 +36,36 @@ def test_percents_and_person_years_keep_their_two_decimals_in_a_column() -> None
         Context({"p": "10.00", "s": "5.5"})
     )
     assert page == "10.00 · 5.50%"
+
+def test_a_figure_against_another_is_said_above_or_below_never_as_a_sign_to_decode() -> None:
+    assert display.above_below("553495.42", "457570.90") == "$95,924.52 (20.96%) above"
+    assert display.above_below(9240, 11640) == "$2,400.00 (20.62%) below"
+    assert display.above_below("100.004", 100) == "equal to"
+    assert display.above_below(50, 0) == "$50.00 above"  # no share of a zero reference
+    assert display.above_below(None, 10) == display.DASH
+    page = Template("{% load display %}{{ a|above_below:b }} the target").render(
+        Context({"a": 90, "b": 100})
+    )
+    assert page == "$10.00 (10%) below the target"
+
+
+def test_a_bar_charts_labels_fit_left_of_its_bars() -> None:
+    """A long label ("Not aligned: Claims: primary care specialties") is not cut at the chart's
+    left edge: the label column widens to the longest label (core.charts)."""
+    import re
+    from decimal import Decimal
+
+    from core import charts
+
+    labels = ["Aligned: Step 1", "Not aligned: Claims: primary care specialties"]
+    svg = charts.bars(
+        title="t",
+        desc="d",
+        bars=[charts.Bar(label, Decimal(10), "10") for label in labels],
+        headers=("a", "b"),
+    )
+    for label in labels:
+        found = re.search(rf'<text x="([\d.]+)"[^>]*>{re.escape(label)}<', svg)
+        assert found is not None, label
+        x = float(found.group(1))
+        assert x - len(label) * charts.CHAR_WIDTH >= 0, label

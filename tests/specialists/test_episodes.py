@@ -80,12 +80,18 @@ def test_a_run_builds_the_episodes_with_targets_and_managing_specialists_and_the
     text = page.content.decode()
     assert page.status_code == 200
     assert "Heart failure admission" in text
+    # Each episode type's spending against its targets, in words.
+    types, cards = text.split('id="cards-heading"')
+    assert '<td class="num">$2,400.00 (20.62%) below</td>' in types
+    assert '<td class="num">$2,400.00 (20.62%) below</td>' in cards  # the practice's card
     assert f"TIN {CARDIO_TIN}" in text or CARDIO_TIN in text
     assert not AccessRecord.objects.filter(purpose="specialist_scorecard_cases").exists()
     card = client.get(f"/specialists/{world.entity.pk}/episodes/{CARDIO_TIN}/?cases=all")
     body = card.content.decode()
     assert card.status_code == 200
-    assert "$2,400.00" in body  # below target
+    # Said in words, not as a signed figure with "(negative: above)" to decode.
+    assert "spent $9,240.00, $2,400.00 (20.62%) below the target of $11,640.00" in body
+    assert "negative" not in body
     assert world.benes[1].current_mbi not in body
     record = AccessRecord.objects.get(purpose="specialist_scorecard_cases")
     assert record.beneficiary_ids == [world.benes[1].pk]
@@ -98,9 +104,30 @@ def test_a_run_builds_the_episodes_with_targets_and_managing_specialists_and_the
     page = client.get(f"/specialists/{world.entity.pk}/providers/")
     text = page.content.decode()
     assert page.status_code == 200
-    assert f"NPI {CARDIO_NPI}" in text
-    assert f"NPI {NEPHRO_NPI}" in text
+    assert CARDIO_NPI in text
+    assert NEPHRO_NPI in text
     assert f"/specialists/{world.entity.pk}/episodes/{CARDIO_TIN}/" in text  # 1 episode managed
+    # Summary first, then a page a person can scan: each practice's line once, above its
+    # clinicians' one-line rows (the practice, role and share were on every row).
+    assert text.index("Managing scored episodes") < text.index('<table class="compact">')
+    assert "1 episode, by" in text
+    assert text[text.index('<table class="compact">') :].count(f"TIN {CARDIO_TIN}") == 1
+    # Filters: the practice, the activity, a part of the name or NPI.
+    url = f"/specialists/{world.entity.pk}/providers/"
+    for query in ({"tin": CARDIO_TIN}, {"activity": "episodes"}, {"q": CARDIO_NPI[-6:]}):
+        text = client.get(url, query).content.decode()
+        assert CARDIO_NPI in text, query
+        assert NEPHRO_NPI not in text, query
+        assert "1 of 2 clinicians match" in text, query
+    text = client.get(url, {"role": "participant", "activity": "none"}).content.decode()
+    assert "No clinician matches these filters." in text
+    # A TIN that is not on the list is named as the error, over no list (not the whole one).
+    page = client.get(url, {"tin": "123456789"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Practice: TIN 123456789: no practice of that TIN is on the entity" in text
+    assert CARDIO_NPI not in text
+    assert NEPHRO_NPI not in text
 
 
 def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_see_it(world, episode_run, aco_admin, aco_coordinator, other_entity_user):  # fmt: skip
@@ -120,16 +147,31 @@ def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_s
         gross_savings=Decimal("150000.00"), earned_savings_losses=Decimal("100000.00"),
     )  # fmt: skip
     page = client.get(f"/specialists/{world.entity.pk}/gain-share/").content.decode()
-    # 50% of ($11,640.00 - $9,240.00), inside the $10,000.00 pool (10% of $100,000.00).
-    assert "$1,200.00" in page
+    # 50% of ($11,640.00 - $9,240.00), inside the $10,000.00 pool (10% of $100,000.00), said
+    # as paid or owed rather than as a sign ("negative: owed to the entity").
+    assert "$1,200.00 paid to the practice" in page
+    assert "negative" not in page
     assert "$10,000.00" in page
     # The policy's note is its own sentence (it read "10% (Demo terms (synthetic).).").
     assert "available to specialists: 10%. Board resolution of 2025-01-10.</p>" in page
     csv = client.get(f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.csv")
     text = csv.content.decode()
     assert csv.status_code == 200
-    assert 'Amount for this TIN,"$1,200.00"' in text
+    assert 'Amount for this TIN,"$1,200.00 paid to the practice"' in text
     assert "Entity keeps of its earned savings: $98,800.00" in text
+    # A pool smaller than the gains scales each one: the share in the page's two decimals
+    # ($100.00 of $1,200.00 is 8.33%, where the engine's step reads 8.3333%), on the page and in
+    # the statement alike.
+    SettlementRun.objects.create(
+        entity=world.entity, program="mssp", performance_year=2025, kind="final", version=2,
+        inputs={}, figures={}, explanation=[], parameter_version="test",
+        gross_savings=Decimal("1500.00"), earned_savings_losses=Decimal("1000.00"),
+    )  # fmt: skip
+    page = client.get(f"/specialists/{world.entity.pk}/gain-share/").content.decode()
+    statement = client.get(f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.csv")
+    for shown in (page, statement.content.decode()):
+        assert "8.33% of each gain" in shown
+        assert "8.3333" not in shown
     pdf = client.get(f"/specialists/{world.entity.pk}/gain-share/{CARDIO_TIN}.pdf")
     assert pdf.content.startswith(b"%PDF")
     # Settlement money is refused to a role the entity keeps from it; another entity sees nothing.

@@ -97,14 +97,21 @@ def test_the_pages_show_the_roster_and_the_leakage_and_log_what_they_showed(worl
     assert page.status_code == 200
     text = page.content.decode()
     assert "Heart failure" in text
-    # Specialty codes carry their names (CMS's Medicare provider specialty codes).
-    assert "C3 (Interventional Cardiology)" in text
+    # Specialty codes carry their names (CMS's Medicare provider specialty codes), written as
+    # on every page ("06 Cardiovascular Disease (Cardiology)"), not nested in brackets.
+    assert (
+        "CMS specialty 06 Cardiovascular Disease (Cardiology); C3 Interventional Cardiology" in text
+    )
+    assert "(Cardiology))" not in text
     assert f"TIN {ONC_TIN}" in text
     assert "2025 Q3" in text
     roster = client.get(f"/specialists/{world.entity.pk}/practices/{NEPHRO_TIN}/")
     body = roster.content.decode()
     assert roster.status_code == 200
-    assert "ICD-10-CM N184" in body
+    # The trigger code with its meaning, and counts with their nouns in their number.
+    assert "ICD-10-CM N18.4 Chronic kidney disease, stage 4 (severe)" in body
+    assert "on claims of 2 dates" in body
+    assert "2 services, last 2025-03-10" in body
     assert "Largest allowed charges" in body
     assert world.benes[0].current_mbi not in body
     record = AccessRecord.objects.filter(purpose="lead_specialist_roster").get()
@@ -167,6 +174,8 @@ def test_a_specialty_on_the_list_that_leaks_is_an_opportunity(world, aco_admin, 
     )
     assert f"06 {cardiology.description}" in text
     assert "TIN 399999999" in text
+    # The clinicians on the list counted by practice, not listed one NPI a line.
+    assert f"TIN {CARDIO_TIN}: 1 clinician (preferred provider)" in text
 
 
 def test_the_daily_check_publishes_once_a_quarter_as_the_claims_allow(world, django_capture_on_commit_callbacks) -> None:  # fmt: skip
@@ -216,5 +225,15 @@ def test_a_run_counts_the_cms_list_of_record_and_says_so(world, aco_admin, djang
         assert "assigned on CMS&#x27;s list of record" in text, path
         assert "of 2025-05-15" in text, path
     providers = client.get(f"/specialists/{world.entity.pk}/providers/").content.decode()
-    row = providers.split(f"NPI {NEPHRO_NPI}", 1)[1].split("</tr>", 1)[0]
-    assert '<td class="num">1</td>' in row
+    row = providers.split(f"{NEPHRO_NPI}</td>", 1)[1].split("</tr>", 1)[0]
+    # Of the list of record's beneficiaries, how many are assigned through a listed clinician.
+    assert "1 of the 2, through" in providers
+    patients_url = f"/specialists/{world.entity.pk}/providers/{NEPHRO_NPI}/patients/"
+    assert f'<td class="num"><a href="{patients_url}?run={run.pk}">1</a></td>' in row
+    # The clinician's patients page lists the same one, from the same list of record (it read
+    # the platform's run, which attributes no NPI here, and said "no").
+    page = client.get(patients_url, {"run": run.pk})
+    assert page.context["total"] == 1
+    [listed] = page.context["rows"]
+    assert (listed["bene"], listed["aligned"]) == (ckd, True)
+    assert "<td>Yes</td>" in page.content.decode()

@@ -230,7 +230,9 @@ def test_the_enrolled_clinicians_page_sums_them_up_and_pages_through_them(dce, m
     assert len(rows) >= 2
     assert preferred >= 1  # the cardiologist's TIN
     text = client.get(url).content.decode()
-    assert f"{len(rows)} clinicians on the list: {participants} participant" in text
+    assert f"{len(rows)} clinicians in " in text
+    assert f'role=participant">{participants} participant' in text
+    assert f'role=preferred">{preferred} preferred provider' in text
     # One clinician a page: every one is reached, none twice.
     monkeypatch.setattr(episode_views, "PROVIDERS_PER_PAGE", 1)
     seen = []
@@ -239,3 +241,11 @@ def test_the_enrolled_clinicians_page_sums_them_up_and_pages_through_them(dce, m
         seen += [row["npi"] for row in page.context["page"]]
         assert f"Page {number} of {len(rows)}" in page.content.decode()
     assert sorted(seen) == sorted(row["npi"] for row in rows)
+    # A filtered list pages through what matches, the filter kept in the links.
+    page = client.get(url, {"run": dce["run"].pk, "role": "preferred"})
+    assert [row["npi"] for row in page.context["page"]] == [
+        row["npi"] for row in rows if row["role"] == "preferred"
+    ][:1]
+    page = client.get(url, {"run": dce["run"].pk, "activity": ""})  # "Any": all of them
+    assert f"Page 1 of {len(rows)}" in page.content.decode()
+    assert "activity=&amp;page=2" in page.content.decode()
