@@ -137,7 +137,7 @@ ACRONYMS = {
     "esrd": "ESRD", "cms": "CMS", "mssp": "MSSP", "reach": "REACH", "qps": "QPS", "apo": "APO",
     "pcc": "PCC", "tcc": "TCC", "ffs": "FFS", "id": "ID", "awv": "AWV", "pct": "%",
     "ltc": "LTC", "snf": "SNF", "hha": "HHA", "dme": "DME", "cclf": "CCLF", "csv": "CSV",
-    "pbp": "PBP", "ucc": "UCC", "mcp": "MCP", "raf": "RAF", "ip": "inpatient", "op": "outpatient",
+    "pbp": "PBP", "hea": "HEA", "ucc": "UCC", "mcp": "MCP", "raf": "RAF", "ip": "inpatient", "op": "outpatient",
 }  # fmt: skip
 
 

@@ -69,12 +69,15 @@ class ParticipationWithSpecialistsAdmin(ParticipationAdmin):
     # The entity's current lead-specialist run, per provider (counts only: the links lead to the
     # pages that name the patients, under the PHI policy). Read once per entity per page.
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        extra_context = {
-            **(extra_context or {}),
-            "subtitle": "Attributed patients, episodes and the share of patients' spending in "
-            "the network: each entity's current lead-specialist run (its claims date and its "
-            "alignment run), for the clinicians on the list on that date.",
-        }
+        # Which run (and so which claims date) the figures come from, stated above the table
+        # (templates/admin/entities/participation/change_list.html), per entity in view.
+        ids = admin_entity_ids(user=request.user)
+        chosen = request.GET.get("entity__id__exact", "")
+        entities = Entity.objects.filter(pk__in=ids).order_by("legal_name")
+        if chosen.isdigit():
+            entities = entities.filter(pk=int(chosen))
+        runs = [(entity, lead_run_current(entity=entity)) for entity in entities[:10]]
+        extra_context = {**(extra_context or {}), "specialist_runs": runs}
         return super().changelist_view(request, extra_context)
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from core import display
 from entities.admin.base import RegistryAdmin
@@ -128,7 +129,7 @@ class ToConfirmFilter(admin.SimpleListFilter):
 @admin.register(ProgramParameter)
 class ProgramParameterAdmin(RegistryAdmin):
     list_display = [
-        "key",
+        "shown_key",
         "program",
         "performance_year",
         "track",
@@ -146,6 +147,11 @@ class ProgramParameterAdmin(RegistryAdmin):
         ("Value", {"fields": ["value", "text_value", "unit"]}),
         ("Evidence", {"fields": ["evidence", "to_confirm", "source", "notes"]}),
     ]
+
+    @admin.display(description="Parameter", ordering="key")
+    def shown_key(self, obj: Any) -> str:
+        # In words (the key, which search finds, in the tooltip), not as a code name.
+        return format_html('<span title="{}">{}</span>', obj.key, display.words(obj.key))
 
     @admin.display(description="Value", ordering="value")
     def shown_value(self, obj: Any) -> str:

@@ -308,3 +308,60 @@ def test_the_entity_list_shows_this_years_track_and_headcount_in_few_queries(
     with django_assert_max_num_queries(12):
         body = admin_client.get(reverse("admin:entities_entity_changelist")).content.decode()
     assert "BASIC Level D" in body
+
+
+def test_the_console_home_leads_to_the_admins_entities_and_jobs_not_an_empty_panel(
+    entity_a, entity_b, a_rows, console_admin, login_client
+) -> None:
+    from jobs.models import Job
+
+    mine = Job.objects.create(entity=entity_a, kind="alignment.run", state="succeeded")
+    theirs = Job.objects.create(entity=entity_b, kind="settlement.collect", state="failed")
+    body = login_client(console_admin).get(reverse("admin:index")).content.decode()
+    # Django's "Recent actions" panel said "None available" to anyone who had saved nothing.
+    assert "None available" not in body
+    assert reverse("admin:entities_entity_change", args=[entity_a.pk]) in body
+    assert "2 participant-list rows active on" in body
+    assert f'href="{reverse("jobs:detail", args=[mine.pk])}"' in body
+    assert f"Alignment run (job {mine.pk})" in body
+    assert reverse("jobs:detail", args=[theirs.pk]) not in body
+    assert entity_b.legal_name not in body
+    # Apps named in words: not "Cms lists" or "Gain share policys".
+    assert "CMS lists" in body
+    assert "Gain-sharing policies" in body
+    assert "Cms lists" not in body and "policys" not in body
+
+
+def test_console_lists_read_as_the_pages_do(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    from jobs.models import Job
+    from tests.page_scan import problems
+
+    job = Job.objects.create(entity=entity_a, kind="alignment.run", state="succeeded")
+    client = login_client(console_admin)
+    # Dates as core.display.day writes them, not the English locale's "Jan. 1, 2025".
+    years = client.get(reverse("admin:entities_performanceyear_changelist")).content.decode()
+    assert "2025-01-01" in years
+    assert "Jan. 1" not in years
+    # Jobs by their title (Alignment run), never their kind's code name (alignment.run #1).
+    for url in (
+        reverse("admin:jobs_job_changelist"),
+        reverse("admin:jobs_job_change", args=[job.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "Alignment run" in html, url
+        assert problems(html) == [], url
+    listing = client.get(reverse("admin:jobs_job_changelist")).content.decode()
+    assert ">alignment.run<" not in listing
+    # The participant list says which lead-specialist attribution its figures come from.
+    page = client.get(
+        reverse("admin:entities_participation_changelist"), {"entity__id__exact": entity_a.pk}
+    ).content.decode()
+    assert 'id="specialist-figures-source"' in page
+    assert f"{entity_a.cms_id} none run yet" in page
+    # Program parameters by name in words, the key kept for search.
+    params = client.get(
+        reverse("admin:entities_programparameter_changelist"), {"q": "max_sharing_rate"}
+    ).content.decode()
+    assert ">Max sharing rate<" in params
