@@ -18,6 +18,7 @@ from accounts.services import (
     break_glass_grant_end,
     sign_in_lock_lift,
 )
+from core import display
 
 
 class MembershipInline(admin.TabularInline):
@@ -59,7 +60,9 @@ class SignInLockAdmin(admin.ModelAdmin):
     def lift(self, request: HttpRequest, queryset: QuerySet[SignInLock]) -> None:
         for lock in queryset:
             sign_in_lock_lift(lock=lock, acting_user=request.user)
-        self.message_user(request, f"Lifted {queryset.count()} lock(s).", messages.SUCCESS)
+        self.message_user(
+            request, f"Lifted {display.counted(queryset.count(), 'lock')}.", messages.SUCCESS
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser

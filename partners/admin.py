@@ -13,6 +13,7 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.urls import reverse
 
+from core import display
 from core.api import ApplicationError
 from entities.admin.base import ScopedAdmin
 from entities.models import Entity, ParticipantOrganization, Participation
@@ -161,4 +162,4 @@ class PartnerClientAdmin(ScopedAdmin):
         for client in queryset.filter(is_active=True):
             partner_client_revoke(client=client, acting_user=request.user)
             done += 1
-        messages.success(request, f"{done} client(s) revoked.")
+        messages.success(request, f"{display.counted(done, 'client')} revoked.")
