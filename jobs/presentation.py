@@ -114,4 +114,8 @@ def job_links(job: Any) -> dict[str, tuple[str, str] | None]:
     elif kind in ("claims.load_delivery", "cclf.load"):
         url = _url("admin:claims_delivery_changelist")
         back = ("Claims deliveries", url) if url else None
+    if back is None:
+        # Never a dead end: a job no page owns leads home, where the person's jobs are listed.
+        url = _url("home")
+        back = ("Home", url) if url else None
     return {"result": done, "back": back}

@@ -72,3 +72,11 @@ def test_a_jobs_times_read_in_the_sites_time_zone_on_its_page_and_the_home_page(
     home = client_a.get(reverse("home")).content.decode()
     assert "2025-06-02 10:24" in home
     assert "a.m." not in home
+
+
+def test_a_job_no_page_owns_leads_home_instead_of_nowhere() -> None:
+    for job in (
+        Job(kind="jobs.demo", entity_id=None, state="succeeded", result={}, parameters={}),
+        Job(kind="alignment.run", entity_id=7, state="failed", result={}, parameters={}),
+    ):
+        assert job_links(job)["back"] == ("Home", reverse("home")), job.kind
