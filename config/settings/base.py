@@ -300,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "partners.api.schema.separate_console_operations",
         # The docs page opens with how a partner system gets a token.
         "partners.api.schema.add_partner_guide",
+        # Each operation headed in words ("List alignment runs"), not by its operation id.
+        "partners.api.schema.add_operation_summaries",
     ],
 }
 
