@@ -330,6 +330,9 @@ def test_the_console_home_leads_to_the_admins_entities_and_jobs_not_an_empty_pan
     assert "CMS lists" in body
     assert "Gain-sharing policies" in body
     assert "Cms lists" not in body and "policys" not in body
+    # As the notice to staff names it (Break-glass grants).
+    assert "Break-glass grants" in body
+    assert "Break glass grants" not in body
 
 
 def test_console_lists_read_as_the_pages_do(
