@@ -203,8 +203,14 @@ def test_csv_import_previews_three_bad_rows_then_imports_the_fixed_file_and_expo
     assert "NPI 1234567890 is not valid" in body
     assert "Specialty code ZZ is not a CMS specialty code" in body
     assert "Effective start &#x27;2025-13-01&#x27; is not a date" in body
-    assert "Import 1000 rows" not in body
+    assert "Import 1,000 rows" not in body
     assert Participation.objects.count() == 0
+    # Counts with separators, the file's columns named in words (Specialty code, not
+    # specialty_code), and nothing else a page must not show.
+    from tests.page_scan import problems
+
+    assert "1,000 rows:" in body
+    assert problems(body) == []
 
     rows[99]["npi"], rows[499]["specialty_code"], rows[899]["effective_start"] = (
         "1234567893",
@@ -214,7 +220,7 @@ def test_csv_import_previews_three_bad_rows_then_imports_the_fixed_file_and_expo
     upload = io.BytesIO(to_csv(rows).encode())
     upload.name = "participants.csv"
     page = client.post(url, {"step": "preview", "performance_year": "2025", "file": upload})
-    assert "Import 1000 rows" in page.content.decode()
+    assert "Import 1,000 rows" in page.content.decode()
     response = client.post(
         url, {"step": "import", "performance_year": "2025", "content": page.context["content"]}
     )
