@@ -224,6 +224,9 @@ def cite(value: Any) -> str:
     text = _ISSUE.sub("", text)
     text = re.sub(r"\bnot shipped here\b", "not loaded on this platform", text)
     text = re.sub(r"\s*\(?see the README\)?", "", text, flags=re.I)
+    # A file of ours (shared/data/mssp_msr_table.csv) is no source for a reader: the document
+    # cited beside it is.
+    text = re.sub(r"[;,]?\s*\b[\w-]+(?:/[\w.-]+)+\.(?:py|json|csv|md)\b", "", text)
     return re.sub(r"\s{2,}", " ", text).strip(" ;,")
 
 

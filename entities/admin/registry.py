@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from core import display
-from entities.admin.base import RegistryAdmin
+from entities.admin.base import CitedSourcesMixin, RegistryAdmin
 from entities.models import (
     ParameterBand,
     PerformanceYear,
@@ -23,7 +23,7 @@ from entities.models import (
 )
 
 
-class PerformanceYearInline(admin.TabularInline):
+class PerformanceYearInline(CitedSourcesMixin, admin.TabularInline):
     model = PerformanceYear
     extra = 0
     fields = ["year", "label", "start_date", "end_date", "change_request_deadline", "source"]

@@ -20,3 +20,15 @@ def test_a_stored_time_reads_in_the_sites_time_zone_in_files_as_on_pages(setting
     assert display.day(dt.datetime(2025, 6, 2, 14, 24)) == "2025-06-02 14:24"  # noqa: DTZ001
     assert display.day(dt.date(2025, 12, 31)) == "2025-12-31"
     assert display.day(None) == display.DASH
+
+
+def test_a_citation_names_the_cms_document_not_our_files() -> None:
+    from core import display
+    from tests.page_scan import problems
+
+    text = display.cite(
+        "42 CFR 425.605(b); CMS-1345-P (2011) p.268; shared/data/mssp_msr_table.csv (domain.md 3.2)"
+    )
+    assert text.startswith("42 CFR 425.605(b); CMS-1345-P (2011) p.268 (")
+    assert "shared/data" not in text and "domain.md" not in text
+    assert problems(f"<p>{text}</p>") == []
