@@ -39,7 +39,8 @@ class PartnerClientForm(forms.ModelForm):
         required=False,
         label="TINs",
         widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text="None selected: every TIN of the entity. Otherwise only beneficiaries attributed to these TINs.",
+        help_text="Leave empty for every TIN of the entity; otherwise only beneficiaries "
+        "attributed to the TINs chosen.",
     )
 
     class Meta:

@@ -30,13 +30,25 @@ class _EntityScoped(ScopedAdmin):
 
 @admin.register(GainSharePolicy)
 class GainSharePolicyAdmin(_EntityScoped):
-    list_display = ("entity", "pool_share", "note")
+    list_display = ("entity", "shown_pool_share", "note")
     fields = ("entity", "pool_share", "note")
+
+    @admin.display(description="share of earned savings for specialists", ordering="pool_share")
+    def shown_pool_share(self, obj: GainSharePolicy) -> str:
+        return display.share(obj.pool_share)
 
 
 @admin.register(GainShareArrangement)
 class GainShareArrangementAdmin(_EntityScoped):
-    list_display = ("entity", "tin", "episode_type", "rate", "floor", "cap", "max_readmission_rate")
+    list_display = (
+        "entity",
+        "tin",
+        "shown_episode_type",
+        "shown_rate",
+        "shown_floor",
+        "shown_cap",
+        "shown_readmission",
+    )
     list_filter = ("episode_type",)
     fields = (
         "entity",
@@ -48,6 +60,29 @@ class GainShareArrangementAdmin(_EntityScoped):
         "max_readmission_rate",
         "note",
     )
+
+    # Figures as the pages write them: shares as percents, money with separators.
+    @admin.display(description="episode type", ordering="episode_type")
+    def shown_episode_type(self, obj: GainShareArrangement) -> str:
+        return display.words(obj.episode_type) if obj.episode_type else "Any"
+
+    @admin.display(description="rate on savings", ordering="rate")
+    def shown_rate(self, obj: GainShareArrangement) -> str:
+        return display.share(obj.rate)
+
+    @admin.display(description="floor (most repaid)", ordering="floor")
+    def shown_floor(self, obj: GainShareArrangement) -> str:
+        return display.money(obj.floor)
+
+    @admin.display(description="cap", ordering="cap")
+    def shown_cap(self, obj: GainShareArrangement) -> str:
+        return display.money(obj.cap)
+
+    @admin.display(description="highest readmission rate", ordering="max_readmission_rate")
+    def shown_readmission(self, obj: GainShareArrangement) -> str:
+        if obj.max_readmission_rate is None:
+            return display.DASH
+        return display.share(obj.max_readmission_rate)
 
 
 # ------------------------------------------------------------------ the participant list

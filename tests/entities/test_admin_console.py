@@ -241,6 +241,9 @@ def test_csv_import_previews_three_bad_rows_then_imports_the_fixed_file_and_expo
     exported = list(csv.DictReader(io.StringIO(export.content.decode())))
     assert len(exported) == 1000
     assert {r["npi"] for r in exported} == {r["npi"] for r in rows}
+    # The list's count as pages write counts.
+    listing = client.get(reverse("admin:entities_participation_changelist")).content.decode()
+    assert "1,000 participations" in listing
 
 
 def test_entity_admins_read_the_registry_but_only_staff_edit_it(
@@ -385,3 +388,24 @@ def test_console_lists_read_as_the_pages_do(entity_a, a_rows, console_admin, log
         reverse("admin:entities_programparameter_changelist"), {"q": "max_sharing_rate"}
     ).content.decode()
     assert ">Max sharing rate<" in params
+
+
+def test_gain_sharing_terms_read_as_percents_and_money(
+    entity_a, console_admin, login_client
+) -> None:
+    from decimal import Decimal
+
+    from specialists.models import GainShareArrangement, GainSharePolicy
+    from tests.page_scan import problems
+
+    GainSharePolicy.objects.create(entity=entity_a, pool_share=Decimal("0.2500"))
+    GainShareArrangement.objects.create(
+        entity=entity_a, episode_type="heart_failure", rate=Decimal("0.5000"),
+        floor=Decimal("-5000.00"), cap=Decimal("25000.00"), max_readmission_rate=Decimal("0.2500"),
+    )  # fmt: skip
+    client = login_client(console_admin)
+    page = client.get(reverse("admin:specialists_gainsharearrangement_changelist")).content.decode()
+    assert problems(page) == []
+    assert "-$5,000.00" in page and "$25,000.00" in page and "Heart failure" in page
+    policy = client.get(reverse("admin:specialists_gainsharepolicy_changelist")).content.decode()
+    assert "25%" in policy and "0.2500" not in policy
