@@ -409,3 +409,21 @@ def test_gain_sharing_terms_read_as_percents_and_money(
     assert "-$5,000.00" in page and "$25,000.00" in page and "Heart failure" in page
     policy = client.get(reverse("admin:specialists_gainsharepolicy_changelist")).content.decode()
     assert "25%" in policy and "0.2500" not in policy
+
+
+def test_staff_see_who_set_up_a_second_factor_never_its_secret(admin_client, aco_admin) -> None:
+    from allauth.mfa.models import Authenticator
+
+    totp = Authenticator.objects.create(
+        user=aco_admin, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    page = admin_client.get(reverse("admin:mfa_authenticator_change", args=[totp.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert str(aco_admin) in body
+    assert "JBSWY3DPEHPK3PXP" not in body
+    listing = admin_client.get(reverse("admin:mfa_authenticator_changelist")).content.decode()
+    assert str(aco_admin) in listing
+    assert admin_client.post(
+        reverse("admin:mfa_authenticator_change", args=[totp.pk]), {"data": "{}"}
+    ).status_code == 403
