@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -113,6 +114,16 @@ def _figure(value: Decimal | None) -> str:
     return display.plain_decimal(value)
 
 
+class FiguresForm(forms.ModelForm):
+    """Stored figures in the edit form as written (125.00, 3.90), not as stored (125.000000)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, value in list(self.initial.items()):
+            if isinstance(value, Decimal):
+                self.initial[name] = display.plain_decimal(value)
+
+
 class ToConfirmFilter(admin.SimpleListFilter):
     title = "to confirm"
     parameter_name = "to_confirm"
@@ -128,6 +139,7 @@ class ToConfirmFilter(admin.SimpleListFilter):
 
 @admin.register(ProgramParameter)
 class ProgramParameterAdmin(RegistryAdmin):
+    form = FiguresForm
     list_display = [
         "shown_key",
         "program",
@@ -162,6 +174,7 @@ class ProgramParameterAdmin(RegistryAdmin):
 
 @admin.register(ParameterBand)
 class ParameterBandAdmin(RegistryAdmin):
+    form = FiguresForm
     list_display = [
         "table",
         "program",
