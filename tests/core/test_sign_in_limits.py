@@ -51,6 +51,10 @@ def test_an_admin_with_an_authenticator_must_give_a_code_after_the_password(aco_
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
+    # The code page says a recovery code is taken too, and opens a phone's number pad.
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "Code from your authenticator app, or a recovery code" in page
+    assert 'inputmode="numeric"' in page
     # Not signed in yet: the console is still closed.
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
 
