@@ -177,6 +177,19 @@ class RegistryAdmin(CitedSourcesMixin, HistoryWithoutRevert):
         return super().has_view_permission(request, obj) or user_is_entity_admin(request)
 
 
+def count_column(field: str, description: str) -> Any:
+    """A list column of a stored count as pages write counts (1,220, not 1220): Django's lists
+    print integers without separators, and the site keeps USE_THOUSAND_SEPARATOR off (it would
+    put separators in ids inside links too)."""
+
+    @admin.display(description=description, ordering=field)
+    def shown(obj: Any) -> str:
+        return display.count(getattr(obj, field))
+
+    shown.__name__ = f"shown_{field}"
+    return shown
+
+
 class ScopedRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):
     """Choices limited to values present in the (already scoped) changelist queryset, so no
     other entity's name ever shows up in a filter."""

@@ -439,3 +439,15 @@ def test_staff_see_who_set_up_a_second_factor_never_its_secret(admin_client, aco
         ).status_code
         == 403
     )
+
+
+def test_count_columns_of_console_lists_read_with_separators() -> None:
+    from types import SimpleNamespace
+
+    from cmslists.admin import CmsListAdmin
+    from entities.admin.base import count_column
+
+    assert (
+        count_column("assigned_count", "assigned")(SimpleNamespace(assigned_count=1220)) == "1,220"
+    )
+    assert "assigned_count" not in CmsListAdmin.list_display
