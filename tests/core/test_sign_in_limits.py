@@ -166,6 +166,15 @@ def test_staff_see_no_phi_without_a_grant_then_only_the_granted_entity(
     overview = client.get(reverse("care:overview", args=[entity_a.pk]))
     assert overview.status_code == 200
     assert 'id="staff-without-grant"' in overview.content.decode()
+    # Their home page says where their work is, not "ask your entity's administrator".
+    home = client.get(reverse("home")).content.decode()
+    assert "You are platform staff" in home
+    assert "not a member of any entity" not in home
+    assert 'href="/admin/"' in home
+    # The console lists one "People and access" (users, roles, grants), not two "Accounts".
+    console = client.get("/admin/").content.decode()
+    assert console.count(">Accounts<") <= 1
+    assert "People and access" in console
 
     grant = break_glass_grant_create(
         user=staff, entity=entity_a, reason="Ticket 4411: check a duplicate record", minutes=30
