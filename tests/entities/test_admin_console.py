@@ -451,3 +451,41 @@ def test_count_columns_of_console_lists_read_with_separators() -> None:
         count_column("assigned_count", "assigned")(SimpleNamespace(assigned_count=1220)) == "1,220"
     )
     assert "assigned_count" not in CmsListAdmin.list_display
+
+
+def test_an_error_in_a_folded_participant_row_shows_at_the_top_by_record_and_field(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    client = login_client(console_admin)
+    url = reverse("admin:entities_entity_change", args=[entity_a.pk])
+    formset = client.get(url).context["inline_admin_formsets"][1].formset
+    data = {
+        "legal_name": entity_a.legal_name, "tin": "", "agreement_start": "",
+        "assignment_method": "prospective", "msr_mlr_choice": "",
+        "years-TOTAL_FORMS": "0", "years-INITIAL_FORMS": "0",
+        f"{formset.prefix}-TOTAL_FORMS": "2", f"{formset.prefix}-INITIAL_FORMS": "2",
+    }  # fmt: skip
+    for i, row in enumerate(formset.queryset):
+        data |= {
+            f"{formset.prefix}-{i}-id": row.pk, f"{formset.prefix}-{i}-entity": entity_a.pk,
+            f"{formset.prefix}-{i}-role": row.role, f"{formset.prefix}-{i}-start_date": "2025-01-01",
+            f"{formset.prefix}-{i}-end_date": "",
+        }  # fmt: skip
+    # An existing row ended before it starts.
+    data[f"{formset.prefix}-0-end_date"] = "2024-06-30"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    summary = body.index('id="entity-errors"')
+    # At the top: before the entity's summary and fields, far above the folded rows.
+    assert summary < body.index('id="entity-summary-h"')
+    listed = body[summary : body.index("</div>", summary)]
+    assert "Nothing was saved" in listed
+    # The record (its TIN and NPI) and the field, linked to the field.
+    row = formset.queryset[0]
+    assert f"Participation {row}, Effective end</a>" in listed
+    assert "is before the effective start 2025-01-01" in listed
+    assert f'href="#id_{formset.prefix}-0-end_date"' in listed
+    # The rows' fold is open on an error (Django draws no fold then).
+    fold = body.index(f'id="{formset.prefix}-group"')
+    assert "<details" not in body[fold : body.index("</fieldset>", fold)]
