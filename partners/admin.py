@@ -52,9 +52,11 @@ class PartnerClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         administered = admin_entity_ids(user=user)
         if "entity" in self.fields:
-            cast(ModelChoiceField, self.fields["entity"]).queryset = Entity.objects.filter(
-                pk__in=administered
-            )
+            entities = Entity.objects.filter(pk__in=administered)
+            cast(ModelChoiceField, self.fields["entity"]).queryset = entities
+            only = list(entities.values_list("pk", flat=True)[:2])
+            if not self.instance.pk and len(only) == 1:
+                self.initial.setdefault("entity", only[0])  # an admin of one entity: chosen
         cast(
             ModelChoiceField, self.fields["tin_list"]
         ).queryset = ParticipantOrganization.objects.filter(

@@ -489,3 +489,12 @@ def test_an_error_in_a_folded_participant_row_shows_at_the_top_by_record_and_fie
     # The rows' fold is open on an error (Django draws no fold then).
     fold = body.index(f'id="{formset.prefix}-group"')
     assert "<details" not in body[fold : body.index("</fieldset>", fold)]
+
+
+def test_registering_a_partner_client_starts_on_the_admins_only_entity(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    page = login_client(console_admin).get(reverse("admin:partners_partnerclient_add"))
+    assert page.status_code == 200
+    assert page.context["adminform"].form.initial["entity"] == entity_a.pk
+    assert f'<option value="{entity_a.pk}" selected>' in page.content.decode()
