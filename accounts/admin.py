@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -18,6 +19,7 @@ from accounts.services import (
     break_glass_grant_end,
     sign_in_lock_lift,
 )
+from core import display
 
 
 class MembershipInline(admin.TabularInline):
@@ -59,7 +61,9 @@ class SignInLockAdmin(admin.ModelAdmin):
     def lift(self, request: HttpRequest, queryset: QuerySet[SignInLock]) -> None:
         for lock in queryset:
             sign_in_lock_lift(lock=lock, acting_user=request.user)
-        self.message_user(request, f"Lifted {queryset.count()} lock(s).", messages.SUCCESS)
+        self.message_user(
+            request, f"Lifted {display.counted(queryset.count(), 'lock')}.", messages.SUCCESS
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser
@@ -176,4 +180,25 @@ class BreakGlassGrantAdmin(admin.ModelAdmin):
         return request.user.is_active and request.user.is_superuser
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# allauth's own page for authenticators showed their `data`: a TOTP secret in clear (the default
+# adapter stores it unencrypted) and the recovery codes' seed, editable. Platform staff see which
+# second factors a person has set up and may remove one (a lost phone); never the secrets.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__email",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -28,6 +28,15 @@ LOCKED = (
 
 class _Limited:
     user: Any
+    fields: dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Says which codes it takes (a lost phone: a recovery code), and opens a phone's number
+        # pad (both codes are digits).
+        code = self.fields["code"]
+        code.label = "Code from your authenticator app, or a recovery code"
+        code.widget.attrs.update(inputmode="numeric", placeholder="6-digit code")
 
     def clean_code(self) -> str:
         request = context.request

@@ -154,6 +154,7 @@ class BreakGlassGrant(models.Model):
     )
 
     class Meta:
+        verbose_name = "break-glass grant"
         ordering = ["-starts_at", "-id"]
         indexes = [models.Index(fields=["user", "expires_at"])]
         constraints = [

@@ -30,7 +30,7 @@ from audit.services import access_record_create
 from beneficiaries.models import BeneficiaryMbi
 from core.api import ApplicationError
 from core.logging import MBI_PATTERN
-from entities.admin.base import ScopedAdmin
+from entities.admin.base import ScopedAdmin, count_column
 from entities.models import Entity
 from entities.selectors import admin_entity_ids
 
@@ -326,8 +326,8 @@ class AlignmentRunAdmin(ScopedAdmin):
         "__str__",
         "status",
         "as_of",
-        "aligned_count",
-        "beneficiary_count",
+        count_column("aligned_count", "aligned"),
+        count_column("beneficiary_count", "beneficiaries read"),
         "created_by",
         "created_at",
     ]

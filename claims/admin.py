@@ -21,7 +21,7 @@ from django.urls import URLPattern, path, reverse
 
 from cclf.names import FileNameError, parse_name
 from claims.models import Delivery, DeliveryFile
-from entities.admin.base import ScopedReadOnlyAdmin
+from entities.admin.base import ScopedReadOnlyAdmin, count_column
 from entities.models import Entity
 from entities.selectors import admin_entity_ids, is_entity_admin
 from jobs.services import job_enqueue
@@ -90,7 +90,8 @@ class UploadForm(forms.Form):
 @admin.register(Delivery)
 class DeliveryAdmin(ScopedReadOnlyAdmin):
     list_display = [
-        "name", "entity", "kind", "performance_year", "delivered_at", "status", "error_count", "received_at", "loaded_at"
+        "name", "entity", "kind", "performance_year", "delivered_at", "status",
+        count_column("error_count", "errors"), "received_at", "loaded_at"
     ]  # fmt: skip
     list_filter = ["status", "kind", "performance_year"]
     readonly_fields = [

@@ -77,6 +77,7 @@ from claims.loading.stage import (
     stage_table,
 )
 from claims.models import CLAIMS_MODELS, Delivery, DeliveryFile, DeliveryKind, DeliveryStatus
+from core import display
 from core.api import ApplicationError
 from entities.models import Entity
 
@@ -100,7 +101,7 @@ class DeliveryRejected(ApplicationError):
         lines = "\n".join(f"  {e}" for e in errors[:20])
         more = f"\n  ... and {total - 20} more" if total > 20 else ""
         super().__init__(
-            f"Delivery {delivery_name} rejected: {total} error(s), nothing was loaded.\n{lines}{more}",
+            f"Delivery {delivery_name} rejected: {display.counted(total, 'error')}, nothing was loaded.\n{lines}{more}",
             {"errors": [e.as_dict() for e in errors]},
         )
         self.errors = errors

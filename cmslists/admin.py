@@ -19,7 +19,7 @@ from django.urls import URLPattern, path, reverse
 
 from cmslists.models import CmsList, ListKind
 from core.uploads import MAX_UPLOAD_BYTES
-from entities.admin.base import ScopedReadOnlyAdmin
+from entities.admin.base import ScopedReadOnlyAdmin, count_column
 from entities.models import Entity
 from entities.selectors import admin_entity_ids, is_entity_admin
 from jobs.services import job_enqueue
@@ -74,8 +74,10 @@ class ListUploadForm(forms.Form):
 @admin.register(CmsList)
 class CmsListAdmin(ScopedReadOnlyAdmin):
     list_display = [
-        "entity", "kind", "performance_year", "period", "list_date", "assigned_count", "excluded_count",
-        "voluntary_count", "tin_count", "loaded_at",
+        "entity", "kind", "performance_year", "period", "list_date",
+        count_column("assigned_count", "assigned"), count_column("excluded_count", "excluded"),
+        count_column("voluntary_count", "voluntarily aligned"), count_column("tin_count", "TINs"),
+        "loaded_at",
     ]  # fmt: skip
     list_filter = ["kind", "performance_year"]
     readonly_fields = [

@@ -66,6 +66,7 @@ class CmsList(models.Model):
     objects = TenantManager()
 
     class Meta:
+        verbose_name = "CMS list"
         ordering = ["-performance_year", "-list_date", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["entity", "sha256"], name="cms_list_unique_digest"),

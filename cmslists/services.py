@@ -31,6 +31,7 @@ from cmslists.models import (
     Status,
 )
 from cmslists.parser import ParsedTable, RowError, parse_table
+from core import display
 from core.api import ApplicationError
 from core.uploads import nul_problem
 
@@ -63,7 +64,7 @@ def _fail(errors: list[RowError]) -> ApplicationError:
     more = f" (and {len(errors) - ERRORS_SHOWN} more)" if len(errors) > ERRORS_SHOWN else ""
     first = errors[0]
     return ApplicationError(
-        f"The report was not loaded, nothing was stored. {len(errors)} error(s): {shown}{more}",
+        f"The report was not loaded, nothing was stored. {display.counted(len(errors), 'error')}: {shown}{more}",
         {"field": first.column or "file", "errors": [e.as_dict() for e in errors[:200]]},
     )
 

@@ -164,7 +164,7 @@ ACRONYMS = {
     "esrd": "ESRD", "cms": "CMS", "mssp": "MSSP", "reach": "REACH", "qps": "QPS", "apo": "APO",
     "pcc": "PCC", "tcc": "TCC", "ffs": "FFS", "id": "ID", "awv": "AWV", "pct": "%",
     "ltc": "LTC", "snf": "SNF", "hha": "HHA", "dme": "DME", "cclf": "CCLF", "csv": "CSV",
-    "pbp": "PBP", "ucc": "UCC", "mcp": "MCP", "raf": "RAF", "ip": "inpatient", "op": "outpatient",
+    "pbp": "PBP", "hea": "HEA", "ucc": "UCC", "mcp": "MCP", "raf": "RAF", "ip": "inpatient", "op": "outpatient",
     "acpt": "ACPT", "by1": "BY1", "by2": "BY2", "by3": "BY3", "ime": "IME", "dsh": "DSH",
     "euc": "EUC", "lti": "LTI",
 }  # fmt: skip
@@ -269,6 +269,9 @@ def cite(value: Any) -> str:
     text = _ISSUE.sub("", text)
     text = re.sub(r"\bnot shipped here\b", "not loaded on this platform", text)
     text = re.sub(r"\s*\(?see the README\)?", "", text, flags=re.I)
+    # A file of ours (shared/data/mssp_msr_table.csv) is no source for a reader: the document
+    # cited beside it is.
+    text = re.sub(r"[;,]?\s*\b[\w-]+(?:/[\w.-]+)+\.(?:py|json|csv|md)\b", "", text)
     return re.sub(r"\s{2,}", " ", text).strip(" ;,")
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 
+from core import display
 from core.api import ApplicationError
 from datasharing.layouts import LAYOUTS
 from datasharing.models import DataSharingFile
@@ -91,7 +92,7 @@ class DataSharingFileAdmin(ScopedReadOnlyAdmin):
                 )
             except ApplicationError as exc:
                 errors = exc.extra.get("errors") or [exc.message]
-                form.add_error(None, f"{upload.name} was not loaded: {len(errors)} error(s).")
+                form.add_error(None, f"{upload.name} was not loaded: {display.counted(len(errors), 'error')}.")
             else:
                 if result.created:
                     messages.success(request, f"{upload.name}: {result.file.records} rows loaded.")

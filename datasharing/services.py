@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from core import display
 from core.api import ApplicationError
 from core.logging import MBI_PATTERN
 from datasharing.layouts import EFFECTIVE, LAYOUTS, MBI, PREFERENCE, SUPPRESSION, Layout
@@ -157,7 +158,7 @@ def data_sharing_file_load(
     rows, errors = _parse(layout, text)
     if errors:
         raise ApplicationError(
-            f"{name} was not loaded: {len(errors)} error(s). " + " ".join(errors),
+            f"{name} was not loaded: {display.counted(len(errors), 'error')}. " + " ".join(errors),
             {"field": "file", "errors": errors},
         )
     with transaction.atomic():

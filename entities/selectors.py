@@ -205,3 +205,36 @@ def participant_list_csv(*, entity: Entity, performance_year: int) -> str:
     writer.writeheader()
     writer.writerows(participant_list_rows(entity=entity, performance_year=performance_year))
     return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ the admin console's home
+
+
+def console_home(*, user: Any, today: dt.date, entities: int = 12, jobs: int = 8) -> dict[str, Any]:
+    """What the console's home lists beside the apps: the entities the user administers (each
+    with its participant-list rows active on `today`) and their latest background jobs, so that
+    the home leads somewhere instead of Django's empty "Recent actions" panel."""
+    from django.db.models import Count, Q
+
+    from audit.phi import staff_scope
+    from jobs.models import Job
+
+    ids = admin_entity_ids(user=user)
+    active = Q(participations__start_date__lte=today) & (
+        Q(participations__end_date__isnull=True) | Q(participations__end_date__gte=today)
+    )
+    rows = (
+        Entity.objects.filter(pk__in=ids)
+        .select_related("program")
+        .annotate(on_list=Count("participations", filter=active))
+        .order_by("legal_name")
+    )
+    job_rows = Job.objects.filter(entity__in=ids)
+    if getattr(user, "is_superuser", False):
+        job_rows = staff_scope(Job.objects.all(), user)
+    return {
+        "entities": list(rows[:entities]),
+        "more_entities": max(rows.count() - entities, 0),
+        "jobs": list(job_rows.select_related("entity").order_by("-created_at", "-pk")[:jobs]),
+        "today": today,
+    }

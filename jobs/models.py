@@ -70,7 +70,8 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.state})"
+        # As pages name a job ("Alignment run (job 2)"), never by its kind's code name.
+        return f"{self.title} (job {self.pk}, {self.get_state_display().lower()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.parameters_key = parameters_key(self.parameters)

@@ -44,8 +44,9 @@ def _url(name: str, *args: Any) -> str | None:
 
 
 def job_links(job: Any) -> dict[str, tuple[str, str] | None]:
-    """`result`: (label, url) of what the job made, once it has succeeded; `back`: (label, url)
-    of the page the job belongs to (shown whatever its state)."""
+    """`result`: (label, url) of what the job made, once it has succeeded (of an upload that
+    failed: where to upload the corrected file); `back`: (label, url) of the page the job belongs
+    to (shown whatever its state)."""
     result = job.result if isinstance(job.result, dict) else {}
     params = job.parameters if isinstance(job.parameters, dict) else {}
     entity_id = job.entity_id
@@ -111,7 +112,28 @@ def job_links(job: Any) -> dict[str, tuple[str, str] | None]:
     elif kind == "cmslists.load" and entity_id:
         url = _url("alignment:reconciliation_index")
         back = ("Reconciliation with CMS", url) if url else None
+        if succeeded and result.get("cms_list_id"):
+            listed = _url("admin:cmslists_cmslist_change", result["cms_list_id"])
+            done = (
+                (f"See the list loaded: {result.get('list') or 'CMS list'}", listed)
+                if listed
+                else None
+            )
+        elif job.state == "failed":
+            # A rejected report is corrected and uploaded again: the way there, not a dead end.
+            upload = _url("admin:cmslists_cmslist_upload")
+            done = ("Upload the corrected report", upload) if upload else None
     elif kind in ("claims.load_delivery", "cclf.load"):
         url = _url("admin:claims_delivery_changelist")
         back = ("Claims deliveries", url) if url else None
+        if succeeded and result.get("delivery_id"):
+            loaded = _url("admin:claims_delivery_change", result["delivery_id"])
+            done = ("See the delivery loaded", loaded) if loaded else None
+        elif job.state == "failed":
+            upload = _url("admin:claims_delivery_upload")
+            done = ("Upload a corrected delivery", upload) if upload else None
+    if back is None:
+        # Never a dead end: a job no page owns leads home, where the person's jobs are listed.
+        url = _url("home")
+        back = ("Home", url) if url else None
     return {"result": done, "back": back}

@@ -121,26 +121,29 @@ def job_lock_is_free(*, job_id: int) -> bool:
         return acquired
 
 
-def _progress_reporter(job_id: int) -> Any:
-    depth = len(connection.atomic_blocks)
+class _ProgressReporter:
+    """The `progress(percent, message)` a handler reports through. Remembers whether the last
+    report was the finish (100%), so that a job that succeeds without saying so does not keep the
+    message of a step it has left ("Reading the claims ..." under "Succeeded")."""
 
-    def report(percent: int, message: str = "") -> None:
-        values = {
-            "progress": max(0, min(int(percent), 100)),
-            "message": message[:500],
-            "updated_at": timezone.now(),
-        }
-        if len(connection.atomic_blocks) > depth and connection.vendor == "postgresql":
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.depth = len(connection.atomic_blocks)
+        self.finished = False
+
+    def __call__(self, percent: int, message: str = "") -> None:
+        progress = max(0, min(int(percent), 100))
+        self.finished = progress == 100
+        values = {"progress": progress, "message": message[:500], "updated_at": timezone.now()}
+        if len(connection.atomic_blocks) > self.depth and connection.vendor == "postgresql":
             # Inside a transaction of the handler (a CCLF load is one), a write on this
             # connection would show only at its commit, and hold the job's row until then:
             # the progress goes out on a connection of its own.
-            writer = threading.Thread(target=_progress_elsewhere, args=(job_id, values))
+            writer = threading.Thread(target=_progress_elsewhere, args=(self.job_id, values))
             writer.start()
             writer.join()
             return
-        Job.objects.filter(pk=job_id).update(**values)
-
-    return report
+        Job.objects.filter(pk=self.job_id).update(**values)
 
 
 def _progress_elsewhere(job_id: int, values: dict[str, Any]) -> None:
@@ -178,19 +181,22 @@ def job_execute(*, job_id: int) -> None:
             return
         job = Job.objects.get(pk=job_id)
         logger.info("job %s running: %s (attempt %s)", job.pk, job.kind, job.attempts)
+        report = _ProgressReporter(job.pk)
         try:
             # The handler sees the rows of the job's entity only (a platform job: every entity).
             with entity_scope([job.entity_id] if job.entity_id else ALL):
-                result = get_handler(job.kind)(job, _progress_reporter(job.pk))
+                result = get_handler(job.kind)(job, report)
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:
             logger.exception("job %s failed", job.pk)
             job_mark_failed(job_id=job.pk, error=str(exc) or exc.__class__.__name__)
             return
+        finish = {} if report.finished else {"message": ""}  # a step's message, now past
         Job.objects.filter(pk=job.pk).update(
             state=JobState.SUCCEEDED,
             progress=100,
+            **finish,
             result=result or {},
             error="",
             finished_at=timezone.now(),

@@ -13,6 +13,7 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.urls import reverse
 
+from core import display
 from core.api import ApplicationError
 from entities.admin.base import ScopedAdmin
 from entities.models import Entity, ParticipantOrganization, Participation
@@ -38,7 +39,8 @@ class PartnerClientForm(forms.ModelForm):
         required=False,
         label="TINs",
         widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text="None selected: every TIN of the entity. Otherwise only beneficiaries attributed to these TINs.",
+        help_text="Leave empty for every TIN of the entity; otherwise only beneficiaries "
+        "attributed to the TINs chosen.",
     )
 
     class Meta:
@@ -50,9 +52,11 @@ class PartnerClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         administered = admin_entity_ids(user=user)
         if "entity" in self.fields:
-            cast(ModelChoiceField, self.fields["entity"]).queryset = Entity.objects.filter(
-                pk__in=administered
-            )
+            entities = Entity.objects.filter(pk__in=administered)
+            cast(ModelChoiceField, self.fields["entity"]).queryset = entities
+            only = list(entities.values_list("pk", flat=True)[:2])
+            if not self.instance.pk and len(only) == 1:
+                self.initial.setdefault("entity", only[0])  # an admin of one entity: chosen
         cast(
             ModelChoiceField, self.fields["tin_list"]
         ).queryset = ParticipantOrganization.objects.filter(
@@ -161,4 +165,4 @@ class PartnerClientAdmin(ScopedAdmin):
         for client in queryset.filter(is_active=True):
             partner_client_revoke(client=client, acting_user=request.user)
             done += 1
-        messages.success(request, f"{done} client(s) revoked.")
+        messages.success(request, f"{display.counted(done, 'client')} revoked.")

@@ -53,7 +53,9 @@ def partner_client_validate(
     scope_list = sorted(set(scopes))
     unknown = [s for s in scope_list if s not in ALL_SCOPES]
     if unknown:
-        errors["scopes"] = f"Unknown scope(s): {', '.join(unknown)}."
+        errors["scopes"] = (
+            f"Unknown {'scope' if len(unknown) == 1 else 'scopes'}: {', '.join(unknown)}."
+        )
     elif not scope_list:
         errors["scopes"] = "Give the client at least one scope."
     wanted = [t.tin if isinstance(t, ParticipantOrganization) else str(t) for t in tins]
@@ -66,7 +68,8 @@ def partner_client_validate(
     foreign = sorted(set(wanted) - {o.tin for o in organizations})
     if foreign:
         errors["tins"] = (
-            f"TIN(s) {', '.join(foreign)} are not on the participant list of {entity.cms_id}."
+            f"{'TIN' if len(foreign) == 1 else 'TINs'} {', '.join(foreign)} "
+            f"{'is' if len(foreign) == 1 else 'are'} not on the participant list of {entity.cms_id}."
         )
     if errors:
         raise ApplicationError("The client cannot be registered as given.", errors)

@@ -30,13 +30,25 @@ class _EntityScoped(ScopedAdmin):
 
 @admin.register(GainSharePolicy)
 class GainSharePolicyAdmin(_EntityScoped):
-    list_display = ("entity", "pool_share", "note")
+    list_display = ("entity", "shown_pool_share", "note")
     fields = ("entity", "pool_share", "note")
+
+    @admin.display(description="share of earned savings for specialists", ordering="pool_share")
+    def shown_pool_share(self, obj: GainSharePolicy) -> str:
+        return display.share(obj.pool_share)
 
 
 @admin.register(GainShareArrangement)
 class GainShareArrangementAdmin(_EntityScoped):
-    list_display = ("entity", "tin", "episode_type", "rate", "floor", "cap", "max_readmission_rate")
+    list_display = (
+        "entity",
+        "tin",
+        "shown_episode_type",
+        "shown_rate",
+        "shown_floor",
+        "shown_cap",
+        "shown_readmission",
+    )
     list_filter = ("episode_type",)
     fields = (
         "entity",
@@ -48,6 +60,29 @@ class GainShareArrangementAdmin(_EntityScoped):
         "max_readmission_rate",
         "note",
     )
+
+    # Figures as the pages write them: shares as percents, money with separators.
+    @admin.display(description="episode type", ordering="episode_type")
+    def shown_episode_type(self, obj: GainShareArrangement) -> str:
+        return display.words(obj.episode_type) if obj.episode_type else "Any"
+
+    @admin.display(description="rate on savings", ordering="rate")
+    def shown_rate(self, obj: GainShareArrangement) -> str:
+        return display.share(obj.rate)
+
+    @admin.display(description="floor (most repaid)", ordering="floor")
+    def shown_floor(self, obj: GainShareArrangement) -> str:
+        return display.money(obj.floor)
+
+    @admin.display(description="cap", ordering="cap")
+    def shown_cap(self, obj: GainShareArrangement) -> str:
+        return display.money(obj.cap)
+
+    @admin.display(description="highest readmission rate", ordering="max_readmission_rate")
+    def shown_readmission(self, obj: GainShareArrangement) -> str:
+        if obj.max_readmission_rate is None:
+            return display.DASH
+        return display.share(obj.max_readmission_rate)
 
 
 # ------------------------------------------------------------------ the participant list
@@ -69,12 +104,15 @@ class ParticipationWithSpecialistsAdmin(ParticipationAdmin):
     # The entity's current lead-specialist run, per provider (counts only: the links lead to the
     # pages that name the patients, under the PHI policy). Read once per entity per page.
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        extra_context = {
-            **(extra_context or {}),
-            "subtitle": "Attributed patients, episodes and the share of patients' spending in "
-            "the network: each entity's current lead-specialist run (its claims date and its "
-            "alignment run), for the clinicians on the list on that date.",
-        }
+        # Which run (and so which claims date) the figures come from, stated above the table
+        # (templates/admin/entities/participation/change_list.html), per entity in view.
+        ids = admin_entity_ids(user=request.user)
+        chosen = request.GET.get("entity__id__exact", "")
+        entities = Entity.objects.filter(pk__in=ids).order_by("legal_name")
+        if chosen.isdigit():
+            entities = entities.filter(pk=int(chosen))
+        runs = [(entity, lead_run_current(entity=entity)) for entity in entities[:10]]
+        extra_context = {**(extra_context or {}), "specialist_runs": runs}
         return super().changelist_view(request, extra_context)
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:

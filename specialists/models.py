@@ -276,6 +276,10 @@ class GainSharePolicy(models.Model):
 
     objects = TenantManager()
 
+    class Meta:
+        verbose_name = "gain-sharing policy"
+        verbose_name_plural = "gain-sharing policies"
+
     def __str__(self) -> str:
         return f"gain-sharing of {self.entity_id}"
 
@@ -303,6 +307,7 @@ class GainShareArrangement(models.Model):
     objects = TenantManager()
 
     class Meta:
+        verbose_name = "gain-sharing arrangement"
         ordering = ["tin", "episode_type"]
         constraints = [
             models.UniqueConstraint(

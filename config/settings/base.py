@@ -205,6 +205,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
 USE_I18N = True
 USE_TZ = True
+# Django's own date rendering (admin lists, `|date` without a format) as core.display.day does.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -298,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "partners.api.schema.separate_console_operations",
         # The docs page opens with how a partner system gets a token.
         "partners.api.schema.add_partner_guide",
+        # Each operation headed in words ("List alignment runs"), not by its operation id.
+        "partners.api.schema.add_operation_summaries",
     ],
 }
 

@@ -1,6 +1,6 @@
 """The template side of `core.display`: `{% load display %}` then `{{ x|money }}`, `{{ n|count }}`,
-`{{ py|person_years }}`, `{{ p|percent }}`, `{{ s|share }}`, `{{ d|day }}`, `{{ b|yes_no }}`, `{{ key|words }}`,
-`{{ r|number:3 }}`, `{{ spent|above_below:target }}`."""
+`{{ py|person_years }}`, `{{ p|percent }}`, `{{ s|share }}`, `{{ d|day }}`, `{{ b|yes_no }}`,
+`{{ key|words }}`, `{{ r|number:3 }}`, `{{ spent|above_below:target }}`, `{{ n|counted:"row" }}`."""
 
 from __future__ import annotations
 
@@ -31,3 +31,10 @@ for _name in ("count", "person_years", "yes_no", "words", "plain_decimal", "cite
 # A stored time is UTC: the filter gets it in the site's time zone, as Django's own `date` filter
 # does, so a job page and the home page read the same clock.
 register.filter("day", display.day, expects_localtime=True)
+
+
+@register.filter("counted")
+def counted(value: Any, nouns: str) -> str:
+    """`{{ n|counted:"row" }}` -> "1 row", "1,250 rows"; `{{ n|counted:"entity,entities" }}`."""
+    noun, _, plural = nouns.partition(",")
+    return display.counted(value, noun, plural or None)

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.phi import staff_scope
+from core import display
 from entities.models import Participation
 from entities.selectors import admin_entity_ids, is_entity_admin
 
@@ -117,7 +118,55 @@ class ListedThroughParticipationAdmin(ScopedAdmin):
         return queryset.filter(pk__in=listed)
 
 
-class RegistryAdmin(HistoryWithoutRevert):
+class CitedSourcesMixin:
+    """Where the registry is read, not edited (entity admins), its `source` and `notes` read as
+    citations (core.display.cite): the CMS document or regulation behind a reference to our
+    rules digest, not the digest's file name. Staff editing a row see the stored text."""
+
+    cited = {"source": "cited_source", "notes": "cited_notes"}
+
+    def _reads_only(self, request: HttpRequest, obj: Any) -> bool:
+        return not self.has_change_permission(request, obj)  # type: ignore[attr-defined]
+
+    def _cited_names(self) -> dict[str, str]:
+        names = {f.name for f in self.model._meta.get_fields()}  # type: ignore[attr-defined]
+        return {field: shown for field, shown in self.cited.items() if field in names}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        if self._reads_only(request, obj):
+            fields += [shown for shown in self._cited_names().values() if shown not in fields]
+        return fields
+
+    def _swap(self, names: Any) -> list[Any]:
+        cited = self._cited_names()
+        swapped: list[Any] = []
+        for name in names:
+            name = cited.get(name, name) if isinstance(name, str) else name
+            if name not in swapped:
+                swapped.append(name)
+        return swapped
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)  # type: ignore[misc]
+        return self._swap(fields) if self._reads_only(request, obj) else fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        if not self._reads_only(request, obj):
+            return fieldsets
+        return [(name, {**opts, "fields": self._swap(opts["fields"])}) for name, opts in fieldsets]
+
+    @admin.display(description="source")
+    def cited_source(self, obj: Any) -> str:
+        return display.cite(getattr(obj, "source", "")) or display.DASH
+
+    @admin.display(description="notes")
+    def cited_notes(self, obj: Any) -> str:
+        return display.cite(getattr(obj, "notes", "")) or display.DASH
+
+
+class RegistryAdmin(CitedSourcesMixin, HistoryWithoutRevert):
     """The program registry: platform staff edit it (Django model permissions; superusers hold
     all), entity admins may read it."""
 
@@ -126,6 +175,19 @@ class RegistryAdmin(HistoryWithoutRevert):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_view_permission(request, obj) or user_is_entity_admin(request)
+
+
+def count_column(field: str, description: str) -> Any:
+    """A list column of a stored count as pages write counts (1,220, not 1220): Django's lists
+    print integers without separators, and the site keeps USE_THOUSAND_SEPARATOR off (it would
+    put separators in ids inside links too)."""
+
+    @admin.display(description=description, ordering=field)
+    def shown(obj: Any) -> str:
+        return display.count(getattr(obj, field))
+
+    shown.__name__ = f"shown_{field}"
+    return shown
 
 
 class ScopedRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):

@@ -5,6 +5,22 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from entities.selectors import admin_entity_ids, is_entity_admin
 from jobs.models import Job
+from jobs.presentation import job_title
+
+
+class KindFilter(admin.SimpleListFilter):
+    """The kinds of job, named as the pages name them ("Alignment run", not alignment.run)."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        kinds = model_admin.get_queryset(request).order_by().values_list("kind", flat=True)
+        named = {kind: job_title(Job(kind=kind)) for kind in set(kinds)}
+        return sorted(named.items(), key=lambda item: item[1])
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(Job)
@@ -13,7 +29,7 @@ class JobAdmin(admin.ModelAdmin):
 
     list_display = [
         "id",
-        "kind",
+        "job",
         "entity",
         "state",
         "progress",
@@ -21,8 +37,12 @@ class JobAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
     ]
-    list_filter = ["state", "kind"]
+    list_filter = ["state", KindFilter]
     readonly_fields = [f.name for f in Job._meta.fields]
+
+    @admin.display(description="job", ordering="kind")
+    def job(self, obj: Job) -> str:
+        return obj.title
 
     def get_queryset(self, request: HttpRequest) -> Any:
         qs = super().get_queryset(request)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from core import display
-from entities.admin.base import RegistryAdmin
+from entities.admin.base import CitedSourcesMixin, RegistryAdmin
 from entities.models import (
     ParameterBand,
     PerformanceYear,
@@ -22,7 +24,7 @@ from entities.models import (
 )
 
 
-class PerformanceYearInline(admin.TabularInline):
+class PerformanceYearInline(CitedSourcesMixin, admin.TabularInline):
     model = PerformanceYear
     extra = 0
     fields = ["year", "label", "start_date", "end_date", "change_request_deadline", "source"]
@@ -112,6 +114,16 @@ def _figure(value: Decimal | None) -> str:
     return display.plain_decimal(value)
 
 
+class FiguresForm(forms.ModelForm):
+    """Stored figures in the edit form as written (125.00, 3.90), not as stored (125.000000)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, value in list(self.initial.items()):
+            if isinstance(value, Decimal):
+                self.initial[name] = display.plain_decimal(value)
+
+
 class ToConfirmFilter(admin.SimpleListFilter):
     title = "to confirm"
     parameter_name = "to_confirm"
@@ -127,8 +139,9 @@ class ToConfirmFilter(admin.SimpleListFilter):
 
 @admin.register(ProgramParameter)
 class ProgramParameterAdmin(RegistryAdmin):
+    form = FiguresForm
     list_display = [
-        "key",
+        "shown_key",
         "program",
         "performance_year",
         "track",
@@ -147,6 +160,11 @@ class ProgramParameterAdmin(RegistryAdmin):
         ("Evidence", {"fields": ["evidence", "to_confirm", "source", "notes"]}),
     ]
 
+    @admin.display(description="Parameter", ordering="key")
+    def shown_key(self, obj: Any) -> str:
+        # In words (the key, which search finds, in the tooltip), not as a code name.
+        return format_html('<span title="{}">{}</span>', obj.key, display.words(obj.key))
+
     @admin.display(description="Value", ordering="value")
     def shown_value(self, obj: Any) -> str:
         if obj.value is None:
@@ -156,6 +174,7 @@ class ProgramParameterAdmin(RegistryAdmin):
 
 @admin.register(ParameterBand)
 class ParameterBandAdmin(RegistryAdmin):
+    form = FiguresForm
     list_display = [
         "table",
         "program",

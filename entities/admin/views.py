@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from core import display
 from entities.selectors import participant_list_csv, performance_year_get
 from entities.services.imports import (
     MAX_FILE_BYTES,
@@ -73,9 +74,10 @@ def participant_import_view(model_admin: Any, request: HttpRequest, object_id: s
             s = outcome.summary
             messages.success(
                 request,
-                f"Imported the participant list for PY{year}: {len(s.created)} new, {len(s.updated)} updated, "
-                f"{s.unchanged} unchanged rows ({s.providers_created} new providers, "
-                f"{s.organizations_created} new TINs).",
+                f"Imported the participant list for PY{year}: {display.count(len(s.created))} new, "
+                f"{display.count(len(s.updated))} updated, {display.count(s.unchanged)} unchanged "
+                f"rows ({display.counted(s.providers_created, 'new provider')}, "
+                f"{display.counted(s.organizations_created, 'new TIN')}).",
             )
             return HttpResponseRedirect(
                 reverse("admin:entities_participation_changelist")

@@ -274,6 +274,14 @@ def participant_import_preview(
         row.errors += [(COLUMN_OF_FIELD.get(f, f), m) for f, m in errors]
         if candidate is None:
             continue
+        typed = values["tin"].replace("-", "").replace(" ", "")
+        if typed != candidate.tin:
+            # A spreadsheet drops a TIN's leading zeros: the row is read with them restored, and
+            # the preview says so, so that a TIN short of a digit for another reason is seen.
+            row.warnings.append(
+                f"TIN {values['tin']} has {len(typed)} digits: read as {candidate.tin} "
+                "(leading zeros restored). Check it is that TIN."
+            )
         if not overlaps(candidate.start_date, candidate.end_date, py.start_date, py.end_date):
             row.errors.append(
                 (

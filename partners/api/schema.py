@@ -249,3 +249,66 @@ class DocsView(SpectacularRedocView):
     """The API reference page (ReDoc), open like the schema."""
 
     open_to_every_client = True
+
+
+# The operations whose action is not a plain read or write of their resource, in words.
+ACTION_SUMMARIES = {
+    "adt_messages_create": "Send a hospital event (ADT)",
+    "alignment_runs_changes_list": "List an alignment run's changes",
+    "beneficiaries_search_create": "Find roster rows by MBI",
+    "entities_participant_list_retrieve": "Get an entity's participant list",
+    "preferred_providers_shared_patients_retrieve": "List a preferred provider's shared patients",
+    "quality_measure_reports_create": "Send eCQM results (FHIR MeasureReport)",
+    "worklist_items_close_create": "Close a worklist item",
+}
+_VERBS = {  # partial_update before update: the longer suffix first
+    "partial_update": "Update",
+    "update": "Replace",
+    "retrieve": "Get",
+    "destroy": "Delete",
+    "create": "Create",
+    "list": "List",
+}
+
+
+def _one(noun: str) -> str:
+    """The singular of a resource's path name in words: care-gaps -> "care gap"."""
+    last = noun.rsplit(" ", 1)[-1]
+    if last.endswith("ies"):
+        single = last[:-3] + "y"
+    elif last.endswith("s"):
+        single = last[:-1]
+    else:
+        single = last
+    return (noun[: len(noun) - len(last)] + single).strip()
+
+
+def add_operation_summaries(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: each operation gets a summary in words ("List
+    alignment runs", "Get a care gap"), which ReDoc shows as its heading and in its menu, instead
+    of the generated operation id (`alignment_runs_list`)."""
+    from core.display import words
+
+    for url, path in result.get("paths", {}).items():
+        for method, operation in path.items():
+            if method not in {"get", "post", "put", "patch", "delete"} or operation.get("summary"):
+                continue
+            op_id = operation.get("operationId", "")
+            summary = ACTION_SUMMARIES.get(op_id)
+            if summary is None:
+                action = next((a for a in _VERBS if op_id.endswith(f"_{a}")), "")
+                segments = [s for s in url.removeprefix("/api/v1/").split("/") if s]
+                noun = words(segments[0].replace("-", "_")).lower() if segments else op_id
+                noun = noun.replace("hcc", "HCC")
+                if action == "list":
+                    summary = f"List {noun}"
+                elif action:
+                    one = _one(noun)
+                    article = "an" if one[:1] in "aeiou" else "a"
+                    summary = f"{_VERBS[action]} {article} {one}"
+                else:
+                    summary = words(op_id)
+            operation["summary"] = summary
+    return result

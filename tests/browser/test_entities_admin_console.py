@@ -97,21 +97,21 @@ def test_an_entity_admin_enrolls_1000_providers_from_a_csv_in_chromium(
     assert errors.count() == 3
     assert "NPI 1234567890 is not valid" in errors.nth(0).inner_text()
     assert errors.nth(0).locator("td").first.inner_text() == "101"
-    assert page.get_by_role("button", name="Import 1000 rows").count() == 0
+    assert page.get_by_role("button", name="Import 1,000 rows").count() == 0
     _shot(page, tmp_path, "import_preview_errors")
 
     page.get_by_role("link", name="Upload a corrected file").click()
     page.locator("#id_performance_year").select_option("2025")
     page.locator("#id_file").set_input_files(str(good_file))
     page.get_by_role("button", name="Preview").click()
-    assert "1000 new" in page.locator(".import-summary").inner_text()
-    page.get_by_role("button", name="Import 1000 rows").click()
-    assert "1000 new, 0 updated, 0 unchanged" in page.locator("ul.messagelist").inner_text()
-    assert "1000 participations" in page.locator("#changelist-form").inner_text()
+    assert "1,000 new" in page.locator(".import-summary").inner_text()
+    page.get_by_role("button", name="Import 1,000 rows").click()
+    assert "1,000 new, 0 updated, 0 unchanged" in page.locator("ul.messagelist").inner_text()
+    assert "1,000 participations" in page.locator("#changelist-form").inner_text()
     _shot(page, tmp_path, "participation_list")
 
     page.goto(entity_url)
-    assert page.get_by_role("link", name="All 1000 participations").is_visible()
+    assert page.get_by_role("link", name="All 1,000 participations").is_visible()
     assert page.locator("#participations-group tbody tr.has_original").count() == 50
     _shot(page, tmp_path, "entity_change")
 

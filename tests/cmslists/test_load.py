@@ -216,6 +216,7 @@ def test_malformed_report_names_record_and_field_and_stores_nothing(
     message = caught.value.message
     assert all(part in message for part in where), message
     assert "nothing was stored" in message
+    assert "(s)" not in message  # "1 error", "3 errors": the noun in its number
     assert CmsList.objects.count() == 0
     assert CmsListBeneficiary.objects.count() == 0
     assert Beneficiary.objects.count() == 0

@@ -83,6 +83,13 @@ def test_upload_loads_through_a_job_and_stays_in_its_entity(
     assert failed.state == JobState.FAILED
     assert "line 2, BENE_MBI_ID" in failed.error
     assert CmsList.objects.count() == 1
+    # Its page names the error with its noun in its number and leads to the upload form.
+    from tests.page_scan import problems
+
+    job_page = client.get(reverse("jobs:detail", args=[failed.pk])).content.decode()
+    assert "1 error:" in job_page
+    assert f'href="{reverse("admin:cmslists_cmslist_upload")}"' in job_page
+    assert problems(job_page) == []
     # Entity B's admin: no entity A in the form, A's list a 404.
     client_b = login_client(_admin(entity_b, make_member))
     page = client_b.get(reverse("admin:cmslists_cmslist_upload")).content.decode()

@@ -69,3 +69,15 @@ def test_a_bar_charts_labels_fit_left_of_its_bars() -> None:
         assert found is not None, label
         x = float(found.group(1))
         assert x - len(label) * charts.CHAR_WIDTH >= 0, label
+
+def test_a_citation_names_the_cms_document_not_our_files() -> None:
+    from core import display
+    from tests.page_scan import problems
+
+    text = display.cite(
+        "42 CFR 425.605(b); CMS-1345-P (2011) p.268; shared/data/mssp_msr_table.csv (domain.md 3.2)"
+    )
+    assert text.startswith("42 CFR 425.605(b); CMS-1345-P (2011) p.268 (")
+    assert "shared/data" not in text
+    assert "domain.md" not in text
+    assert problems(f"<p>{text}</p>") == []

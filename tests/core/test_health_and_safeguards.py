@@ -87,6 +87,8 @@ def test_the_home_page_names_only_the_users_entity(client_b, entity_a, entity_b)
     content = client_b.get(reverse("home")).content.decode()
     assert entity_b.legal_name in content
     assert entity_a.legal_name not in content
+    # The entity's card leads to its overview, not nowhere.
+    assert f'href="{reverse("care:overview", args=[entity_b.pk])}"' in content
 
 
 def _totp_now(secret: str) -> str:

@@ -51,6 +51,10 @@ def test_an_admin_with_an_authenticator_must_give_a_code_after_the_password(aco_
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
+    # The code page says a recovery code is taken too, and opens a phone's number pad.
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "Code from your authenticator app, or a recovery code" in page
+    assert 'inputmode="numeric"' in page
     # Not signed in yet: the console is still closed.
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
 
@@ -162,6 +166,15 @@ def test_staff_see_no_phi_without_a_grant_then_only_the_granted_entity(
     overview = client.get(reverse("care:overview", args=[entity_a.pk]))
     assert overview.status_code == 200
     assert 'id="staff-without-grant"' in overview.content.decode()
+    # Their home page says where their work is, not "ask your entity's administrator".
+    home = client.get(reverse("home")).content.decode()
+    assert "You are platform staff" in home
+    assert "not a member of any entity" not in home
+    assert 'href="/admin/"' in home
+    # The console lists one "People and access" (users, roles, grants), not two "Accounts".
+    console = client.get("/admin/").content.decode()
+    assert console.count(">Accounts<") <= 1
+    assert "People and access" in console
 
     grant = break_glass_grant_create(
         user=staff, entity=entity_a, reason="Ticket 4411: check a duplicate record", minutes=30

@@ -77,6 +77,8 @@ def test_a_malformed_file_is_refused_whole_with_each_error_by_line_and_column(en
     assert not DataSharingRecord.objects.exists()
     # No MBI is repeated in what the user reads back.
     assert M1 not in caught.value.message
+    # The count with its noun in its number ("4 errors", not "4 error(s)").
+    assert "was not loaded: 4 errors." in caught.value.message
 
 
 def test_a_header_that_is_not_the_layouts_is_refused_naming_the_column(entity_a):

@@ -10,7 +10,14 @@ import io
 import pytest
 from django.urls import reverse
 
-from entities.models import EntityYear, Participation, PerformanceYear, ProgramParameter, Track
+from entities.models import (
+    EntityYear,
+    ParameterBand,
+    Participation,
+    PerformanceYear,
+    ProgramParameter,
+    Track,
+)
 from entities.services.participations import participation_add
 from tests.entities.conftest import roster_rows, to_csv
 from tests.factories import EntityFactory
@@ -203,8 +210,14 @@ def test_csv_import_previews_three_bad_rows_then_imports_the_fixed_file_and_expo
     assert "NPI 1234567890 is not valid" in body
     assert "Specialty code ZZ is not a CMS specialty code" in body
     assert "Effective start &#x27;2025-13-01&#x27; is not a date" in body
-    assert "Import 1000 rows" not in body
+    assert "Import 1,000 rows" not in body
     assert Participation.objects.count() == 0
+    # Counts with separators, the file's columns named in words (Specialty code, not
+    # specialty_code), and nothing else a page must not show.
+    from tests.page_scan import problems
+
+    assert "1,000 rows:" in body
+    assert problems(body) == []
 
     rows[99]["npi"], rows[499]["specialty_code"], rows[899]["effective_start"] = (
         "1234567893",
@@ -214,7 +227,7 @@ def test_csv_import_previews_three_bad_rows_then_imports_the_fixed_file_and_expo
     upload = io.BytesIO(to_csv(rows).encode())
     upload.name = "participants.csv"
     page = client.post(url, {"step": "preview", "performance_year": "2025", "file": upload})
-    assert "Import 1000 rows" in page.content.decode()
+    assert "Import 1,000 rows" in page.content.decode()
     response = client.post(
         url, {"step": "import", "performance_year": "2025", "content": page.context["content"]}
     )
@@ -228,6 +241,9 @@ def test_csv_import_previews_three_bad_rows_then_imports_the_fixed_file_and_expo
     exported = list(csv.DictReader(io.StringIO(export.content.decode())))
     assert len(exported) == 1000
     assert {r["npi"] for r in exported} == {r["npi"] for r in rows}
+    # The list's count as pages write counts.
+    listing = client.get(reverse("admin:entities_participation_changelist")).content.decode()
+    assert "1,000 participations" in listing
 
 
 def test_entity_admins_read_the_registry_but_only_staff_edit_it(
@@ -241,10 +257,21 @@ def test_entity_admins_read_the_registry_but_only_staff_edit_it(
     page = client.get(url)
     assert page.status_code == 200
     assert b"76.70" in page.content
+    # Its source reads as the CMS document behind it, not our rules digest or our files.
+    from tests.page_scan import problems
+
+    band = ParameterBand.objects.filter(source__contains="shared/data/").first()
+    for shown in (page, client.get(reverse("admin:entities_parameterband_change", args=[band.pk]))):
+        assert problems(shown.content.decode()) == []
     assert client.post(url, {"value": "1"}).status_code == 403
     listing = client.get(reverse("admin:entities_programparameter_changelist"), {"to_confirm": "1"})
     assert b"max_sharing_rate" in listing.content
-    assert admin_client.get(url).status_code == 200
+    # Staff edit the figure as written (76.70), not as stored (76.700000).
+    from tests.page_scan import problems
+
+    edit = admin_client.get(url).content.decode()
+    assert 'value="76.70"' in edit
+    assert not [p for p in problems(edit) if "raw decimals" in p]
     # The lists show figures as people read them (76.70, 5,000), not as stored (76.7000).
     listing = client.get(reverse("admin:entities_programparameter_changelist"), {"q": "qps_score"})
     assert b"76.70<" in listing.content
@@ -308,3 +335,166 @@ def test_the_entity_list_shows_this_years_track_and_headcount_in_few_queries(
     with django_assert_max_num_queries(12):
         body = admin_client.get(reverse("admin:entities_entity_changelist")).content.decode()
     assert "BASIC Level D" in body
+
+
+def test_the_console_home_leads_to_the_admins_entities_and_jobs_not_an_empty_panel(
+    entity_a, entity_b, a_rows, console_admin, login_client
+) -> None:
+    from jobs.models import Job
+
+    mine = Job.objects.create(entity=entity_a, kind="alignment.run", state="succeeded")
+    theirs = Job.objects.create(entity=entity_b, kind="settlement.collect", state="failed")
+    body = login_client(console_admin).get(reverse("admin:index")).content.decode()
+    # Django's "Recent actions" panel said "None available" to anyone who had saved nothing.
+    assert "None available" not in body
+    assert reverse("admin:entities_entity_change", args=[entity_a.pk]) in body
+    assert "2 participant-list rows active on" in body
+    assert f'href="{reverse("jobs:detail", args=[mine.pk])}"' in body
+    assert f"Alignment run (job {mine.pk})" in body
+    assert reverse("jobs:detail", args=[theirs.pk]) not in body
+    assert entity_b.legal_name not in body
+    # Apps named in words: not "Cms lists" or "Gain share policys".
+    assert "CMS lists" in body
+    assert "Gain-sharing policies" in body
+    assert "Cms lists" not in body
+    assert "policys" not in body
+    # As the notice to staff names it (Break-glass grants).
+    assert "Break-glass grants" in body
+    assert "Break glass grants" not in body
+
+
+def test_console_lists_read_as_the_pages_do(entity_a, a_rows, console_admin, login_client) -> None:
+    from jobs.models import Job
+    from tests.page_scan import problems
+
+    job = Job.objects.create(entity=entity_a, kind="alignment.run", state="succeeded")
+    client = login_client(console_admin)
+    # Dates as core.display.day writes them, not the English locale's "Jan. 1, 2025".
+    years = client.get(reverse("admin:entities_performanceyear_changelist")).content.decode()
+    assert "2025-01-01" in years
+    assert "Jan. 1" not in years
+    # Jobs by their title (Alignment run), never their kind's code name (alignment.run #1).
+    for url in (
+        reverse("admin:jobs_job_changelist"),
+        reverse("admin:jobs_job_change", args=[job.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "Alignment run" in html, url
+        assert problems(html) == [], url
+    listing = client.get(reverse("admin:jobs_job_changelist")).content.decode()
+    assert ">alignment.run<" not in listing
+    # The participant list says which lead-specialist attribution its figures come from.
+    page = client.get(
+        reverse("admin:entities_participation_changelist"), {"entity__id__exact": entity_a.pk}
+    ).content.decode()
+    assert 'id="specialist-figures-source"' in page
+    assert f"{entity_a.cms_id} none run yet" in page
+    # Program parameters by name in words, the key kept for search.
+    params = client.get(
+        reverse("admin:entities_programparameter_changelist"), {"q": "max_sharing_rate"}
+    ).content.decode()
+    assert ">Max sharing rate<" in params
+
+
+def test_gain_sharing_terms_read_as_percents_and_money(
+    entity_a, console_admin, login_client
+) -> None:
+    from decimal import Decimal
+
+    from specialists.models import GainShareArrangement, GainSharePolicy
+    from tests.page_scan import problems
+
+    GainSharePolicy.objects.create(entity=entity_a, pool_share=Decimal("0.2500"))
+    GainShareArrangement.objects.create(
+        entity=entity_a, episode_type="heart_failure", rate=Decimal("0.5000"),
+        floor=Decimal("-5000.00"), cap=Decimal("25000.00"), max_readmission_rate=Decimal("0.2500"),
+    )  # fmt: skip
+    client = login_client(console_admin)
+    page = client.get(reverse("admin:specialists_gainsharearrangement_changelist")).content.decode()
+    assert problems(page) == []
+    assert "-$5,000.00" in page
+    assert "$25,000.00" in page
+    assert "Heart failure" in page
+    policy = client.get(reverse("admin:specialists_gainsharepolicy_changelist")).content.decode()
+    assert "25%" in policy
+    assert "0.2500" not in policy
+
+
+def test_staff_see_who_set_up_a_second_factor_never_its_secret(admin_client, aco_admin) -> None:
+    from allauth.mfa.models import Authenticator
+
+    totp = Authenticator.objects.create(
+        user=aco_admin, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    page = admin_client.get(reverse("admin:mfa_authenticator_change", args=[totp.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert str(aco_admin) in body
+    assert "JBSWY3DPEHPK3PXP" not in body
+    listing = admin_client.get(reverse("admin:mfa_authenticator_changelist")).content.decode()
+    assert str(aco_admin) in listing
+    assert (
+        admin_client.post(
+            reverse("admin:mfa_authenticator_change", args=[totp.pk]), {"data": "{}"}
+        ).status_code
+        == 403
+    )
+
+
+def test_count_columns_of_console_lists_read_with_separators() -> None:
+    from types import SimpleNamespace
+
+    from cmslists.admin import CmsListAdmin
+    from entities.admin.base import count_column
+
+    assert (
+        count_column("assigned_count", "assigned")(SimpleNamespace(assigned_count=1220)) == "1,220"
+    )
+    assert "assigned_count" not in CmsListAdmin.list_display
+
+
+def test_an_error_in_a_folded_participant_row_shows_at_the_top_by_record_and_field(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    client = login_client(console_admin)
+    url = reverse("admin:entities_entity_change", args=[entity_a.pk])
+    formset = client.get(url).context["inline_admin_formsets"][1].formset
+    data = {
+        "legal_name": entity_a.legal_name, "tin": "", "agreement_start": "",
+        "assignment_method": "prospective", "msr_mlr_choice": "",
+        "years-TOTAL_FORMS": "0", "years-INITIAL_FORMS": "0",
+        f"{formset.prefix}-TOTAL_FORMS": "2", f"{formset.prefix}-INITIAL_FORMS": "2",
+    }  # fmt: skip
+    for i, row in enumerate(formset.queryset):
+        data |= {
+            f"{formset.prefix}-{i}-id": row.pk, f"{formset.prefix}-{i}-entity": entity_a.pk,
+            f"{formset.prefix}-{i}-role": row.role, f"{formset.prefix}-{i}-start_date": "2025-01-01",
+            f"{formset.prefix}-{i}-end_date": "",
+        }  # fmt: skip
+    # An existing row ended before it starts.
+    data[f"{formset.prefix}-0-end_date"] = "2024-06-30"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    summary = body.index('id="entity-errors"')
+    # At the top: before the entity's summary and fields, far above the folded rows.
+    assert summary < body.index('id="entity-summary-h"')
+    listed = body[summary : body.index("</div>", summary)]
+    assert "Nothing was saved" in listed
+    # The record (its TIN and NPI) and the field, linked to the field.
+    row = formset.queryset[0]
+    assert f"Participation {row}, Effective end</a>" in listed
+    assert "is before the effective start 2025-01-01" in listed
+    assert f'href="#id_{formset.prefix}-0-end_date"' in listed
+    # The rows' fold is open on an error (Django draws no fold then).
+    fold = body.index(f'id="{formset.prefix}-group"')
+    assert "<details" not in body[fold : body.index("</fieldset>", fold)]
+
+
+def test_registering_a_partner_client_starts_on_the_admins_only_entity(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    page = login_client(console_admin).get(reverse("admin:partners_partnerclient_add"))
+    assert page.status_code == 200
+    assert page.context["adminform"].form.initial["entity"] == entity_a.pk
+    assert f'<option value="{entity_a.pk}" selected>' in page.content.decode()

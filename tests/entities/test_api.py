@@ -245,3 +245,23 @@ def test_the_schema_documents_the_three_resources(client_a) -> None:
         "/api/v1/entities/{id}/participant-list/",
     ):
         assert path in schema
+
+
+def test_each_operation_of_the_docs_is_headed_in_words(client_a) -> None:
+    """ReDoc heads an operation with its summary, else its generated id (alignment_runs_list)."""
+    import json
+
+    schema = json.loads(
+        client_a.get(reverse("api-schema"), HTTP_ACCEPT="application/json").content
+    )
+    summaries = {
+        (method, url): operation.get("summary", "")
+        for url, path in schema["paths"].items()
+        for method, operation in path.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    assert all(s and "_" not in s for s in summaries.values()), summaries
+    assert summaries[("get", "/api/v1/alignment-runs/")] == "List alignment runs"
+    assert summaries[("get", "/api/v1/care-gaps/{id}/")] == "Get a care gap"
+    assert summaries[("patch", "/api/v1/participations/{id}/")] == "Update a participation"
+    assert summaries[("put", "/api/v1/entities/{id}/")] == "Replace an entity"

@@ -99,8 +99,14 @@ def test_the_preview_lists_every_bad_row_with_its_line_and_column(entity_a, csv_
         (7, "effective_end"),
         (8, "effective_start"),  # outside PY2025
     }
-    # A short TIN is zero-padded, as CCLF does: line 3 is valid.
+    # A short TIN is zero-padded, as CCLF does: line 3 is valid, and the preview says how it
+    # was read (a TIN short of a digit for another reason is then seen before the import).
     assert preview.rows[1].ok
+    assert preview.rows[1].warnings == [
+        "TIN 12345678 has 8 digits: read as 012345678 (leading zeros restored). "
+        "Check it is that TIN."
+    ]
+    assert not any("leading zeros" in w for row in preview.rows[2:] for w in row.warnings)
     messages = preview.error_lines()
     assert (
         "line 5, effective_start: TIN 123456789 / NPI 1234567893 also appears on line 2"

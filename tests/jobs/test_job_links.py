@@ -37,6 +37,31 @@ def test_a_cms_list_load_leads_back_to_the_reconciliation() -> None:
         "Reconciliation with CMS",
         reverse("alignment:reconciliation_index"),
     )
+    # Rejected: the way to upload the corrected report; loaded: the list itself.
+    assert job_links(job)["result"] == (
+        "Upload the corrected report",
+        reverse("admin:cmslists_cmslist_upload"),
+    )
+    loaded = Job(kind="cmslists.load", entity_id=7, state="succeeded", parameters={},
+                 result={"cms_list_id": 3, "list": "PY2025 Q1"})  # fmt: skip
+    assert job_links(loaded)["result"] == (
+        "See the list loaded: PY2025 Q1",
+        reverse("admin:cmslists_cmslist_change", args=[3]),
+    )
+
+
+def test_a_delivery_load_leads_to_the_delivery_or_back_to_the_upload() -> None:
+    failed = Job(kind="claims.load_delivery", entity_id=7, state="failed", result={}, parameters={})
+    assert job_links(failed)["result"] == (
+        "Upload a corrected delivery",
+        reverse("admin:claims_delivery_upload"),
+    )
+    loaded = Job(kind="claims.load_delivery", entity_id=7, state="succeeded", parameters={},
+                 result={"delivery_id": 5})  # fmt: skip
+    assert job_links(loaded)["result"] == (
+        "See the delivery loaded",
+        reverse("admin:claims_delivery_change", args=[5]),
+    )
 
 
 @pytest.mark.django_db
@@ -72,3 +97,11 @@ def test_a_jobs_times_read_in_the_sites_time_zone_on_its_page_and_the_home_page(
     home = client_a.get(reverse("home")).content.decode()
     assert "2025-06-02 10:24" in home
     assert "a.m." not in home
+
+
+def test_a_job_no_page_owns_leads_home_instead_of_nowhere() -> None:
+    for job in (
+        Job(kind="jobs.demo", entity_id=None, state="succeeded", result={}, parameters={}),
+        Job(kind="alignment.run", entity_id=7, state="failed", result={}, parameters={}),
+    ):
+        assert job_links(job)["back"] == ("Home", reverse("home")), job.kind

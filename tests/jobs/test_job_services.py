@@ -31,8 +31,27 @@ def test_a_job_runs_when_its_transaction_commits_and_records_progress(
     assert job.state == JobState.SUCCEEDED
     assert job.progress == 100
     assert job.attempts == 1
-    assert job.message == "Step 2 of 2"
+    # The last step's message ("Step 2 of 2") is past once the job has succeeded: not kept under
+    # "Succeeded" as if it were still at that step.
+    assert job.message == ""
     assert JobEffect.objects.filter(job=job).count() == 1
+
+
+@job_handler("tests.says_done")
+def _says_done(job, progress):
+    progress(50, "Reading the claims")
+    progress(100, "Already loaded: nothing to do")
+    return {}
+
+
+def test_a_message_the_handler_gives_at_the_finish_is_kept(
+    entity_a, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue(kind="tests.says_done", entity=entity_a, parameters={})
+    job.refresh_from_db()
+    assert job.state == JobState.SUCCEEDED
+    assert job.message == "Already loaded: nothing to do"
 
 
 def test_it_returns_the_active_job_instead_of_queuing_the_same_job_twice(entity_a) -> None:

@@ -238,7 +238,7 @@ def test_registration_refuses_a_tin_of_another_entity(
             acting_user=aco_admin,
         )
     assert excinfo.value.extra == {
-        "tins": f"TIN(s) {TIN_B1} are not on the participant list of A9001."
+        "tins": f"TIN {TIN_B1} is not on the participant list of A9001."
     }
 
 
