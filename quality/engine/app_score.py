@@ -268,8 +268,29 @@ class HealthEquityInputs:
 HEA_CAP = Decimal(10)
 
 
-def hea_bonus(inputs: HealthEquityInputs | None) -> tuple[Decimal, str]:
-    """The health equity adjustment bonus points and the path's line for them."""
+def hea_rule(year: int) -> tuple[bool, str]:
+    """Whether the year's MSSP quality score takes the health equity adjustment, and the source
+    that says so (the app measures data's `health_equity_adjustment`, by performance year)."""
+    rules = value_sets(APP_FILE)["health_equity_adjustment"]
+    entry = rules.get(str(year))
+    if entry is None:
+        first = min(int(key) for key in rules if key.isdigit())
+        if year < first:
+            return False, f"the adjustment starts with PY{first}, CY2023 PFS final rule"
+        return False, f"no rule for PY{year} in the quality measures data"
+    return bool(entry["applies"]), str(entry["source"])
+
+
+def hea_bonus(inputs: HealthEquityInputs | None, year: int | None = None) -> tuple[Decimal, str]:
+    """The health equity adjustment bonus points and the path's line for them; with `year`, none
+    in a year whose rule has no adjustment, whatever inputs are entered."""
+    if year is not None:
+        applies, source = hea_rule(year)
+        if not applies:
+            return Decimal(0), (
+                f"Health equity adjustment: none for PY{year} ({source}), so no bonus points "
+                "are added"
+            )
     if inputs is None:
         return Decimal(0), (
             "Health equity adjustment: CMS's inputs (performance scaler, underserved multiplier, "
@@ -574,7 +595,7 @@ def app_score(
     possible = TEN * sum(1 for line in lines if not line.excluded)
     if not possible:
         raise NotComputable(f"no measure of the PY{year} set has a benchmark loaded")
-    bonus, hea_line = hea_bonus(hea)
+    bonus, hea_line = hea_bonus(hea, year)
     score = min(points / possible * HUNDRED + bonus, HUNDRED).quantize(CENT, ROUND_HALF_UP)
     met_qps = None if qps_threshold is None else score >= qps_threshold
     reported = [m for m in measure_set["measures"] if app_measure(m)["source"] != "claims"]
