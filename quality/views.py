@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -347,8 +348,6 @@ def quarters_with_claims_reach(*, result: Any) -> list[dict[str, Any]]:
 
 
 def _ecqm_year(request: HttpRequest, entity: Any) -> int | None:
-    from django.db.models import Max
-
     year = _year(request)
     if year is not None:
         return year
@@ -424,9 +423,16 @@ def ecqm(request: HttpRequest, entity_id: int, quality_id: str) -> HttpResponse:
         .select_related("superseded_by")
         .order_by("-uploaded_at")[:30]
     )
+    latest = ReportedFile.objects.filter(
+        entity=entity,
+        performance_year=year,
+        kind__in=[ReportedFile.Kind.QRDA3, ReportedFile.Kind.MEASURE_REPORT],
+        superseded_by__isnull=True,
+    ).aggregate(latest=Max("submitted_on"))["latest"]
     context = {
         "entity": entity,
         "year": year,
+        "as_of": latest,
         "row": rows[0],
         "spec": app_measure(quality_id),
         "page": page,
