@@ -265,8 +265,13 @@ class QualityProjection:
         if self.low_score is not None and self.high_score is not None:
             text += (
                 f" With every measure at the worse or the better end of its 95% interval the "
-                f"score runs {self.low_score} to {self.high_score}: a sharing rate of "
-                f"{display.share(self.low_rate)} to {display.share(self.high_rate)}."
+                f"score runs {self.low_score} to {self.high_score}: "
+                + (
+                    f"the sharing rate stays {display.share(self.low_rate)}."
+                    if self.low_rate == self.high_rate
+                    else f"a sharing rate of {display.share(self.low_rate)} to "
+                    f"{display.share(self.high_rate)}."
+                )
             )
         return text
 

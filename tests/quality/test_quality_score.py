@@ -273,9 +273,13 @@ def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
     settlement_page = client.get(
         reverse("settlement:entity_year", kwargs={"entity_id": entity_a.pk, "year": PY})
     )
-    assert "If the quality score stays at 58.75 (quality performance standard met)" in (
-        settlement_page.content.decode()
-    )
+    settled = settlement_page.content.decode()
+    assert "If the quality score stays at 58.75 (quality performance standard met)" in settled
+    # Said once, not "computed from the measure results (Computed on the platform from ...)".
+    assert "from the measure results (Computed" not in settled
+    assert "Computed on the platform from the measure results (MIPS quality benchmarks" in settled
+    # Both ends of the interval keep the track's maximum: said so, not "75% to 75%".
+    assert "the sharing rate stays 75%." in text and "75% to 75%" not in text
 
 
 def test_the_first_year_rule_reads_the_agreement_period_enrolled_in_the_console(
