@@ -397,7 +397,8 @@ class AppScore:
         lines = [
             f"{line.measure_id} {line.title}: "
             + (
-                f"rate {line.rate} ({line.basis}), decile {line.decile}, "
+                f"rate {line.rate.quantize(CENT, ROUND_HALF_UP)} ({line.basis}), "
+                f"decile {line.decile}, "
                 if line.rate is not None and line.decile is not None
                 else ""
             )

@@ -67,6 +67,10 @@ def test_py2026_takes_no_health_equity_bonus_whatever_is_entered(benchmarks):
     )
     assert score.hea_bonus == 0
     assert any("none for PY2026" in line for line in score.path())
+    # The path gives each rate to two decimals, as the pages do.
+    inputs["479"] = MeasureInput("479", "Administrative Claims", D("10.6618"), "observed")
+    path = app_score(year=2026, inputs=inputs, benchmarks=benchmarks, qps_threshold=None).path()
+    assert any(line.startswith("479 ") and "rate 10.66 (observed)" in line for line in path)
 
 
 def test_the_bonus_is_added_to_the_score_which_stays_at_most_100(benchmarks):
