@@ -243,6 +243,13 @@ def cahps_file_upload(
     rows = parse_cahps(content)
     if period_end < period_start:
         raise CahpsFileError(["the reporting period ends before it starts"])
+    if not period_start.year == period_end.year == performance_year:
+        raise CahpsFileError(
+            [
+                f"the reporting period {period_start:%Y-%m-%d} to {period_end:%Y-%m-%d} is not "
+                f"performance year {performance_year}"
+            ]
+        )
     with transaction.atomic():
         new = file_replace(
             ReportedFile,

@@ -136,7 +136,12 @@ def _quality_projection(entity: Any, year: int | None) -> Any:
 
 
 def _problems(form: Any) -> str:
-    return "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+    """The form's errors, each after its field's label as the form shows it (never a code name)."""
+    return "; ".join(
+        f"{form.fields[k].label or k.replace('_', ' ').capitalize() if k in form.fields else 'The form'}"
+        f": {' '.join(str(e) for e in v)}"
+        for k, v in form.errors.items()
+    )
 
 
 @require_POST
@@ -220,8 +225,7 @@ def reported_upload(request: HttpRequest, entity_id: int) -> HttpResponse:
         return redirect("quality:overview", entity_id=entity.pk)
     form = QrdaUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        problems = "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
-        messages.error(request, f"The upload was not stored: {problems}")
+        messages.error(request, f"The upload was not stored: {_problems(form)}")
         return redirect("quality:overview", entity_id=entity.pk)
     upload = form.cleaned_data["file"]
     try:

@@ -99,6 +99,22 @@ def test_the_score_flows_from_the_measures_to_settlement_unless_overridden(
         follow=True,
     ).content.decode()
     assert "row 2, column score: 120 is not between 0 and 100" in page
+    # A form error names the field as the form labels it; a period of another year is refused.
+    page = admin.post(
+        reverse("quality:cahps_upload", args=[entity_a.pk]),
+        {**form, "submitted_on": "2026-13-45",
+         "file": SimpleUploadedFile("c.csv", CAHPS)},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "The upload was not stored: Submitted on: Enter a valid date." in page
+    page = admin.post(
+        reverse("quality:cahps_upload", args=[entity_a.pk]),
+        {**form, "period_start": "2024-01-01", "period_end": "2024-12-31",
+         "file": SimpleUploadedFile("c.csv", CAHPS)},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "the reporting period 2024-01-01 to 2024-12-31 is not performance year 2025" in page
+    assert not ReportedFile.objects.filter(kind=ReportedFile.Kind.CAHPS).exists()
     for _ in range(2):  # the second upload replaces the first, which stays listed
         admin.post(
             reverse("quality:cahps_upload", args=[entity_a.pk]),
