@@ -259,6 +259,14 @@ def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
          "underserved_multiplier": "1.5", "eligible": "on", "source": "CMS PY2025 report"},
     )  # fmt: skip
     assert "The underserved multiplier is between 0 and 1." in bad.content.decode()
+    py2026 = client.post(
+        reverse("admin:quality_healthequityinput_add"),
+        {"entity": entity_a.pk, "performance_year": 2026, "performance_scaler": "10",
+         "underserved_multiplier": "0.5", "eligible": "on", "source": "CMS PY2026 report"},
+    )  # fmt: skip
+    assert "PY2026 has no health equity adjustment (CY2026 PFS final rule (CMS-1832-F" in (
+        py2026.content.decode()
+    )
     assert not HealthEquityInput.objects.exists()
     client.post(
         reverse("admin:quality_healthequityinput_add"),
