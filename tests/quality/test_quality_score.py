@@ -198,6 +198,7 @@ def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_
     assert "read as the share of the quality withhold earned back: 82.50%" in text
     # The year's withhold, from the settlement parameter table, with its source.
     assert "Quality withhold, PY2025: 2% of the benchmark (ACO REACH Model Request" in text
+    assert "No APP eCQM" not in text  # the APP eCQMs are MSSP's (42 CFR 425.512(a))
     from quality.views import _reach_withhold
 
     py2026 = _reach_withhold(entity_b, 2026)
