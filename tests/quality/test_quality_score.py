@@ -177,7 +177,7 @@ def _reach_run(entity, year: int, as_of: date, rates: dict[str, str]) -> None:
 
 
 def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_year(
-    entity_a, entity_b, make_member, login_client
+    entity_a, entity_b, make_member, make_bene, login_client
 ) -> None:
     outcome = quality_score(entity=entity_b, performance_year=PY)
     assert outcome.score is None
@@ -216,6 +216,19 @@ def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_
     assert "claims through 2025-12-31" in text
     assert "18.00%" not in text  # the earlier PY2025 computation is not the one compared
     assert "2023 Quality Performance Report, note 6" in text
+    # A UAMCC case reads in words: "1 admission in 350 days at risk", not "1 admissions".
+    from quality.models import MeasureCase
+
+    uamcc = MeasureResult.objects.filter(run__entity=entity_b, code="UAMCC").latest("run__as_of")
+    bene = make_bene(entity_b)
+    MeasureCase.objects.create(
+        result=uamcc, beneficiary=bene, unit="beneficiary", outcome=1, exposure=350,
+        category="Diabetes, Heart failure", event_start=date(2025, 1, 1),
+        event_end=date(2025, 12, 31), window_end=date(2025, 12, 31),
+    )  # fmt: skip
+    case_page = client.get(reverse("quality:measure", args=[entity_b.pk, uamcc.pk])).content
+    assert b"1 admission in 350 days at risk" in case_page
+    assert b"(1 in all)" in case_page
     # Another entity's user does not see the DCE's quality page.
     other = login_client(make_member(entity_a, Role.ENTITY_ADMIN, "admin@a.example.test"))
     assert other.get(reverse("quality:overview", args=[entity_b.pk])).status_code == 404
