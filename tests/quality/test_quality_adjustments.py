@@ -59,7 +59,8 @@ def test_py2026_takes_no_health_equity_bonus_whatever_is_entered(benchmarks):
     assert hea_bonus(given, 2024)[0] == 10
     bonus, line = hea_bonus(given, 2026)
     assert bonus == 0
-    assert "none for PY2026" in line and "CMS-1832-F" in line
+    assert "none for PY2026" in line
+    assert "CMS-1832-F" in line
     assert hea_bonus(given, 2022)[0] == 0  # the adjustment starts with PY2023
     inputs = _inputs(m001="15", m134="65", m236="65", m112="65", m479="14.5")
     score = app_score(

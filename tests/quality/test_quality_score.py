@@ -202,7 +202,9 @@ def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_
     from quality.views import _reach_withhold
 
     py2026 = _reach_withhold(entity_b, 2026)
-    assert py2026 is not None and py2026["rate"] == Decimal("0.05") and py2026["to_confirm"]
+    assert py2026 is not None
+    assert py2026["rate"] == Decimal("0.05")
+    assert py2026["to_confirm"]
     assert "Performance Year 2026 Model Update" in py2026["source"]
     assert _reach_withhold(entity_a, PY) is None  # an MSSP ACO has no withhold
     assert "PY2025 beside PY2024: the measures of the CI/SEP criteria" in text
@@ -317,7 +319,8 @@ def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
     assert "from the measure results (Computed" not in settled
     assert "Computed on the platform from the measure results (MIPS quality benchmarks" in settled
     # Both ends of the interval keep the track's maximum: said so, not "75% to 75%".
-    assert "the sharing rate stays 75%." in text and "75% to 75%" not in text
+    assert "the sharing rate stays 75%." in text
+    assert "75% to 75%" not in text
 
 
 def test_the_first_year_rule_reads_the_agreement_period_enrolled_in_the_console(
