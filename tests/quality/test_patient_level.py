@@ -183,6 +183,9 @@ def test_patients_count_once_across_ehrs_and_open_events_become_counted_gaps(
     assert only_b.current_mbi not in html
     record = AccessRecord.objects.filter(route="quality:ecqm").latest("at")
     assert record.beneficiary_ids == [only_b.pk]
+    # Inverse 001: the open patients are those in the poor-outcome numerator (none here).
+    inverse = client.get(reverse("quality:ecqm", args=[entity_a.pk, "001"]) + "?year=2026")
+    assert "Open: in the numerator, the poor outcome (0)" in inverse.content.decode()
 
 
 @pytest.mark.django_db

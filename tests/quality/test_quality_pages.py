@@ -97,6 +97,7 @@ def test_the_measure_page_shows_masked_cases_logs_them_and_is_closed_to_another_
     assert "% ;" not in html
     assert "%; lower is better" in html
     assert "Rate (%)" in html
+    assert '<th scope="col" class="num">Readmitted</th>' in html  # the outcome, by name
     assert "not complete" not in html  # the claims (to 2024-08-30) cover Q1 and Q2's windows
 
     # Claims that stop before a stay's 30 days are over: its quarter is marked, the case says so.
