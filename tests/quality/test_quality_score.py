@@ -310,6 +310,8 @@ def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
         "sharing rate is 75% on the ENHANCED track (maximum 75%)." in text
     )
     assert "the score runs" in text
+    assert "the track's maximum sharing rate, 42 CFR 425.605(d) and 425.610(d)" in text
+    assert "parameter table" not in text  # the regulation, not our data file
     settlement_page = client.get(
         reverse("settlement:entity_year", kwargs={"entity_id": entity_a.pk, "year": PY})
     )
