@@ -313,6 +313,13 @@ def measure(request: HttpRequest, entity_id: int, result_id: int) -> HttpRespons
         "outcome_only": outcome_only,
         "providers": provider_breakdown(result=result),
         "quarters": quarters_with_claims_reach(result=result),
+        "open_windows": (
+            MeasureCase.objects.filter(
+                result=result, outcome=0, window_end__gt=result.run.as_of
+            ).count()
+            if result.unit == "percent"
+            else 0
+        ),
         "unit_label": UNIT_LABELS.get(result.unit, ""),
         "max_quarter": max((q["rate"] for q in result.quarters), default=0) or 1,
     }
