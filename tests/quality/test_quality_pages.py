@@ -98,6 +98,7 @@ def test_the_measure_page_shows_masked_cases_logs_them_and_is_closed_to_another_
     assert "%; lower is better" in html
     assert "Rate (%)" in html
     assert '<th scope="col" class="num">Readmitted</th>' in html  # the outcome, by name
+    assert "TFU:" not in html  # another measure's note is not on this one
     assert "not complete" not in html  # the claims (to 2024-08-30) cover Q1 and Q2's windows
     assert "window still open" not in html
 
