@@ -284,6 +284,7 @@ def hea_rule(year: int) -> tuple[bool, str]:
 def hea_bonus(inputs: HealthEquityInputs | None, year: int | None = None) -> tuple[Decimal, str]:
     """The health equity adjustment bonus points and the path's line for them; with `year`, none
     in a year whose rule has no adjustment, whatever inputs are entered."""
+    rule = ""
     if year is not None:
         applies, source = hea_rule(year)
         if not applies:
@@ -291,10 +292,11 @@ def hea_bonus(inputs: HealthEquityInputs | None, year: int | None = None) -> tup
                 f"Health equity adjustment: none for PY{year} ({source}), so no bonus points "
                 "are added"
             )
+        rule = f" (PY{year}: {source})"
     if inputs is None:
         return Decimal(0), (
             "Health equity adjustment: CMS's inputs (performance scaler, underserved multiplier, "
-            "eligibility) are not entered for the year, so no bonus points are added"
+            f"eligibility) are not entered for the year, so no bonus points are added{rule}"
         )
     if not inputs.eligible:
         return Decimal(0), (

@@ -62,6 +62,8 @@ def test_py2026_takes_no_health_equity_bonus_whatever_is_entered(benchmarks):
     assert "none for PY2026" in line
     assert "CMS-1832-F" in line
     assert hea_bonus(given, 2022)[0] == 0  # the adjustment starts with PY2023
+    # PY2025 keeps it where CMS's inputs are entered, and the line says the rule is in question.
+    assert "CY2026 PFS final rule (CMS-1832-F) removes the adjustment" in hea_bonus(None, 2025)[1]
     inputs = _inputs(m001="15", m134="65", m236="65", m112="65", m479="14.5")
     score = app_score(
         year=2026, inputs=inputs, benchmarks=benchmarks, qps_threshold=None, hea=given
