@@ -191,7 +191,9 @@ def parse_cahps(content: bytes) -> list[CahpsRow]:
         row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         ssm = row["ssm_id"].upper()
         if ssm not in CAHPS_IDS:
-            errors.append(f"row {number}, column ssm_id: '{row['ssm_id']}' is not CAHPS_1 to 12")
+            errors.append(
+                f"row {number}, column ssm_id: '{row['ssm_id']}' is not one of CAHPS_1 to CAHPS_12"
+            )
             continue
         if ssm in seen:
             errors.append(f"row {number}, column ssm_id: {ssm} appears twice")

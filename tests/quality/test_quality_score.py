@@ -99,6 +99,13 @@ def test_the_score_flows_from_the_measures_to_settlement_unless_overridden(
         follow=True,
     ).content.decode()
     assert "row 2, column score: 120 is not between 0 and 100" in page
+    from quality.scores import CahpsFileError, parse_cahps
+
+    with pytest.raises(CahpsFileError) as bad_id:
+        parse_cahps(b"ssm_id,score\nCAHPS_99,80\n")
+    assert bad_id.value.errors == [
+        "row 2, column ssm_id: 'CAHPS_99' is not one of CAHPS_1 to CAHPS_12"
+    ]
     # A form error names the field as the form labels it; a period of another year is refused.
     page = admin.post(
         reverse("quality:cahps_upload", args=[entity_a.pk]),
