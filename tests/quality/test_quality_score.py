@@ -305,6 +305,7 @@ def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
         "stays at 44.17 (the quality reporting requirement is not met), the final sharing "
         "rate is 0%" in page.content.decode()
     )  # no CAHPS yet
+    assert "+ 5.00 health equity bonus)" in page.content.decode()
     cahps_file_upload(
         entity=entity_a, performance_year=PY, source="Survey Vendor Inc.",
         submitted_on=date(2026, 3, 1), period_start=date(2025, 1, 1),
