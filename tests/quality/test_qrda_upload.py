@@ -150,4 +150,5 @@ def test_a_reupload_replaces_with_history_and_a_bad_file_stores_nothing(
     overview = client.get(reverse("quality:overview", args=[entity_a.pk])).content.decode()
     assert overview.count('id="h-reported"') == 1
     assert "replaced by the upload" in overview
+    assert f"SHA-256 beginning {current.sha256[:16]}." in overview  # not "…." after a cut hash
     assert "Acme EHR" in overview
