@@ -7,7 +7,6 @@ of the entity's claims data date; the pages say which date.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -28,7 +27,7 @@ from jobs.services import job_enqueue
 from quality.engine.app_score import BenchmarkFileError, cahps_ssm_source
 from quality.engine.catalog import measures_for
 from quality.forms import BenchmarkUploadForm, CahpsUploadForm, QrdaUploadForm
-from quality.models import BenchmarkFile, MeasureCase, ReportedFile
+from quality.models import BenchmarkFile, ReportedFile
 from quality.qrda import QrdaError
 from quality.scores import (
     CahpsFileError,
@@ -38,8 +37,12 @@ from quality.scores import (
     reach_year_over_year,
 )
 from quality.selectors import (
+    UNIT_LABELS,
     latest_run,
+    open_window_count,
     provider_breakdown,
+    quarters_with_claims_reach,
+    reach_withhold,
     result_cases,
     result_events,
     result_for_user,
@@ -91,7 +94,7 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
             reach_year_over_year(entity=entity, performance_year=year) if year else None
         ),
         "settlement_quality": _settlement_quality(entity, year),
-        "withhold": _reach_withhold(entity, year),
+        "withhold": reach_withhold(entity=entity, year=year),
         "quality_projection": _quality_projection(entity, year),
         "may_upload": user_may(user=request.user, entity_id=entity.pk, key=START_RUNS),
         "ecqms": ecqm_comparison(entity=entity, year=year),
@@ -105,26 +108,6 @@ def _settlement_quality(entity: Any, year: int | None) -> Any:
     if year is None:
         return None
     return QualityResult.objects.filter(entity=entity, performance_year=year).first()
-
-
-def _reach_withhold(entity: Any, year: int | None) -> dict[str, Any] | None:
-    """The ACO REACH quality withhold of the year, from the settlement parameter table, with its
-    source and whether it is still to confirm (the same for Global and Professional)."""
-    from settlement.engine.errors import ParameterError
-    from settlement.engine.parameters import ReachArrangement
-    from settlement.parameters import load_parameter_book
-
-    if year is None or entity.program.code != "reach":
-        return None
-    try:
-        params = load_parameter_book().reach_arrangement(year, ReachArrangement.GLOBAL)
-    except ParameterError:
-        return None
-    return {
-        "rate": params.quality_withhold_rate,
-        "source": params.source("quality_withhold_rate"),
-        "to_confirm": params.to_confirm("quality_withhold_rate"),
-    }
 
 
 def _quality_projection(entity: Any, year: int | None) -> Any:
@@ -313,49 +296,11 @@ def measure(request: HttpRequest, entity_id: int, result_id: int) -> HttpRespons
         "outcome_only": outcome_only,
         "providers": provider_breakdown(result=result),
         "quarters": quarters_with_claims_reach(result=result),
-        "open_windows": (
-            MeasureCase.objects.filter(
-                result=result, outcome=0, window_end__gt=result.run.as_of
-            ).count()
-            if result.unit == "percent"
-            else 0
-        ),
+        "open_windows": open_window_count(result=result),
         "unit_label": UNIT_LABELS.get(result.unit, ""),
         "max_quarter": max((q["rate"] for q in result.quarters), default=0) or 1,
     }
     return render(request, "quality/measure.html", context)
-
-
-UNIT_LABELS = {
-    "percent": "%",
-    "per_100_person_years": "per 100 person-years",
-    "days_per_person_year": "days per person-year",
-}
-
-
-def quarters_with_claims_reach(*, result: Any) -> list[dict[str, Any]]:
-    """The result's quarters, each marked `open` when the claims the measure was computed from
-    (its run's as-of date) do not yet cover it: the quarter ends after that date, or one of its
-    cases' outcome windows (30 days after a discharge, the follow-up window after an event) does.
-    An open quarter's rate is not final: its late outcomes are not in the claims yet."""
-    as_of = result.run.as_of
-    year = result.run.performance_year
-    windows: dict[str, Any] = {}
-    if result.unit == "percent":
-        for event_end, window_end in MeasureCase.objects.filter(result=result).values_list(
-            "event_end", "window_end"
-        ):
-            if event_end is None or window_end is None:
-                continue
-            label = f"Q{(event_end.month - 1) // 3 + 1}"
-            windows[label] = max(windows.get(label, window_end), window_end)
-    out = []
-    for quarter in result.quarters:
-        number = int(str(quarter["quarter"]).lstrip("Q"))
-        ends = date(year, 12, 31) if number == 4 else date(year, 3 * number + 1, 1) - timedelta(1)
-        reaches = max(ends, windows.get(str(quarter["quarter"]), ends))
-        out.append({**quarter, "ends": ends, "open": reaches > as_of, "reaches": reaches})
-    return out
 
 
 def _ecqm_year(request: HttpRequest, entity: Any) -> int | None:

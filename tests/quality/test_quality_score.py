@@ -206,14 +206,14 @@ def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_
     # The year's withhold, from the settlement parameter table, with its source.
     assert "Quality withhold, PY2025: 2% of the benchmark (ACO REACH Model Request" in text
     assert "No APP eCQM" not in text  # the APP eCQMs are MSSP's (42 CFR 425.512(a))
-    from quality.views import _reach_withhold
+    from quality.selectors import reach_withhold
 
-    py2026 = _reach_withhold(entity_b, 2026)
+    py2026 = reach_withhold(entity=entity_b, year=2026)
     assert py2026 is not None
     assert py2026["rate"] == Decimal("0.05")
     assert py2026["to_confirm"]
     assert "Performance Year 2026 Model Update" in py2026["source"]
-    assert _reach_withhold(entity_a, PY) is None  # an MSSP ACO has no withhold
+    assert reach_withhold(entity=entity_a, year=PY) is None  # an MSSP ACO has no withhold
     assert "PY2025 beside PY2024: the measures of the CI/SEP criteria" in text
     # ACR 15.00 - 16.00 = -1.00 point (lower is better); UAMCC 33.50 - 30.00 = +3.50 (worse).
     assert "-1.00 percentage points</td>" in text  # the change, signed
