@@ -52,6 +52,18 @@ class HealthEquityInputAdmin(ScopedAdmin):
                     raise ValidationError("The underserved multiplier is between 0 and 1.")
                 return value
 
+            def clean_performance_year(self) -> Any:
+                from quality.engine.app_score import hea_rule
+
+                year = self.cleaned_data["performance_year"]
+                applies, source = hea_rule(year) if year else (True, "")
+                if not applies:
+                    raise ValidationError(
+                        f"PY{year} has no health equity adjustment ({source}): inputs entered "
+                        "for it would add no bonus points."
+                    )
+                return year
+
             def clean_performance_scaler(self) -> Any:
                 value = self.cleaned_data["performance_scaler"]
                 if value is not None and value < 0:

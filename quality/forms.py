@@ -3,12 +3,13 @@ from __future__ import annotations
 from django import forms
 
 MAX_QRDA_BYTES = 20 * 1024 * 1024
+DATE = forms.DateInput(attrs={"type": "date"})  # the browser's date picker, sent as YYYY-MM-DD
 
 
 class QrdaUploadForm(forms.Form):
     performance_year = forms.IntegerField(min_value=2015, max_value=2100)
     source = forms.CharField(max_length=200, help_text="The EHR or vendor that sent the file.")
-    submitted_on = forms.DateField(help_text="The date the source submitted it (YYYY-MM-DD).")
+    submitted_on = forms.DateField(widget=DATE, help_text="The date the source submitted it.")
     file = forms.FileField(help_text="A QRDA Category III XML file.")
 
     def clean_file(self) -> object:
@@ -21,9 +22,9 @@ class QrdaUploadForm(forms.Form):
 class CahpsUploadForm(forms.Form):
     performance_year = forms.IntegerField(min_value=2015, max_value=2100)
     source = forms.CharField(max_length=200, help_text="The CAHPS survey vendor.")
-    submitted_on = forms.DateField(help_text="The date the vendor submitted it (YYYY-MM-DD).")
-    period_start = forms.DateField(help_text="First day of the reporting period (YYYY-MM-DD).")
-    period_end = forms.DateField(help_text="Last day of the reporting period (YYYY-MM-DD).")
+    submitted_on = forms.DateField(widget=DATE, help_text="The date the vendor submitted it.")
+    period_start = forms.DateField(widget=DATE, help_text="First day of the reporting period.")
+    period_end = forms.DateField(widget=DATE, help_text="Last day of the reporting period.")
     file = forms.FileField(help_text="CSV: ssm_id, score, and optionally ssm_name, respondents.")
 
     def clean_file(self) -> object:

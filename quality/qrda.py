@@ -155,6 +155,23 @@ def _measure(organizer: etree._Element, errors: list[str]) -> MeasureRow | None:
             continue
         if getattr(row, key) is None:  # stratified copies repeat the population: keep the first
             setattr(row, key, int(str(counts[0]).strip()))
+    if observations:
+        # Each proportion measure reports its populations (a bad count is reported above).
+        given = {POPULATIONS.get(_text(o, "cda:value/@code")) for o in observations}
+        missing = [c for c, k in (("IPOP", "ipop"), ("DENOM", "denom"), ("NUMER", "numer"))
+                   if k not in given]  # fmt: skip
+        if missing:
+            errors.append(
+                f"{_where(organizer)}: measure {measure_id} has no {' or '.join(missing)} Measure "
+                "Data (a proportion measure reports IPOP, DENOM and NUMER)"
+            )
+        elif row.denom is not None and row.numer is not None:
+            performance = row.denom - (row.denex or 0) - (row.denexcep or 0)
+            if row.numer > performance:
+                errors.append(
+                    f"{_where(organizer)}: measure {measure_id} NUMER {row.numer:,} is more than "
+                    f"DENOM {row.denom:,} less exclusions and exceptions ({performance:,})"
+                )
     rates = _strings(
         organizer,
         ".//cda:observation[cda:templateId/@root=$a or cda:templateId/@root=$b]/cda:value/@value",
@@ -179,7 +196,8 @@ def parse_qrda3(content: bytes) -> QrdaReport:
     try:
         root = etree.fromstring(content, parser=parser)
     except etree.XMLSyntaxError as exc:
-        raise QrdaError([f"not well-formed XML: {exc}"]) from None
+        problem = str(exc).replace(" (<string>, line ", " (line ").split(" (line ")[0]
+        raise QrdaError([f"not well-formed XML at line {exc.lineno}: {problem}"]) from None
     errors: list[str] = []
     if (
         etree.QName(root).namespace != NS["cda"]

@@ -191,7 +191,9 @@ def parse_cahps(content: bytes) -> list[CahpsRow]:
         row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         ssm = row["ssm_id"].upper()
         if ssm not in CAHPS_IDS:
-            errors.append(f"row {number}, column ssm_id: '{row['ssm_id']}' is not CAHPS_1 to 12")
+            errors.append(
+                f"row {number}, column ssm_id: '{row['ssm_id']}' is not one of CAHPS_1 to CAHPS_12"
+            )
             continue
         if ssm in seen:
             errors.append(f"row {number}, column ssm_id: {ssm} appears twice")
@@ -243,6 +245,13 @@ def cahps_file_upload(
     rows = parse_cahps(content)
     if period_end < period_start:
         raise CahpsFileError(["the reporting period ends before it starts"])
+    if not period_start.year == period_end.year == performance_year:
+        raise CahpsFileError(
+            [
+                f"the reporting period {period_start:%Y-%m-%d} to {period_end:%Y-%m-%d} is not "
+                f"performance year {performance_year}"
+            ]
+        )
     with transaction.atomic():
         new = file_replace(
             ReportedFile,

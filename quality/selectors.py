@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
@@ -80,3 +81,65 @@ def result_events(*, result: MeasureResult) -> QuerySet[MeasureEvent]:
         .select_related("beneficiary")
         .order_by("start", "id")
     )
+
+
+UNIT_LABELS = {
+    "percent": "%",
+    "per_100_person_years": "per 100 person-years",
+    "days_per_person_year": "days per person-year",
+}
+
+
+def quarters_with_claims_reach(*, result: Any) -> list[dict[str, Any]]:
+    """The result's quarters, each marked `open` when the claims the measure was computed from
+    (its run's as-of date) do not yet cover it: the quarter ends after that date, or one of its
+    cases' outcome windows (30 days after a discharge, the follow-up window after an event) does.
+    An open quarter's rate is not final: its late outcomes are not in the claims yet."""
+    as_of = result.run.as_of
+    year = result.run.performance_year
+    windows: dict[str, Any] = {}
+    if result.unit == "percent":
+        for event_end, window_end in MeasureCase.objects.filter(result=result).values_list(
+            "event_end", "window_end"
+        ):
+            if event_end is None or window_end is None:
+                continue
+            label = f"Q{(event_end.month - 1) // 3 + 1}"
+            windows[label] = max(windows.get(label, window_end), window_end)
+    out = []
+    for quarter in result.quarters:
+        number = int(str(quarter["quarter"]).lstrip("Q"))
+        ends = date(year, 12, 31) if number == 4 else date(year, 3 * number + 1, 1) - timedelta(1)
+        reaches = max(ends, windows.get(str(quarter["quarter"]), ends))
+        out.append({**quarter, "ends": ends, "open": reaches > as_of, "reaches": reaches})
+    return out
+
+
+def open_window_count(*, result: MeasureResult) -> int:
+    """A readmission or follow-up result's cases with no outcome so far whose window runs past
+    the claims the run read: their outcome could still arrive."""
+    if result.unit != "percent":
+        return 0
+    return MeasureCase.objects.filter(
+        result=result, outcome=0, window_end__gt=result.run.as_of
+    ).count()
+
+
+def reach_withhold(*, entity: Any, year: int | None) -> dict[str, Any] | None:
+    """The ACO REACH quality withhold of the year, from the settlement parameter table, with its
+    source and whether it is still to confirm (the same for Global and Professional)."""
+    from settlement.engine.errors import ParameterError
+    from settlement.engine.parameters import ReachArrangement
+    from settlement.parameters import load_parameter_book
+
+    if year is None or entity.program.code != "reach":
+        return None
+    try:
+        params = load_parameter_book().reach_arrangement(year, ReachArrangement.GLOBAL)
+    except ParameterError:
+        return None
+    return {
+        "rate": params.quality_withhold_rate,
+        "source": params.source("quality_withhold_rate"),
+        "to_confirm": params.to_confirm("quality_withhold_rate"),
+    }

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -36,8 +37,12 @@ from quality.scores import (
     reach_year_over_year,
 )
 from quality.selectors import (
+    UNIT_LABELS,
     latest_run,
+    open_window_count,
     provider_breakdown,
+    quarters_with_claims_reach,
+    reach_withhold,
     result_cases,
     result_events,
     result_for_user,
@@ -89,6 +94,7 @@ def overview(request: HttpRequest, entity_id: int) -> HttpResponse:
             reach_year_over_year(entity=entity, performance_year=year) if year else None
         ),
         "settlement_quality": _settlement_quality(entity, year),
+        "withhold": reach_withhold(entity=entity, year=year),
         "quality_projection": _quality_projection(entity, year),
         "may_upload": user_may(user=request.user, entity_id=entity.pk, key=START_RUNS),
         "ecqms": ecqm_comparison(entity=entity, year=year),
@@ -113,7 +119,12 @@ def _quality_projection(entity: Any, year: int | None) -> Any:
 
 
 def _problems(form: Any) -> str:
-    return "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+    """The form's errors, each after its field's label as the form shows it (never a code name)."""
+    return "; ".join(
+        f"{form.fields[k].label or k.replace('_', ' ').capitalize() if k in form.fields else 'The form'}"
+        f": {' '.join(str(e) for e in v)}"
+        for k, v in form.errors.items()
+    )
 
 
 @require_POST
@@ -197,8 +208,7 @@ def reported_upload(request: HttpRequest, entity_id: int) -> HttpResponse:
         return redirect("quality:overview", entity_id=entity.pk)
     form = QrdaUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        problems = "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
-        messages.error(request, f"The upload was not stored: {problems}")
+        messages.error(request, f"The upload was not stored: {_problems(form)}")
         return redirect("quality:overview", entity_id=entity.pk)
     upload = form.cleaned_data["file"]
     try:
@@ -264,8 +274,12 @@ def measure(request: HttpRequest, entity_id: int, result_id: int) -> HttpRespons
     page = Paginator(
         result_cases(result=result, outcome_only=outcome_only), CASES_PER_PAGE
     ).get_page(request.GET.get("page"))
-    events = list(result_events(result=result)[:200])
-    shown = {c.beneficiary_id for c in page.object_list} | {e.beneficiary_id for e in events}
+    events = Paginator(result_events(result=result), CASES_PER_PAGE).get_page(
+        request.GET.get("events")
+    )
+    shown = {c.beneficiary_id for c in page.object_list} | {
+        e.beneficiary_id for e in events.object_list
+    }
     access_record_create(
         entity=entity,
         purpose=f"quality measure {result.code} cases",
@@ -281,14 +295,15 @@ def measure(request: HttpRequest, entity_id: int, result_id: int) -> HttpRespons
         "events": events,
         "outcome_only": outcome_only,
         "providers": provider_breakdown(result=result),
+        "quarters": quarters_with_claims_reach(result=result),
+        "open_windows": open_window_count(result=result),
+        "unit_label": UNIT_LABELS.get(result.unit, ""),
         "max_quarter": max((q["rate"] for q in result.quarters), default=0) or 1,
     }
     return render(request, "quality/measure.html", context)
 
 
 def _ecqm_year(request: HttpRequest, entity: Any) -> int | None:
-    from django.db.models import Max
-
     year = _year(request)
     if year is not None:
         return year
@@ -364,9 +379,16 @@ def ecqm(request: HttpRequest, entity_id: int, quality_id: str) -> HttpResponse:
         .select_related("superseded_by")
         .order_by("-uploaded_at")[:30]
     )
+    latest = ReportedFile.objects.filter(
+        entity=entity,
+        performance_year=year,
+        kind__in=[ReportedFile.Kind.QRDA3, ReportedFile.Kind.MEASURE_REPORT],
+        superseded_by__isnull=True,
+    ).aggregate(latest=Max("submitted_on"))["latest"]
     context = {
         "entity": entity,
         "year": year,
+        "as_of": latest,
         "row": rows[0],
         "spec": app_measure(quality_id),
         "page": page,

@@ -268,12 +268,35 @@ class HealthEquityInputs:
 HEA_CAP = Decimal(10)
 
 
-def hea_bonus(inputs: HealthEquityInputs | None) -> tuple[Decimal, str]:
-    """The health equity adjustment bonus points and the path's line for them."""
+def hea_rule(year: int) -> tuple[bool, str]:
+    """Whether the year's MSSP quality score takes the health equity adjustment, and the source
+    that says so (the app measures data's `health_equity_adjustment`, by performance year)."""
+    rules = value_sets(APP_FILE)["health_equity_adjustment"]
+    entry = rules.get(str(year))
+    if entry is None:
+        first = min(int(key) for key in rules if key.isdigit())
+        if year < first:
+            return False, f"the adjustment starts with PY{first}, CY2023 PFS final rule"
+        return False, f"no rule for PY{year} in the quality measures data"
+    return bool(entry["applies"]), str(entry["source"])
+
+
+def hea_bonus(inputs: HealthEquityInputs | None, year: int | None = None) -> tuple[Decimal, str]:
+    """The health equity adjustment bonus points and the path's line for them; with `year`, none
+    in a year whose rule has no adjustment, whatever inputs are entered."""
+    rule = ""
+    if year is not None:
+        applies, source = hea_rule(year)
+        if not applies:
+            return Decimal(0), (
+                f"Health equity adjustment: none for PY{year} ({source}), so no bonus points "
+                "are added"
+            )
+        rule = f" (PY{year}: {source})"
     if inputs is None:
         return Decimal(0), (
             "Health equity adjustment: CMS's inputs (performance scaler, underserved multiplier, "
-            "eligibility) are not entered for the year, so no bonus points are added"
+            f"eligibility) are not entered for the year, so no bonus points are added{rule}"
         )
     if not inputs.eligible:
         return Decimal(0), (
@@ -376,7 +399,8 @@ class AppScore:
         lines = [
             f"{line.measure_id} {line.title}: "
             + (
-                f"rate {line.rate} ({line.basis}), decile {line.decile}, "
+                f"rate {line.rate.quantize(CENT, ROUND_HALF_UP)} ({line.basis}), "
+                f"decile {line.decile}, "
                 if line.rate is not None and line.decile is not None
                 else ""
             )
@@ -574,7 +598,7 @@ def app_score(
     possible = TEN * sum(1 for line in lines if not line.excluded)
     if not possible:
         raise NotComputable(f"no measure of the PY{year} set has a benchmark loaded")
-    bonus, hea_line = hea_bonus(hea)
+    bonus, hea_line = hea_bonus(hea, year)
     score = min(points / possible * HUNDRED + bonus, HUNDRED).quantize(CENT, ROUND_HALF_UP)
     met_qps = None if qps_threshold is None else score >= qps_threshold
     reported = [m for m in measure_set["measures"] if app_measure(m)["source"] != "claims"]

@@ -77,6 +77,16 @@ def test_gpdc_years_withhold_5_percent() -> None:
     assert result.quality_withhold == Decimal("3000000")
 
 
+def test_the_withhold_is_2_percent_to_py2025_and_5_percent_in_py2026_to_confirm() -> None:
+    # RFA Table 6.16 gives 2% from PY2023; CMS's PY2026 model update raises it (summaries: 5%).
+    assert settle(reach(year=2025)).quality_withhold == Decimal("1200000")
+    py2026 = settle(reach(year=2026))
+    assert py2026.quality_withhold == Decimal("3000000")
+    params = BOOK.reach_arrangement(2026, GLOBAL)
+    assert params.to_confirm("quality_withhold_rate")
+    assert "Performance Year 2026 Model Update" in params.source("quality_withhold_rate")
+
+
 def test_capitation_cash_flows_do_not_change_the_savings() -> None:
     plain = settle(reach())
     flows = ReachCashFlows(

@@ -181,10 +181,17 @@ def test_patients_count_once_across_ehrs_and_open_events_become_counted_gaps(
     assert "QRDA III aggregate" in html
     assert "No QRDA III file for PY2026" in html
     assert "0.00%" in html
+    # Dated by the submissions it reads (the latest current one), and the open patients counted.
+    assert 'data-as-of="2026-11-21"' in html
+    assert "latest submission date of the current QRDA III and patient-level files" in html
+    assert "Open: the quality action not met yet (1)" in html
     assert only_b.masked_mbi in html
     assert only_b.current_mbi not in html
     record = AccessRecord.objects.filter(route="quality:ecqm").latest("at")
     assert record.beneficiary_ids == [only_b.pk]
+    # Inverse 001: the open patients are those in the poor-outcome numerator (none here).
+    inverse = client.get(reverse("quality:ecqm", args=[entity_a.pk, "001"]) + "?year=2026")
+    assert "Open: in the numerator, the poor outcome (0)" in inverse.content.decode()
 
 
 @pytest.mark.django_db

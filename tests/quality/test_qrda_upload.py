@@ -73,10 +73,29 @@ def test_each_missing_part_is_named_with_its_line() -> None:
     assert any("reporting period needs low and high" in e and "line" in e for e in errors)
     assert any("DENOM has no whole-number Aggregate Count" in e for e in errors)
     assert any("population code 'XYZ'" in e for e in errors)
+    with pytest.raises(QrdaError, match="not well-formed XML at line 1") as bad:
+        parse_qrda3(b"ssm_id,score\nCAHPS_1,80\n")  # a CSV sent as a QRDA III file
+    assert "<string>" not in bad.value.errors[0]
     with pytest.raises(QrdaError, match="not well-formed"):
         parse_qrda3(b"<ClinicalDocument")
     with pytest.raises(QrdaError, match="not a CDA ClinicalDocument"):
         parse_qrda3(b"<html/>")
+
+
+def test_a_measure_needs_its_populations_and_a_numerator_within_its_denominator() -> None:
+    with pytest.raises(QrdaError) as bad:
+        parse_qrda3(qrda({k: v for k, v in GOOD.items() if k != "DENOM"}))
+    assert bad.value.errors == [
+        "<organizer> at line 9: measure m-001 has no DENOM Measure Data (a proportion measure "
+        "reports IPOP, DENOM and NUMER)"
+    ]
+    with pytest.raises(QrdaError) as bad:
+        parse_qrda3(qrda({**GOOD, "DENEX": "90"}))  # 20 met of 100 - 90 eligible
+    assert bad.value.errors == [
+        "<organizer> at line 9: measure m-001 NUMER 20 is more than DENOM 100 less exclusions "
+        "and exceptions (10)"
+    ]
+    assert parse_qrda3(qrda({"IPP": "120", "DENOM": "100", "NUMER": "20"})).measures[0].ipop == 120
 
 
 def test_an_external_entity_is_never_read(tmp_path) -> None:
@@ -131,4 +150,5 @@ def test_a_reupload_replaces_with_history_and_a_bad_file_stores_nothing(
     overview = client.get(reverse("quality:overview", args=[entity_a.pk])).content.decode()
     assert overview.count('id="h-reported"') == 1
     assert "replaced by the upload" in overview
+    assert f"SHA-256 beginning {current.sha256[:16]}." in overview  # not "…." after a cut hash
     assert "Acme EHR" in overview

@@ -53,6 +53,29 @@ def test_the_health_equity_bonus_is_scaler_times_multiplier_capped_at_10():
     assert "not eligible per CMS (CMS report)" in ineligible[1]
 
 
+def test_py2026_takes_no_health_equity_bonus_whatever_is_entered(benchmarks):
+    # CY2026 PFS final rule (CMS-1832-F): the adjustment is removed from ACO quality scores.
+    given = HealthEquityInputs(D("20"), D("0.75"), True, "CMS quality report")
+    assert hea_bonus(given, 2024)[0] == 10
+    bonus, line = hea_bonus(given, 2026)
+    assert bonus == 0
+    assert "none for PY2026" in line
+    assert "CMS-1832-F" in line
+    assert hea_bonus(given, 2022)[0] == 0  # the adjustment starts with PY2023
+    # PY2025 keeps it where CMS's inputs are entered, and the line says the rule is in question.
+    assert "CY2026 PFS final rule (CMS-1832-F) removes the adjustment" in hea_bonus(None, 2025)[1]
+    inputs = _inputs(m001="15", m134="65", m236="65", m112="65", m479="14.5")
+    score = app_score(
+        year=2026, inputs=inputs, benchmarks=benchmarks, qps_threshold=None, hea=given
+    )
+    assert score.hea_bonus == 0
+    assert any("none for PY2026" in line for line in score.path())
+    # The path gives each rate to two decimals, as the pages do.
+    inputs["479"] = MeasureInput("479", "Administrative Claims", D("10.6618"), "observed")
+    path = app_score(year=2026, inputs=inputs, benchmarks=benchmarks, qps_threshold=None).path()
+    assert any(line.startswith("479 ") and "rate 10.66 (observed)" in line for line in path)
+
+
 def test_the_bonus_is_added_to_the_score_which_stays_at_most_100(benchmarks):
     inputs = _inputs(m001="15", m134="65", m236="65", m112="65", m479="14.5")
     plain = app_score(year=2025, inputs=inputs, benchmarks=benchmarks, qps_threshold=D("76.70"))

@@ -91,6 +91,25 @@ def test_the_measure_page_shows_masked_cases_logs_them_and_is_closed_to_another_
     assert "Q1 2024" in html
     record = AccessRecord.objects.filter(route="quality:measure").latest("at")
     assert bene.pk in record.beneficiary_ids
+    # Diagnoses carry their meaning; the interval reads "x% to y%; lower is better".
+    assert "J18.9 Pneumonia, unspecified organism" in html
+    assert "I50.9 Heart failure, unspecified" in html
+    assert "% ;" not in html
+    assert "%; lower is better" in html
+    assert "Rate (%)" in html
+    assert '<th scope="col" class="num">Readmitted</th>' in html  # the outcome, by name
+    assert "TFU:" not in html  # another measure's note is not on this one
+    assert "not complete" not in html  # the claims (to 2024-08-30) cover Q1 and Q2's windows
+    assert "window still open" not in html
+
+    # Claims that stop before a stay's 30 days are over: its quarter is marked, the case says so.
+    MeasureRun.objects.filter(pk=outcome["run"]).update(as_of=date(2024, 6, 20))
+    html = client.get(reverse("quality:measure", args=[entity_a.pk, hwr.pk])).content.decode()
+    assert 'Q2 2024 <span class="tag">not complete</span>' in html
+    assert "Q1 2024 <span" not in html
+    assert "Not readmitted in the claims to 2024-06-20; the window runs to 2024-07-04" in html
+    assert "the claims reach 2024-06-20" in html
+    assert "1 of the 3 cases has its 30-day window still open in the claims to 2024-06-20" in html
 
     # A coordinator reads the measures but does not start a computation (an admin or analyst does).
     refused = client.post(reverse("quality:compute", args=[entity_a.pk]), {"year": 2024})

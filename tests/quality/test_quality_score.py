@@ -100,6 +100,29 @@ def test_the_score_flows_from_the_measures_to_settlement_unless_overridden(
         follow=True,
     ).content.decode()
     assert "row 2, column score: 120 is not between 0 and 100" in page
+    from quality.scores import CahpsFileError, parse_cahps
+
+    with pytest.raises(CahpsFileError) as bad_id:
+        parse_cahps(b"ssm_id,score\nCAHPS_99,80\n")
+    assert bad_id.value.errors == [
+        "row 2, column ssm_id: 'CAHPS_99' is not one of CAHPS_1 to CAHPS_12"
+    ]
+    # A form error names the field as the form labels it; a period of another year is refused.
+    page = admin.post(
+        reverse("quality:cahps_upload", args=[entity_a.pk]),
+        {**form, "submitted_on": "2026-13-45",
+         "file": SimpleUploadedFile("c.csv", CAHPS)},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "The upload was not stored: Submitted on: Enter a valid date." in page
+    page = admin.post(
+        reverse("quality:cahps_upload", args=[entity_a.pk]),
+        {**form, "period_start": "2024-01-01", "period_end": "2024-12-31",
+         "file": SimpleUploadedFile("c.csv", CAHPS)},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "the reporting period 2024-01-01 to 2024-12-31 is not performance year 2025" in page
+    assert not ReportedFile.objects.filter(kind=ReportedFile.Kind.CAHPS).exists()
     for _ in range(2):  # the second upload replaces the first, which stays listed
         admin.post(
             reverse("quality:cahps_upload", args=[entity_a.pk]),
@@ -162,7 +185,7 @@ def _reach_run(entity, year: int, as_of: date, rates: dict[str, str]) -> None:
 
 
 def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_year(
-    entity_a, entity_b, make_member, login_client
+    entity_a, entity_b, make_member, make_bene, login_client
 ) -> None:
     outcome = quality_score(entity=entity_b, performance_year=PY)
     assert outcome.score is None
@@ -181,6 +204,17 @@ def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_
     text = page.content.decode()
     assert "not in the sources this platform holds" in text
     assert "read as the share of the quality withhold earned back: 82.50%" in text
+    # The year's withhold, from the settlement parameter table, with its source.
+    assert "Quality withhold, PY2025: 2% of the benchmark (ACO REACH Model Request" in text
+    assert "No APP eCQM" not in text  # the APP eCQMs are MSSP's (42 CFR 425.512(a))
+    from quality.selectors import reach_withhold
+
+    py2026 = reach_withhold(entity=entity_b, year=2026)
+    assert py2026 is not None
+    assert py2026["rate"] == Decimal("0.05")
+    assert py2026["to_confirm"]
+    assert "Performance Year 2026 Model Update" in py2026["source"]
+    assert reach_withhold(entity=entity_a, year=PY) is None  # an MSSP ACO has no withhold
     assert "PY2025 beside PY2024: the measures of the CI/SEP criteria" in text
     # ACR 15.00 - 16.00 = -1.00 point (lower is better); UAMCC 33.50 - 30.00 = +3.50 (worse).
     assert "-1.00 percentage points</td>" in text  # the change, signed
@@ -192,6 +226,19 @@ def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_
     assert "claims through 2025-12-31" in text
     assert "18.00%" not in text  # the earlier PY2025 computation is not the one compared
     assert "2023 Quality Performance Report, note 6" in text
+    # A UAMCC case reads in words: "1 admission in 350 days at risk", not "1 admissions".
+    from quality.models import MeasureCase
+
+    uamcc = MeasureResult.objects.filter(run__entity=entity_b, code="UAMCC").latest("run__as_of")
+    bene = make_bene(entity_b)
+    MeasureCase.objects.create(
+        result=uamcc, beneficiary=bene, unit="beneficiary", outcome=1, exposure=350,
+        category="Diabetes, Heart failure", event_start=date(2025, 1, 1),
+        event_end=date(2025, 12, 31), window_end=date(2025, 12, 31),
+    )  # fmt: skip
+    case_page = client.get(reverse("quality:measure", args=[entity_b.pk, uamcc.pk])).content
+    assert b"1 admission in 350 days at risk" in case_page
+    assert b"(1 in all)" in case_page
     # Another entity's user does not see the DCE's quality page.
     other = login_client(make_member(entity_a, Role.ENTITY_ADMIN, "admin@a.example.test"))
     assert other.get(reverse("quality:overview", args=[entity_b.pk])).status_code == 404
@@ -236,6 +283,14 @@ def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
          "underserved_multiplier": "1.5", "eligible": "on", "source": "CMS PY2025 report"},
     )  # fmt: skip
     assert "The underserved multiplier is between 0 and 1." in bad.content.decode()
+    py2026 = client.post(
+        reverse("admin:quality_healthequityinput_add"),
+        {"entity": entity_a.pk, "performance_year": 2026, "performance_scaler": "10",
+         "underserved_multiplier": "0.5", "eligible": "on", "source": "CMS PY2026 report"},
+    )  # fmt: skip
+    assert "PY2026 has no health equity adjustment (CY2026 PFS final rule (CMS-1832-F" in (
+        py2026.content.decode()
+    )
     assert not HealthEquityInput.objects.exists()
     client.post(
         reverse("admin:quality_healthequityinput_add"),
@@ -251,6 +306,7 @@ def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
         "stays at 44.17 (the quality reporting requirement is not met), the final sharing "
         "rate is 0%" in page.content.decode()
     )  # no CAHPS yet
+    assert "+ 5.00 health equity bonus)" in page.content.decode()
     cahps_file_upload(
         entity=entity_a, performance_year=PY, source="Survey Vendor Inc.",
         submitted_on=date(2026, 3, 1), period_start=date(2025, 1, 1),
@@ -263,6 +319,8 @@ def test_health_equity_inputs_the_reporting_incentive_and_the_projection(
         "sharing rate is 75% on the ENHANCED track (maximum 75%)." in text
     )
     assert "the score runs" in text
+    assert "the track's maximum sharing rate, 42 CFR 425.605(d) and 425.610(d)" in text
+    assert "parameter table" not in text  # the regulation, not our data file
     settlement_page = client.get(
         reverse("settlement:entity_year", kwargs={"entity_id": entity_a.pk, "year": PY})
     )
