@@ -88,7 +88,12 @@ def test_an_uploaded_csv_settles_its_good_rows_and_lists_the_bad_ones(client_a) 
     content = response.content.decode()
     assert "1 settled, 1 failed" in content
     assert "line 3, column total_benchmark: &#x27;lots&#x27; is not a number" in content
-    assert "4704000.00" in content
+    # The results table reads as the entity-year page does: headers in words, money and rates
+    # formatted (it showed "earned_savings_losses" and "4704000.00"); the CSV keeps the columns.
+    assert '<td class="num">$4,704,000.00</td>' in content
+    assert '<th scope="col">Earned savings (losses), after sequestration</th>' in content
+    assert ">earned_savings_losses<" not in content and ">4704000.00<" not in content
+    assert '<td class="num">4%</td>' in content  # the savings rate
     assert 'download="settled-mssp.csv"' in content
 
 
@@ -104,7 +109,7 @@ def test_the_upload_shows_the_warning_of_a_row_settled_without_participant_reven
     response = client_a.post(reverse("settlement:batch"), {"program": "mssp", "file": upload})
     content = response.content.decode()
     assert "1 settled, 0 failed" in content
-    assert "-2400000.00" in content
+    assert "-$2,400,000.00" in content
     assert "revenue-based loss sharing limit not checked" in content
 
 
