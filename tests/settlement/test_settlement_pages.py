@@ -276,7 +276,9 @@ def test_the_upload_pages_list_their_columns_and_cite_no_file_of_ours(client_a) 
     assert "BASE RATE_PCT" not in closeout
     assert "not shipped" not in closeout
     assert "the base amount and the rate in percent, separated by a space" in closeout
-    for page in (batch, closeout):
+    calculator = client_a.get(reverse("settlement:calculator")).content.decode()
+    assert "manage.py" not in calculator  # a command for the operator, not the reader
+    for page in (batch, closeout, calculator):
         assert "README" not in page
         assert ".md" not in page
         assert "docs/examples" not in page
