@@ -33,7 +33,7 @@ def _facts(run: SettlementRun, share: ParticipantShare) -> list[tuple[str, str]]
         ("Program / performance year", f"{run.program.upper()} PY{run.performance_year}"),
         (
             "Settlement version",
-            f"v{run.version} of {run.created_at:%Y-%m-%d} ({run.get_kind_display()})",
+            f"v{run.version} of {display.day(run.created_at)} ({run.get_kind_display()})",
         ),
         ("Parameter table", labels.parameter_label(run.parameter_version)),
         ("Entity earned savings (losses)", display.money(run.earned_savings_losses)),

@@ -175,6 +175,10 @@ def test_tin_statements_come_as_csv_and_pdf(client_a, settled) -> None:
     facts = dict(_facts(settled, share))
     assert all(facts.values()), facts
     assert facts["TIN quality score"] == "— (not given; the distribution method does not use it)"
+    # The version's time on the site's clock, as the entity-year page gives it.
+    from core.display import day
+
+    assert facts["Settlement version"] == f"v1 of {day(settled.created_at)} (Final settlement)"
     # The entity's totals, this TIN's line of the distribution, and no other TIN's payout.
     assert "Amount to distribute" in text
     assert "TIN 900000002 (" in text
