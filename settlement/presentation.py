@@ -41,3 +41,40 @@ def figure_rows(program: str, figures: dict[str, str]) -> list[tuple[str, str]]:
             shown = display.percent(value)
         rows.append((label, shown))
     return rows
+
+
+_OTHER_COLUMNS = {
+    "entity_id": "Entity",
+    "performance_year": "Performance year",
+    "arrangement": "Arrangement",
+    "warnings": "Warnings",
+}
+
+
+def batch_table(
+    program: str, columns: list[str] | tuple[str, ...], rows: list[dict[str, str]]
+) -> dict:
+    """A batch's results for the page: headers in words and figures formatted as on the
+    entity-year page (the output CSV keeps the columns and exact figures a program reads)."""
+    figures = MSSP_FIGURES if program == "mssp" else REACH_FIGURES
+    kinds = {key: (label, kind) for key, label, kind in figures}
+    shown = [c for c in columns if c != "explanation"]
+    headers = [
+        kinds[c][0] if c in kinds else _OTHER_COLUMNS.get(c, display.words(c)) for c in shown
+    ]
+    body = []
+    for row in rows:
+        cells = []
+        for column in shown:
+            value = row.get(column, "")
+            kind = kinds[column][1] if column in kinds else ""
+            if value in (None, ""):
+                cells.append(("—" if kind else "", bool(kind)))
+            elif kind == "money":
+                cells.append((money(value), True))
+            elif kind == "pct":
+                cells.append((display.percent(value), True))
+            else:
+                cells.append((value, column == "performance_year"))
+        body.append(cells)
+    return {"headers": headers, "rows": body}

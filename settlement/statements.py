@@ -33,7 +33,7 @@ def _facts(run: SettlementRun, share: ParticipantShare) -> list[tuple[str, str]]
         ("Program / performance year", f"{run.program.upper()} PY{run.performance_year}"),
         (
             "Settlement version",
-            f"v{run.version} of {run.created_at:%Y-%m-%d} ({run.get_kind_display()})",
+            f"v{run.version} of {display.day(run.created_at)} ({run.get_kind_display()})",
         ),
         ("Parameter table", labels.parameter_label(run.parameter_version)),
         ("Entity earned savings (losses)", display.money(run.earned_savings_losses)),
@@ -161,7 +161,7 @@ def mcp_statement_pdf(statement: MCPStatement) -> bytes:
     from reportlab.lib.units import inch
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from settlement.engine.mcp_closeout import STATEMENT_COLUMNS, statement_rows
+    from settlement.engine.mcp_closeout import STATEMENT_COLUMNS, statement_rows, step_text
 
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
@@ -200,7 +200,9 @@ def mcp_statement_pdf(statement: MCPStatement) -> bytes:
     story = [
         Paragraph("Making Care Primary close-out statement", styles["Title"]),
         Paragraph(
-            escape(f"Practice {inputs.practice_id}, Track {inputs.track}: Jul 2024 - Dec 2025"),
+            escape(
+                f"Practice {inputs.practice_id}, Track {inputs.track}: July 2024 to December 2025"
+            ),
             styles["Heading2"],
         ),
         Paragraph(
@@ -216,7 +218,7 @@ def mcp_statement_pdf(statement: MCPStatement) -> bytes:
         Paragraph("How the statement was computed", styles["Heading3"]),
     ]
     story += [
-        Paragraph(escape(f"{n}. {step.as_text()}"), small)
+        Paragraph(escape(f"{n}. {step_text(step)}"), small)
         for n, step in enumerate(statement.explanation, start=1)
     ]
     document.build(story)

@@ -45,7 +45,7 @@ from settlement.forms import (
 from settlement.labels import track_name
 from settlement.models import SettlementKind
 from settlement.parameters import load_parameter_book
-from settlement.presentation import figure_rows
+from settlement.presentation import batch_table, figure_rows
 from settlement.selectors import (
     participant_share_get,
     participant_shares,
@@ -158,7 +158,17 @@ def batch(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "settlement/batch.html",
-        {"form": form, "outcome": outcome, "download": download, "columns": columns},
+        {
+            "form": form,
+            "outcome": outcome,
+            "results": (
+                batch_table(form.cleaned_data["program"], outcome.columns, outcome.rows)
+                if outcome
+                else None
+            ),
+            "download": download,
+            "columns": columns,
+        },
     )
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
-from core import csvfiles
+from core import csvfiles, display
 
 from settlement.engine.batch import MAX_DECIMALS, MAX_INTEGER_DIGITS, MAX_WHOLE_DIGITS, RowError
 from settlement.engine.explanation import Step
@@ -251,4 +251,19 @@ def write_statement_csv(statement: MCPStatement, handle: TextIO) -> None:
 
 
 def _text(step: Step) -> str:
-    return step.as_text()
+    return step_text(step)
+
+
+def step_text(step: Step) -> str:
+    """A step as a reader gets it in a file: its citations as the CMS document (not our rules
+    digest's section), its parameter table in words."""
+    from settlement.labels import parameter_label
+
+    text = display.tidy(f"{step.label}: {step.value}" if step.value else step.label)
+    if step.citation:
+        text += f" [{display.cite(step.citation)}]"
+    if step.parameters:
+        text += f" ({parameter_label(step.parameters)})"
+    if step.to_confirm:
+        text += " (to confirm)"
+    return text

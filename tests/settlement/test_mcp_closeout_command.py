@@ -24,6 +24,8 @@ def test_it_writes_the_statement_csv_and_pdf(tmp_path: Path) -> None:
     assert ["Total (closing balance)", "Jul 2024 - Dec 2025", "52995.00", "49665.00",
             "3330.00"] in rows  # fmt: skip
     assert ["step", "explanation"] in rows
+    # The steps of the file a practice keeps cite the CMS document, not our rules digest.
+    assert not [r for r in rows if any("domain.md" in cell for cell in r)]
     assert pdf.read_bytes().startswith(b"%PDF")
     assert "closing balance 3,330.00" in err.getvalue()
 
@@ -58,9 +60,17 @@ def test_a_finance_user_uploads_the_file_on_the_page(client_a: Any) -> None:
     with EXAMPLE.open("rb") as handle:
         response = client_a.post("/settlement/mcp/", {"file": handle})
     assert response.status_code == 200
-    assert b"3330.00" in response.content
-    assert b"data:application/pdf;base64," in response.content
-    assert b"EXAMPLE ONLY" in response.content  # the ESP amounts' source, in the steps
+    page = response.content.decode()
+    # Amounts as money, steps cited as CMS documents with the parameter table in words (the
+    # page showed 52995.00 and "[domain.md 5] (mcp 2026.1: Track 2)").
+    assert '<td class="num">$52,995.00</td>' in page
+    assert '<td class="num">$3,330.00</td>' in page
+    assert "52995.00" not in page
+    assert "domain.md" not in page
+    assert "Making Care Primary Model Financial Methodology" in page
+    assert "(mcp 2026.1" not in page
+    assert "data:application/pdf;base64," in page
+    assert "EXAMPLE ONLY" in page  # the ESP amounts' source, in the steps
 
 
 @pytest.mark.django_db

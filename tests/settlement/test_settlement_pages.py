@@ -88,7 +88,13 @@ def test_an_uploaded_csv_settles_its_good_rows_and_lists_the_bad_ones(client_a) 
     content = response.content.decode()
     assert "1 settled, 1 failed" in content
     assert "line 3, column total_benchmark: &#x27;lots&#x27; is not a number" in content
-    assert "4704000.00" in content
+    # The results table reads as the entity-year page does: headers in words, money and rates
+    # formatted (it showed "earned_savings_losses" and "4704000.00"); the CSV keeps the columns.
+    assert '<td class="num">$4,704,000.00</td>' in content
+    assert '<th scope="col">Earned savings (losses), after sequestration</th>' in content
+    assert ">earned_savings_losses<" not in content
+    assert ">4704000.00<" not in content
+    assert '<td class="num">4%</td>' in content  # the savings rate
     assert 'download="settled-mssp.csv"' in content
 
 
@@ -104,7 +110,7 @@ def test_the_upload_shows_the_warning_of_a_row_settled_without_participant_reven
     response = client_a.post(reverse("settlement:batch"), {"program": "mssp", "file": upload})
     content = response.content.decode()
     assert "1 settled, 0 failed" in content
-    assert "-2400000.00" in content
+    assert "-$2,400,000.00" in content
     assert "revenue-based loss sharing limit not checked" in content
 
 
@@ -169,6 +175,10 @@ def test_tin_statements_come_as_csv_and_pdf(client_a, settled) -> None:
     facts = dict(_facts(settled, share))
     assert all(facts.values()), facts
     assert facts["TIN quality score"] == "— (not given; the distribution method does not use it)"
+    # The version's time on the site's clock, as the entity-year page gives it.
+    from core.display import day
+
+    assert facts["Settlement version"] == f"v1 of {day(settled.created_at)} (Final settlement)"
     # The entity's totals, this TIN's line of the distribution, and no other TIN's payout.
     assert "Amount to distribute" in text
     assert "TIN 900000002 (" in text
@@ -270,7 +280,9 @@ def test_the_upload_pages_list_their_columns_and_cite_no_file_of_ours(client_a) 
     assert "BASE RATE_PCT" not in closeout
     assert "not shipped" not in closeout
     assert "the base amount and the rate in percent, separated by a space" in closeout
-    for page in (batch, closeout):
+    calculator = client_a.get(reverse("settlement:calculator")).content.decode()
+    assert "manage.py" not in calculator  # a command for the operator, not the reader
+    for page in (batch, closeout, calculator):
         assert "README" not in page
         assert ".md" not in page
         assert "docs/examples" not in page
