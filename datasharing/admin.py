@@ -92,7 +92,9 @@ class DataSharingFileAdmin(ScopedReadOnlyAdmin):
                 )
             except ApplicationError as exc:
                 errors = exc.extra.get("errors") or [exc.message]
-                form.add_error(None, f"{upload.name} was not loaded: {display.counted(len(errors), 'error')}.")
+                form.add_error(
+                    None, f"{upload.name} was not loaded: {display.counted(len(errors), 'error')}."
+                )
             else:
                 if result.created:
                     messages.success(request, f"{upload.name}: {result.file.records} rows loaded.")

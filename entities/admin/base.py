@@ -124,13 +124,16 @@ class CitedSourcesMixin:
     rules digest, not the digest's file name. Staff editing a row see the stored text."""
 
     cited = {"source": "cited_source", "notes": "cited_notes"}
+    #: Other fields read through a method of the admin (a stored figure as written: 72,500).
+    read_as: dict[str, str] = {}
 
     def _reads_only(self, request: HttpRequest, obj: Any) -> bool:
         return not self.has_change_permission(request, obj)  # type: ignore[attr-defined]
 
     def _cited_names(self) -> dict[str, str]:
         names = {f.name for f in self.model._meta.get_fields()}  # type: ignore[attr-defined]
-        return {field: shown for field, shown in self.cited.items() if field in names}
+        swaps = {**self.cited, **self.read_as}
+        return {field: shown for field, shown in swaps.items() if field in names}
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]

@@ -140,6 +140,7 @@ class ToConfirmFilter(admin.SimpleListFilter):
 @admin.register(ProgramParameter)
 class ProgramParameterAdmin(RegistryAdmin):
     form = FiguresForm
+    read_as = {"value": "shown_value"}
     list_display = [
         "shown_key",
         "program",
@@ -175,6 +176,12 @@ class ProgramParameterAdmin(RegistryAdmin):
 @admin.register(ParameterBand)
 class ParameterBandAdmin(RegistryAdmin):
     form = FiguresForm
+    read_as = {
+        "lower": "shown_lower",
+        "upper": "shown_upper",
+        "value_at_lower": "shown_value_at_lower",
+        "value_at_upper": "shown_value_at_upper",
+    }
     list_display = [
         "table",
         "program",

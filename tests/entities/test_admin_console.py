@@ -498,3 +498,35 @@ def test_registering_a_partner_client_starts_on_the_admins_only_entity(
     assert page.status_code == 200
     assert page.context["adminform"].form.initial["entity"] == entity_a.pk
     assert f'<option value="{entity_a.pk}" selected>' in page.content.decode()
+
+
+def test_every_console_list_an_entity_admin_opens_reads_right(
+    entity_a, a_rows, console_admin, login_client
+) -> None:
+    """The checks of the every-page test (tests/page_scan.py) on each list of the console the
+    entity admin may open, and on the first row of each."""
+    import re
+
+    from django.contrib import admin
+
+    from jobs.models import Job
+    from tests.page_scan import problems
+
+    Job.objects.create(entity=entity_a, kind="alignment.run", state="failed", error="Boom.")
+    client = login_client(console_admin)
+    found, opened = {}, 0
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        page = client.get(url)
+        if page.status_code != 200:
+            continue
+        opened += 1
+        html = page.content.decode()
+        found[url] = problems(html)
+        first = re.search(r'<th class="field-[^"]*"><a href="([^"]+)"', html)
+        if first:
+            row = client.get(first.group(1).replace("&amp;", "&"))
+            assert row.status_code == 200, first.group(1)
+            found[first.group(1)] = problems(row.content.decode())
+    assert opened >= 20
+    assert {url: p for url, p in found.items() if p} == {}

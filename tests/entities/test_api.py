@@ -251,9 +251,7 @@ def test_each_operation_of_the_docs_is_headed_in_words(client_a) -> None:
     """ReDoc heads an operation with its summary, else its generated id (alignment_runs_list)."""
     import json
 
-    schema = json.loads(
-        client_a.get(reverse("api-schema"), HTTP_ACCEPT="application/json").content
-    )
+    schema = json.loads(client_a.get(reverse("api-schema"), HTTP_ACCEPT="application/json").content)
     summaries = {
         (method, url): operation.get("summary", "")
         for url, path in schema["paths"].items()

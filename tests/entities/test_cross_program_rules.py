@@ -72,12 +72,12 @@ def test_the_reach_csv_preview_refuses_an_aco_participant_tin_and_warns_for_a_pr
     assert f"TIN {TIN} is an ACO participant of" in body
     assert "Medicare Shared Savings Program) from 2025-01-01 to 2025-12-31" in body
     assert RULE in body
-    assert "Import 1 rows" not in body
+    assert "Import 1 row" not in body
 
     page = _preview(client, entity_b, f"{header}\n{TIN},{npi},,08,preferred,2025-03-01,\n")
     body = page.content.decode()
     assert "with errors: fix" not in body
-    assert "Import 1 rows" in body
+    assert "Import 1 row" in body
     assert "whether CMS counts a Preferred Provider" in body
     assert RULE in body
     response = client.post(
@@ -92,7 +92,7 @@ def test_the_reach_csv_preview_refuses_an_aco_participant_tin_and_warns_for_a_pr
         client, entity_b, f"{header}\n{TIN},{next(npis)},,08,participant,2026-01-01,\n", "2026"
     )
     body = page.content.decode()
-    assert "Import 1 rows" in body
+    assert "Import 1 row" in body
 
 
 def test_a_preferred_provider_added_in_the_console_is_saved_with_the_warning_shown(
@@ -148,12 +148,12 @@ def test_an_npi_listed_under_another_tin_in_the_other_program_is_warned_in_both_
         client, entity_b, f"{header}\n{OTHER_TIN},{other_npi},,08,participant,2025-03-01,\n"
     ).content.decode()
     assert "with errors: fix" not in body
-    assert "Import 1 rows" in body
+    assert "Import 1 row" in body
     assert f"NPI {other_npi} is also on the list of" in body
     assert f"under TIN {TIN} as an ACO provider/supplier from 2025-01-01 to 2025-12-31" in body
     assert NPI_NOTE in body
     body = _preview(
         client, entity_b, f"{header}\n{OTHER_TIN},{other_npi},,08,participant,2026-01-01,\n", "2026"
     ).content.decode()
-    assert "Import 1 rows" in body
+    assert "Import 1 row" in body
     assert f"NPI {other_npi} is also on the list of" not in body

@@ -237,9 +237,7 @@ def test_registration_refuses_a_tin_of_another_entity(
             tins=[TIN_A1, TIN_B1],
             acting_user=aco_admin,
         )
-    assert excinfo.value.extra == {
-        "tins": f"TIN {TIN_B1} is not on the participant list of A9001."
-    }
+    assert excinfo.value.extra == {"tins": f"TIN {TIN_B1} is not on the participant list of A9001."}
 
 
 def test_only_an_entity_admin_registers_clients(entity_a, aco_analyst, rsa_signer) -> None:
