@@ -28,25 +28,25 @@ from audit.phi import phi_view
 from audit.services import access_record_create
 from beneficiaries.models import Beneficiary
 from cmslists.selectors import cms_list_list
-from core import csvfiles
+from core import csvfiles, display
 from core.api import ApplicationError
 from entities.models import Entity
 from entities.selectors import user_entities
 
 PAGE_SIZE = 50
+# The page's words, not code names: the file has the columns the page shows.
 EXPORT_COLUMNS = (
-    "beneficiary_id",
-    "mbi",
-    "group",
-    "cause",
-    "cause_label",
-    "detail",
-    "cms_exclusion_reason",
-    "cms_list",
-    "cms_list_date",
-    "run",
-    "run_as_of",
-    "margin_dollars",
+    "Beneficiary ID",
+    "MBI",
+    "Group",
+    "Most likely cause",
+    "Evidence",
+    "CMS's exclusion reason",
+    "CMS list",
+    "CMS list date",
+    "Platform run",
+    "Run as of",
+    "Plurality margin",
 )
 
 
@@ -209,16 +209,15 @@ def reconciliation_export(
             (
                 person,
                 mbis.get(person, ""),
-                group,
-                cause,
+                GROUP_LABELS[Group(group)],
                 CAUSE_LABELS[Cause(cause)] if cause else "",
                 detail,
                 text,
                 lst.label,
-                lst.list_date.isoformat(),
+                display.day(lst.list_date),
                 str(run),
-                run.as_of.isoformat(),
-                f"{result.margin:.2f}",
+                display.day(run.as_of),
+                display.money(result.margin),
             )
         )
     access_record_create(

@@ -12,7 +12,7 @@ ACTIVITY_CHOICES = [
     ("assigning", "Beneficiaries assigned through them"),
     ("leading", "Leading as specialist"),
     ("episodes", "Managing scored episodes"),
-    ("none", "None of these"),
+    ("none", "No assignment, lead or episode"),
 ]
 ROLE_CHOICES = [("", "Any"), ("participant", "Participant"), ("preferred", "Preferred provider")]
 

@@ -67,6 +67,9 @@ def test_an_entity_admin_starts_a_run_from_the_browser_and_reads_its_counts(
     # The windows named in words ("alignmentyear1" was a code name with its underscores cut).
     assert "Assignment: 2025-01-01 to 2025-12-31<br>" in detail
     assert f"{run.participant_count:,} TIN/NPI entries (digest" in detail  # not "rows"
+    # The runs list names each run by its list, not "PY2025 v1" for a final and a quarterly list.
+    index = admin_client_a.get(reverse("alignment:index")).content.decode()
+    assert f">PY2025 final list, v{run.version}</a>" in index
     assert "Plurality of primary care charges with the entity" in detail
     text = re.sub(r"<[^>]+>", "", detail).replace(",", "")
     assert f"{run.aligned_count} of {run.beneficiary_count} beneficiaries aligned" in text

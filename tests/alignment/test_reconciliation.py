@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from alignment.engine.reconcile import CAUSE_LABELS, GROUP_LABELS, Cause, Group
 from alignment.models import AlignmentResult, AlignmentRun, Reconciliation
 from alignment.services.reconciliation import parse_margin, reconciliation_build
 from audit.models import AccessRecord
@@ -221,10 +223,17 @@ def test_the_export_has_every_beneficiary_with_the_list_and_run_dates(
     assert "reconciliation_A9001_PY2025_Q4_20251114.csv" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == compared["population"] + 1  # the run's people and the one never delivered
-    new = next(r for r in rows if r["mbi"] == NEW_MBI)
-    assert (new["group"], new["cause"]) == ("cms_only", "data_sharing")
-    assert {r["cms_list_date"] for r in rows} == {"2025-11-14"}
-    assert {r["run_as_of"] for r in rows} == {"2026-03-31"}
+    # The page's words for headers and values, not code names ("cms_exclusion_reason",
+    # "cms_only", "data_sharing").
+    assert not [h for h in rows[0] if re.fullmatch(r"[a-z0-9]+(?:_[a-z0-9]+)+", h)]
+    new = next(r for r in rows if r["MBI"] == NEW_MBI)
+    assert (new["Group"], new["Most likely cause"]) == (
+        GROUP_LABELS[Group.CMS_ONLY],
+        CAUSE_LABELS[Cause.DATA_SHARING],
+    )
+    assert {r["CMS list date"] for r in rows} == {"2025-11-14"}
+    assert {r["Run as of"] for r in rows} == {"2026-03-31"}
+    assert {r["Plurality margin"] for r in rows} == {"$50.00"}
     record = AccessRecord.objects.get(purpose="alignment_reconciliation_export")
     assert record.beneficiary_count == len(rows)
 

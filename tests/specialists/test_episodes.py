@@ -17,6 +17,7 @@ from settlement.models import SettlementRun
 from specialists.models import Episode, GainShareArrangement, GainSharePolicy
 from specialists.services import lead_run_create
 from tests.login import verified_client
+from tests.page_scan import problems
 from tests.specialists.conftest import AS_OF, CARDIO_NPI, CARDIO_TIN, NEPHRO_NPI
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,7 @@ def test_a_run_builds_the_episodes_with_targets_and_managing_specialists_and_the
     assert page.status_code == 200
     assert "Heart failure admission" in text
     # Each episode type's spending against its targets, in words.
+    assert problems(text) == []
     types, cards = text.split('id="cards-heading"')
     assert '<td class="num">$2,400.00 (20.62%) below</td>' in types
     assert '<td class="num">$2,400.00 (20.62%) below</td>' in cards  # the practice's card
@@ -92,6 +94,7 @@ def test_a_run_builds_the_episodes_with_targets_and_managing_specialists_and_the
     # Said in words, not as a signed figure with "(negative: above)" to decode.
     assert "spent $9,240.00, $2,400.00 (20.62%) below the target of $11,640.00" in body
     assert "negative" not in body
+    assert problems(body) == []
     assert world.benes[1].current_mbi not in body
     record = AccessRecord.objects.get(purpose="specialist_scorecard_cases")
     assert record.beneficiary_ids == [world.benes[1].pk]
@@ -111,6 +114,7 @@ def test_a_run_builds_the_episodes_with_targets_and_managing_specialists_and_the
     # clinicians' one-line rows (the practice, role and share were on every row).
     assert text.index("Managing scored episodes") < text.index('<table class="compact">')
     assert "1 episode, by" in text
+    assert problems(text) == []  # the every-page checks (a "None of these" read as None)
     assert text[text.index('<table class="compact">') :].count(f"TIN {CARDIO_TIN}") == 1
     # Filters: the practice, the activity, a part of the name or NPI.
     url = f"/specialists/{world.entity.pk}/providers/"
@@ -150,6 +154,7 @@ def test_a_gain_share_statement_reconciles_to_the_settlement_for_those_who_may_s
     # 50% of ($11,640.00 - $9,240.00), inside the $10,000.00 pool (10% of $100,000.00), said
     # as paid or owed rather than as a sign ("negative: owed to the entity").
     assert "$1,200.00 paid to the practice" in page
+    assert problems(page) == []
     assert "negative" not in page
     assert "$10,000.00" in page
     # The policy's note is its own sentence (it read "10% (Demo terms (synthetic).).").

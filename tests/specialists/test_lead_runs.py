@@ -117,6 +117,12 @@ def test_the_pages_show_the_roster_and_the_leakage_and_log_what_they_showed(worl
     record = AccessRecord.objects.filter(purpose="lead_specialist_roster").get()
     assert record.beneficiary_ids == [world.benes[0].pk]
     assert client.get(f"/specialists/{world.entity.pk}/practices/999999999/").status_code == 404
+    # A clinician the registry does not name is shown by NPI, not as "Clinician".
+    outside = client.get(f"/specialists/{world.entity.pk}/practices/{ONC_TIN}/").content.decode()
+    assert f"<td>NPI {ONC_NPI}<br>" in outside
+    assert "<td>Clinician<br>" not in outside
+    patients = client.get(f"/specialists/{world.entity.pk}/providers/{ONC_NPI}/patients/")
+    assert f"<h1>NPI {ONC_NPI}: attributed patients (1)</h1>" in patients.content.decode()
     # The leakage figures of the same run.
     report = lead_run.leakage
     # 300 (nephrology, participant) + 300 (cardiology, preferred) + 1050 (oncology, outside),
