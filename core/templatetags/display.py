@@ -26,7 +26,16 @@ def _to_places(format_: Any) -> Any:
 # Each filter is the `core.display` function of the same name.
 for _name in ("money", "number", "percent", "share"):
     register.filter(_name, _to_places(getattr(display, _name)))
-for _name in ("count", "person_years", "yes_no", "words", "plain_decimal", "cite", "tidy", "above_below"):
+for _name in (
+    "count",
+    "person_years",
+    "yes_no",
+    "words",
+    "plain_decimal",
+    "cite",
+    "tidy",
+    "above_below",
+):
     register.filter(_name, getattr(display, _name))
 # A stored time is UTC: the filter gets it in the site's time zone, as Django's own `date` filter
 # does, so a job page and the home page read the same clock.

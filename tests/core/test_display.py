@@ -37,6 +37,7 @@ def test_percents_and_person_years_keep_their_two_decimals_in_a_column() -> None
     )
     assert page == "10.00 · 5.50%"
 
+
 def test_a_figure_against_another_is_said_above_or_below_never_as_a_sign_to_decode() -> None:
     assert display.above_below("553495.42", "457570.90") == "$95,924.52 (20.96%) above"
     assert display.above_below(9240, 11640) == "$2,400.00 (20.62%) below"
@@ -69,6 +70,7 @@ def test_a_bar_charts_labels_fit_left_of_its_bars() -> None:
         assert found is not None, label
         x = float(found.group(1))
         assert x - len(label) * charts.CHAR_WIDTH >= 0, label
+
 
 def test_a_citation_names_the_cms_document_not_our_files() -> None:
     from core import display
