@@ -41,16 +41,19 @@ SORTS: dict[str, tuple[str, ...]] = {
     "dob": ("birth_date", "id"),
     "-dob": ("-birth_date", "-id"),
 }
-# Sorts on the care profile: name -> (column, the value a missing one sorts as). "-" in front of
-# the name sorts high to low; the value for "none" puts the missing at the low end, so that
-# "last primary care visit, oldest first" lists those with none in the claims first.
-PROFILE_SORTS: dict[str, tuple[str, Any]] = {
-    "risk": ("care__risk_score", Decimal("-1")),
-    "gaps": ("care__open_gap_count", -1),
-    "cost": ("care__spend_this_year", Decimal("-1")),
-    "discharge": ("care__last_inpatient_discharge", date(1, 1, 1)),
-    "pc_visit": ("care__last_primary_care_visit", date(1, 1, 1)),
-    "alignment_risk": ("care__alignment_at_risk", False),
+# Sorts on the care profile: name -> (column, the value a missing one sorts as, and the one it
+# sorts as low to low-first when the missing belong last). "-" in front of the name sorts high
+# to low; the first value puts the missing at the low end, so that "last primary care visit,
+# oldest first" lists those with none in the claims first. A risk score, a cost or a discharge
+# that is missing (no score, CMS withholds the claims, no stay) sorts last either way: "lowest
+# first" does not open on pages of blanks.
+PROFILE_SORTS: dict[str, tuple[str, Any, Any]] = {
+    "risk": ("care__risk_score", Decimal("-1"), Decimal("999999999")),
+    "gaps": ("care__open_gap_count", -1, -1),
+    "cost": ("care__spend_this_year", Decimal("-1"), Decimal("999999999999")),
+    "discharge": ("care__last_inpatient_discharge", date(1, 1, 1), date(9999, 12, 31)),
+    "pc_visit": ("care__last_primary_care_visit", date(1, 1, 1), date(1, 1, 1)),
+    "alignment_risk": ("care__alignment_at_risk", False, False),
 }
 SORT_KEY = "roster_sort_key"
 
@@ -63,7 +66,11 @@ def sort_names() -> set[str]:
 def _profile_sort(sort: str) -> tuple[str, Any, bool] | None:
     """(column, stand-in for none, descending) of a profile sort; None for the others."""
     found = PROFILE_SORTS.get(sort.lstrip("-"))
-    return (*found, sort.startswith("-")) if found else None
+    if found is None:
+        return None
+    column, low, high = found
+    descending = sort.startswith("-")
+    return column, low if descending else high, descending
 
 
 def care_data_date(*, entity: Entity) -> date | None:

@@ -156,20 +156,23 @@ def pmpm_summary(*, entity: Any, spending: dict[str, Any] | None) -> dict[str, A
     return {
         "year": year,
         "through_month": through,
-        # "January to November 2025": the months the spending covers, named.
-        "period": (
-            f"January to {calendar.month_name[through]} {year}"
-            if through and through > 1
-            else f"January {year}"
-            if through == 1
-            else str(year)
-        ),
+        "period": months_covered(year, through),
         "source": spending.get("source", ""),
         "notes": spending.get("notes", []),
         "completion_factors": spending.get("completion_factors", False),
         "benchmark": benchmark,
         "rows": rows,
     }
+
+
+def months_covered(year: int, through: int | None) -> str:
+    """The months of a year a figure reads, named: "January to November 2025", "January 2025";
+    the year alone when the last month is not known."""
+    if not through:
+        return str(year)
+    if through == 1:
+        return f"January {year}"
+    return f"January to {calendar.month_name[through]} {year}"
 
 
 def savings_projection(*, user: Any, entity: Any) -> dict[str, Any] | None:
@@ -184,7 +187,12 @@ def savings_projection(*, user: Any, entity: Any) -> dict[str, Any] | None:
     )
     if run is None:
         return None
-    return {"projection": run, "chart": band_chart(run.band)}
+    months = run.band.get("months_elapsed")
+    return {
+        "projection": run,
+        "chart": band_chart(run.band),
+        "months": months_covered(run.performance_year, int(months)) if months else "",
+    }
 
 
 def recapture_gaps(*, user: Any, entity: Any, year: int) -> list[Any]:

@@ -99,6 +99,8 @@ def test_a_coordinator_finds_a_person_logs_a_call_and_works_the_queue(
     expect(chronic).to_contain_text("At least 1 inpatient/SNF/HHA claim")
     expect(conditions).to_contain_text("reference period")
     expect(conditions).to_contain_text("HCC226 Heart Failure")
+    # Who billed her stay: in the claims one by one, folded under the totals.
+    page.locator("#claims-list > summary").click()
     expect(page.get_by_text("CCN 330101 · Ridge General")).to_be_visible()
     screenshot(page, "coordinator-person")
 

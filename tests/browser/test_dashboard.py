@@ -253,6 +253,11 @@ def test_a_coordinator_works_the_day_from_the_browser(
     page.goto(f"{base}/care/")
     page.get_by_role("link", name="Abbott, Alma").first.click()
     expect(page.get_by_role("heading", name="Alma Abbott")).to_be_visible()
+    # The claims one by one fold under the totals: opened, the stay is listed.
+    assert (
+        not page.locator("table.timeline").get_by_text("Inpatient", exact=True).first.is_visible()
+    )
+    page.locator("#claims-list > summary").click()
     assert page.locator("table.timeline").get_by_text("Inpatient", exact=True).first.is_visible()
     assert page.get_by_text("Annual wellness visit", exact=True).first.is_visible()
     assert page.get_by_text("HCC recapture: seen in").is_visible()

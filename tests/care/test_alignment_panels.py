@@ -264,10 +264,11 @@ def test_the_filtered_roster_keeps_its_query_budget(
     # + 2: the row-security scope set and reset around the request (core/rls.py); + 2: the
     # refresh's as-of date and the people per risk tier the form states; + 1: the count of all
     # matching (page numbers), + 1 the saved views; a later page + 3: the plan, the anchor and
-    # the count from it; + 1: the user's role in the entity (whether the tabs offer the team page).
-    with django_assert_max_num_queries(20):
+    # the count from it; + 1: the user's role in the entity (whether the tabs offer the team page);
+    # + 1: the quality measures the entity has gaps of (the care gap list offers those).
+    with django_assert_max_num_queries(21):
         client.post(url, {"alignment_at_risk": "on", "attributed_tin": TIN_A, "sort": "dob"})
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         client.post(
             url,
             {"newly_aligned": "on", "risk_tier": "moderate", "after": roster_facts["abbott"].pk},

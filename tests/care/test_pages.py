@@ -142,6 +142,9 @@ def test_the_beneficiary_page_shows_claims_gaps_and_items_and_records_the_view(
     body = response.content.decode()
     assert response.status_code == 200
     assert "Inpatient" in body
+    # The claims one by one fold under the totals, the summary saying how many.
+    assert '<details class="claims-list" id="claims-list">' in body
+    assert "Claims since 1 January 2018: 1 claim, one by one</summary>" in body
     assert "Call Abbott" in body
     assert "Annual wellness visit" in body
     # A task due before the claims date says it is overdue, as the lists do; a task's kind is

@@ -57,6 +57,8 @@ def test_each_sort_orders_the_page_and_pages_by_keyset(roster, entity_a, aco_coo
     client, url = roster["client"], reverse("care:roster", args=[entity_a.pk])
     expected = {
         "-risk": ["Carter", "Abbott", "Baker"],  # no score sorts last; ties by id
+        "risk": ["Carter", "Abbott", "Baker"],  # lowest first: still no score last
+        "discharge": ["Baker", "Abbott", "Carter"],  # earliest first: no stay last
         "-gaps": ["Baker", "Abbott", "Carter"],
         "-cost": ["Baker", "Abbott", "Carter"],
         "-discharge": ["Baker", "Abbott", "Carter"],

@@ -313,7 +313,7 @@ def test_the_overview_says_which_months_the_projection_read(world: dict[str, Any
     """The savings panel names the claims months its projection was made from, not only the day
     it was made (the wall clock)."""
     overview = _pages(world, Role.ANALYST)[f"/care/{world['entity']}/"]
-    assert "projection version 1, from claims of months 1 to 6 (made " in overview
+    assert "projection version 1, from claims of January to June 2024 (made " in overview
 
 
 def test_the_scanner_catches_what_it_looks_for() -> None:
