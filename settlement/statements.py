@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 from accounts.selectors import entity_role_settings
 from core import csvfiles, display
 from settlement import labels
+from settlement.engine.explanation import Step
 from settlement.engine.mcp import MCPStatement
 from settlement.models import ParticipantShare, SettlementRun
 
@@ -161,7 +162,7 @@ def mcp_statement_pdf(statement: MCPStatement) -> bytes:
     from reportlab.lib.units import inch
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from settlement.engine.mcp_closeout import STATEMENT_COLUMNS, statement_rows, step_text
+    from settlement.engine.mcp_closeout import STATEMENT_COLUMNS, statement_rows
 
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
@@ -218,8 +219,21 @@ def mcp_statement_pdf(statement: MCPStatement) -> bytes:
         Paragraph("How the statement was computed", styles["Heading3"]),
     ]
     story += [
-        Paragraph(escape(f"{n}. {step_text(step)}"), small)
+        Paragraph(escape(f"{n}. {mcp_step_text(step)}"), small)
         for n, step in enumerate(statement.explanation, start=1)
     ]
     document.build(story)
     return buffer.getvalue()
+
+
+def mcp_step_text(step: Step) -> str:
+    """A close-out step as a reader gets it in a file: its citations as the CMS document (not our
+    rules digest's section), its parameter table in words."""
+    text = display.tidy(f"{step.label}: {step.value}" if step.value else step.label)
+    if step.citation:
+        text += f" [{display.cite(step.citation)}]"
+    if step.parameters:
+        text += f" ({labels.parameter_label(step.parameters)})"
+    if step.to_confirm:
+        text += " (to confirm)"
+    return text

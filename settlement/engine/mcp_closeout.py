@@ -25,12 +25,12 @@ Every bad value is reported with its line and column; nothing is computed from a
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
-from core import csvfiles, display
+from core import csvfiles
 
 from settlement.engine.batch import MAX_DECIMALS, MAX_INTEGER_DIGITS, MAX_WHOLE_DIGITS, RowError
 from settlement.engine.explanation import Step
@@ -238,8 +238,11 @@ def statement_rows(statement: MCPStatement) -> list[dict[str, str]]:
     return rows
 
 
-def write_statement_csv(statement: MCPStatement, handle: TextIO) -> None:
-    """The statement lines, then the explanation steps, as one CSV."""
+def write_statement_csv(
+    statement: MCPStatement, handle: TextIO, step_text: Callable[[Step], str] = Step.as_text
+) -> None:
+    """The statement lines, then the explanation steps (each as `step_text` writes it), as one
+    CSV."""
     writer = csvfiles.writer(handle, lineterminator="\n")
     writer.writerow(STATEMENT_COLUMNS)
     for row in statement_rows(statement):
@@ -247,23 +250,4 @@ def write_statement_csv(statement: MCPStatement, handle: TextIO) -> None:
     writer.writerow([])
     writer.writerow(["step", "explanation"])
     for number, step in enumerate(statement.explanation, start=1):
-        writer.writerow([number, _text(step)])
-
-
-def _text(step: Step) -> str:
-    return step_text(step)
-
-
-def step_text(step: Step) -> str:
-    """A step as a reader gets it in a file: its citations as the CMS document (not our rules
-    digest's section), its parameter table in words."""
-    from settlement.labels import parameter_label
-
-    text = display.tidy(f"{step.label}: {step.value}" if step.value else step.label)
-    if step.citation:
-        text += f" [{display.cite(step.citation)}]"
-    if step.parameters:
-        text += f" ({parameter_label(step.parameters)})"
-    if step.to_confirm:
-        text += " (to confirm)"
-    return text
+        writer.writerow([number, step_text(step)])

@@ -21,7 +21,7 @@ from settlement.engine.errors import ParameterError, SettlementInputError
 from settlement.engine.mcp import mcp_close_out
 from settlement.engine.mcp_closeout import read_closeout, write_statement_csv
 from settlement.parameters import load_parameter_book
-from settlement.statements import mcp_statement_pdf
+from settlement.statements import mcp_statement_pdf, mcp_step_text
 
 
 class Command(BaseCommand):
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         except (SettlementInputError, ParameterError) as exc:
             raise CommandError(f"{source}: {exc}", returncode=1) from exc
         with Path(options["output"]).open("w", newline="", encoding="utf-8") as handle:
-            write_statement_csv(statement, handle)
+            write_statement_csv(statement, handle, step_text=mcp_step_text)
         if options.get("pdf"):
             Path(options["pdf"]).write_bytes(mcp_statement_pdf(statement))
         self.stderr.write(
