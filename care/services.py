@@ -42,6 +42,7 @@ from care.models import (
 )
 from care.signals import care_refreshed
 from core.api import ApplicationError
+from core.bulk import rows_insert
 from core.prepared import prepared_cursor, rows_json
 
 _UNSET: Any = object()
@@ -620,24 +621,22 @@ def care_refresh(
             batch_size=5000,
         )
         ClaimEvent.objects.filter(entity=entity).delete()
-        ClaimEvent.objects.bulk_create(
-            [
-                ClaimEvent(
-                    entity=entity,
-                    beneficiary_id=int(e["beneficiary_id"]),
-                    claim_id=e["claim_id"],
-                    kind=e["kind"],
-                    from_date=e["from_date"],
-                    thru_date=e["thru_date"],
-                    codes=", ".join(e["codes"])[:200],
-                    dx=e["dx"][:10],
-                    paid=e["paid"],
-                    as_of=as_of,
+        # A hundred thousand rows per entity: written without a model instance each.
+        rows_insert(
+            ClaimEvent,
+            (
+                "entity_id", "beneficiary_id", "claim_id", "kind", "from_date", "thru_date",
+                "codes", "dx", "paid", "as_of",
+            ),
+            (
+                (
+                    entity.pk, int(e["beneficiary_id"]), e["claim_id"], e["kind"],
+                    e["from_date"], e["thru_date"], ", ".join(e["codes"])[:200], e["dx"][:10],
+                    e["paid"], as_of,
                 )
                 for e in frames["events"]
-            ],
-            batch_size=5000,
-        )
+            ),
+        )  # fmt: skip
         awv_due = gaps[gaps[c.GAP] == "awv"]
         generated = [
             WorklistItem(

@@ -47,6 +47,8 @@ CANCELLATION_CODES = ("1", "01")
 ORIGINAL_CODES = ("0", "00")
 CARRIER_DENIED_CODES = ("0", "00")  # CLM_CARR_PMT_DNL_CD 0 = claim denied
 ALLOWED_LINE_CODES = ("A", "R", "S")  # CLM_PRCSG_IND_CD: allowed, reprocessed, secondary payer
+# The `source` of a final-action row: Part A claims, Part B physician lines, DME lines.
+SOURCES = ("A", "B", "DME")
 
 UNIFIED_COLUMNS = [
     "entity_id",
@@ -155,22 +157,33 @@ def line_allowed(alias: str) -> str:
     )
 
 
-def final_action_sql(*, entity: bool = True, cutoff: bool = False) -> str:
+def final_action_sql(
+    *, entity: bool = True, cutoff: bool = False, sources: tuple[str, ...] = SOURCES
+) -> str:
     """The unified final-action query (one row per Part A claim and per Part B/DME line).
 
     Parameters (pyformat): %(entity_id)s when `entity`, %(idr_load_cutoff)s when `cutoff`.
-    Columns: UNIFIED_COLUMNS (see `claims.selectors.final_action_claims`).
+    Columns: UNIFIED_COLUMNS (see `claims.selectors.final_action_claims`). `sources` keeps only
+    the branches of those sources ("A" always among them: its branch names the columns), the
+    same rows as a filter on `source` over the whole query: SQLite computes a CTE's every
+    branch before filtering, PostgreSQL drops the others either way.
     """
-    return f"""
-WITH
+    if "A" not in sources or not set(sources) <= set(SOURCES):
+        raise ValueError(f"sources {sources}: 'A' and any of {SOURCES[1:]}")
+    ctes = {
+        "A": f"""
 pa_claims AS (
     SELECT h.entity_id, bm.beneficiary_id, h.cur_clm_uniq_id, h.clm_adjsmt_type_cd AS adj,
         h.clm_efctv_dt AS efctv, h.clm_blg_prvdr_oscar_num AS ccn_key, h.clm_from_dt AS from_key,
         h.clm_thru_dt AS thru_key, COALESCE(h.clm_pmt_amt, 0) AS claim_amount
     FROM claims_partaclaimheader h JOIN beneficiaries_beneficiarymbi bm ON bm.id = h.mbi_id
     WHERE {_scope("h", entity, cutoff)}
-),{matching_ctes("pa", "pa_claims", "ccn_key, from_key, thru_key", "claim_amount")},{_part_b_ctes("pb", "claims_partbphysicianline", entity, cutoff)},{_part_b_ctes("dme", "claims_partbdmeline", entity, cutoff)}
-SELECT h.entity_id, f.beneficiary_id, h.cur_clm_uniq_id AS claim_id, 0 AS line_num, 'A' AS source,
+),{matching_ctes("pa", "pa_claims", "ccn_key, from_key, thru_key", "claim_amount")}""",
+        "B": _part_b_ctes("pb", "claims_partbphysicianline", entity, cutoff),
+        "DME": _part_b_ctes("dme", "claims_partbdmeline", entity, cutoff),
+    }
+    branches = {
+        "A": """SELECT h.entity_id, f.beneficiary_id, h.cur_clm_uniq_id AS claim_id, 0 AS line_num, 'A' AS source,
     h.clm_type_cd AS claim_type_cd, h.clm_from_dt AS from_date, h.clm_thru_dt AS thru_date,
     h.clm_from_dt AS line_from_date, h.clm_thru_dt AS line_thru_date,
     h.clm_bill_fac_type_cd || h.clm_bill_clsfctn_cd || h.clm_bill_freq_cd AS bill_type,
@@ -183,9 +196,8 @@ SELECT h.entity_id, f.beneficiary_id, h.cur_clm_uniq_id AS claim_id, 0 AS line_n
     h.clm_idr_ld_dt AS idr_load_date, h.delivered_on, h.source_file_id, h.source_line
 FROM pa_final f
 JOIN claims_partaclaimheader h ON h.entity_id = f.entity_id AND h.cur_clm_uniq_id = f.cur_clm_uniq_id
-WHERE h.clm_mdcr_npmt_rsn_cd = ''
-UNION ALL
-SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'B',
+WHERE h.clm_mdcr_npmt_rsn_cd = ''""",
+        "B": f"""SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'B',
     l.clm_type_cd, l.clm_from_dt, l.clm_thru_dt, l.clm_line_from_dt, l.clm_line_thru_dt,
     '', l.clm_pos_cd, l.clm_prvdr_spclty_cd, l.clm_line_hcpcs_cd, l.hcpcs_1_mdfr_cd,
     CASE WHEN l.rndrg_prvdr_npi_num <> '' THEN l.rndrg_prvdr_npi_num ELSE l.clm_rndrg_prvdr_npi_num END,
@@ -194,9 +206,8 @@ SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'B',
     l.clm_adjsmt_type_cd, l.clm_efctv_dt, l.clm_idr_ld_dt, l.delivered_on, l.source_file_id, l.source_line
 FROM pb_final f
 JOIN claims_partbphysicianline l ON l.entity_id = f.entity_id AND l.cur_clm_uniq_id = f.cur_clm_uniq_id
-WHERE {line_allowed("l")}
-UNION ALL
-SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'DME',
+WHERE {line_allowed("l")}""",
+        "DME": f"""SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'DME',
     l.clm_type_cd, l.clm_from_dt, l.clm_thru_dt, l.clm_line_from_dt, l.clm_line_thru_dt,
     '', l.clm_pos_cd, '', l.clm_line_hcpcs_cd, '',
     l.payto_prvdr_npi_num, '', '', '', '',
@@ -204,8 +215,16 @@ SELECT l.entity_id, f.beneficiary_id, l.cur_clm_uniq_id, l.clm_line_num, 'DME',
     l.clm_adjsmt_type_cd, l.clm_efctv_dt, l.clm_idr_ld_dt, l.delivered_on, l.source_file_id, l.source_line
 FROM dme_final f
 JOIN claims_partbdmeline l ON l.entity_id = f.entity_id AND l.cur_clm_uniq_id = f.cur_clm_uniq_id
-WHERE {line_allowed("l")}
-"""
+WHERE {line_allowed("l")}""",
+    }
+    kept = [source for source in SOURCES if source in sources]
+    return (
+        "\nWITH"
+        + ",".join(ctes[source] for source in kept)
+        + "\n"
+        + "\nUNION ALL\n".join(branches[source] for source in kept)
+        + "\n"
+    )
 
 
 def part_d_sql(*, entity: bool = True, cutoff: bool = False) -> str:

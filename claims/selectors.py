@@ -420,7 +420,7 @@ SELECT fa.entity_id, fa.beneficiary_id, fa.claim_id, r.clm_line_num AS line_num,
     r.clm_line_from_dt AS service_date, r.clm_line_prod_rev_ctr_cd AS revenue_cd,
     r.clm_line_hcpcs_cd AS hcpcs_cd, r.hcpcs_1_mdfr_cd AS hcpcs_modifier,
     r.clm_line_srvc_unit_qty AS units, r.clm_line_cvrd_pd_amt AS paid_amount
-FROM ({final_action_sql(entity=True, cutoff=idr_load_cutoff is not None)}) fa
+FROM ({final_action_sql(entity=True, cutoff=idr_load_cutoff is not None, sources=("A",))}) fa
 JOIN claims_partarevenuecenter r ON r.entity_id = fa.entity_id AND r.cur_clm_uniq_id = fa.claim_id
 {where}
 ORDER BY fa.beneficiary_id, fa.claim_id, r.clm_line_num"""
@@ -455,7 +455,7 @@ def _final_action_diagnoses_read(
         params["idr_load_cutoff"] = idr_load_cutoff
     where, extra = _filters(thru_from, thru_to, None, prefix="fa.")
     params.update(extra)
-    fa = final_action_sql(entity=True, cutoff=idr_load_cutoff is not None)
+    fa = final_action_sql(entity=True, cutoff=idr_load_cutoff is not None, sources=("A", "B"))
     scope = (where + " AND" if where else " WHERE") + " fa.source = 'B'"
     # One branch per header diagnosis position of CCLF5, each a primary-key join.
     part_b = "\nUNION ALL\n".join(

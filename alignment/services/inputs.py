@@ -265,14 +265,14 @@ def _snapshot_lines_sql(table: str, nonfinal: str, unlogged: str) -> str:
     Part B lines are read in one pass over the entity's lines: every allowed line (rule 4) of a
     claim that is not in the `nonfinal` table, which is what `final_action_sql` returns for them,
     without sorting every claim. A CREATE TABLE AS, unlike an INSERT, may scan in parallel. Part A
-    comes from `final_action_sql` itself, inlined (NOT MATERIALIZED) so that its Part B and DME
-    branches fall away under `source = 'A'`. FQHC/RHC revenue lines (CCLF2) carry no allowed
-    amount: their covered paid amount stands in for it, and the attending NPI for the rendering
-    one."""
+    comes from `final_action_sql` itself, its Part A branch alone (`sources`: SQLite would
+    otherwise compute the Part B and DME branches too) and inlined (NOT MATERIALIZED). FQHC/RHC
+    revenue lines (CCLF2) carry no allowed amount: their covered paid amount stands in for it,
+    and the attending NPI for the rendering one."""
     codes = ", ".join(f"'{code}'" for code in snapshot_codes())
     return f"""
 CREATE {unlogged} TABLE {table} AS
-WITH fa AS NOT MATERIALIZED ({final_action_sql(entity=True)}),
+WITH fa AS NOT MATERIALIZED ({final_action_sql(entity=True, sources=("A",))}),
 x AS (
     SELECT bm.beneficiary_id, COALESCE(l.clm_line_from_dt, l.clm_from_dt) AS service_date,
         l.clm_line_hcpcs_cd AS hcpcs,
@@ -321,11 +321,11 @@ FROM {stage}
 
 def _snapshot_stays_sql() -> str:
     """Final-action SNF (claim types 20, 30) and inpatient (60, 61) stays, from `final_action_sql`
-    inlined so that only its Part A branch runs."""
+    inlined, its Part A branch alone."""
     return f"""
 INSERT INTO alignment_claimline (snapshot_id, slot, beneficiary_id, kind, service_date, thru_date,
     hcpcs, allowed_cents, tin, npi, ccn, specialty, pos, fqhc_rhc)
-WITH fa AS NOT MATERIALIZED ({final_action_sql(entity=True)})
+WITH fa AS NOT MATERIALIZED ({final_action_sql(entity=True, sources=("A",))})
 SELECT %(snapshot_id)s, {slot_sql("beneficiary_id")}, beneficiary_id,
     CASE WHEN claim_type_cd IN ('20', '30') THEN 'S' ELSE 'I' END, from_date, thru_date,
     '', 0, '', '', COALESCE(ccn, ''), '', '', FALSE
@@ -371,6 +371,11 @@ def claim_snapshot_ensure(*, entity: Entity) -> ClaimSnapshot:
             steps["non_final"] = time.perf_counter() - started
             if postgres:
                 cursor.execute(f"ANALYZE {nonfinal}")
+            else:
+                # SQLite would scan the whole work table for each of the entity's lines.
+                cursor.execute(
+                    f"CREATE INDEX {nonfinal}_claim ON {nonfinal} (entity_id, cur_clm_uniq_id)"
+                )
         # Part A's final-action CTEs carry no statistics, and PostgreSQL then underestimates the
         # final claims and joins them back to their rows with a nested loop: quadratic. A bulk
         # read wants hash joins anyway.

@@ -19,6 +19,7 @@ from benchmarks.models import RiskDiagnosis, RiskHcc, RiskScore, RiskScoreCompon
 from benchmarks.services import inputs
 from benchmarks.services.reference import reference_table_for
 from core.api import ApplicationError
+from core.bulk import rows_insert
 
 
 @dataclass(frozen=True)
@@ -190,17 +191,19 @@ def _store(
             for row in _rows(result.scores)
         )
         by_bene = {s.beneficiary_id: s for s in scores}
-        RiskScoreComponent.objects.bulk_create(
-            RiskScoreComponent(
-                risk_score=by_bene[int(row.bene_id)],
-                model=row.model,
-                weight=row.weight,
-                segment=row.segment,
-                raw_score=row.raw_score,
-                demographic_score=row.demographic_score,
-            )
-            for row in _rows(result.components)
-        )
+        # The components and diagnoses, whose keys nothing reads back, without a model instance
+        # each (tens of thousands of rows a year).
+        rows_insert(
+            RiskScoreComponent,
+            ("risk_score_id", "model", "weight", "segment", "raw_score", "demographic_score"),
+            (
+                (
+                    by_bene[int(row.bene_id)].pk, row.model, row.weight, row.segment,
+                    row.raw_score, row.demographic_score,
+                )
+                for row in _rows(result.components)
+            ),
+        )  # fmt: skip
         hcc_rows = result.hccs.drop_duplicates([c.BENE_ID, c.MODEL, c.HCC])
         hccs = RiskHcc.objects.bulk_create(
             RiskHcc(
@@ -219,13 +222,13 @@ def _store(
                 (int(row.bene_id), row.dx_code), (0, None, None, "")
             )
             diagnoses.append(
-                RiskDiagnosis(
-                    hcc=hcc_by_key[(int(row.bene_id), row.model, row.hcc)],
-                    dx_code=row.dx_code,
-                    claim_count=count,
-                    first_date=first,
-                    last_date=last,
-                    last_claim_id=claim,
+                (
+                    hcc_by_key[(int(row.bene_id), row.model, row.hcc)].pk, row.dx_code, count,
+                    first, last, claim,
                 )
-            )
-        RiskDiagnosis.objects.bulk_create(diagnoses, batch_size=2000)
+            )  # fmt: skip
+        rows_insert(
+            RiskDiagnosis,
+            ("hcc_id", "dx_code", "claim_count", "first_date", "last_date", "last_claim_id"),
+            diagnoses,
+        )

@@ -185,3 +185,26 @@ def test_reads_inside_read_once_match_reads_of_their_own(
     assert any(frame.empty for frame in own)
     for (read, span), mine, theirs in zip(calls, own, shared, strict=True):
         pd.testing.assert_frame_equal(theirs, mine, obj=f"{read.__name__}({span})")
+
+
+def test_the_query_of_some_sources_gives_the_rows_of_those_sources(
+    loaded: pd.DataFrame, tuva_entity: Entity
+) -> None:
+    """`final_action_sql(sources=...)` keeps the branches asked for, with the rows the whole
+    query has for them; a set without Part A (whose branch names the columns) is refused."""
+    from django.db import connection
+
+    from claims.final_action import final_action_sql
+
+    def rows(query: str) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM ({query}) fa", {"entity_id": tuva_entity.pk})  # noqa: S608 - our own SQL
+            return sorted(cursor.fetchall(), key=repr)
+
+    everything = rows(final_action_sql())
+    assert {row[4] for row in everything} == {"A", "B"}  # the fixtures have no DME lines
+    for sources in (("A",), ("A", "B"), ("A", "B", "DME")):
+        wanted = [row for row in everything if row[4] in sources]
+        assert rows(final_action_sql(sources=sources)) == wanted
+    with pytest.raises(ValueError, match="sources"):
+        final_action_sql(sources=("B",))
