@@ -76,8 +76,19 @@ def _table(headers: tuple[str, str], rows: Sequence[tuple[str, str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", cls: str = "") -> str:
+def _text(
+    x: float, y: float, text: str, *, anchor: str = "start", cls: str = "", fit: float = 0
+) -> str:
+    """An SVG text; with `fit` (the room in px), a text too long for it is shortened with an
+    ellipsis and keeps its whole wording in a tooltip (and in the figures' table)."""
     klass = f' class="{cls}"' if cls else ""
+    room = int(fit // CHAR_WIDTH) if fit else 0
+    if room and len(text) > room:
+        shown = text[: max(room - 1, 1)].rstrip() + "\u2026"
+        return (
+            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>'
+            f"<title>{escape(text)}</title>{escape(shown)}</text>"
+        )
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{klass}>{escape(text)}</text>'
 
 
@@ -97,7 +108,7 @@ def bars(*, title: str, desc: str, bars: Sequence[Bar], headers: tuple[str, str]
     for i, b in enumerate(bars):
         y = MARGIN + i * BAR_HEIGHT
         w = max(float(b.value) * scale, 0.0)
-        body.append(_text(left - 6, y + 17, b.label, anchor="end"))
+        body.append(_text(left - 6, y + 17, b.label, anchor="end", fit=left - 6 - MARGIN))
         body.append(
             f'<rect class="bar" x="{left:.1f}" y="{y + 4}" width="{w:.1f}" height="{BAR_HEIGHT - 8}"/>'
         )
@@ -154,7 +165,9 @@ def waterfall(
         y = MARGIN + i * BAR_HEIGHT
         left, right = min(x(a), x(b)), max(x(a), x(b))
         kind = "total" if s.total else ("up" if s.value >= 0 else "down")
-        body.append(_text(label_width - 6, y + 17, s.label, anchor="end"))
+        body.append(
+            _text(label_width - 6, y + 17, s.label, anchor="end", fit=label_width - 6 - MARGIN)
+        )
         body.append(
             f'<rect class="bar {kind}" x="{left:.1f}" y="{y + 4}" '
             f'width="{max(right - left, 1.0):.1f}" height="{BAR_HEIGHT - 8}"/>'

@@ -70,6 +70,20 @@ def test_a_bar_charts_labels_fit_left_of_its_bars() -> None:
         assert found is not None, label
         x = float(found.group(1))
         assert x - len(label) * charts.CHAR_WIDTH >= 0, label
+    # A label longer than the widest label column (a quality measure's whole title) is
+    # shortened with an ellipsis to fit, its whole wording kept in a tooltip.
+    title = (
+        "479 Hospital-Wide, 30-Day, All-Cause Unplanned Readmission (HWR): 30-day readmission "
+        "window open"
+    )
+    svg = charts.bars(
+        title="t", desc="d", bars=[charts.Bar(title, Decimal(12), "12")], headers=("a", "b")
+    )
+    found = re.search(r'<text x="([\d.]+)"[^>]*><title>([^<]*)</title>([^<]*)</text>', svg)
+    assert found is not None
+    x, tooltip, shown = float(found.group(1)), found.group(2), found.group(3)
+    assert tooltip == title and shown.endswith("\u2026") and title.startswith(shown[:-1])
+    assert x - len(shown) * charts.CHAR_WIDTH >= 0
 
 
 def test_a_citation_names_the_cms_document_not_our_files() -> None:
