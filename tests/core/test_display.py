@@ -82,7 +82,9 @@ def test_a_bar_charts_labels_fit_left_of_its_bars() -> None:
     found = re.search(r'<text x="([\d.]+)"[^>]*><title>([^<]*)</title>([^<]*)</text>', svg)
     assert found is not None
     x, tooltip, shown = float(found.group(1)), found.group(2), found.group(3)
-    assert tooltip == title and shown.endswith("\u2026") and title.startswith(shown[:-1])
+    assert tooltip == title
+    assert shown.endswith("\u2026")
+    assert title.startswith(shown[:-1])
     assert x - len(shown) * charts.CHAR_WIDTH >= 0
 
 
