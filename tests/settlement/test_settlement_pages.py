@@ -130,6 +130,12 @@ def test_the_entity_year_page_shows_statement_band_and_shares(client_a, settled,
     assert "No list from CMS and no alignment run for PY2025 yet." in content
     assert "short by" not in content
     assert "0 on the roster of record" not in content
+    # The statement's figures first; its path of steps folds under a summary that counts them.
+    steps = re.search(
+        r'<details class="steps">\s*<summary><h3>Every step</h3> .*?(\d+) steps', content
+    )
+    assert steps is not None
+    assert int(steps.group(1)) == len(settled.explanation) > 0
 
 
 def test_the_entity_year_page_keeps_its_query_count(
