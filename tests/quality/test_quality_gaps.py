@@ -56,6 +56,9 @@ def test_an_open_readmission_window_is_a_care_gap_until_it_closes(
     assert "left out of the rate until they close" in html
     assert "Outcome window: an unplanned readmission 1 to 30 days after the index discharge" in html
     assert "window open: not in the rate yet" in html
+    assert (
+        "Outcome window still open in the claims to 2024-08-30 (counted once it closes): 2" in html
+    )
     from quality.scores import _claims_inputs
 
     inputs, _ = _claims_inputs(entity_a, 2024)
