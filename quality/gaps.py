@@ -3,7 +3,8 @@ care's gaps through `care.services.measure_gaps_replace` (care cannot import qua
 every computation of the measures and after every care refresh (the `care_refreshed` signal).
 
 An event is open while the measure can still count it the way the score needs, as of the
-latest computation's claims date:
+latest computation's claims date: the cases the computation left out of the rate because their
+window runs past that date (`MeasureCase.window_complete` False), without an outcome so far:
 
 - TFU (CBE #3455): an acute exacerbation (ED visit, observation or inpatient stay) without an
   outpatient follow-up visit yet, whose follow-up window has not closed: the gap closes on the
@@ -25,6 +26,8 @@ date it closes (`closes_on`).
 from __future__ import annotations
 
 from typing import Any
+
+from django.db.models import Q
 
 from quality.models import MeasureCase, MeasureResult
 from quality.selectors import latest_run
@@ -51,7 +54,9 @@ def measure_gaps_refresh(*, entity: Any) -> dict[str, int]:
         if result is None:
             continue
         cases = (
-            MeasureCase.objects.filter(result=result, outcome=0, window_end__gte=run.as_of)
+            MeasureCase.objects.filter(result=result, outcome=0)
+            # window_end after the claims date: a run computed before the flag was stored.
+            .filter(Q(window_complete=False) | Q(window_end__gt=run.as_of))
             .order_by("beneficiary_id", "window_end")
             .values("beneficiary_id", "category", "event_start", "event_end", "window_end")
         )

@@ -70,6 +70,13 @@ class MeasureResult(models.Model):
     specification = models.TextField()
     partial_value_sets = models.JSONField(default=list, blank=True)
     notes = models.JSONField(default=list, blank=True)
+    open_cases = models.PositiveIntegerField(
+        default=0,
+        help_text="Cases whose outcome window runs past the claims date: not in the rate yet.",
+    )
+    window = models.TextField(
+        blank=True, help_text="The outcome window as the measure's specification sets it."
+    )
 
     objects = TenantManager()
 
@@ -105,6 +112,11 @@ class MeasureCase(models.Model):
     outcome_date = models.DateField(null=True, blank=True)
     outcome_dx = models.CharField(max_length=8, blank=True)
     window_end = models.DateField(null=True, blank=True)
+    window_complete = models.BooleanField(
+        default=True,
+        help_text="The outcome window is over by the run's claims date; False: left out of the "
+        "rate until it closes (an open care gap while it has no outcome).",
+    )
     tin = models.CharField(max_length=9, blank=True)
     npi = models.CharField(max_length=10, blank=True)
     facility_ccn = models.CharField(max_length=6, blank=True)

@@ -358,13 +358,26 @@ def _claims_inputs(entity: Any, year: int) -> tuple[dict[str, MeasureInput], dat
             ADMIN_CLAIMS,
             r.rate,
             r.basis,
-            f"claims as of {run.as_of:%Y-%m-%d}",
+            _claims_detail(r, run.as_of),
             interval=(r.lower, r.upper) if r.lower is not None and r.upper is not None else None,
             cases=_claims_cases(r),
         )
         for r in run.results.filter(code__in=["479", "484"], rate__isnull=False)
     }
     return inputs, run.as_of
+
+
+def _claims_detail(result: Any, as_of: date) -> str:
+    """Where a claims measure's rate comes from, and the cases it leaves out while their outcome
+    window is still open in the claims (counted once the window closes)."""
+    text = f"claims as of {as_of:%Y-%m-%d}"
+    if result.open_cases:
+        n = result.open_cases
+        text += (
+            f"; {n:,} index stay{'s' if n != 1 else ''} with the 30-day window still open left "
+            f"out until {'they close' if n != 1 else 'it closes'}"
+        )
+    return text
 
 
 def _claims_cases(result: Any) -> int:

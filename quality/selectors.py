@@ -42,9 +42,10 @@ def result_for_user(*, user: Any, entity: Any, result_id: int) -> MeasureResult:
 
 def provider_breakdown(*, result: MeasureResult) -> list[dict[str, Any]]:
     """The result's cases by the TIN and NPI their beneficiaries are aligned through, largest
-    contribution to the numerator first: who drives the rate."""
+    contribution to the numerator first: who drives the rate (the cases the rate counts: not
+    those whose window is still open)."""
     rows = (
-        MeasureCase.objects.filter(result=result)
+        MeasureCase.objects.filter(result=result, window_complete=True)
         .values("tin", "npi")
         .annotate(cases=Count("id"), outcome=Sum("outcome"), exposure=Sum("exposure"))
         .order_by("-outcome", "-cases", "tin", "npi")
@@ -116,12 +117,13 @@ def quarters_with_claims_reach(*, result: Any) -> list[dict[str, Any]]:
 
 
 def open_window_count(*, result: MeasureResult) -> int:
-    """A readmission or follow-up result's cases with no outcome so far whose window runs past
-    the claims the run read: their outcome could still arrive."""
+    """A result computed before open windows were left out of the rate: its counted cases with no
+    outcome so far whose window runs past the claims the run read (their outcome could still
+    arrive). 0 for a result of the current rule, whose open cases are `result.open_cases`."""
     if result.unit != "percent":
         return 0
     return MeasureCase.objects.filter(
-        result=result, outcome=0, window_end__gt=result.run.as_of
+        result=result, window_complete=True, outcome=0, window_end__gt=result.run.as_of
     ).count()
 
 

@@ -182,7 +182,15 @@ def measures_compute(
     results = []
     for i, spec in enumerate(specs):
         report(30 + 50 * i // len(specs), f"Computing {spec.code}")
-        results.append(compute(spec.code, year=performance_year, population=population, **inputs))
+        results.append(
+            compute(
+                spec.code,
+                year=performance_year,
+                population=population,
+                as_of=pd.Timestamp(as_of),
+                **inputs,
+            )
+        )
     report(85, "Storing results")
     with transaction.atomic():
         run = MeasureRun.objects.create(
@@ -243,6 +251,8 @@ def _store(run: MeasureRun, result: Any) -> None:
         specification=result.specification,
         partial_value_sets=result.partial_value_sets,
         notes=result.notes,
+        open_cases=result.open_cases,
+        window=result.window,
     )
     MeasureCase.objects.bulk_create(
         [
@@ -261,6 +271,7 @@ def _store(run: MeasureRun, result: Any) -> None:
                 outcome_date=_day(c["outcome_date"]),
                 outcome_dx=c["outcome_dx"] or "",
                 window_end=_day(c["window_end"]),
+                window_complete=bool(c["window_complete"]),
                 tin=c["tin"] or "",
                 npi=c["npi"] or "",
                 facility_ccn=(c["facility_ccn"] or "")[:6],

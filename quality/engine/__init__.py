@@ -26,8 +26,11 @@ def compute(
     diagnoses: pd.DataFrame | None = None,
     procedures: pd.DataFrame | None = None,
     revenue: pd.DataFrame | None = None,
+    as_of: pd.Timestamp | None = None,
 ) -> MeasureResult:
-    """One measure for one year from the entity's claims frames (see each module for columns)."""
+    """One measure for one year from the entity's claims frames (see each module for columns).
+    `as_of`, the claims data date: the readmission and follow-up rates count only the cases
+    whose outcome window is over by then (None: every case)."""
     import pandas as pd
 
     from quality.engine.admissions import admission_rate
@@ -41,7 +44,12 @@ def compute(
     kind = measure(code).kind
     if kind == "readmission":
         return readmission_rate(
-            code=code, year=year, population=population, claims=claims, procedures=procedures
+            code=code,
+            year=year,
+            population=population,
+            claims=claims,
+            procedures=procedures,
+            as_of=as_of,
         )
     if kind == "admissions":
         return admission_rate(
@@ -53,5 +61,7 @@ def compute(
             procedures=procedures,
         )
     if kind == "follow_up":
-        return timely_follow_up(year=year, population=population, claims=claims, revenue=revenue)
+        return timely_follow_up(
+            year=year, population=population, claims=claims, revenue=revenue, as_of=as_of
+        )
     return days_at_home(year=year, population=population, claims=claims, revenue=revenue)

@@ -45,6 +45,19 @@ def category_of(dx: object) -> str:
     return ""
 
 
+def follow_up_window() -> str:
+    """The specification's follow-up windows by condition category, as the value set holds them."""
+    categories = code_set("tfu_categories")["categories"]
+    each = "; ".join(
+        f"{spec['label']}, {int(spec['window_days'])} days" for spec in categories.values()
+    )
+    return (
+        "an outpatient follow-up visit within the condition category's window after the event "
+        f"ends, counted from the day after discharge: {each} (Timely Follow-Up After Acute "
+        "Exacerbations of Chronic Conditions, CBE #3455, CMS / Yale CORE, 2024)"
+    )
+
+
 def follow_up_visits(claims: pd.DataFrame, revenue: pd.DataFrame | None) -> pd.DataFrame:
     """Outpatient visits that count as follow-up: beneficiary_id, claim_id, date, npi."""
     codes = set(code_set("follow_up_visit")["hcpcs"])
@@ -108,8 +121,10 @@ def timely_follow_up(
     population: pd.DataFrame,
     claims: pd.DataFrame,
     revenue: pd.DataFrame | None = None,
+    as_of: pd.Timestamp | None = None,
 ) -> MeasureResult:
-    """The TFU rate (percent of acute events followed up in time)."""
+    """The TFU rate (percent of acute events followed up in time), over the events whose
+    follow-up window is over by `as_of` (the claims data date; None: all)."""
     people = {int(r["beneficiary_id"]): r for r in records(normalised(population, year))}
     categories = code_set("tfu_categories")["categories"]
     hospice = hospice_starts(claims)
@@ -179,6 +194,8 @@ def timely_follow_up(
         specification=SPECIFICATION,
         lower_is_better=False,
         value_sets=("tfu_categories", "follow_up_visit", "ed_visit", "observation_stay"),
+        as_of=as_of,
+        window=follow_up_window(),
         notes=[
             "Not risk-adjusted by CMS: the observed rate is the measure's form.",
             "Readings where the public text is silent: an ED visit or observation stay ending in "

@@ -48,6 +48,18 @@ from quality.engine.valuesets import code_set, partial_sets, starts_with_any
 WINDOW_DAYS = 30
 MIN_AGE = 65
 
+# The outcome window each specification sets, as the measure pages cite it.
+WINDOWS = {
+    "ACR": (
+        "an unplanned readmission 1 to 30 days after the index discharge (ACO REACH Model PY2023 "
+        "Quality Measurement Methodology, All-Condition Readmission measure)"
+    ),
+    "479": (
+        "an unplanned readmission 1 to 30 days after the index discharge (MIPS Quality ID 479, "
+        "CY2025 measure specification)"
+    ),
+}
+
 SPECIFICATIONS = {
     "ACR": (
         "Risk-Standardized All-Condition Readmission",
@@ -101,8 +113,10 @@ def readmission_rate(
     population: pd.DataFrame,
     claims: pd.DataFrame,
     procedures: pd.DataFrame | None = None,
+    as_of: pd.Timestamp | None = None,
 ) -> MeasureResult:
-    """The observed 30-day unplanned readmission rate (percent of index stays), ACR or 479."""
+    """The observed 30-day unplanned readmission rate (percent of index stays), ACR or 479, over
+    the index stays whose 30 days are over by `as_of` (the claims data date; None: all)."""
     title, spec = SPECIFICATIONS[code]
     people = {int(r["beneficiary_id"]): r for r in records(normalised(population, year))}
     chains = chain_transfers(inpatient_stays(claims))
@@ -171,6 +185,8 @@ def readmission_rate(
         specification=spec,
         lower_is_better=True,
         value_sets=_VALUE_SETS,
+        as_of=as_of,
+        window=WINDOWS[code],
         notes=[
             "Observed rate: CMS's risk-standardization (hierarchical models over five specialty "
             "cohorts) is not reproduced.",
@@ -190,17 +206,33 @@ def proportion_result(
     value_sets: tuple[str, ...],
     notes: list[str],
     events: pd.DataFrame | None = None,
+    as_of: pd.Timestamp | None = None,
+    window: str = "",
 ) -> MeasureResult:
     """A proportion measure's result: outcome / cases, in percent, with the Wilson interval and the
-    trend by quarter of the event's end."""
-    numerator = int(cases["outcome"].sum()) if not cases.empty else 0
-    denominator = len(cases)
+    trend by quarter of the event's end.
+
+    Only the cases whose outcome window is complete by `as_of` (window_end on or before the
+    claims data date) are counted: CMS computes these measures after the claims run-out, when
+    every window is over, so a case whose window is still open would count as "no outcome" only
+    because its outcome is not in the claims yet. Those cases keep `window_complete` False and are
+    counted in `open_cases`; with `as_of` None, or claims covering every window, all count."""
+    cases = cases.copy()
+    if cases.empty:
+        cases["window_complete"] = pd.Series(dtype=bool)
+    elif as_of is None:
+        cases["window_complete"] = True
+    else:
+        cases["window_complete"] = pd.to_datetime(cases["window_end"]) <= pd.Timestamp(as_of)
+    counted = cases[cases["window_complete"].astype(bool)]
+    numerator = int(counted["outcome"].sum()) if not counted.empty else 0
+    denominator = len(counted)
     interval = wilson(numerator, denominator)
     quarters: list[dict[str, object]] = []
-    if not cases.empty:
-        labels = cases["event_end"].map(quarter_of)
+    if not counted.empty:
+        labels = counted["event_end"].map(quarter_of)
         for label in sorted(labels.unique()):
-            part = cases[labels == label]
+            part = counted[labels == label]
             n, d = int(part["outcome"].sum()), len(part)
             quarters.append(
                 {"quarter": label, "numerator": n, "denominator": d, "rate": 100 * n / d}
@@ -224,4 +256,6 @@ def proportion_result(
         specification=specification,
         partial_value_sets=partial_sets(value_sets),
         notes=notes,
+        open_cases=len(cases) - denominator,
+        window=window,
     )

@@ -23,6 +23,7 @@ CASE_COLUMNS = [
     "outcome_date",
     "outcome_dx",
     "window_end",
+    "window_complete",  # False: the outcome window runs past the claims date (left out of the rate)
     "tin",  # the beneficiary's aligned TIN / NPI, when the population carries them
     "npi",
     "facility_ccn",
@@ -49,6 +50,7 @@ def beneficiary_case(
         "outcome_date": pd.NaT,
         "outcome_dx": "",
         "window_end": person["end"],
+        "window_complete": True,
         "tin": person["tin"],
         "npi": person["npi"],
         "facility_ccn": "",
@@ -92,6 +94,9 @@ class MeasureResult:
     specification: str
     partial_value_sets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Cases whose outcome window runs past the claims date: left out of the rate until it closes.
+    open_cases: int = 0
+    window: str = ""  # the specification's outcome window, cited ("" for the year-long measures)
 
 
 def empty_cases() -> pd.DataFrame:

@@ -123,6 +123,63 @@ def test_an_unplanned_admission_within_30_days_is_a_readmission_and_day_31_is_no
     assert result.lower < 25.0 < result.upper
 
 
+def test_the_interim_rate_counts_only_index_stays_whose_30_days_are_over_by_the_claims_date() -> (
+    None
+):
+    """Claims through 2024-08-30: a stay discharged 2024-08-20 (window to 2024-09-19) is open and
+    left out, whatever its outcome so far; one discharged 2024-07-31 closes on the data date and
+    counts, as does one long complete; with claims past every window, all three count."""
+    population = people((1, OLD), (2, OLD), (3, OLD))
+    rows = claims(
+        stay(1, "open", "2024-08-16", "2024-08-20"),  # window to 2024-09-19: open
+        stay(2, "edge", "2024-07-28", "2024-07-31"),  # window to 2024-08-30: the data date
+        stay(3, "done", "2024-03-01", "2024-03-05"),  # window to 2024-04-04
+        stay(3, "re", "2024-03-20", "2024-03-22", "I509"),  # its readmission (window 2024-04-21)
+    )
+    interim = compute("479", year=Y, population=population, claims=rows, as_of=d("2024-08-30"))
+    flags = dict(
+        zip(interim.cases["event_claim_id"], interim.cases["window_complete"], strict=True)
+    )
+    assert flags == {"open": False, "edge": True, "done": True, "re": True}
+    assert (interim.numerator, interim.denominator, interim.open_cases) == (1, 3, 1)
+    assert interim.rate == pytest.approx(100 / 3)
+    assert [q["denominator"] for q in interim.quarters] == [2, 1]  # Q1; Q3 without the open stay
+    assert "1 to 30 days after the index discharge" in interim.window
+    assert "MIPS Quality ID 479" in interim.window
+
+    # Without the rule the open stay counted as "not readmitted": 1 of 4, a lower rate.
+    before = compute("479", year=Y, population=population, claims=rows)
+    assert (before.numerator, before.denominator, before.open_cases) == (1, 4, 0)
+    # Claims past every window (the run-out): the open stay counts; one day short, it does not.
+    assert (
+        compute("479", year=Y, population=population, claims=rows, as_of=d("2024-09-19")).open_cases
+        == 0
+    )
+    assert (
+        compute("479", year=Y, population=population, claims=rows, as_of=d("2024-09-18")).open_cases
+        == 1
+    )
+
+
+def test_a_year_whose_claims_cover_every_window_is_unchanged() -> None:
+    population = people((1, OLD), (2, OLD))
+    rows = claims(
+        stay(1, "a1", "2024-11-25", "2024-12-01"),  # the last index discharge: window to 12-31
+        stay(2, "b1", "2024-06-01", "2024-06-04", "I5022"),
+        visit(2, "v2", "2024-06-10"),
+    )
+    for code in ("ACR", "TFU"):
+        full = compute(code, year=Y, population=population, claims=rows)
+        run_out = compute(code, year=Y, population=population, claims=rows, as_of=d("2024-12-31"))
+        assert (run_out.numerator, run_out.denominator, run_out.rate, run_out.open_cases) == (
+            full.numerator,
+            full.denominator,
+            full.rate,
+            0,
+        )
+        assert run_out.cases["window_complete"].all()
+
+
 def test_a_planned_first_readmission_means_no_readmission_is_counted() -> None:
     result = compute(
         "479",
@@ -340,6 +397,31 @@ def test_follow_up_within_the_window_of_each_category() -> None:
     }
     assert result.rate == pytest.approx(50.0)
     assert not result.lower_is_better
+
+
+def test_tfu_leaves_out_the_events_whose_follow_up_window_is_still_open() -> None:
+    """Claims through 2024-03-19: heart failure's 14 days after a 2024-03-05 discharge close on
+    the data date (counted, followed up); CAD high acuity's 7 days after 2024-03-15 run to
+    2024-03-22 (open, left out though no visit yet); asthma's 14 days after 2024-02-01 long over."""
+    result = compute(
+        "TFU",
+        year=Y,
+        population=people((1, OLD), (2, OLD), (3, OLD)),
+        claims=claims(
+            stay(1, "hf", "2024-03-01", "2024-03-05", "I5022"),
+            visit(1, "v1", "2024-03-19"),
+            stay(2, "cad", "2024-03-12", "2024-03-15", "I240"),
+            stay(3, "asthma", "2024-01-29", "2024-02-01", "J4541"),
+        ),
+        as_of=d("2024-03-19"),
+    )
+    flags = dict(zip(result.cases["event_claim_id"], result.cases["window_complete"], strict=True))
+    assert flags == {"asthma": True, "hf": True, "cad": False}
+    assert (result.numerator, result.denominator, result.open_cases) == (1, 2, 1)
+    assert result.rate == pytest.approx(50.0)
+    assert "Heart failure, 14 days" in result.window
+    assert "Coronary artery disease, high acuity, 7 days" in result.window
+    assert "CBE #3455" in result.window
 
 
 def test_ed_visits_count_unless_they_end_in_an_admission() -> None:
