@@ -20,7 +20,7 @@ SOURCES = {
     "42 CFR 425.604(b)/425.605(b); CMS-1345-P (2011) p.268; shared/data/mssp_msr_table.csv (domain.md 3.2)": "42 CFR 425.604(b), 425.605(b); CMS-1345-P proposed rule (2011), p. 268, MSR table",
     "domain.md 4.2 (Pearl Health 'Performance Year Discount' exhibit; CMS REACH page)": REACH_PAGE,
     # parameters.csv
-    "Not retrieved (domain.md 3.4 gives PY2025 only)": "42 CFR 425.512: the score that meets the quality performance standard is published for each year; CMS has published PY2025's only",
+    "Not retrieved (domain.md 3.4 gives PY2025 only)": "42 CFR 425.512: CMS publishes this score for each performance year; this year's has not been loaded",
     "domain.md 1.4 (GPDC FOG Appendix B)": "GPDC Financial Operating Guide: Overview, Appendix B (alignment)",
     "domain.md 1.4 (REACH Participation Agreement 5.03 'Alignment Minimum'; TechTarget 2023)": "ACO REACH Participation Agreement, section 5.03 'Alignment Minimum'",
     "domain.md 1.4 (TechTarget 2023)": "ACO REACH PY2024 model changes (CMS, 2023): 10% alignment buffer",
