@@ -80,15 +80,35 @@ def reconciliation_index(request: HttpRequest) -> HttpResponse:
     return render(request, "alignment/reconciliation_index.html", {"lists": lists})
 
 
-def _without_cms_words(detail: str, text: str) -> str:
-    """The evidence without CMS's exclusion reason, which the page shows in its own column
-    ("Excluded by CMS. CMS: A month in a Medicare health plan (...)." beside that same reason);
-    the export keeps the whole sentence."""
+def _with_cms_words_once(detail: str, text: str) -> str:
+    """The evidence with CMS's exclusion reason said once, in the one cell: "Excluded by CMS. CMS:
+    A month in a Medicare health plan (...)." reads "Excluded by CMS: A month in a Medicare
+    health plan (...)."; the export keeps the engine's sentence."""
     said = f" CMS: {text}."
     if not text or not detail.endswith(said):
         return detail
     rest = detail[: -len(said)]
-    return "Excluded by CMS, for the reason beside it." if rest == "Excluded by CMS." else rest
+    return f"Excluded by CMS: {text}." if rest == "Excluded by CMS." else detail
+
+
+# The group and the cause in a few words, so a row stays on one line; the summary's tables, the
+# filter and the cell's title give the full labels.
+GROUP_SHORT: dict[Group, str] = {
+    Group.BOTH: "Both",
+    Group.CMS_ONLY: "CMS's list only",
+    Group.OURS_ONLY: "Platform only",
+    Group.NEITHER: "Neither",
+}
+CAUSE_SHORT: dict[Cause, str] = {
+    Cause.MA_OR_OTHER_INITIATIVE: "Medicare Advantage or other",
+    Cause.DATA_SHARING: "Data withheld by CMS",
+    Cause.VOLUNTARY: "Voluntary alignment",
+    Cause.PLURALITY_MARGIN: "Small plurality margin",
+    Cause.CLAIMS_RUNOUT: "Claims run-out or coverage",
+    Cause.PARTICIPANT_LIST: "Participant list differs",
+    Cause.DEATH_OR_ELIGIBILITY: "Death or eligibility",
+    Cause.UNEXPLAINED: "No cause found",
+}
 
 
 def _rows(result: ReconciliationResult, frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -105,8 +125,10 @@ def _rows(result: ReconciliationResult, frame: pd.DataFrame) -> list[dict[str, A
                 "beneficiary_id": person,
                 "masked_mbi": bene.masked_mbi if bene else "",
                 "group": GROUP_LABELS[Group(group)],
+                "group_short": GROUP_SHORT[Group(group)],
                 "cause": CAUSE_LABELS[Cause(cause)] if cause else "",
-                "detail": _without_cms_words(detail, text),
+                "cause_short": CAUSE_SHORT[Cause(cause)] if cause else "",
+                "detail": _with_cms_words_once(detail, text),
                 "cms_reason": text,
             }
         )

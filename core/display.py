@@ -275,6 +275,41 @@ def cite(value: Any) -> str:
     return re.sub(r"\s{2,}", " ", text).strip(" ;,")
 
 
+# The CMS documents an alignment run's rules version follows, by program.
+_RULES_SOURCES = {
+    "mssp": (
+        "MSSP assignment rules",
+        "42 CFR 425.400-425.402; Medicare Shared Savings Program Shared Savings and Losses, "
+        "Assignment and Quality Performance Standard Methodology",
+    ),
+    "reach": (
+        "ACO REACH alignment rules",
+        "ACO REACH Financial Operating Guide, Appendix B; ACO REACH Participation Agreement",
+    ),
+}
+_RULES_VERSION = re.compile(
+    r"^(?P<program>[a-z]+)-(?P<year>\d{4})-(?P<engine>[\w.]+)-(?P<digest>[0-9a-f]+)$"
+)
+
+
+def rules_version(value: Any) -> str:
+    """An alignment run's parameters version in words: "mssp-2025-2026.1-0123456789" -> "PY2025
+    MSSP assignment rules, version 2026.1 (parameter set 0123456789), from 42 CFR 425.400-425.402;
+    ...". The set is a fingerprint of every rule choice and code list the run used, so two runs
+    with the same one applied the same rules. Anything else is shown as given."""
+    if value in (None, ""):
+        return DASH
+    text = str(value).strip()
+    found = _RULES_VERSION.match(text)
+    if not found or found["program"] not in _RULES_SOURCES:
+        return text
+    name, source = _RULES_SOURCES[found["program"]]
+    return (
+        f"PY{found['year']} {name}, version {found['engine']} "
+        f"(parameter set {found['digest']}), from {source}"
+    )
+
+
 def tidy(value: Any) -> str:
     """Free text an engine wrote (an explanation step) in the page's formats: percents past two
     decimals rounded to two (55.8909% -> 55.89%), True/False as yes/no, and its citations as

@@ -35,6 +35,7 @@ for _name in (
     "cite",
     "tidy",
     "above_below",
+    "rules_version",
 ):
     register.filter(_name, getattr(display, _name))
 # A stored time is UTC: the filter gets it in the site's time zone, as Django's own `date` filter

@@ -73,6 +73,15 @@ def test_an_entity_admin_starts_a_run_from_the_browser_and_reads_its_counts(
     assert "Plurality of primary care charges with the entity" in detail
     text = re.sub(r"<[^>]+>", "", detail).replace(",", "")
     assert f"{run.aligned_count} of {run.beneficiary_count} beneficiaries aligned" in text
+    # The parameters version says what it is: the year's rules, their version and their source,
+    # not a raw code ("mssp-2025-2026.1-1a2b3c4d5e").
+    digest = run.parameters_version.rsplit("-", 1)[1]
+    assert (
+        f"PY2025 MSSP assignment rules, version 2026.1 (parameter set {digest}), from 42 CFR "
+        "425.400-425.402; Medicare Shared Savings Program Shared Savings and Losses, Assignment "
+        "and Quality Performance Standard Methodology"
+    ) in detail
+    assert f"<code>{run.parameters_version}</code>" not in detail
 
 
 def test_the_progress_fragment_polls_while_the_run_is_open(

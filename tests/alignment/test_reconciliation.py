@@ -180,12 +180,21 @@ def test_the_page_shows_dates_counts_and_masked_differences(
     assert 'data-group="cms_only">2<' in html
     assert 'data-cause="cms_only:data_sharing">1<' in html
     assert 'data-cause="ours_only:ma_or_other_initiative">1<' in html
-    # CMS's exclusion reason once, in its column, not again in the evidence beside it.
+    # CMS's exclusion reason once, in the evidence.
     [row] = [r for r in response.context["rows"] if r["cause"].startswith("Medicare Advantage")]
     assert row["cms_reason"]
     assert row["cms_reason"] in html
     assert html.count(row["cms_reason"]) == 1
-    assert row["detail"] == "Excluded by CMS, for the reason beside it."
+    assert row["detail"] == f"Excluded by CMS: {row['cms_reason']}."
+    # Summary first (differences by kind, each a link that filters the table), then the
+    # beneficiaries, one short line each; what was compared last.
+    assert (
+        html.index('id="cause-counts"') < html.index('id="people"') < html.index("What is compared")
+    )
+    assert "?margin=75.00&amp;group=cms_only&amp;cause=data_sharing" in html
+    assert '<td class="nowrap" title="Data withheld by CMS (data-sharing preference or ' in html
+    assert ">Data withheld by CMS</td>" in html
+    assert '<td class="nowrap" title="Aligned by the platform only">Platform only</td>' in html
     assert NEW_MBI not in html
     assert f"*******{NEW_MBI[-4:]}" in html
     record = AccessRecord.objects.filter(purpose="alignment_reconciliation").latest("id")
@@ -202,6 +211,11 @@ def test_a_group_filter_lists_that_group(
     assert response.status_code == 200
     shown = {r["beneficiary_id"] for r in response.context["rows"]}
     assert shown == set(compared["aligned"][:2])
+    # A column the filter already answers is not repeated on every row.
+    table = response.content.decode().split('id="people"')[1]
+    assert '<th scope="col">Group</th>' not in table
+    filtered = client.get(url, {"group": "cms_only", "cause": "data_sharing"}).content.decode()
+    assert "Most likely cause</th>" not in filtered.split('id="people"')[1]
 
 
 def test_another_entity_user_gets_404(

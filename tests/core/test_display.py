@@ -99,3 +99,16 @@ def test_a_citation_names_the_cms_document_not_our_files() -> None:
     assert "shared/data" not in text
     assert "domain.md" not in text
     assert problems(f"<p>{text}</p>") == []
+
+
+def test_an_alignment_rules_version_says_what_it_is_and_where_it_comes_from() -> None:
+    from core.display import rules_version
+
+    said = rules_version("reach-2024-2026.1-00ff00ff00")
+    assert said.startswith(
+        "PY2024 ACO REACH alignment rules, version 2026.1 (parameter set 00ff00ff00)"
+    )
+    assert "ACO REACH Financial Operating Guide" in said
+    # Anything else (a test's "test") is shown as given, never guessed at.
+    assert rules_version("test") == "test"
+    assert rules_version("") == "—"

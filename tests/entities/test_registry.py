@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import importlib
+import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 
 from entities.models import (
     EntityYear,
+    ParameterBand,
     PerformanceYear,
     Program,
     ProgramParameter,
     SpecialtyCode,
     Track,
 )
+from entities.registry_data import REGISTRY_DIR
 from entities.selectors import parameter_bands, program_parameter
 from tests.factories import EntityFactory
 
@@ -102,6 +108,45 @@ def test_the_msr_bands_match_the_shared_table_and_interpolate() -> None:
         (Decimal("10"), Decimal("15")),
         (Decimal("15"), Decimal("5")),
     ]
+
+
+OUR_FILES = re.compile(r"domain\.md|shared/|\.(?:csv|py|md|json)\b|\bissue \d|\bREADME\b", re.I)
+REGISTRY_MODELS = (Program, PerformanceYear, Track, ProgramParameter, ParameterBand, SpecialtyCode)
+
+
+def test_no_stored_source_names_our_files() -> None:
+    """Staff read a source in the console's edit forms as stored: it cites the CMS document or
+    regulation, never our rules digest, a data file of ours or an issue."""
+    for path in sorted(REGISTRY_DIR.glob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=2):
+                for field in ("source", "notes"):
+                    assert not OUR_FILES.search(row.get(field) or ""), (path.name, number, field)
+    for model in REGISTRY_MODELS:
+        for field in ("source", "notes"):
+            if not any(f.name == field for f in model._meta.get_fields()):
+                continue
+            named = model.objects.filter(**{f"{field}__iregex": OUR_FILES.pattern})
+            assert not named.exists(), (model.__name__, field, named.values_list(field)[:3])
+
+
+def test_the_data_migration_rewrites_sources_an_existing_database_still_holds() -> None:
+    migration = importlib.import_module("entities.migrations.0007_registry_sources_cite_cms")
+    old = "domain.md 3.3 (42 CFR 425.605, 425.610; glide path 425.600(a)(4))"
+    edited = "42 CFR 425.605 (as staff wrote it)"
+    Track.objects.filter(program__code="mssp", code="basic_a").update(source=old)
+    Track.objects.filter(program__code="mssp", code="basic_b").update(source=edited)
+    ParameterBand.objects.filter(table="msr_variable").update(
+        source="42 CFR 425.604(b)/425.605(b); CMS-1345-P (2011) p.268; "
+        "shared/data/mssp_msr_table.csv (domain.md 3.2)"
+    )
+    migration.forwards(django_apps, None)
+    basic_a = Track.objects.get(program__code="mssp", code="basic_a")
+    assert basic_a.source == "42 CFR 425.605, 425.610; BASIC glide path: 42 CFR 425.600(a)(4)"
+    assert Track.objects.get(program__code="mssp", code="basic_b").source == edited
+    band = ParameterBand.objects.filter(table="msr_variable").first()
+    assert band.source.startswith("42 CFR 425.604(b), 425.605(b); CMS-1345-P")
+    assert not OUR_FILES.search(band.source)
 
 
 def test_recalled_values_are_flagged_to_confirm() -> None:
