@@ -82,8 +82,13 @@ TREND_TO_PY = {
 # adjustments of those types (capped at 5% of the national per capita, 42 CFR 425.656) shrank,
 # by an estimated two points of savings; the DCE's blend adjustment is capped at 3% of the
 # adjusted USPCC either way, so it moved by about half a point. Estimated, not yet measured on
-# a full load: tests/core/test_demo_on_sqlite.py holds the rates inside -5% to +10%.
-SAVINGS_MARGIN = {"mssp": 0.955, "reach": 1.025}
+# a full load: tests/core/test_demo_on_sqlite.py holds the rates inside -5% to +10%. Measured
+# at 0.955: the ACO's projection -2.5%, final +7.8%. The ACO's margin was then lowered to 0.943
+# when its hospitals joined its participant list (synthetic/demo/entities.py): the FQHC and RHC
+# claims (bill types 77x, 71x) the synthetic deliveries put at its facilities became its
+# participants' primary care services, so 14 more people were assigned and, at 0.955, the
+# projection rose to -1.2% and the final to +8.9%.
+SAVINGS_MARGIN = {"mssp": 0.943, "reach": 1.025}
 CONDITIONS = ["E1122", "I5022", "J449", "N184", "I4891", "E119", "G309", "F200", "C3490", "I10"]
 
 MSSP_NATIONAL = """name,segment,value,status,note

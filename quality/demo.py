@@ -4,8 +4,9 @@
   (the same service the "Compute" button starts);
 * CMS's published PY2025 MIPS quality benchmarks (shipped with the code) as platform staff would
   upload them;
-* the ACO's eCQM results from a synthetic partner EHR (a QRDA Category III file) and its CAHPS
-  for MIPS results from a synthetic survey vendor;
+* the ACO's eCQM results from a synthetic partner EHR (a QRDA Category III file), and the ACO's
+  and the DCE's CAHPS results from a synthetic survey vendor, each uploaded through the service
+  a user's upload goes through;
 * patient-level eCQM results (FHIR MeasureReport, individual) for some of the ACO's aligned
   beneficiaries from two synthetic partner EHRs, some patients in both, for the year to date:
   the ACO-level rate beside the QRDA III aggregate, and the open ones as care gaps;
@@ -53,6 +54,18 @@ CAHPS_SCORES = {
     "CAHPS_9": ("Courteous and Helpful Office Staff", "93.10", 416),
     "CAHPS_11": ("Stewardship of Patient Resources", "28.40", 395),
 }
+# The DCE's CAHPS results from the same synthetic vendor (its own synthetic scores).
+DCE_CAHPS_SCORES = {
+    "CAHPS_1": ("Getting Timely Care, Appointments, and Information", "84.20", 388),
+    "CAHPS_2": ("How Well Providers Communicate", "94.10", 395),
+    "CAHPS_3": ("Patient's Rating of Provider", "92.40", 391),
+    "CAHPS_4": ("Access to Specialists", "77.50", 276),
+    "CAHPS_5": ("Health Promotion and Education", "62.80", 384),
+    "CAHPS_6": ("Shared Decision Making", "61.70", 352),
+    "CAHPS_8": ("Care Coordination", "85.90", 380),
+    "CAHPS_9": ("Courteous and Helpful Office Staff", "92.30", 393),
+    "CAHPS_11": ("Stewardship of Patient Resources", "26.90", 370),
+}
 
 
 def _qrda3(year: int) -> bytes:
@@ -94,11 +107,11 @@ def _qrda3(year: int) -> bytes:
 </ClinicalDocument>""".encode()
 
 
-def _cahps_csv() -> bytes:
+def _cahps_csv(scores: dict[str, tuple[str, str, int]] = CAHPS_SCORES) -> bytes:
     out = io.StringIO()
     writer = csvfiles.writer(out, lineterminator="\n")
     writer.writerow(["ssm_id", "ssm_name", "score", "respondents"])
-    writer.writerows([ssm, name, score, n] for ssm, (name, score, n) in CAHPS_SCORES.items())
+    writer.writerows([ssm, name, score, n] for ssm, (name, score, n) in scores.items())
     return out.getvalue().encode()
 
 
@@ -124,12 +137,21 @@ def _aco_files(aco: Entity) -> None:
             entity=aco, performance_year=YEAR, source=EHR, submitted_on=date(YEAR + 1, 2, 14),
             file_name=f"valley-ehr-qrda3-{YEAR}.xml", content=_qrda3(YEAR),
         )  # fmt: skip
-    if not files.filter(kind=ReportedFile.Kind.CAHPS).exists():
-        cahps_file_upload(
-            entity=aco, performance_year=YEAR, source=VENDOR, submitted_on=date(YEAR + 1, 3, 2),
-            period_start=date(YEAR, 1, 1), period_end=date(YEAR, 12, 31),
-            file_name=f"cahps-for-mips-{YEAR}.csv", content=_cahps_csv(),
-        )  # fmt: skip
+    _cahps_file(aco, CAHPS_SCORES, f"cahps-for-mips-{YEAR}.csv")
+
+
+def _cahps_file(entity: Entity, scores: dict[str, tuple[str, str, int]], file_name: str) -> None:
+    """The survey vendor's CAHPS results of the year, uploaded through the service a user's
+    upload goes through (once)."""
+    if ReportedFile.objects.filter(
+        entity=entity, performance_year=YEAR, kind=ReportedFile.Kind.CAHPS
+    ).exists():
+        return
+    cahps_file_upload(
+        entity=entity, performance_year=YEAR, source=VENDOR, submitted_on=date(YEAR + 1, 3, 2),
+        period_start=date(YEAR, 1, 1), period_end=date(YEAR, 12, 31),
+        file_name=file_name, content=_cahps_csv(scores),
+    )  # fmt: skip
 
 
 PATIENT_EHRS = (EHR, "Riverbend Clinic EHR (synthetic)")
@@ -236,6 +258,10 @@ def load(*, entities: dict[str, Entity], stdout: Any) -> None:
         entity = entities.get(key)
         if entity is not None:
             _measures(entity, stdout)
+    dce = entities.get("reach")
+    if dce is not None:
+        # ACO REACH's quality measures include the CAHPS for ACOs survey.
+        _cahps_file(dce, DCE_CAHPS_SCORES, f"cahps-for-acos-{YEAR}.csv")
     aco = entities.get("mssp")
     if aco is not None and MeasureRun.objects.filter(entity=aco, performance_year=YEAR).exists():
         _aco_files(aco)

@@ -59,6 +59,12 @@ PART_B_SERVICES = [
 AWV_SERVICE = next(i for i, s in enumerate(PART_B_SERVICES) if s[0] == "G0439")
 VISIT_SERVICES = np.array([i for i in range(7) if i != AWV_SERVICE])
 AWV_SHARE = 0.55
+# Depression screening (MIPS Quality ID 134), reported on the visit's claim with a quality-data
+# code line at $0 (G8510 negative screen, G8431 positive screen with a follow-up plan: the codes
+# care/engine/value_sets.json counts as screening): most annual wellness visits screen, an office
+# visit now and then does. Illustrative shares, about two in three people screened in a year.
+DEPRESSION_SCREEN_SHARE = {"awv": 0.85, "visit": 0.08}
+DEPRESSION_POSITIVE_SHARE = 0.1
 # Chronic conditions that map to CMS-HCCs, with the share of Medicare fee-for-service
 # beneficiaries who have each, near the prevalence CMS's Chronic Conditions Warehouse publishes
 # (rounded; cancers, strokes and organ failures rarer). Each person's chance of each condition is
@@ -1065,6 +1071,9 @@ class _BlockWriter:
             )
             parts.append(records(layout("CCLF5"), cols, len(sel)))
             if adj == "0" and vids_of is not None:
+                parts.append(
+                    self._depression_screens(base, rows, nl, svc, cancel, ids, bene, efctv)
+                )
                 tele = sel[self.rng.random(len(sel)) < 0.01]
                 be.append(
                     records(
@@ -1080,6 +1089,42 @@ class _BlockWriter:
                     )
                 )
         return {"CCLF5": b"".join(parts), "CCLFB": b"".join(be)}
+
+    def _depression_screens(self, base, rows, nl, svc, cancel, ids, bene, efctv) -> bytes:  # noqa: ANN001
+        """A depression-screening line (DEPRESSION_SCREEN_SHARE) added after the last line of
+        some office claims that are not cancelled: a quality-data code, nothing allowed or paid,
+        so no amount changes. Drawn from a generator of its own, so every other draw of the
+        delivery stays as it was."""
+        cfg = self.cfg
+        rng = np.random.default_rng(
+            [cfg.seed, zlib.crc32(cfg.entity_id.encode()), cfg.year, int(cfg.runout), 134, int(bene[0]) if len(bene) else 0]
+        )  # fmt: skip
+        first = np.cumsum(nl) - nl  # each claim's first line
+        kind = svc[first]
+        share = np.where(
+            kind == AWV_SERVICE,
+            DEPRESSION_SCREEN_SHARE["awv"],
+            np.where(np.isin(kind, VISIT_SERVICES), DEPRESSION_SCREEN_SHARE["visit"], 0.0),
+        )
+        claims = np.flatnonzero((rng.random(len(nl)) < share) & ~cancel)
+        sel = first[claims]
+        m = len(sel)
+        positive = rng.random(m) < DEPRESSION_POSITIVE_SHARE
+        cols = {k: v[sel] for k, v in base.items()}
+        cols.update(
+            CLM_LINE_NUM=nl[claims] + 1,
+            CLM_LINE_HCPCS_CD=np.where(positive, "G8431", "G8510"),
+            CLM_FED_TYPE_SRVC_CD=np.full(m, "1"),
+            CLM_PRCSG_IND_CD=np.full(m, "A"),
+            CLM_LINE_ALOWD_CHRG_AMT=np.zeros(m, dtype=np.int64),
+            CUR_CLM_UNIQ_ID=ids[claims],
+            BENE_MBI_ID=self.current[bene[rows[sel]]],
+            CLM_LINE_CVRD_PD_AMT=np.zeros(m, dtype=np.int64),
+            CLM_ADJSMT_TYPE_CD=np.full(m, "0"),
+            CLM_EFCTV_DT=efctv[claims],
+            CLM_IDR_LD_DT=efctv[claims] + 1,
+        )
+        return records(layout("CCLF5"), cols, m)
 
     def _wellness_visit(self, bene: np.ndarray) -> np.ndarray:
         """Which claims are an annual wellness visit: at most one a year per person (Medicare

@@ -1,5 +1,6 @@
 """Demo participant lists for the two demo entities: a few dozen TINs and a few hundred NPIs each,
-primary care and specialists, effective-dated, and for the REACH DCE preferred providers too.
+primary care and specialists, effective-dated, and for the REACH DCE preferred providers too; and
+a few hospitals (CCNs) each, where the synthetic claims put the network's Part A stays.
 
 Everything is synthetic and generated from a fixed seed, then loaded through the same CSV import
 service an entity administrator uses, so a second run changes nothing.
@@ -190,6 +191,12 @@ class RosterPlan:
     practices: dict[str, int]  # kind -> number of TINs
     clinicians_per_tin: tuple[int, int]
     preferred_kinds: tuple[str, ...] = ()  # REACH: these practices join as preferred providers
+    # The hospitals on the list, each a TIN of its own with its CCN (no NPI): (name, CCN, role).
+    # The synthetic claims put their in-network Part A stays at these CCNs (synthetic.cclf), so
+    # the network's leakage counts hospital spending at them as in network. CCNs are 2-digit SSA
+    # state codes then a facility number in the short-term (0001-0879) or critical access
+    # (1300-1399) hospital range; synthetic numbers.
+    facilities: tuple[tuple[str, str, str], ...] = ()
 
 
 PLANS = {
@@ -210,6 +217,14 @@ PLANS = {
             "orthopedic": 1,
         },
         clinicians_per_tin=(4, 14),
+        # A health system's ACO of this size: its flagship and two community hospitals and a
+        # critical access hospital.
+        facilities=(
+            ("Valley Health Medical Center", "330861", "participant"),
+            ("Valley Health Riverbend Hospital", "330862", "participant"),
+            ("Valley Health Cedar Ridge Hospital", "330863", "participant"),
+            ("Valley Health Lakeside Critical Access Hospital", "331361", "participant"),
+        ),
     ),
     "reach": RosterPlan(
         cms_id="D9902",
@@ -229,6 +244,11 @@ PLANS = {
         },
         clinicians_per_tin=(4, 14),
         preferred_kinds=("cardiology", "pulmonary", "nephrology", "oncology", "orthopedic"),
+        # A physician-led DCE: two community hospitals join as preferred providers.
+        facilities=(
+            ("Coastal Community Hospital", "100871", "preferred"),
+            ("Bayside Regional Medical Center", "100872", "preferred"),
+        ),
     ),
 }
 # The demo's participant files have the columns of the participant-list export.
@@ -282,6 +302,20 @@ def _rows(plan: RosterPlan) -> list[dict[str, str]]:
                         "effective_end": end.isoformat() if end else "",
                     }
                 )
+    for i, (name, ccn, role) in enumerate(plan.facilities, start=1):
+        rows.append(
+            {
+                "tin": f"{plan.tin_base + 5000 + i * 37:09d}",
+                "tin_legal_name": name,
+                "npi": "",
+                "provider_name": "",
+                "ccn": ccn,
+                "specialty_code": "",
+                "role": role,
+                "effective_start": dt.date(2024, 1, 1).isoformat(),
+                "effective_end": "",
+            }
+        )
     return rows
 
 

@@ -111,6 +111,7 @@ from settlement.models import SettlementRun
 for cms_id in ("A9901", "D9902"):
     assert MeasureRun.objects.filter(entity__cms_id=cms_id, performance_year=2025).exists(), cms_id
 assert ReportedFile.objects.filter(entity=entity, kind__in=("qrda3", "cahps")).count() == 2, "QRDA III and CAHPS files"
+assert ReportedFile.objects.filter(entity=dce, kind="cahps").exists(), "DCE's CAHPS file"
 quality = analyst.get(reverse("quality:overview", args=[entity.pk]) + "?year=2025").content.decode()
 assert "Settlement uses: score" in quality and "computed here" in quality, "quality score"
 # Two EHRs' patient-level results: the ACO-level rate beside the QRDA III aggregate, and care
@@ -225,6 +226,18 @@ for cms_id in ("A9901", "D9902"):
            .values("mbi__beneficiary_id", "clm_thru_dt__year")
            .annotate(n=Count("clm_cntl_num", distinct=True)).filter(n__gt=1))
     assert not awv.exists(), (cms_id, list(awv[:3]))
+    # Depression screening on claims for most people: its gap open for some, not everyone.
+    from care.models import CareGap
+    gaps = CareGap.objects.filter(entity__cms_id=cms_id)
+    with_gap = gaps.values("beneficiary").distinct().count()
+    depression = gaps.filter(gap="depression_screening").count()
+    assert 0.2 <= depression / with_gap <= 0.6, (cms_id, depression, with_gap)
+    # The list's hospitals: the share paid outside the network is plausible, not nearly all.
+    from specialists.models import LeadSpecialistRun
+    leakage = LeadSpecialistRun.objects.filter(entity__cms_id=cms_id, status="succeeded").latest("created_at").leakage
+    outside = leakage["outside_cents"] / leakage["total_cents"]
+    assert 0.25 <= outside <= 0.55, (cms_id, outside)
+    print("depression screening gaps", cms_id, depression, "of", with_gap, "; outside the network", round(outside, 3))
     # Names and homes that can be told apart.
     people = Beneficiary.objects.filter(entity__cms_id=cms_id)
     names = set(people.values_list("first_name", "last_name"))
