@@ -83,3 +83,21 @@ def test_a_citation_names_the_cms_document_not_our_files() -> None:
     assert "shared/data" not in text
     assert "domain.md" not in text
     assert problems(f"<p>{text}</p>") == []
+
+
+def test_a_negative_figure_has_the_one_minus_sign_whatever_its_kind() -> None:
+    """A loss read "−$2,400.00" beside a change of "-2.45%": money, percents, counts and numbers
+    all write a negative with the minus sign (U+2212), and read it back as a number."""
+    assert display.money("-2400") == "−$2,400.00"
+    assert display.percent("-2.45") == "−2.45%"
+    assert display.share("-0.0245") == "−2.45%"
+    assert display.number("-1.0345") == "−1.03"
+    assert display.count(-1250) == "−1,250"
+    assert display.count("-0.5") == "−0.50"
+    assert display.percent("-0.001") == "0%" and display.number("-0.001") == "0.00"
+    assert display.money(display.money("-2400")) == "−$2,400.00"
+    assert display.plain_decimal("-2400.50") == "-2400.50"  # a form field keeps the hyphen
+    page = Template("{% load display %}{{ m|money }} {{ p|percent }} {{ n|number:3 }}").render(
+        Context({"m": -5, "p": "-10", "n": "-0.5"})
+    )
+    assert page == "−$5.00 −10% −0.500"

@@ -412,7 +412,7 @@ def test_gain_sharing_terms_read_as_percents_and_money(
     client = login_client(console_admin)
     page = client.get(reverse("admin:specialists_gainsharearrangement_changelist")).content.decode()
     assert problems(page) == []
-    assert "-$5,000.00" in page
+    assert "−$5,000.00" in page
     assert "$25,000.00" in page
     assert "Heart failure" in page
     policy = client.get(reverse("admin:specialists_gainsharepolicy_changelist")).content.decode()

@@ -110,7 +110,7 @@ def test_the_upload_shows_the_warning_of_a_row_settled_without_participant_reven
     response = client_a.post(reverse("settlement:batch"), {"program": "mssp", "file": upload})
     content = response.content.decode()
     assert "1 settled, 0 failed" in content
-    assert "-$2,400,000.00" in content
+    assert "−$2,400,000.00" in content
     assert "revenue-based loss sharing limit not checked" in content
 
 
