@@ -76,6 +76,13 @@ def counted(value: Any, noun: str, plural: str | None = None) -> str:
     return f"{count(value)} {noun if one else plural or noun + 's'}"
 
 
+def noun(value: Any, singular: str, plural: str | None = None) -> str:
+    """The noun for a count, without the count, for a list that follows it: (["a"], "scope") ->
+    "scope", (["a", "b"], "scope") -> "scopes" (a sized collection counts by its length)."""
+    size = len(value) if hasattr(value, "__len__") and not isinstance(value, str) else value
+    return counted(size, singular, plural).split(" ", 1)[1]
+
+
 def number(value: Any, places: int = 2) -> str:
     """A plain figure (a ratio, a score) to `places` decimals with separators: 1.0345 -> 1.03."""
     number_ = _decimal(value)

@@ -101,3 +101,9 @@ def test_a_negative_figure_has_the_one_minus_sign_whatever_its_kind() -> None:
         Context({"m": -5, "p": "-10", "n": "-0.5"})
     )
     assert page == "−$5.00 −10% −0.500"
+
+
+def test_a_noun_follows_its_count_never_as_noun_s() -> None:
+    assert display.noun(["jobs:read"], "scope") == "scope"
+    assert display.noun(["a", "b"], "scope") == "scopes"
+    assert display.noun(2, "entity", "entities") == "entities"
