@@ -252,7 +252,7 @@ def test_the_band_chart_keeps_its_tick_labels_apart_on_a_wide_range() -> None:
         {"savings_rate_low_pct": "1.5", "savings_rate_high_pct": "4.0",
          "point_rate_pct": "2.7", "msr_pct": "2.0", "mlr_pct": ""}
     )  # fmt: skip
-    assert [t["label"] for t in narrow["ticks"]] == ["-1%", "0%", "1%", "2%", "3%", "4%", "5%"]
+    assert [t["label"] for t in narrow["ticks"]] == ["−1%", "0%", "1%", "2%", "3%", "4%", "5%"]
 
 
 def test_the_reach_band_chart_draws_the_first_corridor_and_keeps_labels_inside() -> None:
