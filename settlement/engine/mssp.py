@@ -175,7 +175,8 @@ def _thresholds(
             why,
             fmt_pct(msr),
             citation="42 CFR 425.605(b)(1) (variable MSR); 425.605(b)(2)(i) (symmetric MLR)",
-            to_confirm=inputs.msr_mlr != VARIABLE and n < params.fixed_msr_min_beneficiaries
+            to_confirm=inputs.msr_mlr != VARIABLE
+            and n < params.fixed_msr_min_beneficiaries
             and params.to_confirm("fixed_msr_min_beneficiaries"),
         )
         return msr, (msr if two_sided else None), ThresholdSource.ENTITY_SPECIFIC

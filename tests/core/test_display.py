@@ -94,7 +94,8 @@ def test_a_negative_figure_has_the_one_minus_sign_whatever_its_kind() -> None:
     assert display.number("-1.0345") == "−1.03"
     assert display.count(-1250) == "−1,250"
     assert display.count("-0.5") == "−0.50"
-    assert display.percent("-0.001") == "0%" and display.number("-0.001") == "0.00"
+    assert display.percent("-0.001") == "0%"
+    assert display.number("-0.001") == "0.00"
     assert display.money(display.money("-2400")) == "−$2,400.00"
     assert display.plain_decimal("-2400.50") == "-2400.50"  # a form field keeps the hyphen
     page = Template("{% load display %}{{ m|money }} {{ p|percent }} {{ n|number:3 }}").render(

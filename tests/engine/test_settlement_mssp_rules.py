@@ -121,7 +121,7 @@ def test_a_fixed_msr_below_5000_beneficiaries_falls_back_to_the_variable_scale()
 
 
 def test_the_explanation_says_which_msr_decides_and_why() -> None:
-    """"MSR/MLR choice: fixed 2%" was followed by "MSR given by CMS: 3.9%" with no word on which
+    """ "MSR/MLR choice: fixed 2%" was followed by "MSR given by CMS: 3.9%" with no word on which
     one counts: below 5,000 beneficiaries CMS's variable MSR replaces the fixed choice
     (42 CFR 425.605(b)), and the explanation says so."""
     steps = settle_with(assigned_beneficiaries=4_000, msr_pct=Decimal("3.9")).explanation
@@ -129,8 +129,10 @@ def test_the_explanation_says_which_msr_decides_and_why() -> None:
     assert chosen.value == "fixed 2%"
     rule = next(s for s in steps if s.value == "3.9%")
     assert "4,000 assigned beneficiaries (fewer than 5,000)" in rule.label
-    assert "CMS's figure for this ACO decides" in rule.label and "not the 2% choice" in rule.label
-    assert "425.605(b)" in rule.citation and "issue" not in rule.citation
+    assert "CMS's figure for this ACO decides" in rule.label
+    assert "not the 2% choice" in rule.label
+    assert "425.605(b)" in rule.citation
+    assert "issue" not in rule.citation
     variable = settle_with(assigned_beneficiaries=4_000, msr_mlr="variable", msr_pct=Decimal("3.9"))
     assert any("in place of the platform's table" in s.label for s in variable.explanation)
 

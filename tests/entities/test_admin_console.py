@@ -482,7 +482,8 @@ def test_an_error_in_a_folded_participant_row_shows_at_the_top_by_record_and_fie
     listed = body[summary : body.index("</div>", summary)]
     assert "Nothing was saved" in listed
     # One summary: Django's own "Please correct the errors below" no longer follows it.
-    assert "Please correct the error" not in body and body.count('class="errornote') == 1
+    assert "Please correct the error" not in body
+    assert body.count('class="errornote') == 1
     assert "<title>Error: " in body
     # The record (its TIN and NPI) and the field, linked to the field.
     row = formset.queryset[0]
