@@ -105,7 +105,9 @@ def reach_quality(run: object | None) -> dict[str, object] | None:
         "benchmark": benchmark,
         "withhold": amount,
         "rate_source": withhold.get("citation", ""),
-        "rate_to_confirm": bool(withhold.get("to_confirm")),
+        # "to confirm" once: a source may already end by saying what to confirm.
+        "rate_to_confirm": bool(withhold.get("to_confirm"))
+        and not str(withhold.get("citation", "")).rstrip(" .").endswith("confirm"),
         "parameters": withhold.get("parameters", "") or getattr(run, "parameter_version", ""),
         "score": display.number(score) if score != "" else display.DASH,
         "earned_back": earned_amount,

@@ -379,3 +379,31 @@ def test_the_settlement_home_gives_the_projections_point_with_its_interval(
         for k in ("point_rate_pct", "savings_rate_low_pct", "savings_rate_high_pct")
     )
     assert f"v1: savings rate {point} ({low} to {high})" in home
+
+
+def test_the_reach_quality_panel_says_to_confirm_once() -> None:
+    """A rate source that ends "...: confirm" read "confirm; to confirm" on the panel."""
+    from types import SimpleNamespace
+
+    from settlement.presentation import REACH_EARNED_STEP, REACH_WITHHOLD_STEP, reach_quality
+
+    def run(citation: str) -> SimpleNamespace:
+        steps = [
+            {"label": REACH_WITHHOLD_STEP, "value": "2% x $100.00 = $2.00", "citation": citation,
+             "parameters": "reach 2026.1", "to_confirm": True},
+            {"label": REACH_EARNED_STEP, "value": "86% x $2.00 = $1.72"},
+        ]  # fmt: skip
+        return SimpleNamespace(program="reach", explanation=steps, inputs={}, parameter_version="")
+
+    said = reach_quality(run("CMS RFA Table 6.16: the row stops at PY2024: confirm"))
+    assert said is not None
+    assert said["rate_to_confirm"] is False
+    assert (said["withhold_rate"], said["withhold"], said["earned_back"]) == (
+        "2%",
+        "$2.00",
+        "$1.72",
+    )
+    said = reach_quality(run("CMS RFA Table 6.16"))
+    assert said is not None
+    assert said["rate_to_confirm"] is True
+    assert reach_quality(SimpleNamespace(program="mssp")) is None
