@@ -1,12 +1,15 @@
 """How figures are written for people: the one formatting layer of the pages, CSVs and PDFs.
 
-Money is dollars with thousands separators and cents (`$3,156.99`, `-$1,200.00`); counts are whole
+Money is dollars with thousands separators and cents (`$3,156.99`, `−$1,200.00`); counts are whole
 with separators (`13,372`); percents carry two decimals unless a rule states more places
 (`55.89%`); dates are ISO (`2025-12-31`, the form CMS files and our as-of dates use); yes/no is
 words, never `True`/`False`; a code name (`participant_revenue`) becomes words ("Participant
 revenue"). Every function takes what the database or an engine hands over (Decimal, str, int,
 float, None) and returns text; None and "" become an em dash. Display only: nothing here rounds a
-figure that is stored or compared.
+figure that is stored or compared. A negative figure of any kind (money, percent, count, number)
+is written with the one minus sign `−` (U+2212, which screen readers say "minus" and which does
+not break a line), never a hyphen; `plain_decimal`, for form fields and CSV cells a program reads
+back, keeps the hyphen.
 """
 
 from __future__ import annotations
@@ -19,26 +22,33 @@ from typing import Any
 from django.utils import timezone
 
 DASH = "—"
+MINUS = "\u2212"
+
+
+def _signed(text: str) -> str:
+    """Formatted text of a figure with its hyphen sign, if any, made the one minus sign."""
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def _decimal(value: Any) -> Decimal | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
-        number = Decimal(str(value).replace(",", "").replace("$", "").strip())
+        text = str(value).replace(",", "").replace("$", "").replace(MINUS, "-").strip()
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
 
 
 def money(value: Any, places: int = 2) -> str:
-    """12345.6 -> $12,345.60; -5 -> -$5.00; text that is not a number is returned unchanged."""
+    """12345.6 -> $12,345.60; -5 -> −$5.00; text that is not a number is returned unchanged."""
     number = _decimal(value)
     if number is None:
         return DASH if value in (None, "") else str(value)
     quantum = Decimal(1).scaleb(-places)
     rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
-    sign = "-" if rounded < 0 else ""
+    sign = MINUS if rounded < 0 else ""
     return f"{sign}${abs(rounded):,.{places}f}"
 
 
@@ -48,8 +58,8 @@ def count(value: Any) -> str:
     if number is None:
         return DASH if value in (None, "") else str(value)
     if number == number.to_integral_value():
-        return f"{number:,.0f}"
-    return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+        return _signed(f"{number:,.0f}")
+    return _signed(f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}")
 
 
 def person_years(value: Any) -> str:
@@ -66,13 +76,21 @@ def counted(value: Any, noun: str, plural: str | None = None) -> str:
     return f"{count(value)} {noun if one else plural or noun + 's'}"
 
 
+def noun(value: Any, singular: str, plural: str | None = None) -> str:
+    """The noun for a count, without the count, for a list that follows it: (["a"], "scope") ->
+    "scope", (["a", "b"], "scope") -> "scopes" (a sized collection counts by its length)."""
+    size = len(value) if hasattr(value, "__len__") and not isinstance(value, str) else value
+    return counted(size, singular, plural).split(" ", 1)[1]
+
+
 def number(value: Any, places: int = 2) -> str:
     """A plain figure (a ratio, a score) to `places` decimals with separators: 1.0345 -> 1.03."""
     number_ = _decimal(value)
     if number_ is None:
         return DASH if value in (None, "") else str(value)
     quantum = Decimal(1).scaleb(-places)
-    return f"{number_.quantize(quantum, rounding=ROUND_HALF_UP):,.{places}f}"
+    rounded = number_.quantize(quantum, rounding=ROUND_HALF_UP)
+    return _signed(f"{(rounded if rounded else abs(rounded)):,.{places}f}")
 
 
 def plain_decimal(value: Any) -> str:
@@ -91,7 +109,7 @@ def plain_decimal(value: Any) -> str:
 def percent(value: Any, places: int = 2) -> str:
     """A percent already in percent units, with two decimals (a rule may ask for more places),
     so a column of shares reads alike; a whole percent, as the rules state rates, stays whole:
-    55.8909 -> 55.89%; 3.9000 -> 3.90%; 1.9 -> 1.90%; 2.0000 -> 2%."""
+    55.8909 -> 55.89%; 3.9000 -> 3.90%; 1.9 -> 1.90%; 2.0000 -> 2%; -2.45 -> −2.45%."""
     number_ = _decimal(value)
     if number_ is None:
         return DASH if value in (None, "") else str(value)
@@ -103,7 +121,7 @@ def percent(value: Any, places: int = 2) -> str:
         text = f"{rounded:,.{places}f}"
         while places > 2 and text.endswith("0"):
             text, places = text[:-1], places - 1
-    return f"{'0' if text in ('-0', '') else text}%"
+    return f"{'0' if text in ('-0', '') else _signed(text)}%"
 
 
 def share(value: Any, places: int = 2) -> str:

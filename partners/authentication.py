@@ -19,6 +19,7 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import get_access_token_model, get_application_model
 from rest_framework import exceptions
 
+from core import display
 from core.prepared import fetch_first
 from core.rls import request_scope_replace, unscoped_tables
 from entities.models import Entity, ParticipantOrganization
@@ -159,7 +160,7 @@ class PartnerClientAuthentication(OAuth2Authentication):
         if needed and not token.allow_scopes(needed):
             request.oauth2_error = {"error": "insufficient_scope", "scope": " ".join(needed)}
             raise exceptions.PermissionDenied(
-                f"The access token lacks the scope(s) {', '.join(needed)}."
+                f"The access token lacks the {display.noun(needed, 'scope')} {', '.join(needed)}."
             )
         principal = ClientPrincipal(client, tins)
         # From here the request sees the rows of the client's entity only (core.rls).

@@ -95,7 +95,7 @@ def band_chart(band: dict[str, str]) -> dict[str, Any]:
         "title": title,
         "caption": caption,
         "zero_x": x(0.0),
-        "ticks": [{"x": x(t), "label": f"{t}%"} for t in ticks],
+        "ticks": [{"x": x(t), "label": pct(t)} for t in ticks],
         "low": band["savings_rate_low_pct"],
         "high": band["savings_rate_high_pct"],
         "point": band["point_rate_pct"],

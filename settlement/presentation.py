@@ -78,3 +78,37 @@ def batch_table(
                 cells.append((value, column == "performance_year"))
         body.append(cells)
     return {"headers": headers, "rows": body}
+
+
+REACH_WITHHOLD_STEP = "Quality withhold on the benchmark"
+REACH_EARNED_STEP = "Withhold earned back on the Total Quality Score"
+
+
+def reach_quality(run: object | None) -> dict[str, object] | None:
+    """The quality panel of a REACH settlement version, as that version computed it: the year's
+    withhold (its rate, from the parameter table version the version used, and the rate's
+    source), the Total Quality Score entered and the withhold earned back. None for another
+    program or a version without those steps."""
+    if run is None or getattr(run, "program", "") != "reach":
+        return None
+    steps = {step.get("label", ""): step for step in getattr(run, "explanation", None) or []}
+    withhold, earned = steps.get(REACH_WITHHOLD_STEP), steps.get(REACH_EARNED_STEP)
+    if withhold is None or earned is None:
+        return None
+    # The steps' values read "2% x $61,000,000.00 = $1,220,000.00": rate x base = amount.
+    rate, _, rest = str(withhold.get("value", "")).partition(" x ")
+    benchmark, _, amount = rest.partition(" = ")
+    earned_amount = str(earned.get("value", "")).rpartition(" = ")[2]
+    score = (getattr(run, "inputs", None) or {}).get("quality_withhold_earned_pct", "")
+    return {
+        "withhold_rate": rate,
+        "benchmark": benchmark,
+        "withhold": amount,
+        "rate_source": withhold.get("citation", ""),
+        # "to confirm" once: a source may already end by saying what to confirm.
+        "rate_to_confirm": bool(withhold.get("to_confirm"))
+        and not str(withhold.get("citation", "")).rstrip(" .").endswith("confirm"),
+        "parameters": withhold.get("parameters", "") or getattr(run, "parameter_version", ""),
+        "score": display.number(score) if score != "" else display.DASH,
+        "earned_back": earned_amount,
+    }

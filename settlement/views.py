@@ -45,7 +45,7 @@ from settlement.forms import (
 from settlement.labels import track_name
 from settlement.models import SettlementKind
 from settlement.parameters import load_parameter_book
-from settlement.presentation import batch_table, figure_rows
+from settlement.presentation import batch_table, figure_rows, reach_quality
 from settlement.selectors import (
     participant_share_get,
     participant_shares,
@@ -433,6 +433,8 @@ def _render_entity_year(
             "form_errors": form_errors,
             "comparison": _projection_vs_final(projection, run),
             "limits": binding_limits(run),
+            "reach_quality": reach_quality(run or projection),
+            "reach_quality_of": "settlement" if run else "projection",
             "quality_projection": quality_projection(
                 entity=entity,
                 performance_year=year,

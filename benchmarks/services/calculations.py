@@ -355,7 +355,31 @@ def benchmark_calculate(
         raise ApplicationError(str(exc), {"performance_year": performance_year}) from exc
     if progress:
         progress(90, "Storing the calculation")
+    summary = {**summary, "data_as_of": data_as_of(entity=entity, datasets=datasets)}
     return _store(entity, performance_year, params, result, datasets, summary, user, job)
+
+
+def data_as_of(*, entity: Any, datasets: list[Any]) -> dict[str, Any]:
+    """The dates of the data a calculation reads, stored with it so its page says what it is
+    "as of" (not when it ran): the claims' own date (the latest claim through date loaded), the
+    latest loaded CCLF delivery and the date each reference dataset was loaded."""
+    from claims.models import Delivery, DeliveryStatus
+    from claims.selectors import claims_data_date
+
+    through = claims_data_date(entity=entity)
+    delivery = (
+        Delivery.objects.filter(entity=entity, status=DeliveryStatus.LOADED)
+        .order_by("-delivered_at", "-pk")
+        .first()
+    )
+    return {
+        "claims_through": through.isoformat() if through else "",
+        "delivery": delivery.name if delivery else "",
+        "delivered_on": display.day(delivery.delivered_at)[:10] if delivery else "",
+        "reference": [
+            {"dataset": str(d), "loaded_on": display.day(d.uploaded_at)[:10]} for d in datasets
+        ],
+    }
 
 
 def _store(

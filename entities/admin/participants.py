@@ -299,6 +299,21 @@ class EntityAdmin(ScopedAdmin):
         }
         return super().change_view(request, object_id, form_url, extra)
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        # The page lists every error at the top by record and field (entity_errors in the
+        # template): Django's own "Please correct the errors below" and its repeat of the form's
+        # errors, which it prints whenever `errors` is set, would follow it as a second summary.
+        context["entity_errors"] = context.pop("errors", None)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description="track this year")
     def current_track(self, obj: Entity) -> str:
         return getattr(obj, "track_this_year", None) or "-"

@@ -31,6 +31,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import display
 from jobs.models import JobState
 from partners.access import phi_shown
 from partners.authentication import partner_client_of
@@ -162,7 +163,9 @@ class ExportKickOff(FhirView):
                 )
         unknown = sorted(set(parameters) - KNOWN_PARAMETERS - set(self.extra_parameters))
         if unknown:
-            raise exceptions.ValidationError(f"Unknown parameter(s): {', '.join(unknown)}.")
+            raise exceptions.ValidationError(
+                f"Unknown {display.noun(unknown, 'parameter')}: {', '.join(unknown)}."
+            )
         for name in ("_outputFormat", "_since", "exportType"):
             if len(parameters.get(name, [])) > 1:
                 raise exceptions.ValidationError(f"{name} is given more than once.")

@@ -57,9 +57,13 @@ class Step:
         return text
 
 
+# A negative figure reads with the minus sign (U+2212), as core.display writes it on every page.
+MINUS = "\u2212"
+
+
 def fmt_money(amount: Decimal | Fraction) -> str:
     value = money_for_display(amount)
-    sign = "-" if value < 0 else ""
+    sign = MINUS if value < 0 else ""
     return f"{sign}${abs(value):,.2f}"
 
 
@@ -67,7 +71,7 @@ def fmt_pct(rate: Decimal | Fraction, places: int = 4) -> str:
     shown = rate_pct_for_display(rate, places).normalize()
     # normalize() gives "4E+0" for 4: print plain, with at least one decimal for readability.
     text = f"{shown:f}"
-    return f"{text}%"
+    return f"{MINUS}{text[1:]}%" if text.startswith("-") else f"{text}%"
 
 
 @dataclass

@@ -152,11 +152,32 @@ def _thresholds(
     n = inputs.assigned_beneficiaries
     if inputs.msr_pct is not None:
         msr = Fraction(inputs.msr_pct) / 100
+        both = " (and, the ACO being two-sided, the same MLR)" if two_sided else ""
+        if inputs.msr_mlr == VARIABLE:
+            why = (
+                f"The variable, size-based MSR applies; CMS's figure for this ACO is used{both} "
+                "in place of the platform's table"
+            )
+        elif n < params.fixed_msr_min_beneficiaries:
+            chosen = f"{Decimal(inputs.msr_mlr).normalize():f}%"
+            why = (
+                f"Fixed {chosen} MSR/MLR chosen, but with {n:,} assigned beneficiaries (fewer than "
+                f"{params.fixed_msr_min_beneficiaries:,}) CMS applies the variable, size-based "
+                f"MSR this year: CMS's figure for this ACO decides{both}, not the {chosen} choice"
+            )
+        else:
+            chosen = f"{Decimal(inputs.msr_mlr).normalize():f}%"
+            why = (
+                f"Fixed {chosen} MSR/MLR chosen; CMS's MSR for this ACO, as given, decides{both} "
+                f"in place of the {chosen} choice"
+            )
         ex.rule(
-            "MSR given by CMS for this ACO overrides the table"
-            + (" (symmetric MLR)" if two_sided else ""),
+            why,
             fmt_pct(msr),
-            citation="issue 7: entity-specific MSR; MLR = MSR for two-sided tracks, 42 CFR 425.605(b)(2)(i)",
+            citation="42 CFR 425.605(b)(1) (variable MSR); 425.605(b)(2)(i) (symmetric MLR)",
+            to_confirm=inputs.msr_mlr != VARIABLE
+            and n < params.fixed_msr_min_beneficiaries
+            and params.to_confirm("fixed_msr_min_beneficiaries"),
         )
         return msr, (msr if two_sided else None), ThresholdSource.ENTITY_SPECIFIC
 
@@ -429,7 +450,7 @@ def settle_mssp(
     ex.input("Updated benchmark (total)", fmt_money(inputs.total_benchmark))
     ex.input("Assigned beneficiary expenditures (total)", fmt_money(inputs.total_expenditure))
     ex.input(
-        "MSR/MLR choice",
+        "MSR/MLR chosen for the agreement period",
         VARIABLE
         if inputs.msr_mlr == VARIABLE
         else f"fixed {Decimal(inputs.msr_mlr).normalize():f}%",

@@ -61,6 +61,39 @@ def test_the_benchmark_page_shows_every_step_with_sources(client_a, calculation)
     assert "beneficiary 41: Table 1-1 line 5: no enrollment flags" in html
 
 
+def test_the_benchmark_page_says_the_date_of_the_data_it_was_computed_from(
+    client_a, calculation, mssp_aco
+) -> None:
+    """ "Computed 2026-12-05 14:02" was the clock: the page now leads with the date of the claims
+    and the reference data the version read, stored with it, so a delivery loaded later does
+    not move it."""
+    from datetime import date
+
+    from tests.benchmarks.builders import ClaimsBuilder
+
+    url = reverse("benchmarks:calculation_detail", args=[calculation.pk])
+    html = " ".join(client_a.get(url).content.decode().split())
+    as_of = html.split('id="data-as-of">')[1].split("</dd>")[0]
+    assert "claims through <strong>2024-09-01</strong>" in as_of, as_of
+    for dataset in calculation.reference_datasets.all():
+        assert f"{dataset} loaded {dataset.uploaded_at:%Y-%m-%d}" in as_of
+    assert "<dt>Computed</dt>" not in html
+    assert "<dt>Version stored</dt>" in html
+    listing = " ".join(client_a.get(reverse("benchmarks:index")).content.decode().split())
+    assert '<th scope="col">Claims through</th>' in listing
+    assert "<td>2024-09-01</td>" in listing
+    # Claims loaded after the calculation do not change the date it was computed from.
+    build = ClaimsBuilder(mssp_aco)
+    build.part_b(build.beneficiary(years=[2025]), thru=date(2025, 3, 1), paid="10.00")
+    html = " ".join(client_a.get(url).content.decode().split())
+    assert "claims through <strong>2024-09-01</strong>" in html
+    # A version stored before the date was kept says so, not a date it cannot know.
+    summary = {k: v for k, v in calculation.inputs_summary.items() if k != "data_as_of"}
+    BenchmarkCalculation.objects.filter(pk=calculation.pk).update(inputs_summary=summary)
+    html = " ".join(client_a.get(url).content.decode().split())
+    assert "not recorded for this version" in html
+
+
 def test_the_csv_export_downloads(client_a, calculation) -> None:
     response = client_a.get(reverse("benchmarks:calculation_export", args=[calculation.pk]))
     assert response.status_code == 200

@@ -112,3 +112,28 @@ def test_an_alignment_rules_version_says_what_it_is_and_where_it_comes_from() ->
     # Anything else (a test's "test") is shown as given, never guessed at.
     assert rules_version("test") == "test"
     assert rules_version("") == "—"
+
+
+def test_a_negative_figure_has_the_one_minus_sign_whatever_its_kind() -> None:
+    """A loss read "−$2,400.00" beside a change of "-2.45%": money, percents, counts and numbers
+    all write a negative with the minus sign (U+2212), and read it back as a number."""
+    assert display.money("-2400") == "−$2,400.00"
+    assert display.percent("-2.45") == "−2.45%"
+    assert display.share("-0.0245") == "−2.45%"
+    assert display.number("-1.0345") == "−1.03"
+    assert display.count(-1250) == "−1,250"
+    assert display.count("-0.5") == "−0.50"
+    assert display.percent("-0.001") == "0%"
+    assert display.number("-0.001") == "0.00"
+    assert display.money(display.money("-2400")) == "−$2,400.00"
+    assert display.plain_decimal("-2400.50") == "-2400.50"  # a form field keeps the hyphen
+    page = Template("{% load display %}{{ m|money }} {{ p|percent }} {{ n|number:3 }}").render(
+        Context({"m": -5, "p": "-10", "n": "-0.5"})
+    )
+    assert page == "−$5.00 −10% −0.500"
+
+
+def test_a_noun_follows_its_count_never_as_noun_s() -> None:
+    assert display.noun(["jobs:read"], "scope") == "scope"
+    assert display.noun(["a", "b"], "scope") == "scopes"
+    assert display.noun(2, "entity", "entities") == "entities"

@@ -120,6 +120,23 @@ def test_a_fixed_msr_below_5000_beneficiaries_falls_back_to_the_variable_scale()
     assert result.msr == Fraction(51, 1000)
 
 
+def test_the_explanation_says_which_msr_decides_and_why() -> None:
+    """ "MSR/MLR choice: fixed 2%" was followed by "MSR given by CMS: 3.9%" with no word on which
+    one counts: below 5,000 beneficiaries CMS's variable MSR replaces the fixed choice
+    (42 CFR 425.605(b)), and the explanation says so."""
+    steps = settle_with(assigned_beneficiaries=4_000, msr_pct=Decimal("3.9")).explanation
+    chosen = next(s for s in steps if s.label == "MSR/MLR chosen for the agreement period")
+    assert chosen.value == "fixed 2%"
+    rule = next(s for s in steps if s.value == "3.9%")
+    assert "4,000 assigned beneficiaries (fewer than 5,000)" in rule.label
+    assert "CMS's figure for this ACO decides" in rule.label
+    assert "not the 2% choice" in rule.label
+    assert "425.605(b)" in rule.citation
+    assert "issue" not in rule.citation
+    variable = settle_with(assigned_beneficiaries=4_000, msr_mlr="variable", msr_pct=Decimal("3.9"))
+    assert any("in place of the platform's table" in s.label for s in variable.explanation)
+
+
 def test_a_one_sided_track_refuses_a_fixed_msr() -> None:
     with pytest.raises(SettlementInputError) as error:
         settle_with(track=MSSPTrack.BASIC_A, participant_revenue=None)
@@ -399,3 +416,10 @@ def test_values_the_sources_tag_as_recalled_are_flagged_to_confirm_in_the_explan
     limit_steps = [s for s in result.explanation if s.label.startswith("Loss sharing limit")]
     assert limit_steps
     assert limit_steps[0].to_confirm
+
+
+def test_a_loss_in_the_explanation_reads_with_the_pages_minus_sign() -> None:
+    steps = settle_with(total_expenditure=B + Decimal("4800000")).explanation
+    gross = next(s for s in steps if s.label.startswith("Gross savings (losses)"))
+    rate = next(s for s in steps if s.label.startswith("Savings rate"))
+    assert (gross.value, rate.value) == ("−$4,800,000.00", "−2%")

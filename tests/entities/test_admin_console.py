@@ -412,7 +412,7 @@ def test_gain_sharing_terms_read_as_percents_and_money(
     client = login_client(console_admin)
     page = client.get(reverse("admin:specialists_gainsharearrangement_changelist")).content.decode()
     assert problems(page) == []
-    assert "-$5,000.00" in page
+    assert "−$5,000.00" in page
     assert "$25,000.00" in page
     assert "Heart failure" in page
     policy = client.get(reverse("admin:specialists_gainsharepolicy_changelist")).content.decode()
@@ -481,6 +481,10 @@ def test_an_error_in_a_folded_participant_row_shows_at_the_top_by_record_and_fie
     assert summary < body.index('id="entity-summary-h"')
     listed = body[summary : body.index("</div>", summary)]
     assert "Nothing was saved" in listed
+    # One summary: Django's own "Please correct the errors below" no longer follows it.
+    assert "Please correct the error" not in body
+    assert body.count('class="errornote') == 1
+    assert "<title>Error: " in body
     # The record (its TIN and NPI) and the field, linked to the field.
     row = formset.queryset[0]
     assert f"Participation {row}, Effective end</a>" in listed

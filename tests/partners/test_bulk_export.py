@@ -146,6 +146,8 @@ def test_bad_export_parameters_are_refused_with_an_operation_outcome(
         ("_since=yesterday", "_since must be a FHIR instant"),
         ("_outputFormat=text/csv", "_outputFormat"),
         ("_typeFilter=Patient%3Factive%3Dtrue", "_typeFilter is not supported"),
+        ("_count=2&_sort=id", "Unknown parameters: _count, _sort."),
+        ("_count=2", "Unknown parameter: _count."),
     ):
         response = api.get(f"/fhir/Group/{entity_a.cms_id}/$export?{query}", **EXPORT_HEADERS)
         assert response.status_code == 400, query

@@ -125,7 +125,8 @@ def test_a_token_without_the_endpoints_scope_is_refused_with_403(partner_a, api_
     api = api_for(partner_a, scope="system/Group.read")
     response = api.get("/api/v1/jobs/")
     assert response.status_code == 403
-    assert "jobs:read" in response.json()["detail"]
+    # The counted noun, never "scope(s)".
+    assert response.json()["detail"] == "The access token lacks the scope jobs:read."
 
 
 def test_an_endpoint_without_a_partner_scope_is_closed_to_clients(partner_a, api_for) -> None:

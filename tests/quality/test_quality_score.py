@@ -217,7 +217,7 @@ def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_
     assert reach_withhold(entity=entity_a, year=PY) is None  # an MSSP ACO has no withhold
     assert "PY2025 beside PY2024: the measures of the CI/SEP criteria" in text
     # ACR 15.00 - 16.00 = -1.00 point (lower is better); UAMCC 33.50 - 30.00 = +3.50 (worse).
-    assert "-1.00 percentage points</td>" in text  # the change, signed
+    assert "−1.00 percentage points</td>" in text  # the change, signed (the minus sign)
     assert "<td>better (lower is better)</td>" in text
     assert "+3.50 per 100 person-years</td>" in text
     assert "<td>worse (lower is better)</td>" in text

@@ -386,6 +386,18 @@ def test_an_entity_admin_starts_it_from_the_entity_year_page(
     assert Decimal(run.figures["net_settlement"]) == Decimal("23793.18")  # 300.00 recouped
     page = client.get(f"/settlement/entities/{dce.pk}/{PY}/")
     assert b"24,093.18" in page.content
+    # The quality panel, as that version computed it: PY2025's 2% withhold on 96,000.00 with
+    # the rate's source, the Total Quality Score entered (80) and 80% of 1,920.00 earned back.
+    panel = page.content.decode().split('id="reach-quality"')[1].split("</section>")[0]
+    text = " ".join(panel.split())
+    assert f"As settlement statement v{run.version} computed them" in text
+    assert "Quality withhold rate</dt><dd>2% of the benchmark" in text
+    assert "ACO REACH Model Request for Applications (CMS, 2022), Table 6.16" in text
+    assert "2% × $96,000.00 = $1,920.00" in text
+    assert "Total Quality Score entered</dt><dd>80.00" in text
+    assert "Withhold earned back</dt><dd>$1,536.00" in text
+    assert "CMS's reported figure, entered in the admin console" in text
+    assert "the platform computes the quality measures from the claims but not the score" in text
 
 
 def test_another_entitys_user_cannot_start_or_see_it(dce: Entity, client_a: Any) -> None:

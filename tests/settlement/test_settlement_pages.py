@@ -110,7 +110,7 @@ def test_the_upload_shows_the_warning_of_a_row_settled_without_participant_reven
     response = client_a.post(reverse("settlement:batch"), {"program": "mssp", "file": upload})
     content = response.content.decode()
     assert "1 settled, 0 failed" in content
-    assert "-$2,400,000.00" in content
+    assert "−$2,400,000.00" in content
     assert "revenue-based loss sharing limit not checked" in content
 
 
@@ -258,7 +258,7 @@ def test_the_band_chart_keeps_its_tick_labels_apart_on_a_wide_range() -> None:
         {"savings_rate_low_pct": "1.5", "savings_rate_high_pct": "4.0",
          "point_rate_pct": "2.7", "msr_pct": "2.0", "mlr_pct": ""}
     )  # fmt: skip
-    assert [t["label"] for t in narrow["ticks"]] == ["-1%", "0%", "1%", "2%", "3%", "4%", "5%"]
+    assert [t["label"] for t in narrow["ticks"]] == ["−1%", "0%", "1%", "2%", "3%", "4%", "5%"]
 
 
 def test_the_reach_band_chart_draws_the_first_corridor_and_keeps_labels_inside() -> None:
@@ -385,3 +385,31 @@ def test_the_settlement_home_gives_the_projections_point_with_its_interval(
         for k in ("point_rate_pct", "savings_rate_low_pct", "savings_rate_high_pct")
     )
     assert f"v1: savings rate {point} ({low} to {high})" in home
+
+
+def test_the_reach_quality_panel_says_to_confirm_once() -> None:
+    """A rate source that ends "...: confirm" read "confirm; to confirm" on the panel."""
+    from types import SimpleNamespace
+
+    from settlement.presentation import REACH_EARNED_STEP, REACH_WITHHOLD_STEP, reach_quality
+
+    def run(citation: str) -> SimpleNamespace:
+        steps = [
+            {"label": REACH_WITHHOLD_STEP, "value": "2% x $100.00 = $2.00", "citation": citation,
+             "parameters": "reach 2026.1", "to_confirm": True},
+            {"label": REACH_EARNED_STEP, "value": "86% x $2.00 = $1.72"},
+        ]  # fmt: skip
+        return SimpleNamespace(program="reach", explanation=steps, inputs={}, parameter_version="")
+
+    said = reach_quality(run("CMS RFA Table 6.16: the row stops at PY2024: confirm"))
+    assert said is not None
+    assert said["rate_to_confirm"] is False
+    assert (said["withhold_rate"], said["withhold"], said["earned_back"]) == (
+        "2%",
+        "$2.00",
+        "$1.72",
+    )
+    said = reach_quality(run("CMS RFA Table 6.16"))
+    assert said is not None
+    assert said["rate_to_confirm"] is True
+    assert reach_quality(SimpleNamespace(program="mssp")) is None
