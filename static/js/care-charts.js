@@ -22,6 +22,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const canvas = document.getElementById("gaps-chart");
   if (!source || !canvas || typeof Chart === "undefined") return;
   const gaps = JSON.parse(source.textContent);
+  // A row per measure, every one labelled (Chart.js would skip labels in a short box), and a
+  // measure's long title shortened to fit beside its bar: the whole title is in the tooltip and
+  // the table below.
+  canvas.parentElement.style.height = `${Math.max(160, gaps.length * 26 + 40)}px`;
+  const LABEL = 34;
   new Chart(canvas, {
     type: "bar",
     data: {
@@ -33,7 +38,18 @@ document.addEventListener("DOMContentLoaded", () => {
       maintainAspectRatio: false,
       animation: false,
       plugins: { legend: { display: false } },
-      scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+      scales: {
+        x: { beginAtZero: true, ticks: { precision: 0 } },
+        y: {
+          ticks: {
+            autoSkip: false,
+            callback(value) {
+              const label = this.getLabelForValue(value);
+              return label.length > LABEL ? `${label.slice(0, LABEL - 1).trimEnd()}\u2026` : label;
+            },
+          },
+        },
+      },
     },
   });
 });

@@ -198,6 +198,14 @@ def test_a_coordinator_works_the_day_from_the_browser(
     assert page.get_by_role("heading", name="Overview").is_visible()
     page.wait_for_function("() => window.Chart && Chart.getChart('gaps-chart')")
     page.wait_for_function("() => window.Chart && Chart.getChart('alignment-chart')")
+    # Every measure's bar is labelled, a long title shortened to fit (none cut at the edge).
+    ticks = page.evaluate(
+        "() => { const c = Chart.getChart('gaps-chart'); const s = c.scales.y;"
+        " return {n: c.data.labels.length, shown: s.ticks.length,"
+        " labels: s.ticks.map((t) => t.label)}; }"
+    )
+    assert ticks["shown"] == ticks["n"] > 0
+    assert all(len(label) <= 34 for label in ticks["labels"])
     expect(page.get_by_text("dropped: plurality moved to TIN 555555555")).to_be_visible()
     expect(page.locator("#pmpm-table").get_by_text("Aged/non-dual")).to_be_visible()
     screenshot(page, "dashboard-overview")
