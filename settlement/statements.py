@@ -229,11 +229,4 @@ def mcp_statement_pdf(statement: MCPStatement) -> bytes:
 def mcp_step_text(step: Step) -> str:
     """A close-out step as a reader gets it in a file: its citations as the CMS document (not our
     rules digest's section), its parameter table in words."""
-    text = display.tidy(f"{step.label}: {step.value}" if step.value else step.label)
-    if step.citation:
-        text += f" [{display.cite(step.citation)}]"
-    if step.parameters:
-        text += f" ({labels.parameter_label(step.parameters)})"
-    if step.to_confirm:
-        text += " (to confirm)"
-    return text
+    return step.as_text(tidy=display.tidy, cite=display.cite, parameters=labels.parameter_label)

@@ -3,6 +3,7 @@ parameter table and version they came from) and the intermediate figures, in the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -46,12 +47,20 @@ class Step:
             "to_confirm": self.to_confirm,
         }
 
-    def as_text(self) -> str:
-        text = f"{self.label}: {self.value}" if self.value else self.label
+    def as_text(
+        self,
+        *,
+        tidy: Callable[[str], str] = str,
+        cite: Callable[[str], str] = str,
+        parameters: Callable[[str], str] = str,
+    ) -> str:
+        """The step on one line; a caller outside the engine passes its formatters (a file for
+        a reader: the citation as the CMS document, the parameter table in words)."""
+        text = tidy(f"{self.label}: {self.value}" if self.value else self.label)
         if self.citation:
-            text += f" [{self.citation}]"
+            text += f" [{cite(self.citation)}]"
         if self.parameters:
-            text += f" ({self.parameters})"
+            text += f" ({parameters(self.parameters)})"
         if self.to_confirm:
             text += " (to confirm)"
         return text
