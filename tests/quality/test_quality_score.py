@@ -207,6 +207,9 @@ def test_a_reach_dce_has_no_computed_total_quality_score_but_sees_its_year_over_
     # The year's withhold, from the settlement parameter table, with its source.
     assert "Quality withhold, PY2025: 2% of the benchmark (ACO REACH Model Request" in text
     assert "No APP eCQM" not in text  # the APP eCQMs are MSSP's (42 CFR 425.512(a))
+    # ACO REACH fields the CAHPS for ACOs survey; CAHPS for MIPS is the MSSP's (APP).
+    assert "CAHPS for ACOs results (survey vendor)" in text
+    assert "CAHPS for MIPS" not in text
     from quality.selectors import reach_withhold
 
     py2026 = reach_withhold(entity=entity_b, year=2026)
