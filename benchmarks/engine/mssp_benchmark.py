@@ -37,7 +37,11 @@ from benchmarks.engine.steps import (
     check_weights,
 )
 
-METHOD = "MSSP historical benchmark, 42 CFR 425.652, agreement periods from 2024 (OpenVBC mssp-benchmark v1)"
+# The method as the page names it; its version moves when this implementation of the rule does.
+METHOD = (
+    "MSSP historical benchmark, 42 CFR 425.652, agreement periods from 2024 "
+    "(calculation method version 1)"
+)
 RULE = "42 CFR 425.652"
 
 Key = tuple[int, str]  # (year, enrollment type)

@@ -39,7 +39,11 @@ from benchmarks.engine.steps import (
     check_weights,
 )
 
-METHOD = "ACO REACH Standard ACO benchmark, REACH FOG 4.1 (OpenVBC reach-benchmark v1)"
+# The method as the page names it; its version moves when this implementation of the rule does.
+METHOD = (
+    "ACO REACH Standard ACO benchmark, ACO REACH Financial Operating Guide section 4.1 "
+    "(calculation method version 1)"
+)
 STANDARD_BENCHMARK_YEARS = (2017, 2018, 2019)  # REACH PY2024 FOG Overview 4.1.1 [V]
 
 Arrangement = Literal["global", "professional"]

@@ -33,6 +33,9 @@ def test_the_benchmark_page_shows_every_step_with_sources(client_a, calculation)
     assert "to confirm" in html
     assert f"{calculation.total:,.2f}" in html
     assert "left out of the member-months" not in html
+    # The method is named by its rule and version, not by our code name ("OpenVBC mssp-benchmark").
+    assert "42 CFR 425.652, agreement periods from 2024 (calculation method version 1)" in html
+    assert "OpenVBC" not in html.split("<main", 1)[-1]
     # A reference value's row reads by its meaning ("Normalization factor of the BY1 risk scores
     # (score / factor)"), not its CSV name turned into words ("Normalization factor by1").
     from django.utils.html import escape
