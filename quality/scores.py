@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import transaction
 
+from core import display
 from entities.selectors import first_agreement_year
 from quality.engine.app_score import (
     AppScore,
@@ -372,11 +373,9 @@ def _claims_detail(result: Any, as_of: date) -> str:
     window is still open in the claims (counted once the window closes)."""
     text = f"claims as of {as_of:%Y-%m-%d}"
     if result.open_cases:
-        n = result.open_cases
-        text += (
-            f"; {n:,} index stay{'s' if n != 1 else ''} with the 30-day window still open left "
-            f"out until {'they close' if n != 1 else 'it closes'}"
-        )
+        stays = display.counted(result.open_cases, "index stay")
+        closes = "it closes" if result.open_cases == 1 else "they close"
+        text += f"; {stays} with the 30-day window still open left out until {closes}"
     return text
 
 
