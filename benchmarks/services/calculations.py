@@ -359,6 +359,13 @@ def benchmark_calculate(
     return _store(entity, performance_year, params, result, datasets, summary, user, job)
 
 
+def _local_day(moment: Any) -> str:
+    """The day of a stored time in the site's time zone, as pages date it (2025-12-15)."""
+    from django.utils import timezone
+
+    return display.day(timezone.localdate(moment)) if moment else ""
+
+
 def data_as_of(*, entity: Any, datasets: list[Any]) -> dict[str, Any]:
     """The dates of the data a calculation reads, stored with it so its page says what it is
     "as of" (not when it ran): the claims' own date (the latest claim through date loaded), the
@@ -375,9 +382,9 @@ def data_as_of(*, entity: Any, datasets: list[Any]) -> dict[str, Any]:
     return {
         "claims_through": through.isoformat() if through else "",
         "delivery": delivery.name if delivery else "",
-        "delivered_on": display.day(delivery.delivered_at)[:10] if delivery else "",
+        "delivered_on": display.day(delivery.delivered_on) if delivery else "",
         "reference": [
-            {"dataset": str(d), "loaded_on": display.day(d.uploaded_at)[:10]} for d in datasets
+            {"dataset": str(d), "loaded_on": _local_day(d.uploaded_at)} for d in datasets
         ],
     }
 
