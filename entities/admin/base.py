@@ -180,17 +180,23 @@ class RegistryAdmin(CitedSourcesMixin, HistoryWithoutRevert):
         return super().has_view_permission(request, obj) or user_is_entity_admin(request)
 
 
-def count_column(field: str, description: str) -> Any:
-    """A list column of a stored count as pages write counts (1,220, not 1220): Django's lists
-    print integers without separators, and the site keeps USE_THOUSAND_SEPARATOR off (it would
-    put separators in ids inside links too)."""
+def figure_column(field: str, description: str, shown: Any = display.count) -> Any:
+    """A column (list or read-only field) of a stored figure as pages write it, through `shown`
+    (a `core.display` function; a count by default: 1,220, not 1220). Django's lists print
+    integers without separators, and the site keeps USE_THOUSAND_SEPARATOR off (it would put
+    separators in ids inside links too). A staticmethod of an admin when named by a field list."""
 
     @admin.display(description=description, ordering=field)
-    def shown(obj: Any) -> str:
-        return display.count(getattr(obj, field))
+    def column(obj: Any) -> str:
+        return shown(getattr(obj, field))
 
-    shown.__name__ = f"shown_{field}"
-    return shown
+    column.__name__ = f"shown_{field}"
+    return column
+
+
+def count_column(field: str, description: str) -> Any:
+    """A list column of a stored count: 1,220 (`figure_column` with the count format)."""
+    return figure_column(field, description)
 
 
 class ScopedRelatedOnlyFilter(admin.RelatedOnlyFieldListFilter):

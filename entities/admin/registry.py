@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from core import display
-from entities.admin.base import CitedSourcesMixin, RegistryAdmin
+from entities.admin.base import CitedSourcesMixin, RegistryAdmin, figure_column
 from entities.models import (
     ParameterBand,
     PerformanceYear,
@@ -198,21 +198,14 @@ class ParameterBandAdmin(RegistryAdmin):
     list_select_related = ["program", "track"]
     search_fields = ["source"]
 
-    @admin.display(description="From", ordering="lower")
-    def shown_lower(self, obj: Any) -> str:
-        return _figure(obj.lower)
-
-    @admin.display(description="To (blank: no upper bound)", ordering="upper")
-    def shown_upper(self, obj: Any) -> str:
-        return _figure(obj.upper)
-
-    @admin.display(description="Value at the lower bound", ordering="value_at_lower")
-    def shown_value_at_lower(self, obj: Any) -> str:
-        return _figure(obj.value_at_lower)
-
-    @admin.display(description="Value at the upper bound", ordering="value_at_upper")
-    def shown_value_at_upper(self, obj: Any) -> str:
-        return _figure(obj.value_at_upper)
+    shown_lower = staticmethod(figure_column("lower", "From", _figure))
+    shown_upper = staticmethod(figure_column("upper", "To (blank: no upper bound)", _figure))
+    shown_value_at_lower = staticmethod(
+        figure_column("value_at_lower", "Value at the lower bound", _figure)
+    )
+    shown_value_at_upper = staticmethod(
+        figure_column("value_at_upper", "Value at the upper bound", _figure)
+    )
 
 
 @admin.register(SpecialtyCode)
